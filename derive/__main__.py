@@ -1,0 +1,5 @@
+"""`python -m derive` runs the command line."""
+
+from derive.cli import run
+
+run()

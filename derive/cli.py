@@ -1,0 +1,132 @@
+"""The command line: a thin layer over spec -> network -> derivation -> render.
+
+`main(argv)` returns the exit status: 0 done, 1 a finding (stale examples), 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import NoReturn, Sequence
+
+from derive import derivation, network, render, spec
+
+OK, FINDING, USAGE = 0, 1, 2
+DEFAULT_DIGITS = 9
+MAX_DIGITS = 30
+EXAMPLE_FORMATS = ("md", "tex")
+
+
+class UsageError(Exception):
+    """Unusable input, reported as one line on stderr with exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # argparse would print usage and exit by itself
+        raise UsageError(message)
+
+
+def _digits(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_DIGITS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_DIGITS}, got {text!r}")
+    return int(text)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="derive", description="Derive backpropagation symbolically and write it up.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands.add_parser("list", help="list the built-in networks")
+    r = commands.add_parser("render", help="write the step-by-step walkthrough of a network")
+    r.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
+    r.add_argument("--format", choices=tuple(render.FORMATS), default="md")
+    r.add_argument("--out", type=Path, help="output directory (default: output/<network>/)")
+    r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
+    e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
+    e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
+    e.add_argument("--check", action="store_true", help="write nothing; exit 1 if any example is stale")
+    return parser
+
+
+def _derive(name: str) -> derivation.Derivation:
+    return derivation.build(network.build(spec.load(name)))
+
+
+def _write_all(files: dict[Path, str]) -> None:
+    """Write every file through a temporary file and a rename, so none is ever half-written."""
+    for path in files:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{path.parent}: cannot create the directory ({exc.strerror or exc})") from None
+    for path, text in files.items():
+        _write(path, text)
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    for name in spec.preset_names():
+        print(f"{name}\t{spec.load_preset(name).title}")
+    return OK
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    d = _derive(args.network)
+    out_dir = args.out if args.out is not None else Path("output") / d.network.name
+    path = out_dir / f"walkthrough.{render.EXTENSIONS[args.format]}"
+    _write_all({path: render.render(d, args.format, args.digits)})
+    print(path)
+    return OK
+
+
+def example_files(out_dir: Path) -> dict[Path, str]:
+    """Every committed example: each preset's walkthrough in each format."""
+    files = {}
+    for name in spec.preset_names():
+        d = _derive(name)
+        for fmt in EXAMPLE_FORMATS:
+            files[out_dir / name / f"walkthrough.{render.EXTENSIONS[fmt]}"] = render.render(d, fmt, DEFAULT_DIGITS)
+    return files
+
+
+def _cmd_examples(args: argparse.Namespace) -> int:
+    files = example_files(args.out)
+    if not args.check:
+        _write_all(files)
+        return OK
+    stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    for path in stale:
+        print(f"stale: {path}", file=sys.stderr)
+    return FINDING if stale else OK
+
+
+COMMANDS = {"list": _cmd_list, "render": _cmd_render, "examples": _cmd_examples}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (without the program name); return the exit status."""
+    try:
+        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        return COMMANDS[args.command](args)
+    except (UsageError, spec.SpecError) as exc:
+        print(f"derive: error: {exc}", file=sys.stderr)
+        return USAGE
+
+
+def run() -> NoReturn:
+    sys.exit(main())

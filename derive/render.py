@@ -1,0 +1,294 @@
+"""Rendering: the derivation turned into printed strings, then placed by a Jinja template.
+
+Everything mathematical is printed here, by the printers; the templates hold the prose and only loop
+over and place these strings.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import jinja2
+from sympy import Expr
+
+from derive import names
+from derive.derivation import Chain, Derivation, Gradient, NeuronBackward, Pass, Update
+from derive.network import Network, Neuron
+from derive.numbers import Real, real, show
+from derive.printing import NotationPrinter, ValuePrinter
+
+FORMATS = {"md": "walkthrough.md.j2", "tex": "walkthrough.tex.j2"}
+EXTENSIONS = {"md": "md", "tex": "tex"}
+TEMPLATE_PACKAGE = "derive.templates"
+
+View = dict[str, Any]
+
+
+class Printers:
+    """The notation printer and, for one pass, the value printer."""
+
+    def __init__(self, p: Pass | None, digits: int) -> None:
+        self.sym = NotationPrinter()
+        self.val = ValuePrinter(p.values if p else {}, digits)
+        self.digits = digits
+
+    def tex(self, expr: Expr) -> str:
+        return self.sym.doprint(expr)
+
+    def subst(self, expr: Expr) -> str:
+        return self.val.doprint(expr)
+
+    def num(self, x: Real) -> str:
+        return show(x, self.digits).latex
+
+    def partial(self, num: Any, den: Any) -> str:
+        return self.sym.partial(num, den)
+
+    def eq(self, *parts: str) -> str:
+        return self.sym.equation(*parts)
+
+
+def _forward_neuron(pr: Printers, n: Neuron, layer: tuple[Neuron, ...], net: Real, out: Real) -> View:
+    net_line = pr.eq(pr.tex(n.net), pr.sym.weighted_sum(n), pr.val.weighted_sum(n), pr.num(net))
+    applied = n.activation.forward(tuple(k.net for k in layer), n.position)
+    parts = [pr.tex(n.out), pr.tex(applied)]
+    if n.activation.explicit is not None:
+        parts.append(pr.tex(n.activation.explicit(n.net)))
+        applied = n.activation.explicit(n.net)
+    parts += [pr.subst(applied), pr.num(out)]
+    return {"name": n.name, "net": net_line, "out": pr.eq(*parts)}
+
+
+def _forward(pr: Printers, network: Network, p: Pass) -> list[View]:
+    by_name = {s.neuron.name: s for s in p.forward}
+    return [{"index": i + 1, "output": i == len(network.layers) - 1,
+             "neurons": [_forward_neuron(pr, n, layer, by_name[n.name].net, by_name[n.name].out) for n in layer]}
+            for i, layer in enumerate(network.layers)]
+
+
+def _losses(pr: Printers, network: Network, p: Pass) -> View:
+    lines = [pr.eq(pr.tex(o.error), pr.tex(t.expr), pr.subst(t.expr), pr.num(t.value))
+             for o, t in zip(network.outputs, p.losses)]
+    total = pr.eq(pr.tex(network.e_total), " + ".join(pr.tex(o.error) for o in network.outputs),
+                  " + ".join(pr.val.number(t.value, bracket=True) for t in p.losses), pr.num(p.total))
+    return {"lines": lines, "total": total}
+
+
+def _factor_line(pr: Printers, f: Any) -> str:
+    """d num/d den = expression = numbers = value, without repeating what is already a number."""
+    lhs = pr.partial(f.num, f.den)
+    if f.expr.is_Number:
+        return pr.eq(lhs, pr.num(f.value))
+    if f.expr.is_Symbol:
+        return pr.eq(lhs, pr.tex(f.expr), pr.num(f.value))
+    return pr.eq(lhs, pr.tex(f.expr), pr.subst(f.expr), pr.num(f.value))
+
+
+def _error_line(pr: Printers, b: NeuronBackward) -> str:
+    lhs = pr.partial(b.error.num, b.error.den)
+    if not b.paths:
+        return _factor_line(pr, b.error)
+    chain = " + ".join(pr.sym.product([pr.partial(t.delta.num, t.delta.den), pr.partial(t.weight.num, t.weight.den)])
+                       for t in b.paths)
+    numbers = " + ".join(pr.val.product([pr.val.number(t.delta.value, True), pr.val.number(t.weight.value, True)])
+                         for t in b.paths)
+    return pr.eq(lhs, chain, pr.tex(b.error.expr), numbers, pr.num(b.error.value))
+
+
+def _delta_line(pr: Printers, b: NeuronBackward) -> str:
+    n = b.neuron
+    lhs = f"{pr.tex(n.delta)} = {pr.partial(b.delta.num, b.delta.den)}"
+    if b.slope is not None:
+        chain = pr.sym.product([pr.partial(b.error.num, b.error.den), pr.partial(b.slope.num, b.slope.den)])
+        numbers = pr.val.product([pr.val.number(b.error.value, True), pr.val.number(b.slope.value, True)])
+        return pr.eq(lhs, chain, numbers, pr.num(b.delta.value))
+    chain = " + ".join(pr.sym.product([pr.partial(t.error.num, t.error.den), pr.partial(t.slope.num, t.slope.den)])
+                       for t in b.jacobian)
+    numbers = " + ".join(pr.val.product([pr.val.number(t.error.value, True), pr.val.number(t.slope.value, True)])
+                         for t in b.jacobian)
+    return pr.eq(lhs, chain, numbers, pr.num(b.delta.value))
+
+
+def _backward_neuron(pr: Printers, b: NeuronBackward) -> View:
+    return {
+        "name": b.neuron.name,
+        "error": _error_line(pr, b),
+        "hidden": bool(b.paths),
+        "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
+        "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
+        "delta": _delta_line(pr, b),
+        "closed": pr.eq(pr.tex(b.neuron.delta), pr.tex(b.delta.expr)),
+    }
+
+
+def _chain_symbols(pr: Printers, c: Chain) -> str:
+    return pr.sym.product([pr.partial(f.num, f.den) for f in c.factors])
+
+
+def _chain_numbers(pr: Printers, c: Chain) -> str:
+    return pr.val.product([pr.val.number(f.value, True) for f in c.factors])
+
+
+def _gradient(pr: Printers, network: Network, g: Gradient) -> View:
+    lhs = pr.partial(network.e_total, g.param.symbol)
+    chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
+    numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
+    return {
+        "name": g.param.name,
+        "latex": pr.tex(g.param.symbol),
+        "kind": g.param.kind,
+        "trainable": g.param.trainable,
+        "chain": pr.eq(lhs, chains),
+        "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
+        "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
+        "closed": pr.eq(lhs, pr.tex(g.closed)),
+    }
+
+
+def _backward(pr: Printers, network: Network, p: Pass) -> list[View]:
+    by_layer: dict[int, list[NeuronBackward]] = {}
+    for b in p.backward:
+        by_layer.setdefault(b.neuron.layer, []).append(b)
+    views = []
+    for index in range(len(network.layers) - 1, -1, -1):
+        grads = [g for g in p.gradients if g.param.layer == index]
+        views.append({
+            "index": index + 1,
+            "output": index == len(network.layers) - 1,
+            "softmax": not network.layers[index][0].activation.elementwise,
+            "neurons": [_backward_neuron(pr, b) for b in by_layer[index]],
+            "params": [_gradient(pr, network, g) for g in grads],
+        })
+    return views
+
+
+def _pass(network: Network, p: Pass, digits: int) -> View:
+    pr = Printers(p, digits)
+    return {
+        "sample": p.sample.name,
+        "forward": _forward(pr, network, p),
+        "losses": _losses(pr, network, p),
+        "backward": _backward(pr, network, p),
+    }
+
+
+def _update_line(pr: Printers, d: Derivation, u: Update) -> str:
+    symbol = pr.tex(u.param.symbol)
+    grad = pr.partial(d.network.e_total, u.param.symbol)
+    count = len(d.passes)
+    if count > 1:
+        grad = (r"\sum_{s} " if _reduction(d) == "sum" else rf"\frac{{1}}{{{count}}} \sum_{{s}} ") + grad
+    numbers = pr.val.product([pr.num(_eta(d)), pr.val.number(u.gradient, True)])
+    return pr.eq(f"{symbol}^{{+}}", rf"{symbol} - \eta {grad}", f"{pr.num(u.old)} - {numbers}", pr.num(u.new))
+
+
+def _eta(d: Derivation) -> Real:
+    return real(d.network.spec.training.learning_rate)
+
+
+def _reduction(d: Derivation) -> str:
+    return d.network.spec.training.reduction
+
+
+def _updates(pr: Printers, d: Derivation) -> list[View]:
+    return [{"latex": pr.tex(u.param.symbol), "trainable": u.param.trainable, "old": pr.num(u.old),
+             "gradient": pr.num(u.gradient), "new": pr.num(u.new),
+             "per_sample": [pr.num(p.gradients[i].value) for p in d.passes],
+             "line": _update_line(pr, d, u) if u.param.trainable else ""}
+            for i, u in enumerate(d.updates)]
+
+
+def _connects(network: Network) -> dict[str, str]:
+    """For each weight, `source -> neuron`; for each bias, the neurons it feeds."""
+    where: dict[str, str] = {}
+    for param, usages in zip(network.params, network.usages):
+        neurons = ", ".join(u.neuron.name for u in usages)
+        if param.kind == "weight":
+            link = next(k for k in usages[0].neuron.links if k.weight is param)
+            where[param.name] = rf"{link.source_name} \to {neurons}"
+        else:
+            where[param.name] = neurons
+    return where
+
+
+def _params(pr: Printers, network: Network) -> list[View]:
+    where = _connects(network)
+    return [{"latex": pr.tex(p.symbol), "kind": p.kind, "trainable": p.trainable, "layer": p.layer + 1,
+             "value": pr.num(real(p.initial)), "connects": where[p.name]} for p in network.params]
+
+
+def _layers(pr: Printers, network: Network) -> list[View]:
+    return [{"index": i + 1, "output": i == len(network.layers) - 1, "size": len(layer),
+             "neurons": ", ".join(n.name for n in layer), "activation": layer[0].activation.name,
+             "bias": spec_layer.bias.mode, "threshold": spec_layer.bias.form == "threshold",
+             "bias_trainable": spec_layer.bias.trainable}
+            for i, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers))]
+
+
+def _samples(pr: Printers, network: Network) -> list[View]:
+    return [{"name": s.name, "inputs": [pr.num(real(v)) for v in s.inputs],
+             "targets": [pr.num(real(v)) for v in s.targets]} for s in network.spec.samples]
+
+
+def _loss(pr: Printers, network: Network) -> View:
+    outputs = network.outputs
+    total = " + ".join(pr.tex(o.error) for o in outputs)
+    return {"name": network.spec.loss, "binary": network.loss.name == "binary_cross_entropy",
+            "total": pr.eq(pr.tex(network.e_total), total),
+            "terms": [pr.eq(pr.tex(o.error), pr.tex(o.loss_expr)) for o in outputs]}
+
+
+def view(d: Derivation, digits: int) -> View:
+    """Every string the walkthrough templates place."""
+    network = d.network
+    spec = network.spec
+    pr = Printers(None, digits)
+    return {
+        "name": spec.name, "title": spec.title, "digits": digits,
+        "sizes": "-".join(str(k) for k in network.sizes()),
+        "inputs": ", ".join(spec.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
+        "target_latex": [pr.tex(o.target) for o in network.outputs],
+        "layers": _layers(pr, network), "loss": _loss(pr, network), "params": _params(pr, network),
+        "samples": _samples(pr, network), "eta": pr.num(_eta(d)),
+        "update": spec.training.update, "reduction": spec.training.reduction,
+        "init": _init(spec), "e_total": pr.tex(network.e_total),
+        "passes": [_pass(network, p, digits) for p in d.passes],
+        "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
+        "error_before": pr.num(d.error_before), "error_after": pr.num(d.error_after),
+        "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history],
+    }
+
+
+def _init(spec: Any) -> View | None:
+    if spec.init is None:
+        return None
+    i = spec.init
+    return {"kind": i.kind, "seed": i.seed, "mean": str(i.mean), "std": str(i.std),
+            "low": str(i.low), "high": str(i.high)}
+
+
+def environment() -> jinja2.Environment:
+    """Jinja set up as the templates expect: strict, trimmed, keeping the final newline."""
+    root = resources.files(TEMPLATE_PACKAGE)
+    return jinja2.Environment(
+        loader=jinja2.FunctionLoader(lambda name: root.joinpath(name).read_text(encoding="utf-8")),
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
+        lstrip_blocks=True, autoescape=False,
+    )
+
+
+def _tex_environment() -> jinja2.Environment:
+    env = environment()
+    # LaTeX is full of braces and percent signs: its templates use other delimiters.
+    env.block_start_string, env.block_end_string = "<%", "%>"
+    env.variable_start_string, env.variable_end_string = "<<", ">>"
+    env.comment_start_string, env.comment_end_string = "<#", "#>"
+    env.line_comment_prefix = None
+    return env
+
+
+def render(d: Derivation, fmt: str, digits: int) -> str:
+    """The walkthrough of `d` in format `fmt` (md or tex)."""
+    env = _tex_environment() if fmt == "tex" else environment()
+    return env.get_template(FORMATS[fmt]).render(view(d, digits))
