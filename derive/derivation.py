@@ -15,13 +15,15 @@ from typing import Mapping
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
 from derive.network import Network, Neuron, Param
-from derive.numbers import CTX, Real, real
+from derive.numbers import CTX, WORKING_DIGITS, Real, real
 from derive.numeric import Trainer, evaluate, sample_values
 from derive.rules import softmax_jacobian
 from derive.spec import SampleSpec
 
-# Relative agreement demanded between two high-precision routes to the same number.
+# Agreement demanded between two high-precision routes to the same number: relative, and absolute
+# near zero, where terms of size ~1 cancel and leave noise at the working precision.
 AGREEMENT = CTX.mpf(10) ** -30
+NOISE = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
 
 
 class InconsistentDerivation(AssertionError):
@@ -260,7 +262,7 @@ def _product(values: object) -> Real:
 
 
 def _check_agree(a: Real, b: Real, what: str) -> None:
-    if abs(a - b) > AGREEMENT * max(abs(a), abs(b), CTX.mpf(10) ** -40):
+    if abs(a - b) > AGREEMENT * max(abs(a), abs(b)) + NOISE:
         raise InconsistentDerivation(f"{what}: {a} != {b}")
 
 

@@ -44,6 +44,12 @@ class relu(Function):  # noqa: N801
     def _eval_rewrite_as_Piecewise(self, x: Expr, **kwargs: object) -> Expr:
         return sympy.Piecewise((x, x > 0), (0, True))
 
+    def _eval_evalf(self, prec: int) -> Expr | None:
+        x = self.args[0]._eval_evalf(prec)
+        if x is None or not x.is_number or not x.is_extended_real:
+            return None
+        return x if x > 0 else sympy.Float(0, precision=prec)
+
 
 @dataclass(frozen=True)
 class Activation:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from derive.spec import Spec
-from tests.oracle import Net, loss, mp
+from tests.oracle import Net, loss, mp, num
 
 
 def oracle_net(spec: Spec, params: dict[str, object] | None = None) -> Net:
@@ -21,9 +21,9 @@ def oracle_net(spec: Spec, params: dict[str, object] | None = None) -> Net:
         if layer.bias.mode == "none":
             row = [0] * len(layer.neurons)
         elif layer.bias.mode == "shared":
-            row = [sign * mp.mpf(named[0])] * len(layer.neurons)
+            row = [sign * num(named[0])] * len(layer.neurons)
         else:
-            row = [sign * mp.mpf(v) for v in named]
+            row = [sign * num(v) for v in named]
         biases.append(row)
     sizes = [len(spec.inputs)] + [len(layer.neurons) for layer in spec.layers]
     return Net(sizes, [layer.activation for layer in spec.layers], weights, biases, spec.loss)

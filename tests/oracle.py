@@ -38,11 +38,16 @@ def act(name: str, nets: list) -> list:
     raise ValueError(name)
 
 
+def num(x: object) -> object:
+    """An mpf from a Decimal, a string or a number, exactly as written."""
+    return x if isinstance(x, mp.mpf) else mp.mpf(str(x))
+
+
 def forward(net: Net, inputs: list) -> list[list]:
-    outs = [[mp.mpf(x) for x in inputs]]
+    outs = [[num(x) for x in inputs]]
     for layer, name in enumerate(net.activations):
         prev = outs[-1]
-        nets = [mp.fsum(mp.mpf(w) * o for w, o in zip(row, prev)) + mp.mpf(b)
+        nets = [mp.fsum(num(w) * o for w, o in zip(row, prev)) + num(b)
                 for row, b in zip(net.weights[layer], net.biases[layer])]
         outs.append(act(name, nets))
     return outs
@@ -50,7 +55,7 @@ def forward(net: Net, inputs: list) -> list[list]:
 
 def loss(net: Net, inputs: list, targets: list) -> object:
     out = forward(net, inputs)[-1]
-    t = [mp.mpf(x) for x in targets]
+    t = [num(x) for x in targets]
     if net.loss == "half_sse":
         return mp.fsum((a - b) ** 2 for a, b in zip(t, out)) / 2
     if net.loss == "mse":

@@ -1,0 +1,117 @@
+"""The command line, called in-process: bad input is one line and exit 2, nothing is written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from derive import spec
+from derive.cli import main
+
+MAZUR = (Path(spec.__file__).parent / "presets" / "mazur.toml").read_text(encoding="utf-8")
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_spec(tmp_path: Path, text: str, name: str = "net.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BAD_SPECS = {
+    "malformed TOML": (MAZUR.replace('loss = "half_sse"', 'loss = "half_sse'), ["malformed TOML", "line"]),
+    "missing key": (MAZUR.replace('loss = "half_sse"\n', ""), ["loss", "missing"]),
+    "weight count": (MAZUR.replace("[[0.15, 0.20], [0.25, 0.30]]", "[[0.15, 0.20, 0.1], [0.25, 0.30]]"),
+                     ["layers[0].weights[0]", "expected 2 entries"]),
+    "weight rows": (MAZUR.replace("[[0.15, 0.20], [0.25, 0.30]]", "[[0.15, 0.20]]"), ["layers[0].weights", "2 neurons"]),
+    "unknown activation": (MAZUR.replace('activation = "sigmoid"', 'activation = "swish"', 1),
+                           ["layers[0].activation", "swish"]),
+    "unknown loss": (MAZUR.replace('"half_sse"', '"hinge"'), ["loss", "hinge"]),
+    "nan": (MAZUR.replace("0.15", "nan"), ["layers[0].weights[0][0]", "finite"]),
+    "inf": (MAZUR.replace("targets = [0.01, 0.99]", "targets = [inf, 0.99]"), ["samples[0].targets[0]", "finite"]),
+    "zero learning rate": (MAZUR.replace("learning_rate = 0.5", "learning_rate = 0"), ["training.learning_rate", "positive"]),
+    "negative learning rate": (MAZUR.replace("learning_rate = 0.5", "learning_rate = -0.5"), ["training.learning_rate"]),
+    "code in a name": (MAZUR.replace('"h1", "h2"', '"h1", "__import__(\'os\')"'), ["layers[0].neurons[1]", "name"]),
+    "latex in a name": (MAZUR.replace('"h1", "h2"', '"h1", "h\\\\2"'), ["layers[0].neurons[1]"]),
+    "duplicate name": (MAZUR.replace('"h1", "h2"', '"h1", "i1"'), ["used twice"]),
+    "reserved name": (MAZUR.replace('"o1", "o2"', '"o1", "total"'), ["layers[1].neurons[1]"]),
+    "softmax inside": (MAZUR.replace('activation = "sigmoid"', 'activation = "softmax"', 1), ["softmax"]),
+    "bad title": (MAZUR.replace('title = "The classic 2-2-2 example"', 'title = "\\\\input{/etc/passwd}"'), ["title"]),
+    "wrong type": (MAZUR.replace("learning_rate = 0.5", 'learning_rate = "fast"'), ["training.learning_rate", "number"]),
+    "bad steps": (MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [10, 1]"), ["training.steps"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_SPECS))
+def test_bad_spec_is_one_line_exit_2_nothing_written(case: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    text, expected = BAD_SPECS[case]
+    path = write_spec(tmp_path, text)
+    out_dir = tmp_path / "out"
+    code, out, err = run(["render", str(path), "--out", str(out_dir)], capsys)
+    assert code == 2
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert str(path) in err
+    for fragment in expected:
+        assert fragment in err, (fragment, err)
+    assert not out_dir.exists()
+
+
+def test_unknown_preset(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(["render", "nosuch", "--out", str(tmp_path / "o")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "nosuch" in err and "mazur" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(["render", str(tmp_path / "none.toml")], capsys)
+    assert code == 2 and "none.toml" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv", [["render", "mazur", "--format", "docx"], ["render", "mazur", "--digits", "0"],
+                                  ["render"], ["frobnicate"], []])
+def test_bad_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(argv, capsys)
+    assert code == 2 and err.count("\n") == 1 and err.startswith("derive: error:")
+
+
+def test_list_names_every_preset(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["list"], capsys)
+    assert code == 0
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["gender", "mazur", "textbook", "xor3"]
+
+
+def test_render_a_user_spec_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_spec(tmp_path, MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [1, 5]"), "mine.toml")
+    outputs = []
+    for fmt in ("md", "tex"):
+        for attempt in range(2):
+            out_dir = tmp_path / f"{fmt}{attempt}"
+            code, out, _ = run(["render", str(path), "--format", fmt, "--out", str(out_dir), "--digits", "6"], capsys)
+            assert code == 0
+            outputs.append((out_dir / f"walkthrough.{fmt}").read_bytes())
+    assert outputs[0] == outputs[1] and outputs[2] == outputs[3]
+    assert b"0.593270" not in outputs[0] and b"0.59327" in outputs[0]  # six digits, trailing zero dropped
+    assert outputs[2].startswith(b"\\documentclass") and outputs[2].rstrip().endswith(b"\\end{document}")
+
+
+def test_default_output_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_spec(tmp_path, MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [1]"), "small.toml")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["render", str(path)], capsys)
+    assert code == 0 and (tmp_path / "output" / "small" / "walkthrough.md").is_file()
+
+
+def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    path = write_spec(tmp_path, MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [1]"))
+    code, _, err = run(["render", str(path), "--out", str(blocker / "sub")], capsys)
+    assert code == 2 and err.count("\n") == 1
