@@ -79,6 +79,7 @@ class Chain:
     neuron: Neuron
     factors: tuple[Factor, ...]
     value: Real
+    closed: tuple[Expr, ...]  # the factors in closed form, in the chain's order; their product is exact
 
 
 @dataclass(frozen=True)
@@ -134,8 +135,19 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True)
+class Closed:
+    """Sample-independent closed forms, built once per network."""
+
+    loss_grads: Mapping[Symbol, Expr]  # out_o -> dE_o/dout_o
+    errors: Mapping[Symbol, Expr]  # out_n -> closed dE_total/dout_n (elementwise neurons)
+    deltas: Mapping[Symbol, Expr]  # delta_n -> closed dE_total/dnet_n
+    delta_factors: Mapping[Symbol, tuple[Expr, ...]]  # delta_n -> (dE_total/dout_n, dout_n/dnet_n) or (delta,)
+
+
+@dataclass(frozen=True)
 class Derivation:
     network: Network
+    closed: Closed
     passes: tuple[Pass, ...]
     updates: tuple[Update, ...]
     error_before: Real
@@ -147,32 +159,26 @@ class Derivation:
         return self.passes[0]
 
 
-@dataclass(frozen=True)
-class Closed:
-    """Sample-independent closed forms, built once per network."""
-
-    loss_grads: Mapping[Symbol, Expr]  # out_o -> dE_o/dout_o
-    errors: Mapping[Symbol, Expr]  # out_n -> closed dE_total/dout_n (elementwise neurons)
-    deltas: Mapping[Symbol, Expr]  # delta_n -> closed dE_total/dnet_n
-
-
 def closed_forms(network: Network) -> Closed:
     """dE_total/dout and dE_total/dnet of every neuron, from the output layer back."""
     loss_grads = {o.neuron.out: diff(o.loss_expr, o.neuron.out) for o in network.outputs}
     errors: dict[Symbol, Expr] = {}
     deltas: dict[Symbol, Expr] = {}
     last = network.layers[-1]
+    factors: dict[Symbol, tuple[Expr, ...]] = {}
     for n in last:
         if n.activation.elementwise:
             errors[n.out] = loss_grads[n.out]
-            deltas[n.delta] = errors[n.out] * n.activation.local(n.out, n.net)
+            factors[n.delta] = (errors[n.out], n.activation.local(n.out, n.net))
         else:
-            deltas[n.delta] = Add(*[loss_grads[k.out] * softmax_jacobian(k.out, n.out, k is n) for k in last])
+            factors[n.delta] = (Add(*[loss_grads[k.out] * softmax_jacobian(k.out, n.out, k is n) for k in last]),)
+        deltas[n.delta] = Mul(*factors[n.delta])
     for layer, after in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
         for n in layer:
             errors[n.out] = Add(*[deltas[k.delta] * k.links[n.position].weight.symbol for k in after])
-            deltas[n.delta] = errors[n.out] * n.activation.local(n.out, n.net)
-    return Closed(loss_grads, errors, deltas)
+            factors[n.delta] = (errors[n.out], n.activation.local(n.out, n.net))
+            deltas[n.delta] = Mul(*factors[n.delta])
+    return Closed(loss_grads, errors, deltas, factors)
 
 
 def _factor(num: Symbol, den: Symbol, expr: Expr, values: Mapping[Symbol, Real]) -> Factor:
@@ -246,7 +252,8 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         local = _factor(usage.neuron.net, param.symbol, usage.dnet, values)
         head = (b.error, b.slope) if b.slope is not None else (b.delta,)
         factors = head + (local,)
-        chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors)))
+        closed_factors = closed.delta_factors[usage.neuron.delta] + (usage.dnet,)
+        chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
         closed_terms.append(closed.deltas[usage.neuron.delta] * usage.dnet)
     value = CTX.fsum(c.value for c in chains)
     gradient = Gradient(param, tuple(chains), Add(*closed_terms), value)
@@ -317,7 +324,7 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
     history = tuple(HistoryPoint(step, trainer.dataset_error(params), tuple(params))
                     for step, params in trainer.train(initial, steps))
     after = [u.new for u in updates]
-    return Derivation(network, passes, updates, trainer.dataset_error(initial),
+    return Derivation(network, closed, passes, updates, trainer.dataset_error(initial),
                       trainer.dataset_error(after), history)
 
 

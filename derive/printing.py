@@ -80,6 +80,20 @@ class NotationPrinter(LatexPrinter):
     def product(self, parts: Sequence[str]) -> str:
         return r" \cdot ".join(parts)
 
+    def ordered_product(self, factors: Sequence[Expr]) -> str:
+        """A product in the given order (SymPy would sort it): a delta's factors, then the source."""
+        sign = ""
+        parts = []
+        for f in factors:
+            if f == 1:
+                continue
+            if f == -1:
+                sign = "- " if not sign else ""
+                continue
+            tex = self._print(f)
+            parts.append(r"\left(%s\right)" % tex if f.is_Add or f.could_extract_minus_sign() else tex)
+        return sign + (" ".join(parts) if parts else "1")
+
     def weighted_sum(self, neuron: Neuron) -> str:
         """A neuron's net in the order a teacher writes it: w_1 i_1 + w_2 i_2 + b_1."""
         text = " + ".join(self.product([self._print(link.weight.symbol), self._print(link.source)])

@@ -13,7 +13,7 @@ import jinja2
 from sympy import Expr
 
 from derive import names
-from derive.derivation import Chain, Derivation, Gradient, NeuronBackward, Pass, Update
+from derive.derivation import Chain, Closed, Derivation, Gradient, NeuronBackward, Pass, Update
 from derive.network import Network, Neuron
 from derive.numbers import Real, real, show
 from derive.printing import NotationPrinter, ValuePrinter
@@ -110,7 +110,38 @@ def _delta_line(pr: Printers, b: NeuronBackward) -> str:
     return pr.eq(lhs, chain, numbers, pr.num(b.delta.value))
 
 
-def _backward_neuron(pr: Printers, b: NeuronBackward) -> View:
+def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron) -> str:
+    """A delta in closed form, every product in chain order, hidden sums spelled out recursively."""
+    factors = closed.delta_factors[n.delta]
+    if n.layer == len(network.layers) - 1:
+        return pr.sym.ordered_product(factors)
+    after = network.layers[n.layer + 1]
+    terms = " + ".join(
+        f"{_bracket(_closed_delta(pr, network, closed, k))} {pr.tex(k.links[n.position].weight.symbol)}"
+        for k in after)
+    rest = pr.sym.ordered_product(factors[1:])
+    return rf"\left({terms}\right) {rest}" if len(after) > 1 else f"{terms} {rest}"
+
+
+def _bracket(tex: str) -> str:
+    """Brackets for a product that opens with a minus sign, before it is multiplied further."""
+    return r"\left(%s\right)" % tex if tex.startswith("-") else tex
+
+
+def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> str:
+    """The closed form of a gradient: per chain, the neuron's delta times d net / d p."""
+    text = ""
+    for i, c in enumerate(g.chains):
+        dnet = c.closed[-1]
+        delta = _bracket(_closed_delta(pr, network, closed, c.neuron))
+        body = delta if abs(dnet) == 1 else f"{delta} {pr.tex(dnet)}"
+        negative = dnet == -1
+        text += ("- " if negative else "") + body if i == 0 else (" - " if negative else " + ") + body
+    return text
+
+
+def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed) -> View:
+    closed_delta = _closed_delta(pr, network, closed, b.neuron)
     return {
         "name": b.neuron.name,
         "error": _error_line(pr, b),
@@ -118,7 +149,7 @@ def _backward_neuron(pr: Printers, b: NeuronBackward) -> View:
         "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
         "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
         "delta": _delta_line(pr, b),
-        "closed": pr.eq(pr.tex(b.neuron.delta), pr.tex(b.delta.expr)),
+        "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
     }
 
 
@@ -130,7 +161,7 @@ def _chain_numbers(pr: Printers, c: Chain) -> str:
     return pr.val.product([pr.val.number(f.value, True) for f in c.factors])
 
 
-def _gradient(pr: Printers, network: Network, g: Gradient) -> View:
+def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> View:
     lhs = pr.partial(network.e_total, g.param.symbol)
     chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
     numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
@@ -142,11 +173,11 @@ def _gradient(pr: Printers, network: Network, g: Gradient) -> View:
         "chain": pr.eq(lhs, chains),
         "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
         "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
-        "closed": pr.eq(lhs, pr.tex(g.closed)),
+        "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
     }
 
 
-def _backward(pr: Printers, network: Network, p: Pass) -> list[View]:
+def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[View]:
     by_layer: dict[int, list[NeuronBackward]] = {}
     for b in p.backward:
         by_layer.setdefault(b.neuron.layer, []).append(b)
@@ -157,19 +188,19 @@ def _backward(pr: Printers, network: Network, p: Pass) -> list[View]:
             "index": index + 1,
             "output": index == len(network.layers) - 1,
             "softmax": not network.layers[index][0].activation.elementwise,
-            "neurons": [_backward_neuron(pr, b) for b in by_layer[index]],
-            "params": [_gradient(pr, network, g) for g in grads],
+            "neurons": [_backward_neuron(pr, b, network, closed) for b in by_layer[index]],
+            "params": [_gradient(pr, network, closed, g) for g in grads],
         })
     return views
 
 
-def _pass(network: Network, p: Pass, digits: int) -> View:
+def _pass(network: Network, p: Pass, closed: Closed, digits: int) -> View:
     pr = Printers(p, digits)
     return {
         "sample": p.sample.name,
         "forward": _forward(pr, network, p),
         "losses": _losses(pr, network, p),
-        "backward": _backward(pr, network, p),
+        "backward": _backward(pr, network, p, closed),
     }
 
 
@@ -253,7 +284,7 @@ def view(d: Derivation, digits: int) -> View:
         "samples": _samples(pr, network), "eta": pr.num(_eta(d)),
         "update": spec.training.update, "reduction": spec.training.reduction,
         "init": _init(spec), "e_total": pr.tex(network.e_total),
-        "passes": [_pass(network, p, digits) for p in d.passes],
+        "passes": [_pass(network, p, d.closed, digits) for p in d.passes],
         "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
         "error_before": pr.num(d.error_before), "error_after": pr.num(d.error_after),
         "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history],
