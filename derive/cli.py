@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from derive import derivation, network, render, spec
+from derive import codegen, derivation, network, render, spec, verify
 
 OK, FINDING, USAGE = 0, 1, 2
 DEFAULT_DIGITS = 9
@@ -44,6 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=tuple(render.FORMATS), default="md")
     r.add_argument("--out", type=Path, help="output directory (default: output/<network>/)")
     r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
+    c = commands.add_parser("code", help="write NumPy update code for a network, verified against the maths")
+    c.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
+    c.add_argument("--out", type=Path, help="output file (default: output/<network>/update.py)")
+    c.add_argument("--style", choices=codegen.STYLES,
+                   help=f"scalar (default up to {codegen.SCALAR_LIMIT} parameters) or vector")
+    c.add_argument("--no-verify", action="store_true", help="skip checking the code against the closed forms")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true", help="write nothing; exit 1 if any example is stale")
@@ -94,6 +100,28 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return OK
 
 
+def _source(d: derivation.Derivation) -> str:
+    return d.network.spec.source
+
+
+def _generate(d: derivation.Derivation, style: str) -> str:
+    return codegen.generate(d, style, _source(d))
+
+
+def _cmd_code(args: argparse.Namespace) -> int:
+    d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
+    text = _generate(d, args.style or codegen.default_style(d.network))
+    if not args.no_verify:
+        problems = verify.disagreements(d, text)
+        if problems:
+            print(f"derive: generated code disagrees with the closed forms: {problems[0]}", file=sys.stderr)
+            return FINDING
+    path = args.out if args.out is not None else Path("output") / d.network.name / "update.py"
+    _write_all({path: text})
+    print(path)
+    return OK
+
+
 def example_files(out_dir: Path) -> dict[Path, str]:
     """Every committed example: each preset's walkthrough in each format."""
     files = {}
@@ -101,6 +129,7 @@ def example_files(out_dir: Path) -> dict[Path, str]:
         d = _derive(name)
         for fmt in EXAMPLE_FORMATS:
             files[out_dir / name / f"walkthrough.{render.EXTENSIONS[fmt]}"] = render.render(d, fmt, DEFAULT_DIGITS)
+        files[out_dir / name / "update.py"] = _generate(d, codegen.default_style(d.network))
     return files
 
 
@@ -115,7 +144,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     return FINDING if stale else OK
 
 
-COMMANDS = {"list": _cmd_list, "render": _cmd_render, "examples": _cmd_examples}
+COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "examples": _cmd_examples}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

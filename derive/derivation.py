@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Mapping
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
@@ -159,8 +159,12 @@ class Derivation:
         return self.passes[0]
 
 
-def closed_forms(network: Network) -> Closed:
-    """dE_total/dout and dE_total/dnet of every neuron, from the output layer back."""
+def closed_forms(network: Network, output_rule: Callable[[Expr], Expr] | None = None) -> Closed:
+    """dE_total/dout and dE_total/dnet of every neuron, from the output layer back.
+
+    `output_rule` rewrites each output delta before it propagates (code generation cancels
+    -t/o + (1-t)/(1-o) against o (1-o), which would divide by zero in floating point).
+    """
     loss_grads = {o.neuron.out: diff(o.loss_expr, o.neuron.out) for o in network.outputs}
     errors: dict[Symbol, Expr] = {}
     deltas: dict[Symbol, Expr] = {}
@@ -173,6 +177,8 @@ def closed_forms(network: Network) -> Closed:
         else:
             factors[n.delta] = (Add(*[loss_grads[k.out] * softmax_jacobian(k.out, n.out, k is n) for k in last]),)
         deltas[n.delta] = Mul(*factors[n.delta])
+        if output_rule is not None:
+            deltas[n.delta] = output_rule(deltas[n.delta])
     for layer, after in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
         for n in layer:
             errors[n.out] = Add(*[deltas[k.delta] * k.links[n.position].weight.symbol for k in after])
@@ -243,10 +249,15 @@ def _path(network: Network, k: Neuron, n: Neuron, closed: Closed, values: Mappin
     return PathTerm(k, delta, weight, delta.value * weight.value)
 
 
+def closed_gradient(network: Network, closed: Closed, index: int) -> Expr:
+    """dE_total/dp in closed form: the sum over the neurons using p of delta times d net / d p."""
+    return Add(*[closed.deltas[u.neuron.delta] * u.dnet for u in network.usages[index]])
+
+
 def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBackward],
               closed: Closed, values: Mapping[Symbol, Real]) -> Gradient:
     param = network.params[index]
-    chains, closed_terms = [], []
+    chains = []
     for usage in network.usages[index]:
         b = backward[usage.neuron.net]
         local = _factor(usage.neuron.net, param.symbol, usage.dnet, values)
@@ -254,9 +265,8 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         factors = head + (local,)
         closed_factors = closed.delta_factors[usage.neuron.delta] + (usage.dnet,)
         chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
-        closed_terms.append(closed.deltas[usage.neuron.delta] * usage.dnet)
     value = CTX.fsum(c.value for c in chains)
-    gradient = Gradient(param, tuple(chains), Add(*closed_terms), value)
+    gradient = Gradient(param, tuple(chains), closed_gradient(network, closed, index), value)
     _check_agree(evaluate(gradient.closed, values), value, f"closed form of dE_total/d{param.name}")
     return gradient
 

@@ -51,10 +51,10 @@ def finite_difference(spec: Spec, sample_index: int, name: str, values: dict[str
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity"]
 
 
-def random_spec_data(rng: random.Random) -> dict[str, Any]:
-    """A small random network as a spec document: 1-3 hidden layers, widths 1-4, any rule."""
+def random_spec_data(rng: random.Random, widest: int = 4) -> dict[str, Any]:
+    """A small random network as a spec document: 1-3 hidden layers of 1-`widest` neurons, any rule."""
     depth = rng.randint(1, 3)
-    widths = [rng.randint(1, 3)] + [rng.randint(1, 4) for _ in range(depth)] + [rng.randint(1, 3)]
+    widths = [rng.randint(1, 3)] + [rng.randint(1, widest) for _ in range(depth)] + [rng.randint(1, 3)]
     loss_name = rng.choice(["half_sse", "mse", "cross_entropy"])
     out_act = rng.choice(["softmax", "sigmoid"]) if loss_name == "cross_entropy" else rng.choice(ACTIVATIONS + ["softmax", "sigmoid"])
     layers = []
@@ -68,9 +68,11 @@ def random_spec_data(rng: random.Random) -> dict[str, Any]:
                          "form": rng.choice(["bias", "threshold"]), "values": [_num(rng) for _ in range(count)]}
         layers.append(layer)
     targets = [Decimal(rng.randint(1, 99)) / 100 for _ in range(widths[-1])]
-    return {"inputs": widths[0], "loss": loss_name, "layers": layers,
-            "samples": [{"inputs": [_num(rng) for _ in range(widths[0])], "targets": targets}],
-            "training": {"learning_rate": Decimal("0.5"), "steps": [1, 2]}}
+    samples = [{"inputs": [_num(rng) for _ in range(widths[0])], "targets": targets}
+               for _ in range(rng.randint(1, 3))]
+    return {"inputs": widths[0], "loss": loss_name, "layers": layers, "samples": samples,
+            "training": {"learning_rate": Decimal("0.5"), "steps": [1, 2],
+                         "update": rng.choice(["sgd", "batch"]), "reduction": rng.choice(["sum", "mean"])}}
 
 
 def _num(rng: random.Random) -> Decimal:
