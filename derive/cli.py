@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from derive import codegen, derivation, network, render, spec, verify
+from derive import codegen, derivation, network, render, spec, training, verify
 
 OK, FINDING, USAGE = 0, 1, 2
 DEFAULT_DIGITS = 9
@@ -35,6 +35,12 @@ def _digits(text: str) -> int:
     return int(text)
 
 
+def _steps(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= spec.MAX_STEPS:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {spec.MAX_STEPS}, got {text!r}")
+    return int(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description="Derive backpropagation symbolically and write it up.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -50,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--style", choices=codegen.STYLES,
                    help=f"scalar (default up to {codegen.SCALAR_LIMIT} parameters) or vector")
     c.add_argument("--no-verify", action="store_true", help="skip checking the code against the closed forms")
+    t = commands.add_parser("train", help="train with the generated vector code and print the error")
+    t.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
+    t.add_argument("--steps", type=_steps, help="number of updates (default: the spec's last step count)")
+    t.add_argument("--plot", type=Path, help="save the loss curve (.png or .svg)")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true", help="write nothing; exit 1 if any example is stale")
@@ -60,7 +70,7 @@ def _derive(name: str) -> derivation.Derivation:
     return derivation.build(network.build(spec.load(name)))
 
 
-def _write_all(files: dict[Path, str]) -> None:
+def _write_all(files: dict[Path, str | bytes]) -> None:
     """Write every file through a temporary file and a rename, so none is ever half-written."""
     for path in files:
         try:
@@ -71,14 +81,15 @@ def _write_all(files: dict[Path, str]) -> None:
         _write(path, text)
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, content: str | bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as exc:
         raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -122,6 +133,20 @@ def _cmd_code(args: argparse.Namespace) -> int:
     return OK
 
 
+def _cmd_train(args: argparse.Namespace) -> int:
+    if args.plot is not None and args.plot.suffix.lstrip(".").lower() not in training.PLOT_FORMATS:
+        raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
+    d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
+    total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
+    curve = training.train(d, total, progress=sys.stderr.isatty())
+    for number, error in curve:
+        print(f"updates {number}: error {error:.9g}")
+    if args.plot is not None:
+        training.plot(curve, args.plot, d.network.spec.title, lambda path, data: _write_all({path: data}))
+        print(args.plot)
+    return OK
+
+
 def example_files(out_dir: Path) -> dict[Path, str]:
     """Every committed example: each preset's walkthrough in each format."""
     files = {}
@@ -144,7 +169,8 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     return FINDING if stale else OK
 
 
-COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "examples": _cmd_examples}
+COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "train": _cmd_train,
+            "examples": _cmd_examples}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
