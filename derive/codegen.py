@@ -97,8 +97,7 @@ def _samples(network: Network) -> tuple[str, str]:
     return _literal([list(s.inputs) for s in samples]), _literal([list(s.targets) for s in samples])
 
 
-def _common(d: Derivation, style: str, source: str) -> dict[str, Any]:
-    network = d.network
+def _common(network: Network, style: str, source: str) -> dict[str, Any]:
     spec = network.spec
     inputs, targets = _samples(network)
     steps = spec.training.steps
@@ -118,13 +117,12 @@ def _uses(network: Network) -> dict[str, bool]:
             "logsumexp": network.loss.name == "cross_entropy" or "softmax" in acts}
 
 
-def vector_view(d: Derivation, source: str) -> dict[str, Any]:
-    network = d.network
+def vector_view(network: Network, source: str) -> dict[str, Any]:
     layers = [_layer_view(network, i) for i in range(len(network.layers))]
     loss = _loss_code(network)
     frozen = [f"b{layer['index']}" for layer in layers if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
     slopes = " ".join(layer["slope"] or "" for layer in layers[:-1])
-    return {**_common(d, "vector", source), "layers": layers, "loss_value": loss.value, "loss_delta": loss.delta,
+    return {**_common(network, "vector", source), "layers": layers, "loss_value": loss.value, "loss_delta": loss.delta,
             "frozen": frozen, "depth": len(layers),
             "unpack_loss": _unpacking("nets" in loss.value), "unpack_grads": _unpacking("nets" in loss.delta + slopes)}
 
@@ -183,7 +181,7 @@ def scalar_view(d: Derivation, source: str) -> dict[str, Any]:
     temps, reduced = sympy.cse(_scalar_gradients(d), symbols=sympy.numbered_symbols("cse_"), order="none")
     used = set().union(*[e.free_symbols for e in reduced], *[e.free_symbols for _, e in temps])
     return {
-        **_common(d, "scalar", source),
+        **_common(network, "scalar", source),
         "params": [{"name": p.name, "value": _literal(p.initial), "trainable": p.trainable} for p in network.params],
         "frozen": [p.name for p in network.params if not p.trainable],
         "inputs_by_column": [x.name for x in network.inputs],
@@ -229,5 +227,11 @@ def default_style(network: Network) -> str:
 
 def generate(d: Derivation, style: str, source: str) -> str:
     """The update module of `d` in `style`."""
-    view = vector_view(d, source) if style == "vector" else scalar_view(d, source)
-    return environment().get_template(f"update_{style}.py.j2").render(view)
+    if style == "vector":
+        return generate_vector(d.network, source)
+    return environment().get_template("update_scalar.py.j2").render(scalar_view(d, source))
+
+
+def generate_vector(network: Network, source: str) -> str:
+    """Vector-style code needs only the network's shape: no per-parameter derivation is built."""
+    return environment().get_template("update_vector.py.j2").render(vector_view(network, source))

@@ -67,7 +67,12 @@ def closed_gradients(d: Derivation, flat: list[float]) -> list[Real]:
     totals = [CTX.zero] * len(params)
     for sample in network.spec.samples:
         values = _values(network, trainer, params, sample_values(sample))
-        totals = [t + evaluate(g.closed, values) for t, g in zip(totals, d.first.gradients)]
+        # Each gradient's closed form is the sum over its neurons of delta times d net / d p
+        # (derivation.closed_gradient): evaluate every closed-form delta once, then combine.
+        deltas = {n.delta: evaluate(d.closed.deltas[n.delta], values) for n in network.neurons}
+        grads = [CTX.fsum(deltas[u.neuron.delta] * evaluate(u.dnet, values) for u in usages)
+                 for usages in network.usages]
+        totals = [t + g for t, g in zip(totals, grads)]
     if network.spec.training.reduction == "mean":
         totals = [t / len(network.spec.samples) for t in totals]
     return totals

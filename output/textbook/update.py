@@ -44,8 +44,9 @@ def initial_params():
 
 
 def sigmoid(x):
-    """1 / (1 + e^-x), computed as e^-log(1 + e^-x): no overflow for any x."""
-    return np.exp(-np.logaddexp(0.0, -x))
+    """1 / (1 + e^-x). For x below -709, e^-x overflows to inf and the result is exactly 0."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 
