@@ -193,3 +193,14 @@ def test_code_cli_unwritable_path(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["code", "mazur", "--out", str(blocker / "x.py")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+@pytest.mark.parametrize("style,original,broken", [
+    ("scalar", "dE_dw5 = cse_0*out_h1", "dE_dw5 = cse_0*out_h2"),  # a weight paired with the wrong source
+    ("vector", "(1.0 - outs[1]))", "(1.0 + outs[1]))"),  # a wrong slope of the hidden layer
+])
+def test_verification_catches_wrong_code(style: str, original: str, broken: str, tmp_path: Path) -> None:
+    d = derived(spec.load_preset("mazur"))
+    text = codegen.generate(d, style, "test")
+    assert original in text and verify.disagreements(d, text) == []
+    assert verify.disagreements(d, text.replace(original, broken, 1))
