@@ -12,12 +12,14 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn, Sequence
 
+from derive import check as checking
 from derive import codegen, derivation, network, render, spec, training, verify
 
 OK, FINDING, USAGE = 0, 1, 2
 DEFAULT_DIGITS = 9
 MAX_DIGITS = 30
 EXAMPLE_FORMATS = ("md", "tex")
+MAX_CLAIMS_BYTES = 20_000_000
 
 
 class UsageError(Exception):
@@ -60,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
     t.add_argument("--steps", type=_steps, help="number of updates (default: the spec's last step count)")
     t.add_argument("--plot", type=Path, help="save the loss curve (.png or .svg)")
+    k = commands.add_parser("check", help="check a hand derivation, claim by claim")
+    k.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
+    k.add_argument("claims", type=Path, help="a file of claims, one per line (NAME = VALUE = ...)")
+    k.add_argument("--format", choices=("text", "json"), default="text")
+    k.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true", help="write nothing; exit 1 if any example is stale")
@@ -147,6 +154,27 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return OK
 
 
+def _read_claims(path: Path) -> str:
+    try:
+        if path.stat().st_size > MAX_CLAIMS_BYTES:
+            raise UsageError(f"{path}: larger than {MAX_CLAIMS_BYTES // 1_000_000} MB")
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: expected UTF-8 text") from None
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    text = _read_claims(args.claims)
+    d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
+    report = checking.check_text(d, text)
+    print(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
+    if report.wrong:
+        return FINDING
+    return USAGE if report.refused or not report.verdicts else OK
+
+
 def example_files(out_dir: Path) -> dict[Path, str]:
     """Every committed example: each preset's walkthrough in each format."""
     files = {}
@@ -170,7 +198,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "train": _cmd_train,
-            "examples": _cmd_examples}
+            "check": _cmd_check, "examples": _cmd_examples}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

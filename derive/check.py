@@ -1,0 +1,286 @@
+"""Checking a hand derivation: every claim's links judged against the derivation's truth.
+
+A claimed number is right when the truth, rounded or truncated to the significant digits written,
+gives that number; a link computed from written numbers (`0.741 * 0.187`) is right when it agrees
+within the precision of those numbers; a person's own names (`R1 = ...`) take the value of their
+definition, so a later claim is judged on what the person actually wrote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Callable
+
+from sympy import Symbol
+
+from derive.claims import Call, Claim, Name, Node, Num, Unary, parse
+from derive.derivation import Derivation
+from derive.numbers import CTX, Real, exact_decimal, real, show
+from derive.numeric import Trainer
+
+MAX_TRAINING_STEPS = 100_000
+
+
+class Unknown(LookupError):
+    """A name the network does not have, or a quantity the engine cannot give."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    line: int
+    text: str
+    link: int  # 1-based position of the link in the chain
+    status: str  # correct | wrong | cannot check
+    truth: Real | None
+    claimed: Real | None
+    reason: str
+
+    @property
+    def relative_error(self) -> Real | None:
+        if self.truth is None or self.claimed is None or self.truth == 0:
+            return None
+        return abs(self.claimed - self.truth) / abs(self.truth)
+
+
+class Truth:
+    """The value of every name a claim may use, from one derivation (its first pass)."""
+
+    def __init__(self, d: Derivation) -> None:
+        self.d = d
+        self.network = d.network
+        p = d.first
+        self.values: dict[str, Real] = {s.name: v for s, v in p.values.items() if isinstance(s, Symbol)}
+        self.values[self.network.e_total.name] = p.total
+        for t, o in zip(p.losses, self.network.outputs):
+            self.values[o.error.name] = t.value
+        self.derivatives: dict[str, Real] = {}
+        for g, u in zip(p.gradients, d.updates):
+            self.derivatives[f"E_total/{g.param.name}"] = u.gradient
+        for b in p.backward:
+            n = b.neuron
+            self.derivatives[f"E_total/{n.out.name}"] = b.error.value
+            self.derivatives[f"E_total/{n.net.name}"] = b.delta.value
+            if b.slope is not None:
+                self.derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
+            for link in n.links:
+                self.derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
+                self.derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
+            if n.bias is not None:
+                self.derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
+        self._output_paths(p)
+        self.trainer = Trainer(self.network)
+        self.trained: dict[int, list[Real]] = {}
+
+    def _output_paths(self, p: object) -> None:
+        """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
+        by_net = {b.neuron.net.name: b for b in self.d.first.backward}
+        for o in self.network.outputs:
+            b = by_net[o.neuron.net.name]
+            self.derivatives[f"{o.error.name}/{o.neuron.out.name}"] = b.error.value
+            if b.slope is None:
+                continue
+            via = b.error.value * b.slope.value
+            self.derivatives[f"{o.error.name}/{o.neuron.net.name}"] = via
+            for link in o.neuron.links:
+                self.derivatives[f"{o.error.name}/{link.source.name}"] = via * self.d.first.values[link.weight.symbol]
+
+    def value(self, name: str) -> Real:
+        if name.startswith("d:"):
+            key = name[2:]
+            if key not in self.derivatives:
+                raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
+            return self.derivatives[key]
+        base, at, step = name.partition("@")
+        if at:
+            return self._after(base, int(step))
+        if name == "delta" or name not in self.values:
+            raise Unknown(f"no quantity {name!r} in this network")
+        return self.values[name]
+
+    def _after(self, base: str, steps: int) -> Real:
+        if not 0 <= steps <= MAX_TRAINING_STEPS:
+            raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
+        params = self._params(steps)
+        names = [p.name for p in self.network.params]
+        if base in names:
+            return params[names.index(base)]
+        if base == self.network.e_total.name:
+            return self.trainer.dataset_error(params)
+        nets, outs = self.trainer.forward(params, self.trainer.samples[0][0])
+        for layer, layer_nets, layer_outs in zip(self.network.layers, nets[1:], outs[1:]):
+            for n, net, out in zip(layer, layer_nets, layer_outs):
+                if base in (n.net.name, n.out.name):
+                    return net if base == n.net.name else out
+        raise Unknown(f"no quantity {base!r} to follow through training")
+
+    def _params(self, steps: int) -> list[Real]:
+        if steps not in self.trained:
+            self.trained[steps] = self.trainer.train(self.trainer.initial(), [steps])[-1][1] if steps else self.trainer.initial()
+        return self.trained[steps]
+
+
+_FUNCTIONS: dict[str, Callable[[Real], Real]] = {
+    "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
+    "sigmoid": lambda x: 1 / (1 + CTX.exp(-x)), "sigma": lambda x: 1 / (1 + CTX.exp(-x)),
+    "relu": lambda x: x if x > 0 else CTX.zero,
+}
+
+
+class Evaluator:
+    """Numbers of a claim's expression, from the truth and the person's own definitions."""
+
+    def __init__(self, truth: Truth) -> None:
+        self.truth = truth
+        self.own: dict[str, Real] = {}
+
+    def evaluate(self, node: Node) -> Real:
+        if isinstance(node, Num):
+            return real(node.text)
+        if isinstance(node, Name):
+            return self.own[node.name] if node.name in self.own else self.truth.value(node.name)
+        if isinstance(node, Unary):
+            value = self.evaluate(node.arg)
+            return -value if node.op == "-" else value
+        if isinstance(node, Call):
+            return _FUNCTIONS[node.function](self.evaluate(node.arg))
+        left, right = self.evaluate(node.left), self.evaluate(node.right)
+        if node.op == "^":
+            return left ** right
+        return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
+                "/": lambda: left / right}[node.op]()
+
+
+def numbers_in(node: Node) -> list[Num]:
+    if isinstance(node, Num):
+        return [node]
+    if isinstance(node, Name):
+        return []
+    if isinstance(node, (Unary, Call)):
+        return numbers_in(node.arg)
+    return numbers_in(node.left) + numbers_in(node.right)
+
+
+def significant(text: str) -> int:
+    digits = text.lower().split("e")[0].replace(".", "").lstrip("0")
+    return max(len(digits), 1)
+
+
+def agrees_to_written_digits(truth: Real, text: str) -> bool:
+    """The truth, rounded or truncated to the significant digits of `text`, equals `text`."""
+    claimed = Decimal(text)
+    digits = significant(text)
+    exact = exact_decimal(truth)
+    for rounding in (ROUND_HALF_EVEN, ROUND_DOWN):
+        with localcontext() as ctx:
+            ctx.prec, ctx.rounding = digits, rounding
+            if +exact == +claimed:
+                return True
+    return False
+
+
+def _tolerance(node: Node) -> Real:
+    """Relative precision of a link computed from written numbers: each adds half a unit of its last digit."""
+    return CTX.fsum(CTX.mpf(10) ** (1 - significant(n.text)) for n in numbers_in(node)) + CTX.mpf(10) ** -30
+
+
+def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
+    """One verdict per link of the claim's chain."""
+    target = claim.target.name
+    own = _may_be_own(target) and not _known(truth, target)
+    verdicts = []
+    for i, link in enumerate(claim.links, start=1):
+        try:
+            claimed = evaluator.evaluate(link)
+            right = claimed if own else truth.value(target)
+        except Unknown as exc:
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+            continue
+        except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({exc})"))
+            continue
+        if own and i == 1:
+            evaluator.own[target] = claimed
+            verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
+            continue
+        verdicts.append(_verdict(claim, i, link, right, claimed))
+    return verdicts
+
+
+DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
+
+
+def _may_be_own(name: str) -> bool:
+    """A person may name intermediate results (R1), but not in the network's own notation."""
+    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name)
+
+
+def _known(truth: Truth, name: str) -> bool:
+    try:
+        truth.value(name)
+    except Unknown:
+        return False
+    return True
+
+
+def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real) -> Verdict:
+    if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
+        text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
+        ok = agrees_to_written_digits(truth, text)
+        reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
+    else:
+        ok = abs(claimed - truth) <= _tolerance(link) * max(abs(truth), CTX.mpf(10) ** -40)
+        reason = ("agrees within the precision of its numbers" if ok
+                  else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
+    return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
+
+
+@dataclass(frozen=True)
+class Report:
+    verdicts: tuple[Verdict, ...]
+    refused: tuple[tuple[int, str], ...]
+
+    @property
+    def wrong(self) -> int:
+        return sum(v.status == "wrong" for v in self.verdicts)
+
+
+def check_text(d: Derivation, text: str) -> Report:
+    """Every claim of a claims file judged against `d`; unreadable lines are refused, never run."""
+    found, refused = parse(text)
+    truth = Truth(d)
+    evaluator = Evaluator(truth)
+    verdicts = [v for claim in found for v in judge(claim, truth, evaluator)]
+    return Report(tuple(verdicts), tuple(refused))
+
+
+def _shown(x: Real | None, digits: int) -> str | None:
+    return None if x is None else show(x, digits).text
+
+
+def to_text(report: Report, digits: int) -> str:
+    lines = []
+    for v in report.verdicts:
+        where = f"line {v.line}" + (f", link {v.link}" if v.link > 1 else "")
+        truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
+        error = v.relative_error
+        rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
+        lines.append(f"{where}: {v.status}: {v.reason}{truth}{rel}")
+    lines += [f"line {n}: cannot check: refused: {why}" for n, why in report.refused]
+    counts = {s: sum(v.status == s for v in report.verdicts) for s in ("correct", "wrong", "cannot check")}
+    lines.append(f"{counts['correct']} correct, {counts['wrong']} wrong, "
+                 f"{counts['cannot check'] + len(report.refused)} cannot check")
+    return "\n".join(lines)
+
+
+def to_json(report: Report, digits: int) -> str:
+    import json
+
+    items = [{"line": v.line, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
+              "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
+              "relative_error": _shown(v.relative_error, 3)} for v in report.verdicts]
+    items += [{"line": n, "link": 0, "claim": None, "verdict": "cannot check", "reason": f"refused: {why}",
+               "truth": None, "claimed": None, "relative_error": None} for n, why in report.refused]
+    summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
+               "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}
+    return json.dumps({"claims": items, "summary": summary}, indent=2, ensure_ascii=False)

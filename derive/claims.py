@@ -1,0 +1,296 @@
+"""Claims: a person's hand derivation, parsed with a whitelisted grammar and nothing else.
+
+A claims line is `NAME = EXPR [= EXPR ...]`. Expressions hold numbers, names (the network's notation,
+derivatives `dE_total/dw5`, values after training `w5@1`, and the person's own names defined earlier),
+`+ - * / ^ **`, parentheses and the functions exp, log, sqrt, sigmoid, tanh, relu. LaTeX as people type
+it (`\\frac{\\partial E_{total}}{\\partial w_5}`, `w_5^{+}`, `\\cdot`) is translated token by token.
+Nothing is ever passed to eval, sympify or parse_expr: the parser builds a small tree of its own, and
+every limit (line length, tokens, nesting, exponents) is checked before any work is done.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+MAX_LINE = 2_000  # characters
+MAX_TOKENS = 400
+MAX_DEPTH = 40  # nested parentheses and unary signs
+MAX_EXPONENT = 16  # |n| of a literal exponent: squares and cubes, never 9**9**9
+FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu")
+
+
+class ClaimError(ValueError):
+    """A line that cannot be read; the message says what was expected."""
+
+
+@dataclass(frozen=True)
+class Num:
+    text: str  # as written: the digits it claims
+
+    @property
+    def value(self) -> Decimal:
+        return Decimal(self.text)
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str  # normalised: out_o1, w5, E_total, d:E_total/w5, w5@1, or the person's own R1
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str
+    arg: Node
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # + - * / ^
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Call:
+    function: str
+    arg: Node
+
+
+Node = Num | Name | Unary | Binary | Call
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One line: what it names and the chain of expressions it says that equals."""
+
+    line: int
+    text: str
+    target: Name
+    links: tuple[Node, ...]
+
+
+# LaTeX as typed in notes -> the plain notation, applied before tokenising (ordered: longest first).
+_LATEX = [
+    (re.compile(r"\\frac\s*\{\s*\\partial\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}\s*\{\s*\\partial\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}"),
+     r" d(\1)/d(\2) "),
+    (re.compile(r"\^\s*\{\s*\+\s*\}|\^\s*\+"), "@1"),
+    (re.compile(r"\\(?:mathrm|text|mathit|operatorname)\s*\{([^{}]*)\}"), r"\1"),
+    (re.compile(r"\\left|\\right|\\,|\\;|\\!|\$"), " "),
+    (re.compile(r"\\cdot|\\times"), "*"),
+    (re.compile(r"\\sigma"), "sigmoid"),
+    (re.compile(r"\\delta"), "delta"),
+    (re.compile(r"\\eta"), "eta"),
+    (re.compile(r"\\partial"), ""),
+    (re.compile(r"_\s*\{\s*([A-Za-z0-9]+)\s*\}"), r"_\1"),
+    (re.compile(r"\^\s*\{([^{}]*)\}"), r"^(\1)"),
+]
+# Applied until nothing changes, so that nested fractions unwrap from the inside out.
+_FRAC = re.compile(r"\\frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
+# e^(x) as people write the exponential.
+_EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
+
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?)
+  | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
+  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)
+  | (?P<op>\*\*|[-+*/^()=])
+""", re.VERBOSE)
+
+
+def _delatex(text: str) -> str:
+    for pattern, replacement in _LATEX:
+        text = pattern.sub(replacement, text)
+    for _ in range(MAX_DEPTH):
+        text, count = _FRAC.subn(r"((\1)/(\2))", text)
+        if not count:
+            break
+    text = _EULER.sub("exp(", text)
+    if "\\" in text or "{" in text or "}" in text:
+        raise ClaimError("LaTeX that is not understood (use \\frac, \\partial, _{...}, ^{...}, \\cdot)")
+    return text
+
+
+def _normal_name(name: str) -> str:
+    """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays."""
+    if name.endswith("_new"):
+        name = name[: -len("_new")] + "@1"
+    base, at, step = name.partition("@")
+    head, sep, rest = base.partition("_")
+    if sep and rest.isdigit():  # w_5 -> w5, but out_o1 and E_total keep their underscore
+        base = head + rest
+    return base + at + step
+
+
+def tokenize(text: str) -> list[tuple[str, str]]:
+    """(kind, text) tokens of a claim line, LaTeX translated first."""
+    if len(text) > MAX_LINE:
+        raise ClaimError(f"the line is longer than {MAX_LINE} characters")
+    plain = _delatex(text)
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    while position < len(plain):
+        match = _TOKEN.match(plain, position)
+        if match is None:
+            raise ClaimError(f"unexpected character {plain[position]!r}")
+        position = match.end()
+        kind = match.lastgroup
+        if kind in ("num", "den"):
+            kind = "deriv"
+        if kind == "space":
+            continue
+        if kind == "deriv":
+            tokens.append(("name", f"d:{_normal_name(match.group('num'))}/{_normal_name(match.group('den'))}"))
+        elif kind == "name":
+            tokens.append(("name", _normal_name(match.group())))
+        else:
+            tokens.append((kind, match.group()))
+        if len(tokens) > MAX_TOKENS:
+            raise ClaimError(f"more than {MAX_TOKENS} tokens")
+    return tokens
+
+
+class _Parser:
+    """Recursive descent over the tokens of one expression, with a depth limit."""
+
+    def __init__(self, tokens: list[tuple[str, str]]) -> None:
+        self.tokens, self.position, self.depth = tokens, 0, 0
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.position] if self.position < len(self.tokens) else None
+
+    def take(self) -> tuple[str, str]:
+        token = self.peek()
+        if token is None:
+            raise ClaimError("the expression ends too early")
+        self.position += 1
+        return token
+
+    def expect(self, text: str) -> None:
+        token = self.take()
+        if token[1] != text:
+            raise ClaimError(f"expected {text!r}, found {token[1]!r}")
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ClaimError(f"more than {MAX_DEPTH} levels of nesting")
+
+    def expression(self) -> Node:
+        node = self.term()
+        while (token := self.peek()) is not None and token[1] in ("+", "-"):
+            self.take()
+            node = Binary(token[1], node, self.term())
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while (token := self.peek()) is not None and token[1] in ("*", "/"):
+            self.take()
+            node = Binary(token[1], node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        token = self.peek()
+        if token is not None and token[1] in ("+", "-"):
+            self.take()
+            self.nest()
+            node = Unary(token[1], self.unary())
+            self.depth -= 1
+            return node
+        return self.power()
+
+    def power(self) -> Node:
+        base = self.atom()
+        token = self.peek()
+        if token is None or token[1] not in ("^", "**"):
+            return base
+        self.take()
+        return Binary("^", base, self._exponent())
+
+    def _exponent(self) -> Node:
+        """Only a literal exponent (optionally signed or bracketed) of at most MAX_EXPONENT."""
+        sign = ""
+        token = self.take()
+        bracketed = token[1] == "("
+        if bracketed:
+            token = self.take()
+        if token[1] in ("+", "-"):
+            sign, token = token[1], self.take()
+        if token[0] != "number" or _decimal(token[1]) is None or abs(_decimal(token[1])) > MAX_EXPONENT:
+            raise ClaimError(f"an exponent must be a number of at most {MAX_EXPONENT}")
+        if bracketed:
+            self.expect(")")
+        node: Node = Num(token[1])
+        return Unary("-", node) if sign == "-" else node
+
+    def atom(self) -> Node:
+        kind, text = self.take()
+        if kind == "number":
+            return Num(text)
+        if text == "(":
+            self.nest()
+            node = self.expression()
+            self.expect(")")
+            self.depth -= 1
+            return node
+        if kind == "name" and text in FUNCTIONS and (self.peek() or ("", ""))[1] == "(":
+            self.take()
+            self.nest()
+            node = Call(text, self.expression())
+            self.expect(")")
+            self.depth -= 1
+            return node
+        if kind == "name":
+            return Name(text)
+        raise ClaimError(f"unexpected {text!r}")
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def parse_line(text: str, line: int) -> Claim | None:
+    """A claim, or None for a blank or comment line; raises ClaimError for anything else."""
+    stripped = text.split("#", 1)[0].strip()
+    if not stripped:
+        return None
+    tokens = tokenize(stripped)
+    parts: list[list[tuple[str, str]]] = [[]]
+    for token in tokens:
+        if token[1] == "=":
+            parts.append([])
+        else:
+            parts[-1].append(token)
+    if len(parts) < 2 or any(not p for p in parts):
+        raise ClaimError("expected NAME = VALUE or NAME = EXPRESSION (= ...)")
+    if len(parts[0]) != 1 or parts[0][0][0] != "name":
+        raise ClaimError("the left side must be one name (a quantity, a derivative or your own name)")
+    links = []
+    for part in parts[1:]:
+        parser = _Parser(part)
+        node = parser.expression()
+        if parser.peek() is not None:
+            raise ClaimError(f"unexpected {parser.peek()[1]!r}")  # type: ignore[index]
+        links.append(node)
+    return Claim(line, stripped, Name(parts[0][0][1]), tuple(links))
+
+
+def parse(text: str) -> tuple[list[Claim], list[tuple[int, str]]]:
+    """Every claim of a file, and the lines refused with why."""
+    claims, refused = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        try:
+            claim = parse_line(line, number)
+        except ClaimError as exc:
+            refused.append((number, str(exc)))
+            continue
+        if claim is not None:
+            claims.append(claim)
+    return claims, refused
