@@ -79,7 +79,7 @@ def torch_step(torch: Any, params: dict[str, np.ndarray], x: np.ndarray, y: np.n
 def main_bench() -> None:
     rng = np.random.default_rng(0)
     net = network.build(spec.from_mapping(spec_data(SIZES, BATCH, rng), "<bench>", "bench"))
-    module = verify.load(codegen.generate_vector(net, "bench"))
+    module = verify.load(codegen.generate_vector(net))
     params = module.initial_params()
     x, y = module.INPUTS, module.TARGETS
     w0, w1 = params["W1"].T.copy(), params["W2"].T.copy()

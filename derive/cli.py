@@ -118,12 +118,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return OK
 
 
-def _source(d: derivation.Derivation) -> str:
-    return d.network.spec.source
-
-
 def _generate(d: derivation.Derivation, style: str) -> str:
-    return codegen.generate(d, style, _source(d))
+    return codegen.generate(d, style)
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
@@ -206,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         return COMMANDS[args.command](args)
-    except (UsageError, spec.SpecError) as exc:
+    except (UsageError, spec.SpecError, derivation.DerivationError) as exc:
         print(f"derive: error: {exc}", file=sys.stderr)
         return USAGE
 

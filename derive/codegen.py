@@ -97,12 +97,18 @@ def _samples(network: Network) -> tuple[str, str]:
     return _literal([list(s.inputs) for s in samples]), _literal([list(s.targets) for s in samples])
 
 
-def _common(network: Network, style: str, source: str) -> dict[str, Any]:
+def origin(network: Network) -> str:
+    """Where the code came from, built from validated names only: a file path never reaches code."""
+    spec = network.spec
+    return f"preset {spec.name}" if spec.source == f"preset {spec.name}" else f"the spec file {spec.name}.toml"
+
+
+def _common(network: Network, style: str) -> dict[str, Any]:
     spec = network.spec
     inputs, targets = _samples(network)
     steps = spec.training.steps
     return {
-        "name": spec.name, "title": spec.title, "source": source, "style": style,
+        "name": spec.name, "title": spec.title, "source": origin(network), "style": style,
         "learning_rate": _literal(spec.training.learning_rate), "update": spec.training.update,
         "mean": spec.training.reduction == "mean", "inputs": inputs, "targets": targets,
         "steps": _literal([int(s) for s in steps]).replace(".0", ""), "last_step": steps[-1],
@@ -117,12 +123,12 @@ def _uses(network: Network) -> dict[str, bool]:
             "logsumexp": network.loss.name == "cross_entropy" or "softmax" in acts}
 
 
-def vector_view(network: Network, source: str) -> dict[str, Any]:
+def vector_view(network: Network) -> dict[str, Any]:
     layers = [_layer_view(network, i) for i in range(len(network.layers))]
     loss = _loss_code(network)
     frozen = [f"b{layer['index']}" for layer in layers if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
     slopes = " ".join(layer["slope"] or "" for layer in layers[:-1])
-    return {**_common(network, "vector", source), "layers": layers, "loss_value": loss.value, "loss_delta": loss.delta,
+    return {**_common(network, "vector"), "layers": layers, "loss_value": loss.value, "loss_delta": loss.delta,
             "frozen": frozen, "depth": len(layers),
             "unpack_loss": _unpacking("nets" in loss.value), "unpack_grads": _unpacking("nets" in loss.delta + slopes)}
 
@@ -175,13 +181,13 @@ def _scalar_gradients(d: Derivation) -> list[Expr]:
     return [closed_gradient(d.network, closed, i) for i in range(len(d.network.params))]
 
 
-def scalar_view(d: Derivation, source: str) -> dict[str, Any]:
+def scalar_view(d: Derivation) -> dict[str, Any]:
     network = d.network
     printer = CodePrinter({"fully_qualified_modules": True})
     temps, reduced = sympy.cse(_scalar_gradients(d), symbols=sympy.numbered_symbols("cse_"), order="none")
     used = set().union(*[e.free_symbols for e in reduced], *[e.free_symbols for _, e in temps])
     return {
-        **_common(network, "scalar", source),
+        **_common(network, "scalar"),
         "params": [{"name": p.name, "value": _literal(p.initial), "trainable": p.trainable} for p in network.params],
         "frozen": [p.name for p in network.params if not p.trainable],
         "inputs_by_column": [x.name for x in network.inputs],
@@ -225,13 +231,13 @@ def default_style(network: Network) -> str:
     return "scalar" if len(network.params) <= SCALAR_LIMIT else "vector"
 
 
-def generate(d: Derivation, style: str, source: str) -> str:
+def generate(d: Derivation, style: str) -> str:
     """The update module of `d` in `style`."""
     if style == "vector":
-        return generate_vector(d.network, source)
-    return environment().get_template("update_scalar.py.j2").render(scalar_view(d, source))
+        return generate_vector(d.network)
+    return environment().get_template("update_scalar.py.j2").render(scalar_view(d))
 
 
-def generate_vector(network: Network, source: str) -> str:
+def generate_vector(network: Network) -> str:
     """Vector-style code needs only the network's shape: no per-parameter derivation is built."""
-    return environment().get_template("update_vector.py.j2").render(vector_view(network, source))
+    return environment().get_template("update_vector.py.j2").render(vector_view(network))

@@ -26,6 +26,10 @@ AGREEMENT = CTX.mpf(10) ** -30
 NOISE = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
 
 
+class DerivationError(ValueError):
+    """The spec's numbers leave a quantity undefined (a saturated log-loss): a one-line error."""
+
+
 class InconsistentDerivation(AssertionError):
     """Two routes to one number disagree: a bug in the engine, never a user error."""
 
@@ -306,6 +310,13 @@ def derive_pass(network: Network, closed: Closed, sample: SampleSpec) -> Pass:
     return Pass(sample, forward, losses, total, tuple(backward), gradients, MappingProxyType(values))
 
 
+def _check_finite(network: Network, passes: tuple[Pass, ...]) -> None:
+    for p in passes:
+        if not all(CTX.isfinite(v) for v in p.values.values()) or not CTX.isfinite(p.total):
+            raise DerivationError(f"{network.spec.source}: sample {p.sample.name}: a value is infinite "
+                                  "(an output saturates where the loss takes its logarithm)")
+
+
 def _updates(network: Network, passes: tuple[Pass, ...]) -> tuple[Update, ...]:
     eta = real(network.spec.training.learning_rate)
     mean = network.spec.training.reduction == "mean"
@@ -324,7 +335,12 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
     trainer = Trainer(network)
     first = trainer.step_samples(1)
     samples = network.spec.samples if len(first) > 1 else network.spec.samples[:1]
-    passes = tuple(derive_pass(network, closed, s) for s in samples)
+    try:
+        passes = tuple(derive_pass(network, closed, s) for s in samples)
+    except ZeroDivisionError:
+        raise DerivationError(f"{network.spec.source}: an output saturates to exactly 0 or 1 at "
+                              f"{WORKING_DIGITS} digits, where the loss's derivative is undefined") from None
+    _check_finite(network, passes)
     updates = _updates(network, passes)
     initial = trainer.initial()
     stepped = trainer.update(initial, trainer.batch_gradient(initial, first))

@@ -7,16 +7,25 @@ name, and LaTeX special characters would break the document.
 
 from __future__ import annotations
 
+import builtins
 import keyword
 import re
 
 IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9]{0,31}\Z")
 
 # Names the derived quantities or the generated code already use: a neuron called `total` would
-# make its error `E_total`, and `np`, `exp` ... would shadow what generated code calls.
+# make its error `E_total`; `np`, `exp`, `params`, `X`, Python's builtins ... would shadow what the
+# generated code's variables and calls mean.
+GENERATED_CODE_NAMES = {
+    "np", "numpy", "math", "exp", "log", "sqrt", "sigmoid", "tanh", "relu", "softmax", "logsumexp",
+    "params", "values", "grads", "nets", "outs", "net", "out", "lse", "number", "row", "report", "name",
+    "value", "X", "Y", "forward", "loss", "gradients", "step", "batch", "train", "main", "sample_errors",
+    "initial_params", "STYLE", "LEARNING_RATE", "UPDATE", "INPUTS", "TARGETS", "FROZEN", "STEPS",
+}
 RESERVED = frozenset(
-    {"total", "eta", "np", "numpy", "math", "exp", "log", "sqrt", "sigmoid", "tanh", "relu",
-     "softmax", "nan", "inf", "oo", "pi", "E", "I", "S", "N", "O", "Q"}
+    {"total", "eta", "nan", "inf", "oo", "pi", "E", "I", "S", "N", "O", "Q"}
+    | GENERATED_CODE_NAMES
+    | set(dir(builtins))
     | set(keyword.kwlist)
     | set(keyword.softkwlist)
 )

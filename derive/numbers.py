@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
 import mpmath
@@ -14,6 +14,8 @@ CTX = mpmath.MPContext()
 CTX.dps = WORKING_DIGITS
 
 Real = Any  # an mpf of CTX; mpmath has no static type to name
+# Binary exponents beyond which an exact decimal expansion would be needlessly long (e^-1e300).
+EXACT_EXPONENT_LIMIT = 100_000
 
 
 def real(value: Decimal | int | str) -> Real:
@@ -44,19 +46,32 @@ class Shown:
 
 def show(x: Real, digits: int) -> Shown:
     """Round `x` to `digits` significant digits (half to even), strip trailing zeros."""
-    d = exact_decimal(x)
-    if d == 0:
+    if not CTX.isfinite(x):
+        text = "nan" if CTX.isnan(x) else ("-inf" if x < 0 else "inf")
+        return Shown(text, {"nan": r"\mathrm{NaN}", "inf": r"\infty", "-inf": r"-\infty"}[text], x < 0)
+    if x == 0:
         return Shown("0", "0", False)
+    if abs(x._mpf_[2]) >= EXACT_EXPONENT_LIMIT:
+        return _show_extreme(x, digits)
     with localcontext() as ctx:
         ctx.prec = digits
         ctx.rounding = ROUND_HALF_EVEN
-        rounded = +d
+        ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
+        rounded = +exact_decimal(x)
     mantissa, exponent = _split(rounded)
     if -6 <= exponent < max(digits, 7):
         text = _plain(rounded)
         return Shown(text, text, rounded < 0)
     text = f"{mantissa}e{exponent}"
     return Shown(text, f"{mantissa} \\times 10^{{{exponent}}}", rounded < 0)
+
+
+def _show_extreme(x: Real, digits: int) -> Shown:
+    """Numbers like e^-1e299, beyond any decimal context: mpmath's own rounding to `digits`."""
+    mantissa, _, exponent = CTX.nstr(x, digits, min_fixed=1, max_fixed=0).partition("e")
+    mantissa = mantissa.rstrip("0").rstrip(".") if "." in mantissa else mantissa
+    exponent = exponent.lstrip("+")
+    return Shown(f"{mantissa}e{exponent}", f"{mantissa} \\times 10^{{{exponent}}}", x < 0)
 
 
 def _plain(d: Decimal) -> str:

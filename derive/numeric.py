@@ -150,6 +150,9 @@ class Trainer:
 
     def _output_deltas(self, nets: list[Real], outs: list[Real], targets: list[Real]) -> list[Real]:
         n = len(outs)
+        if self.network.loss.name == "binary_cross_entropy":
+            # (-t/o + (1-t)/(1-o)) o (1-o) = o - t, which stays defined when o rounds to exactly 1
+            return [y - t for t, y in zip(targets, outs)]
         grad_out = [self.network.loss.numeric_grad(t, y, n) for t, y in zip(targets, outs)]
         act = self.activations[-1]
         if act.numeric_local is None:

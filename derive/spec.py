@@ -28,7 +28,18 @@ INITIALISERS = ("normal", "uniform")
 SPEC_LOSSES = ("half_sse", "mse", "cross_entropy")
 MAX_STEPS = 1_000_000
 # A title reaches Markdown and LaTeX as it is: only characters that mean nothing special to either.
-TITLE = re.compile(r"(?:[^\W_]|[ \-,.:;()'/!?+=]){1,120}\Z")
+TITLE = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=]{1,120}\Z")
+# Numbers of a spec stay within double precision's range, so every later stage can hold them.
+MAX_MAGNITUDE = 300
+MAX_PARAMS = 200_000
+ALLOWED_KEYS = {
+    "": ("title", "inputs", "loss", "init", "layers", "samples", "training"),
+    "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
+    "bias": ("mode", "form", "trainable", "names", "values"),
+    "sample": ("name", "inputs", "targets"),
+    "training": ("learning_rate", "update", "reduction", "steps"),
+    "init": ("kind", "seed", "mean", "std", "low", "high"),
+}
 
 
 class SpecError(ValueError):
@@ -102,6 +113,13 @@ class _Reader:
             raise SpecError(source, path, "expected a table")
         self.source, self.table, self.path = source, table, path
 
+    def allow(self, kind: str) -> _Reader:
+        """Refuse keys this table does not have: a typo must not silently become a default."""
+        for key in self.table:
+            if key not in ALLOWED_KEYS[kind]:
+                raise self.fail(key, f"unknown key (expected one of {', '.join(ALLOWED_KEYS[kind])})")
+        return self
+
     def key(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
@@ -154,6 +172,8 @@ def _number(value: Any, fail: Callable[[str], SpecError]) -> Decimal:
     number = Decimal(value)
     if not number.is_finite():
         raise fail(f"expected a finite number, got {value}")
+    if number and abs(number.adjusted()) > MAX_MAGNITUDE:
+        raise fail(f"expected a number between 1e-{MAX_MAGNITUDE} and 1e{MAX_MAGNITUDE} in size, got {value}")
     return number
 
 
@@ -212,8 +232,11 @@ class _Numbering:
 
 
 def _read_layer(r: _Reader, fan_in: int, prefix: str, numbering: _Numbering,
-                draw: Callable[[int], list[Decimal]] | None) -> LayerSpec:
+                draw: Callable[[int], list[Decimal]] | None, budget: int) -> LayerSpec:
+    r.allow("layer")
     neurons = _names_or_count(r, "neurons", prefix)
+    if len(neurons) * (fan_in + 1) > budget:  # checked before any weight is drawn
+        raise r.fail("neurons", f"the network would have more than {MAX_PARAMS} parameters")
     activation = r.text("activation")
     try:
         get_activation(activation)
@@ -257,7 +280,7 @@ def _weight_row(r: _Reader, i: int, row: Any, cols: int) -> tuple[Decimal, ...]:
 def _read_bias(layer: _Reader, neurons: tuple[str, ...], numbering: _Numbering) -> BiasSpec:
     if not layer.has("bias"):
         return BiasSpec("none", "bias", False, (), ())
-    r = layer.sub("bias")
+    r = layer.sub("bias").allow("bias")
     mode = r.text("mode", "per_neuron", BIAS_MODES)
     form = r.text("form", "bias", BIAS_FORMS)
     trainable = r.flag("trainable", True)
@@ -274,7 +297,7 @@ def _read_bias(layer: _Reader, neurons: tuple[str, ...], numbering: _Numbering) 
 def _read_init(r: _Reader) -> InitSpec | None:
     if not r.has("init"):
         return None
-    init = r.sub("init")
+    init = r.sub("init").allow("init")
     spec = InitSpec(
         kind=init.text("kind", "normal", INITIALISERS),
         seed=init.integer("seed", 0, 0, 2**32 - 1),
@@ -287,6 +310,8 @@ def _read_init(r: _Reader) -> InitSpec | None:
         raise init.fail("std", "expected a positive number")
     if spec.kind == "uniform" and not spec.low < spec.high:
         raise init.fail("high", "expected a number above init.low")
+    if abs(spec.mean) + 10 * spec.std > Decimal("1e300") or spec.high - spec.low > Decimal("1e300"):
+        raise init.fail("std" if spec.kind == "normal" else "high", "expected a spread below 1e300")
     return spec
 
 
@@ -308,12 +333,14 @@ def _drawer(init: InitSpec | None) -> Callable[[int], list[Decimal]] | None:
 
 
 def _read_training(r: _Reader) -> TrainingSpec:
-    t = r.sub("training")
+    t = r.sub("training").allow("training")
     rate = t.number("learning_rate")
     if rate <= 0:
         raise t.fail("learning_rate", f"expected a positive number, got {rate}")
     steps_raw = _list(t.raw("steps", [1]), None, lambda m: t.fail("steps", m))
     steps = tuple(_step(v, lambda m, i=i: t.fail(f"steps[{i}]", m)) for i, v in enumerate(steps_raw))
+    if not steps:
+        raise t.fail("steps", "expected at least one step count")
     if list(steps) != sorted(set(steps)):
         raise t.fail("steps", "expected increasing step counts without repeats")
     return TrainingSpec(rate, t.text("update", "sgd", UPDATES), t.text("reduction", "sum", REDUCTIONS), steps)
@@ -331,7 +358,7 @@ def _read_samples(r: _Reader, n_in: int, n_out: int) -> tuple[SampleSpec, ...]:
         raise r.fail("samples", "expected at least one [[samples]] table")
     samples = []
     for i, item in enumerate(items):
-        s = _Reader(r.source, item, f"samples[{i}]")
+        s = _Reader(r.source, item, f"samples[{i}]").allow("sample")
         name = s.name("name", f"s{i + 1}")
         samples.append(SampleSpec(name, _numbers(s, "inputs", n_in), _numbers(s, "targets", n_out)))
     return tuple(samples)
@@ -357,10 +384,10 @@ def _check_loss(r: _Reader, loss: str, layers: list[LayerSpec]) -> None:
 
 def from_mapping(data: Any, source: str, name: str) -> Spec:
     """Validate a parsed TOML document into a `Spec`; raises `SpecError` on the first problem."""
-    r = _Reader(source, data, "")
+    r = _Reader(source, data, "").allow("")
     title = r.text("title", name)
     if not TITLE.match(title):
-        raise r.fail("title", "expected at most 120 letters, digits, spaces and - , . : ; ( ) ' / ! ? + =")
+        raise r.fail("title", "expected at most 120 ASCII letters, digits, spaces and - , . : ; ( ) ' / ! ? + =")
     inputs = _names_or_count(r, "inputs", "i")
     loss = r.text("loss")
     if loss not in SPEC_LOSSES:
@@ -373,11 +400,13 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     numbering = _Numbering()
     layers: list[LayerSpec] = []
     fan_in = len(inputs)
+    count = 0
     for i, raw in enumerate(raw_layers):
         is_output = i == len(raw_layers) - 1
         prefix = "o" if is_output else _hidden_prefix(i, len(raw_layers) - 1)
-        layer = _read_layer(_Reader(source, raw, f"layers[{i}]"), fan_in, prefix, numbering, draw)
+        layer = _read_layer(_Reader(source, raw, f"layers[{i}]"), fan_in, prefix, numbering, draw, MAX_PARAMS - count)
         layers.append(layer)
+        count += len(layer.neurons) * (fan_in + 1)
         fan_in = len(layer.neurons)
     _check_loss(r, loss, layers)
     samples = _read_samples(r, len(inputs), len(layers[-1].neurons))

@@ -25,7 +25,7 @@ def log_steps(total: int) -> list[int]:
 
 def train(d: Derivation, total: int, progress: bool = True) -> list[tuple[int, float]]:
     """The dataset error before training and after each log-spaced number of updates."""
-    module = verify.load(codegen.generate(d, "vector", d.network.spec.source))
+    module = verify.load(codegen.generate(d, "vector"))
     params = module.initial_params()
     marks = set(log_steps(total))
     curve = [(0, module.loss(params, module.INPUTS, module.TARGETS))]

@@ -45,6 +45,22 @@ BAD_SPECS = {
     "bad title": (MAZUR.replace('title = "The classic 2-2-2 example"', 'title = "\\\\input{/etc/passwd}"'), ["title"]),
     "wrong type": (MAZUR.replace("learning_rate = 0.5", 'learning_rate = "fast"'), ["training.learning_rate", "number"]),
     "bad steps": (MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [10, 1]"), ["training.steps"]),
+    "no steps": (MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = []"), ["training.steps"]),
+    "unknown key": (MAZUR.replace("values = [0.35]", "value = [0.35]"), ["layers[0].bias.value", "unknown key"]),
+    "unknown top key": ("learning_rat = 0.5\n" + MAZUR, ["learning_rat", "unknown key"]),
+    "huge number": (MAZUR.replace("0.15", "1e1000001"), ["layers[0].weights[0][0]", "in size"]),
+    "tiny number": (MAZUR.replace("0.15", "1e-999999999"), ["layers[0].weights[0][0]", "in size"]),
+    "non-ASCII title": (MAZUR.replace("The classic 2-2-2 example", "\u03a9mega"), ["title", "ASCII"]),
+    "builtin as a name": (MAZUR.replace('"h1", "h2"', '"h1", "len"'), ["layers[0].neurons[1]"]),
+    "generated-code name": (MAZUR.replace('"o1", "o2"', '"o1", "params"'), ["layers[1].neurons[1]"]),
+    "init overflow": (MAZUR.replace("weights = [[0.15, 0.20], [0.25, 0.30]]\n", "") + "\n[init]\nstd = 1e300\nseed = 1\n",
+                      ["init.std", "spread"]),
+    "too many parameters": (MAZUR.replace('neurons = ["h1", "h2"]', "neurons = 4096").replace(
+        "weights = [[0.15, 0.20], [0.25, 0.30]]\n", "").replace('neurons = ["o1", "o2"]', "neurons = 4096")
+        .replace("weights = [[0.40, 0.45], [0.50, 0.55]]\n", "").replace("targets = [0.01, 0.99]", "targets = [0.5]")
+        .replace("[[samples]]", "[init]\nseed = 1\n\n[[samples]]"), ["neurons", "parameters"]),
+    "saturated cross-entropy": (MAZUR.replace('loss = "half_sse"', 'loss = "cross_entropy"').replace(
+        "[[0.40, 0.45], [0.50, 0.55]]", "[[4000, 4500], [5000, 5500]]"), ["saturates"]),
 }
 
 
@@ -115,3 +131,13 @@ def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     path = write_spec(tmp_path, MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [1]"))
     code, _, err = run(["render", str(path), "--out", str(blocker / "sub")], capsys)
     assert code == 2 and err.count("\n") == 1
+
+
+def test_a_spec_path_never_reaches_generated_code(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    path = write_spec(tmp_path, MAZUR, 'x"""if __import__("os").system("touch PWNED") else """.toml')
+    assert main(["code", str(path), "--out", str(tmp_path / "u.py")]) == 0
+    assert main(["train", str(path), "--steps", "2"]) == 0
+    assert not (tmp_path / "PWNED").exists()
+    assert "__import__" not in (tmp_path / "u.py").read_text(encoding="utf-8")

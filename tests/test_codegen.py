@@ -27,7 +27,7 @@ def derived(s: spec.Spec) -> derivation.Derivation:
 
 
 def modules(d: derivation.Derivation) -> dict[str, object]:
-    return {style: verify.load(codegen.generate(d, style, "test")) for style in STYLES}
+    return {style: verify.load(codegen.generate(d, style)) for style in STYLES}
 
 
 def finite_differences(module: object, net: network.Network, flat: list[float]) -> list[float]:
@@ -65,7 +65,7 @@ def test_presets_generated_gradients_are_right(preset: str) -> None:
     d = derived(spec.load_preset(preset))
     check(d, 0)
     for style in STYLES:
-        assert verify.disagreements(d, codegen.generate(d, style, "test")) == []
+        assert verify.disagreements(d, codegen.generate(d, style)) == []
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -80,7 +80,7 @@ def test_random_networks_generated_gradients_are_right(seed: int) -> None:
 def test_agrees_with_pytorch_autograd(seed: int) -> None:
     torch = pytest.importorskip("torch")
     d = derived(spec.from_mapping(random_spec_data(random.Random(seed), widest=5), "<random>", "random"))
-    module = verify.load(codegen.generate(d, "vector", "test"))
+    module = verify.load(codegen.generate(d, "vector"))
     flat = verify.random_params(d.network, random.Random(seed))
     arrays = verify.to_arrays(d.network, flat)
     tensors = {k: torch.tensor(v, dtype=torch.float64, requires_grad=True) for k, v in arrays.items()}
@@ -121,7 +121,7 @@ def test_stable_for_pre_activations_of_1e3(style: str, act: str, loss: str) -> N
     for layer in data["layers"][:-1]:
         layer["activation"] = "sigmoid"
     d = derived(spec.from_mapping(data, "<big>", "big"))
-    module = verify.load(codegen.generate(d, style, "test"))
+    module = verify.load(codegen.generate(d, style))
     flat = [1e3 * (1 if i % 2 else -1) for i in range(len(d.network.params))]
     params = {p.name: v for p, v in zip(d.network.params, flat)} if style == "scalar" else verify.to_arrays(d.network, flat)
     with np.errstate(over="raise", divide="raise", invalid="raise"):  # underflow to 0 is harmless
@@ -133,7 +133,7 @@ def test_stable_for_pre_activations_of_1e3(style: str, act: str, loss: str) -> N
 def test_mazur_code_reproduces_the_walkthrough() -> None:
     d = derivation.build(network.build(spec.load_preset("mazur")))
     for style in STYLES:
-        module = verify.load(codegen.generate(d, style, "test"))
+        module = verify.load(codegen.generate(d, style))
         params = module.initial_params()
         after_one = module.step(params, *module.batch(1))
         flat = ([after_one[p.name] for p in d.network.params] if style == "scalar"
@@ -163,14 +163,14 @@ def test_generated_code_passes_ruff(preset: str, tmp_path: Path) -> None:
     d = derived(spec.load_preset(preset))
     for style in STYLES:
         path = tmp_path / f"{preset}_{style}.py"
-        path.write_text(codegen.generate(d, style, "test"), encoding="utf-8")
+        path.write_text(codegen.generate(d, style), encoding="utf-8")
         result = subprocess.run(["ruff", "check", "--no-cache", "--isolated", str(path)], capture_output=True, text=True)
         assert result.returncode == 0, result.stdout
 
 
 def test_generation_is_byte_identical() -> None:
     s = spec.load_preset("textbook")
-    assert codegen.generate(derived(s), "scalar", "x") == codegen.generate(derived(s), "scalar", "x")
+    assert codegen.generate(derived(s), "scalar") == codegen.generate(derived(s), "scalar")
 
 
 def test_code_cli_writes_verified_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -201,6 +201,6 @@ def test_code_cli_unwritable_path(tmp_path: Path, capsys: pytest.CaptureFixture[
 ])
 def test_verification_catches_wrong_code(style: str, original: str, broken: str, tmp_path: Path) -> None:
     d = derived(spec.load_preset("mazur"))
-    text = codegen.generate(d, style, "test")
+    text = codegen.generate(d, style)
     assert original in text and verify.disagreements(d, text) == []
     assert verify.disagreements(d, text.replace(original, broken, 1))
