@@ -8,7 +8,7 @@ definition, so a later claim is judged on what the person actually wrote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Callable
 
@@ -16,6 +16,7 @@ from sympy import Symbol
 
 from derive.claims import Call, Claim, Name, Node, Num, Unary, parse
 from derive.derivation import Derivation
+from derive.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
 from derive.numbers import CTX, Real, exact_decimal, real, show
 from derive.numeric import Trainer
 
@@ -35,6 +36,7 @@ class Verdict:
     truth: Real | None
     claimed: Real | None
     reason: str
+    explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
 
     @property
     def relative_error(self) -> Real | None:
@@ -71,6 +73,21 @@ class Truth:
         self._output_paths(p)
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
+        self._outcomes: list[tuple[Mistake, Outcome]] | None = None
+
+    def explain(self, name: str, text: str) -> tuple[str, ...]:
+        """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
+        if self._outcomes is None:
+            self._outcomes = [(m, outcome(self.network, m)) for m in catalogue(self.network)]
+        found = []
+        for mistake, result in self._outcomes:
+            value = variant_value(self.network, result, name)
+            if value is not None and agrees_to_written_digits(value, text):
+                found.append(f"{mistake.name}: {mistake.meaning}")
+        slip = typo(text.lstrip("-"), show(abs(self.value(name)), significant(text)).text)
+        if slip and not found:
+            found.append(f"{slip}: a slip in copying the number, the working is right")
+        return tuple(found)
 
     def _output_paths(self, p: object) -> None:
         """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
@@ -162,7 +179,7 @@ def numbers_in(node: Node) -> list[Num]:
 
 
 def significant(text: str) -> int:
-    digits = text.lower().split("e")[0].replace(".", "").lstrip("0")
+    digits = text.lower().lstrip("+-").split("e")[0].replace(".", "").lstrip("0")
     return max(len(digits), 1)
 
 
@@ -203,7 +220,10 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
             evaluator.own[target] = claimed
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
-        verdicts.append(_verdict(claim, i, link, right, claimed))
+        verdict = _verdict(claim, i, link, right, claimed)
+        if verdict.status == "wrong" and _literal(link) is not None and not own:
+            verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
+        verdicts.append(verdict)
     return verdicts
 
 
@@ -213,6 +233,15 @@ DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 def _may_be_own(name: str) -> bool:
     """A person may name intermediate results (R1), but not in the network's own notation."""
     return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name)
+
+
+def _literal(link: Node) -> str | None:
+    """The text of a link that is one written number, else None."""
+    if isinstance(link, Num):
+        return link.text
+    if isinstance(link, Unary) and link.op == "-" and isinstance(link.arg, Num):
+        return "-" + link.arg.text
+    return None
 
 
 def _known(truth: Truth, name: str) -> bool:
@@ -266,6 +295,7 @@ def to_text(report: Report, digits: int) -> str:
         error = v.relative_error
         rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
         lines.append(f"{where}: {v.status}: {v.reason}{truth}{rel}")
+        lines += [f"    most likely: {e}" for e in v.explanations]
     lines += [f"line {n}: cannot check: refused: {why}" for n, why in report.refused]
     counts = {s: sum(v.status == s for v in report.verdicts) for s in ("correct", "wrong", "cannot check")}
     lines.append(f"{counts['correct']} correct, {counts['wrong']} wrong, "
@@ -278,9 +308,11 @@ def to_json(report: Report, digits: int) -> str:
 
     items = [{"line": v.line, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
               "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
-              "relative_error": _shown(v.relative_error, 3)} for v in report.verdicts]
+              "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations)}
+             for v in report.verdicts]
     items += [{"line": n, "link": 0, "claim": None, "verdict": "cannot check", "reason": f"refused: {why}",
-               "truth": None, "claimed": None, "relative_error": None} for n, why in report.refused]
+               "truth": None, "claimed": None, "relative_error": None, "explanations": []}
+              for n, why in report.refused]
     summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
                "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}
     return json.dumps({"claims": items, "summary": summary}, indent=2, ensure_ascii=False)

@@ -168,3 +168,45 @@ def test_cli_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert data["summary"] == {"correct": 1, "wrong": 1, "cannot_check": 0}
     assert main(["check", "mazur", str(tmp_path / "none.txt")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def _wrong_values() -> dict[str, tuple[str, str]]:
+    """Each mistake made by hand on the classic network (the test's own mpmath), as a claim."""
+    v = hand_values()
+    o1, o2, h1, h2 = v["out_o1"], v["out_o2"], v["out_h1"], v["out_h2"]
+    t1, t2 = mp.mpf("0.01"), mp.mpf("0.99")
+    eta = mp.mpf("0.5")
+    d1 = (o1 - t1) * o1 * (1 - o1)
+    d2 = (o2 - t2) * o2 * (1 - o2)
+    g5 = d1 * h1
+    net_o1 = mp.mpf("0.4") * h1 + mp.mpf("0.45") * h2 + mp.mpf("0.6")
+    net_h1 = mp.mpf("0.3775")
+    slope_h1 = h1 * (1 - h1)
+    w = {"w5": mp.mpf("0.4"), "w6": mp.mpf("0.45"), "w7": mp.mpf("0.5")}
+    g1 = (d1 * w["w5"] + d2 * w["w7"]) * slope_h1 * mp.mpf("0.05")
+    g_b1 = (d1 * w["w5"] + d2 * w["w7"]) * slope_h1 + (d1 * w["w6"] + d2 * mp.mpf("0.55")) * h2 * (1 - h2)
+    return {
+        "sign of the update": ("w5@1", nine(w["w5"] + eta * g5)),
+        "learning rate left out": ("w5@1", nine(w["w5"] - g5)),
+        "learning rate twice": ("w5@1", nine(w["w5"] - eta * eta * g5)),
+        "missing activation derivative": ("dE_total/dw5", nine((o1 - t1) * h1)),
+        "derivative at net": ("dE_total/dw5", nine((o1 - t1) * net_o1 * (1 - net_o1) * h1)),
+        "net instead of out": ("dE_total/dw5", nine(d1 * net_h1)),
+        "factor 2 added": ("dE_total/dw5", nine(2 * g5)),
+        "factor 2 dropped": ("dE_total/dw5", nine(g5 / 2)),
+        "frozen biases updated": ("b1@1", nine(mp.mpf("0.35") - eta * g_b1)),
+        "path through o2 left out": ("dE_total/dw1", nine(d1 * w["w5"] * slope_h1 * mp.mpf("0.05"))),
+        "weights transposed": ("dE_total/dw1", nine((d1 * w["w5"] + d2 * w["w6"]) * slope_h1 * mp.mpf("0.05"))),
+        "stale weights": ("E_total@1", "0.291027924"),  # seed 003's own number
+        "two digits swapped": ("w4@1", "0.29950292"),  # truth 0.29950229
+        "one digit wrong": ("w4@1", "0.29950299"),  # seed 003's own number
+    }
+
+
+@pytest.mark.parametrize("mistake", sorted(_wrong_values()))
+def test_each_mistake_is_named(mazur: derivation.Derivation, mistake: str) -> None:
+    name, number = _wrong_values()[mistake]
+    report = check.check_text(mazur, f"{name} = {number}")
+    (verdict,) = report.verdicts
+    assert verdict.status == "wrong"
+    assert any(e.startswith(mistake + ":") for e in verdict.explanations), verdict.explanations
