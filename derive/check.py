@@ -8,17 +8,18 @@ definition, so a later claim is judged on what the person actually wrote.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Callable
 
-from sympy import Symbol
+from sympy import Expr, Symbol
 
 from derive.claims import Call, Claim, Name, Node, Num, Unary, parse
-from derive.derivation import Derivation
+from derive.derivation import Derivation, closed_gradient
 from derive.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
 from derive.numbers import CTX, Real, exact_decimal, real, show
-from derive.numeric import Trainer
+from derive.numeric import Trainer, evaluate
 
 MAX_TRAINING_STEPS = 100_000
 
@@ -147,15 +148,15 @@ _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
 class Evaluator:
     """Numbers of a claim's expression, from the truth and the person's own definitions."""
 
-    def __init__(self, truth: Truth) -> None:
+    def __init__(self, truth: Truth | PointTruth, own: dict[str, Node] | None = None) -> None:
         self.truth = truth
-        self.own: dict[str, Real] = {}
+        self.own: dict[str, Node] = {} if own is None else own
 
     def evaluate(self, node: Node) -> Real:
         if isinstance(node, Num):
             return real(node.text)
         if isinstance(node, Name):
-            return self.own[node.name] if node.name in self.own else self.truth.value(node.name)
+            return self.evaluate(self.own[node.name]) if node.name in self.own else self.truth.value(node.name)
         if isinstance(node, Unary):
             value = self.evaluate(node.arg)
             return -value if node.op == "-" else value
@@ -217,10 +218,12 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
             verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({exc})"))
             continue
         if own and i == 1:
-            evaluator.own[target] = claimed
+            evaluator.own[target] = link
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
         verdict = _verdict(claim, i, link, right, claimed)
+        if verdict.status == "correct" and _symbolic(link, evaluator.own):
+            verdict = _in_general(verdict, target, link, truth, evaluator)
         if verdict.status == "wrong" and _literal(link) is not None and not own:
             verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
         verdicts.append(verdict)
@@ -233,6 +236,90 @@ DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 def _may_be_own(name: str) -> bool:
     """A person may name intermediate results (R1), but not in the network's own notation."""
     return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name)
+
+
+POINTS = 3
+
+
+def _symbolic(node: Node, own: dict[str, Node]) -> bool:
+    """True when the link is written in the network's quantities (so it claims a formula)."""
+    if isinstance(node, Num):
+        return False
+    if isinstance(node, Name):
+        return _symbolic(own[node.name], own) if node.name in own else True
+    if isinstance(node, (Unary, Call)):
+        return _symbolic(node.arg, own)
+    return _symbolic(node.left, own) or _symbolic(node.right, own)
+
+
+def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A formula right at the spec's values must also be right at random values of every input."""
+    rng = random.Random(verdict.line)
+    for _ in range(POINTS):
+        point = PointTruth(truth, rng)
+        try:
+            want, got = point.value(target), Evaluator(point, evaluator.own).evaluate(link)
+        except (Unknown, ArithmeticError, ValueError):
+            return verdict  # nothing to compare beyond the spec's values
+        if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
+            where = ", ".join(f"{k} = {show(v, 4).text}" for k, v in point.chosen.items())
+            return replace(verdict, status="wrong", reason=(
+                f"right at the spec's values but not in general: at {where} it gives "
+                f"{show(got, 9).text}, the truth is {show(want, 9).text}; the closed form is {point.closed_form(target)}"))
+    return replace(verdict, reason="equals the closed form (at the spec's values and at random points)")
+
+
+class PointTruth:
+    """The truth at random values of every input, target and parameter (same network)."""
+
+    def __init__(self, truth: Truth, rng: random.Random) -> None:
+        network = truth.network
+        self.network, self.closed = network, truth.d.closed
+        self.chosen = {s.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for s in network.inputs}
+        self.chosen.update({o.target.name: CTX.mpf(rng.uniform(0.05, 0.95)) for o in network.outputs})
+        self.chosen.update({p.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for p in network.params})
+        self.symbols: dict[Symbol, Real] = {}
+        for s in list(network.inputs) + [o.target for o in network.outputs] + [p.symbol for p in network.params]:
+            self.symbols[s] = self.chosen[s.name]
+        self.symbols[network.eta] = truth.values[network.eta.name]
+        self._forward()
+
+    def _forward(self) -> None:
+        for layer in self.network.layers:
+            for n in layer:
+                self.symbols[n.net] = evaluate(n.net_expr(), self.symbols)
+            nets = tuple(k.net for k in layer)
+            for n in layer:
+                self.symbols[n.out] = evaluate(n.activation.forward(nets, n.position), self.symbols)
+        for o in self.network.outputs:
+            self.symbols[o.error] = evaluate(o.loss_expr, self.symbols)
+        self.symbols[self.network.e_total] = CTX.fsum(self.symbols[o.error] for o in self.network.outputs)
+
+    def expression(self, name: str) -> Expr:
+        """The closed form of a quantity or a derivative, in the network's symbols."""
+        by = {s.name: s for s in self.symbols}
+        if name in by:
+            return by[name]
+        if name.startswith("d:E_total/"):
+            wrt = name[len("d:E_total/"):]
+            for index, p in enumerate(self.network.params):
+                if p.name == wrt:
+                    return closed_gradient(self.network, self.closed, index)
+            for n in self.network.neurons:
+                if wrt == n.net.name:
+                    return self.closed.deltas[n.delta]
+                if wrt == n.out.name and n.out in self.closed.errors:
+                    return self.closed.errors[n.out]
+        for n in self.network.neurons:
+            if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
+                return n.activation.local(n.out, n.net)
+        raise Unknown(f"no closed form for {name}")
+
+    def value(self, name: str) -> Real:
+        return evaluate(self.expression(name), self.symbols)
+
+    def closed_form(self, name: str) -> str:
+        return str(self.expression(name))
 
 
 def _literal(link: Node) -> str | None:

@@ -30,6 +30,7 @@ class Mistake:
     drop_output: int | None = None  # this output's path left out of the hidden sums
     transpose: bool = False  # hidden error pairs w_kh with the wrong delta (W instead of W^T)
     flip_biases: bool = False  # frozen biases updated and trainable ones left alone
+    wrong_input: bool = False  # each weight's gradient taken with another link's source (reversed order)
 
 
 def catalogue(network: Network) -> tuple[Mistake, ...]:
@@ -51,6 +52,9 @@ def catalogue(network: Network) -> tuple[Mistake, ...]:
         Mistake("factor 2 dropped", "the 2 from differentiating the square was dropped", loss_factor=-1),
         Mistake("factor 2 added", "a factor 2 too many: the square's 2 was not cancelled by the 1/2",
                 loss_factor=1),
+        Mistake("weight paired with the wrong input", "each weight's gradient used the output of another "
+                "neuron of the layer before (the sources in reverse order), as a broadcasting slip does",
+                wrong_input=True),
         Mistake("frozen biases updated", "biases that stay fixed were updated (or the trainable ones "
                 "were not)", flip_biases=True),
     ]
@@ -91,7 +95,7 @@ class VariantTrainer(Trainer):
         for layer in range(len(self.links) - 1, -1, -1):
             self._record(layer, delta)
             sources = nets[layer] if m.net_for_out and layer else outs[layer]
-            self._accumulate(grads, layer, delta, sources)
+            self._accumulate(grads, layer, delta, sources[::-1] if m.wrong_input else sources)
             if m.stale_hidden and layer == len(self.links) - 1:
                 weights = self.update(list(params), grads)
             if layer:

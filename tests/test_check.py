@@ -198,6 +198,7 @@ def _wrong_values() -> dict[str, tuple[str, str]]:
         "path through o2 left out": ("dE_total/dw1", nine(d1 * w["w5"] * slope_h1 * mp.mpf("0.05"))),
         "weights transposed": ("dE_total/dw1", nine((d1 * w["w5"] + d2 * w["w6"]) * slope_h1 * mp.mpf("0.05"))),
         "stale weights": ("E_total@1", "0.291027924"),  # seed 003's own number
+        "weight paired with the wrong input": ("w6@1", nine(w["w6"] - eta * g5)),  # w6 given w5's gradient
         "two digits swapped": ("w4@1", "0.29950292"),  # truth 0.29950229
         "one digit wrong": ("w4@1", "0.29950299"),  # seed 003's own number
     }
@@ -210,3 +211,13 @@ def test_each_mistake_is_named(mazur: derivation.Derivation, mistake: str) -> No
     (verdict,) = report.verdicts
     assert verdict.status == "wrong"
     assert any(e.startswith(mistake + ":") for e in verdict.explanations), verdict.explanations
+
+
+def test_a_formula_must_hold_in_general_not_only_at_the_spec_values(mazur: derivation.Derivation) -> None:
+    right = "dE_total/dw5 = (out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1"
+    # equal at the spec's values (w8 = 0.55 there) but not as a formula
+    lucky = "dE_total/dw5 = (out_o1 - target_o1)*out_o1*(1 - out_o1)*out_h1*(1 + w8 - 0.55)"
+    report = check.check_text(mazur, right + "\n" + lucky)
+    first, second = report.verdicts
+    assert first.status == "correct" and "closed form" in first.reason
+    assert second.status == "wrong" and "not in general" in second.reason and "out_h1" in second.reason
