@@ -66,6 +66,9 @@ class Truth:
             self.derivatives[f"E_total/{n.net.name}"] = b.delta.value
             if b.slope is not None:
                 self.derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
+                for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
+                    self.derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
+                    self.derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
             for link in n.links:
                 self.derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
                 self.derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
@@ -126,6 +129,9 @@ class Truth:
         if base == self.network.e_total.name:
             return self.trainer.dataset_error(params)
         nets, outs = self.trainer.forward(params, self.trainer.samples[0][0])
+        for o, out, target in zip(self.network.outputs, outs[-1], self.trainer.samples[0][1]):
+            if base == o.error.name:
+                return evaluate(o.loss_expr, {o.target: target, o.neuron.out: out})
         for layer, layer_nets, layer_outs in zip(self.network.layers, nets[1:], outs[1:]):
             for n, net, out in zip(layer, layer_nets, layer_outs):
                 if base in (n.net.name, n.out.name):

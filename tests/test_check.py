@@ -221,3 +221,13 @@ def test_a_formula_must_hold_in_general_not_only_at_the_spec_values(mazur: deriv
     first, second = report.verdicts
     assert first.status == "correct" and "closed form" in first.reason
     assert second.status == "wrong" and "not in general" in second.reason and "out_h1" in second.reason
+
+
+def test_more_quantities_of_the_seeds(mazur: derivation.Derivation) -> None:
+    v = hand_values()
+    slope_o1 = v["out_o1"] * (1 - v["out_o1"])
+    text = (f"delta_o1 = {nine((v['out_o1'] - mp.mpf('0.01')) * slope_o1)}\n"
+            f"dout_o1/dout_h1 = {nine(slope_o1 * mp.mpf('0.4'))}\n"
+            f"dout_o1/dw5 = {nine(slope_o1 * v['out_h1'])}\n"
+            f"E_o1@0 = {nine(v['E_o1'])}")
+    assert verdicts(mazur, text) == ["correct"] * 4

@@ -14,7 +14,7 @@ CLAIMS = Path(__file__).resolve().parent.parent / "examples" / "claims"
 # and the explanation expected where one mistake reproduces the number.
 EXPECTED = {
     "seed000_mazur": ({5: None, 18: "weight paired with the wrong input", 19: "weight paired with the wrong input",
-                       28: None, 29: None, 32: None, 33: None}),
+                       28: None, 29: None, 32: None, 33: None, 36: None, 37: None}),
     "seed002_mazur": {},
     "seed003_mazur": {22: "one digit wrong", 30: "one digit wrong", 31: "stale weights", 32: None},
     "seed004_gender": {},
