@@ -139,8 +139,12 @@ class Truth:
         raise Unknown(f"no quantity {base!r} to follow through training")
 
     def _params(self, steps: int) -> list[Real]:
+        """Parameters after `steps` updates, continuing from the nearest earlier replay."""
+        if not self.trained:
+            self.trained[0] = self.trainer.initial()
         if steps not in self.trained:
-            self.trained[steps] = self.trainer.train(self.trainer.initial(), [steps])[-1][1] if steps else self.trainer.initial()
+            start = max(s for s in self.trained if s <= steps)
+            self.trained[steps] = self.trainer.train(self.trained[start], [steps], start)[-1][1]
         return self.trained[steps]
 
 

@@ -196,10 +196,11 @@ class Trainer:
         """p <- p - eta dE/dp for trainable parameters; frozen ones stay as they are."""
         return [p - self.eta * g if trainable else p for p, g, trainable in zip(params, gradient, self.trainable)]
 
-    def train(self, params: list[Real], steps: Sequence[int]) -> list[tuple[int, list[Real]]]:
-        """The parameters after each count of updates in `steps` (increasing)."""
+    def train(self, params: list[Real], steps: Sequence[int], start: int = 0) -> list[tuple[int, list[Real]]]:
+        """The parameters after each count of updates in `steps` (increasing), from `params` taken as
+        the parameters after `start` updates."""
         snapshots = []
-        done = 0
+        done = start
         for target in steps:
             while done < target:
                 done += 1
