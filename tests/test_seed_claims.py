@@ -15,6 +15,7 @@ CLAIMS = Path(__file__).resolve().parent.parent / "examples" / "claims"
 EXPECTED = {
     "seed000_mazur": ({5: None, 18: "weight paired with the wrong input", 19: "weight paired with the wrong input",
                        28: None, 29: None, 32: None, 33: None, 36: None, 37: None}),
+    "seed001_textbook": {},
     "seed002_mazur": {},
     "seed003_mazur": {22: "one digit wrong", 30: "one digit wrong", 31: "stale weights", 32: None},
     "seed004_gender": {},
@@ -32,3 +33,10 @@ def test_seed_claims(name: str) -> None:
     for line, mistake in EXPECTED[name].items():
         if mistake is not None:
             assert any(e.startswith(mistake) for e in wrong[line].explanations), (line, wrong[line].explanations)
+
+
+def test_seed_001_rules_are_checked_as_formulas() -> None:
+    d = derivation.build(network.build(spec.load_preset("textbook")), history_steps=(1,))
+    report = check.check_text(d, (CLAIMS / "seed001_textbook.claims").read_text(encoding="utf-8"))
+    formulas = [v for v in report.verdicts if "closed form" in v.reason]
+    assert len(formulas) == 8 and all(v.status == "correct" for v in formulas)
