@@ -22,6 +22,8 @@ from derive.numbers import CTX, Real, exact_decimal, real, show
 from derive.numeric import Trainer, evaluate
 
 MAX_TRAINING_STEPS = 100_000
+REPLAY_BUDGET = 200_000  # updates replayed for one claims file, in all
+CHECKPOINT = 1_000  # replays keep the parameters every this many updates
 
 
 class Unknown(LookupError):
@@ -77,6 +79,7 @@ class Truth:
         self._output_paths(p)
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
+        self.replayed = 0
         self._outcomes: list[tuple[Mistake, Outcome]] | None = None
 
     def explain(self, name: str, text: str) -> tuple[str, ...]:
@@ -88,7 +91,10 @@ class Truth:
             value = variant_value(self.network, result, name)
             if value is not None and agrees_to_written_digits(value, text):
                 found.append(f"{mistake.name}: {mistake.meaning}")
-        slip = typo(text.lstrip("-"), show(abs(self.value(name)), significant(text)).text)
+        truth = self.value(name)
+        same_sign = (truth < 0) == text.startswith("-")
+        # a copying slip needs a few digits to be told from a wrong result, and keeps the sign
+        slip = typo(text.lstrip("-"), show(abs(truth), significant(text)).text) if same_sign and significant(text) >= 3 else None
         if slip and not found:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
@@ -139,12 +145,17 @@ class Truth:
         raise Unknown(f"no quantity {base!r} to follow through training")
 
     def _params(self, steps: int) -> list[Real]:
-        """Parameters after `steps` updates, continuing from the nearest earlier replay."""
+        """Parameters after `steps` updates, from the nearest earlier replay or checkpoint."""
         if not self.trained:
             self.trained[0] = self.trainer.initial()
         if steps not in self.trained:
             start = max(s for s in self.trained if s <= steps)
-            self.trained[steps] = self.trainer.train(self.trained[start], [steps], start)[-1][1]
+            if self.replayed + steps - start > REPLAY_BUDGET:
+                raise Unknown(f"the replays of this file would pass {REPLAY_BUDGET} updates")
+            self.replayed += steps - start
+            marks = [m for m in range(start + CHECKPOINT - start % CHECKPOINT, steps, CHECKPOINT)] + [steps]
+            for done, params in self.trainer.train(self.trained[start], marks, start):
+                self.trained[done] = params
         return self.trained[steps]
 
 
@@ -155,28 +166,87 @@ _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
 }
 
 
-class Evaluator:
-    """Numbers of a claim's expression, from the truth and the person's own definitions."""
+class OwnNames:
+    """A person's own names, in the order they were defined, each with what it depends on."""
 
-    def __init__(self, truth: Truth | PointTruth, own: dict[str, Node] | None = None) -> None:
-        self.truth = truth
-        self.own: dict[str, Node] = {} if own is None else own
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.values: dict[str, Real] = {}  # at the spec's values
+        self.lines: dict[str, int] = {}
+        self.uses: dict[str, tuple[str, ...]] = {}  # the own names its definition refers to
+        self.symbolic: dict[str, bool] = {}
+
+    def define(self, name: str, node: Node, value: Real, line: int) -> None:
+        self.nodes[name], self.values[name], self.lines[name] = node, value, line
+        self.uses[name] = tuple(n for n in names_in(node) if n in self.nodes and n != name)
+        self.symbolic[name] = _symbolic(node, self)
+
+    def closure(self, node: Node) -> list[str]:
+        """Every own name `node` needs, directly or not, in the order of definition (no recursion)."""
+        needed: set[str] = set()
+        stack = [n for n in names_in(node) if n in self.nodes]
+        while stack:
+            name = stack.pop()
+            if name not in needed:
+                needed.add(name)
+                stack.extend(self.uses[name])
+        return [n for n in self.nodes if n in needed]
+
+
+class Evaluator:
+    """Numbers of a claim's expression, from the truth (or a random point) and the person's own names."""
+
+    def __init__(self, truth: Truth | PointTruth, own: OwnNames, at_truth: bool = True) -> None:
+        self.truth, self.own, self.at_truth = truth, own, at_truth
+        self.memo: dict[str, Real] = {}
 
     def evaluate(self, node: Node) -> Real:
+        if not self.at_truth:  # own names at this point, in definition order: no deep recursion
+            for name in self.own.closure(node):
+                if name not in self.memo:
+                    self.memo[name] = self._eval(self.own.nodes[name])
+        return self._eval(node)
+
+    def _eval(self, node: Node) -> Real:
+        return _finite(self._compute(node))
+
+    def _compute(self, node: Node) -> Real:
         if isinstance(node, Num):
             return real(node.text)
         if isinstance(node, Name):
-            return self.evaluate(self.own[node.name]) if node.name in self.own else self.truth.value(node.name)
+            return self._name(node.name)
         if isinstance(node, Unary):
-            value = self.evaluate(node.arg)
+            value = self._eval(node.arg)
             return -value if node.op == "-" else value
         if isinstance(node, Call):
-            return _FUNCTIONS[node.function](self.evaluate(node.arg))
-        left, right = self.evaluate(node.left), self.evaluate(node.right)
+            return _FUNCTIONS[node.function](self._eval(node.arg))
+        left, right = self._eval(node.left), self._eval(node.right)
         if node.op == "^":
             return left ** right
         return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                 "/": lambda: left / right}[node.op]()
+
+    def _name(self, name: str) -> Real:
+        if name in self.own.nodes:
+            return self.own.values[name] if self.at_truth else self.memo[name]
+        return self.truth.value(name)
+
+
+def _finite(x: object) -> Real:
+    """Only finite real numbers: sqrt(-1), log(-1) or an overflow make a claim uncheckable."""
+    if not isinstance(x, CTX.mpf) or not CTX.isfinite(x):
+        raise ValueError("not a finite real number")
+    return x
+
+
+def names_in(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [node.name]
+    if isinstance(node, Num):
+        return []
+    if isinstance(node, (Unary, Call)):
+        return names_in(node.arg)
+    return names_in(node.left) + names_in(node.right)
 
 
 def numbers_in(node: Node) -> list[Num]:
@@ -208,14 +278,24 @@ def agrees_to_written_digits(truth: Real, text: str) -> bool:
 
 
 def _tolerance(node: Node) -> Real:
-    """Relative precision of a link computed from written numbers: each adds half a unit of its last digit."""
-    return CTX.fsum(CTX.mpf(10) ** (1 - significant(n.text)) for n in numbers_in(node)) + CTX.mpf(10) ** -30
+    """Relative precision of a link computed from written numbers: each adds half a unit of its last
+    written digit, relative to its size; whole numbers are exact."""
+    total = CTX.mpf(10) ** -30
+    for n in numbers_in(node):
+        value = Decimal(n.text)
+        if value and ("." in n.text or "e" in n.text.lower()):
+            half_unit = Decimal(5).scaleb(value.as_tuple().exponent - 1)
+            total += CTX.mpf(str(half_unit / abs(value)))
+    return total
 
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     target = claim.target.name
     own = _may_be_own(target) and not _known(truth, target)
+    if own and target in evaluator.own.nodes:
+        return [Verdict(claim.line, claim.text, 1, "cannot check", None, None,
+                        f"{target} is already defined on line {evaluator.own.lines[target]}")]
     verdicts = []
     for i, link in enumerate(claim.links, start=1):
         try:
@@ -225,10 +305,11 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
             verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
             continue
         except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
-            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({exc})"))
+            why = str(exc) or type(exc).__name__
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
             continue
         if own and i == 1:
-            evaluator.own[target] = link
+            evaluator.own.define(target, link, claimed, claim.line)
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
         verdict = _verdict(claim, i, link, right, claimed)
@@ -251,12 +332,12 @@ def _may_be_own(name: str) -> bool:
 POINTS = 3
 
 
-def _symbolic(node: Node, own: dict[str, Node]) -> bool:
+def _symbolic(node: Node, own: OwnNames) -> bool:
     """True when the link is written in the network's quantities (so it claims a formula)."""
     if isinstance(node, Num):
         return False
     if isinstance(node, Name):
-        return _symbolic(own[node.name], own) if node.name in own else True
+        return own.symbolic[node.name] if node.name in own.nodes else True
     if isinstance(node, (Unary, Call)):
         return _symbolic(node.arg, own)
     return _symbolic(node.left, own) or _symbolic(node.right, own)
@@ -268,7 +349,7 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
     for _ in range(POINTS):
         point = PointTruth(truth, rng)
         try:
-            want, got = point.value(target), Evaluator(point, evaluator.own).evaluate(link)
+            want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
             return verdict  # nothing to compare beyond the spec's values
         if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
@@ -375,7 +456,7 @@ def check_text(d: Derivation, text: str) -> Report:
     """Every claim of a claims file judged against `d`; unreadable lines are refused, never run."""
     found, refused = parse(text)
     truth = Truth(d)
-    evaluator = Evaluator(truth)
+    evaluator = Evaluator(truth, OwnNames())
     verdicts = [v for claim in found for v in judge(claim, truth, evaluator)]
     return Report(tuple(verdicts), tuple(refused))
 

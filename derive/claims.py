@@ -285,7 +285,8 @@ def parse_line(text: str, line: int) -> Claim | None:
 def parse(text: str) -> tuple[list[Claim], list[tuple[int, str]]]:
     """Every claim of a file, and the lines refused with why."""
     claims, refused = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Lines end at \n only, so line numbers match an editor's (splitlines also splits at \f, U+2028 ...).
+    for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
         try:
             claim = parse_line(line, number)
         except ClaimError as exc:

@@ -19,7 +19,8 @@ OK, FINDING, USAGE = 0, 1, 2
 DEFAULT_DIGITS = 9
 MAX_DIGITS = 30
 EXAMPLE_FORMATS = ("md", "tex")
-MAX_CLAIMS_BYTES = 20_000_000
+MAX_CLAIMS_BYTES = 2_000_000
+MAX_CLAIMS_LINES = 20_000
 
 
 class UsageError(Exception):
@@ -154,7 +155,10 @@ def _read_claims(path: Path) -> str:
     try:
         if path.stat().st_size > MAX_CLAIMS_BYTES:
             raise UsageError(f"{path}: larger than {MAX_CLAIMS_BYTES // 1_000_000} MB")
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of line 1
+        if text.count("\n") >= MAX_CLAIMS_LINES:
+            raise UsageError(f"{path}: more than {MAX_CLAIMS_LINES} lines")
+        return text
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     except UnicodeDecodeError:

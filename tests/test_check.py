@@ -231,3 +231,28 @@ def test_more_quantities_of_the_seeds(mazur: derivation.Derivation) -> None:
             f"dout_o1/dw5 = {nine(slope_o1 * v['out_h1'])}\n"
             f"E_o1@0 = {nine(v['E_o1'])}")
     assert verdicts(mazur, text) == ["correct"] * 4
+
+
+def test_non_real_values_cycles_and_growth_are_handled(mazur: derivation.Derivation) -> None:
+    text = "a = sqrt(-1)\nb = log(-1)\nc = (-8)^(0.5)\nd = relu(sqrt(-1))\nz = 1/0\nx1 = 2\nx2 = x1\nx1 = x2"
+    report = check.check_text(mazur, text)
+    statuses = [v.status for v in report.verdicts]
+    assert statuses == ["cannot check"] * 5 + ["defined", "defined", "cannot check"]
+    assert "already defined on line 6" in report.verdicts[-1].reason
+    doubling = "r0 = 2\n" + "\n".join(f"r{k} = r{k - 1} + r{k - 1}" for k in range(1, 40)) + "\nout_h1 = r39"
+    chain = "s0 = out_h1\n" + "\n".join(f"s{k} = s{k - 1}" for k in range(1, 1200)) + "\nout_h1 = s1199"
+    start = time.perf_counter()
+    assert verdicts(mazur, doubling)[-1] == "wrong"
+    assert verdicts(mazur, chain)[-1] == "correct"
+    assert time.perf_counter() - start < 5
+
+
+def test_one_digit_numbers_are_not_exact_enough_to_pass(mazur: derivation.Derivation) -> None:
+    assert verdicts(mazur, "out_h1 = 0*1\nE_total = 0+0\nout_h1 = 1-1") == ["wrong"] * 3
+
+
+def test_line_numbers_and_byte_order_mark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "c.txt"
+    path.write_bytes("\ufeffout_h1 = 0.593269992\r\n# a\x0cb\u2028c\nE_total@1 = 0.291027924\n".encode("utf-8"))
+    assert main(["check", "mazur", str(path)]) == 1
+    assert "line 3: wrong" in capsys.readouterr().out
