@@ -12,7 +12,6 @@ from typing import Any
 import jinja2
 from sympy import Expr
 
-from derive import names
 from derive.derivation import Chain, Closed, Derivation, Gradient, NeuronBackward, Pass, Update
 from derive.network import Network, Neuron
 from derive.numbers import Real, real, show

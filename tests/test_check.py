@@ -183,7 +183,6 @@ def _wrong_values() -> dict[str, tuple[str, str]]:
     net_h1 = mp.mpf("0.3775")
     slope_h1 = h1 * (1 - h1)
     w = {"w5": mp.mpf("0.4"), "w6": mp.mpf("0.45"), "w7": mp.mpf("0.5")}
-    g1 = (d1 * w["w5"] + d2 * w["w7"]) * slope_h1 * mp.mpf("0.05")
     g_b1 = (d1 * w["w5"] + d2 * w["w7"]) * slope_h1 + (d1 * w["w6"] + d2 * mp.mpf("0.55")) * h2 * (1 - h2)
     return {
         "sign of the update": ("w5@1", nine(w["w5"] + eta * g5)),
