@@ -20,6 +20,7 @@ from derive.derivation import Derivation, closed_gradient
 from derive.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
 from derive.numbers import CTX, Real, exact_decimal, real, show
 from derive.numeric import Trainer, evaluate
+from derive.rules import numeric_sigmoid
 
 MAX_TRAINING_STEPS = 100_000
 REPLAY_BUDGET = 200_000  # updates replayed for one claims file, in all
@@ -76,7 +77,7 @@ class Truth:
                 self.derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
             if n.bias is not None:
                 self.derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
-        self._output_paths(p)
+        self._output_paths()
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
         self.replayed = 0
@@ -99,7 +100,7 @@ class Truth:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
 
-    def _output_paths(self, p: object) -> None:
+    def _output_paths(self) -> None:
         """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
         by_net = {b.neuron.net.name: b for b in self.d.first.backward}
         for o in self.network.outputs:
@@ -161,7 +162,7 @@ class Truth:
 
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
     "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
-    "sigmoid": lambda x: 1 / (1 + CTX.exp(-x)), "sigma": lambda x: 1 / (1 + CTX.exp(-x)),
+    "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
     "relu": lambda x: x if x > 0 else CTX.zero,
 }
 
@@ -369,22 +370,14 @@ class PointTruth:
         self.chosen = {s.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for s in network.inputs}
         self.chosen.update({o.target.name: CTX.mpf(rng.uniform(0.05, 0.95)) for o in network.outputs})
         self.chosen.update({p.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for p in network.params})
-        self.symbols: dict[Symbol, Real] = {}
-        for s in list(network.inputs) + [o.target for o in network.outputs] + [p.symbol for p in network.params]:
-            self.symbols[s] = self.chosen[s.name]
+        trainer = truth.trainer
+        inputs = [self.chosen[s.name] for s in network.inputs]
+        targets = [self.chosen[o.target.name] for o in network.outputs]
+        self.symbols = trainer.symbol_values([self.chosen[p.name] for p in network.params], (inputs, targets))
         self.symbols[network.eta] = truth.values[network.eta.name]
-        self._forward()
-
-    def _forward(self) -> None:
-        for layer in self.network.layers:
-            for n in layer:
-                self.symbols[n.net] = evaluate(n.net_expr(), self.symbols)
-            nets = tuple(k.net for k in layer)
-            for n in layer:
-                self.symbols[n.out] = evaluate(n.activation.forward(nets, n.position), self.symbols)
-        for o in self.network.outputs:
+        for o in network.outputs:
             self.symbols[o.error] = evaluate(o.loss_expr, self.symbols)
-        self.symbols[self.network.e_total] = CTX.fsum(self.symbols[o.error] for o in self.network.outputs)
+        self.symbols[network.e_total] = CTX.fsum(self.symbols[o.error] for o in network.outputs)
 
     def expression(self, name: str) -> Expr:
         """The closed form of a quantity or a derivative, in the network's symbols."""

@@ -15,7 +15,7 @@ from sympy import Expr, Symbol
 
 from derive.network import Network
 from derive.numbers import CTX, Real, real
-from derive.rules import numeric_softmax_jacobian, relu, sigmoid
+from derive.rules import numeric_sigmoid, numeric_softmax_jacobian, relu, sigmoid
 from derive.spec import SampleSpec
 
 
@@ -73,7 +73,7 @@ _FUNCTIONS = {
     sympy.exp: CTX.exp,
     sympy.log: CTX.log,
     sympy.tanh: CTX.tanh,
-    sigmoid: lambda x: 1 / (1 + CTX.exp(-x)),
+    sigmoid: numeric_sigmoid,
     relu: lambda x: x if x > 0 else CTX.zero,
 }
 
@@ -125,6 +125,19 @@ class Trainer:
             nets.append(layer_nets)
             outs.append(act.numeric(layer_nets))
         return nets, outs
+
+    def symbol_values(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> dict[Symbol, Real]:
+        """Inputs, targets, parameters and every neuron's net and out, by symbol, at `params`."""
+        inputs, targets = sample
+        nets, outs = self.forward(params, inputs)
+        network = self.network
+        values: dict[Symbol, Real] = dict(zip(network.inputs, inputs))
+        values.update((o.target, t) for o, t in zip(network.outputs, targets))
+        values.update((p.symbol, v) for p, v in zip(network.params, params))
+        for layer, layer_nets, layer_outs in zip(network.layers, nets[1:], outs[1:]):
+            for n, net, out in zip(layer, layer_nets, layer_outs):
+                values[n.net], values[n.out] = net, out
+        return values
 
     def error(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> Real:
         """E_total of one sample."""

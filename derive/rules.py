@@ -100,7 +100,8 @@ def get_loss(name: str) -> Loss:
     return LOSSES[name]
 
 
-def _numeric_sigmoid(x: Real) -> Real:
+def numeric_sigmoid(x: Real) -> Real:
+    """1 / (1 + e^-x) at the working precision."""
     # Written per sign so that neither branch exponentiates a large positive number.
     if x >= 0:
         return 1 / (1 + CTX.exp(-x))
@@ -124,7 +125,7 @@ _register_activation(Activation(
     "sigmoid",
     forward=lambda nets, j: sigmoid(nets[j]),
     local=lambda out, net: out * (1 - out),
-    numeric=_elementwise(_numeric_sigmoid),
+    numeric=_elementwise(numeric_sigmoid),
     numeric_local=lambda net, out: out * (1 - out),
     explicit=lambda net: 1 / (1 + exp(-net)),
 ))

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import random
 import types
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
-from sympy import Symbol
-
 from derive.derivation import Derivation
 from derive.network import Network
 from derive.numbers import CTX, Real
@@ -66,7 +64,7 @@ def closed_gradients(d: Derivation, flat: list[float]) -> list[Real]:
     params = [CTX.mpf(v) for v in flat]
     totals = [CTX.zero] * len(params)
     for sample in network.spec.samples:
-        values = _values(network, trainer, params, sample_values(sample))
+        values = trainer.symbol_values(params, sample_values(sample))
         # Each gradient's closed form is the sum over its neurons of delta times d net / d p
         # (derivation.closed_gradient): evaluate every closed-form delta once, then combine.
         deltas = {n.delta: evaluate(d.closed.deltas[n.delta], values) for n in network.neurons}
@@ -76,18 +74,6 @@ def closed_gradients(d: Derivation, flat: list[float]) -> list[Real]:
     if network.spec.training.reduction == "mean":
         totals = [t / len(network.spec.samples) for t in totals]
     return totals
-
-
-def _values(network: Network, trainer: Trainer, params: list[Real], sample: Any) -> dict[Symbol, Real]:
-    inputs, targets = sample
-    nets, outs = trainer.forward(params, inputs)
-    values: dict[Symbol, Real] = dict(zip(network.inputs, inputs))
-    values.update((o.target, t) for o, t in zip(network.outputs, targets))
-    values.update((p.symbol, v) for p, v in zip(network.params, params))
-    for layer, layer_nets, layer_outs in zip(network.layers, nets[1:], outs[1:]):
-        for n, net, out in zip(layer, layer_nets, layer_outs):
-            values[n.net], values[n.out] = net, out
-    return values
 
 
 def generated_gradients(module: types.ModuleType, network: Network, flat: list[float]) -> list[float]:
