@@ -13,7 +13,6 @@ from typing import Sequence
 from derive.network import Network
 from derive.numbers import CTX, Real
 from derive.numeric import Trainer
-from derive.rules import numeric_softmax_jacobian
 
 
 @dataclass(frozen=True)
@@ -86,42 +85,27 @@ class VariantTrainer(Trainer):
         self.mistake = mistake
         self.deltas: dict[str, Real] = {}
 
-    def gradients(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> list[Real]:
-        m = self.mistake
-        nets, outs = self.forward(params, sample[0])
-        grads = [CTX.zero] * len(params)
-        delta = self._output_deltas(nets[-1], outs[-1], sample[1])
-        weights = list(params)
-        for layer in range(len(self.links) - 1, -1, -1):
-            self._record(layer, delta)
-            sources = nets[layer] if m.net_for_out and layer else outs[layer]
-            self._accumulate(grads, layer, delta, sources[::-1] if m.wrong_input else sources)
-            if m.stale_hidden and layer == len(self.links) - 1:
-                weights = self.update(list(params), grads)
-            if layer:
-                delta = self._hidden_deltas(weights, layer, delta, nets[layer], outs[layer])
-        return grads
-
-    def _record(self, layer: int, delta: list[Real]) -> None:
-        for n, d in zip(self.network.layers[layer], delta):
+    def _accumulate(self, grads: list[Real], layer: int, delta: list[Real], sources: list[Real]) -> None:
+        for n, d in zip(self.network.layers[layer], delta):  # the variant's deltas, for claims about them
             self.deltas.setdefault(n.net.name, d)
+        super()._accumulate(grads, layer, delta, sources)
 
-    def _slope(self, act: object, net: Real, out: Real) -> Real:
+    def _sources(self, layer: int, nets: list[list[Real]], outs: list[list[Real]]) -> list[Real]:
+        sources = nets[layer] if self.mistake.net_for_out and layer else outs[layer]
+        return sources[::-1] if self.mistake.wrong_input else sources
+
+    def _weights_behind_output(self, params: Sequence[Real], grads: list[Real]) -> Sequence[Real]:
+        # grads hold only the output layer's gradients here, so only its weights move
+        return self.update(list(params), grads) if self.mistake.stale_hidden else params
+
+    def _loss_grads(self, targets: list[Real], outs: list[Real]) -> list[Real]:
+        scale = CTX.mpf(2) ** self.mistake.loss_factor
+        return [scale * g for g in super()._loss_grads(targets, outs)]
+
+    def _slope(self, layer: int, net: Real, out: Real) -> Real:
         if self.mistake.no_slope:
             return CTX.one
-        if self.mistake.slope_at_net:
-            return act.numeric_local(net, net)  # type: ignore[attr-defined]
-        return act.numeric_local(net, out)  # type: ignore[attr-defined]
-
-    def _output_deltas(self, nets: list[Real], outs: list[Real], targets: list[Real]) -> list[Real]:
-        n = len(outs)
-        scale = CTX.mpf(2) ** self.mistake.loss_factor
-        grad_out = [scale * self.network.loss.numeric_grad(t, y, n) for t, y in zip(targets, outs)]
-        act = self.activations[-1]
-        if act.numeric_local is None:
-            return [CTX.fsum(grad_out[k] * numeric_softmax_jacobian(outs[k], outs[j], k == j) for k in range(n))
-                    for j in range(n)]
-        return [g * self._slope(act, net, y) for g, net, y in zip(grad_out, nets, outs)]
+        return super()._slope(layer, net, net if self.mistake.slope_at_net else out)
 
     def _hidden_deltas(self, params: Sequence[Real], layer: int, delta: list[Real],
                        nets: list[Real], outs: list[Real]) -> list[Real]:
@@ -134,8 +118,7 @@ class VariantTrainer(Trainer):
             for h, i in enumerate(idx):
                 j = self.links[layer][h][k] if m.transpose and len(idx) == len(delta) else i
                 back[h] += d * params[j]
-        act = self.activations[layer - 1]
-        return [b * self._slope(act, net, y) for b, net, y in zip(back, nets, outs)]
+        return [b * self._slope(layer - 1, net, y) for b, net, y in zip(back, nets, outs)]
 
     def update(self, params: Sequence[Real], gradient: Sequence[Real]) -> list[Real]:
         m = self.mistake

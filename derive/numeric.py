@@ -155,23 +155,45 @@ class Trainer:
         nets, outs = self.forward(params, sample[0])
         grads = [CTX.zero] * len(params)
         delta = self._output_deltas(nets[-1], outs[-1], sample[1])
-        for layer in range(len(self.links) - 1, -1, -1):
-            self._accumulate(grads, layer, delta, outs[layer])
+        weights = params
+        last = len(self.links) - 1
+        for layer in range(last, -1, -1):
+            self._accumulate(grads, layer, delta, self._sources(layer, nets, outs))
+            if layer == last:
+                weights = self._weights_behind_output(params, grads)
             if layer:
-                delta = self._hidden_deltas(params, layer, delta, nets[layer], outs[layer])
+                delta = self._hidden_deltas(weights, layer, delta, nets[layer], outs[layer])
         return grads
+
+    # The steps below are the ones a hand derivation can get wrong: derive.mistakes overrides them.
+
+    def _sources(self, layer: int, nets: list[list[Real]], outs: list[list[Real]]) -> list[Real]:
+        """d net / d w of `layer`'s weights: the outputs of the layer before."""
+        return outs[layer]
+
+    def _weights_behind_output(self, params: Sequence[Real], grads: list[Real]) -> Sequence[Real]:
+        """The weights the hidden deltas are taken with: those before the update."""
+        return params
+
+    def _loss_grads(self, targets: list[Real], outs: list[Real]) -> list[Real]:
+        n = len(outs)
+        return [self.network.loss.numeric_grad(t, y, n) for t, y in zip(targets, outs)]
+
+    def _slope(self, layer: int, net: Real, out: Real) -> Real:
+        """dout/dnet of an elementwise activation of `layer` (0-based among the non-input layers)."""
+        return self.activations[layer].numeric_local(net, out)
 
     def _output_deltas(self, nets: list[Real], outs: list[Real], targets: list[Real]) -> list[Real]:
         n = len(outs)
         if self.network.loss.name == "binary_cross_entropy":
             # (-t/o + (1-t)/(1-o)) o (1-o) = o - t, which stays defined when o rounds to exactly 1
             return [y - t for t, y in zip(targets, outs)]
-        grad_out = [self.network.loss.numeric_grad(t, y, n) for t, y in zip(targets, outs)]
-        act = self.activations[-1]
-        if act.numeric_local is None:
+        grad_out = self._loss_grads(targets, outs)
+        if self.activations[-1].numeric_local is None:
             return [CTX.fsum(grad_out[k] * numeric_softmax_jacobian(outs[k], outs[j], k == j) for k in range(n))
                     for j in range(n)]
-        return [g * act.numeric_local(net, y) for g, net, y in zip(grad_out, nets, outs)]
+        last = len(self.activations) - 1
+        return [g * self._slope(last, net, y) for g, net, y in zip(grad_out, nets, outs)]
 
     def _accumulate(self, grads: list[Real], layer: int, delta: list[Real], sources: list[Real]) -> None:
         for d, idx, bias in zip(delta, self.links[layer], self.biases[layer]):
@@ -187,8 +209,7 @@ class Trainer:
         for d, idx in zip(delta, self.links[layer]):
             for h, i in enumerate(idx):
                 back[h] += d * params[i]
-        act = self.activations[layer - 1]
-        return [b * act.numeric_local(net, y) for b, net, y in zip(back, nets, outs)]
+        return [b * self._slope(layer - 1, net, y) for b, net, y in zip(back, nets, outs)]
 
     def batch_gradient(self, params: Sequence[Real], samples: Sequence[tuple[list[Real], list[Real]]]) -> list[Real]:
         """The summed (or averaged) gradient over `samples`."""
