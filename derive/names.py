@@ -30,11 +30,6 @@ RESERVED = frozenset(
     | set(keyword.softkwlist)
 )
 
-GREEK = frozenset(
-    {"alpha", "beta", "gamma", "delta", "epsilon", "zeta", "theta", "iota", "kappa", "lambda",
-     "mu", "nu", "xi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega"}
-)
-
 TOTAL = "total"
 
 
@@ -65,36 +60,3 @@ def delta(neuron: str) -> str:
 
 E_TOTAL = error(TOTAL)
 ETA = "eta"
-
-# Prefix of a derived name -> the LaTeX of its head; the neuron's name becomes the subscript.
-_DERIVED_LATEX = {
-    "net": r"\mathrm{net}",
-    "out": r"\mathrm{out}",
-    "target": r"\mathrm{target}",
-    "E": "E",
-    "delta": r"\delta",
-}
-
-
-def latex_of_name(name: str) -> str:
-    """LaTeX for a plain (user) name: `w5` -> `w_{5}`, `gamma1` -> `\\gamma_{1}`, `Alice` as upright text."""
-    match = re.fullmatch(r"([A-Za-z]+?)(\d*)", name)
-    head, digits = (match.group(1), match.group(2)) if match else (name, "")
-    if head in GREEK:
-        head_tex = "\\" + head
-    elif len(head) == 1:
-        head_tex = head
-    else:
-        head_tex = r"\mathit{%s}" % head
-    return f"{head_tex}_{{{digits}}}" if digits else head_tex
-
-
-def latex_of_symbol(name: str) -> str:
-    """LaTeX for any symbol name the engine makes (derived `out_h1`, `E_total`, or a plain `w5`)."""
-    if name == ETA:
-        return r"\eta"
-    prefix, sep, rest = name.partition("_")
-    if sep and prefix in _DERIVED_LATEX:
-        sub = r"\mathrm{total}" if rest == TOTAL else rest
-        return f"{_DERIVED_LATEX[prefix]}_{{{sub}}}"
-    return latex_of_name(name)

@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 from sympy import Expr, Symbol
 from sympy.printing.latex import LatexPrinter
 
-from derive import names
+from derive import notation as notations
 from derive.network import Neuron
 from derive.numbers import Real, show
 
@@ -25,11 +25,17 @@ class NotationPrinter(LatexPrinter):
 
     printmethod = "_derive_latex"
 
-    def __init__(self, mul_symbol: str | None = None) -> None:
+    def __init__(self, notation: notations.Notation | None = None, mul_symbol: str | None = None) -> None:
         super().__init__({"mul_symbol": mul_symbol, "fold_short_frac": False})
+        self.notation = notation
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
-        return names.latex_of_symbol(expr.name)
+        return self.name(expr.name)
+
+    def name(self, name: str) -> str:
+        """The LaTeX of a symbol's name in this printer's notation."""
+        glyph = self.notation.glyph(name) if self.notation else notations.classic_glyph(name)
+        return notations.latex(glyph)
 
     def _print_Add(self, expr: Expr, order: str | None = None) -> str:
         """Sums start with a positive term, as people write them: target - out, not -out + target."""
