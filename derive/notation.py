@@ -54,7 +54,7 @@ class Notation:
     glyphs: Mapping[str, Glyph]  # symbol name -> glyph
     neurons: Mapping[str, Glyph]  # neuron name -> the glyph that labels its node
     delta_sign: int  # +1: delta = dE/dnet; -1: the textbook's g_j = -dE/d beta_j
-    layer_letters: tuple[str, ...]  # index letters of inputs then each layer (generic rules)
+    generic: Mapping[str, tuple[Glyph, ...]]  # net/out/delta/weight/bias -> one glyph per layer
 
     def glyph(self, name: str) -> Glyph:
         """The glyph of a symbol; names outside the network (a student's own) keep the classic form."""
@@ -95,9 +95,21 @@ def _pair(a: int, b: int) -> str:
     return f"{a}{b}" if a < 10 and b < 10 else f"{a},{b}"
 
 
+def _generic(network: Network, make: Callable[[str, int, int], Glyph]) -> Mapping[str, tuple[Glyph, ...]]:
+    """Per layer, the glyph of a generic quantity of each kind (`make(kind, layer, count)`)."""
+    kinds = ("source", "net", "out", "delta", "weight", "bias")
+    return MappingProxyType({k: tuple(make(k, i, len(layer)) for i, layer in enumerate(network.layers))
+                             for k in kinds})
+
+
+def _classic_generic(kind: str, layer: int, count: int) -> Glyph:
+    return {"source": Glyph("out", word="rm"), "net": Glyph("net", word="rm"), "out": Glyph("out", word="rm"),
+            "delta": Glyph("delta"), "weight": Glyph("w"), "bias": Glyph("b")}[kind]
+
+
 def _classic(network: Network) -> Notation:
-    glyphs: dict[str, Glyph] = {}
-    return Notation("classic", MappingProxyType(glyphs), MappingProxyType({}), 1, ())
+    return Notation("classic", MappingProxyType({}), MappingProxyType({}), 1,
+                    _generic(network, _classic_generic))
 
 
 def _common(network: Network, glyphs: dict[str, Glyph]) -> None:
@@ -135,7 +147,16 @@ def _textbook(network: Network) -> Notation:
         if n.bias is not None:
             glyphs[n.bias.name] = Glyph("theta", "" if shared[1] else str(j))
     neurons = {n.name: glyphs[n.out.name] for n in network.neurons}
-    return Notation("textbook", MappingProxyType(glyphs), MappingProxyType(neurons), -1, ("i", "h", "j"))
+    return Notation("textbook", MappingProxyType(glyphs), MappingProxyType(neurons), -1,
+                    _generic(network, _textbook_generic))
+
+
+def _textbook_generic(kind: str, layer: int, count: int) -> Glyph:
+    if layer == 0:
+        return {"source": Glyph("x", "i"), "net": Glyph("alpha", "h"), "out": Glyph("b", "h"),
+                "delta": Glyph("e", "h"), "weight": Glyph("v", "ih"), "bias": Glyph("gamma", "h")}[kind]
+    return {"source": Glyph("b", "h"), "net": Glyph("beta", "j"), "out": Glyph("y", "j", hat=True),
+            "delta": Glyph("g", "j"), "weight": Glyph("w", "hj"), "bias": Glyph("theta", "j")}[kind]
 
 
 def _matrix(network: Network) -> Notation:
@@ -158,7 +179,15 @@ def _matrix(network: Network) -> Notation:
         glyphs[o.target.name] = Glyph("y", str(j + 1))
     neurons = {n.name: glyphs[n.out.name] for n in network.neurons}
     return Notation("matrix", MappingProxyType(glyphs), MappingProxyType(neurons), 1,
-                    ("k",) + ("j",) * len(network.layers))
+                    _generic(network, _matrix_generic))
+
+
+def _matrix_generic(kind: str, layer: int, count: int) -> Glyph:
+    """Whole layers: the vectors z, a, delta, b and the matrix W of layer l (a^[0] = x)."""
+    if kind == "source":
+        return Glyph("x") if layer == 0 else Glyph("a", sup=f"[{layer}]")
+    base = {"net": "z", "out": "a", "delta": "delta", "weight": "W", "bias": "b"}[kind]
+    return Glyph(base, sup=f"[{layer + 1}]")
 
 
 _BUILDERS: dict[str, Callable[[Network], Notation]] = {

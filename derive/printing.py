@@ -86,6 +86,11 @@ class NotationPrinter(LatexPrinter):
     def product(self, parts: Sequence[str]) -> str:
         return r" \cdot ".join(parts)
 
+    def updated(self, symbol: Symbol) -> str:
+        """p^{+}, the value after the update; a glyph with its own superscript is braced first."""
+        tex = self._print(symbol)
+        return f"{{{tex}}}^{{+}}" if "^" in tex else f"{tex}^{{+}}"
+
     def ordered_product(self, factors: Sequence[Expr]) -> str:
         """A product in the given order (SymPy would sort it): a delta's factors, then the source."""
         sign = ""

@@ -10,16 +10,20 @@ from importlib import resources
 from typing import Any
 
 import jinja2
-from sympy import Expr
+from sympy import Add, Expr
 
+from derive import messages, profile_sections
 from derive.derivation import Chain, Closed, Derivation, Gradient, NeuronBackward, Pass, Update
 from derive.network import Network, Neuron
+from derive.notation import Notation, latex, notation_for
 from derive.numbers import Real, real, show
 from derive.printing import NotationPrinter, ValuePrinter
 
 FORMATS = {"md": "walkthrough.md.j2", "tex": "walkthrough.tex.j2"}
 EXTENSIONS = {"md": "md", "tex": "tex"}
 TEMPLATE_PACKAGE = "derive.templates"
+# Symbols listed per row of the notation legend before an ellipsis.
+LEGEND_LIMIT = 6
 
 View = dict[str, Any]
 
@@ -27,10 +31,12 @@ View = dict[str, Any]
 class Printers:
     """The notation printer and, for one pass, the value printer."""
 
-    def __init__(self, p: Pass | None, digits: int) -> None:
-        self.sym = NotationPrinter()
+    def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None) -> None:
+        self.sym = NotationPrinter(notation)
         self.val = ValuePrinter(p.values if p else {}, digits)
         self.digits = digits
+        self.notation = notation
+        self.sign = notation.delta_sign if notation else 1
 
     def tex(self, expr: Expr) -> str:
         return self.sym.doprint(expr)
@@ -56,7 +62,12 @@ def _forward_neuron(pr: Printers, n: Neuron, layer: tuple[Neuron, ...], net: Rea
         parts.append(pr.tex(n.activation.explicit(n.net)))
         applied = n.activation.explicit(n.net)
     parts += [pr.subst(applied), pr.num(out)]
-    return {"name": n.name, "net": net_line, "out": pr.eq(*parts)}
+    return {"name": _neuron(pr, n), "net": net_line, "out": pr.eq(*parts)}
+
+
+def _neuron(pr: Printers, n: Neuron) -> str:
+    """A neuron's label in prose, in the notation (h_{1}; b_{1} in the textbook's)."""
+    return latex(pr.notation.neuron(n)) if pr.notation else n.name
 
 
 def _forward(pr: Printers, network: Network, p: Pass) -> list[View]:
@@ -96,27 +107,31 @@ def _error_line(pr: Printers, b: NeuronBackward) -> str:
 
 
 def _delta_line(pr: Printers, b: NeuronBackward) -> str:
+    """delta = dE/dnet = chain = numbers = value; the textbook's error terms are its negative."""
     n = b.neuron
-    lhs = f"{pr.tex(n.delta)} = {pr.partial(b.delta.num, b.delta.den)}"
     if b.slope is not None:
         chain = pr.sym.product([pr.partial(b.error.num, b.error.den), pr.partial(b.slope.num, b.slope.den)])
         numbers = pr.val.product([pr.val.number(b.error.value, True), pr.val.number(b.slope.value, True)])
-        return pr.eq(lhs, chain, numbers, pr.num(b.delta.value))
-    chain = " + ".join(pr.sym.product([pr.partial(t.error.num, t.error.den), pr.partial(t.slope.num, t.slope.den)])
-                       for t in b.jacobian)
-    numbers = " + ".join(pr.val.product([pr.val.number(t.error.value, True), pr.val.number(t.slope.value, True)])
-                         for t in b.jacobian)
-    return pr.eq(lhs, chain, numbers, pr.num(b.delta.value))
+    else:
+        chain = " + ".join(pr.sym.product([pr.partial(t.error.num, t.error.den),
+                                           pr.partial(t.slope.num, t.slope.den)]) for t in b.jacobian)
+        numbers = " + ".join(pr.val.product([pr.val.number(t.error.value, True),
+                                             pr.val.number(t.slope.value, True)]) for t in b.jacobian)
+    partial = pr.partial(b.delta.num, b.delta.den)
+    if pr.sign > 0:
+        return pr.eq(f"{pr.tex(n.delta)} = {partial}", chain, numbers, pr.num(b.delta.value))
+    return pr.eq(f"{pr.tex(n.delta)} = -{partial}", rf"-\left({chain}\right)", rf"-\left({numbers}\right)",
+                 pr.num(-b.delta.value))
 
 
-def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron) -> str:
-    """A delta in closed form, every product in chain order, hidden sums spelled out recursively."""
+def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int = 1) -> str:
+    """A delta (times `sign`) in closed form, every product in chain order, hidden sums spelled out."""
     factors = closed.delta_factors[n.delta]
     if n.layer == len(network.layers) - 1:
-        return pr.sym.ordered_product(factors)
+        return pr.sym.ordered_product((sign * factors[0],) + tuple(factors[1:]))
     after = network.layers[n.layer + 1]
     terms = " + ".join(
-        f"{_bracket(_closed_delta(pr, network, closed, k))} {pr.tex(k.links[n.position].weight.symbol)}"
+        f"{_bracket(_closed_delta(pr, network, closed, k, sign))} {pr.tex(k.links[n.position].weight.symbol)}"
         for k in after)
     rest = pr.sym.ordered_product(factors[1:])
     return rf"\left({terms}\right) {rest}" if len(after) > 1 else f"{terms} {rest}"
@@ -140,15 +155,16 @@ def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient
 
 
 def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed) -> View:
-    closed_delta = _closed_delta(pr, network, closed, b.neuron)
+    closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
     return {
-        "name": b.neuron.name,
+        "name": _neuron(pr, b.neuron), "delta_symbol": pr.tex(b.neuron.delta),
         "error": _error_line(pr, b),
         "hidden": bool(b.paths),
         "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
         "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
         "delta": _delta_line(pr, b),
         "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
+        "error_steps": None, "slope_steps": None,
     }
 
 
@@ -161,6 +177,7 @@ def _chain_numbers(pr: Printers, c: Chain) -> str:
 
 
 def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> View:
+    index = network.params.index(g.param)
     lhs = pr.partial(network.e_total, g.param.symbol)
     chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
     numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
@@ -173,6 +190,8 @@ def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> Vi
         "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
         "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
         "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
+        "local_steps": [],
+        "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
     }
 
 
@@ -193,8 +212,8 @@ def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[V
     return views
 
 
-def _pass(network: Network, p: Pass, closed: Closed, digits: int) -> View:
-    pr = Printers(p, digits)
+def _pass(network: Network, p: Pass, closed: Closed, digits: int, notation: Notation) -> View:
+    pr = Printers(p, digits, notation)
     return {
         "sample": p.sample.name,
         "forward": _forward(pr, network, p),
@@ -210,7 +229,8 @@ def _update_line(pr: Printers, d: Derivation, u: Update) -> str:
     if count > 1:
         grad = (r"\sum_{s} " if _reduction(d) == "sum" else rf"\frac{{1}}{{{count}}} \sum_{{s}} ") + grad
     numbers = pr.val.product([pr.num(_eta(d)), pr.val.number(u.gradient, True)])
-    return pr.eq(f"{symbol}^{{+}}", rf"{symbol} - \eta {grad}", f"{pr.num(u.old)} - {numbers}", pr.num(u.new))
+    eta = pr.tex(d.network.eta)
+    return pr.eq(pr.sym.updated(u.param.symbol), rf"{symbol} - {eta} {grad}", f"{pr.num(u.old)} - {numbers}", pr.num(u.new))
 
 
 def _eta(d: Derivation) -> Real:
@@ -229,28 +249,34 @@ def _updates(pr: Printers, d: Derivation) -> list[View]:
             for i, u in enumerate(d.updates)]
 
 
-def _connects(network: Network) -> dict[str, str]:
+def _label(pr: Printers, network: Network, name: str) -> str:
+    """A neuron's or an input's label in the notation."""
+    inputs = {x.name: x for x in network.inputs}
+    return pr.tex(inputs[name]) if name in inputs else _neuron(pr, next(n for n in network.neurons if n.name == name))
+
+
+def _connects(pr: Printers, network: Network) -> dict[str, str]:
     """For each weight, `source -> neuron`; for each bias, the neurons it feeds."""
     where: dict[str, str] = {}
     for param, usages in zip(network.params, network.usages):
-        neurons = ", ".join(u.neuron.name for u in usages)
+        neurons = ", ".join(_neuron(pr, u.neuron) for u in usages)
         if param.kind == "weight":
             link = next(k for k in usages[0].neuron.links if k.weight is param)
-            where[param.name] = rf"{link.source_name} \to {neurons}"
+            where[param.name] = rf"{_label(pr, network, link.source_name)} \to {neurons}"
         else:
             where[param.name] = neurons
     return where
 
 
 def _params(pr: Printers, network: Network) -> list[View]:
-    where = _connects(network)
+    where = _connects(pr, network)
     return [{"latex": pr.tex(p.symbol), "kind": p.kind, "trainable": p.trainable, "layer": p.layer + 1,
              "value": pr.num(real(p.initial)), "connects": where[p.name]} for p in network.params]
 
 
 def _layers(pr: Printers, network: Network) -> list[View]:
     return [{"index": i + 1, "output": i == len(network.layers) - 1, "size": len(layer),
-             "neurons": ", ".join(n.name for n in layer), "activation": layer[0].activation.name,
+             "neurons": ", ".join(f"${_neuron(pr, n)}$" for n in layer), "activation": layer[0].activation.name,
              "bias": spec_layer.bias.mode, "threshold": spec_layer.bias.form == "threshold",
              "bias_trainable": spec_layer.bias.trainable}
             for i, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers))]
@@ -269,24 +295,72 @@ def _loss(pr: Printers, network: Network) -> View:
             "terms": [pr.eq(pr.tex(o.error), pr.tex(o.loss_expr)) for o in outputs]}
 
 
-def view(d: Derivation, digits: int) -> View:
+def _listing(texts: list[str]) -> str:
+    """Symbols of one legend row, cut short with an ellipsis."""
+    shown = texts[:LEGEND_LIMIT] + ([r"\ldots"] if len(texts) > LEGEND_LIMIT else [])
+    return ", ".join(shown)
+
+
+def _legend(pr: Printers, network: Network) -> list[View]:
+    """One row per kind of quantity and layer: its symbols and which message says what they mean."""
+    rows = [{"symbols": _listing([pr.tex(x) for x in network.inputs]), "key": "means_input", "layer": None}]
+    last = len(network.layers) - 1
+    for i, layer in enumerate(network.layers):
+        where = {"key": "of_output" if i == last else "of_hidden", "index": i + 1}
+        weights = [link.weight.symbol for n in layer for link in n.links]
+        biases = list(dict.fromkeys(n.bias.symbol for n in layer if n.bias is not None))
+        threshold = any(n.bias_sign < 0 for n in layer)
+        rows += [{"symbols": _listing([pr.tex(n.net) for n in layer]), "key": "means_net", "layer": where},
+                 {"symbols": _listing([pr.tex(n.out) for n in layer]), "key": "means_out", "layer": where},
+                 {"symbols": _listing([pr.tex(w) for w in weights]), "key": "means_weight", "layer": where}]
+        if biases:
+            rows.append({"symbols": _listing([pr.tex(b) for b in biases]),
+                         "key": "means_threshold" if threshold else "means_bias", "layer": where})
+        rows.append({"symbols": _listing([pr.tex(n.delta) for n in layer]),
+                     "key": "means_delta" if pr.sign > 0 else "means_delta_negative", "layer": where})
+    rows += [{"symbols": _listing([pr.tex(o.target) for o in network.outputs]), "key": "means_target", "layer": None},
+             {"symbols": _listing([pr.tex(o.error) for o in network.outputs]), "key": "means_error", "layer": None},
+             {"symbols": pr.tex(network.e_total), "key": "means_total", "layer": None},
+             {"symbols": pr.tex(network.eta), "key": "means_eta", "layer": None}]
+    return rows
+
+
+def _generic(pr: Printers, kind: str) -> str:
+    """The generic symbols of a kind across layers, once each: net; alpha_h, beta_j; z^[1], z^[2]."""
+    glyphs = pr.notation.generic[kind] if pr.notation else ()
+    return ", ".join(dict.fromkeys(latex(g) for g in glyphs))
+
+
+def _model(pr: Printers, network: Network) -> View:
+    biased = [n for n in network.neurons if n.bias is not None]
+    return {"net": f"${_generic(pr, 'net')}$", "out": f"${_generic(pr, 'out')}$",
+            "threshold": bool(biased) and all(n.bias_sign < 0 for n in biased)}
+
+
+def view(d: Derivation, digits: int, notation: Notation | None = None) -> View:
     """Every string the walkthrough templates place."""
     network = d.network
     spec = network.spec
-    pr = Printers(None, digits)
+    notation = notation if notation is not None else notation_for(network)
+    pr = Printers(None, digits, notation)
     return {
-        "name": spec.name, "title": spec.title, "digits": digits,
+        "name": spec.name, "title": spec.title, "digits": digits, "profile": notation.profile,
         "sizes": "-".join(str(k) for k in network.sizes()),
-        "inputs": ", ".join(spec.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
-        "target_latex": [pr.tex(o.target) for o in network.outputs],
+        "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
+        "target_latex": [pr.tex(o.target) for o in network.outputs], "legend": _legend(pr, network),
+        "model": _model(pr, network),
         "layers": _layers(pr, network), "loss": _loss(pr, network), "params": _params(pr, network),
-        "samples": _samples(pr, network), "eta": pr.num(_eta(d)),
+        "samples": _samples(pr, network), "eta": pr.num(_eta(d)), "eta_symbol": pr.tex(network.eta),
         "update": spec.training.update, "reduction": spec.training.reduction,
         "init": _init(spec), "e_total": pr.tex(network.e_total),
-        "passes": [_pass(network, p, d.closed, digits) for p in d.passes],
+        "update_rule": rf"p^{{+}} = p - {pr.tex(network.eta)} \, \partial {pr.tex(network.e_total)} / \partial p",
+        "passes": [_pass(network, p, d.closed, digits, notation) for p in d.passes],
         "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
         "error_before": pr.num(d.error_before), "error_after": pr.num(d.error_after),
         "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history],
+        "sign": notation.delta_sign, "figures": None,
+        "textbook": profile_sections.textbook_rules(d, notation, digits),
+        "matrix": profile_sections.matrix_section(d, notation, digits),
     }
 
 
@@ -318,7 +392,9 @@ def _tex_environment() -> jinja2.Environment:
     return env
 
 
-def render(d: Derivation, fmt: str, digits: int) -> str:
-    """The walkthrough of `d` in format `fmt` (md or tex)."""
+def render(d: Derivation, fmt: str, digits: int, lang: str = "en", notation: Notation | None = None) -> str:
+    """The walkthrough of `d` in format `fmt` (md or tex), language `lang`, in `notation` (classic)."""
     env = _tex_environment() if fmt == "tex" else environment()
-    return env.get_template(FORMATS[fmt]).render(view(d, digits))
+    env.globals["t"] = messages.catalogue(lang)
+    env.globals["lang"] = lang
+    return env.get_template(FORMATS[fmt]).render(view(d, digits, notation))

@@ -114,7 +114,7 @@ def test_render_a_user_spec_is_deterministic(tmp_path: Path, capsys: pytest.Capt
             outputs.append((out_dir / f"walkthrough.{fmt}").read_bytes())
     assert outputs[0] == outputs[1] and outputs[2] == outputs[3]
     assert b"0.593270" not in outputs[0] and b"0.59327" in outputs[0]  # six digits, trailing zero dropped
-    assert outputs[2].startswith(b"\\documentclass") and outputs[2].rstrip().endswith(b"\\end{document}")
+    assert b"\n\\documentclass" in outputs[2][:200] and outputs[2].rstrip().endswith(b"\\end{document}")
 
 
 def test_default_output_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
