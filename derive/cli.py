@@ -13,12 +13,16 @@ from pathlib import Path
 from typing import NoReturn, Sequence
 
 from derive import check as checking
-from derive import codegen, derivation, network, render, spec, training, verify
+from derive import codegen, derivation, documents, messages, network, notation, pdf, spec, training, verify
 
 OK, FINDING, USAGE = 0, 1, 2
 DEFAULT_DIGITS = 9
 MAX_DIGITS = 30
-EXAMPLE_FORMATS = ("md", "tex")
+# Committed examples: every preset in both languages and every format but PDF (which mazur also has),
+# in the classic notation, plus the notations the sources use: the textbook's and the matrix one.
+EXAMPLE_FORMATS = ("md", "tex", "html", "ipynb")
+EXAMPLE_PDF = ("mazur",)
+EXAMPLE_NOTATIONS = (("textbook", "textbook"), ("mazur", "matrix"))
 MAX_CLAIMS_BYTES = 2_000_000
 MAX_CLAIMS_LINES = 20_000
 
@@ -50,8 +54,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the built-in networks")
     r = commands.add_parser("render", help="write the step-by-step walkthrough of a network")
     r.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
-    r.add_argument("--format", choices=tuple(render.FORMATS), default="md")
-    r.add_argument("--out", type=Path, help="output directory (default: output/<network>/)")
+    r.add_argument("--format", choices=documents.FORMATS + (documents.ALL,), default="md")
+    r.add_argument("--lang", choices=messages.LANGUAGES, default="en", help="language of the notes")
+    r.add_argument("--notation", choices=notation.PROFILES, default="classic",
+                   help="classic (net_h1, out_h1, w5), textbook (x_i, b_h, v_ih, w_hj) or matrix (W^[l], a^[l])")
+    r.add_argument("--brief", action="store_true", help="leave out how each local derivative is obtained")
+    r.add_argument("--out", type=Path, help="output directory (default: output/<network>/<lang>[-<notation>])")
     r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
     c = commands.add_parser("code", help="write NumPy update code for a network, verified against the maths")
     c.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
@@ -75,7 +83,21 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _derive(name: str) -> derivation.Derivation:
-    return derivation.build(network.build(spec.load(name)))
+    """The derivation of a preset or spec file, with extra iterations for a smooth loss curve."""
+    net = network.build(spec.load(name))
+    return derivation.build(net, history_steps=documents.curve_steps(net.spec.training.steps))
+
+
+def _notation(d: derivation.Derivation, profile: str) -> notation.Notation:
+    try:
+        return notation.notation_for(d.network, profile)
+    except notation.NotationError as exc:
+        raise UsageError(f"{d.network.spec.source}: --notation {profile}: {exc}") from None
+
+
+def render_dir(name: str, lang: str, profile: str) -> str:
+    """output/<network>/<lang>, with the notation appended when it is not the classic one."""
+    return f"{name}/{lang}" + ("" if profile == "classic" else f"-{profile}")
 
 
 def _write_all(files: dict[Path, str | bytes]) -> None:
@@ -98,10 +120,17 @@ def _write(path: Path, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a written note is not
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
@@ -112,10 +141,21 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def _cmd_render(args: argparse.Namespace) -> int:
     d = _derive(args.network)
-    out_dir = args.out if args.out is not None else Path("output") / d.network.name
-    path = out_dir / f"walkthrough.{render.EXTENSIONS[args.format]}"
-    _write_all({path: render.render(d, args.format, args.digits)})
-    print(path)
+    request = documents.Request(documents.formats_of(args.format), args.lang, _notation(d, args.notation),
+                                args.brief, args.digits)
+    out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
+                                                                                 args.notation)
+    try:
+        files = documents.documents(d, request)
+    except pdf.PdfToolsMissing as exc:
+        raise UsageError(f"--format {args.format}: {exc}") from None
+    except pdf.PdfFailed as exc:
+        print(f"derive: LaTeX could not typeset the walkthrough: {exc}", file=sys.stderr)
+        return FINDING
+    _write_all({out_dir / relative: content for relative, content in files.items()})
+    for relative in files:
+        if relative.startswith("walkthrough."):
+            print(out_dir / relative)
     return OK
 
 
@@ -175,26 +215,48 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return USAGE if report.refused or not report.verdicts else OK
 
 
-def example_files(out_dir: Path) -> dict[Path, str]:
-    """Every committed example: each preset's walkthrough in each format."""
-    files = {}
+def example_requests() -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(preset, language, notation, formats) of every committed example."""
+    found = []
     for name in spec.preset_names():
-        d = _derive(name)
-        for fmt in EXAMPLE_FORMATS:
-            files[out_dir / name / f"walkthrough.{render.EXTENSIONS[fmt]}"] = render.render(d, fmt, DEFAULT_DIGITS)
+        for lang in messages.LANGUAGES:
+            extra = ("pdf",) if name in EXAMPLE_PDF else ()
+            found.append((name, lang, "classic", EXAMPLE_FORMATS + extra))
+    for name, profile in EXAMPLE_NOTATIONS:
+        for lang in messages.LANGUAGES:
+            found.append((name, lang, profile, EXAMPLE_FORMATS))
+    return found
+
+
+def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | bytes]:
+    """Every committed example (PDFs only `with_pdf`), by path."""
+    files: dict[Path, str | bytes] = {}
+    derived = {name: _derive(name) for name in spec.preset_names()}
+    for name, lang, profile, formats in example_requests():
+        d = derived[name]
+        wanted = formats if with_pdf else tuple(f for f in formats if f != "pdf")
+        request = documents.Request(wanted, lang, _notation(d, profile), False, DEFAULT_DIGITS)
+        target = out_dir / render_dir(name, lang, profile)
+        files.update({target / relative: content for relative, content in documents.documents(d, request).items()})
+    for name, d in derived.items():
         files[out_dir / name / "update.py"] = _generate(d, codegen.default_style(d.network))
     return files
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:
-    files = example_files(args.out)
     if not args.check:
-        _write_all(files)
+        _write_all(example_files(args.out))
         return OK
-    stale = [p for p, text in files.items() if not p.is_file() or p.read_text(encoding="utf-8") != text]
+    # PDF bytes depend on the TeX installation: the PDFs are checked by their text, in the tests.
+    files = example_files(args.out, with_pdf=False)
+    stale = [p for p, content in files.items() if not p.is_file() or p.read_bytes() != _bytes(content)]
     for path in stale:
         print(f"stale: {path}", file=sys.stderr)
     return FINDING if stale else OK
+
+
+def _bytes(content: str | bytes) -> bytes:
+    return content.encode("utf-8") if isinstance(content, str) else content
 
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "train": _cmd_train,

@@ -79,6 +79,12 @@ class NotationPrinter(LatexPrinter):
         tex = r"%s\left(%s\right)" % (head, self._print(expr.args[0]))
         return f"{tex}^{{{exp}}}" if exp else tex
 
+    def _print_Derivative(self, expr: Expr) -> str:
+        """d/dx (u) with a partial, as every other derivative of the notes; u bracketed unless a symbol."""
+        body, var = expr.expr, expr.variables[0]
+        inner = self._print(body) if body.is_Symbol else r"\left(%s\right)" % self._print(body)
+        return r"\frac{\partial}{\partial %s} %s" % (self._print(var), inner)
+
     def partial(self, num: Symbol, den: Symbol) -> str:
         """d num / d den as a fraction of partials."""
         return r"\frac{\partial %s}{\partial %s}" % (self._print(num), self._print(den))

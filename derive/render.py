@@ -7,13 +7,18 @@ over and place these strings.
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Mapping
 
 import jinja2
-from sympy import Add, Expr
+from sympy import Add, Derivative, Expr, Symbol, cancel
 
-from derive import messages, profile_sections
-from derive.derivation import Chain, Closed, Derivation, Gradient, NeuronBackward, Pass, Update
+from derive import messages, profile_sections, steps
+from derive.derivation import (Chain, Closed, Derivation, Factor, Gradient, InconsistentDerivation,
+                               NeuronBackward, Pass, Update)
+from derive.derivation import AGREEMENT, NOISE
+from derive.figures import Curve, Figure
+from derive.numeric import evaluate
 from derive.network import Network, Neuron
 from derive.notation import Notation, latex, notation_for
 from derive.numbers import Real, real, show
@@ -31,7 +36,8 @@ View = dict[str, Any]
 class Printers:
     """The notation printer and, for one pass, the value printer."""
 
-    def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None) -> None:
+    def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None, narrate: bool = False) -> None:
+        self.narrate = narrate
         self.sym = NotationPrinter(notation)
         self.val = ValuePrinter(p.values if p else {}, digits)
         self.digits = digits
@@ -154,8 +160,52 @@ def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient
     return text
 
 
+def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Expr, Symbol] | None = None) -> View | None:
+    """How one local derivative is obtained, rule by rule, from the expression that defines it."""
+    if not pr.narrate:
+        return None
+    explanation = steps.explain(definition, factor.den, back)
+    # A one-output softmax is constant: its narrated 0 and the Jacobian out (1 - out) agree only in value.
+    if cancel(explanation.result - factor.expr) != 0 and not _same_value(explanation.result, factor, pr):
+        raise InconsistentDerivation(f"narrated {factor.num}/{factor.den}: {explanation.result} != {factor.expr}")
+    var = pr.tex(factor.den)
+    lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,
+              "inner": pr.tex(s.inner) if s.inner is not None else "",
+              "line": f"{pr.sym.doprint(Derivative(s.of, factor.den))} = {pr.tex(s.result)}"}
+             for s in explanation.steps]
+    return {"factor": pr.partial(factor.num, factor.den), "steps": lines}
+
+
+def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
+    value = evaluate(expr, pr.val.values)
+    return abs(value - factor.value) <= NOISE + AGREEMENT * abs(factor.value)
+
+
+def _forward_back(layer: tuple[Neuron, ...]) -> dict[Expr, Symbol]:
+    """Each activation's formula -> the out it names, for narrated slopes written in outs."""
+    nets = tuple(k.net for k in layer)
+    return {k.activation.forward(nets, k.position): k.out for k in layer}
+
+
+def _neuron_narration(pr: Printers, b: NeuronBackward, network: Network) -> tuple[list[View], list[View]]:
+    """The narrated error factors (loss or path weights) and slopes (activation or Jacobian) of a neuron."""
+    layer = network.layers[b.neuron.layer]
+    if b.paths:
+        errors = [_narration(pr, t.weight, t.via.net_expr()) for t in b.paths]
+    else:
+        errors = [_narration(pr, b.error, Add(*[o.loss_expr for o in network.outputs]))]
+    nets = tuple(k.net for k in layer)
+    if b.slope is not None:
+        slopes = [_narration(pr, b.slope, b.neuron.activation.forward(nets, b.neuron.position), _forward_back(layer))]
+    else:
+        slopes = [_narration(pr, t.slope, t.via.activation.forward(nets, t.via.position), _forward_back(layer))
+                  for t in b.jacobian]
+    return [e for e in errors if e], [s for s in slopes if s]
+
+
 def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed) -> View:
     closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
+    errors, slopes = _neuron_narration(pr, b, network)
     return {
         "name": _neuron(pr, b.neuron), "delta_symbol": pr.tex(b.neuron.delta),
         "error": _error_line(pr, b),
@@ -164,7 +214,7 @@ def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: 
         "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
         "delta": _delta_line(pr, b),
         "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
-        "error_steps": None, "slope_steps": None,
+        "error_steps": errors, "slope_steps": slopes,
     }
 
 
@@ -190,7 +240,7 @@ def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> Vi
         "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
         "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
         "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
-        "local_steps": [],
+        "local_steps": [n for n in (_narration(pr, c.factors[-1], c.neuron.net_expr()) for c in g.chains) if n],
         "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
     }
 
@@ -212,8 +262,8 @@ def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[V
     return views
 
 
-def _pass(network: Network, p: Pass, closed: Closed, digits: int, notation: Notation) -> View:
-    pr = Printers(p, digits, notation)
+def _pass(network: Network, p: Pass, closed: Closed, digits: int, notation: Notation, narrate: bool) -> View:
+    pr = Printers(p, digits, notation, narrate)
     return {
         "sample": p.sample.name,
         "forward": _forward(pr, network, p),
@@ -337,14 +387,15 @@ def _model(pr: Printers, network: Network) -> View:
             "threshold": bool(biased) and all(n.bias_sign < 0 for n in biased)}
 
 
-def view(d: Derivation, digits: int, notation: Notation | None = None) -> View:
+def view(d: Derivation, digits: int, notation: Notation | None = None, narrate: bool = True,
+         figures: View | None = None, lang: str = "en") -> View:
     """Every string the walkthrough templates place."""
     network = d.network
     spec = network.spec
     notation = notation if notation is not None else notation_for(network)
     pr = Printers(None, digits, notation)
     return {
-        "name": spec.name, "title": spec.title, "digits": digits, "profile": notation.profile,
+        "name": spec.name, "title": spec.title_in(lang), "digits": digits, "profile": notation.profile,
         "sizes": "-".join(str(k) for k in network.sizes()),
         "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
         "target_latex": [pr.tex(o.target) for o in network.outputs], "legend": _legend(pr, network),
@@ -354,11 +405,13 @@ def view(d: Derivation, digits: int, notation: Notation | None = None) -> View:
         "update": spec.training.update, "reduction": spec.training.reduction,
         "init": _init(spec), "e_total": pr.tex(network.e_total),
         "update_rule": rf"p^{{+}} = p - {pr.tex(network.eta)} \, \partial {pr.tex(network.e_total)} / \partial p",
-        "passes": [_pass(network, p, d.closed, digits, notation) for p in d.passes],
+        "passes": [_pass(network, p, d.closed, digits, notation, narrate) for p in d.passes],
         "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
         "error_before": pr.num(d.error_before), "error_after": pr.num(d.error_after),
-        "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history],
-        "sign": notation.delta_sign, "figures": None,
+        # the table keeps the spec's steps; a derivation may hold more points for the loss curve
+        "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history
+                    if h.step in spec.training.steps],
+        "sign": notation.delta_sign, "figures": figures,
         "textbook": profile_sections.textbook_rules(d, notation, digits),
         "matrix": profile_sections.matrix_section(d, notation, digits),
     }
@@ -392,9 +445,38 @@ def _tex_environment() -> jinja2.Environment:
     return env
 
 
-def render(d: Derivation, fmt: str, digits: int, lang: str = "en", notation: Notation | None = None) -> str:
-    """The walkthrough of `d` in format `fmt` (md or tex), language `lang`, in `notation` (classic)."""
+@dataclass(frozen=True)
+class FigureSet:
+    """The figures of one walkthrough, as models; each format prints them its own way."""
+
+    network: Figure
+    paths: Mapping[str, Figure]  # hidden-layer weight name -> its backward paths
+    loss: Curve
+
+
+def figure_views(fs: FigureSet, fmt: str, lang: str, notation: Notation | None,
+                 pictures: Mapping[str, str] | None = None) -> View:
+    """Caption and, per format, the SVG file's path (Markdown) or the TikZ picture (LaTeX) of each figure."""
+    t = messages.catalogue(lang)
+    pr = NotationPrinter(notation)
+
+    def one(key: str, caption: str) -> View:
+        if fmt == "tex":
+            return {"caption": caption, "tikz": (pictures or {})[key]}
+        return {"caption": caption, "path": f"figures/{key}.svg"}
+
+    paths = {name: one(f"paths-{name}", t("figure_paths", param=f"${pr.name(name)}$")) for name in fs.paths}
+    return {"network": one("network", t("figure_network")), "paths": paths, "loss": one("loss", t("figure_loss"))}
+
+
+def render(d: Derivation, fmt: str, digits: int = 9, lang: str = "en", notation: Notation | None = None,
+           brief: bool = False, figures: View | None = None) -> str:
+    """The walkthrough of `d` in format `fmt` (md or tex), in `lang` and `notation` (classic).
+
+    `brief` leaves out how each local derivative is obtained; `figures` (see `figure_views`) places
+    the figures, which are left out without it.
+    """
     env = _tex_environment() if fmt == "tex" else environment()
     env.globals["t"] = messages.catalogue(lang)
     env.globals["lang"] = lang
-    return env.get_template(FORMATS[fmt]).render(view(d, digits, notation))
+    return env.get_template(FORMATS[fmt]).render(view(d, digits, notation, not brief, figures, lang))

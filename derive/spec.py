@@ -27,13 +27,18 @@ REDUCTIONS = ("sum", "mean")
 INITIALISERS = ("normal", "uniform")
 SPEC_LOSSES = ("half_sse", "mse", "cross_entropy")
 MAX_STEPS = 1_000_000
-# A title reaches Markdown and LaTeX as it is: only characters that mean nothing special to either.
-TITLE = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=]{1,120}\Z")
+# A title reaches Markdown, LaTeX and HTML as it is: only characters that mean nothing special to
+# any of them (ASCII letters, digits and plain punctuation; Chinese characters and punctuation).
+TITLE = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=\u3000-\u303f\u4e00-\u9fff\uff01-\uff1f]{1,120}\Z")
+TITLE_RULE = ("expected at most 120 letters, digits, spaces and - , . : ; ( ) ' / ! ? + = "
+              "(Chinese characters and punctuation too)")
+# Languages a spec may give its own title in (`titles = { zh = "..." }`).
+TITLE_LANGUAGES = ("en", "zh")
 # Numbers of a spec stay within double precision's range, so every later stage can hold them.
 MAX_MAGNITUDE = 300
 MAX_PARAMS = 200_000
 ALLOWED_KEYS = {
-    "": ("title", "inputs", "loss", "init", "layers", "samples", "training"),
+    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training"),
     "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
@@ -103,6 +108,11 @@ class Spec:
     samples: tuple[SampleSpec, ...]
     training: TrainingSpec
     init: InitSpec | None
+    titles: tuple[tuple[str, str], ...] = ()  # (language, title) where the spec translates its title
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang`, or the spec's own title when it gives none in that language."""
+        return dict(self.titles).get(lang, self.title)
 
 
 class _Reader:
@@ -387,7 +397,8 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     r = _Reader(source, data, "").allow("")
     title = r.text("title", name)
     if not TITLE.match(title):
-        raise r.fail("title", "expected at most 120 ASCII letters, digits, spaces and - , . : ; ( ) ' / ! ? + =")
+        raise r.fail("title", TITLE_RULE)
+    titles = _read_titles(r)
     inputs = _names_or_count(r, "inputs", "i")
     loss = r.text("loss")
     if loss not in SPEC_LOSSES:
@@ -411,7 +422,22 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     _check_loss(r, loss, layers)
     samples = _read_samples(r, len(inputs), len(layers[-1].neurons))
     _check_unique(source, _name_groups(inputs, layers, samples))
-    return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init)
+    return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles)
+
+
+def _read_titles(r: _Reader) -> tuple[tuple[str, str], ...]:
+    table = r.raw("titles", {})
+    if not isinstance(table, dict):
+        raise r.fail("titles", f"expected a table of titles by language ({', '.join(TITLE_LANGUAGES)})")
+    titles = []
+    for lang in sorted(table):
+        key = f"titles.{lang}"
+        if lang not in TITLE_LANGUAGES:
+            raise r.fail(key, f"unknown language (expected one of {', '.join(TITLE_LANGUAGES)})")
+        if not isinstance(table[lang], str) or not TITLE.match(table[lang]):
+            raise r.fail(key, TITLE_RULE)
+        titles.append((lang, table[lang]))
+    return tuple(titles)
 
 
 def _name_groups(inputs: tuple[str, ...], layers: list[LayerSpec],

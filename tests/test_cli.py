@@ -50,7 +50,10 @@ BAD_SPECS = {
     "unknown top key": ("learning_rat = 0.5\n" + MAZUR, ["learning_rat", "unknown key"]),
     "huge number": (MAZUR.replace("0.15", "1e1000001"), ["layers[0].weights[0][0]", "in size"]),
     "tiny number": (MAZUR.replace("0.15", "1e-999999999"), ["layers[0].weights[0][0]", "in size"]),
-    "non-ASCII title": (MAZUR.replace("The classic 2-2-2 example", "\u03a9mega"), ["title", "ASCII"]),
+    "Greek title": (MAZUR.replace("The classic 2-2-2 example", "\u03a9mega"), ["title", "Chinese characters"]),
+    "markup in a title": (MAZUR.replace("The classic 2-2-2 example", "a_b $x$ <i>"), ["title", "letters"]),
+    "unknown title language": (MAZUR.replace('titles = { zh', 'titles = { fr = "Exemple", zh'),
+                               ["titles.fr", "unknown language"]),
     "builtin as a name": (MAZUR.replace('"h1", "h2"', '"h1", "len"'), ["layers[0].neurons[1]"]),
     "generated-code name": (MAZUR.replace('"o1", "o2"', '"o1", "params"'), ["layers[1].neurons[1]"]),
     "init overflow": (MAZUR.replace("weights = [[0.15, 0.20], [0.25, 0.30]]\n", "") + "\n[init]\nstd = 1e300\nseed = 1\n",
@@ -122,7 +125,7 @@ def test_default_output_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     path = write_spec(tmp_path, MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [1]"), "small.toml")
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(["render", str(path)], capsys)
-    assert code == 0 and (tmp_path / "output" / "small" / "walkthrough.md").is_file()
+    assert code == 0 and (tmp_path / "output" / "small" / "en" / "walkthrough.md").is_file()
 
 
 def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

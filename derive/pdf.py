@@ -1,0 +1,57 @@
+"""PDF: the LaTeX walkthrough compiled by latexmk with XeLaTeX (ctex sets the Chinese edition).
+
+Compilation runs in a temporary directory with a fixed SOURCE_DATE_EPOCH, so the same document gives
+the same PDF bytes with the same TeX installation.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+TOOLS = ("latexmk", "xelatex")
+TIMEOUT = 600
+INSTALL_HINT = "install TeX Live: apt-get install texlive-xetex texlive-lang-chinese texlive-pictures latexmk"
+
+
+class PdfToolsMissing(RuntimeError):
+    """latexmk or xelatex is not installed."""
+
+
+class PdfFailed(RuntimeError):
+    """TeX stopped on an error in the document."""
+
+
+def missing_tools() -> list[str]:
+    return [tool for tool in TOOLS if shutil.which(tool) is None]
+
+
+def compile_tex(tex: str, name: str = "walkthrough") -> bytes:
+    """The PDF of the LaTeX document `tex`."""
+    missing = missing_tools()
+    if missing:
+        raise PdfToolsMissing(f"{', '.join(missing)} not found ({INSTALL_HINT})")
+    with tempfile.TemporaryDirectory(prefix="derive-pdf-") as tmp:
+        source = Path(tmp) / f"{name}.tex"
+        source.write_text(tex, encoding="utf-8")
+        env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
+        result = subprocess.run(
+            ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-quiet", source.name],
+            cwd=tmp, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+        )
+        pdf = Path(tmp) / f"{name}.pdf"
+        if result.returncode != 0 or not pdf.is_file():
+            raise PdfFailed(_first_error(Path(tmp) / f"{name}.log"))
+        return pdf.read_bytes()
+
+
+def _first_error(log: Path) -> str:
+    """TeX's first error line, for a one-line message."""
+    if log.is_file():
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("!"):
+                return line[1:].strip()
+    return "latexmk failed without a TeX error (see its log)"

@@ -1,0 +1,194 @@
+"""Lecture notes: both languages, the three notations, the textbook's rules and the narrated derivatives."""
+
+from __future__ import annotations
+
+import random
+import re
+import string
+from decimal import Decimal
+from importlib import resources
+
+import mpmath
+import pytest
+
+from derive import derivation, messages, network, notation, render, spec
+from derive.notation import latex
+from derive.numbers import show
+from tests.helpers import random_spec_data
+
+TEMPLATES = ("walkthrough.md.j2", "walkthrough.tex.j2")
+# Outside $...$ these mean something to Markdown, LaTeX or HTML.
+SPECIAL = set("\\{}_%&#~^*<>`|[]")
+
+
+def _derive(name: str, steps: tuple[int, ...] = (1,)) -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset(name)), history_steps=steps)
+
+
+def _placeholders(message: str) -> set[str]:
+    return {m.group("named") or m.group("braced") for m in messages._Message.pattern.finditer(message)
+            if m.group("named") or m.group("braced")}
+
+
+def test_catalogues_have_the_same_keys_and_placeholders() -> None:
+    en, zh = messages.catalogue("en").messages, messages.catalogue("zh").messages
+    assert sorted(en) == sorted(zh)
+    for key in en:
+        assert _placeholders(en[key]) == _placeholders(zh[key]), key
+
+
+def test_every_message_a_template_asks_for_exists() -> None:
+    keys = set(messages.catalogue("en").messages)
+    root = resources.files("derive.templates")
+    for name in TEMPLATES:
+        text = root.joinpath(name).read_text(encoding="utf-8")
+        used = set(re.findall(r'\bt\("([a-z_]*[a-z])"', text))
+        assert used and used <= keys, (name, used - keys)
+        prefixes = set(re.findall(r'\bt\("([a-z_]+_)" ~', text))
+        assert all(any(k.startswith(p) for k in keys) for p in prefixes)
+
+
+@pytest.mark.parametrize("lang", messages.LANGUAGES)
+def test_prose_holds_no_markup_outside_maths(lang: str) -> None:
+    for key, message in messages.catalogue(lang).messages.items():
+        prose = re.sub(r"\$[^$]*\$", "", message)
+        assert not SPECIAL & set(prose), (lang, key, SPECIAL & set(prose))
+        assert message.count("$") % 2 == 0, (lang, key)
+
+
+def test_chinese_reads_like_a_course_text() -> None:
+    text = render.render(_derive("mazur"), "md", 9, "zh")
+    for term in ("前向传播", "反向传播", "链式法则", "隐含层", "输出层", "学习率", "总误差", "偏置", "误差项"):
+        assert term in text, term
+    # no English sentence left: every line of prose outside maths and tables is Chinese or a symbol
+    prose = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", "", text, flags=re.S)
+    words = re.findall(r"[A-Za-z]{4,}", prose)
+    assert set(words) <= {"mazur", "Sigmoid", "classic", "example", "The"} | set(
+        spec.load_preset("mazur").title.split()), set(words)
+
+
+def test_english_has_no_chinese() -> None:
+    text = render.render(_derive("textbook"), "tex", 9, "en")
+    assert not re.search(r"[\u4e00-\u9fff]", text)
+
+
+def test_titles_in_each_language() -> None:
+    d = _derive("mazur")
+    assert render.render(d, "md", 9, "zh").splitlines()[0] == "# 反向传播逐步推导：经典的 2-2-2 网络示例"
+    assert render.render(d, "md", 9, "en").splitlines()[0] == "# Backpropagation, step by step: The classic 2-2-2 example"
+
+
+# --- notations ------------------------------------------------------------------------------------
+
+
+def test_textbook_notation_names_the_textbook_preset_as_its_spec_does() -> None:
+    """The preset's weight names are the textbook's own (v12 from input 1 to hidden 2): the profile agrees."""
+    net = network.build(spec.load_preset("textbook"))
+    tb = notation.notation_for(net, "textbook")
+    for p in net.params:
+        head = re.match(r"[a-z]+", p.name).group(0)
+        expected = {"v": "v", "w": "w", "gamma": "\\gamma", "theta": "\\theta"}[head] + "_{" + p.name[len(head):] + "}"
+        assert latex(tb.glyph(p.name)) == expected
+
+
+def test_textbook_notation_needs_one_hidden_layer() -> None:
+    data = random_spec_data(random.Random(5))
+    while len(data["layers"]) < 3:
+        data = random_spec_data(random.Random(len(data["layers"]) + 11))
+    net = network.build(spec.from_mapping(data, "<deep>", "deep"))
+    with pytest.raises(notation.NotationError, match="one hidden layer"):
+        notation.notation_for(net, "textbook")
+
+
+# The textbook's update rules, as printed in the textbook (seed 001), typed here by hand.
+TEXTBOOK_RULES = [r"\Delta v_{ih} = \eta e_{h} x_{i}", r"\Delta \gamma_{h} = - \eta e_{h}",
+                  r"\Delta w_{hj} = \eta g_{j} b_{h}", r"\Delta \theta_{j} = - \eta g_{j}"]
+
+
+def test_textbook_rules_are_the_textbooks() -> None:
+    d = _derive("textbook")
+    text = render.render(d, "md", 9, "en", notation.notation_for(d.network, "textbook"))
+    for rule in TEXTBOOK_RULES:
+        assert rule in text
+
+
+def test_textbook_rules_follow_the_sign_of_an_added_bias() -> None:
+    """With a bias added instead of a threshold subtracted the engine derives Delta theta = + eta g."""
+    path = resources.files("derive.presets").joinpath("textbook.toml").read_text(encoding="utf-8")
+    data = spec.tomllib.loads(path.replace('form = "threshold", ', ""), parse_float=Decimal)
+    d = derivation.build(network.build(spec.from_mapping(data, "<added>", "added")), history_steps=(1,))
+    text = render.render(d, "md", 9, "en", notation.notation_for(d.network, "textbook"))
+    assert r"\Delta \theta_{j} = \eta g_{j}" in text and r"\Delta \gamma_{h} = \eta e_{h}" in text
+
+
+def test_textbook_error_terms_have_the_textbooks_sign_and_values() -> None:
+    """g_j = y-hat_j (1 - y-hat_j)(y_j - y-hat_j), from the forward values, in mpmath here."""
+    d = _derive("textbook")
+    text = render.render(d, "md", 9, "en", notation.notation_for(d.network, "textbook"))
+    p = d.first
+    for o in d.network.outputs:
+        y_hat, y = p.values[o.neuron.out], p.values[o.target]
+        g = y_hat * (1 - y_hat) * (y - y_hat)
+        j = o.neuron.position + 1
+        assert f"g_{{{j}}} = -\\frac{{\\partial E}}{{\\partial \\beta_{{{j}}}}}" in text
+        assert show(g, 9).latex in text
+        for h, link in enumerate(o.neuron.links, start=1):
+            delta_w = mpmath.mpf(str(d.network.spec.training.learning_rate)) * g * p.values[link.source]
+            assert rf"\Delta w_{{{h}{j}}} = \eta g_{{{j}}} b_{{{h}}} = {show(delta_w, 9).latex}" in text
+
+
+def test_matrix_section_multiplies_out_to_the_per_weight_gradients() -> None:
+    d = _derive("mazur")
+    text = render.render(d, "md", 9, "en", notation.notation_for(d.network, "matrix"))
+    grads = {g.param.name: show(g.value, 9).latex for g in d.first.gradients}
+    row = " \\\\ ".join(" & ".join(grads[w] for w in pair) for pair in (("w5", "w6"), ("w7", "w8")))
+    assert f"= \\begin{{pmatrix}} {row} \\end{{pmatrix}}" in text
+    assert r"\delta^{[1]} = \left(\left(W^{[2]}\right)^{T} \delta^{[2]}\right) \odot f'\left(z^{[1]}\right)" in text
+    assert "W^{[1]}_{11}" in text and "\\mathrm{net}" not in text
+
+
+# --- narration --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("activation", "rule"), [("sigmoid", "sigmoid identity"), ("tanh", "tanh identity"),
+                                                   ("relu", "step function H")])
+def test_each_activation_is_narrated_by_its_rule(activation: str, rule: str) -> None:
+    data = random_spec_data(random.Random(7))
+    for layer in data["layers"]:
+        layer["activation"] = activation
+    data["loss"] = "half_sse"
+    d = derivation.build(network.build(spec.from_mapping(data, "<n>", "n")), history_steps=(1,))
+    text = render.render(d, "md", 9, "en")
+    assert rule in text and "sum rule" in text
+    assert rule not in render.render(d, "md", 9, "en", brief=True)
+
+
+def test_brief_leaves_out_every_narration_and_nothing_else() -> None:
+    d = _derive("mazur")
+    full, brief = render.render(d, "md", 9, "en"), render.render(d, "md", 9, "en", brief=True)
+    assert "is obtained:" in full and "is obtained:" not in brief
+    kept = [line for line in full.splitlines() if not line.startswith(("- ", "  $")) and "is obtained:" not in line]
+    assert [line for line in kept if line] == [line for line in brief.splitlines() if line]
+
+
+def test_softmax_jacobian_is_narrated_with_the_quotient_rule() -> None:
+    data = random_spec_data(random.Random(3))
+    data["loss"] = "cross_entropy"
+    data["layers"][-1]["activation"] = "softmax"
+    data["layers"][-1]["neurons"] = 2
+    data["layers"][-1]["weights"] = data["layers"][-1]["weights"][:1] * 2
+    data["layers"][-1]["bias"] = {"mode": "none"}
+    data["samples"] = data["samples"][:1]
+    data["samples"][0]["targets"] = [Decimal("0.25"), Decimal("0.75")]
+    d = derivation.build(network.build(spec.from_mapping(data, "<softmax>", "softmax")), history_steps=(1,))
+    text = render.render(d, "md", 9, "zh")
+    assert "商的求导法则" in text and "代回网络中的记号" in text
+
+
+def test_message_placeholders_are_not_braces() -> None:
+    """LaTeX braces in a message survive: only @name is a placeholder."""
+    assert string.Template.delimiter == "$" and messages._Message.delimiter == "@"
+    t = messages.catalogue("en")
+    assert t("layer_hidden", index=2) == "hidden 2"
+    with pytest.raises(KeyError):
+        t("layer_hidden")
