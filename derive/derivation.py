@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
@@ -24,6 +24,8 @@ from derive.spec import SampleSpec
 # near zero, where terms of size ~1 cancel and leave noise at the working precision.
 AGREEMENT = CTX.mpf(10) ** -30
 NOISE = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
+# A sum this much smaller than its largest term has cancelled below the working precision: it is 0.
+CANCELLED = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
 
 
 class DerivationError(ValueError):
@@ -220,7 +222,7 @@ def _output_backward(network: Network, closed: Closed, values: dict[Symbol, Real
         else:
             slope = None
             jacobian = tuple(_jacobian_term(k, n, errors[k.out], values) for k in last)
-            value = CTX.fsum(t.value for t in jacobian)
+            value = sum_to_precision(t.value for t in jacobian)
         values[n.delta] = value
         delta = Factor(network.e_total, n.net, closed.deltas[n.delta], value)
         result.append(NeuronBackward(n, errors[n.out], (), slope, jacobian, delta))
@@ -238,7 +240,7 @@ def _hidden_backward(network: Network, layer: tuple[Neuron, ...], after: tuple[N
     for n in layer:
         paths = tuple(_path(network, k, n, closed, values) for k in after)
         teacher = Add(*[k.delta * k.links[n.position].weight.symbol for k in after])
-        error = Factor(network.e_total, n.out, teacher, CTX.fsum(p.value for p in paths))
+        error = Factor(network.e_total, n.out, teacher, sum_to_precision(p.value for p in paths))
         slope = _factor(n.out, n.net, n.activation.local(n.out, n.net), values)
         values[n.delta] = error.value * slope.value
         delta = Factor(network.e_total, n.net, closed.deltas[n.delta], values[n.delta])
@@ -269,10 +271,22 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         factors = head + (local,)
         closed_factors = closed.delta_factors[usage.neuron.delta] + (usage.dnet,)
         chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
-    value = CTX.fsum(c.value for c in chains)
+    value = sum_to_precision(c.value for c in chains)
     gradient = Gradient(param, tuple(chains), closed_gradient(network, closed, index), value)
     _check_agree(evaluate(gradient.closed, values), value, f"closed form of dE_total/d{param.name}")
     return gradient
+
+
+def sum_to_precision(values: Iterable[Real]) -> Real:
+    """The exact sum, or 0 when it cancels below the working precision of its largest term.
+
+    A softmax's shared bias has gradient sum_j (out_j - target_j) = 0; summed at 50 digits it
+    leaves ~1e-51 of rounding, which is no number a reader should see.
+    """
+    terms = list(values)
+    result = CTX.fsum(terms)
+    largest = max((abs(t) for t in terms), default=CTX.zero)
+    return CTX.zero if abs(result) <= CANCELLED * largest else result
 
 
 def _product(values: object) -> Real:
@@ -322,7 +336,7 @@ def _updates(network: Network, passes: tuple[Pass, ...]) -> tuple[Update, ...]:
     mean = network.spec.training.reduction == "mean"
     updates = []
     for i, param in enumerate(network.params):
-        grad = CTX.fsum(p.gradients[i].value for p in passes)
+        grad = sum_to_precision(p.gradients[i].value for p in passes)
         grad = grad / len(passes) if mean else grad
         old = real(param.initial)
         updates.append(Update(param, old, grad, old - eta * grad if param.trainable else old))

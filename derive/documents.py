@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from derive import codegen, figures, html, messages, notebook, pdf, render, svg, tikz
+from derive import codegen, figures, html, messages, notebook, pdf, render, svg, tikz, verify
 from derive.derivation import Derivation
 from derive.notation import Notation
 
@@ -19,6 +19,10 @@ ALL = "all"
 FIGURE_DIR = "figures"
 # Number of points of the loss curve (log-spaced), on top of the spec's own steps.
 CURVE_POINTS = 40
+
+
+class CodeDisagrees(RuntimeError):
+    """The generated code's gradients differ from the closed forms: nothing is written."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,9 @@ def documents(d: Derivation, request: Request) -> dict[str, str | bytes]:
         if "ipynb" in wants:
             files.update(pictures)
             code = codegen.generate(d, codegen.default_style(d.network))
+            problems = verify.disagreements(d, code)  # the notebook says its code was checked: check it
+            if problems:
+                raise CodeDisagrees(problems[0])
             labels = {key: messages.catalogue(request.lang)(f"nb_{key}") for key in notebook.LABEL_KEYS}
             files["walkthrough.ipynb"] = notebook.notebook(markdown, code, d, request.lang, labels)
     if wants & {"tex", "pdf"}:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 TOOLS = ("latexmk", "xelatex")
 TIMEOUT = 600
-INSTALL_HINT = "install TeX Live: apt-get install texlive-xetex texlive-lang-chinese texlive-pictures latexmk"
+INSTALL_HINT = ("install TeX Live: apt-get install texlive-xetex texlive-lang-chinese texlive-latex-recommended "
+                "texlive-latex-extra texlive-pictures latexmk")
 
 
 class PdfToolsMissing(RuntimeError):
@@ -38,10 +39,15 @@ def compile_tex(tex: str, name: str = "walkthrough") -> bytes:
         source = Path(tmp) / f"{name}.tex"
         source.write_text(tex, encoding="utf-8")
         env = dict(os.environ, SOURCE_DATE_EPOCH="0", FORCE_SOURCE_DATE="1")
-        result = subprocess.run(
-            ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-quiet", source.name],
-            cwd=tmp, env=env, capture_output=True, text=True, timeout=TIMEOUT,
-        )
+        try:
+            result = subprocess.run(
+                ["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-quiet", source.name],
+                cwd=tmp, env=env, capture_output=True, text=True, timeout=TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            raise PdfFailed(f"latexmk took longer than {TIMEOUT} s") from None
+        except OSError as exc:
+            raise PdfFailed(f"latexmk could not run ({exc.strerror or exc})") from None
         pdf = Path(tmp) / f"{name}.pdf"
         if result.returncode != 0 or not pdf.is_file():
             raise PdfFailed(_first_error(Path(tmp) / f"{name}.log"))

@@ -39,23 +39,33 @@ def _change(eta: Expr, sign: int, delta: Expr, dnet: Expr) -> tuple[Expr, list[E
     return coeff, [eta, delta] + ([] if dnet.is_Number else [dnet])
 
 
-def _signed(printer: NotationPrinter, coeff: Expr, factors: list[Expr]) -> str:
-    body = printer.ordered_product(factors)
-    return ("- " if coeff < 0 else "") + body
+def _over(d: Derivation) -> str:
+    """The sum over the samples of a batch update (averaged for a mean); nothing for one sample."""
+    count = len(d.passes)
+    if count == 1:
+        return ""
+    return r"\sum_{s} " if d.network.spec.training.reduction == "sum" else rf"\frac{{1}}{{{count}}} \sum_{{s}} "
+
+
+def _signed(printer: NotationPrinter, coeff: Expr, factors: list[Expr], over: str = "") -> str:
+    """-eta ... with the learning rate first, then the batch's sum, then the rest in chain order."""
+    eta, rest = factors[0], factors[1:]
+    return ("- " if coeff < 0 else "") + f"{printer.doprint(eta)} {over}{printer.ordered_product(rest)}"
 
 
 def _generic_rules(d: Derivation, notation: Notation) -> list[str]:
     network = d.network
+    over = _over(d)
     lines = []
     for index, layer in enumerate(network.layers):
         rep = layer[0]
         link = rep.links[0]
         printer = _generic_printer(notation, rep, link.source.name, index)
         coeff, factors = _change(network.eta, notation.delta_sign, rep.delta, link.source)
-        lines.append(rf"\Delta {latex(notation.generic['weight'][index])} = {_signed(printer, coeff, factors)}")
+        lines.append(rf"\Delta {latex(notation.generic['weight'][index])} = {_signed(printer, coeff, factors, over)}")
         if rep.bias is not None and rep.bias.trainable:
             coeff, factors = _change(network.eta, notation.delta_sign, rep.delta, Integer(rep.bias_sign))
-            lines.append(rf"\Delta {latex(notation.generic['bias'][index])} = {_signed(printer, coeff, factors)}")
+            lines.append(rf"\Delta {latex(notation.generic['bias'][index])} = {_signed(printer, coeff, factors, over)}")
     return lines
 
 
@@ -63,10 +73,12 @@ def _each_rule(d: Derivation, notation: Notation, printer: NotationPrinter, inde
     network = d.network
     param = network.params[index]
     terms = [_change(network.eta, notation.delta_sign, u.neuron.delta, u.dnet) for u in network.usages[index]]
+    over = _over(d)
     if len(terms) == 1:
-        body = _signed(printer, *terms[0])
-    else:
-        body = printer.doprint(Add(*[c * Mul(*f) for c, f in terms]))
+        body = _signed(printer, *terms[0], over)
+    else:  # a shared bias: one term per neuron, all of one sign
+        inner = " + ".join(printer.ordered_product(f[1:]) for _, f in terms)
+        body = ("- " if terms[0][0] < 0 else "") + rf"{printer.doprint(network.eta)} {over}\left({inner}\right)"
     update = d.updates[index]
     value = show(update.new - update.old, digits).latex
     return rf"\Delta {printer.doprint(param.symbol)} = {body} = {value}"

@@ -107,9 +107,13 @@ def _error_line(pr: Printers, b: NeuronBackward) -> str:
         return _factor_line(pr, b.error)
     chain = " + ".join(pr.sym.product([pr.partial(t.delta.num, t.delta.den), pr.partial(t.weight.num, t.weight.den)])
                        for t in b.paths)
-    numbers = " + ".join(pr.val.product([pr.val.number(t.delta.value, True), pr.val.number(t.weight.value, True)])
-                         for t in b.paths)
-    return pr.eq(lhs, chain, pr.tex(b.error.expr), numbers, pr.num(b.error.value))
+    # the paths' deltas as the notation's error terms, with their numbers: the textbook's g_k is -dE/dnet_k
+    numbers = " + ".join(pr.val.product([pr.val.number(pr.sign * t.delta.value, True),
+                                         pr.val.number(t.weight.value, True)]) for t in b.paths)
+    teacher = pr.tex(b.error.expr)
+    if pr.sign < 0:
+        teacher, numbers = rf"-\left({teacher}\right)", rf"-\left({numbers}\right)"
+    return pr.eq(lhs, chain, teacher, numbers, pr.num(b.error.value))
 
 
 def _delta_line(pr: Printers, b: NeuronBackward) -> str:

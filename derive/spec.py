@@ -28,10 +28,12 @@ INITIALISERS = ("normal", "uniform")
 SPEC_LOSSES = ("half_sse", "mse", "cross_entropy")
 MAX_STEPS = 1_000_000
 # A title reaches Markdown, LaTeX and HTML as it is: only characters that mean nothing special to
-# any of them (ASCII letters, digits and plain punctuation; Chinese characters and punctuation).
-TITLE = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=\u3000-\u303f\u4e00-\u9fff\uff01-\uff1f]{1,120}\Z")
-TITLE_RULE = ("expected at most 120 letters, digits, spaces and - , . : ; ( ) ' / ! ? + = "
-              "(Chinese characters and punctuation too)")
+# any of them. The English notes load no CJK font, so Chinese is for the Chinese title only.
+TITLE = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=]{1,120}\Z")
+TITLE_RULE = "expected at most 120 ASCII letters, digits, spaces and - , . : ; ( ) ' / ! ? + ="
+# Chinese characters, CJK punctuation (U+3000-303F) and the full-width punctuation ，：；（）！？ too.
+TITLE_ZH = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=\u3000-\u303f\u4e00-\u9fff，：；（）！？]{1,120}\Z")
+TITLE_ZH_RULE = TITLE_RULE[:-1] + "= and Chinese characters and punctuation"
 # Languages a spec may give its own title in (`titles = { zh = "..." }`).
 TITLE_LANGUAGES = ("en", "zh")
 # Numbers of a spec stay within double precision's range, so every later stage can hold them.
@@ -434,8 +436,9 @@ def _read_titles(r: _Reader) -> tuple[tuple[str, str], ...]:
         key = f"titles.{lang}"
         if lang not in TITLE_LANGUAGES:
             raise r.fail(key, f"unknown language (expected one of {', '.join(TITLE_LANGUAGES)})")
-        if not isinstance(table[lang], str) or not TITLE.match(table[lang]):
-            raise r.fail(key, TITLE_RULE)
+        pattern, rule = (TITLE_ZH, TITLE_ZH_RULE) if lang == "zh" else (TITLE, TITLE_RULE)
+        if not isinstance(table[lang], str) or not pattern.match(table[lang]):
+            raise r.fail(key, rule)
         titles.append((lang, table[lang]))
     return tuple(titles)
 

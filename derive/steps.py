@@ -213,6 +213,7 @@ def _times(*factors: Expr) -> Expr:
 
     Only the step's printed form keeps the factor; the running lines evaluate as usual.
     """
+    factors = tuple(f for f in factors if f != 1)  # a unit coefficient is never written
     numbers = any(isinstance(f, Number) for f in factors)
     if numbers and any(isinstance(f, Add) for f in factors):
         return Mul(*factors, evaluate=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from derive import spec
+from derive import codegen, spec
 from derive.cli import main
 
 MAZUR = (Path(spec.__file__).parent / "presets" / "mazur.toml").read_text(encoding="utf-8")
@@ -50,7 +50,9 @@ BAD_SPECS = {
     "unknown top key": ("learning_rat = 0.5\n" + MAZUR, ["learning_rat", "unknown key"]),
     "huge number": (MAZUR.replace("0.15", "1e1000001"), ["layers[0].weights[0][0]", "in size"]),
     "tiny number": (MAZUR.replace("0.15", "1e-999999999"), ["layers[0].weights[0][0]", "in size"]),
-    "Greek title": (MAZUR.replace("The classic 2-2-2 example", "\u03a9mega"), ["title", "Chinese characters"]),
+    "Greek title": (MAZUR.replace("The classic 2-2-2 example", "\u03a9mega"), ["title", "ASCII"]),
+    "Chinese in the English title": (MAZUR.replace("The classic 2-2-2 example", "经典"), ["title", "ASCII"]),
+    "Greek in the Chinese title": (MAZUR.replace("经典的 2-2-2 网络示例", "\u03a9"), ["titles.zh", "Chinese"]),
     "markup in a title": (MAZUR.replace("The classic 2-2-2 example", "a_b $x$ <i>"), ["title", "letters"]),
     "unknown title language": (MAZUR.replace('titles = { zh', 'titles = { fr = "Exemple", zh'),
                                ["titles.fr", "unknown language"]),
@@ -144,3 +146,15 @@ def test_a_spec_path_never_reaches_generated_code(tmp_path: Path, capsys: pytest
     assert main(["train", str(path), "--steps", "2"]) == 0
     assert not (tmp_path / "PWNED").exists()
     assert "__import__" not in (tmp_path / "u.py").read_text(encoding="utf-8")
+
+
+def test_a_notebook_is_not_written_with_code_that_disagrees(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """The notebook says its code was checked against the closed forms: a wrong gradient stops it."""
+    real = codegen.generate
+    monkeypatch.setattr(codegen, "generate", lambda d, style: real(d, style).replace(
+        "dE_dw5 = cse_0*out_h1", "dE_dw5 = 2*cse_0*out_h1"))
+    path = write_spec(tmp_path, MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [1]"))
+    code, _, err = run(["render", str(path), "--format", "ipynb", "--out", str(tmp_path / "nb")], capsys)
+    assert code == 1 and "disagrees" in err and "w5" in err and err.count("\n") == 1
+    assert not (tmp_path / "nb").exists()

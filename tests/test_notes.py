@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import string
 from decimal import Decimal
 from importlib import resources
 
@@ -187,8 +186,62 @@ def test_softmax_jacobian_is_narrated_with_the_quotient_rule() -> None:
 
 def test_message_placeholders_are_not_braces() -> None:
     """LaTeX braces in a message survive: only @name is a placeholder."""
-    assert string.Template.delimiter == "$" and messages._Message.delimiter == "@"
     t = messages.catalogue("en")
+    assert t("figure_paths", param="$w_{5}$") == "The backward paths the gradient of $w_{5}$ sums over."
     assert t("layer_hidden", index=2) == "hidden 2"
     with pytest.raises(KeyError):
         t("layer_hidden")
+
+
+def test_textbook_hidden_error_is_minus_the_sum_of_g_times_w() -> None:
+    """dE/db_h = -(sum_j g_j w_hj): printed with the textbook's g_j and numbers that give its value."""
+    d = _derive("textbook")
+    text = render.render(d, "md", 9, "en", notation.notation_for(d.network, "textbook"))
+    p = d.first
+    outputs = d.network.layers[1]
+    g = [p.values[n.out] * (1 - p.values[n.out]) * (p.values[o.target] - p.values[n.out])
+         for n, o in zip(outputs, d.network.outputs)]
+    for h in d.network.layers[0]:
+        weights = [p.values[n.links[h.position].weight.symbol] for n in outputs]
+        value = -sum(gj * w for gj, w in zip(g, weights))
+        k = h.position + 1
+        symbolic = " + ".join(f"g_{{{j + 1}}} w_{{{k}{j + 1}}}" for j in range(len(outputs)))
+        assert rf"&= -\left({symbolic}\right) \\" in text
+        backward = next(b for b in p.backward if b.neuron is h)
+        assert abs(backward.error.value - value) < 1e-40
+        assert show(value, 9).latex in text
+
+
+def test_textbook_rules_of_a_batch_sum_over_the_samples() -> None:
+    """xor3 learns from 4 samples at once: Delta v_ih = eta sum_s e_h x_i, summed here by hand."""
+    d = _derive("xor3")
+    text = render.render(d, "md", 9, "en", notation.notation_for(d.network, "textbook"))
+    assert r"\Delta v_{ih} = \eta \sum_{s} e_{h} x_{i}" in text
+    hidden, (y,) = d.network.layers
+    eta = mpmath.mpf(str(d.network.spec.training.learning_rate))
+    for h in hidden:
+        for i, x in enumerate(d.network.inputs):
+            change = mpmath.mpf(0)
+            for p in d.passes:
+                out = p.values[y.out]
+                g = out * (1 - out) * (p.values[d.network.outputs[0].target] - out)
+                b = p.values[h.out]
+                e = b * (1 - b) * p.values[y.links[h.position].weight.symbol] * g
+                change += eta * e * p.values[x]
+            line = rf"\Delta v_{{{i + 1}{h.position + 1}}} = \eta \sum_{{s}} e_{{{h.position + 1}}} x_{{{i + 1}}} = "
+            assert line + show(change, 9).latex + "\n" in text
+
+
+def test_a_gradient_that_cancels_to_zero_is_shown_as_zero() -> None:
+    """A softmax's shared bias: sum_j (out_j - target_j) = 0 when the targets add up to 1."""
+    data = random_spec_data(random.Random(3))
+    data["loss"] = "cross_entropy"
+    last = data["layers"][-1]
+    last.update(activation="softmax", neurons=3, weights=last["weights"][:1] * 3,
+                bias={"mode": "shared", "trainable": True, "values": [Decimal("0.1")]})
+    data["samples"] = data["samples"][:1]
+    data["samples"][0]["targets"] = [Decimal("0.2"), Decimal("0.3"), Decimal("0.5")]
+    d = derivation.build(network.build(spec.from_mapping(data, "<softmax>", "softmax")), history_steps=(1,))
+    bias = next(g for g in d.first.gradients if g.param.kind == "bias" and g.param.layer == len(d.network.layers) - 1)
+    assert bias.value == 0
+    assert "10^{-5" not in render.render(d, "md", 9, "en")
