@@ -100,6 +100,12 @@ def _vector(g: Glyph) -> str:
     return latex(g)
 
 
+def _transposed(g: Glyph) -> str:
+    """v^T, bracketed when the glyph carries its own superscript: (W^[2])^T."""
+    tex = latex(g)
+    return rf"\left({tex}\right)^{{T}}" if "^" in tex else f"{tex}^{{T}}"
+
+
 def _rules(network: Network, notation: Notation) -> list[str]:
     g = notation.generic
     last = len(network.layers) - 1
@@ -114,9 +120,10 @@ def _rules(network: Network, notation: Notation) -> list[str]:
             lines.append(rf"{delta} = \left(\frac{{\partial {a}}}{{\partial {z}}}\right)^{{T}} "
                          rf"\frac{{\partial {e}}}{{\partial {a}}}")
         else:
-            after_w, after_delta = _vector(g["weight"][index + 1]), _vector(g["delta"][index + 1])
-            lines.append(rf"{delta} = \left(\left({after_w}\right)^{{T}} {after_delta}\right) \odot f'\left({z}\right)")
-        lines.append(rf"\frac{{\partial {e}}}{{\partial {w}}} = {delta} \left({_vector(g['source'][index])}\right)^{{T}}")
+            after_delta = _vector(g["delta"][index + 1])
+            lines.append(rf"{delta} = \left({_transposed(g['weight'][index + 1])} {after_delta}\right) \odot "
+                         rf"f'\left({z}\right)")
+        lines.append(rf"\frac{{\partial {e}}}{{\partial {w}}} = {delta} {_transposed(g['source'][index])}")
         biased = [n for n in network.layers[index] if n.bias is not None]
         if biased:
             sign = "- " if biased[0].bias_sign < 0 else ""
