@@ -46,8 +46,8 @@ def figure_set(d: Derivation, notation: Notation, lang: str, digits: int) -> ren
     t = messages.catalogue(lang)
     values = d.first.values
     network = d.network
-    paths = {p.name: figures.paths_figure(network, notation, p, values, digits)
-             for p in figures.hidden_weights(network)}
+    shown = figures.hidden_weights(network) if render.per_weight(network, notation) else []
+    paths = {p.name: figures.paths_figure(network, notation, p, values, digits) for p in shown}
     curve = figures.loss_curve(figures.history_points(d), t("axis_updates"), t("axis_error"))
     return render.FigureSet(figures.network_figure(network, notation, values, digits),
                             MappingProxyType(paths), curve)

@@ -29,6 +29,8 @@ EXTENSIONS = {"md": "md", "tex": "tex"}
 TEMPLATE_PACKAGE = "derive.templates"
 # Symbols listed per row of the notation legend before an ellipsis.
 LEGEND_LIMIT = 6
+# Above this many parameters the matrix notation gives the vectorised rules without per-weight chains.
+PER_WEIGHT_LIMIT = 60
 
 View = dict[str, Any]
 
@@ -391,6 +393,11 @@ def _model(pr: Printers, network: Network) -> View:
             "threshold": bool(biased) and all(n.bias_sign < 0 for n in biased)}
 
 
+def per_weight(network: Network, notation: Notation) -> bool:
+    """Whether the notes derive each parameter's chain (the matrix notation of a big network does not)."""
+    return notation.profile != "matrix" or len(network.params) <= PER_WEIGHT_LIMIT
+
+
 def view(d: Derivation, digits: int, notation: Notation | None = None, narrate: bool = True,
          figures: View | None = None, lang: str = "en") -> View:
     """Every string the walkthrough templates place."""
@@ -415,7 +422,8 @@ def view(d: Derivation, digits: int, notation: Notation | None = None, narrate: 
         # the table keeps the spec's steps; a derivation may hold more points for the loss curve
         "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history
                     if h.step in spec.training.steps],
-        "sign": notation.delta_sign, "figures": figures,
+        "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
+        "per_weight": per_weight(network, notation),
         "textbook": profile_sections.textbook_rules(d, notation, digits),
         "matrix": profile_sections.matrix_section(d, notation, digits),
     }

@@ -245,3 +245,39 @@ def test_a_gradient_that_cancels_to_zero_is_shown_as_zero() -> None:
     bias = next(g for g in d.first.gradients if g.param.kind == "bias" and g.param.layer == len(d.network.layers) - 1)
     assert bias.value == 0
     assert "10^{-5" not in render.render(d, "md", 9, "en")
+
+
+def test_matrix_notation_of_a_big_network_gives_every_gradient_as_matrices() -> None:
+    text_spec = """
+title = "Big"
+inputs = 4
+loss = "half_sse"
+[init]
+kind = "uniform"
+low = -0.5
+high = 0.5
+seed = 3
+[[layers]]
+neurons = 8
+activation = "tanh"
+bias = { mode = "per_neuron", values = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1] }
+[[layers]]
+neurons = 5
+activation = "sigmoid"
+[[samples]]
+inputs = [0.1, 0.2, 0.3, 0.4]
+targets = [0, 1, 0, 1, 0]
+[training]
+learning_rate = 0.5
+steps = [1]
+"""
+    data = spec.tomllib.loads(text_spec, parse_float=Decimal)
+    d = derivation.build(network.build(spec.from_mapping(data, "<big>", "big")), history_steps=(1,))
+    assert len(d.network.params) > render.PER_WEIGHT_LIMIT
+    text = render.render(d, "md", 9, "en", notation.notation_for(d.network, "matrix"))
+    assert "chains of the single weights are left out" in text and "#### $W" not in text
+    for g in d.first.gradients:
+        if g.param.kind == "weight":
+            assert show(g.value, 9).latex in text, g.param.name
+    classic = render.render(d, "md", 9, "en")
+    assert "#### $w_{1}$" in classic
