@@ -118,9 +118,8 @@ def _write(path: Path, content: str | bytes) -> None:
     except OSError as exc:
         raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
-        data = content.encode("utf-8") if isinstance(content, str) else content
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            handle.write(as_bytes(content))
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a written note is not
         os.replace(tmp, path)
     except BaseException:
@@ -253,13 +252,14 @@ def _cmd_examples(args: argparse.Namespace) -> int:
         return OK
     # PDF bytes depend on the TeX installation: the PDFs are checked by their text, in the tests.
     files = example_files(args.out, with_pdf=False)
-    stale = [p for p, content in files.items() if not p.is_file() or p.read_bytes() != _bytes(content)]
+    stale = [p for p, content in files.items() if not p.is_file() or p.read_bytes() != as_bytes(content)]
     for path in stale:
         print(f"stale: {path}", file=sys.stderr)
     return FINDING if stale else OK
 
 
-def _bytes(content: str | bytes) -> bytes:
+def as_bytes(content: str | bytes) -> bytes:
+    """The bytes a file's content is written as (text in UTF-8)."""
     return content.encode("utf-8") if isinstance(content, str) else content
 
 

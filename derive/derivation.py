@@ -273,7 +273,7 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
     value = sum_to_precision(c.value for c in chains)
     gradient = Gradient(param, tuple(chains), closed_gradient(network, closed, index), value)
-    _check_agree(evaluate(gradient.closed, values), value, f"closed form of dE_total/d{param.name}")
+    check_agree(evaluate(gradient.closed, values), value, f"closed form of dE_total/d{param.name}")
     return gradient
 
 
@@ -296,8 +296,13 @@ def _product(values: object) -> Real:
     return result
 
 
-def _check_agree(a: Real, b: Real, what: str) -> None:
-    if abs(a - b) > AGREEMENT * max(abs(a), abs(b)) + NOISE:
+def agree(a: Real, b: Real) -> bool:
+    """Two high-precision routes to one number give it to within the working precision."""
+    return abs(a - b) <= AGREEMENT * max(abs(a), abs(b)) + NOISE
+
+
+def check_agree(a: Real, b: Real, what: str) -> None:
+    if not agree(a, b):
         raise InconsistentDerivation(f"{what}: {a} != {b}")
 
 
@@ -359,7 +364,7 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
     initial = trainer.initial()
     stepped = trainer.update(initial, trainer.batch_gradient(initial, first))
     for u, value in zip(updates, stepped):
-        _check_agree(u.new, value, f"updated {u.param.name}")
+        check_agree(u.new, value, f"updated {u.param.name}")
     steps = network.spec.training.steps if history_steps is None else history_steps
     history = tuple(HistoryPoint(step, trainer.dataset_error(params), tuple(params))
                     for step, params in trainer.train(initial, steps))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
 
 from derive import codegen, figures, html, messages, notebook, pdf, render, svg, tikz, verify
 from derive.derivation import Derivation
@@ -16,9 +15,10 @@ from derive.notation import Notation
 
 FORMATS = ("md", "tex", "pdf", "html", "ipynb")
 ALL = "all"
-FIGURE_DIR = "figures"
 # Number of points of the loss curve (log-spaced), on top of the spec's own steps.
 CURVE_POINTS = 40
+# Digits of the weights written on the figures (the text shows the requested digits).
+FIGURE_DIGITS = 4
 
 
 class CodeDisagrees(RuntimeError):
@@ -54,19 +54,7 @@ def figure_set(d: Derivation, notation: Notation, lang: str, digits: int) -> ren
 
 
 def svg_files(fs: render.FigureSet) -> dict[str, str]:
-    files = {f"{FIGURE_DIR}/network.svg": svg.figure(fs.network)}
-    files.update({f"{FIGURE_DIR}/paths-{name}.svg": svg.figure(f) for name, f in fs.paths.items()})
-    files[f"{FIGURE_DIR}/loss.svg"] = svg.curve(fs.loss)
-    return files
-
-
-def tikz_pictures(fs: render.FigureSet) -> dict[str, str]:
-    pictures = {"network": tikz.figure(fs.network), "loss": tikz.curve(fs.loss)}
-    pictures.update({f"paths-{name}": tikz.figure(f) for name, f in fs.paths.items()})
-    return pictures
-
-
-FIGURE_DIGITS = 4
+    return {f"{render.FIGURE_DIR}/{key}.svg": text for key, text in fs.printed(svg.figure, svg.curve).items()}
 
 
 def documents(d: Derivation, request: Request) -> dict[str, str | bytes]:
@@ -95,8 +83,9 @@ def documents(d: Derivation, request: Request) -> dict[str, str | bytes]:
             labels = {key: messages.catalogue(request.lang)(f"nb_{key}") for key in notebook.LABEL_KEYS}
             files["walkthrough.ipynb"] = notebook.notebook(markdown, code, d, request.lang, labels)
     if wants & {"tex", "pdf"}:
+        pictures_tex = fs.printed(tikz.figure, tikz.curve)
         tex = render.render(d, "tex", **options,
-                            figures=render.figure_views(fs, "tex", request.lang, notation, tikz_pictures(fs)))
+                            figures=render.figure_views(fs, "tex", request.lang, notation, pictures_tex))
         if "tex" in wants:
             files["walkthrough.tex"] = tex
         if "pdf" in wants:
@@ -107,7 +96,3 @@ def documents(d: Derivation, request: Request) -> dict[str, str | bytes]:
 def formats_of(choice: str) -> tuple[str, ...]:
     return FORMATS if choice == ALL else (choice,)
 
-
-def by_format() -> Mapping[str, str]:
-    """The file each format writes."""
-    return {fmt: f"walkthrough.{fmt}" for fmt in FORMATS}

@@ -11,9 +11,9 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
-from sympy import Add, Expr, Integer, Mul
+from sympy import Expr, Integer, Mul
 
-from derive.derivation import Derivation, InconsistentDerivation, Pass
+from derive.derivation import Derivation, Pass, check_agree
 from derive.network import Network, Neuron
 from derive.notation import Glyph, Notation, latex
 from derive.numbers import CTX, Real, show
@@ -22,7 +22,6 @@ from derive.printing import NotationPrinter
 View = dict[str, Any]
 # Largest layer (neurons or sources) whose matrices are printed with their numbers.
 MATRIX_LIMIT = 8
-AGREEMENT = CTX.mpf(10) ** -30
 
 
 def _generic_printer(notation: Notation, rep: Neuron, source_name: str, layer: int) -> NotationPrinter:
@@ -96,10 +95,6 @@ def textbook_rules(d: Derivation, notation: Notation, digits: int) -> View | Non
 # --- the vectorised pass -----------------------------------------------------------------------------
 
 
-def _vector(g: Glyph) -> str:
-    return latex(g)
-
-
 def _transposed(g: Glyph) -> str:
     """v^T, bracketed when the glyph carries its own superscript: (W^[2])^T."""
     tex = latex(g)
@@ -112,15 +107,15 @@ def _rules(network: Network, notation: Notation) -> list[str]:
     e = latex(notation.glyph(network.e_total.name))
     lines = []
     for index in range(last, -1, -1):
-        delta, z, w = _vector(g["delta"][index]), _vector(g["net"][index]), _vector(g["weight"][index])
+        delta, z, w = latex(g["delta"][index]), latex(g["net"][index]), latex(g["weight"][index])
         if index == last and network.layers[index][0].activation.elementwise:
-            lines.append(rf"{delta} = \frac{{\partial {e}}}{{\partial {_vector(g['out'][index])}}} \odot f'\left({z}\right)")
+            lines.append(rf"{delta} = \frac{{\partial {e}}}{{\partial {latex(g['out'][index])}}} \odot f'\left({z}\right)")
         elif index == last:
-            a = _vector(g["out"][index])
+            a = latex(g["out"][index])
             lines.append(rf"{delta} = \left(\frac{{\partial {a}}}{{\partial {z}}}\right)^{{T}} "
                          rf"\frac{{\partial {e}}}{{\partial {a}}}")
         else:
-            after_delta = _vector(g["delta"][index + 1])
+            after_delta = latex(g["delta"][index + 1])
             lines.append(rf"{delta} = \left({_transposed(g['weight'][index + 1])} {after_delta}\right) \odot "
                          rf"f'\left({z}\right)")
         lines.append(rf"\frac{{\partial {e}}}{{\partial {w}}} = {delta} {_transposed(g['source'][index])}")
@@ -129,7 +124,7 @@ def _rules(network: Network, notation: Notation) -> list[str]:
             sign = "- " if biased[0].bias_sign < 0 else ""
             shared = len({n.bias.name for n in biased}) == 1 and len(biased) > 1  # type: ignore[union-attr]
             body = rf"\mathbf{{1}}^{{T}} {delta}" if shared else delta
-            lines.append(rf"\frac{{\partial {e}}}{{\partial {_vector(g['bias'][index])}}} = {sign}{body}")
+            lines.append(rf"\frac{{\partial {e}}}{{\partial {latex(g['bias'][index])}}} = {sign}{body}")
     return lines
 
 
@@ -138,17 +133,15 @@ def _pmatrix(rows: list[list[Real]], digits: int) -> str:
     return r"\begin{pmatrix} %s \end{pmatrix}" % body
 
 
-def _check(a: Real, b: Real, what: str) -> None:
-    if abs(a - b) > AGREEMENT * max(abs(a), abs(b), CTX.one):
-        raise InconsistentDerivation(f"{what}: {a} != {b}")
-
-
 def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int) -> list[str]:
     """Each layer's delta vector and weight gradient matrix, computed as matrix products here."""
     network = d.network
     g = notation.generic
     e = latex(notation.glyph(network.e_total.name))
     deltas = {b.neuron.name: b.delta.value for b in p.backward}
+    # hidden layers are elementwise: each has a slope
+    slopes_of = {b.neuron.name: b.slope.value for b in p.backward if b.slope is not None}
+    gradients = {g.param.symbol: g.value for g in p.gradients}
     lines = []
     for index in range(len(network.layers) - 1, -1, -1):
         layer = network.layers[index]
@@ -158,9 +151,9 @@ def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int) -> list[st
             after = network.layers[index + 1]
             back = [CTX.fsum(p.values[k.links[n.position].weight.symbol] * deltas[k.name] for k in after)
                     for n in layer]
-            slopes = [_slope(p, n) for n in layer]
+            slopes = [slopes_of[n.name] for n in layer]
             for n, b, s in zip(layer, back, slopes):
-                _check(b * s, deltas[n.name], f"delta of {n.name} as a matrix product")
+                check_agree(b * s, deltas[n.name], f"delta of {n.name} as a matrix product")
             lines.append(rf"{latex(g['delta'][index])} = {_pmatrix([[b] for b in back], digits)} \odot "
                          rf"{_pmatrix([[s] for s in slopes], digits)} = {_pmatrix(column, digits)}")
         else:
@@ -168,17 +161,10 @@ def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int) -> list[st
         grads = [[deltas[n.name] * x for x in sources] for n in layer]
         for n, row in zip(layer, grads):
             for link, value in zip(n.links, row):
-                gradient = next(gr for gr in p.gradients if gr.param.symbol == link.weight.symbol)
-                _check(value, gradient.value, f"dE/d{link.weight.name} as a matrix product")
+                check_agree(value, gradients[link.weight.symbol], f"dE/d{link.weight.name} as a matrix product")
         lines.append(rf"\frac{{\partial {e}}}{{\partial {latex(g['weight'][index])}}} = "
                      rf"{_pmatrix(column, digits)} {_pmatrix([sources], digits)} = {_pmatrix(grads, digits)}")
     return lines
-
-
-def _slope(p: Pass, n: Neuron) -> Real:
-    b = next(b for b in p.backward if b.neuron is n)
-    assert b.slope is not None  # hidden layers are elementwise
-    return b.slope.value
 
 
 def matrix_section(d: Derivation, notation: Notation, digits: int) -> View | None:

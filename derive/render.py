@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import jinja2
 from sympy import Add, Derivative, Expr, Symbol, cancel
@@ -16,7 +16,7 @@ from sympy import Add, Derivative, Expr, Symbol, cancel
 from derive import messages, profile_sections, steps
 from derive.derivation import (Chain, Closed, Derivation, Factor, Gradient, InconsistentDerivation,
                                NeuronBackward, Pass, Update)
-from derive.derivation import AGREEMENT, NOISE
+from derive.derivation import agree
 from derive.figures import Curve, Figure
 from derive.numeric import evaluate
 from derive.network import Network, Neuron
@@ -25,8 +25,9 @@ from derive.numbers import Real, real, show
 from derive.printing import NotationPrinter, ValuePrinter
 
 FORMATS = {"md": "walkthrough.md.j2", "tex": "walkthrough.tex.j2"}
-EXTENSIONS = {"md": "md", "tex": "tex"}
 TEMPLATE_PACKAGE = "derive.templates"
+# Where the Markdown walkthrough finds its SVG figures, beside it.
+FIGURE_DIR = "figures"
 # Symbols listed per row of the notation legend before an ellipsis.
 LEGEND_LIMIT = 6
 # Above this many parameters the matrix notation gives the vectorised rules without per-weight chains.
@@ -183,8 +184,7 @@ def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Exp
 
 
 def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
-    value = evaluate(expr, pr.val.values)
-    return abs(value - factor.value) <= NOISE + AGREEMENT * abs(factor.value)
+    return agree(evaluate(expr, pr.val.values), factor.value)
 
 
 def _forward_back(layer: tuple[Neuron, ...]) -> dict[Expr, Symbol]:
@@ -465,6 +465,13 @@ class FigureSet:
     paths: Mapping[str, Figure]  # hidden-layer weight name -> its backward paths
     loss: Curve
 
+    def printed(self, figure: Callable[[Figure], str], curve: Callable[[Curve], str]) -> dict[str, str]:
+        """Each figure by its key (network, paths-<weight>, loss), printed by one target's printers."""
+        found = {self.network.key: figure(self.network)}
+        found.update({f.key: figure(f) for f in self.paths.values()})
+        found["loss"] = curve(self.loss)
+        return found
+
 
 def figure_views(fs: FigureSet, fmt: str, lang: str, notation: Notation | None,
                  pictures: Mapping[str, str] | None = None) -> View:
@@ -475,10 +482,11 @@ def figure_views(fs: FigureSet, fmt: str, lang: str, notation: Notation | None,
     def one(key: str, caption: str) -> View:
         if fmt == "tex":
             return {"caption": caption, "tikz": (pictures or {})[key]}
-        return {"caption": caption, "path": f"figures/{key}.svg"}
+        return {"caption": caption, "path": f"{FIGURE_DIR}/{key}.svg"}
 
-    paths = {name: one(f"paths-{name}", t("figure_paths", param=f"${pr.name(name)}$")) for name in fs.paths}
-    return {"network": one("network", t("figure_network")), "paths": paths, "loss": one("loss", t("figure_loss"))}
+    paths = {name: one(f.key, t("figure_paths", param=f"${pr.name(name)}$")) for name, f in fs.paths.items()}
+    return {"network": one(fs.network.key, t("figure_network")), "paths": paths,
+            "loss": one("loss", t("figure_loss"))}
 
 
 def render(d: Derivation, fmt: str, digits: int = 9, lang: str = "en", notation: Notation | None = None,

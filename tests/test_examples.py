@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from derive.cli import example_files, example_requests, render_dir
+from derive.cli import as_bytes, example_files, example_requests, render_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_committed_examples_are_current() -> None:
     files = example_files(ROOT / "output", with_pdf=False)
     stale = [str(p.relative_to(ROOT)) for p, content in files.items()
-             if not p.is_file() or p.read_bytes() != (content.encode("utf-8") if isinstance(content, str) else content)]
+             if not p.is_file() or p.read_bytes() != as_bytes(content)]
     assert not stale, f"regenerate with `derive examples`: {stale}"
     # the PDFs are compared by their text in test_pdf (their bytes follow the TeX installation)
     pdfs = {ROOT / "output" / render_dir(name, lang, profile) / "walkthrough.pdf"
