@@ -19,8 +19,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from derive import codegen, network, spec, verify
 from derive.cli import main
+from derive.code import codegen, verify
+from derive.model import network, spec
 
 SIZES = (784, 128, 10)
 BATCH = 64

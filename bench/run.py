@@ -15,8 +15,9 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from derive import derivation, expand, network, spec
-from derive.numeric import evaluate
+from derive.maths import derivation, expansion
+from derive.maths.numeric import evaluate
+from derive.model import network, spec
 
 SIZES = [(2, 2, 2), (4, 8, 2), (8, 16, 4), (16, 32, 8), (32, 64, 10)]
 # The naive route runs on a size only while its quadratic growth predicts it finishes within this.
@@ -50,7 +51,7 @@ def naive(net: network.Network) -> float:
     # The symbols' values are taken from the engine outside the timed region: only the route is compared.
     values = derivation.derive_pass(net, derivation.closed_forms(net), net.spec.samples[0]).values
     start = time.perf_counter()
-    for g in expand.naive_gradients(net):
+    for g in expansion.naive_gradients(net):
         evaluate(g, values)
     return time.perf_counter() - start
 

@@ -1,6 +1,8 @@
-"""The command line: a thin layer over spec -> network -> derivation -> render.
+"""The command line: a thin layer over model -> maths -> one output (notes, code or check).
 
-`main(argv)` returns the exit status: 0 done, 1 a finding (stale examples), 2 unusable input.
+`main(argv)` returns the exit status: 0 done, 1 a finding (stale examples), 2 unusable input. Each
+command imports only the output it uses: `derive render` never loads the checker, `derive check` never
+loads the notes.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import tempfile
 from pathlib import Path
 from typing import NoReturn, Sequence
 
-from derive import check as checking
-from derive import codegen, derivation, documents, messages, network, notation, pdf, spec, training, verify
+from derive.code import SCALAR_LIMIT, STYLES
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.notes import ALL, DEFAULT_DIGITS, FORMATS, LANGUAGES, MAX_DIGITS, PROFILES
 
 OK, FINDING, USAGE = 0, 1, 2
-DEFAULT_DIGITS = 9
-MAX_DIGITS = 30
 # Committed examples: every preset in both languages and every format but PDF (which mazur also has),
 # in the classic notation, plus the notations the sources use: the textbook's and the matrix one.
 EXAMPLE_FORMATS = ("md", "tex", "html", "ipynb")
@@ -54,9 +56,9 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the built-in networks")
     r = commands.add_parser("render", help="write the step-by-step walkthrough of a network")
     r.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
-    r.add_argument("--format", choices=documents.FORMATS + (documents.ALL,), default="md")
-    r.add_argument("--lang", choices=messages.LANGUAGES, default="en", help="language of the notes")
-    r.add_argument("--notation", choices=notation.PROFILES, default="classic",
+    r.add_argument("--format", choices=FORMATS + (ALL,), default="md")
+    r.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the notes")
+    r.add_argument("--notation", choices=PROFILES, default="classic",
                    help="classic (net_h1, out_h1, w5), textbook (x_i, b_h, v_ih, w_hj) or matrix (W^[l], a^[l])")
     r.add_argument("--brief", action="store_true", help="leave out how each local derivative is obtained")
     r.add_argument("--out", type=Path, help="output directory (default: output/<network>/<lang>[-<notation>])")
@@ -64,8 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     c = commands.add_parser("code", help="write NumPy update code for a network, verified against the maths")
     c.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
     c.add_argument("--out", type=Path, help="output file (default: output/<network>/update.py)")
-    c.add_argument("--style", choices=codegen.STYLES,
-                   help=f"scalar (default up to {codegen.SCALAR_LIMIT} parameters) or vector")
+    c.add_argument("--style", choices=STYLES, help=f"scalar (default up to {SCALAR_LIMIT} parameters) or vector")
     c.add_argument("--no-verify", action="store_true", help="skip checking the code against the closed forms")
     t = commands.add_parser("train", help="train with the generated vector code and print the error")
     t.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
@@ -85,13 +86,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def _derive(name: str) -> derivation.Derivation:
     """The derivation of a preset or spec file, with extra iterations for a smooth loss curve."""
+    from derive.notes.files import curve_steps
+
     net = network.build(spec.load(name))
-    return derivation.build(net, history_steps=documents.curve_steps(net.spec.training.steps))
+    return derivation.build(net, history_steps=curve_steps(net.spec.training.steps))
 
 
-def _notation(d: derivation.Derivation, profile: str) -> notation.Notation:
+def _check_notation(d: derivation.Derivation, profile: str) -> None:
+    """A one-line error when the notation `profile` cannot name this network (the textbook's, say)."""
+    from derive.notes import notation
+
     try:
-        return notation.notation_for(d.network, profile)
+        notation.notation_for(d.network, profile)
     except notation.NotationError as exc:
         raise UsageError(f"{d.network.spec.source}: --notation {profile}: {exc}") from None
 
@@ -140,35 +146,36 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from derive.notes import files, pdf
+    from derive.notes.request import NotesRequest, formats_of
+
     d = _derive(args.network)
-    request = documents.Request(documents.formats_of(args.format), args.lang, _notation(d, args.notation),
-                                args.brief, args.digits)
+    _check_notation(d, args.notation)
+    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief)
     out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
                                                                                  args.notation)
     try:
-        files = documents.documents(d, request)
+        written = files.files(d, request)
     except pdf.PdfToolsMissing as exc:
         raise UsageError(f"--format {args.format}: {exc}") from None
     except pdf.PdfFailed as exc:
         print(f"derive: LaTeX could not typeset the walkthrough: {exc}", file=sys.stderr)
         return FINDING
-    except documents.CodeDisagrees as exc:
+    except files.CodeDisagrees as exc:
         print(f"derive: generated code disagrees with the closed forms: {exc}", file=sys.stderr)
         return FINDING
-    _write_all({out_dir / relative: content for relative, content in files.items()})
-    for relative in files:
+    _write_all({out_dir / relative: content for relative, content in written.items()})
+    for relative in written:
         if relative.startswith("walkthrough."):
             print(out_dir / relative)
     return OK
 
 
-def _generate(d: derivation.Derivation, style: str) -> str:
-    return codegen.generate(d, style)
-
-
 def _cmd_code(args: argparse.Namespace) -> int:
+    from derive.code import codegen, verify
+
     d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
-    text = _generate(d, args.style or codegen.default_style(d.network))
+    text = codegen.generate(d, args.style or codegen.default_style(d.network))
     if not args.no_verify:
         problems = verify.disagreements(d, text)
         if problems:
@@ -181,6 +188,8 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
+    from derive.code import training
+
     if args.plot is not None and args.plot.suffix.lstrip(".").lower() not in training.PLOT_FORMATS:
         raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
     d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
@@ -209,6 +218,8 @@ def _read_claims(path: Path) -> str:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from derive.check import checker as checking
+
     text = _read_claims(args.claims)
     d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
     report = checking.check_text(d, text)
@@ -222,28 +233,31 @@ def example_requests() -> list[tuple[str, str, str, tuple[str, ...]]]:
     """(preset, language, notation, formats) of every committed example."""
     found = []
     for name in spec.preset_names():
-        for lang in messages.LANGUAGES:
+        for lang in LANGUAGES:
             extra = ("pdf",) if name in EXAMPLE_PDF else ()
             found.append((name, lang, "classic", EXAMPLE_FORMATS + extra))
     for name, profile in EXAMPLE_NOTATIONS:
-        for lang in messages.LANGUAGES:
+        for lang in LANGUAGES:
             found.append((name, lang, profile, EXAMPLE_FORMATS))
     return found
 
 
 def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | bytes]:
     """Every committed example (PDFs only `with_pdf`), by path."""
-    files: dict[Path, str | bytes] = {}
+    from derive.code import codegen
+    from derive.notes import files
+    from derive.notes.request import NotesRequest
+
+    found: dict[Path, str | bytes] = {}
     derived = {name: _derive(name) for name in spec.preset_names()}
     for name, lang, profile, formats in example_requests():
-        d = derived[name]
         wanted = formats if with_pdf else tuple(f for f in formats if f != "pdf")
-        request = documents.Request(wanted, lang, _notation(d, profile), False, DEFAULT_DIGITS)
+        request = NotesRequest(wanted, lang, profile)
         target = out_dir / render_dir(name, lang, profile)
-        files.update({target / relative: content for relative, content in documents.documents(d, request).items()})
+        found.update({target / relative: content for relative, content in files.files(derived[name], request).items()})
     for name, d in derived.items():
-        files[out_dir / name / "update.py"] = _generate(d, codegen.default_style(d.network))
-    return files
+        found[out_dir / name / "update.py"] = codegen.generate(d, codegen.default_style(d.network))
+    return found
 
 
 def _cmd_examples(args: argparse.Namespace) -> int:

@@ -1,13 +1,33 @@
-"""Shared test helpers: the oracle's view of a spec, finite differences, random specs."""
+"""Shared test helpers: the command line in-process, the oracle's view of a spec, finite differences, random specs."""
 
 from __future__ import annotations
 
 import random
 from decimal import Decimal
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from derive.spec import Spec
+import pytest
+
+from derive.cli import main
+from derive.model.spec import Spec
 from tests.oracle import Net, loss, mp, num
+
+MAZUR = resources.files("derive.presets").joinpath("mazur.toml").read_text(encoding="utf-8")
+
+
+def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """The command line called in-process: exit status, stdout, stderr."""
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write_spec(tmp_path: Path, text: str, name: str = "net.toml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def oracle_net(spec: Spec, params: dict[str, object] | None = None) -> Net:

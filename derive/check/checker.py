@@ -1,0 +1,489 @@
+"""Checking a hand derivation: every claim's links judged against the derivation's truth.
+
+A claimed number is right when the truth, rounded or truncated to the significant digits written,
+gives that number; a link computed from written numbers (`0.741 * 0.187`) is right when it agrees
+within the precision of those numbers; a person's own names (`R1 = ...`) take the value of their
+definition, so a later claim is judged on what the person actually wrote.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from typing import Callable
+
+from sympy import Expr, Symbol
+
+from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
+from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
+from derive.maths.derivation import Derivation, closed_gradient
+from derive.maths.numeric import Trainer, evaluate
+from derive.model.precision import CTX, Real, exact_decimal, real, show
+from derive.model.rules import numeric_sigmoid
+
+MAX_TRAINING_STEPS = 100_000
+REPLAY_BUDGET = 200_000  # updates replayed for one claims file, in all
+CHECKPOINT = 1_000  # replays keep the parameters every this many updates
+
+
+class Unknown(LookupError):
+    """A name the network does not have, or a quantity the engine cannot give."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    line: int
+    text: str
+    link: int  # 1-based position of the link in the chain
+    status: str  # correct | wrong | cannot check
+    truth: Real | None
+    claimed: Real | None
+    reason: str
+    explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
+
+    @property
+    def relative_error(self) -> Real | None:
+        if self.truth is None or self.claimed is None or self.truth == 0:
+            return None
+        return abs(self.claimed - self.truth) / abs(self.truth)
+
+
+class Truth:
+    """The value of every name a claim may use, from one derivation (its first pass)."""
+
+    def __init__(self, d: Derivation) -> None:
+        self.d = d
+        self.network = d.network
+        p = d.first
+        self.values: dict[str, Real] = {s.name: v for s, v in p.values.items() if isinstance(s, Symbol)}
+        self.values[self.network.e_total.name] = p.total
+        for t, o in zip(p.losses, self.network.outputs):
+            self.values[o.error.name] = t.value
+        self.derivatives: dict[str, Real] = {}
+        for g, u in zip(p.gradients, d.updates):
+            self.derivatives[f"E_total/{g.param.name}"] = u.gradient
+        for b in p.backward:
+            n = b.neuron
+            self.derivatives[f"E_total/{n.out.name}"] = b.error.value
+            self.derivatives[f"E_total/{n.net.name}"] = b.delta.value
+            if b.slope is not None:
+                self.derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
+                for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
+                    self.derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
+                    self.derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
+            for link in n.links:
+                self.derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
+                self.derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
+            if n.bias is not None:
+                self.derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
+        self._output_paths()
+        self.trainer = Trainer(self.network)
+        self.trained: dict[int, list[Real]] = {}
+        self.replayed = 0
+        self._outcomes: list[tuple[Mistake, Outcome]] | None = None
+
+    def explain(self, name: str, text: str) -> tuple[str, ...]:
+        """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
+        if self._outcomes is None:
+            self._outcomes = [(m, outcome(self.network, m)) for m in catalogue(self.network)]
+        found = []
+        for mistake, result in self._outcomes:
+            value = variant_value(self.network, result, name)
+            if value is not None and agrees_to_written_digits(value, text):
+                found.append(f"{mistake.name}: {mistake.meaning}")
+        truth = self.value(name)
+        same_sign = (truth < 0) == text.startswith("-")
+        # a copying slip needs a few digits to be told from a wrong result, and keeps the sign
+        slip = typo(text.lstrip("-"), show(abs(truth), significant(text)).text) if same_sign and significant(text) >= 3 else None
+        if slip and not found:
+            found.append(f"{slip}: a slip in copying the number, the working is right")
+        return tuple(found)
+
+    def _output_paths(self) -> None:
+        """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
+        by_net = {b.neuron.net.name: b for b in self.d.first.backward}
+        for o in self.network.outputs:
+            b = by_net[o.neuron.net.name]
+            self.derivatives[f"{o.error.name}/{o.neuron.out.name}"] = b.error.value
+            if b.slope is None:
+                continue
+            via = b.error.value * b.slope.value
+            self.derivatives[f"{o.error.name}/{o.neuron.net.name}"] = via
+            for link in o.neuron.links:
+                self.derivatives[f"{o.error.name}/{link.source.name}"] = via * self.d.first.values[link.weight.symbol]
+
+    def value(self, name: str) -> Real:
+        if name.startswith("d:"):
+            key = name[2:]
+            if key not in self.derivatives:
+                raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
+            return self.derivatives[key]
+        base, at, step = name.partition("@")
+        if at:
+            return self._after(base, int(step))
+        if name == "delta" or name not in self.values:
+            raise Unknown(f"no quantity {name!r} in this network")
+        return self.values[name]
+
+    def _after(self, base: str, steps: int) -> Real:
+        if not 0 <= steps <= MAX_TRAINING_STEPS:
+            raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
+        params = self._params(steps)
+        names = [p.name for p in self.network.params]
+        if base in names:
+            return params[names.index(base)]
+        if base == self.network.e_total.name:
+            return self.trainer.dataset_error(params)
+        nets, outs = self.trainer.forward(params, self.trainer.samples[0][0])
+        for o, out, target in zip(self.network.outputs, outs[-1], self.trainer.samples[0][1]):
+            if base == o.error.name:
+                return evaluate(o.loss_expr, {o.target: target, o.neuron.out: out})
+        for layer, layer_nets, layer_outs in zip(self.network.layers, nets[1:], outs[1:]):
+            for n, net, out in zip(layer, layer_nets, layer_outs):
+                if base in (n.net.name, n.out.name):
+                    return net if base == n.net.name else out
+        raise Unknown(f"no quantity {base!r} to follow through training")
+
+    def _params(self, steps: int) -> list[Real]:
+        """Parameters after `steps` updates, from the nearest earlier replay or checkpoint."""
+        if not self.trained:
+            self.trained[0] = self.trainer.initial()
+        if steps not in self.trained:
+            start = max(s for s in self.trained if s <= steps)
+            if self.replayed + steps - start > REPLAY_BUDGET:
+                raise Unknown(f"the replays of this file would pass {REPLAY_BUDGET} updates")
+            self.replayed += steps - start
+            marks = [m for m in range(start + CHECKPOINT - start % CHECKPOINT, steps, CHECKPOINT)] + [steps]
+            for done, params in self.trainer.train(self.trained[start], marks, start):
+                self.trained[done] = params
+        return self.trained[steps]
+
+
+_FUNCTIONS: dict[str, Callable[[Real], Real]] = {
+    "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
+    "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
+    "relu": lambda x: x if x > 0 else CTX.zero,
+}
+
+
+class OwnNames:
+    """A person's own names, in the order they were defined, each with what it depends on."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.values: dict[str, Real] = {}  # at the spec's values
+        self.lines: dict[str, int] = {}
+        self.uses: dict[str, tuple[str, ...]] = {}  # the own names its definition refers to
+        self.symbolic: dict[str, bool] = {}
+
+    def define(self, name: str, node: Node, value: Real, line: int) -> None:
+        self.nodes[name], self.values[name], self.lines[name] = node, value, line
+        self.uses[name] = tuple(n for n in names_in(node) if n in self.nodes and n != name)
+        self.symbolic[name] = _symbolic(node, self)
+
+    def closure(self, node: Node) -> list[str]:
+        """Every own name `node` needs, directly or not, in the order of definition (no recursion)."""
+        needed: set[str] = set()
+        stack = [n for n in names_in(node) if n in self.nodes]
+        while stack:
+            name = stack.pop()
+            if name not in needed:
+                needed.add(name)
+                stack.extend(self.uses[name])
+        return [n for n in self.nodes if n in needed]
+
+
+class Evaluator:
+    """Numbers of a claim's expression, from the truth (or a random point) and the person's own names."""
+
+    def __init__(self, truth: Truth | PointTruth, own: OwnNames, at_truth: bool = True) -> None:
+        self.truth, self.own, self.at_truth = truth, own, at_truth
+        self.memo: dict[str, Real] = {}
+
+    def evaluate(self, node: Node) -> Real:
+        if not self.at_truth:  # own names at this point, in definition order: no deep recursion
+            for name in self.own.closure(node):
+                if name not in self.memo:
+                    self.memo[name] = self._eval(self.own.nodes[name])
+        return self._eval(node)
+
+    def _eval(self, node: Node) -> Real:
+        return _finite(self._compute(node))
+
+    def _compute(self, node: Node) -> Real:
+        if isinstance(node, Num):
+            return real(node.text)
+        if isinstance(node, Name):
+            return self._name(node.name)
+        if isinstance(node, Unary):
+            value = self._eval(node.arg)
+            return -value if node.op == "-" else value
+        if isinstance(node, Call):
+            return _FUNCTIONS[node.function](self._eval(node.arg))
+        left, right = self._eval(node.left), self._eval(node.right)
+        if node.op == "^":
+            return left ** right
+        return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
+                "/": lambda: left / right}[node.op]()
+
+    def _name(self, name: str) -> Real:
+        if name in self.own.nodes:
+            return self.own.values[name] if self.at_truth else self.memo[name]
+        return self.truth.value(name)
+
+
+def _finite(x: object) -> Real:
+    """Only finite real numbers: sqrt(-1), log(-1) or an overflow make a claim uncheckable."""
+    if not isinstance(x, CTX.mpf) or not CTX.isfinite(x):
+        raise ValueError("not a finite real number")
+    return x
+
+
+def names_in(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [node.name]
+    if isinstance(node, Num):
+        return []
+    if isinstance(node, (Unary, Call)):
+        return names_in(node.arg)
+    return names_in(node.left) + names_in(node.right)
+
+
+def numbers_in(node: Node) -> list[Num]:
+    if isinstance(node, Num):
+        return [node]
+    if isinstance(node, Name):
+        return []
+    if isinstance(node, (Unary, Call)):
+        return numbers_in(node.arg)
+    return numbers_in(node.left) + numbers_in(node.right)
+
+
+def significant(text: str) -> int:
+    digits = text.lower().lstrip("+-").split("e")[0].replace(".", "").lstrip("0")
+    return max(len(digits), 1)
+
+
+def agrees_to_written_digits(truth: Real, text: str) -> bool:
+    """The truth, rounded or truncated to the significant digits of `text`, equals `text`."""
+    claimed = Decimal(text)
+    digits = significant(text)
+    exact = exact_decimal(truth)
+    for rounding in (ROUND_HALF_EVEN, ROUND_DOWN):
+        with localcontext() as ctx:
+            ctx.prec, ctx.rounding = digits, rounding
+            if +exact == +claimed:
+                return True
+    return False
+
+
+def _tolerance(node: Node) -> Real:
+    """Relative precision of a link computed from written numbers: each adds half a unit of its last
+    written digit, relative to its size; whole numbers are exact."""
+    total = CTX.mpf(10) ** -30
+    for n in numbers_in(node):
+        value = Decimal(n.text)
+        if value and ("." in n.text or "e" in n.text.lower()):
+            half_unit = Decimal(5).scaleb(value.as_tuple().exponent - 1)
+            total += CTX.mpf(str(half_unit / abs(value)))
+    return total
+
+
+def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
+    """One verdict per link of the claim's chain."""
+    target = claim.target.name
+    own = _may_be_own(target) and not _known(truth, target)
+    if own and target in evaluator.own.nodes:
+        return [Verdict(claim.line, claim.text, 1, "cannot check", None, None,
+                        f"{target} is already defined on line {evaluator.own.lines[target]}")]
+    verdicts = []
+    for i, link in enumerate(claim.links, start=1):
+        try:
+            claimed = evaluator.evaluate(link)
+            right = claimed if own else truth.value(target)
+        except Unknown as exc:
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+            continue
+        except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
+            why = str(exc) or type(exc).__name__
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
+            continue
+        if own and i == 1:
+            evaluator.own.define(target, link, claimed, claim.line)
+            verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
+            continue
+        verdict = _verdict(claim, i, link, right, claimed)
+        if verdict.status == "correct" and _symbolic(link, evaluator.own):
+            verdict = _in_general(verdict, target, link, truth, evaluator)
+        if verdict.status == "wrong" and _literal(link) is not None and not own:
+            verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
+        verdicts.append(verdict)
+    return verdicts
+
+
+DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
+
+
+def _may_be_own(name: str) -> bool:
+    """A person may name intermediate results (R1), but not in the network's own notation."""
+    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name)
+
+
+POINTS = 3
+
+
+def _symbolic(node: Node, own: OwnNames) -> bool:
+    """True when the link is written in the network's quantities (so it claims a formula)."""
+    if isinstance(node, Num):
+        return False
+    if isinstance(node, Name):
+        return own.symbolic[node.name] if node.name in own.nodes else True
+    if isinstance(node, (Unary, Call)):
+        return _symbolic(node.arg, own)
+    return _symbolic(node.left, own) or _symbolic(node.right, own)
+
+
+def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A formula right at the spec's values must also be right at random values of every input."""
+    rng = random.Random(verdict.line)
+    for _ in range(POINTS):
+        point = PointTruth(truth, rng)
+        try:
+            want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
+        except (Unknown, ArithmeticError, ValueError):
+            return verdict  # nothing to compare beyond the spec's values
+        if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
+            where = ", ".join(f"{k} = {show(v, 4).text}" for k, v in point.chosen.items())
+            return replace(verdict, status="wrong", reason=(
+                f"right at the spec's values but not in general: at {where} it gives "
+                f"{show(got, 9).text}, the truth is {show(want, 9).text}; the closed form is {point.closed_form(target)}"))
+    return replace(verdict, reason="equals the closed form (at the spec's values and at random points)")
+
+
+class PointTruth:
+    """The truth at random values of every input, target and parameter (same network)."""
+
+    def __init__(self, truth: Truth, rng: random.Random) -> None:
+        network = truth.network
+        self.network, self.closed = network, truth.d.closed
+        self.chosen = {s.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for s in network.inputs}
+        self.chosen.update({o.target.name: CTX.mpf(rng.uniform(0.05, 0.95)) for o in network.outputs})
+        self.chosen.update({p.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for p in network.params})
+        trainer = truth.trainer
+        inputs = [self.chosen[s.name] for s in network.inputs]
+        targets = [self.chosen[o.target.name] for o in network.outputs]
+        self.symbols = trainer.symbol_values([self.chosen[p.name] for p in network.params], (inputs, targets))
+        self.symbols[network.eta] = truth.values[network.eta.name]
+        for o in network.outputs:
+            self.symbols[o.error] = evaluate(o.loss_expr, self.symbols)
+        self.symbols[network.e_total] = CTX.fsum(self.symbols[o.error] for o in network.outputs)
+
+    def expression(self, name: str) -> Expr:
+        """The closed form of a quantity or a derivative, in the network's symbols."""
+        by = {s.name: s for s in self.symbols}
+        if name in by:
+            return by[name]
+        if name.startswith("d:E_total/"):
+            wrt = name[len("d:E_total/"):]
+            for index, p in enumerate(self.network.params):
+                if p.name == wrt:
+                    return closed_gradient(self.network, self.closed, index)
+            for n in self.network.neurons:
+                if wrt == n.net.name:
+                    return self.closed.deltas[n.delta]
+                if wrt == n.out.name and n.out in self.closed.errors:
+                    return self.closed.errors[n.out]
+        for n in self.network.neurons:
+            if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
+                return n.activation.local(n.out, n.net)
+        raise Unknown(f"no closed form for {name}")
+
+    def value(self, name: str) -> Real:
+        return evaluate(self.expression(name), self.symbols)
+
+    def closed_form(self, name: str) -> str:
+        return str(self.expression(name))
+
+
+def _literal(link: Node) -> str | None:
+    """The text of a link that is one written number, else None."""
+    if isinstance(link, Num):
+        return link.text
+    if isinstance(link, Unary) and link.op == "-" and isinstance(link.arg, Num):
+        return "-" + link.arg.text
+    return None
+
+
+def _known(truth: Truth, name: str) -> bool:
+    try:
+        truth.value(name)
+    except Unknown:
+        return False
+    return True
+
+
+def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real) -> Verdict:
+    if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
+        text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
+        ok = agrees_to_written_digits(truth, text)
+        reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
+    else:
+        ok = abs(claimed - truth) <= _tolerance(link) * max(abs(truth), CTX.mpf(10) ** -40)
+        reason = ("agrees within the precision of its numbers" if ok
+                  else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
+    return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
+
+
+@dataclass(frozen=True)
+class Report:
+    verdicts: tuple[Verdict, ...]
+    refused: tuple[tuple[int, str], ...]
+
+    @property
+    def wrong(self) -> int:
+        return sum(v.status == "wrong" for v in self.verdicts)
+
+
+def check_text(d: Derivation, text: str) -> Report:
+    """Every claim of a claims file judged against `d`; unreadable lines are refused, never run."""
+    found, refused = parse(text)
+    truth = Truth(d)
+    evaluator = Evaluator(truth, OwnNames())
+    verdicts = [v for claim in found for v in judge(claim, truth, evaluator)]
+    return Report(tuple(verdicts), tuple(refused))
+
+
+def _shown(x: Real | None, digits: int) -> str | None:
+    return None if x is None else show(x, digits).text
+
+
+def to_text(report: Report, digits: int) -> str:
+    lines = []
+    for v in report.verdicts:
+        where = f"line {v.line}" + (f", link {v.link}" if v.link > 1 else "")
+        truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
+        error = v.relative_error
+        rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
+        lines.append(f"{where}: {v.status}: {v.reason}{truth}{rel}")
+        lines += [f"    most likely: {e}" for e in v.explanations]
+    lines += [f"line {n}: cannot check: refused: {why}" for n, why in report.refused]
+    counts = {s: sum(v.status == s for v in report.verdicts) for s in ("correct", "wrong", "cannot check")}
+    lines.append(f"{counts['correct']} correct, {counts['wrong']} wrong, "
+                 f"{counts['cannot check'] + len(report.refused)} cannot check")
+    return "\n".join(lines)
+
+
+def to_json(report: Report, digits: int) -> str:
+    import json
+
+    items = [{"line": v.line, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
+              "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
+              "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations)}
+             for v in report.verdicts]
+    items += [{"line": n, "link": 0, "claim": None, "verdict": "cannot check", "reason": f"refused: {why}",
+               "truth": None, "claimed": None, "relative_error": None, "explanations": []}
+              for n, why in report.refused]
+    summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
+               "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}
+    return json.dumps({"claims": items, "summary": summary}, indent=2, ensure_ascii=False)

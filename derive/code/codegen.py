@@ -1,0 +1,241 @@
+"""Code generation: NumPy update code written from the derivation, in two styles.
+
+`vector`: layer matrices and the delta rule, batched over samples. `scalar`: one line per derivative,
+named like the walkthrough, printed from the engine's closed forms by SymPy's NumPy printer with
+common-subexpression elimination. Python prepares every string here; the templates place them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+from sympy import Expr, Symbol
+from sympy.printing.numpy import NumPyPrinter
+
+from derive.code import SCALAR_LIMIT
+from derive.maths.derivation import Derivation, closed_forms, closed_gradient
+from derive.model.network import Network
+from derive.templating import environment
+
+# NumPy forms of each activation and of its slope stated in `out` (and `net` for relu), stable for
+# pre-activations of any magnitude: the sigmoid never exponentiates a large positive number.
+ACTIVATION_CODE = {
+    "sigmoid": ("sigmoid({net})", "{out} * (1.0 - {out})"),
+    "tanh": ("np.tanh({net})", "1.0 - {out} ** 2"),
+    "relu": ("np.maximum({net}, 0.0)", "({net} > 0.0).astype(float)"),
+    "identity": ("{net}", "np.ones_like({net})"),
+    "softmax": ("softmax({net})", None),
+}
+
+
+@dataclass(frozen=True)
+class LossCode:
+    """E_total per sample, and delta of the output layer, in NumPy over rows of samples."""
+
+    value: str
+    delta: str
+
+
+def _loss_code(network: Network) -> LossCode:
+    """The output layer's loss and delta; log-losses are fused with their activation for stability."""
+    loss, act = network.loss.name, network.layers[-1][0].activation.name
+    n = len(network.layers[-1])
+    if loss == "cross_entropy":  # softmax outputs: log-softmax from the nets, delta = out * sum(t) - t
+        code = LossCode("-np.sum(Y * ({net} - logsumexp({net})), axis=1)",
+                        "{out} * np.sum(Y, axis=1, keepdims=True) - Y")
+    elif loss == "binary_cross_entropy":  # sigmoid outputs: log(1 + e^net) - t net, delta = out - t
+        code = LossCode("np.sum(np.logaddexp(0.0, {net}) - Y * {net}, axis=1)", "{out} - Y")
+    else:
+        grad = {"half_sse": "({out} - Y)", "mse": f"(2.0 / {n}) * ({{out}} - Y)"}[loss]
+        value = {"half_sse": "0.5 * np.sum((Y - {out}) ** 2, axis=1)", "mse": "np.mean((Y - {out}) ** 2, axis=1)"}[loss]
+        slope = ACTIVATION_CODE[act][1]
+        # softmax with a squared loss: the Jacobian-vector product out * (g - sum(g * out))
+        delta = (f"{{out}} * ({grad} - np.sum({grad} * {{out}}, axis=1, keepdims=True))" if slope is None
+                 else f"{grad} * ({slope})")
+        code = LossCode(value, delta)
+    last = {"net": "nets[-1]", "out": "outs[-1]"}
+    return LossCode(code.value.format(**last), code.delta.format(**last))
+
+
+def _literal(values: Any) -> str:
+    """A nested list of spec decimals as a Python literal (the decimals exactly as written)."""
+    if isinstance(values, (list, tuple)):
+        return "[" + ", ".join(_literal(v) for v in values) + "]"
+    text = str(values)
+    return text if ("." in text or "E" in text.upper()) else f"{text}.0"
+
+
+def _layer_view(network: Network, index: int) -> dict[str, Any]:
+    spec_layer = network.spec.layers[index]
+    neurons = network.layers[index]
+    bias = spec_layer.bias
+    activation = neurons[0].activation.name
+    forward_code = ACTIVATION_CODE[activation][0]
+    slope = ACTIVATION_CODE[activation][1]
+    return {
+        "index": index + 1,
+        "names": "[" + ", ".join("[" + ", ".join(link.weight.name for link in n.links) + "]" for n in neurons) + "]",
+        "weights": _literal([list(row) for row in spec_layer.weights]),
+        "bias_mode": bias.mode,
+        "bias_values": _literal(list(bias.values)) if bias.mode == "per_neuron" else _literal(bias.values[0]) if bias.mode == "shared" else "",
+        "bias_names": list(bias.names),
+        "bias_sign": "-" if bias.form == "threshold" else "+",
+        "bias_trainable": bias.trainable,
+        "activation": forward_code.format(net=f"net{index + 1}"),
+        # layer l's outputs are outs[l] and its nets nets[l - 1] in the generated gradients()
+        "slope": slope.format(out=f"outs[{index + 1}]", net=f"nets[{index}]") if slope else None,
+        "neurons": ", ".join(n.name for n in neurons),
+    }
+
+
+def _samples(network: Network) -> tuple[str, str]:
+    samples = network.spec.samples
+    return _literal([list(s.inputs) for s in samples]), _literal([list(s.targets) for s in samples])
+
+
+def origin(network: Network) -> str:
+    """Where the code came from, built from validated names only: a file path never reaches code."""
+    spec = network.spec
+    return f"preset {spec.name}" if spec.source == f"preset {spec.name}" else f"the spec file {spec.name}.toml"
+
+
+def _common(network: Network, style: str) -> dict[str, Any]:
+    spec = network.spec
+    inputs, targets = _samples(network)
+    steps = spec.training.steps
+    return {
+        "name": spec.name, "title": spec.title, "source": origin(network), "style": style,
+        "learning_rate": _literal(spec.training.learning_rate), "update": spec.training.update,
+        "mean": spec.training.reduction == "mean", "inputs": inputs, "targets": targets,
+        "steps": _literal([int(s) for s in steps]).replace(".0", ""), "last_step": steps[-1],
+        "sample_names": ", ".join(s.name for s in spec.samples),
+        "uses": _uses(network),
+    }
+
+
+def _uses(network: Network) -> dict[str, bool]:
+    acts = {layer[0].activation.name for layer in network.layers}
+    return {"sigmoid": "sigmoid" in acts, "softmax": "softmax" in acts,
+            "logsumexp": network.loss.name == "cross_entropy" or "softmax" in acts}
+
+
+def vector_view(network: Network) -> dict[str, Any]:
+    layers = [_layer_view(network, i) for i in range(len(network.layers))]
+    loss = _loss_code(network)
+    frozen = [f"b{layer['index']}" for layer in layers if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
+    slopes = " ".join(layer["slope"] or "" for layer in layers[:-1])
+    return {**_common(network, "vector"), "layers": layers, "loss_value": loss.value, "loss_delta": loss.delta,
+            "frozen": frozen, "depth": len(layers),
+            "unpack_loss": _unpacking("nets" in loss.value), "unpack_grads": _unpacking("nets" in loss.delta + slopes)}
+
+
+def _unpacking(needs_nets: bool) -> str:
+    """The left side of `... = forward(params, X)`: nets only where the code reads them."""
+    return "nets, outs" if needs_nets else "_, outs"
+
+
+class CodePrinter(NumPyPrinter):
+    """NumPy code that calls the generated module's own stable helpers."""
+
+    def _module_format(self, fqn: str, register: bool = True) -> str:
+        # The generated module imports numpy as np: name its functions that way.
+        if fqn.startswith("numpy."):
+            fqn = "np." + fqn[len("numpy."):]
+        return super()._module_format(fqn, register)
+
+    def _print_sigmoid(self, expr: Expr) -> str:
+        return f"sigmoid({self._print(expr.args[0])})"
+
+    def _print_relu(self, expr: Expr) -> str:
+        return f"np.maximum({self._print(expr.args[0])}, 0.0)"
+
+    def _print_Heaviside(self, expr: Expr) -> str:
+        return f"np.heaviside({self._print(expr.args[0])}, 0.0)"
+
+    def _print_Symbol(self, expr: Symbol) -> str:
+        return expr.name  # validated identifiers (derive.model.identifiers) or CSE temporaries
+
+
+def _scalar_forward(printer: CodePrinter, network: Network) -> list[tuple[str, str]]:
+    lines = []
+    for layer in network.layers:
+        nets = tuple(k.net for k in layer)
+        lines += [(n.net.name, printer.doprint(n.net_expr())) for n in layer]
+        if layer[0].activation.elementwise:
+            lines += [(n.out.name, printer.doprint(n.activation.forward(nets, n.position))) for n in layer]
+        else:  # softmax: through the module's stable helper, one column per neuron
+            stacked = ", ".join(n.net.name for n in layer)
+            lines.append(("outs", f"softmax(np.stack([{stacked}], axis=-1))"))
+            lines += [(n.out.name, f"outs[..., {n.position}]") for n in layer]
+    return lines
+
+
+def _scalar_gradients(d: Derivation) -> list[Expr]:
+    """Every gradient's closed form, output deltas cancelled where a log-loss meets its activation."""
+    cancel = sympy.cancel if d.network.loss.name in ("cross_entropy", "binary_cross_entropy") else None
+    closed = closed_forms(d.network, cancel)
+    return [closed_gradient(d.network, closed, i) for i in range(len(d.network.params))]
+
+
+def scalar_view(d: Derivation) -> dict[str, Any]:
+    network = d.network
+    printer = CodePrinter({"fully_qualified_modules": True})
+    temps, reduced = sympy.cse(_scalar_gradients(d), symbols=sympy.numbered_symbols("cse_"), order="none")
+    used = set().union(*[e.free_symbols for e in reduced], *[e.free_symbols for _, e in temps])
+    return {
+        **_common(network, "scalar"),
+        "params": [{"name": p.name, "value": _literal(p.initial), "trainable": p.trainable} for p in network.params],
+        "frozen": [p.name for p in network.params if not p.trainable],
+        "inputs_by_column": [x.name for x in network.inputs],
+        "targets_by_column": [o.target.name for o in network.outputs],
+        "forward": _scalar_forward(printer, network),
+        "outputs": [name for n in network.neurons for name in (n.net.name, n.out.name)],
+        **_scalar_loss(printer, network),
+        "read": sorted(s.name for s in used if s.name.startswith(("out_", "net_"))),
+        "grad_params": [p.name for p in network.params if p.symbol in used],
+        "grad_inputs": [(x.name, i) for i, x in enumerate(network.inputs) if x in used],
+        "grad_targets": [(o.target.name, i) for i, o in enumerate(network.outputs) if o.target in used],
+        "temps": [(str(s), printer.doprint(e)) for s, e in temps],
+        "grads": [(f"dE_d{p.name}", p.name, printer.doprint(e)) for p, e in zip(network.params, reduced)],
+    }
+
+
+def _scalar_loss(printer: CodePrinter, network: Network) -> dict[str, Any]:
+    """Lines computing E_total per sample; log-losses from the nets, so that nothing overflows."""
+    lines, errors = [], []
+    loss = network.loss.name
+    if loss == "cross_entropy":
+        nets = ", ".join(f'values["{o.neuron.net.name}"]' for o in network.outputs)
+        lines.append(f"lse = logsumexp(np.stack([{nets}], axis=-1))[:, 0]")
+    for i, o in enumerate(network.outputs):
+        t, out, net = o.target.name, o.neuron.out.name, o.neuron.net.name
+        lines.append(f"{t} = Y[:, {i}]")
+        if loss == "cross_entropy":
+            code = f'-{t} * (values["{net}"] - lse)'
+        elif loss == "binary_cross_entropy":
+            code = f'np.logaddexp(0.0, values["{net}"]) - {t} * values["{net}"]'
+        else:
+            lines.append(f'{out} = values["{out}"]')
+            code = printer.doprint(o.loss_expr)
+        lines.append(f"{o.error.name} = {code}")
+        errors.append(o.error.name)
+    return {"loss_lines": lines, "loss_total": " + ".join(errors)}
+
+
+def default_style(network: Network) -> str:
+    """Scalar code for networks a reader can follow line by line, vector code beyond."""
+    return "scalar" if len(network.params) <= SCALAR_LIMIT else "vector"
+
+
+def generate(d: Derivation, style: str) -> str:
+    """The update module of `d` in `style`."""
+    if style == "vector":
+        return generate_vector(d.network)
+    return environment().get_template("update_scalar.py.j2").render(scalar_view(d))
+
+
+def generate_vector(network: Network) -> str:
+    """Vector-style code needs only the network's shape: no per-parameter derivation is built."""
+    return environment().get_template("update_vector.py.j2").render(vector_view(network))

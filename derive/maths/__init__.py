@@ -1,0 +1,6 @@
+"""Maths: the derivation of a network. Forward pass, loss, every delta and gradient as chain-rule
+factors and as a closed form, the update and the iterations; numeric evaluation and training at the
+working precision; the fully expanded loss (the tests' oracle); derivatives explained rule by rule.
+
+Imports only `derive.model`: nothing from an output (notes, code, check).
+"""

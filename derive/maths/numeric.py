@@ -1,0 +1,248 @@
+"""Numeric work at the working precision: evaluating the engine's expressions, and training.
+
+`evaluate` substitutes values into a SymPy expression by walking its tree with mpmath (no code is
+generated or executed). `Trainer` runs the same layered algorithm on plain lists for the thousands of
+updates of the iterations table, with the numeric local rules of `derive.model.rules`.
+"""
+
+from __future__ import annotations
+
+from functools import singledispatch
+from typing import Mapping, Sequence
+
+import sympy
+from sympy import Expr, Symbol
+
+from derive.model.network import Network
+from derive.model.precision import CTX, Real, real
+from derive.model.rules import numeric_sigmoid, numeric_softmax_jacobian, relu, sigmoid
+from derive.model.spec import SampleSpec
+
+
+class EvaluationError(ArithmeticError):
+    """An expression holds something the evaluator has no rule for."""
+
+
+def evaluate(expr: Expr, values: Mapping[Symbol, Real]) -> Real:
+    """The value of `expr` with every symbol replaced by its value in `values`."""
+    return _eval(expr, values)
+
+
+@singledispatch
+def _eval(expr: Expr, values: Mapping[Symbol, Real]) -> Real:
+    raise EvaluationError(f"no numeric rule for {type(expr).__name__}")
+
+
+@_eval.register
+def _(expr: Symbol, values: Mapping[Symbol, Real]) -> Real:
+    return values[expr]
+
+
+@_eval.register
+def _(expr: sympy.Rational, values: Mapping[Symbol, Real]) -> Real:
+    return CTX.mpf(expr.p) / expr.q
+
+
+@_eval.register
+def _(expr: sympy.Float, values: Mapping[Symbol, Real]) -> Real:
+    return CTX.make_mpf(expr._mpf_)
+
+
+@_eval.register
+def _(expr: sympy.Add, values: Mapping[Symbol, Real]) -> Real:
+    return CTX.fsum(_eval(a, values) for a in expr.args)
+
+
+@_eval.register
+def _(expr: sympy.Mul, values: Mapping[Symbol, Real]) -> Real:
+    result = CTX.one
+    for a in expr.args:
+        result *= _eval(a, values)
+    return result
+
+
+@_eval.register
+def _(expr: sympy.Pow, values: Mapping[Symbol, Real]) -> Real:
+    base = _eval(expr.base, values)
+    if expr.exp.is_Integer:
+        return base ** int(expr.exp)
+    return CTX.power(base, _eval(expr.exp, values))
+
+
+_FUNCTIONS = {
+    sympy.exp: CTX.exp,
+    sympy.log: CTX.log,
+    sympy.tanh: CTX.tanh,
+    sigmoid: numeric_sigmoid,
+    relu: lambda x: x if x > 0 else CTX.zero,
+}
+
+
+@_eval.register
+def _(expr: sympy.Function, values: Mapping[Symbol, Real]) -> Real:
+    rule = _FUNCTIONS.get(type(expr))
+    if rule is None:
+        raise EvaluationError(f"no numeric rule for {type(expr).__name__}")
+    return rule(_eval(expr.args[0], values))
+
+
+@_eval.register
+def _(expr: sympy.Heaviside, values: Mapping[Symbol, Real]) -> Real:
+    x = _eval(expr.args[0], values)
+    at_zero = _eval(expr.args[1], values) if len(expr.args) > 1 else CTX.mpf(0.5)
+    return CTX.one if x > 0 else (CTX.zero if x < 0 else at_zero)
+
+
+class Trainer:
+    """The layered forward and backward pass over a flat parameter vector (in `network.params` order)."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        index = {p.name: i for i, p in enumerate(network.params)}
+        self.links = [[[index[link.weight.name] for link in n.links] for n in layer] for layer in network.layers]
+        self.biases = [[(index[n.bias.name], n.bias_sign) if n.bias else None for n in layer]
+                       for layer in network.layers]
+        self.activations = [layer[0].activation for layer in network.layers]
+        self.trainable = [p.trainable for p in network.params]
+        self.eta = real(network.spec.training.learning_rate)
+        self.samples = [sample_values(s) for s in network.spec.samples]
+
+    def initial(self) -> list[Real]:
+        return [real(p.initial) for p in self.network.params]
+
+    def forward(self, params: Sequence[Real], inputs: Sequence[Real]) -> tuple[list[list[Real]], list[list[Real]]]:
+        """nets and outs per layer; outs[0] are the inputs."""
+        outs: list[list[Real]] = [list(inputs)]
+        nets: list[list[Real]] = [[]]
+        for links, biases, act in zip(self.links, self.biases, self.activations):
+            prev = outs[-1]
+            layer_nets = []
+            for idx, bias in zip(links, biases):
+                total = CTX.fdot([params[i] for i in idx], prev)
+                if bias is not None:
+                    total += bias[1] * params[bias[0]]
+                layer_nets.append(total)
+            nets.append(layer_nets)
+            outs.append(act.numeric(layer_nets))
+        return nets, outs
+
+    def symbol_values(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> dict[Symbol, Real]:
+        """Inputs, targets, parameters and every neuron's net and out, by symbol, at `params`."""
+        inputs, targets = sample
+        nets, outs = self.forward(params, inputs)
+        network = self.network
+        values: dict[Symbol, Real] = dict(zip(network.inputs, inputs))
+        values.update((o.target, t) for o, t in zip(network.outputs, targets))
+        values.update((p.symbol, v) for p, v in zip(network.params, params))
+        for layer, layer_nets, layer_outs in zip(network.layers, nets[1:], outs[1:]):
+            for n, net, out in zip(layer, layer_nets, layer_outs):
+                values[n.net], values[n.out] = net, out
+        return values
+
+    def error(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> Real:
+        """E_total of one sample."""
+        _, outs = self.forward(params, sample[0])
+        return CTX.fsum(evaluate(o.loss_expr, {o.target: t, o.neuron.out: y})
+                        for o, t, y in zip(self.network.outputs, sample[1], outs[-1]))
+
+    def dataset_error(self, params: Sequence[Real]) -> Real:
+        """E_total summed (or averaged, as the spec's reduction says) over every sample."""
+        total = CTX.fsum(self.error(params, s) for s in self.samples)
+        return total / len(self.samples) if self.network.spec.training.reduction == "mean" else total
+
+    def gradients(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> list[Real]:
+        """dE_total/dp for every parameter, by the delta rule."""
+        nets, outs = self.forward(params, sample[0])
+        grads = [CTX.zero] * len(params)
+        delta = self._output_deltas(nets[-1], outs[-1], sample[1])
+        weights = params
+        last = len(self.links) - 1
+        for layer in range(last, -1, -1):
+            self._accumulate(grads, layer, delta, self._sources(layer, nets, outs))
+            if layer == last:
+                weights = self._weights_behind_output(params, grads)
+            if layer:
+                delta = self._hidden_deltas(weights, layer, delta, nets[layer], outs[layer])
+        return grads
+
+    # The steps below are the ones a hand derivation can get wrong: derive.check.mistakes overrides them.
+
+    def _sources(self, layer: int, nets: list[list[Real]], outs: list[list[Real]]) -> list[Real]:
+        """d net / d w of `layer`'s weights: the outputs of the layer before."""
+        return outs[layer]
+
+    def _weights_behind_output(self, params: Sequence[Real], grads: list[Real]) -> Sequence[Real]:
+        """The weights the hidden deltas are taken with: those before the update."""
+        return params
+
+    def _loss_grads(self, targets: list[Real], outs: list[Real]) -> list[Real]:
+        n = len(outs)
+        return [self.network.loss.numeric_grad(t, y, n) for t, y in zip(targets, outs)]
+
+    def _slope(self, layer: int, net: Real, out: Real) -> Real:
+        """dout/dnet of an elementwise activation of `layer` (0-based among the non-input layers)."""
+        return self.activations[layer].numeric_local(net, out)
+
+    def _output_deltas(self, nets: list[Real], outs: list[Real], targets: list[Real]) -> list[Real]:
+        n = len(outs)
+        if self.network.loss.name == "binary_cross_entropy":
+            # (-t/o + (1-t)/(1-o)) o (1-o) = o - t, which stays defined when o rounds to exactly 1
+            return [y - t for t, y in zip(targets, outs)]
+        grad_out = self._loss_grads(targets, outs)
+        if self.activations[-1].numeric_local is None:
+            return [CTX.fsum(grad_out[k] * numeric_softmax_jacobian(outs[k], outs[j], k == j) for k in range(n))
+                    for j in range(n)]
+        last = len(self.activations) - 1
+        return [g * self._slope(last, net, y) for g, net, y in zip(grad_out, nets, outs)]
+
+    def _accumulate(self, grads: list[Real], layer: int, delta: list[Real], sources: list[Real]) -> None:
+        for d, idx, bias in zip(delta, self.links[layer], self.biases[layer]):
+            for i, src in zip(idx, sources):
+                grads[i] += d * src
+            if bias is not None:
+                grads[bias[0]] += d * bias[1]
+
+    def _hidden_deltas(self, params: Sequence[Real], layer: int, delta: list[Real],
+                       nets: list[Real], outs: list[Real]) -> list[Real]:
+        """delta of layer-1's neurons from the deltas of `layer` and the weights between them."""
+        back = [CTX.zero] * len(outs)
+        for d, idx in zip(delta, self.links[layer]):
+            for h, i in enumerate(idx):
+                back[h] += d * params[i]
+        return [b * self._slope(layer - 1, net, y) for b, net, y in zip(back, nets, outs)]
+
+    def batch_gradient(self, params: Sequence[Real], samples: Sequence[tuple[list[Real], list[Real]]]) -> list[Real]:
+        """The summed (or averaged) gradient over `samples`."""
+        total = [CTX.zero] * len(params)
+        for sample in samples:
+            total = [a + b for a, b in zip(total, self.gradients(params, sample))]
+        if self.network.spec.training.reduction == "mean":
+            total = [g / len(samples) for g in total]
+        return total
+
+    def step_samples(self, step: int) -> list[tuple[list[Real], list[Real]]]:
+        """The samples update number `step` (1-based) learns from."""
+        if self.network.spec.training.update == "batch":
+            return self.samples
+        return [self.samples[(step - 1) % len(self.samples)]]
+
+    def update(self, params: Sequence[Real], gradient: Sequence[Real]) -> list[Real]:
+        """p <- p - eta dE/dp for trainable parameters; frozen ones stay as they are."""
+        return [p - self.eta * g if trainable else p for p, g, trainable in zip(params, gradient, self.trainable)]
+
+    def train(self, params: list[Real], steps: Sequence[int], start: int = 0) -> list[tuple[int, list[Real]]]:
+        """The parameters after each count of updates in `steps` (increasing), from `params` taken as
+        the parameters after `start` updates."""
+        snapshots = []
+        done = start
+        for target in steps:
+            while done < target:
+                done += 1
+                samples = self.step_samples(done)
+                params = self.update(params, self.batch_gradient(params, samples))
+            snapshots.append((done, params))
+        return snapshots
+
+
+def sample_values(sample: SampleSpec) -> tuple[list[Real], list[Real]]:
+    return [real(v) for v in sample.inputs], [real(v) for v in sample.targets]

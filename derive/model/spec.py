@@ -1,0 +1,491 @@
+"""Specs: a network described in TOML, read and validated once into frozen dataclasses.
+
+Every later stage trusts a `Spec`: names match `derive.model.identifiers.IDENTIFIER`, counts match the layer sizes,
+numbers are finite decimals, random initial values are already drawn.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from derive.model import identifiers
+from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
+
+PRESET_PACKAGE = "derive.presets"
+BIAS_MODES = ("none", "shared", "per_neuron")
+BIAS_FORMS = ("bias", "threshold")
+UPDATES = ("sgd", "batch")
+REDUCTIONS = ("sum", "mean")
+INITIALISERS = ("normal", "uniform")
+SPEC_LOSSES = ("half_sse", "mse", "cross_entropy")
+MAX_STEPS = 1_000_000
+# A title reaches Markdown, LaTeX and HTML as it is: only characters that mean nothing special to
+# any of them. The English notes load no CJK font, so Chinese is for the Chinese title only.
+TITLE = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=]{1,120}\Z")
+TITLE_RULE = "expected at most 120 ASCII letters, digits, spaces and - , . : ; ( ) ' / ! ? + ="
+# Chinese characters, CJK punctuation (U+3000-303F) and the full-width punctuation ，：；（）！？ too.
+TITLE_ZH = re.compile(r"[A-Za-z0-9 \-,.:;()'/!?+=\u3000-\u303f\u4e00-\u9fff，：；（）！？]{1,120}\Z")
+TITLE_ZH_RULE = TITLE_RULE[:-1] + "= and Chinese characters and punctuation"
+# Languages a spec may give its own title in (`titles = { zh = "..." }`).
+TITLE_LANGUAGES = ("en", "zh")
+# Numbers of a spec stay within double precision's range, so every later stage can hold them.
+MAX_MAGNITUDE = 300
+MAX_PARAMS = 200_000
+ALLOWED_KEYS = {
+    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training"),
+    "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
+    "bias": ("mode", "form", "trainable", "names", "values"),
+    "sample": ("name", "inputs", "targets"),
+    "training": ("learning_rate", "update", "reduction", "steps"),
+    "init": ("kind", "seed", "mean", "std", "low", "high"),
+}
+
+
+class SpecError(ValueError):
+    """Unusable input: `str()` is one line naming the file, the key and what was expected."""
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
+
+
+@dataclass(frozen=True)
+class BiasSpec:
+    mode: str  # none | shared | per_neuron
+    form: str  # bias (net = sum + b) | threshold (net = sum - theta)
+    trainable: bool
+    names: tuple[str, ...]
+    values: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    neurons: tuple[str, ...]
+    activation: str
+    weight_names: tuple[tuple[str, ...], ...]  # [neuron][source]
+    weights: tuple[tuple[Decimal, ...], ...]
+    bias: BiasSpec
+
+
+@dataclass(frozen=True)
+class SampleSpec:
+    name: str
+    inputs: tuple[Decimal, ...]
+    targets: tuple[Decimal, ...]
+
+
+@dataclass(frozen=True)
+class TrainingSpec:
+    learning_rate: Decimal
+    update: str
+    reduction: str
+    steps: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class InitSpec:
+    kind: str
+    seed: int
+    mean: Decimal
+    std: Decimal
+    low: Decimal
+    high: Decimal
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    title: str
+    source: str
+    inputs: tuple[str, ...]
+    layers: tuple[LayerSpec, ...]
+    loss: str
+    samples: tuple[SampleSpec, ...]
+    training: TrainingSpec
+    init: InitSpec | None
+    titles: tuple[tuple[str, str], ...] = ()  # (language, title) where the spec translates its title
+
+    def title_in(self, lang: str) -> str:
+        """The title in `lang`, or the spec's own title when it gives none in that language."""
+        return dict(self.titles).get(lang, self.title)
+
+
+class _Reader:
+    """Typed access to one TOML table, every failure reported with the file and the dotted key."""
+
+    def __init__(self, source: str, table: Any, path: str) -> None:
+        if not isinstance(table, dict):
+            raise SpecError(source, path, "expected a table")
+        self.source, self.table, self.path = source, table, path
+
+    def allow(self, kind: str) -> _Reader:
+        """Refuse keys this table does not have: a typo must not silently become a default."""
+        for key in self.table:
+            if key not in ALLOWED_KEYS[kind]:
+                raise self.fail(key, f"unknown key (expected one of {', '.join(ALLOWED_KEYS[kind])})")
+        return self
+
+    def key(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, message: str) -> SpecError:
+        return SpecError(self.source, self.key(key), message)
+
+    def has(self, key: str) -> bool:
+        return key in self.table
+
+    def raw(self, key: str, default: Any = ...) -> Any:
+        if key not in self.table:
+            if default is ...:
+                raise self.fail(key, "missing required key")
+            return default
+        return self.table[key]
+
+    def sub(self, key: str, default: Any = ...) -> _Reader:
+        return _Reader(self.source, self.raw(key, default), self.key(key))
+
+    def text(self, key: str, default: Any = ..., choices: tuple[str, ...] = ()) -> str:
+        value = self.raw(key, default)
+        if not isinstance(value, str):
+            raise self.fail(key, "expected a string")
+        if choices and value not in choices:
+            raise self.fail(key, f"expected one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def flag(self, key: str, default: Any = ...) -> bool:
+        value = self.raw(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, "expected true or false")
+        return value
+
+    def integer(self, key: str, default: Any = ..., low: int = 0, high: int = 2**31) -> int:
+        value = self.raw(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.fail(key, f"expected a whole number from {low} to {high}")
+        return value
+
+    def number(self, key: str, default: Any = ...) -> Decimal:
+        return _number(self.raw(key, default), lambda m: self.fail(key, m))
+
+    def name(self, key: str, default: Any = ...) -> str:
+        return _name(self.raw(key, default), lambda m: self.fail(key, m))
+
+
+def _number(value: Any, fail: Callable[[str], SpecError]) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise fail("expected a number")
+    number = Decimal(value)
+    if not number.is_finite():
+        raise fail(f"expected a finite number, got {value}")
+    if number and abs(number.adjusted()) > MAX_MAGNITUDE:
+        raise fail(f"expected a number between 1e-{MAX_MAGNITUDE} and 1e{MAX_MAGNITUDE} in size, got {value}")
+    return number
+
+
+def _name(value: Any, fail: Callable[[str], SpecError]) -> str:
+    if not identifiers.is_valid_name(value):
+        shown = repr(value)[:40]
+        raise fail(f"expected a name of letters and digits starting with a letter "
+                   f"(at most 32, not a reserved word), got {shown}")
+    return value
+
+
+def _list(value: Any, length: int | None, fail: Callable[[str], SpecError]) -> list[Any]:
+    if not isinstance(value, list):
+        raise fail("expected an array")
+    if length is not None and len(value) != length:
+        raise fail(f"expected {length} entries, got {len(value)}")
+    return value
+
+
+def _numbers(r: _Reader, key: str, length: int | None) -> tuple[Decimal, ...]:
+    values = _list(r.raw(key), length, lambda m: r.fail(key, m))
+    return tuple(_number(v, lambda m, i=i: r.fail(f"{key}[{i}]", m)) for i, v in enumerate(values))
+
+
+def _names_or_count(r: _Reader, key: str, prefix: str) -> tuple[str, ...]:
+    value = r.raw(key)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 1 <= value <= 4096:
+            raise r.fail(key, "expected a count from 1 to 4096 or a list of names")
+        return tuple(f"{prefix}{k}" for k in range(1, value + 1))
+    items = _list(value, None, lambda m: r.fail(key, m))
+    if not items:
+        raise r.fail(key, "expected at least one name")
+    return tuple(_name(v, lambda m, i=i: r.fail(f"{key}[{i}]", m)) for i, v in enumerate(items))
+
+
+def _hidden_prefix(index: int, hidden_count: int) -> str:
+    """Default neuron-name prefix of hidden layer `index` (0-based): h, or ha, hb, ... for several."""
+    return "h" if hidden_count == 1 else "h" + "abcdefghijklmnopqrstuvwxyz"[index]
+
+
+class _Numbering:
+    """Hands out the default weight and bias names w1, w2, ... and b1, b2, ... in reading order."""
+
+    def __init__(self) -> None:
+        self.weights = 0
+        self.biases = 0
+
+    def weight(self) -> str:
+        self.weights += 1
+        return f"w{self.weights}"
+
+    def bias(self) -> str:
+        self.biases += 1
+        return f"b{self.biases}"
+
+
+def _read_layer(r: _Reader, fan_in: int, prefix: str, numbering: _Numbering,
+                draw: Callable[[int], list[Decimal]] | None, budget: int) -> LayerSpec:
+    r.allow("layer")
+    neurons = _names_or_count(r, "neurons", prefix)
+    if len(neurons) * (fan_in + 1) > budget:  # checked before any weight is drawn
+        raise r.fail("neurons", f"the network would have more than {MAX_PARAMS} parameters")
+    activation = r.text("activation")
+    try:
+        get_activation(activation)
+    except UnknownRule:
+        raise r.fail("activation", f"expected one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+    weight_names = _weight_names(r, len(neurons), fan_in, numbering)
+    weights = _weights(r, len(neurons), fan_in, draw)
+    bias = _read_bias(r, neurons, numbering)
+    return LayerSpec(neurons, activation, weight_names, weights, bias)
+
+
+def _weight_names(r: _Reader, rows: int, cols: int, numbering: _Numbering) -> tuple[tuple[str, ...], ...]:
+    if not r.has("weight_names"):
+        return tuple(tuple(numbering.weight() for _ in range(cols)) for _ in range(rows))
+    table = _list(r.raw("weight_names"), rows, lambda m: r.fail("weight_names", m))
+    return tuple(
+        tuple(_name(v, lambda m, i=i, j=j: r.fail(f"weight_names[{i}][{j}]", m))
+              for j, v in enumerate(_list(row, cols, lambda m, i=i: r.fail(f"weight_names[{i}]", m))))
+        for i, row in enumerate(table)
+    )
+
+
+def _weights(r: _Reader, rows: int, cols: int,
+             draw: Callable[[int], list[Decimal]] | None) -> tuple[tuple[Decimal, ...], ...]:
+    if not r.has("weights"):
+        if draw is None:
+            raise r.fail("weights", "missing required key (or give an [init] table to draw them)")
+        flat = draw(rows * cols)
+        return tuple(tuple(flat[i * cols:(i + 1) * cols]) for i in range(rows))
+    table = _list(r.raw("weights"), rows,
+                  lambda m: r.fail("weights", f"{m} (one row per neuron, {rows} neurons)"))
+    return tuple(_weight_row(r, i, row, cols) for i, row in enumerate(table))
+
+
+def _weight_row(r: _Reader, i: int, row: Any, cols: int) -> tuple[Decimal, ...]:
+    key = f"weights[{i}]"
+    items = _list(row, cols, lambda m: r.fail(key, f"{m} (one per neuron of the previous layer, {cols})"))
+    return tuple(_number(v, lambda m, j=j: r.fail(f"{key}[{j}]", m)) for j, v in enumerate(items))
+
+
+def _read_bias(layer: _Reader, neurons: tuple[str, ...], numbering: _Numbering) -> BiasSpec:
+    if not layer.has("bias"):
+        return BiasSpec("none", "bias", False, (), ())
+    r = layer.sub("bias").allow("bias")
+    mode = r.text("mode", "per_neuron", BIAS_MODES)
+    form = r.text("form", "bias", BIAS_FORMS)
+    trainable = r.flag("trainable", True)
+    count = {"none": 0, "shared": 1, "per_neuron": len(neurons)}[mode]
+    values = _numbers(r, "values", count) if r.has("values") else tuple(Decimal(0) for _ in range(count))
+    if r.has("names"):
+        raw = _list(r.raw("names"), count, lambda m: r.fail("names", m))
+        bias_names = tuple(_name(v, lambda m, i=i: r.fail(f"names[{i}]", m)) for i, v in enumerate(raw))
+    else:
+        bias_names = tuple(numbering.bias() for _ in range(count))
+    return BiasSpec(mode, form, trainable, bias_names, values)
+
+
+def _read_init(r: _Reader) -> InitSpec | None:
+    if not r.has("init"):
+        return None
+    init = r.sub("init").allow("init")
+    spec = InitSpec(
+        kind=init.text("kind", "normal", INITIALISERS),
+        seed=init.integer("seed", 0, 0, 2**32 - 1),
+        mean=init.number("mean", Decimal(0)),
+        std=init.number("std", Decimal("0.1")),
+        low=init.number("low", Decimal("-0.5")),
+        high=init.number("high", Decimal("0.5")),
+    )
+    if spec.kind == "normal" and spec.std <= 0:
+        raise init.fail("std", "expected a positive number")
+    if spec.kind == "uniform" and not spec.low < spec.high:
+        raise init.fail("high", "expected a number above init.low")
+    if abs(spec.mean) + 10 * spec.std > Decimal("1e300") or spec.high - spec.low > Decimal("1e300"):
+        raise init.fail("std" if spec.kind == "normal" else "high", "expected a spread below 1e300")
+    return spec
+
+
+def _drawer(init: InitSpec | None) -> Callable[[int], list[Decimal]] | None:
+    """Draws initial weights in reading order from one seeded generator."""
+    if init is None:
+        return None
+    rng = np.random.default_rng(init.seed)
+
+    def draw(count: int) -> list[Decimal]:
+        if init.kind == "normal":
+            values = rng.normal(float(init.mean), float(init.std), count)
+        else:
+            values = rng.uniform(float(init.low), float(init.high), count)
+        # The shortest repr of each double: the spec's random weights read as plain decimals.
+        return [Decimal(repr(float(v))) for v in values]
+
+    return draw
+
+
+def _read_training(r: _Reader) -> TrainingSpec:
+    t = r.sub("training").allow("training")
+    rate = t.number("learning_rate")
+    if rate <= 0:
+        raise t.fail("learning_rate", f"expected a positive number, got {rate}")
+    steps_raw = _list(t.raw("steps", [1]), None, lambda m: t.fail("steps", m))
+    steps = tuple(_step(v, lambda m, i=i: t.fail(f"steps[{i}]", m)) for i, v in enumerate(steps_raw))
+    if not steps:
+        raise t.fail("steps", "expected at least one step count")
+    if list(steps) != sorted(set(steps)):
+        raise t.fail("steps", "expected increasing step counts without repeats")
+    return TrainingSpec(rate, t.text("update", "sgd", UPDATES), t.text("reduction", "sum", REDUCTIONS), steps)
+
+
+def _step(value: Any, fail: Callable[[str], SpecError]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_STEPS:
+        raise fail(f"expected a whole number of steps from 1 to {MAX_STEPS}")
+    return value
+
+
+def _read_samples(r: _Reader, n_in: int, n_out: int) -> tuple[SampleSpec, ...]:
+    items = _list(r.raw("samples"), None, lambda m: r.fail("samples", m))
+    if not items:
+        raise r.fail("samples", "expected at least one [[samples]] table")
+    samples = []
+    for i, item in enumerate(items):
+        s = _Reader(r.source, item, f"samples[{i}]").allow("sample")
+        name = s.name("name", f"s{i + 1}")
+        samples.append(SampleSpec(name, _numbers(s, "inputs", n_in), _numbers(s, "targets", n_out)))
+    return tuple(samples)
+
+
+def _check_unique(spec_source: str, groups: list[tuple[str, tuple[str, ...]]]) -> None:
+    seen: dict[str, str] = {}
+    for key, group in groups:
+        for name in group:
+            if name in seen:
+                raise SpecError(spec_source, key, f"name {name!r} is used twice (also in {seen[name]})")
+            seen[name] = key
+
+
+def _check_loss(r: _Reader, loss: str, layers: list[LayerSpec]) -> None:
+    for i, layer in enumerate(layers[:-1]):
+        if layer.activation == "softmax":
+            raise SpecError(r.source, f"layers[{i}].activation", "softmax is for the output layer only")
+    out_act = layers[-1].activation
+    if loss == "cross_entropy" and out_act not in ("softmax", "sigmoid"):
+        raise r.fail("loss", f"cross_entropy needs softmax or sigmoid outputs, not {out_act}")
+
+
+def from_mapping(data: Any, source: str, name: str) -> Spec:
+    """Validate a parsed TOML document into a `Spec`; raises `SpecError` on the first problem."""
+    r = _Reader(source, data, "").allow("")
+    title = r.text("title", name)
+    if not TITLE.match(title):
+        raise r.fail("title", TITLE_RULE)
+    titles = _read_titles(r)
+    inputs = _names_or_count(r, "inputs", "i")
+    loss = r.text("loss")
+    if loss not in SPEC_LOSSES:
+        raise r.fail("loss", f"expected one of {', '.join(SPEC_LOSSES)}, got {loss!r}")
+    init = _read_init(r)
+    draw = _drawer(init)
+    raw_layers = _list(r.raw("layers"), None, lambda m: r.fail("layers", m))
+    if not raw_layers:
+        raise r.fail("layers", "expected at least one [[layers]] table")
+    numbering = _Numbering()
+    layers: list[LayerSpec] = []
+    fan_in = len(inputs)
+    count = 0
+    for i, raw in enumerate(raw_layers):
+        is_output = i == len(raw_layers) - 1
+        prefix = "o" if is_output else _hidden_prefix(i, len(raw_layers) - 1)
+        layer = _read_layer(_Reader(source, raw, f"layers[{i}]"), fan_in, prefix, numbering, draw, MAX_PARAMS - count)
+        layers.append(layer)
+        count += len(layer.neurons) * (fan_in + 1)
+        fan_in = len(layer.neurons)
+    _check_loss(r, loss, layers)
+    samples = _read_samples(r, len(inputs), len(layers[-1].neurons))
+    _check_unique(source, _name_groups(inputs, layers, samples))
+    return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles)
+
+
+def _read_titles(r: _Reader) -> tuple[tuple[str, str], ...]:
+    table = r.raw("titles", {})
+    if not isinstance(table, dict):
+        raise r.fail("titles", f"expected a table of titles by language ({', '.join(TITLE_LANGUAGES)})")
+    titles = []
+    for lang in sorted(table):
+        key = f"titles.{lang}"
+        if lang not in TITLE_LANGUAGES:
+            raise r.fail(key, f"unknown language (expected one of {', '.join(TITLE_LANGUAGES)})")
+        pattern, rule = (TITLE_ZH, TITLE_ZH_RULE) if lang == "zh" else (TITLE, TITLE_RULE)
+        if not isinstance(table[lang], str) or not pattern.match(table[lang]):
+            raise r.fail(key, rule)
+        titles.append((lang, table[lang]))
+    return tuple(titles)
+
+
+def _name_groups(inputs: tuple[str, ...], layers: list[LayerSpec],
+                 samples: tuple[SampleSpec, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    groups = [("inputs", inputs)]
+    for i, layer in enumerate(layers):
+        groups.append((f"layers[{i}].neurons", layer.neurons))
+        groups.append((f"layers[{i}].weight_names", tuple(n for row in layer.weight_names for n in row)))
+        groups.append((f"layers[{i}].bias.names", layer.bias.names))
+    groups.append(("samples", tuple(s.name for s in samples)))
+    return groups
+
+
+def load_path(path: Path) -> Spec:
+    """Read a spec file; the network is named after the file's stem."""
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
+    except UnicodeDecodeError:
+        raise SpecError(source, "", "expected UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(source, "", f"malformed TOML: {exc}") from None
+    stem = path.stem
+    return from_mapping(data, source, stem if identifiers.is_valid_name(stem) else "network")
+
+
+def preset_names() -> tuple[str, ...]:
+    files = resources.files(PRESET_PACKAGE).iterdir()
+    return tuple(sorted(f.name[:-5] for f in files if f.name.endswith(".toml")))
+
+
+def load_preset(name: str) -> Spec:
+    if name not in preset_names():
+        raise SpecError(name, "", f"no such preset or file (presets: {', '.join(preset_names())})")
+    text = resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    return from_mapping(tomllib.loads(text, parse_float=Decimal), f"preset {name}", name)
+
+
+def load(network: str) -> Spec:
+    """A preset by name, or a spec file by path (anything with a `/` or ending in `.toml`)."""
+    if "/" in network or network.endswith(".toml") or Path(network).is_file():
+        return load_path(Path(network))
+    return load_preset(network)
+

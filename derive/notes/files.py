@@ -1,0 +1,98 @@
+"""The files of one render: one derivation written out in every format a reader asks for, with figures.
+
+`files(d, request)` returns each file's path (relative to the output directory) and content; nothing is
+written here, so the command line writes all of them or none. A format's own modules (PDF, HTML, the
+notebook and the update code it carries) are imported only when that format is asked for.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+from derive.maths.derivation import Derivation
+from derive.notes import figures, messages, svg, walkthrough
+from derive.notes.notation import notation_for
+from derive.notes.request import NotesRequest
+
+# Number of points of the loss curve (log-spaced), on top of the spec's own steps.
+CURVE_POINTS = 40
+# Digits of the weights written on the figures (the text shows the requested digits).
+FIGURE_DIGITS = 4
+
+
+class CodeDisagrees(RuntimeError):
+    """The generated code's gradients differ from the closed forms: nothing is written."""
+
+
+def curve_steps(steps: tuple[int, ...]) -> tuple[int, ...]:
+    """The spec's steps and log-spaced ones up to the last, for a smooth loss curve."""
+    last = max(steps)
+    spaced = {max(1, round(last ** (k / CURVE_POINTS))) for k in range(CURVE_POINTS + 1)}
+    return tuple(sorted(spaced | set(steps)))
+
+
+def figure_set(d: Derivation, request: NotesRequest) -> walkthrough.FigureSet:
+    """The network, the backward paths of every hidden-layer weight, and the loss curve."""
+    t = messages.catalogue(request.lang)
+    notation = notation_for(d.network, request.notation)
+    values = d.first.values
+    network = d.network
+    shown = figures.hidden_weights(network) if walkthrough.per_weight(network, notation) else []
+    paths = {p.name: figures.paths_figure(network, notation, p, values, FIGURE_DIGITS) for p in shown}
+    curve = figures.loss_curve(figures.history_points(d), t("axis_updates"), t("axis_error"))
+    return walkthrough.FigureSet(figures.network_figure(network, notation, values, FIGURE_DIGITS),
+                                 MappingProxyType(paths), curve, notation)
+
+
+def svg_files(fs: walkthrough.FigureSet) -> dict[str, str]:
+    """Each figure as an SVG file, by its path beside the Markdown walkthrough."""
+    return {f"{walkthrough.FIGURE_DIR}/{key}.svg": text for key, text in fs.printed(svg.figure, svg.curve).items()}
+
+
+def files(d: Derivation, request: NotesRequest) -> dict[str, str | bytes]:
+    """Every requested file of the walkthrough of `d`, by path relative to the output directory."""
+    fs = figure_set(d, request)
+    found: dict[str, str | bytes] = {}
+    wants = set(request.formats)
+    if wants & {"md", "html", "ipynb"}:
+        pictures = svg_files(fs)
+        markdown = walkthrough.render(d, "md", request, walkthrough.figure_views(fs, "md", request))
+        if "md" in wants:
+            found["walkthrough.md"] = markdown
+            found.update(pictures)
+        if "html" in wants:
+            found["walkthrough.html"] = _html(d, request, markdown, pictures)
+        if "ipynb" in wants:
+            found.update(pictures)
+            found["walkthrough.ipynb"] = _notebook(d, request, markdown)
+    if wants & {"tex", "pdf"}:
+        from derive.notes import tikz
+
+        pictures_tex = fs.printed(tikz.figure, tikz.curve)
+        tex = walkthrough.render(d, "tex", request, walkthrough.figure_views(fs, "tex", request, pictures_tex))
+        if "tex" in wants:
+            found["walkthrough.tex"] = tex
+        if "pdf" in wants:
+            from derive.notes import pdf
+
+            found["walkthrough.pdf"] = pdf.compile_tex(tex)
+    return dict(sorted(found.items()))
+
+
+def _html(d: Derivation, request: NotesRequest, markdown: str, pictures: dict[str, str]) -> str:
+    from derive.notes import html
+
+    return html.page(markdown, d.network.spec.title_in(request.lang), request.lang, pictures)
+
+
+def _notebook(d: Derivation, request: NotesRequest, markdown: str) -> str:
+    """The walkthrough as a notebook, with the update code, checked first (the notebook says it was)."""
+    from derive.code import codegen, verify
+    from derive.notes import notebook
+
+    code = codegen.generate(d, codegen.default_style(d.network))
+    problems = verify.disagreements(d, code)
+    if problems:
+        raise CodeDisagrees(problems[0])
+    labels = {key: messages.catalogue(request.lang)(f"nb_{key}") for key in notebook.LABEL_KEYS}
+    return notebook.notebook(markdown, code, d, request.lang, labels)

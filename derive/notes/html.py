@@ -1,0 +1,154 @@
+"""One standalone HTML page from a Markdown walkthrough, its maths typeset by the bundled KaTeX.
+
+The page needs no network and no other file: KaTeX's script, its stylesheet and its fonts (as
+base64 data URIs) and every referenced SVG figure are written into the page itself. The Markdown
+is read by markdown-it-py (CommonMark plus pipe tables) with the dollarmath plugin, so that the
+LaTeX between ``$...$`` and ``$$...$$`` reaches KaTeX exactly as written: Markdown does not touch
+its underscores, backslashes, ``\\\\`` line breaks or asterisks. Inside a table cell, a ``|`` in a
+formula is written ``\\|`` as in GitHub's tables (or as ``\\vert``), because the cell split comes
+first.
+
+The shell of the page (head, stylesheet, typesetting script) is the template
+``templates/page.html.j2``; this module fills in the strings. The same input gives byte-identical
+output.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from importlib.resources import files
+from urllib.parse import unquote
+
+import jinja2
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from markupsafe import Markup, escape
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.dollarmath.index import math_block_dollar
+from mdit_py_plugins.utils import is_code_block
+
+KATEX_VERSION = "0.16.47"
+
+# the value of <html lang>, for each language the walkthroughs are written in
+HTML_LANGS = {"en": "en", "zh": "zh-CN"}
+
+# KaTeX's @font-face src lists: the woff2 file, then woff and ttf alternatives that every browser
+# able to run the page does without
+_FONT_SRC = re.compile(
+    r'src:url\(fonts/(?P<name>[A-Za-z0-9_-]+)\.woff2\) format\("woff2"\)'
+    r'(?:,url\(fonts/[A-Za-z0-9_-]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\))*'
+)
+# what may stand before an SVG's root element and has no place inside an HTML body
+_SVG_PROLOGUE = re.compile(r"\A(?:\s+|<\?xml[^>]*\?>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<!--.*?-->)*", re.DOTALL)
+
+
+def page(markdown_text: str, title: str, lang: str, figures: Mapping[str, str] | None = None) -> str:
+    """The standalone HTML page of ``markdown_text``.
+
+    ``title`` is the page's <title>; ``lang`` is "en" or "zh". ``figures`` maps an image path as
+    the Markdown writes it (``![caption](figures/network.svg)``) to that SVG's text, which is then
+    written into the page in place of the image; an image whose path it does not hold stays an
+    <img> tag.
+    """
+    try:
+        html_lang = HTML_LANGS[lang]
+    except KeyError:
+        raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(sorted(HTML_LANGS))}") from None
+    body = _markdown(dict(figures or {})).render(markdown_text)
+    return _template().render(
+        html_lang=html_lang,
+        title=escape(title),
+        body=Markup(body.strip()),
+        katex_version=KATEX_VERSION,
+        katex_css=Markup(_katex_css()),
+        katex_js=Markup(_katex_js()),
+    )
+
+
+def _markdown(figures: dict[str, str]) -> MarkdownIt:
+    """A Markdown reader for one page: CommonMark, pipe tables, dollar maths, inlined SVG figures."""
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    # no $$...$$ (label): the walkthroughs number no equation; $$...$$ inside a line of text is
+    # display maths, as in pandoc and on GitHub
+    md.use(dollarmath_plugin, allow_labels=False, allow_blank_lines=False, double_inline=True)
+    # the walkthroughs write "so\n$$\n...\n$$": a $$ line ends the paragraph above it, as a ``` fence
+    # does, so that the formula's lines are taken whole, never read as Markdown
+    block = math_block_dollar(allow_labels=False, allow_blank_lines=False)
+
+    def math_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+        if silent:  # only asked whether this line may end the paragraph above it
+            if is_code_block(state, start_line):
+                return False
+            return state.src.startswith("$$", state.bMarks[start_line] + state.tShift[start_line])
+        return block(state, start_line, end_line, silent)
+
+    md.block.ruler.at("math_block", math_block, {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.add_render_rule("math_inline", _maths('<span class="math inline">', "</span>"))
+    md.add_render_rule("math_inline_double", _maths('<span class="math display">', "</span>"))
+    md.add_render_rule("math_block", _maths('<div class="math display">', "</div>\n"))
+    default_image = md.renderer.rules["image"]
+
+    def image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        token = tokens[idx]
+        src = str(token.attrGet("src") or "")
+        svg = figures.get(src, figures.get(unquote(src)))
+        if svg is None:
+            return default_image(tokens, idx, options, env)
+        caption = self.renderInlineAsText(token.children or [], options, env)
+        return f'<span class="figure" role="img" aria-label="{escape(caption)}">{inline_svg(svg)}</span>'
+
+    md.add_render_rule("image", image)
+    return md
+
+
+def _maths(open_tag: str, close_tag: str):
+    """The render rule for one kind of maths token: its LaTeX, escaped, inside one element, which
+    the page's script hands to KaTeX (class ``display`` for display maths)."""
+
+    def render(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        return f"{open_tag}{escape(tokens[idx].content.strip())}{close_tag}"
+
+    return render
+
+
+def inline_svg(svg: str) -> str:
+    """An SVG file's text as an element to write into an HTML body: without its XML declaration,
+    its DOCTYPE and any comment before the root element."""
+    return _SVG_PROLOGUE.sub("", svg, count=1).strip()
+
+
+@cache
+def _template() -> jinja2.Template:
+    text = files("derive.templates").joinpath("page.html.j2").read_text(encoding="utf-8")
+    env = jinja2.Environment(autoescape=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    return env.from_string(text)
+
+
+def _katex_dir():
+    return files("derive.notes").joinpath("assets", "katex")
+
+
+@cache
+def _katex_js() -> str:
+    return _katex_dir().joinpath("katex.min.js").read_text(encoding="utf-8").strip()
+
+
+@cache
+def _katex_css() -> str:
+    """KaTeX's stylesheet with each font as a woff2 data URI, so that the page needs no other file."""
+    fonts = _katex_dir().joinpath("fonts")
+
+    def embed(match: re.Match[str]) -> str:
+        data = fonts.joinpath(match["name"] + ".woff2").read_bytes()
+        return f'src:url(data:font/woff2;base64,{base64.b64encode(data).decode("ascii")}) format("woff2")'
+
+    css, count = _FONT_SRC.subn(embed, _katex_dir().joinpath("katex.min.css").read_text(encoding="utf-8"))
+    if count == 0 or "url(fonts/" in css:
+        raise RuntimeError("the bundled katex.min.css has font references this module cannot embed")
+    return css.strip()

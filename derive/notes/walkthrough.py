@@ -1,0 +1,489 @@
+"""Rendering: the derivation turned into printed strings, then placed by a Jinja template.
+
+Everything mathematical is printed here, by the printers; the templates hold the prose and only loop
+over and place these strings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from sympy import Add, Derivative, Expr, Symbol, cancel
+
+from derive import templating
+from derive.maths import steps
+from derive.maths.derivation import (
+    Chain,
+    Closed,
+    Derivation,
+    Factor,
+    Gradient,
+    InconsistentDerivation,
+    NeuronBackward,
+    Pass,
+    Update,
+    agree,
+)
+from derive.maths.numeric import evaluate
+from derive.model.network import Network, Neuron
+from derive.model.precision import Real, real, show
+from derive.notes import messages, notation_sections
+from derive.notes.figures import Curve, Figure
+from derive.notes.notation import Notation, latex, notation_for
+from derive.notes.printers import NotationPrinter, ValuePrinter
+from derive.notes.request import NotesRequest
+
+FORMATS = {"md": "walkthrough.md.j2", "tex": "walkthrough.tex.j2"}
+# Where the Markdown walkthrough finds its SVG figures, beside it.
+FIGURE_DIR = "figures"
+# Symbols listed per row of the notation legend before an ellipsis.
+LEGEND_LIMIT = 6
+# Above this many parameters the matrix notation gives the vectorised rules without per-weight chains.
+PER_WEIGHT_LIMIT = 60
+
+View = dict[str, Any]
+
+
+class Printers:
+    """The notation printer and, for one pass, the value printer."""
+
+    def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None, narrate: bool = False) -> None:
+        self.narrate = narrate
+        self.sym = NotationPrinter(notation)
+        self.val = ValuePrinter(p.values if p else {}, digits)
+        self.digits = digits
+        self.notation = notation
+        self.sign = notation.delta_sign if notation else 1
+
+    def tex(self, expr: Expr) -> str:
+        return self.sym.doprint(expr)
+
+    def subst(self, expr: Expr) -> str:
+        return self.val.doprint(expr)
+
+    def num(self, x: Real) -> str:
+        return show(x, self.digits).latex
+
+    def partial(self, num: Any, den: Any) -> str:
+        return self.sym.partial(num, den)
+
+    def eq(self, *parts: str) -> str:
+        return self.sym.equation(*parts)
+
+
+def _forward_neuron(pr: Printers, n: Neuron, layer: tuple[Neuron, ...], net: Real, out: Real) -> View:
+    net_line = pr.eq(pr.tex(n.net), pr.sym.weighted_sum(n), pr.val.weighted_sum(n), pr.num(net))
+    applied = n.activation.forward(tuple(k.net for k in layer), n.position)
+    parts = [pr.tex(n.out), pr.tex(applied)]
+    if n.activation.explicit is not None:
+        parts.append(pr.tex(n.activation.explicit(n.net)))
+        applied = n.activation.explicit(n.net)
+    parts += [pr.subst(applied), pr.num(out)]
+    return {"name": _neuron(pr, n), "net": net_line, "out": pr.eq(*parts)}
+
+
+def _neuron(pr: Printers, n: Neuron) -> str:
+    """A neuron's label in prose, in the notation (h_{1}; b_{1} in the textbook's)."""
+    return latex(pr.notation.neuron(n)) if pr.notation else n.name
+
+
+def _forward(pr: Printers, network: Network, p: Pass) -> list[View]:
+    by_name = {s.neuron.name: s for s in p.forward}
+    return [{"index": i + 1, "output": i == len(network.layers) - 1,
+             "neurons": [_forward_neuron(pr, n, layer, by_name[n.name].net, by_name[n.name].out) for n in layer]}
+            for i, layer in enumerate(network.layers)]
+
+
+def _losses(pr: Printers, network: Network, p: Pass) -> View:
+    lines = [pr.eq(pr.tex(o.error), pr.tex(t.expr), pr.subst(t.expr), pr.num(t.value))
+             for o, t in zip(network.outputs, p.losses)]
+    total = pr.eq(pr.tex(network.e_total), " + ".join(pr.tex(o.error) for o in network.outputs),
+                  " + ".join(pr.val.number(t.value, bracket=True) for t in p.losses), pr.num(p.total))
+    return {"lines": lines, "total": total}
+
+
+def _factor_line(pr: Printers, f: Any) -> str:
+    """d num/d den = expression = numbers = value, without repeating what is already a number."""
+    lhs = pr.partial(f.num, f.den)
+    if f.expr.is_Number:
+        return pr.eq(lhs, pr.num(f.value))
+    if f.expr.is_Symbol:
+        return pr.eq(lhs, pr.tex(f.expr), pr.num(f.value))
+    return pr.eq(lhs, pr.tex(f.expr), pr.subst(f.expr), pr.num(f.value))
+
+
+def _error_line(pr: Printers, b: NeuronBackward) -> str:
+    lhs = pr.partial(b.error.num, b.error.den)
+    if not b.paths:
+        return _factor_line(pr, b.error)
+    chain = " + ".join(pr.sym.product([pr.partial(t.delta.num, t.delta.den), pr.partial(t.weight.num, t.weight.den)])
+                       for t in b.paths)
+    # the paths' deltas as the notation's error terms, with their numbers: the textbook's g_k is -dE/dnet_k
+    numbers = " + ".join(pr.val.product([pr.val.number(pr.sign * t.delta.value, True),
+                                         pr.val.number(t.weight.value, True)]) for t in b.paths)
+    teacher = pr.tex(b.error.expr)
+    if pr.sign < 0:
+        teacher, numbers = rf"-\left({teacher}\right)", rf"-\left({numbers}\right)"
+    return pr.eq(lhs, chain, teacher, numbers, pr.num(b.error.value))
+
+
+def _delta_line(pr: Printers, b: NeuronBackward) -> str:
+    """delta = dE/dnet = chain = numbers = value; the textbook's error terms are its negative."""
+    n = b.neuron
+    if b.slope is not None:
+        chain = pr.sym.product([pr.partial(b.error.num, b.error.den), pr.partial(b.slope.num, b.slope.den)])
+        numbers = pr.val.product([pr.val.number(b.error.value, True), pr.val.number(b.slope.value, True)])
+    else:
+        chain = " + ".join(pr.sym.product([pr.partial(t.error.num, t.error.den),
+                                           pr.partial(t.slope.num, t.slope.den)]) for t in b.jacobian)
+        numbers = " + ".join(pr.val.product([pr.val.number(t.error.value, True),
+                                             pr.val.number(t.slope.value, True)]) for t in b.jacobian)
+    partial = pr.partial(b.delta.num, b.delta.den)
+    if pr.sign > 0:
+        return pr.eq(f"{pr.tex(n.delta)} = {partial}", chain, numbers, pr.num(b.delta.value))
+    return pr.eq(f"{pr.tex(n.delta)} = -{partial}", rf"-\left({chain}\right)", rf"-\left({numbers}\right)",
+                 pr.num(-b.delta.value))
+
+
+def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int = 1) -> str:
+    """A delta (times `sign`) in closed form, every product in chain order, hidden sums spelled out."""
+    factors = closed.delta_factors[n.delta]
+    if n.layer == len(network.layers) - 1:
+        return pr.sym.ordered_product((sign * factors[0],) + tuple(factors[1:]))
+    after = network.layers[n.layer + 1]
+    terms = " + ".join(
+        f"{_bracket(_closed_delta(pr, network, closed, k, sign))} {pr.tex(k.links[n.position].weight.symbol)}"
+        for k in after)
+    rest = pr.sym.ordered_product(factors[1:])
+    return rf"\left({terms}\right) {rest}" if len(after) > 1 else f"{terms} {rest}"
+
+
+def _bracket(tex: str) -> str:
+    """Brackets for a product that opens with a minus sign, before it is multiplied further."""
+    return r"\left(%s\right)" % tex if tex.startswith("-") else tex
+
+
+def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> str:
+    """The closed form of a gradient: per chain, the neuron's delta times d net / d p."""
+    text = ""
+    for i, c in enumerate(g.chains):
+        dnet = c.closed[-1]
+        delta = _bracket(_closed_delta(pr, network, closed, c.neuron))
+        body = delta if abs(dnet) == 1 else f"{delta} {pr.tex(dnet)}"
+        negative = dnet == -1
+        text += ("- " if negative else "") + body if i == 0 else (" - " if negative else " + ") + body
+    return text
+
+
+def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Expr, Symbol] | None = None) -> View | None:
+    """How one local derivative is obtained, rule by rule, from the expression that defines it."""
+    if not pr.narrate:
+        return None
+    explanation = steps.explain(definition, factor.den, back)
+    # A one-output softmax is constant: its narrated 0 and the Jacobian out (1 - out) agree only in value.
+    if cancel(explanation.result - factor.expr) != 0 and not _same_value(explanation.result, factor, pr):
+        raise InconsistentDerivation(f"narrated {factor.num}/{factor.den}: {explanation.result} != {factor.expr}")
+    var = pr.tex(factor.den)
+    lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,
+              "inner": pr.tex(s.inner) if s.inner is not None else "",
+              "line": f"{pr.sym.doprint(Derivative(s.of, factor.den))} = {pr.tex(s.result)}"}
+             for s in explanation.steps]
+    return {"factor": pr.partial(factor.num, factor.den), "steps": lines}
+
+
+def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
+    return agree(evaluate(expr, pr.val.values), factor.value)
+
+
+def _forward_back(layer: tuple[Neuron, ...]) -> dict[Expr, Symbol]:
+    """Each activation's formula -> the out it names, for narrated slopes written in outs."""
+    nets = tuple(k.net for k in layer)
+    return {k.activation.forward(nets, k.position): k.out for k in layer}
+
+
+def _neuron_narration(pr: Printers, b: NeuronBackward, network: Network) -> tuple[list[View], list[View]]:
+    """The narrated error factors (loss or path weights) and slopes (activation or Jacobian) of a neuron."""
+    layer = network.layers[b.neuron.layer]
+    if b.paths:
+        errors = [_narration(pr, t.weight, t.via.net_expr()) for t in b.paths]
+    else:
+        errors = [_narration(pr, b.error, Add(*[o.loss_expr for o in network.outputs]))]
+    nets = tuple(k.net for k in layer)
+    if b.slope is not None:
+        slopes = [_narration(pr, b.slope, b.neuron.activation.forward(nets, b.neuron.position), _forward_back(layer))]
+    else:
+        slopes = [_narration(pr, t.slope, t.via.activation.forward(nets, t.via.position), _forward_back(layer))
+                  for t in b.jacobian]
+    return [e for e in errors if e], [s for s in slopes if s]
+
+
+def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed) -> View:
+    closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
+    errors, slopes = _neuron_narration(pr, b, network)
+    return {
+        "name": _neuron(pr, b.neuron), "delta_symbol": pr.tex(b.neuron.delta),
+        "error": _error_line(pr, b),
+        "hidden": bool(b.paths),
+        "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
+        "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
+        "delta": _delta_line(pr, b),
+        "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
+        "error_steps": errors, "slope_steps": slopes,
+    }
+
+
+def _chain_symbols(pr: Printers, c: Chain) -> str:
+    return pr.sym.product([pr.partial(f.num, f.den) for f in c.factors])
+
+
+def _chain_numbers(pr: Printers, c: Chain) -> str:
+    return pr.val.product([pr.val.number(f.value, True) for f in c.factors])
+
+
+def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> View:
+    index = network.params.index(g.param)
+    lhs = pr.partial(network.e_total, g.param.symbol)
+    chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
+    numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
+    return {
+        "name": g.param.name,
+        "latex": pr.tex(g.param.symbol),
+        "kind": g.param.kind,
+        "trainable": g.param.trainable,
+        "chain": pr.eq(lhs, chains),
+        "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
+        "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
+        "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
+        "local_steps": [n for n in (_narration(pr, c.factors[-1], c.neuron.net_expr()) for c in g.chains) if n],
+        "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
+    }
+
+
+def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[View]:
+    by_layer: dict[int, list[NeuronBackward]] = {}
+    for b in p.backward:
+        by_layer.setdefault(b.neuron.layer, []).append(b)
+    views = []
+    for index in range(len(network.layers) - 1, -1, -1):
+        grads = [g for g in p.gradients if g.param.layer == index]
+        views.append({
+            "index": index + 1,
+            "output": index == len(network.layers) - 1,
+            "softmax": not network.layers[index][0].activation.elementwise,
+            "neurons": [_backward_neuron(pr, b, network, closed) for b in by_layer[index]],
+            "params": [_gradient(pr, network, closed, g) for g in grads],
+        })
+    return views
+
+
+def _pass(network: Network, p: Pass, closed: Closed, pr: Printers) -> View:
+    return {
+        "sample": p.sample.name,
+        "forward": _forward(pr, network, p),
+        "losses": _losses(pr, network, p),
+        "backward": _backward(pr, network, p, closed),
+    }
+
+
+def _update_line(pr: Printers, d: Derivation, u: Update) -> str:
+    symbol = pr.tex(u.param.symbol)
+    grad = pr.partial(d.network.e_total, u.param.symbol)
+    count = len(d.passes)
+    if count > 1:
+        grad = (r"\sum_{s} " if _reduction(d) == "sum" else rf"\frac{{1}}{{{count}}} \sum_{{s}} ") + grad
+    numbers = pr.val.product([pr.num(_eta(d)), pr.val.number(u.gradient, True)])
+    eta = pr.tex(d.network.eta)
+    return pr.eq(pr.sym.updated(u.param.symbol), rf"{symbol} - {eta} {grad}", f"{pr.num(u.old)} - {numbers}", pr.num(u.new))
+
+
+def _eta(d: Derivation) -> Real:
+    return real(d.network.spec.training.learning_rate)
+
+
+def _reduction(d: Derivation) -> str:
+    return d.network.spec.training.reduction
+
+
+def _updates(pr: Printers, d: Derivation) -> list[View]:
+    return [{"latex": pr.tex(u.param.symbol), "trainable": u.param.trainable, "old": pr.num(u.old),
+             "gradient": pr.num(u.gradient), "new": pr.num(u.new),
+             "per_sample": [pr.num(p.gradients[i].value) for p in d.passes],
+             "line": _update_line(pr, d, u) if u.param.trainable else ""}
+            for i, u in enumerate(d.updates)]
+
+
+def _label(pr: Printers, network: Network, name: str) -> str:
+    """A neuron's or an input's label in the notation."""
+    inputs = {x.name: x for x in network.inputs}
+    return pr.tex(inputs[name]) if name in inputs else _neuron(pr, next(n for n in network.neurons if n.name == name))
+
+
+def _connects(pr: Printers, network: Network) -> dict[str, str]:
+    """For each weight, `source -> neuron`; for each bias, the neurons it feeds."""
+    where: dict[str, str] = {}
+    for param, usages in zip(network.params, network.usages):
+        neurons = ", ".join(_neuron(pr, u.neuron) for u in usages)
+        if param.kind == "weight":
+            link = next(k for k in usages[0].neuron.links if k.weight is param)
+            where[param.name] = rf"{_label(pr, network, link.source_name)} \to {neurons}"
+        else:
+            where[param.name] = neurons
+    return where
+
+
+def _params(pr: Printers, network: Network) -> list[View]:
+    where = _connects(pr, network)
+    return [{"latex": pr.tex(p.symbol), "kind": p.kind, "trainable": p.trainable, "layer": p.layer + 1,
+             "value": pr.num(real(p.initial)), "connects": where[p.name]} for p in network.params]
+
+
+def _layers(pr: Printers, network: Network) -> list[View]:
+    return [{"index": i + 1, "output": i == len(network.layers) - 1, "size": len(layer),
+             "neurons": ", ".join(f"${_neuron(pr, n)}$" for n in layer), "activation": layer[0].activation.name,
+             "bias": spec_layer.bias.mode, "threshold": spec_layer.bias.form == "threshold",
+             "bias_trainable": spec_layer.bias.trainable}
+            for i, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers))]
+
+
+def _samples(pr: Printers, network: Network) -> list[View]:
+    return [{"name": s.name, "inputs": [pr.num(real(v)) for v in s.inputs],
+             "targets": [pr.num(real(v)) for v in s.targets]} for s in network.spec.samples]
+
+
+def _loss(pr: Printers, network: Network) -> View:
+    outputs = network.outputs
+    total = " + ".join(pr.tex(o.error) for o in outputs)
+    return {"name": network.spec.loss, "binary": network.loss.name == "binary_cross_entropy",
+            "total": pr.eq(pr.tex(network.e_total), total),
+            "terms": [pr.eq(pr.tex(o.error), pr.tex(o.loss_expr)) for o in outputs]}
+
+
+def _listing(texts: list[str]) -> str:
+    """Symbols of one legend row, cut short with an ellipsis."""
+    shown = texts[:LEGEND_LIMIT] + ([r"\ldots"] if len(texts) > LEGEND_LIMIT else [])
+    return ", ".join(shown)
+
+
+def _legend(pr: Printers, network: Network) -> list[View]:
+    """One row per kind of quantity and layer: its symbols and which message says what they mean."""
+    rows = [{"symbols": _listing([pr.tex(x) for x in network.inputs]), "key": "means_input", "layer": None}]
+    last = len(network.layers) - 1
+    for i, layer in enumerate(network.layers):
+        where = {"key": "of_output" if i == last else "of_hidden", "index": i + 1}
+        weights = [link.weight.symbol for n in layer for link in n.links]
+        biases = list(dict.fromkeys(n.bias.symbol for n in layer if n.bias is not None))
+        threshold = any(n.bias_sign < 0 for n in layer)
+        rows += [{"symbols": _listing([pr.tex(n.net) for n in layer]), "key": "means_net", "layer": where},
+                 {"symbols": _listing([pr.tex(n.out) for n in layer]), "key": "means_out", "layer": where},
+                 {"symbols": _listing([pr.tex(w) for w in weights]), "key": "means_weight", "layer": where}]
+        if biases:
+            rows.append({"symbols": _listing([pr.tex(b) for b in biases]),
+                         "key": "means_threshold" if threshold else "means_bias", "layer": where})
+        rows.append({"symbols": _listing([pr.tex(n.delta) for n in layer]),
+                     "key": "means_delta" if pr.sign > 0 else "means_delta_negative", "layer": where})
+    rows += [{"symbols": _listing([pr.tex(o.target) for o in network.outputs]), "key": "means_target", "layer": None},
+             {"symbols": _listing([pr.tex(o.error) for o in network.outputs]), "key": "means_error", "layer": None},
+             {"symbols": pr.tex(network.e_total), "key": "means_total", "layer": None},
+             {"symbols": pr.tex(network.eta), "key": "means_eta", "layer": None}]
+    return rows
+
+
+def _generic(pr: Printers, kind: str) -> str:
+    """The generic symbols of a kind across layers, once each: net; alpha_h, beta_j; z^[1], z^[2]."""
+    glyphs = pr.notation.generic[kind] if pr.notation else ()
+    return ", ".join(dict.fromkeys(latex(g) for g in glyphs))
+
+
+def _model(pr: Printers, network: Network) -> View:
+    biased = [n for n in network.neurons if n.bias is not None]
+    return {"net": f"${_generic(pr, 'net')}$", "out": f"${_generic(pr, 'out')}$",
+            "threshold": bool(biased) and all(n.bias_sign < 0 for n in biased)}
+
+
+def per_weight(network: Network, notation: Notation) -> bool:
+    """Whether the notes derive each parameter's chain (the matrix notation of a big network does not)."""
+    return notation.profile != "matrix" or len(network.params) <= PER_WEIGHT_LIMIT
+
+
+def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> View:
+    """Every string the walkthrough templates place."""
+    network = d.network
+    spec = network.spec
+    notation = notation_for(network, request.notation)
+    digits, lang = request.digits, request.lang
+    pr = Printers(None, digits, notation)
+    return {
+        "name": spec.name, "title": spec.title_in(lang), "digits": digits, "profile": notation.profile,
+        "sizes": "-".join(str(k) for k in network.sizes()),
+        "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
+        "target_latex": [pr.tex(o.target) for o in network.outputs], "legend": _legend(pr, network),
+        "model": _model(pr, network),
+        "layers": _layers(pr, network), "loss": _loss(pr, network), "params": _params(pr, network),
+        "samples": _samples(pr, network), "eta": pr.num(_eta(d)), "eta_symbol": pr.tex(network.eta),
+        "update": spec.training.update, "reduction": spec.training.reduction,
+        "init": _init(spec), "e_total": pr.tex(network.e_total),
+        "update_rule": rf"p^{{+}} = p - {pr.tex(network.eta)} \, \partial {pr.tex(network.e_total)} / \partial p",
+        "passes": [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate)) for p in d.passes],
+        "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
+        "error_before": pr.num(d.error_before), "error_after": pr.num(d.error_after),
+        # the table keeps the spec's steps; a derivation may hold more points for the loss curve
+        "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history
+                    if h.step in spec.training.steps],
+        "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
+        "per_weight": per_weight(network, notation),
+        "textbook": notation_sections.textbook_rules(d, notation, digits),
+        "matrix": notation_sections.matrix_section(d, notation, digits),
+    }
+
+
+def _init(spec: Any) -> View | None:
+    if spec.init is None:
+        return None
+    i = spec.init
+    return {"kind": i.kind, "seed": i.seed, "mean": str(i.mean), "std": str(i.std),
+            "low": str(i.low), "high": str(i.high)}
+
+
+@dataclass(frozen=True)
+class FigureSet:
+    """The figures of one walkthrough, as models in one notation; each format prints them its own way."""
+
+    network: Figure
+    paths: Mapping[str, Figure]  # hidden-layer weight name -> its backward paths
+    loss: Curve
+    notation: Notation
+
+    def printed(self, figure: Callable[[Figure], str], curve: Callable[[Curve], str]) -> dict[str, str]:
+        """Each figure by its key (network, paths-<weight>, loss), printed by one target's printers."""
+        found = {self.network.key: figure(self.network)}
+        found.update({f.key: figure(f) for f in self.paths.values()})
+        found["loss"] = curve(self.loss)
+        return found
+
+
+def figure_views(fs: FigureSet, fmt: str, request: NotesRequest, pictures: Mapping[str, str] | None = None) -> View:
+    """Caption and, per format, the SVG file's path (Markdown) or the TikZ picture (LaTeX) of each figure."""
+    t = messages.catalogue(request.lang)
+    pr = NotationPrinter(fs.notation)
+
+    def one(key: str, caption: str) -> View:
+        if fmt == "tex":
+            return {"caption": caption, "tikz": (pictures or {})[key]}
+        return {"caption": caption, "path": f"{FIGURE_DIR}/{key}.svg"}
+
+    paths = {name: one(f.key, t("figure_paths", param=f"${pr.name(name)}$")) for name, f in fs.paths.items()}
+    return {"network": one(fs.network.key, t("figure_network")), "paths": paths,
+            "loss": one("loss", t("figure_loss"))}
+
+
+def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures: View | None = None) -> str:
+    """The walkthrough of `d` in format `fmt` (md or tex), with the options of `request` (the defaults).
+
+    `figures` (see `figure_views`) places the figures, which are left out without it.
+    """
+    request = request if request is not None else NotesRequest()
+    env = templating.tex_environment() if fmt == "tex" else templating.environment()
+    env.globals["t"] = messages.catalogue(request.lang)
+    env.globals["lang"] = request.lang
+    return env.get_template(FORMATS[fmt]).render(view(d, request, figures))

@@ -1,0 +1,163 @@
+"""The layout is the pipeline: one dependency rule between the parts, and each command loads only its own."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from derive import notes
+from derive.notes import messages, notation
+from derive.notes.request import NotesRequest, RequestError
+
+PACKAGE = Path(__file__).resolve().parents[1] / "derive"
+
+# The rule (README, "How it works"): the model imports nothing else; the maths only the model; each
+# output imports the model, the maths and the shared Jinja environment, and another output only where
+# it is built on it (the notebook of the notes carries the verified update code).
+ALLOWED: dict[str, frozenset[str]] = {
+    "model": frozenset({"model"}),
+    "maths": frozenset({"model", "maths"}),
+    "templating": frozenset(),
+    "notes": frozenset({"model", "maths", "templating", "notes", "code"}),
+    "code": frozenset({"model", "maths", "templating", "code"}),
+    "check": frozenset({"model", "maths", "check"}),
+}
+# Modules at the top that may import every part: the command line and its entry point.
+TOP = frozenset({"cli", "__main__", "__init__"})
+# Packages that hold data, not code: the presets' TOML files.
+DATA = frozenset({"presets"})
+
+
+def part_of(module: str) -> str | None:
+    """The part a dotted module name belongs to (`derive.notes.svg` -> notes), None outside derive."""
+    names = module.split(".")
+    return names[1] if names[0] == "derive" and len(names) > 1 else None
+
+
+def imported_parts(source: str, package: str) -> list[tuple[int, str]]:
+    """(line, part) of every derive import in `source`, at any depth (lazy imports count too)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:  # a relative import, resolved against the importing package
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            targets = [base] if base != "derive" else [f"derive.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found += [(node.lineno, part) for part in map(part_of, targets) if part is not None]
+    return found
+
+
+def violations(path: Path) -> list[str]:
+    """Each import in `path` that the rule forbids, as `file:line: part -> part`."""
+    relative = path.relative_to(PACKAGE.parent).with_suffix("")
+    module = ".".join(relative.parts)
+    own = part_of(module) if len(relative.parts) > 2 else relative.parts[1].removesuffix(".py")
+    if own in TOP or own in DATA:
+        return []
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    allowed = ALLOWED.get(own)
+    if allowed is None:
+        return [f"{path}: part {own!r} is not in the dependency rule"]
+    return [f"{path}:{line}: {own} -> {part}" for line, part in imported_parts(path.read_text(encoding="utf-8"), package)
+            if part not in allowed and part not in ("presets", "templates")]
+
+
+def test_every_module_follows_the_dependency_rule() -> None:
+    found = [v for path in sorted(PACKAGE.rglob("*.py")) for v in violations(path)]
+    assert found == []
+
+
+def test_the_rule_catches_an_upward_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "derive"
+    (fake / "maths").mkdir(parents=True)
+    bad = fake / "maths" / "bad.py"
+    bad.write_text("def f():\n    from derive.notes import walkthrough\n    from derive.check.checker import check_text\n")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
+    assert violations(bad) == [f"{bad}:2: maths -> notes", f"{bad}:3: maths -> check"]
+
+
+def test_the_rule_catches_a_relative_import_and_an_unlisted_part(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "derive"
+    for part in ("check", "extra"):
+        (fake / part).mkdir(parents=True)
+    (fake / "check" / "x.py").write_text("from ..notes import svg\nfrom . import claims\n")
+    (fake / "extra" / "y.py").write_text("")
+    monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
+    assert violations(fake / "check" / "x.py") == [f"{fake / 'check' / 'x.py'}:1: check -> notes"]
+    assert violations(fake / "extra" / "y.py") == [f"{fake / 'extra' / 'y.py'}: part 'extra' is not in the dependency rule"]
+
+
+def test_every_part_states_the_rule_in_its_docstring() -> None:
+    for part in ALLOWED:
+        path = PACKAGE / part / "__init__.py" if (PACKAGE / part).is_dir() else PACKAGE / f"{part}.py"
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        assert "import" in doc.lower(), path
+        for other in sorted(ALLOWED[part] - {part}):
+            assert f"derive.{other}" in doc, (path, other)
+
+
+def test_the_parts_are_the_folders() -> None:
+    folders = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+    assert folders == sorted([p for p in ALLOWED if (PACKAGE / p).is_dir()] + ["presets"])
+
+
+_LOADED = """
+import json, sys
+from derive.cli import main
+status = main(sys.argv[1:])
+print(json.dumps([status, sorted(m for m in sys.modules if m.startswith("derive."))]))
+"""
+
+
+def loaded_by(argv: list[str], cwd: Path) -> list[str]:
+    """The derive modules a command loads, run in a fresh interpreter."""
+    result = subprocess.run([sys.executable, "-c", _LOADED, *argv], capture_output=True, text=True, cwd=cwd,
+                            check=True)
+    status, modules = json.loads(result.stdout.splitlines()[-1])
+    assert status == 0, result.stderr
+    return modules
+
+
+def _parts(modules: list[str]) -> set[str]:
+    return {m.split(".")[1] for m in modules if m.count(".") >= 2}
+
+
+def test_render_loads_neither_the_checker_nor_the_code(tmp_path: Path) -> None:
+    parts = _parts(loaded_by(["render", "mazur", "--out", str(tmp_path / "o")], tmp_path))
+    assert "check" not in parts and "code" not in parts
+    assert {"model", "maths", "notes"} <= parts
+
+
+def test_check_loads_no_part_of_the_notes_or_the_code(tmp_path: Path) -> None:
+    claims = tmp_path / "c.claims"
+    claims.write_text("out_h1 = 0.593269992\n", encoding="utf-8")
+    parts = _parts(loaded_by(["check", "mazur", str(claims)], tmp_path))
+    assert "notes" not in parts and "code" not in parts and "check" in parts
+
+
+def test_code_loads_no_part_of_the_notes_or_the_checker(tmp_path: Path) -> None:
+    parts = _parts(loaded_by(["code", "mazur", "--out", str(tmp_path / "u.py")], tmp_path))
+    assert "notes" not in parts and "check" not in parts and "code" in parts
+
+
+def test_the_choices_the_command_line_offers_are_the_ones_that_exist() -> None:
+    catalogues = sorted(p.stem for p in (PACKAGE.parent / "templates" / "messages").glob("*.toml"))
+    assert sorted(notes.LANGUAGES) == catalogues
+    assert all(messages.catalogue(lang).lang == lang for lang in notes.LANGUAGES)
+    assert sorted(notes.PROFILES) == sorted(notation._BUILDERS)
+
+
+@pytest.mark.parametrize("options", [{"formats": ("docx",)}, {"lang": "fr"}, {"notation": "dirac"}, {"digits": 0},
+                                     {"digits": 31}, {"digits": True}])
+def test_a_request_outside_its_choices_is_refused(options: dict[str, object]) -> None:
+    with pytest.raises(RequestError):
+        NotesRequest(**options)  # type: ignore[arg-type]
