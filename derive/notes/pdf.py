@@ -32,6 +32,11 @@ def missing_tools() -> list[str]:
 
 def compile_tex(tex: str, name: str = "walkthrough") -> bytes:
     """The PDF of the LaTeX document `tex`."""
+    return typeset(tex, name)[0]
+
+
+def typeset(tex: str, name: str = "walkthrough") -> tuple[bytes, str]:
+    """The PDF of the LaTeX document `tex` and TeX's log (where overfull boxes are reported)."""
     missing = missing_tools()
     if missing:
         raise PdfToolsMissing(f"{', '.join(missing)} not found ({INSTALL_HINT})")
@@ -51,7 +56,7 @@ def compile_tex(tex: str, name: str = "walkthrough") -> bytes:
         pdf = Path(tmp) / f"{name}.pdf"
         if result.returncode != 0 or not pdf.is_file():
             raise PdfFailed(_first_error(Path(tmp) / f"{name}.log"))
-        return pdf.read_bytes()
+        return pdf.read_bytes(), (Path(tmp) / f"{name}.log").read_text(encoding="utf-8", errors="replace")
 
 
 def _first_error(log: Path) -> str:
