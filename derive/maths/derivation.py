@@ -261,7 +261,7 @@ def closed_gradient(network: Network, closed: Closed, index: int) -> Expr:
 
 
 def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBackward],
-              closed: Closed, values: Mapping[Symbol, Real]) -> Gradient:
+              closed: Closed, values: Mapping[Symbol, Real], memo: dict[Expr, Real]) -> Gradient:
     param = network.params[index]
     chains = []
     for usage in network.usages[index]:
@@ -273,7 +273,7 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
     value = sum_to_precision(c.value for c in chains)
     gradient = Gradient(param, tuple(chains), closed_gradient(network, closed, index), value)
-    check_agree(evaluate(gradient.closed, values), value, f"closed form of dE_total/d{param.name}")
+    check_agree(evaluate(gradient.closed, values, memo), value, f"closed form of dE_total/d{param.name}")
     return gradient
 
 
@@ -325,7 +325,8 @@ def derive_pass(network: Network, closed: Closed, sample: SampleSpec) -> Pass:
     for layer, after in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
         backward += _hidden_backward(network, layer, after, closed, values)
     by_net = {b.neuron.net: b for b in backward}
-    gradients = tuple(_gradient(network, i, by_net, closed, values) for i in range(len(network.params)))
+    memo: dict[Expr, Real] = {}  # the closed forms share their deltas: each is evaluated once per pass
+    gradients = tuple(_gradient(network, i, by_net, closed, values, memo) for i in range(len(network.params)))
     return Pass(sample, forward, losses, total, tuple(backward), gradients, MappingProxyType(values))
 
 
