@@ -194,13 +194,28 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
     d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
     total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
-    curve = training.train(d, total, progress=sys.stderr.isatty())
-    for number, error in curve:
+    run = training.train(d, total, progress=sys.stderr.isatty())
+    for number, error in run.curve:
         print(f"updates {number}: error {error:.9g}")
     if args.plot is not None:
-        training.plot(curve, args.plot, d.network.spec.title, lambda path, data: _write_all({path: data}))
+        if not training.log_scaled(run.curve):
+            print("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
+                  "the plot's error axis is linear", file=sys.stderr)
+        training.plot(run.curve, args.plot, d.network.spec.title, lambda path, data: _write_all({path: data}))
         print(args.plot)
-    return OK
+    return OK if run.diverged is None else _diverged(run.curve[-1])
+
+
+def _diverged(last: tuple[int, float]) -> int:
+    """One line on stderr for a run whose error or parameters stopped being finite; exit status 1."""
+    number, error = last
+    if number == 0:
+        print(f"derive: the error is {error} before any update: the spec's numbers overflow the float64 "
+              "arithmetic of the generated code", file=sys.stderr)
+    else:
+        print(f"derive: training diverged at update {number}: the error is {error} "
+              "(a smaller learning_rate may help)", file=sys.stderr)
+    return FINDING
 
 
 def _read_claims(path: Path) -> str:

@@ -67,3 +67,17 @@ def _list(values: Any) -> str:
     if isinstance(values, list):
         return "[" + ", ".join(_list(v) for v in values) + "]"
     return str(values)
+
+
+def single_softmax() -> dict[str, Any]:
+    """A softmax with one output: its out is 1 and its cross-entropy 0 at every step."""
+    return network(["0.05", "0.10"], ["1"], [layer(2, "sigmoid", [["0.1", "0.2"], ["0.3", "0.4"]]),
+                                            layer(1, "softmax", [["0.5", "0.6"]])], loss="cross_entropy")
+
+
+def identity_net(weights: str = "0.5", inputs: tuple[str, str] = ("1", "2"), learning_rate: str = "0.1") -> dict[str, Any]:
+    """A 2-2-2 identity network without biases, half sum of squares, every weight `weights`."""
+    rows = [[weights, weights], [weights, weights]]
+    return network(list(inputs), ["0.5", "0.5"], [layer(2, "identity", rows, bias="none"),
+                                                  layer(2, "identity", rows, bias="none")],
+                   learning_rate=learning_rate)

@@ -522,7 +522,7 @@ def figure_views(fs: FigureSet, fmt: str, request: NotesRequest, pictures: Mappi
 
     paths = {name: one(f.key, t("figure_paths", param=f"${pr.name(name)}$")) for name, f in fs.paths.items()}
     return {"network": one(fs.network.key, t("figure_network")), "paths": paths,
-            "loss": one("loss", t("figure_loss"))}
+            "loss": one("loss", t("figure_loss" if fs.loss.y.log else "figure_loss_linear"))}
 
 
 def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures: View | None = None) -> str:
