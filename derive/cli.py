@@ -246,13 +246,28 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
     total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
-    curve = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
-    for number, error in curve:
+    run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
+    for number, error in run.curve:
         _emit(f"updates {number}: error {error:.9g}")
     if args.plot is not None:
-        training.plot(curve, args.plot, d.network.spec.title, writing.write_file)
+        if not training.log_scaled(run.curve):
+            _say("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
+                 "the plot's error axis is linear")
+        training.plot(run.curve, args.plot, d.network.spec.title, writing.write_file)
         _emit(str(args.plot))
-    return OK
+    return OK if run.diverged is None else _diverged(run.curve[-1])
+
+
+def _diverged(last: tuple[int, float]) -> int:
+    """One line on stderr for a run whose error or parameters stopped being finite; exit status 1."""
+    number, error = last
+    if number == 0:
+        _say(f"derive: the error is {error} before any update: the spec's numbers overflow the float64 "
+             "arithmetic of the generated code")
+    else:
+        _say(f"derive: training diverged at update {number}: the error is {error} "
+             "(a smaller learning_rate may help)")
+    return FINDING
 
 
 def _read_claims(path: Path) -> str:
