@@ -9,9 +9,10 @@ definition, so a later claim is judged on what the person actually wrote.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Callable
+from typing import Callable, Sequence
 
 from sympy import Expr, Symbol
 
@@ -23,12 +24,60 @@ from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid
 
 MAX_TRAINING_STEPS = 100_000
-REPLAY_BUDGET = 200_000  # updates replayed for one claims file, in all
-CHECKPOINT = 1_000  # replays keep the parameters every this many updates
+# A claims file's budget: units of replayed work (an update of P parameters learning from S samples
+# costs P * S units; one replay per file serves every update count it names) and seconds of checking.
+WORK_BUDGET = 1_000_000
+TIME_BUDGET = 60.0
+CLOCK_WORK = 10_000  # replays look at the clock after about this many units of work
 
 
 class Unknown(LookupError):
     """A name the network does not have, or a quantity the engine cannot give."""
+
+
+class BudgetSpent(RuntimeError):
+    """The file's budget of work or time is spent: the rest of its lines are not checked."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What checking one claims file may cost: replayed work and wall-clock time.
+
+    One replayed update costs as many units as the parameters it changes times the samples it learns
+    from, so the largest update count a file may ask about is known when the claims are read.
+    """
+
+    work: int = WORK_BUDGET
+    seconds: float = TIME_BUDGET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.work, bool) or not isinstance(self.work, int) or self.work < 0:
+            raise ValueError(f"a work budget is a whole number of units, got {self.work!r}")
+        if isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float)) or not self.seconds > 0:
+            raise ValueError(f"a time budget is a positive number of seconds, got {self.seconds!r}")
+
+
+class Spending:
+    """A budget being spent: the units used so far and the deadline."""
+
+    def __init__(self, budget: Budget, unit: int) -> None:
+        self.budget, self.unit, self.used = budget, unit, 0
+        self.deadline = time.monotonic() + budget.seconds
+
+    def max_updates(self) -> int:
+        """The largest update count a replay may reach within the work budget."""
+        return min(MAX_TRAINING_STEPS, self.budget.work // self.unit)
+
+    def charge(self, updates: int) -> None:
+        """Count `updates` replayed; BudgetSpent once the work or the time is spent."""
+        self.used += updates * self.unit
+        if self.used > self.budget.work:
+            raise BudgetSpent(f"budget spent: the file's replays passed {self.budget.work:,} units of work")
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise BudgetSpent(f"budget spent: the file's time limit of {self.budget.seconds:g} s has passed")
 
 
 @dataclass(frozen=True)
@@ -52,7 +101,7 @@ class Verdict:
 class Truth:
     """The value of every name a claim may use, from one derivation (its first pass)."""
 
-    def __init__(self, d: Derivation) -> None:
+    def __init__(self, d: Derivation, budget: Budget | None = None) -> None:
         self.d = d
         self.network = d.network
         p = d.first
@@ -80,7 +129,13 @@ class Truth:
         self._output_paths()
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
-        self.replayed = 0
+        self.planned: list[int] = []
+        # one update's work: every parameter, for each sample it learns from
+        self.update_work = max(1, len(self.network.params) * len(self.trainer.step_samples(1)))
+        self.budget = Spending(budget or Budget(), self.update_work)
+        self._followable = {p.name for p in self.network.params} | {self.network.e_total.name}
+        self._followable |= {o.error.name for o in self.network.outputs}
+        self._followable |= {name for n in self.network.neurons for name in (n.net.name, n.out.name)}
         self._outcomes: list[tuple[Mistake, Outcome]] | None = None
 
     def explain(self, name: str, text: str) -> tuple[str, ...]:
@@ -126,9 +181,19 @@ class Truth:
             raise Unknown(f"no quantity {name!r} in this network")
         return self.values[name]
 
+    def followable(self, base: str) -> bool:
+        """True when `base` is a quantity that training changes and a replay can give."""
+        return base in self._followable
+
+    def plan(self, steps: Sequence[int]) -> None:
+        """The update counts this file asks about: one replay to the largest gives them all."""
+        self.planned = sorted(set(steps) | set(self.planned))
+
     def _after(self, base: str, steps: int) -> Real:
         if not 0 <= steps <= MAX_TRAINING_STEPS:
             raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
+        if not self.followable(base):  # before any replay: an unknown name costs nothing
+            raise Unknown(f"no quantity {base!r} to follow through training")
         params = self._params(steps)
         names = [p.name for p in self.network.params]
         if base in names:
@@ -146,18 +211,24 @@ class Truth:
         raise Unknown(f"no quantity {base!r} to follow through training")
 
     def _params(self, steps: int) -> list[Real]:
-        """Parameters after `steps` updates, from the nearest earlier replay or checkpoint."""
+        """Parameters after `steps` updates, continued from the furthest replay before it."""
         if not self.trained:
             self.trained[0] = self.trainer.initial()
         if steps not in self.trained:
             start = max(s for s in self.trained if s <= steps)
-            if self.replayed + steps - start > REPLAY_BUDGET:
-                raise Unknown(f"the replays of this file would pass {REPLAY_BUDGET} updates")
-            self.replayed += steps - start
-            marks = [m for m in range(start + CHECKPOINT - start % CHECKPOINT, steps, CHECKPOINT)] + [steps]
-            for done, params in self.trainer.train(self.trained[start], marks, start):
-                self.trained[done] = params
+            # every planned count on the way is kept, so the file's replays add up to one trajectory
+            self._replay(start, sorted({m for m in self.planned if start < m < steps} | {steps}))
         return self.trained[steps]
+
+    def _replay(self, start: int, marks: list[int]) -> None:
+        """Train from `start` through every count in `marks`, charged to the budget in short stretches."""
+        params, done = self.trained[start], start
+        for mark in marks:
+            while done < mark:
+                stretch = min(mark, done + max(1, CLOCK_WORK // self.update_work))
+                self.budget.charge(stretch - done)
+                [(done, params)] = self.trainer.train(params, [stretch], done)
+            self.trained[done] = params
 
 
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
@@ -491,13 +562,53 @@ class Report:
         return sum(v.status == "wrong" for v in self.verdicts)
 
 
-def check_text(d: Derivation, text: str) -> Report:
-    """Every claim of a claims file judged against `d`; unreadable lines are refused, never run."""
+def check_text(d: Derivation, text: str, budget: Budget | None = None) -> Report:
+    """Every claim of a claims file judged against `d`; unreadable lines are refused, never run.
+
+    The file's checking stays within `budget` (default: Budget()): lines whose replays the work budget
+    cannot pay for are refused when the file is read; once the time is spent, every line left is
+    `cannot check: budget spent`."""
     found, refused = parse(text)
-    truth = Truth(d)
+    truth = Truth(d, budget)
+    found, over = _plan_replays(found, truth)
     evaluator = Evaluator(truth, OwnNames())
-    verdicts = [v for claim in found for v in judge(claim, truth, evaluator)]
-    return Report(tuple(verdicts), tuple(refused))
+    verdicts: list[Verdict] = []
+    for index, claim in enumerate(found):
+        try:
+            truth.budget.check_time()
+            verdicts += judge(claim, truth, evaluator)
+        except BudgetSpent as exc:
+            verdicts += [Verdict(c.line, c.text, 1, "cannot check", None, None, str(exc)) for c in found[index:]]
+            break
+    return Report(tuple(verdicts), tuple(sorted(refused + over)))
+
+
+def _replays(claim: Claim) -> list[tuple[str, int]]:
+    """(quantity, update count) of every value after training the claim names."""
+    found = []
+    for name in [claim.target.name] + [n for link in claim.links for n in names_in(link)]:
+        base, at, step = name.partition("@")
+        if at and not base.startswith("d:"):
+            found.append((base, int(step)))
+    return found
+
+
+def _plan_replays(found: list[Claim], truth: Truth) -> tuple[list[Claim], list[tuple[int, str]]]:
+    """The claims whose replays fit the work budget, the others refused; the replay planned once."""
+    most = truth.budget.max_updates()
+    kept, refused, steps = [], [], []
+    for claim in found:
+        wanted = [s for base, s in _replays(claim) if truth.followable(base) and s <= MAX_TRAINING_STEPS]
+        beyond = [s for s in wanted if s > most]
+        if beyond:
+            refused.append((claim.line, f"replaying {max(beyond)} updates of this network costs "
+                            f"{max(beyond) * truth.update_work:,} units of work, beyond a claims file's budget "
+                            f"of {truth.budget.budget.work:,} (at most {most} updates)"))
+            continue
+        kept.append(claim)
+        steps += wanted
+    truth.plan(steps)
+    return kept, refused
 
 
 def _shown(x: Real | None, digits: int) -> str | None:
