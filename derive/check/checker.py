@@ -18,7 +18,7 @@ from sympy import Expr, Symbol
 
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
 from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
-from derive.maths.derivation import Derivation, closed_gradient
+from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
 from derive.maths.numeric import Trainer, evaluate
 from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid
@@ -90,6 +90,7 @@ class Verdict:
     claimed: Real | None
     reason: str
     explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
+    reading: str = ""  # on a network of several samples: which sample (or the batch) was judged
 
     @property
     def relative_error(self) -> Real | None:
@@ -98,35 +99,75 @@ class Verdict:
         return abs(self.claimed - self.truth) / abs(self.truth)
 
 
+def _tables(d: Derivation, p: Pass) -> tuple[dict[str, Real], dict[str, Real]]:
+    """Every value and derivative of one sample's pass, by name (`out_h1`, `E_total/w5`)."""
+    network = d.network
+    values: dict[str, Real] = {s.name: v for s, v in p.values.items() if isinstance(s, Symbol)}
+    values[network.e_total.name] = p.total
+    for t, o in zip(p.losses, network.outputs):
+        values[o.error.name] = t.value
+    derivatives: dict[str, Real] = {f"E_total/{g.param.name}": g.value for g in p.gradients}
+    for b in p.backward:
+        n = b.neuron
+        derivatives[f"E_total/{n.out.name}"] = b.error.value
+        derivatives[f"E_total/{n.net.name}"] = b.delta.value
+        if b.slope is not None:
+            derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
+            for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
+                derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
+                derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
+        for link in n.links:
+            derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
+            derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
+        if n.bias is not None:
+            derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
+    _output_paths(d, p, derivatives)
+    return values, derivatives
+
+
+def _output_paths(d: Derivation, p: Pass, derivatives: dict[str, Real]) -> None:
+    """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
+    by_net = {b.neuron.net.name: b for b in p.backward}
+    for o in d.network.outputs:
+        b = by_net[o.neuron.net.name]
+        derivatives[f"{o.error.name}/{o.neuron.out.name}"] = b.error.value
+        if b.slope is None:
+            continue
+        via = b.error.value * b.slope.value
+        derivatives[f"{o.error.name}/{o.neuron.net.name}"] = via
+        for link in o.neuron.links:
+            derivatives[f"{o.error.name}/{link.source.name}"] = via * p.values[link.weight.symbol]
+
+
+def split_sample(name: str) -> tuple[str, str | None]:
+    """`out_o1[s2]` -> (`out_o1`, `s2`); a name without a sample -> (name, None)."""
+    if name.endswith("]") and "[" in name:
+        base, _, sample = name[:-1].partition("[")
+        return base, sample
+    return name, None
+
+
 class Truth:
-    """The value of every name a claim may use, from one derivation (its first pass)."""
+    """The value of every name a claim may use, from one derivation.
+
+    Unqualified names take the default reading: on a network that learns from all its samples at once
+    (update = "batch"), `E_total` and `dE_total/dp` of a parameter are the batch's (summed or averaged,
+    as the update uses them) and every other quantity is the first sample's; elsewhere every quantity is
+    the first update's sample's. `name[s2]` names a sample."""
 
     def __init__(self, d: Derivation, budget: Budget | None = None) -> None:
         self.d = d
         self.network = d.network
-        p = d.first
-        self.values: dict[str, Real] = {s.name: v for s, v in p.values.items() if isinstance(s, Symbol)}
-        self.values[self.network.e_total.name] = p.total
-        for t, o in zip(p.losses, self.network.outputs):
-            self.values[o.error.name] = t.value
-        self.derivatives: dict[str, Real] = {}
-        for g, u in zip(p.gradients, d.updates):
-            self.derivatives[f"E_total/{g.param.name}"] = u.gradient
-        for b in p.backward:
-            n = b.neuron
-            self.derivatives[f"E_total/{n.out.name}"] = b.error.value
-            self.derivatives[f"E_total/{n.net.name}"] = b.delta.value
-            if b.slope is not None:
-                self.derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
-                for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
-                    self.derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
-                    self.derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
-            for link in n.links:
-                self.derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
-                self.derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
-            if n.bias is not None:
-                self.derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
-        self._output_paths()
+        self.samples = tuple(s.name for s in self.network.spec.samples)
+        self.batch = len(d.passes) > 1  # the first update learns from several samples
+        self._by_sample: dict[int, tuple[dict[str, Real], dict[str, Real]]] = {}
+        values, derivatives = self.tables(0)
+        self.values, self.derivatives = dict(values), dict(derivatives)
+        for u in d.updates:  # the gradient the update uses: the batch's on a batch network
+            self.derivatives[f"E_total/{u.param.name}"] = u.gradient
+        if self.batch:
+            self.values[self.network.e_total.name] = d.error_before
+        self._batch_names = {f"d:E_total/{u.param.name}" for u in d.updates} | {self.network.e_total.name}
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
         self.planned: list[int] = []
@@ -138,6 +179,38 @@ class Truth:
         self._followable |= {name for n in self.network.neurons for name in (n.net.name, n.out.name)}
         self._outcomes: list[tuple[Mistake, Outcome]] | None = None
 
+    def tables(self, index: int) -> tuple[dict[str, Real], dict[str, Real]]:
+        """The values and derivatives of sample `index` (0-based) at the initial parameters."""
+        if index not in self._by_sample:
+            passes = {p.sample.name: p for p in self.d.passes}
+            sample = self.network.spec.samples[index]
+            p = passes.get(sample.name) or derive_pass(self.network, self.d.closed, sample)
+            self._by_sample[index] = _tables(self.d, p)
+        return self._by_sample[index]
+
+    def sample_index(self, sample: str) -> int:
+        if sample not in self.samples:
+            known = ", ".join(self.samples[:6]) + (" ..." if len(self.samples) > 6 else "")
+            raise Unknown(f"no sample {sample!r} in this network (its samples: {known})")
+        return self.samples.index(sample)
+
+    def reading(self, name: str, sample: str | None = None) -> str:
+        """Which reading of `name` is judged, said where the network has several samples."""
+        base, named = split_sample(name)
+        written = f"d{base[2:].replace('/', '/d')}" if base.startswith("d:") else base
+        sample = named or sample
+        if len(self.samples) < 2 or base.partition("@")[0] in [p.name for p in self.network.params]:
+            return ""
+        if "@" in base:
+            if base.startswith(self.network.e_total.name + "@") and sample is None:
+                return f"E_total over all {len(self.samples)} samples, as the iterations report it"
+            return f"at sample {sample or self.samples[0]}, after the updates"
+        if sample is not None:
+            return f"at sample {sample}"
+        if self.batch and base in self._batch_names:
+            how = "averaged" if self.network.spec.training.reduction == "mean" else "summed"
+            return f"the batch's, {how} over its {len(self.samples)} samples (name one: {written}[{self.samples[0]}])"
+        return f"at sample {self.samples[0]}, the first (name another: {written}[{self.samples[-1]}])"
     def explain(self, name: str, text: str) -> tuple[str, ...]:
         """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
         if self._outcomes is None:
@@ -155,31 +228,29 @@ class Truth:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
 
-    def _output_paths(self) -> None:
-        """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
-        by_net = {b.neuron.net.name: b for b in self.d.first.backward}
-        for o in self.network.outputs:
-            b = by_net[o.neuron.net.name]
-            self.derivatives[f"{o.error.name}/{o.neuron.out.name}"] = b.error.value
-            if b.slope is None:
-                continue
-            via = b.error.value * b.slope.value
-            self.derivatives[f"{o.error.name}/{o.neuron.net.name}"] = via
-            for link in o.neuron.links:
-                self.derivatives[f"{o.error.name}/{link.source.name}"] = via * self.d.first.values[link.weight.symbol]
+    def value(self, name: str, sample: str | None = None) -> Real:
+        """The value of `name` (`out_h1`, `d:E_total/w5`, `w5@1`, `out_o1[s2]`), in the default reading or,
+        for names without their own, at `sample`."""
+        base, named = split_sample(name)
+        sample = named or sample
+        if sample is None:
+            return self._lookup(base, self.values, self.derivatives, None)
+        index = self.sample_index(sample)
+        values, derivatives = self.tables(index)
+        return self._lookup(base, values, derivatives, index)
 
-    def value(self, name: str) -> Real:
+    def _lookup(self, name: str, values: dict[str, Real], derivatives: dict[str, Real], index: int | None) -> Real:
         if name.startswith("d:"):
             key = name[2:]
-            if key not in self.derivatives:
+            if key not in derivatives:
                 raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
-            return self.derivatives[key]
+            return derivatives[key]
         base, at, step = name.partition("@")
         if at:
-            return self._after(base, int(step))
-        if name == "delta" or name not in self.values:
+            return self._after(base, int(step), index)
+        if name == "delta" or name not in values:
             raise Unknown(f"no quantity {name!r} in this network")
-        return self.values[name]
+        return values[name]
 
     def followable(self, base: str) -> bool:
         """True when `base` is a quantity that training changes and a replay can give."""
@@ -189,7 +260,8 @@ class Truth:
         """The update counts this file asks about: one replay to the largest gives them all."""
         self.planned = sorted(set(steps) | set(self.planned))
 
-    def _after(self, base: str, steps: int) -> Real:
+    def _after(self, base: str, steps: int, index: int | None = None) -> Real:
+        """`base` after `steps` updates: at sample `index`, or (None) the first sample, and E_total over all."""
         if not 0 <= steps <= MAX_TRAINING_STEPS:
             raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
         if not self.followable(base):  # before any replay: an unknown name costs nothing
@@ -198,10 +270,11 @@ class Truth:
         names = [p.name for p in self.network.params]
         if base in names:
             return params[names.index(base)]
+        sample = self.trainer.samples[index or 0]
         if base == self.network.e_total.name:
-            return self.trainer.dataset_error(params)
-        nets, outs = self.trainer.forward(params, self.trainer.samples[0][0])
-        for o, out, target in zip(self.network.outputs, outs[-1], self.trainer.samples[0][1]):
+            return self.trainer.dataset_error(params) if index is None else self.trainer.error(params, sample)
+        nets, outs = self.trainer.forward(params, sample[0])
+        for o, out, target in zip(self.network.outputs, outs[-1], sample[1]):
             if base == o.error.name:
                 return evaluate(o.loss_expr, {o.target: target, o.neuron.out: out})
         for layer, layer_nets, layer_outs in zip(self.network.layers, nets[1:], outs[1:]):
@@ -271,6 +344,7 @@ class Evaluator:
     def __init__(self, truth: Truth | PointTruth, own: OwnNames, at_truth: bool = True) -> None:
         self.truth, self.own, self.at_truth = truth, own, at_truth
         self.memo: dict[str, Real] = {}
+        self.sample: str | None = None  # the sample unqualified names are read at; None: the default
 
     def evaluate(self, node: Node) -> Real:
         if not self.at_truth:  # own names at this point, in definition order: no deep recursion
@@ -301,7 +375,7 @@ class Evaluator:
     def _name(self, name: str) -> Real:
         if name in self.own.nodes:
             return self.own.values[name] if self.at_truth else self.memo[name]
-        return self.truth.value(name)
+        return self.truth.value(name, self.sample)
 
 
 def _finite(x: object) -> Real:
@@ -407,6 +481,18 @@ def _tolerance(node: Node) -> Real:
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     target = claim.target.name
+    sample = split_sample(target)[1] or claim.sample
+    evaluator.sample = sample
+    try:
+        verdicts = _judge_links(claim, truth, evaluator, sample)
+    finally:
+        evaluator.sample = None
+    reading = truth.reading(target, sample) if not _may_be_own(target) or _known(truth, target) else ""
+    return [replace(v, reading=reading) if v.status != "defined" else v for v in verdicts]
+
+
+def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
+    target = claim.target.name
     own = _may_be_own(target) and not _known(truth, target)
     if own and target in evaluator.own.nodes:
         return [Verdict(claim.line, claim.text, 1, "cannot check", None, None,
@@ -414,8 +500,8 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = []
     for i, link in enumerate(claim.links, start=1):
         try:
-            claimed = evaluator.evaluate(link)
-            right = claimed if own else truth.value(target)
+            claimed = _claimed(link, target, sample, truth, evaluator)
+            right = claimed if own else truth.value(target, sample)
         except Unknown as exc:
             verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
             continue
@@ -439,12 +525,34 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     return verdicts
 
 
+def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> Real:
+    """The link's value; a formula in one sample's quantities for a batch quantity (E_total, dE_total/dw)
+    is taken at every sample and summed or averaged as the batch is, which is what the batch value is."""
+    if not (truth.batch and sample is None and split_sample(target)[0] in truth._batch_names
+            and _per_sample(link, truth, evaluator.own)):
+        return evaluator.evaluate(link)
+    values = []
+    for name in truth.samples:
+        evaluator.sample = name
+        values.append(evaluator.evaluate(link))
+    evaluator.sample = None
+    total = CTX.fsum(values)
+    return total / len(values) if truth.network.spec.training.reduction == "mean" else total
+
+
+def _per_sample(link: Node, truth: Truth, own: OwnNames) -> bool:
+    """True when the link names a quantity that differs between samples, without naming the sample."""
+    shared = {p.name for p in truth.network.params} | {truth.network.eta.name} | truth._batch_names
+    return any(n not in own.nodes and split_sample(n)[1] is None and "@" not in n and n not in shared
+               for n in names_in(link))
+
+
 DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 
 
 def _may_be_own(name: str) -> bool:
     """A person may name intermediate results (R1), but not in the network's own notation."""
-    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name)
+    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name or "[" in name)
 
 
 POINTS = 3
@@ -516,8 +624,9 @@ class PointTruth:
                 return n.activation.local(n.out, n.net)
         raise Unknown(f"no closed form for {name}")
 
-    def value(self, name: str) -> Real:
-        return evaluate(self.expression(name), self.symbols)
+    def value(self, name: str, sample: str | None = None) -> Real:
+        """At the random point, which stands for any one sample: a named sample reads the same."""
+        return evaluate(self.expression(split_sample(name)[0]), self.symbols)
 
     def closed_form(self, name: str) -> str:
         return str(self.expression(name))
@@ -587,7 +696,7 @@ def _replays(claim: Claim) -> list[tuple[str, int]]:
     """(quantity, update count) of every value after training the claim names."""
     found = []
     for name in [claim.target.name] + [n for link in claim.links for n in names_in(link)]:
-        base, at, step = name.partition("@")
+        base, at, step = split_sample(name)[0].partition("@")
         if at and not base.startswith("d:"):
             found.append((base, int(step)))
     return found
@@ -622,7 +731,8 @@ def to_text(report: Report, digits: int) -> str:
         truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
         error = v.relative_error
         rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
-        lines.append(f"{where}: {v.status}: {v.reason}{truth}{rel}")
+        reading = f"; reading: {v.reading}" if v.reading else ""
+        lines.append(f"{where}: {v.status}: {v.reason}{reading}{truth}{rel}")
         lines += [f"    most likely: {e}" for e in v.explanations]
     lines += [f"line {n}: cannot check: refused: {why}" for n, why in report.refused]
     counts = {s: sum(v.status == s for v in report.verdicts) for s in ("correct", "wrong", "cannot check")}
@@ -636,10 +746,11 @@ def to_json(report: Report, digits: int) -> str:
 
     items = [{"line": v.line, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
               "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
-              "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations)}
+              "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations),
+              "reading": v.reading}
              for v in report.verdicts]
     items += [{"line": n, "link": 0, "claim": None, "verdict": "cannot check", "reason": f"refused: {why}",
-               "truth": None, "claimed": None, "relative_error": None, "explanations": []}
+               "truth": None, "claimed": None, "relative_error": None, "explanations": [], "reading": ""}
               for n, why in report.refused]
     summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
                "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}

@@ -69,6 +69,7 @@ class Claim:
     text: str
     target: Name
     links: tuple[Node, ...]
+    sample: str | None = None  # the sample the lines after a `[s2]` line are about; None: the default
 
 
 # LaTeX as typed in notes -> the plain notation, applied before tokenising (ordered: longest first).
@@ -94,9 +95,9 @@ _EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
-  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?)
+  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
-  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)
+  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<op>\*\*|[-+*/^()=])
 """, re.VERBOSE)
 
@@ -115,7 +116,12 @@ def _delatex(text: str) -> str:
 
 
 def _normal_name(name: str) -> str:
-    """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays."""
+    """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays; a sample [s2] stays last."""
+    name, bracket, sample = name.partition("[")
+    return _normal_base(name) + bracket + sample
+
+
+def _normal_base(name: str) -> str:
     if name.endswith("_new"):
         name = name[: -len("_new")] + "@1"
     base, at, step = name.partition("@")
@@ -138,12 +144,13 @@ def tokenize(text: str) -> list[tuple[str, str]]:
             raise ClaimError(f"unexpected character {plain[position]!r}")
         position = match.end()
         kind = match.lastgroup
-        if kind in ("num", "den"):
+        if kind in ("num", "den", "of"):
             kind = "deriv"
         if kind == "space":
             continue
         if kind == "deriv":
-            tokens.append(("name", f"d:{_normal_name(match.group('num'))}/{_normal_name(match.group('den'))}"))
+            tokens.append(("name", f"d:{_normal_name(match.group('num'))}/{_normal_name(match.group('den'))}"
+                                   + (match.group("of") or "")))
         elif kind == "name":
             tokens.append(("name", _normal_name(match.group())))
         else:
@@ -282,16 +289,31 @@ def parse_line(text: str, line: int) -> Claim | None:
     return Claim(line, stripped, Name(parts[0][0][1]), tuple(links))
 
 
+# A line `[s2]` alone: the lines after it are about sample s2, until the next such line; `[]` ends it.
+_SAMPLE_LINE = re.compile(r"\[\s*([A-Za-z][A-Za-z0-9]{0,31})?\s*\]")
+
+
+def sample_line(text: str) -> tuple[bool, str | None]:
+    """(True, sample) for a line that only names a sample (`[s2]`; `[]`: None), else (False, None)."""
+    match = _SAMPLE_LINE.fullmatch(text.split("#", 1)[0].strip())
+    return (True, match.group(1)) if match else (False, None)
+
+
 def parse(text: str) -> tuple[list[Claim], list[tuple[int, str]]]:
     """Every claim of a file, and the lines refused with why."""
     claims, refused = [], []
+    sample: str | None = None
     # Lines end at \n only, so line numbers match an editor's (splitlines also splits at \f, U+2028 ...).
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        is_sample, named = sample_line(line)
+        if is_sample:
+            sample = named
+            continue
         try:
             claim = parse_line(line, number)
         except ClaimError as exc:
             refused.append((number, str(exc)))
             continue
         if claim is not None:
-            claims.append(claim)
+            claims.append(Claim(claim.line, claim.text, claim.target, claim.links, sample))
     return claims, refused
