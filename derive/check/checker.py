@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 
 from sympy import Expr, Symbol
 
+from derive.check import latex
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
 from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
 from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
@@ -364,6 +365,8 @@ class Evaluator:
         if isinstance(node, Unary):
             value = self._eval(node.arg)
             return -value if node.op == "-" else value
+        if isinstance(node, Call) and node.function == "sum_s":
+            return self._sample_sum(node.arg)
         if isinstance(node, Call):
             return _FUNCTIONS[node.function](_argument(node.function, self._eval(node.arg)))
         left, right = self._eval(node.left), self._eval(node.right)
@@ -371,6 +374,19 @@ class Evaluator:
             return _power(left, right)
         return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                 "/": lambda: left / right}[node.op]()
+
+    def _sample_sum(self, node: Node) -> Real:
+        """sum_s(x): x at every sample of the network, added (the walkthrough's \\sum_s of a batch)."""
+        if not isinstance(self.truth, Truth):
+            raise Unknown("a sum over the samples has no value at a random point")
+        outer, values = self.sample, []
+        try:
+            for sample in self.truth.samples:
+                self.sample = sample
+                values.append(self._eval(node))
+        finally:
+            self.sample = outer
+        return CTX.fsum(values)
 
     def _name(self, name: str) -> Real:
         if name in self.own.nodes:
@@ -478,6 +494,67 @@ def _tolerance(node: Node) -> Real:
     return total
 
 
+def _half_unit(text: str) -> Real:
+    """Half a unit of the last digit written: how far a rounded number may be from what it rounds."""
+    value = Decimal(text)
+    if not ("." in text or "e" in text.lower()):
+        return CTX.zero  # whole numbers (1, 2 in 1/2 (t - o)^2) are exact
+    return CTX.mpf(str(Decimal(5).scaleb(value.as_tuple().exponent - 1)))
+
+
+class Spread:
+    """How far a link's value may be from the same link on the unrounded numbers: half a unit of the
+    last digit of each written number, carried through every operation (first order, with the worst
+    slope over the interval), so that cancellation (0.13 - 0.1299) and powers are judged fairly."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+        self.own: dict[str, Real] = {}
+
+    def of(self, node: Node) -> Real:
+        if isinstance(node, Num):
+            return _half_unit(node.text)
+        if isinstance(node, Name):
+            return self._name(node.name)
+        if isinstance(node, Unary):
+            return self.of(node.arg)
+        if isinstance(node, Call):
+            return self._call(node)
+        a, b = self.evaluator._eval(node.left), self.evaluator._eval(node.right)
+        ea, eb = self.of(node.left), self.of(node.right)
+        if node.op in "+-":
+            return ea + eb
+        if node.op == "*":
+            return abs(a) * eb + abs(b) * ea + ea * eb
+        if node.op == "/":
+            return (ea + abs(a / b) * eb) / (abs(b) - eb) if abs(b) > eb else CTX.inf
+        n = abs(b)
+        return n * (abs(a) + ea) ** (n - 1) * ea if n >= 1 else CTX.inf if ea else CTX.zero
+
+    def _name(self, name: str) -> Real:
+        """A person's own name carries the spread of its definition; the network's quantities are exact."""
+        own = self.evaluator.own
+        if name not in own.nodes:
+            return CTX.zero
+        if name not in self.own:
+            self.own[name] = self.of(own.nodes[name])
+        return self.own[name]
+
+    def _call(self, node: Call) -> Real:
+        e = self.of(node.arg)
+        if not e:
+            return CTX.zero
+        if node.function == "sum_s":
+            return e * len(getattr(self.evaluator.truth, "samples", (1,)))
+        x = self.evaluator._eval(node.arg)
+        slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
+                  "relu": lambda: CTX.one, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
+                  "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
+                  "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
+        return slopes[node.function]() * e
+
+
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     target = claim.target.name
@@ -516,7 +593,7 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
             evaluator.own.define(target, link, claimed, claim.line)
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
-        verdict = _verdict(claim, i, link, right, claimed)
+        verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator).of(link))
         if verdict.status == "correct" and _symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
         if verdict.status == "wrong" and _literal(link) is not None and not own:
@@ -649,13 +726,19 @@ def _known(truth: Truth, name: str) -> bool:
     return True
 
 
-def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real) -> Verdict:
+def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
+             spread: Callable[[], Real] | None = None) -> Verdict:
     if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
         reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
     else:
         ok = abs(claimed - truth) <= _tolerance(link) * max(abs(truth), CTX.mpf(10) ** -40)
+        if not ok and spread is not None:
+            try:
+                ok = abs(claimed - truth) <= spread() * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
+            except (ArithmeticError, ValueError):
+                ok = False
         reason = ("agrees within the precision of its numbers" if ok
                   else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
     return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
@@ -671,13 +754,13 @@ class Report:
         return sum(v.status == "wrong" for v in self.verdicts)
 
 
-def check_text(d: Derivation, text: str, budget: Budget | None = None) -> Report:
+def check_text(d: Derivation, text: str, budget: Budget | None = None, notation: str = "classic") -> Report:
     """Every claim of a claims file judged against `d`; unreadable lines are refused, never run.
 
     The file's checking stays within `budget` (default: Budget()): lines whose replays the work budget
     cannot pay for are refused when the file is read; once the time is spent, every line left is
     `cannot check: budget spent`."""
-    found, refused = parse(text)
+    found, refused = parse(text, latex.glyph_names(d.network, notation))
     truth = Truth(d, budget)
     found, over = _plan_replays(found, truth)
     evaluator = Evaluator(truth, OwnNames())

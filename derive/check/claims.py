@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from derive.check import latex
+
 MAX_LINE = 2_000  # characters
 MAX_TOKENS = 400
 MAX_DEPTH = 40  # nested parentheses and unary signs
 MAX_EXPONENT = 16  # |n| of a literal exponent: squares and cubes, never 9**9**9
-FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu")
+FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu", "sum_s")  # sum_s: over the samples
 
 
 class ClaimError(ValueError):
@@ -115,6 +117,16 @@ def _delatex(text: str) -> str:
     return text
 
 
+def _plain(text: str, names: latex.Names | None) -> str:
+    """The plain grammar of a line: LaTeX (a backslash or a brace) read by `derive.check.latex`."""
+    if "\\" not in text and "{" not in text and "}" not in text:
+        return _delatex(text)
+    try:
+        return latex.to_plain(text, names)
+    except latex.LatexError as exc:
+        raise ClaimError(f"LaTeX that is not understood: {exc}") from None
+
+
 def _normal_name(name: str) -> str:
     """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays; a sample [s2] stays last."""
     name, bracket, sample = name.partition("[")
@@ -131,11 +143,12 @@ def _normal_base(name: str) -> str:
     return base + at + step
 
 
-def tokenize(text: str) -> list[tuple[str, str]]:
-    """(kind, text) tokens of a claim line, LaTeX translated first."""
+def tokenize(text: str, names: latex.Names | None = None) -> list[tuple[str, str]]:
+    """(kind, text) tokens of a claim line, LaTeX translated first (its glyphs read through `names`, the
+    glyph table of the claims' notation, see `derive.check.latex`)."""
     if len(text) > MAX_LINE:
         raise ClaimError(f"the line is longer than {MAX_LINE} characters")
-    plain = _delatex(text)
+    plain = _plain(text, names)
     tokens: list[tuple[str, str]] = []
     position = 0
     while position < len(plain):
@@ -263,12 +276,12 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
-def parse_line(text: str, line: int) -> Claim | None:
+def parse_line(text: str, line: int, names: latex.Names | None = None) -> Claim | None:
     """A claim, or None for a blank or comment line; raises ClaimError for anything else."""
     stripped = text.split("#", 1)[0].strip()
     if not stripped:
         return None
-    tokens = tokenize(stripped)
+    tokens = tokenize(stripped, names)
     parts: list[list[tuple[str, str]]] = [[]]
     for token in tokens:
         if token[1] == "=":
@@ -299,8 +312,8 @@ def sample_line(text: str) -> tuple[bool, str | None]:
     return (True, match.group(1)) if match else (False, None)
 
 
-def parse(text: str) -> tuple[list[Claim], list[tuple[int, str]]]:
-    """Every claim of a file, and the lines refused with why."""
+def parse(text: str, names: latex.Names | None = None) -> tuple[list[Claim], list[tuple[int, str]]]:
+    """Every claim of a file, and the lines refused with why; LaTeX glyphs are read through `names`."""
     claims, refused = [], []
     sample: str | None = None
     # Lines end at \n only, so line numbers match an editor's (splitlines also splits at \f, U+2028 ...).
@@ -310,7 +323,7 @@ def parse(text: str) -> tuple[list[Claim], list[tuple[int, str]]]:
             sample = named
             continue
         try:
-            claim = parse_line(line, number)
+            claim = parse_line(line, number, names)
         except ClaimError as exc:
             refused.append((number, str(exc)))
             continue
