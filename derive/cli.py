@@ -65,6 +65,17 @@ def _digits(text: str) -> int:
     return _whole(text, MAX_DIGITS)
 
 
+def _seconds(text: str) -> float:
+    """A time limit: a positive number of seconds, at most a day."""
+    try:
+        value = float(text) if text.strip().replace(".", "", 1).isdigit() else -1.0
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most 86400, got {text!r}")
+    return value
+
+
 def _steps(text: str) -> int:
     return _whole(text, spec.MAX_STEPS)
 
@@ -96,6 +107,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("claims", type=Path, help="a file of claims, one per line (NAME = VALUE = ...)")
     k.add_argument("--format", choices=("text", "json"), default="text")
     k.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
+    k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                   help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -287,7 +300,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     text = _read_claims(args.claims)
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
-    report = checking.check_text(d, text)
+    budget = checking.Budget() if args.time_limit is None else checking.Budget(seconds=args.time_limit)
+    report = checking.check_text(d, text, budget)
     _emit(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
     if report.wrong:
         return FINDING
