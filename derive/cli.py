@@ -91,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--notation", choices=PROFILES, default="classic",
                    help="classic (net_h1, out_h1, w5), textbook (x_i, b_h, v_ih, w_hj) or matrix (W^[l], a^[l])")
     r.add_argument("--brief", action="store_true", help="leave out how each local derivative is obtained")
+    r.add_argument("--full", action="store_true",
+                   help="every neuron and parameter in full (default: one of each per layer, the others in a table)")
     r.add_argument("--out", type=Path, help="output directory (default: output/<network>/<lang>[-<notation>])")
     r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
     c = commands.add_parser("code", help="write NumPy update code for a network, verified against the maths")
@@ -204,7 +206,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     d = _derive(args.network)
     _check_notation(d, args.notation)
-    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief)
+    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief, args.full)
     out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
                                                                                  args.notation)
     try:
