@@ -18,7 +18,7 @@ from sympy import Expr, Symbol
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
 from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
 from derive.maths.derivation import Derivation, closed_gradient
-from derive.maths.numeric import Trainer, evaluate
+from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
 from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid
 
@@ -134,7 +134,7 @@ class Truth:
         if base in names:
             return params[names.index(base)]
         if base == self.network.e_total.name:
-            return self.trainer.dataset_error(params)
+            return self._resolved_error(steps, params)
         nets, outs = self.trainer.forward(params, self.trainer.samples[0][0])
         for o, out, target in zip(self.network.outputs, outs[-1], self.trainer.samples[0][1]):
             if base == o.error.name:
@@ -144,6 +144,18 @@ class Truth:
                 if base in (n.net.name, n.out.name):
                     return net if base == n.net.name else out
         raise Unknown(f"no quantity {base!r} to follow through training")
+
+    def _resolved_error(self, steps: int, params: list[Real]) -> Real:
+        """E_total after `steps` updates; trained again at higher precisions when the working precision
+        leaves only noise in it, and no number at all when even the highest does (see precise_errors)."""
+        if self.trainer.resolved(params):
+            return self.trainer.dataset_error(params)
+        self.replayed += steps * (len(DIGIT_LADDER) - 1)
+        report = precise_errors(self.network, [steps])[0]
+        if not report.resolved:
+            raise Unknown(f"below the working precision: after {steps} updates the error is below "
+                          f"{show(report.error, 1).text}, which {report.digits} digits cannot resolve")
+        return report.error
 
     def _params(self, steps: int) -> list[Real]:
         """Parameters after `steps` updates, from the nearest earlier replay or checkpoint."""
