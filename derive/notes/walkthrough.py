@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sympy import Add, Derivative, Expr, Symbol, cancel
+from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel
 
 from derive import templating
 from derive.maths import steps
@@ -29,7 +29,7 @@ from derive.maths.derivation import (
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
 from derive.model.precision import WORKING_DIGITS, Real, real, show
-from derive.notes import messages, notation_sections
+from derive.notes import general, messages, notation_sections, remarks
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Notation, latex, notation_for
 from derive.notes.printers import NotationPrinter, ValuePrinter
@@ -236,7 +236,22 @@ def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Exp
               "inner": pr.tex(s.inner) if s.inner is not None else "",
               "line": f"{pr.sym.doprint(Derivative(s.of, factor.den))} = {pr.tex(s.result)}"}
              for s in explanation.steps]
-    return {"factor": pr.partial(factor.num, factor.den), "steps": lines}
+    return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation)}
+
+
+def _together(pr: Printers, explanation: steps.Explanation) -> str:
+    """The steps assembled into one product before it is simplified (1/2 * 2 * (t - o) * (-1) = out - t)."""
+    rules = [s for s in explanation.steps if s.rule != "substitute"]
+    if len(rules) < 2:
+        return ""
+    line: Expr = Derivative(explanation.expr, explanation.var)
+    for s in rules:
+        line = line.xreplace({Derivative(s.of, explanation.var): UnevaluatedExpr(s.result)})
+    assembled = NotationPrinter(pr.notation, mul_symbol="dot").doprint(line)
+    result = pr.tex(explanation.result)
+    if assembled == result:
+        return ""
+    return f"{pr.sym.doprint(Derivative(explanation.expr, explanation.var))} = {assembled} = {result}"
 
 
 def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
@@ -278,6 +293,9 @@ def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: 
         "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
         "closed_note": _closed_note(network, b.neuron.layer),
         "error_steps": errors, "slope_steps": slopes,
+        "error_value": pr.num(b.error.value),
+        "slope_value": pr.num(b.slope.value) if b.slope is not None else "",
+        "delta_value": pr.num(pr.sign * b.delta.value),
     }
 
 
@@ -306,7 +324,23 @@ def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> Vi
         "closed_note": _closed_note(network, g.param.layer),
         "local_steps": [n for n in (_narration(pr, c.factors[-1], c.neuron.net_expr()) for c in g.chains) if n],
         "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
+        "delta_form": pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]])),
+        "delta_numbers": _delta_numbers(pr, network, index),
+        "value": pr.num(g.value),
     }
+
+
+def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
+    """The gradient as the error terms' numbers times d net / d p, as its row of the "similarly" table."""
+    terms = []
+    for u in network.usages[index]:
+        delta = pr.val.number(pr.sign * pr.val.values[u.neuron.delta], True)
+        dnet = evaluate(u.dnet, pr.val.values)
+        body = delta if abs(dnet) == 1 else pr.val.product([delta, pr.val.number(dnet, True)])
+        negative = (pr.sign < 0) != (dnet < 0)
+        terms.append(("-" if negative else "+", body))
+    text = " ".join(f"{sign} {body}" for sign, body in terms)
+    return text[2:] if text.startswith("+ ") else text
 
 
 def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[View]:
@@ -482,6 +516,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> V
         "history": [{"step": h.step, "error": _history_error(pr, h)} for h in d.history
                     if h.step in spec.training.steps],
         "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
+        "full": request.full, "general": general.rules(network, notation) if general.applies(network, notation) else [],
+        "remark": remarks.classic_article(d, digits),
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits),
