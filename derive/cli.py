@@ -130,6 +130,19 @@ def _check_notation(d: derivation.Derivation, profile: str) -> None:
         raise UsageError(f"{d.network.spec.source}: --notation {profile}: {exc}") from None
 
 
+def _check_title(d: derivation.Derivation, lang: str, formats: tuple[str, ...]) -> None:
+    """A Chinese title the PDF's font cannot print is refused, not silently dropped by XeLaTeX."""
+    if lang != "zh" or not {"tex", "pdf"} & set(formats):
+        return
+    from derive.notes import glyphs
+
+    missing = glyphs.unprintable(d.network.spec.title_in(lang))
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+        raise UsageError(f"{escaped(d.network.spec.source)}: titles.zh: no glyph for {shown} in the font of the "
+                         f"Chinese PDF ({glyphs.FONT}); choose other characters (Markdown and HTML could show them)")
+
+
 def render_dir(name: str, lang: str, profile: str) -> str:
     """output/<network>/<lang>, with the notation appended when it is not the classic one."""
     return f"{name}/{lang}" + ("" if profile == "classic" else f"-{profile}")
@@ -192,6 +205,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     d = _derive(args.network)
     _check_notation(d, args.notation)
     request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief)
+    _check_title(d, request.lang, request.formats)
     out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
                                                                                  args.notation)
     try:
