@@ -65,6 +65,17 @@ def _digits(text: str) -> int:
     return _whole(text, MAX_DIGITS)
 
 
+def _seconds(text: str) -> float:
+    """A time limit: a positive number of seconds, at most a day."""
+    try:
+        value = float(text) if text.strip().replace(".", "", 1).isdigit() else -1.0
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most 86400, got {text!r}")
+    return value
+
+
 def _steps(text: str) -> int:
     return _whole(text, spec.MAX_STEPS)
 
@@ -80,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--notation", choices=PROFILES, default="classic",
                    help="classic (net_h1, out_h1, w5), textbook (x_i, b_h, v_ih, w_hj) or matrix (W^[l], a^[l])")
     r.add_argument("--brief", action="store_true", help="leave out how each local derivative is obtained")
+    r.add_argument("--full", action="store_true",
+                   help="every neuron and parameter in full (default: one of each per layer, the others in a table)")
     r.add_argument("--out", type=Path, help="output directory (default: output/<network>/<lang>[-<notation>])")
     r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
     c = commands.add_parser("code", help="write NumPy update code for a network, verified against the maths")
@@ -96,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("claims", type=Path, help="a file of claims, one per line (NAME = VALUE = ...)")
     k.add_argument("--format", choices=("text", "json"), default="text")
     k.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
+    k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                   help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -204,7 +219,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     d = _derive(args.network)
     _check_notation(d, args.notation)
-    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief)
+    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief, args.full)
     _check_title(d, request.lang, request.formats)
     out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
                                                                                  args.notation)
@@ -260,13 +275,28 @@ def _cmd_train(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
     total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
-    curve = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
-    for number, error in curve:
+    run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
+    for number, error in run.curve:
         _emit(f"updates {number}: error {error:.9g}")
     if args.plot is not None:
-        training.plot(curve, args.plot, d.network.spec.title, writing.write_file)
+        if not training.log_scaled(run.curve):
+            _say("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
+                 "the plot's error axis is linear")
+        training.plot(run.curve, args.plot, d.network.spec.title, writing.write_file)
         _emit(str(args.plot))
-    return OK
+    return OK if run.diverged is None else _diverged(run.curve[-1])
+
+
+def _diverged(last: tuple[int, float]) -> int:
+    """One line on stderr for a run whose error or parameters stopped being finite; exit status 1."""
+    number, error = last
+    if number == 0:
+        _say(f"derive: the error is {error} before any update: the spec's numbers overflow the float64 "
+             "arithmetic of the generated code")
+    else:
+        _say(f"derive: training diverged at update {number}: the error is {error} "
+             "(a smaller learning_rate may help)")
+    return FINDING
 
 
 def _read_claims(path: Path) -> str:
@@ -286,7 +316,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     text = _read_claims(args.claims)
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
-    report = checking.check_text(d, text)
+    budget = checking.Budget() if args.time_limit is None else checking.Budget(seconds=args.time_limit)
+    report = checking.check_text(d, text, budget)
     _emit(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
     if report.wrong:
         return FINDING

@@ -259,8 +259,16 @@ def _names_or_count(r: _Reader, key: str, prefix: str) -> tuple[str, ...]:
 
 
 def _hidden_prefix(index: int, hidden_count: int) -> str:
-    """Default neuron-name prefix of hidden layer `index` (0-based): h, or ha, hb, ... for several."""
-    return "h" if hidden_count == 1 else "h" + "abcdefghijklmnopqrstuvwxyz"[index]
+    """Default neuron-name prefix of hidden layer `index` (0-based): h, or ha, hb, ..., hz, haa, hab, ...
+    for several (letters counted as in spreadsheet columns, so every layer's prefix is distinct)."""
+    if hidden_count == 1:
+        return "h"
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return "h" + letters
 
 
 class _Numbering:
