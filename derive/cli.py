@@ -50,7 +50,7 @@ class Terminated(BaseException):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse would print usage and exit by itself
-        raise UsageError(message)
+        raise UsageError(escaped(message))  # it quotes an unknown argument as typed
 
 
 def _whole(text: str, high: int) -> int:
@@ -142,7 +142,7 @@ def _check_notation(d: derivation.Derivation, profile: str) -> None:
     try:
         notation.notation_for(d.network, profile)
     except notation.NotationError as exc:
-        raise UsageError(f"{d.network.spec.source}: --notation {profile}: {exc}") from None
+        raise UsageError(f"{escaped(d.network.spec.source)}: --notation {profile}: {exc}") from None
 
 
 def _check_title(d: derivation.Derivation, lang: str, formats: tuple[str, ...]) -> None:
@@ -272,7 +272,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from derive.code import training
 
     if args.plot is not None and args.plot.suffix.lstrip(".").lower() not in training.PLOT_FORMATS:
-        raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
+        raise UsageError(f"{escaped(str(args.plot))}: expected a .png or .svg file for the plot")
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
     total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
     run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())

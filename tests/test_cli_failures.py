@@ -183,6 +183,13 @@ def test_an_unknown_key_is_escaped_on_one_line(tmp_path: Path, capsys: pytest.Ca
     _one_line(err)
 
 
+@pytest.mark.parametrize("argv", [["list", "\x1b[2J\nx"], ["train", "mazur", "--plot", "a\x1b]0;t\x07.pdf"]])
+def test_arguments_are_escaped_on_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(argv, capsys)
+    assert code == 2 and "\x1b" not in err and "\\x1b" in err
+    _one_line(err)
+
+
 def test_a_superscript_digit_is_refused_without_internal_names(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["render", "mazur", "--digits", "²"], capsys)
     assert code == 2 and "_digits" not in err and "expected a whole number from 1 to 30, got '²'" in err
