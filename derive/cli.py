@@ -335,8 +335,10 @@ def _unchecked(report: Report) -> str | None:
         return "no claims (the file is empty or holds only comments)"
     if not any(v.status in ("correct", "wrong") for v in verdicts):
         return "nothing could be checked (no claim was found correct or wrong)"
-    if refused:
-        return f"{len(refused)} line{'s' if len(refused) > 1 else ''} could not be read (first: line {refused[0][0]})"
+    unchecked = sorted([n for n, _ in refused] + [v.line for v in verdicts if v.status == "cannot check"])
+    if unchecked:
+        count = len(unchecked)
+        return f"{count} claim{'s' if count > 1 else ''} could not be checked (first: line {unchecked[0]})"
     return None
 
 
