@@ -93,3 +93,10 @@ def relu_chain(steps: list[int]) -> dict[str, Any]:
     """i -> relu h -> identity o, one sample, learning until the error is far below 1e-50."""
     return network(["1"], ["0.6"], [layer(1, "relu", [["0.5"]], bias="none"),
                                     layer(1, "identity", [["0.8"]], bias="none")], learning_rate="0.7", steps=steps)
+
+
+def saturated(weight: str = "800") -> dict[str, Any]:
+    """A 2-2-1 sigmoid network whose output net is about 1.4 `weight`: with weight 800 the output is
+    1 - e^-1400 and the error about e^-2800, far below the smallest double and below 400 digits."""
+    return network(["1", "1"], ["1"], [layer(2, "sigmoid", [["1", "1"], ["1", "1"]]),
+                                      layer(1, "sigmoid", [[weight, weight]])])
