@@ -278,6 +278,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
     run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
     for number, error in run.curve:
         _emit(f"updates {number}: error {error:.9g}")
+    if d.error_before > 0 and any(error == 0 for _, error in run.curve):
+        _say("derive: note: an error printed as 0 is below the smallest float64 (about 4.9e-324), "
+             "in which the generated code computes, not 0")
     if args.plot is not None:
         if not training.log_scaled(run.curve):
             _say("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
