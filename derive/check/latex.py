@@ -88,6 +88,7 @@ FUNCTIONS = {r"\exp": "exp", r"\log": "log", r"\ln": "ln", r"\tanh": "tanh", r"\
              "log": "log", "ln": "ln", "sqrt": "sqrt"}
 ENVIRONMENTS = frozenset({"aligned", "align", "align*", "equation", "equation*", "split", "gathered"})
 DERIVED = ("net", "out", "target", "E", "delta")
+INDEX_LETTERS = "ihjkl"  # the letters of a rule for every index: v_{ih}, e_{h}, g_{j}
 _PRODUCT_ENDS = frozenset({"+", "-", "=", "/", "}", ")", "]", r"\right", "&", r"\end", r"\\"})
 
 
@@ -166,6 +167,8 @@ class _Reader:
         if token in (r"\begin", r"\end"):
             self.at += 1
             env = self.group_text()
+            if env.endswith("matrix"):
+                raise LatexError("a matrix or a vector: claim its entries one by one")
             if env not in ENVIRONMENTS:
                 raise LatexError(f"the environment {env!r} holds no claim the checker reads")
             return ""
@@ -193,6 +196,9 @@ class _Reader:
             return self.scripts_of_value(self.fraction())
         if token == r"\sum":
             return self.sample_sum()
+        if token in (r"\mathbf", r"\odot"):
+            raise LatexError("a whole layer's vectors and matrices (1^T, the elementwise product): claim their "
+                             "entries one by one")
         if token == r"\Delta":
             name = self.operand()
             if not _is_name(name):
@@ -377,8 +383,15 @@ class _Reader:
 
     def resolve(self, key: Key) -> str:
         meaning = self.names.get(key)
-        if meaning is None and not key.hat and not key.sup:
+        generic_index = bool(key.sub) and set(key.sub) <= set(INDEX_LETTERS)
+        if meaning is None and not key.hat and not key.sup and not generic_index:
             meaning = _generic(key)
+        if meaning is None and key.sup and not key.sub:
+            raise LatexError(f"{_describe(key)} is a whole layer's vector or matrix: claim its entries one by one "
+                             f"({_describe(Key(key.base, '1', key.sup, key.hat))} ...)")
+        if meaning is None and generic_index:
+            raise LatexError(f"{_describe(key)} stands for every index: claim the rule's entries one by one "
+                             f"({_describe(Key(key.base, '1' * len(key.sub), key.sup, key.hat))} ...)")
         if meaning is None:
             raise LatexError(f"no quantity is printed as {_describe(key)}")
         return meaning.name if meaning.sign > 0 else f"(-{meaning.name})"
