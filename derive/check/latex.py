@@ -88,7 +88,6 @@ FUNCTIONS = {r"\exp": "exp", r"\log": "log", r"\ln": "ln", r"\tanh": "tanh", r"\
              "log": "log", "ln": "ln", "sqrt": "sqrt"}
 ENVIRONMENTS = frozenset({"aligned", "align", "align*", "equation", "equation*", "split", "gathered"})
 DERIVED = ("net", "out", "target", "E", "delta")
-INDEX_LETTERS = "ihjkl"  # the letters of a rule for every index: v_{ih}, e_{h}, g_{j}
 _PRODUCT_ENDS = frozenset({"+", "-", "=", "/", "}", ")", "]", r"\right", "&", r"\end", r"\\"})
 
 
@@ -257,7 +256,10 @@ class _Reader:
         """\\sum_{s} X: X at every sample, added."""
         if self.peek() == "_":
             self.at += 1
-            self.script_text()
+            index = self.script_text()
+            if index != "s":
+                raise LatexError(f"a sum over every index {index!r} is a rule for every index: claim its entries "
+                                 "one by one")
         factors = [self.operand()]  # the sum runs over the product that follows it
         while (token := self.peek()) is not None and token not in _PRODUCT_ENDS:
             if token in IGNORED or token in TIMES or token == "*":
@@ -383,7 +385,7 @@ class _Reader:
 
     def resolve(self, key: Key) -> str:
         meaning = self.names.get(key)
-        generic_index = bool(key.sub) and set(key.sub) <= set(INDEX_LETTERS)
+        generic_index = bool(re.fullmatch(r"[a-z]{1,2}", key.sub))  # w_{oh}, delta_{h}: a rule for every index
         if meaning is None and not key.hat and not key.sup and not generic_index:
             meaning = _generic(key)
         if meaning is None and key.sup and not key.sub:
