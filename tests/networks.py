@@ -81,3 +81,15 @@ def identity_net(weights: str = "0.5", inputs: tuple[str, str] = ("1", "2"), lea
     return network(list(inputs), ["0.5", "0.5"], [layer(2, "identity", rows, bias="none"),
                                                   layer(2, "identity", rows, bias="none")],
                    learning_rate=learning_rate)
+
+
+def one_weight(steps: list[int], rate: str = "0.9") -> dict[str, Any]:
+    """out = w x with x = 1, w = 0.3, target 0.5: each update multiplies t - out by 1 - rate, so the
+    error after n updates is 0.02 (1 - rate)^(2n) exactly, far below 1e-50 after a few dozen."""
+    return network(["1"], ["0.5"], [layer(1, "identity", [["0.3"]], bias="none")], learning_rate=rate, steps=steps)
+
+
+def relu_chain(steps: list[int]) -> dict[str, Any]:
+    """i -> relu h -> identity o, one sample, learning until the error is far below 1e-50."""
+    return network(["1"], ["0.6"], [layer(1, "relu", [["0.5"]], bias="none"),
+                                    layer(1, "identity", [["0.8"]], bias="none")], learning_rate="0.7", steps=steps)

@@ -20,7 +20,7 @@ from derive.check import latex
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
 from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
 from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
-from derive.maths.numeric import Trainer, evaluate
+from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
 from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid
 
@@ -273,7 +273,7 @@ class Truth:
             return params[names.index(base)]
         sample = self.trainer.samples[index or 0]
         if base == self.network.e_total.name:
-            return self.trainer.dataset_error(params) if index is None else self.trainer.error(params, sample)
+            return self._resolved_error(steps, params) if index is None else self.trainer.error(params, sample)
         nets, outs = self.trainer.forward(params, sample[0])
         for o, out, target in zip(self.network.outputs, outs[-1], sample[1]):
             if base == o.error.name:
@@ -283,6 +283,18 @@ class Truth:
                 if base in (n.net.name, n.out.name):
                     return net if base == n.net.name else out
         raise Unknown(f"no quantity {base!r} to follow through training")
+
+    def _resolved_error(self, steps: int, params: list[Real]) -> Real:
+        """E_total after `steps` updates; trained again at higher precisions when the working precision
+        leaves only noise in it, and no number at all when even the highest does (see precise_errors)."""
+        if self.trainer.resolved(params):
+            return self.trainer.dataset_error(params)
+        self.replayed += steps * (len(DIGIT_LADDER) - 1)
+        report = precise_errors(self.network, [steps])[0]
+        if not report.resolved:
+            raise Unknown(f"below the working precision: after {steps} updates the error is below "
+                          f"{show(report.error, 1).text}, which {report.digits} digits cannot resolve")
+        return report.error
 
     def _params(self, steps: int) -> list[Real]:
         """Parameters after `steps` updates, continued from the furthest replay before it."""

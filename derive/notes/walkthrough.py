@@ -19,6 +19,7 @@ from derive.maths.derivation import (
     Derivation,
     Factor,
     Gradient,
+    HistoryPoint,
     InconsistentDerivation,
     NeuronBackward,
     Pass,
@@ -27,7 +28,7 @@ from derive.maths.derivation import (
 )
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
-from derive.model.precision import Real, real, show
+from derive.model.precision import WORKING_DIGITS, Real, real, show
 from derive.notes import general, messages, notation_sections, remarks
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Notation, latex, notation_for
@@ -508,9 +509,11 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> V
         "update_rule": rf"p^{{+}} = p - {pr.tex(network.eta)} \, \partial {pr.tex(network.e_total)} / \partial p",
         "passes": [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate)) for p in d.passes],
         "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
-        "error_before": pr.num(d.error_before), "error_after": pr.num(d.error_after),
+        "error_before": _history_error(pr, d.before) if d.before else pr.num(d.error_before),
+        "error_after": _history_error(pr, d.after) if d.after else pr.num(d.error_after),
         # the table keeps the spec's steps; a derivation may hold more points for the loss curve
-        "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history
+        "precision_note": _precision_note(d, messages.catalogue(lang)),
+        "history": [{"step": h.step, "error": _history_error(pr, h)} for h in d.history
                     if h.step in spec.training.steps],
         "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
         "full": request.full, "general": general.rules(network, notation) if general.applies(network, notation) else [],
@@ -519,6 +522,25 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> V
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits),
     }
+
+
+def _history_error(pr: Printers, h: HistoryPoint) -> str:
+    """An error of the iterations table: its value, or "< bound" when no working precision resolved it."""
+    return pr.num(h.error) if h.resolved else f"< {pr.num(h.error)}"
+
+
+def _precision_note(d: Derivation, t: messages.Catalogue) -> str:
+    """Which errors needed more than the working precision, and which only have a bound."""
+    steps = {0, *d.network.spec.training.steps}
+    shown = list({h.step: h for h in (d.before, d.after, *d.history) if h is not None and h.step in steps}.values())
+    raised = [h for h in shown if h.digits > WORKING_DIGITS]
+    if not raised:
+        return ""
+    steps = ", ".join(str(h.step) for h in raised)
+    note = t("precision_raised", steps=steps, digits=max(h.digits for h in raised), working=WORKING_DIGITS)
+    if any(not h.resolved for h in shown):
+        note += " " + t("precision_bound", digits=max(h.digits for h in raised))
+    return note
 
 
 def _init(spec: Any) -> View | None:
