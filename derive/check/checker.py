@@ -289,7 +289,7 @@ class Truth:
         leaves only noise in it, and no number at all when even the highest does (see precise_errors)."""
         if self.trainer.resolved(params):
             return self.trainer.dataset_error(params)
-        self.replayed += steps * (len(DIGIT_LADDER) - 1)
+        self.budget.charge(steps * (len(DIGIT_LADDER) - 1))  # one replay per higher precision, paid first
         report = precise_errors(self.network, [steps])[0]
         if not report.resolved:
             raise Unknown(f"below the working precision: after {steps} updates the error is below "
