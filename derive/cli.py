@@ -109,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("claims", type=Path, help="a file of claims, one per line (NAME = VALUE = ...)")
     k.add_argument("--format", choices=("text", "json"), default="text")
     k.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
+    k.add_argument("--notation", choices=PROFILES, default="classic",
+                   help="the notation LaTeX claims are written in, as `derive render --notation` prints it")
     k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
@@ -320,7 +322,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     text = _read_claims(args.claims)
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
     budget = checking.Budget() if args.time_limit is None else checking.Budget(seconds=args.time_limit)
-    report = checking.check_text(d, text, budget)
+    try:
+        report = checking.check_text(d, text, budget, args.notation)
+    except checking.latex.LatexError as exc:
+        raise UsageError(f"--notation {args.notation}: {exc}") from None
     _emit(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
     if report.wrong:
         return FINDING
