@@ -15,6 +15,7 @@ from typing import Callable, Iterable, Mapping
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
 from derive.maths.numeric import Trainer, evaluate, sample_values
+from derive.maths.optimizers import Move
 from derive.model.network import Network, Neuron, Param
 from derive.model.precision import CTX, WORKING_DIGITS, Real, real
 from derive.model.rules import softmax_jacobian
@@ -159,6 +160,8 @@ class Derivation:
     error_before: Real
     error_after: Real
     history: tuple[HistoryPoint, ...]
+    # the optimizer's first updates of every parameter (two where there are two), move by move
+    moves: tuple[tuple[Move, ...], ...] = ()
 
     @property
     def first(self) -> Pass:
@@ -336,7 +339,8 @@ def _check_finite(network: Network, passes: tuple[Pass, ...]) -> None:
                                   "(an output saturates where the loss takes its logarithm)")
 
 
-def _updates(network: Network, passes: tuple[Pass, ...]) -> tuple[Update, ...]:
+def _updates(network: Network, passes: tuple[Pass, ...], first: tuple[Move, ...] = ()) -> tuple[Update, ...]:
+    """The first update; by the optimizer's first moves where the spec asks for one."""
     eta = real(network.spec.training.learning_rate)
     mean = network.spec.training.reduction == "mean"
     updates = []
@@ -344,8 +348,13 @@ def _updates(network: Network, passes: tuple[Pass, ...]) -> tuple[Update, ...]:
         grad = sum_to_precision(p.gradients[i].value for p in passes)
         grad = grad / len(passes) if mean else grad
         old = real(param.initial)
-        updates.append(Update(param, old, grad, old - eta * grad if param.trainable else old))
+        new = first[i].new if first else (old - eta * grad if param.trainable else old)
+        updates.append(Update(param, old, grad, new))
     return tuple(updates)
+
+
+# Updates of every parameter the notes work by hand under an optimizer other than plain descent.
+WORKED_UPDATES = 2
 
 
 def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Derivation:
@@ -360,9 +369,14 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
         raise DerivationError(f"{network.spec.source}: an output saturates to exactly 0 or 1 at "
                               f"{WORKING_DIGITS} digits, where the loss's derivative is undefined") from None
     _check_finite(network, passes)
-    updates = _updates(network, passes)
+    moves = () if trainer.plain else tuple(tuple(m) for m in trainer.trace(WORKED_UPDATES))
+    updates = _updates(network, passes, moves[0] if moves else ())
     initial = trainer.initial()
     stepped = trainer.update(initial, trainer.batch_gradient(initial, first))
+    if moves:
+        stepped = [m.new for m in moves[0]]
+        for u, m in zip(updates, moves[0]):
+            check_agree(u.gradient, m.gradient, f"gradient of {u.param.name} in the first update")
     for u, value in zip(updates, stepped):
         check_agree(u.new, value, f"updated {u.param.name}")
     steps = network.spec.training.steps if history_steps is None else history_steps
@@ -370,7 +384,7 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
                     for step, params in trainer.train(initial, steps))
     after = [u.new for u in updates]
     return Derivation(network, closed, passes, updates, trainer.dataset_error(initial),
-                      trainer.dataset_error(after), history)
+                      trainer.dataset_error(after), history, moves)
 
 
 def chain_expr(chain: Chain, closed: Closed) -> Expr:

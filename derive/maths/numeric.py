@@ -13,6 +13,7 @@ from typing import Mapping, Sequence
 import sympy
 from sympy import Expr, Symbol
 
+from derive.maths.optimizers import Move, State, Stepper
 from derive.model.network import Network
 from derive.model.precision import CTX, Real, real
 from derive.model.rules import numeric_sigmoid, numeric_softmax_jacobian, relu, sigmoid
@@ -106,6 +107,9 @@ class Trainer:
         self.trainable = [p.trainable for p in network.params]
         self.eta = real(network.spec.training.learning_rate)
         self.samples = [sample_values(s) for s in network.spec.samples]
+        self.plain = network.spec.training.optimizer.plain
+        self.stepper = Stepper(network)
+        self.states: dict[int, State] = {0: self.stepper.start()}  # the optimizer's state at each snapshot
 
     def initial(self) -> list[Real]:
         return [real(p.initial) for p in self.network.params]
@@ -235,13 +239,29 @@ class Trainer:
         the parameters after `start` updates."""
         snapshots = []
         done = start
+        state = self.states[start] if not self.plain else None
         for target in steps:
             while done < target:
                 done += 1
-                samples = self.step_samples(done)
-                params = self.update(params, self.batch_gradient(params, samples))
+                gradient = self.batch_gradient(params, self.step_samples(done))
+                if state is None:
+                    params = self.update(params, gradient)
+                else:
+                    params, state = self.stepper.step(params, gradient, state)
+            if state is not None:
+                self.states[done] = state
             snapshots.append((done, params))
         return snapshots
+
+    def trace(self, count: int) -> list[list[Move]]:
+        """Updates 1 to `count` of every parameter by the spec's optimizer, move by move."""
+        params, state = self.initial(), self.stepper.start()
+        found = []
+        for number in range(1, count + 1):
+            moves, state = self.stepper.moves(params, self.batch_gradient(params, self.step_samples(number)), state)
+            params = [m.new for m in moves]
+            found.append(moves)
+        return found
 
 
 def sample_values(sample: SampleSpec) -> tuple[list[Real], list[Real]]:

@@ -24,6 +24,11 @@ BIAS_MODES = ("none", "shared", "per_neuron")
 BIAS_FORMS = ("bias", "threshold")
 UPDATES = ("sgd", "batch")
 REDUCTIONS = ("sum", "mean")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")
+DECAYS = ("l2", "decoupled")
+# The keys each optimizer reads beyond the learning rate; any other optimizer refuses them.
+OPTIMIZER_KEYS = {"momentum": ("momentum", "nesterov"), "beta1": ("adam",), "beta2": ("adam",),
+                  "epsilon": ("adam",)}
 INITIALISERS = ("normal", "uniform")
 SPEC_LOSSES = ("half_sse", "mse", "cross_entropy")
 MAX_STEPS = 1_000_000
@@ -44,7 +49,8 @@ ALLOWED_KEYS = {
     "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
-    "training": ("learning_rate", "update", "reduction", "steps"),
+    "training": ("learning_rate", "update", "reduction", "steps", "optimizer", "momentum", "beta1", "beta2",
+                 "epsilon", "weight_decay", "decay", "decay_biases"),
     "init": ("kind", "seed", "mean", "std", "low", "high"),
 }
 
@@ -82,11 +88,31 @@ class SampleSpec:
 
 
 @dataclass(frozen=True)
+class OptimizerSpec:
+    """The update rule and its numbers; defaults as in PyTorch (a momentum of 0.9 where one is asked for)."""
+
+    name: str = "sgd"  # sgd | momentum | nesterov | adam
+    momentum: Decimal = Decimal("0.9")
+    beta1: Decimal = Decimal("0.9")
+    beta2: Decimal = Decimal("0.999")
+    epsilon: Decimal = Decimal("1e-8")
+    weight_decay: Decimal = Decimal(0)
+    decay: str = "l2"  # l2: lambda/2 w^2 added to the loss | decoupled: w shrunk apart from the rule, as AdamW
+    decay_biases: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """Plain gradient descent, p - eta dE/dp: the notes and code of a spec without this table."""
+        return self.name == "sgd" and not self.weight_decay
+
+
+@dataclass(frozen=True)
 class TrainingSpec:
     learning_rate: Decimal
     update: str
     reduction: str
     steps: tuple[int, ...]
+    optimizer: OptimizerSpec = OptimizerSpec()
 
 
 @dataclass(frozen=True)
@@ -355,7 +381,44 @@ def _read_training(r: _Reader) -> TrainingSpec:
         raise t.fail("steps", "expected at least one step count")
     if list(steps) != sorted(set(steps)):
         raise t.fail("steps", "expected increasing step counts without repeats")
-    return TrainingSpec(rate, t.text("update", "sgd", UPDATES), t.text("reduction", "sum", REDUCTIONS), steps)
+    return TrainingSpec(rate, t.text("update", "sgd", UPDATES), t.text("reduction", "sum", REDUCTIONS), steps,
+                        _read_optimizer(t))
+
+
+def _read_optimizer(t: _Reader) -> OptimizerSpec:
+    """The optimizer's keys of [training]: each only where its optimizer reads it, each in its range."""
+    name = t.text("optimizer", "sgd", OPTIMIZERS)
+    for key, owners in OPTIMIZER_KEYS.items():
+        if t.has(key) and name not in owners:
+            wanted = " or ".join(repr(o) for o in owners)
+            raise t.fail(key, f"only with optimizer = {wanted} (the optimizer is {name!r})")
+    default = OptimizerSpec()
+    decay = t.number("weight_decay", default.weight_decay)
+    if decay < 0:
+        raise t.fail("weight_decay", f"expected a number from 0 up, got {decay}")
+    for key in ("decay", "decay_biases"):
+        if t.has(key) and not decay:
+            raise t.fail(key, "only with a weight_decay above 0")
+    return OptimizerSpec(name, _fraction(t, "momentum", default.momentum, 0),
+                         _fraction(t, "beta1", default.beta1, None), _fraction(t, "beta2", default.beta2, None),
+                         _positive(t, "epsilon", default.epsilon), decay,
+                         t.text("decay", default.decay, DECAYS), t.flag("decay_biases", default.decay_biases))
+
+
+def _fraction(t: _Reader, key: str, default: Decimal, low_exclusive: int | None) -> Decimal:
+    """A rate of decay of an average: from 0 (above 0 where `low_exclusive` is 0) up to, not including, 1."""
+    value = t.number(key, default)
+    if not (value > 0 if low_exclusive == 0 else value >= 0) or value >= 1:
+        low = "above 0" if low_exclusive == 0 else "from 0"
+        raise t.fail(key, f"expected a number {low} and below 1, got {value}")
+    return value
+
+
+def _positive(t: _Reader, key: str, default: Decimal) -> Decimal:
+    value = t.number(key, default)
+    if value <= 0:
+        raise t.fail(key, f"expected a positive number, got {value}")
+    return value
 
 
 def _step(value: Any, fail: Callable[[str], SpecError]) -> int:

@@ -1,0 +1,176 @@
+"""Optimizers: each update rule states how its state moves beside the step it takes.
+
+A rule sees one parameter at a time: the gradient g it is to use, its state before update t (the
+momentum buffer m, Adam's second moment v) and t itself (counted from 1), and gives the state after,
+the bias-corrected values (Adam's m-hat and v-hat) and the step it subtracts. Each rule is stated
+twice, as micrograd states a local derivative beside its forward rule: numerically, at the working
+precision, for training, and as SymPy formulas in generic symbols, for the notes and the tests (which
+evaluate the formulas and compare). Weight decay is not a rule but a change to its input: L2 adds
+lambda p to the gradient (the derivative of lambda/2 p^2 added to the loss), decoupled decay
+subtracts eta lambda p from the parameter apart from the rule, as AdamW does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from sympy import Expr, Integer, Symbol, sqrt
+
+from derive.model.network import Network, symbol
+from derive.model.precision import CTX, Real, real
+from derive.model.spec import OptimizerSpec
+
+
+@dataclass(frozen=True)
+class Settings:
+    """An optimizer's numbers at the working precision."""
+
+    eta: Real
+    momentum: Real
+    beta1: Real
+    beta2: Real
+    epsilon: Real
+    weight_decay: Real
+    decoupled: bool
+
+
+Values = tuple[Real, ...]
+Advance = Callable[[Settings, Values, Real, int], tuple[Values, Values, Real]]
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """One update rule: names of its state and corrected values, the numeric rule and its formulas.
+
+    `formulas` are (quantity, SymPy expression) in the order they are computed, in the generic symbols
+    of `SYMBOLS`; the quantity `step` is what the rule subtracts from the parameter.
+    """
+
+    name: str
+    state: tuple[str, ...]
+    corrected: tuple[str, ...]
+    advance: Advance
+    formulas: tuple[tuple[str, Expr], ...]
+
+
+# Generic symbols of the rules: g = the gradient used at update t, m_prev = m before it, and so on.
+SYMBOLS = {name: symbol(name) for name in (
+    "g", "p", "m", "v", "m_prev", "v_prev", "mhat", "vhat", "eta", "mu", "beta1", "beta2", "epsilon",
+    "lam", "t", "dE", "step")}
+S = SYMBOLS
+
+
+def _sgd(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
+    return (), (), h.eta * g
+
+
+def _momentum(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
+    m = h.momentum * state[0] + g  # from m = 0: m_1 = g, PyTorch's first buffer
+    return (m,), (), h.eta * m
+
+
+def _nesterov(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
+    m = h.momentum * state[0] + g
+    return (m,), (), h.eta * (g + h.momentum * m)  # the step looks ahead along the new buffer
+
+
+def _adam(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
+    m = h.beta1 * state[0] + (1 - h.beta1) * g
+    v = h.beta2 * state[1] + (1 - h.beta2) * g * g
+    # m and v start at 0, so early averages are short by a factor 1 - beta^t: divided out here
+    mhat = m / (1 - h.beta1 ** t)
+    vhat = v / (1 - h.beta2 ** t)
+    return (m, v), (mhat, vhat), h.eta * mhat / (CTX.sqrt(vhat) + h.epsilon)
+
+
+_BUFFER = S["mu"] * S["m_prev"] + S["g"]
+OPTIMIZERS: dict[str, Optimizer] = {
+    "sgd": Optimizer("sgd", (), (), _sgd, (("step", S["eta"] * S["g"]),)),
+    "momentum": Optimizer("momentum", ("m",), (), _momentum, (("m", _BUFFER), ("step", S["eta"] * S["m"]))),
+    "nesterov": Optimizer("nesterov", ("m",), (), _nesterov,
+                          (("m", _BUFFER), ("step", S["eta"] * (S["g"] + S["mu"] * S["m"])))),
+    "adam": Optimizer("adam", ("m", "v"), ("mhat", "vhat"), _adam, (
+        ("m", S["beta1"] * S["m_prev"] + (1 - S["beta1"]) * S["g"]),
+        ("v", S["beta2"] * S["v_prev"] + (1 - S["beta2"]) * S["g"] ** 2),
+        ("mhat", S["m"] / (1 - S["beta1"] ** S["t"])),
+        ("vhat", S["v"] / (1 - S["beta2"] ** S["t"])),
+        ("step", S["eta"] * S["mhat"] / (sqrt(S["vhat"]) + S["epsilon"])))),
+}
+# What weight decay does to the gradient (L2) or to the parameter (decoupled), in the same symbols.
+L2_GRADIENT = S["dE"] + S["lam"] * S["p"]
+L2_TERM = S["lam"] / Integer(2) * S["p"] ** 2
+DECOUPLED = S["eta"] * S["lam"] * S["p"]
+
+
+def settings(spec: OptimizerSpec, learning_rate: object) -> Settings:
+    return Settings(real(learning_rate), real(spec.momentum), real(spec.beta1), real(spec.beta2),  # type: ignore[arg-type]
+                    real(spec.epsilon), real(spec.weight_decay), spec.decay == "decoupled")
+
+
+def decayed(network: Network) -> tuple[bool, ...]:
+    """Which parameters weight decay shrinks: trainable weights, and trainable biases if the spec says so."""
+    opt = network.spec.training.optimizer
+    return tuple(bool(opt.weight_decay) and p.trainable and (p.kind == "weight" or opt.decay_biases)
+                 for p in network.params)
+
+
+@dataclass(frozen=True)
+class Move:
+    """What update number `t` did to one parameter."""
+
+    t: int
+    old: Real
+    gradient: Real  # dE/dp from the backward pass (reduced over the update's samples)
+    used: Real  # the gradient the rule used: with lambda p added under L2 decay
+    state: Values  # after the update, named by the optimizer's `state`
+    corrected: Values  # named by the optimizer's `corrected`
+    step: Real  # what the rule subtracted
+    decay: Real  # eta lambda p, subtracted as well under decoupled decay
+    new: Real
+
+
+@dataclass(frozen=True)
+class State:
+    """Every parameter's optimizer state after `t` updates."""
+
+    t: int
+    slots: tuple[Values, ...]
+
+
+class Stepper:
+    """An optimizer applied to a whole parameter vector, with the spec's decay and frozen parameters."""
+
+    def __init__(self, network: Network, optimizer: Optimizer | None = None, mask: Sequence[bool] | None = None,
+                 decoupled: bool | None = None) -> None:
+        spec = network.spec.training
+        self.optimizer = optimizer or OPTIMIZERS[spec.optimizer.name]
+        h = settings(spec.optimizer, spec.learning_rate)
+        self.h = h if decoupled is None else Settings(h.eta, h.momentum, h.beta1, h.beta2, h.epsilon,
+                                                       h.weight_decay, decoupled)
+        self.trainable = tuple(p.trainable for p in network.params)
+        self.decayed = tuple(decayed(network) if mask is None else mask)
+
+    def start(self) -> State:
+        zeros = tuple(CTX.zero for _ in self.optimizer.state)
+        return State(0, tuple(zeros for _ in self.trainable))
+
+    def moves(self, params: Sequence[Real], gradient: Sequence[Real], state: State) -> tuple[list[Move], State]:
+        """Update state.t + 1 of every parameter; frozen parameters keep their value and their state."""
+        t = state.t + 1
+        moves = [self._move(t, p, g, slot, trainable, decay)
+                 for p, g, slot, trainable, decay in zip(params, gradient, state.slots, self.trainable, self.decayed)]
+        return moves, State(t, tuple(m.state if m.state else slot for m, slot in zip(moves, state.slots)))
+
+    def _move(self, t: int, p: Real, g: Real, slot: Values, trainable: bool, decay: bool) -> Move:
+        if not trainable:
+            return Move(t, p, g, g, (), (), CTX.zero, CTX.zero, p)
+        h = self.h
+        used = g + h.weight_decay * p if decay and not h.decoupled else g
+        shrink = h.eta * h.weight_decay * p if decay and h.decoupled else CTX.zero
+        new_state, corrected, step = self.optimizer.advance(h, slot, used, t)
+        return Move(t, p, g, used, new_state, corrected, step, shrink, p - shrink - step)
+
+    def step(self, params: Sequence[Real], gradient: Sequence[Real], state: State) -> tuple[list[Real], State]:
+        moves, after = self.moves(params, gradient, state)
+        return [m.new for m in moves], after
