@@ -82,6 +82,18 @@ class Truth:
         self.trained: dict[int, list[Real]] = {}
         self.replayed = 0
         self._outcomes: list[tuple[Mistake, Outcome]] | None = None
+        self._given: dict[Real, str] | None = None
+
+    def given(self, number: Num) -> str | None:
+        """The quantity given by the spec (input, target, initial parameter, learning rate) whose value
+        `number` is exactly, else None."""
+        if self._given is None:
+            n = self.network
+            names = [s.name for s in n.inputs] + [o.target.name for o in n.outputs] + [p.name for p in n.params]
+            self._given = {}
+            for name in names + [n.eta.name]:
+                self._given.setdefault(self.values[name], name)
+        return self._given.get(real(number.text))
 
     def explain(self, name: str, text: str) -> tuple[str, ...]:
         """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
@@ -321,13 +333,14 @@ def agrees_to_written_digits(truth: Real, text: str) -> bool:
     return False
 
 
-def _tolerance(node: Node) -> Real:
+def _tolerance(node: Node, given: Callable[[Num], str | None] = lambda n: None) -> Real:
     """Relative precision of a link computed from written numbers: each adds half a unit of its last
-    written digit, relative to its size; whole numbers are exact."""
+    written digit, relative to its size; whole numbers are exact, and so is a number that equals a value
+    the spec gives (a weight, an input, a target, the learning rate): 0.4 written for w5 is w5."""
     total = CTX.mpf(10) ** -30
     for n in numbers_in(node):
         value = Decimal(n.text)
-        if value and ("." in n.text or "e" in n.text.lower()):
+        if value and ("." in n.text or "e" in n.text.lower()) and given(n) is None:
             half_unit = Decimal(5).scaleb(value.as_tuple().exponent - 1)
             total += CTX.mpf(str(half_unit / abs(value)))
     return total
@@ -359,7 +372,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
             evaluator.own.define(target, link, claimed, claim.line)
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
-        verdict = _verdict(claim, i, link, right, claimed)
+        verdict = _verdict(claim, i, link, right, claimed, truth.given)
         if verdict.status == "correct" and _symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
         if verdict.status == "wrong" and _literal(link) is not None and not own:
@@ -394,7 +407,7 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
     """A formula right at the spec's values must also be right at random values of every input."""
     rng = random.Random(verdict.line)
     for _ in range(POINTS):
-        point = PointTruth(truth, rng)
+        point = PointTruth(truth, rng, _given_names(link, truth))
         try:
             want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
@@ -410,12 +423,15 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
 class PointTruth:
     """The truth at random values of every input, target and parameter (same network)."""
 
-    def __init__(self, truth: Truth, rng: random.Random) -> None:
+    def __init__(self, truth: Truth, rng: random.Random, fixed: tuple[str, ...] = ()) -> None:
         network = truth.network
         self.network, self.closed = network, truth.d.closed
         self.chosen = {s.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for s in network.inputs}
         self.chosen.update({o.target.name: CTX.mpf(rng.uniform(0.05, 0.95)) for o in network.outputs})
         self.chosen.update({p.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for p in network.params})
+        for name in fixed:  # a formula that writes a given value as a number (0.01 for target_o1) keeps it
+            self.chosen.pop(name, None)
+            self.chosen[name] = truth.values[name]
         trainer = truth.trainer
         inputs = [self.chosen[s.name] for s in network.inputs]
         targets = [self.chosen[o.target.name] for o in network.outputs]
@@ -452,6 +468,14 @@ class PointTruth:
         return str(self.expression(name))
 
 
+def _given_names(link: Node, truth: Truth) -> tuple[str, ...]:
+    """The quantities given by the spec whose values the link writes as decimal numbers in their place
+    (a link that also names the quantity uses the number for something else: w8 - 0.55 stays random)."""
+    named = set(names_in(link))
+    names = [truth.given(n) for n in numbers_in(link) if "." in n.text]
+    return tuple(dict.fromkeys(n for n in names if n is not None and n not in named))
+
+
 def _literal(link: Node) -> str | None:
     """The text of a link that is one written number, else None."""
     if isinstance(link, Num):
@@ -469,13 +493,14 @@ def _known(truth: Truth, name: str) -> bool:
     return True
 
 
-def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real) -> Verdict:
+def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
+             given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
     if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
         reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
     else:
-        ok = abs(claimed - truth) <= _tolerance(link) * max(abs(truth), CTX.mpf(10) ** -40)
+        ok = abs(claimed - truth) <= _tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
         reason = ("agrees within the precision of its numbers" if ok
                   else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
     return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
