@@ -16,7 +16,7 @@ from typing import Callable
 from sympy import Expr, Symbol
 
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
-from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
+from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, replay, typo, value_after, variant_value
 from derive.maths.derivation import Derivation, closed_gradient
 from derive.maths.numeric import Trainer, evaluate
 from derive.model.precision import CTX, Real, exact_decimal, real, show
@@ -25,6 +25,7 @@ from derive.model.rules import numeric_sigmoid
 MAX_TRAINING_STEPS = 100_000
 REPLAY_BUDGET = 200_000  # updates replayed for one claims file, in all
 CHECKPOINT = 1_000  # replays keep the parameters every this many updates
+VARIANT_REPLAY_BUDGET = 200_000  # updates replayed by the catalogued mistakes for one file, in all
 
 
 class Unknown(LookupError):
@@ -83,6 +84,8 @@ class Truth:
         self.replayed = 0
         self._outcomes: list[tuple[Mistake, Outcome]] | None = None
         self._given: dict[Real, str] | None = None
+        self._variant_runs: dict[str, tuple[int, list[Real]]] = {}
+        self.variant_replayed = 0
 
     def given(self, number: Num) -> str | None:
         """The quantity given by the spec (input, target, initial parameter, learning rate) whose value
@@ -99,9 +102,11 @@ class Truth:
         """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
         if self._outcomes is None:
             self._outcomes = [(m, outcome(self.network, m)) for m in catalogue(self.network)]
-        found = []
+        found = self._one_update_off(name, text)
         for mistake, result in self._outcomes:
             value = variant_value(self.network, result, name)
+            if value is None and not found:  # replayed only when nothing simpler explains the number
+                value = self._replayed(mistake, name)
             if value is not None and agrees_to_written_digits(value, text):
                 found.append(f"{mistake.name}: {mistake.meaning}")
         truth = self.value(name)
@@ -111,6 +116,43 @@ class Truth:
         if slip and not found:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
+
+    def _one_update_off(self, name: str, text: str) -> list[str]:
+        """A value after N > 1 updates that is the value after N - 1: a training loop that reports the
+        error of its forward pass, made before that pass's update."""
+        base, at, step = name.partition("@")
+        if not at or int(step) < 2:
+            return []
+        try:
+            before = self.value(f"{base}@{int(step) - 1}")
+        except Unknown:
+            return []
+        if not agrees_to_written_digits(before, text):
+            return []
+        return [f"one update off: the value after {int(step) - 1} updates, as a training loop reports the "
+                "error of the forward pass made before its last update"]
+
+    def _replayed(self, mistake: Mistake, name: str) -> Real | None:
+        """The variant's value of `base@N` (N > 1): the variant replayed for N updates, within a budget
+        shared by the file (runs are kept, so a later, larger N continues from the earlier one)."""
+        base, at, step = name.partition("@")
+        if not at or not 1 < int(step) <= MAX_TRAINING_STEPS:
+            return None
+        steps = int(step)
+        done, params = self._variant_runs.get(mistake.name, (0, self.trainer.initial()))
+        if done > MAX_TRAINING_STEPS:
+            return None
+        if done > steps:
+            done, params = 0, self.trainer.initial()
+        if self.variant_replayed + steps - done > VARIANT_REPLAY_BUDGET:
+            return None
+        self.variant_replayed += steps - done
+        after = replay(self.network, mistake, params, done, steps)
+        if after is None:
+            self._variant_runs[mistake.name] = (MAX_TRAINING_STEPS + 1, [])  # diverged: never replayed again
+            return None
+        self._variant_runs[mistake.name] = (steps, after)
+        return value_after(self.network, after, base)
 
     def _output_paths(self) -> None:
         """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
@@ -377,6 +419,10 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
             verdict = _in_general(verdict, target, link, truth, evaluator)
         if verdict.status == "wrong" and _literal(link) is not None and not own:
             verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
+        elif verdict.status == "wrong" and not own and _symbolic(link, evaluator.own):
+            from derive.check.formulas import explain_formula  # only a wrong formula needs it
+
+            verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
         verdicts.append(verdict)
     return verdicts
 

@@ -155,6 +155,36 @@ def variant_value(network: Network, result: Outcome, name: str) -> Real | None:
     return None
 
 
+DIVERGED = 10 ** 6  # a parameter this large: the variant has diverged
+REPLAY_BITS = 96
+
+
+def replay(network: Network, mistake: Mistake, params: list[Real], start: int, steps: int) -> list[Real] | None:
+    """The parameters after `steps` updates made the variant's way, from `params` after `start` of them
+    (every update repeats the mistake, as a person running their own code would)."""
+    trainer = VariantTrainer(network, mistake)
+    # compared with at most a dozen written digits: 96 bits (28 digits) keep every one of them over 10^5
+    # updates, and save a third of the time of the working precision
+    with CTX.workprec(REPLAY_BITS):
+        for done in range(start + 1, steps + 1):
+            params = trainer.update(params, trainer.batch_gradient(params, trainer.step_samples(done)))
+            # a variant that diverges (net (1 - net) grows like net squared) is no one's written result,
+            # and its numbers would soon grow past any time budget
+            if not all(abs(p) < DIVERGED for p in params):
+                return None
+    return [+p for p in params]
+
+
+def value_after(network: Network, params: list[Real], base: str) -> Real | None:
+    """A parameter or the error (measured honestly) at parameters a variant reached, else None."""
+    names = [p.name for p in network.params]
+    if base in names:
+        return params[names.index(base)]
+    if base == network.e_total.name:
+        return Trainer(network).dataset_error(params)
+    return None
+
+
 def typo(claimed: str, truth_shown: str) -> str | None:
     """'two digits swapped' or 'one digit wrong' when the claim is the truth with that slip."""
     if len(claimed) != len(truth_shown) or claimed == truth_shown:
