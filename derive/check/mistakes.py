@@ -8,7 +8,7 @@ the way people get it wrong.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 from derive.maths.numeric import Trainer
 from derive.model.network import Network
@@ -159,9 +159,11 @@ DIVERGED = 10 ** 6  # a parameter this large: the variant has diverged
 REPLAY_BITS = 96
 
 
-def replay(network: Network, mistake: Mistake, params: list[Real], start: int, steps: int) -> list[Real] | None:
+def replay(network: Network, mistake: Mistake, params: list[Real], start: int, steps: int,
+           in_time: Callable[[], bool] = lambda: True) -> list[Real] | None:
     """The parameters after `steps` updates made the variant's way, from `params` after `start` of them
-    (every update repeats the mistake, as a person running their own code would)."""
+    (every update repeats the mistake, as a person running their own code would); None when the variant
+    diverges or `in_time()` turns false."""
     trainer = VariantTrainer(network, mistake)
     # compared with at most a dozen written digits: 96 bits (28 digits) keep every one of them over 10^5
     # updates, and save a third of the time of the working precision
@@ -170,7 +172,7 @@ def replay(network: Network, mistake: Mistake, params: list[Real], start: int, s
             params = trainer.update(params, trainer.batch_gradient(params, trainer.step_samples(done)))
             # a variant that diverges (net (1 - net) grows like net squared) is no one's written result,
             # and its numbers would soon grow past any time budget
-            if not all(abs(p) < DIVERGED for p in params):
+            if not all(abs(p) < DIVERGED for p in params) or (done % 100 == 0 and not in_time()):
                 return None
     return [+p for p in params]
 

@@ -8,16 +8,17 @@ square. `sympy.diff` of the fully expanded E_total (see `derive.maths.expansion`
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
-from derive.maths.numeric import Trainer, evaluate, sample_values
+from derive.maths.numeric import Trainer, evaluate, precise_errors, sample_values
 from derive.maths.optimizers import Move
 from derive.model.network import Network, Neuron, Param
-from derive.model.precision import CTX, WORKING_DIGITS, Real, real
+from derive.model.precision import CTX, WORKING_DIGITS, Real, real, show
 from derive.model.rules import softmax_jacobian
 from derive.model.spec import SampleSpec
 
@@ -31,6 +32,18 @@ CANCELLED = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
 
 class DerivationError(ValueError):
     """The spec's numbers leave a quantity undefined (a saturated log-loss): a one-line error."""
+
+
+# The largest finite float64: the generated code computes in float64, so a number beyond it is inf there.
+FLOAT64_MAX = CTX.mpf(sys.float_info.max)
+
+
+def check_representable(network: Network, where: str, name: str, value: Real) -> None:
+    """A one-line error for a number the generated code's float64 cannot hold (it would be inf there)."""
+    if CTX.isfinite(value) and abs(value) > FLOAT64_MAX:
+        raise DerivationError(f"{network.spec.source}: {where}{name} = {show(value, 3).text} is beyond the "
+                              "range of float64 (about 1.8e308), in which the generated code computes: "
+                              "scale the spec's numbers down")
 
 
 class InconsistentDerivation(AssertionError):
@@ -137,8 +150,10 @@ class Update:
 @dataclass(frozen=True)
 class HistoryPoint:
     step: int
-    error: Real
+    error: Real  # when not `resolved`: an upper bound, the true error is below it
     params: tuple[Real, ...]
+    resolved: bool = True  # False: below what DIGIT_LADDER's last working precision resolves
+    digits: int = WORKING_DIGITS  # the working precision the error was computed at
 
 
 @dataclass(frozen=True)
@@ -162,6 +177,9 @@ class Derivation:
     history: tuple[HistoryPoint, ...]
     # the optimizer's first updates of every parameter (two where there are two), move by move
     moves: tuple[tuple[Move, ...], ...] = ()
+    # error_before and error_after as HistoryPoints say it: resolved (else an upper bound), and at how many digits
+    before: HistoryPoint | None = None
+    after: HistoryPoint | None = None
 
     @property
     def first(self) -> Pass:
@@ -264,7 +282,7 @@ def closed_gradient(network: Network, closed: Closed, index: int) -> Expr:
 
 
 def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBackward],
-              closed: Closed, values: Mapping[Symbol, Real]) -> Gradient:
+              closed: Closed, values: Mapping[Symbol, Real], memo: dict[Expr, Real]) -> Gradient:
     param = network.params[index]
     chains = []
     for usage in network.usages[index]:
@@ -275,8 +293,9 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         closed_factors = closed.delta_factors[usage.neuron.delta] + (usage.dnet,)
         chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
     value = sum_to_precision(c.value for c in chains)
+    check_representable(network, "", f"dE_total/d{param.name}", value)
     gradient = Gradient(param, tuple(chains), closed_gradient(network, closed, index), value)
-    check_agree(evaluate(gradient.closed, values), value, f"closed form of dE_total/d{param.name}")
+    check_agree(evaluate(gradient.closed, values, memo), value, f"closed form of dE_total/d{param.name}")
     return gradient
 
 
@@ -327,8 +346,12 @@ def derive_pass(network: Network, closed: Closed, sample: SampleSpec) -> Pass:
     backward = _output_backward(network, closed, values)
     for layer, after in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
         backward += _hidden_backward(network, layer, after, closed, values)
+    for symbol, value in values.items():  # before any check that two routes agree
+        check_representable(network, f"sample {sample.name}: ", symbol.name, value)
+    check_representable(network, f"sample {sample.name}: ", network.e_total.name, total)
     by_net = {b.neuron.net: b for b in backward}
-    gradients = tuple(_gradient(network, i, by_net, closed, values) for i in range(len(network.params)))
+    memo: dict[Expr, Real] = {}  # the closed forms share their deltas: each is evaluated once per pass
+    gradients = tuple(_gradient(network, i, by_net, closed, values, memo) for i in range(len(network.params)))
     return Pass(sample, forward, losses, total, tuple(backward), gradients, MappingProxyType(values))
 
 
@@ -371,6 +394,8 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
     _check_finite(network, passes)
     moves = () if trainer.plain else tuple(tuple(m) for m in trainer.trace(WORKED_UPDATES))
     updates = _updates(network, passes, moves[0] if moves else ())
+    for u in updates:
+        check_representable(network, "after the first update: ", u.param.name, u.new)
     initial = trainer.initial()
     stepped = trainer.update(initial, trainer.batch_gradient(initial, first))
     if moves:
@@ -380,11 +405,14 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
     for u, value in zip(updates, stepped):
         check_agree(u.new, value, f"updated {u.param.name}")
     steps = network.spec.training.steps if history_steps is None else history_steps
-    history = tuple(HistoryPoint(step, trainer.dataset_error(params), tuple(params))
-                    for step, params in trainer.train(initial, steps))
-    after = [u.new for u in updates]
-    return Derivation(network, closed, passes, updates, trainer.dataset_error(initial),
-                      trainer.dataset_error(after), history, moves)
+    points = [HistoryPoint(r.step, r.error, tuple(r.params), r.resolved, r.digits)
+              for r in precise_errors(network, sorted({0, 1, *steps}))]
+    history = tuple(h for h in points if h.step in steps)
+    if points[0].digits > WORKING_DIGITS:  # the initial error is within the noise of the working precision
+        with CTX.workdps(points[0].digits):
+            passes = tuple(derive_pass(network, closed_forms(network), s) for s in samples)
+    return Derivation(network, closed, passes, updates, points[0].error, points[1].error, history, moves,
+                      points[0], points[1])
 
 
 def chain_expr(chain: Chain, closed: Closed) -> Expr:

@@ -7,6 +7,7 @@ updates of the iterations table, with the numeric local rules of `derive.model.r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import singledispatch
 from typing import Mapping, Sequence
 
@@ -15,7 +16,7 @@ from sympy import Expr, Symbol
 
 from derive.maths.optimizers import Move, State, Stepper
 from derive.model.network import Network
-from derive.model.precision import CTX, Real, real
+from derive.model.precision import CTX, WORKING_DIGITS, Real, real
 from derive.model.rules import numeric_sigmoid, numeric_softmax_jacobian, relu, sigmoid
 from derive.model.spec import SampleSpec
 
@@ -24,50 +25,75 @@ class EvaluationError(ArithmeticError):
     """An expression holds something the evaluator has no rule for."""
 
 
-def evaluate(expr: Expr, values: Mapping[Symbol, Real]) -> Real:
-    """The value of `expr` with every symbol replaced by its value in `values`."""
-    return _eval(expr, values)
+def evaluate(expr: Expr, values: Mapping[Symbol, Real], memo: dict[Expr, Real] | None = None) -> Real:
+    """The value of `expr` with every symbol replaced by its value in `values`.
+
+    Each distinct subexpression is evaluated once: the closed forms of a deep network share their
+    deltas, so walking them as trees would cost exponentially in depth. Pass the same `memo` to
+    several calls with the same `values` to share the work between them.
+    """
+    return _Scope(values, {} if memo is None else memo).sub(expr)
+
+
+class _Scope:
+    """The values of the symbols and the subexpressions already evaluated with them."""
+
+    def __init__(self, values: Mapping[Symbol, Real], memo: dict[Expr, Real]) -> None:
+        self.values = values
+        self.memo = memo
+
+    def __getitem__(self, symbol: Symbol) -> Real:
+        return self.values[symbol]
+
+    def sub(self, expr: Expr) -> Real:
+        """The value of a subexpression, from the memo when it was met before."""
+        if expr.is_Atom:
+            return _eval(expr, self)
+        found = self.memo.get(expr)
+        if found is None:
+            found = self.memo[expr] = _eval(expr, self)
+        return found
 
 
 @singledispatch
-def _eval(expr: Expr, values: Mapping[Symbol, Real]) -> Real:
+def _eval(expr: Expr, values: _Scope) -> Real:
     raise EvaluationError(f"no numeric rule for {type(expr).__name__}")
 
 
 @_eval.register
-def _(expr: Symbol, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: Symbol, values: _Scope) -> Real:
     return values[expr]
 
 
 @_eval.register
-def _(expr: sympy.Rational, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Rational, values: _Scope) -> Real:
     return CTX.mpf(expr.p) / expr.q
 
 
 @_eval.register
-def _(expr: sympy.Float, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Float, values: _Scope) -> Real:
     return CTX.make_mpf(expr._mpf_)
 
 
 @_eval.register
-def _(expr: sympy.Add, values: Mapping[Symbol, Real]) -> Real:
-    return CTX.fsum(_eval(a, values) for a in expr.args)
+def _(expr: sympy.Add, values: _Scope) -> Real:
+    return CTX.fsum(values.sub(a) for a in expr.args)
 
 
 @_eval.register
-def _(expr: sympy.Mul, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Mul, values: _Scope) -> Real:
     result = CTX.one
     for a in expr.args:
-        result *= _eval(a, values)
+        result *= values.sub(a)
     return result
 
 
 @_eval.register
-def _(expr: sympy.Pow, values: Mapping[Symbol, Real]) -> Real:
-    base = _eval(expr.base, values)
+def _(expr: sympy.Pow, values: _Scope) -> Real:
+    base = values.sub(expr.base)
     if expr.exp.is_Integer:
         return base ** int(expr.exp)
-    return CTX.power(base, _eval(expr.exp, values))
+    return CTX.power(base, values.sub(expr.exp))
 
 
 _FUNCTIONS = {
@@ -80,17 +106,17 @@ _FUNCTIONS = {
 
 
 @_eval.register
-def _(expr: sympy.Function, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Function, values: _Scope) -> Real:
     rule = _FUNCTIONS.get(type(expr))
     if rule is None:
         raise EvaluationError(f"no numeric rule for {type(expr).__name__}")
-    return rule(_eval(expr.args[0], values))
+    return rule(values.sub(expr.args[0]))
 
 
 @_eval.register
-def _(expr: sympy.Heaviside, values: Mapping[Symbol, Real]) -> Real:
-    x = _eval(expr.args[0], values)
-    at_zero = _eval(expr.args[1], values) if len(expr.args) > 1 else CTX.mpf(0.5)
+def _(expr: sympy.Heaviside, values: _Scope) -> Real:
+    x = values.sub(expr.args[0])
+    at_zero = values.sub(expr.args[1]) if len(expr.args) > 1 else CTX.mpf(0.5)
     return CTX.one if x > 0 else (CTX.zero if x < 0 else at_zero)
 
 
@@ -153,6 +179,32 @@ class Trainer:
         """E_total summed (or averaged, as the spec's reduction says) over every sample."""
         total = CTX.fsum(self.error(params, s) for s in self.samples)
         return total / len(self.samples) if self.network.spec.training.reduction == "mean" else total
+
+    def resolved(self, params: Sequence[Real]) -> bool:
+        """Whether the error at `params` is more than rounding noise: no output is closer to its target
+        (under a log-loss: to 1 or 0, where the logarithm cancels) than GUARD_DIGITS above the last
+        digit the working precision holds."""
+        unit = resolution()
+        single_softmax = self.network.loss.name == "cross_entropy" and len(self.network.outputs) == 1
+        for inputs, targets in self.samples:
+            outs = self.forward(params, inputs)[1][-1]
+            if not single_softmax and not all(_resolved(self.network.loss.name, t, y, unit)
+                                              for t, y in zip(targets, outs)):
+                return False
+        return True
+
+    def error_bound(self, params: Sequence[Real]) -> Real:
+        """An upper bound of the dataset error when it is not resolved: every output's distance to its
+        target (or to 1 or 0 under a log-loss) taken as at least the resolution, rounded up to a power of 10."""
+        unit = resolution()
+        total = CTX.zero
+        for inputs, targets in self.samples:
+            outs = self.forward(params, inputs)[1][-1]
+            # a squared loss squares the distance; a log-loss is about the distance itself near 1
+            power = 2 if self.network.loss.name in ("half_sse", "mse") else 1
+            total += CTX.fsum(max(abs(t - y), unit * max(abs(t), abs(y), 1)) ** power for t, y in zip(targets, outs))
+        total = total / len(self.samples) if self.network.spec.training.reduction == "mean" else total
+        return CTX.mpf(10) ** int(CTX.ceil(CTX.log10(total)))
 
     def gradients(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> list[Real]:
         """dE_total/dp for every parameter, by the delta rule."""
@@ -262,6 +314,60 @@ class Trainer:
             params = [m.new for m in moves]
             found.append(moves)
         return found
+
+
+# Digits above the last one held that a result must keep to be more than rounding noise, and the
+# working precisions tried, in turn, until every reported error is resolved.
+GUARD_DIGITS = 20
+DIGIT_LADDER = (WORKING_DIGITS, 2 * WORKING_DIGITS, 4 * WORKING_DIGITS, 8 * WORKING_DIGITS)
+
+
+def resolution() -> Real:
+    """The smallest relative difference the current working precision resolves with GUARD_DIGITS to spare."""
+    return CTX.mpf(10) ** -(CTX.dps - GUARD_DIGITS)
+
+
+def _resolved(loss: str, t: Real, y: Real, unit: Real) -> bool:
+    """Whether one output's term of the error is more than noise (see Trainer.resolved)."""
+    if loss in ("half_sse", "mse"):
+        # an output of exactly 0 (a clamped relu) on a target of 0 is an exact 0
+        return (t == 0 and y == 0) or abs(t - y) > unit * max(abs(t), abs(y))
+    near_one = t > 0 and 1 - y <= unit  # log(y) of y within the noise of 1
+    near_zero = loss == "binary_cross_entropy" and t < 1 and y <= unit  # log(1 - y) likewise
+    return not (near_one or near_zero)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The dataset error after `step` updates, at the working precision that resolved it (`digits`); when
+    even the last one did not, `error` is an upper bound and `resolved` is False."""
+
+    step: int
+    error: Real
+    params: list[Real]
+    resolved: bool
+    digits: int
+
+
+def precise_errors(network: Network, steps: Sequence[int]) -> list[Report]:
+    """The dataset error after each count of updates in `steps` (increasing), trained at the working
+    precision and again at the next precisions of DIGIT_LADDER while some error is within the noise."""
+    needed: dict[int, int] = {}  # step -> the first precision that resolved its error
+    for digits in DIGIT_LADDER:
+        with CTX.workdps(digits):
+            trainer = Trainer(network)
+            found = [_report(trainer, step, params, needed.setdefault(step, digits) if trainer.resolved(params)
+                             else digits) for step, params in trainer.train(trainer.initial(), steps)]
+        if all(r.resolved for r in found):
+            break
+    return found
+
+
+def _report(trainer: Trainer, step: int, params: list[Real], digits: int) -> Report:
+    """The error after `step` updates, or its bound; `digits`: the precision that resolved it."""
+    if trainer.resolved(params):
+        return Report(step, trainer.dataset_error(params), params, True, digits)
+    return Report(step, trainer.error_bound(params), params, False, digits)
 
 
 def sample_values(sample: SampleSpec) -> tuple[list[Real], list[Real]]:
