@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from derive.check.checker import Evaluator, OwnNames, Truth, Verdict, judge
+from derive.check.checker import BudgetSpent, Evaluator, OwnNames, Truth, Verdict, judge
 from derive.check.claims import Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
@@ -107,7 +107,11 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
             continue
         if claim is None:
             continue
-        verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+        try:
+            truth.budget.check_time()
+            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+        except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
+            verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         source = " ".join(span.source.split())
         for v in verdicts:
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
