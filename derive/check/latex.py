@@ -11,6 +11,7 @@ back as the network's own names. Anything else is refused with the reason.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass
 from typing import Mapping
@@ -22,6 +23,8 @@ from derive.model.notation import (GREEK_LETTERS, INDEX_PROFILES, Glyph, Notatio
 
 PROFILES = ("classic", "textbook", "matrix")
 MAX_DEPTH = 40  # nested groups, as in the plain grammar
+MAX_WORK = 20_000  # operands read for one line, each instance of a sum over an index counted
+MAX_INSTANCES = 256  # instances of a rule stated for every index
 
 
 class LatexError(ValueError):
@@ -179,6 +182,7 @@ class _Reader:
         self.toks, self.at, self.names, self.depth = toks, 0, names or {}, 0
         self.env: dict[str, int] = dict(env or {})  # index letters and their values (0-based)
         self.free: list[str] = []  # index letters met without a value: the rule holds for each
+        self.work = 0  # operands read, sums over indices included: bounded per line
 
     def peek(self, ahead: int = 0) -> str | None:
         index = self.at + ahead
@@ -242,6 +246,18 @@ class _Reader:
         return None
 
     def operand(self) -> str:
+        self.work += 1
+        if self.work > MAX_WORK:
+            raise LatexError(f"more than {MAX_WORK} terms to read (sums over indices multiply them)")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
+        try:
+            return self._operand()
+        finally:
+            self.depth -= 1
+
+    def _operand(self) -> str:
         kind, token = self.take()
         if kind == "number":
             return self.number(token)
@@ -335,7 +351,7 @@ class _Reader:
         if not isinstance(table, GlyphTable) or letter not in table.letters:
             raise LatexError(f"a sum over every index {letter!r} is a rule for every index: claim its entries "
                              "one by one")
-        start, terms = self.at, []
+        start, terms, outer = self.at, [], self.env.get(letter)
         for value in range(table.size(letter)):
             self.at, self.env[letter] = start, value
             factors = [self.operand()]
@@ -345,7 +361,10 @@ class _Reader:
                     continue
                 factors.append(self.operand())
             terms.append(" * ".join(factors))
-        del self.env[letter]
+        if outer is None:
+            del self.env[letter]
+        else:
+            self.env[letter] = outer
         return f"({' + '.join(terms)})"
 
     def group_text(self) -> str:
@@ -518,8 +537,11 @@ def instances(text: str, names: Names | None = None) -> list[str]:
     reader.sequence(frozenset())
     if not reader.free or not isinstance(names, GlyphTable):
         return [to_plain(text, names)]
+    sizes = [names.size(c) for c in reader.free]
+    if math.prod(sizes) > MAX_INSTANCES:
+        raise LatexError(f"a rule for every index with more than {MAX_INSTANCES} instances")
     found = []
-    for values in itertools.product(*[range(names.size(c)) for c in reader.free]):
+    for values in itertools.product(*[range(size) for size in sizes]):
         found.append(to_plain(text, names, dict(zip(reader.free, values))))
     return found
 

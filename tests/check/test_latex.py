@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,20 @@ def test_a_rule_for_every_index_is_read_as_each_of_its_instances(derivations: di
     assert [v.status for v in report.verdicts] == ["correct"] * 6
     report = checker.check_text(textbook, step.replace("x_{i}", "x_{1}"), notation="textbook")
     assert "wrong" in [v.status for v in report.verdicts]
+
+
+@pytest.mark.parametrize("text", [
+    "x = " + r"\sum_{o} " * 12 + r"\delta_{o}",
+    r"x = \sum_{o} \sum_{o} \delta_{o}",
+    "x = " + r"\Delta " * 200 + "w_5",
+    "x = " + r"\sum_{s} " * 150 + "w_5",
+    r"\frac{\partial E}{\partial w_{oh}} = " + " + ".join([r"\sum_{h} \sum_{o} \delta_{o} w_{oh}"] * 30),
+])
+def test_hostile_latex_is_read_or_refused_quickly(text: str, derivations: dict[str, derivation.Derivation]) -> None:
+    names = latex.glyph_names(derivations["mazur"].network, "classic")
+    start = time.perf_counter()
+    try:
+        claims.parse_instances(text, 1, names)
+    except claims.ClaimError:
+        pass
+    assert time.perf_counter() - start < 2
