@@ -353,7 +353,8 @@ class Truth:
         leaves only noise in it, and no number at all when even the highest does (see precise_errors)."""
         if self.trainer.resolved(params):
             return self.trainer.dataset_error(params)
-        self.replayed += steps * (len(DIGIT_LADDER) - 1)
+        # charged before the work: an update at k times the working digits as k updates
+        self.budget.charge(steps * sum(digits // DIGIT_LADDER[0] for digits in DIGIT_LADDER[1:]))
         report = precise_errors(self.network, [steps])[0]
         if not report.resolved:
             raise Unknown(f"below the working precision: after {steps} updates the error is below "

@@ -166,6 +166,8 @@ class _Reader:
         if token in (r"\begin", r"\end"):
             self.at += 1
             env = self.group_text()
+            if env.endswith("matrix"):
+                raise LatexError("a matrix or a vector: claim its entries one by one")
             if env not in ENVIRONMENTS:
                 raise LatexError(f"the environment {env!r} holds no claim the checker reads")
             return ""
@@ -193,6 +195,9 @@ class _Reader:
             return self.scripts_of_value(self.fraction())
         if token == r"\sum":
             return self.sample_sum()
+        if token in (r"\mathbf", r"\odot"):
+            raise LatexError("a whole layer's vectors and matrices (1^T, the elementwise product): claim their "
+                             "entries one by one")
         if token == r"\Delta":
             name = self.operand()
             if not _is_name(name):
@@ -251,7 +256,10 @@ class _Reader:
         """\\sum_{s} X: X at every sample, added."""
         if self.peek() == "_":
             self.at += 1
-            self.script_text()
+            index = self.script_text()
+            if index != "s":
+                raise LatexError(f"a sum over every index {index!r} is a rule for every index: claim its entries "
+                                 "one by one")
         factors = [self.operand()]  # the sum runs over the product that follows it
         while (token := self.peek()) is not None and token not in _PRODUCT_ENDS:
             if token in IGNORED or token in TIMES or token == "*":
@@ -377,8 +385,15 @@ class _Reader:
 
     def resolve(self, key: Key) -> str:
         meaning = self.names.get(key)
-        if meaning is None and not key.hat and not key.sup:
+        generic_index = bool(re.fullmatch(r"[a-z]{1,2}", key.sub))  # w_{oh}, delta_{h}: a rule for every index
+        if meaning is None and not key.hat and not key.sup and not generic_index:
             meaning = _generic(key)
+        if meaning is None and key.sup and not key.sub:
+            raise LatexError(f"{_describe(key)} is a whole layer's vector or matrix: claim its entries one by one "
+                             f"({_describe(Key(key.base, '1', key.sup, key.hat))} ...)")
+        if meaning is None and generic_index:
+            raise LatexError(f"{_describe(key)} stands for every index: claim the rule's entries one by one "
+                             f"({_describe(Key(key.base, '1' * len(key.sub), key.sup, key.hat))} ...)")
         if meaning is None:
             raise LatexError(f"no quantity is printed as {_describe(key)}")
         return meaning.name if meaning.sign > 0 else f"(-{meaning.name})"
