@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import singledispatch
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import sympy
 from sympy import Expr, Symbol
@@ -316,6 +316,19 @@ class Trainer:
         return found
 
 
+# The most work the iterations may take at the working precision: updates times parameters times the
+# samples each update learns from (mazur's 10,000 updates are 100,000). Checked before any training; a
+# training repeated at k times the digits counts k times, and is not repeated beyond LADDER_WORK.
+MAX_ITERATION_WORK = 200_000
+LADDER_WORK = 4 * MAX_ITERATION_WORK
+
+
+def iteration_work(network: Network, steps: Iterable[int]) -> int:
+    """The work of training to the last of `steps` at the working precision (see MAX_ITERATION_WORK)."""
+    per_update = len(network.spec.samples) if network.spec.training.update == "batch" else 1
+    return max(steps, default=0) * len(network.params) * per_update
+
+
 # Digits above the last one held that a result must keep to be more than rounding noise, and the
 # working precisions tried, in turn, until every reported error is resolved.
 GUARD_DIGITS = 20
@@ -353,7 +366,10 @@ def precise_errors(network: Network, steps: Sequence[int]) -> list[Report]:
     """The dataset error after each count of updates in `steps` (increasing), trained at the working
     precision and again at the next precisions of DIGIT_LADDER while some error is within the noise."""
     needed: dict[int, int] = {}  # step -> the first precision that resolved its error
+    work = iteration_work(network, steps)
     for digits in DIGIT_LADDER:
+        if digits > WORKING_DIGITS and work * digits // WORKING_DIGITS > LADDER_WORK:
+            break  # what is still unresolved stays a bound
         with CTX.workdps(digits):
             trainer = Trainer(network)
             found = [_report(trainer, step, params, needed.setdefault(step, digits) if trainer.resolved(params)

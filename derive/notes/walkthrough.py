@@ -622,4 +622,23 @@ def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures
     env = templating.tex_environment() if fmt == "tex" else templating.environment()
     env.globals["t"] = messages.catalogue(request.lang)
     env.globals["lang"] = request.lang
-    return env.get_template(FORMATS[fmt]).render(view(d, request, figures, WIDTHS[fmt]))
+    context = view(d, request, figures, WIDTHS[fmt])
+    if fmt == "tex":
+        context["title"] = tex_verbatim(context["title"])
+    return env.get_template(FORMATS[fmt]).render(context)
+
+
+# TeX turns -- and --- into dashes, ,, into a low quote and ' into a curly quote (font ligatures and
+# XeTeX's TeX mapping): a kern between two such characters, and a straight quote's own command, keep
+# the title as written.
+_LIGATURES = "-,"
+
+
+def tex_verbatim(text: str) -> str:
+    """A title's text for LaTeX, typeset character for character (the title rule admits no TeX specials)."""
+    out = []
+    for c, after in zip(text, text[1:] + " "):
+        out.append(r"\textquotesingle{}" if c == "'" else c)
+        if c in _LIGATURES and after == c:
+            out.append(r"\kern0pt{}")
+    return "".join(out)
