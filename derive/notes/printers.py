@@ -262,7 +262,7 @@ def _splits(tex: str, room: float) -> list[tuple[int, int]]:
                 inside.append((i, stack[-1]))
                 found.append((i, depth))
         i += 1
-    narrow = {pos for pos, g in inside if width(tex[groups[g][0]:groups[g][1]]) <= room}
+    narrow = {pos for pos, g in inside if width(tex[groups[g][0]:groups[g][1]]) <= room / 2}
     return [(pos, d) for pos, d in found if pos not in narrow]
 
 
