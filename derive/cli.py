@@ -514,6 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _detach_stdout_if_failed() -> None:
+    """After an error, output that cannot be flushed any more is dropped, not reported at exit."""
     if sys.stdout is not None:
         try:
             sys.stdout.flush()
