@@ -133,17 +133,18 @@ def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:
         readings.reverse()
-    judged = [(judge(c, truth, evaluator), note) for c, note in readings]
-    for verdicts, note in judged:
-        if all(v.status == "correct" for v in verdicts):
-            return verdicts, _reading(note, target, judged)
+    judged = []
+    for c, note in readings:  # the preferred reading first; the other only when this one is not right
+        judged.append((judge(c, truth, evaluator), note))
+        if all(v.status == "correct" for v in judged[-1][0]):
+            return judged[-1][0], _reading(note, target)
     for verdicts, note in judged:
         if any(v.explanations for v in verdicts):
-            return verdicts, _reading(note, target, judged)
-    return judged[0][0], _reading(judged[0][1], target, judged)
+            return verdicts, _reading(note, target)
+    return judged[0][0], _reading(judged[0][1], target)
 
 
-def _reading(note: str, target: str, judged: list) -> str:
+def _reading(note: str, target: str) -> str:
     """Said only when the value after the update was taken: the plain reading needs no note."""
     return f"{target}: {note}" if note == AFTER_UPDATE else ""
 
