@@ -50,6 +50,6 @@ def test_an_error_far_below_the_smallest_double_is_a_bound(tmp_path: Path, capsy
     code, _, err = run(["render", str(path), "--format", "md", "--out", str(tmp_path / "out")], capsys)
     assert code == 0, err
     text = (tmp_path / "out" / "walkthrough.md").read_text(encoding="utf-8")
-    assert "| 0 | $< " in text and "only the bound is known" in text
+    assert "| 0 | $< " in text and "only the bound $b$ is known" in text
     code, _, err = run(["train", str(path)], capsys)
     assert code == 0 and "below the smallest float64" in err and err.count("\n") == 1
