@@ -391,31 +391,41 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
     if args.annotate is not None:
         if args.annotate.suffix.lower() in (".html", ".htm"):
             if kind == "tex":
-                raise UsageError(f"{args.annotate}: the annotated page is made from Markdown or a notebook "
+                raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or a notebook "
                                  "(annotate a .tex document as .tex)")
             content = annotate.html(kind, text, found, args.digits, args.claims.name)
         else:
             content = annotate.annotated(kind, text, found, args.digits)
         writing.write_file(args.annotate, content)
     _emit(report.to_json(found, args.digits) if args.format == "json" else report.to_text(found, args.digits))
-    return FINDING if found.wrong else OK
+    if found.wrong:
+        return FINDING
+    if not any(f.verdict.status in ("correct", "wrong") for f in found.found):
+        _say(f"derive: error: {escaped(str(args.claims))}: nothing could be checked "
+             "(no claim of the document was found correct or wrong)")
+        return USAGE
+    return OK
 
 
 def _read_aliases(path: Path) -> dict[str, str]:
     """The [aliases] table of a TOML file: each of your names -> a name of the network (or a head)."""
     import tomllib
 
+    shown = escaped(str(path))
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8")).get("aliases")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        table = tomllib.loads(reading.read_bytes(path, MAX_CLAIMS_BYTES).decode("utf-8")).get("aliases")
+    except reading.ReadError as exc:
+        raise UsageError(f"{shown}: {exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{path}: not a TOML file ({exc})") from None
+        raise UsageError(f"{shown}: not a TOML file ({exc})") from None
+    except (RecursionError, ValueError):  # nested thousands deep, or an integer of thousands of digits
+        raise UsageError(f"{shown}: not a TOML file this reader can hold") from None
     if not isinstance(table, dict) or not table:
-        raise UsageError(f"{path}: expected an [aliases] table of your name = \"network name\"")
+        raise UsageError(f"{shown}: expected an [aliases] table of your name = \"network name\"")
     for key, value in table.items():
         if not (isinstance(value, str) and value.replace("_", "").isalnum() and key.replace("_", "").isalnum()):
-            raise UsageError(f"{path}: aliases.{key}: expected letters, digits and _ on both sides, got {value!r}")
+            raise UsageError(f"{shown}: aliases.{escaped(key)}: expected letters, digits and _ on both sides, "
+                             f"got {value!r}")
     return dict(table)
 
 

@@ -294,3 +294,22 @@ def test_tex_s_log_survives_its_temporary_directory() -> None:
     with pytest.raises(pdf.PdfFailed) as failed:
         pdf.compile_tex("\\documentclass{article}\\begin{document}\\undefinedthing\\end{document}\n")
     assert str(failed.value) == "Undefined control sequence." and "\\undefinedthing" in failed.value.log
+
+
+def test_a_document_with_nothing_checkable_is_not_success(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "hw.md"
+    doc.write_text("Some prose, and $x + y$ in it, but no claim about the network.\n", encoding="utf-8")
+    code, _, err = run(["check", "mazur", str(doc)], capsys)
+    assert code == 2 and "nothing could be checked" in err
+    _one_line(err)
+    doc.write_text("$out_{h1} = 0.593269992$\n", encoding="utf-8")
+    assert main(["check", "mazur", str(doc)]) == 0
+
+
+def test_an_aliases_fifo_is_refused(tmp_path: Path) -> None:
+    doc = tmp_path / "hw.md"
+    doc.write_text("$out_{h1} = 0.593269992$\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "aliases.toml")
+    result = _derive("check", "mazur", str(doc), "--aliases", str(tmp_path / "aliases.toml"), cwd=tmp_path)
+    assert result.returncode == 2 and "not a regular file" in result.stderr
+    _one_line(result.stderr)
