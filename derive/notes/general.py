@@ -55,9 +55,10 @@ def applies(network: Network, notation: Notation) -> bool:
     return notation.profile in PROFILES
 
 
-def rules(network: Network, notation: Notation) -> list[list[str]]:
+def rules(network: Network, notation: Notation, width: float) -> list[list[str]]:
     """Per layer (in network order), the index-form lines: the error term, then the gradients."""
-    pr = NotationPrinter(replace(notation, glyphs=MappingProxyType({**notation.glyphs, **_glyphs(notation, network)})))
+    glyphs = MappingProxyType({**notation.glyphs, **_glyphs(notation, network)})
+    pr = NotationPrinter(replace(notation, glyphs=glyphs), width=width)
     return [_delta_lines(pr, network, notation, layer) + _gradient_lines(pr, network, notation, layer)
             for layer in range(len(network.layers))]
 
