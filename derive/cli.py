@@ -333,8 +333,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     kind = args.input or _kind(args.claims, text)
     if kind == "claims" and args.annotate is not None:
         raise UsageError(f"{escaped(str(args.claims))}: --annotate needs a document (Markdown, LaTeX or a notebook)")
-    aliases = _read_aliases(args.aliases) if args.aliases is not None else {}
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
+    aliases = dict(d.network.spec.aliases) | (_read_aliases(args.aliases) if args.aliases is not None else {})
     if kind != "claims":
         return _check_document(args, kind, text, d, aliases)
     budget = checking.Budget() if args.time_limit is None else checking.Budget(seconds=args.time_limit)
