@@ -107,5 +107,11 @@ def _notebook(d: Derivation, request: NotesRequest, markdown: str) -> str:
     problems = verify.disagreements(d, code)
     if problems:
         raise CodeDisagrees(problems[0])
-    labels = {key: messages.catalogue(request.lang)(f"nb_{key}") for key in notebook.LABEL_KEYS}
-    return notebook.notebook(markdown, code, d, request.lang, labels)
+    t = messages.catalogue(request.lang)
+    labels = {key: t(f"nb_{key}") for key in notebook.LABEL_KEYS}
+    rows = walkthrough.code_names(d, request)
+    names = ""
+    if rows:
+        table = "\n".join(f"| `{name}` | ${tex}$ |" for name, tex in rows)
+        names = f"{t('nb_names_intro')}\n\n| {t('nb_col_code')} | {t('nb_col_notes')} |\n|---|---|\n{table}"
+    return notebook.notebook(markdown, code, d, request.lang, labels, names)

@@ -34,16 +34,18 @@ _MAIN_GUARD = re.compile(r"""^if __name__ == (["'])__main__\1:[ \t]*$""", re.MUL
 _STYLE = re.compile(r'^STYLE = "(scalar|vector)"[ \t]*$', re.MULTILINE)
 
 
-def notebook(markdown_text: str, code: str, d: Derivation, lang: str, labels: Mapping[str, str]) -> str:
+def notebook(markdown_text: str, code: str, d: Derivation, lang: str, labels: Mapping[str, str],
+             names: str = "") -> str:
     """The notebook (nbformat v4 JSON text, ending in a newline) of the walkthrough `markdown_text`
-    and the generated module `code` of `d`; `lang` is recorded in the notebook's metadata."""
+    and the generated module `code` of `d`; `lang` is recorded in the notebook's metadata. `names`, a
+    Markdown table of the code's names beside the walkthrough's symbols, goes before the code."""
     _check_labels(labels)
     if not isinstance(lang, str) or not lang:
         raise ValueError("notebook: lang must be a non-empty string")
     style = code_style(code)
     sources: list[tuple[str, str]] = [("markdown", cell) for cell in split_markdown(markdown_text)]
     sources += [
-        ("markdown", f"## {labels['code_heading']}\n\n{labels['code_intro']}"),
+        ("markdown", f"## {labels['code_heading']}\n\n{labels['code_intro']}" + (f"\n\n{names}" if names else "")),
         ("code", strip_main(code)),
         ("markdown", f"### {labels['update_heading']}\n\n{labels['update_intro']}"),
         ("code", update_cell(d, style)),

@@ -236,21 +236,34 @@ def _width(tex: str, i: int) -> tuple[float, int]:
     return total, i
 
 
-def _splits(tex: str) -> list[tuple[int, int]]:
-    """(position, bracket depth) of every ` + ` and ` - ` outside braces, where a line may break."""
+def _splits(tex: str, room: float) -> list[tuple[int, int]]:
+    """(position, bracket depth) of every ` + ` and ` - ` outside braces where a line may break: at
+    the top, or inside a bracket too wide for a line by itself (never inside a short one like (1 - x))."""
     found, braces, depth, i = [], 0, 0, 0
+    inside: list[tuple[int, int]] = []  # (position, the innermost bracket's index) of signs in brackets
+    groups: list[list[int]] = []  # [start, end] of every bracket, in the order opened
+    stack: list[int] = []
     while i < len(tex):
         if tex.startswith("\\left", i) and not tex[i + 5:i + 6].isalpha():
+            stack.append(len(groups))
+            groups.append([i, len(tex)])
             depth, i = depth + 1, i + 5
             continue
         if tex.startswith("\\right", i) and not tex[i + 6:i + 7].isalpha():
+            if stack:
+                groups[stack.pop()][1] = i + 6
             depth, i = depth - 1, i + 6
             continue
         braces += {"{": 1, "}": -1}.get(tex[i], 0)
         if braces == 0 and i > 0 and tex[i - 1] == " " and tex[i] in "+-" and tex[i + 1:i + 2] == " ":
-            found.append((i, depth))
+            if depth == 0:
+                found.append((i, 0))
+            elif stack:
+                inside.append((i, stack[-1]))
+                found.append((i, depth))
         i += 1
-    return found
+    narrow = {pos for pos, g in inside if width(tex[groups[g][0]:groups[g][1]]) <= room}
+    return [(pos, d) for pos, d in found if pos not in narrow]
 
 
 def _pieces(tex: str, room: float) -> list[str]:
@@ -259,7 +272,7 @@ def _pieces(tex: str, room: float) -> list[str]:
     bracket left open at a cut is closed with \\right. and reopened with \\left. on the next line."""
     if width(tex) <= room:
         return [tex]
-    splits = _splits(tex)
+    splits = _splits(tex, room)
     for depth in sorted({d for _, d in splits}):
         lines = _cut(tex, [p for p, d in splits if d == depth], room, depth)
         if len(lines) > 1:

@@ -642,3 +642,17 @@ def tex_verbatim(text: str) -> str:
         if c in _LIGATURES and after == c:
             out.append(r"\kern0pt{}")
     return "".join(out)
+
+
+def code_names(d: Derivation, request: NotesRequest) -> list[tuple[str, str]]:
+    """The generated code's names beside the walkthrough's symbols, for a notation whose symbols differ
+    from the spec's names: (code name, LaTeX) of every parameter, its gradient and the total error."""
+    notation = notation_for(d.network, request.notation)
+    if notation.profile == "classic":
+        return []
+    pr = Printers(None, request.digits, notation)
+    network = d.network
+    rows = [(p.name, pr.tex(p.symbol)) for p in network.params]
+    rows += [(f"dE_d{p.name}", pr.partial(network.e_total, p.symbol)) for p in network.params]
+    rows.append((network.e_total.name, pr.tex(network.e_total)))
+    return rows

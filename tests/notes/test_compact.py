@@ -80,3 +80,23 @@ def test_the_stale_variant_is_computed_not_typed() -> None:
     d = _derive("mazur")
     assert abs(remarks.stale_error(d) - mpmath.mpf("0.291027924")) < 5e-10
     assert abs(remarks.stale_error(d) - d.error_after) > 1e-7
+
+
+def test_softmax_cross_entropy_has_no_forward_reference_and_reaches_out_minus_target() -> None:
+    path = __import__("pathlib").Path(__file__).with_name("softmax_342.toml")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    for full in (False, True):
+        text = walkthrough.render(d, "md", NotesRequest(full=full))
+        assert "cross-entropy loss of a softmax output" in text
+        rule = r"\delta_{o} = \frac{\partial E_{\mathrm{total}}}{\partial \mathrm{net}_{o}} = \mathrm{out}_{o} - \mathrm{target}_{o}"
+        assert rule in text
+        # every output's error is derived before the first error term that uses it
+        first_delta = text.index(r"\delta_{o1} = \frac{\partial E_{\mathrm{total}}}{\partial \mathrm{net}_{o1}} &=")
+        for k in (1, 2):
+            assert text.index(rf"\frac{{\partial E_{{\mathrm{{total}}}}}}{{\partial \mathrm{{out}}_{{o{k}}}}} &= ") < first_delta
+    # and the numbers agree: delta = out - target, from an independent forward pass
+    values = param_values(d.network.spec)
+    for p in d.network.params:
+        if p.layer == 1:
+            fd = finite_difference(d.network.spec, 0, p.name, values)
+            assert f"${_shown(fd)}$" in walkthrough.render(d, "md"), p.name

@@ -268,3 +268,39 @@ def test_the_committed_walkthroughs_typeset_cleanly(chromium: browser.Browser, t
 def test_there_is_a_page_per_preset_and_language() -> None:
     pages = {(p.parent.parent.name, p.parent.name) for p in WALKTHROUGHS}
     assert {(name, lang) for name in ("gender", "mazur", "textbook", "xor3") for lang in ("en", "zh")} <= pages
+
+
+# --- the page at a phone's width and at a desktop's
+
+LAYOUT_PAGES = [p for p in WALKTHROUGHS if p.parent.name in ("en", "zh", "en-textbook") and p.parent.parent.name in ("mazur", "textbook")]
+# displays that may scroll inside their own box on a 420 px phone (a product of long numbers that has no `+`)
+PHONE_SCROLLING = 6
+
+
+@needs_browser
+@pytest.mark.parametrize("walkthrough", LAYOUT_PAGES, ids=[f"{p.parent.parent.name}-{p.parent.name}" for p in LAYOUT_PAGES])
+def test_the_page_fits_a_phone_and_a_desktop(chromium: browser.Browser, tmp_path: Path, walkthrough: Path) -> None:
+    for width in (360, 420, 1200):
+        found = chromium.layout(walkthrough, width, tmp_path / f"{width}.png")
+        assert found["scroll_width"] <= width, (width, found["scroll_width"])  # the page never scrolls sideways
+        displays = [o for o in found["overflowing"] if o[0] == "display"]
+        if width == 1200:
+            assert displays == [], displays[:3]
+        if width == 420:
+            assert len(displays) <= PHONE_SCROLLING, displays
+        # no formula in the text runs out of the page either
+        assert [o for o in found["overflowing"] if o[0] == "inline" and o[1] > width] == []
+
+
+def test_contents_link_every_section_and_print_has_its_own_style() -> None:
+    text = (Path(__file__).resolve().parents[2] / "output" / "mazur" / "en" / "walkthrough.html").read_text(encoding="utf-8")
+    nav = text[text.index('<nav class="toc">'):text.index("</nav>")]
+    targets = re.findall(r'href="#([^"]+)"', nav)
+    assert len(targets) >= 8
+    for anchor in targets:
+        assert f'id="{anchor}"' in text
+    for title in ("The backward pass", "Output layer", "The update", "Iterations"):
+        assert f">{title}</a>" in nav
+    assert "@media print" in text
+    assert text.count('<span class="caption">') == 3  # network, the paths of w1, the loss curve
+    assert 'The backward paths the gradient of <span class="math inline">w_{1}</span> sums over.' in text

@@ -206,3 +206,23 @@ def test_labels_are_required_and_the_style_must_be_known(derivations: dict) -> N
     nb = nbformat.reads(text, as_version=4)
     assert "第0节" in text and nb.metadata.derive.lang == "zh"  # written as UTF-8, not escaped
     assert [c.source for c in nb.cells][:2] == ["# 标题\n\n正文", "## 第0节\n\n第1节"]
+
+
+def test_a_notebook_in_another_notation_names_the_codes_quantities_as_its_walkthrough() -> None:
+    import json
+
+    from derive.maths import derivation as derivation_module
+    from derive.model import network as network_module
+    from derive.model import spec as spec_module
+    from derive.notes import files as files_module
+    from derive.notes.request import NotesRequest as Request
+
+    d = derivation_module.build(network_module.build(spec_module.load_preset("mazur")), history_steps=(1, 10))
+    for lang, words in (("en", "in the notation of these notes"), ("zh", "本讲义记号")):
+        nb = json.loads(files_module.files(d, Request(("ipynb",), lang, "matrix"))["walkthrough.ipynb"])
+        text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert words in text
+        assert "| `w5` | $W^{[2]}_{11}$ |" in text
+        assert "| `dE_dw5` | $\\frac{\\partial E}{\\partial W^{[2]}_{11}}$ |" in text
+    classic = json.loads(files_module.files(d, Request(("ipynb",), "en"))["walkthrough.ipynb"])
+    assert "in the notation of these notes" not in json.dumps(classic)
