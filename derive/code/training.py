@@ -30,11 +30,14 @@ def train(d: Derivation, total: int, progress: bool = True) -> list[tuple[int, f
     marks = set(log_steps(total))
     curve = [(0, module.loss(params, module.INPUTS, module.TARGETS))]
     bar = tqdm(total=total, disable=not progress or total < PROGRESS_FROM, unit="update", leave=False)
-    for number in range(1, total + 1):
-        params = module.step(params, *module.batch(number))
+
+    def report(number: int, params: dict) -> None:
         bar.update()
         if number in marks:
             curve.append((number, module.loss(params, module.INPUTS, module.TARGETS)))
+
+    # the module's own loop, which carries the optimizer's state from update to update
+    module.train(params, total, report)
     bar.close()
     return curve
 
