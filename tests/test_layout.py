@@ -26,6 +26,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "notes": frozenset({"model", "maths", "templating", "notes", "code"}),
     "code": frozenset({"model", "maths", "templating", "code"}),
     "check": frozenset({"model", "maths", "check"}),
+    # the reader of documents is built on the checker, and on the notes for the annotated KaTeX page only
+    "reader": frozenset({"model", "maths", "check", "notes", "reader"}),
 }
 # Modules at the top that may import every part: the command line and its entry point.
 TOP = frozenset({"cli", "__main__", "__init__"})

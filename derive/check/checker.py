@@ -209,21 +209,21 @@ class Evaluator:
         return self._eval(node)
 
     def _eval(self, node: Node) -> Real:
-        return _finite(self._compute(node))
+        return _bounded(self._compute(node))
 
     def _compute(self, node: Node) -> Real:
         if isinstance(node, Num):
             return real(node.text)
         if isinstance(node, Name):
-            return self._name(node.name)
+            return _bounded(self._name(node.name))
         if isinstance(node, Unary):
             value = self._eval(node.arg)
             return -value if node.op == "-" else value
         if isinstance(node, Call):
-            return _FUNCTIONS[node.function](self._eval(node.arg))
+            return _FUNCTIONS[node.function](_argument(node.function, self._eval(node.arg)))
         left, right = self._eval(node.left), self._eval(node.right)
         if node.op == "^":
-            return left ** right
+            return _power(left, right)
         return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                 "/": lambda: left / right}[node.op]()
 
@@ -238,6 +238,49 @@ def _finite(x: object) -> Real:
     if not isinstance(x, CTX.mpf) or not CTX.isfinite(x):
         raise ValueError("not a finite real number")
     return x
+
+
+# Every value a claim computes stays within 2^+-MAX_BITS (about 10^+-3000), checked before the next
+# operation: exp(exp(50000)) or a power of a huge name would otherwise take minutes and gigabytes, in
+# the operation itself (exp needs as many bits as its argument's integer part) or when it is printed.
+MAX_BITS = 10_000
+# exp, sigmoid and tanh take arguments within +-MAX_ARGUMENT: e^5000 is about 2^7213, within MAX_BITS.
+MAX_ARGUMENT = 5_000
+
+
+class OutOfRange(ValueError):
+    """A value of a claim beyond the range the checker computes with."""
+
+
+def _magnitude(x: Real) -> int:
+    """The binary exponent of a finite nonzero x (2^(m-1) <= |x| < 2^m), 0 for zero."""
+    _, man, exp, bits = x._mpf_
+    return exp + bits if man else 0
+
+
+def _bounded(x: object) -> Real:
+    """A finite value within 2^+-MAX_BITS, or OutOfRange."""
+    value = _finite(x)
+    if abs(_magnitude(value)) > MAX_BITS:
+        raise OutOfRange(f"a value beyond 10^+-{MAX_BITS * 3 // 10} (2^+-{MAX_BITS}), "
+                         "the range the checker computes with")
+    return value
+
+
+def _argument(function: str, x: Real) -> Real:
+    """The argument of exp, sigmoid and tanh within +-MAX_ARGUMENT, checked before the call."""
+    if function in ("exp", "sigmoid", "sigma", "tanh") and abs(x) > MAX_ARGUMENT:
+        raise OutOfRange(f"{function} of a number beyond +-{MAX_ARGUMENT}: its value is beyond the range "
+                         "the checker computes with")
+    return x
+
+
+def _power(base: Real, exponent: Real) -> Real:
+    """base^exponent, its size estimated from the exponents before it is computed."""
+    if base and abs(_magnitude(base) * exponent) > MAX_BITS:
+        raise OutOfRange(f"a power beyond 10^+-{MAX_BITS * 3 // 10} (2^+-{MAX_BITS}), "
+                         "the range the checker computes with")
+    return base ** exponent
 
 
 def names_in(node: Node) -> list[str]:
@@ -303,6 +346,9 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
             claimed = evaluator.evaluate(link)
             right = claimed if own else truth.value(target)
         except Unknown as exc:
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+            continue
+        except OutOfRange as exc:
             verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
             continue
         except (ZeroDivisionError, ValueError, ArithmeticError) as exc:

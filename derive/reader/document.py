@@ -1,0 +1,225 @@
+"""A document checked span by span: every math span with `=` becomes claims judged by the checker, or is
+listed as not understood with its reason; spans without `=` are not claims.
+
+A bare parameter name may stand for the value after an update (`w_4 = 0.29950299` under "updating the
+weights"): both readings are judged and the one the value matches is taken, and the verdict says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from derive.check.checker import Evaluator, OwnNames, Truth, Verdict, judge
+from derive.check.claims import Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
+from derive.maths.derivation import Derivation
+from derive.reader.maths import Chain, NotUnderstood, chains
+from derive.reader.spans import DocumentError, Span, Text, latex_spans, markdown_spans, notebook_cells
+
+JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
+AFTER_UPDATE = "read as the value after one update"
+BEFORE_UPDATE = "read as the value before the update"
+
+
+@dataclass(frozen=True)
+class Found:
+    """One verdict of a document: the checker's verdict (with the document's line) and where it is."""
+
+    verdict: Verdict
+    cell: int | None
+    span: int  # index of the span in the document
+    reading: str  # which reading of an ambiguous name was taken, or ""
+
+
+@dataclass(frozen=True)
+class SpanResult:
+    span: Span
+    text: Text
+    status: str  # judged | not understood | not a claim
+    reason: str  # why a span is not understood
+    found: tuple[Found, ...]
+
+    @property
+    def line(self) -> int:
+        return self.text.line(self.span.start)
+
+    @property
+    def end_line(self) -> int:
+        return self.text.line(max(self.span.end - 1, self.span.start))
+
+
+@dataclass(frozen=True)
+class DocumentReport:
+    spans: tuple[SpanResult, ...]
+
+    @property
+    def found(self) -> tuple[Found, ...]:
+        return tuple(f for s in self.spans for f in s.found)
+
+    @property
+    def wrong(self) -> int:
+        return sum(f.verdict.status == "wrong" for f in self.found)
+
+    def count(self, status: str) -> int:
+        return sum(s.status == status for s in self.spans)
+
+
+def texts(kind: str, document: str) -> list[Text]:
+    """The texts spans are read from: the document, or every Markdown cell of a notebook."""
+    if kind == "ipynb":
+        return [Text(source, 1, number) for number, source in notebook_cells(document)]
+    return [Text(document, 1, None)]
+
+
+def spans_of(kind: str, text: Text) -> list[Span]:
+    if kind == "tex":
+        return latex_spans(text.text)
+    return markdown_spans(text.text, text.cell)
+
+
+def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, str] | None = None) -> DocumentReport:
+    """Every math span of `document` (md, tex or ipynb) judged against `d`."""
+    truth = Truth(d)
+    evaluator = Evaluator(truth, OwnNames())
+    names = Aliases(truth, aliases or {})
+    results: list[SpanResult] = []
+    for text in texts(kind, document):
+        for span in spans_of(kind, text):
+            results.append(_check_span(span, text, len(results), truth, evaluator, names))
+    return DocumentReport(tuple(results))
+
+
+def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Aliases) -> SpanResult:
+    try:
+        found_chains = [c for c in chains(span.source) if len(c.offsets) > 1]
+    except NotUnderstood as exc:
+        status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
+        return SpanResult(span, text, status, str(exc), ())
+    if not found_chains:
+        return SpanResult(span, text, NOT_CLAIM, "no =", ())
+    found: list[Found] = []
+    reasons: list[str] = []
+    for chain in found_chains:
+        line = text.line(span.start + chain.offsets[0])
+        try:
+            claim = names.rename(parse_line(chain.text, line))
+        except (ClaimError, NotUnderstood) as exc:
+            reasons.append(str(exc))
+            continue
+        if claim is None:
+            continue
+        verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+        source = " ".join(span.source.split())
+        for v in verdicts:
+            link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
+            found.append(Found(replace(v, line=link_line, text=source), text.cell, index, reading))
+    if any(f.verdict.status in ("correct", "wrong") for f in found):
+        return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
+    why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
+    return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
+                    evaluator: Evaluator) -> tuple[list[Verdict], str]:
+    """The verdicts of the reading the values match, when the left side may be a value after an update."""
+    target = claim.target.name
+    if not _is_parameter(truth, target):
+        return judge(claim, truth, evaluator), ""
+    after = Claim(claim.line, claim.text, Name(target + "@1"), claim.links)
+    prefer_after = chain.update or span.mentions_update or any(target in _names(link) for link in claim.links)
+    readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
+    if not prefer_after:
+        readings.reverse()
+    judged = [(judge(c, truth, evaluator), note) for c, note in readings]
+    for verdicts, note in judged:
+        if all(v.status == "correct" for v in verdicts):
+            return verdicts, _reading(note, target, judged)
+    for verdicts, note in judged:
+        if any(v.explanations for v in verdicts):
+            return verdicts, _reading(note, target, judged)
+    return judged[0][0], _reading(judged[0][1], target, judged)
+
+
+def _reading(note: str, target: str, judged: list) -> str:
+    """Said only when the value after the update was taken: the plain reading needs no note."""
+    return f"{target}: {note}" if note == AFTER_UPDATE else ""
+
+
+def _is_parameter(truth: Truth, name: str) -> bool:
+    return name in {p.name for p in truth.network.params} or name == truth.network.e_total.name
+
+
+def _names(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [node.name]
+    if isinstance(node, (Unary, Call)):
+        return _names(node.arg)
+    if isinstance(node, Binary):
+        return _names(node.left) + _names(node.right)
+    return []
+
+
+class Aliases:
+    """Written names mapped to the network's: the textbook's letters where the network has those
+    quantities, and a course's own (`[aliases]`: a whole name, or a head such as `z` for `net`)."""
+
+    def __init__(self, truth: Truth, table: dict[str, str]) -> None:
+        self.table = dict(textbook_aliases(truth))
+        self.table.update(table)
+
+    def name(self, name: str) -> str:
+        base, at, step = name.partition("@")
+        if base.startswith("d:"):
+            top, _, bottom = base[2:].partition("/")
+            return f"d:{self.name(top)}/{self.name(bottom)}" + at + step
+        if base in self.table:
+            return self.table[base] + at + step
+        head, sep, rest = base.partition("_")
+        if sep and head in self.table:
+            return f"{self.table[head]}_{rest}" + at + step
+        return name
+
+    def node(self, node: Node) -> Node:
+        if isinstance(node, Name):
+            return Name(self.name(node.name))
+        if isinstance(node, Unary):
+            return Unary(node.op, self.node(node.arg))
+        if isinstance(node, Call):
+            return Call(node.function, self.node(node.arg))
+        if isinstance(node, Binary):
+            return Binary(node.op, self.node(node.left), self.node(node.right))
+        return node
+
+    def rename(self, claim: Claim | None) -> Claim | None:
+        if claim is None or not self.table:
+            return claim
+        return Claim(claim.line, claim.text, Name(self.name(claim.target.name)),
+                     tuple(self.node(link) for link in claim.links))
+
+
+def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:
+    """The textbook's letters (ŷ_j, y_j, b_h, β_j, α_h) for a network named as the textbook names it,
+    only where the written name is not already one of the network's quantities."""
+    known = set(truth.values)
+    found = []
+    for o in truth.network.outputs:
+        n = o.neuron.name
+        suffix = n[1:] if len(n) > 1 and n[0] == "y" else None
+        if suffix is None:
+            continue
+        found += [(f"yhat{suffix}", f"out_{n}"), (f"y{suffix}", f"target_{n}"), (f"beta{suffix}", f"net_{n}")]
+    for layer in truth.network.layers[:-1]:
+        for neuron in layer:
+            n = neuron.name
+            if len(n) > 1 and n[0] == "h":
+                found += [(f"b{n[1:]}", f"out_{n}"), (f"alpha{n[1:]}", f"net_{n}")]
+    return [(a, b) for a, b in found if a not in known and b in known]
+
+
+def read(path_name: str, kind: str, document: str) -> str:
+    """Validate the kind against the document (a notebook must be JSON ...); return the kind."""
+    if kind == "ipynb":
+        notebook_cells(document)
+    return kind
+
+
+__all__ = ["DocumentError", "DocumentReport", "SpanResult", "Found", "check_document", "read"]

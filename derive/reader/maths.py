@@ -1,0 +1,448 @@
+"""LaTeX maths as people type it, turned into the checker's claims grammar, node by node.
+
+A math span is parsed by pylatexenc's walker into macros, groups and characters; each node is mapped to
+the plain grammar of `derive.check.claims` (names such as `net_h1`, `E_total`, `w5@1`, derivatives
+`d(E_total)/d(w5)`, numbers and operators). Anything without a mapping raises `NotUnderstood` with the
+reason: it is never guessed. Rows of `align`/`aligned` (split at `\\\\`, a row starting with `&=`
+continuing the chain above) become one chain each. Nothing is evaluated here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pylatexenc import latexwalker as lw
+
+from derive.check.claims import FUNCTIONS, ClaimError, tokenize
+
+MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
+NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
+                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal"})
+TIMES = frozenset({"cdot", "times", "ast"})
+SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
+IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+                     "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})
+GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda",
+                   "mu", "sigma", "tau", "phi", "varphi", "omega", "rho", "kappa", "nu", "xi", "psi", "zeta"})
+FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh"}
+FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
+EQUALS = frozenset({"approx", "simeq"})  # a rounded value is judged to the digits written anyway
+UPDATE_ARROWS = frozenset({"leftarrow", "gets", "longleftarrow"})
+ROW_ENVS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather", "gather*", "eqnarray",
+                      "eqnarray*", "equation", "equation*", "multline", "multline*", "alignat", "alignat*",
+                      "alignedat", "flalign", "flalign*"})
+DIFFERENTIALS = frozenset({"partial", "Delta", "delta"})
+UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?")
+_THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
+_ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+")
+_PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()= \x00\x01]*")
+
+
+class NotUnderstood(ValueError):
+    """Maths that cannot be mapped to the claims grammar; the message says what and why."""
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One claim's text in the plain grammar, and where each of its parts starts in the span."""
+
+    text: str
+    offsets: tuple[int, ...]  # per part (the left side first): offset in the span's source
+    update: bool = False  # written with an update arrow (w <- w - eta dE/dw): the left side is the new value
+
+
+def walk(source: str) -> list[lw.LatexNode]:
+    """The nodes of a LaTeX fragment (pylatexenc, tolerant of unbalanced input)."""
+    walker = lw.LatexWalker(source, tolerant_parsing=True)
+    try:
+        nodes, _, _ = walker.get_latex_nodes()
+    except RecursionError:
+        raise NotUnderstood("nested too deeply") from None
+    except lw.LatexWalkerError as exc:
+        raise NotUnderstood(f"LaTeX that cannot be parsed ({str(exc).splitlines()[0]})") from None
+    return nodes
+
+
+class _Emitter:
+    """Plain-grammar text of a node list; `script` is a pending `_` or `^` waiting for its argument."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.script = ""
+        self.drop_dot = False
+        self.update = False
+
+    def text(self) -> str:
+        if self.script:
+            raise NotUnderstood(f"a {self.script} without its argument")
+        return "".join(self.out)
+
+    def nodes(self, nodes: list[lw.LatexNode]) -> None:
+        i = 0
+        while i < len(nodes):
+            i = self.node(nodes, i)
+
+    def node(self, nodes: list[lw.LatexNode], i: int) -> int:
+        """Emit nodes[i]; return the index of the next node not consumed."""
+        n = nodes[i]
+        if n is None or isinstance(n, lw.LatexCommentNode):
+            return i + 1
+        if self.script:
+            return self._script(nodes, i)
+        if isinstance(n, lw.LatexCharsNode):
+            self.chars(n.chars)
+        elif isinstance(n, lw.LatexGroupNode):
+            if [c.chars for c in n.nodelist if isinstance(c, lw.LatexCharsNode)] == [","] and len(n.nodelist) == 1:
+                self.out.append("\x00")  # {,} between digit groups
+            else:
+                self.out.append("(")
+                self.nodes(n.nodelist)
+                self.out.append(")")
+        elif isinstance(n, lw.LatexMacroNode):
+            return self.macro(nodes, i)
+        elif isinstance(n, lw.LatexEnvironmentNode) and n.environmentname in ROW_ENVS:
+            self.nodes(n.nodelist)
+        elif isinstance(n, lw.LatexSpecialsNode):
+            self.chars(n.specials_chars)
+        else:
+            raise NotUnderstood(f"{_what(n)} is not understood in an equation")
+        return i + 1
+
+    def chars(self, text: str) -> None:
+        if self.drop_dot and text.startswith("."):
+            text = text[1:]  # \left. is an invisible delimiter
+        self.drop_dot = False
+        j = 0
+        while j < len(text):
+            c = UNICODE.get(text[j], text[j])
+            if c in "_^":
+                j = self._inline_script(text, j)
+                continue
+            if c == "'":
+                self.out.append("@1")  # w_5' : the value after the update
+            elif c == "[":
+                self.out.append("(")
+            elif c == "]":
+                self.out.append(")")
+            elif c in "&~":
+                self.out.append(" ")
+            elif c == "\n" or c == "\t":
+                self.out.append(" ")
+            elif _PLAIN_ALLOWED.fullmatch(c):
+                self.out.append(c)
+            else:
+                raise NotUnderstood(f"unexpected {c!r}")
+            j += 1
+
+    def _inline_script(self, text: str, j: int) -> int:
+        """`_5`, `_h1`, `^2` written without braces: the run of letters and digits that follows."""
+        op = text[j]
+        k = j + 1
+        while k < len(text) and text[k] == " ":
+            k += 1
+        if k >= len(text):
+            self.script = op
+            return k
+        end = k
+        while end < len(text) and (text[end].isascii() and text[end].isalnum()):
+            end += 1
+        if op == "^" and text[k] in "+*":
+            end = k + 1
+        if end == k:
+            if op == "^" and text[k] == "-":
+                end = k + 1
+                while end < len(text) and text[end].isdigit():
+                    end += 1
+            if end == k + (op == "^" and text[k] == "-"):
+                raise NotUnderstood(f"{op} followed by {text[k]!r}")
+        self._place(op, text[k:end])
+        return end
+
+    def _script(self, nodes: list[lw.LatexNode], i: int) -> int:
+        op, self.script = self.script, ""
+        n = nodes[i]
+        if isinstance(n, lw.LatexCharsNode):
+            self._inline_script(op + n.chars, 0)
+            return i + 1
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in ("prime",) and op == "^":
+            self.out.append("@1")
+            return i + 1
+        self._place(op, _flat_or(n), node=n)
+        return i + 1
+
+    def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
+        """A subscript joins the name; a superscript is an update mark or an exponent."""
+        if op == "_":
+            if not re.fullmatch(r"[A-Za-z0-9]+", flat):
+                raise NotUnderstood(f"the subscript {flat!r}")
+            self.out.append("_" + flat)
+            return
+        mark = _update_mark(flat)
+        if mark is not None:
+            self.out.append(mark)
+        elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # (..)^{2-1}: a small whole-number exponent, folded
+            self.out.append(f"^({eval_small(flat)})")
+        else:
+            inner = _Emitter()
+            if isinstance(node, lw.LatexGroupNode):
+                inner.nodes(node.nodelist)
+            elif node is not None:
+                inner.nodes([node])
+            else:
+                inner.chars(flat)
+            self.out.append("^(" + inner.text() + ")")
+
+    def macro(self, nodes: list[lw.LatexNode], i: int) -> int:
+        n = nodes[i]
+        name = n.macroname
+        args = _args(n)
+        if name in FRACS:
+            parts, nxt = _two_args(nodes, i, args)
+            self.out.append(_fraction(*parts))
+            return nxt
+        if name == "sqrt":
+            parts, nxt = _one_arg(nodes, i, args)
+            self.out.append(" sqrt(" + _emit(parts) + ")")
+            return nxt
+        if name in NAME_MACROS:
+            parts, nxt = _one_arg(nodes, i, args)
+            word = _flat(parts)
+            self.out.append(" " + word if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) else _bad(f"\\{name}{{{word}}}"))
+            return nxt
+        if name in ("hat", "widehat"):
+            parts, nxt = _one_arg(nodes, i, args)
+            self.out.append(" " + _flat(parts) + "hat")
+            return nxt
+        if name in TIMES:
+            self.out.append(" * ")
+        elif name in EQUALS:
+            self.out.append(" = ")
+        elif name in UPDATE_ARROWS:
+            self.update = True
+            self.out.append(" = ")
+        elif name == ",":
+            self.out.append("\x01")  # a thin space: a digit-group separator between digits
+        elif name in SPACES:
+            self.out.append(" ")
+        elif name in IGNORED:
+            self.drop_dot = name in ("left", "right", "middle")
+        elif name in FUNCTION_MACROS:
+            self.out.append(" " + FUNCTION_MACROS[name])
+        elif name in GREEK:
+            self.out.append(" " + name)
+        elif name == "partial":
+            self.out.append("d")  # \partial E/\partial w, written without a fraction: dE/dw
+        else:
+            raise NotUnderstood(f"\\{name} is not understood")
+        return i + 1
+
+
+def _bad(what: str) -> str:
+    raise NotUnderstood(f"{what} is not a name")
+
+
+def eval_small(text: str) -> int:
+    """A sum of small whole numbers such as `2-1` (exponents written unsimplified)."""
+    total, sign, digits = 0, 1, ""
+    for c in text + "+":
+        if c.isdigit():
+            digits += c
+        else:
+            total += sign * int(digits)
+            sign, digits = (1 if c == "+" else -1), ""
+    return total
+
+
+def _flat_or(node: lw.LatexNode | None) -> str:
+    try:
+        return _flat(node) if node is not None else ""
+    except NotUnderstood:
+        return ""
+
+
+def _update_mark(flat: str) -> str | None:
+    """`+`, `(1)`, `new`, `'`, `*`: the value after one update (or after N, `(N)`)."""
+    if flat in ("+", "new", "'", "prime", "*"):
+        return "@1"
+    match = re.fullmatch(r"\((\d{1,7})\)", flat)
+    return f"@{match.group(1)}" if match else None
+
+
+def _what(n: lw.LatexNode) -> str:
+    if isinstance(n, lw.LatexEnvironmentNode):
+        return f"the environment {n.environmentname!r}"
+    if isinstance(n, lw.LatexMathNode):
+        return "maths inside maths"
+    return type(n).__name__.removeprefix("Latex").removesuffix("Node").lower()
+
+
+def _args(n: lw.LatexMacroNode) -> list[lw.LatexNode]:
+    argd = n.nodeargd
+    return [a for a in (argd.argnlist if argd is not None else []) if a is not None]
+
+
+def _one_arg(nodes: list[lw.LatexNode], i: int, args: list[lw.LatexNode]) -> tuple[lw.LatexNode, int]:
+    if args:
+        return args[-1], i + 1
+    if i + 1 < len(nodes):
+        return nodes[i + 1], i + 2
+    raise NotUnderstood(f"\\{nodes[i].macroname} without its argument")
+
+
+def _two_args(nodes: list[lw.LatexNode], i: int, args: list[lw.LatexNode]) -> tuple[tuple[lw.LatexNode, lw.LatexNode], int]:
+    """The numerator and denominator, parsed as arguments or (for macros the walker does not know) the
+    two groups that follow."""
+    if len(args) >= 2:
+        return (args[-2], args[-1]), i + 1
+    following = [n for n in nodes[i + 1:i + 3]]
+    if len(following) == 2 and all(isinstance(n, lw.LatexGroupNode) for n in following):
+        return (following[0], following[1]), i + 3
+    raise NotUnderstood(f"\\{nodes[i].macroname} without its two arguments")
+
+
+def _children(node: lw.LatexNode) -> list[lw.LatexNode]:
+    return list(node.nodelist) if isinstance(node, lw.LatexGroupNode) else [node]
+
+
+def _emit(node: lw.LatexNode) -> str:
+    e = _Emitter()
+    e.nodes(_children(node))
+    return e.text()
+
+
+def _fraction(num: lw.LatexNode, den: lw.LatexNode) -> str:
+    """A derivative (∂, Δ, d on top and below) or a quotient."""
+    top, bottom = _differentiated(num), _differentiated(den)
+    if top is not None and bottom is not None:
+        return f" d({top})/d({bottom}) "
+    return f" (({_emit(num)})/({_emit(den)})) "
+
+
+def _differentiated(node: lw.LatexNode) -> str | None:
+    """The name after ∂, Δ, d or \\mathrm{d} (`\\partial E_{total}` -> E_total), else None."""
+    nodes = [n for n in _children(node) if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())]
+    if not nodes:
+        return None
+    first = nodes[0]
+    if isinstance(first, lw.LatexMacroNode) and (first.macroname in DIFFERENTIALS or
+                                                 (first.macroname in NAME_MACROS and _flat(_args(first)[-1] if _args(first) else first) == "d")):
+        rest = nodes[1:]
+    elif isinstance(first, lw.LatexCharsNode) and re.match(r"\s*d\s*[A-Za-z]", first.chars):
+        head = first.chars.lstrip()[1:]
+        rest = [lw.LatexCharsNode(parsing_state=first.parsing_state, chars=head, pos=first.pos, len=len(head))] + nodes[1:]
+    else:
+        return None
+    e = _Emitter()
+    e.nodes(rest)
+    name = e.text().strip()
+    if not _NAME.fullmatch(name):
+        raise NotUnderstood(f"a derivative of {name!r}, which is not one quantity")
+    return name
+
+
+def _flat(node: lw.LatexNode) -> str:
+    """Letters and digits of a subscript or superscript (`{h_1}` -> h1, `{\\text{total}}` -> total)."""
+    if isinstance(node, lw.LatexCharsNode):
+        return node.chars.replace("_", "").replace(" ", "").replace("{", "").replace("}", "")
+    if isinstance(node, lw.LatexGroupNode):
+        return "".join(_flat(c) for c in node.nodelist if c is not None)
+    if isinstance(node, lw.LatexMacroNode):
+        if node.macroname in NAME_MACROS and _args(node):
+            return _flat(_args(node)[-1])
+        if node.macroname in GREEK:
+            return node.macroname
+        if node.macroname == "prime":
+            return "'"
+        if node.macroname in (",", " ", ";"):
+            return ""
+    if isinstance(node, lw.LatexCommentNode):
+        return ""
+    raise NotUnderstood(f"{_describe(node)} in a subscript or superscript")
+
+
+def _describe(node: lw.LatexNode) -> str:
+    return f"\\{node.macroname}" if isinstance(node, lw.LatexMacroNode) else _what(node)
+
+
+def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
+    """Rows split at `\\\\` (one level into an align-like environment that fills the span)."""
+    body = [n for n in nodes if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())
+            and not isinstance(n, lw.LatexCommentNode)]
+    if len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname in ROW_ENVS:
+        nodes = body[0].nodelist
+    rows: list[list[lw.LatexNode]] = [[]]
+    for n in nodes:
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr"):
+            rows.append([])
+        else:
+            rows[-1].append(n)
+    return [r for r in rows if any(_visible(n) for n in r)]
+
+
+def _visible(n: lw.LatexNode) -> bool:
+    return not (n is None or isinstance(n, lw.LatexCommentNode) or
+                (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
+
+
+def plain(nodes: list[lw.LatexNode]) -> tuple[str, bool]:
+    """The plain-grammar text of one row, with digit groups joined and implicit products made explicit."""
+    e = _Emitter()
+    e.nodes(nodes)
+    text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
+    return explicit_products(text), e.update
+
+
+def explicit_products(text: str) -> str:
+    """`out_o1(1 - out_o1)`, `2(x)`, `)(`: the products people leave implicit, written with `*`."""
+    try:
+        tokens = tokenize(text)
+    except ClaimError as exc:
+        raise NotUnderstood(str(exc)) from None
+    pieces: list[str] = []
+    previous: tuple[str, str] | None = None
+    for kind, word in tokens:
+        if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "("):
+            if not (previous[0] == "name" and previous[1] in FUNCTIONS and word == "("):
+                pieces.append("*")
+        pieces.append(_render(kind, word))
+        previous = (kind, word)
+    return " ".join(pieces)
+
+
+def _ends_operand(token: tuple[str, str]) -> bool:
+    return token[0] in ("number", "name") or token[1] == ")"
+
+
+def _render(kind: str, word: str) -> str:
+    if kind == "name" and word.startswith("d:"):
+        top, _, bottom = word[2:].partition("/")
+        return f"d({top})/d({bottom})"
+    return word
+
+
+def chains(source: str) -> list[Chain]:
+    """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above)."""
+    if len(source) > MAX_SPAN:
+        raise NotUnderstood(f"longer than {MAX_SPAN} characters")
+    try:
+        return _chains(source)
+    except RecursionError:
+        raise NotUnderstood("nested too deeply") from None
+
+
+def _chains(source: str) -> list[Chain]:
+    found: list[tuple[list[str], list[int], bool]] = []
+    for row in _rows(walk(source)):
+        text, update = plain(row)
+        start = next(n.pos for n in row if _visible(n))
+        parts = [p.strip() for p in text.split("=")]
+        if found and (not parts[0] or parts[0][:1] in "+-*/") and len(found[-1][0]) > 1:
+            head, *rest = parts
+            found[-1][0][-1] += " " + head if head else ""
+            found[-1][0].extend(rest)
+            found[-1][1].extend([start] * len(rest))
+        else:
+            found.append((parts, [start] * len(parts), update))
+    return [Chain(" = ".join(parts), tuple(offsets), update) for parts, offsets, update in found]

@@ -1,0 +1,192 @@
+"""The math spans of a document, with where they are: Markdown (markdown-it-py with the dollarmath,
+amsmath and bracket texmath plugins), LaTeX (pylatexenc's walker) and notebooks (nbformat, Markdown
+cells only; code cells are never run).
+
+Code blocks, comments and prose are not spans. Each span keeps its offsets in the text it was read from
+(the document, or a notebook cell's source), so verdicts carry the document's own line numbers and the
+annotated copy puts its notes right after the equation.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pylatexenc import latexwalker as lw
+
+UPDATE_WORDS = ("update", "updated", "updating", "new ", "after", "更新", "新的", "之后", "迭代")
+LATEX_ENVS = frozenset({"equation", "equation*", "align", "align*", "eqnarray", "eqnarray*", "gather",
+                        "gather*", "multline", "multline*", "flalign", "flalign*", "alignat", "alignat*"})
+# Environments whose content is not prose to walk: listings, verbatim text, pictures.
+SKIPPED_ENVS = frozenset({"verbatim", "verbatim*", "lstlisting", "minted", "comment", "tikzpicture", "filecontents"})
+HEADINGS = frozenset({"section", "subsection", "subsubsection", "paragraph", "chapter", "section*",
+                      "subsection*"})
+
+
+class DocumentError(ValueError):
+    """A document that cannot be read at all (a notebook that is not JSON ...)."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """One math span: its LaTeX source, where it is, and the prose around it."""
+
+    source: str
+    start: int  # offset of `source` in the text (the document, or the cell)
+    end: int  # offset just after the closing delimiter: where an inline note goes
+    block_end: int  # offset of the end of the line (block) holding the span: where a display note goes
+    display: bool
+    cell: int | None  # notebook cell number (1-based), None outside a notebook
+    context: str  # the heading and prose before the span
+
+    @property
+    def mentions_update(self) -> bool:
+        lowered = self.context.lower()
+        return any(word in lowered for word in UPDATE_WORDS)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text that spans were read from: the document or one notebook cell, with its first line."""
+
+    text: str
+    first_line: int  # the document line of the text's first line (1 for a file, 1 for a cell)
+    cell: int | None
+
+    def line(self, offset: int) -> int:
+        return self.first_line + bisect.bisect_right(_newlines(self.text), offset - 1)
+
+
+@lru_cache(maxsize=8)
+def _newlines(text: str) -> tuple[int, ...]:
+    return tuple(i for i, c in enumerate(text) if c == "\n")
+
+
+def _markdown():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.amsmath import amsmath_plugin
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+    from mdit_py_plugins.texmath import texmath_plugin
+
+    return (MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
+            .use(texmath_plugin, delimiters="brackets"))
+
+
+INLINE = ("math_inline", "math_inline_double")
+BLOCK = ("math_block", "math_block_eqno", "amsmath")
+
+
+def markdown_spans(text: str, cell: int | None = None) -> list[Span]:
+    """Every math span of a Markdown text, in order."""
+    lines = [0] + [i + 1 for i in _newlines(text)]
+    spans: list[Span] = []
+    cursor, heading, prose = 0, "", ""
+    tokens = _markdown().parse(text)
+    for k, token in enumerate(tokens):
+        if token.map is not None:
+            cursor = max(cursor, lines[min(token.map[0], len(lines) - 1)])
+        if token.type == "inline":
+            is_heading = k > 0 and tokens[k - 1].type == "heading_open"
+            block_end = _line_end(text, lines[min(token.map[1], len(lines) - 1)] - 1) if token.map else len(text)
+            for child in token.children or []:
+                if child.type in INLINE:
+                    found = _locate(text, child.content, cursor)
+                    if found is None:
+                        continue
+                    close = len(child.markup)  # $, $$ or \) closing \(
+                    spans.append(Span(child.content, found, found + len(child.content) + close, block_end, False,
+                                      cell, (heading + " " + prose + " " + token.content[:200])[-600:]))
+                    cursor = found + len(child.content)
+            if is_heading:
+                heading, prose = token.content, ""
+            else:
+                prose = token.content[-400:]
+        elif token.type in BLOCK:
+            found = _locate(text, token.content, cursor)
+            if found is None:
+                continue
+            end = found + len(token.content)
+            spans.append(Span(token.content, found, end, _line_end(text, end), True, cell,
+                              (heading + " " + prose)[-600:]))
+            cursor = end
+    return spans
+
+
+def _locate(text: str, content: str, cursor: int) -> int | None:
+    """Where a parsed span's content is in the text (the parser keeps it verbatim, unless it spans quoted
+    or indented lines, which are left out)."""
+    if not content.strip():
+        return None
+    found = text.find(content, cursor)
+    return found if found >= 0 else None
+
+
+def _line_end(text: str, offset: int) -> int:
+    end = text.find("\n", max(offset, 0))
+    return len(text) if end < 0 else end
+
+
+def latex_spans(text: str) -> list[Span]:
+    """Every math span of a LaTeX document: inline and display maths and the equation environments.
+    Nothing is expanded: `\\input`, `\\def` or `\\write18` are only nodes of the walk."""
+    walker = lw.LatexWalker(text, tolerant_parsing=True)
+    try:
+        nodes, _, _ = walker.get_latex_nodes()
+    except RecursionError:
+        raise DocumentError("the LaTeX is nested too deeply to read") from None
+    except lw.LatexWalkerError as exc:
+        raise DocumentError(f"the LaTeX cannot be parsed ({str(exc).splitlines()[0]})") from None
+    spans: list[Span] = []
+    state = {"heading": "", "prose": ""}
+    _walk_latex(text, nodes, spans, state)
+    return spans
+
+
+def _walk_latex(text: str, nodes: list, spans: list[Span], state: dict[str, str]) -> None:
+    for n in nodes:
+        if n is None or isinstance(n, lw.LatexCommentNode):
+            continue
+        if isinstance(n, lw.LatexMathNode):
+            open_, close = n.delimiters
+            inner_start = n.pos + len(open_)
+            source = text[inner_start:n.pos + n.len - len(close)]
+            display = n.displaytype == "display"
+            spans.append(Span(source, inner_start, n.pos + n.len, _line_end(text, n.pos + n.len), display, None,
+                              (state["heading"] + " " + state["prose"])[-600:]))
+        elif isinstance(n, lw.LatexEnvironmentNode):
+            if n.environmentname in LATEX_ENVS:
+                source = text[n.pos:n.pos + n.len]
+                spans.append(Span(source, n.pos, n.pos + n.len, _line_end(text, n.pos + n.len), True, None,
+                                  (state["heading"] + " " + state["prose"])[-600:]))
+            elif n.environmentname not in SKIPPED_ENVS:
+                _walk_latex(text, n.nodelist, spans, state)
+        elif isinstance(n, lw.LatexMacroNode):
+            if n.macroname in HEADINGS:
+                state["heading"], state["prose"] = text[n.pos:n.pos + n.len], ""
+        elif isinstance(n, lw.LatexGroupNode):
+            _walk_latex(text, n.nodelist, spans, state)
+        elif isinstance(n, lw.LatexCharsNode):
+            state["prose"] = (state["prose"] + n.chars)[-400:]
+
+
+def notebook_cells(text: str) -> list[tuple[int, str]]:
+    """(cell number, source) of every Markdown cell of a notebook; code cells are never run nor read."""
+    import json
+
+    import nbformat
+
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+    except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError,
+            AttributeError) as exc:
+        raise DocumentError(f"not a notebook ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    cells = getattr(notebook, "cells", None)
+    if not isinstance(cells, list):
+        raise DocumentError("not a notebook (no list of cells)")
+    found = []
+    for number, cell in enumerate(cells, start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            found.append((number, "".join(source) if isinstance(source, list) else str(source)))
+    return found

@@ -1,0 +1,97 @@
+"""LaTeX maths turned into the claims grammar: one assert per notation the issue lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.check.claims import parse_line
+from derive.reader.maths import NotUnderstood, chains
+
+
+def claim_of(latex: str) -> tuple[str, tuple]:
+    """The target and the parsed links of the only chain of `latex`."""
+    (chain,) = chains(latex)
+    claim = parse_line(chain.text, 1)
+    return claim.target.name, claim.links
+
+
+def target_of(latex: str) -> str:
+    return claim_of(latex)[0]
+
+
+@pytest.mark.parametrize("latex, name", [
+    (r"net_{h1} = 1", "net_h1"),
+    (r"net_{h_1} = 1", "net_h1"),
+    (r"\text{net}_{h1} = 1", "net_h1"),
+    (r"\mathrm{out}_{o_1} = 1", "out_o1"),
+    (r"E_{total} = 1", "E_total"),
+    (r"E_{\text{total}} = 1", "E_total"),
+    (r"E_{o1} = 1", "E_o1"),
+    (r"\frac{\partial E_{total}}{\partial w_5} = 1", "d:E_total/w5"),
+    (r"\partial E_{total}/\partial w_5 = 1", "d:E_total/w5"),
+    (r"\dfrac{\partial E_{total}}{\partial w_5} = 1", "d:E_total/w5"),
+    (r"\frac{\Delta E_{total}}{\Delta w5} = 1", "d:E_total/w5"),
+    (r"\frac{\mathrm{d} E_{total}}{\mathrm{d} w_5} = 1", "d:E_total/w5"),
+    (r"\delta_{o1} = 1", "delta_o1"),
+    (r"w_5^{+} = 1", "w5@1"),
+    (r"w_5' = 1", "w5@1"),
+    (r"w5_{new} = 1", "w5@1"),
+    (r"w_5^{(1)} = 1", "w5@1"),
+    (r"E_{total}^{(1)} = 1", "E_total@1"),
+    (r"E_{total}^{(10000)} = 1", "E_total@10000"),
+    (r"target_{o1} = 1", "target_o1"),
+    (r"\gamma_1 = 1", "gamma1"),
+    (r"\theta_{2} = 1", "theta2"),
+    (r"\eta = 0.5", "eta"),
+])
+def test_names(latex: str, name: str) -> None:
+    assert target_of(latex) == name
+
+
+@pytest.mark.parametrize("latex, plain", [
+    (r"x = 0.15 \times 0.05 + 0.2 \cdot 0.1 + 0.35 * 1", "0.15 * 0.05 + 0.2 * 0.1 + 0.35 * 1"),
+    (r"x = \sigma(net_{h1})", "sigma ( net_h1 )"),
+    (r"x = sigmoid(net_{h1})", "sigmoid ( net_h1 )"),
+    (r"x = \text{sigmoid}(net_{h1})", "sigmoid ( net_h1 )"),
+    (r"x = out_{o1}(1 - out_{o1})", "out_o1 * ( 1 - out_o1 )"),
+    (r"x = \frac{1}{1 + e^{-net_{h1}}}", "( ( 1 ) / ( 1 + exp ( - net_h1 ) ) )"),
+    (r"x = \exp(2)", "exp ( 2 )"),
+    (r"x = \left( a \right) [b]", "( a ) * ( b )"),
+    (r"x = 1{,}000", "1000"),
+    (r"x = 1\,000\,000", "1000000"),
+    (r"x = (a - b)^{2-1}", "( a - b ) ^ ( 1 )"),
+    (r"x = 2 y", "2 * y"),
+])
+def test_expressions(latex: str, plain: str) -> None:
+    (chain,) = chains(latex)
+    assert chain.text.split(" = ", 1)[1] == plain
+
+
+def test_align_rows_continue_the_left_side() -> None:
+    source = "\\begin{aligned}\nout_{h1} &= \\sigma(net_{h1}) \\\\\n&= 0.593269992\n\\end{aligned}"
+    (chain,) = chains(source)
+    assert chain.text == "out_h1 = sigma ( net_h1 ) = 0.593269992"
+    assert source[chain.offsets[2]:].startswith("&= 0.59")
+
+
+def test_rows_without_continuation_are_separate_chains() -> None:
+    found = chains("\\begin{align} a &= 1 \\\\ b &= 2 \\end{align}")
+    assert [c.text for c in found] == ["a = 1", "b = 2"]
+
+
+def test_update_arrow_marks_the_new_value() -> None:
+    (chain,) = chains(r"w_1 \leftarrow w_1 - \eta \frac{\partial E}{\partial w_1}")
+    assert chain.update
+
+
+@pytest.mark.parametrize("latex, reason", [
+    (r"E = \sum_j x_j", r"\sum"),
+    (r"\input{/etc/passwd} = 1", r"\input"),
+    (r"\write18{rm -rf /} = 1", r"\write"),
+    (r"x = " + "{" * 300 + "1" + "}" * 300, "tokens"),
+    (r"x = " + "{" * 1500 + "1" + "}" * 1500, "nested too deeply"),
+    (r"x_{(0.01和0.99)} = 1", "subscript"),
+])
+def test_not_understood(latex: str, reason: str) -> None:
+    with pytest.raises(NotUnderstood, match=reason.replace("\\", "\\\\")):
+        chains(latex)
