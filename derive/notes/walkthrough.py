@@ -28,7 +28,7 @@ from derive.maths.derivation import (
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
 from derive.model.precision import Real, real, show
-from derive.notes import messages, notation_sections
+from derive.notes import messages, notation_sections, optimizer_section
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Notation, latex, notation_for
 from derive.notes.printers import NotationPrinter, ValuePrinter
@@ -434,6 +434,7 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> V
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits),
+        "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate),
     }
 
 
