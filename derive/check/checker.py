@@ -15,8 +15,9 @@ from typing import Callable
 
 from sympy import Expr, Symbol
 
+from derive.check import optimizer_claims
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
-from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, typo, variant_value
+from derive.check.mistakes import Mistake, Outcome, VariantTrainer, catalogue, outcome, typo, variant_value
 from derive.maths.derivation import Derivation, closed_gradient
 from derive.maths.numeric import Trainer, evaluate
 from derive.model.precision import CTX, Real, exact_decimal, real, show
@@ -92,6 +93,7 @@ class Truth:
             value = variant_value(self.network, result, name)
             if value is not None and agrees_to_written_digits(value, text):
                 found.append(f"{mistake.name}: {mistake.meaning}")
+        found += [f for f in self._optimizer_mistakes(name, text) if f not in found]
         truth = self.value(name)
         same_sign = (truth < 0) == text.startswith("-")
         # a copying slip needs a few digits to be told from a wrong result, and keeps the sign
@@ -129,6 +131,9 @@ class Truth:
     def _after(self, base: str, steps: int) -> Real:
         if not 0 <= steps <= MAX_TRAINING_STEPS:
             raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
+        quantity = self._optimizer_quantity(base)
+        if quantity is not None:
+            return self._optimizer_value(base, quantity, steps)
         params = self._params(steps)
         names = [p.name for p in self.network.params]
         if base in names:
@@ -144,6 +149,52 @@ class Truth:
                 if base in (n.net.name, n.out.name):
                     return net if base == n.net.name else out
         raise Unknown(f"no quantity {base!r} to follow through training")
+
+    def _optimizer_quantity(self, base: str) -> tuple[str, int] | None:
+        """(kind, parameter) of `m_w5`, `vhat_5` ...: names the network itself does not use."""
+        network = self.network
+        own = {p.name for p in network.params} | {network.e_total.name} | {o.error.name for o in network.outputs}
+        own |= {name for n in network.neurons for name in (n.net.name, n.out.name)}
+        return None if base in own else optimizer_claims.resolve(network, base)
+
+    def _optimizer_value(self, base: str, quantity: tuple[str, int], steps: int) -> Real:
+        kind, index = quantity
+        opt = self.network.spec.training.optimizer
+        if opt.plain and kind != "g":
+            raise Unknown(f"{base!r}: plain gradient descent keeps no optimizer state (no [training] optimizer)")
+        if steps < 1:
+            raise Unknown(f"{base!r} exists from the first update on (@1)")
+        params = self._params(steps - 1)
+        state = self.trainer.states.get(steps - 1, self.trainer.stepper.start())
+        value = optimizer_claims.value_of(optimizer_claims.moves_at(self.trainer, params, state, steps)[index],
+                                          kind, opt.name)
+        if value is None:
+            raise Unknown(f"{base!r}: {opt.name} keeps no {kind}")
+        return value
+
+    def _optimizer_mistakes(self, name: str, text: str) -> list[str]:
+        """The mistakes (of the gradients or of the update rule) that give `text` for a parameter or an
+        optimizer quantity after a few updates, each replayed from the start."""
+        base, at, step = name.partition("@")
+        if self.network.spec.training.optimizer.plain or not at or not 1 <= int(step) <= optimizer_claims.VARIANT_STEPS:
+            return []
+        names = [p.name for p in self.network.params]
+        quantity = (None, names.index(base)) if base in names else self._optimizer_quantity(base)
+        if quantity is None:
+            return []
+        kind, index = quantity
+        trainers: list[tuple[str, Trainer]] = [(f"{m.name}: {m.meaning}", VariantTrainer(self.network, m))
+                                               for m in catalogue(self.network)]
+        for slip in optimizer_claims.slips(self.network):
+            trainer = Trainer(self.network)
+            trainer.stepper = optimizer_claims.slipped_stepper(self.network, slip)
+            trainers.append((f"{slip.name}: {slip.meaning}", trainer))
+        found = []
+        for label, trainer in trainers:
+            value = optimizer_claims.replayed_value(trainer, self.network, kind, index, int(step))
+            if value is not None and agrees_to_written_digits(value, text):
+                found.append(label)
+        return found
 
     def _params(self, steps: int) -> list[Real]:
         """Parameters after `steps` updates, from the nearest earlier replay or checkpoint."""

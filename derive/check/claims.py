@@ -73,6 +73,12 @@ class Claim:
 
 # LaTeX as typed in notes -> the plain notation, applied before tokenising (ordered: longest first).
 _LATEX = [
+    # the optimizer's quantities as the notes print them: \hat{m}, m_{w_5}^{(2)}, {w_{5}}^{(2)}, m_5^{(2)}
+    (re.compile(r"\\hat\s*\{\s*([mv])\s*\}"), r"\1hat"),
+    (re.compile(r"\{\s*([A-Za-z]+)\s*_\s*\{?\s*([A-Za-z0-9]+)\s*\}?\s*\}\s*\^\s*\{\s*\(\s*(\d{1,7})\s*\)\s*\}"),
+     r"\1\2@\3"),
+    (re.compile(r"_\s*\{\s*([A-Za-z]+)\s*_\s*\{?\s*([A-Za-z0-9]+)\s*\}?\s*\}"), r"_\1\2"),
+    (re.compile(r"\^\s*\{\s*\(\s*(\d{1,7})\s*\)\s*\}"), r"@\1"),
     (re.compile(r"\\frac\s*\{\s*\\partial\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}\s*\{\s*\\partial\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}"),
      r" d(\1)/d(\2) "),
     (re.compile(r"\^\s*\{\s*\+\s*\}|\^\s*\+"), "@1"),
