@@ -66,24 +66,20 @@ class RulePrinter(NotationPrinter):
         return f"{{{self.param}}}^{{({t})}}" if self.param != "p" else f"p^{{({t})}}"
 
 
-def _eta(network: Network) -> Symbol:
-    return network.eta
-
-
 def _rules(network: Network, notation: Notation) -> list[str]:
     """The rule at update t: each state's update, then the parameter's."""
     opt = network.spec.training.optimizer
     total = NotationPrinter(notation).doprint(network.e_total)
     pr = RulePrinter(notation, dE=rf"\frac{{\partial {total}}}{{\partial p}}")
     lines = []
-    decay = opt.weight_decay and not settings(opt, 1).decoupled
+    decay = bool(opt.weight_decay) and opt.decay == "l2"
     lines.append(pr.equation(pr.at("g", "t"), pr.doprint(L2_GRADIENT if decay else S["dE"])))
     for name, formula in OPTIMIZERS[opt.name].formulas:
-        formula = formula.xreplace({S["eta"]: _eta(network)})
+        formula = formula.xreplace({S["eta"]: network.eta})
         if name != "step":
             lines.append(pr.equation(pr.doprint(S[name]), pr.doprint(formula)))
-    step = dict(OPTIMIZERS[opt.name].formulas)["step"].xreplace({S["eta"]: _eta(network)})
-    shrink = f"{pr.doprint(DECOUPLED.xreplace({S['eta']: _eta(network)}))} - " if opt.weight_decay and opt.decay == "decoupled" else ""
+    step = dict(OPTIMIZERS[opt.name].formulas)["step"].xreplace({S["eta"]: network.eta})
+    shrink = f"{pr.doprint(DECOUPLED.xreplace({S['eta']: network.eta}))} - " if opt.weight_decay and opt.decay == "decoupled" else ""
     lines.append(pr.equation(pr.at_param("t"), f"{pr.at_param('t-1')} - {shrink}{pr.doprint(step)}"))
     return lines
 

@@ -53,3 +53,15 @@ def test_rules_printed_from_the_registry() -> None:
 def test_plain_descent_code_has_no_state() -> None:
     code = codegen.generate_vector(network.build(spec.load_preset("mazur")))
     assert "def step(params, X, Y):" in code and "initial_state" not in code and "OPTIMIZER" not in code
+
+
+def test_a_wrong_generated_rule_is_refused() -> None:
+    """The check `derive code` runs before writing: a generated rule with a slip in it is found."""
+    net = network.build(with_optimizer(spec.load_preset("mazur"), CONFIGS["adam"]))
+    d = derivation.build(net, (1,))
+    source = codegen.generate_vector(net)
+    assert verify.disagreements(d, source) == []
+    slipped = source.replace("mhat = m[name]/(1 - BETA1**t)", "mhat = m[name]")
+    assert slipped != source
+    problems = verify.disagreements(d, slipped)
+    assert problems and all("after 5 updates" in p for p in problems)
