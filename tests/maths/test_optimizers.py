@@ -173,3 +173,11 @@ def test_decoupled_momentum_by_hand() -> None:
     move = d.moves[1][names.index("w1")]
     assert abs(move.state[0] - m2) < mp.mpf(10) ** -30
     assert abs(move.new - (after["w1"] - eta * lam * after["w1"] - eta * m2)) < mp.mpf(10) ** -30
+
+
+def test_iterations_follow_the_optimizer() -> None:
+    """The derivation's history (the iterations table, the loss curve) is trained by the spec's optimizer."""
+    s = spec.load_preset("mazur_adam")
+    d = derivation.build(network.build(s), (2, 100))
+    np.testing.assert_allclose([float(x) for x in d.history[-1].params], torch_trained(s, 100), rtol=1e-9)
+    assert [u.new for u in d.updates] == [m.new for m in d.moves[0]]  # the notes' first update is Adam's
