@@ -177,7 +177,7 @@ def test_decoupled_momentum_by_hand() -> None:
 
 def test_iterations_follow_the_optimizer() -> None:
     """The derivation's history (the iterations table, the loss curve) is trained by the spec's optimizer."""
-    s = spec.load_preset("mazur_adam")
+    s = spec.load_preset("mazuradam")
     d = derivation.build(network.build(s), (2, 100))
     np.testing.assert_allclose([float(x) for x in d.history[-1].params], torch_trained(s, 100), rtol=1e-9)
     assert [u.new for u in d.updates] == [m.new for m in d.moves[0]]  # the notes' first update is Adam's

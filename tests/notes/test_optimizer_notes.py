@@ -17,7 +17,7 @@ from tests.oracle import mp
 
 @pytest.fixture(scope="module")
 def adam() -> derivation.Derivation:
-    return derivation.build(network.build(spec.load_preset("mazur_adam")), (1, 2))
+    return derivation.build(network.build(spec.load_preset("mazuradam")), (1, 2))
 
 
 def block(text: str, update: int, param: str) -> str:
