@@ -9,17 +9,24 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
-import tempfile
-from pathlib import Path
-from typing import NoReturn, Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, NoReturn, Sequence
 
+from derive import writing
 from derive.code import SCALAR_LIMIT, STYLES
 from derive.maths import derivation
-from derive.model import network, spec
+from derive.model import network, reading, spec
+from derive.model.identifiers import escaped
 from derive.notes import ALL, DEFAULT_DIGITS, FORMATS, LANGUAGES, MAX_DIGITS, PROFILES
 
+if TYPE_CHECKING:
+    from derive.check.checker import Report
+
 OK, FINDING, USAGE = 0, 1, 2
+# As a shell reports a program stopped by a signal: 128 + SIGPIPE, SIGINT, SIGTERM.
+CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, 130, 143
 # Committed examples: every preset in both languages and every format but PDF (which mazur also has),
 # in the classic notation, plus the notations the sources use: the textbook's and the matrix one.
 EXAMPLE_FORMATS = ("md", "tex", "html", "ipynb")
@@ -33,21 +40,44 @@ class UsageError(Exception):
     """Unusable input, reported as one line on stderr with exit status 2."""
 
 
+class OutputError(Exception):
+    """Standard output cannot be written: one line on stderr, exit status 2."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is, so temporaries are cleaned as for Ctrl-C."""
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse would print usage and exit by itself
         raise UsageError(message)
 
 
-def _digits(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= MAX_DIGITS:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {MAX_DIGITS}, got {text!r}")
+def _whole(text: str, high: int) -> int:
+    """A whole number from 1 to `high` written in ASCII digits (`str.isdigit` also accepts "²")."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9 and 1 <= int(text) <= high):
+        # ArgumentTypeError: argparse shows this message, not the converter's name.
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {high}, got {escaped(repr(text))}")
     return int(text)
+
+
+def _digits(text: str) -> int:
+    return _whole(text, MAX_DIGITS)
+
+
+def _seconds(text: str) -> float:
+    """A time limit: a positive number of seconds, at most a day."""
+    try:
+        value = float(text) if text.strip().replace(".", "", 1).isdigit() else -1.0
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0 and at most 86400, got {text!r}")
+    return value
 
 
 def _steps(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= spec.MAX_STEPS:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to {spec.MAX_STEPS}, got {text!r}")
-    return int(text)
+    return _whole(text, spec.MAX_STEPS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--notation", choices=PROFILES, default="classic",
                    help="classic (net_h1, out_h1, w5), textbook (x_i, b_h, v_ih, w_hj) or matrix (W^[l], a^[l])")
     r.add_argument("--brief", action="store_true", help="leave out how each local derivative is obtained")
+    r.add_argument("--full", action="store_true",
+                   help="every neuron and parameter in full (default: one of each per layer, the others in a table)")
     r.add_argument("--out", type=Path, help="output directory (default: output/<network>/<lang>[-<notation>])")
     r.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
     c = commands.add_parser("code", help="write NumPy update code for a network, verified against the maths")
@@ -77,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("claims", type=Path, help="a file of claims, one per line (NAME = VALUE = ...)")
     k.add_argument("--format", choices=("text", "json"), default="text")
     k.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
+    k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                   help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -84,11 +118,20 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _load(name: str) -> spec.Spec:
+    """A preset or a spec file; a file named like a preset is named in a note, with how to read it."""
+    shadowed = spec.shadowed_file(name)
+    if shadowed is not None:
+        _say(f"derive: note: read the preset {shadowed!r}; to read the file of that name in the current "
+             f"directory, write ./{escaped(shadowed)}")
+    return spec.load(name)
+
+
 def _derive(name: str) -> derivation.Derivation:
     """The derivation of a preset or spec file, with extra iterations for a smooth loss curve."""
     from derive.notes.files import curve_steps
 
-    net = network.build(spec.load(name))
+    net = network.build(_load(name))
     return derivation.build(net, history_steps=curve_steps(net.spec.training.steps))
 
 
@@ -107,41 +150,53 @@ def render_dir(name: str, lang: str, profile: str) -> str:
     return f"{name}/{lang}" + ("" if profile == "classic" else f"-{profile}")
 
 
-def _write_all(files: dict[Path, str | bytes]) -> None:
-    """Write every file through a temporary file and a rename, so none is ever half-written."""
-    for path in files:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"{path.parent}: cannot create the directory ({exc.strerror or exc})") from None
-    for path, text in files.items():
-        _write(path, text)
-
-
-def _write(path: Path, content: str | bytes) -> None:
+def _emit(text: str) -> None:
+    """One line on standard output; a closed pipe or a full disk there is not a traceback."""
+    if sys.stdout is None:
+        raise OutputError("standard output is closed")
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(as_bytes(content))
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes the file private; a written note is not
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        print(text)
+    except BrokenPipeError:
         raise
+    except OSError as exc:
+        raise OutputError(f"cannot write standard output ({exc.strerror or exc})") from None
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _flush() -> None:
+    """Flush standard output now, while a failure can still be reported (at exit it would be lost)."""
+    if sys.stdout is not None:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write standard output ({exc.strerror or exc})") from None
+
+
+def _say(text: str) -> None:
+    """One line on standard error, dropped when there is none (never sent to standard output instead)."""
+    if sys.stderr is None:
+        return
+    try:
+        print(text, file=sys.stderr)
+        sys.stderr.flush()
+    except OSError:
+        pass
+
+
+def _detach_stdout() -> None:
+    """Point a failed standard output at /dev/null, so the interpreter's last flush has nothing to say."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, AttributeError, ValueError):  # in-process callers capture stdout without a descriptor
+        pass
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
     for name in spec.preset_names():
-        print(f"{name}\t{spec.load_preset(name).title}")
+        _emit(f"{name}\t{spec.load_preset(name).title}")
     return OK
 
 
@@ -151,7 +206,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
     d = _derive(args.network)
     _check_notation(d, args.notation)
-    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief)
+    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief, args.full)
     out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
                                                                                  args.notation)
     try:
@@ -159,31 +214,43 @@ def _cmd_render(args: argparse.Namespace) -> int:
     except pdf.PdfToolsMissing as exc:
         raise UsageError(f"--format {args.format}: {exc}") from None
     except pdf.PdfFailed as exc:
-        print(f"derive: LaTeX could not typeset the walkthrough: {exc}", file=sys.stderr)
+        _say(f"derive: LaTeX could not typeset the walkthrough: {exc}{_kept_log(out_dir, exc.log)}")
         return FINDING
     except files.CodeDisagrees as exc:
-        print(f"derive: generated code disagrees with the closed forms: {exc}", file=sys.stderr)
+        _say(f"derive: generated code disagrees with the closed forms: {exc}")
         return FINDING
-    _write_all({out_dir / relative: content for relative, content in written.items()})
+    writing.write_tree(out_dir, written, files.is_render_file)
     for relative in written:
         if relative.startswith("walkthrough."):
-            print(out_dir / relative)
+            _emit(str(out_dir / relative))
     return OK
+
+
+def _kept_log(out_dir: Path, log: str) -> str:
+    """Keep TeX's log of a failed PDF beside where the PDF would be; the words that say where."""
+    if not log:
+        return ""
+    path = out_dir / "walkthrough.log"
+    try:
+        writing.write_file(path, log)
+    except writing.WriteError as exc:
+        return f" (its log could not be kept: {exc.reason})"
+    return f" (TeX's log: {escaped(str(path))})"
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
     from derive.code import codegen, verify
 
-    d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
+    d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
     text = codegen.generate(d, args.style or codegen.default_style(d.network))
     if not args.no_verify:
         problems = verify.disagreements(d, text)
         if problems:
-            print(f"derive: generated code disagrees with the closed forms: {problems[0]}", file=sys.stderr)
+            _say(f"derive: generated code disagrees with the closed forms: {problems[0]}")
             return FINDING
     path = args.out if args.out is not None else Path("output") / d.network.name / "update.py"
-    _write_all({path: text})
-    print(path)
+    writing.write_file(path, text)
+    _emit(str(path))
     return OK
 
 
@@ -192,41 +259,71 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
     if args.plot is not None and args.plot.suffix.lstrip(".").lower() not in training.PLOT_FORMATS:
         raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
-    d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
+    d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
     total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
-    curve = training.train(d, total, progress=sys.stderr.isatty())
-    for number, error in curve:
-        print(f"updates {number}: error {error:.9g}")
+    run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
+    for number, error in run.curve:
+        _emit(f"updates {number}: error {error:.9g}")
     if args.plot is not None:
-        training.plot(curve, args.plot, d.network.spec.title, lambda path, data: _write_all({path: data}))
-        print(args.plot)
-    return OK
+        if not training.log_scaled(run.curve):
+            _say("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
+                 "the plot's error axis is linear")
+        training.plot(run.curve, args.plot, d.network.spec.title, writing.write_file)
+        _emit(str(args.plot))
+    return OK if run.diverged is None else _diverged(run.curve[-1])
+
+
+def _diverged(last: tuple[int, float]) -> int:
+    """One line on stderr for a run whose error or parameters stopped being finite; exit status 1."""
+    number, error = last
+    if number == 0:
+        _say(f"derive: the error is {error} before any update: the spec's numbers overflow the float64 "
+             "arithmetic of the generated code")
+    else:
+        _say(f"derive: training diverged at update {number}: the error is {error} "
+             "(a smaller learning_rate may help)")
+    return FINDING
 
 
 def _read_claims(path: Path) -> str:
     try:
-        if path.stat().st_size > MAX_CLAIMS_BYTES:
-            raise UsageError(f"{path}: larger than {MAX_CLAIMS_BYTES // 1_000_000} MB")
-        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of line 1
-        if text.count("\n") >= MAX_CLAIMS_LINES:
-            raise UsageError(f"{path}: more than {MAX_CLAIMS_LINES} lines")
-        return text
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+        text = reading.read_bytes(path, MAX_CLAIMS_BYTES).decode("utf-8-sig")  # a BOM is not part of line 1
+    except reading.ReadError as exc:
+        raise UsageError(f"{escaped(str(path))}: {exc}") from None
     except UnicodeDecodeError:
-        raise UsageError(f"{path}: expected UTF-8 text") from None
+        raise UsageError(f"{escaped(str(path))}: expected UTF-8 text") from None
+    if text.count("\n") >= MAX_CLAIMS_LINES:
+        raise UsageError(f"{escaped(str(path))}: more than {MAX_CLAIMS_LINES} lines")
+    return text
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
     from derive.check import checker as checking
 
     text = _read_claims(args.claims)
-    d = derivation.build(network.build(spec.load(args.network)), history_steps=(1,))
-    report = checking.check_text(d, text)
-    print(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
+    d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
+    budget = checking.Budget() if args.time_limit is None else checking.Budget(seconds=args.time_limit)
+    report = checking.check_text(d, text, budget)
+    _emit(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
     if report.wrong:
         return FINDING
-    return USAGE if report.refused or not report.verdicts else OK
+    problem = _unchecked(report)
+    if problem:
+        _say(f"derive: error: {escaped(str(args.claims))}: {problem}")
+        return USAGE
+    return OK
+
+
+def _unchecked(report: Report) -> str | None:
+    """Why a report without a wrong claim is still not a pass: nothing judged, or lines refused."""
+    verdicts, refused = report.verdicts, report.refused
+    if not verdicts and not refused:
+        return "no claims (the file is empty or holds only comments)"
+    if not any(v.status in ("correct", "wrong") for v in verdicts):
+        return "nothing could be checked (no claim was found correct or wrong)"
+    if refused:
+        return f"{len(refused)} line{'s' if len(refused) > 1 else ''} could not be read (first: line {refused[0][0]})"
+    return None
 
 
 def example_requests() -> list[tuple[str, str, str, tuple[str, ...]]]:
@@ -262,19 +359,27 @@ def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | byte
 
 def _cmd_examples(args: argparse.Namespace) -> int:
     if not args.check:
-        _write_all(example_files(args.out))
+        found = example_files(args.out)
+        writing.write_tree(args.out, {path.relative_to(args.out).as_posix(): content for path, content in found.items()},
+                           _is_example_file)
         return OK
     # PDF bytes depend on the TeX installation: the PDFs are checked by their text, in the tests.
     files = example_files(args.out, with_pdf=False)
     stale = [p for p, content in files.items() if not p.is_file() or p.read_bytes() != as_bytes(content)]
     for path in stale:
-        print(f"stale: {path}", file=sys.stderr)
+        _say(f"stale: {path}")
     return FINDING if stale else OK
 
 
-def as_bytes(content: str | bytes) -> bytes:
-    """The bytes a file's content is written as (text in UTF-8)."""
-    return content.encode("utf-8") if isinstance(content, str) else content
+def _is_example_file(path: PurePosixPath) -> bool:
+    """A file `derive examples` writes: a preset's update code or a file of one of its renders."""
+    from derive.notes.files import is_render_file
+
+    parts = path.parts
+    return (len(parts) == 2 and parts[1] == "update.py") or (len(parts) >= 3 and is_render_file(PurePosixPath(*parts[2:])))
+
+
+as_bytes = writing.as_bytes
 
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "train": _cmd_train,
@@ -285,11 +390,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv` (without the program name); return the exit status."""
     try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        return COMMANDS[args.command](args)
-    except (UsageError, spec.SpecError, derivation.DerivationError) as exc:
-        print(f"derive: error: {exc}", file=sys.stderr)
-        return USAGE
+        status = COMMANDS[args.command](args)
+        _flush()
+        return status
+    except (UsageError, OutputError, spec.SpecError, derivation.DerivationError) as exc:
+        _say(f"derive: error: {exc}")
+    except writing.WriteError as exc:
+        _say(f"derive: error: {escaped(str(exc.path))}: {exc.reason}")
+    except BrokenPipeError:  # the reader went away (`derive check ... | head -1`): stop quietly
+        _detach_stdout()
+        return CLOSED_PIPE
+    except KeyboardInterrupt:
+        _say("derive: interrupted")
+        return INTERRUPTED
+    except Terminated:
+        _say("derive: terminated")
+        return TERMINATED
+    _detach_stdout_if_failed()
+    return USAGE
+
+
+def _detach_stdout_if_failed() -> None:
+    if sys.stdout is not None:
+        try:
+            sys.stdout.flush()
+        except OSError:
+            _detach_stdout()
+
+
+def _terminate(signum: int, frame: object) -> NoReturn:
+    raise Terminated
 
 
 def run() -> NoReturn:
+    signal.signal(signal.SIGTERM, _terminate)
     sys.exit(main())

@@ -18,14 +18,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "derive"
 
 # The rule (README, "How it works"): the model imports nothing else; the maths only the model; each
 # output imports the model, the maths and the shared Jinja environment, and another output only where
-# it is built on it (the notebook of the notes carries the verified update code).
+# it is built on it (the notebook of the notes carries the verified update code). Files are written
+# through `derive.writing` (nothing half-written, one render's files at once), which imports no part.
 ALLOWED: dict[str, frozenset[str]] = {
     "model": frozenset({"model"}),
     "maths": frozenset({"model", "maths"}),
     "templating": frozenset(),
-    "notes": frozenset({"model", "maths", "templating", "notes", "code"}),
-    "code": frozenset({"model", "maths", "templating", "code"}),
-    "check": frozenset({"model", "maths", "check"}),
+    "writing": frozenset(),
+    "notes": frozenset({"model", "maths", "templating", "writing", "notes", "code"}),
+    "code": frozenset({"model", "maths", "templating", "writing", "code"}),
+    "check": frozenset({"model", "maths", "writing", "check"}),
     # the reader of documents is built on the checker, and on the notes for the annotated KaTeX page only
     "reader": frozenset({"model", "maths", "check", "notes", "reader"}),
 }

@@ -1,5 +1,6 @@
 """Check: a person's hand derivation judged against the derivation. The whitelisted claims grammar,
 the checker, and the catalogue of common mistakes (each a variant of the layered algorithm).
 
-Imports `derive.model` and `derive.maths` only: nothing from the notes or the code.
+Imports `derive.model` and `derive.maths` (and may write files through `derive.writing`): nothing
+from the notes or the code.
 """

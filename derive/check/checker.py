@@ -9,27 +9,76 @@ definition, so a later claim is judged on what the person actually wrote.
 from __future__ import annotations
 
 import random
+import time
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Callable
+from typing import Callable, Sequence
 
 from sympy import Expr, Symbol
 
-from derive.check import optimizer_claims
+from derive.check import latex, optimizer_claims
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
 from derive.check.mistakes import Mistake, Outcome, VariantTrainer, catalogue, outcome, typo, variant_value
-from derive.maths.derivation import Derivation, closed_gradient
+from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
 from derive.maths.numeric import Trainer, evaluate
 from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid
 
 MAX_TRAINING_STEPS = 100_000
-REPLAY_BUDGET = 200_000  # updates replayed for one claims file, in all
-CHECKPOINT = 1_000  # replays keep the parameters every this many updates
+# A claims file's budget: units of replayed work (an update of P parameters learning from S samples
+# costs P * S units; one replay per file serves every update count it names) and seconds of checking.
+WORK_BUDGET = 1_000_000
+TIME_BUDGET = 60.0
+CLOCK_WORK = 10_000  # replays look at the clock after about this many units of work
 
 
 class Unknown(LookupError):
     """A name the network does not have, or a quantity the engine cannot give."""
+
+
+class BudgetSpent(RuntimeError):
+    """The file's budget of work or time is spent: the rest of its lines are not checked."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What checking one claims file may cost: replayed work and wall-clock time.
+
+    One replayed update costs as many units as the parameters it changes times the samples it learns
+    from, so the largest update count a file may ask about is known when the claims are read.
+    """
+
+    work: int = WORK_BUDGET
+    seconds: float = TIME_BUDGET
+
+    def __post_init__(self) -> None:
+        if isinstance(self.work, bool) or not isinstance(self.work, int) or self.work < 0:
+            raise ValueError(f"a work budget is a whole number of units, got {self.work!r}")
+        if isinstance(self.seconds, bool) or not isinstance(self.seconds, (int, float)) or not self.seconds > 0:
+            raise ValueError(f"a time budget is a positive number of seconds, got {self.seconds!r}")
+
+
+class Spending:
+    """A budget being spent: the units used so far and the deadline."""
+
+    def __init__(self, budget: Budget, unit: int) -> None:
+        self.budget, self.unit, self.used = budget, unit, 0
+        self.deadline = time.monotonic() + budget.seconds
+
+    def max_updates(self) -> int:
+        """The largest update count a replay may reach within the work budget."""
+        return min(MAX_TRAINING_STEPS, self.budget.work // self.unit)
+
+    def charge(self, updates: int) -> None:
+        """Count `updates` replayed; BudgetSpent once the work or the time is spent."""
+        self.used += updates * self.unit
+        if self.used > self.budget.work:
+            raise BudgetSpent(f"budget spent: the file's replays passed {self.budget.work:,} units of work")
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise BudgetSpent(f"budget spent: the file's time limit of {self.budget.seconds:g} s has passed")
 
 
 @dataclass(frozen=True)
@@ -42,6 +91,7 @@ class Verdict:
     claimed: Real | None
     reason: str
     explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
+    reading: str = ""  # on a network of several samples: which sample (or the batch) was judged
 
     @property
     def relative_error(self) -> Real | None:
@@ -50,40 +100,118 @@ class Verdict:
         return abs(self.claimed - self.truth) / abs(self.truth)
 
 
-class Truth:
-    """The value of every name a claim may use, from one derivation (its first pass)."""
+def _tables(d: Derivation, p: Pass) -> tuple[dict[str, Real], dict[str, Real]]:
+    """Every value and derivative of one sample's pass, by name (`out_h1`, `E_total/w5`)."""
+    network = d.network
+    values: dict[str, Real] = {s.name: v for s, v in p.values.items() if isinstance(s, Symbol)}
+    values[network.e_total.name] = p.total
+    for t, o in zip(p.losses, network.outputs):
+        values[o.error.name] = t.value
+    derivatives: dict[str, Real] = {f"E_total/{g.param.name}": g.value for g in p.gradients}
+    for b in p.backward:
+        n = b.neuron
+        derivatives[f"E_total/{n.out.name}"] = b.error.value
+        derivatives[f"E_total/{n.net.name}"] = b.delta.value
+        if b.slope is not None:
+            derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
+            for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
+                derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
+                derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
+        for link in n.links:
+            derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
+            derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
+        if n.bias is not None:
+            derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
+    _output_paths(d, p, derivatives)
+    return values, derivatives
 
-    def __init__(self, d: Derivation) -> None:
+
+def _output_paths(d: Derivation, p: Pass, derivatives: dict[str, Real]) -> None:
+    """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
+    by_net = {b.neuron.net.name: b for b in p.backward}
+    for o in d.network.outputs:
+        b = by_net[o.neuron.net.name]
+        derivatives[f"{o.error.name}/{o.neuron.out.name}"] = b.error.value
+        if b.slope is None:
+            continue
+        via = b.error.value * b.slope.value
+        derivatives[f"{o.error.name}/{o.neuron.net.name}"] = via
+        for link in o.neuron.links:
+            derivatives[f"{o.error.name}/{link.source.name}"] = via * p.values[link.weight.symbol]
+
+
+def split_sample(name: str) -> tuple[str, str | None]:
+    """`out_o1[s2]` -> (`out_o1`, `s2`); a name without a sample -> (name, None)."""
+    if name.endswith("]") and "[" in name:
+        base, _, sample = name[:-1].partition("[")
+        return base, sample
+    return name, None
+
+
+class Truth:
+    """The value of every name a claim may use, from one derivation.
+
+    Unqualified names take the default reading: on a network that learns from all its samples at once
+    (update = "batch"), `E_total` and `dE_total/dp` of a parameter are the batch's (summed or averaged,
+    as the update uses them) and every other quantity is the first sample's; elsewhere every quantity is
+    the first update's sample's. `name[s2]` names a sample."""
+
+    def __init__(self, d: Derivation, budget: Budget | None = None) -> None:
         self.d = d
         self.network = d.network
-        p = d.first
-        self.values: dict[str, Real] = {s.name: v for s, v in p.values.items() if isinstance(s, Symbol)}
-        self.values[self.network.e_total.name] = p.total
-        for t, o in zip(p.losses, self.network.outputs):
-            self.values[o.error.name] = t.value
-        self.derivatives: dict[str, Real] = {}
-        for g, u in zip(p.gradients, d.updates):
-            self.derivatives[f"E_total/{g.param.name}"] = u.gradient
-        for b in p.backward:
-            n = b.neuron
-            self.derivatives[f"E_total/{n.out.name}"] = b.error.value
-            self.derivatives[f"E_total/{n.net.name}"] = b.delta.value
-            if b.slope is not None:
-                self.derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
-                for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
-                    self.derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
-                    self.derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
-            for link in n.links:
-                self.derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
-                self.derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
-            if n.bias is not None:
-                self.derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
-        self._output_paths()
+        self.samples = tuple(s.name for s in self.network.spec.samples)
+        self.batch = len(d.passes) > 1  # the first update learns from several samples
+        self._by_sample: dict[int, tuple[dict[str, Real], dict[str, Real]]] = {}
+        values, derivatives = self.tables(0)
+        self.values, self.derivatives = dict(values), dict(derivatives)
+        for u in d.updates:  # the gradient the update uses: the batch's on a batch network
+            self.derivatives[f"E_total/{u.param.name}"] = u.gradient
+        if self.batch:
+            self.values[self.network.e_total.name] = d.error_before
+        self._batch_names = {f"d:E_total/{u.param.name}" for u in d.updates} | {self.network.e_total.name}
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
-        self.replayed = 0
+        self.planned: list[int] = []
+        # one update's work: every parameter, for each sample it learns from
+        self.update_work = max(1, len(self.network.params) * len(self.trainer.step_samples(1)))
+        self.budget = Spending(budget or Budget(), self.update_work)
+        self._followable = {p.name for p in self.network.params} | {self.network.e_total.name}
+        self._followable |= {o.error.name for o in self.network.outputs}
+        self._followable |= {name for n in self.network.neurons for name in (n.net.name, n.out.name)}
         self._outcomes: list[tuple[Mistake, Outcome]] | None = None
 
+    def tables(self, index: int) -> tuple[dict[str, Real], dict[str, Real]]:
+        """The values and derivatives of sample `index` (0-based) at the initial parameters."""
+        if index not in self._by_sample:
+            passes = {p.sample.name: p for p in self.d.passes}
+            sample = self.network.spec.samples[index]
+            p = passes.get(sample.name) or derive_pass(self.network, self.d.closed, sample)
+            self._by_sample[index] = _tables(self.d, p)
+        return self._by_sample[index]
+
+    def sample_index(self, sample: str) -> int:
+        if sample not in self.samples:
+            known = ", ".join(self.samples[:6]) + (" ..." if len(self.samples) > 6 else "")
+            raise Unknown(f"no sample {sample!r} in this network (its samples: {known})")
+        return self.samples.index(sample)
+
+    def reading(self, name: str, sample: str | None = None) -> str:
+        """Which reading of `name` is judged, said where the network has several samples."""
+        base, named = split_sample(name)
+        written = f"d{base[2:].replace('/', '/d')}" if base.startswith("d:") else base
+        sample = named or sample
+        if len(self.samples) < 2 or base.partition("@")[0] in [p.name for p in self.network.params]:
+            return ""
+        if "@" in base:
+            if base.startswith(self.network.e_total.name + "@") and sample is None:
+                return f"E_total over all {len(self.samples)} samples, as the iterations report it"
+            return f"at sample {sample or self.samples[0]}, after the updates"
+        if sample is not None:
+            return f"at sample {sample}"
+        if self.batch and base in self._batch_names:
+            how = "averaged" if self.network.spec.training.reduction == "mean" else "summed"
+            return f"the batch's, {how} over its {len(self.samples)} samples (name one: {written}[{self.samples[0]}])"
+        return f"at sample {self.samples[0]}, the first (name another: {written}[{self.samples[-1]}])"
     def explain(self, name: str, text: str) -> tuple[str, ...]:
         """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
         if self._outcomes is None:
@@ -102,46 +230,56 @@ class Truth:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
 
-    def _output_paths(self) -> None:
-        """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
-        by_net = {b.neuron.net.name: b for b in self.d.first.backward}
-        for o in self.network.outputs:
-            b = by_net[o.neuron.net.name]
-            self.derivatives[f"{o.error.name}/{o.neuron.out.name}"] = b.error.value
-            if b.slope is None:
-                continue
-            via = b.error.value * b.slope.value
-            self.derivatives[f"{o.error.name}/{o.neuron.net.name}"] = via
-            for link in o.neuron.links:
-                self.derivatives[f"{o.error.name}/{link.source.name}"] = via * self.d.first.values[link.weight.symbol]
+    def value(self, name: str, sample: str | None = None) -> Real:
+        """The value of `name` (`out_h1`, `d:E_total/w5`, `w5@1`, `out_o1[s2]`), in the default reading or,
+        for names without their own, at `sample`."""
+        base, named = split_sample(name)
+        sample = named or sample
+        if sample is None:
+            return self._lookup(base, self.values, self.derivatives, None)
+        index = self.sample_index(sample)
+        values, derivatives = self.tables(index)
+        return self._lookup(base, values, derivatives, index)
 
-    def value(self, name: str) -> Real:
+    def _lookup(self, name: str, values: dict[str, Real], derivatives: dict[str, Real], index: int | None) -> Real:
         if name.startswith("d:"):
             key = name[2:]
-            if key not in self.derivatives:
+            if key not in derivatives:
                 raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
-            return self.derivatives[key]
+            return derivatives[key]
         base, at, step = name.partition("@")
         if at:
-            return self._after(base, int(step))
-        if name == "delta" or name not in self.values:
+            return self._after(base, int(step), index)
+        if name == "delta" or name not in values:
             raise Unknown(f"no quantity {name!r} in this network")
-        return self.values[name]
+        return values[name]
 
-    def _after(self, base: str, steps: int) -> Real:
+    def followable(self, base: str) -> bool:
+        """True when `base` is a quantity that training changes and a replay can give."""
+        return base in self._followable
+
+    def plan(self, steps: Sequence[int]) -> None:
+        """The update counts this file asks about: one replay to the largest gives them all."""
+        self.planned = sorted(set(steps) | set(self.planned))
+
+    def _after(self, base: str, steps: int, index: int | None = None) -> Real:
+        """`base` after `steps` updates: at sample `index`, or (None) the first sample, and E_total over all."""
         if not 0 <= steps <= MAX_TRAINING_STEPS:
             raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
         quantity = self._optimizer_quantity(base)
         if quantity is not None:
             return self._optimizer_value(base, quantity, steps)
+        if not self.followable(base):  # before any replay: an unknown name costs nothing
+            raise Unknown(f"no quantity {base!r} to follow through training")
         params = self._params(steps)
         names = [p.name for p in self.network.params]
         if base in names:
             return params[names.index(base)]
+        sample = self.trainer.samples[index or 0]
         if base == self.network.e_total.name:
-            return self.trainer.dataset_error(params)
-        nets, outs = self.trainer.forward(params, self.trainer.samples[0][0])
-        for o, out, target in zip(self.network.outputs, outs[-1], self.trainer.samples[0][1]):
+            return self.trainer.dataset_error(params) if index is None else self.trainer.error(params, sample)
+        nets, outs = self.trainer.forward(params, sample[0])
+        for o, out, target in zip(self.network.outputs, outs[-1], sample[1]):
             if base == o.error.name:
                 return evaluate(o.loss_expr, {o.target: target, o.neuron.out: out})
         for layer, layer_nets, layer_outs in zip(self.network.layers, nets[1:], outs[1:]):
@@ -175,8 +313,9 @@ class Truth:
     def _optimizer_mistakes(self, name: str, text: str) -> list[str]:
         """The mistakes (of the gradients or of the update rule) that give `text` for a parameter or an
         optimizer quantity after a few updates, each replayed from the start."""
-        base, at, step = name.partition("@")
-        if self.network.spec.training.optimizer.plain or not at or not 1 <= int(step) <= optimizer_claims.VARIANT_STEPS:
+        base, at, step = split_sample(name)[0].partition("@")
+        if self.network.spec.training.optimizer.plain or not step.isdigit() \
+                or not 1 <= int(step) <= optimizer_claims.VARIANT_STEPS:
             return []
         names = [p.name for p in self.network.params]
         quantity = (None, names.index(base)) if base in names else self._optimizer_quantity(base)
@@ -197,18 +336,24 @@ class Truth:
         return found
 
     def _params(self, steps: int) -> list[Real]:
-        """Parameters after `steps` updates, from the nearest earlier replay or checkpoint."""
+        """Parameters after `steps` updates, continued from the furthest replay before it."""
         if not self.trained:
             self.trained[0] = self.trainer.initial()
         if steps not in self.trained:
             start = max(s for s in self.trained if s <= steps)
-            if self.replayed + steps - start > REPLAY_BUDGET:
-                raise Unknown(f"the replays of this file would pass {REPLAY_BUDGET} updates")
-            self.replayed += steps - start
-            marks = [m for m in range(start + CHECKPOINT - start % CHECKPOINT, steps, CHECKPOINT)] + [steps]
-            for done, params in self.trainer.train(self.trained[start], marks, start):
-                self.trained[done] = params
+            # every planned count on the way is kept, so the file's replays add up to one trajectory
+            self._replay(start, sorted({m for m in self.planned if start < m < steps} | {steps}))
         return self.trained[steps]
+
+    def _replay(self, start: int, marks: list[int]) -> None:
+        """Train from `start` through every count in `marks`, charged to the budget in short stretches."""
+        params, done = self.trained[start], start
+        for mark in marks:
+            while done < mark:
+                stretch = min(mark, done + max(1, CLOCK_WORK // self.update_work))
+                self.budget.charge(stretch - done)
+                [(done, params)] = self.trainer.train(params, [stretch], done)
+            self.trained[done] = params
 
 
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
@@ -251,6 +396,7 @@ class Evaluator:
     def __init__(self, truth: Truth | PointTruth, own: OwnNames, at_truth: bool = True) -> None:
         self.truth, self.own, self.at_truth = truth, own, at_truth
         self.memo: dict[str, Real] = {}
+        self.sample: str | None = None  # the sample unqualified names are read at; None: the default
 
     def evaluate(self, node: Node) -> Real:
         if not self.at_truth:  # own names at this point, in definition order: no deep recursion
@@ -270,6 +416,8 @@ class Evaluator:
         if isinstance(node, Unary):
             value = self._eval(node.arg)
             return -value if node.op == "-" else value
+        if isinstance(node, Call) and node.function == "sum_s":
+            return self._sample_sum(node.arg)
         if isinstance(node, Call):
             return _FUNCTIONS[node.function](_argument(node.function, self._eval(node.arg)))
         left, right = self._eval(node.left), self._eval(node.right)
@@ -278,10 +426,23 @@ class Evaluator:
         return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                 "/": lambda: left / right}[node.op]()
 
+    def _sample_sum(self, node: Node) -> Real:
+        """sum_s(x): x at every sample of the network, added (the walkthrough's \\sum_s of a batch)."""
+        if not isinstance(self.truth, Truth):
+            raise Unknown("a sum over the samples has no value at a random point")
+        outer, values = self.sample, []
+        try:
+            for sample in self.truth.samples:
+                self.sample = sample
+                values.append(self._eval(node))
+        finally:
+            self.sample = outer
+        return CTX.fsum(values)
+
     def _name(self, name: str) -> Real:
         if name in self.own.nodes:
             return self.own.values[name] if self.at_truth else self.memo[name]
-        return self.truth.value(name)
+        return self.truth.value(name, self.sample)
 
 
 def _finite(x: object) -> Real:
@@ -384,8 +545,81 @@ def _tolerance(node: Node) -> Real:
     return total
 
 
+def _half_unit(text: str) -> Real:
+    """Half a unit of the last digit written: how far a rounded number may be from what it rounds."""
+    value = Decimal(text)
+    if not ("." in text or "e" in text.lower()):
+        return CTX.zero  # whole numbers (1, 2 in 1/2 (t - o)^2) are exact
+    return CTX.mpf(str(Decimal(5).scaleb(value.as_tuple().exponent - 1)))
+
+
+class Spread:
+    """How far a link's value may be from the same link on the unrounded numbers: half a unit of the
+    last digit of each written number, carried through every operation (first order, with the worst
+    slope over the interval), so that cancellation (0.13 - 0.1299) and powers are judged fairly."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        self.evaluator = evaluator
+        self.own: dict[str, Real] = {}
+
+    def of(self, node: Node) -> Real:
+        if isinstance(node, Num):
+            return _half_unit(node.text)
+        if isinstance(node, Name):
+            return self._name(node.name)
+        if isinstance(node, Unary):
+            return self.of(node.arg)
+        if isinstance(node, Call):
+            return self._call(node)
+        a, b = self.evaluator._eval(node.left), self.evaluator._eval(node.right)
+        ea, eb = self.of(node.left), self.of(node.right)
+        if node.op in "+-":
+            return ea + eb
+        if node.op == "*":
+            return abs(a) * eb + abs(b) * ea + ea * eb
+        if node.op == "/":
+            return (ea + abs(a / b) * eb) / (abs(b) - eb) if abs(b) > eb else CTX.inf
+        n = abs(b)
+        return n * (abs(a) + ea) ** (n - 1) * ea if n >= 1 else CTX.inf if ea else CTX.zero
+
+    def _name(self, name: str) -> Real:
+        """A person's own name carries the spread of its definition; the network's quantities are exact."""
+        own = self.evaluator.own
+        if name not in own.nodes:
+            return CTX.zero
+        if name not in self.own:
+            self.own[name] = self.of(own.nodes[name])
+        return self.own[name]
+
+    def _call(self, node: Call) -> Real:
+        e = self.of(node.arg)
+        if not e:
+            return CTX.zero
+        if node.function == "sum_s":
+            return e * len(getattr(self.evaluator.truth, "samples", (1,)))
+        x = self.evaluator._eval(node.arg)
+        slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
+                  "relu": lambda: CTX.one, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
+                  "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
+                  "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
+        return slopes[node.function]() * e
+
+
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
+    target = claim.target.name
+    sample = split_sample(target)[1] or claim.sample
+    evaluator.sample = sample
+    try:
+        verdicts = _judge_links(claim, truth, evaluator, sample)
+    finally:
+        evaluator.sample = None
+    reading = truth.reading(target, sample) if not _may_be_own(target) or _known(truth, target) else ""
+    return [replace(v, reading=reading) if v.status != "defined" else v for v in verdicts]
+
+
+def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
     target = claim.target.name
     own = _may_be_own(target) and not _known(truth, target)
     if own and target in evaluator.own.nodes:
@@ -394,8 +628,8 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = []
     for i, link in enumerate(claim.links, start=1):
         try:
-            claimed = evaluator.evaluate(link)
-            right = claimed if own else truth.value(target)
+            claimed = _claimed(link, target, sample, truth, evaluator)
+            right = claimed if own else truth.value(target, sample)
         except Unknown as exc:
             verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
             continue
@@ -410,7 +644,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
             evaluator.own.define(target, link, claimed, claim.line)
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
-        verdict = _verdict(claim, i, link, right, claimed)
+        verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator).of(link))
         if verdict.status == "correct" and _symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
         if verdict.status == "wrong" and _literal(link) is not None and not own:
@@ -419,12 +653,34 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     return verdicts
 
 
+def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> Real:
+    """The link's value; a formula in one sample's quantities for a batch quantity (E_total, dE_total/dw)
+    is taken at every sample and summed or averaged as the batch is, which is what the batch value is."""
+    if not (truth.batch and sample is None and split_sample(target)[0] in truth._batch_names
+            and _per_sample(link, truth, evaluator.own)):
+        return evaluator.evaluate(link)
+    values = []
+    for name in truth.samples:
+        evaluator.sample = name
+        values.append(evaluator.evaluate(link))
+    evaluator.sample = None
+    total = CTX.fsum(values)
+    return total / len(values) if truth.network.spec.training.reduction == "mean" else total
+
+
+def _per_sample(link: Node, truth: Truth, own: OwnNames) -> bool:
+    """True when the link names a quantity that differs between samples, without naming the sample."""
+    shared = {p.name for p in truth.network.params} | {truth.network.eta.name} | truth._batch_names
+    return any(n not in own.nodes and split_sample(n)[1] is None and "@" not in n and n not in shared
+               for n in names_in(link))
+
+
 DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 
 
 def _may_be_own(name: str) -> bool:
     """A person may name intermediate results (R1), but not in the network's own notation."""
-    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name)
+    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name or "[" in name)
 
 
 POINTS = 3
@@ -496,8 +752,9 @@ class PointTruth:
                 return n.activation.local(n.out, n.net)
         raise Unknown(f"no closed form for {name}")
 
-    def value(self, name: str) -> Real:
-        return evaluate(self.expression(name), self.symbols)
+    def value(self, name: str, sample: str | None = None) -> Real:
+        """At the random point, which stands for any one sample: a named sample reads the same."""
+        return evaluate(self.expression(split_sample(name)[0]), self.symbols)
 
     def closed_form(self, name: str) -> str:
         return str(self.expression(name))
@@ -520,13 +777,19 @@ def _known(truth: Truth, name: str) -> bool:
     return True
 
 
-def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real) -> Verdict:
+def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
+             spread: Callable[[], Real] | None = None) -> Verdict:
     if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
         reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
     else:
         ok = abs(claimed - truth) <= _tolerance(link) * max(abs(truth), CTX.mpf(10) ** -40)
+        if not ok and spread is not None:
+            try:
+                ok = abs(claimed - truth) <= spread() * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
+            except (ArithmeticError, ValueError):
+                ok = False
         reason = ("agrees within the precision of its numbers" if ok
                   else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
     return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
@@ -542,13 +805,53 @@ class Report:
         return sum(v.status == "wrong" for v in self.verdicts)
 
 
-def check_text(d: Derivation, text: str) -> Report:
-    """Every claim of a claims file judged against `d`; unreadable lines are refused, never run."""
-    found, refused = parse(text)
-    truth = Truth(d)
+def check_text(d: Derivation, text: str, budget: Budget | None = None, notation: str = "classic") -> Report:
+    """Every claim of a claims file judged against `d`; unreadable lines are refused, never run.
+
+    The file's checking stays within `budget` (default: Budget()): lines whose replays the work budget
+    cannot pay for are refused when the file is read; once the time is spent, every line left is
+    `cannot check: budget spent`."""
+    found, refused = parse(text, latex.glyph_names(d.network, notation))
+    truth = Truth(d, budget)
+    found, over = _plan_replays(found, truth)
     evaluator = Evaluator(truth, OwnNames())
-    verdicts = [v for claim in found for v in judge(claim, truth, evaluator)]
-    return Report(tuple(verdicts), tuple(refused))
+    verdicts: list[Verdict] = []
+    for index, claim in enumerate(found):
+        try:
+            truth.budget.check_time()
+            verdicts += judge(claim, truth, evaluator)
+        except BudgetSpent as exc:
+            verdicts += [Verdict(c.line, c.text, 1, "cannot check", None, None, str(exc)) for c in found[index:]]
+            break
+    return Report(tuple(verdicts), tuple(sorted(refused + over)))
+
+
+def _replays(claim: Claim) -> list[tuple[str, int]]:
+    """(quantity, update count) of every value after training the claim names."""
+    found = []
+    for name in [claim.target.name] + [n for link in claim.links for n in names_in(link)]:
+        base, at, step = split_sample(name)[0].partition("@")
+        if at and not base.startswith("d:"):
+            found.append((base, int(step)))
+    return found
+
+
+def _plan_replays(found: list[Claim], truth: Truth) -> tuple[list[Claim], list[tuple[int, str]]]:
+    """The claims whose replays fit the work budget, the others refused; the replay planned once."""
+    most = truth.budget.max_updates()
+    kept, refused, steps = [], [], []
+    for claim in found:
+        wanted = [s for base, s in _replays(claim) if truth.followable(base) and s <= MAX_TRAINING_STEPS]
+        beyond = [s for s in wanted if s > most]
+        if beyond:
+            refused.append((claim.line, f"replaying {max(beyond)} updates of this network costs "
+                            f"{max(beyond) * truth.update_work:,} units of work, beyond a claims file's budget "
+                            f"of {truth.budget.budget.work:,} (at most {most} updates)"))
+            continue
+        kept.append(claim)
+        steps += wanted
+    truth.plan(steps)
+    return kept, refused
 
 
 def _shown(x: Real | None, digits: int) -> str | None:
@@ -562,7 +865,8 @@ def to_text(report: Report, digits: int) -> str:
         truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
         error = v.relative_error
         rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
-        lines.append(f"{where}: {v.status}: {v.reason}{truth}{rel}")
+        reading = f"; reading: {v.reading}" if v.reading else ""
+        lines.append(f"{where}: {v.status}: {v.reason}{reading}{truth}{rel}")
         lines += [f"    most likely: {e}" for e in v.explanations]
     lines += [f"line {n}: cannot check: refused: {why}" for n, why in report.refused]
     counts = {s: sum(v.status == s for v in report.verdicts) for s in ("correct", "wrong", "cannot check")}
@@ -576,10 +880,11 @@ def to_json(report: Report, digits: int) -> str:
 
     items = [{"line": v.line, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
               "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
-              "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations)}
+              "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations),
+              "reading": v.reading}
              for v in report.verdicts]
     items += [{"line": n, "link": 0, "claim": None, "verdict": "cannot check", "reason": f"refused: {why}",
-               "truth": None, "claimed": None, "relative_error": None, "explanations": []}
+               "truth": None, "claimed": None, "relative_error": None, "explanations": [], "reading": ""}
               for n, why in report.refused]
     summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
                "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}

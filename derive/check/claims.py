@@ -14,11 +14,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from derive.check import latex
+
 MAX_LINE = 2_000  # characters
 MAX_TOKENS = 400
 MAX_DEPTH = 40  # nested parentheses and unary signs
 MAX_EXPONENT = 16  # |n| of a literal exponent: squares and cubes, never 9**9**9
-FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu")
+FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu", "sum_s")  # sum_s: over the samples
 
 
 class ClaimError(ValueError):
@@ -69,16 +71,11 @@ class Claim:
     text: str
     target: Name
     links: tuple[Node, ...]
+    sample: str | None = None  # the sample the lines after a `[s2]` line are about; None: the default
 
 
 # LaTeX as typed in notes -> the plain notation, applied before tokenising (ordered: longest first).
 _LATEX = [
-    # the optimizer's quantities as the notes print them: \hat{m}, m_{w_5}^{(2)}, {w_{5}}^{(2)}, m_5^{(2)}
-    (re.compile(r"\\hat\s*\{\s*([mv])\s*\}"), r"\1hat"),
-    (re.compile(r"\{\s*([A-Za-z]+)\s*_\s*\{?\s*([A-Za-z0-9]+)\s*\}?\s*\}\s*\^\s*\{\s*\(\s*(\d{1,7})\s*\)\s*\}"),
-     r"\1\2@\3"),
-    (re.compile(r"_\s*\{\s*([A-Za-z]+)\s*_\s*\{?\s*([A-Za-z0-9]+)\s*\}?\s*\}"), r"_\1\2"),
-    (re.compile(r"\^\s*\{\s*\(\s*(\d{1,7})\s*\)\s*\}"), r"@\1"),
     (re.compile(r"\\frac\s*\{\s*\\partial\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}\s*\{\s*\\partial\s*([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}"),
      r" d(\1)/d(\2) "),
     (re.compile(r"\^\s*\{\s*\+\s*\}|\^\s*\+"), "@1"),
@@ -100,9 +97,9 @@ _EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
-  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?)
+  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
-  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)
+  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<op>\*\*|[-+*/^()=])
 """, re.VERBOSE)
 
@@ -120,8 +117,23 @@ def _delatex(text: str) -> str:
     return text
 
 
+def _plain(text: str, names: latex.Names | None) -> str:
+    """The plain grammar of a line: LaTeX (a backslash or a brace) read by `derive.check.latex`."""
+    if "\\" not in text and "{" not in text and "}" not in text:
+        return _delatex(text)
+    try:
+        return latex.to_plain(text, names)
+    except latex.LatexError as exc:
+        raise ClaimError(f"LaTeX that is not understood: {exc}") from None
+
+
 def _normal_name(name: str) -> str:
-    """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays."""
+    """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays; a sample [s2] stays last."""
+    name, bracket, sample = name.partition("[")
+    return _normal_base(name) + bracket + sample
+
+
+def _normal_base(name: str) -> str:
     if name.endswith("_new"):
         name = name[: -len("_new")] + "@1"
     base, at, step = name.partition("@")
@@ -131,11 +143,12 @@ def _normal_name(name: str) -> str:
     return base + at + step
 
 
-def tokenize(text: str) -> list[tuple[str, str]]:
-    """(kind, text) tokens of a claim line, LaTeX translated first."""
+def tokenize(text: str, names: latex.Names | None = None) -> list[tuple[str, str]]:
+    """(kind, text) tokens of a claim line, LaTeX translated first (its glyphs read through `names`, the
+    glyph table of the claims' notation, see `derive.check.latex`)."""
     if len(text) > MAX_LINE:
         raise ClaimError(f"the line is longer than {MAX_LINE} characters")
-    plain = _delatex(text)
+    plain = _plain(text, names)
     tokens: list[tuple[str, str]] = []
     position = 0
     while position < len(plain):
@@ -144,12 +157,13 @@ def tokenize(text: str) -> list[tuple[str, str]]:
             raise ClaimError(f"unexpected character {plain[position]!r}")
         position = match.end()
         kind = match.lastgroup
-        if kind in ("num", "den"):
+        if kind in ("num", "den", "of"):
             kind = "deriv"
         if kind == "space":
             continue
         if kind == "deriv":
-            tokens.append(("name", f"d:{_normal_name(match.group('num'))}/{_normal_name(match.group('den'))}"))
+            tokens.append(("name", f"d:{_normal_name(match.group('num'))}/{_normal_name(match.group('den'))}"
+                                   + (match.group("of") or "")))
         elif kind == "name":
             tokens.append(("name", _normal_name(match.group())))
         else:
@@ -262,12 +276,12 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
-def parse_line(text: str, line: int) -> Claim | None:
+def parse_line(text: str, line: int, names: latex.Names | None = None) -> Claim | None:
     """A claim, or None for a blank or comment line; raises ClaimError for anything else."""
     stripped = text.split("#", 1)[0].strip()
     if not stripped:
         return None
-    tokens = tokenize(stripped)
+    tokens = tokenize(stripped, names)
     parts: list[list[tuple[str, str]]] = [[]]
     for token in tokens:
         if token[1] == "=":
@@ -288,16 +302,31 @@ def parse_line(text: str, line: int) -> Claim | None:
     return Claim(line, stripped, Name(parts[0][0][1]), tuple(links))
 
 
-def parse(text: str) -> tuple[list[Claim], list[tuple[int, str]]]:
-    """Every claim of a file, and the lines refused with why."""
+# A line `[s2]` alone: the lines after it are about sample s2, until the next such line; `[]` ends it.
+_SAMPLE_LINE = re.compile(r"\[\s*([A-Za-z][A-Za-z0-9]{0,31})?\s*\]")
+
+
+def sample_line(text: str) -> tuple[bool, str | None]:
+    """(True, sample) for a line that only names a sample (`[s2]`; `[]`: None), else (False, None)."""
+    match = _SAMPLE_LINE.fullmatch(text.split("#", 1)[0].strip())
+    return (True, match.group(1)) if match else (False, None)
+
+
+def parse(text: str, names: latex.Names | None = None) -> tuple[list[Claim], list[tuple[int, str]]]:
+    """Every claim of a file, and the lines refused with why; LaTeX glyphs are read through `names`."""
     claims, refused = [], []
+    sample: str | None = None
     # Lines end at \n only, so line numbers match an editor's (splitlines also splits at \f, U+2028 ...).
     for number, line in enumerate(text.replace("\r\n", "\n").split("\n"), start=1):
+        is_sample, named = sample_line(line)
+        if is_sample:
+            sample = named
+            continue
         try:
-            claim = parse_line(line, number)
+            claim = parse_line(line, number, names)
         except ClaimError as exc:
             refused.append((number, str(exc)))
             continue
         if claim is not None:
-            claims.append(claim)
+            claims.append(Claim(claim.line, claim.text, claim.target, claim.links, sample))
     return claims, refused

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+import numpy as np
 from tqdm import tqdm
 
 from derive.code import codegen, verify
@@ -23,27 +26,91 @@ def log_steps(total: int) -> list[int]:
     return sorted(set(marks) | {total})
 
 
-def train(d: Derivation, total: int, progress: bool = True) -> list[tuple[int, float]]:
-    """The dataset error before training and after each log-spaced number of updates."""
+@dataclass(frozen=True)
+class Run:
+    """The dataset error before training and after each log-spaced number of updates; when training
+    diverged, the curve ends at the first update after which the error or a parameter is not finite."""
+
+    curve: list[tuple[int, float]]
+    diverged: int | None = None
+
+
+def train(d: Derivation, total: int, progress: bool = True) -> Run:
+    """Train with the generated vector code for `total` updates, stopping where it diverges."""
     module = verify.load(codegen.generate(d, "vector"))
     params = module.initial_params()
     marks = set(log_steps(total))
-    curve = [(0, module.loss(params, module.INPUTS, module.TARGETS))]
-    bar = tqdm(total=total, disable=not progress or total < PROGRESS_FROM, unit="update", leave=False)
+    with np.errstate(all="ignore"):  # overflow is reported as divergence, not as warnings
+        curve = [(0, module.loss(params, module.INPUTS, module.TARGETS))]
+        if not math.isfinite(curve[0][1]):
+            return Run(curve, 0)
+        updates = _Updates(module, params)
+        good = (0, params)
+        bar = tqdm(total=total, disable=not progress or total < PROGRESS_FROM, unit="update", leave=False)
+        for number in range(1, total + 1):
+            params = updates.step(params, number)
+            bar.update()
+            if number in marks or not _finite(params):
+                error = module.loss(params, module.INPUTS, module.TARGETS)
+                if not (math.isfinite(error) and _finite(params)):
+                    bar.close()
+                    return _diverged(module, updates, curve, *good, number)
+                curve.append((number, error))
+                good = (number, params)
+                updates.keep(number)
+        bar.close()
+    return Run(curve)
 
-    def report(number: int, params: dict) -> None:
-        bar.update()
-        if number in marks:
-            curve.append((number, module.loss(params, module.INPUTS, module.TARGETS)))
 
-    # the module's own loop, which carries the optimizer's state from update to update
-    module.train(params, total, report)
-    bar.close()
-    return curve
+class _Updates:
+    """The generated module's updates, carrying its optimizer's state where it keeps one."""
+
+    def __init__(self, module: Any, params: dict[str, Any]) -> None:
+        self.module = module
+        self.state = module.initial_state(params) if hasattr(module, "initial_state") else None
+        self.kept = (0, self.state)  # the state at the last finite report, to replay from
+
+    def step(self, params: dict[str, Any], number: int) -> dict[str, Any]:
+        if self.state is None:
+            return self.module.step(params, *self.module.batch(number))
+        params, self.state = self.module.step(params, *self.module.batch(number), self.state)
+        return params
+
+    def keep(self, number: int) -> None:
+        self.kept = (number, self.state)
+
+    def restore(self, number: int) -> None:
+        """Back to the state after update `number`, the last one kept."""
+        self.state = self.kept[1]
+
+
+def _finite(params: dict[str, Any]) -> bool:
+    return all(np.all(np.isfinite(v)) for v in params.values())
+
+
+def _diverged(module: Any, updates: _Updates, curve: list[tuple[int, float]], start: int, params: dict[str, Any],
+              end: int) -> Run:
+    """Replay from the last finite report (update `start`, at `params`) to the first update up to `end`
+    whose error or parameters are not finite, and end the curve there."""
+    updates.restore(start)
+    for number in range(start + 1, end + 1):
+        params = updates.step(params, number)
+        error = module.loss(params, module.INPUTS, module.TARGETS)
+        if not (math.isfinite(error) and _finite(params)):
+            return Run(curve + [(number, error)], number)
+    return Run(curve + [(end, math.nan)], end)  # the same code, the same numbers: not reached
+
+
+def log_scaled(curve: list[tuple[int, float]]) -> bool:
+    """Whether the errors after updates can go on a log axis: finite ones, all positive, not all one value."""
+    after = [e for n, e in curve if n >= 1 and math.isfinite(e)]
+    finite = [e for _, e in curve if math.isfinite(e)]
+    return bool(after) and all(e > 0 for e in after) and len(set(finite)) > 1
 
 
 def plot(curve: list[tuple[int, float]], path: Path, title: str, write: Callable[[Path, bytes], None]) -> None:
-    """The loss curve on log-log axes, as PNG or SVG by the file's extension."""
+    """The loss curve on log-log axes (a linear error axis when `log_scaled` says no), as PNG or SVG by
+    the file's extension; errors that are not finite are left out."""
     import io
 
     import matplotlib  # imported here: only --plot pays for matplotlib's start-up
@@ -52,8 +119,9 @@ def plot(curve: list[tuple[int, float]], path: Path, title: str, write: Callable
     from matplotlib import pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 4), dpi=100)
-    steps = [max(s, 1) for s, _ in curve[1:]]
-    ax.loglog(steps, [e for _, e in curve[1:]], marker="o")
+    points = [(max(n, 1), e) for n, e in curve[1:] if math.isfinite(e)]
+    draw = ax.loglog if log_scaled(curve) else ax.semilogx
+    draw([n for n, _ in points], [e for _, e in points], marker="o")
     ax.set_xlabel("updates")
     ax.set_ylabel("error")
     ax.set_title(title)

@@ -68,7 +68,8 @@ def closed_gradients(d: Derivation, flat: list[float]) -> list[Real]:
         values = trainer.symbol_values(params, sample_values(sample))
         # Each gradient's closed form is the sum over its neurons of delta times d net / d p
         # (derivation.closed_gradient): evaluate every closed-form delta once, then combine.
-        deltas = {n.delta: evaluate(d.closed.deltas[n.delta], values) for n in network.neurons}
+        memo: dict = {}  # the deltas' closed forms share their parts: each is evaluated once
+        deltas = {n.delta: evaluate(d.closed.deltas[n.delta], values, memo) for n in network.neurons}
         grads = [CTX.fsum(deltas[u.neuron.delta] * evaluate(u.dnet, values) for u in usages)
                  for usages in network.usages]
         totals = [t + g for t, g in zip(totals, grads)]

@@ -8,6 +8,7 @@ square. `sympy.diff` of the fully expanded E_total (see `derive.maths.expansion`
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Iterable, Mapping
@@ -17,7 +18,7 @@ from sympy import Add, Expr, Integer, Mul, Symbol, diff
 from derive.maths.numeric import Trainer, evaluate, sample_values
 from derive.maths.optimizers import Move
 from derive.model.network import Network, Neuron, Param
-from derive.model.precision import CTX, WORKING_DIGITS, Real, real
+from derive.model.precision import CTX, WORKING_DIGITS, Real, real, show
 from derive.model.rules import softmax_jacobian
 from derive.model.spec import SampleSpec
 
@@ -31,6 +32,18 @@ CANCELLED = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
 
 class DerivationError(ValueError):
     """The spec's numbers leave a quantity undefined (a saturated log-loss): a one-line error."""
+
+
+# The largest finite float64: the generated code computes in float64, so a number beyond it is inf there.
+FLOAT64_MAX = CTX.mpf(sys.float_info.max)
+
+
+def check_representable(network: Network, where: str, name: str, value: Real) -> None:
+    """A one-line error for a number the generated code's float64 cannot hold (it would be inf there)."""
+    if CTX.isfinite(value) and abs(value) > FLOAT64_MAX:
+        raise DerivationError(f"{network.spec.source}: {where}{name} = {show(value, 3).text} is beyond the "
+                              "range of float64 (about 1.8e308), in which the generated code computes: "
+                              "scale the spec's numbers down")
 
 
 class InconsistentDerivation(AssertionError):
@@ -264,7 +277,7 @@ def closed_gradient(network: Network, closed: Closed, index: int) -> Expr:
 
 
 def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBackward],
-              closed: Closed, values: Mapping[Symbol, Real]) -> Gradient:
+              closed: Closed, values: Mapping[Symbol, Real], memo: dict[Expr, Real]) -> Gradient:
     param = network.params[index]
     chains = []
     for usage in network.usages[index]:
@@ -275,8 +288,9 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         closed_factors = closed.delta_factors[usage.neuron.delta] + (usage.dnet,)
         chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
     value = sum_to_precision(c.value for c in chains)
+    check_representable(network, "", f"dE_total/d{param.name}", value)
     gradient = Gradient(param, tuple(chains), closed_gradient(network, closed, index), value)
-    check_agree(evaluate(gradient.closed, values), value, f"closed form of dE_total/d{param.name}")
+    check_agree(evaluate(gradient.closed, values, memo), value, f"closed form of dE_total/d{param.name}")
     return gradient
 
 
@@ -327,8 +341,12 @@ def derive_pass(network: Network, closed: Closed, sample: SampleSpec) -> Pass:
     backward = _output_backward(network, closed, values)
     for layer, after in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
         backward += _hidden_backward(network, layer, after, closed, values)
+    for symbol, value in values.items():  # before any check that two routes agree
+        check_representable(network, f"sample {sample.name}: ", symbol.name, value)
+    check_representable(network, f"sample {sample.name}: ", network.e_total.name, total)
     by_net = {b.neuron.net: b for b in backward}
-    gradients = tuple(_gradient(network, i, by_net, closed, values) for i in range(len(network.params)))
+    memo: dict[Expr, Real] = {}  # the closed forms share their deltas: each is evaluated once per pass
+    gradients = tuple(_gradient(network, i, by_net, closed, values, memo) for i in range(len(network.params)))
     return Pass(sample, forward, losses, total, tuple(backward), gradients, MappingProxyType(values))
 
 
@@ -371,6 +389,8 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
     _check_finite(network, passes)
     moves = () if trainer.plain else tuple(tuple(m) for m in trainer.trace(WORKED_UPDATES))
     updates = _updates(network, passes, moves[0] if moves else ())
+    for u in updates:
+        check_representable(network, "after the first update: ", u.param.name, u.new)
     initial = trainer.initial()
     stepped = trainer.update(initial, trainer.batch_gradient(initial, first))
     if moves:

@@ -24,50 +24,75 @@ class EvaluationError(ArithmeticError):
     """An expression holds something the evaluator has no rule for."""
 
 
-def evaluate(expr: Expr, values: Mapping[Symbol, Real]) -> Real:
-    """The value of `expr` with every symbol replaced by its value in `values`."""
-    return _eval(expr, values)
+def evaluate(expr: Expr, values: Mapping[Symbol, Real], memo: dict[Expr, Real] | None = None) -> Real:
+    """The value of `expr` with every symbol replaced by its value in `values`.
+
+    Each distinct subexpression is evaluated once: the closed forms of a deep network share their
+    deltas, so walking them as trees would cost exponentially in depth. Pass the same `memo` to
+    several calls with the same `values` to share the work between them.
+    """
+    return _Scope(values, {} if memo is None else memo).sub(expr)
+
+
+class _Scope:
+    """The values of the symbols and the subexpressions already evaluated with them."""
+
+    def __init__(self, values: Mapping[Symbol, Real], memo: dict[Expr, Real]) -> None:
+        self.values = values
+        self.memo = memo
+
+    def __getitem__(self, symbol: Symbol) -> Real:
+        return self.values[symbol]
+
+    def sub(self, expr: Expr) -> Real:
+        """The value of a subexpression, from the memo when it was met before."""
+        if expr.is_Atom:
+            return _eval(expr, self)
+        found = self.memo.get(expr)
+        if found is None:
+            found = self.memo[expr] = _eval(expr, self)
+        return found
 
 
 @singledispatch
-def _eval(expr: Expr, values: Mapping[Symbol, Real]) -> Real:
+def _eval(expr: Expr, values: _Scope) -> Real:
     raise EvaluationError(f"no numeric rule for {type(expr).__name__}")
 
 
 @_eval.register
-def _(expr: Symbol, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: Symbol, values: _Scope) -> Real:
     return values[expr]
 
 
 @_eval.register
-def _(expr: sympy.Rational, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Rational, values: _Scope) -> Real:
     return CTX.mpf(expr.p) / expr.q
 
 
 @_eval.register
-def _(expr: sympy.Float, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Float, values: _Scope) -> Real:
     return CTX.make_mpf(expr._mpf_)
 
 
 @_eval.register
-def _(expr: sympy.Add, values: Mapping[Symbol, Real]) -> Real:
-    return CTX.fsum(_eval(a, values) for a in expr.args)
+def _(expr: sympy.Add, values: _Scope) -> Real:
+    return CTX.fsum(values.sub(a) for a in expr.args)
 
 
 @_eval.register
-def _(expr: sympy.Mul, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Mul, values: _Scope) -> Real:
     result = CTX.one
     for a in expr.args:
-        result *= _eval(a, values)
+        result *= values.sub(a)
     return result
 
 
 @_eval.register
-def _(expr: sympy.Pow, values: Mapping[Symbol, Real]) -> Real:
-    base = _eval(expr.base, values)
+def _(expr: sympy.Pow, values: _Scope) -> Real:
+    base = values.sub(expr.base)
     if expr.exp.is_Integer:
         return base ** int(expr.exp)
-    return CTX.power(base, _eval(expr.exp, values))
+    return CTX.power(base, values.sub(expr.exp))
 
 
 _FUNCTIONS = {
@@ -80,17 +105,17 @@ _FUNCTIONS = {
 
 
 @_eval.register
-def _(expr: sympy.Function, values: Mapping[Symbol, Real]) -> Real:
+def _(expr: sympy.Function, values: _Scope) -> Real:
     rule = _FUNCTIONS.get(type(expr))
     if rule is None:
         raise EvaluationError(f"no numeric rule for {type(expr).__name__}")
-    return rule(_eval(expr.args[0], values))
+    return rule(values.sub(expr.args[0]))
 
 
 @_eval.register
-def _(expr: sympy.Heaviside, values: Mapping[Symbol, Real]) -> Real:
-    x = _eval(expr.args[0], values)
-    at_zero = _eval(expr.args[1], values) if len(expr.args) > 1 else CTX.mpf(0.5)
+def _(expr: sympy.Heaviside, values: _Scope) -> Real:
+    x = values.sub(expr.args[0])
+    at_zero = values.sub(expr.args[1]) if len(expr.args) > 1 else CTX.mpf(0.5)
     return CTX.one if x > 0 else (CTX.zero if x < 0 else at_zero)
 
 

@@ -40,6 +40,14 @@ def is_valid_name(name: object) -> bool:
     return isinstance(name, str) and bool(IDENTIFIER.match(name)) and name not in RESERVED
 
 
+def escaped(text: str) -> str:
+    """User text (a key, a path) for a one-line message: as written when printable, else repr's escapes.
+
+    An escape sequence or a line break in a file name or a TOML key must not reach the terminal.
+    """
+    return text if text.isprintable() else repr(text)[1:-1]
+
+
 def net(neuron: str) -> str:
     return f"net_{neuron}"
 

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from derive.model import identifiers
+from derive.model import identifiers, reading
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
 
 PRESET_PACKAGE = "derive.presets"
@@ -44,6 +44,13 @@ TITLE_LANGUAGES = ("en", "zh")
 # Numbers of a spec stay within double precision's range, so every later stage can hold them.
 MAX_MAGNITUDE = 300
 MAX_PARAMS = 200_000
+# Limits a reader can predict, checked as the spec is read, so no input makes the work unbounded:
+# the file's size, the samples, the layers, the neurons of a layer, the digits a number is written with.
+MAX_SPEC_BYTES = 4_000_000
+MAX_SAMPLES = 1_000
+MAX_LAYERS = 64
+MAX_NEURONS = 4096
+MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {
     "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training"),
     "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
@@ -59,6 +66,7 @@ class SpecError(ValueError):
     """Unusable input: `str()` is one line naming the file, the key and what was expected."""
 
     def __init__(self, source: str, key: str, message: str) -> None:
+        source, key = identifiers.escaped(source), identifiers.escaped(key)  # user text, shown on one line
         super().__init__(f"{source}: {key}: {message}" if key else f"{source}: {message}")
 
 
@@ -210,6 +218,8 @@ def _number(value: Any, fail: Callable[[str], SpecError]) -> Decimal:
     number = Decimal(value)
     if not number.is_finite():
         raise fail(f"expected a finite number, got {value}")
+    if len(number.as_tuple().digits) > MAX_NUMBER_DIGITS:
+        raise fail(f"expected a number of at most {MAX_NUMBER_DIGITS} digits")
     if number and abs(number.adjusted()) > MAX_MAGNITUDE:
         raise fail(f"expected a number between 1e-{MAX_MAGNITUDE} and 1e{MAX_MAGNITUDE} in size, got {value}")
     return number
@@ -239,18 +249,26 @@ def _numbers(r: _Reader, key: str, length: int | None) -> tuple[Decimal, ...]:
 def _names_or_count(r: _Reader, key: str, prefix: str) -> tuple[str, ...]:
     value = r.raw(key)
     if isinstance(value, int) and not isinstance(value, bool):
-        if not 1 <= value <= 4096:
-            raise r.fail(key, "expected a count from 1 to 4096 or a list of names")
+        if not 1 <= value <= MAX_NEURONS:
+            raise r.fail(key, f"expected a count from 1 to {MAX_NEURONS} or a list of names")
         return tuple(f"{prefix}{k}" for k in range(1, value + 1))
     items = _list(value, None, lambda m: r.fail(key, m))
-    if not items:
-        raise r.fail(key, "expected at least one name")
+    if not items or len(items) > MAX_NEURONS:
+        raise r.fail(key, f"expected from 1 to {MAX_NEURONS} names")
     return tuple(_name(v, lambda m, i=i: r.fail(f"{key}[{i}]", m)) for i, v in enumerate(items))
 
 
 def _hidden_prefix(index: int, hidden_count: int) -> str:
-    """Default neuron-name prefix of hidden layer `index` (0-based): h, or ha, hb, ... for several."""
-    return "h" if hidden_count == 1 else "h" + "abcdefghijklmnopqrstuvwxyz"[index]
+    """Default neuron-name prefix of hidden layer `index` (0-based): h, or ha, hb, ..., hz, haa, hab, ...
+    for several (letters counted as in spreadsheet columns, so every layer's prefix is distinct)."""
+    if hidden_count == 1:
+        return "h"
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return "h" + letters
 
 
 class _Numbering:
@@ -299,6 +317,8 @@ def _weight_names(r: _Reader, rows: int, cols: int, numbering: _Numbering) -> tu
 
 def _weights(r: _Reader, rows: int, cols: int,
              draw: Callable[[int], list[Decimal]] | None) -> tuple[tuple[Decimal, ...], ...]:
+    if draw is not None and r.has("weights"):  # the notes would say drawn and use the written ones
+        raise r.fail("weights", "given together with an [init] table: leave out one of them")
     if not r.has("weights"):
         if draw is None:
             raise r.fail("weights", "missing required key (or give an [init] table to draw them)")
@@ -429,8 +449,8 @@ def _step(value: Any, fail: Callable[[str], SpecError]) -> int:
 
 def _read_samples(r: _Reader, n_in: int, n_out: int) -> tuple[SampleSpec, ...]:
     items = _list(r.raw("samples"), None, lambda m: r.fail("samples", m))
-    if not items:
-        raise r.fail("samples", "expected at least one [[samples]] table")
+    if not items or len(items) > MAX_SAMPLES:
+        raise r.fail("samples", f"expected from 1 to {MAX_SAMPLES} [[samples]] tables, got {len(items)}")
     samples = []
     for i, item in enumerate(items):
         s = _Reader(r.source, item, f"samples[{i}]").allow("sample")
@@ -448,6 +468,17 @@ def _check_unique(spec_source: str, groups: list[tuple[str, tuple[str, ...]]]) -
             seen[name] = key
 
 
+def _check_targets(source: str, loss: str, samples: tuple[SampleSpec, ...]) -> None:
+    """Cross-entropy's targets are probabilities: outside [0, 1] its loss has no lower bound."""
+    if loss != "cross_entropy":
+        return
+    for i, sample in enumerate(samples):
+        for j, t in enumerate(sample.targets):
+            if not 0 <= t <= 1:
+                raise SpecError(source, f"samples[{i}].targets[{j}]",
+                                f"expected a number from 0 to 1 for cross_entropy, got {t}")
+
+
 def _check_loss(r: _Reader, loss: str, layers: list[LayerSpec]) -> None:
     for i, layer in enumerate(layers[:-1]):
         if layer.activation == "softmax":
@@ -461,8 +492,8 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     """Validate a parsed TOML document into a `Spec`; raises `SpecError` on the first problem."""
     r = _Reader(source, data, "").allow("")
     title = r.text("title", name)
-    if not TITLE.match(title):
-        raise r.fail("title", TITLE_RULE)
+    if not TITLE.match(title) or not title.strip():
+        raise r.fail("title", TITLE_RULE + ", not only spaces")
     titles = _read_titles(r)
     inputs = _names_or_count(r, "inputs", "i")
     loss = r.text("loss")
@@ -471,8 +502,8 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     init = _read_init(r)
     draw = _drawer(init)
     raw_layers = _list(r.raw("layers"), None, lambda m: r.fail("layers", m))
-    if not raw_layers:
-        raise r.fail("layers", "expected at least one [[layers]] table")
+    if not raw_layers or len(raw_layers) > MAX_LAYERS:
+        raise r.fail("layers", f"expected from 1 to {MAX_LAYERS} [[layers]] tables, got {len(raw_layers)}")
     numbering = _Numbering()
     layers: list[LayerSpec] = []
     fan_in = len(inputs)
@@ -486,6 +517,7 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
         fan_in = len(layer.neurons)
     _check_loss(r, loss, layers)
     samples = _read_samples(r, len(inputs), len(layers[-1].neurons))
+    _check_targets(source, loss, samples)
     _check_unique(source, _name_groups(inputs, layers, samples))
     return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles)
 
@@ -500,8 +532,8 @@ def _read_titles(r: _Reader) -> tuple[tuple[str, str], ...]:
         if lang not in TITLE_LANGUAGES:
             raise r.fail(key, f"unknown language (expected one of {', '.join(TITLE_LANGUAGES)})")
         pattern, rule = (TITLE_ZH, TITLE_ZH_RULE) if lang == "zh" else (TITLE, TITLE_RULE)
-        if not isinstance(table[lang], str) or not pattern.match(table[lang]):
-            raise r.fail(key, rule)
+        if not isinstance(table[lang], str) or not pattern.match(table[lang]) or not table[lang].strip():
+            raise r.fail(key, rule + ", not only spaces")
         titles.append((lang, table[lang]))
     return tuple(titles)
 
@@ -521,15 +553,19 @@ def load_path(path: Path) -> Spec:
     """Read a spec file; the network is named after the file's stem."""
     source = str(path)
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SpecError(source, "", f"cannot read the file ({exc.strerror or exc})") from None
+        raw = reading.read_bytes(path, MAX_SPEC_BYTES)
+    except reading.ReadError as exc:
+        raise SpecError(source, "", str(exc)) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
     except UnicodeDecodeError:
         raise SpecError(source, "", "expected UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(source, "", f"malformed TOML: {exc}") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise SpecError(source, "", "malformed TOML: nested too deeply") from None
+    except ValueError:  # Python's limit on the digits of an integer it converts
+        raise SpecError(source, "", f"a number with more than {MAX_NUMBER_DIGITS} digits") from None
     stem = path.stem
     return from_mapping(data, source, stem if identifiers.is_valid_name(stem) else "network")
 
@@ -547,8 +583,16 @@ def load_preset(name: str) -> Spec:
 
 
 def load(network: str) -> Spec:
-    """A preset by name, or a spec file by path (anything with a `/` or ending in `.toml`)."""
-    if "/" in network or network.endswith(".toml") or Path(network).is_file():
+    """A preset by name, or a spec file by path (anything with a `/` or ending in `.toml`, or a file
+    in the current directory whose name is not a preset's: `./mazur` reads a file called mazur)."""
+    if "/" in network or network.endswith(".toml") or (network not in preset_names() and Path(network).exists()):
         return load_path(Path(network))
     return load_preset(network)
+
+
+def shadowed_file(network: str) -> str | None:
+    """The file in the current directory that a preset's name also names (the preset is read), else None."""
+    if "/" not in network and network in preset_names() and Path(network).exists():
+        return network
+    return None
 

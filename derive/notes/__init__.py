@@ -3,7 +3,8 @@ printers, message catalogues (en, zh), the walkthrough and its sections, figures
 TikZ printers, and the formats (Markdown, LaTeX, PDF, HTML, notebook).
 
 Imports `derive.model`, `derive.maths` and `derive.templating`, and `derive.code` for one thing only:
-the notebook carries the verified update code. Never the checker.
+the notebook carries the verified update code. Never the checker. May write files through
+`derive.writing`.
 """
 
 # The choices of a render, here so that the command line can offer them without loading the notes.

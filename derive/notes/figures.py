@@ -486,6 +486,7 @@ class Tick:
     sup: str  # an exponent, "-5" (a printer writes its own minus), or ""
     label_x: float  # the label's anchor: its centre (x axis), its right end (y axis)
     label_y: float
+    value: str = ""  # on a linear axis: the number the tick stands at, as a printer writes it
 
 
 @dataclass(frozen=True)
@@ -498,6 +499,7 @@ class Axis:
     ticks: tuple[Tick, ...]
     label_x: float  # the centre of the axis label (the y axis's turned a quarter anticlockwise)
     label_y: float
+    log: bool = True  # logarithmic; a linear axis spans low .. high itself (see Tick.value)
 
 
 @dataclass(frozen=True)
@@ -505,7 +507,7 @@ class CurvePoint:
     step: int
     error: Real
     log_step: float  # log10 of each: for printers that write the data
-    log_error: float
+    log_error: float  # on a linear error axis: the error itself
     x: float
     y: float
 
@@ -559,12 +561,16 @@ def _ticks(low: int, high: int, start: float, end: float, across: float, vertica
 def loss_curve(points: Sequence[tuple[int, Real]], x_label: str, y_label: str) -> Curve:
     """The error against the number of updates on log-log axes, from (step, error) pairs such as
     `history_points` gives. Step 0 gives the starting level; errors without a logarithm (not positive
-    and finite) are left out."""
-    usable = sorted((s, e) for s, e in points if CTX.isfinite(e) and e > 0)
+    and finite) are left out. An error that is 0 after some update, or the same at every step, has no
+    useful logarithm: then the error axis is linear (see `log_scaled`)."""
+    finite = sorted((s, e) for s, e in points if CTX.isfinite(e))
+    if not [s for s, _ in finite if s >= 1]:
+        raise ValueError("a loss curve needs a finite error after at least one update")
+    if not log_scaled(points):
+        return _linear_curve(finite, x_label, y_label)
+    usable = [(s, e) for s, e in finite if e > 0]
     curve = [(s, e) for s, e in usable if s >= 1]
     zero = [e for s, e in usable if s == 0][:1]
-    if not curve:
-        raise ValueError("a loss curve needs an error after at least one update")
     left, top, right, bottom = PLOT_LEFT, PLOT_TOP, CURVE_WIDTH - PLOT_RIGHT, CURVE_HEIGHT - PLOT_BOTTOM
     x_low, x_high = _decades([_log10(s) for s, _ in curve], low=0)
     y_low, y_high = _decades([_log10(e) for _, e in curve] + [_log10(e) for e in zero])
@@ -581,3 +587,54 @@ def loss_curve(points: Sequence[tuple[int, Real]], x_label: str, y_label: str) -
                   16, (top + bottom) / 2)
     return Curve(CURVE_WIDTH, CURVE_HEIGHT, left, top, right, bottom, x_axis, y_axis,
                  tuple(point(s, e) for s, e in curve), point(0, zero[0]) if zero else None)
+
+
+def log_scaled(points: Sequence[tuple[int, Real]]) -> bool:
+    """Whether the errors after updates can be drawn on a logarithmic axis: some are finite, none is
+    0 or negative, and they are not all one value (a log axis around one value shows nothing)."""
+    after = [e for s, e in points if s >= 1 and CTX.isfinite(e)]
+    finite = [e for _, e in points if CTX.isfinite(e)]
+    return bool(after) and all(e > 0 for e in after) and len(set(finite)) > 1
+
+
+def _linear_curve(points: Sequence[tuple[int, Real]], x_label: str, y_label: str) -> Curve:
+    """The loss curve with a logarithmic update axis and a linear error axis from 0 (or below)."""
+    curve = [(s, e) for s, e in points if s >= 1]
+    zero = [e for s, e in points if s == 0][:1]
+    left, top, right, bottom = PLOT_LEFT, PLOT_TOP, CURVE_WIDTH - PLOT_RIGHT, CURVE_HEIGHT - PLOT_BOTTOM
+    x_low, x_high = _decades([_log10(s) for s, _ in curve], low=0)
+    errors = [e for _, e in curve] + zero
+    unit, low, high = _linear_span(min(min(errors), CTX.zero), max(max(errors), CTX.zero))
+
+    def point(step: int, error: Real) -> CurvePoint:
+        lx = _log10(step) if step else 0.0
+        x = left + (right - left) * (lx - x_low) / (x_high - x_low)
+        y = bottom - (bottom - top) * float((error - low * unit) / ((high - low) * unit))
+        return CurvePoint(step, error, lx, float(error), round(x, 2), round(y, 2))
+
+    x_axis = Axis(x_label, x_low, x_high, left, right, _ticks(x_low, x_high, left, right, bottom, False),
+                  (left + right) / 2, CURVE_HEIGHT - 12)
+    ticks = tuple(_linear_tick(k, unit, low, high, bottom, top, left) for k in range(low, high + 1))
+    y_axis = Axis(y_label, low, high, bottom, top, ticks, 16, (top + bottom) / 2, log=False)
+    return Curve(CURVE_WIDTH, CURVE_HEIGHT, left, top, right, bottom, x_axis, y_axis,
+                 tuple(point(s, e) for s, e in curve), point(0, zero[0]) if zero else None)
+
+
+def _linear_span(smallest: Real, largest: Real) -> tuple[Real, int, int]:
+    """A tick unit (a power of ten times 1, 2 or 5) and the multiples of it the axis spans: a few ticks
+    around [smallest, largest]; the errors 0 everywhere give the axis 0 .. 1."""
+    width = largest - smallest
+    if width == 0:
+        return CTX.mpf("0.25"), 0, 4
+    power = CTX.mpf(10) ** int(CTX.floor(CTX.log10(width)))
+    for unit in (power / 5, power / 2, power, 2 * power, 5 * power):
+        low, high = int(CTX.floor(smallest / unit)), int(CTX.ceil(largest / unit))
+        if high - low <= MAX_TICKS:
+            return unit, low, high
+    return 10 * power, int(CTX.floor(smallest / (10 * power))), int(CTX.ceil(largest / (10 * power)))
+
+
+def _linear_tick(k: int, unit: Real, low: int, high: int, bottom: float, top: float, left: float) -> Tick:
+    position = round(bottom + (top - bottom) * (k - low) / (high - low), 2)
+    value = show(k * unit, 6).text
+    return Tick(k, position, value, "", left - TICK_LENGTH - 4, position, value)

@@ -7,6 +7,7 @@ notebook and the update code it carries) are imported only when that format is a
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from derive.maths.derivation import Derivation
@@ -18,6 +19,18 @@ from derive.notes.request import NotesRequest
 CURVE_POINTS = 40
 # Digits of the weights written on the figures (the text shows the requested digits).
 FIGURE_DIGITS = 4
+
+
+# The files a render may write (with TeX's log of a failed PDF): a directory holding nothing else is
+# an earlier render's, which a new render replaces as a whole.
+RENDER_FILES = frozenset(f"walkthrough.{ext}" for ext in ("md", "tex", "pdf", "html", "ipynb", "log"))
+
+
+def is_render_file(path: PurePosixPath) -> bool:
+    """True for a path (relative to the output directory) that a render writes."""
+    parts = path.parts
+    return (len(parts) == 1 and parts[0] in RENDER_FILES) or (
+        len(parts) == 2 and parts[0] == walkthrough.FIGURE_DIR and parts[1].endswith(".svg"))
 
 
 class CodeDisagrees(RuntimeError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sympy import Derivative, Integer, Sum, Symbol, simplify, summation
+from sympy import Derivative, Integer, Mul, Sum, Symbol, UnevaluatedExpr, simplify, summation
 
 from derive.maths import steps
 from derive.maths.derivation import Derivation, InconsistentDerivation
@@ -32,8 +32,9 @@ _STATE = {"m": ("m", False), "v": ("v", False), "mhat": ("m", True), "vhat": ("v
 class RulePrinter(NotationPrinter):
     """The registry's generic symbols at update `t` of parameter `param` (p and t when generic)."""
 
-    def __init__(self, notation: Notation, t: str = "t", param: str = "p", dE: str = "", plain: bool = False) -> None:
-        super().__init__(notation)
+    def __init__(self, notation: Notation, t: str = "t", param: str = "p", dE: str = "", plain: bool = False,
+                 dot: bool = False) -> None:
+        super().__init__(notation, mul_symbol="dot" if dot else None)
         self.t, self.param, self.plain = t, param, plain
         self.before = "t-1" if t == "t" else str(int(t) - 1)
         self.dE = dE or r"\frac{\partial E}{\partial p}"
@@ -130,11 +131,15 @@ def _decay(network: Network, notation: Notation, narrate: bool) -> View | None:
             raise InconsistentDerivation(f"narrated L2 gradient: {explanation.result}")
         plain = RulePrinter(notation, plain=True)
         view["term"] = pr.equation("E'", rf"{total} + \sum_{{p}} {plain.doprint(L2_TERM)}")
-        view["steps"] = [{"rule": s.rule, "outer": s.outer or "", "var": "p",
-                          "inner": plain.doprint(s.inner) if s.inner is not None else "",
-                          "line": f"{plain.doprint(Derivative(s.of, S['p']))} = {plain.doprint(s.result)}"}
-                         for s in explanation.steps] if narrate else []
-        view["factor"] = rf"\frac{{\partial}}{{\partial p}} {plain.doprint(L2_TERM)}"
+        lines = [{"rule": s.rule, "outer": s.outer or "", "var": "p",
+                  "inner": plain.doprint(s.inner) if s.inner is not None else "",
+                  "line": f"{plain.doprint(Derivative(s.of, S['p']))} = {plain.doprint(s.result)}"}
+                 for s in explanation.steps]
+        whole = plain.doprint(Derivative(L2_TERM, S["p"]))
+        assembled = Mul(S["lam"] / 2, UnevaluatedExpr(2 * S["p"]), evaluate=False)
+        together = f"{whole} = {RulePrinter(notation, plain=True, dot=True).doprint(assembled)} = {plain.doprint(explanation.result)}"
+        view["narration"] = {"factor": rf"\frac{{\partial}}{{\partial p}} {plain.doprint(L2_TERM)}", "steps": lines,
+                             "together": together} if narrate else None
         view["gradient"] = pr.equation(r"\frac{\partial E'}{\partial p}",
                                        rf"\frac{{\partial {total}}}{{\partial p}} + {plain.doprint(S['lam'] * S['p'])}")
     else:
@@ -204,27 +209,40 @@ def _columns(network: Network, notation: Notation) -> list[str]:
             + [rf"p^{{(t-1)}} - p^{{(t)}}", "p^{(t)}"])
 
 
-def optimizer_section(d: Derivation, notation: Notation, digits: int, narrate: bool) -> View | None:
+def _worked_params(network: Network, full: bool) -> set[str]:
+    """The parameters whose updates are worked line by line: every one in full (up to WORKED_LIMIT),
+    otherwise the first trainable one of each layer, as the notes derive one gradient per layer."""
+    trainable = [p for p in network.params if p.trainable]
+    if full:
+        return {p.name for p in trainable} if len(network.params) <= WORKED_LIMIT else set()
+    firsts: dict[int, str] = {}
+    for p in trainable:
+        firsts.setdefault(p.layer, p.name)
+    return set(firsts.values())
+
+
+def optimizer_section(d: Derivation, notation: Notation, digits: int, narrate: bool, full: bool = False) -> View | None:
     """Every string of the optimizer's section, or None for plain gradient descent."""
     network = d.network
     opt = network.spec.training.optimizer
     if opt.plain:
         return None
     pr = NotationPrinter(notation)
-    worked = len(network.params) <= WORKED_LIMIT
+    worked = _worked_params(network, full)
     updates = []
     for index, moves in enumerate(d.moves):
         t = index + 1
         before = d.moves[index - 1] if index else tuple(None for _ in moves)
         params = [{"latex": pr.doprint(p.symbol),
-                   "lines": _worked(network, notation, digits, t, p, m, b) if worked else []}
+                   "lines": _worked(network, notation, digits, t, p, m, b) if p.name in worked else []}
                   for p, m, b in zip(network.params, moves, before) if p.trainable]
         updates.append({"t": t, "samples": _samples_of(network, t), "params": params,
                         "rows": _table(network, notation, digits, moves)})
     return {"name": opt.name, "rules": _rules(network, notation), "settings": _settings(network, pr, digits),
             "correction": _correction(notation) if opt.name == "adam" else None,
             "decay": _decay(network, notation, narrate), "updates": updates, "columns": _columns(network, notation),
-            "decayed_count": sum(decayed(network)), "worked": worked,
+            "decayed_count": sum(decayed(network)), "worked": bool(worked),
+            "similarly": 0 < len(worked) < sum(p.trainable for p in network.params),
             "frozen": any(not p.trainable for p in network.params)}
 
 

@@ -23,7 +23,11 @@ class PdfToolsMissing(RuntimeError):
 
 
 class PdfFailed(RuntimeError):
-    """TeX stopped on an error in the document."""
+    """TeX stopped on an error in the document; `log` is TeX's log (empty when there is none)."""
+
+    def __init__(self, message: str, log: str = "") -> None:
+        super().__init__(message)
+        self.log = log
 
 
 def missing_tools() -> list[str]:
@@ -50,14 +54,18 @@ def compile_tex(tex: str, name: str = "walkthrough") -> bytes:
             raise PdfFailed(f"latexmk could not run ({exc.strerror or exc})") from None
         pdf = Path(tmp) / f"{name}.pdf"
         if result.returncode != 0 or not pdf.is_file():
-            raise PdfFailed(_first_error(Path(tmp) / f"{name}.log"))
+            log = _read_log(Path(tmp) / f"{name}.log") or result.stdout + result.stderr
+            raise PdfFailed(first_error(log), log)  # the log is read now: the directory goes away
         return pdf.read_bytes()
 
 
-def _first_error(log: Path) -> str:
+def _read_log(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+
+
+def first_error(log: str) -> str:
     """TeX's first error line, for a one-line message."""
-    if log.is_file():
-        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("!"):
-                return line[1:].strip()
-    return "latexmk failed without a TeX error (see its log)"
+    for line in log.splitlines():
+        if line.startswith("!"):
+            return line[1:].strip()
+    return "latexmk failed without a TeX error"

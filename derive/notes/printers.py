@@ -92,6 +92,10 @@ class NotationPrinter(LatexPrinter):
     def product(self, parts: Sequence[str]) -> str:
         return r" \cdot ".join(parts)
 
+    def index_sum(self, index: str, body: str) -> str:
+        """A sum over an index letter: \\sum_{k} body."""
+        return rf"\sum_{{{index}}} {body}"
+
     def updated(self, symbol: Symbol) -> str:
         """p^{+}, the value after the update; a glyph with its own superscript is braced first."""
         tex = self._print(symbol)

@@ -17,9 +17,10 @@ class RequestError(ValueError):
 
 @dataclass(frozen=True)
 class NotesRequest:
-    """What to write and how: `formats`, `lang`, notation profile, significant `digits`, `brief`.
+    """What to write and how: `formats`, `lang`, notation profile, significant `digits`, `brief`, `full`.
 
-    `brief` leaves out how each local derivative is obtained.
+    `brief` leaves out how each local derivative is obtained; `full` derives every neuron and parameter in
+    full (by default one of each per layer, the others as a table of their numbers).
     """
 
     formats: tuple[str, ...] = ("md",)
@@ -27,6 +28,7 @@ class NotesRequest:
     notation: str = "classic"
     digits: int = DEFAULT_DIGITS
     brief: bool = False
+    full: bool = False
 
     def __post_init__(self) -> None:
         _choice("format", self.formats, FORMATS)

@@ -111,12 +111,17 @@ def _tick_label(t: Tick) -> str:
 
 
 def _ticks(axis: str, ticks: tuple[Tick, ...]) -> list[str]:
-    return [f"{axis}tick={{{','.join(f'1e{t.exponent}' for t in ticks)}}},",
+    return [f"{axis}tick={{{','.join(t.value or f'1e{t.exponent}' for t in ticks)}}},",
             f"{axis}ticklabels={{{','.join(_tick_label(t) for t in ticks)}}},"]
 
 
-def _coordinates(points: tuple[CurvePoint, ...]) -> str:
-    return " ".join(f"({p.step},{_number(p.log_error)})" for p in points)
+def _error(p: CurvePoint, log: bool) -> str:
+    """An error as pgfplots reads it: from its logarithm on a log axis, else the value itself."""
+    return _number(p.log_error) if log else f"{p.log_error:.6e}"
+
+
+def _coordinates(points: tuple[CurvePoint, ...], log: bool = True) -> str:
+    return " ".join(f"({p.step},{_error(p, log)})" for p in points)
 
 
 def curve(c: Curve) -> str:
@@ -126,8 +131,9 @@ def curve(c: Curve) -> str:
     options = [
         "scale only axis,",
         f"width={_n((c.right - c.left) * PT)}pt, height={_n((c.bottom - c.top) * PT)}pt,",
-        "xmode=log, ymode=log, log basis x=10, log basis y=10,",
-        f"xmin=1e{c.x.low}, xmax=1e{c.x.high}, ymin=1e{c.y.low}, ymax=1e{c.y.high},",
+        "xmode=log, ymode=log, log basis x=10, log basis y=10," if c.y.log else "xmode=log, log basis x=10,",
+        f"xmin=1e{c.x.low}, xmax=1e{c.x.high}, " + (f"ymin=1e{c.y.low}, ymax=1e{c.y.high}," if c.y.log else
+                                                     f"ymin={c.y.ticks[0].value}, ymax={c.y.ticks[-1].value},"),
         *_ticks("x", c.x.ticks), *_ticks("y", c.y.ticks),
         "xminorticks=false, yminorticks=false,",
         f"grid=major, major grid style={{draw={grid}}}, tick style={{draw={_colour(INK)}}},",
@@ -136,10 +142,10 @@ def curve(c: Curve) -> str:
     ]
     body = []
     if c.start is not None:
-        y = _number(c.start.log_error)
+        y = _error(c.start, c.y.log)
         body.append(rf"\draw[draw={level}, line width={_n(1.2 * PT)}pt, dotted] "
                     f"(axis cs:1e{c.x.low},{y}) -- (axis cs:1e{c.x.high},{y});")
     body.append(rf"\addplot[draw={line}, line width={_n(2 * PT)}pt, mark=*, mark size={_n(3 * PT)}pt, "
-                rf"mark options={{fill={line}, draw={line}}}] coordinates {{{_coordinates(c.points)}}};")
+                rf"mark options={{fill={line}, draw={line}}}] coordinates {{{_coordinates(c.points, c.y.log)}}};")
     return "\n".join([SHRINK, r"\begin{tikzpicture}", r"\begin{axis}[", *options, "]", *body,
                       r"\end{axis}", r"\end{tikzpicture}}"]) + "\n"

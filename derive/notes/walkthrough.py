@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sympy import Add, Derivative, Expr, Symbol, cancel
+from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel
 
 from derive import templating
 from derive.maths import steps
@@ -28,7 +28,7 @@ from derive.maths.derivation import (
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
 from derive.model.precision import Real, real, show
-from derive.notes import messages, notation_sections, optimizer_section
+from derive.notes import general, messages, notation_sections, optimizer_section, remarks
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Notation, latex, notation_for
 from derive.notes.printers import NotationPrinter, ValuePrinter
@@ -55,6 +55,7 @@ class Printers:
         self.digits = digits
         self.notation = notation
         self.sign = notation.delta_sign if notation else 1
+        self.closed: dict[tuple[Symbol, int, int], str] = {}  # printed closed deltas, reused by every gradient
 
     def tex(self, expr: Expr) -> str:
         return self.sym.doprint(expr)
@@ -146,17 +147,62 @@ def _delta_line(pr: Printers, b: NeuronBackward) -> str:
                  pr.num(-b.delta.value))
 
 
-def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int = 1) -> str:
-    """A delta (times `sign`) in closed form, every product in chain order, hidden sums spelled out."""
+# The most delta terms a closed form spells out. Written out to the outputs, a delta holds one term per
+# path, which doubles with every layer two neurons wide; beyond this it stops at a later layer's deltas.
+CLOSED_TERMS = 64
+
+
+def closed_stop(network: Network, layer: int) -> int:
+    """The layer whose deltas the closed forms of `layer`'s neurons stop at: the output layer when the
+    spelled-out form stays within CLOSED_TERMS terms, else the last layer before it grows past that."""
+    last = len(network.layers) - 1
+    stop = min(layer + 1, last)
+    terms = len(network.layers[stop])
+    while stop < last and terms * len(network.layers[stop + 1]) <= CLOSED_TERMS:
+        stop += 1
+        terms *= len(network.layers[stop])
+    return stop
+
+
+def path_count(network: Network, layer: int) -> int:
+    """The terms of a `layer` neuron's delta written out to the outputs: one per path to an output."""
+    count = 1
+    for later in network.layers[layer + 1:]:
+        count *= len(later)
+    return count
+
+
+def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int = 1,
+                  stop: int | None = None) -> str:
+    """A delta (times `sign`) in closed form, every product in chain order, hidden sums spelled out
+    down to the deltas of layer `stop` (by default as far as `closed_stop` allows)."""
+    stop = closed_stop(network, n.layer) if stop is None else stop
+    key = (n.delta, sign, stop)
+    if key not in pr.closed:
+        pr.closed[key] = _print_closed_delta(pr, network, closed, n, sign, stop)
+    return pr.closed[key]
+
+
+def _print_closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int, stop: int) -> str:
     factors = closed.delta_factors[n.delta]
     if n.layer == len(network.layers) - 1:
         return pr.sym.ordered_product((sign * factors[0],) + tuple(factors[1:]))
+    if n.layer == stop:
+        return ("- " if sign < 0 else "") + pr.tex(n.delta)
     after = network.layers[n.layer + 1]
     terms = " + ".join(
-        f"{_bracket(_closed_delta(pr, network, closed, k, sign))} {pr.tex(k.links[n.position].weight.symbol)}"
+        f"{_bracket(_closed_delta(pr, network, closed, k, sign, stop))} {pr.tex(k.links[n.position].weight.symbol)}"
         for k in after)
     rest = pr.sym.ordered_product(factors[1:])
     return rf"\left({terms}\right) {rest}" if len(after) > 1 else f"{terms} {rest}"
+
+
+def _closed_note(network: Network, layer: int) -> dict[str, Any]:
+    """The message introducing the closed forms of `layer`: in full, or through a later layer's deltas."""
+    stop = closed_stop(network, layer)
+    if stop == len(network.layers) - 1:
+        return {"key": "closed", "index": "", "terms": ""}
+    return {"key": "closed_through", "index": stop + 1, "terms": f"{path_count(network, layer):,}"}
 
 
 def _bracket(tex: str) -> str:
@@ -189,7 +235,22 @@ def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Exp
               "inner": pr.tex(s.inner) if s.inner is not None else "",
               "line": f"{pr.sym.doprint(Derivative(s.of, factor.den))} = {pr.tex(s.result)}"}
              for s in explanation.steps]
-    return {"factor": pr.partial(factor.num, factor.den), "steps": lines}
+    return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation)}
+
+
+def _together(pr: Printers, explanation: steps.Explanation) -> str:
+    """The steps assembled into one product before it is simplified (1/2 * 2 * (t - o) * (-1) = out - t)."""
+    rules = [s for s in explanation.steps if s.rule != "substitute"]
+    if len(rules) < 2:
+        return ""
+    line: Expr = Derivative(explanation.expr, explanation.var)
+    for s in rules:
+        line = line.xreplace({Derivative(s.of, explanation.var): UnevaluatedExpr(s.result)})
+    assembled = NotationPrinter(pr.notation, mul_symbol="dot").doprint(line)
+    result = pr.tex(explanation.result)
+    if assembled == result:
+        return ""
+    return f"{pr.sym.doprint(Derivative(explanation.expr, explanation.var))} = {assembled} = {result}"
 
 
 def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
@@ -229,7 +290,11 @@ def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: 
         "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
         "delta": _delta_line(pr, b),
         "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
+        "closed_note": _closed_note(network, b.neuron.layer),
         "error_steps": errors, "slope_steps": slopes,
+        "error_value": pr.num(b.error.value),
+        "slope_value": pr.num(b.slope.value) if b.slope is not None else "",
+        "delta_value": pr.num(pr.sign * b.delta.value),
     }
 
 
@@ -255,9 +320,26 @@ def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> Vi
         "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
         "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
         "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
+        "closed_note": _closed_note(network, g.param.layer),
         "local_steps": [n for n in (_narration(pr, c.factors[-1], c.neuron.net_expr()) for c in g.chains) if n],
         "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
+        "delta_form": pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]])),
+        "delta_numbers": _delta_numbers(pr, network, index),
+        "value": pr.num(g.value),
     }
+
+
+def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
+    """The gradient as the error terms' numbers times d net / d p, as its row of the "similarly" table."""
+    terms = []
+    for u in network.usages[index]:
+        delta = pr.val.number(pr.sign * pr.val.values[u.neuron.delta], True)
+        dnet = evaluate(u.dnet, pr.val.values)
+        body = delta if abs(dnet) == 1 else pr.val.product([delta, pr.val.number(dnet, True)])
+        negative = (pr.sign < 0) != (dnet < 0)
+        terms.append(("-" if negative else "+", body))
+    text = " ".join(f"{sign} {body}" for sign, body in terms)
+    return text[2:] if text.startswith("+ ") else text
 
 
 def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[View]:
@@ -431,10 +513,12 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> V
         "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history
                     if h.step in spec.training.steps],
         "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
+        "full": request.full, "general": general.rules(network, notation) if general.applies(network, notation) else [],
+        "remark": remarks.classic_article(d, digits),
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits),
-        "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate),
+        "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate, request.full),
     }
 
 
@@ -475,7 +559,7 @@ def figure_views(fs: FigureSet, fmt: str, request: NotesRequest, pictures: Mappi
 
     paths = {name: one(f.key, t("figure_paths", param=f"${pr.name(name)}$")) for name, f in fs.paths.items()}
     return {"network": one(fs.network.key, t("figure_network")), "paths": paths,
-            "loss": one("loss", t("figure_loss"))}
+            "loss": one("loss", t("figure_loss" if fs.loss.y.log else "figure_loss_linear"))}
 
 
 def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures: View | None = None) -> str:

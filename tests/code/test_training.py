@@ -34,8 +34,8 @@ def test_errors_match_the_high_precision_iterations(preset: str, capsys: pytest.
 
 def test_progress_bar_runs_for_long_trainings(capsys: pytest.CaptureFixture[str]) -> None:
     d = derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
-    curve = training.train(d, training.PROGRESS_FROM, progress=True)
-    assert curve[-1][0] == training.PROGRESS_FROM
+    result = training.train(d, training.PROGRESS_FROM, progress=True)
+    assert result.curve[-1][0] == training.PROGRESS_FROM and result.diverged is None
     assert "update" in capsys.readouterr().err  # tqdm's bar, on stderr
 
 

@@ -126,7 +126,7 @@ def test_textbook_rules_follow_the_sign_of_an_added_bias() -> None:
 def test_textbook_error_terms_have_the_textbooks_sign_and_values() -> None:
     """g_j = y-hat_j (1 - y-hat_j)(y_j - y-hat_j), from the forward values, in mpmath here."""
     d = _derive("textbook")
-    text = walkthrough.render(d, "md", NotesRequest(notation="textbook"))
+    text = walkthrough.render(d, "md", NotesRequest(notation="textbook", full=True))
     p = d.first
     for o in d.network.outputs:
         y_hat, y = p.values[o.neuron.out], p.values[o.target]
@@ -199,7 +199,7 @@ def test_message_placeholders_are_not_braces() -> None:
 def test_textbook_hidden_error_is_minus_the_sum_of_g_times_w() -> None:
     """dE/db_h = -(sum_j g_j w_hj): printed with the textbook's g_j and numbers that give its value."""
     d = _derive("textbook")
-    text = walkthrough.render(d, "md", NotesRequest(notation="textbook"))
+    text = walkthrough.render(d, "md", NotesRequest(notation="textbook", full=True))
     p = d.first
     outputs = d.network.layers[1]
     g = [p.values[n.out] * (1 - p.values[n.out]) * (p.values[o.target] - p.values[n.out])
@@ -278,9 +278,9 @@ steps = [1]
     d = derivation.build(network.build(spec.from_mapping(data, "<big>", "big")), history_steps=(1,))
     assert len(d.network.params) > walkthrough.PER_WEIGHT_LIMIT
     text = walkthrough.render(d, "md", NotesRequest(notation="matrix"))
-    assert "chains of the single weights are left out" in text and "#### $W" not in text
+    assert "chains of the single weights are left out" in text and "#### The gradient of $W" not in text
     for g in d.first.gradients:
         if g.param.kind == "weight":
             assert show(g.value, 9).latex in text, g.param.name
     classic = walkthrough.render(d, "md")
-    assert "#### $w_{1}$" in classic
+    assert "#### The gradient of $w_{1}$" in classic

@@ -32,8 +32,10 @@ def test_first_two_updates_agree_with_a_hand_computation(adam: derivation.Deriva
     eta = mp.mpf("0.01")
     g1 = {n: oracle_gradient(s, values, n) for n in values if n.startswith("w")}
     after = {**values, **{n: values[n] - hand_adam(eta, [g1[n]])[0][4] for n in g1}}
-    text = walkthrough.render(adam, "md")
-    for name, glyph in (("w5", "w_{5}"), ("w1", "w_{1}")):
+    text = walkthrough.render(adam, "md", NotesRequest(full=True))
+    compact = walkthrough.render(adam, "md")
+    assert "#### $w_{8}$" in text and "#### $w_{8}$" not in compact and "#### $w_{5}$" in compact
+    for name, glyph in (("w5", "w_{5}"), ("w1", "w_{1}"), ("w8", "w_{8}")):
         rows = hand_adam(eta, [g1[name], oracle_gradient(s, after, name)])
         new = [after[name], after[name] - rows[1][4]]
         for t, (row, p) in enumerate(zip(rows, new), start=1):

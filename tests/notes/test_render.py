@@ -52,7 +52,7 @@ def test_softmax_cross_entropy_network_renders_its_jacobian() -> None:
 def test_every_parameter_of_every_preset_is_derived_in_full() -> None:
     for name in spec.preset_names():
         d = derivation.build(network.build(spec.load_preset(name)), history_steps=(1,))
-        text = walkthrough.render(d, "md")
+        text = walkthrough.render(d, "md", NotesRequest(full=True))
         for p in d.network.params:
-            heading = f"#### ${walkthrough.Printers(None, 9).tex(p.symbol)}$"
+            heading = f"#### The gradient of ${walkthrough.Printers(None, 9).tex(p.symbol)}$"
             assert text.count(heading) == len(d.passes), (name, p.name)

@@ -1,0 +1,453 @@
+"""LaTeX claims: what the walkthroughs print (and people type) read back into the plain claims grammar.
+
+A small recursive descent over LaTeX tokens, never eval: `\\frac{\\partial E_{\\mathrm{total}}}{\\partial
+\\gamma_{1}}` becomes `dE_total/dgamma1`, `{W^{[1]}_{11}}^{+}` becomes `w1@1`, `\\frac{1}{1 + e^{- x}}`
+becomes `((1) / (1 + exp(- x)))`, `1.5 \\times 10^{-5}` the number `1.5e-5`, a product written side by
+side gets its `*`. Names are read through the glyph tables of `derive.model.notation`, the ones the
+printers print with, so each notation's glyphs (`\\hat{y}_{1}`, `v_{12}`, `a^{[2]}_{1}`, `g_{1}` ...) come
+back as the network's own names. Anything else is refused with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+from derive.model import identifiers
+from derive.model.network import Network
+from derive.model.notation import GREEK_LETTERS, Glyph, NotationError, notation_for
+
+PROFILES = ("classic", "textbook", "matrix")
+MAX_DEPTH = 40  # nested groups, as in the plain grammar
+
+
+class LatexError(ValueError):
+    """LaTeX that is not understood; the message says what."""
+
+
+@dataclass(frozen=True)
+class Key:
+    """A glyph as it is read: base letter or word, subscript, superscript, hat."""
+
+    base: str
+    sub: str = ""
+    sup: str = ""
+    hat: bool = False
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a glyph names: a quantity, possibly with the sign of its notation (g_j = -dE/d beta_j)."""
+
+    name: str
+    sign: int = 1
+
+
+Names = Mapping[Key, Meaning]
+
+
+def key_of(g: Glyph) -> Key:
+    return Key(g.base, g.sub, g.sup, g.hat)
+
+
+def glyph_names(network: Network, profile: str = "classic") -> dict[Key, Meaning]:
+    """Every glyph the notation `profile` prints for `network`, mapped to the quantity it names."""
+    try:
+        notation = notation_for(network, profile)
+    except NotationError as exc:
+        raise LatexError(str(exc)) from None
+    names = [s.name for s in network.inputs] + [p.name for p in network.params]
+    names += [o.target.name for o in network.outputs] + [o.error.name for o in network.outputs]
+    names += [s.name for n in network.neurons for s in (n.net, n.out, n.delta)]
+    names += [identifiers.E_TOTAL, identifiers.ETA]
+    deltas = {n.delta.name for n in network.neurons}
+    table: dict[Key, Meaning] = {}
+    for name in names:
+        sign = notation.delta_sign if name in deltas else 1
+        table.setdefault(key_of(notation.glyph(name)), Meaning(name, sign))
+    return table
+
+
+# --- tokens ------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"""
+    (?P<space>\s+)
+  | (?P<command>\\(?:[A-Za-z]+|.))
+  | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3}(?![0-9]))?)
+  | (?P<letters>[A-Za-z]+\d*)
+  | (?P<char>[{}^_&=+\-*/()\[\]',.@|])
+""", re.VERBOSE | re.DOTALL)
+
+IGNORED = frozenset({r"\left", r"\right", r"\,", r"\;", r"\!", r"\:", r"\quad", r"\qquad", r"\\", r"\displaystyle",
+                     r"\big", r"\Big", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\limits", r"\nonumber", r"\notag"})
+WORDS = frozenset({r"\mathrm", r"\mathit", r"\text", r"\operatorname", r"\textrm", r"\textit", r"\mathsf"})
+TIMES = frozenset({r"\cdot", r"\times", r"\ast"})
+FUNCTIONS = {r"\exp": "exp", r"\log": "log", r"\ln": "ln", r"\tanh": "tanh", r"\sqrt": "sqrt",
+             "relu": "relu", r"\sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "exp": "exp",
+             "log": "log", "ln": "ln", "sqrt": "sqrt"}
+ENVIRONMENTS = frozenset({"aligned", "align", "align*", "equation", "equation*", "split", "gathered"})
+DERIVED = ("net", "out", "target", "E", "delta")
+_PRODUCT_ENDS = frozenset({"+", "-", "=", "/", "}", ")", "]", r"\right", "&", r"\end", r"\\"})
+
+
+# A subscript typed without braces is the whole run of letters and digits, as people mean it: out_h1.
+_BARE_SUB = re.compile(r"_([A-Za-z0-9]+)")
+
+
+def tokens(text: str) -> list[tuple[str, str]]:
+    text = _BARE_SUB.sub(r"_{\1}", text)
+    found = []
+    position = 0
+    while position < len(text):
+        match = _TOKEN.match(text, position)
+        if match is None:
+            raise LatexError(f"unexpected character {text[position]!r}")
+        position = match.end()
+        if match.lastgroup != "space":
+            found.append((match.lastgroup or "", match.group()))
+    return found
+
+
+# --- the reader ----------------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Plain-grammar text of LaTeX tokens; operands side by side are multiplied."""
+
+    def __init__(self, toks: list[tuple[str, str]], names: Names | None) -> None:
+        self.toks, self.at, self.names, self.depth = toks, 0, names or {}, 0
+
+    def peek(self, ahead: int = 0) -> str | None:
+        index = self.at + ahead
+        return self.toks[index][1] if index < len(self.toks) else None
+
+    def take(self) -> tuple[str, str]:
+        if self.at >= len(self.toks):
+            raise LatexError("the expression ends too early")
+        self.at += 1
+        return self.toks[self.at - 1]
+
+    def expect(self, text: str) -> None:
+        kind, found = self.take()
+        if found != text:
+            raise LatexError(f"expected {text!r}, found {found!r}")
+
+    def sequence(self, stop: frozenset[str]) -> str:
+        """Operands and operators up to (not including) a token in `stop` or the end."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
+        parts: list[str] = []
+        last_operand = False
+        while (token := self.peek()) is not None and token not in stop:
+            operator = self.operator()
+            if operator is not None:
+                if operator:
+                    parts.append(f" {operator} ")
+                    last_operand = False
+                continue
+            operand = self.operand()
+            if last_operand:
+                parts.append(" * ")
+            parts.append(operand)
+            last_operand = True
+        self.depth -= 1
+        return "".join(parts)
+
+    def operator(self) -> str | None:
+        """An operator's plain text, "" for tokens that print nothing, None for the start of an operand."""
+        token = self.peek()
+        if token in IGNORED or token == "&":
+            if token in (r"\left", r"\right") and self.peek(1) == ".":
+                self.at += 1
+            self.at += 1
+            return ""
+        if token in (r"\begin", r"\end"):
+            self.at += 1
+            env = self.group_text()
+            if env not in ENVIRONMENTS:
+                raise LatexError(f"the environment {env!r} holds no claim the checker reads")
+            return ""
+        if token in TIMES:
+            self.at += 1
+            return "*"
+        if token in ("+", "-", "=", "/", "*"):
+            self.at += 1
+            return token
+        return None
+
+    def operand(self) -> str:
+        kind, token = self.take()
+        if kind == "number":
+            return self.number(token)
+        if token in ("(", "["):
+            inner = self.sequence(frozenset({")", "]", r"\right"}))
+            self.close()
+            return self.scripts_of_value(f"({inner})")
+        if token == "{":
+            inner = self.sequence(frozenset({"}"}))
+            self.expect("}")
+            return self.scripts_of_value(inner if _is_name(inner) else f"({inner})")
+        if token in (r"\frac", r"\dfrac", r"\tfrac"):
+            return self.scripts_of_value(self.fraction())
+        if token == r"\sum":
+            return self.sample_sum()
+        if token == r"\Delta":
+            name = self.operand()
+            if not _is_name(name):
+                raise LatexError("\\Delta of something that is not one quantity")
+            return f"({name}@1 - {name})"
+        return self.glyph(kind, token)
+
+    def close(self) -> None:
+        token = self.peek()
+        if token == r"\right":
+            self.at += 1
+        self.take()
+
+    def number(self, text: str) -> str:
+        """A number; `1.5 \\times 10^{-5}` is one number, 1.5e-5, with the digits written."""
+        if self.peek() in TIMES and self.peek(1) == "10" and self.peek(2) == "^":
+            self.at += 3
+            exponent = self.script_text()
+            if re.fullmatch(r"[-+]?\d{1,3}", exponent):
+                return f"{text}e{exponent}"
+            raise LatexError(f"a power of ten that is not a whole number: {exponent!r}")
+        return self.scripts_of_value(text)
+
+    def fraction(self) -> str:
+        if self.peek() == "{" and self.peek(1) == r"\partial":
+            return self.derivative()
+        top = self.braced()
+        bottom = self.braced()
+        return f"(({top}) / ({bottom}))"
+
+    def braced(self) -> str:
+        if self.peek() != "{":
+            kind, token = self.take()  # \frac12
+            return token
+        self.at += 1
+        inner = self.sequence(frozenset({"}"}))
+        self.expect("}")
+        return inner
+
+    def derivative(self) -> str:
+        """\\frac{\\partial A}{\\partial B}: the derivative's name, dA/dB (no name: refused)."""
+        names = []
+        for _ in range(2):
+            self.expect("{")
+            self.expect(r"\partial")
+            if self.peek() == "}":
+                raise LatexError("a derivative operator (d/dx of an expression) is not a quantity to check")
+            name = self.sequence(frozenset({"}"}))
+            self.expect("}")
+            if not _is_name(name.strip().lstrip("(-").rstrip(")")):
+                raise LatexError(f"a derivative of something that is not one quantity: {name.strip()!r}")
+            names.append(name.strip().lstrip("(-").rstrip(")"))
+        return f"d({names[0]})/d({names[1]})"
+
+    def sample_sum(self) -> str:
+        """\\sum_{s} X: X at every sample, added."""
+        if self.peek() == "_":
+            self.at += 1
+            self.script_text()
+        factors = [self.operand()]  # the sum runs over the product that follows it
+        while (token := self.peek()) is not None and token not in _PRODUCT_ENDS:
+            if token in IGNORED or token in TIMES or token == "*":
+                self.at += 1
+                continue
+            factors.append(self.operand())
+        return f"sum_s({' * '.join(factors)})"
+
+    def group_text(self) -> str:
+        self.expect("{")
+        found = []
+        while (token := self.take()[1]) != "}":
+            found.append(token)
+        return "".join(found)
+
+    def script_text(self) -> str:
+        """The flat text of a sub- or superscript: `{o1}`, `5`, `{\\mathrm{total}}`, `{[1]}`, `{-5}`."""
+        if self.peek() != "{":
+            return self.take()[1].lstrip("\\")
+        self.at += 1
+        found = []
+        depth = 1
+        while True:
+            kind, token = self.take()
+            if token == "{":
+                depth += 1
+            elif token == "}":
+                depth -= 1
+                if not depth:
+                    return "".join(found)
+            elif token in WORDS or token in IGNORED:
+                continue
+            else:
+                found.append(token.lstrip("\\") if kind == "command" and token[1:] in GREEK_LETTERS else token)
+
+    def scripts_of_value(self, value: str) -> str:
+        """A power of a number or a bracket; `^{+}` of a name is its value after the update."""
+        while self.peek() == "^":
+            self.at += 1
+            if self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}" and _is_name(value):
+                self.at += 3
+                value = f"{value}@1"
+                continue
+            count = self.update_count()
+            if count and _is_name(value):  # {w_{5}}^{(2)}: w5 after update 2, as the optimizer's notes print it
+                value = f"{value}@{count}"
+                continue
+            exponent = self.script_expression()
+            value = f"{value}^({exponent})"
+        if self.peek() == "_":
+            raise LatexError("a subscript on something that is not a name")
+        return value
+
+    def script_expression(self) -> str:
+        if self.peek() != "{":
+            return self.take()[1]
+        self.at += 1
+        inner = self.sequence(frozenset({"}"}))
+        self.expect("}")
+        return inner
+
+    def glyph(self, kind: str, token: str) -> str:
+        """A name (base, sub, sup, hat) read through the glyph table, or a function applied."""
+        hat = False
+        if token == r"\hat":
+            hat, (kind, token) = True, self._hatted()
+        if token in WORDS:
+            base = self.group_text()
+        elif kind == "command" and token[1:] in GREEK_LETTERS:
+            base = token[1:]
+        elif kind == "letters":
+            base = token
+        elif kind == "command" and token in FUNCTIONS:
+            base = token
+        else:
+            raise LatexError(f"{token!r} is not understood here")
+        call = FUNCTIONS.get(base if base.startswith("\\") else ("\\" + base if base == "sigma" else base))
+        if call is not None and not hat and self.peek() in ("(", r"\left", "{") and self.peek() != "_":
+            return self.call(call)
+        split = re.fullmatch(r"([A-Za-z]+)(\d+)", base) if kind == "letters" else None
+        if split:  # w5 typed as one word: w sub 5
+            return self.name_scripts(split.group(1), hat, split.group(2))
+        return self.name_scripts(base, hat)
+
+    def _hatted(self) -> tuple[str, str]:
+        self.expect("{")
+        found = self.take()
+        self.expect("}")
+        return found
+
+    def call(self, function: str) -> str:
+        if function == "sqrt" and self.peek() == "{":
+            return f"sqrt({self.braced()})"
+        if self.peek() == r"\left":
+            self.at += 1
+        opening = self.take()[1]
+        closing = {"(": ")", "{": "}", "[": "]"}.get(opening)
+        if closing is None:
+            raise LatexError(f"expected an argument after {function}")
+        inner = self.sequence(frozenset({closing, r"\right"}))
+        self.close()
+        return self.scripts_of_value(f"{function}({inner})")
+
+    def name_scripts(self, base: str, hat: bool, sub: str = "") -> str:
+        sup, after = "", ""
+        power: list[str] = []
+        updated = False
+        while self.peek() in ("_", "^"):
+            mark = self.take()[1]
+            if mark == "_":
+                sub = self.script_text()
+                continue
+            count = self.update_count()
+            if count:
+                after = count
+            elif self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}" or self.peek() == "+":
+                updated = True
+                self.script_text()
+            elif self.peek() == "{" and self.peek(1) == "[" or base == "e" and not sub:
+                if base == "e" and not sub and not (self.peek() == "{" and self.peek(1) == "["):
+                    return self.scripts_of_value(f"exp({self.script_expression()})")
+                sup = self.script_text()
+            else:
+                power.append(self.script_expression())
+        name = self.resolve(Key(base, sub, sup, hat))
+        name = f"{name}@1" if updated else (f"{name}@{after}" if after else name)
+        for exponent in power:
+            name = f"{name}^({exponent})"
+        return name
+
+    def update_count(self) -> str:
+        """`{(k)}` after a `^`: the count of updates the optimizer's notes write as a superscript, or ""."""
+        if [self.peek(i) for i in (0, 1, 3, 4)] == ["{", "(", ")", "}"] and re.fullmatch(r"\d{1,7}", self.peek(2) or ""):
+            count = self.peek(2) or ""
+            self.at += 5
+            return count
+        return ""
+
+    def resolve(self, key: Key) -> str:
+        if key.base in OPTIMIZER_STATE and key.sub and not key.sup and (key.base, key.sub) not in _plain_keys(self.names):
+            # m_5, \hat{v}_{w_5}: an optimizer's state of a parameter (derive.check.optimizer_claims)
+            return f"{key.base}{'hat' if key.hat else ''}_{key.sub.replace('_', '')}"
+        meaning = self.names.get(key)
+        if meaning is None and not key.hat and not key.sup:
+            meaning = _generic(key)
+        if meaning is None:
+            raise LatexError(f"no quantity is printed as {_describe(key)}")
+        return meaning.name if meaning.sign > 0 else f"(-{meaning.name})"
+
+
+# The optimizer's per-parameter quantities, m, v and their bias-corrected m-hat and v-hat, and g.
+OPTIMIZER_STATE = ("m", "v", "g")
+
+
+def _plain_keys(names: Names) -> set[tuple[str, str]]:
+    """(base, sub) of the network's own glyphs: a weight called m5 is the weight, not a state."""
+    return {(k.base, k.sub) for k in names}
+
+
+def _generic(key: Key) -> Meaning | None:
+    """A name typed by hand, in the classic notation: w_5 -> w5, out_{h1} -> out_h1, E_{total} -> E_total."""
+    sub = key.sub.replace(",", "")
+    if not re.fullmatch(r"[A-Za-z0-9]*", sub):
+        return None
+    if key.base in DERIVED and sub:
+        return Meaning(f"{key.base}_{sub}")
+    if key.base == "E" and not sub:
+        return Meaning(identifiers.E_TOTAL)
+    return Meaning(key.base + sub)
+
+
+def _describe(key: Key) -> str:
+    text = ("hat " if key.hat else "") + key.base
+    return text + (f"^{key.sup}" if key.sup else "") + (f"_{key.sub}" if key.sub else "")
+
+
+_NAME = re.compile(r"\(?-?[A-Za-z][A-Za-z0-9_]*(?:@\d+)?\)?")
+
+
+def _is_name(text: str) -> bool:
+    return bool(_NAME.fullmatch(text.strip()))
+
+
+def to_plain(text: str, names: Names | None = None) -> str:
+    """The plain claims text of a LaTeX line: `A = B = C` with every glyph named as the network names it.
+
+    A left side printed with a sign (the textbook's g_1 = -dE/d beta_1) moves the sign to every link; a
+    left side `\\Delta p` (the update's step) becomes p after the update, p plus each link."""
+    plain = _Reader(tokens(text), names).sequence(frozenset())
+    parts = plain.split(" = ")
+    left = parts[0].strip()
+    links = [p.strip() for p in parts[1:]]
+    negated = re.fullmatch(r"\(-([A-Za-z][A-Za-z0-9_@]*)\)", left)
+    if negated:
+        return " = ".join([negated.group(1)] + [f"-({link})" for link in links])
+    step = re.fullmatch(r"\(([A-Za-z][A-Za-z0-9_]*)@1 - \1\)", left)
+    if step:
+        return " = ".join([f"{step.group(1)}@1"] + [f"{step.group(1)} + ({link})" for link in links])
+    return plain
