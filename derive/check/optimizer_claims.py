@@ -9,8 +9,8 @@ replayed from the start like the real one, so that it names the wrong numbers it
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from derive.maths.numeric import Trainer
 from derive.maths.optimizers import OPTIMIZERS, Advance, Move, Optimizer, Settings, State, Stepper, Values

@@ -7,14 +7,13 @@ symbols of the registry named as the generated module names them.
 
 from __future__ import annotations
 
-from typing import Any
-
 from decimal import Decimal
+from typing import Any
 
 from sympy import Expr, Symbol
 from sympy.printing.numpy import NumPyPrinter
 
-from derive.maths.optimizers import OPTIMIZERS, SYMBOLS
+from derive.maths.optimizers import OPTIMIZERS
 from derive.model.network import Network
 
 # The registry's generic symbols as the generated `step` names them.

@@ -12,10 +12,10 @@ subtracts eta lambda p from the parameter apart from the rule, as AdamW does.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
-from sympy import Expr, Integer, Symbol, sqrt
+from sympy import Expr, Integer, sqrt
 
 from derive.model.network import Network, symbol
 from derive.model.precision import CTX, Real, real

@@ -17,7 +17,7 @@ from derive.maths.derivation import Derivation, InconsistentDerivation
 from derive.maths.optimizers import DECOUPLED, L2_GRADIENT, L2_TERM, OPTIMIZERS, SYMBOLS, Move, decayed, settings
 from derive.model.network import Network, Param
 from derive.model.precision import Real, real, show
-from derive.notes.notation import Notation, latex
+from derive.notes.notation import Notation
 from derive.notes.printers import NotationPrinter, ValuePrinter
 
 View = dict[str, Any]
@@ -169,7 +169,8 @@ def _worked(network: Network, notation: Notation, digits: int, t: int, param: Pa
     values.update({S[name]: v for name, v in zip(rule.state, move.state)})
     values.update({S[name]: v for name, v in zip(rule.corrected, move.corrected)})
     val = ValuePrinter(values, digits)
-    lines = [_g_line(pr, val, move, decayed_here=move.used is not move.gradient, digits=digits)]
+    l2 = opt.decay == "l2" and decayed(network)[network.params.index(param)]
+    lines = [_g_line(pr, val, move, decayed_here=l2, digits=digits)]
     for name, formula in rule.formulas:
         if name != "step":
             lines.append(pr.equation(pr.doprint(S[name]), pr.doprint(formula), val.doprint(formula),
@@ -206,7 +207,7 @@ def _columns(network: Network, notation: Notation) -> list[str]:
     pr = RulePrinter(notation, "t")
     rule = OPTIMIZERS[network.spec.training.optimizer.name]
     return ([pr.at("g", "t")] + [pr.at(n, "t") for n in rule.state + rule.corrected]
-            + [rf"p^{{(t-1)}} - p^{{(t)}}", "p^{(t)}"])
+            + [r"p^{(t-1)} - p^{(t)}", "p^{(t)}"])
 
 
 def _worked_params(network: Network, full: bool) -> set[str]:

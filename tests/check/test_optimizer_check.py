@@ -63,7 +63,7 @@ def test_latex_forms_name_the_quantities() -> None:
 
 
 def test_plain_descent_has_no_state(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out = check(write_spec(tmp_path, MAZUR), ["m_w5@1 = 0.1"], capsys)
+    _, out = check(write_spec(tmp_path, MAZUR), ["m_w5@1 = 0.1"], capsys)
     assert "cannot check" in out and "keeps no optimizer state" in out
 
 
@@ -95,7 +95,7 @@ def test_bias_correction_with_the_wrong_power(tmp_path: Path, capsys: pytest.Cap
     s, values, g1 = mazur_by_hand(path)
     after = dict(values)
     after.update({n: values[n] - hand_adam(ETA, [g1[n]])[0][4] for n in g1})
-    m1, v1 = hand_adam(ETA, [g1["w5"]])[0][:2]
+    m1 = hand_adam(ETA, [g1["w5"]])[0][0]
     g2 = oracle_gradient(s, after, "w5")
     m2 = mp.mpf("0.9") * m1 + mp.mpf("0.1") * g2
     wrong_mhat = m2 / (1 - mp.mpf("0.9"))  # 1 - beta1 where 1 - beta1^2 belongs

@@ -10,8 +10,8 @@ from derive.model import network, spec
 from derive.model.precision import show
 from derive.notes import walkthrough
 from derive.notes.request import NotesRequest
-from tests.maths.test_optimizers import CONFIGS, hand_adam, oracle_gradient, with_optimizer
 from tests.helpers import param_values
+from tests.maths.test_optimizers import CONFIGS, hand_adam, oracle_gradient, with_optimizer
 from tests.oracle import mp
 
 
