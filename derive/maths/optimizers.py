@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sympy import Expr, Integer, sqrt
 
@@ -76,12 +77,18 @@ def _nesterov(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Valu
 
 
 def _adam(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
-    m = h.beta1 * state[0] + (1 - h.beta1) * g
-    v = h.beta2 * state[1] + (1 - h.beta2) * g * g
+    m = h.beta1 * state[0] + _shortfall(h.beta1, 1) * g
+    v = h.beta2 * state[1] + _shortfall(h.beta2, 1) * g * g
     # m and v start at 0, so early averages are short by a factor 1 - beta^t: divided out here
-    mhat = m / (1 - h.beta1 ** t)
-    vhat = v / (1 - h.beta2 ** t)
+    mhat = m / _shortfall(h.beta1, t)
+    vhat = v / _shortfall(h.beta2, t)
     return (m, v), (mhat, vhat), h.eta * mhat / (CTX.sqrt(vhat) + h.epsilon)
+
+
+@lru_cache(maxsize=8)
+def _shortfall(beta: Real, t: int) -> Real:
+    """1 - beta^t, once per update rather than once per parameter (the same for all of them)."""
+    return 1 - beta ** t
 
 
 _BUFFER = S["mu"] * S["m_prev"] + S["g"]
@@ -172,5 +179,17 @@ class Stepper:
         return Move(t, p, g, used, new_state, corrected, step, shrink, p - shrink - step)
 
     def step(self, params: Sequence[Real], gradient: Sequence[Real], state: State) -> tuple[list[Real], State]:
-        moves, after = self.moves(params, gradient, state)
-        return [m.new for m in moves], after
+        """The values of `moves` without the working: training's path, thousands of updates long."""
+        t, h, advance = state.t + 1, self.h, self.optimizer.advance
+        new, slots = [], []
+        for p, g, slot, trainable, decay in zip(params, gradient, state.slots, self.trainable, self.decayed):
+            if not trainable:
+                new.append(p)
+                slots.append(slot)
+                continue
+            used = g + h.weight_decay * p if decay and not h.decoupled else g
+            shrink = h.eta * h.weight_decay * p if decay and h.decoupled else CTX.zero
+            after, _, step = advance(h, slot, used, t)
+            new.append(p - shrink - step)
+            slots.append(after)
+        return new, State(t, tuple(slots))
