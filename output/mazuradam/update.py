@@ -17,7 +17,7 @@ UPDATE = "sgd"
 INPUTS = np.array([[0.05, 0.10]])
 TARGETS = np.array([[0.01, 0.99]])
 FROZEN = ("b1", "b2", )
-STEPS = [1, 2, 10, 100, 1000, 10000]
+STEPS = [1, 2, 10, 100, 1000]
 # the update rule: Adam
 OPTIMIZER = "adam"
 BETA1 = 0.9
