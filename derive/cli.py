@@ -50,7 +50,7 @@ class Terminated(BaseException):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse would print usage and exit by itself
-        raise UsageError(message)
+        raise UsageError(escaped(message))  # it quotes an unknown argument as typed
 
 
 def _whole(text: str, high: int) -> int:
@@ -106,9 +106,18 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--plot", type=Path, help="save the loss curve (.png or .svg)")
     k = commands.add_parser("check", help="check a hand derivation, claim by claim")
     k.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
-    k.add_argument("claims", type=Path, help="a file of claims, one per line (NAME = VALUE = ...)")
+    k.add_argument("claims", type=Path, help="a Markdown (.md, .markdown, .txt), LaTeX (.tex) or notebook (.ipynb) "
+                   "document, or a file of claims, one per line (NAME = VALUE = ...)")
+    k.add_argument("--input", choices=("md", "tex", "ipynb", "claims"),
+                   help="how to read the file (default: from its extension; claims for any other)")
+    k.add_argument("--annotate", type=Path, metavar="OUT",
+                   help="write the document back with every judged claim marked (.html: the annotated page)")
+    k.add_argument("--aliases", type=Path, metavar="FILE",
+                   help="a TOML file whose [aliases] table maps your names to the network's (z = \"net\")")
     k.add_argument("--format", choices=("text", "json"), default="text")
     k.add_argument("--digits", type=_digits, default=DEFAULT_DIGITS, help="significant digits shown")
+    k.add_argument("--notation", choices=PROFILES, default="classic",
+                   help="the notation LaTeX claims are written in, as `derive render --notation` prints it")
     k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
@@ -142,7 +151,20 @@ def _check_notation(d: derivation.Derivation, profile: str) -> None:
     try:
         notation.notation_for(d.network, profile)
     except notation.NotationError as exc:
-        raise UsageError(f"{d.network.spec.source}: --notation {profile}: {exc}") from None
+        raise UsageError(f"{escaped(d.network.spec.source)}: --notation {profile}: {exc}") from None
+
+
+def _check_title(d: derivation.Derivation, lang: str, formats: tuple[str, ...]) -> None:
+    """A Chinese title the PDF's font cannot print is refused, not silently dropped by XeLaTeX."""
+    if lang != "zh" or not {"tex", "pdf"} & set(formats):
+        return
+    from derive.notes import glyphs
+
+    missing = glyphs.unprintable(d.network.spec.title_in(lang))
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+        raise UsageError(f"{escaped(d.network.spec.source)}: titles.zh: no glyph for {shown} in the font of the "
+                         f"Chinese PDF ({glyphs.FONT}); choose other characters (Markdown and HTML could show them)")
 
 
 def render_dir(name: str, lang: str, profile: str) -> str:
@@ -207,6 +229,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     d = _derive(args.network)
     _check_notation(d, args.notation)
     request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief, args.full)
+    _check_title(d, request.lang, request.formats)
     out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
                                                                                  args.notation)
     try:
@@ -258,12 +281,15 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from derive.code import training
 
     if args.plot is not None and args.plot.suffix.lstrip(".").lower() not in training.PLOT_FORMATS:
-        raise UsageError(f"{args.plot}: expected a .png or .svg file for the plot")
+        raise UsageError(f"{escaped(str(args.plot))}: expected a .png or .svg file for the plot")
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
     total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
     run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
     for number, error in run.curve:
         _emit(f"updates {number}: error {error:.9g}")
+    if d.error_before > 0 and any(error == 0 for _, error in run.curve):
+        _say("derive: note: an error printed as 0 is below the smallest float64 (about 4.9e-324), "
+             "in which the generated code computes, not 0")
     if args.plot is not None:
         if not training.log_scaled(run.curve):
             _say("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
@@ -297,13 +323,25 @@ def _read_claims(path: Path) -> str:
     return text
 
 
+DOCUMENT_KINDS = {".md": "md", ".markdown": "md", ".txt": "md", ".tex": "tex", ".ipynb": "ipynb"}
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from derive.check import checker as checking
 
     text = _read_claims(args.claims)
+    kind = args.input or _kind(args.claims, text)
+    if kind == "claims" and args.annotate is not None:
+        raise UsageError(f"{escaped(str(args.claims))}: --annotate needs a document (Markdown, LaTeX or a notebook)")
+    aliases = _read_aliases(args.aliases) if args.aliases is not None else {}
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
+    if kind != "claims":
+        return _check_document(args, kind, text, d, aliases)
     budget = checking.Budget() if args.time_limit is None else checking.Budget(seconds=args.time_limit)
-    report = checking.check_text(d, text, budget)
+    try:
+        report = checking.check_text(d, text, budget, args.notation)
+    except checking.latex.LatexError as exc:
+        raise UsageError(f"--notation {args.notation}: {exc}") from None
     _emit(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
     if report.wrong:
         return FINDING
@@ -321,9 +359,74 @@ def _unchecked(report: Report) -> str | None:
         return "no claims (the file is empty or holds only comments)"
     if not any(v.status in ("correct", "wrong") for v in verdicts):
         return "nothing could be checked (no claim was found correct or wrong)"
-    if refused:
-        return f"{len(refused)} line{'s' if len(refused) > 1 else ''} could not be read (first: line {refused[0][0]})"
+    unchecked = sorted([n for n, _ in refused] + [v.line for v in verdicts if v.status == "cannot check"])
+    if unchecked:
+        count = len(unchecked)
+        return f"{count} claim{'s' if count > 1 else ''} could not be checked (first: line {unchecked[0]})"
     return None
+
+
+def _kind(path: Path, text: str) -> str:
+    """md, tex or ipynb from the extension, claims for any other; a .txt file every line of which is a
+    claim (or blank, or a comment) is a claims file, any other .txt is Markdown."""
+    kind = DOCUMENT_KINDS.get(path.suffix.lower(), "claims")
+    if kind == "md" and path.suffix.lower() == ".txt":
+        from derive.check.claims import parse
+
+        claims, refused = parse(text)
+        return "claims" if claims and not refused else "md"
+    return kind
+
+
+def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivation.Derivation,
+                    aliases: dict[str, str]) -> int:
+    """A Markdown, LaTeX or notebook document checked span by span, and written back annotated."""
+    from derive.reader import annotate, report
+    from derive.reader.document import DocumentError, check_document
+
+    try:
+        found = check_document(d, kind, text, aliases)
+    except DocumentError as exc:
+        raise UsageError(f"{escaped(str(args.claims))}: {exc}") from None
+    if args.annotate is not None:
+        if args.annotate.suffix.lower() in (".html", ".htm"):
+            if kind == "tex":
+                raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or a notebook "
+                                 "(annotate a .tex document as .tex)")
+            content = annotate.html(kind, text, found, args.digits, args.claims.name)
+        else:
+            content = annotate.annotated(kind, text, found, args.digits)
+        writing.write_file(args.annotate, content)
+    _emit(report.to_json(found, args.digits) if args.format == "json" else report.to_text(found, args.digits))
+    if found.wrong:
+        return FINDING
+    if not any(f.verdict.status in ("correct", "wrong") for f in found.found):
+        _say(f"derive: error: {escaped(str(args.claims))}: nothing could be checked "
+             "(no claim of the document was found correct or wrong)")
+        return USAGE
+    return OK
+
+
+def _read_aliases(path: Path) -> dict[str, str]:
+    """The [aliases] table of a TOML file: each of your names -> a name of the network (or a head)."""
+    import tomllib
+
+    shown = escaped(str(path))
+    try:
+        table = tomllib.loads(reading.read_bytes(path, MAX_CLAIMS_BYTES).decode("utf-8")).get("aliases")
+    except reading.ReadError as exc:
+        raise UsageError(f"{shown}: {exc}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"{shown}: not a TOML file ({exc})") from None
+    except (RecursionError, ValueError):  # nested thousands deep, or an integer of thousands of digits
+        raise UsageError(f"{shown}: not a TOML file this reader can hold") from None
+    if not isinstance(table, dict) or not table:
+        raise UsageError(f"{shown}: expected an [aliases] table of your name = \"network name\"")
+    for key, value in table.items():
+        if not (isinstance(value, str) and value.replace("_", "").isalnum() and key.replace("_", "").isalnum()):
+            raise UsageError(f"{shown}: aliases.{escaped(key)}: expected letters, digits and _ on both sides, "
+                             f"got {value!r}")
+    return dict(table)
 
 
 def example_requests() -> list[tuple[str, str, str, tuple[str, ...]]]:

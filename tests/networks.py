@@ -81,3 +81,53 @@ def identity_net(weights: str = "0.5", inputs: tuple[str, str] = ("1", "2"), lea
     return network(list(inputs), ["0.5", "0.5"], [layer(2, "identity", rows, bias="none"),
                                                   layer(2, "identity", rows, bias="none")],
                    learning_rate=learning_rate)
+
+
+def one_weight(steps: list[int], rate: str = "0.9") -> dict[str, Any]:
+    """out = w x with x = 1, w = 0.3, target 0.5: each update multiplies t - out by 1 - rate, so the
+    error after n updates is 0.02 (1 - rate)^(2n) exactly, far below 1e-50 after a few dozen."""
+    return network(["1"], ["0.5"], [layer(1, "identity", [["0.3"]], bias="none")], learning_rate=rate, steps=steps)
+
+
+def relu_chain(steps: list[int]) -> dict[str, Any]:
+    """i -> relu h -> identity o, one sample, learning until the error is far below 1e-50."""
+    return network(["1"], ["0.6"], [layer(1, "relu", [["0.5"]], bias="none"),
+                                    layer(1, "identity", [["0.8"]], bias="none")], learning_rate="0.7", steps=steps)
+
+
+def saturated(weight: str = "800") -> dict[str, Any]:
+    """A 2-2-1 sigmoid network whose output net is about 1.4 `weight`: with weight 800 the output is
+    1 - e^-1400 and the error about e^-2800, far below the smallest double and below 400 digits."""
+    return network(["1", "1"], ["1"], [layer(2, "sigmoid", [["1", "1"], ["1", "1"]]),
+                                      layer(1, "sigmoid", [[weight, weight]])])
+
+
+# The kinds of network the tests cover: (hidden activation, output activation, loss).
+HIDDEN = ("sigmoid", "tanh", "relu", "identity")
+OUTPUTS = (("sigmoid", "half_sse"), ("identity", "mse"), ("tanh", "half_sse"), ("softmax", "cross_entropy"),
+           ("sigmoid", "cross_entropy"), ("relu", "mse"), ("softmax", "half_sse"))
+
+
+def kind(hidden: str, output: str, loss: str, update: str = "sgd", reduction: str = "sum",
+         steps: list[int] | None = None, seed: int = 0) -> dict[str, Any]:
+    """A 2-3-2 network of the given kind with three samples; weights drawn from `seed`, away from 0 so
+    that a relu's kink is never met exactly; targets in (0, 1), summing to 1 under a softmax."""
+    import random
+
+    rng = random.Random(f"{hidden}-{output}-{loss}-{seed}")
+
+    def value() -> str:
+        return str(D(rng.choice([-1, 1]) * rng.randint(10, 90)) / 100)
+
+    def rows(n: int, m: int) -> list[list[str]]:
+        return [[value() for _ in range(m)] for _ in range(n)]
+
+    def targets() -> list[str]:
+        first = D(rng.randint(10, 90)) / 100
+        return [str(first), str(1 - first)] if output == "softmax" else [str(D(rng.randint(5, 95)) / 100) for _ in range(2)]
+
+    samples = [([value(), value()], targets()) for _ in range(3)]
+    layers = [layer(3, hidden, rows(3, 2), values=[value() for _ in range(3)]),
+              layer(2, output, rows(2, 3), bias="shared", values=[value()])]
+    return network([], [], layers, loss=loss, learning_rate="0.3", steps=steps or [1, 2, 3], update=update,
+                   reduction=reduction, samples=samples)

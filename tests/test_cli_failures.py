@@ -183,6 +183,13 @@ def test_an_unknown_key_is_escaped_on_one_line(tmp_path: Path, capsys: pytest.Ca
     _one_line(err)
 
 
+@pytest.mark.parametrize("argv", [["list", "\x1b[2J\nx"], ["train", "mazur", "--plot", "a\x1b]0;t\x07.pdf"]])
+def test_arguments_are_escaped_on_one_line(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(argv, capsys)
+    assert code == 2 and "\x1b" not in err and "\\x1b" in err
+    _one_line(err)
+
+
 def test_a_superscript_digit_is_refused_without_internal_names(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["render", "mazur", "--digits", "²"], capsys)
     assert code == 2 and "_digits" not in err and "expected a whole number from 1 to 30, got '²'" in err
@@ -245,12 +252,15 @@ def test_nothing_checkable_is_not_success(text: str, why: str, tmp_path: Path,
     _one_line(err)
 
 
-def test_one_right_claim_among_refused_lines_is_not_success(tmp_path: Path,
+@pytest.mark.parametrize(("second", "why"), [("out_h1 = 0.59 ]]", "1 claim could not be checked (first: line 2)"),
+                                            ("zzz@3 = 1\nqqq = out_h1 + r", "2 claims could not be checked (first: line 2)")])
+def test_a_right_claim_beside_unchecked_ones_is_not_success(second: str, why: str, tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     claims = tmp_path / "c.claims"
-    claims.write_text("out_h1 = 0.593269992\nout_h1 = 0.59 ]]\n", encoding="utf-8")
+    claims.write_text(f"out_h1 = 0.593269992\n{second}\n", encoding="utf-8")
     code, _, err = run(["check", "mazur", str(claims)], capsys)
-    assert code == 2 and "1 line could not be read (first: line 2)" in err
+    assert code == 2 and why in err
+    _one_line(err)
 
 
 def test_a_file_named_like_a_preset_is_named_in_a_note(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -284,3 +294,22 @@ def test_tex_s_log_survives_its_temporary_directory() -> None:
     with pytest.raises(pdf.PdfFailed) as failed:
         pdf.compile_tex("\\documentclass{article}\\begin{document}\\undefinedthing\\end{document}\n")
     assert str(failed.value) == "Undefined control sequence." and "\\undefinedthing" in failed.value.log
+
+
+def test_a_document_with_nothing_checkable_is_not_success(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "hw.md"
+    doc.write_text("Some prose, and $x + y$ in it, but no claim about the network.\n", encoding="utf-8")
+    code, _, err = run(["check", "mazur", str(doc)], capsys)
+    assert code == 2 and "nothing could be checked" in err
+    _one_line(err)
+    doc.write_text("$out_{h1} = 0.593269992$\n", encoding="utf-8")
+    assert main(["check", "mazur", str(doc)]) == 0
+
+
+def test_an_aliases_fifo_is_refused(tmp_path: Path) -> None:
+    doc = tmp_path / "hw.md"
+    doc.write_text("$out_{h1} = 0.593269992$\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "aliases.toml")
+    result = _derive("check", "mazur", str(doc), "--aliases", str(tmp_path / "aliases.toml"), cwd=tmp_path)
+    assert result.returncode == 2 and "not a regular file" in result.stderr
+    _one_line(result.stderr)

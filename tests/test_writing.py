@@ -175,3 +175,12 @@ def test_a_dead_process_s_temporaries_are_swept(tmp_path: Path) -> None:
     (tmp_path / f".keep.derive-{os.getpid()}-live.tmp").write_text("a live writer's")
     writing.write_tree(tmp_path / "out", {"walkthrough.md": "x"}, _ours)
     assert _leftovers(tmp_path) == [f".keep.derive-{os.getpid()}-live.tmp"]
+
+
+def test_without_an_atomic_exchange_two_renames_swap_the_directories(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(writing, "_exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    writing.write_tree(out, {"walkthrough.md": "old", "figures/a.svg": "a"}, _ours)
+    writing.write_tree(out, {"walkthrough.md": "new"}, _ours)
+    assert _tree(out) == {"walkthrough.md": b"new"} and _leftovers(tmp_path) == []

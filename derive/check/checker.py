@@ -18,9 +18,19 @@ from sympy import Expr, Symbol
 
 from derive.check import latex, optimizer_claims
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
-from derive.check.mistakes import Mistake, Outcome, VariantTrainer, catalogue, outcome, typo, variant_value
+from derive.check.mistakes import (
+    Mistake,
+    Outcome,
+    VariantTrainer,
+    catalogue,
+    outcome,
+    replay,
+    typo,
+    value_after,
+    variant_value,
+)
 from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
-from derive.maths.numeric import Trainer, evaluate
+from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
 from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid
 
@@ -30,6 +40,7 @@ MAX_TRAINING_STEPS = 100_000
 WORK_BUDGET = 1_000_000
 TIME_BUDGET = 60.0
 CLOCK_WORK = 10_000  # replays look at the clock after about this many units of work
+VARIANT_REPLAY_BUDGET = 200_000  # updates replayed by the catalogued mistakes for one file, in all
 
 
 class Unknown(LookupError):
@@ -179,6 +190,20 @@ class Truth:
         self._followable |= {o.error.name for o in self.network.outputs}
         self._followable |= {name for n in self.network.neurons for name in (n.net.name, n.out.name)}
         self._outcomes: list[tuple[Mistake, Outcome]] | None = None
+        self._given: dict[Real, str] | None = None
+        self._variant_runs: dict[str, tuple[int, list[Real]]] = {}
+        self.variant_replayed = 0
+
+    def given(self, number: Num) -> str | None:
+        """The quantity given by the spec (input, target, initial parameter, learning rate) whose value
+        `number` is exactly, else None."""
+        if self._given is None:
+            n = self.network
+            names = [s.name for s in n.inputs] + [o.target.name for o in n.outputs] + [p.name for p in n.params]
+            self._given = {}
+            for name in names + [n.eta.name]:
+                self._given.setdefault(self.values[name], name)
+        return self._given.get(real(number.text))
 
     def tables(self, index: int) -> tuple[dict[str, Real], dict[str, Real]]:
         """The values and derivatives of sample `index` (0-based) at the initial parameters."""
@@ -216,9 +241,11 @@ class Truth:
         """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
         if self._outcomes is None:
             self._outcomes = [(m, outcome(self.network, m)) for m in catalogue(self.network)]
-        found = []
+        found = self._one_update_off(name, text)
         for mistake, result in self._outcomes:
             value = variant_value(self.network, result, name)
+            if value is None and not found:  # replayed only when nothing simpler explains the number
+                value = self._replayed(mistake, name)
             if value is not None and agrees_to_written_digits(value, text):
                 found.append(f"{mistake.name}: {mistake.meaning}")
         found += [f for f in self._optimizer_mistakes(name, text) if f not in found]
@@ -229,6 +256,53 @@ class Truth:
         if slip and not found:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
+
+    def _in_time(self) -> bool:
+        """Whether the file's time budget still has room (the replays of mistakes stop quietly if not)."""
+        try:
+            self.budget.check_time()
+        except BudgetSpent:
+            return False
+        return True
+
+    def _one_update_off(self, name: str, text: str) -> list[str]:
+        """An error after N > 1 updates that is the error after N - 1: a training loop that reports the
+        error of its forward pass, made before that pass's update."""
+        base, at, step = name.partition("@")
+        errors = [self.network.e_total.name] + [o.error.name for o in self.network.outputs]
+        if not at or int(step) < 2 or base not in errors:
+            return []
+        try:
+            before = self.value(f"{base}@{int(step) - 1}")
+        except Unknown:
+            return []
+        if not agrees_to_written_digits(before, text):
+            return []
+        return [f"one update off: the value after {int(step) - 1} updates, as a training loop reports the "
+                "error of the forward pass made before its last update"]
+
+    def _replayed(self, mistake: Mistake, name: str) -> Real | None:
+        """The variant's value of `base@N` (N > 1): the variant replayed for N updates, within a budget
+        shared by the file (runs are kept, so a later, larger N continues from the earlier one)."""
+        base, at, step = name.partition("@")
+        errors = [self.network.e_total.name] + [o.error.name for o in self.network.outputs]
+        if not at or not 1 < int(step) <= MAX_TRAINING_STEPS or base not in errors:
+            return None  # the error is what a training loop reports after N updates
+        steps = int(step)
+        done, params = self._variant_runs.get(mistake.name, (0, self.trainer.initial()))
+        if done > MAX_TRAINING_STEPS:
+            return None
+        if done > steps:
+            done, params = 0, self.trainer.initial()
+        if self.variant_replayed + steps - done > VARIANT_REPLAY_BUDGET:
+            return None
+        self.variant_replayed += steps - done
+        after = replay(self.network, mistake, params, done, steps, self._in_time)
+        if after is None:
+            self._variant_runs[mistake.name] = (MAX_TRAINING_STEPS + 1, [])  # diverged: never replayed again
+            return None
+        self._variant_runs[mistake.name] = (steps, after)
+        return value_after(self.network, after, base)
 
     def value(self, name: str, sample: str | None = None) -> Real:
         """The value of `name` (`out_h1`, `d:E_total/w5`, `w5@1`, `out_o1[s2]`), in the default reading or,
@@ -277,7 +351,7 @@ class Truth:
             return params[names.index(base)]
         sample = self.trainer.samples[index or 0]
         if base == self.network.e_total.name:
-            return self.trainer.dataset_error(params) if index is None else self.trainer.error(params, sample)
+            return self._resolved_error(steps, params) if index is None else self.trainer.error(params, sample)
         nets, outs = self.trainer.forward(params, sample[0])
         for o, out, target in zip(self.network.outputs, outs[-1], sample[1]):
             if base == o.error.name:
@@ -334,6 +408,19 @@ class Truth:
             if value is not None and agrees_to_written_digits(value, text):
                 found.append(label)
         return found
+
+    def _resolved_error(self, steps: int, params: list[Real]) -> Real:
+        """E_total after `steps` updates; trained again at higher precisions when the working precision
+        leaves only noise in it, and no number at all when even the highest does (see precise_errors)."""
+        if self.trainer.resolved(params):
+            return self.trainer.dataset_error(params)
+        # charged before the work: an update at k times the working digits as k updates
+        self.budget.charge(steps * sum(digits // DIGIT_LADDER[0] for digits in DIGIT_LADDER[1:]))
+        report = precise_errors(self.network, [steps])[0]
+        if not report.resolved:
+            raise Unknown(f"below the working precision: after {steps} updates the error is below "
+                          f"{show(report.error, 1).text}, which {report.digits} digits cannot resolve")
+        return report.error
 
     def _params(self, steps: int) -> list[Real]:
         """Parameters after `steps` updates, continued from the furthest replay before it."""
@@ -533,13 +620,14 @@ def agrees_to_written_digits(truth: Real, text: str) -> bool:
     return False
 
 
-def _tolerance(node: Node) -> Real:
+def _tolerance(node: Node, given: Callable[[Num], str | None] = lambda n: None) -> Real:
     """Relative precision of a link computed from written numbers: each adds half a unit of its last
-    written digit, relative to its size; whole numbers are exact."""
+    written digit, relative to its size; whole numbers are exact, and so is a number that equals a value
+    the spec gives (a weight, an input, a target, the learning rate): 0.4 written for w5 is w5."""
     total = CTX.mpf(10) ** -30
     for n in numbers_in(node):
         value = Decimal(n.text)
-        if value and ("." in n.text or "e" in n.text.lower()):
+        if value and ("." in n.text or "e" in n.text.lower()) and given(n) is None:
             half_unit = Decimal(5).scaleb(value.as_tuple().exponent - 1)
             total += CTX.mpf(str(half_unit / abs(value)))
     return total
@@ -558,13 +646,13 @@ class Spread:
     last digit of each written number, carried through every operation (first order, with the worst
     slope over the interval), so that cancellation (0.13 - 0.1299) and powers are judged fairly."""
 
-    def __init__(self, evaluator: Evaluator) -> None:
-        self.evaluator = evaluator
+    def __init__(self, evaluator: Evaluator, given: Callable[[Num], str | None] = lambda n: None) -> None:
+        self.evaluator, self.given = evaluator, given
         self.own: dict[str, Real] = {}
 
     def of(self, node: Node) -> Real:
-        if isinstance(node, Num):
-            return _half_unit(node.text)
+        if isinstance(node, Num):  # a value the spec gives (0.4 for w5) is exact, not 0.4 +- 0.05
+            return CTX.zero if self.given(node) is not None else _half_unit(node.text)
         if isinstance(node, Name):
             return self._name(node.name)
         if isinstance(node, Unary):
@@ -644,11 +732,15 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
             evaluator.own.define(target, link, claimed, claim.line)
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
-        verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator).of(link))
+        verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
         if verdict.status == "correct" and _symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
         if verdict.status == "wrong" and _literal(link) is not None and not own:
             verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
+        elif verdict.status == "wrong" and not own and _symbolic(link, evaluator.own):
+            from derive.check.formulas import explain_formula  # only a wrong formula needs it
+
+            verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
         verdicts.append(verdict)
     return verdicts
 
@@ -701,7 +793,7 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
     """A formula right at the spec's values must also be right at random values of every input."""
     rng = random.Random(verdict.line)
     for _ in range(POINTS):
-        point = PointTruth(truth, rng)
+        point = PointTruth(truth, rng, _given_names(link, truth))
         try:
             want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
@@ -717,12 +809,15 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
 class PointTruth:
     """The truth at random values of every input, target and parameter (same network)."""
 
-    def __init__(self, truth: Truth, rng: random.Random) -> None:
+    def __init__(self, truth: Truth, rng: random.Random, fixed: tuple[str, ...] = ()) -> None:
         network = truth.network
         self.network, self.closed = network, truth.d.closed
         self.chosen = {s.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for s in network.inputs}
         self.chosen.update({o.target.name: CTX.mpf(rng.uniform(0.05, 0.95)) for o in network.outputs})
         self.chosen.update({p.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for p in network.params})
+        for name in fixed:  # a formula that writes a given value as a number (0.01 for target_o1) keeps it
+            self.chosen.pop(name, None)
+            self.chosen[name] = truth.values[name]
         trainer = truth.trainer
         inputs = [self.chosen[s.name] for s in network.inputs]
         targets = [self.chosen[o.target.name] for o in network.outputs]
@@ -760,6 +855,14 @@ class PointTruth:
         return str(self.expression(name))
 
 
+def _given_names(link: Node, truth: Truth) -> tuple[str, ...]:
+    """The quantities given by the spec whose values the link writes as decimal numbers in their place
+    (a link that also names the quantity uses the number for something else: w8 - 0.55 stays random)."""
+    named = set(names_in(link))
+    names = [truth.given(n) for n in numbers_in(link) if "." in n.text]
+    return tuple(dict.fromkeys(n for n in names if n is not None and n not in named))
+
+
 def _literal(link: Node) -> str | None:
     """The text of a link that is one written number, else None."""
     if isinstance(link, Num):
@@ -778,13 +881,13 @@ def _known(truth: Truth, name: str) -> bool:
 
 
 def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
-             spread: Callable[[], Real] | None = None) -> Verdict:
+             spread: Callable[[], Real] | None = None, given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
     if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
         reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
     else:
-        ok = abs(claimed - truth) <= _tolerance(link) * max(abs(truth), CTX.mpf(10) ** -40)
+        ok = abs(claimed - truth) <= _tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
         if not ok and spread is not None:
             try:
                 ok = abs(claimed - truth) <= spread() * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)

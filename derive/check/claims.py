@@ -276,12 +276,31 @@ def _decimal(text: str) -> Decimal | None:
         return None
 
 
+def parse_instances(text: str, line: int, names: latex.Names | None = None) -> list[Claim]:
+    """The claims of one line: one, or (a LaTeX rule stated for every index, `w_{oh}`) one per instance."""
+    stripped = text.split("#", 1)[0].strip()
+    if not stripped or "\\" not in stripped and "{" not in stripped and "}" not in stripped:
+        claim = parse_line(text, line, names)
+        return [claim] if claim is not None else []
+    if len(stripped) > MAX_LINE:
+        raise ClaimError(f"the line is longer than {MAX_LINE} characters")
+    try:
+        plains = latex.instances(stripped, names)
+    except latex.LatexError as exc:
+        raise ClaimError(f"LaTeX that is not understood: {exc}") from None
+    return [_claim(stripped, tokenize(plain), line) for plain in plains]
+
+
 def parse_line(text: str, line: int, names: latex.Names | None = None) -> Claim | None:
     """A claim, or None for a blank or comment line; raises ClaimError for anything else."""
     stripped = text.split("#", 1)[0].strip()
     if not stripped:
         return None
-    tokens = tokenize(stripped, names)
+    return _claim(stripped, tokenize(stripped, names), line)
+
+
+def _claim(stripped: str, tokens: list[tuple[str, str]], line: int) -> Claim:
+    """A claim from the tokens of its line."""
     parts: list[list[tuple[str, str]]] = [[]]
     for token in tokens:
         if token[1] == "=":
@@ -323,10 +342,9 @@ def parse(text: str, names: latex.Names | None = None) -> tuple[list[Claim], lis
             sample = named
             continue
         try:
-            claim = parse_line(line, number, names)
+            found = parse_instances(line, number, names)
         except ClaimError as exc:
             refused.append((number, str(exc)))
             continue
-        if claim is not None:
-            claims.append(Claim(claim.line, claim.text, claim.target, claim.links, sample))
+        claims += [Claim(c.line, c.text, c.target, c.links, sample) for c in found]
     return claims, refused

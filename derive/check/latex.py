@@ -10,16 +10,21 @@ back as the network's own names. Anything else is refused with the reason.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from dataclasses import dataclass
 from typing import Mapping
 
 from derive.model import identifiers
 from derive.model.network import Network
-from derive.model.notation import GREEK_LETTERS, Glyph, NotationError, notation_for
+from derive.model.notation import (GREEK_LETTERS, INDEX_PROFILES, Glyph, Notation, NotationError, index_letter,
+                                   name_glyph, notation_for)
 
 PROFILES = ("classic", "textbook", "matrix")
 MAX_DEPTH = 40  # nested groups, as in the plain grammar
+MAX_WORK = 20_000  # operands read for one line, each instance of a sum over an index counted
+MAX_INSTANCES = 256  # instances of a rule stated for every index
 
 
 class LatexError(ValueError):
@@ -51,7 +56,65 @@ def key_of(g: Glyph) -> Key:
     return Key(g.base, g.sub, g.sup, g.hat)
 
 
-def glyph_names(network: Network, profile: str = "classic") -> dict[Key, Meaning]:
+class GlyphTable(dict):  # type: ignore[type-arg]
+    """Key -> Meaning of every printed glyph, and the index-form glyphs (w_{oh}) with the layer each
+    index letter runs over, so that a rule for every index is read as each of its instances."""
+
+    def __init__(self, network: Network, notation: Notation) -> None:
+        super().__init__()
+        self.network, self.sign = network, notation.delta_sign
+        self.letters: dict[str, int] = {}  # index letter -> layer (-1: the inputs)
+        self.kinds: dict[Key, tuple[str, int]] = {}  # index-form glyph -> (kind, layer)
+        if notation.profile in INDEX_PROFILES:
+            self._index_forms(notation)
+
+    def _index_forms(self, notation: Notation) -> None:
+        layers = len(self.network.layers)
+        for layer in range(-1, layers):
+            self.letters[index_letter(notation.profile, layers, layer)] = layer
+        for layer in range(layers):
+            me, before = index_letter(notation.profile, layers, layer), index_letter(notation.profile, layers, layer - 1)
+            if notation.profile == "textbook":
+                for kind in ("out", "net", "delta", "weight", "bias"):
+                    self.kinds[key_of(notation.generic[kind][layer])] = (kind, layer)
+            else:
+                self.kinds.update({Key("out", me): ("out", layer), Key("net", me): ("net", layer),
+                                   Key("delta", me): ("delta", layer), Key("w", me + before): ("weight", layer),
+                                   Key("b", me): ("bias", layer)})
+        last = index_letter(notation.profile, layers, layers - 1)
+        first = index_letter(notation.profile, layers, -1)
+        target, source = ("y", "x") if notation.profile == "textbook" else ("target", name_glyph(self.network.inputs[0].name).base)
+        self.kinds[Key(target, last)] = ("target", layers - 1)
+        self.kinds[Key(source, first)] = ("input", -1)
+
+    def size(self, letter: str) -> int:
+        layer = self.letters[letter]
+        return len(self.network.inputs) if layer < 0 else len(self.network.layers[layer])
+
+    def instance(self, key: Key, env: Mapping[str, int]) -> Meaning | None:
+        """The quantity an index-form glyph names once its letters have values, None if it is not one."""
+        found = self.kinds.get(Key(key.base, key.sub, key.sup, key.hat))
+        if found is None or any(c not in env for c in key.sub):
+            return None
+        kind, layer = found
+        letter = {v: k for k, v in self.letters.items()}
+        me, before = env.get(letter[layer]), env.get(letter.get(layer - 1, ""))
+        if me is None:
+            return None
+        if kind == "input":
+            return Meaning(self.network.inputs[me].name)
+        neuron = self.network.layers[layer][me]
+        if kind == "weight":
+            return Meaning(neuron.links[before].weight.name) if before is not None else None
+        if kind == "bias":
+            return Meaning(neuron.bias.name) if neuron.bias is not None else None
+        if kind == "target":
+            return Meaning(self.network.outputs[me].target.name)
+        symbol = {"out": neuron.out, "net": neuron.net, "delta": neuron.delta}[kind]
+        return Meaning(symbol.name, self.sign if kind == "delta" else 1)
+
+
+def glyph_names(network: Network, profile: str = "classic") -> GlyphTable:
     """Every glyph the notation `profile` prints for `network`, mapped to the quantity it names."""
     try:
         notation = notation_for(network, profile)
@@ -62,7 +125,7 @@ def glyph_names(network: Network, profile: str = "classic") -> dict[Key, Meaning
     names += [s.name for n in network.neurons for s in (n.net, n.out, n.delta)]
     names += [identifiers.E_TOTAL, identifiers.ETA]
     deltas = {n.delta.name for n in network.neurons}
-    table: dict[Key, Meaning] = {}
+    table = GlyphTable(network, notation)
     for name in names:
         sign = notation.delta_sign if name in deltas else 1
         table.setdefault(key_of(notation.glyph(name)), Meaning(name, sign))
@@ -115,8 +178,11 @@ def tokens(text: str) -> list[tuple[str, str]]:
 class _Reader:
     """Plain-grammar text of LaTeX tokens; operands side by side are multiplied."""
 
-    def __init__(self, toks: list[tuple[str, str]], names: Names | None) -> None:
+    def __init__(self, toks: list[tuple[str, str]], names: Names | None, env: Mapping[str, int] | None = None) -> None:
         self.toks, self.at, self.names, self.depth = toks, 0, names or {}, 0
+        self.env: dict[str, int] = dict(env or {})  # index letters and their values (0-based)
+        self.free: list[str] = []  # index letters met without a value: the rule holds for each
+        self.work = 0  # operands read, sums over indices included: bounded per line
 
     def peek(self, ahead: int = 0) -> str | None:
         index = self.at + ahead
@@ -166,6 +232,8 @@ class _Reader:
         if token in (r"\begin", r"\end"):
             self.at += 1
             env = self.group_text()
+            if env.endswith("matrix"):
+                raise LatexError("a matrix or a vector: claim its entries one by one")
             if env not in ENVIRONMENTS:
                 raise LatexError(f"the environment {env!r} holds no claim the checker reads")
             return ""
@@ -178,6 +246,18 @@ class _Reader:
         return None
 
     def operand(self) -> str:
+        self.work += 1
+        if self.work > MAX_WORK:
+            raise LatexError(f"more than {MAX_WORK} terms to read (sums over indices multiply them)")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
+        try:
+            return self._operand()
+        finally:
+            self.depth -= 1
+
+    def _operand(self) -> str:
         kind, token = self.take()
         if kind == "number":
             return self.number(token)
@@ -193,6 +273,9 @@ class _Reader:
             return self.scripts_of_value(self.fraction())
         if token == r"\sum":
             return self.sample_sum()
+        if token in (r"\mathbf", r"\odot"):
+            raise LatexError("a whole layer's vectors and matrices (1^T, the elementwise product): claim their "
+                             "entries one by one")
         if token == r"\Delta":
             name = self.operand()
             if not _is_name(name):
@@ -251,7 +334,9 @@ class _Reader:
         """\\sum_{s} X: X at every sample, added."""
         if self.peek() == "_":
             self.at += 1
-            self.script_text()
+            index = self.script_text()
+            if index != "s":
+                return self.index_sum(index)
         factors = [self.operand()]  # the sum runs over the product that follows it
         while (token := self.peek()) is not None and token not in _PRODUCT_ENDS:
             if token in IGNORED or token in TIMES or token == "*":
@@ -259,6 +344,28 @@ class _Reader:
                 continue
             factors.append(self.operand())
         return f"sum_s({' * '.join(factors)})"
+
+    def index_sum(self, letter: str) -> str:
+        """\\sum_{o} X: X for every value of the index o, added."""
+        table = self.names
+        if not isinstance(table, GlyphTable) or letter not in table.letters:
+            raise LatexError(f"a sum over every index {letter!r} is a rule for every index: claim its entries "
+                             "one by one")
+        start, terms, outer = self.at, [], self.env.get(letter)
+        for value in range(table.size(letter)):
+            self.at, self.env[letter] = start, value
+            factors = [self.operand()]
+            while (token := self.peek()) is not None and token not in _PRODUCT_ENDS:
+                if token in IGNORED or token in TIMES or token == "*":
+                    self.at += 1
+                    continue
+                factors.append(self.operand())
+            terms.append(" * ".join(factors))
+        if outer is None:
+            del self.env[letter]
+        else:
+            self.env[letter] = outer
+        return f"({' + '.join(terms)})"
 
     def group_text(self) -> str:
         self.expect("{")
@@ -395,8 +502,22 @@ class _Reader:
             # m_5, \hat{v}_{w_5}: an optimizer's state of a parameter (derive.check.optimizer_claims)
             return f"{key.base}{'hat' if key.hat else ''}_{key.sub.replace('_', '')}"
         meaning = self.names.get(key)
-        if meaning is None and not key.hat and not key.sup:
+        generic_index = bool(re.fullmatch(r"[a-z]{1,2}", key.sub))  # w_{oh}, delta_{h}: a rule for every index
+        if meaning is None and generic_index and isinstance(self.names, GlyphTable) and Key(
+                key.base, key.sub, key.sup, key.hat) in self.names.kinds:
+            unbound = [c for c in key.sub if c not in self.env]
+            if unbound:
+                self.free += [c for c in unbound if c not in self.free]
+                return "x"  # a stand-in while the free letters are collected
+            meaning = self.names.instance(key, self.env)
+        if meaning is None and not key.hat and not key.sup and not generic_index:
             meaning = _generic(key)
+        if meaning is None and key.sup and not key.sub:
+            raise LatexError(f"{_describe(key)} is a whole layer's vector or matrix: claim its entries one by one "
+                             f"({_describe(Key(key.base, '1', key.sup, key.hat))} ...)")
+        if meaning is None and generic_index:
+            raise LatexError(f"{_describe(key)} stands for every index: claim the rule's entries one by one "
+                             f"({_describe(Key(key.base, '1' * len(key.sub), key.sup, key.hat))} ...)")
         if meaning is None:
             raise LatexError(f"no quantity is printed as {_describe(key)}")
         return meaning.name if meaning.sign > 0 else f"(-{meaning.name})"
@@ -435,12 +556,33 @@ def _is_name(text: str) -> bool:
     return bool(_NAME.fullmatch(text.strip()))
 
 
-def to_plain(text: str, names: Names | None = None) -> str:
+def instances(text: str, names: Names | None = None) -> list[str]:
+    """The plain claims text of a LaTeX line, once for each value of its free index letters (a rule
+    stated for every index, `\\frac{\\partial E}{\\partial w_{oh}} = \\delta_{o} \\mathrm{out}_{h}`), else once."""
+    toks = tokens(text)
+    reader = _Reader(toks, names)
+    reader.sequence(frozenset())
+    if not reader.free or not isinstance(names, GlyphTable):
+        return [to_plain(text, names)]
+    sizes = [names.size(c) for c in reader.free]
+    if math.prod(sizes) > MAX_INSTANCES:
+        raise LatexError(f"a rule for every index with more than {MAX_INSTANCES} instances")
+    found = []
+    for values in itertools.product(*[range(size) for size in sizes]):
+        found.append(to_plain(text, names, dict(zip(reader.free, values))))
+    return found
+
+
+def to_plain(text: str, names: Names | None = None, env: Mapping[str, int] | None = None) -> str:
     """The plain claims text of a LaTeX line: `A = B = C` with every glyph named as the network names it.
 
     A left side printed with a sign (the textbook's g_1 = -dE/d beta_1) moves the sign to every link; a
     left side `\\Delta p` (the update's step) becomes p after the update, p plus each link."""
-    plain = _Reader(tokens(text), names).sequence(frozenset())
+    reader = _Reader(tokens(text), names, env)
+    plain = reader.sequence(frozenset())
+    if reader.free:
+        letters = ", ".join(reader.free)
+        raise LatexError(f"a rule for every index ({letters}): claim its entries one by one")
     parts = plain.split(" = ")
     left = parts[0].strip()
     links = [p.strip() for p in parts[1:]]

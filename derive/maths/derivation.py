@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Mapping
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
-from derive.maths.numeric import Trainer, evaluate, sample_values
+from derive.maths.numeric import MAX_ITERATION_WORK, Trainer, evaluate, iteration_work, precise_errors, sample_values
 from derive.maths.optimizers import Move
 from derive.model.network import Network, Neuron, Param
 from derive.model.precision import CTX, WORKING_DIGITS, Real, real, show
@@ -150,8 +150,10 @@ class Update:
 @dataclass(frozen=True)
 class HistoryPoint:
     step: int
-    error: Real
+    error: Real  # when not `resolved`: an upper bound, the true error is below it
     params: tuple[Real, ...]
+    resolved: bool = True  # False: below what DIGIT_LADDER's last working precision resolves
+    digits: int = WORKING_DIGITS  # the working precision the error was computed at
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,9 @@ class Derivation:
     history: tuple[HistoryPoint, ...]
     # the optimizer's first updates of every parameter (two where there are two), move by move
     moves: tuple[tuple[Move, ...], ...] = ()
+    # error_before and error_after as HistoryPoints say it: resolved (else an upper bound), and at how many digits
+    before: HistoryPoint | None = None
+    after: HistoryPoint | None = None
 
     @property
     def first(self) -> Pass:
@@ -375,8 +380,20 @@ def _updates(network: Network, passes: tuple[Pass, ...], first: tuple[Move, ...]
 WORKED_UPDATES = 2
 
 
+def check_iteration_work(network: Network, steps: Iterable[int]) -> None:
+    """A one-line error before training, when the iterations would take more than MAX_ITERATION_WORK."""
+    work = iteration_work(network, steps)
+    if work > MAX_ITERATION_WORK:
+        raise DerivationError(f"{network.spec.source}: training.steps: {max(steps):,} updates are {work:,} "
+                              f"units of work at {WORKING_DIGITS} digits (updates x parameters x samples per "
+                              f"update), more than the {MAX_ITERATION_WORK:,} the iterations allow "
+                              "(fewer steps, or derive train for long runs)")
+
+
 def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Derivation:
     """The whole derivation of `network`: the first update in full, then the iterations."""
+    steps = network.spec.training.steps if history_steps is None else history_steps
+    check_iteration_work(network, steps)
     closed = closed_forms(network)
     trainer = Trainer(network)
     first = trainer.step_samples(1)
@@ -399,12 +416,14 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
             check_agree(u.gradient, m.gradient, f"gradient of {u.param.name} in the first update")
     for u, value in zip(updates, stepped):
         check_agree(u.new, value, f"updated {u.param.name}")
-    steps = network.spec.training.steps if history_steps is None else history_steps
-    history = tuple(HistoryPoint(step, trainer.dataset_error(params), tuple(params))
-                    for step, params in trainer.train(initial, steps))
-    after = [u.new for u in updates]
-    return Derivation(network, closed, passes, updates, trainer.dataset_error(initial),
-                      trainer.dataset_error(after), history, moves)
+    points = [HistoryPoint(r.step, r.error, tuple(r.params), r.resolved, r.digits)
+              for r in precise_errors(network, sorted({0, 1, *steps}))]
+    history = tuple(h for h in points if h.step in steps)
+    if points[0].digits > WORKING_DIGITS:  # the initial error is within the noise of the working precision
+        with CTX.workdps(points[0].digits):
+            passes = tuple(derive_pass(network, closed_forms(network), s) for s in samples)
+    return Derivation(network, closed, passes, updates, points[0].error, points[1].error, history, moves,
+                      points[0], points[1])
 
 
 def chain_expr(chain: Chain, closed: Closed) -> Expr:

@@ -7,15 +7,16 @@ updates of the iterations table, with the numeric local rules of `derive.model.r
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import singledispatch
-from typing import Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import sympy
 from sympy import Expr, Symbol
 
 from derive.maths.optimizers import Move, State, Stepper
 from derive.model.network import Network
-from derive.model.precision import CTX, Real, real
+from derive.model.precision import CTX, WORKING_DIGITS, Real, real
 from derive.model.rules import numeric_sigmoid, numeric_softmax_jacobian, relu, sigmoid
 from derive.model.spec import SampleSpec
 
@@ -179,6 +180,32 @@ class Trainer:
         total = CTX.fsum(self.error(params, s) for s in self.samples)
         return total / len(self.samples) if self.network.spec.training.reduction == "mean" else total
 
+    def resolved(self, params: Sequence[Real]) -> bool:
+        """Whether the error at `params` is more than rounding noise: no output is closer to its target
+        (under a log-loss: to 1 or 0, where the logarithm cancels) than GUARD_DIGITS above the last
+        digit the working precision holds."""
+        unit = resolution()
+        single_softmax = self.network.loss.name == "cross_entropy" and len(self.network.outputs) == 1
+        for inputs, targets in self.samples:
+            outs = self.forward(params, inputs)[1][-1]
+            if not single_softmax and not all(_resolved(self.network.loss.name, t, y, unit)
+                                              for t, y in zip(targets, outs)):
+                return False
+        return True
+
+    def error_bound(self, params: Sequence[Real]) -> Real:
+        """An upper bound of the dataset error when it is not resolved: every output's distance to its
+        target (or to 1 or 0 under a log-loss) taken as at least the resolution, rounded up to a power of 10."""
+        unit = resolution()
+        total = CTX.zero
+        for inputs, targets in self.samples:
+            outs = self.forward(params, inputs)[1][-1]
+            # a squared loss squares the distance; a log-loss is about the distance itself near 1
+            power = 2 if self.network.loss.name in ("half_sse", "mse") else 1
+            total += CTX.fsum(max(abs(t - y), unit * max(abs(t), abs(y), 1)) ** power for t, y in zip(targets, outs))
+        total = total / len(self.samples) if self.network.spec.training.reduction == "mean" else total
+        return CTX.mpf(10) ** int(CTX.ceil(CTX.log10(total)))
+
     def gradients(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> list[Real]:
         """dE_total/dp for every parameter, by the delta rule."""
         nets, outs = self.forward(params, sample[0])
@@ -287,6 +314,76 @@ class Trainer:
             params = [m.new for m in moves]
             found.append(moves)
         return found
+
+
+# The most work the iterations may take at the working precision: updates times parameters times the
+# samples each update learns from (mazur's 10,000 updates are 100,000). Checked before any training; a
+# training repeated at k times the digits counts k times, and is not repeated beyond LADDER_WORK.
+MAX_ITERATION_WORK = 200_000
+LADDER_WORK = 4 * MAX_ITERATION_WORK
+
+
+def iteration_work(network: Network, steps: Iterable[int]) -> int:
+    """The work of training to the last of `steps` at the working precision (see MAX_ITERATION_WORK)."""
+    per_update = len(network.spec.samples) if network.spec.training.update == "batch" else 1
+    return max(steps, default=0) * len(network.params) * per_update
+
+
+# Digits above the last one held that a result must keep to be more than rounding noise, and the
+# working precisions tried, in turn, until every reported error is resolved.
+GUARD_DIGITS = 20
+DIGIT_LADDER = (WORKING_DIGITS, 2 * WORKING_DIGITS, 4 * WORKING_DIGITS, 8 * WORKING_DIGITS)
+
+
+def resolution() -> Real:
+    """The smallest relative difference the current working precision resolves with GUARD_DIGITS to spare."""
+    return CTX.mpf(10) ** -(CTX.dps - GUARD_DIGITS)
+
+
+def _resolved(loss: str, t: Real, y: Real, unit: Real) -> bool:
+    """Whether one output's term of the error is more than noise (see Trainer.resolved)."""
+    if loss in ("half_sse", "mse"):
+        # an output of exactly 0 (a clamped relu) on a target of 0 is an exact 0
+        return (t == 0 and y == 0) or abs(t - y) > unit * max(abs(t), abs(y))
+    near_one = t > 0 and 1 - y <= unit  # log(y) of y within the noise of 1
+    near_zero = loss == "binary_cross_entropy" and t < 1 and y <= unit  # log(1 - y) likewise
+    return not (near_one or near_zero)
+
+
+@dataclass(frozen=True)
+class Report:
+    """The dataset error after `step` updates, at the working precision that resolved it (`digits`); when
+    even the last one did not, `error` is an upper bound and `resolved` is False."""
+
+    step: int
+    error: Real
+    params: list[Real]
+    resolved: bool
+    digits: int
+
+
+def precise_errors(network: Network, steps: Sequence[int]) -> list[Report]:
+    """The dataset error after each count of updates in `steps` (increasing), trained at the working
+    precision and again at the next precisions of DIGIT_LADDER while some error is within the noise."""
+    needed: dict[int, int] = {}  # step -> the first precision that resolved its error
+    work = iteration_work(network, steps)
+    for digits in DIGIT_LADDER:
+        if digits > WORKING_DIGITS and work * digits // WORKING_DIGITS > LADDER_WORK:
+            break  # what is still unresolved stays a bound
+        with CTX.workdps(digits):
+            trainer = Trainer(network)
+            found = [_report(trainer, step, params, needed.setdefault(step, digits) if trainer.resolved(params)
+                             else digits) for step, params in trainer.train(trainer.initial(), steps)]
+        if all(r.resolved for r in found):
+            break
+    return found
+
+
+def _report(trainer: Trainer, step: int, params: list[Real], digits: int) -> Report:
+    """The error after `step` updates, or its bound; `digits`: the precision that resolved it."""
+    if trainer.resolved(params):
+        return Report(step, trainer.dataset_error(params), params, True, digits)
+    return Report(step, trainer.error_bound(params), params, False, digits)
 
 
 def sample_values(sample: SampleSpec) -> tuple[list[Real], list[Real]]:

@@ -77,17 +77,18 @@ def _nesterov(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Valu
 
 
 def _adam(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
-    m = h.beta1 * state[0] + _shortfall(h.beta1, 1) * g
-    v = h.beta2 * state[1] + _shortfall(h.beta2, 1) * g * g
+    m = h.beta1 * state[0] + _shortfall(h.beta1, 1, CTX.prec) * g
+    v = h.beta2 * state[1] + _shortfall(h.beta2, 1, CTX.prec) * g * g
     # m and v start at 0, so early averages are short by a factor 1 - beta^t: divided out here
-    mhat = m / _shortfall(h.beta1, t)
-    vhat = v / _shortfall(h.beta2, t)
+    mhat = m / _shortfall(h.beta1, t, CTX.prec)
+    vhat = v / _shortfall(h.beta2, t, CTX.prec)
     return (m, v), (mhat, vhat), h.eta * mhat / (CTX.sqrt(vhat) + h.epsilon)
 
 
 @lru_cache(maxsize=8)
-def _shortfall(beta: Real, t: int) -> Real:
-    """1 - beta^t, once per update rather than once per parameter (the same for all of them)."""
+def _shortfall(beta: Real, t: int, precision: int) -> Real:
+    """1 - beta^t, once per update rather than once per parameter (the same for all of them); keyed by
+    the precision too, as training may be repeated at more digits."""
     return 1 - beta ** t
 
 

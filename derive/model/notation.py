@@ -222,3 +222,20 @@ def text(g: Glyph) -> tuple[str, str, str]:
     if g.hat:
         base += "\u0302"
     return base, g.sub, g.sup
+
+
+# --- index form ------------------------------------------------------------------------------------
+
+# The notations that state each layer's rule for every index at once (delta_o, w_oh, sum_o).
+INDEX_PROFILES = ("classic", "textbook")
+# Index letters of the classic notation, from the output layer backwards; the inputs take `k`.
+_CLASSIC_LETTERS = ("o", "h", "g", "f", "e", "d")
+
+
+def index_letter(profile: str, layers: int, layer: int) -> str:
+    """The index letter of the neurons of `layer` (0-based, -1: the inputs) in a network of `layers`."""
+    if profile == "textbook":
+        return {-1: "i", 0: "h", 1: "j"}[layer]
+    if layer < 0:
+        return "k"
+    return _CLASSIC_LETTERS[min(layers - 1 - layer, len(_CLASSIC_LETTERS) - 1)]

@@ -48,7 +48,7 @@ MAX_PARAMS = 200_000
 # the file's size, the samples, the layers, the neurons of a layer, the digits a number is written with.
 MAX_SPEC_BYTES = 4_000_000
 MAX_SAMPLES = 1_000
-MAX_LAYERS = 64
+MAX_LAYERS = 32
 MAX_NEURONS = 4096
 MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {

@@ -14,23 +14,16 @@ from types import MappingProxyType
 from sympy import Expr, Integer, Symbol, cancel, diff, factor
 
 from derive.model.network import Network
+from derive.model.notation import INDEX_PROFILES, index_letter
 from derive.notes.notation import Glyph, Notation, name_glyph
 from derive.notes.printers import NotationPrinter
 
-# Index letters of the classic notation, from the output layer backwards (o, then h, g, f for hidden
-# layers); the inputs take `k`.
-_CLASSIC_LETTERS = ("o", "h", "g", "f", "e", "d")
-_INPUT_LETTER = "k"
-PROFILES = ("classic", "textbook")
+PROFILES = INDEX_PROFILES
 
 
 def _letter(notation: Notation, network: Network, layer: int) -> str:
-    """The index letter of `layer`'s neurons (-1: the inputs)."""
-    if notation.profile == "textbook":
-        return {-1: "i", 0: "h", 1: "j"}[layer]
-    if layer < 0:
-        return _INPUT_LETTER
-    return _CLASSIC_LETTERS[min(len(network.layers) - 1 - layer, len(_CLASSIC_LETTERS) - 1)]
+    """The index letter of `layer`'s neurons (-1: the inputs), as the checker reads it back."""
+    return index_letter(notation.profile, len(network.layers), layer)
 
 
 def _glyphs(notation: Notation, network: Network) -> dict[str, Glyph]:
@@ -53,7 +46,7 @@ def _glyphs(notation: Notation, network: Network) -> dict[str, Glyph]:
         found["__x"] = Glyph("x", "i")
     else:
         found["__target"] = Glyph("target", _letter(notation, network, last), word="rm")
-        found["__x"] = replace(name_glyph(network.inputs[0].name), sub=_INPUT_LETTER)
+        found["__x"] = replace(name_glyph(network.inputs[0].name), sub=_letter(notation, network, -1))
     return found
 
 
@@ -62,9 +55,10 @@ def applies(network: Network, notation: Notation) -> bool:
     return notation.profile in PROFILES
 
 
-def rules(network: Network, notation: Notation) -> list[list[str]]:
+def rules(network: Network, notation: Notation, width: float) -> list[list[str]]:
     """Per layer (in network order), the index-form lines: the error term, then the gradients."""
-    pr = NotationPrinter(replace(notation, glyphs=MappingProxyType({**notation.glyphs, **_glyphs(notation, network)})))
+    glyphs = MappingProxyType({**notation.glyphs, **_glyphs(notation, network)})
+    pr = NotationPrinter(replace(notation, glyphs=glyphs), width=width)
     return [_delta_lines(pr, network, notation, layer) + _gradient_lines(pr, network, notation, layer)
             for layer in range(len(network.layers))]
 

@@ -60,7 +60,7 @@ def page(markdown_text: str, title: str, lang: str, figures: Mapping[str, str] |
         html_lang = HTML_LANGS[lang]
     except KeyError:
         raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(sorted(HTML_LANGS))}") from None
-    body = _markdown(dict(figures or {})).render(markdown_text)
+    body = _body(_markdown(dict(figures or {})), markdown_text)
     return _template().render(
         html_lang=html_lang,
         title=escape(title),
@@ -69,6 +69,48 @@ def page(markdown_text: str, title: str, lang: str, figures: Mapping[str, str] |
         katex_css=Markup(_katex_css()),
         katex_js=Markup(_katex_js()),
     )
+
+
+# Headings listed in the table of contents (h2, h3) and given an anchor (h2 to h4).
+TOC_LEVELS = ("h2", "h3")
+ANCHOR_LEVELS = ("h2", "h3", "h4")
+
+
+def _body(md: MarkdownIt, markdown_text: str) -> str:
+    """The page's body: the title, a table of contents linking every section, then the rest, every
+    heading with an id and a link to itself."""
+    env: EnvType = {}
+    tokens = md.parse(markdown_text, env)
+    entries = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ANCHOR_LEVELS:
+            anchor = f"s{len(entries) + 1}"
+            token.attrSet("id", anchor)
+            tokens[i + 2].meta["anchor"] = anchor
+            entries.append((token.tag, anchor, md.renderer.render(tokens[i + 1].children or [], md.options, env)))
+    first = next((i + 1 for i, t in enumerate(tokens) if t.type == "heading_close" and t.tag == "h1"), 0)
+    head = md.renderer.render(tokens[:first], md.options, env)
+    rest = md.renderer.render(tokens[first:], md.options, env)
+    return head + _contents([e for e in entries if e[0] in TOC_LEVELS]) + rest
+
+
+def _contents(entries: list[tuple[str, str, str]]) -> str:
+    """A nested list of links to the h2 and h3 headings."""
+    if not entries:
+        return ""
+    html, open_sub = ['<nav class="toc">', "<ul>"], False
+    for k, (tag, anchor, title) in enumerate(entries):
+        if tag == "h3" and not open_sub and k:
+            html[-1] = html[-1].removesuffix("</li>")
+            html.append("<ul>")
+            open_sub = True
+        elif tag == "h2" and open_sub:
+            html.append("</ul></li>")
+            open_sub = False
+        html.append(f'<li><a href="#{anchor}">{title}</a></li>')
+    html.append("</ul></li></ul>" if open_sub else "</ul>")
+    html.append("</nav>\n")
+    return "\n".join(html)
 
 
 def _markdown(figures: dict[str, str]) -> MarkdownIt:
@@ -100,10 +142,19 @@ def _markdown(figures: dict[str, str]) -> MarkdownIt:
         svg = figures.get(src, figures.get(unquote(src)))
         if svg is None:
             return default_image(tokens, idx, options, env)
-        caption = self.renderInlineAsText(token.children or [], options, env)
-        return f'<span class="figure" role="img" aria-label="{escape(caption)}">{inline_svg(svg)}</span>'
+        children = token.children or []
+        label = "".join(c.content for c in children if c.type in ("text", "math_inline"))
+        caption = self.renderInline(children, options, env)
+        return (f'<span class="figure" role="figure" aria-label="{escape(label)}">{inline_svg(svg)}'
+                f'<span class="caption">{caption}</span></span>')
+
+    def heading_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        anchor = tokens[idx].meta.get("anchor")
+        link = f' <a class="anchor" href="#{anchor}" aria-hidden="true">#</a>' if anchor else ""
+        return f"{link}</{tokens[idx].tag}>\n"
 
     md.add_render_rule("image", image)
+    md.add_render_rule("heading_close", heading_close)
     return md
 
 

@@ -36,6 +36,11 @@ def missing_tools() -> list[str]:
 
 def compile_tex(tex: str, name: str = "walkthrough") -> bytes:
     """The PDF of the LaTeX document `tex`."""
+    return typeset(tex, name)[0]
+
+
+def typeset(tex: str, name: str = "walkthrough") -> tuple[bytes, str]:
+    """The PDF of the LaTeX document `tex` and TeX's log (where overfull boxes are reported)."""
     missing = missing_tools()
     if missing:
         raise PdfToolsMissing(f"{', '.join(missing)} not found ({INSTALL_HINT})")
@@ -56,7 +61,7 @@ def compile_tex(tex: str, name: str = "walkthrough") -> bytes:
         if result.returncode != 0 or not pdf.is_file():
             log = _read_log(Path(tmp) / f"{name}.log") or result.stdout + result.stderr
             raise PdfFailed(first_error(log), log)  # the log is read now: the directory goes away
-        return pdf.read_bytes()
+        return pdf.read_bytes(), _read_log(Path(tmp) / f"{name}.log")
 
 
 def _read_log(path: Path) -> str:

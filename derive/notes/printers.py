@@ -16,8 +16,14 @@ from derive.model.network import Neuron
 from derive.model.precision import Real, show
 from derive.notes import notation as notations
 
-# Characters of LaTeX source beyond which an equation chain is set on aligned lines.
-LINE = 110
+# The width of a display line, in units of about one digit of display maths: beyond it an equation is
+# set on aligned lines, one `=` per line, and a side too wide on its own is broken after a `+` or `-`.
+# The PDF's text width (A4, 2 cm margins, 11 pt) holds about 70; a phone's screen (360-420 px) about 36.
+LINE = 64
+# Commands that print nothing by themselves or only size what follows.
+_SILENT = {"left", "right", "mathrm", "mathit", "operatorname", "displaystyle", "quad", "qquad", "hat", "big"}
+# Commands printed as a wide operator with space around it.
+_OPERATORS = {"cdot": 1.6, "times": 1.6, "to": 2.0, "odot": 1.6, "sum": 1.6, "partial": 0.9, "ldots": 2.0}
 
 
 class NotationPrinter(LatexPrinter):
@@ -25,9 +31,11 @@ class NotationPrinter(LatexPrinter):
 
     printmethod = "_derive_latex"
 
-    def __init__(self, notation: notations.Notation | None = None, mul_symbol: str | None = None) -> None:
+    def __init__(self, notation: notations.Notation | None = None, mul_symbol: str | None = None,
+                 width: float = LINE) -> None:
         super().__init__({"mul_symbol": mul_symbol, "fold_short_frac": False})
         self.notation = notation
+        self.width = width
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
         return self.name(expr.name)
@@ -126,18 +134,30 @@ class NotationPrinter(LatexPrinter):
         return text
 
     def equation(self, *parts: str) -> str:
-        """lhs = a = b ...; a long chain is broken into aligned lines, one `=` per line."""
-        if len(parts) < 3 or sum(len(p) for p in parts) <= LINE:
+        """lhs = a = b ...: one line if it fits the width, else aligned lines, one `=` per line, a side
+        too wide for a line broken after its `+` and `-` signs (inside brackets if it must)."""
+        if width(" = ".join(parts)) <= self.width:
             return " = ".join(parts)
-        lines = [f"{parts[0]} &= {parts[1]}"] + [f"&= {p}" for p in parts[2:]]
-        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+        lhs, rest = parts[0], parts[1:]
+        room = self.width - 2.5
+        if width(lhs) > self.width / 3:  # a long left side stands on its own line, the rest below it
+            head = [("& " if k == 0 else "&\\qquad ") + piece for k, piece in enumerate(_pieces(lhs, room - 3))]
+            lines = head + [("&\\quad = " if k == 0 else "&\\qquad ") + piece
+                            for p in rest for k, piece in enumerate(_pieces(p, room - 5))]
+        else:
+            lines = []
+            for i, p in enumerate(rest):
+                for j, piece in enumerate(_pieces(p, room - width(lhs))):
+                    head = (lhs if i == 0 and j == 0 else "") + (" &= " if j == 0 else " &\\quad ")
+                    lines.append(f"{head.lstrip()}{piece}" if head.strip() else f"{head}{piece}")
+        return "\\begin{aligned}\n" + " \\\\\n".join(line.strip() for line in lines) + "\n\\end{aligned}"
 
 
 class ValuePrinter(NotationPrinter):
     """LaTeX of an expression with every symbol shown as its number, rounded once."""
 
-    def __init__(self, values: Mapping[Symbol, Real], digits: int) -> None:
-        super().__init__(mul_symbol="times")
+    def __init__(self, values: Mapping[Symbol, Real], digits: int, width: float = LINE) -> None:
+        super().__init__(mul_symbol="times", width=width)
         self.values = values
         self.digits = digits
 
@@ -151,3 +171,111 @@ class ValuePrinter(NotationPrinter):
 
     def product(self, parts: Sequence[str]) -> str:
         return r" \times ".join(parts)
+
+
+def width(tex: str) -> float:
+    """About how wide `tex` prints in display maths, in digit widths: stacked fractions count their
+    wider part, scripts count 0.7, spacing and sizing commands nothing."""
+    return _width(tex, 0)[0]
+
+
+def _group(tex: str, i: int) -> tuple[str, int]:
+    """The braced group (or single token) at `i`: its text and the index after it."""
+    if i < len(tex) and tex[i] == "{":
+        depth, j = 0, i
+        while j < len(tex):
+            depth += {"{": 1, "}": -1}.get(tex[j], 0)
+            if depth == 0:
+                return tex[i + 1:j], j + 1
+            j += 1
+        return tex[i + 1:], len(tex)
+    if i < len(tex) and tex[i] == "\\":
+        j = i + 1
+        while j < len(tex) and tex[j].isalpha():
+            j += 1
+        return tex[i:max(j, i + 2)], max(j, i + 2)
+    return tex[i:i + 1], i + 1
+
+
+def _width(tex: str, i: int) -> tuple[float, int]:
+    total = 0.0
+    while i < len(tex):
+        c = tex[i]
+        if c == "\\":
+            j = i + 1
+            while j < len(tex) and tex[j].isalpha():
+                j += 1
+            name = tex[i + 1:j] or tex[i + 1:i + 2]
+            j = max(j, i + 2)
+            if name == "frac":
+                top, j = _group(tex, j)
+                bottom, j = _group(tex, j)
+                total += max(width(top), width(bottom)) + 0.4
+            elif name in ("mathrm", "mathit", "operatorname"):
+                word, j = _group(tex, j)
+                total += 0.85 * len(word)
+            elif name in _SILENT or not name.isalpha():
+                total += 0.0 if name in _SILENT else 0.5
+            else:
+                total += _OPERATORS.get(name, 1.0)
+            i = j
+        elif c in "_^":
+            script, i = _group(tex, i + 1)
+            total += 0.7 * width(script)
+        elif c in "{}& ":
+            i += 1
+        elif c in "+-=<>":
+            total += 1.6
+            i += 1
+        elif c in "()[]|.,;":
+            total += 0.5
+            i += 1
+        else:
+            total += 1.0
+            i += 1
+    return total, i
+
+
+def _splits(tex: str) -> list[tuple[int, int]]:
+    """(position, bracket depth) of every ` + ` and ` - ` outside braces, where a line may break."""
+    found, braces, depth, i = [], 0, 0, 0
+    while i < len(tex):
+        if tex.startswith("\\left", i) and not tex[i + 5:i + 6].isalpha():
+            depth, i = depth + 1, i + 5
+            continue
+        if tex.startswith("\\right", i) and not tex[i + 6:i + 7].isalpha():
+            depth, i = depth - 1, i + 6
+            continue
+        braces += {"{": 1, "}": -1}.get(tex[i], 0)
+        if braces == 0 and i > 0 and tex[i - 1] == " " and tex[i] in "+-" and tex[i + 1:i + 2] == " ":
+            found.append((i, depth))
+        i += 1
+    return found
+
+
+def _pieces(tex: str, room: float) -> list[str]:
+    """`tex` cut into lines no wider than `room` where it can be: after a `+` or `-` at the shallowest
+    bracket depth that has one, then each line still too wide the same way inside its brackets; a
+    bracket left open at a cut is closed with \\right. and reopened with \\left. on the next line."""
+    if width(tex) <= room:
+        return [tex]
+    splits = _splits(tex)
+    for depth in sorted({d for _, d in splits}):
+        lines = _cut(tex, [p for p, d in splits if d == depth], room, depth)
+        if len(lines) > 1:
+            return [piece for line in lines for piece in (_pieces(line, room) if len(line) < len(tex) else [line])]
+    return [tex]
+
+
+def _cut(tex: str, cuts: list[int], room: float, depth: int) -> list[str]:
+    """`tex` cut at some of `cuts` (positions of signs `depth` brackets deep), filling each line."""
+    lines, line_start = [], 0
+    for k, cut in enumerate(cuts):
+        nxt = cuts[k + 1] if k + 1 < len(cuts) else len(tex)
+        if width(tex[line_start:nxt]) > room and tex[line_start:cut].replace("\\left.", "").strip():
+            lines.append(tex[line_start:cut].rstrip())
+            line_start = cut
+    lines.append(tex[line_start:])
+    close, reopen = " \\right." * depth, "\\left. " * depth
+    return [("" if k == 0 else reopen) + line + ("" if k == len(lines) - 1 else close)
+            for k, line in enumerate(lines)]

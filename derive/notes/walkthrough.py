@@ -19,6 +19,7 @@ from derive.maths.derivation import (
     Derivation,
     Factor,
     Gradient,
+    HistoryPoint,
     InconsistentDerivation,
     NeuronBackward,
     Pass,
@@ -27,14 +28,17 @@ from derive.maths.derivation import (
 )
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
-from derive.model.precision import Real, real, show
+from derive.model.precision import WORKING_DIGITS, Real, real, show
 from derive.notes import general, messages, notation_sections, optimizer_section, remarks
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Notation, latex, notation_for
-from derive.notes.printers import NotationPrinter, ValuePrinter
+from derive.notes.printers import LINE, NotationPrinter, ValuePrinter
 from derive.notes.request import NotesRequest
 
 FORMATS = {"md": "walkthrough.md.j2", "tex": "walkthrough.tex.j2"}
+# The width of a display line per format (see printers.LINE): the Markdown also makes the HTML page and
+# the notebook, read on phones as well; the LaTeX is set on A4.
+WIDTHS = {"md": 30, "tex": LINE}
 # Where the Markdown walkthrough finds its SVG figures, beside it.
 FIGURE_DIR = "figures"
 # Symbols listed per row of the notation legend before an ellipsis.
@@ -48,10 +52,11 @@ View = dict[str, Any]
 class Printers:
     """The notation printer and, for one pass, the value printer."""
 
-    def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None, narrate: bool = False) -> None:
+    def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None, narrate: bool = False,
+                 width: float = LINE) -> None:
         self.narrate = narrate
-        self.sym = NotationPrinter(notation)
-        self.val = ValuePrinter(p.values if p else {}, digits)
+        self.sym = NotationPrinter(notation, width=width)
+        self.val = ValuePrinter(p.values if p else {}, digits, width)
         self.digits = digits
         self.notation = notation
         self.sign = notation.delta_sign if notation else 1
@@ -233,9 +238,10 @@ def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Exp
     var = pr.tex(factor.den)
     lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,
               "inner": pr.tex(s.inner) if s.inner is not None else "",
-              "line": f"{pr.sym.doprint(Derivative(s.of, factor.den))} = {pr.tex(s.result)}"}
+              "line": pr.eq(pr.sym.doprint(Derivative(s.of, factor.den)), pr.tex(s.result))}
              for s in explanation.steps]
-    return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation)}
+    return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation),
+            "rules": tuple((s.rule, s.outer or "") for s in explanation.steps), "same_as": ""}
 
 
 def _together(pr: Printers, explanation: steps.Explanation) -> str:
@@ -250,7 +256,7 @@ def _together(pr: Printers, explanation: steps.Explanation) -> str:
     result = pr.tex(explanation.result)
     if assembled == result:
         return ""
-    return f"{pr.sym.doprint(Derivative(explanation.expr, explanation.var))} = {assembled} = {result}"
+    return pr.eq(pr.sym.doprint(Derivative(explanation.expr, explanation.var)), assembled, result)
 
 
 def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
@@ -488,13 +494,15 @@ def per_weight(network: Network, notation: Notation) -> bool:
     return notation.profile != "matrix" or len(network.params) <= PER_WEIGHT_LIMIT
 
 
-def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> View:
-    """Every string the walkthrough templates place."""
+def view(d: Derivation, request: NotesRequest, figures: View | None = None, width: float = LINE) -> View:
+    """Every string the walkthrough templates place, displays broken to `width` (see printers.LINE)."""
     network = d.network
     spec = network.spec
     notation = notation_for(network, request.notation)
     digits, lang = request.digits, request.lang
-    pr = Printers(None, digits, notation)
+    pr = Printers(None, digits, notation, width=width)
+    passes = [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate, width)) for p in d.passes]
+    _mark_repeats(passes, request.full)
     return {
         "name": spec.name, "title": spec.title_in(lang), "digits": digits, "profile": notation.profile,
         "sizes": "-".join(str(k) for k in network.sizes()),
@@ -506,20 +514,64 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None) -> V
         "update": spec.training.update, "reduction": spec.training.reduction,
         "init": _init(spec), "e_total": pr.tex(network.e_total),
         "update_rule": rf"p^{{+}} = p - {pr.tex(network.eta)} \, \partial {pr.tex(network.e_total)} / \partial p",
-        "passes": [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate)) for p in d.passes],
+        "passes": passes,
         "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
-        "error_before": pr.num(d.error_before), "error_after": pr.num(d.error_after),
+        "error_before": _history_error(pr, d.before) if d.before else pr.num(d.error_before),
+        "error_after": _history_error(pr, d.after) if d.after else pr.num(d.error_after),
         # the table keeps the spec's steps; a derivation may hold more points for the loss curve
-        "history": [{"step": h.step, "error": pr.num(h.error)} for h in d.history
+        "precision_note": _precision_note(d, messages.catalogue(lang)),
+        "history": [{"step": h.step, "error": _history_error(pr, h)} for h in d.history
                     if h.step in spec.training.steps],
         "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
-        "full": request.full, "general": general.rules(network, notation) if general.applies(network, notation) else [],
+        "full": request.full, "general": general.rules(network, notation, width) if general.applies(network, notation) else [],
         "remark": remarks.classic_article(d, digits),
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits),
         "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate, request.full),
     }
+
+
+def _shown_narrations(passes: list[View], full: bool) -> list[View]:
+    """The narrations the compact notes show, in the order they are printed."""
+    found = []
+    for p in passes:
+        for layer in p["backward"]:
+            for n in layer["neurons"] if full else layer["neurons"][:1]:
+                found += n["error_steps"] + n["slope_steps"]
+            for g in layer["params"] if full else layer["params"][:1]:
+                found += g["local_steps"]
+    return found
+
+
+def _mark_repeats(passes: list[View], full: bool) -> None:
+    """In the compact notes, a narration that repeats an earlier one rule for rule refers to it instead."""
+    if full:
+        return
+    first: dict[tuple[tuple[str, str], ...], str] = {}
+    for n in _shown_narrations(passes, full):
+        earlier = first.setdefault(n["rules"], n["factor"])
+        if earlier != n["factor"]:
+            n["same_as"] = earlier
+
+
+def _history_error(pr: Printers, h: HistoryPoint) -> str:
+    """An error of the iterations table: its value, or "< bound" when no working precision resolved it."""
+    return pr.num(h.error) if h.resolved else f"< {pr.num(h.error)}"
+
+
+def _precision_note(d: Derivation, t: messages.Catalogue) -> str:
+    """Which errors needed more than the working precision, and which only have a bound."""
+    steps = {0, *d.network.spec.training.steps}
+    shown = list({h.step: h for h in (d.before, d.after, *d.history) if h is not None and h.step in steps}.values())
+    raised = [h for h in shown if h.digits > WORKING_DIGITS]
+    if not raised:
+        return ""
+    steps = ", ".join(str(h.step) for h in raised)
+    note = t("precision_raised", steps=steps, digits=max(h.digits for h in raised), working=WORKING_DIGITS)
+    if any(not h.resolved for h in shown):
+        note += " " + t("precision_bound", digits=max(h.digits for h in raised))
+    return note
 
 
 def _init(spec: Any) -> View | None:
@@ -571,4 +623,23 @@ def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures
     env = templating.tex_environment() if fmt == "tex" else templating.environment()
     env.globals["t"] = messages.catalogue(request.lang)
     env.globals["lang"] = request.lang
-    return env.get_template(FORMATS[fmt]).render(view(d, request, figures))
+    context = view(d, request, figures, WIDTHS[fmt])
+    if fmt == "tex":
+        context["title"] = tex_verbatim(context["title"])
+    return env.get_template(FORMATS[fmt]).render(context)
+
+
+# TeX turns -- and --- into dashes, ,, into a low quote and ' into a curly quote (font ligatures and
+# XeTeX's TeX mapping): a kern between two such characters, and a straight quote's own command, keep
+# the title as written.
+_LIGATURES = "-,"
+
+
+def tex_verbatim(text: str) -> str:
+    """A title's text for LaTeX, typeset character for character (the title rule admits no TeX specials)."""
+    out = []
+    for c, after in zip(text, text[1:] + " "):
+        out.append(r"\textquotesingle{}" if c == "'" else c)
+        if c in _LIGATURES and after == c:
+            out.append(r"\kern0pt{}")
+    return "".join(out)

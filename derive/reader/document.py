@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from derive.check.checker import Evaluator, OwnNames, Truth, Verdict, judge
+from derive.check.checker import BudgetSpent, Evaluator, OwnNames, Truth, Verdict, judge
 from derive.check.claims import Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
@@ -107,7 +107,11 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
             continue
         if claim is None:
             continue
-        verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+        try:
+            truth.budget.check_time()
+            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+        except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
+            verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         source = " ".join(span.source.split())
         for v in verdicts:
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
@@ -129,17 +133,18 @@ def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:
         readings.reverse()
-    judged = [(judge(c, truth, evaluator), note) for c, note in readings]
-    for verdicts, note in judged:
-        if all(v.status == "correct" for v in verdicts):
-            return verdicts, _reading(note, target, judged)
+    judged = []
+    for c, note in readings:  # the preferred reading first; the other only when this one is not right
+        judged.append((judge(c, truth, evaluator), note))
+        if all(v.status == "correct" for v in judged[-1][0]):
+            return judged[-1][0], _reading(note, target)
     for verdicts, note in judged:
         if any(v.explanations for v in verdicts):
-            return verdicts, _reading(note, target, judged)
-    return judged[0][0], _reading(judged[0][1], target, judged)
+            return verdicts, _reading(note, target)
+    return judged[0][0], _reading(judged[0][1], target)
 
 
-def _reading(note: str, target: str, judged: list) -> str:
+def _reading(note: str, target: str) -> str:
     """Said only when the value after the update was taken: the plain reading needs no note."""
     return f"{target}: {note}" if note == AFTER_UPDATE else ""
 

@@ -169,8 +169,17 @@ class _Emitter:
         if isinstance(n, lw.LatexMacroNode) and n.macroname in ("prime",) and op == "^":
             self.out.append("@1")
             return i + 1
+        if op == "_" and self._annotation(n):
+            return i + 1
         self._place(op, _flat_or(n), node=n)
         return i + 1
+
+    def _annotation(self, n: lw.LatexNode) -> bool:
+        """`[...]_{(0.01 and 0.99 are the targets)}`: a bracketed remark set as a subscript of a bracket or
+        a fraction, not of a name, is a remark and not maths."""
+        inner = n.latex_verbatim()[1:-1].strip() if isinstance(n, lw.LatexGroupNode) else ""
+        before = "".join(self.out).rstrip()
+        return inner.startswith("(") and inner.endswith(")") and before.endswith(")")
 
     def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
         """A subscript joins the name; a superscript is an update mark or an exponent."""

@@ -69,11 +69,31 @@ def _markdown():
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.texmath import texmath_plugin
 
-    return (MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
-            .use(texmath_plugin, delimiters="brackets"))
+    md = (MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
+          .use(texmath_plugin, delimiters="brackets"))
+    md.inline.ruler.before("escape", DISPLAY_IN_TEXT, _display_in_text)
+    return md
 
 
-INLINE = ("math_inline", "math_inline_double")
+DISPLAY_IN_TEXT = "math_display_in_text"
+
+
+def _display_in_text(state, silent: bool) -> bool:
+    """`\\[ ... \\]` continuing a paragraph or a list item (the block rule only sees it on a line of its
+    own after a blank line): a display span all the same."""
+    if not state.src.startswith("\\[", state.pos):
+        return False
+    end = state.src.find("\\]", state.pos + 2)
+    if end < 0:
+        return False
+    if not silent:
+        token = state.push(DISPLAY_IN_TEXT, "math", 0)
+        token.content, token.markup = state.src[state.pos + 2:end], "\\["
+    state.pos = end + 2
+    return True
+
+
+INLINE = ("math_inline", "math_inline_double", DISPLAY_IN_TEXT)
 BLOCK = ("math_block", "math_block_eqno", "amsmath")
 
 
@@ -95,7 +115,8 @@ def markdown_spans(text: str, cell: int | None = None) -> list[Span]:
                     if found is None:
                         continue
                     close = len(child.markup)  # $, $$ or \) closing \(
-                    spans.append(Span(child.content, found, found + len(child.content) + close, block_end, False,
+                    display = child.type == DISPLAY_IN_TEXT
+                    spans.append(Span(child.content, found, found + len(child.content) + close, block_end, display,
                                       cell, (heading + " " + prose + " " + token.content[:200])[-600:]))
                     cursor = found + len(child.content)
             if is_heading:

@@ -143,6 +143,42 @@ class Browser:
         report.requests = self._requests(url)
         return report
 
+    def layout(self, page: Path, width: int, screenshot: Path | None = None, timeout: float = 30.0) -> dict:
+        """Open ``page`` in a viewport ``width`` CSS pixels wide (as a phone or a desktop shows it) and
+        measure the page's scroll width and every display that scrolls inside its own box; with
+        ``screenshot``, save the top of the page (one screen) there."""
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        driver = self.driver
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": width < 600})
+        try:
+            driver.get(page.resolve().as_uri())
+            WebDriverWait(driver, timeout).until(
+                lambda d: d.execute_script("return document.documentElement.getAttribute('data-katex')") == "done")
+            driver.set_script_timeout(timeout)
+            driver.execute_async_script("const done = arguments[arguments.length - 1]; "
+                                        "document.fonts.ready.then(() => done(true));")
+            found = driver.execute_script(
+                """
+                const doc = document.documentElement;
+                const boxes = Array.from(document.querySelectorAll('.math.display, .math.inline'));
+                const over = boxes.filter(b => b.scrollWidth > b.clientWidth + 1);
+                const labels = Array.from(document.querySelectorAll('svg text'), t => t.getBoundingClientRect().height);
+                return {scroll_width: Math.max(doc.scrollWidth, document.body.scrollWidth), client_width: doc.clientWidth,
+                        displays: document.querySelectorAll('.math.display').length,
+                        overflowing: over.map(b => [b.classList.contains('display') ? 'display' : 'inline',
+                                                    b.scrollWidth, b.clientWidth,
+                                                    (b.querySelector('annotation') || b).textContent.slice(0, 120)]),
+                        smallest_label: labels.length ? Math.min(...labels) : null};
+                """)
+            if screenshot is not None:
+                screenshot.parent.mkdir(parents=True, exist_ok=True)
+                driver.save_screenshot(str(screenshot))
+            return found
+        finally:
+            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
     def _screenshot(self, path: Path) -> Path:
         driver = self.driver
         height = driver.execute_script(

@@ -48,21 +48,22 @@ def test_full_notes_derive_every_parameter(tmp_path, capsys) -> None:
 
 
 def test_the_general_rule_is_written_in_index_form_before_the_numbers() -> None:
-    text = walkthrough.render(_derive("mazur"), "md")
+    text = walkthrough.render(_derive("mazur"), "tex")
     hidden = (r"\delta_{h} = \frac{\partial E_{\mathrm{total}}}{\partial \mathrm{net}_{h}} = "
               r"\mathrm{out}_{h} \left(1 - \mathrm{out}_{h}\right) \sum_{o} \delta_{o} w_{oh}")
     assert hidden in text
     assert text.index(hidden) < text.index("Neuron $h_{1}$.")
-    assert r"&= \left(\mathrm{out}_{o} - \mathrm{target}_{o}\right) \mathrm{out}_{o} \left(1 - \mathrm{out}_{o}\right)" in text
-    textbook = walkthrough.render(_derive("textbook"), "md", NotesRequest(notation="textbook"))
+    assert r"\frac{\partial E_{\mathrm{total}}}{\partial w_{hk}} = \delta_{h} i_{k}" in text
+    assert r"= \left(\mathrm{out}_{o} - \mathrm{target}_{o}\right) \mathrm{out}_{o} \left(1 - \mathrm{out}_{o}\right)" in text
+    textbook = walkthrough.render(_derive("textbook"), "tex", NotesRequest(notation="textbook"))
     assert r"e_{h} = -\frac{\partial E}{\partial \alpha_{h}} = b_{h} \left(1 - b_{h}\right) \sum_{j} w_{hj} g_{j}" in textbook
-    assert r"&= \left(y_{j} - \hat{y}_{j}\right) \hat{y}_{j} \left(1 - \hat{y}_{j}\right)" in textbook
+    assert r"= \left(y_{j} - \hat{y}_{j}\right) \hat{y}_{j} \left(1 - \hat{y}_{j}\right)" in textbook
 
 
 def test_the_sum_rule_is_assembled_into_out_minus_target() -> None:
-    text = walkthrough.render(_derive("mazur"), "md")
-    assert (r"= \frac{1}{2} \cdot 2 \cdot \left(\mathrm{target}_{o1} - \mathrm{out}_{o1}\right) \cdot \left(-1\right)"
-            r" = \mathrm{out}_{o1} - \mathrm{target}_{o1}$") in text
+    text = walkthrough.render(_derive("mazur"), "tex")
+    assert (r"= \frac{1}{2} \cdot 2 \cdot \left(\mathrm{target}_{o1} - \mathrm{out}_{o1}\right) \cdot \left(-1\right) \\"
+            "\n" r"&\quad = \mathrm{out}_{o1} - \mathrm{target}_{o1}") in text
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

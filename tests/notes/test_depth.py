@@ -19,7 +19,9 @@ def test_thirty_layers_render(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     text = (tmp_path / "out" / "walkthrough.md").read_text(encoding="utf-8")
     # the first hidden layer's paths to the outputs: 2^29 of them, written through hidden layer 7's deltas
     assert "this closed form would have 536,870,912 terms" in text
-    closed = [line for line in text.splitlines() if line.startswith(r"\delta_{ha1} = \left(")]
+    # each display whole (a long one is set on aligned lines)
+    displays = [block.strip().removeprefix("\\begin{aligned}").strip() for block in text.split("$$")[1::2]]
+    closed = [block for block in displays if re.match(r"\\delta_\{ha1\} &?= \\left\(", block)]
     assert closed and all(len(re.findall(r"\\delta_\{hg[12]\}", line)) <= CLOSED_TERMS for line in closed)
     assert len(re.findall(r"\\delta_\{hg[12]\}", closed[-1])) == CLOSED_TERMS
 

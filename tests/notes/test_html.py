@@ -156,7 +156,8 @@ def test_markdown_outside_maths_still_works() -> None:
 
 def test_the_figure_is_written_into_the_page() -> None:
     page = sample_page()
-    assert '<span class="figure" role="img" aria-label="The 2-2-2 network"><svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert '<span class="figure" role="figure" aria-label="The 2-2-2 network"><svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert '</svg><span class="caption">The 2-2-2 network</span></span>' in page
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page and "the test's network figure" not in page
     assert "<img" not in body(page)
 

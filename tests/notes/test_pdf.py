@@ -14,7 +14,7 @@ from derive import cli
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.model.precision import show
-from derive.notes import LANGUAGES, files, messages
+from derive.notes import LANGUAGES, files, messages, pdf
 from derive.notes.request import NotesRequest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,9 +31,21 @@ def _derived(name: str) -> derivation.Derivation:
 
 
 @functools.cache
+def _typeset(name: str, lang: str, full: bool = False) -> tuple[bytes, str]:
+    """The PDF of a preset's notes and TeX's log."""
+    tex = files.files(_derived(name), NotesRequest(("tex",), lang, full=full))["walkthrough.tex"]
+    return pdf.typeset(tex)
+
+
 def _pdf(name: str, lang: str) -> bytes:
-    d = _derived(name)
-    return files.files(d, NotesRequest(("pdf",), lang))["walkthrough.pdf"]
+    return _typeset(name, lang)[0]
+
+
+def _pages(data: bytes, tmp_path: Path) -> int:
+    path = tmp_path / "count.pdf"
+    path.write_bytes(data)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, timeout=60, check=True).stdout.decode()
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
 def _text(pdf: bytes, tmp_path: Path) -> str:
@@ -65,3 +77,34 @@ def test_committed_pdfs_are_current(lang: str, tmp_path: Path) -> None:
     committed = ROOT / "output" / cli.render_dir("mazur", lang, "classic") / "walkthrough.pdf"
     assert _text(committed.read_bytes(), tmp_path) == _text(_pdf("mazur", lang), tmp_path), (
         "regenerate with `derive examples`")
+
+
+@needs_tex
+@pytest.mark.parametrize(("name", "lang"), CASES, ids=[f"{n}-{lang}" for n, lang in CASES])
+def test_no_line_runs_into_the_margin(name: str, lang: str) -> None:
+    """Displays are broken, never shrunk or let run past the margin: TeX reports no overfull box."""
+    log = _typeset(name, lang)[1]
+    overfull = [line for line in log.splitlines() if line.startswith("Overfull")]
+    assert not overfull, overfull[:5]
+
+
+@needs_tex
+def test_mazur_fits_eight_pages_and_full_keeps_every_step(tmp_path: Path) -> None:
+    compact, full = _typeset("mazur", "en"), _typeset("mazur", "en", True)
+    assert _pages(compact[0], tmp_path) <= 8
+    assert not [line for line in full[1].splitlines() if line.startswith("Overfull")]
+    text = _text(full[0], tmp_path)
+    assert text.count("The gradient of") >= len(_derived("mazur").network.params)
+
+
+@needs_tex
+def test_contents_and_bookmarks(tmp_path: Path) -> None:
+    data = _pdf("mazur", "en")
+    assert "Contents" in _text(data, tmp_path)
+    path = tmp_path / "b.pdf"
+    path.write_bytes(data)
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-q", str(path)], capture_output=True,
+                         timeout=120, check=True).stdout.decode("utf-8")
+    outline = xml[xml.index("<outline>"):]
+    for title in ("The backward pass", "Output layer", "The gradient of w5", "The update", "Iterations"):
+        assert title in outline, title
