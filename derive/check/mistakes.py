@@ -134,6 +134,8 @@ def outcome(network: Network, mistake: Mistake) -> Outcome:
     initial = trainer.initial()
     grads = trainer.batch_gradient(initial, trainer.step_samples(1))
     updated = trainer.update(initial, grads)
+    if not trainer.plain:  # the spec's optimizer takes the first step from the variant's gradients
+        updated, _ = trainer.stepper.step(initial, grads, trainer.stepper.start())
     honest = Trainer(network)  # the error after the update is measured honestly at the new parameters
     return Outcome(tuple(grads), dict(trainer.deltas), tuple(updated), honest.dataset_error(updated))
 

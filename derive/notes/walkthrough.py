@@ -29,7 +29,7 @@ from derive.maths.derivation import (
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
 from derive.model.precision import WORKING_DIGITS, Real, real, show
-from derive.notes import general, messages, notation_sections, remarks
+from derive.notes import general, messages, notation_sections, optimizer_section, remarks
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Notation, latex, notation_for
 from derive.notes.printers import LINE, NotationPrinter, ValuePrinter
@@ -528,6 +528,7 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits),
+        "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate, request.full),
     }
 
 
