@@ -30,7 +30,7 @@ def claims_of(markdown: str) -> list[str]:
     """Every display equation of a walkthrough as one claims line (aligned rows joined), and a `[sK]` line
     at each heading of a sample's section (`[]` at every other section)."""
     lines = []
-    for match in re.finditer(r"^(## [^\n]*)$|\$\$\n(.*?)\n\$\$", markdown, re.S | re.M):
+    for match in re.finditer(r"^(## [^\n]*)$|^[ \t]*\$\$\n(.*?)\n[ \t]*\$\$", markdown, re.S | re.M):
         if match.group(1):
             sample = re.match(r"## (?:Sample|样本) (\w+)", match.group(1))
             lines.append(f"[{sample.group(1)}]" if sample else "[]")
