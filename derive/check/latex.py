@@ -206,7 +206,7 @@ class _Reader:
             raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
         parts: list[str] = []
         last_operand = False
-        while (token := self.peek()) is not None and token not in stop:
+        while (token := self.peek()) is not None and (token not in stop or token == r"\right" and self.peek(1) == "."):
             operator = self.operator()
             if operator is not None:
                 if operator:
@@ -498,7 +498,9 @@ class _Reader:
         return ""
 
     def resolve(self, key: Key) -> str:
-        if key.base in OPTIMIZER_STATE and key.sub and not key.sup and (key.base, key.sub) not in _plain_keys(self.names):
+        index_form = isinstance(self.names, GlyphTable) and key in self.names.kinds  # g_{j}: the textbook's
+        if (key.base in OPTIMIZER_STATE and key.sub and not key.sup and not index_form
+                and (key.base, key.sub) not in _plain_keys(self.names)):
             # m_5, \hat{v}_{w_5}: an optimizer's state of a parameter (derive.check.optimizer_claims)
             return f"{key.base}{'hat' if key.hat else ''}_{key.sub.replace('_', '')}"
         meaning = self.names.get(key)
