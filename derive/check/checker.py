@@ -16,9 +16,19 @@ from typing import Callable, Sequence
 
 from sympy import Expr, Symbol
 
-from derive.check import latex
+from derive.check import latex, optimizer_claims
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
-from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, replay, typo, value_after, variant_value
+from derive.check.mistakes import (
+    Mistake,
+    Outcome,
+    VariantTrainer,
+    catalogue,
+    outcome,
+    replay,
+    typo,
+    value_after,
+    variant_value,
+)
 from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
 from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
 from derive.model.precision import CTX, Real, exact_decimal, real, show
@@ -238,6 +248,7 @@ class Truth:
                 value = self._replayed(mistake, name)
             if value is not None and agrees_to_written_digits(value, text):
                 found.append(f"{mistake.name}: {mistake.meaning}")
+        found += [f for f in self._optimizer_mistakes(name, text) if f not in found]
         truth = self.value(name)
         same_sign = (truth < 0) == text.startswith("-")
         # a copying slip needs a few digits to be told from a wrong result, and keeps the sign
@@ -329,6 +340,9 @@ class Truth:
         """`base` after `steps` updates: at sample `index`, or (None) the first sample, and E_total over all."""
         if not 0 <= steps <= MAX_TRAINING_STEPS:
             raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
+        quantity = self._optimizer_quantity(base)
+        if quantity is not None:
+            return self._optimizer_value(base, quantity, steps)
         if not self.followable(base):  # before any replay: an unknown name costs nothing
             raise Unknown(f"no quantity {base!r} to follow through training")
         params = self._params(steps)
@@ -347,6 +361,53 @@ class Truth:
                 if base in (n.net.name, n.out.name):
                     return net if base == n.net.name else out
         raise Unknown(f"no quantity {base!r} to follow through training")
+
+    def _optimizer_quantity(self, base: str) -> tuple[str, int] | None:
+        """(kind, parameter) of `m_w5`, `vhat_5` ...: names the network itself does not use."""
+        network = self.network
+        own = {p.name for p in network.params} | {network.e_total.name} | {o.error.name for o in network.outputs}
+        own |= {name for n in network.neurons for name in (n.net.name, n.out.name)}
+        return None if base in own else optimizer_claims.resolve(network, base)
+
+    def _optimizer_value(self, base: str, quantity: tuple[str, int], steps: int) -> Real:
+        kind, index = quantity
+        opt = self.network.spec.training.optimizer
+        if opt.plain and kind != "g":
+            raise Unknown(f"{base!r}: plain gradient descent keeps no optimizer state (no [training] optimizer)")
+        if steps < 1:
+            raise Unknown(f"{base!r} exists from the first update on (@1)")
+        params = self._params(steps - 1)
+        state = self.trainer.states.get(steps - 1, self.trainer.stepper.start())
+        value = optimizer_claims.value_of(optimizer_claims.moves_at(self.trainer, params, state, steps)[index],
+                                          kind, opt.name)
+        if value is None:
+            raise Unknown(f"{base!r}: {opt.name} keeps no {kind}")
+        return value
+
+    def _optimizer_mistakes(self, name: str, text: str) -> list[str]:
+        """The mistakes (of the gradients or of the update rule) that give `text` for a parameter or an
+        optimizer quantity after a few updates, each replayed from the start."""
+        base, at, step = split_sample(name)[0].partition("@")
+        if self.network.spec.training.optimizer.plain or not step.isdigit() \
+                or not 1 <= int(step) <= optimizer_claims.VARIANT_STEPS:
+            return []
+        names = [p.name for p in self.network.params]
+        quantity = (None, names.index(base)) if base in names else self._optimizer_quantity(base)
+        if quantity is None:
+            return []
+        kind, index = quantity
+        trainers: list[tuple[str, Trainer]] = [(f"{m.name}: {m.meaning}", VariantTrainer(self.network, m))
+                                               for m in catalogue(self.network)]
+        for slip in optimizer_claims.slips(self.network):
+            trainer = Trainer(self.network)
+            trainer.stepper = optimizer_claims.slipped_stepper(self.network, slip)
+            trainers.append((f"{slip.name}: {slip.meaning}", trainer))
+        found = []
+        for label, trainer in trainers:
+            value = optimizer_claims.replayed_value(trainer, self.network, kind, index, int(step))
+            if value is not None and agrees_to_written_digits(value, text):
+                found.append(label)
+        return found
 
     def _resolved_error(self, steps: int, params: list[Real]) -> Real:
         """E_total after `steps` updates; trained again at higher precisions when the working precision

@@ -232,7 +232,7 @@ class _Reader:
             raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
         parts: list[str] = []
         last_operand = False
-        while (token := self.peek()) is not None and token not in stop:
+        while (token := self.peek()) is not None and (token not in stop or token == r"\right" and self.peek(1) == "."):
             operator = self.operator()
             if operator is not None:
                 if operator:
@@ -428,6 +428,10 @@ class _Reader:
                 self.at += 3
                 value = f"{value}@1"
                 continue
+            count = self.update_count()
+            if count and _is_name(value):  # {w_{5}}^{(2)}: w5 after update 2, as the optimizer's notes print it
+                value = f"{value}@{count}"
+                continue
             exponent = self.script_expression()
             value = f"{value}^({exponent})"
         if self.peek() == "_":
@@ -485,7 +489,7 @@ class _Reader:
         return self.scripts_of_value(f"{function}({inner})")
 
     def name_scripts(self, base: str, hat: bool, sub: str = "") -> str:
-        sup = ""
+        sup, after = "", ""
         power: list[str] = []
         updated = False
         while self.peek() in ("_", "^"):
@@ -493,7 +497,10 @@ class _Reader:
             if mark == "_":
                 sub = self.script_text()
                 continue
-            if self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}" or self.peek() == "+":
+            count = self.update_count()
+            if count:
+                after = count
+            elif self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}" or self.peek() == "+":
                 updated = True
                 self.script_text()
             elif self.peek() == "{" and self.peek(1) == "[" or base == "e" and not sub:
@@ -503,12 +510,25 @@ class _Reader:
             else:
                 power.append(self.script_expression())
         name = self.resolve(Key(base, sub, sup, hat))
-        name = f"{name}@1" if updated else name
+        name = f"{name}@1" if updated else (f"{name}@{after}" if after else name)
         for exponent in power:
             name = f"{name}^({exponent})"
         return name
 
+    def update_count(self) -> str:
+        """`{(k)}` after a `^`: the count of updates the optimizer's notes write as a superscript, or ""."""
+        if [self.peek(i) for i in (0, 1, 3, 4)] == ["{", "(", ")", "}"] and re.fullmatch(r"\d{1,7}", self.peek(2) or ""):
+            count = self.peek(2) or ""
+            self.at += 5
+            return count
+        return ""
+
     def resolve(self, key: Key) -> str:
+        index_form = isinstance(self.names, GlyphTable) and key in self.names.kinds  # g_{j}: the textbook's
+        if (key.base in OPTIMIZER_STATE and key.sub and not key.sup and not index_form
+                and (key.base, key.sub) not in _plain_keys(self.names)):
+            # m_5, \hat{v}_{w_5}: an optimizer's state of a parameter (derive.check.optimizer_claims)
+            return f"{key.base}{'hat' if key.hat else ''}_{key.sub.replace('_', '')}"
         meaning = self.names.get(key)
         generic_index = bool(re.fullmatch(r"[a-z]{1,2}", key.sub))  # w_{oh}, delta_{h}: a rule for every index
         if meaning is None and generic_index and isinstance(self.names, GlyphTable) and Key(
@@ -529,6 +549,15 @@ class _Reader:
         if meaning is None:
             raise LatexError(f"no quantity is printed as {_describe(key)}")
         return meaning.name if meaning.sign > 0 else f"(-{meaning.name})"
+
+
+# The optimizer's per-parameter quantities, m, v and their bias-corrected m-hat and v-hat, and g.
+OPTIMIZER_STATE = ("m", "v", "g")
+
+
+def _plain_keys(names: Names) -> set[tuple[str, str]]:
+    """(base, sub) of the network's own glyphs: a weight called m5 is the weight, not a state."""
+    return {(k.base, k.sub) for k in names}
 
 
 def _generic(key: Key) -> Meaning | None:

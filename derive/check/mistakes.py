@@ -134,6 +134,8 @@ def outcome(network: Network, mistake: Mistake) -> Outcome:
     initial = trainer.initial()
     grads = trainer.batch_gradient(initial, trainer.step_samples(1))
     updated = trainer.update(initial, grads)
+    if not trainer.plain:  # the spec's optimizer takes the first step from the variant's gradients
+        updated, _ = trainer.stepper.step(initial, grads, trainer.stepper.start())
     honest = Trainer(network)  # the error after the update is measured honestly at the new parameters
     return Outcome(tuple(grads), dict(trainer.deltas), tuple(updated), honest.dataset_error(updated))
 
@@ -156,7 +158,6 @@ def variant_value(network: Network, result: Outcome, name: str) -> Real | None:
 
 
 DIVERGED = 10 ** 6  # a parameter this large: the variant has diverged
-REPLAY_BITS = 96
 
 
 def replay(network: Network, mistake: Mistake, params: list[Real], start: int, steps: int,
@@ -165,16 +166,13 @@ def replay(network: Network, mistake: Mistake, params: list[Real], start: int, s
     (every update repeats the mistake, as a person running their own code would); None when the variant
     diverges or `in_time()` turns false."""
     trainer = VariantTrainer(network, mistake)
-    # compared with at most a dozen written digits: 96 bits (28 digits) keep every one of them over 10^5
-    # updates, and save a third of the time of the working precision
-    with CTX.workprec(REPLAY_BITS):
-        for done in range(start + 1, steps + 1):
-            params = trainer.update(params, trainer.batch_gradient(params, trainer.step_samples(done)))
-            # a variant that diverges (net (1 - net) grows like net squared) is no one's written result,
-            # and its numbers would soon grow past any time budget
-            if not all(abs(p) < DIVERGED for p in params) or (done % 100 == 0 and not in_time()):
-                return None
-    return [+p for p in params]
+    for done in range(start + 1, steps + 1):
+        params = trainer.update(params, trainer.batch_gradient(params, trainer.step_samples(done)))
+        # a variant that diverges (net (1 - net) grows like net squared) is no one's written result,
+        # and its numbers would soon grow past any time budget
+        if not all(abs(p) < DIVERGED for p in params) or (done % 100 == 0 and not in_time()):
+            return None
+    return params
 
 
 def value_after(network: Network, params: list[Real], base: str) -> Real | None:
@@ -183,7 +181,9 @@ def value_after(network: Network, params: list[Real], base: str) -> Real | None:
     if base in names:
         return params[names.index(base)]
     if base == network.e_total.name:
-        return Trainer(network).dataset_error(params)
+        honest = Trainer(network)
+        # an error the working precision cannot resolve is no number to match a written one with
+        return honest.dataset_error(params) if honest.resolved(params) else None
     return None
 
 

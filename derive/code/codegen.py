@@ -15,6 +15,7 @@ from sympy import Expr, Symbol
 from sympy.printing.numpy import NumPyPrinter
 
 from derive.code import SCALAR_LIMIT
+from derive.code.optimizer_code import optimizer_view
 from derive.maths.derivation import Derivation, closed_forms, closed_gradient
 from derive.model.network import Network
 from derive.templating import environment
@@ -111,7 +112,7 @@ def _common(network: Network, style: str) -> dict[str, Any]:
         "mean": spec.training.reduction == "mean", "inputs": inputs, "targets": targets,
         "steps": _literal([int(s) for s in steps]).replace(".0", ""), "last_step": steps[-1],
         "sample_names": ", ".join(s.name for s in spec.samples),
-        "uses": _uses(network),
+        "uses": _uses(network), **optimizer_view(network, style),
     }
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
@@ -44,31 +45,57 @@ def train(d: Derivation, total: int, progress: bool = True) -> Run:
         curve = [(0, module.loss(params, module.INPUTS, module.TARGETS))]
         if not math.isfinite(curve[0][1]):
             return Run(curve, 0)
+        updates = _Updates(module, params)
         good = (0, params)
         bar = tqdm(total=total, disable=not progress or total < PROGRESS_FROM, unit="update", leave=False)
         for number in range(1, total + 1):
-            params = module.step(params, *module.batch(number))
+            params = updates.step(params, number)
             bar.update()
             if number in marks or not _finite(params):
                 error = module.loss(params, module.INPUTS, module.TARGETS)
                 if not (math.isfinite(error) and _finite(params)):
                     bar.close()
-                    return _diverged(module, curve, *good, number)
+                    return _diverged(module, updates, curve, *good, number)
                 curve.append((number, error))
                 good = (number, params)
+                updates.keep(number)
         bar.close()
     return Run(curve)
+
+
+class _Updates:
+    """The generated module's updates, carrying its optimizer's state where it keeps one."""
+
+    def __init__(self, module: Any, params: dict[str, Any]) -> None:
+        self.module = module
+        self.state = module.initial_state(params) if hasattr(module, "initial_state") else None
+        self.kept = (0, self.state)  # the state at the last finite report, to replay from
+
+    def step(self, params: dict[str, Any], number: int) -> dict[str, Any]:
+        if self.state is None:
+            return self.module.step(params, *self.module.batch(number))
+        params, self.state = self.module.step(params, *self.module.batch(number), self.state)
+        return params
+
+    def keep(self, number: int) -> None:
+        self.kept = (number, self.state)
+
+    def restore(self, number: int) -> None:
+        """Back to the state after update `number`, the last one kept."""
+        self.state = self.kept[1]
 
 
 def _finite(params: dict[str, Any]) -> bool:
     return all(np.all(np.isfinite(v)) for v in params.values())
 
 
-def _diverged(module: Any, curve: list[tuple[int, float]], start: int, params: dict[str, Any], end: int) -> Run:
+def _diverged(module: Any, updates: _Updates, curve: list[tuple[int, float]], start: int, params: dict[str, Any],
+              end: int) -> Run:
     """Replay from the last finite report (update `start`, at `params`) to the first update up to `end`
     whose error or parameters are not finite, and end the curve there."""
+    updates.restore(start)
     for number in range(start + 1, end + 1):
-        params = module.step(params, *module.batch(number))
+        params = updates.step(params, number)
         error = module.loss(params, module.INPUTS, module.TARGETS)
         if not (math.isfinite(error) and _finite(params)):
             return Run(curve + [(number, error)], number)

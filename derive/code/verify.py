@@ -99,4 +99,21 @@ def disagreements(d: Derivation, source: str, points: int = 3, seed: int = 0) ->
             scale = max(abs(float(want)), 1e-12)
             if abs(got - float(want)) > TOLERANCE * scale + 1e-15:
                 found.append(f"dE/d{p.name}: generated {got!r}, closed form {float(want)!r}")
-    return found
+    return found + optimizer_disagreements(d, module)
+
+
+# Updates after which the generated optimizer is compared with the engine's training.
+OPTIMIZER_STEPS = 5
+
+
+def optimizer_disagreements(d: Derivation, module: types.ModuleType) -> list[str]:
+    """Where the generated optimizer's parameters after a few updates differ from the engine's."""
+    network = d.network
+    if network.spec.training.optimizer.plain:
+        return []
+    trained = module.train(module.initial_params(), OPTIMIZER_STEPS)
+    got = [float(trained[p.name]) for p in network.params] if module.STYLE == "scalar" else from_arrays(network, trained)
+    trainer = Trainer(network)
+    (_, want), = trainer.train(trainer.initial(), [OPTIMIZER_STEPS])
+    return [f"{p.name} after {OPTIMIZER_STEPS} updates: generated {g!r}, engine {float(w)!r}"
+            for p, g, w in zip(network.params, got, want) if abs(g - float(w)) > TOLERANCE * max(abs(float(w)), 1e-12)]

@@ -12,10 +12,11 @@ subtracts eta lambda p from the parameter apart from the rule, as AdamW does.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from functools import lru_cache
 
-from sympy import Expr, Integer, Symbol, sqrt
+from sympy import Expr, Integer, sqrt
 
 from derive.model.network import Network, symbol
 from derive.model.precision import CTX, Real, real
@@ -76,12 +77,19 @@ def _nesterov(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Valu
 
 
 def _adam(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
-    m = h.beta1 * state[0] + (1 - h.beta1) * g
-    v = h.beta2 * state[1] + (1 - h.beta2) * g * g
+    m = h.beta1 * state[0] + _shortfall(h.beta1, 1, CTX.prec) * g
+    v = h.beta2 * state[1] + _shortfall(h.beta2, 1, CTX.prec) * g * g
     # m and v start at 0, so early averages are short by a factor 1 - beta^t: divided out here
-    mhat = m / (1 - h.beta1 ** t)
-    vhat = v / (1 - h.beta2 ** t)
+    mhat = m / _shortfall(h.beta1, t, CTX.prec)
+    vhat = v / _shortfall(h.beta2, t, CTX.prec)
     return (m, v), (mhat, vhat), h.eta * mhat / (CTX.sqrt(vhat) + h.epsilon)
+
+
+@lru_cache(maxsize=8)
+def _shortfall(beta: Real, t: int, precision: int) -> Real:
+    """1 - beta^t, once per update rather than once per parameter (the same for all of them); keyed by
+    the precision too, as training may be repeated at more digits."""
+    return 1 - beta ** t
 
 
 _BUFFER = S["mu"] * S["m_prev"] + S["g"]
@@ -172,5 +180,17 @@ class Stepper:
         return Move(t, p, g, used, new_state, corrected, step, shrink, p - shrink - step)
 
     def step(self, params: Sequence[Real], gradient: Sequence[Real], state: State) -> tuple[list[Real], State]:
-        moves, after = self.moves(params, gradient, state)
-        return [m.new for m in moves], after
+        """The values of `moves` without the working: training's path, thousands of updates long."""
+        t, h, advance = state.t + 1, self.h, self.optimizer.advance
+        new, slots = [], []
+        for p, g, slot, trainable, decay in zip(params, gradient, state.slots, self.trainable, self.decayed):
+            if not trainable:
+                new.append(p)
+                slots.append(slot)
+                continue
+            used = g + h.weight_decay * p if decay and not h.decoupled else g
+            shrink = h.eta * h.weight_decay * p if decay and h.decoupled else CTX.zero
+            after, _, step = advance(h, slot, used, t)
+            new.append(p - shrink - step)
+            slots.append(after)
+        return new, State(t, tuple(slots))

@@ -21,6 +21,8 @@ GENERATED_CODE_NAMES = {
     "params", "values", "grads", "nets", "outs", "net", "out", "lse", "number", "row", "report", "name",
     "value", "X", "Y", "forward", "loss", "gradients", "step", "batch", "train", "main", "sample_errors",
     "initial_params", "STYLE", "LEARNING_RATE", "UPDATE", "INPUTS", "TARGETS", "FROZEN", "STEPS",
+    # the optimizer's constants and state in generated code
+    "OPTIMIZER", "MOMENTUM", "BETA1", "BETA2", "EPSILON", "WEIGHT_DECAY", "DECAYED", "initial_state", "state",
 }
 RESERVED = frozenset(
     {"total", "eta", "nan", "inf", "oo", "pi", "E", "I", "S", "N", "O", "Q"}

@@ -52,7 +52,7 @@ MAX_LAYERS = 32
 MAX_NEURONS = 4096
 MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {
-    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training"),
+    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases"),
     "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
@@ -145,6 +145,8 @@ class Spec:
     training: TrainingSpec
     init: InitSpec | None
     titles: tuple[tuple[str, str], ...] = ()  # (language, title) where the spec translates its title
+    # (a name people write, the network's name or name head it stands for), for `derive check` documents
+    aliases: tuple[tuple[str, str], ...] = ()
 
     def title_in(self, lang: str) -> str:
         """The title in `lang`, or the spec's own title when it gives none in that language."""
@@ -519,7 +521,22 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     samples = _read_samples(r, len(inputs), len(layers[-1].neurons))
     _check_targets(source, loss, samples)
     _check_unique(source, _name_groups(inputs, layers, samples))
-    return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles)
+    return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles,
+                _read_aliases(r))
+
+
+ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}\Z")
+
+
+def _read_aliases(r: _Reader) -> tuple[tuple[str, str], ...]:
+    """`[aliases]`: a course's own letters (z = "net", a = "out", L = "E_total"), names on both sides."""
+    table = r.raw("aliases", {})
+    if not isinstance(table, dict):
+        raise r.fail("aliases", 'expected a table of your name = "network name"')
+    for key, value in table.items():
+        if not ALIAS.match(key) or not isinstance(value, str) or not ALIAS.match(value):
+            raise r.fail(f"aliases.{key}", "expected a letter then letters, digits or _ on both sides")
+    return tuple(sorted(table.items()))
 
 
 def _read_titles(r: _Reader) -> tuple[tuple[str, str], ...]:

@@ -127,8 +127,10 @@ def _printed(expr: str) -> str:
 def update_cell(d: Derivation, style: str) -> str:
     """Code printing the first update (each parameter, its gradient, its new value) and the error
     before and after it, with the generated module's own functions."""
-    lines = ["params = initial_params()", "X, Y = batch(1)", "grads = gradients(params, X, Y)",
-             "updated = step(params, X, Y)"]
+    first = "updated = step(params, X, Y)"
+    if not d.network.spec.training.optimizer.plain:  # the optimizer's step also takes and gives its state
+        first = "updated, state = step(params, X, Y, initial_state(params))"
+    lines = ["params = initial_params()", "X, Y = batch(1)", "grads = gradients(params, X, Y)", first]
     if style == "scalar":
         lines += ["for name in params:",
                   f'    print(name, {_printed("grads[name]")}, {_printed("updated[name]")})']

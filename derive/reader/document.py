@@ -116,7 +116,7 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
         for v in verdicts:
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, reading))
-    if any(f.verdict.status in ("correct", "wrong") for f in found):
+    if any(f.verdict.status in ("correct", "wrong", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))

@@ -173,3 +173,21 @@ def test_decoupled_momentum_by_hand() -> None:
     move = d.moves[1][names.index("w1")]
     assert abs(move.state[0] - m2) < mp.mpf(10) ** -30
     assert abs(move.new - (after["w1"] - eta * lam * after["w1"] - eta * m2)) < mp.mpf(10) ** -30
+
+
+def test_iterations_follow_the_optimizer() -> None:
+    """The derivation's history (the iterations table, the loss curve) is trained by the spec's optimizer."""
+    s = spec.load_preset("mazuradam")
+    d = derivation.build(network.build(s), (2, 100))
+    np.testing.assert_allclose([float(x) for x in d.history[-1].params], torch_trained(s, 100), rtol=1e-9)
+    assert [u.new for u in d.updates] == [m.new for m in d.moves[0]]  # the notes' first update is Adam's
+
+
+@pytest.mark.parametrize("config", sorted(CONFIGS))
+def test_training_path_equals_the_worked_moves(config: str) -> None:
+    """`Stepper.step` (training) and `Stepper.moves` (the notes' working) give the same numbers exactly."""
+    net = network.build(with_optimizer(spec.load_preset("textbook"), CONFIGS[config]))
+    trainer = Trainer(net)
+    moves = trainer.trace(3)
+    (_, trained), = trainer.train(trainer.initial(), [3])
+    assert [m.new for m in moves[-1]] == trained

@@ -88,7 +88,7 @@ def test_the_notes_and_the_checker_say_what_the_precision_cannot_resolve(tmp_pat
     assert code == 0, err
     text = (tmp_path / "out" / "walkthrough.md").read_text(encoding="utf-8")
     assert r"| 80 | $2 \times 10^{-162}$ |" in text  # 0.02 * 0.1^160, exactly
-    assert "| 400 | $< " in text and "only the bound is known" in text
+    assert "| 400 | $< " in text and "only the bound $b$ is known" in text
     claims = write_spec(tmp_path, "E_total@80 = 2e-162\nE_total@80 = 0\nE_total@400 = 0\n", "c.claims")
     code, out, _ = run(["check", str(path), str(claims)], capsys)
     lines = out.splitlines()

@@ -158,3 +158,15 @@ def test_closed_pipe_is_quiet(tmp_path: Path) -> None:
     for argv in ([str(derive), "check", "mazur", str(path)], [str(derive), "list"]):
         done = subprocess.run(" ".join(argv) + " | head -1", shell=True, capture_output=True, text=True, timeout=120)
         assert done.stderr == "" and done.stdout.count("\n") == 1
+
+
+def test_aliases_in_the_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.helpers import MAZUR, write_spec
+
+    net = write_spec(tmp_path, MAZUR + '\n[aliases]\na = "out"\nz = "net"\n', "course.toml")
+    doc = homework(tmp_path, "course.md", "$a_{h1} = 0.593269992$ and $z_{h1} = 0.3775$\n")
+    code, out, _ = run(["check", str(net), str(doc), "--format", "json"], capsys)
+    assert code == 0 and [c["verdict"] for c in json.loads(out)["claims"]] == ["correct", "correct"]
+    bad = write_spec(tmp_path, MAZUR + '\n[aliases]\na = "out; rm"\n', "bad.toml")
+    code, _, err = run(["check", str(bad), str(doc)], capsys)
+    assert code == 2 and "aliases.a" in err and err.count("\n") == 1

@@ -151,3 +151,16 @@ def test_a_formula_with_a_target_written_as_its_number_holds_in_general(tmp_path
     code, out, _ = run(["check", "mazur", str(path), "--format", "json"], capsys)
     (claim,) = json.loads(out)["claims"]
     assert code == 0 and claim["verdict"] == "correct" and "random points" in claim["reason"]
+
+
+def test_the_textbooks_letters_on_the_textbook_network(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # g_1 = yhat_1 (1 - yhat_1)(y_1 - yhat_1) = -dE/dtheta_1 ... as the textbook defines it; dE/dw_11 = -g_1 b_1
+    path = tmp_path / "textbook.md"
+    path.write_text("Let $g_1 = \\hat{y}_1 (1 - \\hat{y}_1)(y_1 - \\hat{y}_1)$, then\n\n"
+                    "$$\\frac{\\partial E_{total}}{\\partial w_{11}} = -g_1 b_1$$\n\n"
+                    "$$\\frac{\\partial E_{total}}{\\partial \\theta_1} = -g_1$$\n", encoding="utf-8")
+    code, out, _ = run(["check", "textbook", str(path), "--format", "json"], capsys)
+    report = json.loads(out)
+    assert code == 1 and [c["verdict"] for c in report["claims"]] == ["defined", "correct", "wrong"]
+    assert report["summary"]["spans_judged"] == 3
+    assert any(e.startswith("sign of the gradient") for e in report["claims"][2]["explanations"])
