@@ -891,6 +891,8 @@ class PointTruth:
                 if wrt == n.out.name and n.out in self.closed.errors:
                     return self.closed.errors[n.out]
         for n in self.network.neurons:
+            if name == n.delta.name:  # a neuron's delta is dE_total/dnet, as the truth's tables hold it
+                return self.closed.deltas[n.delta]
             if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
                 return n.activation.local(n.out, n.net)
         raise Unknown(f"no closed form for {name}")

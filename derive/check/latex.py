@@ -534,7 +534,9 @@ class _Reader:
         return ""
 
     def resolve(self, key: Key) -> str:
-        if key.base in OPTIMIZER_STATE and key.sub and not key.sup and (key.base, key.sub) not in _plain_keys(self.names):
+        index_form = key in getattr(self.names, "kinds", {})  # g_{j}, v_{ih}: the notation's rule for every index
+        if key.base in OPTIMIZER_STATE and key.sub and not key.sup and not index_form \
+                and (key.base, key.sub) not in _plain_keys(self.names):
             # m_5, \hat{v}_{w_5}: an optimizer's state of a parameter (derive.check.optimizer_claims)
             return f"{key.base}{'hat' if key.hat else ''}_{key.sub.replace('_', '')}"
         meaning = self.names.get(key)
