@@ -159,6 +159,32 @@ _BARE_SUB = re.compile(r"_([A-Za-z0-9]+)")
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
+    return _join_broken_brackets(_tokens(text))
+
+
+# What may stand between the halves of a bracket broken over two lines of an aligned display.
+_LINE_BREAK = frozenset({r"\\", "&", r"\quad", r"\qquad"})
+
+
+def _join_broken_brackets(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A bracket broken over lines (`\\left( a \\right. \\\\ & \\left. + b \\right)`, as the notes set a
+    long sum) read as the one bracket it is: each `\\right.` ... `\\left.` pair across a line break goes."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(toks):
+        if toks[i][1] == r"\right" and i + 1 < len(toks) and toks[i + 1][1] == ".":
+            j = i + 2
+            while j < len(toks) and toks[j][1] in _LINE_BREAK:
+                j += 1
+            if j + 1 < len(toks) and toks[j][1] == r"\left" and toks[j + 1][1] == ".":
+                i = j + 2
+                continue
+        out.append(toks[i])
+        i += 1
+    return out
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
     text = _BARE_SUB.sub(r"_{\1}", text)
     found = []
     position = 0
@@ -218,7 +244,7 @@ class _Reader:
             raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
         parts: list[str] = []
         last_operand = False
-        while (token := self.peek()) is not None and token not in stop:
+        while (token := self.peek()) is not None and (token not in stop or token == r"\right" and self.peek(1) == "."):
             operator = self.operator()
             if operator is not None:
                 if operator:
@@ -534,9 +560,9 @@ class _Reader:
         return ""
 
     def resolve(self, key: Key) -> str:
-        index_form = key in getattr(self.names, "kinds", {})  # g_{j}, v_{ih}: the notation's rule for every index
-        if key.base in OPTIMIZER_STATE and key.sub and not key.sup and not index_form \
-                and (key.base, key.sub) not in _plain_keys(self.names):
+        index_form = isinstance(self.names, GlyphTable) and key in self.names.kinds  # g_{j}: the textbook's
+        if (key.base in OPTIMIZER_STATE and key.sub and not key.sup and not index_form
+                and (key.base, key.sub) not in _plain_keys(self.names)):
             # m_5, \hat{v}_{w_5}: an optimizer's state of a parameter (derive.check.optimizer_claims)
             return f"{key.base}{'hat' if key.hat else ''}_{key.sub.replace('_', '')}"
         meaning = self.names.get(key)

@@ -98,6 +98,8 @@ SLIPS = {
                        "instead of sqrt(v-hat) + epsilon", "eps_inside"),
     "momentum_twice": Slip("momentum applied twice", "the running sum of the gradients was updated twice "
                            "in one update, so the gradient entered it twice", "momentum_twice"),
+    "plain": Slip("plain gradient descent", "the update was p - eta dE/dp, without the optimizer's rule",
+                  "plain"),
     "decay_biases": Slip("weight decay applied to biases", "the biases were decayed like the weights",
                          "decay_biases"),
     "decay_swapped": Slip("L2 and decoupled decay confused", "weight decay was applied the other way: "
@@ -108,7 +110,7 @@ SLIPS = {
 def slips(network: Network) -> tuple[Slip, ...]:
     """The mistakes that make sense for the spec's optimizer."""
     opt = network.spec.training.optimizer
-    found = []
+    found = [SLIPS["plain"]] if opt.name != "sgd" else []
     if opt.name == "adam":
         found += [SLIPS["no_correction"], SLIPS["wrong_power"], SLIPS["eps_inside"]]
     if opt.name in ("momentum", "nesterov", "adam"):
@@ -124,6 +126,8 @@ def slipped_stepper(network: Network, slip: Slip) -> Stepper:
     """The spec's optimizer with `slip` in it."""
     opt = network.spec.training.optimizer
     rule = OPTIMIZERS[opt.name]
+    if slip.key == "plain":
+        return Stepper(network, OPTIMIZERS["sgd"])
     if slip.key == "decay_biases":
         mask = [p.trainable and (p.kind == "weight" or p.kind == "bias") for p in network.params]
         return Stepper(network, mask=mask)

@@ -350,6 +350,18 @@ def _resolved(loss: str, t: Real, y: Real, unit: Real) -> bool:
     return not (near_one or near_zero)
 
 
+def term_bound(network: Network, t: Real, y: Real, digits: int) -> Real | None:
+    """None when one output's term of the error, computed at `digits` working digits, is more than
+    noise (see Trainer.resolved); else an upper bound of it, a power of ten."""
+    loss = network.loss.name
+    unit = CTX.mpf(10) ** -(digits - GUARD_DIGITS)
+    if (loss == "cross_entropy" and len(network.outputs) == 1) or _resolved(loss, t, y, unit):
+        return None
+    power = 2 if loss in ("half_sse", "mse") else 1
+    bound = max(abs(t - y), unit * max(abs(t), abs(y), 1)) ** power
+    return CTX.mpf(10) ** int(CTX.ceil(CTX.log10(bound)))
+
+
 @dataclass(frozen=True)
 class Report:
     """The dataset error after `step` updates, at the working precision that resolved it (`digits`); when

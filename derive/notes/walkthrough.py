@@ -26,7 +26,7 @@ from derive.maths.derivation import (
     Update,
     agree,
 )
-from derive.maths.numeric import evaluate
+from derive.maths.numeric import evaluate, term_bound
 from derive.model.network import Network, Neuron
 from derive.model.precision import WORKING_DIGITS, Real, real, show
 from derive.notes import general, messages, notation_sections, optimizer_section, remarks
@@ -101,12 +101,30 @@ def _forward(pr: Printers, network: Network, p: Pass) -> list[View]:
             for i, layer in enumerate(network.layers)]
 
 
-def _losses(pr: Printers, network: Network, p: Pass) -> View:
-    lines = [pr.eq(pr.tex(o.error), pr.tex(t.expr), pr.subst(t.expr), pr.num(t.value))
-             for o, t in zip(network.outputs, p.losses)]
-    total = pr.eq(pr.tex(network.e_total), " + ".join(pr.tex(o.error) for o in network.outputs),
-                  " + ".join(pr.val.number(t.value, bracket=True) for t in p.losses), pr.num(p.total))
+def _losses(pr: Printers, network: Network, p: Pass, precision: int = WORKING_DIGITS) -> View:
+    """Each output's error and their sum; a term within the rounding noise of `precision` digits is
+    written as its bound ("< 10^-760"), and the sum then as the sum of the bounds and the other terms."""
+    bounds = [term_bound(network, p.values[o.target], p.values[o.neuron.out], precision) for o in network.outputs]
+    lines = [_bounded_eq(pr, [pr.tex(o.error), pr.tex(t.expr), pr.subst(t.expr)], t.value, b)
+             for o, t, b in zip(network.outputs, p.losses, bounds)]
+    symbols = " + ".join(pr.tex(o.error) for o in network.outputs)
+    if all(b is None for b in bounds):
+        total = pr.eq(pr.tex(network.e_total), symbols,
+                      " + ".join(pr.val.number(t.value, bracket=True) for t in p.losses), pr.num(p.total))
+    else:
+        above = sum((b if b is not None else t.value for t, b in zip(p.losses, bounds)), real(0))
+        total = _bounded_eq(pr, [pr.tex(network.e_total), symbols], p.total, above)
     return {"lines": lines, "total": total}
+
+
+def _bounded_eq(pr: Printers, parts: list[str], value: Real, bound: Real | None) -> str:
+    """parts = value; or, for a value within the noise, parts < bound (the bound closing the last line)."""
+    if bound is None:
+        return pr.eq(*parts, pr.num(value))
+    text, end = pr.eq(*parts), "\n\\end{aligned}"
+    if text.endswith(end):
+        return f"{text[:-len(end)]} < {pr.num(bound)}{end}"
+    return f"{text} < {pr.num(bound)}"
 
 
 def _factor_line(pr: Printers, f: Any) -> str:
@@ -365,11 +383,11 @@ def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[V
     return views
 
 
-def _pass(network: Network, p: Pass, closed: Closed, pr: Printers) -> View:
+def _pass(network: Network, p: Pass, closed: Closed, pr: Printers, precision: int = WORKING_DIGITS) -> View:
     return {
         "sample": p.sample.name,
         "forward": _forward(pr, network, p),
-        "losses": _losses(pr, network, p),
+        "losses": _losses(pr, network, p, precision),
         "backward": _backward(pr, network, p, closed),
     }
 
@@ -501,7 +519,9 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     notation = notation_for(network, request.notation)
     digits, lang = request.digits, request.lang
     pr = Printers(None, digits, notation, width=width)
-    passes = [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate, width)) for p in d.passes]
+    precision = d.before.digits if d.before is not None else WORKING_DIGITS  # the passes' working digits
+    passes = [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate, width), precision)
+              for p in d.passes]
     _mark_repeats(passes, request.full)
     return {
         "name": spec.name, "title": spec.title_in(lang), "digits": digits, "profile": notation.profile,

@@ -18,6 +18,8 @@ NOTATIONS = ("classic", "textbook", "matrix")
 # What a display equation of the matrix notation states about a whole layer's vectors and matrices at
 # once: the checker reads the entries, printed beside them, and refuses these with the reason. The rules
 # stated for every index (delta_o, w_oh, sum_o, the textbook's Delta v_ih) are read as each instance.
+# The narration's steps that apply the derivative operator to an expression (d/d out of 1/2 (t - out)^2)
+# are read as the derivative of that expression, and judged like the others.
 WHOLE = re.compile(r"\\odot|\\mathbf|pmatrix|\^\{T\}|\\delta\^\{\[\d\]\}(?!_)|W\^\{\[\d\]\}(?!_)")
 
 
@@ -34,7 +36,7 @@ def claims_of(markdown: str) -> list[str]:
         if match.group(1):
             sample = re.match(r"## (?:Sample|样本) (\w+)", match.group(1))
             lines.append(f"[{sample.group(1)}]" if sample else "[]")
-        else:
+        elif r"\frac{\partial}{\partial" not in match.group(2):  # a narrated step: d/dx as an operator
             lines.append(" ".join(match.group(2).split()))
     return lines
 
@@ -220,3 +222,8 @@ def test_the_general_rule_in_index_form_is_judged_at_each_index(derivations: dic
     # the hidden layer's rule names v_{ih}, the weights (not an optimizer's v of a parameter)
     assert _statuses(textbook, r"\frac{\partial E}{\partial v_{ih}} = - e_{h} x_{i}", "textbook") == [(1, "correct")] * 6
     assert _statuses(textbook, r"\frac{\partial E}{\partial v_{ih}} = e_{h} x_{i}", "textbook") == [(1, "wrong")] * 6
+
+
+def test_a_bracket_broken_over_two_lines_is_read_as_one() -> None:
+    text = r"\begin{aligned} x &= \left(a + b \right. \\ &\quad \left. + c\right) d \end{aligned}"
+    assert latex.to_plain(text) == "x = (a + b + c) * d"

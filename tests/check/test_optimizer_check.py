@@ -131,3 +131,10 @@ def test_l2_and_decoupled_confused(tmp_path: Path, capsys: pytest.CaptureFixture
 def resources_text(preset: str) -> str:
     from importlib import resources
     return resources.files("derive.presets").joinpath(f"{preset}.toml").read_text(encoding="utf-8")
+
+
+def test_plain_descent_for_the_optimizer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = adam_spec(tmp_path)
+    _, values, g1 = mazur_by_hand(path)
+    wrong = values["w5"] - ETA * g1["w5"]  # p - eta dE/dp, as if there were no Adam
+    assert "plain gradient descent" in explained(path, f"w5@1 = {nine(wrong)}", capsys)

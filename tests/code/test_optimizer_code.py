@@ -9,6 +9,8 @@ from derive.code import STYLES, codegen, verify
 from derive.maths import derivation
 from derive.maths.numeric import Trainer
 from derive.model import network, spec
+from derive.model.precision import show
+from tests.helpers import run
 from tests.maths.test_optimizers import CONFIGS, PRESETS, torch_trained, with_optimizer
 
 STEPS = 100
@@ -65,3 +67,10 @@ def test_a_wrong_generated_rule_is_refused() -> None:
     assert slipped != source
     problems = verify.disagreements(d, slipped)
     assert problems and all("after 5 updates" in p for p in problems)
+
+
+def test_derive_train_carries_the_state(capsys: pytest.CaptureFixture[str]) -> None:
+    """`derive train` with Adam: its error after 100 updates is the engine's, to the 9 digits printed."""
+    code, out, _ = run(["train", "mazuradam", "--steps", "100"], capsys)
+    d = derivation.build(network.build(spec.load_preset("mazuradam")), (100,))
+    assert code == 0 and f"updates 100: error {show(d.history[-1].error, 9).text}" in out

@@ -53,3 +53,12 @@ def test_an_error_far_below_the_smallest_double_is_a_bound(tmp_path: Path, capsy
     assert "| 0 | $< " in text and "only the bound $b$ is known" in text
     code, _, err = run(["train", str(path)], capsys)
     assert code == 0 and "below the smallest float64" in err and err.count("\n") == 1
+
+
+def test_the_first_pass_writes_a_saturated_error_as_its_bound(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_spec(tmp_path, toml(saturated()))
+    code, _, err = run(["render", str(path), "--format", "md", "--out", str(tmp_path / "out")], capsys)
+    assert code == 0, err
+    text = (tmp_path / "out" / "walkthrough.md").read_text(encoding="utf-8")
+    assert r"E_{\mathrm{total}} = E_{o1} < 1 \times 10^{-" in text
+    assert r"E_{\mathrm{total}} = E_{o1} = 0" not in text
