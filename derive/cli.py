@@ -19,6 +19,7 @@ from derive.code import SCALAR_LIMIT, STYLES
 from derive.maths import derivation
 from derive.model import network, reading, spec
 from derive.model.identifiers import escaped
+from derive.model.precision import WORKING_DIGITS
 from derive.notes import ALL, DEFAULT_DIGITS, FORMATS, LANGUAGES, MAX_DIGITS, PROFILES
 
 if TYPE_CHECKING:
@@ -500,6 +501,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"derive: error: {exc}")
     except writing.WriteError as exc:
         _say(f"derive: error: {escaped(str(exc.path))}: {exc.reason}")
+    except derivation.InconsistentDerivation as exc:
+        # two routes to one number disagree (numbers that cancel beyond the working precision): a finding
+        # stated on one line, never a number printed as if it were exact
+        _say(f"derive: error: {' '.join(str(exc).split())} (the two routes differ beyond what "
+             f"{WORKING_DIGITS} digits resolve; nothing was written)")
+        _detach_stdout_if_failed()
+        return FINDING
     except BrokenPipeError:  # the reader went away (`derive check ... | head -1`): stop quietly
         _detach_stdout()
         return CLOSED_PIPE

@@ -74,3 +74,21 @@ def test_a_notebook_is_not_written_with_code_that_disagrees(tmp_path: Path, monk
     code, _, err = run(["render", str(path), "--format", "ipynb", "--out", str(tmp_path / "nb")], capsys)
     assert code == 1 and "disagrees" in err and "w5" in err and err.count("\n") == 1
     assert not (tmp_path / "nb").exists()
+
+
+def test_two_routes_that_disagree_end_with_one_line_and_status_1(monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str],
+                                                                  tmp_path: Path) -> None:
+    """Numbers that cancel beyond the working precision make the engine's two routes disagree: one line
+    on stderr naming the quantity, status 1, no traceback and no file."""
+    from derive.maths import derivation
+
+    def disagree(*args: object, **kwargs: object) -> None:
+        raise derivation.InconsistentDerivation("updated w1: 2.81e77 by one route,\n2.82e77 by the other")
+
+    monkeypatch.setattr(derivation, "build", disagree)
+    out = tmp_path / "update.py"
+    assert main(["code", "mazur", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "updated w1" in err and "50 digits" in err
+    assert not out.exists()
