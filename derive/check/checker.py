@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 from sympy import Expr, Symbol
 
-from derive.check import latex, optimizer_claims
+from derive.check import latex, operators, optimizer_claims
 from derive.check.claims import Call, Claim, Name, Node, Num, Unary, parse
 from derive.check.mistakes import (
     Mistake,
@@ -505,6 +505,8 @@ class Evaluator:
             return -value if node.op == "-" else value
         if isinstance(node, Call) and node.function == "sum_s":
             return self._sample_sum(node.arg)
+        if isinstance(node, Call) and operators.is_operator(node.function):
+            return operators.derivative_value(node, self.own.nodes, self._name)
         if isinstance(node, Call):
             return _FUNCTIONS[node.function](_argument(node.function, self._eval(node.arg)))
         left, right = self._eval(node.left), self._eval(node.right)
@@ -685,6 +687,8 @@ class Spread:
             return CTX.zero
         if node.function == "sum_s":
             return e * len(getattr(self.evaluator.truth, "samples", (1,)))
+        if operators.is_operator(node.function):
+            return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
         x = self.evaluator._eval(node.arg)
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
                   "relu": lambda: CTX.one, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
@@ -696,6 +700,8 @@ class Spread:
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
+    if claim.left is not None:
+        return _judge_operator(claim, truth, evaluator)
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
     evaluator.sample = sample
@@ -743,6 +749,48 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
             verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
         verdicts.append(verdict)
     return verdicts
+
+
+def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
+    """`d/dX (F) = A = B`: each link (the chain's second on) is the formula on the left, the derivative
+    operator applied: judged at the spec's values and, as a formula, at random points."""
+    assert claim.left is not None
+    left, verdicts = claim.left, []
+    evaluator.sample = claim.sample
+    try:
+        for i, link in enumerate(claim.links, start=2):
+            try:
+                right, claimed = evaluator.evaluate(left), evaluator.evaluate(link)
+            except (Unknown, OutOfRange) as exc:
+                verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+                continue
+            except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
+                why = str(exc) or type(exc).__name__
+                verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
+                continue
+            verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+            if verdict.status == "correct" and _symbolic(link, evaluator.own):
+                verdict = _operator_in_general(verdict, left, link, truth, evaluator)
+            verdicts.append(verdict)
+    finally:
+        evaluator.sample = None
+    return verdicts
+
+
+def _operator_in_general(verdict: Verdict, left: Node, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A link right at the spec's values must also equal the operator's side at random values."""
+    rng = random.Random(verdict.line * 1_000 + verdict.link)
+    for _ in range(POINTS):
+        point = Evaluator(PointTruth(truth, rng, _given_names(link, truth)), evaluator.own, at_truth=False)
+        try:
+            want, got = point.evaluate(left), point.evaluate(link)
+        except (Unknown, ArithmeticError, ValueError):
+            return verdict  # nothing to compare beyond the spec's values
+        if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
+            return replace(verdict, status="wrong", reason=(
+                f"right at the spec's values but not in general: at random values it gives {show(got, 9).text}, "
+                f"the derivative on the left gives {show(want, 9).text}"))
+    return replace(verdict, reason="equals the derivative on the left (at the spec's values and at random points)")
 
 
 def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> Real:
@@ -843,6 +891,8 @@ class PointTruth:
                 if wrt == n.out.name and n.out in self.closed.errors:
                     return self.closed.errors[n.out]
         for n in self.network.neurons:
+            if name == n.delta.name:  # a neuron's delta is dE_total/dnet, as the truth's tables hold it
+                return self.closed.deltas[n.delta]
             if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
                 return n.activation.local(n.out, n.net)
         raise Unknown(f"no closed form for {name}")
@@ -932,7 +982,8 @@ def check_text(d: Derivation, text: str, budget: Budget | None = None, notation:
 def _replays(claim: Claim) -> list[tuple[str, int]]:
     """(quantity, update count) of every value after training the claim names."""
     found = []
-    for name in [claim.target.name] + [n for link in claim.links for n in names_in(link)]:
+    sides = list(claim.links) + ([claim.left] if claim.left is not None else [])
+    for name in [claim.target.name] + [n for link in sides for n in names_in(link)]:
         base, at, step = split_sample(name)[0].partition("@")
         if at and not base.startswith("d:"):
             found.append((base, int(step)))

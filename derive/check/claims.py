@@ -20,6 +20,7 @@ MAX_LINE = 2_000  # characters
 MAX_TOKENS = 400
 MAX_DEPTH = 40  # nested parentheses and unary signs
 MAX_EXPONENT = 16  # |n| of a literal exponent: squares and cubes, never 9**9**9
+OPERATOR = "diff:"  # Call(f"diff:{X}", F): the derivative of F with respect to the quantity X
 FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu", "sum_s")  # sum_s: over the samples
 
 
@@ -72,6 +73,7 @@ class Claim:
     target: Name
     links: tuple[Node, ...]
     sample: str | None = None  # the sample the lines after a `[s2]` line are about; None: the default
+    left: Node | None = None  # a left side that is a derivative operator applied, judged as a formula
 
 
 # LaTeX as typed in notes -> the plain notation, applied before tokenising (ordered: longest first).
@@ -97,6 +99,7 @@ _EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
+  | (?P<operator>d/d\((?P<wrt>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)\))
   | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
   | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
@@ -159,11 +162,15 @@ def tokenize(text: str, names: latex.Names | None = None) -> list[tuple[str, str
         kind = match.lastgroup
         if kind in ("num", "den", "of"):
             kind = "deriv"
+        if kind == "wrt":
+            kind = "operator"
         if kind == "space":
             continue
         if kind == "deriv":
             tokens.append(("name", f"d:{_normal_name(match.group('num'))}/{_normal_name(match.group('den'))}"
                                    + (match.group("of") or "")))
+        elif kind == "operator":  # d/d(X)(F): the derivative of F with respect to X
+            tokens.append(("operator", _normal_name(match.group("wrt"))))
         elif kind == "name":
             tokens.append(("name", _normal_name(match.group())))
         else:
@@ -257,6 +264,13 @@ class _Parser:
             self.expect(")")
             self.depth -= 1
             return node
+        if kind == "operator":
+            self.expect("(")
+            self.nest()
+            node = Call(OPERATOR + text, self.expression())
+            self.expect(")")
+            self.depth -= 1
+            return node
         if kind == "name" and text in FUNCTIONS and (self.peek() or ("", ""))[1] == "(":
             self.take()
             self.nest()
@@ -309,8 +323,7 @@ def _claim(stripped: str, tokens: list[tuple[str, str]], line: int) -> Claim:
             parts[-1].append(token)
     if len(parts) < 2 or any(not p for p in parts):
         raise ClaimError("expected NAME = VALUE or NAME = EXPRESSION (= ...)")
-    if len(parts[0]) != 1 or parts[0][0][0] != "name":
-        raise ClaimError("the left side must be one name (a quantity, a derivative or your own name)")
+    left = _operator_side(parts[0]) if len(parts[0]) != 1 or parts[0][0][0] != "name" else None
     links = []
     for part in parts[1:]:
         parser = _Parser(part)
@@ -318,7 +331,20 @@ def _claim(stripped: str, tokens: list[tuple[str, str]], line: int) -> Claim:
         if parser.peek() is not None:
             raise ClaimError(f"unexpected {parser.peek()[1]!r}")  # type: ignore[index]
         links.append(node)
+    if left is not None:  # d/dX (F) = A = B: every link is the formula d/dX (F), judged as formulas are
+        return Claim(line, stripped, Name(""), tuple(links), left=left)
     return Claim(line, stripped, Name(parts[0][0][1]), tuple(links))
+
+
+def _operator_side(tokens: list[tuple[str, str]]) -> Node:
+    """A left side that is not one name: only a derivative operator applied (`d/d(X)(F)`) is read."""
+    if not any(kind == "operator" for kind, _ in tokens):
+        raise ClaimError("the left side must be one name (a quantity, a derivative or your own name)")
+    parser = _Parser(tokens)
+    node = parser.expression()
+    if parser.peek() is not None:
+        raise ClaimError(f"unexpected {parser.peek()[1]!r}")  # type: ignore[index]
+    return node
 
 
 # A line `[s2]` alone: the lines after it are about sample s2, until the next such line; `[]` ends it.
@@ -346,5 +372,5 @@ def parse(text: str, names: latex.Names | None = None) -> tuple[list[Claim], lis
         except ClaimError as exc:
             refused.append((number, str(exc)))
             continue
-        claims += [Claim(c.line, c.text, c.target, c.links, sample) for c in found]
+        claims += [Claim(c.line, c.text, c.target, c.links, sample, c.left) for c in found]
     return claims, refused

@@ -195,7 +195,19 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         position = match.end()
         if match.lastgroup != "space":
             found.append((match.lastgroup or "", match.group()))
-    return found
+    return _joined(found)
+
+
+def _joined(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The tokens without the invisible delimiters `\\right.` and `\\left.`, which split one bracket
+    across the rows of an aligned display: `\\left( a \\right. \\\\ \\left. + b \\right)` is (a + b)."""
+    kept: list[tuple[str, str]] = []
+    for token in found:
+        if token[1] == "." and kept and kept[-1][1] in (r"\left", r"\right"):
+            kept.pop()
+            continue
+        kept.append(token)
+    return kept
 
 
 # --- the reader ----------------------------------------------------------------------------------------
@@ -328,6 +340,9 @@ class _Reader:
     def fraction(self) -> str:
         if self.peek() == "{" and self.peek(1) == r"\partial":
             return self.derivative()
+        if [self.peek(i) for i in range(4)] == ["{", "d", "}", "{"] and re.fullmatch(r"d(?:[A-Za-z]+\d*)?", self.peek(4) or ""):
+            self.at += 3  # \\frac{d}{dx}: the ordinary derivative operator
+            return self.operator_applied()
         top = self.braced()
         bottom = self.braced()
         return f"(({top}) / ({bottom}))"
@@ -342,7 +357,11 @@ class _Reader:
         return inner
 
     def derivative(self) -> str:
-        """\\frac{\\partial A}{\\partial B}: the derivative's name, dA/dB (no name: refused)."""
+        """\\frac{\\partial A}{\\partial B}: the derivative's name, dA/dB; \\frac{\\partial}{\\partial B} F:
+        the derivative of the expression F that follows, d/d(B)(F)."""
+        if self.peek(1) == r"\partial" and self.peek(2) == "}":
+            self.at += 3
+            return self.operator_applied()
         names = []
         for _ in range(2):
             self.expect("{")
@@ -355,6 +374,23 @@ class _Reader:
                 raise LatexError(f"a derivative of something that is not one quantity: {name.strip()!r}")
             names.append(name.strip().lstrip("(-").rstrip(")"))
         return f"d({names[0]})/d({names[1]})"
+
+    def operator_applied(self) -> str:
+        """{\\partial B} F (or {d B} F) after the operator's numerator: d/d(B)(F), F the factor that follows."""
+        self.expect("{")
+        kind, token = self.take()  # \\partial, d, or d and the name's letters: dx
+        if kind == "letters" and len(token) > 1:
+            self.at -= 1
+            self.toks = self.toks[:self.at] + [(kind, token[1:])] + self.toks[self.at + 1:]
+        name = self.sequence(frozenset({"}"})).strip()
+        self.expect("}")
+        if not _is_name(name) or name.startswith(("(", "-")):
+            raise LatexError(f"a derivative with respect to something that is not one quantity: {name!r}")
+        while self.peek() in IGNORED:
+            self.at += 1
+        if self.peek() is None:
+            raise LatexError("a derivative operator applied to nothing")
+        return f"d/d({name})({self.operand()})"
 
     def sample_sum(self) -> str:
         """\\sum_{s} X: X at every sample, added."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from derive.check.checker import BudgetSpent, Evaluator, OwnNames, Truth, Verdict, judge
-from derive.check.claims import Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
+from derive.check.claims import OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.spans import DocumentError, Span, Text, latex_spans, markdown_spans, notebook_cells
@@ -189,7 +189,10 @@ class Aliases:
         if isinstance(node, Unary):
             return Unary(node.op, self.node(node.arg))
         if isinstance(node, Call):
-            return Call(node.function, self.node(node.arg))
+            function = node.function  # d/dX of an expression: X renamed as well
+            if function.startswith(OPERATOR):
+                function = OPERATOR + self.name(function[len(OPERATOR):])
+            return Call(function, self.node(node.arg))
         if isinstance(node, Binary):
             return Binary(node.op, self.node(node.left), self.node(node.right))
         return node
@@ -198,7 +201,8 @@ class Aliases:
         if claim is None or not self.table:
             return claim
         return Claim(claim.line, claim.text, Name(self.name(claim.target.name)),
-                     tuple(self.node(link) for link in claim.links))
+                     tuple(self.node(link) for link in claim.links), claim.sample,
+                     None if claim.left is None else self.node(claim.left))
 
 
 def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:

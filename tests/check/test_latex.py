@@ -18,9 +18,8 @@ NOTATIONS = ("classic", "textbook", "matrix")
 # What a display equation of the matrix notation states about a whole layer's vectors and matrices at
 # once: the checker reads the entries, printed beside them, and refuses these with the reason. The rules
 # stated for every index (delta_o, w_oh, sum_o, the textbook's Delta v_ih) are read as each instance.
-# The narration's steps apply the derivative operator to an expression (d/d out of 1/2 (t - out)^2): a
-# rule of differentiation, not a quantity; refused with the reason.
-OPERATOR = re.compile(r"\\frac\{\\partial\}\{\\partial")
+# The narration's steps that apply the derivative operator to an expression (d/d out of 1/2 (t - out)^2)
+# are read as the derivative of that expression, and judged like the others.
 WHOLE = re.compile(r"\\odot|\\mathbf|pmatrix|\^\{T\}|\\delta\^\{\[\d\]\}(?!_)|W\^\{\[\d\]\}(?!_)")
 
 
@@ -55,16 +54,15 @@ def test_every_display_equation_of_every_walkthrough_is_read_back(
         judged.setdefault(v.line, []).append(v.status)
     refused = dict(report.refused)
     equations = [n for n, line in enumerate(lines, start=1) if not line.startswith("[")]
-    whole = [n for n in equations if WHOLE.search(lines[n - 1]) or OPERATOR.search(lines[n - 1])]
+    whole = [n for n in equations if WHOLE.search(lines[n - 1])]
     for n in equations:
         if n in whole:
-            assert n in refused and re.search(r"whole layer|matrix or a vector|derivative operator", refused[n]), \
-                lines[n - 1]
+            assert n in refused and re.search(r"whole layer|matrix or a vector", refused[n]), lines[n - 1]
         else:
             assert n not in refused, (lines[n - 1], refused.get(n))
             assert set(judged[n]) <= {"correct", "defined"}, (lines[n - 1], judged[n])
     assert len(equations) - len(whole) > 25
-    assert all(OPERATOR.search(lines[n - 1]) for n in whole) or profile == "matrix"
+    assert not whole or profile == "matrix"
 
 
 def test_greek_parameters_as_the_textbook_walkthrough_prints_them(derivations: dict[str, derivation.Derivation]) -> None:
@@ -101,7 +99,7 @@ def test_latex_read_as_plain_claims(text: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("text", [r"x = \input{/etc/passwd}", r"x = \begin{verbatim} 1", r"x = f'(1)",
-                                  r"\frac{\partial}{\partial w_{5}} x = 1", "x = {" * 50 + "1" + "}" * 50])
+                                  r"\frac{\partial}{\partial} x = 1", "x = {" * 50 + "1" + "}" * 50])
 def test_latex_that_is_not_a_claim_is_refused(text: str) -> None:
     with pytest.raises(claims.ClaimError):
         claims.parse_line(text, 1)
@@ -151,6 +149,79 @@ def test_hostile_latex_is_read_or_refused_quickly(text: str, derivations: dict[s
     except claims.ClaimError:
         pass
     assert time.perf_counter() - start < 2
+
+
+# The sum rule assembled, as the classic walkthrough prints it: the operator d/d out_o1 applied to E_total
+# written out, its bracket split across the aligned rows with \right. and \left.
+OPERATOR_CHAIN = (r"\begin{aligned} & \frac{\partial}{\partial \mathrm{out}_{o1}} \left(\frac{1}{2} "
+                  r"\left(\mathrm{target}_{o1} - \mathrm{out}_{o1}\right)^{2} \right. \\ &\qquad \left. + \frac{1}{2} "
+                  r"\left(\mathrm{target}_{o2} - \mathrm{out}_{o2}\right)^{2}\right) \\ &\quad = \frac{1}{2} \cdot 2 "
+                  r"\cdot \left(\mathrm{target}_{o1} - \mathrm{out}_{o1}\right) \cdot (-1) \\ &\quad = "
+                  r"\mathrm{out}_{o1} - \mathrm{target}_{o1} \end{aligned}")
+
+
+def _statuses(d: derivation.Derivation, text: str, notation: str = "classic") -> list[tuple[int, str]]:
+    report = checker.check_text(d, text, notation=notation)
+    assert report.refused == (), report.refused
+    return [(v.link, v.status) for v in report.verdicts]
+
+
+def test_a_derivative_operator_applied_to_an_expression_is_the_derivative_of_it(
+        derivations: dict[str, derivation.Derivation]) -> None:
+    mazur = derivations["mazur"]
+    assert _statuses(mazur, OPERATOR_CHAIN) == [(2, "correct"), (3, "correct")]
+    # a wrong step is wrong, the steps after it are judged on their own against the operator's side
+    assert _statuses(mazur, OPERATOR_CHAIN.replace("(-1)", "(+1)")) == [(2, "wrong"), (3, "correct")]
+    swapped = OPERATOR_CHAIN.replace(r"= \mathrm{out}_{o1} - \mathrm{target}_{o1}", r"= \mathrm{target}_{o1} - \mathrm{out}_{o1}")
+    assert _statuses(mazur, swapped) == [(2, "correct"), (3, "wrong")]
+    # right at the spec's values only (target_o1 is 0.01 there): wrong at random points
+    assert _statuses(mazur, r"\frac{\partial}{\partial \mathrm{out}_{o1}} \left(\mathrm{out}_{o1}^{2}\right) = "
+                            r"2 \cdot \mathrm{out}_{o1} + 100 \cdot \mathrm{target}_{o1} - 1") == [(2, "wrong")]
+
+
+def test_the_operator_in_each_way_it_is_written(derivations: dict[str, derivation.Derivation]) -> None:
+    mazur = derivations["mazur"]
+    names = latex.glyph_names(mazur.network, "classic")
+    # d/dX of X^3 is 3 X^2, whatever X is: an independent rule, not the code's own output
+    assert latex.to_plain(r"\frac{d}{dx} x^{3} = 3 x^{2}") == "d/d(x)(x^(3)) = 3 * x^(2)"
+    assert claims.tokenize(r"\frac{d}{d \mathrm{out}_{h1}} \mathrm{out}_{h1}^{3} = 1", names)[:4] == [
+        ("operator", "out_h1"), ("op", "("), ("name", "out_h1"), ("op", "^")]
+    assert _statuses(mazur, r"\frac{d}{d \mathrm{out}_{h1}} \mathrm{out}_{h1}^{3} = 3 \mathrm{out}_{h1}^{2}") == [(2, "correct")]
+    assert _statuses(mazur, r"\frac{d}{d \mathrm{out}_{h1}} \mathrm{out}_{h1}^{3} = 3 \mathrm{out}_{h1}") == [(2, "wrong")]
+    # the plain grammar's own spelling, and an own name differentiated through its definition
+    assert _statuses(mazur, "d/d(w5)(w5 * out_h1) = out_h1") == [(2, "correct")]
+    assert _statuses(mazur, "R = w5 * w5\nd/d(w5)(R) = 2 * w5\nd/d(w5)(R) = w5") == [
+        (1, "defined"), (2, "correct"), (2, "wrong")]
+    # the hat notation of the textbook: \hat{y}_1 is out_o1
+    tb = r"\frac{\partial}{\partial \hat{y}_{1}} \left(\frac{1}{2} \left(y_{1} - \hat{y}_{1}\right)^{2}\right) = \hat{y}_{1} - y_{1}"
+    assert _statuses(mazur, tb, "textbook") == [(2, "correct")]
+
+
+def test_an_operator_applied_to_nothing_or_to_no_quantity_is_refused(derivations: dict[str, derivation.Derivation]) -> None:
+    mazur = derivations["mazur"]
+    for text in (r"\frac{\partial}{\partial \mathrm{out}_{o1}} = 1", r"\frac{\partial}{\partial (a + b)} a = 1",
+                 r"3 \cdot \mathrm{out}_{o1} = 1"):
+        report = checker.check_text(mazur, text)
+        assert report.verdicts == () and len(report.refused) == 1, text
+
+
+# The textbook's general rule for the output layer, in index form: g_j is the sign-flipped delta (not an
+# optimizer's g), each of its instances j = 1, 2 judged.
+GENERAL_RULE = (r"\begin{aligned} g_{j} = -\frac{\partial E}{\partial \beta_{j}} &= -\frac{\partial E}{\partial "
+                r"\hat{y}_{j}} \cdot \frac{\partial \hat{y}_{j}}{\partial \beta_{j}} \\ &= \left(y_{j} - \hat{y}_{j}\right) "
+                r"\hat{y}_{j} \left(1 - \hat{y}_{j}\right) \end{aligned}")
+
+
+def test_the_general_rule_in_index_form_is_judged_at_each_index(derivations: dict[str, derivation.Derivation]) -> None:
+    textbook = derivations["textbook"]
+    assert _statuses(textbook, GENERAL_RULE, "textbook") == [(1, "correct"), (2, "correct"), (3, "correct")] * 2
+    swapped = GENERAL_RULE.replace(r"\left(y_{j} - \hat{y}_{j}\right)", r"\left(\hat{y}_{j} - y_{j}\right)")
+    assert _statuses(textbook, swapped, "textbook") == [(1, "correct"), (2, "correct"), (3, "wrong")] * 2
+    slope = GENERAL_RULE.replace(r"\left(1 - \hat{y}_{j}\right)", r"\left(1 + \hat{y}_{j}\right)")
+    assert _statuses(textbook, slope, "textbook") == [(1, "correct"), (2, "correct"), (3, "wrong")] * 2
+    # the hidden layer's rule names v_{ih}, the weights (not an optimizer's v of a parameter)
+    assert _statuses(textbook, r"\frac{\partial E}{\partial v_{ih}} = - e_{h} x_{i}", "textbook") == [(1, "correct")] * 6
+    assert _statuses(textbook, r"\frac{\partial E}{\partial v_{ih}} = e_{h} x_{i}", "textbook") == [(1, "wrong")] * 6
 
 
 def test_a_bracket_broken_over_two_lines_is_read_as_one() -> None:
