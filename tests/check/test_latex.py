@@ -36,7 +36,7 @@ def claims_of(markdown: str) -> list[str]:
         if match.group(1):
             sample = re.match(r"## (?:Sample|样本) (\w+)", match.group(1))
             lines.append(f"[{sample.group(1)}]" if sample else "[]")
-        elif r"\frac{\partial}{\partial" not in match.group(2):  # a narrated step: d/dx as an operator
+        else:
             lines.append(" ".join(match.group(2).split()))
     return lines
 
