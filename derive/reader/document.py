@@ -7,10 +7,12 @@ weights"): both readings are judged and the one the value matches is taken, and 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
+from derive.check import latex
 from derive.check.checker import BudgetSpent, Evaluator, OwnNames, Truth, Verdict, judge
-from derive.check.claims import OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
+from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.spans import DocumentError, Span, Text, latex_spans, markdown_spans, notebook_cells
@@ -92,8 +94,10 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     try:
         found_chains = [c for c in chains(span.source) if len(c.offsets) > 1]
     except NotUnderstood as exc:
-        status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
-        return SpanResult(span, text, status, str(exc), ())
+        found_chains = _as_the_notes_print_it(span.source, truth)
+        if not found_chains:
+            status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
+            return SpanResult(span, text, status, str(exc), ())
     if not found_chains:
         return SpanResult(span, text, NOT_CLAIM, "no =", ())
     found: list[Found] = []
@@ -120,6 +124,34 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+# The notations the notes print, tried in this order on maths the document reader does not map.
+NOTATIONS = ("classic", "textbook", "matrix")
+
+
+def _as_the_notes_print_it(source: str, truth: Truth) -> list[Chain]:
+    """The span read by the checker's LaTeX reader, which knows every glyph a walkthrough prints (the
+    update's step `\\Delta w_{hj}`, the derivative operator, rules for every index): its chains, each
+    placed at the span's start, or none when no notation reads it."""
+    if "=" not in source:
+        return []
+    flat = " ".join(source.split())
+    readings = []
+    for profile in NOTATIONS:
+        try:
+            texts = latex.instances(flat, latex.glyph_names(truth.network, profile))
+        except (latex.LatexError, ClaimError, RecursionError, ValueError):
+            continue
+        readings.append([Chain(t, (0,) * len(t.split(" = "))) for t in texts if " = " in t])
+    # the notation whose names are all the network's (the textbook's e_1 is a hidden error term, the
+    # classic reading of it no quantity), else the first that reads
+    known = set(truth.values) | {"eta", "e", "pi"}
+    for chains_read in readings:
+        words = {w for c in chains_read for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*(?=\s*[^\w(]|$)", c.text)}
+        if all(w in known or w in FUNCTIONS for w in words):
+            return chains_read
+    return readings[0] if readings else []
 
 
 def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,

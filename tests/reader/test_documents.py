@@ -11,6 +11,7 @@ import json
 import math
 from pathlib import Path
 
+import mpmath
 import nbformat
 import pytest
 
@@ -164,3 +165,34 @@ def test_the_textbooks_letters_on_the_textbook_network(tmp_path: Path, capsys: p
     assert code == 1 and [c["verdict"] for c in report["claims"]] == ["defined", "correct", "wrong"]
     assert report["summary"]["spans_judged"] == 3
     assert any(e.startswith("sign of the gradient") for e in report["claims"][2]["explanations"])
+
+
+def test_the_update_step_and_the_derivative_operator_as_the_notes_print_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Maths the document reader's own walker does not map is read as the notes print it: the textbook's
+    step Delta w_hj (= -eta dE/dw_hj, the gradient by the oracle's finite differences) and the narrated
+    derivative operator; a wrong version of each is wrong."""
+    from derive.model import spec as specs
+    from tests.helpers import finite_difference, param_values
+
+    textbook = specs.load_preset("textbook")
+    eta = mpmath.mpf(str(textbook.training.learning_rate))
+    step = -eta * finite_difference(textbook, 0, "w11", param_values(textbook))
+    shown = mpmath.nstr(step, 9, strip_zeros=False)
+    wrong = mpmath.nstr(-step, 9, strip_zeros=False)
+    path = tmp_path / "steps.md"
+    path.write_text(f"$$\\Delta w_{{11}} = {shown}$$\n\n$$\\Delta w_{{11}} = {wrong}$$\n", encoding="utf-8")
+    code, out, _ = run(["check", "textbook", str(path), "--format", "json"], capsys)
+    assert code == 1 and [c["verdict"] for c in json.loads(out)["claims"]] == ["correct", "wrong"]
+
+    operator = ("$$\\frac{\\partial}{\\partial \\mathrm{out}_{o1}} \\left(\\frac{1}{2} "
+                "\\left(\\mathrm{target}_{o1} - \\mathrm{out}_{o1}\\right)^{2}\\right) = "
+                "\\mathrm{out}_{o1} - \\mathrm{target}_{o1}$$\n\n"
+                "$$\\frac{\\partial}{\\partial \\mathrm{out}_{o1}} \\left(\\frac{1}{2} "
+                "\\left(\\mathrm{target}_{o1} - \\mathrm{out}_{o1}\\right)^{2}\\right) = "
+                "\\mathrm{target}_{o1} - \\mathrm{out}_{o1}$$\n")
+    path = tmp_path / "operator.md"
+    path.write_text(operator, encoding="utf-8")
+    code, out, _ = run(["check", "mazur", str(path), "--format", "json"], capsys)
+    verdicts = [c["verdict"] for c in json.loads(out)["claims"]]
+    assert code == 1 and verdicts == ["correct", "wrong"], verdicts
