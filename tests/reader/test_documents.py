@@ -196,3 +196,16 @@ def test_the_update_step_and_the_derivative_operator_as_the_notes_print_them(
     code, out, _ = run(["check", "mazur", str(path), "--format", "json"], capsys)
     verdicts = [c["verdict"] for c in json.loads(out)["claims"]]
     assert code == 1 and verdicts == ["correct", "wrong"], verdicts
+
+
+def test_a_course_writing_layers_as_w_a_z_with_superscript_brackets(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """W^{[l]}_{jk}, a^{[l]}_j, z^{[l]}_j (the matrix notation's entries) read without aliases on mazur;
+    z_h1 = 0.15 * 0.05 + 0.2 * 0.1 + 0.35 and a = sigmoid(z), computed here."""
+    z = 0.15 * 0.05 + 0.2 * 0.1 + 0.35
+    a = 1 / (1 + math.exp(-z))
+    path = tmp_path / "layers.md"
+    path.write_text(f"$$W^{{[2]}}_{{11}} = 0.4$$\n\n$$a^{{[1]}}_{{1}} = {a:.9f}$$\n\n$$z^{{[1]}}_{{1}} = {z:.4f}$$\n\n"
+                    f"$$a^{{[1]}}_{{1}} = {a + 0.01:.9f}$$\n", encoding="utf-8")
+    code, out, _ = run(["check", "mazur", str(path), "--format", "json"], capsys)
+    assert code == 1 and [c["verdict"] for c in json.loads(out)["claims"]] == ["correct"] * 3 + ["wrong"]
