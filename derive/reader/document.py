@@ -83,18 +83,20 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     truth = Truth(d)
     evaluator = Evaluator(truth, OwnNames())
     names = Aliases(truth, aliases or {})
+    glyphs = _glyph_tables(truth)
     results: list[SpanResult] = []
     for text in texts(kind, document):
         for span in spans_of(kind, text):
-            results.append(_check_span(span, text, len(results), truth, evaluator, names))
+            results.append(_check_span(span, text, len(results), truth, evaluator, names, glyphs))
     return DocumentReport(tuple(results))
 
 
-def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Aliases) -> SpanResult:
+def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Aliases,
+                glyphs: list[latex.GlyphTable]) -> SpanResult:
     try:
         found_chains = [c for c in chains(span.source) if len(c.offsets) > 1]
     except NotUnderstood as exc:
-        found_chains = _as_the_notes_print_it(span.source, truth)
+        found_chains = _as_the_notes_print_it(span.source, truth, glyphs)
         if not found_chains:
             status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
             return SpanResult(span, text, status, str(exc), ())
@@ -126,11 +128,19 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
 
 
-# The notations the notes print, tried in this order on maths the document reader does not map.
-NOTATIONS = ("classic", "textbook", "matrix")
+def _glyph_tables(truth: Truth) -> list[latex.GlyphTable]:
+    """The glyphs of every notation the notes print for this network, in the checker's order: built once
+    per document for the spans the document reader's own walker does not map."""
+    tables = []
+    for profile in latex.PROFILES:
+        try:
+            tables.append(latex.glyph_names(truth.network, profile))
+        except latex.LatexError:  # a notation this network has no glyphs in (textbook: one hidden layer)
+            continue
+    return tables
 
 
-def _as_the_notes_print_it(source: str, truth: Truth) -> list[Chain]:
+def _as_the_notes_print_it(source: str, truth: Truth, glyphs: list[latex.GlyphTable]) -> list[Chain]:
     """The span read by the checker's LaTeX reader, which knows every glyph a walkthrough prints (the
     update's step `\\Delta w_{hj}`, the derivative operator, rules for every index): its chains, each
     placed at the span's start, or none when no notation reads it."""
@@ -138,9 +148,9 @@ def _as_the_notes_print_it(source: str, truth: Truth) -> list[Chain]:
         return []
     flat = " ".join(source.split())
     readings = []
-    for profile in NOTATIONS:
+    for table in glyphs:
         try:
-            texts = latex.instances(flat, latex.glyph_names(truth.network, profile))
+            texts = latex.instances(flat, table)
         except (latex.LatexError, ClaimError, RecursionError, ValueError):
             continue
         readings.append([Chain(t, (0,) * len(t.split(" = "))) for t in texts if " = " in t])
