@@ -103,6 +103,7 @@ class Verdict:
     reason: str
     explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
     reading: str = ""  # on a network of several samples: which sample (or the batch) was judged
+    entry: str = ""  # of a claim about whole vectors or matrices: the entry judged (`entry (2, 1), dE_total/dw7`)
 
     @property
     def relative_error(self) -> Real | None:
@@ -701,7 +702,7 @@ class Spread:
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     if claim.left is not None:
-        return _judge_operator(claim, truth, evaluator)
+        return [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
     evaluator.sample = sample
@@ -710,7 +711,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     finally:
         evaluator.sample = None
     reading = truth.reading(target, sample) if not _may_be_own(target) or _known(truth, target) else ""
-    return [replace(v, reading=reading) if v.status != "defined" else v for v in verdicts]
+    return [replace(v, reading=reading if v.status != "defined" else v.reading, entry=claim.entry) for v in verdicts]
 
 
 def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
@@ -1015,7 +1016,7 @@ def _shown(x: Real | None, digits: int) -> str | None:
 def to_text(report: Report, digits: int) -> str:
     lines = []
     for v in report.verdicts:
-        where = f"line {v.line}" + (f", link {v.link}" if v.link > 1 else "")
+        where = f"line {v.line}" + (f", {v.entry}" if v.entry else "") + (f", link {v.link}" if v.link > 1 else "")
         truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
         error = v.relative_error
         rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
@@ -1035,10 +1036,11 @@ def to_json(report: Report, digits: int) -> str:
     items = [{"line": v.line, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
               "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
               "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations),
-              "reading": v.reading}
+              "reading": v.reading, "entry": v.entry}
              for v in report.verdicts]
     items += [{"line": n, "link": 0, "claim": None, "verdict": "cannot check", "reason": f"refused: {why}",
-               "truth": None, "claimed": None, "relative_error": None, "explanations": [], "reading": ""}
+               "truth": None, "claimed": None, "relative_error": None, "explanations": [], "reading": "",
+               "entry": ""}
               for n, why in report.refused]
     summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
                "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}

@@ -622,7 +622,23 @@ def _is_name(text: str) -> bool:
 
 def instances(text: str, names: Names | None = None) -> list[str]:
     """The plain claims text of a LaTeX line, once for each value of its free index letters (a rule
-    stated for every index, `\\frac{\\partial E}{\\partial w_{oh}} = \\delta_{o} \\mathrm{out}_{h}`), else once."""
+    stated for every index, `\\frac{\\partial E}{\\partial w_{oh}} = \\delta_{o} \\mathrm{out}_{h}`), once for
+    each entry of a claim about a whole layer's vectors and matrices, else once."""
+    return [plain for _, plain in labelled_instances(text, names)]
+
+
+def labelled_instances(text: str, names: Names | None = None) -> list[tuple[str, str]]:
+    """(label, plain claims text) of each instance of a LaTeX line: the label names the entry of a
+    vector or a matrix a whole-layer claim's instance is about, "" for every other line."""
+    if isinstance(names, GlyphTable):
+        from derive.check import matrices  # built on this module's reader: imported where it is needed
+
+        if matrices.is_whole_layer(text, names):
+            return matrices.entries(text, names, names.network)
+    return [("", plain) for plain in _index_instances(text, names)]
+
+
+def _index_instances(text: str, names: Names | None) -> list[str]:
     toks = tokens(text)
     reader = _Reader(toks, names)
     reader.sequence(frozenset())
