@@ -101,7 +101,7 @@ _EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<operator>d/d\((?P<wrt>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)\))
-  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
+  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
   | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<op>\*\*|[-+*/^()=])

@@ -285,3 +285,43 @@ def test_a_whole_layer_claim_that_cannot_be_read_is_refused_with_why(
         text: str, why: str, derivations: dict[str, derivation.Derivation]) -> None:
     report = checker.check_text(derivations["mazur"], text, notation="matrix")
     assert report.verdicts == () and why in report.refused[0][1], report.refused
+
+
+def _adam_first_update(name: str) -> dict[str, object]:
+    """Adam's first update of one mazuradam parameter by hand (PyTorch's formulas, beta1 0.9, beta2 0.999,
+    epsilon 1e-8, eta 0.01) from the oracle's finite-difference gradient."""
+    s = spec.load_preset("mazuradam")
+    values = param_values(s)
+    g = finite_difference(s, 0, name, values)
+    m, v = (1 - mp.mpf("0.9")) * g, (1 - mp.mpf("0.999")) * g ** 2
+    mhat, vhat = m / (1 - mp.mpf("0.9")), v / (1 - mp.mpf("0.999"))
+    return {"g": g, "m": m, "v": v, "mhat": mhat, "vhat": vhat,
+            "new": values[name] - mp.mpf("0.01") * mhat / (mp.sqrt(vhat) + mp.mpf("1e-8"))}
+
+
+@pytest.mark.parametrize("profile, glyph", [("classic", "w_{5}"), ("textbook", "w_{11}"), ("matrix", "W^{[2]}_{11}")])
+def test_the_optimizers_quantities_name_their_parameter_and_are_read_back(profile: str, glyph: str) -> None:
+    adam = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
+    want = {k: mp.nstr(x, 9, strip_zeros=False) for k, x in _adam_first_update("w5").items()}
+    lines = [rf"g_{{{glyph}}}^{{(1)}} = \frac{{\partial E}}{{\partial {glyph}^{{(0)}}}} = {want['g']}",
+             rf"m_{{{glyph}}}^{{(1)}} = \beta_{{1}} m_{{{glyph}}}^{{(0)}} + g_{{{glyph}}}^{{(1)}} \left(1 - \beta_{{1}}\right)"
+             rf" = {want['m']}",
+             rf"v_{{{glyph}}}^{{(1)}} = {want['v']}",
+             rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = \frac{{m_{{{glyph}}}^{{(1)}}}}{{1 - \beta_{{1}}^{{1}}}} = {want['mhat']}",
+             rf"{{{glyph}}}^{{(1)}} = {{{glyph}}}^{{(0)}} - \frac{{\eta \hat{{m}}_{{{glyph}}}^{{(1)}}}}{{\epsilon + "
+             rf"\sqrt{{\hat{{v}}_{{{glyph}}}^{{(1)}}}}}} = {want['new']}",
+             # the bias correction forgotten: m itself is a tenth of the gradient, not the gradient
+             rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = {want['m']}"]
+    report = checker.check_text(adam, "\n".join(lines), notation=profile)
+    assert report.refused == ()
+    assert [(v.line, v.status) for v in report.verdicts] == [
+        (1, "correct"), (1, "correct"), (2, "correct"), (2, "correct"), (3, "correct"), (4, "correct"),
+        (4, "correct"), (5, "correct"), (5, "correct"), (6, "wrong")]
+
+
+def test_under_an_optimizer_the_textbook_section_gives_gradients_not_plain_updates(tmp_path: Path) -> None:
+    assert main(["render", "mazuradam", "--format", "md", "--notation", "textbook", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "walkthrough.md").read_text(encoding="utf-8")
+    assert r"\Delta v_{11}" not in text and r"\Delta w_{hj}" not in text  # the plain rule's step is not Adam's
+    g = mp.nstr(_adam_first_update("w5")["g"], 9, strip_zeros=False)
+    assert rf"\frac{{\partial E}}{{\partial w_{{11}}}} = - g_{{1}} b_{{1}} = {g}" in text
