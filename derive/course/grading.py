@@ -194,11 +194,18 @@ def _derived(variant: Variant) -> derivation.Derivation:
 def grade_all(key: Key, sources: Sequence[handins.Source], jobs: int) -> list[Graded | Unreadable]:
     """Every hand-in graded, in the order of `sources`; `jobs` processes (1: in this one)."""
     if jobs <= 1 or len(sources) <= 1:
-        _start(key)
-        return [grade(s) for s in sources]
+        return grade_many(sources, key)
     chunk = max(1, len(sources) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(key,)) as pool:
         return list(pool.map(grade, sources, chunksize=chunk))
+
+
+def grade_many(sources: Iterable[handins.Source], key: Key) -> list[Graded | Unreadable]:
+    """Hand-ins graded in this process, one after the other: what one task of a cluster runs (a Dask
+    bag's partition: `bag.map_partitions(grade_many, key)`, or a Ray task over a slice of them)."""
+    if _KEY is not key:
+        _start(key)
+    return [grade(s) for s in sources]
 
 
 def grade(source: handins.Source) -> Graded | Unreadable:
