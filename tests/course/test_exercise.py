@@ -140,6 +140,8 @@ def test_moodle_xml_reads_back_as_the_key(made: tuple[Path, str]) -> None:
         if question.get("type") == "category":
             category = question.findtext("category/text")
             continue
+        if question.get("type") == "cloze":
+            continue
         assert question.get("type") == "numerical"
         variant, claim = question.findtext("idnumber").split(":", 1)
         answers = [(a.get("fraction"), a.findtext("text"), a.findtext("tolerance"), a.findtext("feedback/text") or "")
@@ -158,6 +160,39 @@ def test_moodle_xml_reads_back_as_the_key(made: tuple[Path, str]) -> None:
                 value = rounded(mp.mpf(q["mistakes"][group[0]]), q["digits"], True)
                 assert wrong[value][0] == format(half_unit(value, q["digits"]), "f")
                 assert all(f"{name}: {key['feedback'][name]}" in wrong[value][1] for name in group)
+
+
+CLOZE_PART = re.compile(r"\{1:NUMERICAL:((?:\\.|[^}\\])*)\}")
+CLOZE_ANSWER = re.compile(r"(?:=|%(?P<fraction>\d+)%)(?P<value>-?[\d.]+(?:e-?\d+)?):(?P<tol>[\d.]+)(?:#(?P<feedback>(?:\\.|[^~\\])*))?(?:~|\Z)")
+
+
+def test_the_cloze_sheets_hold_each_variants_numerical_answers(made: tuple[Path, str]) -> None:
+    """The category of whole sheets: one embedded-answers question per variant, its parts the numerical
+    questions' answers in the sheet's order (Cloze's escapes read back strictly)."""
+    root = ET.parse(made[0] / "moodle.xml").getroot()
+    numerical, cloze, category = {}, {}, None
+    for question in root.findall("question"):
+        kind = question.get("type")
+        if kind == "category":
+            category = question.findtext("category/text")
+        elif kind == "numerical":
+            variant = int(question.findtext("idnumber").split(":")[0])
+            numerical.setdefault(variant, []).append(
+                [(int(a.get("fraction")), a.findtext("text"), a.findtext("tolerance"), a.findtext("feedback/text") or "")
+                 for a in question.findall("answer")])
+        else:
+            assert kind == "cloze" and category == "$course$/top/derive/mazur/sheets"
+            parts = []
+            for body in CLOZE_PART.findall(question.findtext("questiontext/text")):
+                answers, rest = [], body
+                while rest:
+                    one = CLOZE_ANSWER.match(rest)
+                    assert one is not None, rest[:80]
+                    answers.append((int(one["fraction"] or 100), one["value"], one["tol"], _unescape(one["feedback"] or "")))
+                    rest = rest[one.end():]
+                parts.append(answers)
+            cloze[int(question.findtext("idnumber"))] = parts
+    assert sorted(cloze) == list(range(1, VARIANTS + 1)) and cloze == numerical
 
 
 GIFT_QUESTION = re.compile(r"::(?P<name>(?:\\.|[^:\\])+)::\[html\](?P<text>(?:\\.|[^{}\\])*)\{#(?P<answers>(?:\\.|[^{}\\])*)\}\Z")
@@ -198,6 +233,8 @@ def test_gift_holds_the_same_questions_as_the_xml(made: tuple[Path, str]) -> Non
     for question in root.findall("question"):
         if question.get("type") == "category":
             category = question.findtext("category/text")
+            continue
+        if question.get("type") == "cloze":  # GIFT has no embedded answers
             continue
         answers = [(int(a.get("fraction")), a.findtext("text"), a.findtext("tolerance"), a.findtext("feedback/text") or "")
                    for a in question.findall("answer")]
@@ -339,3 +376,19 @@ def test_the_checker_agrees_with_the_key(made: tuple[Path, str]) -> None:
                 [verdict] = check_text(d, f"{q['claim']} = {value}").verdicts
                 named = [e.split(":")[0] for e in verdict.explanations]
                 assert verdict.status == "wrong" and set(group) <= set(named), (q["claim"], group, named)
+
+
+@pytest.mark.parametrize("activation, weights, expected", [
+    ("tanh", "[[2.5, 2.5]]", "h1 saturates (|net| >= 4)"),  # net = 2.5 + 2.5 = 5
+    ("relu", "[[1, -1]]", "the relu of h1 is at its kink (|net| < 0.05)"),  # net = 1 - 1 = 0
+    ("sigmoid", "[[1, 1]]", None),  # net = 2
+])
+def test_saturation_is_judged_on_the_forward_pass(activation: str, weights: str, expected: str | None,
+                                                  tmp_path: Path) -> None:
+    from derive.course.variants import saturation
+    from derive.model import network
+
+    text = (f'inputs = 2\nloss = "half_sse"\n[[layers]]\nneurons = 1\nactivation = "{activation}"\nweights = {weights}\n'
+            '[[layers]]\nneurons = 1\nactivation = "identity"\nweights = [[1]]\n'
+            '[[samples]]\ninputs = [1, 1]\ntargets = [0]\n[training]\nlearning_rate = 0.1\n')
+    assert saturation(network.build(spec_module.load_path(write_spec(tmp_path, text)))) == expected
