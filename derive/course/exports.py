@@ -16,7 +16,7 @@ from xml.etree import ElementTree as ET
 
 from derive.course import questions as q
 from derive.course.exercise import Exercise, Variant
-from derive.course.sheets import catalogue, question_latex
+from derive.course.sheets import catalogue, layers_line, question_latex
 from derive.notes.notation import notation_for
 from derive.notes.printers import NotationPrinter
 
@@ -43,7 +43,7 @@ def _intro(ex: Exercise, v: Variant, lang: str) -> str:
     t = catalogue(lang)
     numbers = [f"{name} = {value}" for name, value in _numbers(v)]
     return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}</p>"
-            f"<p>{_layers(v, lang)}</p><p>{', '.join(numbers)}</p>")
+            f"<p>{layers_line(v, t)}</p><p>{', '.join(numbers)}</p>")
 
 
 def _numbers(v: Variant) -> list[tuple[str, str]]:
@@ -55,13 +55,6 @@ def _numbers(v: Variant) -> list[tuple[str, str]]:
         found += [(o.target.name + suffix, str(x)) for o, x in zip(net.outputs, sample.targets)]
     found += [(p.name, str(p.initial)) for p in net.params]
     return found + [("eta", str(net.spec.training.learning_rate))]
-
-
-def _layers(v: Variant, lang: str) -> str:
-    t = catalogue(lang)
-    spec = v.derivation.network.spec
-    shown = ", ".join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
-    return t("layers", layers=shown, loss=t(spec.loss))
 
 
 def answers(ex: Exercise, question: q.Question) -> list[tuple[int, str, str, str]]:
