@@ -13,13 +13,34 @@ import jinja2
 TEMPLATE_PACKAGE = "derive.templates"
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once per process: each render still builds its own environment (its globals
+    are its own), but compiling the walkthrough's template took longer than rendering it. A template
+    whose source changed is compiled again (Jinja compares the source's checksum)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.codes:
+            bucket.bytecode_from_string(self.codes[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+# one cache per kind of environment: a template compiled with LaTeX's delimiters is another program
+_COMPILED = _CompiledTemplates()
+_COMPILED_TEX = _CompiledTemplates()
+
+
 def environment() -> jinja2.Environment:
     """Jinja set up as the templates expect: strict, trimmed, keeping the final newline."""
     root = resources.files(TEMPLATE_PACKAGE)
     return jinja2.Environment(
         loader=jinja2.FunctionLoader(lambda name: root.joinpath(name).read_text(encoding="utf-8")),
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
-        lstrip_blocks=True, autoescape=False,
+        lstrip_blocks=True, autoescape=False, bytecode_cache=_COMPILED,
     )
 
 
@@ -31,4 +52,5 @@ def tex_environment() -> jinja2.Environment:
     env.variable_start_string, env.variable_end_string = "<<", ">>"
     env.comment_start_string, env.comment_end_string = "<#", "#>"
     env.line_comment_prefix = None
+    env.bytecode_cache = _COMPILED_TEX
     return env
