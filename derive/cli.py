@@ -300,8 +300,9 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
         return FINDING
     out_dir = args.out if args.out is not None else Path("exercise") / base.name
     writing.write_tree(out_dir, written, files.is_exercise_file)
-    _emit(f"{len(ex.variants)} variants of {base.name} (seed {args.seed}) in {out_dir}; "
-          f"{ex.rejected_count} draws rejected")
+    count, rejected = len(ex.variants), ex.rejected_count
+    _emit(f"{count} variant{'s' * (count != 1)} of {base.name} (seed {args.seed}) in {out_dir}; "
+          f"{rejected} draw{'s' * (rejected != 1)} rejected")
     return OK
 
 
