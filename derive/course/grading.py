@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -196,8 +197,21 @@ def grade_all(key: Key, sources: Sequence[handins.Source], jobs: int) -> list[Gr
     if jobs <= 1 or len(sources) <= 1:
         return grade_many(sources, key)
     chunk = max(1, len(sources) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(key,)) as pool:
-        return list(pool.map(grade, sources, chunksize=chunk))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(key,))
+    try:
+        results = list(pool.map(grade, sources, chunksize=chunk))
+    except BaseException:  # Ctrl-C or SIGTERM: the hand-ins not yet begun are dropped, not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
+
+
+def _worker_start(key: Key) -> None:
+    """A pool's worker: the command's process alone answers Ctrl-C and SIGTERM (and stops the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _start(key)
 
 
 def grade_many(sources: Iterable[handins.Source], key: Key) -> list[Graded | Unreadable]:

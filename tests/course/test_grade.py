@@ -194,3 +194,19 @@ def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, 
     code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
     assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_latex_and_notebook_hand_ins_name_their_variant_in_their_own_markup(key_dir: Path, tmp_path: Path) -> None:
+    v = _key(key_dir)["variants"][3]
+    truth = _truth(v)
+    tex = (f"\\documentclass{{article}}\n\\begin{{document}}\n% student: Tex Writer\n% variant: {v['id']}\n"
+           f"The output is $out_{{o1}} = {truth['out_o1']}$ and\n\\[ E_{{total}} = {truth['E_total']} \\]\n"
+           "\\end{document}\n")
+    cells = [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": [f"**variant:** {v['id']}\n"]},
+             {"cell_type": "markdown", "id": "b", "metadata": {}, "source": [f"$$out_{{o1}} = {truth['out_o1']}$$\n"]}]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    graded = _grade(key_dir, {"t.tex": tex, "nb.ipynb": json.dumps(notebook)}, tmp_path)
+    assert [m.credit for m in graded["Tex Writer"].marks][:3] == [1, 1, 0]
+    assert [m.credit for m in graded["nb"].marks][:2] == [1, 0]
+    assert graded["nb"].marks[1].verdict == "not answered"
+    assert "✓" in graded["Tex Writer"].sheet and json.loads(graded["nb"].sheet)["cells"][1]["source"]
