@@ -166,9 +166,13 @@ def test_a_rule_for_every_index_is_read_as_each_of_its_instances(derivations: di
     "x = " + r"\Delta " * 200 + "w_5",
     "x = " + r"\sum_{s} " * 150 + "w_5",
     r"\frac{\partial E}{\partial w_{oh}} = " + " + ".join([r"\sum_{h} \sum_{o} \delta_{o} w_{oh}"] * 30),
+    r"\delta^{[2]} = " + r"W^{[2]} " * 230 + r"\delta^{[2]}",  # each product doubles the entries' length
+    r"\delta^{[2]} = " + r"\left(" * 45 + r"\delta^{[2]}" + r"\right)" * 45,
+    r"\delta^{[2]} = " + " + ".join([r"\left(W^{[2]}\right)^{T} W^{[2]} \delta^{[2]}"] * 30),
+    r"\delta^{[2]} = \begin{pmatrix} " + r" \\ ".join(["1"] * 380) + r" \end{pmatrix}",
 ])
 def test_hostile_latex_is_read_or_refused_quickly(text: str, derivations: dict[str, derivation.Derivation]) -> None:
-    names = latex.glyph_names(derivations["mazur"].network, "classic")
+    names = latex.glyph_names(derivations["mazur"].network, "matrix" if "[2]" in text else "classic")
     start = time.perf_counter()
     try:
         claims.parse_instances(text, 1, names)
