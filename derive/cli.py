@@ -77,6 +77,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _variants(text: str) -> int:
+    return _whole(text, 1000)
+
+
+def _seed(text: str) -> int:
+    """A seed: a whole number from 0 to 2^32 - 1."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= 2**32 - 1):
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to {2**32 - 1}, got {escaped(repr(text))}")
+    return int(text)
+
+
 def _steps(text: str) -> int:
     return _whole(text, spec.MAX_STEPS)
 
@@ -121,6 +132,14 @@ def _parser() -> argparse.ArgumentParser:
                    help="the notation LaTeX claims are written in, as `derive render --notation` prints it")
     k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
+    x = commands.add_parser("exercise", help="exercise sheets with their own numbers, answer keys and quiz exports")
+    x.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec with an [exercise] table")
+    x.add_argument("--variants", type=_variants, default=30, help="number of variants (default 30)")
+    x.add_argument("--seed", type=_seed, default=1, help="seed of the draws (default 1): the same seed, the same files")
+    x.add_argument("--out", type=Path, help="output directory (default: exercise/<network>)")
+    x.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the sheets, keys and quiz")
+    x.add_argument("--notation", choices=PROFILES, default="classic", help="notation of the sheets and keys")
+    x.add_argument("--format", choices=("md", "pdf", "html"), default="md", help="format of the sheets")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -248,6 +267,30 @@ def _cmd_render(args: argparse.Namespace) -> int:
     for relative in written:
         if relative.startswith("walkthrough."):
             _emit(str(out_dir / relative))
+    return OK
+
+
+def _cmd_exercise(args: argparse.Namespace) -> int:
+    from derive.course import exercise, files
+    from derive.notes import pdf
+
+    base = _load(args.network)
+    try:
+        ex = exercise.build(base, args.network, args.variants, args.seed)
+        _check_notation(ex.variants[0].derivation, args.notation)
+        _check_title(ex.variants[0].derivation, args.lang, ("pdf",) if args.format == "pdf" else ())
+        written = files.files(ex, args.format, args.lang, args.notation)
+    except exercise.ExerciseError as exc:
+        raise UsageError(str(exc)) from None
+    except pdf.PdfToolsMissing as exc:
+        raise UsageError(f"--format pdf: {exc}") from None
+    except pdf.PdfFailed as exc:
+        _say(f"derive: LaTeX could not typeset a sheet: {exc}")
+        return FINDING
+    out_dir = args.out if args.out is not None else Path("exercise") / base.name
+    writing.write_tree(out_dir, written, files.is_exercise_file)
+    _emit(f"{len(ex.variants)} variants of {base.name} (seed {args.seed}) in {out_dir}; "
+          f"{ex.rejected_count} draws rejected")
     return OK
 
 
@@ -488,7 +531,7 @@ as_bytes = writing.as_bytes
 
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "train": _cmd_train,
-            "check": _cmd_check, "examples": _cmd_examples}
+            "check": _cmd_check, "exercise": _cmd_exercise, "examples": _cmd_examples}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,6 +30,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     "check": frozenset({"model", "maths", "writing", "check"}),
     # the reader of documents is built on the checker, and on the notes for the annotated KaTeX page only
     "reader": frozenset({"model", "maths", "check", "notes", "reader"}),
+    # courses: exercise sheets and their keys (the checker's truth and mistakes, the notes' figures and
+    # walkthroughs) and the grading of hand-ins (the reader of documents)
+    "course": frozenset({"model", "maths", "check", "reader", "notes", "templating", "writing", "course"}),
 }
 # Modules at the top that may import every part: the command line and its entry point.
 TOP = frozenset({"cli", "__main__", "__init__"})

@@ -52,14 +52,23 @@ MAX_LAYERS = 32
 MAX_NEURONS = 4096
 MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {
-    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases"),
+    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases", "exercise"),
     "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
     "training": ("learning_rate", "update", "reduction", "steps", "optimizer", "momentum", "beta1", "beta2",
                  "epsilon", "weight_decay", "decay", "decay_biases"),
     "init": ("kind", "seed", "mean", "std", "low", "high"),
+    "exercise": ("inputs", "targets", "weights", "biases", "learning_rate", "ask", "digits"),
+    "range": ("low", "high", "decimals"),
 }
+# What an [exercise] table may draw, in the order a variant's numbers are drawn (see derive.course).
+EXERCISE_KINDS = ("inputs", "targets", "weights", "biases", "learning_rate")
+MAX_DECIMALS = 6
+MAX_ASK = 20
+MAX_ASK_CHARS = 80
+DEFAULT_EXERCISE_DIGITS = 3
+MAX_EXERCISE_DIGITS = 9
 
 
 class SpecError(ValueError):
@@ -134,6 +143,34 @@ class InitSpec:
 
 
 @dataclass(frozen=True)
+class DrawRange:
+    """Numbers drawn for an exercise: multiples of 10^-decimals from `low` to `high`, both included."""
+
+    low: Decimal
+    high: Decimal
+    decimals: int
+
+    @property
+    def units(self) -> tuple[int, int]:
+        """The smallest and largest multiple of 10^-decimals in the range, counted in those units."""
+        scale = Decimal(10) ** self.decimals
+        return -int((-self.low * scale).to_integral_value(rounding="ROUND_FLOOR")), \
+            int((self.high * scale).to_integral_value(rounding="ROUND_FLOOR"))
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    """`[exercise]`: the ranges a variant's numbers are drawn from, the questions, the digits asked."""
+
+    ranges: tuple[tuple[str, DrawRange], ...]  # (kind, range) in EXERCISE_KINDS order; a kind left out keeps the spec's
+    ask: tuple[str, ...]  # claims' left sides (`dE_total/dw5`, `w1@1`); empty: the default questions
+    digits: int = DEFAULT_EXERCISE_DIGITS
+
+    def range_of(self, kind: str) -> DrawRange | None:
+        return dict(self.ranges).get(kind)
+
+
+@dataclass(frozen=True)
 class Spec:
     name: str
     title: str
@@ -147,6 +184,7 @@ class Spec:
     titles: tuple[tuple[str, str], ...] = ()  # (language, title) where the spec translates its title
     # (a name people write, the network's name or name head it stands for), for `derive check` documents
     aliases: tuple[tuple[str, str], ...] = ()
+    exercise: ExerciseSpec | None = None
 
     def title_in(self, lang: str) -> str:
         """The title in `lang`, or the spec's own title when it gives none in that language."""
@@ -522,7 +560,46 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     _check_targets(source, loss, samples)
     _check_unique(source, _name_groups(inputs, layers, samples))
     return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles,
-                _read_aliases(r))
+                _read_aliases(r), _read_exercise(r, loss))
+
+
+def _read_exercise(r: _Reader, loss: str) -> ExerciseSpec | None:
+    """`[exercise]`: a range per kind of number, the questions (`ask`) and the significant digits asked."""
+    if not r.has("exercise"):
+        return None
+    e = r.sub("exercise").allow("exercise")
+    ranges = tuple((kind, _read_range(e.sub(kind))) for kind in EXERCISE_KINDS if e.has(kind))
+    if not ranges:
+        raise SpecError(e.source, "exercise", f"expected at least one range to draw ({', '.join(EXERCISE_KINDS)})")
+    found = dict(ranges)
+    if "learning_rate" in found and found["learning_rate"].low <= 0:
+        raise e.fail("learning_rate.low", "expected a positive number (a learning rate is above 0)")
+    if "targets" in found and loss == "cross_entropy" and not 0 <= found["targets"].low <= found["targets"].high <= 1:
+        raise e.fail("targets", "expected a range within 0 to 1 for cross_entropy")
+    asked = _list(e.raw("ask", []), None, lambda m: e.fail("ask", m))
+    if len(asked) > MAX_ASK:
+        raise e.fail("ask", f"expected at most {MAX_ASK} questions, got {len(asked)}")
+    for i, item in enumerate(asked):
+        if not isinstance(item, str) or not item.strip() or len(item) > MAX_ASK_CHARS or "=" in item:
+            raise e.fail(f"ask[{i}]", f"expected a quantity as a claim names it (dE_total/dw5, w1@1), at most "
+                         f"{MAX_ASK_CHARS} characters, no =")
+    if len(set(asked)) != len(asked):
+        raise e.fail("ask", "expected each question once")
+    return ExerciseSpec(ranges, tuple(item.strip() for item in asked),
+                        e.integer("digits", DEFAULT_EXERCISE_DIGITS, 1, MAX_EXERCISE_DIGITS))
+
+
+def _read_range(r: _Reader) -> DrawRange:
+    r.allow("range")
+    drawn = DrawRange(r.number("low"), r.number("high"), r.integer("decimals", 2, 0, MAX_DECIMALS))
+    if drawn.high < drawn.low:
+        raise r.fail("high", f"expected a number from low ({drawn.low}) up, got {drawn.high}")
+    if abs(drawn.low) > 1000 or abs(drawn.high) > 1000:
+        raise r.fail("high" if abs(drawn.high) > 1000 else "low", "expected a number from -1000 to 1000")
+    first, last = drawn.units
+    if first > last:
+        raise r.fail("decimals", f"no number with {drawn.decimals} decimals lies from {drawn.low} to {drawn.high}")
+    return drawn
 
 
 ALIAS = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,40}\Z")

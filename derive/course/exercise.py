@@ -1,0 +1,121 @@
+"""One `derive exercise`: N variants of a network, each kept only when its numbers tell the mistakes apart.
+
+`build` draws the variants (see `derive.course.variants` for the drawing order) and computes each one's
+truth through the usual pipeline (spec -> network -> derivation); a draw is rejected when a neuron
+saturates, when a question's truth and its mistakes' values are not pairwise distinct at the digits
+asked, when it repeats an earlier variant's numbers, or when the derivation refuses its numbers.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from derive.course import questions as q
+from derive.course import variants
+from derive.maths import derivation
+from derive.maths.derivation import Derivation
+from derive.model import network
+from derive.model.spec import DEFAULT_EXERCISE_DIGITS, ExerciseSpec, Spec
+
+# Draws one variant may take before the run gives up: a range that leaves almost no valid numbers is an error.
+MAX_DRAWS = 200
+MAX_VARIANTS = 1000
+MAX_SEED = 2**32 - 1
+
+
+class ExerciseError(ValueError):
+    """Unusable input for an exercise: `str()` is one line naming the spec and the key."""
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: int
+    values: tuple[tuple[str, Decimal], ...]  # the drawn numbers by name, in drawing order
+    derivation: Derivation
+    questions: tuple[q.Question, ...]
+
+
+@dataclass(frozen=True)
+class Exercise:
+    network: str  # the NETWORK argument: a preset's name or a spec file's path
+    seed: int
+    spec: Spec  # the spec the variants are drawn from
+    digits: int
+    variants: tuple[Variant, ...]
+    rejected: tuple[tuple[str, int], ...]  # (why, how many draws) in the order the reasons first came
+
+    @property
+    def rejected_count(self) -> int:
+        return sum(n for _, n in self.rejected)
+
+
+def table_of(spec: Spec) -> ExerciseSpec:
+    """The spec's `[exercise]` table; a spec without one cannot make an exercise."""
+    if spec.exercise is None:
+        raise ExerciseError(f"{spec.source}: exercise: missing [exercise] table (ranges to draw the numbers from, "
+                            "e.g. weights = { low = -1, high = 1, decimals = 2 })")
+    return spec.exercise
+
+
+def build(spec: Spec, name: str, count: int, seed: int) -> Exercise:
+    """`count` variants of `spec` drawn from `seed`; ExerciseError when a variant finds no valid draw."""
+    table = table_of(spec)
+    resolved = _resolved(spec, table)
+    steps = q.steps_asked(resolved)
+    digits = table.digits or DEFAULT_EXERCISE_DIGITS
+    rng = random.Random(seed)
+    kept: list[Variant] = []
+    rejected: dict[str, int] = {}
+    seen: set[tuple[tuple[str, Decimal], ...]] = set()  # membership only: never iterated into output
+    for number in range(1, count + 1):
+        kept.append(_one(spec, table, resolved, steps, digits, rng, number, rejected, seen))
+    return Exercise(name, seed, spec, digits, tuple(kept), tuple(rejected.items()))
+
+
+def _resolved(spec: Spec, table: ExerciseSpec) -> tuple[tuple[str, str], ...]:
+    """The questions, read and checked once against the spec's own numbers."""
+    d = derivation.build(network.build(variants.variant_spec(spec, {})))
+    asked = table.ask or q.default_ask(d.network)
+    try:
+        return q.resolve(asked, d)
+    except q.AskError as exc:
+        where = f"exercise.ask[{exc.index}]" if table.ask else "exercise.ask"
+        raise ExerciseError(f"{spec.source}: {where}: {exc}") from None
+
+
+def _one(spec: Spec, table: ExerciseSpec, resolved: tuple[tuple[str, str], ...], steps: tuple[int, ...], digits: int,
+         rng: random.Random, number: int, rejected: dict[str, int], seen: set[tuple[tuple[str, Decimal], ...]]) -> Variant:
+    """Variant `number`: draws until one is valid, counting each rejected draw by its reason."""
+    for _ in range(MAX_DRAWS):
+        values = variants.draw(rng, spec, table)
+        variant, why = _try(spec, values, resolved, steps, digits, number, seen)
+        if variant is not None:
+            seen.add(values)
+            return variant
+        rejected[why] = rejected.get(why, 0) + 1
+    worst = max(rejected.items(), key=lambda item: item[1])[0]
+    raise ExerciseError(f"{spec.source}: exercise: no valid draw for variant {number} in {MAX_DRAWS} draws "
+                        f"(most often: {worst}); widen the ranges, change the decimals or ask other questions")
+
+
+def _try(spec: Spec, values: tuple[tuple[str, Decimal], ...], resolved: tuple[tuple[str, str], ...],
+         steps: tuple[int, ...], digits: int, number: int,
+         seen: set[tuple[tuple[str, Decimal], ...]]) -> tuple[Variant | None, str]:
+    """The variant of one draw, or None and the reason it is rejected."""
+    if values in seen:
+        return None, "the numbers of an earlier variant"
+    try:
+        net = network.build(variants.variant_spec(spec, dict(values), steps))
+        why = variants.saturation(net)
+        if why is not None:
+            return None, "a neuron saturates or sits at a relu's kink"
+        d = derivation.build(net)
+    except (derivation.DerivationError, ArithmeticError, ValueError):
+        return None, "the derivation refuses the numbers"
+    found = q.questions(d, resolved, digits)
+    for question in found:
+        if q.confusion(question) is not None:
+            return None, "a question does not tell its mistakes apart"
+    return Variant(number, values, d, found), ""

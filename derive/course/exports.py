@@ -1,0 +1,122 @@
+"""Quiz exports: Moodle XML and GIFT of the same questions.
+
+One category per question of the sheet (`$course$/top/derive/<network>/question-<k>`) holding one
+numerical question per variant, each stating its variant's numbers: a quiz slot that takes "a random
+question" from the category gives each student a variant of that question drawn at random. The
+answer is the truth at the digits asked with half a unit of the last digit as tolerance (100%); each
+catalogued mistake that the question tells apart is a 0% answer at its own value, with its feedback.
+"""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from derive.course import questions as q
+from derive.course.exercise import Exercise, Variant
+from derive.course.sheets import catalogue, question_latex
+from derive.notes.notation import notation_for
+from derive.notes.printers import NotationPrinter
+
+ROOT = "$course$/top/derive"
+GIFT_SPECIAL = "~=#{}:"
+
+
+def category(ex: Exercise, index: int) -> str:
+    """The Moodle category of the sheet's question `index` (0-based)."""
+    return f"{ROOT}/{ex.spec.name}/question-{index + 1}"
+
+
+def _prompt(ex: Exercise, v: Variant, question: q.Question, lang: str) -> str:
+    """The question's text (HTML, maths in \\( \\) for Moodle's MathJax filter): the variant's numbers, then the question."""
+    t = catalogue(lang)
+    pr = NotationPrinter(notation_for(v.derivation.network, "classic"))
+    net = v.derivation.network
+    numbers = [f"{name} = {value}" for name, value in _numbers(v)]
+    return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}</p>"
+            f"<p>{_layers(v, lang)}</p><p>{', '.join(numbers)}</p>"
+            f"<p>\\({question_latex(question, pr)}\\) ({question.claim}) = ?</p>")
+
+
+def _numbers(v: Variant) -> list[tuple[str, str]]:
+    net = v.derivation.network
+    found = []
+    for sample in net.spec.samples:
+        suffix = f"[{sample.name}]" if len(net.spec.samples) > 1 else ""
+        found += [(n + suffix, str(x)) for n, x in zip(net.spec.inputs, sample.inputs)]
+        found += [(o.target.name + suffix, str(x)) for o, x in zip(net.outputs, sample.targets)]
+    found += [(p.name, str(p.initial)) for p in net.params]
+    return found + [("eta", str(net.spec.training.learning_rate))]
+
+
+def _layers(v: Variant, lang: str) -> str:
+    t = catalogue(lang)
+    spec = v.derivation.network.spec
+    shown = ", ".join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
+    return t("layers", layers=shown, loss=t(spec.loss))
+
+
+def answers(ex: Exercise, question: q.Question) -> list[tuple[int, str, str, str]]:
+    """(fraction, value, tolerance, feedback) of the question's answers: the truth, then one per mistake group."""
+    meanings = q.meanings(ex.variants[0].derivation.network)
+    values = dict(question.mistakes)
+    digits = question.digits
+    found = [(100, q.shown_at(question.truth, digits), format(q.tolerance(question.truth, digits), "f"), "")]
+    for group in q.groups(question):
+        value = values[group[0]]
+        feedback = " / ".join(f"{name}: {meanings[name]}" for name in group)
+        found.append((0, q.shown_at(value, digits), format(q.tolerance(value, digits), "f"), feedback))
+    return found
+
+
+def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrs)
+    ET.SubElement(element, "text").text = text
+    return element
+
+
+def moodle_xml(ex: Exercise, lang: str) -> str:
+    """moodle.xml: a category per question of the sheet, a numerical question per variant in it."""
+    quiz = ET.Element("quiz")
+    for index in range(len(ex.variants[0].questions)):
+        head = ET.SubElement(quiz, "question", {"type": "category"})
+        _text(head, "category", category(ex, index))
+        for v in ex.variants:
+            _numerical(quiz, ex, v, v.questions[index], lang)
+    ET.indent(quiz)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
+
+
+def _numerical(quiz: ET.Element, ex: Exercise, v: Variant, question: q.Question, lang: str) -> None:
+    element = ET.SubElement(quiz, "question", {"type": "numerical"})
+    _text(element, "name", f"variant-{v.id} {question.claim}")
+    _text(element, "questiontext", _prompt(ex, v, question, lang), format="html")
+    _text(element, "generalfeedback", "", format="html")
+    for tag, value in (("defaultgrade", "1"), ("penalty", "0"), ("hidden", "0"), ("idnumber", f"{v.id}:{question.claim}")):
+        ET.SubElement(element, tag).text = value
+    for fraction, value, tol, feedback in answers(ex, question):
+        answer = _text(element, "answer", value, fraction=str(fraction), format="moodle_auto_format")
+        _text(answer, "feedback", feedback, format="html")
+        ET.SubElement(answer, "tolerance").text = tol
+    ET.SubElement(element, "unitgradingtype").text = "0"
+    ET.SubElement(element, "unitpenalty").text = "0"
+    ET.SubElement(element, "showunits").text = "3"
+    ET.SubElement(element, "unitsleft").text = "0"
+
+
+def gift_escape(text: str) -> str:
+    """GIFT's special characters (~ = # { } :) and the backslash, escaped with a backslash."""
+    return "".join("\\" + c if c in GIFT_SPECIAL or c == "\\" else c for c in text)
+
+
+def gift(ex: Exercise, lang: str) -> str:
+    """quiz.gift: the same categories and numerical questions as moodle.xml."""
+    blocks = []
+    for index in range(len(ex.variants[0].questions)):
+        blocks.append(f"$CATEGORY: {category(ex, index)}")
+        for v in ex.variants:
+            question = v.questions[index]
+            options = " ".join(f"={'' if fraction == 100 else '%0%'}{value}:{tol}" + (f"#{gift_escape(fb)}" if fb else "")
+                               for fraction, value, tol, fb in answers(ex, question))
+            blocks.append(f"::{gift_escape(f'variant-{v.id} {question.claim}')}::[html]"
+                          f"{gift_escape(_prompt(ex, v, question, lang))}{{#{options}}}")
+    return "\n\n".join(blocks) + "\n"

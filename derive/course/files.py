@@ -1,0 +1,54 @@
+"""The files of one `derive exercise`, by path relative to its folder (a contract scripts rely on):
+`sheets/variant-<id>.<format>`, `keys/variant-<id>.md` (the variant's walkthrough), `key.json`,
+`key.csv`, `moodle.xml` and `quiz.gift`. Nothing is written here: the command line writes all or none.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from derive.course import exports, keys, sheets
+from derive.course.exercise import Exercise, Variant
+from derive.notes import files as note_files
+from derive.notes import walkthrough
+from derive.notes.request import NotesRequest
+
+KEY_DIR = "keys"
+TOP_FILES = frozenset({"key.json", "key.csv", "moodle.xml", "quiz.gift"})
+
+
+def is_exercise_file(path: PurePosixPath) -> bool:
+    """True for a path an exercise writes (an earlier exercise's folder is replaced as a whole)."""
+    parts = path.parts
+    return (len(parts) == 1 and parts[0] in TOP_FILES) or (len(parts) >= 2 and parts[0] in (sheets.SHEET_DIR, KEY_DIR))
+
+
+def key_walkthrough(v: Variant, lang: str, notation: str) -> dict[str, str | bytes]:
+    """keys/variant-<id>.md, the walkthrough of the variant, and its figures in keys/figures/variant-<id>/."""
+    request = NotesRequest(("md",), lang, notation)
+    fs = note_files.figure_set(v.derivation, request)
+    folder = f"{sheets.FIGURE_DIR}/variant-{v.id}"
+    views = walkthrough.figure_views(fs, "md", request)
+    moved = {key: _moved(view, folder) for key, view in views.items() if key != "paths"}
+    moved["paths"] = {name: _moved(view, folder) for name, view in views["paths"].items()}
+    found: dict[str, str | bytes] = {f"{KEY_DIR}/variant-{v.id}.md": walkthrough.render(v.derivation, "md", request, moved)}
+    found.update({f"{KEY_DIR}/{folder}/{key}.svg": text for key, text in
+                  fs.printed(note_files.svg.figure, note_files.svg.curve).items()})
+    return found
+
+
+def _moved(view: dict[str, str], folder: str) -> dict[str, str]:
+    """A figure's view with its SVG in the variant's own folder (figure names repeat between variants)."""
+    return {**view, "path": f"{folder}/{view['path'].rpartition('/')[2]}"}
+
+
+def files(ex: Exercise, fmt: str, lang: str, notation: str) -> dict[str, str | bytes]:
+    """Every file of the exercise."""
+    found = sheets.files(ex, fmt, lang, notation)
+    for v in ex.variants:
+        found.update(key_walkthrough(v, lang, notation))
+    found["key.json"] = keys.key_json(ex)
+    found["key.csv"] = keys.key_csv(ex)
+    found["moodle.xml"] = exports.moodle_xml(ex, lang)
+    found["quiz.gift"] = exports.gift(ex, lang)
+    return dict(sorted(found.items()))

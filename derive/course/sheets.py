@@ -1,0 +1,135 @@
+"""Exercise sheets: a variant's network (figure and layers), its numbers, the questions with the digits
+expected, the variant's id and room to answer, as Markdown, LaTeX (for the PDF) or HTML, in en or zh.
+
+Python prints every string (numbers once from the working precision, symbols by the notation's printer);
+the templates `sheet.md.j2` and `sheet.tex.j2` only place them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from derive import templating
+from derive.course.exercise import Exercise, Variant
+from derive.course.questions import Question
+from derive.model import identifiers
+from derive.model.precision import show
+from derive.notes import figures, messages, svg, tikz
+from derive.notes.notation import notation_for
+from derive.notes.printers import NotationPrinter
+
+SHEET_DIR = "sheets"
+FIGURE_DIR = "figures"
+FIGURE_DIGITS = 6  # enough for any drawn number (at most 6 decimals) on the figure
+ROOM = {"md": 12, "tex": 20}  # blank lines (Markdown) or baselines (LaTeX) left to work in
+
+
+@cache
+def catalogue(lang: str) -> messages.Catalogue:
+    """The sheets' sentences in `lang` (templates/course/<lang>.toml)."""
+    path = resources.files("derive.templates").joinpath("course", f"{lang}.toml")
+    return messages.Catalogue(lang, MappingProxyType(tomllib.loads(path.read_text(encoding="utf-8"))))
+
+
+def question_latex(q: Question, pr: NotationPrinter) -> str:
+    """The question's quantity in the notation: a derivative as a fraction, a value after N updates as ^{(N)}."""
+    name, _, sample = q.name.partition("[")
+    base, at, step = name.partition("@")
+    if base.startswith("d:"):
+        top, _, wrt = base[2:].partition("/")
+        text = rf"\frac{{\partial {pr.name(top)}}}{{\partial {pr.name(wrt)}}}"
+    else:
+        text = pr.name(base)
+    if at:
+        text = rf"{{{text}}}^{{({step})}}"
+    return text + (rf"\ [\mathrm{{{sample.rstrip(']')}}}]" if sample else "")
+
+
+def _rows(v: Variant, pr: NotationPrinter, t: messages.Catalogue) -> list[dict[str, str]]:
+    """Every number of the variant: inputs and targets (per sample), weights, biases, learning rate."""
+    net = v.derivation.network
+    rows = []
+    for sample in net.spec.samples:
+        named = f"\\ [\\mathrm{{{sample.name}}}]" if len(net.spec.samples) > 1 else ""
+        rows += [{"symbol": pr.name(n) + named, "value": str(x)} for n, x in zip(net.spec.inputs, sample.inputs)]
+        rows += [{"symbol": pr.name(o.target.name) + named, "value": str(x)} for o, x in zip(net.outputs, sample.targets)]
+    rows += [{"symbol": pr.name(p.name), "value": str(p.initial)} for p in net.params]
+    rows.append({"symbol": pr.name(identifiers.ETA), "value": str(net.spec.training.learning_rate)})
+    return rows
+
+
+def _layers(v: Variant, t: messages.Catalogue) -> str:
+    spec = v.derivation.network.spec
+    shown = ", ".join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
+    return t("layers", layers=shown, loss=t(spec.loss))
+
+
+def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[str, Any]:
+    t = catalogue(lang)
+    net = v.derivation.network
+    pr = NotationPrinter(notation_for(net, notation))
+    example = f"{v.questions[0].claim} = {show(v.questions[0].truth, ex.digits).text}"
+    shown_example = f"`{example}`" if fmt == "md" else rf"\texttt{{{_tt(example)}}}"
+    return {
+        "lang": lang, "title": t("title", title=net.spec.title_in(lang)), "variant": t("variant", id=v.id),
+        "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "layers": _layers(v, t),
+        "numbers": t("numbers"), "col_quantity": t("col_quantity"), "col_value": t("col_value"),
+        "rows": _rows(v, pr, t), "questions": t("questions"), "col_question": t("col_question"),
+        "col_write": t("col_write"), "col_answer": t("col_answer"),
+        "asked": [{"latex": question_latex(q, pr), "claim": q.claim, "claim_tex": _tt(q.claim)} for q in v.questions],
+        "handin": t("handin", id=v.id, example=shown_example), "working": t("working"), "room": ROOM[fmt],
+    }
+
+
+def _tt(text: str) -> str:
+    """Plain text (a claim) inside LaTeX's \\texttt: the characters TeX reads as commands escaped."""
+    return text.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("^", r"\^{}").replace("@", "@")
+
+
+def network_figure(v: Variant, notation: str) -> figures.Figure:
+    net = v.derivation.network
+    return figures.network_figure(net, notation_for(net, notation), v.derivation.first.values, FIGURE_DIGITS)
+
+
+def figure_path(v: Variant) -> str:
+    """The sheet's figure, relative to the sheets' folder."""
+    return f"{FIGURE_DIR}/variant-{v.id}.svg"
+
+
+def markdown(ex: Exercise, v: Variant, lang: str, notation: str) -> str:
+    view = _view(ex, v, lang, notation, "md")
+    view["figure"] = {"caption": catalogue(lang)("figure"), "path": figure_path(v)}
+    return templating.environment().get_template("sheet.md.j2").render(view)
+
+
+def latex(ex: Exercise, v: Variant, lang: str, notation: str) -> str:
+    view = _view(ex, v, lang, notation, "tex")
+    view["figure"] = {"caption": catalogue(lang)("figure"), "tikz": tikz.figure(network_figure(v, notation))}
+    return templating.tex_environment().get_template("sheet.tex.j2").render(view)
+
+
+def files(ex: Exercise, fmt: str, lang: str, notation: str) -> dict[str, str | bytes]:
+    """Every sheet in `fmt` (md, html or pdf), by path relative to the exercise's folder."""
+    found: dict[str, str | bytes] = {}
+    for v in ex.variants:
+        stem = f"{SHEET_DIR}/variant-{v.id}"
+        if fmt == "pdf":
+            from derive.notes import pdf
+
+            found[f"{stem}.pdf"] = pdf.compile_tex(latex(ex, v, lang, notation), f"variant-{v.id}")
+            continue
+        picture = svg.figure(network_figure(v, notation))
+        text = markdown(ex, v, lang, notation)
+        if fmt == "md":
+            found[f"{stem}.md"] = text
+            found[f"{SHEET_DIR}/{figure_path(v)}"] = picture
+        else:
+            from derive.notes import html
+
+            found[f"{stem}.html"] = html.page(text, catalogue(lang)("variant", id=v.id), lang,
+                                              {figure_path(v): picture})
+    return found
