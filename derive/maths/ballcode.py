@@ -32,11 +32,13 @@ def gamma(n: int) -> float:
 
 
 class Code:
-    """Lines of straight-line code, with fresh names for the balls they compute."""
+    """Lines of straight-line code, with fresh names for the balls they compute and, computed once
+    where first needed, the magnitudes of their values (most of the radii's work)."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.count = 0
+        self.magnitudes: dict[str, str] = {}
 
     def fresh(self) -> Ball:
         self.count += 1
@@ -46,23 +48,44 @@ class Code:
         """A new ball: `radius` may name the value as `{v}`, and u as `U` (written as a constant, which
         the interpreter loads faster than a global)."""
         v, r = self.fresh()
-        self.lines += [f"{v} = {value}", f"{r} = {radius.format(v=v).replace('U *', f'{U!r} *')}"]
+        self.lines.append(f"{v} = {value}")
+        self.lines.append(f"{r} = {radius.format(v=v).replace('U *', f'{U!r} *')}")
         return v, r
+
+    def mag(self, x: str) -> str:
+        """|x|: a literal's, a negated name's (`(-p4)`) as the name's, else computed once, where first needed."""
+        if x.startswith("(-"):
+            return self.mag(x[2:-1])
+        if x[0].isdigit() or x[0] == "-":
+            return repr(abs(float(x)))
+        if x not in self.magnitudes:
+            self.magnitudes[x] = f"m{x}"
+            self.lines.append(f"m{x} = abs({x})")
+        return self.magnitudes[x]
+
+    def positive(self, x: str) -> None:
+        """Say that the value `x` is never negative (a sigmoid's output): its magnitude is itself."""
+        self.magnitudes[x] = x
 
     def mul(self, a: Ball, b: Ball) -> Ball:
         (x, rx), (y, ry) = a, b
-        return self.ball(f"{x} * {y}", f"abs({x}) * {ry} + abs({y}) * {rx} + {rx} * {ry} + U * abs({{v}})")
+        mx, my = self.mag(x), self.mag(y)
+        return self.ball(f"{x} * {y}", f"{mx} * {ry} + {my} * {rx} + {rx} * {ry} + U * ({mx} * {my})")
 
     def sub(self, a: Ball, b: Ball) -> Ball:
         (x, rx), (y, ry) = a, b
-        return self.ball(f"{x} - {y}", f"{rx} + {ry} + U * abs({{v}})")
+        v, r = self.fresh()
+        self.lines.append(f"{v} = {x} - {y}")
+        self.lines.append(f"{r} = {rx} + {ry} + {U!r} * {self.mag(v)}")
+        return v, r
 
     def dot(self, terms: list[tuple[Ball, Ball]], extra: list[Ball]) -> Ball:
         """sum of a*b over `terms`, plus the `extra` balls (a bias, with its sign in the name), summed
         in order: each product's and sum's rounding within gamma_(n+1) of the sum of magnitudes."""
+        mags = [(self.mag(a), self.mag(b)) for (a, _), (b, _) in terms]
         value = " + ".join([f"{a} * {b}" for (a, _), (b, _) in terms] + [x for x, _ in extra])
-        size = " + ".join([f"abs({a} * {b})" for (a, _), (b, _) in terms] + [f"abs({x})" for x, _ in extra])
-        radius = " + ".join([f"abs({a}) * {rb} + {ra} * (abs({b}) + {rb})" for (a, ra), (b, rb) in terms]
+        size = " + ".join([f"{ma} * {mb}" for ma, mb in mags] + [self.mag(x) for x, _ in extra])
+        radius = " + ".join([f"{ma} * {rb} + {ra} * ({mb} + {rb})" for ((_, ra), (_, rb)), (ma, mb) in zip(terms, mags)]
                             + [r for _, r in extra])
         return self.ball(value or "0.0", f"{radius or '0.0'} + {gamma(len(terms) + len(extra) + 1)!r} * ({size or '0.0'})")
 
@@ -73,6 +96,7 @@ def _sigmoid(code: Code, net: Ball) -> Ball:
                    f"    {y} = {y} / (1 + {y})",
                    # |sigma''| <= 0.0963: a remainder of at most 0.05 r^2; 6u: exp's ulp and three roundings
                    f"{ry} = ({y} * (1 - {y}) + 1e-15) * {r} + 0.05 * {r} * {r} + {6 * U!r} * {y}"]
+    code.positive(y)
     return y, ry
 
 
@@ -174,7 +198,7 @@ class Pass:
             return errors  # (-t/o + (1-t)/(1-o)) o (1-o) = o - t, as the exact route takes it
         if loss == "mse":
             n = len(outs)
-            errors = [code.ball(f"2 * {e} / {n}", f"2 * {r} / {n} + U * abs({{v}})") for e, r in errors]
+            errors = [code.ball(f"2 * {e} / {n}", f"2 * {r} / {n} + U * (2 * {code.mag(e)} / {n})") for e, r in errors]
         slope = self.rules[-1].slope
         return [code.mul(e, slope(code, net, out)) for e, net, out in zip(errors, nets, outs)]
 
@@ -219,14 +243,27 @@ def _function(name: str, arguments: list[list[Ball]], code: Code, results: list[
     return "\n".join(head + body + tail) + "\n"
 
 
+def _loop(name: str, arguments: list[list[Ball]], code: Code, results: list[Ball], state: list[Ball]) -> str:
+    """A function like `_function`'s whose body runs `count` times, `results` becoming `state` each time."""
+    text = _function(name, arguments, Code(), state).replace("):\n", ", count):\n", 1)
+    head, _, tail = text.rpartition("    return")
+    body = [f"        {line}" for line in code.lines]
+    names = [v for v, _ in state] + [r for _, r in state]
+    new = [v for v, _ in results] + [r for _, r in results]
+    return "\n".join([head.rstrip("\n"), "    for _ in range(count):", *body,
+                      f"        {', '.join(names)} = {', '.join(new)}", f"    return{tail}"])
+
+
 @dataclass(frozen=True)
 class Compiled:
     """One network's pass on balls as Python functions of lists (values, radii):
-    outputs(params, inputs), gradient(params, inputs, targets), update(params, gradient, eta)."""
+    outputs(params, inputs), gradient(params, inputs, targets), update(params, gradient, eta), and
+    run(params, inputs, targets, eta, count): `count` updates on one sample, without leaving the function."""
 
     outputs: Callable[..., tuple[list[float], list[float]]]
     gradient: Callable[..., tuple[list[float], list[float]]]
     update: Callable[..., tuple[list[float], list[float]]]
+    run: Callable[..., tuple[list[float], list[float]]]
 
 
 def source(network: Network) -> str:
@@ -239,13 +276,18 @@ def source(network: Network) -> str:
     step = Code()
     gradient_balls = [(f"g{i}", f"rg{i}") for i in range(len(shape.params))]
     new = shape.update(step, ("eta", "reta"), gradient_balls)
+    both = Code()
+    moved = shape.update(both, ("eta", "reta"), shape.gradient(both))
     return "\n".join([_function("outputs", [shape.params, shape.inputs], forward, outs),
                       _function("gradient", [shape.params, shape.inputs, shape.targets], backward, grads),
-                      _function("update", [shape.params, gradient_balls, [("eta", "reta")]], step, new)])
+                      _function("update", [shape.params, gradient_balls, [("eta", "reta")]], step, new),
+                      _loop("run", [shape.params, shape.inputs, shape.targets, [("eta", "reta")]], both, moved,
+                            shape.params)])
 
 
 def compiled(network: Network) -> Compiled:
     """The functions of `source`, compiled (the text is made from indices only, never from user input)."""
     namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh, "U": U, "Unproven": Unproven}
     exec(compile(source(network), "<derive.maths.ballcode>", "exec"), namespace)  # noqa: S102 - our own code
-    return Compiled(namespace["outputs"], namespace["gradient"], namespace["update"])  # type: ignore[arg-type]
+    return Compiled(namespace["outputs"], namespace["gradient"], namespace["update"],  # type: ignore[arg-type]
+                    namespace["run"])  # type: ignore[arg-type]

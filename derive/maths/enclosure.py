@@ -80,16 +80,15 @@ class BallTrainer:
         """The parameters after each count of updates in `steps` (increasing), from the initial ones,
         one count at a time (a caller may stop as soon as a radius is too wide)."""
         params, done = self.initial(), 0
-        gradient, update, eta = self.code.gradient, self.code.update, self.eta
-        single = None if self.batch or len(self.samples) > 1 else self.samples[0]
+        single = None if len(self.samples) > 1 or (self.batch and self.mean) else self.samples[0]
         for target in steps:
+            if single is not None:  # one sample: the updates run inside the compiled code
+                params = self.code.run(*params, *single[0], *single[1], *self.eta, target - done)
+                done = target
             while done < target:
                 done += 1
-                if single is not None:  # the common case, without the batch's lists
-                    g = gradient(*params, *single[0], *single[1])
-                else:
-                    g = self.batch_gradient(params, self.step_samples(done))
-                params = update(*params, *g, *eta)
+                gradient = self.batch_gradient(params, self.step_samples(done))
+                params = self.code.update(*params, *gradient, *self.eta)
             yield done, params
 
     def step_samples(self, step: int) -> list[tuple[Balls, Balls]]:
