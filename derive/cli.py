@@ -309,17 +309,32 @@ def _kept_log(out_dir: Path, log: str) -> str:
 def _cmd_code(args: argparse.Namespace) -> int:
     from derive.code import codegen, verify
 
-    d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
-    text = codegen.generate(d, args.style or codegen.default_style(d.network))
-    if not args.no_verify:
-        problems = verify.disagreements(d, text)
-        if problems:
-            _say(f"derive: generated code disagrees with the closed forms: {problems[0]}")
-            return FINDING
-    path = args.out if args.out is not None else Path("output") / d.network.name / "update.py"
+    net = network.build(_load(args.network))
+    style = args.style or codegen.default_style(net)
+    if style == "vector":
+        text, problems = _vector_code(net, not args.no_verify)
+    else:
+        d = derivation.build(net, history_steps=(1,))
+        text = codegen.generate(d, style)
+        problems = [] if args.no_verify else verify.disagreements(d, text)
+    if problems:
+        _say(f"derive: generated code disagrees with the closed forms: {problems[0]}")
+        return FINDING
+    path = args.out if args.out is not None else Path("output") / net.name / "update.py"
     writing.write_file(path, text)
     _emit(str(path))
     return OK
+
+
+def _vector_code(net: network.Network, check: bool) -> tuple[str, list[str]]:
+    """Vector code from the layer rules, without the per-weight derivation of the whole network."""
+    from derive.code import codegen, layer_check
+
+    if not check:
+        return codegen.generate_vector(net, ("Not verified: written by derive code --no-verify.",)), []
+    plan = layer_check.plan(net)
+    text = codegen.generate_vector(net, plan.header)
+    return text, layer_check.disagreements(net, text, plan)
 
 
 def _cmd_train(args: argparse.Namespace) -> int:

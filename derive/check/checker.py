@@ -31,6 +31,8 @@ from derive.check.mistakes import (
 )
 from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
 from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
+from derive.maths.optimizers import OPTIMIZERS, settings
+from derive.model.network import Network
 from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid
 
@@ -103,6 +105,7 @@ class Verdict:
     reason: str
     explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
     reading: str = ""  # on a network of several samples: which sample (or the batch) was judged
+    entry: str = ""  # of a claim about whole vectors or matrices: the entry judged (`entry (2, 1), dE_total/dw7`)
 
     @property
     def relative_error(self) -> Real | None:
@@ -151,6 +154,20 @@ def _output_paths(d: Derivation, p: Pass, derivatives: dict[str, Real]) -> None:
             derivatives[f"{o.error.name}/{link.source.name}"] = via * p.values[link.weight.symbol]
 
 
+def optimizer_constants(network: Network) -> dict[str, Real]:
+    """The optimizer's settings by the names its notes print (`\\beta_{1}` is beta1): those it has."""
+    opt = network.spec.training.optimizer
+    h = settings(opt, network.spec.training.learning_rate)
+    found = {}
+    if opt.name in ("momentum", "nesterov"):
+        found["mu"] = h.momentum
+    if opt.name == "adam":
+        found.update(beta1=h.beta1, beta2=h.beta2, epsilon=h.epsilon)
+    if opt.weight_decay:
+        found["lambda"] = h.weight_decay
+    return found
+
+
 def split_sample(name: str) -> tuple[str, str | None]:
     """`out_o1[s2]` -> (`out_o1`, `s2`); a name without a sample -> (name, None)."""
     if name.endswith("]") and "[" in name:
@@ -179,6 +196,8 @@ class Truth:
             self.derivatives[f"E_total/{u.param.name}"] = u.gradient
         if self.batch:
             self.values[self.network.e_total.name] = d.error_before
+        for name, value in optimizer_constants(self.network).items():  # the network's own names come first
+            self.values.setdefault(name, value)
         self._batch_names = {f"d:E_total/{u.param.name}" for u in d.updates} | {self.network.e_total.name}
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
@@ -318,6 +337,8 @@ class Truth:
     def _lookup(self, name: str, values: dict[str, Real], derivatives: dict[str, Real], index: int | None) -> Real:
         if name.startswith("d:"):
             key = name[2:]
+            if "@" in key and index is None:
+                return self._gradient_after(key)
             if key not in derivatives:
                 raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
             return derivatives[key]
@@ -369,11 +390,28 @@ class Truth:
         own |= {name for n in network.neurons for name in (n.net.name, n.out.name)}
         return None if base in own else optimizer_claims.resolve(network, base)
 
+    def _gradient_after(self, key: str) -> Real:
+        """dE_total/dp at the parameters after k updates (`E_total/w5@1`): the gradient update k + 1
+        learns from (its samples, reduced as it reduces them), as the optimizer's notes write dE/dp^(k)."""
+        top, _, wrt = key.partition("/")
+        base, _, step = wrt.partition("@")
+        names = [p.name for p in self.network.params]
+        if top != self.network.e_total.name or base not in names:
+            raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
+        steps = int(step)
+        if not 0 <= steps < MAX_TRAINING_STEPS:
+            raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
+        params = self._params(steps)
+        state = self.trainer.states.get(steps, self.trainer.stepper.start())
+        return optimizer_claims.moves_at(self.trainer, params, state, steps + 1)[names.index(base)].gradient
+
     def _optimizer_value(self, base: str, quantity: tuple[str, int], steps: int) -> Real:
         kind, index = quantity
         opt = self.network.spec.training.optimizer
         if opt.plain and kind != "g":
             raise Unknown(f"{base!r}: plain gradient descent keeps no optimizer state (no [training] optimizer)")
+        if steps == 0 and kind in OPTIMIZERS[opt.name].state:  # the running sums start at 0
+            return self.trainer.stepper.start().slots[index][OPTIMIZERS[opt.name].state.index(kind)]
         if steps < 1:
             raise Unknown(f"{base!r} exists from the first update on (@1)")
         params = self._params(steps - 1)
@@ -701,7 +739,7 @@ class Spread:
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     if claim.left is not None:
-        return _judge_operator(claim, truth, evaluator)
+        return [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
     evaluator.sample = sample
@@ -710,7 +748,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     finally:
         evaluator.sample = None
     reading = truth.reading(target, sample) if not _may_be_own(target) or _known(truth, target) else ""
-    return [replace(v, reading=reading) if v.status != "defined" else v for v in verdicts]
+    return [replace(v, reading=reading if v.status != "defined" else v.reading, entry=claim.entry) for v in verdicts]
 
 
 def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
@@ -811,6 +849,7 @@ def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluato
 def _per_sample(link: Node, truth: Truth, own: OwnNames) -> bool:
     """True when the link names a quantity that differs between samples, without naming the sample."""
     shared = {p.name for p in truth.network.params} | {truth.network.eta.name} | truth._batch_names
+    shared |= set(optimizer_constants(truth.network))
     return any(n not in own.nodes and split_sample(n)[1] is None and "@" not in n and n not in shared
                for n in names_in(link))
 
@@ -1015,7 +1054,7 @@ def _shown(x: Real | None, digits: int) -> str | None:
 def to_text(report: Report, digits: int) -> str:
     lines = []
     for v in report.verdicts:
-        where = f"line {v.line}" + (f", link {v.link}" if v.link > 1 else "")
+        where = f"line {v.line}" + (f", {v.entry}" if v.entry else "") + (f", link {v.link}" if v.link > 1 else "")
         truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
         error = v.relative_error
         rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
@@ -1035,10 +1074,11 @@ def to_json(report: Report, digits: int) -> str:
     items = [{"line": v.line, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
               "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
               "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations),
-              "reading": v.reading}
+              "reading": v.reading, "entry": v.entry}
              for v in report.verdicts]
     items += [{"line": n, "link": 0, "claim": None, "verdict": "cannot check", "reason": f"refused: {why}",
-               "truth": None, "claimed": None, "relative_error": None, "explanations": [], "reading": ""}
+               "truth": None, "claimed": None, "relative_error": None, "explanations": [], "reading": "",
+               "entry": ""}
               for n, why in report.refused]
     summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
                "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}

@@ -11,7 +11,7 @@ every limit (line length, tokens, nesting, exponents) is checked before any work
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from derive.check import latex
@@ -74,6 +74,7 @@ class Claim:
     links: tuple[Node, ...]
     sample: str | None = None  # the sample the lines after a `[s2]` line are about; None: the default
     left: Node | None = None  # a left side that is a derivative operator applied, judged as a formula
+    entry: str = ""  # of a claim about whole vectors or matrices: the entry this one is about
 
 
 # LaTeX as typed in notes -> the plain notation, applied before tokenising (ordered: longest first).
@@ -100,7 +101,7 @@ _EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<operator>d/d\((?P<wrt>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)\))
-  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
+  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
   | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<op>\*\*|[-+*/^()=])
@@ -299,10 +300,10 @@ def parse_instances(text: str, line: int, names: latex.Names | None = None) -> l
     if len(stripped) > MAX_LINE:
         raise ClaimError(f"the line is longer than {MAX_LINE} characters")
     try:
-        plains = latex.instances(stripped, names)
+        plains = latex.labelled_instances(stripped, names)
     except latex.LatexError as exc:
         raise ClaimError(f"LaTeX that is not understood: {exc}") from None
-    return [_claim(stripped, tokenize(plain), line) for plain in plains]
+    return [replace(_claim(stripped, tokenize(plain), line), entry=entry) for entry, plain in plains]
 
 
 def parse_line(text: str, line: int, names: latex.Names | None = None) -> Claim | None:
@@ -372,5 +373,5 @@ def parse(text: str, names: latex.Names | None = None) -> tuple[list[Claim], lis
         except ClaimError as exc:
             refused.append((number, str(exc)))
             continue
-        claims += [Claim(c.line, c.text, c.target, c.links, sample, c.left) for c in found]
+        claims += [replace(c, sample=sample) for c in found]
     return claims, refused

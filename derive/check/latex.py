@@ -221,6 +221,10 @@ class _Reader:
         self.env: dict[str, int] = dict(env or {})  # index letters and their values (0-based)
         self.free: list[str] = []  # index letters met without a value: the rule holds for each
         self.work = 0  # operands read, sums over indices included: bounded per line
+        # a line about an optimizer's updates (`^{(1)}`): its beta_1, beta_2 are the optimizer's decay rates,
+        # even in the textbook notation, whose beta_j otherwise names an output neuron's weighted sum
+        self.optimizer = any(toks[i][1] == "^" and toks[i + 1][1] == "{" and toks[i + 2][1] == "("
+                             for i in range(len(toks) - 2))
 
     def peek(self, ahead: int = 0) -> str | None:
         index = self.at + ahead
@@ -531,7 +535,8 @@ class _Reader:
         while self.peek() in ("_", "^"):
             mark = self.take()[1]
             if mark == "_":
-                sub = self.script_text()
+                sub = self.parameter_sub() if base in OPTIMIZER_STATE else ""
+                sub = sub or self.script_text()
                 continue
             count = self.update_count()
             if count:
@@ -551,6 +556,24 @@ class _Reader:
             name = f"{name}^({exponent})"
         return name
 
+    def parameter_sub(self) -> str:
+        """The parameter an optimizer's state is of, printed as its glyph in the subscript (`m_{w_{5}}`,
+        `\\hat{v}_{W^{[1]}_{11}}`): its name, or "" (the position kept) for any other subscript."""
+        table = self.names
+        if self.peek() != "{" or not isinstance(table, GlyphTable):
+            return ""
+        start = self.at
+        try:
+            self.at += 1
+            inner = self.sequence(frozenset({"}"})).strip()
+            self.expect("}")
+        except LatexError:
+            inner = ""
+        if inner in {p.name for p in table.network.params}:
+            return inner
+        self.at = start
+        return ""
+
     def update_count(self) -> str:
         """`{(k)}` after a `^`: the count of updates the optimizer's notes write as a superscript, or ""."""
         if [self.peek(i) for i in (0, 1, 3, 4)] == ["{", "(", ")", "}"] and re.fullmatch(r"\d{1,7}", self.peek(2) or ""):
@@ -560,6 +583,8 @@ class _Reader:
         return ""
 
     def resolve(self, key: Key) -> str:
+        if self.optimizer and key.base == "beta" and key.sub in ("1", "2") and not key.sup and not key.hat:
+            return f"beta{key.sub}"
         index_form = isinstance(self.names, GlyphTable) and key in self.names.kinds  # g_{j}: the textbook's
         if (key.base in OPTIMIZER_STATE and key.sub and not key.sup and not index_form
                 and (key.base, key.sub) not in _plain_keys(self.names)):
@@ -622,7 +647,23 @@ def _is_name(text: str) -> bool:
 
 def instances(text: str, names: Names | None = None) -> list[str]:
     """The plain claims text of a LaTeX line, once for each value of its free index letters (a rule
-    stated for every index, `\\frac{\\partial E}{\\partial w_{oh}} = \\delta_{o} \\mathrm{out}_{h}`), else once."""
+    stated for every index, `\\frac{\\partial E}{\\partial w_{oh}} = \\delta_{o} \\mathrm{out}_{h}`), once for
+    each entry of a claim about a whole layer's vectors and matrices, else once."""
+    return [plain for _, plain in labelled_instances(text, names)]
+
+
+def labelled_instances(text: str, names: Names | None = None) -> list[tuple[str, str]]:
+    """(label, plain claims text) of each instance of a LaTeX line: the label names the entry of a
+    vector or a matrix a whole-layer claim's instance is about, "" for every other line."""
+    if isinstance(names, GlyphTable):
+        from derive.check import matrices  # built on this module's reader: imported where it is needed
+
+        if matrices.is_whole_layer(text, names):
+            return matrices.entries(text, names, names.network)
+    return [("", plain) for plain in _index_instances(text, names)]
+
+
+def _index_instances(text: str, names: Names | None) -> list[str]:
     toks = tokens(text)
     reader = _Reader(toks, names)
     reader.sequence(frozenset())

@@ -16,48 +16,71 @@ from sympy.printing.numpy import NumPyPrinter
 
 from derive.code import SCALAR_LIMIT
 from derive.code.optimizer_code import optimizer_view
+from derive.maths import layers
 from derive.maths.derivation import Derivation, closed_forms, closed_gradient
 from derive.model.network import Network
 from derive.templating import environment
 
-# NumPy forms of each activation and of its slope stated in `out` (and `net` for relu), stable for
-# pre-activations of any magnitude: the sigmoid never exponentiates a large positive number.
+# NumPy forms of each activation, stable for pre-activations of any magnitude: the sigmoid never
+# exponentiates a large positive number. Their slopes and the output deltas are printed from the layer
+# rules of `derive.maths.layers`, derived by SymPy.
 ACTIVATION_CODE = {
-    "sigmoid": ("sigmoid({net})", "{out} * (1.0 - {out})"),
-    "tanh": ("np.tanh({net})", "1.0 - {out} ** 2"),
-    "relu": ("np.maximum({net}, 0.0)", "({net} > 0.0).astype(float)"),
-    "identity": ("{net}", "np.ones_like({net})"),
-    "softmax": ("softmax({net})", None),
+    "sigmoid": "sigmoid({net})",
+    "tanh": "np.tanh({net})",
+    "relu": "np.maximum({net}, 0.0)",
+    "identity": "{net}",
+    "softmax": "softmax({net})",
 }
+# E_total per sample over rows; log-losses are fused with their activation, from the nets, for stability.
+LOSS_VALUE_CODE = {
+    "cross_entropy": "-np.sum(Y * ({net} - logsumexp({net})), axis=1)",
+    "binary_cross_entropy": "np.sum(np.logaddexp(0.0, {net}) - Y * {net}, axis=1)",
+    "half_sse": "0.5 * np.sum((Y - {out}) ** 2, axis=1)",
+    "mse": "np.mean((Y - {out}) ** 2, axis=1)",
+}
+
+
+class RulePrinter(NumPyPrinter):
+    """A layer rule of the generic neuron (out, net, t) printed over one layer's arrays of rows."""
+
+    def __init__(self, names: dict[Symbol, str]) -> None:
+        super().__init__({"fully_qualified_modules": True})
+        self.names = names
+
+    def _module_format(self, fqn: str, register: bool = True) -> str:
+        return super()._module_format("np." + fqn[len("numpy."):] if fqn.startswith("numpy.") else fqn, register)
+
+    def _print_Heaviside(self, expr: Expr) -> str:  # H(0) = 0, the frameworks' convention
+        return f"({self._print(expr.args[0])} > 0.0)"
+
+    def _print_Symbol(self, expr: Symbol) -> str:
+        return self.names[expr]
+
+
+def _rule_code(rule: Expr, layer: int) -> str:
+    """`rule` over layer `layer` (1-based) of the generated gradients(): its outs[l], nets[l - 1], Y."""
+    return RulePrinter({layers.OUT: f"outs[{layer}]", layers.NET: f"nets[{layer - 1}]", layers.TARGET: "Y"}).doprint(rule)
 
 
 @dataclass(frozen=True)
 class LossCode:
-    """E_total per sample, and delta of the output layer, in NumPy over rows of samples."""
+    """E_total per sample, and the lines giving delta of the output layer, in NumPy over rows of samples."""
 
     value: str
-    delta: str
+    delta: tuple[str, ...]
 
 
 def _loss_code(network: Network) -> LossCode:
-    """The output layer's loss and delta; log-losses are fused with their activation for stability."""
-    loss, act = network.loss.name, network.layers[-1][0].activation.name
-    n = len(network.layers[-1])
-    if loss == "cross_entropy":  # softmax outputs: log-softmax from the nets, delta = out * sum(t) - t
-        code = LossCode("-np.sum(Y * ({net} - logsumexp({net})), axis=1)",
-                        "{out} * np.sum(Y, axis=1, keepdims=True) - Y")
-    elif loss == "binary_cross_entropy":  # sigmoid outputs: log(1 + e^net) - t net, delta = out - t
-        code = LossCode("np.sum(np.logaddexp(0.0, {net}) - Y * {net}, axis=1)", "{out} - Y")
-    else:
-        grad = {"half_sse": "({out} - Y)", "mse": f"(2.0 / {n}) * ({{out}} - Y)"}[loss]
-        value = {"half_sse": "0.5 * np.sum((Y - {out}) ** 2, axis=1)", "mse": "np.mean((Y - {out}) ** 2, axis=1)"}[loss]
-        slope = ACTIVATION_CODE[act][1]
-        # softmax with a squared loss: the Jacobian-vector product out * (g - sum(g * out))
-        delta = (f"{{out}} * ({grad} - np.sum({grad} * {{out}}, axis=1, keepdims=True))" if slope is None
-                 else f"{grad} * ({slope})")
-        code = LossCode(value, delta)
-    last = {"net": "nets[-1]", "out": "outs[-1]"}
-    return LossCode(code.value.format(**last), code.delta.format(**last))
+    """The output layer's loss and the lines of its delta, printed from its layer rule."""
+    depth = len(network.layers)
+    last = network.spec.layers[-1]
+    value = LOSS_VALUE_CODE[network.loss.name].format(net=f"nets[{depth - 1}]", out=f"outs[{depth}]")
+    rule = layers.output_rule(network.spec.loss, last.activation, len(last.neurons))
+    code = _rule_code(rule.delta, depth)
+    if not rule.coupled:
+        return LossCode(value, (f"delta{depth} = {code}",))
+    # softmax: delta_j = sum_k p_k / out_k * out_k ([k = j] - out_j) = p_j - out_j * sum_k p_k
+    return LossCode(value, (f"p = {code}", f"delta{depth} = p - outs[{depth}] * np.sum(p, axis=1, keepdims=True)"))
 
 
 def _literal(values: Any) -> str:
@@ -73,8 +96,7 @@ def _layer_view(network: Network, index: int) -> dict[str, Any]:
     neurons = network.layers[index]
     bias = spec_layer.bias
     activation = neurons[0].activation.name
-    forward_code = ACTIVATION_CODE[activation][0]
-    slope = ACTIVATION_CODE[activation][1]
+    slope = layers.slope(activation) if activation != "softmax" else None
     return {
         "index": index + 1,
         "names": "[" + ", ".join("[" + ", ".join(link.weight.name for link in n.links) + "]" for n in neurons) + "]",
@@ -84,9 +106,9 @@ def _layer_view(network: Network, index: int) -> dict[str, Any]:
         "bias_names": list(bias.names),
         "bias_sign": "-" if bias.form == "threshold" else "+",
         "bias_trainable": bias.trainable,
-        "activation": forward_code.format(net=f"net{index + 1}"),
-        # layer l's outputs are outs[l] and its nets nets[l - 1] in the generated gradients()
-        "slope": slope.format(out=f"outs[{index + 1}]", net=f"nets[{index}]") if slope else None,
+        "activation": ACTIVATION_CODE[activation].format(net=f"net{index + 1}"),
+        # None where the slope is 1 (identity): delta is not multiplied by it
+        "slope": None if slope is None or slope == 1 else _rule_code(slope, index + 1),
         "neurons": ", ".join(n.name for n in neurons),
     }
 
@@ -122,14 +144,15 @@ def _uses(network: Network) -> dict[str, bool]:
             "logsumexp": network.loss.name == "cross_entropy" or "softmax" in acts}
 
 
-def vector_view(network: Network) -> dict[str, Any]:
-    layers = [_layer_view(network, i) for i in range(len(network.layers))]
+def vector_view(network: Network, verified: tuple[str, ...] = ()) -> dict[str, Any]:
+    layer_views = [_layer_view(network, i) for i in range(len(network.layers))]
     loss = _loss_code(network)
-    frozen = [f"b{layer['index']}" for layer in layers if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
-    slopes = " ".join(layer["slope"] or "" for layer in layers[:-1])
-    return {**_common(network, "vector"), "layers": layers, "loss_value": loss.value, "loss_delta": loss.delta,
-            "frozen": frozen, "depth": len(layers),
-            "unpack_loss": _unpacking("nets" in loss.value), "unpack_grads": _unpacking("nets" in loss.delta + slopes)}
+    frozen = [f"b{layer['index']}" for layer in layer_views if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
+    slopes = " ".join(layer["slope"] or "" for layer in layer_views[:-1])
+    return {**_common(network, "vector"), "layers": layer_views, "loss_value": loss.value, "loss_delta": loss.delta,
+            "frozen": frozen, "depth": len(layer_views), "verified": verified,
+            "unpack_loss": _unpacking("nets" in loss.value),
+            "unpack_grads": _unpacking("nets" in " ".join(loss.delta) + slopes)}
 
 
 def _unpacking(needs_nets: bool) -> str:
@@ -237,6 +260,7 @@ def generate(d: Derivation, style: str) -> str:
     return environment().get_template("update_scalar.py.j2").render(scalar_view(d))
 
 
-def generate_vector(network: Network) -> str:
-    """Vector-style code needs only the network's shape: no per-parameter derivation is built."""
-    return environment().get_template("update_vector.py.j2").render(vector_view(network))
+def generate_vector(network: Network, verified: tuple[str, ...] = ()) -> str:
+    """Vector-style code needs only the network's shape and its layer rules: no per-parameter derivation
+    is built. `verified`: the header's lines saying how the code was verified before it was written."""
+    return environment().get_template("update_vector.py.j2").render(vector_view(network, verified))

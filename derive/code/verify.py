@@ -12,10 +12,11 @@ from typing import Mapping
 
 import numpy as np
 
+from derive.maths import derivation
 from derive.maths.derivation import Derivation
-from derive.maths.numeric import Trainer, evaluate, sample_values
+from derive.maths.numeric import Trainer
 from derive.model.network import Network
-from derive.model.precision import CTX, Real
+from derive.model.precision import Real
 
 TOLERANCE = 1e-9
 
@@ -60,22 +61,7 @@ def from_arrays(network: Network, arrays: Mapping[str, np.ndarray]) -> list[floa
 
 def closed_gradients(d: Derivation, flat: list[float]) -> list[Real]:
     """dE/dp from the engine's closed forms at `flat`, reduced over the spec's samples."""
-    network = d.network
-    trainer = Trainer(network)
-    params = [CTX.mpf(v) for v in flat]
-    totals = [CTX.zero] * len(params)
-    for sample in network.spec.samples:
-        values = trainer.symbol_values(params, sample_values(sample))
-        # Each gradient's closed form is the sum over its neurons of delta times d net / d p
-        # (derivation.closed_gradient): evaluate every closed-form delta once, then combine.
-        memo: dict = {}  # the deltas' closed forms share their parts: each is evaluated once
-        deltas = {n.delta: evaluate(d.closed.deltas[n.delta], values, memo) for n in network.neurons}
-        grads = [CTX.fsum(deltas[u.neuron.delta] * evaluate(u.dnet, values) for u in usages)
-                 for usages in network.usages]
-        totals = [t + g for t, g in zip(totals, grads)]
-    if network.spec.training.reduction == "mean":
-        totals = [t / len(network.spec.samples) for t in totals]
-    return totals
+    return derivation.closed_gradients(d.network, d.closed, flat)
 
 
 def generated_gradients(module: types.ModuleType, network: Network, flat: list[float]) -> list[float]:
@@ -99,16 +85,15 @@ def disagreements(d: Derivation, source: str, points: int = 3, seed: int = 0) ->
             scale = max(abs(float(want)), 1e-12)
             if abs(got - float(want)) > TOLERANCE * scale + 1e-15:
                 found.append(f"dE/d{p.name}: generated {got!r}, closed form {float(want)!r}")
-    return found + optimizer_disagreements(d, module)
+    return found + optimizer_disagreements(d.network, module)
 
 
 # Updates after which the generated optimizer is compared with the engine's training.
 OPTIMIZER_STEPS = 5
 
 
-def optimizer_disagreements(d: Derivation, module: types.ModuleType) -> list[str]:
+def optimizer_disagreements(network: Network, module: types.ModuleType) -> list[str]:
     """Where the generated optimizer's parameters after a few updates differ from the engine's."""
-    network = d.network
     if network.spec.training.optimizer.plain:
         return []
     trained = module.train(module.initial_params(), OPTIMIZER_STEPS)

@@ -34,7 +34,7 @@ def _prompt(ex: Exercise, v: Variant, question: q.Question, lang: str) -> str:
     numbers = [f"{name} = {value}" for name, value in _numbers(v)]
     return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}</p>"
             f"<p>{_layers(v, lang)}</p><p>{', '.join(numbers)}</p>"
-            f"<p>\\({question_latex(question, pr)}\\) ({question.claim}) = ?</p>")
+            f"<p>\\({question_latex(question, pr)}\\) ({question.claim}), {t('col_digits')} {question.digits}: ?</p>")
 
 
 def _numbers(v: Variant) -> list[tuple[str, str]]:

@@ -3,14 +3,15 @@
 A question is a claim's left side (`dE_total/dw5`, `w1@1`), read by the checker's own grammar, so a
 hand-in answers it in any form `derive check` reads. A mistake *affects* a question when its value
 differs from the truth by more than 10^-(digits + 2) of it; a question *tells its mistakes apart* when
-the truth and the affecting mistakes' values, rounded to the digits asked, are pairwise distinct
-(mistakes that give the same value to that precision are one group: no number can tell them apart).
+the truth and the affecting mistakes' values, rounded to the digits asked, are pairwise distinct, and
+none is the truncation of another either, as the checker accepts truncated numbers (mistakes that give
+the same value to that precision are one group: no number can tell them apart).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, localcontext, ROUND_HALF_EVEN
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 
 from derive.check import latex
 from derive.check.checker import Truth, Unknown
@@ -20,7 +21,7 @@ from derive.maths.derivation import Derivation
 from derive.maths.numeric import Trainer
 from derive.model import identifiers
 from derive.model.network import Network
-from derive.model.precision import CTX, Real, exact_decimal, show
+from derive.model.precision import CTX, Real, exact_decimal
 
 # The largest update count a question may ask about (`E_total@50`): each mistake is replayed that far.
 MAX_ASKED_STEPS = 100
@@ -148,31 +149,43 @@ def groups(q: Question) -> tuple[tuple[str, ...], ...]:
 
 
 def confusion(q: Question) -> str | None:
-    """Why the question does not tell its mistakes apart at its digits, else None."""
-    digits = q.digits
+    """Why the question does not tell its mistakes apart at its digits, else None.
+
+    The checker takes a number as right when the truth rounded *or truncated* to the digits written
+    gives it, and explains a wrong one by the mistakes whose values do: so each value's rounding must
+    be neither the rounding nor the truncation of any other."""
     values = dict(q.mistakes)
-    shown = {shown_at(q.truth, digits): "the truth"}
-    for group in groups(q):
-        text = shown_at(values[group[0]], digits)
-        if text in shown:
-            return f"{q.claim}: {shown[text]} and {group[0]} both give {text}"
-        shown[text] = group[0]
+    entries = [("the truth", q.truth)] + [(group[0], values[group[0]]) for group in groups(q)]
+    for name, value in entries:
+        written = _at(value, q.digits, ROUND_HALF_EVEN)
+        for other, other_value in entries:
+            if other != name and written in (_at(other_value, q.digits, ROUND_HALF_EVEN), _at(other_value, q.digits, ROUND_DOWN)):
+                return f"{q.claim}: {name} gives {shown_at(value, q.digits)}, which {other} gives too"
     return None
 
 
+def _at(x: Real, digits: int, rounding: str) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec, ctx.rounding = digits, rounding
+        return +exact_decimal(x)
+
+
 def shown_at(x: Real, digits: int) -> str:
-    """`x` rounded once to `digits` significant digits, as a sheet's answer is written."""
-    return show(x, digits).text
+    """`x` rounded once to `digits` significant digits, each of them written (0.061000 at 5 digits): the
+    checker judges a number to the digits it is written with, so trailing zeros are kept."""
+    if x == 0:
+        return "0"
+    value = _at(x, digits, ROUND_HALF_EVEN)
+    if value.adjusted() >= digits:  # 123000 would read as six digits
+        return f"{value:e}".replace("e+", "e")
+    return f"{value:f}"
 
 
 def tolerance(x: Real, digits: int) -> Decimal:
     """Half a unit of the last of `digits` significant digits of `x` (rounded): what rounding allows."""
     if x == 0:
         return Decimal(5).scaleb(-digits - 1)
-    with localcontext() as ctx:
-        ctx.prec, ctx.rounding = digits, ROUND_HALF_EVEN
-        rounded = +exact_decimal(x)
-    return Decimal(5).scaleb(rounded.adjusted() - digits)
+    return Decimal(5).scaleb(_at(x, digits, ROUND_HALF_EVEN).adjusted() - digits)
 
 
 def meanings(network: Network) -> dict[str, str]:

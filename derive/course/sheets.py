@@ -15,9 +15,8 @@ from typing import Any
 
 from derive import templating
 from derive.course.exercise import Exercise, Variant
-from derive.course.questions import Question
+from derive.course.questions import Question, shown_at
 from derive.model import identifiers
-from derive.model.precision import show
 from derive.notes import figures, messages, svg, tikz
 from derive.notes.notation import notation_for
 from derive.notes.printers import NotationPrinter
@@ -72,15 +71,16 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
     t = catalogue(lang)
     net = v.derivation.network
     pr = NotationPrinter(notation_for(net, notation))
-    example = f"{v.questions[0].claim} = {show(v.questions[0].truth, ex.digits).text}"
+    example = f"{v.questions[0].claim} = {shown_at(v.questions[0].truth, v.questions[0].digits)}"
     shown_example = f"`{example}`" if fmt == "md" else rf"\texttt{{{_tt(example)}}}"
     return {
         "lang": lang, "title": t("title", title=net.spec.title_in(lang)), "variant": t("variant", id=v.id),
         "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "layers": _layers(v, t),
         "numbers": t("numbers"), "col_quantity": t("col_quantity"), "col_value": t("col_value"),
         "rows": _rows(v, pr, t), "questions": t("questions"), "col_question": t("col_question"),
-        "col_write": t("col_write"), "col_answer": t("col_answer"),
-        "asked": [{"latex": question_latex(q, pr), "claim": q.claim, "claim_tex": _tt(q.claim)} for q in v.questions],
+        "col_write": t("col_write"), "col_digits": t("col_digits"), "col_answer": t("col_answer"),
+        "asked": [{"latex": question_latex(q, pr), "claim": q.claim, "claim_tex": _tt(q.claim), "digits": q.digits}
+                  for q in v.questions],
         "handin": t("handin", id=v.id, example=shown_example), "working": t("working"), "room": ROOM[fmt],
     }
 

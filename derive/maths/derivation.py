@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, Sequence
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
@@ -450,3 +450,30 @@ def chain_expr(chain: Chain, closed: Closed) -> Expr:
 
 def gradient_expr(gradient: Gradient, closed: Closed) -> Expr:
     return Add(*[chain_expr(c, closed) for c in gradient.chains]) if gradient.chains else Integer(0)
+
+
+def closed_gradients(network: Network, closed: Closed, flat: Sequence[Real], indices: Sequence[int] | None = None,
+                     trainer: Trainer | None = None) -> list[Real]:
+    """dE/dp from the per-weight closed forms at the parameters `flat` (network.params order), over the
+    spec's samples, for the parameters at `indices` (all by default): only their deltas are evaluated."""
+    return closed_values(network, closed, flat, indices, trainer)[1]
+
+
+def closed_values(network: Network, closed: Closed, flat: Sequence[Real], indices: Sequence[int] | None = None,
+                  trainer: Trainer | None = None) -> tuple[Real, list[Real]]:
+    """The error over the spec's samples (summed or averaged, as it says) and `closed_gradients`."""
+    chosen = range(len(network.params)) if indices is None else indices
+    needed = {u.neuron.delta: u.neuron for i in chosen for u in network.usages[i]}
+    trainer = trainer or Trainer(network)
+    params = [CTX.mpf(v) for v in flat]
+    error, totals = CTX.zero, [CTX.zero] * len(chosen)
+    for sample in trainer.samples:
+        values = trainer.symbol_values(params, sample)
+        error += CTX.fsum(evaluate(o.loss_expr, values) for o in network.outputs)
+        memo: dict[Expr, Real] = {}  # the deltas' closed forms share their parts: each is evaluated once
+        deltas = {delta: evaluate(closed.deltas[delta], values, memo) for delta in needed}
+        totals = [t + CTX.fsum(deltas[u.neuron.delta] * evaluate(u.dnet, values) for u in network.usages[i])
+                  for t, i in zip(totals, chosen)]
+    if network.spec.training.reduction == "mean":
+        return error / len(trainer.samples), [t / len(trainer.samples) for t in totals]
+    return error, totals

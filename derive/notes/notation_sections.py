@@ -14,6 +14,7 @@ from typing import Any
 from sympy import Expr, Integer, Mul
 
 from derive.maths.derivation import Derivation, Pass, check_agree
+from derive.model import identifiers
 from derive.model.network import Network, Neuron
 from derive.model.precision import CTX, Real, show
 from derive.notes.notation import Glyph, Notation, latex
@@ -46,13 +47,23 @@ def _over(d: Derivation) -> str:
     return r"\sum_{s} " if d.network.spec.training.reduction == "sum" else rf"\frac{{1}}{{{count}}} \sum_{{s}} "
 
 
-def _signed(printer: NotationPrinter, coeff: Expr, factors: list[Expr], over: str = "") -> str:
-    """-eta ... with the learning rate first, then the batch's sum, then the rest in chain order."""
+def _signed(printer: NotationPrinter, coeff: Expr, factors: list[Expr], over: str = "", gradient: bool = False) -> str:
+    """-eta ... with the learning rate first, then the batch's sum, then the rest in chain order; for the
+    gradient (`gradient`), the same without -eta: the update is -eta times it."""
     eta, rest = factors[0], factors[1:]
+    if gradient:
+        return ("- " if coeff > 0 else "") + f"{over}{printer.ordered_product(rest)}"
     return ("- " if coeff < 0 else "") + f"{printer.doprint(eta)} {over}{printer.ordered_product(rest)}"
 
 
-def _generic_rules(d: Derivation, notation: Notation) -> list[str]:
+def _left(notation: Notation, glyph: str, gradient: bool) -> str:
+    """What a rule is of: the parameter's step, or its gradient."""
+    if gradient:
+        return rf"\frac{{\partial {latex(notation.glyph(identifiers.E_TOTAL))}}}{{\partial {glyph}}}"
+    return rf"\Delta {glyph}"
+
+
+def _generic_rules(d: Derivation, notation: Notation, gradient: bool) -> list[str]:
     network = d.network
     over = _over(d)
     lines = []
@@ -61,35 +72,50 @@ def _generic_rules(d: Derivation, notation: Notation) -> list[str]:
         link = rep.links[0]
         printer = _generic_printer(notation, rep, link.source.name, index)
         coeff, factors = _change(network.eta, notation.delta_sign, rep.delta, link.source)
-        lines.append(rf"\Delta {latex(notation.generic['weight'][index])} = {_signed(printer, coeff, factors, over)}")
+        weight = _left(notation, latex(notation.generic["weight"][index]), gradient)
+        lines.append(f"{weight} = {_signed(printer, coeff, factors, over, gradient)}")
         if rep.bias is not None and rep.bias.trainable:
             coeff, factors = _change(network.eta, notation.delta_sign, rep.delta, Integer(rep.bias_sign))
-            lines.append(rf"\Delta {latex(notation.generic['bias'][index])} = {_signed(printer, coeff, factors, over)}")
+            bias = _left(notation, latex(notation.generic["bias"][index]), gradient)
+            lines.append(f"{bias} = {_signed(printer, coeff, factors, over, gradient)}")
     return lines
 
 
-def _each_rule(d: Derivation, notation: Notation, printer: NotationPrinter, index: int, digits: int) -> str:
+def _each_rule(d: Derivation, notation: Notation, printer: NotationPrinter, index: int, digits: int,
+               gradient: bool) -> str:
     network = d.network
     param = network.params[index]
     terms = [_change(network.eta, notation.delta_sign, u.neuron.delta, u.dnet) for u in network.usages[index]]
     over = _over(d)
     if len(terms) == 1:
-        body = _signed(printer, *terms[0], over)
+        body = _signed(printer, *terms[0], over, gradient)
     else:  # a shared bias: one term per neuron, all of one sign
         inner = " + ".join(printer.ordered_product(f[1:]) for _, f in terms)
-        body = ("- " if terms[0][0] < 0 else "") + rf"{printer.doprint(network.eta)} {over}\left({inner}\right)"
+        negative = terms[0][0] > 0 if gradient else terms[0][0] < 0
+        eta = "" if gradient else f"{printer.doprint(network.eta)} "
+        body = ("- " if negative else "") + rf"{eta}{over}\left({inner}\right)"
     update = d.updates[index]
-    value = show(update.new - update.old, digits).latex
-    return rf"\Delta {printer.doprint(param.symbol)} = {body} = {value}"
+    value = show(update.gradient if gradient else update.new - update.old, digits).latex
+    return rf"{_left(notation, printer.doprint(param.symbol), gradient)} = {body} = {value}"
+
+
+# The messages of the textbook's section: its update rules, or, when an optimizer turns the gradients into
+# updates (its own section shows how), the gradients in the textbook's form.
+_TEXTBOOK_MESSAGES = {False: ("textbook_rules", "textbook_rules_intro", "textbook_rules_each"),
+                      True: ("textbook_gradients", "textbook_gradients_intro", "textbook_gradients_each")}
 
 
 def textbook_rules(d: Derivation, notation: Notation, digits: int) -> View | None:
-    """The textbook's update rules: generic per kind of parameter, then each trainable parameter."""
+    """The textbook's update rules (or its gradients, under an optimizer): generic per kind of parameter,
+    then each trainable parameter."""
     if notation.profile != "textbook":
         return None
+    gradient = not d.network.spec.training.optimizer.plain
     printer = NotationPrinter(notation)
-    each = [_each_rule(d, notation, printer, i, digits) for i, p in enumerate(d.network.params) if p.trainable]
-    return {"generic": _generic_rules(d, notation), "each": each}
+    each = [_each_rule(d, notation, printer, i, digits, gradient) for i, p in enumerate(d.network.params) if p.trainable]
+    heading, intro, each_intro = _TEXTBOOK_MESSAGES[gradient]
+    return {"generic": _generic_rules(d, notation, gradient), "each": each, "heading": heading, "intro": intro,
+            "each_intro": each_intro}
 
 
 # --- the vectorised pass -----------------------------------------------------------------------------

@@ -58,8 +58,11 @@ class RulePrinter(NotationPrinter):
         return self.t if name == "t" else super()._print_Symbol(expr)
 
     def at(self, name: str, t: str) -> str:
+        """A state at update t, named by its parameter when the printer is for one (`m_{w_{5}}^{(1)}`): the
+        notes print several parameters' states, and each line must say whose it is."""
         base, hat = _STATE.get(name, (name, False))
-        return (rf"\hat{{{base}}}" if hat else base) + f"^{{({t})}}"
+        whose = f"_{{{self.param}}}" if self.param != "p" else ""
+        return (rf"\hat{{{base}}}" if hat else base) + f"{whose}^{{({t})}}"
 
     def at_param(self, t: str) -> str:
         if self.plain:  # a term of the loss: p itself, at no update in particular

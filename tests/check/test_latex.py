@@ -12,15 +12,15 @@ from derive.check import checker, claims, latex
 from derive.cli import main
 from derive.maths import derivation
 from derive.model import network, spec
+from tests.helpers import finite_difference, param_values
+from tests.oracle import mp
 
 PRESETS = ("mazur", "gender", "xor3", "textbook")
 NOTATIONS = ("classic", "textbook", "matrix")
-# What a display equation of the matrix notation states about a whole layer's vectors and matrices at
-# once: the checker reads the entries, printed beside them, and refuses these with the reason. The rules
-# stated for every index (delta_o, w_oh, sum_o, the textbook's Delta v_ih) are read as each instance.
-# The narration's steps that apply the derivative operator to an expression (d/d out of 1/2 (t - out)^2)
-# are read as the derivative of that expression, and judged like the others.
-WHOLE = re.compile(r"\\odot|\\mathbf|pmatrix|\^\{T\}|\\delta\^\{\[\d\]\}(?!_)|W\^\{\[\d\]\}(?!_)")
+# Every display of the matrix notation's vectorised pass (`\delta^{[2]} = ...`, `\odot`, pmatrix, `^{T}`) is
+# read entry by entry. The rules stated for every index (delta_o, w_oh, sum_o, the textbook's Delta v_ih)
+# are read as each instance. The narration's steps that apply the derivative operator to an expression
+# (d/d out of 1/2 (t - out)^2) are read as the derivative of that expression, and judged like the others.
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +30,14 @@ def derivations() -> dict[str, derivation.Derivation]:
 
 def claims_of(markdown: str) -> list[str]:
     """Every display equation of a walkthrough as one claims line (aligned rows joined), and a `[sK]` line
-    at each heading of a sample's section (`[]` at every other section)."""
+    at each heading of a sample's section and where the vectorised pass is shown in one sample's numbers
+    (`[]` at every other section)."""
     lines = []
-    for match in re.finditer(r"^(## [^\n]*)$|^[ \t]*\$\$\n(.*?)\n[ \t]*\$\$", markdown, re.S | re.M):
-        if match.group(1):
-            sample = re.match(r"## (?:Sample|样本) (\w+)", match.group(1))
-            lines.append(f"[{sample.group(1)}]" if sample else "[]")
+    for match in re.finditer(r"^(## [^\n]*|[^\n]*(?:numbers of sample|代入样本) \w+[^\n]*)$|^[ \t]*\$\$\n(.*?)\n[ \t]*\$\$",
+                             markdown, re.S | re.M):
+        if match.group(1):  # a sample's section, or the vectorised pass in the numbers of one sample
+            sample = re.match(r"## (?:Sample|样本) (\w+)|.*(?:numbers of sample|代入样本) (\w+)", match.group(1))
+            lines.append(f"[{sample.group(1) or sample.group(2)}]" if sample else "[]")
         else:
             lines.append(" ".join(match.group(2).split()))
     return lines
@@ -54,15 +56,10 @@ def test_every_display_equation_of_every_walkthrough_is_read_back(
         judged.setdefault(v.line, []).append(v.status)
     refused = dict(report.refused)
     equations = [n for n, line in enumerate(lines, start=1) if not line.startswith("[")]
-    whole = [n for n in equations if WHOLE.search(lines[n - 1])]
-    for n in equations:
-        if n in whole:
-            assert n in refused and re.search(r"whole layer|matrix or a vector", refused[n]), lines[n - 1]
-        else:
-            assert n not in refused, (lines[n - 1], refused.get(n))
-            assert set(judged[n]) <= {"correct", "defined"}, (lines[n - 1], judged[n])
-    assert len(equations) - len(whole) > 25
-    assert not whole or profile == "matrix"
+    assert [(lines[n - 1], refused[n]) for n in equations if n in refused] == []
+    assert [(lines[n - 1], judged[n]) for n in equations if not set(judged[n]) <= {"correct", "defined"}] == []
+    assert len(equations) > 25
+    assert (profile == "matrix") == any(v.entry for v in report.verdicts)  # the vectorised pass, entry by entry
 
 
 def test_greek_parameters_as_the_textbook_walkthrough_prints_them(derivations: dict[str, derivation.Derivation]) -> None:
@@ -227,3 +224,104 @@ def test_the_general_rule_in_index_form_is_judged_at_each_index(derivations: dic
 def test_a_bracket_broken_over_two_lines_is_read_as_one() -> None:
     text = r"\begin{aligned} x &= \left(a + b \right. \\ &\quad \left. + c\right) d \end{aligned}"
     assert latex.to_plain(text) == "x = (a + b + c) * d"
+
+
+def _fd_matrix(preset: str, names: list[list[str]]) -> str:
+    """A pmatrix of dE/dp by central finite differences of the independent oracle, 9 digits each."""
+    s = spec.load_preset(preset)
+    values = param_values(s)
+    rows = [" & ".join(mp.nstr(finite_difference(s, 0, n, values), 9, strip_zeros=False) for n in row) for row in names]
+    return r"\begin{pmatrix} " + r" \\ ".join(rows) + r" \end{pmatrix}"
+
+
+def test_a_whole_layers_matrix_is_judged_entry_by_entry(derivations: dict[str, derivation.Derivation],
+                                                         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    mazur = derivations["mazur"]
+    right = _fd_matrix("mazur", [["w5", "w6"], ["w7", "w8"]])
+    claim = r"\frac{\partial E}{\partial W^{[2]}} = " + right
+    report = checker.check_text(mazur, claim, notation="matrix")
+    assert [(v.entry, v.status) for v in report.verdicts] == [
+        ("entry (1, 1), dE_total/dw5", "correct"), ("entry (1, 2), dE_total/dw6", "correct"),
+        ("entry (2, 1), dE_total/dw7", "correct"), ("entry (2, 2), dE_total/dw8", "correct")]
+    # one entry's last digit changed: that entry, and only it, is wrong, and the verdict names it
+    second = re.findall(r"-?\d\.\d+", right)[1]
+    changed = second[:-1] + ("1" if second[-1] != "1" else "2")
+    wrong = r"\frac{\partial E}{\partial W^{[2]}} = " + right.replace(second, changed)
+    report = checker.check_text(mazur, wrong, notation="matrix")
+    assert [v.status for v in report.verdicts] == ["correct", "wrong", "correct", "correct"]
+    path = tmp_path / "m.claims"
+    path.write_text(wrong + "\n", encoding="utf-8")
+    assert main(["check", "mazur", str(path), "--notation", "matrix"]) == 1
+    out = capsys.readouterr().out
+    assert "line 1, entry (1, 2), dE_total/dw6: wrong" in out and "3 correct, 1 wrong" in out
+
+
+def test_a_whole_layers_rule_is_judged_at_each_entry(derivations: dict[str, derivation.Derivation]) -> None:
+    mazur = derivations["mazur"]
+    rule = r"\delta^{[1]} = \left(\left(W^{[2]}\right)^{T} \delta^{[2]}\right) \odot f'\left(z^{[1]}\right)"
+    assert latex.instances(rule, latex.glyph_names(mazur.network, "matrix")) == [
+        "delta_h1 = (w5 * delta_o1 + w7 * delta_o2) * d(out_h1)/d(net_h1)",
+        "delta_h2 = (w6 * delta_o1 + w8 * delta_o2) * d(out_h2)/d(net_h2)"]
+    assert [v.status for v in checker.check_text(mazur, rule, notation="matrix").verdicts] == ["correct"] * 2
+    # without the transpose the weights of the other neuron are used: wrong at each entry
+    untransposed = rule.replace(r"\left(W^{[2]}\right)^{T}", "W^{[2]}")
+    assert [v.status for v in checker.check_text(mazur, untransposed, notation="matrix").verdicts] == ["wrong"] * 2
+    # 1^T delta sums a layer's entries (mazur's biases are shared by a layer); a^T delta is one number
+    bias = r"\frac{\partial E}{\partial b^{[2]}} = \mathbf{1}^{T} \delta^{[2]}"
+    assert [v.status for v in checker.check_text(mazur, bias, notation="matrix").verdicts] == ["correct"]
+    outer = r"\frac{\partial E}{\partial W^{[2]}} = \left(a^{[1]}\right)^{T} \delta^{[2]}"
+    report = checker.check_text(mazur, outer, notation="matrix")
+    assert report.verdicts == () and "(2 x 2 = 1 x 1)" in report.refused[0][1]
+
+
+@pytest.mark.parametrize("text, why", [
+    (r"\delta^{[2]} = \begin{pmatrix} 0.1 \\ 0.2 \\ 0.3 \end{pmatrix}", "differ in shape"),
+    (r"\delta^{[2]} = \begin{pmatrix} 0.1 & \\ 0.2 \end{pmatrix}", "empty entry"),
+    (r"\delta^{[2]} = \left(W^{[2]}\right)^{2}", "power of a matrix"),
+    (r"\delta^{[2]} = f'\left(a^{[2]}\right)", "not a layer's z"),
+    (r"\begin{pmatrix} 1 \\ 2 \end{pmatrix} = \delta^{[2]}", "left side"),
+])
+def test_a_whole_layer_claim_that_cannot_be_read_is_refused_with_why(
+        text: str, why: str, derivations: dict[str, derivation.Derivation]) -> None:
+    report = checker.check_text(derivations["mazur"], text, notation="matrix")
+    assert report.verdicts == () and why in report.refused[0][1], report.refused
+
+
+def _adam_first_update(name: str) -> dict[str, object]:
+    """Adam's first update of one mazuradam parameter by hand (PyTorch's formulas, beta1 0.9, beta2 0.999,
+    epsilon 1e-8, eta 0.01) from the oracle's finite-difference gradient."""
+    s = spec.load_preset("mazuradam")
+    values = param_values(s)
+    g = finite_difference(s, 0, name, values)
+    m, v = (1 - mp.mpf("0.9")) * g, (1 - mp.mpf("0.999")) * g ** 2
+    mhat, vhat = m / (1 - mp.mpf("0.9")), v / (1 - mp.mpf("0.999"))
+    return {"g": g, "m": m, "v": v, "mhat": mhat, "vhat": vhat,
+            "new": values[name] - mp.mpf("0.01") * mhat / (mp.sqrt(vhat) + mp.mpf("1e-8"))}
+
+
+@pytest.mark.parametrize("profile, glyph", [("classic", "w_{5}"), ("textbook", "w_{11}"), ("matrix", "W^{[2]}_{11}")])
+def test_the_optimizers_quantities_name_their_parameter_and_are_read_back(profile: str, glyph: str) -> None:
+    adam = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
+    want = {k: mp.nstr(x, 9, strip_zeros=False) for k, x in _adam_first_update("w5").items()}
+    lines = [rf"g_{{{glyph}}}^{{(1)}} = \frac{{\partial E}}{{\partial {glyph}^{{(0)}}}} = {want['g']}",
+             rf"m_{{{glyph}}}^{{(1)}} = \beta_{{1}} m_{{{glyph}}}^{{(0)}} + g_{{{glyph}}}^{{(1)}} \left(1 - \beta_{{1}}\right)"
+             rf" = {want['m']}",
+             rf"v_{{{glyph}}}^{{(1)}} = {want['v']}",
+             rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = \frac{{m_{{{glyph}}}^{{(1)}}}}{{1 - \beta_{{1}}^{{1}}}} = {want['mhat']}",
+             rf"{{{glyph}}}^{{(1)}} = {{{glyph}}}^{{(0)}} - \frac{{\eta \hat{{m}}_{{{glyph}}}^{{(1)}}}}{{\epsilon + "
+             rf"\sqrt{{\hat{{v}}_{{{glyph}}}^{{(1)}}}}}} = {want['new']}",
+             # the bias correction forgotten: m itself is a tenth of the gradient, not the gradient
+             rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = {want['m']}"]
+    report = checker.check_text(adam, "\n".join(lines), notation=profile)
+    assert report.refused == ()
+    assert [(v.line, v.status) for v in report.verdicts] == [
+        (1, "correct"), (1, "correct"), (2, "correct"), (2, "correct"), (3, "correct"), (4, "correct"),
+        (4, "correct"), (5, "correct"), (5, "correct"), (6, "wrong")]
+
+
+def test_under_an_optimizer_the_textbook_section_gives_gradients_not_plain_updates(tmp_path: Path) -> None:
+    assert main(["render", "mazuradam", "--format", "md", "--notation", "textbook", "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "walkthrough.md").read_text(encoding="utf-8")
+    assert r"\Delta v_{11}" not in text and r"\Delta w_{hj}" not in text  # the plain rule's step is not Adam's
+    g = mp.nstr(_adam_first_update("w5")["g"], 9, strip_zeros=False)
+    assert rf"\frac{{\partial E}}{{\partial w_{{11}}}} = - g_{{1}} b_{{1}} = {g}" in text

@@ -198,7 +198,7 @@ def test_code_cli_unwritable_path(tmp_path: Path, capsys: pytest.CaptureFixture[
 
 @pytest.mark.parametrize("style,original,broken", [
     ("scalar", "dE_dw5 = cse_0*out_h1", "dE_dw5 = cse_0*out_h2"),  # a weight paired with the wrong source
-    ("vector", "(1.0 - outs[1]))", "(1.0 + outs[1]))"),  # a wrong slope of the hidden layer
+    ("vector", "*= outs[1]*(1 - outs[1])", "*= outs[1]*(1 + outs[1])"),  # a wrong slope of the hidden layer
 ])
 def test_verification_catches_wrong_code(style: str, original: str, broken: str, tmp_path: Path) -> None:
     d = derived(spec.load_preset("mazur"))

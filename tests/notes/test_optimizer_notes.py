@@ -50,7 +50,7 @@ def test_chinese_and_latex_carry_the_same_numbers(adam: derivation.Derivation) -
     zh = walkthrough.render(adam, "md", NotesRequest(lang="zh"))
     tex = walkthrough.render(adam, "tex")
     assert "## 参数更新：Adam" in zh and "为什么要做偏差修正" in zh and "第 2 次更新" in zh
-    m2 = block(en, 2, "w_{5}").split("m^{(2)} &= ", 1)[1].split("\\end", 1)[0].strip().split("&= ")[-1]
+    m2 = block(en, 2, "w_{5}").split("m_{w_{5}}^{(2)} &= ", 1)[1].split("\\end", 1)[0].strip().split("&= ")[-1]
     assert m2 in zh and m2 in tex and "\\section{The update: Adam}" in tex
     assert walkthrough.render(adam, "md") == en  # deterministic
 
