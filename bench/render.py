@@ -4,7 +4,9 @@ Run: python bench/render.py [--runs N]
 
 The floor is `python -c "import sympy, jinja2, numpy"`: what any command pays before it does anything.
 Each run times, back to back, the floor and every command below in fresh interpreters, and the ratios
-printed are medians over the runs of command / floor (each command against the floor of its own run):
+printed are medians over the runs of command / floor (each command against the floor of its own run),
+in wall-clock time and in processor time (user + system of the child process: on a machine shared
+with other jobs, the steadier of the two):
 
 - `derive render mazur` (Markdown), target at most 1.5x;
 - `derive render mazur --format all` without the PDF (Markdown, LaTeX, HTML, notebook), target 3x;
@@ -15,6 +17,7 @@ printed are medians over the runs of command / floor (each command against the f
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,34 +43,41 @@ from run import spec_data
 from derive.maths import derivation
 from derive.model import network, spec
 net = network.build(spec.from_mapping(spec_data(({sizes})), "<bench>", "bench"))
-start = time.perf_counter()
+wall, cpu = time.perf_counter(), time.process_time()
 derivation.build(net)
-print(time.perf_counter() - start, len(net.params))
+print(time.perf_counter() - wall, time.process_time() - cpu, len(net.params))
 """
 
 
-def wall(code: str, *argv: str) -> float:
-    start = time.perf_counter()
+def timed(code: str, *argv: str) -> tuple[float, float]:
+    """Wall-clock and processor seconds of `python -c code argv...` in a fresh interpreter."""
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     subprocess.run([sys.executable, "-c", code, *argv], check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter() - start, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
-def build(sizes: str) -> tuple[float, int]:
+def build(sizes: str) -> tuple[float, float, int]:
+    """Wall-clock and processor seconds of building one derivation, and its parameters."""
     out = subprocess.run([sys.executable, "-c", BUILD.format(bench=str(BENCH), sizes=sizes)], check=True,
                          capture_output=True, text=True).stdout.split()
-    return float(out[0]), int(out[1])
+    return float(out[0]), float(out[1]), int(out[2])
 
 
-def one_run(out: Path) -> dict[str, float]:
-    """One paired run: the floor, then each measured command; the ratios to that floor."""
-    floor = wall(FLOOR)
-    md = wall(RENDER, "render", "mazur", "--out", str(out / "md"))
-    every = wall(RENDER, "render", "mazur", "--format", "all", "--out", str(out / "all"))
-    small, small_params = build("8, 16, 4")
-    large, large_params = build("32, 64, 10")
-    return {"floor s": floor, "render md / floor": md / floor, "render all (no pdf) / floor": every / floor,
-            "build 32-64-10 / floor": large / floor,
-            "per-param 32-64-10 / 8-16-4": (large / large_params) / (small / small_params)}
+def one_run(out: Path) -> dict[str, tuple[float, float]]:
+    """One paired run: the floor, then each measured command; (wall, processor) ratios to that floor."""
+    floor = timed(FLOOR)
+    md = timed(RENDER, "render", "mazur", "--out", str(out / "md"))
+    every = timed(RENDER, "render", "mazur", "--format", "all", "--out", str(out / "all"))
+    *small, small_params = build("8, 16, 4")
+    *large, large_params = build("32, 64, 10")
+
+    def ratio(a: tuple[float, ...], b: tuple[float, ...], scale: float = 1.0) -> tuple[float, float]:
+        return a[0] / b[0] * scale, a[1] / b[1] * scale
+
+    return {"floor s": floor, "render md / floor": ratio(md, floor),
+            "render all (no pdf) / floor": ratio(every, floor), "build 32-64-10 / floor": ratio(large, floor),
+            "per-param 32-64-10 / 8-16-4": ratio(large, small, small_params / large_params)}
 
 
 TARGETS = {"render md / floor": 1.5, "render all (no pdf) / floor": 3.0, "build 32-64-10 / floor": 2.5,
@@ -80,11 +90,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         runs = [one_run(Path(tmp)) for _ in range(args.runs)]
-    print(f"{'measure':>30} {'median':>8} {'target':>7}   (runs: {args.runs})")
+    print(f"{'measure':>30} {'wall':>6} {'cpu':>6} {'target':>7}   (medians of {args.runs} paired runs)")
     for key in runs[0]:
-        value = statistics.median(r[key] for r in runs)
+        wall = statistics.median(r[key][0] for r in runs)
+        cpu = statistics.median(r[key][1] for r in runs)
         target = TARGETS.get(key)
-        print(f"{key:>30} {value:8.2f} {'<= ' + str(target) if target else '':>7}")
+        print(f"{key:>30} {wall:6.2f} {cpu:6.2f} {'<= ' + str(target) if target else '':>7}")
 
 
 if __name__ == "__main__":

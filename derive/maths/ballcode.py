@@ -256,38 +256,42 @@ def _loop(name: str, arguments: list[list[Ball]], code: Code, results: list[Ball
 
 @dataclass(frozen=True)
 class Compiled:
-    """One network's pass on balls as Python functions of lists (values, radii):
-    outputs(params, inputs), gradient(params, inputs, targets), update(params, gradient, eta), and
-    run(params, inputs, targets, eta, count): `count` updates on one sample, without leaving the function."""
+    """One network's pass on balls as Python functions of lists (values, radii): outputs(params,
+    inputs); then either run(params, inputs, targets, eta, count), `count` updates on one sample
+    without leaving the function, or, for several samples, gradient(params, inputs, targets) and
+    update(params, gradient, eta). (Only what the training uses is compiled: compiling costs about
+    as much as a few thousand updates.)"""
 
     outputs: Callable[..., tuple[list[float], list[float]]]
-    gradient: Callable[..., tuple[list[float], list[float]]]
-    update: Callable[..., tuple[list[float], list[float]]]
-    run: Callable[..., tuple[list[float], list[float]]]
+    run: Callable[..., tuple[list[float], list[float]]] | None
+    gradient: Callable[..., tuple[list[float], list[float]]] | None
+    update: Callable[..., tuple[list[float], list[float]]] | None
 
 
-def source(network: Network) -> str:
-    """The module text of the three functions of `Compiled`."""
+def source(network: Network, single: bool) -> str:
+    """The module text of the functions of `Compiled`: `run` when `single`, else `gradient` and `update`."""
     shape = Pass(network)
     forward = Code()
     outs = shape.forward(forward)[1][-1]
-    backward = Code()
+    functions = [_function("outputs", [shape.params, shape.inputs], forward, outs)]
+    eta = [("eta", "reta")]
+    if single:
+        both = Code()
+        moved = shape.update(both, eta[0], shape.gradient(both))
+        return "\n".join(functions + [_loop("run", [shape.params, shape.inputs, shape.targets, eta], both, moved,
+                                             shape.params)])
+    backward, step = Code(), Code()
     grads = shape.gradient(backward)
-    step = Code()
     gradient_balls = [(f"g{i}", f"rg{i}") for i in range(len(shape.params))]
-    new = shape.update(step, ("eta", "reta"), gradient_balls)
-    both = Code()
-    moved = shape.update(both, ("eta", "reta"), shape.gradient(both))
-    return "\n".join([_function("outputs", [shape.params, shape.inputs], forward, outs),
-                      _function("gradient", [shape.params, shape.inputs, shape.targets], backward, grads),
-                      _function("update", [shape.params, gradient_balls, [("eta", "reta")]], step, new),
-                      _loop("run", [shape.params, shape.inputs, shape.targets, [("eta", "reta")]], both, moved,
-                            shape.params)])
+    new = shape.update(step, eta[0], gradient_balls)
+    return "\n".join(functions + [
+        _function("gradient", [shape.params, shape.inputs, shape.targets], backward, grads),
+        _function("update", [shape.params, gradient_balls, eta], step, new)])
 
 
-def compiled(network: Network) -> Compiled:
+def compiled(network: Network, single: bool) -> Compiled:
     """The functions of `source`, compiled (the text is made from indices only, never from user input)."""
     namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh, "U": U, "Unproven": Unproven}
-    exec(compile(source(network), "<derive.maths.ballcode>", "exec"), namespace)  # noqa: S102 - our own code
-    return Compiled(namespace["outputs"], namespace["gradient"], namespace["update"],  # type: ignore[arg-type]
-                    namespace["run"])  # type: ignore[arg-type]
+    exec(compile(source(network, single), "<derive.maths.ballcode>", "exec"), namespace)  # noqa: S102 - our own code
+    return Compiled(namespace["outputs"], namespace.get("run"), namespace.get("gradient"),  # type: ignore[arg-type]
+                    namespace.get("update"))  # type: ignore[arg-type]
