@@ -3,9 +3,10 @@
 Every quantity is a ball: a float x and a radius r such that the value the layered algorithm gives in
 exact arithmetic lies in [x - r, x + r] (midpoint-radius interval arithmetic). Each operation carries
 its operands' radii (to first order, plus the second-order remainder) and adds the rounding of its own
-result: half an ulp (u = 2^-53 relative) per basic operation, a dot product's gamma_n bound, and one ulp
-for exp, log and tanh (the accuracy glibc documents). The radii are inflated once at the end to cover
-their own rounding. Where a radius proves the digits a render shows, those digits are the exact route's
+result: half an ulp (u = 2^-53 relative) per basic operation, a dot product's gamma_n bound, one ulp
+for exp and log and two for tanh (within what glibc documents). The radii are inflated once at the end
+to cover their own rounding, and by an absolute 1e-290 for underflow (a result below 1e-308 loses
+relative accuracy, by at most 5e-324 each). Where a radius proves the digits a render shows, those digits are the exact route's
 (`derive.maths.numeric.precise_errors`, 50 digits); where it does not, or for what this route does not
 cover (softmax, optimizers other than plain descent, relu at a kink), the caller falls back to it.
 """
@@ -24,6 +25,7 @@ from derive.model.precision import CTX, WORKING_DIGITS, show
 # Relative slack on every radius at the end: the radii are themselves computed in float64, each step's
 # few dozen roundings of at most u compound to far less than this over MAX_ITERATION_WORK updates.
 RADIUS_SLACK = 1 + 1e-6
+UNDERFLOW = 1e-290
 # A radius must be this small relative to its value: the loss curve is drawn from the float value, so
 # a point moves by at most 1e-7 of a pixel (coordinates are written to 0.01).
 FIGURE_GUARD = 1e-9
@@ -172,7 +174,7 @@ def fast_errors(network: Network, steps: Sequence[int], digits: int) -> list[Rep
     try:
         for step, params in trainer.train(steps):
             error, radius = trainer.dataset_error(params)
-            if not proves(error, radius * RADIUS_SLACK, digits):
+            if not proves(error, radius * RADIUS_SLACK + UNDERFLOW, digits):
                 return None
             reports.append(Report(step, CTX.mpf(error), [CTX.mpf(p) for p in params[0]], True, WORKING_DIGITS))
     except (Unproven, OverflowError, ZeroDivisionError):
