@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import os
 import signal
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from derive.check import latex
 from derive.check.checker import Verdict, check_text, significant
@@ -236,9 +237,13 @@ def grade(source: handins.Source) -> Graded | Unreadable:
     d = _derived(variant)
     try:
         entries, sheet = _judged(d, handin)
+        return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind,
+                      sheet)
     except (DocumentError, latex.LatexError, RecursionError) as exc:
         return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
-    return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind, sheet)
+    except (ArithmeticError, ValueError, LookupError) as exc:  # one hand-in's numbers: a row, the class goes on
+        why = " ".join(str(exc).split())[:200] or type(exc).__name__
+        return Unreadable(source.file, f"could not be graded ({why})", handin.student, handin.variant)
 
 
 def _ids(key: Key) -> str:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from derive.cli import main
 from derive.course import grading, handins
 from tests.course import keys
-from derive.cli import main
 from tests.helpers import run
 from tests.oracle import mp
 
@@ -105,7 +105,7 @@ def test_random_noise_is_graded_without_a_crash(key_dir: Path, tmp_path: Path) -
 def test_a_chain_earns_partial_credit_per_link(key_dir: Path, tmp_path: Path) -> None:
     v = _key(key_dir)["variants"][0]
     values = {k: mp.mpf(x) for k, x in v["values"].items()}
-    sig = lambda x: 1 / (1 + mp.exp(-x))  # noqa: E731
+    sig = lambda x: 1 / (1 + mp.exp(-x))
     h1 = sig(values["w1"] * values["i1"] + values["w2"] * values["i2"] + values["b1"])
     h2 = sig(values["w3"] * values["i1"] + values["w4"] * values["i2"] + values["b1"])
     o1 = sig(values["w5"] * h1 + values["w6"] * h2 + values["b2"])
