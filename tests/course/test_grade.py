@@ -179,7 +179,10 @@ def test_the_same_hand_ins_give_the_same_bytes(key_dir: Path, tmp_path: Path, ca
         assert run(["grade", str(key_dir), str(sub), "--out", str(out), "--jobs", jobs], capsys)[0] == 0
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-    assert "<svg" in outputs[0]["report.html"].decode() and b"<dc:date>" not in outputs[0]["report.html"]
+    page = outputs[0]["report.html"].decode()
+    assert "<svg" in page and "<dc:date>" not in page
+    named = {next(iter(v["questions"][2]["mistakes"])) for v in key["variants"][:4]}
+    assert all(f"<tr><td>{m}</td><td>" in page for m in named)  # each chart's mistakes, as text beside it
 
 
 def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
