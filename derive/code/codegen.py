@@ -73,9 +73,8 @@ class LossCode:
 def _loss_code(network: Network) -> LossCode:
     """The output layer's loss and the lines of its delta, printed from its layer rule."""
     depth = len(network.layers)
-    last = network.spec.layers[-1]
     value = LOSS_VALUE_CODE[network.loss.name].format(net=f"nets[{depth - 1}]", out=f"outs[{depth}]")
-    rule = layers.output_rule(network.spec.loss, last.activation, len(last.neurons))
+    rule = layers.width_rule(network)
     code = _rule_code(rule.delta, depth)
     if not rule.coupled:
         return LossCode(value, (f"delta{depth} = {code}",))
