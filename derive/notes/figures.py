@@ -17,18 +17,22 @@ The model holds every coordinate (page units, y downwards, 1 unit = 1 CSS px = 0
 translates it. Layout is arithmetic over ordered tuples, so the same input gives the same figure, and
 the printers byte-identical text.
 
-Labels are kept apart by search: the rows (ROWS) and the columns (from MIN_GAP to MAX_GAP) are the
-closest that let every label sit on its edge without touching another label or a node; where none
-does (long values: pass 3 or 4 digits for a figure), the widest layout is used and labels may touch.
-Bigger networks (more than COMPACT_NEURONS neurons in a layer or COMPACT_WEIGHTS weights) get names
-without values on their edges, and a name that does not fit is left out: the figure stays valid and
-readable, and the values are in the text.
+Labels are kept apart by search. A label sits on its own edge, clear of every other edge, node, bias
+value and label (the box painted white behind it, plus CLEARANCE): along each edge the positions where
+a label fits form intervals, worked out exactly (`_Frame.blocked`), and the free one nearest the
+preferred position is taken. The rows (ROWS) and the columns (from MIN_GAP to MAX_GAP) are those
+where every "name = value" fits, with the smallest width and height together; where none does (many
+crossing edges, long values), the names alone, which are shorter, in columns up to MAX_NAME_GAP (the
+caption then points to the table of initial values); past that, or for a big network (more than
+COMPACT_NEURONS neurons in a layer or COMPACT_WEIGHTS weights), names that do not fit are left out:
+the figure stays readable, and the values are in the text. Every figure of a network writes a label
+in the same place.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from sympy import Symbol
@@ -48,8 +52,10 @@ SUB_SCALE = 0.7
 MARGIN = 14.0
 MIN_RADIUS = 17.0
 CAPTION_GAP = 9.0  # from a bias node's circle to the middle of its value
-ROWS = (66.0, 76.0, 86.0, 96.0)  # distance between neighbouring nodes of a column, tried in turn
+ROWS = (66.0, 76.0, 86.0, 96.0, 110.0, 125.0, 140.0)  # distance between neighbouring nodes of a column
 MIN_GAP, MAX_GAP, GAP_STEP = 170.0, 400.0, 10.0  # distance between columns, tried in turn
+MAX_NAME_GAP = 600.0
+COARSE = 4  # gaps tried in steps of COARSE * GAP_STEP before the closest is looked for
 ERROR_GAP = 0.6  # the error node's distance from the outputs, in the last columns' distance
 COMPACT_NEURONS = 12
 COMPACT_WEIGHTS = 60
@@ -111,6 +117,7 @@ class Figure:
     edges: tuple[Edge, ...]  # in drawing order
     label_size: float = LABEL_SIZE
     glyph_size: float = GLYPH_SIZE
+    values: bool = True  # the weights' labels show their values (else their names alone)
 
 
 # --- text widths: an estimate good enough to keep labels apart; the printers never measure text ------
@@ -241,56 +248,103 @@ class _Layout:
     nodes: tuple[Node, ...]
     drafts: tuple[_Draft, ...]  # in the order their labels are placed
     error: Node  # drawn in the paths figures only
-    compact: bool
+    labels: tuple[tuple[int, EdgeLabel], ...]  # by the index of their draft: every figure of the network
+    # writes a label in the same place (a paths figure those of its highlighted edges only)
+    values: bool  # the weights' labels show their values
     width: float  # of every figure of the network: the paths figures' error node included
     height: float
 
+
+@dataclass(frozen=True)
+class _Sizes:
+    """The rows and the columns' distances a layout search tries, closest first."""
+
+    rows: tuple[float, ...]
+    gaps: tuple[float, ...]
+
+
+def _steps(low: float, high: float, step: float) -> tuple[float, ...]:
+    return tuple(low + k * step for k in range(int((high - low) / step) + 1))
+
+
+# Names with values where they fit in a figure a page holds; names alone, which are shorter, in a
+# bigger one (the values are in the table of initial values); names alone where they do not fit.
+WITH_VALUES = _Sizes(ROWS, _steps(MIN_GAP, MAX_GAP, GAP_STEP))
+NAMES_ONLY = _Sizes(ROWS, _steps(MIN_GAP, MAX_NAME_GAP, GAP_STEP))
 
 # The orders labels are placed in, tried in turn (the first placed take the best places): target by
 # target, then source by source.
 ORDERS: tuple[Callable[[_Draft], object], ...] = (lambda d: d.rank, lambda d: (d.kind, d.source))
 
 
-def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence[_Draft],
-             layers: int) -> tuple[list[float], list[_Draft], bool]:
-    """Each column's x, as close to the one before as the labels between them allow; the drafts in
-    the order that places those labels; and whether every label found a free place."""
-    gaps = [MIN_GAP + k * GAP_STEP for k in range(int((MAX_GAP - MIN_GAP) / GAP_STEP) + 1)]
-    xs, ordered, fits = [MARGIN + radius], [], True
+def _order(nodes: Sequence[Node], drafts: Sequence[_Draft], before: Sequence[int],
+           between: Sequence[int]) -> list[int] | None:
+    """The first of ORDERS in which every label of `between` finds a free place after those of
+    `before`, as indices; or None."""
+    for o in ORDERS:
+        order = sorted(between, key=lambda i: o(drafts[i]))
+        if _place_labels(nodes, drafts, [*before, *order], stop=True)[1] == 0:
+            return order
+    return None
+
+
+def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence[_Draft], layers: int,
+             gaps: Sequence[float]) -> tuple[list[float], list[int]] | None:
+    """Each column's x, as close to the one before as the labels between them allow, and the drafts'
+    indices in the order that places those labels; None when some label finds no free place.
+
+    The widest gap is tried first, then every COARSE-th, then those just below the first that does:
+    a wider gap nearly always leaves more room, and the search stays quick."""
+    xs, ordered = [MARGIN + radius], []
     for layer in range(layers):
-        between = [d for d in drafts if d.layer == layer]
-        found = None
-        for gap in gaps:
+        between = [i for i, d in enumerate(drafts) if d.layer == layer]
+
+        def attempt(gap: float) -> list[int] | None:
             nodes = _nodes(spots, xs + [xs[-1] + gap * k for k in range(1, layers - layer + 1)], row, radius)
-            found = next((o for o in ORDERS if _place_labels(nodes, sorted(between, key=o), stop=True)[1] == 0),
-                         None)
-            if found is not None:
-                break
-        fits = fits and found is not None
-        xs.append(xs[-1] + gap)
-        ordered += sorted(between, key=found or ORDERS[0])
-    return xs, ordered, fits
+            return _order(nodes, drafts, ordered, between)
+
+        if attempt(gaps[-1]) is None:
+            return None
+        coarse = next(k for k in list(range(0, len(gaps), COARSE)) + [len(gaps) - 1] if attempt(gaps[k]) is not None)
+        k = next(k for k in range(max(0, coarse - COARSE + 1), coarse + 1) if attempt(gaps[k]) is not None)
+        order = attempt(gaps[k])
+        assert order is not None
+        xs.append(xs[-1] + gaps[k])
+        ordered += order
+    return xs, ordered
+
+
+def _fit(spots: Sequence[_Spot], radius: float, drafts: Sequence[_Draft], layers: int,
+         sizes: _Sizes) -> tuple[list[float], float, list[_Draft]] | None:
+    """The closest rows and columns of `sizes` where every label fits, or None."""
+    found = [(xs, row, [drafts[i] for i in order]) for row in sizes.rows
+             for xs, order in [_columns(spots, row, radius, drafts, layers, sizes.gaps) or ([], [])] if xs]
+    # the smallest width and height together: a wide figure is shrunk on a phone's screen, a tall one
+    # takes a page of its own
+    span = max(s.row for s in spots)
+    return min(found, key=lambda f: (f[0][-1] + f[1] * span, f[1]), default=None)
 
 
 def _search(network: Network, notation: Notation, values: Mapping[Symbol, Real], digits: int) -> _Layout:
-    compact = is_compact(network)
-    drafts = _drafts(network, notation, values, digits, compact)
     spots = _spots(network, notation, values, digits)
     radius = _radius(spots)
     layers = len(network.layers)
-    if compact:
+    names = _drafts(network, notation, values, digits, True)
+    found = None if is_compact(network) else _fit(spots, radius, _drafts(network, notation, values, digits, False),
+                                                  layers, WITH_VALUES)
+    shown, drop = found is not None, False
+    if found is None and not is_compact(network):
+        found = _fit(spots, radius, names, layers, NAMES_ONLY)
+    if found is None:  # too big for every label: the widest tried, with what fits
         xs = [MARGIN + radius + k * COMPACT_GAP for k in range(layers + 1)]
-        row, ordered = ROWS[0], drafts
-    else:
-        for row in ROWS:
-            xs, ordered, fits = _columns(spots, row, radius, drafts, layers)
-            if fits:
-                break
+        found, drop = (xs, ROWS[0], names), True
+    xs, row, ordered = found
     nodes = _nodes(spots, xs, row, radius)
     error = _error_node(network, notation, nodes, xs[-1] - xs[-2])
+    labels = _place_labels(nodes, ordered, range(len(ordered)), drop=drop)[0]
     bottom = max(n.caption_y + LABEL_SIZE / 2 if n.caption else n.y + n.r for n in nodes)
-    return _Layout(nodes, tuple(ordered), error, compact, math.ceil(error.x + error.r + MARGIN),
-                   math.ceil(bottom + MARGIN))
+    return _Layout(nodes, tuple(ordered), error, tuple(sorted(labels.items())), shown,
+                   math.ceil(error.x + error.r + MARGIN), math.ceil(bottom + MARGIN))
 
 
 # The last layout and what it was made from: a paths figure per weight reuses the network's layout.
@@ -308,15 +362,17 @@ def _layout(network: Network, notation: Notation, values: Mapping[Symbol, Real],
 
 
 def _figure(key: str, layout: _Layout, nodes: Sequence[Node], drafts: Sequence[_Draft],
-            emphasis: Mapping[int, str]) -> Figure:
+            emphasis: Mapping[int, str], shift: float = 0.0) -> Figure:
+    """The figure of `drafts` (the layout's, then any more) over `nodes`, each labelled draft with the
+    label the layout placed for it, moved `shift` to the right as the nodes are."""
     by_key = {n.key: n for n in nodes}
-    placed = _place_labels(nodes, drafts, drop=layout.compact)[0]
+    placed = {i: replace(label, x=round(label.x + shift, 2)) for i, label in layout.labels if drafts[i].label is not None}
     edges = tuple(
         Edge(d.source, d.target, d.kind, d.param.name if d.param else None,
              by_key[d.source].x, by_key[d.source].y, by_key[d.target].x, by_key[d.target].y,
              placed.get(i), emphasis.get(i, NORMAL))
         for i, d in enumerate(drafts))
-    return Figure(key, layout.width, layout.height, tuple(nodes), edges)
+    return Figure(key, layout.width, layout.height, tuple(nodes), edges, values=layout.values)
 
 
 def network_figure(network: Network, notation: Notation, values: Mapping[Symbol, Real], digits: int) -> Figure:
@@ -327,8 +383,8 @@ def network_figure(network: Network, notation: Notation, values: Mapping[Symbol,
     node takes is shared out on both sides."""
     layout = _layout(network, notation, values, digits)
     shift = round((layout.error.x + layout.error.r - max(n.x + n.r for n in layout.nodes)) / 2, 2)
-    nodes = [replace(n, x=n.x + shift) for n in layout.nodes]
-    return _figure("network", layout, nodes, layout.drafts, {})
+    nodes = [replace(n, x=round(n.x + shift, 2)) for n in layout.nodes]
+    return _figure("network", layout, nodes, layout.drafts, {}, shift)
 
 
 # --- the paths of one gradient ----------------------------------------------------------------------
@@ -388,29 +444,17 @@ def figure_names(network: Network) -> list[tuple[str, Param | None]]:
 
 # --- label placement -------------------------------------------------------------------------------
 
-Box = tuple[tuple[float, float], ...]  # a convex quadrilateral's corners
-FRACTION_STEP = 0.025  # of the edge's length, between positions tried for a label
+Box = tuple[tuple[float, float], ...]  # a convex polygon's corners (a segment has two)
+Segment = tuple[tuple[float, float], tuple[float, float]]
+FRACTION_STEP_PX = 8.0  # between the positions tried for a label that finds no free one
 CLEARANCE = 4.0  # kept between a label and anything else, beyond the box painted for it
+TOUCH = 0.01  # boxes that overlap by less touch: the same figure shifted sideways places its labels alike
 
 
 def _box(x: float, y: float, angle: float, width: float, height: float) -> Box:
     c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
     corners = ((-width / 2, -height / 2), (width / 2, -height / 2), (width / 2, height / 2), (-width / 2, height / 2))
     return tuple((x + dx * c - dy * s, y + dx * s + dy * c) for dx, dy in corners)
-
-
-def _apart(a: Box, b: Box, axis: tuple[float, float]) -> bool:
-    pa = [axis[0] * x + axis[1] * y for x, y in a]
-    pb = [axis[0] * x + axis[1] * y for x, y in b]
-    return max(pa) <= min(pb) or max(pb) <= min(pa)
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    """Separating axis test of two convex quadrilaterals, after a quick test of their bounds."""
-    if _apart(a, b, (1.0, 0.0)) or _apart(a, b, (0.0, 1.0)):
-        return False
-    edges = [(p, q) for poly in (a, b) for p, q in zip(poly, poly[1:] + poly[:1])]
-    return not any(_apart(a, b, (p[1] - q[1], q[0] - p[0])) for p, q in edges)
 
 
 def _obstacles(nodes: Sequence[Node]) -> list[Box]:
@@ -420,51 +464,102 @@ def _obstacles(nodes: Sequence[Node]) -> list[Box]:
     return boxes
 
 
-def _place_one(a: Node, b: Node, d: _Draft, taken: Sequence[Box]) -> tuple[EdgeLabel, int]:
+@dataclass(frozen=True)
+class _Frame:
+    """An edge's own coordinates: u along it from its source, v across it; a label of length
+    `length` (clearance included) centred at u covers u ± length/2 and |v| <= half."""
+
+    x: float
+    y: float
+    cos: float
+    sin: float
+    half: float
+    length: float
+
+    def blocked(self, poly: Box) -> tuple[float, float] | None:
+        """The label centres at which a convex polygon (a segment has two corners) touches the
+        label: the polygon's part inside the strip |v| < half, widened by half the label's length."""
+        local = [((x - self.x) * self.cos + (y - self.y) * self.sin, (y - self.y) * self.cos - (x - self.x) * self.sin)
+                 for x, y in poly]
+        vs = [v for _, v in local]
+        if min(vs) >= self.half or max(vs) <= -self.half:  # beside the strip: the common case, quickly
+            return None
+        us = [u for u, v in local if abs(v) < self.half]
+        for (u1, v1), (u2, v2) in zip(local, local[1:] + local[:1]):
+            us += [u1 + (side - v1) * (u2 - u1) / (v2 - v1) for side in (-self.half, self.half)
+                   if (v1 - side) * (v2 - side) < 0]
+        return (min(us) - self.length / 2, max(us) + self.length / 2) if us else None
+
+
+def _bounds(poly: Box) -> tuple[float, float, float, float]:
+    xs, ys = [x for x, _ in poly], [y for _, y in poly]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _centre(low: float, high: float, preferred: float, spans: Sequence[tuple[float, float]]) -> tuple[float, int]:
+    """The free centre in [low, high] nearest `preferred` (the lower one of two as near), else the
+    one on the grid of FRACTION_STEP lengths inside the fewest spans; and how many spans hold it."""
+    def holding(u: float) -> int:  # a centre on a span's end is free: its label only touches (within TOUCH)
+        return sum(1 for a, b in spans if a + TOUCH < u < b - TOUCH)
+
+    free = [u for u in [preferred, low, high, *(e for span in spans for e in span)] if low <= u <= high and not holding(u)]
+    if free:
+        return min(free, key=lambda u: (abs(u - preferred), u)), 0
+    steps = max(1, int((high - low) / FRACTION_STEP_PX))
+    grid = [low + (high - low) * k / steps for k in range(steps + 1)]
+    best = min(grid, key=lambda u: (holding(u), abs(u - preferred), u))
+    return best, holding(best)
+
+
+def _place_one(a: Node, b: Node, d: _Draft, obstacles: Sequence[tuple[Box, tuple[float, float, float, float]]]) -> tuple[EdgeLabel, int]:
     """The label at the free position on its edge nearest the preferred one (the least crowded one
-    when none is free), and how many boxes it overlaps there."""
+    when none is free), and how many obstacles (nodes, labels, other edges) it touches there."""
     assert d.label is not None
     width, height = label_width(d.label) * LABEL_SIZE + 10, LABEL_SIZE * 1.25
     length = math.hypot(b.x - a.x, b.y - a.y)
-    angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
-    low, high = (a.r + width / 2 + 2) / length, 1 - (b.r + width / 2 + 2) / length
+    cos, sin = (b.x - a.x) / length, (b.y - a.y) / length
+    frame = _Frame(a.x, a.y, cos, sin, (height + CLEARANCE) / 2, width + 2 * CLEARANCE)
+    low, high = a.r + width / 2 + 2, length - (b.r + width / 2 + 2)
     if low > high:
-        low = high = 0.5
+        low = high = length / 2
     # edges leaving one node towards several targets: their labels staggered along them by target;
     # a bias edge's label next to its bias node, below the crowd of weights
     preferred = low if d.kind == "bias" else low + (high - low) * (0.05 + 0.6 * d.rank)
-    steps = int((high - low) / FRACTION_STEP)
-    fractions = sorted((low + k * FRACTION_STEP for k in range(steps + 1)), key=lambda f: abs(f - preferred))
-    best, crowd = preferred, len(taken) + 1
-    for f in fractions:
-        box = _box(a.x + f * (b.x - a.x), a.y + f * (b.y - a.y), angle, width + 2 * CLEARANCE, height + CLEARANCE)
-        hits = sum(_overlap(box, other) for other in taken)
-        if hits < crowd:
-            best, crowd = f, hits
-        if hits == 0:
-            break
-    x, y = a.x + best * (b.x - a.x), a.y + best * (b.y - a.y)
+    reach = frame.length / 2 + frame.half
+    left, top = min(a.x, b.x) - reach, min(a.y, b.y) - reach
+    right, bottom = max(a.x, b.x) + reach, max(a.y, b.y) + reach
+    spans = [span for poly, (x1, y1, x2, y2) in obstacles if x2 > left and x1 < right and y2 > top and y1 < bottom
+             for span in [frame.blocked(poly)] if span is not None]
+    u, crowd = _centre(low, high, preferred, spans)
+    x, y = a.x + u * cos, a.y + u * sin
+    angle = math.degrees(math.atan2(b.y - a.y, b.x - a.x))
     return EdgeLabel(d.label, round(x, 2), round(y, 2), round(angle, 2), round(width, 2), round(height, 2)), crowd
 
 
-def _place_labels(nodes: Sequence[Node], drafts: Sequence[_Draft], drop: bool = False,
+def _place_labels(nodes: Sequence[Node], drafts: Sequence[_Draft], order: Iterable[int], drop: bool = False,
                   stop: bool = False) -> tuple[dict[int, EdgeLabel], int]:
-    """Each draft's label (by the draft's index), placed in order; and how many found no free place:
-    `drop` leaves those out, `stop` gives up at the first."""
+    """The labels of the drafts at `order` (indices into `drafts`, every one of which is an edge to
+    keep clear of), placed in that order; and how many found no free place: `drop` leaves those
+    out, `stop` gives up at the first."""
     by_key = {n.key: n for n in nodes}
-    taken = _obstacles(nodes)
+    fixed = [(box, _bounds(box)) for box in _obstacles(nodes)]
+    ends = [((by_key[d.source].x, by_key[d.source].y), (by_key[d.target].x, by_key[d.target].y)) for d in drafts]
+    edges = [(e, _bounds(e)) for e in ends]
     placed: dict[int, EdgeLabel] = {}
     crowded = 0
-    for i, d in enumerate(drafts):
+    for i in order:
+        d = drafts[i]
         if d.label is None:
             continue
-        label, crowd = _place_one(by_key[d.source], by_key[d.target], d, taken)
+        # a label sits on its own edge and clear of every other edge, node and label
+        label, crowd = _place_one(by_key[d.source], by_key[d.target], d, fixed + edges[:i] + edges[i + 1:])
         crowded += crowd > 0
         if crowd and stop:
             break
         if crowd and drop:
             continue
-        taken.append(_box(label.x, label.y, label.angle, label.width, label.height))
+        box = _box(label.x, label.y, label.angle, label.width, label.height)
+        fixed.append((box, _bounds(box)))
         placed[i] = label
     return placed, crowded
 

@@ -630,7 +630,8 @@ def figure_views(fs: FigureSet, fmt: str, request: NotesRequest, pictures: Mappi
         return {"caption": caption, "path": f"{FIGURE_DIR}/{key}.svg"}
 
     paths = {name: one(f.key, t("figure_paths", param=f"${pr.name(name)}$")) for name, f in fs.paths.items()}
-    return {"network": one(fs.network.key, t("figure_network")), "paths": paths,
+    network = t("figure_network" if fs.network.values else "figure_network_names")
+    return {"network": one(fs.network.key, network), "paths": paths,
             "loss": one("loss", t("figure_loss" if fs.loss.y.log else "figure_loss_linear"))}
 
 
