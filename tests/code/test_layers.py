@@ -167,3 +167,19 @@ def test_code_cli_vector_route_refuses_numbers_beyond_float64(tmp_path: Path, ca
     code, _, err = run(["code", str(path), "--out", str(tmp_path / "u.py")], capsys)
     assert code == 2 and err.count("\n") == 1 and "beyond the range of float64" in err
     assert not (tmp_path / "u.py").exists()
+
+
+@pytest.mark.parametrize("config", ["momentum", "adamw"])
+def test_the_layer_route_checks_the_optimizer_on_the_small_network(config: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.maths.test_optimizers import CONFIGS, with_optimizer
+
+    net = network.build(with_optimizer(spec.from_mapping(wide_doc(), "<wide>", "wide"), CONFIGS[config]))
+    plan = layer_check.plan(net)
+    source = codegen.generate_vector(net, plan.header)
+    assert "initial_state" in source and layer_check.disagreements(net, source, plan) == []
+    real = codegen.generate_vector
+    line = "move = LEARNING_RATE*m[name]" if config == "momentum" else "mhat = m[name]/(1 - BETA1**t)"
+    assert line in source
+    monkeypatch.setattr(codegen, "generate_vector", lambda *a: real(*a).replace(line, line + "*1.001"))
+    problems = layer_check.disagreements(net, codegen.generate_vector(net, plan.header), plan)
+    assert problems and all("after 5 updates" in p for p in problems)
