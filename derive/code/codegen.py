@@ -59,7 +59,8 @@ class RulePrinter(NumPyPrinter):
 
 def _rule_code(rule: Expr, layer: int) -> str:
     """`rule` over layer `layer` (1-based) of the generated gradients(): its outs[l], nets[l - 1], Y."""
-    return RulePrinter({layers.OUT: f"outs[{layer}]", layers.NET: f"nets[{layer - 1}]", layers.TARGET: "Y"}).doprint(rule)
+    names = {layers.OUT: f"outs[{layer}]", layers.NET: f"nets[{layer - 1}]", layers.TARGET: "Y"}
+    return RulePrinter(names).doprint(rule)
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,8 @@ def _uses(network: Network) -> dict[str, bool]:
 def vector_view(network: Network, verified: tuple[str, ...] = ()) -> dict[str, Any]:
     layer_views = [_layer_view(network, i) for i in range(len(network.layers))]
     loss = _loss_code(network)
-    frozen = [f"b{layer['index']}" for layer in layer_views if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
+    frozen = [f"b{layer['index']}" for layer in layer_views
+              if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
     slopes = " ".join(layer["slope"] or "" for layer in layer_views[:-1])
     return {**_common(network, "vector"), "layers": layer_views, "loss_value": loss.value, "loss_delta": loss.delta,
             "frozen": frozen, "depth": len(layer_views), "verified": verified,

@@ -160,7 +160,8 @@ def prove(small: Network, points: int = PROOF_POINTS, seed: int = 0) -> list[str
     found = []
     for _ in range(points):
         flat = [CTX.mpf(rng.uniform(-1.0, 1.0)) for _ in small.params]
-        for p, by_layer, by_weight in zip(small.params, layer_gradients(small, flat), closed_gradients(small, closed, flat)):
+        closed_values = closed_gradients(small, closed, flat)
+        for p, by_layer, by_weight in zip(small.params, layer_gradients(small, flat), closed_values):
             if not agree(by_layer, by_weight):
                 found.append(f"dE/d{p.name} of the small network: layer rules {by_layer}, closed form {by_weight}")
     return found
