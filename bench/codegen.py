@@ -6,7 +6,9 @@ Run: python bench/codegen.py [--quick]
 A 784-128-10 sigmoid network without biases, half sum of squares, one full-batch step on 64 samples,
 float64 everywhere: the generated `step`, a hand-written NumPy step in the style of the textbook's
 script (with the hidden delta taken before the update), and PyTorch CPU eager with autograd. Each is
-timed in the same run, interleaved, best of several repeats; the ratios are what to read. Then the
+timed in the same run, interleaved, best of several repeats; the ratios are what to read. The
+generated / hand-written ratio is measured again in a child process with BLAS on one thread, where
+two BLAS threads per call on a machine shared with other jobs do not scatter the times. Then the
 time of `derive code` itself (derivation, generation and verification) for a 64-64-10 network, by the
 per-weight route (the whole derivation at 50 digits, every parameter verified) as before.
 
@@ -21,6 +23,7 @@ pairs one run of each instead of three.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -188,9 +191,39 @@ def code_against_floor(repeats: int) -> None:
                   f"peak memory {memory:.0f} MB" + (" (goal: under 500)" if sizes == CODE_SIZES[-1] else ""))
 
 
+# One thread for BLAS (in a child process, where the variables take effect): on a machine shared with
+# other jobs, two BLAS threads per call wait for each other, and both contenders' times scatter.
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def single_threaded_step() -> None:
+    """The generated step against the hand-written one, BLAS on one thread, printed on one line."""
+    rng = np.random.default_rng(0)
+    net = network.build(spec.from_mapping(spec_data(SIZES, BATCH, rng), "<bench>", "bench"))
+    module = verify.load(codegen.generate_vector(net))
+    params = module.initial_params()
+    x, y = module.INPUTS, module.TARGETS
+    w0, w1 = params["W1"].T.copy(), params["W2"].T.copy()
+    timings = best({"generated": lambda: module.step(params, x, y),
+                    "hand": lambda: hand_written(w0, w1, x, y, module.LEARNING_RATE)})
+    print(f"  with BLAS on one thread: generated {timings['generated'] * 1e3:.2f} ms, hand-written NumPy "
+          f"{timings['hand'] * 1e3:.2f} ms, generated / hand-written = {timings['generated'] / timings['hand']:.2f}")
+
+
+def print_single_threaded() -> None:
+    done = subprocess.run([sys.executable, __file__, "--single-threaded-step"], capture_output=True, text=True,
+                          env={**os.environ, **ONE_THREAD}, check=True)
+    print(done.stdout.rstrip())
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one paired run per size instead of three")
-    quick = parser.parse_args().quick
-    main_bench()
-    code_against_floor(1 if quick else 3)
+    parser.add_argument("--single-threaded-step", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.single_threaded_step:
+        single_threaded_step()
+    else:
+        main_bench()
+        print_single_threaded()
+        code_against_floor(1 if options.quick else 3)
