@@ -116,7 +116,6 @@ def main_bench() -> None:
     for name, seconds in timings.items():
         print(f"  {name:<20} {seconds * 1e3:8.2f} ms   generated / this = {timings['generated'] / seconds:5.2f}"
               + goals.get(name, ""))
-    print(f"derive code, 64-64-10, per-weight route (before): {time_derive_code():.2f} s")
 
 
 def spec_text(sizes: tuple[int, ...], seed: int = 1) -> str:
@@ -226,4 +225,5 @@ if __name__ == "__main__":
     else:
         main_bench()
         print_single_threaded()
+        print(f"derive code, 64-64-10, per-weight route (before): {time_derive_code():.2f} s")
         code_against_floor(1 if options.quick else 3)
