@@ -144,6 +144,14 @@ def test_render_loads_neither_the_checker_nor_the_code(tmp_path: Path) -> None:
     assert {"model", "maths", "notes"} <= parts
 
 
+def test_render_of_written_weights_loads_neither_numpy_nor_a_network_stack(tmp_path: Path) -> None:
+    # NumPy draws [init] weights and runs the notebook's code; xml.sax would bring urllib and ssl along
+    code = _LOADED.replace('m.startswith("derive.")', 'm.split(".")[0] in ("numpy", "xml", "ssl") or m == "urllib.request"')
+    result = subprocess.run([sys.executable, "-c", code, "render", "mazur", "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert json.loads(result.stdout.splitlines()[-1]) == [0, []]
+
+
 def test_check_loads_no_part_of_the_notes_or_the_code(tmp_path: Path) -> None:
     claims = tmp_path / "c.claims"
     claims.write_text("out_h1 = 0.593269992\n", encoding="utf-8")
