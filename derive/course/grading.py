@@ -63,7 +63,8 @@ class Key:
     variants: tuple[Variant, ...]
 
     def variant(self, id: str) -> Variant | None:
-        return next((v for v in self.variants if v.id == id), None)
+        """The variant a hand-in names (`variant: 07` is variant 7)."""
+        return next((v for v in self.variants if _same_id(v.id, id)), None)
 
     @property
     def claims(self) -> tuple[str, ...]:
@@ -101,6 +102,12 @@ class Unreadable:
     reason: str
     student: str = ""
     variant: str = ""
+
+
+def _same_id(a: str, b: str) -> bool:
+    if a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
+        return int(a) == int(b)
+    return a == b
 
 
 def read_key(key_dir: Path) -> Key:

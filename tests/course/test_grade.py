@@ -124,7 +124,9 @@ def test_documents_and_a_csv_are_graded(key_dir: Path, tmp_path: Path) -> None:
     truth = _truth(v)
     markdown = (f"# Homework\n\nstudent: Ada L\n\nvariant: {v['id']}\n\nThe output is $out_{{o1}} = {truth['out_o1']}$ "
                 f"and the error\n\n$$E_{{total}} = {truth['E_total']}$$\n")
+    markdown = markdown.replace(f"variant: {v['id']}", f"variant: 0{v['id']}")  # 02 is variant 2
     graded = _grade(key_dir, {"ada.md": markdown}, tmp_path)
+    assert graded["Ada L"].variant == str(v["id"])
     assert [m.credit for m in graded["Ada L"].marks][:3] == [1, 1, 0]
     rows = tmp_path / "answers.csv"
     with rows.open("w", newline="", encoding="utf-8") as handle:
