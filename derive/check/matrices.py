@@ -245,26 +245,32 @@ class _BlockReader:
             self.at += 1
             token = self.peek()
         if token == "(":
-            self.at += 1
-            inner = self.side()
-            if self.peek() == r"\right":
-                self.at += 1
-            self.expect(")")
-            return inner
+            return self.bracketed()
         if token == r"\begin":
             return self.pmatrix()
         if token == r"\mathbf":
-            self.at += 1
-            self.expect("{")
-            self.expect("1")
-            self.expect("}")
-            return Block((), "column")
+            return self.ones()
         if token == r"\frac" and self.peek(1) == "{" and self.peek(2) == r"\partial":
             return self.gradient()
         if token == "f" and self.peek(1) == "'":
             self.at += 2
             return self.layers.slopes(self.argument())
         return self.scalar_or_layer()
+
+    def bracketed(self) -> Block:
+        self.at += 1
+        inner = self.side()
+        if self.peek() == r"\right":
+            self.at += 1
+        self.expect(")")
+        return inner
+
+    def ones(self) -> Block:
+        """\\mathbf{1}: the vector of ones."""
+        self.at += 1
+        for token in ("{", "1", "}"):
+            self.expect(token)
+        return Block((), "column")
 
     def argument(self) -> latex.Key:
         """The whole-layer glyph in f'(...)."""
