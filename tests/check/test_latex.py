@@ -119,6 +119,9 @@ def test_the_notations_glyphs_name_the_networks_quantities(derivations: dict[str
     (r"\Delta w_{5} = -0.0410835", "w5@1 = w5 + (- 0.0410835)"),
     (r"w_{5}^{+} = w_{5} - \eta \sum_{s} \delta_{o1} \mathrm{out}_{h1}", "w5@1 = w5 - eta * sum_s(delta_o1 * out_h1)"),
     (r"y = \operatorname{relu}\left(\mathrm{net}_{h1}\right)^{2}", "y = relu(net_h1)^(2)"),
+    (r"y = \max\left(0, \mathrm{net}_{h1}\right)", "y = relu(net_h1)"),
+    (r"y = H\left(\mathrm{net}_{h1}\right)", "y = step(net_h1)"),
+    (r"y = 1 - \tanh^{2}{\left(\mathrm{net}_{h1} \right)}", "y = 1 - tanh((net_h1))^(2)"),
 ])
 def test_latex_read_as_plain_claims(text: str, expected: str) -> None:
     assert latex.to_plain(text) == expected
@@ -395,3 +398,24 @@ def test_a_document_s_matrix_is_judged_entry_by_entry_too(derivations: dict[str,
         ("entry (1, 1), dE_total/dw5", "correct"), ("entry (1, 2), dE_total/dw6", "correct"),
         ("entry (2, 1), dE_total/dw7", "correct"), ("entry (2, 2), dE_total/dw8", "wrong")]
     assert "line 2, entry (2, 2), dE_total/dw8: wrong" in report.to_text(found, 9)  # the span starts at $$
+
+
+# Networks of every kind but softmax (whose Jacobian the checker does not hold entry by entry yet), with
+# SGD and a full batch: relu's max(0, x) and its slope H(x), tanh^2 as SymPy prints it, are read back too.
+KINDS = [("tanh", "sigmoid", "half_sse", "sgd"), ("tanh", "identity", "mse", "batch"), ("relu", "tanh", "half_sse", "sgd"),
+         ("relu", "relu", "mse", "batch"), ("identity", "sigmoid", "cross_entropy", "sgd")]
+
+
+@pytest.mark.parametrize("hidden, output, loss, update", KINDS)
+def test_every_display_of_other_kinds_of_network_is_read_back(hidden: str, output: str, loss: str, update: str,
+                                                             tmp_path: Path) -> None:
+    from tests.networks import kind, toml
+
+    path = tmp_path / "net.toml"
+    path.write_text(toml(kind(hidden, output, loss, update=update, reduction="mean")), encoding="utf-8")
+    d = derivation.build(network.build(spec.load_path(path)), history_steps=(1,))
+    for profile in ("classic", "matrix"):
+        out = tmp_path / profile
+        assert main(["render", str(path), "--format", "md", "--notation", profile, "--out", str(out)]) == 0
+        count, found = read_back(d, (out / "walkthrough.md").read_text(encoding="utf-8"), profile)
+        assert found == [] and count > 25, (profile, found)
