@@ -297,7 +297,8 @@ class _BlockReader:
         return latex.Key(base, "", sup)
 
     def gradient(self) -> Block:
-        """\\frac{\\partial E}{\\partial X} of a whole layer X: the block of dE_total/dX's entries."""
+        """\\frac{\\partial E}{\\partial X} of a whole layer X: the block of dE_total/dX's entries;
+        \\frac{\\partial a}{\\partial z} of two vectors: their Jacobian, row i the derivatives of a_i."""
         self.at += 3
         top = self.key()
         self.expect("}")
@@ -305,12 +306,15 @@ class _BlockReader:
         self.expect(r"\partial")
         bottom = self.key()
         self.expect("}")
-        if (top.base, top.sup) != ("E", ""):
-            raise latex.LatexError("a whole layer's derivative of something other than E")
-        block = self.layers.block(bottom)
-        if block is None:
+        below = self.layers.block(bottom)
+        if below is None:
             raise latex.LatexError(f"{latex._describe(bottom)} is not a layer's vector or matrix")
-        return Block(tuple(tuple(f"d({identifiers.E_TOTAL})/d({x})" for x in row) for row in block.rows))
+        if (top.base, top.sup) == ("E", ""):
+            return Block(tuple(tuple(f"d({identifiers.E_TOTAL})/d({x})" for x in row) for row in below.rows))
+        above = self.layers.block(top)
+        if above is None or above.shape[1] != 1 or below.shape[1] != 1:
+            raise latex.LatexError("a whole layer's derivative of something that is not E or a layer's vector")
+        return Block(tuple(tuple(f"d({a})/d({z})" for (z,) in below.rows) for (a,) in above.rows))
 
     def pmatrix(self) -> Block:
         self.at += 1

@@ -419,3 +419,33 @@ def test_every_display_of_other_kinds_of_network_is_read_back(hidden: str, outpu
         assert main(["render", str(path), "--format", "md", "--notation", profile, "--out", str(out)]) == 0
         count, found = read_back(d, (out / "walkthrough.md").read_text(encoding="utf-8"), profile)
         assert found == [] and count > 25, (profile, found)
+
+
+def test_a_softmax_layers_jacobian_is_read_entry_by_entry(tmp_path: Path) -> None:
+    from tests.helpers import oracle_net
+    from tests.networks import kind, toml
+    from tests.oracle import act, forward
+
+    path = tmp_path / "net.toml"
+    path.write_text(toml(kind("tanh", "softmax", "half_sse")), encoding="utf-8")
+    s = spec.load_path(path)
+    d = derivation.build(network.build(s), history_steps=(1,))
+    # d out_2 / d net_1 by a central difference of the oracle's softmax at the first sample's nets
+    net = oracle_net(s)
+    hidden = forward(net, s.samples[0].inputs)[1]
+    nets = [mp.fsum(mp.mpf(str(w)) * h for w, h in zip(row, hidden)) + b for row, b in zip(net.weights[1], net.biases[1])]
+    h = mp.mpf(10) ** -20
+    slope = (act("softmax", [nets[0] + h, nets[1]])[1] - act("softmax", [nets[0] - h, nets[1]])[1]) / (2 * h)
+    entry = rf"\frac{{\partial a^{{[2]}}_{{2}}}}{{\partial z^{{[2]}}_{{1}}}} = - a^{{[2]}}_{{1}} a^{{[2]}}_{{2}} = {mp.nstr(slope, 9)}"
+    assert [v.status for v in checker.check_text(d, entry, notation="matrix").verdicts] == ["correct", "correct"]
+    assert [v.status for v in checker.check_text(d, entry.replace("= - a", "= a"), notation="matrix").verdicts] == [
+        "wrong", "correct"]
+    rule = (r"\delta^{[2]} = \left(\frac{\partial a^{[2]}}{\partial z^{[2]}}\right)^{T} "
+            r"\frac{\partial E}{\partial a^{[2]}}")
+    assert latex.instances(rule, latex.glyph_names(d.network, "matrix"))[0] == (
+        "delta_o1 = d(out_o1)/d(net_o1) * d(E_total)/d(out_o1) + d(out_o2)/d(net_o1) * d(E_total)/d(out_o2)")
+    assert [v.status for v in checker.check_text(d, rule, notation="matrix").verdicts] == ["correct"] * 2
+    untransposed = rule.replace(r"\left(\frac{\partial a^{[2]}}{\partial z^{[2]}}\right)^{T}",
+                                r"\frac{\partial a^{[2]}}{\partial z^{[2]}}")
+    # a softmax's Jacobian is symmetric (-a_i a_j off the diagonal): without the transpose it is right too
+    assert [v.status for v in checker.check_text(d, untransposed, notation="matrix").verdicts] == ["correct"] * 2
