@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from derive.check import latex
 from derive.model import identifiers
 from derive.model.network import Network
@@ -286,7 +287,7 @@ class _BlockReader:
     def key(self) -> latex.Key:
         """A glyph's base and superscript: `W^{[2]}`, `\\delta^{[1]}`, `x`."""
         token = self.take()
-        base = token[1:] if token.startswith("\\") else token
+        base = token.removeprefix("\\")
         sup = ""
         if self.peek() == "^" and self.peek(1) == "{" and self.peek(2) == "[":
             self.at += 2

@@ -340,12 +340,12 @@ def test_the_optimizers_quantities_name_their_parameter_and_are_read_back(profil
     adam = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
     want = {k: mp.nstr(x, 9, strip_zeros=False) for k, x in _adam_first_update("w5").items()}
     lines = [rf"g_{{{glyph}}}^{{(1)}} = \frac{{\partial E}}{{\partial {glyph}^{{(0)}}}} = {want['g']}",
-             rf"m_{{{glyph}}}^{{(1)}} = \beta_{{1}} m_{{{glyph}}}^{{(0)}} + g_{{{glyph}}}^{{(1)}} \left(1 - \beta_{{1}}\right)"
-             rf" = {want['m']}",
+             (rf"m_{{{glyph}}}^{{(1)}} = \beta_{{1}} m_{{{glyph}}}^{{(0)}} + g_{{{glyph}}}^{{(1)}} \left(1 - \beta_{{1}}\right)"
+              rf" = {want['m']}"),
              rf"v_{{{glyph}}}^{{(1)}} = {want['v']}",
              rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = \frac{{m_{{{glyph}}}^{{(1)}}}}{{1 - \beta_{{1}}^{{1}}}} = {want['mhat']}",
-             rf"{{{glyph}}}^{{(1)}} = {{{glyph}}}^{{(0)}} - \frac{{\eta \hat{{m}}_{{{glyph}}}^{{(1)}}}}{{\epsilon + "
-             rf"\sqrt{{\hat{{v}}_{{{glyph}}}^{{(1)}}}}}} = {want['new']}",
+             (rf"{{{glyph}}}^{{(1)}} = {{{glyph}}}^{{(0)}} - \frac{{\eta \hat{{m}}_{{{glyph}}}^{{(1)}}}}{{\epsilon + "
+              rf"\sqrt{{\hat{{v}}_{{{glyph}}}^{{(1)}}}}}} = {want['new']}"),
              # the bias correction forgotten: m itself is a tenth of the gradient, not the gradient
              rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = {want['m']}"]
     report = checker.check_text(adam, "\n".join(lines), notation=profile)
