@@ -449,3 +449,25 @@ def test_a_softmax_layers_jacobian_is_read_entry_by_entry(tmp_path: Path) -> Non
                                 r"\frac{\partial a^{[2]}}{\partial z^{[2]}}")
     # a softmax's Jacobian is symmetric (-a_i a_j off the diagonal): without the transpose it is right too
     assert [v.status for v in checker.check_text(d, untransposed, notation="matrix").verdicts] == ["correct"] * 2
+
+
+def test_a_softmax_cross_entropy_rule_is_stated_only_for_targets_that_sum_to_1(tmp_path: Path) -> None:
+    from tests.helpers import oracle_net
+    from tests.networks import kind, toml
+    from tests.oracle import forward
+
+    doc = kind("tanh", "softmax", "cross_entropy")
+    for sample in doc["samples"]:
+        sample["targets"] = ["0.3", "0.3"]
+    path = tmp_path / "net.toml"
+    path.write_text(toml(doc), encoding="utf-8")
+    s = spec.load_path(path)
+    assert main(["render", str(path), "--format", "md", "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "walkthrough.md").read_text(encoding="utf-8")
+    assert r"= \mathrm{out}_{o} - \mathrm{target}_{o}" not in text
+    # why: with targets summing to 0.6, dE/dnet_o1 (the oracle's finite difference of dE/dw for o1's first
+    # weight, divided by that weight's input) is 0.6 out_o1 - target_o1, not out_o1 - target_o1
+    outs = forward(oracle_net(s), s.samples[0].inputs)
+    delta = finite_difference(s, 0, s.layers[1].weight_names[0][0], param_values(s)) / outs[1][0]
+    assert abs(delta - (outs[2][0] - mp.mpf("0.3"))) > mp.mpf("0.01")
+    assert abs(delta - (outs[2][0] * mp.mpf("0.6") - mp.mpf("0.3"))) < mp.mpf(10) ** -30
