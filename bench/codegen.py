@@ -1,16 +1,30 @@
-"""Benchmark: one training step of the generated vector code against hand-written NumPy and PyTorch.
+"""Benchmark: one training step of the generated vector code against hand-written NumPy and PyTorch,
+and `derive code --style vector` against the start-up floor.
 
-Run: python bench/codegen.py
+Run: python bench/codegen.py [--quick]
 
 A 784-128-10 sigmoid network without biases, half sum of squares, one full-batch step on 64 samples,
 float64 everywhere: the generated `step`, a hand-written NumPy step in the style of the textbook's
 script (with the hidden delta taken before the update), and PyTorch CPU eager with autograd. Each is
 timed in the same run, interleaved, best of several repeats; the ratios are what to read. Then the
-time of `derive code` itself (derivation, generation and verification) for a 64-64-10 network.
+time of `derive code` itself (derivation, generation and verification) for a 64-64-10 network, by the
+per-weight route (the whole derivation at 50 digits, every parameter verified) as before.
+
+Then `derive code --style vector` as a user runs it, each in its own process, for 64-64-10 and
+784-128-10 sigmoid networks with 4 samples (the layer route: layer rules proven on a small network,
+the full-size module checked at sampled parameters), paired with the start-up floor
+`python -c "import sympy, jinja2, numpy"` in the same run: the median of the paired ratios, and the
+peak memory of the 784-128-10 run. Goals: at most 4x and 12x the floor, under 500 MB. `--quick`
+pairs one run of each instead of three.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from decimal import Decimal
@@ -19,7 +33,6 @@ from typing import Any, Callable
 
 import numpy as np
 
-from derive.cli import main
 from derive.code import codegen, verify
 from derive.model import network, spec
 
@@ -97,28 +110,79 @@ def main_bench() -> None:
         against = best({"PyTorch CPU eager": torch_step(torch, params, x, y, lr), "generated": generated})
         timings["PyTorch CPU eager"] = against["PyTorch CPU eager"] * timings["generated"] / against["generated"]
     print(f"one step, {'-'.join(map(str, SIZES))} sigmoid, batch {BATCH}, float64")
+    goals = {"hand-written NumPy": "  (goal: at most 1.1)", "PyTorch CPU eager": "  (goal: at most 1.0)"}
     for name, seconds in timings.items():
-        print(f"  {name:<20} {seconds * 1e3:8.2f} ms   generated / this = {timings['generated'] / seconds:5.2f}")
-    print(f"derive code, 64-64-10: {time_derive_code():.2f} s")
+        print(f"  {name:<20} {seconds * 1e3:8.2f} ms   generated / this = {timings['generated'] / seconds:5.2f}"
+              + goals.get(name, ""))
+    print(f"derive code, 64-64-10, per-weight route (before): {time_derive_code():.2f} s")
 
 
-def time_derive_code() -> float:
-    rng = np.random.default_rng(1)
-    data = spec_data((64, 64, 10), 4, rng)
-    lines = ['loss = "half_sse"', "inputs = 64", "[init]", 'kind = "normal"', "std = 0.1", "seed = 1"]
-    lines += ["[[layers]]", "neurons = 64", 'activation = "sigmoid"', "[[layers]]", "neurons = 10",
-              'activation = "sigmoid"']
+def spec_text(sizes: tuple[int, ...], seed: int = 1) -> str:
+    """A sigmoid network of `sizes` with 4 samples, its weights drawn by the spec's [init] table."""
+    data = spec_data(sizes, 4, np.random.default_rng(seed))
+    lines = ['loss = "half_sse"', f"inputs = {sizes[0]}", "[init]", 'kind = "normal"', "std = 0.1", "seed = 1"]
+    for n in sizes[1:]:
+        lines += ["[[layers]]", f"neurons = {n}", 'activation = "sigmoid"']
     for s in data["samples"]:
         lines += ["[[samples]]", f"inputs = [{', '.join(map(str, s['inputs']))}]",
                   f"targets = [{', '.join(map(str, s['targets']))}]"]
     lines += ["[training]", "learning_rate = 0.1", 'update = "batch"', "steps = [1]"]
+    return "\n".join(lines) + "\n"
+
+
+def time_derive_code() -> float:
+    """`derive code` by the per-weight route, in this process: the whole derivation, then every parameter
+    verified against its closed form (what `derive code` did for vector code before the layer route)."""
+    from derive.maths import derivation
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "wide.toml"
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        path.write_text(spec_text((64, 64, 10)), encoding="utf-8")
         start = time.perf_counter()
-        assert main(["code", str(path), "--out", str(Path(tmp) / "wide.py")]) == 0
+        d = derivation.build(network.build(spec.load_path(path)), history_steps=(1,))
+        assert verify.disagreements(d, codegen.generate(d, "vector")) == []
         return time.perf_counter() - start
 
 
+FLOOR = [sys.executable, "-c", "import sympy, jinja2, numpy"]
+CODE_SIZES = ((64, 64, 10), (784, 128, 10))
+CODE_GOALS = {(64, 64, 10): 4.0, (784, 128, 10): 12.0}
+
+
+def timed(argv: list[str]) -> tuple[float, float]:
+    """Wall-clock seconds and peak resident memory (MB) of one process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.returncode == 0, child.stderr.read() if child.stderr else ""
+    return seconds, usage.ru_maxrss / 1024
+
+
+def code_against_floor(repeats: int) -> None:
+    """`derive code --style vector` per size, each run paired with a run of the start-up floor."""
+    derive = [sys.executable, "-m", "derive"]
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = {}
+        for sizes in CODE_SIZES:
+            paths[sizes] = Path(tmp) / f"net{'_'.join(map(str, sizes))}.toml"
+            paths[sizes].write_text(spec_text(sizes), encoding="utf-8")
+        for sizes in CODE_SIZES:
+            argv = derive + ["code", str(paths[sizes]), "--style", "vector", "--out", str(Path(tmp) / "u.py")]
+            pairs = [(timed(FLOOR)[0], timed(argv)) for _ in range(repeats)]
+            ratio = statistics.median(run[0] / floor for floor, run in pairs)
+            floor = statistics.median(f for f, _ in pairs)
+            seconds = statistics.median(run[0] for _, run in pairs)
+            memory = max(run[1] for _, run in pairs)
+            print(f"derive code --style vector, {'-'.join(map(str, sizes))}, 4 samples: {seconds:.2f} s, "
+                  f"start-up floor {floor:.2f} s, ratio {ratio:.2f} (goal: at most {CODE_GOALS[sizes]:g}), "
+                  f"peak memory {memory:.0f} MB" + (" (goal: under 500)" if sizes == CODE_SIZES[-1] else ""))
+
+
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one paired run per size instead of three")
+    quick = parser.parse_args().quick
     main_bench()
+    code_against_floor(1 if quick else 3)

@@ -88,6 +88,10 @@ def _seed(text: str) -> int:
     return int(text)
 
 
+def _jobs(text: str) -> int:
+    return _whole(text, 1024)
+
+
 def _steps(text: str) -> int:
     return _whole(text, spec.MAX_STEPS)
 
@@ -140,6 +144,14 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the sheets, keys and quiz")
     x.add_argument("--notation", choices=PROFILES, default="classic", help="notation of the sheets and keys")
     x.add_argument("--format", choices=("md", "pdf", "html"), default="md", help="format of the sheets")
+    g = commands.add_parser("grade", help="grade a class's hand-ins against the key of `derive exercise`")
+    g.add_argument("key_dir", type=Path, metavar="KEY_DIR", help="the folder `derive exercise` wrote (its key.json)")
+    g.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
+                   help="a folder of hand-ins (claims, .md, .tex, .ipynb, each with a line `variant: <id>`) or "
+                   "one CSV with student, variant and answer columns")
+    g.add_argument("--jobs", type=_jobs, default=None, help="processes grading at once (default: the number of cores)")
+    g.add_argument("--out", type=Path, default=Path("grades"), metavar="REPORT_DIR",
+                   help="where grades.csv, grades.json, report.html and the sheets go (default: grades)")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -288,8 +300,9 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
         return FINDING
     out_dir = args.out if args.out is not None else Path("exercise") / base.name
     writing.write_tree(out_dir, written, files.is_exercise_file)
-    _emit(f"{len(ex.variants)} variants of {base.name} (seed {args.seed}) in {out_dir}; "
-          f"{ex.rejected_count} draws rejected")
+    count, rejected = len(ex.variants), ex.rejected_count
+    _emit(f"{count} variant{'s' * (count != 1)} of {base.name} (seed {args.seed}) in {out_dir}; "
+          f"{rejected} draw{'s' * (rejected != 1)} rejected")
     return OK
 
 
@@ -466,6 +479,20 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
     return OK
 
 
+def _cmd_grade(args: argparse.Namespace) -> int:
+    from derive.course import grading, handins, report
+
+    try:
+        key = grading.read_key(args.key_dir)
+        sources = handins.sources(args.submissions)
+    except (grading.KeyFileError, handins.SubmissionsError) as exc:
+        raise UsageError(escaped(str(exc))) from None
+    results = grading.grade_all(key, sources, args.jobs or grading.default_jobs())
+    writing.write_tree(args.out, report.files(key, results), report.is_report_file)
+    _emit(str(args.out / "report.html"))
+    return OK
+
+
 def _read_aliases(path: Path) -> dict[str, str]:
     """The [aliases] table of a TOML file: each of your names -> a name of the network (or a head)."""
     import tomllib
@@ -545,7 +572,7 @@ as_bytes = writing.as_bytes
 
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "train": _cmd_train,
-            "check": _cmd_check, "exercise": _cmd_exercise, "examples": _cmd_examples}
+            "check": _cmd_check, "exercise": _cmd_exercise, "grade": _cmd_grade, "examples": _cmd_examples}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

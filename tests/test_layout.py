@@ -156,6 +156,12 @@ def test_code_loads_no_part_of_the_notes_or_the_checker(tmp_path: Path) -> None:
     assert "notes" not in parts and "check" not in parts and "code" in parts
 
 
+def test_exercise_loads_neither_the_code_nor_the_reader(tmp_path: Path) -> None:
+    parts = _parts(loaded_by(["exercise", "mazur", "--variants", "1", "--out", str(tmp_path / "x")], tmp_path))
+    assert "code" not in parts and "reader" not in parts
+    assert {"model", "maths", "check", "notes", "course"} <= parts
+
+
 def test_the_choices_the_command_line_offers_are_the_ones_that_exist() -> None:
     catalogues = sorted(p.stem for p in (PACKAGE.parent / "templates" / "messages").glob("*.toml"))
     assert sorted(notes.LANGUAGES) == catalogues

@@ -17,7 +17,7 @@ from derive.course import variants
 from derive.maths import derivation
 from derive.maths.derivation import Derivation
 from derive.model import network
-from derive.model.spec import DEFAULT_EXERCISE_DIGITS, ExerciseSpec, Spec
+from derive.model.spec import ExerciseSpec, Spec
 
 # Draws one variant may take before the run gives up: a range that leaves almost no valid numbers is an error.
 MAX_DRAWS = 200
@@ -59,19 +59,28 @@ def table_of(spec: Spec) -> ExerciseSpec:
     return spec.exercise
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What every variant of one exercise shares: the spec, its table, the questions and the updates they need."""
+
+    spec: Spec
+    table: ExerciseSpec
+    asked: tuple[tuple[str, str], ...]  # (claim, checker's name)
+    steps: tuple[int, ...]
+
+
 def build(spec: Spec, name: str, count: int, seed: int) -> Exercise:
     """`count` variants of `spec` drawn from `seed`; ExerciseError when a variant finds no valid draw."""
     table = table_of(spec)
-    resolved = _resolved(spec, table)
-    steps = q.steps_asked(resolved)
-    digits = table.digits or DEFAULT_EXERCISE_DIGITS
+    asked = _resolved(spec, table)
+    plan = Plan(spec, table, asked, q.steps_asked(asked))
     rng = random.Random(seed)
     kept: list[Variant] = []
     rejected: dict[str, int] = {}
     seen: set[tuple[tuple[str, Decimal], ...]] = set()  # membership only: never iterated into output
     for number in range(1, count + 1):
-        kept.append(_one(spec, table, resolved, steps, digits, rng, number, rejected, seen))
-    return Exercise(name, seed, spec, digits, tuple(kept), tuple(rejected.items()))
+        kept.append(_one(plan, rng, number, rejected, seen))
+    return Exercise(name, seed, spec, table.digits, tuple(kept), tuple(rejected.items()))
 
 
 def _resolved(spec: Spec, table: ExerciseSpec) -> tuple[tuple[str, str], ...]:
@@ -85,36 +94,35 @@ def _resolved(spec: Spec, table: ExerciseSpec) -> tuple[tuple[str, str], ...]:
         raise ExerciseError(f"{spec.source}: {where}: {exc}") from None
 
 
-def _one(spec: Spec, table: ExerciseSpec, resolved: tuple[tuple[str, str], ...], steps: tuple[int, ...], digits: int,
-         rng: random.Random, number: int, rejected: dict[str, int], seen: set[tuple[tuple[str, Decimal], ...]]) -> Variant:
+def _one(plan: Plan, rng: random.Random, number: int, rejected: dict[str, int],
+         seen: set[tuple[tuple[str, Decimal], ...]]) -> Variant:
     """Variant `number`: draws until one is valid, counting each rejected draw by its reason."""
     for _ in range(MAX_DRAWS):
-        values = variants.draw(rng, spec, table)
-        variant, why = _try(spec, values, resolved, steps, digits, number, seen)
+        values = variants.draw(rng, plan.spec, plan.table)
+        variant, why = _try(plan, values, number, seen)
         if variant is not None:
             seen.add(values)
             return variant
         rejected[why] = rejected.get(why, 0) + 1
     worst = max(rejected.items(), key=lambda item: item[1])[0]
-    raise ExerciseError(f"{spec.source}: exercise: no valid draw for variant {number} in {MAX_DRAWS} draws "
+    raise ExerciseError(f"{plan.spec.source}: exercise: no valid draw for variant {number} in {MAX_DRAWS} draws "
                         f"(most often: {worst}); widen the ranges, change the decimals or ask other questions")
 
 
-def _try(spec: Spec, values: tuple[tuple[str, Decimal], ...], resolved: tuple[tuple[str, str], ...],
-         steps: tuple[int, ...], digits: int, number: int,
+def _try(plan: Plan, values: tuple[tuple[str, Decimal], ...], number: int,
          seen: set[tuple[tuple[str, Decimal], ...]]) -> tuple[Variant | None, str]:
     """The variant of one draw, or None and the reason it is rejected."""
     if values in seen:
         return None, "the numbers of an earlier variant"
     try:
-        net = network.build(variants.variant_spec(spec, dict(values), steps))
+        net = network.build(variants.variant_spec(plan.spec, dict(values), plan.steps))
         why = variants.saturation(net)
         if why is not None:
             return None, "a neuron saturates or sits at a relu's kink"
         d = derivation.build(net)
     except (derivation.DerivationError, ArithmeticError, ValueError):
         return None, "the derivation refuses the numbers"
-    found = q.questions(d, resolved, digits)
+    found = q.questions(d, plan.asked, plan.table.digits)
     for question in found:
         if q.confusion(question) is not None:
             return None, "a question does not tell its mistakes apart"

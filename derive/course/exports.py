@@ -5,6 +5,9 @@ numerical question per variant, each stating its variant's numbers: a quiz slot 
 question" from the category gives each student a variant of that question drawn at random. The
 answer is the truth at the digits asked with half a unit of the last digit as tolerance (100%); each
 catalogued mistake that the question tells apart is a 0% answer at its own value, with its feedback.
+The XML also has a category `.../sheets` with one embedded-answers (Cloze) question per variant holding
+all its questions as numerical parts with the same answers, so that one random question from it gives a
+student a whole sheet, every question on the same numbers (GIFT has no such questions).
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ from xml.etree import ElementTree as ET
 
 from derive.course import questions as q
 from derive.course.exercise import Exercise, Variant
-from derive.course.sheets import catalogue, question_latex
+from derive.course.sheets import catalogue, layers_line, question_latex
 from derive.notes.notation import notation_for
 from derive.notes.printers import NotationPrinter
 
 ROOT = "$course$/top/derive"
 GIFT_SPECIAL = "~=#{}:"
+CLOZE_SPECIAL = '}#~/"\\'
 
 
 def category(ex: Exercise, index: int) -> str:
@@ -30,11 +34,16 @@ def _prompt(ex: Exercise, v: Variant, question: q.Question, lang: str) -> str:
     """The question's text (HTML, maths in \\( \\) for Moodle's MathJax filter): the variant's numbers, then the question."""
     t = catalogue(lang)
     pr = NotationPrinter(notation_for(v.derivation.network, "classic"))
-    net = v.derivation.network
+    return (_intro(ex, v, lang) +
+            f"<p>\\({question_latex(question, pr)}\\) ({question.claim}), {t('col_digits')} {question.digits}: ?</p>")
+
+
+def _intro(ex: Exercise, v: Variant, lang: str) -> str:
+    """The variant's id, the task, the layers and every number, as HTML paragraphs."""
+    t = catalogue(lang)
     numbers = [f"{name} = {value}" for name, value in _numbers(v)]
     return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}</p>"
-            f"<p>{_layers(v, lang)}</p><p>{', '.join(numbers)}</p>"
-            f"<p>\\({question_latex(question, pr)}\\) ({question.claim}), {t('col_digits')} {question.digits}: ?</p>")
+            f"<p>{layers_line(v, t)}</p><p>{', '.join(numbers)}</p>")
 
 
 def _numbers(v: Variant) -> list[tuple[str, str]]:
@@ -46,13 +55,6 @@ def _numbers(v: Variant) -> list[tuple[str, str]]:
         found += [(o.target.name + suffix, str(x)) for o, x in zip(net.outputs, sample.targets)]
     found += [(p.name, str(p.initial)) for p in net.params]
     return found + [("eta", str(net.spec.training.learning_rate))]
-
-
-def _layers(v: Variant, lang: str) -> str:
-    t = catalogue(lang)
-    spec = v.derivation.network.spec
-    shown = ", ".join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
-    return t("layers", layers=shown, loss=t(spec.loss))
 
 
 def answers(ex: Exercise, question: q.Question) -> list[tuple[int, str, str, str]]:
@@ -82,6 +84,10 @@ def moodle_xml(ex: Exercise, lang: str) -> str:
         _text(head, "category", category(ex, index))
         for v in ex.variants:
             _numerical(quiz, ex, v, v.questions[index], lang)
+    head = ET.SubElement(quiz, "question", {"type": "category"})
+    _text(head, "category", f"{ROOT}/{ex.spec.name}/sheets")
+    for v in ex.variants:
+        _cloze(quiz, ex, v, lang)
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 
@@ -101,6 +107,32 @@ def _numerical(quiz: ET.Element, ex: Exercise, v: Variant, question: q.Question,
     ET.SubElement(element, "unitpenalty").text = "0"
     ET.SubElement(element, "showunits").text = "3"
     ET.SubElement(element, "unitsleft").text = "0"
+
+
+def _cloze(quiz: ET.Element, ex: Exercise, v: Variant, lang: str) -> None:
+    """One variant's whole sheet as an embedded-answers question: a numerical part per question."""
+    t = catalogue(lang)
+    pr = NotationPrinter(notation_for(v.derivation.network, "classic"))
+    parts = "".join(f"<p>{k + 1}. \\({question_latex(question, pr)}\\) ({question.claim}), {t('col_digits')} "
+                    f"{question.digits}: {cloze_part(ex, question)}</p>" for k, question in enumerate(v.questions))
+    element = ET.SubElement(quiz, "question", {"type": "cloze"})
+    _text(element, "name", f"variant-{v.id}")
+    _text(element, "questiontext", _intro(ex, v, lang) + parts, format="html")
+    _text(element, "generalfeedback", "", format="html")
+    for tag, value in (("penalty", "0"), ("hidden", "0"), ("idnumber", f"{v.id}")):
+        ET.SubElement(element, tag).text = value
+
+
+def cloze_part(ex: Exercise, question: q.Question) -> str:
+    """`{1:NUMERICAL:=value:tolerance~%0%value:tolerance#feedback}`, the answers of `answers`."""
+    options = "~".join(f"{'=' if fraction == 100 else '%0%'}{value}:{tol}" + (f"#{cloze_escape(fb)}" if fb else "")
+                       for fraction, value, tol, fb in answers(ex, question))
+    return f"{{1:NUMERICAL:{options}}}"
+
+
+def cloze_escape(text: str) -> str:
+    """Cloze's special characters (} # ~ / " and the backslash), escaped with a backslash."""
+    return "".join("\\" + c if c in CLOZE_SPECIAL else c for c in text)
 
 
 def gift_escape(text: str) -> str:

@@ -11,6 +11,7 @@ the same value to that precision are one group: no number can tell them apart).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 
 from derive.check import latex
@@ -130,8 +131,17 @@ def _mistake_value(network: Network, mistake: Mistake, result: Outcome, name: st
     return value
 
 
+@cache
+def _closeness(digits: int) -> Real:
+    """10^-(digits + 2): two values nearer than this, relatively, are one value for a question."""
+    return CTX.mpf(10) ** -(digits + 2)
+
+
+FLOOR = CTX.mpf(10) ** -30  # the size below which a truth counts as 0 when comparing relatively
+
+
 def _differs(a: Real, b: Real, digits: int) -> bool:
-    return abs(a - b) > CTX.mpf(10) ** -(digits + 2) * max(abs(b), CTX.mpf(10) ** -30)
+    return abs(a - b) > _closeness(digits) * max(abs(b), FLOOR)
 
 
 def groups(q: Question) -> tuple[tuple[str, ...], ...]:
@@ -156,10 +166,12 @@ def confusion(q: Question) -> str | None:
     be neither the rounding nor the truncation of any other."""
     values = dict(q.mistakes)
     entries = [("the truth", q.truth)] + [(group[0], values[group[0]]) for group in groups(q)]
-    for name, value in entries:
-        written = _at(value, q.digits, ROUND_HALF_EVEN)
-        for other, other_value in entries:
-            if other != name and written in (_at(other_value, q.digits, ROUND_HALF_EVEN), _at(other_value, q.digits, ROUND_DOWN)):
+    # each entry's rounding, and what the checker would accept for it: its rounding or its truncation
+    readings = [(name, value, _at(value, q.digits, ROUND_HALF_EVEN), _at(value, q.digits, ROUND_DOWN))
+                for name, value in entries]
+    for name, value, written, _ in readings:
+        for other, _, rounded, truncated in readings:
+            if other != name and written in (rounded, truncated):
                 return f"{q.claim}: {name} gives {shown_at(value, q.digits)}, which {other} gives too"
     return None
 

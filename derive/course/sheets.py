@@ -48,7 +48,7 @@ def question_latex(q: Question, pr: NotationPrinter) -> str:
     return text + (rf"\ [\mathrm{{{sample.rstrip(']')}}}]" if sample else "")
 
 
-def _rows(v: Variant, pr: NotationPrinter, t: messages.Catalogue) -> list[dict[str, str]]:
+def _rows(v: Variant, pr: NotationPrinter) -> list[dict[str, str]]:
     """Every number of the variant: inputs and targets (per sample), weights, biases, learning rate."""
     net = v.derivation.network
     rows = []
@@ -61,7 +61,8 @@ def _rows(v: Variant, pr: NotationPrinter, t: messages.Catalogue) -> list[dict[s
     return rows
 
 
-def _layers(v: Variant, t: messages.Catalogue) -> str:
+def layers_line(v: Variant, t: messages.Catalogue) -> str:
+    """The layers (size and activation) and the loss, in a sentence."""
     spec = v.derivation.network.spec
     shown = ", ".join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
     return t("layers", layers=shown, loss=t(spec.loss))
@@ -75,9 +76,9 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
     shown_example = f"`{example}`" if fmt == "md" else rf"\texttt{{{_tt(example)}}}"
     return {
         "lang": lang, "title": t("title", title=net.spec.title_in(lang)), "variant": t("variant", id=v.id),
-        "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "layers": _layers(v, t),
+        "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "layers": layers_line(v, t),
         "numbers": t("numbers"), "col_quantity": t("col_quantity"), "col_value": t("col_value"),
-        "rows": _rows(v, pr, t), "questions": t("questions"), "col_question": t("col_question"),
+        "rows": _rows(v, pr), "questions": t("questions"), "col_question": t("col_question"),
         "col_write": t("col_write"), "col_digits": t("col_digits"), "col_answer": t("col_answer"),
         "asked": [{"latex": question_latex(q, pr), "claim": q.claim, "claim_tex": _tt(q.claim), "digits": q.digits}
                   for q in v.questions],
@@ -87,7 +88,7 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
 
 def _tt(text: str) -> str:
     """Plain text (a claim) inside LaTeX's \\texttt: the characters TeX reads as commands escaped."""
-    return text.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("^", r"\^{}").replace("@", "@")
+    return text.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("^", r"\^{}")
 
 
 def network_figure(v: Variant, notation: str) -> figures.Figure:

@@ -451,7 +451,8 @@ def closed_values(network: Network, closed: Closed, flat: Sequence[Real], indice
     params = [CTX.mpf(v) for v in flat]
     error, totals = CTX.zero, [CTX.zero] * len(chosen)
     for sample in trainer.samples:
-        values = trainer.symbol_values(params, sample)
+        # a delta's closed form names the weights after its neuron's layer, never the first layer's
+        values = trainer.symbol_values(params, sample, params_from=1)
         error += CTX.fsum(evaluate(o.loss_expr, values) for o in network.outputs)
         memo: dict[Expr, Real] = {}  # the deltas' closed forms share their parts: each is evaluated once
         deltas = {delta: evaluate(closed.deltas[delta], values, memo) for delta in needed}

@@ -156,14 +156,16 @@ class Trainer:
             outs.append(act.numeric(layer_nets))
         return nets, outs
 
-    def symbol_values(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> dict[Symbol, Real]:
-        """Inputs, targets, parameters and every neuron's net and out, by symbol, at `params`."""
+    def symbol_values(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]],
+                      params_from: int = 0) -> dict[Symbol, Real]:
+        """Inputs, targets, parameters (of the layers from index `params_from` on) and every neuron's net
+        and out, by symbol, at `params`."""
         inputs, targets = sample
         nets, outs = self.forward(params, inputs)
         network = self.network
         values: dict[Symbol, Real] = dict(zip(network.inputs, inputs))
         values.update((o.target, t) for o, t in zip(network.outputs, targets))
-        values.update((p.symbol, v) for p, v in zip(network.params, params))
+        values.update((p.symbol, v) for p, v in zip(network.params, params) if p.layer >= params_from)
         for layer, layer_nets, layer_outs in zip(network.layers, nets[1:], outs[1:]):
             for n, net, out in zip(layer, layer_nets, layer_outs):
                 values[n.net], values[n.out] = net, out

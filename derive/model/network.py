@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from sympy import Add, Expr, Integer, Symbol
@@ -22,11 +23,15 @@ class Param:
     """A weight or a bias (threshold) of the network."""
 
     name: str
-    symbol: Symbol
     kind: str  # weight | bias
     trainable: bool
     initial: Decimal
     layer: int
+
+    @cached_property
+    def symbol(self) -> Symbol:
+        """Made when first asked for: the vector code of 100,000 weights names few of them symbolically."""
+        return symbol(self.name)
 
 
 @dataclass(frozen=True)
@@ -111,12 +116,12 @@ class Network:
 
 def _layer_params(spec_layer: LayerSpec, index: int) -> tuple[list[list[Param]], list[Param]]:
     weights = [
-        [Param(name, symbol(name), "weight", True, value, index)
+        [Param(name, "weight", True, value, index)
          for name, value in zip(names_row, values_row)]
         for names_row, values_row in zip(spec_layer.weight_names, spec_layer.weights)
     ]
     b = spec_layer.bias
-    biases = [Param(name, symbol(name), "bias", b.trainable, value, index)
+    biases = [Param(name, "bias", b.trainable, value, index)
               for name, value in zip(b.names, b.values)]
     return weights, biases
 

@@ -67,6 +67,9 @@ EXERCISE_KINDS = ("inputs", "targets", "weights", "biases", "learning_rate")
 MAX_DECIMALS = 6
 MAX_ASK = 20
 MAX_ASK_CHARS = 80
+# A question is a quantity as a plain claim names it (dE_total/dw5, w1@1, out_o1[s2]): what a sheet
+# tells students to write, so no LaTeX.
+ASK = re.compile(r"[A-Za-z][A-Za-z0-9_/@\[\]]{0,79}\Z")
 DEFAULT_EXERCISE_DIGITS = 3
 MAX_EXERCISE_DIGITS = 9
 
@@ -580,12 +583,12 @@ def _read_exercise(r: _Reader, loss: str) -> ExerciseSpec | None:
     if len(asked) > MAX_ASK:
         raise e.fail("ask", f"expected at most {MAX_ASK} questions, got {len(asked)}")
     for i, item in enumerate(asked):
-        if not isinstance(item, str) or not item.strip() or len(item) > MAX_ASK_CHARS or "=" in item:
-            raise e.fail(f"ask[{i}]", f"expected a quantity as a claim names it (dE_total/dw5, w1@1), at most "
-                         f"{MAX_ASK_CHARS} characters, no =")
+        if not isinstance(item, str) or not ASK.match(item):
+            raise e.fail(f"ask[{i}]", f"expected a quantity as a plain claim names it (out_o1, dE_total/dw5, w1@1): "
+                         f"a letter, then letters, digits, _ / @ [ ], at most {MAX_ASK_CHARS} characters")
     if len(set(asked)) != len(asked):
         raise e.fail("ask", "expected each question once")
-    return ExerciseSpec(ranges, tuple(item.strip() for item in asked),
+    return ExerciseSpec(ranges, tuple(asked),
                         e.integer("digits", DEFAULT_EXERCISE_DIGITS, 1, MAX_EXERCISE_DIGITS))
 
 

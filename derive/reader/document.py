@@ -30,6 +30,7 @@ class Found:
     cell: int | None
     span: int  # index of the span in the document
     reading: str  # which reading of an ambiguous name was taken, or ""
+    target: str = ""  # the quantity the claim is about, as the checker names it (`d:E_total/w5`, `w4@1`)
 
 
 @dataclass(frozen=True)
@@ -119,9 +120,10 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
         except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         source = " ".join(span.source.split())
+        target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
         for v in verdicts:
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
-            found.append(Found(replace(v, line=link_line, text=source), text.cell, index, reading))
+            found.append(Found(replace(v, line=link_line, text=source), text.cell, index, reading, target))
     if any(f.verdict.status in ("correct", "wrong", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"

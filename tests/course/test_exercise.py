@@ -127,7 +127,7 @@ def test_every_kept_variant_tells_the_mistakes_apart_and_none_saturates(made: tu
             assert len(set(shown)) == len(shown), (variant["id"], q["claim"], shown)
             assert sorted(n for group in q["tells_apart"] for n in group) == sorted(q["mistakes"])
     assert key["rejected"] == sum(key["rejected_why"].values())
-    assert printed.strip().endswith(f"{key['rejected']} draws rejected")
+    assert printed == f"{VARIANTS} variants of mazur (seed 1) in {out}; {key['rejected']} draws rejected\n"
 
 
 def test_moodle_xml_reads_back_as_the_key(made: tuple[Path, str]) -> None:
@@ -139,6 +139,8 @@ def test_moodle_xml_reads_back_as_the_key(made: tuple[Path, str]) -> None:
     for question in root.findall("question"):
         if question.get("type") == "category":
             category = question.findtext("category/text")
+            continue
+        if question.get("type") == "cloze":
             continue
         assert question.get("type") == "numerical"
         variant, claim = question.findtext("idnumber").split(":", 1)
@@ -158,6 +160,39 @@ def test_moodle_xml_reads_back_as_the_key(made: tuple[Path, str]) -> None:
                 value = rounded(mp.mpf(q["mistakes"][group[0]]), q["digits"], True)
                 assert wrong[value][0] == format(half_unit(value, q["digits"]), "f")
                 assert all(f"{name}: {key['feedback'][name]}" in wrong[value][1] for name in group)
+
+
+CLOZE_PART = re.compile(r"\{1:NUMERICAL:((?:\\.|[^}\\])*)\}")
+CLOZE_ANSWER = re.compile(r"(?:=|%(?P<fraction>\d+)%)(?P<value>-?[\d.]+(?:e-?\d+)?):(?P<tol>[\d.]+)(?:#(?P<feedback>(?:\\.|[^~\\])*))?(?:~|\Z)")
+
+
+def test_the_cloze_sheets_hold_each_variants_numerical_answers(made: tuple[Path, str]) -> None:
+    """The category of whole sheets: one embedded-answers question per variant, its parts the numerical
+    questions' answers in the sheet's order (Cloze's escapes read back strictly)."""
+    root = ET.parse(made[0] / "moodle.xml").getroot()
+    numerical, cloze, category = {}, {}, None
+    for question in root.findall("question"):
+        kind = question.get("type")
+        if kind == "category":
+            category = question.findtext("category/text")
+        elif kind == "numerical":
+            variant = int(question.findtext("idnumber").split(":")[0])
+            numerical.setdefault(variant, []).append(
+                [(int(a.get("fraction")), a.findtext("text"), a.findtext("tolerance"), a.findtext("feedback/text") or "")
+                 for a in question.findall("answer")])
+        else:
+            assert kind == "cloze" and category == "$course$/top/derive/mazur/sheets"
+            parts = []
+            for body in CLOZE_PART.findall(question.findtext("questiontext/text")):
+                answers, rest = [], body
+                while rest:
+                    one = CLOZE_ANSWER.match(rest)
+                    assert one is not None, rest[:80]
+                    answers.append((int(one["fraction"] or 100), one["value"], one["tol"], _unescape(one["feedback"] or "")))
+                    rest = rest[one.end():]
+                parts.append(answers)
+            cloze[int(question.findtext("idnumber"))] = parts
+    assert sorted(cloze) == list(range(1, VARIANTS + 1)) and cloze == numerical
 
 
 GIFT_QUESTION = re.compile(r"::(?P<name>(?:\\.|[^:\\])+)::\[html\](?P<text>(?:\\.|[^{}\\])*)\{#(?P<answers>(?:\\.|[^{}\\])*)\}\Z")
@@ -198,6 +233,8 @@ def test_gift_holds_the_same_questions_as_the_xml(made: tuple[Path, str]) -> Non
     for question in root.findall("question"):
         if question.get("type") == "category":
             category = question.findtext("category/text")
+            continue
+        if question.get("type") == "cloze":  # GIFT has no embedded answers
             continue
         answers = [(int(a.get("fraction")), a.findtext("text"), a.findtext("tolerance"), a.findtext("feedback/text") or "")
                    for a in question.findall("answer")]
@@ -289,6 +326,7 @@ BAD_TABLES = [
     ("learning_rate = { low = 0, high = 1 }", "exercise.learning_rate.low: expected a positive number"),
     ("weights = { low = -1, high = 1 }\nask = [\"dE_total/dw99\"]", "exercise.ask[0]: 'dE_total/dw99'"),
     ("weights = { low = -1, high = 1 }\nask = [\"w1@1000\"]", "exercise.ask[0]: 'w1@1000': expected a value after 1 to 100"),
+    ("weights = { low = -1, high = 1 }\nask = [\"\\\\frac{a}{b}\"]", "exercise.ask[0]: expected a quantity as a plain claim names it"),
     ("weights = { low = -1, high = 1 }\ndigits = 0", "exercise.digits: expected a whole number from 1 to 9"),
     ("weights = { low = 9, high = 9, decimals = 0 }", "exercise: no valid draw for variant 1 in 200 draws"),
 ]
@@ -339,3 +377,19 @@ def test_the_checker_agrees_with_the_key(made: tuple[Path, str]) -> None:
                 [verdict] = check_text(d, f"{q['claim']} = {value}").verdicts
                 named = [e.split(":")[0] for e in verdict.explanations]
                 assert verdict.status == "wrong" and set(group) <= set(named), (q["claim"], group, named)
+
+
+@pytest.mark.parametrize("activation, weights, expected", [
+    ("tanh", "[[2.5, 2.5]]", "h1 saturates (|net| >= 4)"),  # net = 2.5 + 2.5 = 5
+    ("relu", "[[1, -1]]", "the relu of h1 is at its kink (|net| < 0.05)"),  # net = 1 - 1 = 0
+    ("sigmoid", "[[1, 1]]", None),  # net = 2
+])
+def test_saturation_is_judged_on_the_forward_pass(activation: str, weights: str, expected: str | None,
+                                                  tmp_path: Path) -> None:
+    from derive.course.variants import saturation
+    from derive.model import network
+
+    text = (f'inputs = 2\nloss = "half_sse"\n[[layers]]\nneurons = 1\nactivation = "{activation}"\nweights = {weights}\n'
+            '[[layers]]\nneurons = 1\nactivation = "identity"\nweights = [[1]]\n'
+            '[[samples]]\ninputs = [1, 1]\ntargets = [0]\n[training]\nlearning_rate = 0.1\n')
+    assert saturation(network.build(spec_module.load_path(write_spec(tmp_path, text)))) == expected

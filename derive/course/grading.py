@@ -1,0 +1,392 @@
+"""Grading a class: every hand-in checked against its variant by the checker, question by question.
+
+Per question: full credit when the answer agrees with the truth to the digits asked; a wrong answer a
+catalogued mistake explains earns nothing and names the mistake; a wrong answer computed correctly from
+the student's own earlier (wrong) answers earns full credit, marked as an error carried forward; else
+the links of the answer's chain that are right earn their share. Hand-ins are graded in a process pool,
+each worker building a variant's derivation once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+from derive.check import latex
+from derive.check.checker import Verdict, check_text, significant
+from derive.check.claims import ClaimError, parse, parse_line
+from derive.course import carried, handins
+from derive.maths import derivation
+from derive.model import identifiers, network, reading, spec
+from derive.model.precision import CTX, Real, real, show
+from derive.reader.document import DocumentError, DocumentReport, check_document
+
+MAX_KEY_BYTES = 50_000_000
+SHEET_DIGITS = 6  # the digits the annotated sheets show the truth with
+# the checker's names for a number copied wrong (derive.check.mistakes.typo): slips, not mistakes of method
+COPYING_SLIPS = ("one digit wrong", "two digits swapped")
+WRITTEN_DIGITS = 20  # a written answer read back from its value has at most these (trailing zeros dropped)
+
+
+class KeyFileError(ValueError):
+    """key.json is unusable: one line naming the file and what was expected."""
+
+
+@dataclass(frozen=True)
+class Question:
+    claim: str  # as the key writes it: dE_total/dw5
+    name: str  # as the checker names it: d:E_total/w5
+    answer: str
+    digits: int
+    mistakes: tuple[tuple[str, str], ...]  # (mistake, its value) for the mistakes this question tells apart
+
+
+@dataclass(frozen=True)
+class Variant:
+    id: str
+    values: tuple[tuple[str, str], ...]
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Key:
+    network: str  # the preset name or the spec file the variants are drawn from
+    base: spec.Spec
+    variants: tuple[Variant, ...]
+
+    def variant(self, id: str) -> Variant | None:
+        return next((v for v in self.variants if v.id == id), None)
+
+    @property
+    def claims(self) -> tuple[str, ...]:
+        """Every question of the key, in the order the variants ask them (one column each)."""
+        return tuple(dict.fromkeys(q.claim for v in self.variants for q in v.questions))
+
+
+@dataclass(frozen=True)
+class Mark:
+    claim: str
+    credit: Fraction
+    verdict: str
+    mistakes: tuple[str, ...]
+    carried_forward: bool
+    answer: str | None  # the student's value, as the sheet shows it
+
+
+@dataclass(frozen=True)
+class Graded:
+    file: str
+    student: str
+    variant: str
+    marks: tuple[Mark, ...]
+    kind: str  # the annotated sheet's format: md, tex, ipynb or claims
+    sheet: str  # the hand-in written back with every judged claim marked
+
+    @property
+    def total(self) -> Fraction:
+        return sum((m.credit for m in self.marks), Fraction(0))
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    file: str
+    reason: str
+    student: str = ""
+    variant: str = ""
+
+
+def read_key(key_dir: Path) -> Key:
+    """The key of an exercise (`KEY_DIR/key.json`, as `derive exercise` writes it)."""
+    path = key_dir / "key.json"
+    try:
+        data = json.loads(reading.read_bytes(path, MAX_KEY_BYTES).decode("utf-8"), parse_float=Decimal)
+    except reading.ReadError as exc:
+        raise KeyFileError(f"{path}: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise KeyFileError(f"{path}: not a JSON file ({str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
+    return _key(path, key_dir, data)
+
+
+def _key(path: Path, key_dir: Path, data: Any) -> Key:
+    if not isinstance(data, dict) or not isinstance(data.get("network"), str) or not isinstance(data.get("variants"), list):
+        raise KeyFileError(f"{path}: expected an object with network and variants, as `derive exercise` writes it")
+    variants = tuple(_variant(path, i, v) for i, v in enumerate(data["variants"]))
+    if not variants:
+        raise KeyFileError(f"{path}: variants: expected at least one variant")
+    ids = [v.id for v in variants]
+    if len(set(ids)) != len(ids):
+        raise KeyFileError(f"{path}: variants: two variants have the same id")
+    return Key(data["network"], _base_spec(key_dir, data["network"]), variants)
+
+
+def _base_spec(key_dir: Path, name: str) -> spec.Spec:
+    """The network the key was drawn from: a preset, or its spec file (found beside the key if relative)."""
+    beside = key_dir / name
+    if name not in spec.preset_names() and not Path(name).is_absolute() and beside.is_file():
+        return spec.load_path(beside)
+    return spec.load(name)
+
+
+def _variant(path: Path, index: int, data: Any) -> Variant:
+    where = f"{path}: variants[{index}]"
+    if not isinstance(data, dict) or not isinstance(data.get("values"), dict) or not isinstance(data.get("questions"), list):
+        raise KeyFileError(f"{where}: expected an object with id, values and questions")
+    if not isinstance(data.get("id"), (int, str)) or isinstance(data.get("id"), bool):
+        raise KeyFileError(f"{where}.id: expected a number or a name")
+    values = tuple((str(k), str(v)) for k, v in data["values"].items())
+    if not all(_is_number(v) for _, v in values):
+        raise KeyFileError(f"{where}.values: expected decimal numbers")
+    questions = tuple(_question(f"{where}.questions[{i}]", q) for i, q in enumerate(data["questions"]))
+    return Variant(str(data["id"]), values, questions)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except ArithmeticError:
+        return False
+
+
+def _question(where: str, data: Any) -> Question:
+    if not isinstance(data, dict) or not isinstance(data.get("claim"), str) or not isinstance(data.get("answer"), str):
+        raise KeyFileError(f"{where}: expected an object with claim, answer, digits and mistakes")
+    digits = data.get("digits", 3)
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 30:
+        raise KeyFileError(f"{where}.digits: expected a whole number from 1 to 30")
+    try:
+        claim = parse_line(f"{data['claim']} = 0", 1)
+    except ClaimError as exc:
+        raise KeyFileError(f"{where}.claim: {exc}") from None
+    if claim is None:
+        raise KeyFileError(f"{where}.claim: expected a quantity (dE_total/dw5, w1@1)")
+    mistakes = data.get("mistakes", {})
+    if not isinstance(mistakes, dict):
+        raise KeyFileError(f"{where}.mistakes: expected an object of mistake: value")
+    return Question(data["claim"], claim.target.name, data["answer"], digits,
+                    tuple((str(k), str(v)) for k, v in mistakes.items()))
+
+
+def variant_spec(base: spec.Spec, values: Mapping[str, str]) -> spec.Spec:
+    """`base` with a variant's numbers (by name: i1, target_o1, w5, b1, eta) in place of its own."""
+    got = {name: Decimal(v) for name, v in values.items()}
+    sample = base.samples[0]
+    outputs = base.layers[-1].neurons
+    samples = (replace(sample, inputs=tuple(got.get(n, v) for n, v in zip(base.inputs, sample.inputs)),
+                       targets=tuple(got.get(identifiers.target(o), v) for o, v in zip(outputs, sample.targets))),)
+    layers = tuple(replace(layer, weights=tuple(tuple(got.get(n, v) for n, v in zip(names, row))
+                                                for names, row in zip(layer.weight_names, layer.weights)),
+                           bias=replace(layer.bias, values=tuple(got.get(n, v) for n, v in
+                                                                 zip(layer.bias.names, layer.bias.values))))
+                   for layer in base.layers)
+    training = replace(base.training, learning_rate=got.get(identifiers.ETA, base.training.learning_rate), steps=(1,))
+    return replace(base, samples=samples + base.samples[1:], layers=layers, training=training, init=None)
+
+
+# The worker's state: the key, and each variant's derivation once built (a process grades many hand-ins).
+_KEY: Key | None = None
+_DERIVED: dict[str, derivation.Derivation] = {}
+
+
+def _start(key: Key) -> None:
+    global _KEY
+    _KEY = key
+    _DERIVED.clear()
+
+
+def _derived(variant: Variant) -> derivation.Derivation:
+    if variant.id not in _DERIVED:
+        assert _KEY is not None
+        net = network.build(variant_spec(_KEY.base, dict(variant.values)))
+        _DERIVED[variant.id] = derivation.build(net, history_steps=(1,))
+    return _DERIVED[variant.id]
+
+
+def grade_all(key: Key, sources: Sequence[handins.Source], jobs: int) -> list[Graded | Unreadable]:
+    """Every hand-in graded, in the order of `sources`; `jobs` processes (1: in this one)."""
+    if jobs <= 1 or len(sources) <= 1:
+        _start(key)
+        return [grade(s) for s in sources]
+    chunk = max(1, len(sources) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(key,)) as pool:
+        return list(pool.map(grade, sources, chunksize=chunk))
+
+
+def grade(source: handins.Source) -> Graded | Unreadable:
+    """One hand-in graded against its variant (in a worker that `_start` gave the key)."""
+    assert _KEY is not None
+    try:
+        handin = handins.read(source)
+    except handins.HandInError as exc:
+        return Unreadable(source.file, str(exc), source.student)
+    variant = _KEY.variant(handin.variant)
+    if variant is None:
+        return Unreadable(source.file, f"unknown variant {handin.variant} (the key's variants: "
+                          f"{_ids(_KEY)})", handin.student, handin.variant)
+    d = _derived(variant)
+    try:
+        entries, sheet = _judged(d, handin)
+    except (DocumentError, latex.LatexError, RecursionError) as exc:
+        return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
+    return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind, sheet)
+
+
+def _ids(key: Key) -> str:
+    ids = [v.id for v in key.variants]
+    return ", ".join(ids) if len(ids) <= 6 else f"{ids[0]} to {ids[-1]}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One claim of a hand-in: the quantity it is about and the verdicts of its links, in order."""
+
+    target: str
+    verdicts: tuple[Verdict, ...]
+
+
+def _judged(d: derivation.Derivation, handin: handins.HandIn) -> tuple[list[Entry], str]:
+    """The hand-in's claims judged by the checker, and the hand-in written back annotated."""
+    if handin.kind == "claims":
+        return _judged_claims(d, handin.text)
+    from derive.reader import annotate
+
+    found = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
+    return _entries(found), annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
+
+
+def _entries(found: DocumentReport) -> list[Entry]:
+    entries: list[Entry] = []
+    for s in found.spans:
+        for f in s.found:
+            if entries and entries[-1].target == f.target and f.verdict.link > entries[-1].verdicts[-1].link:
+                entries[-1] = Entry(f.target, entries[-1].verdicts + (f.verdict,))
+            else:
+                entries.append(Entry(f.target, (f.verdict,)))
+    return entries
+
+
+def _judged_claims(d: derivation.Derivation, text: str) -> tuple[list[Entry], str]:
+    report = check_text(d, text)
+    claims, _ = parse(text, latex.glyph_names(d.network))
+    target = {c.line: c.target.name for c in claims}
+    entries: list[Entry] = []
+    for v in report.verdicts:
+        if entries and entries[-1].verdicts[-1].line == v.line:
+            entries[-1] = Entry(entries[-1].target, entries[-1].verdicts + (v,))
+        else:
+            entries.append(Entry(target.get(v.line, ""), (v,)))
+    return entries, _annotated_claims(text, entries)
+
+
+def _annotated_claims(text: str, entries: list[Entry]) -> str:
+    """A claims file with a comment after each judged line: ✓, or ✗ with the truth and the mistake."""
+    notes = {e.verdicts[0].line: _note(e.verdicts) for e in entries}
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "\n".join(line + (f"  # {notes[n]}" if notes.get(n) else "") for n, line in enumerate(lines, start=1))
+
+
+def _note(verdicts: Iterable[Verdict]) -> str:
+    judged = [v for v in verdicts if v.status in ("correct", "wrong")]
+    wrong = [v for v in judged if v.status == "wrong"]
+    if not judged:
+        return ""
+    if not wrong:
+        return "✓"
+    parts = [(f"truth {show(v.truth, SHEET_DIGITS).text}" if v.truth is not None else v.reason)
+             + (f" ({'; '.join(_names(v))})" if v.explanations else "") for v in wrong]
+    return "✗ " + "; ".join(dict.fromkeys(parts))
+
+
+def _names(v: Verdict) -> tuple[str, ...]:
+    """The mistakes a wrong number is explained by, by name."""
+    return tuple(dict.fromkeys(e.split(":", 1)[0] for e in v.explanations))
+
+
+def marks(d: derivation.Derivation, questions: Sequence[Question], entries: Sequence[Entry]) -> tuple[Mark, ...]:
+    """One mark per question, each judged from the last claim about it (the answer the student kept)."""
+    own: dict[str, Real] = {}
+    slips: list[str] = []  # the earlier answers wrong in themselves (not carried forward), as written
+    found = []
+    for q in questions:
+        answer = next((e for e in reversed(entries) if e.target == q.name), None)
+        mark = _mark(d, q, answer, dict(own), slips)
+        found.append(mark)
+        last = answer.verdicts[-1] if answer is not None else None
+        if last is not None and last.claimed is not None:
+            own[q.name] = last.claimed
+            if is_slip(mark):
+                slips.append(q.claim)
+    return tuple(found)
+
+
+def close(value: Real, to: Real, digits: int) -> bool:
+    """`value` within one unit of the `digits`-th significant digit of `to` (rounded or truncated there)."""
+    if to == 0:
+        return abs(value) <= CTX.mpf(10) ** -digits
+    unit = CTX.mpf(10) ** (int(CTX.floor(CTX.log10(abs(to)))) - digits + 1)
+    return abs(value - to) <= unit
+
+
+def _mark(d: derivation.Derivation, q: Question, answer: Entry | None, own: dict[str, Real],
+          slips: Sequence[str]) -> Mark:
+    if answer is None:
+        return Mark(q.claim, Fraction(0), "not answered", (), False, None)
+    last = answer.verdicts[-1]
+    shown = None if last.claimed is None else show(last.claimed, max(q.digits, 6)).text
+    if last.status == "cannot check" or last.truth is None or last.claimed is None:
+        return Mark(q.claim, Fraction(0), f"cannot check: {last.reason}", (), False, shown)
+    truth = show(last.truth, q.digits).text
+    if _right(last, q.digits):
+        return Mark(q.claim, Fraction(1), "right", (), False, shown)
+    # an earlier slip carried forward first: a catalogued mistake may give nearly the same number
+    forward = carried.carried(d, q.name, own) if slips else None
+    if forward is not None and close(last.claimed, forward, q.digits):
+        return Mark(q.claim, Fraction(1), f"right from your own earlier {', '.join(slips)} "
+                    f"(error carried forward; truth {truth})", (), True, shown)
+    named = _names(last) or _key_mistakes(q, last.claimed)
+    if last.status == "correct" and not named:
+        why = f"right to the digits written, but not the truth rounded to the {q.digits} significant digits asked"
+        return Mark(q.claim, _links(answer.verdicts), f"{why} ({truth})", (), False, shown)
+    because = f": {'; '.join(named)}" if named else ""
+    return Mark(q.claim, _links(answer.verdicts), f"wrong (truth {truth}){because}", named, False, shown)
+
+
+def is_slip(mark: Mark) -> bool:
+    """A wrong answer no catalogued mistake of the method explains (a slip of arithmetic or copying):
+    what follows from it may earn its credit. A mistake of method is repeated, and loses each time."""
+    return mark.answer is not None and mark.credit < 1 and not mark.carried_forward \
+        and all(m in COPYING_SLIPS for m in mark.mistakes)
+
+
+def _right(last: Verdict, digits: int) -> bool:
+    """The truth rounded to the digits asked (as the sheet and the quiz's tolerance ask), or more digits
+    than asked that the checker finds right. A formula that is the truth at the spec's values and wrong
+    elsewhere (the checker's "not in general") stays wrong."""
+    assert last.claimed is not None and last.truth is not None
+    if last.status != "correct" and last.claimed == last.truth:
+        return False
+    if last.status == "correct" and significant(show(last.claimed, WRITTEN_DIGITS).text) > digits:
+        return True
+    return show(last.claimed, digits).text == show(last.truth, digits).text
+
+
+def _key_mistakes(q: Question, claimed: Real) -> tuple[str, ...]:
+    """The key's mistakes whose value, rounded to the digits asked, is the answer rounded so."""
+    written = show(claimed, q.digits).text
+    return tuple(name for name, value in q.mistakes if show(real(value), q.digits).text == written)
+
+
+def _links(verdicts: Sequence[Verdict]) -> Fraction:
+    """Partial credit for a chain whose answer (its last link) is not right: the share of its judged
+    links that are right, the answer counted as wrong."""
+    before = [v for v in verdicts[:-1] if v.status in ("correct", "wrong")]
+    return Fraction(sum(v.status == "correct" for v in before), len(before) + 1)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1

@@ -1,0 +1,192 @@
+"""derive grade: the acceptance of its issue (the truth, each catalogued mistake, an error carried forward,
+noise) and its files contract; the expected marks follow from how each hand-in was made, never from
+the grader's output."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from derive.course import grading, handins
+from tests.course import keys
+from tests.helpers import run
+from tests.oracle import mp
+
+VARIANTS = 20
+
+
+@pytest.fixture(scope="module")
+def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("exercise")
+    keys.write_key(folder, VARIANTS, seed=7)
+    return folder
+
+
+def _key(key_dir: Path) -> dict:
+    return json.loads((key_dir / "key.json").read_text(encoding="utf-8"))
+
+
+def _grade(key_dir: Path, texts: dict[str, str], tmp_path: Path, jobs: int = 1) -> dict:
+    sub = tmp_path / "handins"
+    sub.mkdir()
+    for name, text in texts.items():
+        (sub / name).write_text(text, encoding="utf-8")
+    key = grading.read_key(key_dir)
+    results = grading.grade_all(key, handins.sources(sub), jobs)
+    return {r.student: r for r in results}
+
+
+def _truth(variant: dict) -> dict[str, str]:
+    return {q["claim"]: keys.rounded(q["answer"], q["digits"] + 1) for q in variant["questions"]}
+
+
+def test_the_truth_gets_full_marks(key_dir: Path, tmp_path: Path) -> None:
+    key = _key(key_dir)
+    graded = _grade(key_dir, {f"s{v['id']}.claims": keys.handin(v["id"], _truth(v)) for v in key["variants"]}, tmp_path)
+    assert len(graded) == VARIANTS
+    for r in graded.values():
+        assert [m.credit for m in r.marks] == [1] * len(keys.ASK), r
+        assert not any(m.mistakes or m.carried_forward for m in r.marks)
+
+
+def test_each_mistake_loses_exactly_the_questions_it_affects_and_is_named(key_dir: Path, tmp_path: Path) -> None:
+    key = _key(key_dir)
+    texts, expected = {}, {}
+    for v in key["variants"]:
+        for number, mistake in enumerate(sorted({m for q in v["questions"] for m in q["mistakes"]})):
+            answers = {q["claim"]: keys.rounded(q["mistakes"].get(mistake, q["answer"]), q["digits"])
+                       for q in v["questions"]}
+            student = f"v{v['id']}m{number}"
+            texts[f"{student}.claims"] = keys.handin(v["id"], answers)
+            expected[student] = (mistake, [mistake in q["mistakes"] for q in v["questions"]])
+    graded = _grade(key_dir, texts, tmp_path, jobs=2)
+    assert len(graded) == len(expected) > VARIANTS * 5
+    for student, (mistake, affected) in expected.items():
+        marks = graded[student].marks
+        assert [m.credit == 0 for m in marks] == affected, (student, mistake, marks)
+        assert all(mistake in m.mistakes for m, lost in zip(marks, affected) if lost), (student, mistake, marks)
+
+
+def test_an_error_carried_forward_loses_only_its_first_question(key_dir: Path, tmp_path: Path) -> None:
+    key = _key(key_dir)
+    texts = {}
+    for v in key["variants"]:
+        truth = mp.mpf(v["questions"][0]["answer"])
+        slip = mp.nstr(truth + (mp.mpf("0.05") if truth < mp.mpf("0.9") else mp.mpf("-0.05")), 4)
+        texts[f"cf{v['id']}.claims"] = keys.handin(v["id"], keys.carried_answers(v["values"], slip))
+    graded = _grade(key_dir, texts, tmp_path)
+    for student, r in graded.items():
+        assert [m.credit for m in r.marks] == [0] + [1] * (len(keys.ASK) - 1), (student, r.marks)
+        assert r.marks[1].carried_forward and "carried forward" in r.marks[1].verdict
+        assert "out_o1" in r.marks[1].verdict
+
+
+def test_random_noise_is_graded_without_a_crash(key_dir: Path, tmp_path: Path) -> None:
+    key = _key(key_dir)
+    rng = random.Random(3)
+    texts = {}
+    for v in key["variants"]:
+        answers = {q["claim"]: f"{rng.uniform(-5, 5):.4f}" for q in v["questions"]}
+        texts[f"n{v['id']}.claims"] = keys.handin(v["id"], answers)
+    graded = _grade(key_dir, texts, tmp_path)
+    assert len(graded) == VARIANTS
+    for r in graded.values():
+        assert all(m.credit == 0 and not m.carried_forward for m in r.marks[:1])
+        assert 0 <= r.total <= len(keys.ASK)
+
+
+def test_a_chain_earns_partial_credit_per_link(key_dir: Path, tmp_path: Path) -> None:
+    v = _key(key_dir)["variants"][0]
+    values = {k: mp.mpf(x) for k, x in v["values"].items()}
+    sig = lambda x: 1 / (1 + mp.exp(-x))  # noqa: E731
+    h1 = sig(values["w1"] * values["i1"] + values["w2"] * values["i2"] + values["b1"])
+    h2 = sig(values["w3"] * values["i1"] + values["w4"] * values["i2"] + values["b1"])
+    o1 = sig(values["w5"] * h1 + values["w6"] * h2 + values["b2"])
+    # the formula is right, the number after it is not: half the credit
+    text = f"variant: {v['id']}\nout_o1 = sigmoid(net_o1) = {mp.nstr(o1 + mp.mpf('0.1'), 4)}\n"
+    graded = _grade(key_dir, {"p.claims": text}, tmp_path)
+    assert graded["p"].marks[0].credit == grading.Fraction(1, 2)
+
+
+def test_documents_and_a_csv_are_graded(key_dir: Path, tmp_path: Path) -> None:
+    v = _key(key_dir)["variants"][1]
+    truth = _truth(v)
+    markdown = (f"# Homework\n\nstudent: Ada L\n\nvariant: {v['id']}\n\nThe output is $out_{{o1}} = {truth['out_o1']}$ "
+                f"and the error\n\n$$E_{{total}} = {truth['E_total']}$$\n")
+    graded = _grade(key_dir, {"ada.md": markdown}, tmp_path)
+    assert [m.credit for m in graded["Ada L"].marks][:3] == [1, 1, 0]
+    rows = tmp_path / "answers.csv"
+    with rows.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student", "variant", *truth])
+        writer.writerow(["Bea", v["id"], *truth.values()])
+        writer.writerow(["Cy", v["id"], "0.5", *list(truth.values())[1:]])
+    results = grading.grade_all(grading.read_key(key_dir), handins.sources(rows), 1)
+    assert [r.total for r in results] == [6, 5]
+
+
+def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    v = _key(key_dir)["variants"][2]
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "ann.claims").write_text(keys.handin(v["id"], _truth(v)), encoding="utf-8")
+    (sub / "bo.claims").write_text("out_o1 = 0.5\n", encoding="utf-8")
+    (sub / "cid.claims").write_text("variant: 999\nout_o1 = 0.5\n", encoding="utf-8")
+    (sub / "dee.claims").write_bytes(b"variant: 1\n\xff\xfe\n")
+    (sub / "eli.ipynb").write_text("variant: 1\n{not json", encoding="utf-8")
+    out = tmp_path / "report"
+    code, stdout, err = run(["grade", str(key_dir), str(sub), "--out", str(out), "--jobs", "2"], capsys)
+    assert (code, err) == (0, "")
+    assert stdout.strip() == str(out / "report.html")
+    table = list(csv.DictReader((out / "grades.csv").open(encoding="utf-8")))
+    assert list(table[0]) == ["student", "variant", "total", *keys.ASK]
+    assert [(r["student"], r["total"]) for r in table][:1] == [("ann", "6")]
+    reasons = {r["student"]: r["total"] for r in table[1:]}
+    assert reasons["bo.claims"].startswith("unreadable: no line `variant: <id>`")
+    assert reasons["cid"].startswith("unreadable: unknown variant 999")
+    assert reasons["dee.claims"] == "unreadable: expected UTF-8 text"
+    assert reasons["eli.ipynb"].startswith("unreadable: ")
+    grades = json.loads((out / "grades.json").read_text(encoding="utf-8"))
+    assert [s["student"] for s in grades["students"]] == ["ann"]
+    assert set(grades["students"][0]["questions"][0]) >= {"claim", "credit", "verdict", "mistakes", "carried_forward"}
+    assert [u["file"] for u in grades["unreadable"]] == ["bo.claims", "cid.claims", "dee.claims", "eli.ipynb"]
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert page.count("<svg") == 2  # the histogram and the success rates: one right answer names no mistake
+    assert not any(tag in page for tag in ('src="http', 'href="http', "<script", "<link", "@import"))  # offline
+    sheet = grades["students"][0]["sheet"]
+    assert f'href="{sheet}"' in page and (out / sheet).read_text(encoding="utf-8").count("✓") == len(keys.ASK)
+
+
+def test_the_same_hand_ins_give_the_same_bytes(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = _key(key_dir)
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    for v in key["variants"][:4]:
+        m = next(iter(v["questions"][2]["mistakes"]))
+        answers = {q["claim"]: keys.rounded(q["mistakes"].get(m, q["answer"])) for q in v["questions"]}
+        (sub / f"s{v['id']}.claims").write_text(keys.handin(v["id"], answers), encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"r{jobs}"
+        assert run(["grade", str(key_dir), str(sub), "--out", str(out), "--jobs", jobs], capsys)[0] == 0
+        outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1]
+    assert "<svg" in outputs[0]["report.html"].decode() and b"<dc:date>" not in outputs[0]["report.html"]
+
+
+def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = run(["grade", str(key_dir), str(empty), "--out", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "no hand-ins" in err
+    code, _, err = run(["grade", str(tmp_path), str(key_dir), "--out", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "key.json" in err
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "key.json").write_text('{"network": "mazur", "variants": [{"id": 1}]}', encoding="utf-8")
+    code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
+    assert not (tmp_path / "r").exists()
