@@ -295,13 +295,13 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
 
     The widest gap is tried first, then every COARSE-th, then those just below the first that does:
     a wider gap nearly always leaves more room, and the search stays quick."""
-    xs, ordered = [MARGIN + radius], []
+    xs, ordered, previous = [MARGIN + radius], [], []
     for layer in range(layers):
         between = [i for i, d in enumerate(drafts) if d.layer == layer]
 
         def attempt(gap: float) -> list[int] | None:
             nodes = _nodes(spots, xs + [xs[-1] + gap * k for k in range(1, layers - layer + 1)], row, radius)
-            return _order(nodes, drafts, ordered, between)
+            return _order(nodes, drafts, previous, between)  # only the layer before reaches this one's column
 
         if attempt(gaps[-1]) is None:
             return None
@@ -311,6 +311,7 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
         assert order is not None
         xs.append(xs[-1] + gaps[k])
         ordered += order
+        previous = order
     return xs, ordered
 
 

@@ -6,6 +6,7 @@ over and place these strings.
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -33,7 +34,7 @@ from derive.model.spec import UNNAMED, Spec
 from derive.model.precision import WORKING_DIGITS, Real, real, show
 from derive.notes import general, messages, notation_sections, optimizer_section, remarks
 from derive.notes.figures import Curve, Figure
-from derive.notes.notation import Notation, latex, notation_for
+from derive.notes.notation import Glyph, Notation, latex, notation_for
 from derive.notes.printers import LINE, NotationPrinter, ValuePrinter
 from derive.notes.request import NotesRequest
 
@@ -697,15 +698,53 @@ def tex_verbatim(text: str) -> str:
     return "".join(out)
 
 
-def code_names(d: Derivation, request: NotesRequest) -> list[tuple[str, str]]:
+def code_names(d: Derivation, request: NotesRequest, names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """The generated code's names beside the walkthrough's symbols, for a notation whose symbols differ
-    from the spec's names: (code name, LaTeX) of every parameter, its gradient and the total error."""
+    from the spec's names: (code name, LaTeX) of every parameter, its gradient and the total error;
+    the code names are the spec's, or the notation's identifiers in `names` (see `code_identifiers`)."""
     notation = notation_for(d.network, request.notation)
     if notation.profile == "classic":
         return []
     pr = Printers(None, request.digits, notation)
     network = d.network
-    rows = [(p.name, pr.tex(p.symbol)) for p in network.params]
-    rows += [(f"dE_d{p.name}", pr.partial(network.e_total, p.symbol)) for p in network.params]
-    rows.append((network.e_total.name, pr.tex(network.e_total)))
+    nm = (names or {}).get
+    rows = [(nm(p.name, p.name), pr.tex(p.symbol)) for p in network.params]
+    rows += [(f"dE_d{nm(p.name, p.name)}", pr.partial(network.e_total, p.symbol)) for p in network.params]
+    rows.append((nm(network.e_total.name, network.e_total.name), pr.tex(network.e_total)))
     return rows
+
+
+# Names the generated module defines or uses itself: no quantity may be renamed to one of them.
+_MODULE_NAMES = frozenset({
+    "np", "X", "Y", "params", "values", "outs", "lse", "grads", "updated", "state", "name", "number",
+    "sigmoid", "softmax", "logsumexp", "relu", "forward", "loss", "gradients", "step", "train", "batch",
+    "initial_params", "initial_state", "sample_errors", "report", "trained", "array", "index",
+})
+
+
+def code_identifier(glyph: Glyph) -> str:
+    """A notation's glyph as a Python name: W^{[1]}_{11} -> W1_11, a^{[2]}_{1} -> a2_1, b^{[1]} -> b1,
+    alpha_1 -> alpha1, y-hat_1 -> yhat1, E -> E."""
+    layer = "".join(c for c in glyph.sup if c.isalnum())
+    base = glyph.base + ("hat" if glyph.hat else "")
+    return f"{base}{layer}_{glyph.sub}" if layer and glyph.sub else f"{base}{layer}{glyph.sub}"
+
+
+def code_identifiers(d: Derivation, request: NotesRequest) -> dict[str, str]:
+    """Each quantity's name in the code of a notebook in a notation other than classic (spec name ->
+    the notation's identifier), so that the code reads as its walkthrough; empty for the classic
+    notation, or when the identifiers would not be distinct plain Python names."""
+    notation = notation_for(d.network, request.notation)
+    if notation.profile == "classic":
+        return {}
+    network = d.network
+    symbols = ([p.symbol for p in network.params] + list(network.inputs)
+               + [s for n in network.neurons for s in (n.net, n.out)]
+               + [o.target for o in network.outputs] + [o.error for o in network.outputs] + [network.e_total])
+    found = {s.name: code_identifier(notation.glyph(s.name)) for s in symbols}
+    names = list(found.values())
+    if len(set(names)) != len(names) or any(
+            not (n.isascii() and n.isidentifier()) or keyword.iskeyword(n) or n in _MODULE_NAMES
+            or n.startswith(("cse_", "dE_d")) for n in names):
+        return {}
+    return found
