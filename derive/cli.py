@@ -168,12 +168,13 @@ def _load(name: str) -> spec.Spec:
     return spec.load(name)
 
 
-def _derive(name: str) -> derivation.Derivation:
-    """The derivation of a preset or spec file, with extra iterations for a smooth loss curve."""
+def _derive(name: str, digits: int) -> derivation.Derivation:
+    """The derivation of a preset or spec file, with extra iterations for a smooth loss curve; its
+    errors will be shown with `digits` significant digits."""
     from derive.notes.files import curve_steps
 
     net = network.build(_load(name))
-    return derivation.build(net, history_steps=curve_steps(net.spec.training.steps))
+    return derivation.build(net, history_steps=curve_steps(net.spec.training.steps), shown_digits=digits)
 
 
 def _check_notation(d: derivation.Derivation, profile: str) -> None:
@@ -258,7 +259,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from derive.notes import files, pdf
     from derive.notes.request import NotesRequest, formats_of
 
-    d = _derive(args.network)
+    d = _derive(args.network, args.digits)
     _check_notation(d, args.notation)
     request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief, args.full)
     _check_title(d, request.lang, request.formats)
@@ -535,7 +536,7 @@ def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | byte
     from derive.notes.request import NotesRequest
 
     found: dict[Path, str | bytes] = {}
-    derived = {name: _derive(name) for name in spec.preset_names()}
+    derived = {name: _derive(name, DEFAULT_DIGITS) for name in spec.preset_names()}
     for name, lang, profile, formats in example_requests():
         wanted = formats if with_pdf else tuple(f for f in formats if f != "pdf")
         request = NotesRequest(wanted, lang, profile)

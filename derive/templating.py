@@ -14,24 +14,39 @@ TEMPLATE_PACKAGE = "derive.templates"
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
-    """Templates compiled once per process: each render still builds its own environment (its globals
-    are its own), but compiling the walkthrough's template took longer than rendering it. A template
-    whose source changed is compiled again (Jinja compares the source's checksum)."""
+    """Templates compiled once: each render still builds its own environment (its globals are its
+    own), but compiling the walkthrough's template took longer than rendering it. Kept in memory for
+    the process, and in Jinja's file cache (a directory of the user's own in the temporary directory)
+    for the next command. A template whose source changed is compiled again (Jinja compares the
+    source's checksum); without a usable temporary directory, only the memory is used."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str) -> None:
         self.codes: dict[str, bytes] = {}
+        try:
+            self.files: jinja2.BytecodeCache | None = jinja2.FileSystemBytecodeCache(pattern=f"derive-{kind}-%s.cache")
+        except (OSError, RuntimeError):
+            self.files = None
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         if bucket.key in self.codes:
             bucket.bytecode_from_string(self.codes[bucket.key])
+        elif self.files is not None:
+            self.files.load_bytecode(bucket)
+            if bucket.code is not None:
+                self.codes[bucket.key] = bucket.bytecode_to_string()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.codes[bucket.key] = bucket.bytecode_to_string()
+        if self.files is not None:
+            try:
+                self.files.dump_bytecode(bucket)
+            except OSError:  # a full or read-only temporary directory: the next command compiles again
+                pass
 
 
 # one cache per kind of environment: a template compiled with LaTeX's delimiters is another program
-_COMPILED = _CompiledTemplates()
-_COMPILED_TEX = _CompiledTemplates()
+_COMPILED = _CompiledTemplates("text")
+_COMPILED_TEX = _CompiledTemplates("tex")
 
 
 def environment() -> jinja2.Environment:

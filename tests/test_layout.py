@@ -144,6 +144,14 @@ def test_render_loads_neither_the_checker_nor_the_code(tmp_path: Path) -> None:
     assert {"model", "maths", "notes"} <= parts
 
 
+def test_render_of_written_weights_loads_neither_numpy_nor_a_network_stack(tmp_path: Path) -> None:
+    # NumPy draws [init] weights and runs the notebook's code; xml.sax would bring urllib and ssl along
+    code = _LOADED.replace('m.startswith("derive.")', 'm.split(".")[0] in ("numpy", "xml", "ssl") or m == "urllib.request"')
+    result = subprocess.run([sys.executable, "-c", code, "render", "mazur", "--out", str(tmp_path / "o")],
+                            capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert json.loads(result.stdout.splitlines()[-1]) == [0, []]
+
+
 def test_check_loads_no_part_of_the_notes_or_the_code(tmp_path: Path) -> None:
     claims = tmp_path / "c.claims"
     claims.write_text("out_h1 = 0.593269992\n", encoding="utf-8")
@@ -160,6 +168,19 @@ def test_exercise_loads_neither_the_code_nor_the_reader(tmp_path: Path) -> None:
     parts = _parts(loaded_by(["exercise", "mazur", "--variants", "1", "--out", str(tmp_path / "x")], tmp_path))
     assert "code" not in parts and "reader" not in parts
     assert {"model", "maths", "check", "notes", "course"} <= parts
+
+
+def test_grade_loads_neither_the_code_nor_the_notes(tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    key.mkdir()
+    (key / "key.json").write_text(json.dumps({"network": "mazur", "variants": [{"id": 1, "values": {}, "questions": [
+        {"claim": "out_o1", "answer": "0.75136507", "digits": 3, "mistakes": {}}]}]}), encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.md").write_text("variant: 1\n\n$out_{o1} = 0.751$\n", encoding="utf-8")
+    parts = _parts(loaded_by(["grade", str(key), str(tmp_path / "in"), "--out", str(tmp_path / "r"), "--jobs", "1"],
+                             tmp_path))
+    assert "code" not in parts and "notes" not in parts
+    assert {"model", "maths", "check", "reader", "course"} <= parts
 
 
 def test_the_choices_the_command_line_offers_are_the_ones_that_exist() -> None:

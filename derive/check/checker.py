@@ -8,6 +8,7 @@ definition, so a later claim is judged on what the person actually wrote.
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from dataclasses import dataclass, replace
@@ -208,7 +209,7 @@ class Truth:
         self._followable = {p.name for p in self.network.params} | {self.network.e_total.name}
         self._followable |= {o.error.name for o in self.network.outputs}
         self._followable |= {name for n in self.network.neurons for name in (n.net.name, n.out.name)}
-        self._outcomes: list[tuple[Mistake, Outcome]] | None = None
+        self._outcomes: tuple[tuple[Mistake, Outcome], ...] | None = None
         self._given: dict[Real, str] | None = None
         self._variant_runs: dict[str, tuple[int, list[Real]]] = {}
         self.variant_replayed = 0
@@ -259,7 +260,7 @@ class Truth:
     def explain(self, name: str, text: str) -> tuple[str, ...]:
         """The catalogued mistakes whose version of `name` is `text` to the digits written, and typos."""
         if self._outcomes is None:
-            self._outcomes = [(m, outcome(self.network, m)) for m in catalogue(self.network)]
+            self._outcomes = catalogue_outcomes(self.network)
         found = self._one_update_off(name, text)
         for mistake, result in self._outcomes:
             value = variant_value(self.network, result, name)
@@ -479,6 +480,13 @@ class Truth:
                 self.budget.charge(stretch - done)
                 [(done, params)] = self.trainer.train(params, [stretch], done)
             self.trained[done] = params
+
+
+@functools.lru_cache(maxsize=64)
+def catalogue_outcomes(network: Network) -> tuple[tuple[Mistake, Outcome], ...]:
+    """Every catalogued mistake's first update on `network`: the same for every file checked against it
+    (`derive grade` checks a class's hand-ins against a few variants), so computed once per network."""
+    return tuple((m, outcome(network, m)) for m in catalogue(network))
 
 
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {

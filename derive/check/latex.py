@@ -401,6 +401,10 @@ class _Reader:
         if self.peek() == "_":
             self.at += 1
             index = self.script_text()
+            bounded = re.fullmatch(r"([a-z])=(\d{1,3})", index)
+            if bounded and self.peek() == "^":
+                self.at += 1
+                return self.bounded_sum(bounded.group(1), int(bounded.group(2)), self.count_of(self.script_text()))
             if index != "s":
                 return self.index_sum(index)
         factors = [self.operand()]  # the sum runs over the product that follows it
@@ -417,8 +421,20 @@ class _Reader:
         if not isinstance(table, GlyphTable) or letter not in table.letters:
             raise LatexError(f"a sum over every index {letter!r} is a rule for every index: claim its entries "
                              "one by one")
+        return self.summed(letter, range(table.size(letter)))
+
+    def bounded_sum(self, letter: str, low: int, high: int) -> str:
+        """\\sum_{k=1}^{t} X: X for k = 1 ... t (the updates so far, as the optimizer's notes sum them)."""
+        if high - low >= MAX_INSTANCES:
+            raise LatexError(f"a sum of more than {MAX_INSTANCES} terms")
+        if high < low:
+            return "0"
+        return self.summed(letter, range(low, high + 1))
+
+    def summed(self, letter: str, values: range) -> str:
+        """The product that follows, once for each value of `letter`, added."""
         start, terms, outer = self.at, [], self.env.get(letter)
-        for value in range(table.size(letter)):
+        for value in values:
             self.at, self.env[letter] = start, value
             factors = [self.operand()]
             while (token := self.peek()) is not None and token not in _PRODUCT_ENDS:
@@ -553,8 +569,23 @@ class _Reader:
         name = self.resolve(Key(base, sub, sup, hat))
         name = f"{name}@1" if updated else (f"{name}@{after}" if after else name)
         for exponent in power:
-            name = f"{name}^({exponent})"
+            name = f"{name}^({_folded(exponent)})"
         return name
+
+    def rule_letter(self, key: Key) -> str | None:
+        """In a line about an optimizer's updates, what the letters of its rules stand for: t and k an update's
+        count, p each parameter, m, v, g (with or without a hat) without a subscript the state of p."""
+        table = self.names
+        if not self.optimizer or key.sub or key.sup or key in table or not isinstance(table, GlyphTable):
+            return None
+        if key.base in ("t", "k") and not key.hat:
+            return str(self.letter(key.base))
+        trainable = [p.name for p in table.network.params if p.trainable]
+        if key.base == "p" and not key.hat and trainable:
+            return trainable[self.letter("p") % len(trainable)]
+        if key.base in OPTIMIZER_STATE and trainable:
+            return f"{key.base}{'hat' if key.hat else ''}_{trainable[self.letter('p') % len(trainable)]}"
+        return None
 
     def parameter_sub(self) -> str:
         """The parameter an optimizer's state is of, printed as its glyph in the subscript (`m_{w_{5}}`,
@@ -575,16 +606,49 @@ class _Reader:
         return ""
 
     def update_count(self) -> str:
-        """`{(k)}` after a `^`: the count of updates the optimizer's notes write as a superscript, or ""."""
-        if [self.peek(i) for i in (0, 1, 3, 4)] == ["{", "(", ")", "}"] and re.fullmatch(r"\d{1,7}", self.peek(2) or ""):
-            count = self.peek(2) or ""
-            self.at += 5
-            return count
+        """`{(k)}` after a `^`: the count of updates the optimizer's notes write as a superscript (a number,
+        or `t`, `t-1`, `k` in a rule for every update), or ""."""
+        if self.peek() != "{" or self.peek(1) != "(":
+            return ""
+        inside = []
+        for i in range(2, 8):
+            token = self.peek(i)
+            if token == ")" and self.peek(i + 1) == "}" and inside:
+                text = "".join(inside)
+                if not re.fullmatch(r"\d{1,7}|[tk](?:[-+]\d)?", text):
+                    return ""
+                self.at += i + 2
+                return str(self.count_of(text))
+            if token is None:
+                return ""
+            inside.append(token)
         return ""
+
+    def count_of(self, text: str) -> int:
+        """An update count: digits, or the letter t or k (a rule for every update) plus or minus a digit."""
+        match = re.fullmatch(r"(\d{1,7})|([tk])(?:([-+])(\d))?", text)
+        if match is None:
+            raise LatexError(f"an update count that is not a number: {text!r}")
+        if match.group(1):
+            return int(match.group(1))
+        value = self.letter(match.group(2))
+        shift = int(match.group(4) or 0) * (-1 if match.group(3) == "-" else 1)
+        return value + shift
+
+    def letter(self, name: str) -> int:
+        """The value of a rule's letter (t: the update; p: the parameter), collected as free when unset."""
+        if name in self.env:
+            return self.env[name]
+        if name not in self.free:
+            self.free.append(name)
+        return 1  # a stand-in while the free letters are collected
 
     def resolve(self, key: Key) -> str:
         if self.optimizer and key.base == "beta" and key.sub in ("1", "2") and not key.sup and not key.hat:
             return f"beta{key.sub}"
+        rule = self.rule_letter(key)
+        if rule is not None:
+            return rule
         index_form = isinstance(self.names, GlyphTable) and key in self.names.kinds  # g_{j}: the textbook's
         if (key.base in OPTIMIZER_STATE and key.sub and not key.sup and not index_form
                 and (key.base, key.sub) not in _plain_keys(self.names)):
@@ -614,6 +678,17 @@ class _Reader:
 
 # The optimizer's per-parameter quantities, m, v and their bias-corrected m-hat and v-hat, and g.
 OPTIMIZER_STATE = ("m", "v", "g")
+# Updates a rule stated for every update t (and every parameter p) is checked at: t = 1 ... RULE_UPDATES.
+RULE_UPDATES = 3
+RULE_LETTERS = ("t", "k", "p")
+
+
+def _folded(exponent: str) -> str:
+    """An exponent of whole numbers added and subtracted (`3 - 1`, from t - k) as the one number it is."""
+    if not re.fullmatch(r"\s*\d{1,3}(?:\s*[-+]\s*\d{1,3})*\s*", exponent):
+        return exponent
+    terms = re.findall(r"([-+]?)\s*(\d+)", exponent)
+    return str(sum(int(n) * (-1 if sign == "-" else 1) for sign, n in terms))
 
 
 def _plain_keys(names: Names) -> set[tuple[str, str]]:
@@ -669,13 +744,25 @@ def _index_instances(text: str, names: Names | None) -> list[str]:
     reader.sequence(frozenset())
     if not reader.free or not isinstance(names, GlyphTable):
         return [to_plain(text, names)]
-    sizes = [names.size(c) for c in reader.free]
-    if math.prod(sizes) > MAX_INSTANCES:
+    ranges = [_letter_values(names, c) for c in reader.free]
+    if math.prod(len(r) for r in ranges) > MAX_INSTANCES:
         raise LatexError(f"a rule for every index with more than {MAX_INSTANCES} instances")
     found = []
-    for values in itertools.product(*[range(size) for size in sizes]):
+    for values in itertools.product(*ranges):
         found.append(to_plain(text, names, dict(zip(reader.free, values))))
     return found
+
+
+def _letter_values(names: GlyphTable, letter: str) -> range:
+    """The values a rule's free letter takes: each neuron of its layer, each update t = 1 ...
+    RULE_UPDATES (k only inside a sum), each trainable parameter p."""
+    if letter == "t":
+        return range(1, RULE_UPDATES + 1)
+    if letter == "p":
+        return range(sum(p.trainable for p in names.network.params))
+    if letter in names.letters:
+        return range(names.size(letter))
+    raise LatexError(f"the letter {letter!r} has no values here")
 
 
 def to_plain(text: str, names: Names | None = None, env: Mapping[str, int] | None = None) -> str:

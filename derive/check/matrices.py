@@ -18,7 +18,8 @@ from derive.model import identifiers
 from derive.model.network import Network
 from derive.model.notation import Glyph, notation_for
 
-MAX_ENTRIES = 4_096  # entries of one block: a product of two such is bounded work
+MAX_ENTRIES = 4_096  # entries of one block
+MAX_CHARACTERS = 200_000  # of all a block's entries: products of products are refused before they grow
 ROWS_END = frozenset({"&", r"\\", r"\end"})
 SIDE_END = frozenset({"=", ")", r"\right", "}", "+", "-"})
 
@@ -80,8 +81,10 @@ def product(a: Block, b: Block) -> Block:
     if k != k2:
         if (n, k) == (1, 1) or (k2, m) == (1, 1):
             scalar, other = (a, b) if (n, k) == (1, 1) else (b, a)
+            _affordable(len(scalar.rows[0][0]) * len(other.rows) * len(other.rows[0]) + _size(other))
             return Block(tuple(tuple(_times(scalar.rows[0][0], x) for x in row) for row in other.rows))
         raise latex.LatexError(f"a product of a {n} x {k} and a {k2} x {m} matrix")
+    _affordable(m * _size(a) + n * _size(b))  # each entry of a is written m times, each of b n times
     return _bounded(Block(tuple(tuple(" + ".join(_times(a.rows[i][j], b.rows[j][c]) for j in range(k))
                                       for c in range(m)) for i in range(n))))
 
@@ -92,13 +95,26 @@ def elementwise(a: Block, b: Block, op: str) -> Block:
         raise latex.LatexError(f"an entry-by-entry {op} of a {a.shape[0]} x {a.shape[1]} and a "
                                f"{b.shape[0]} x {b.shape[1]} matrix")
     join = (lambda x, y: _times(x, y)) if op == "*" else (lambda x, y: f"{x} {op} {_factor(y)}")
-    return Block(tuple(tuple(join(x, y) for x, y in zip(ra, rb)) for ra, rb in zip(a.rows, b.rows)))
+    return _bounded(Block(tuple(tuple(join(x, y) for x, y in zip(ra, rb)) for ra, rb in zip(a.rows, b.rows))))
+
+
+def _size(block: Block) -> int:
+    """Characters of a block's entries: what writing it out costs."""
+    return sum(len(x) for row in block.rows for x in row)
+
+
+def _affordable(characters: int) -> None:
+    """Refuses a block whose entries would be longer than a claims line can be read, before it is built
+    (products of products multiply the entries' lengths)."""
+    if characters > MAX_CHARACTERS:
+        raise latex.LatexError(f"a matrix expression whose entries would pass {MAX_CHARACTERS:,} characters")
 
 
 def _bounded(block: Block) -> Block:
     n, m = block.shape
-    if n * m > MAX_ENTRIES or sum(len(x) for row in block.rows for x in row) > latex.MAX_WORK * 10:
-        raise latex.LatexError(f"a matrix of more than {MAX_ENTRIES} entries or too long to read")
+    if n * m > MAX_ENTRIES:
+        raise latex.LatexError(f"a matrix of more than {MAX_ENTRIES} entries")
+    _affordable(_size(block))
     return block
 
 
@@ -349,6 +365,8 @@ def entries(text: str, names: latex.Names, network: Network) -> list[tuple[str, 
         shapes = " = ".join(f"{s.shape[0]} x {s.shape[1]}" for s in sides)
         raise latex.LatexError(f"the sides of a matrix claim differ in shape ({shapes})")
     left = sides[0]
+    if left.shape[0] * left.shape[1] > latex.MAX_INSTANCES:
+        raise latex.LatexError(f"a matrix claim of more than {latex.MAX_INSTANCES} entries")
     found = []
     for i, row in enumerate(left.rows):
         for j, name in enumerate(row):

@@ -97,6 +97,7 @@ def _resolved(spec: Spec, table: ExerciseSpec) -> tuple[tuple[str, str], ...]:
 def _one(plan: Plan, rng: random.Random, number: int, rejected: dict[str, int],
          seen: set[tuple[tuple[str, Decimal], ...]]) -> Variant:
     """Variant `number`: draws until one is valid, counting each rejected draw by its reason."""
+    own: dict[str, int] = {}  # this variant's rejections, for the message when none is found
     for _ in range(MAX_DRAWS):
         values = variants.draw(rng, plan.spec, plan.table)
         variant, why = _try(plan, values, number, seen)
@@ -104,7 +105,8 @@ def _one(plan: Plan, rng: random.Random, number: int, rejected: dict[str, int],
             seen.add(values)
             return variant
         rejected[why] = rejected.get(why, 0) + 1
-    worst = max(rejected.items(), key=lambda item: item[1])[0]
+        own[why] = own.get(why, 0) + 1
+    worst = max(own.items(), key=lambda item: item[1])[0]
     raise ExerciseError(f"{plan.spec.source}: exercise: no valid draw for variant {number} in {MAX_DRAWS} draws "
                         f"(most often: {worst}); widen the ranges, change the decimals or ask other questions")
 

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from derive.check import latex
 from derive.check.checker import Verdict, check_text, significant
 from derive.check.claims import ClaimError, parse, parse_line
-from derive.course import carried, handins
+from derive.course import carried, handins, variants
 from derive.maths import derivation
-from derive.model import identifiers, network, reading, spec
+from derive.model import network, reading, spec
 from derive.model.precision import CTX, Real, real, show
 from derive.reader.document import DocumentError, DocumentReport, check_document
 
@@ -172,22 +174,6 @@ def _question(where: str, data: Any) -> Question:
                     tuple((str(k), str(v)) for k, v in mistakes.items()))
 
 
-def variant_spec(base: spec.Spec, values: Mapping[str, str]) -> spec.Spec:
-    """`base` with a variant's numbers (by name: i1, target_o1, w5, b1, eta) in place of its own."""
-    got = {name: Decimal(v) for name, v in values.items()}
-    sample = base.samples[0]
-    outputs = base.layers[-1].neurons
-    samples = (replace(sample, inputs=tuple(got.get(n, v) for n, v in zip(base.inputs, sample.inputs)),
-                       targets=tuple(got.get(identifiers.target(o), v) for o, v in zip(outputs, sample.targets))),)
-    layers = tuple(replace(layer, weights=tuple(tuple(got.get(n, v) for n, v in zip(names, row))
-                                                for names, row in zip(layer.weight_names, layer.weights)),
-                           bias=replace(layer.bias, values=tuple(got.get(n, v) for n, v in
-                                                                 zip(layer.bias.names, layer.bias.values))))
-                   for layer in base.layers)
-    training = replace(base.training, learning_rate=got.get(identifiers.ETA, base.training.learning_rate), steps=(1,))
-    return replace(base, samples=samples + base.samples[1:], layers=layers, training=training, init=None)
-
-
 # The worker's state: the key, and each variant's derivation once built (a process grades many hand-ins).
 _KEY: Key | None = None
 _DERIVED: dict[str, derivation.Derivation] = {}
@@ -202,7 +188,7 @@ def _start(key: Key) -> None:
 def _derived(variant: Variant) -> derivation.Derivation:
     if variant.id not in _DERIVED:
         assert _KEY is not None
-        net = network.build(variant_spec(_KEY.base, dict(variant.values)))
+        net = network.build(variants.variant_spec(_KEY.base, dict(variant.values)))
         _DERIVED[variant.id] = derivation.build(net, history_steps=(1,))
     return _DERIVED[variant.id]
 
@@ -210,11 +196,31 @@ def _derived(variant: Variant) -> derivation.Derivation:
 def grade_all(key: Key, sources: Sequence[handins.Source], jobs: int) -> list[Graded | Unreadable]:
     """Every hand-in graded, in the order of `sources`; `jobs` processes (1: in this one)."""
     if jobs <= 1 or len(sources) <= 1:
-        _start(key)
-        return [grade(s) for s in sources]
+        return grade_many(sources, key)
     chunk = max(1, len(sources) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(key,)) as pool:
-        return list(pool.map(grade, sources, chunksize=chunk))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(key,))
+    try:
+        results = list(pool.map(grade, sources, chunksize=chunk))
+    except BaseException:  # Ctrl-C or SIGTERM: the hand-ins not yet begun are dropped, not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
+
+
+def _worker_start(key: Key) -> None:
+    """A pool's worker: the command's process alone answers Ctrl-C and SIGTERM (and stops the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _start(key)
+
+
+def grade_many(sources: Iterable[handins.Source], key: Key) -> list[Graded | Unreadable]:
+    """Hand-ins graded in this process, one after the other: what one task of a cluster runs (a Dask
+    bag's partition: `bag.map_partitions(grade_many, key)`, or a Ray task over a slice of them)."""
+    if _KEY is not key:
+        _start(key)
+    return [grade(s) for s in sources]
 
 
 def grade(source: handins.Source) -> Graded | Unreadable:
@@ -231,9 +237,13 @@ def grade(source: handins.Source) -> Graded | Unreadable:
     d = _derived(variant)
     try:
         entries, sheet = _judged(d, handin)
+        return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind,
+                      sheet)
     except (DocumentError, latex.LatexError, RecursionError) as exc:
         return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
-    return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind, sheet)
+    except (ArithmeticError, ValueError, LookupError) as exc:  # one hand-in's numbers: a row, the class goes on
+        why = " ".join(str(exc).split())[:200] or type(exc).__name__
+        return Unreadable(source.file, f"could not be graded ({why})", handin.student, handin.variant)
 
 
 def _ids(key: Key) -> str:
@@ -376,9 +386,19 @@ def _right(last: Verdict, digits: int) -> bool:
 
 
 def _key_mistakes(q: Question, claimed: Real) -> tuple[str, ...]:
-    """The key's mistakes whose value, rounded to the digits asked, is the answer rounded so."""
-    written = show(claimed, q.digits).text
-    return tuple(name for name, value in q.mistakes if show(real(value), q.digits).text == written)
+    """The key's mistakes whose value, rounded to the digits asked, is the answer: within half a unit of
+    that digit, and of the last digit the key prints (its values are rounded once already)."""
+    found = []
+    for name, text in q.mistakes:
+        value = real(text)
+        if abs(claimed - value) <= _half_unit(value, q.digits) + _half_unit(value, significant(text)):
+            found.append(name)
+    return tuple(found)
+
+
+def _half_unit(x: Real, digits: int) -> Real:
+    exponent = int(CTX.floor(CTX.log10(abs(x)))) if x else 0
+    return CTX.mpf(10) ** (exponent - digits + 1) / 2
 
 
 def _links(verdicts: Sequence[Verdict]) -> Fraction:

@@ -64,7 +64,7 @@ def _rows(v: Variant, pr: NotationPrinter) -> list[dict[str, str]]:
 def layers_line(v: Variant, t: messages.Catalogue) -> str:
     """The layers (size and activation) and the loss, in a sentence."""
     spec = v.derivation.network.spec
-    shown = ", ".join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
+    shown = t("separator").join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
     return t("layers", layers=shown, loss=t(spec.loss))
 
 

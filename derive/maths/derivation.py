@@ -15,7 +15,9 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
-from derive.maths.numeric import MAX_ITERATION_WORK, Trainer, evaluate, iteration_work, precise_errors, sample_values
+from derive.maths.enclosure import fast_errors
+from derive.maths.numeric import (MAX_ITERATION_WORK, Report, Trainer, evaluate, iteration_work, precise_errors,
+                                  sample_values)
 from derive.maths.optimizers import Move
 from derive.model.network import Network, Neuron, Param
 from derive.model.precision import CTX, WORKING_DIGITS, Real, real, show
@@ -390,8 +392,23 @@ def check_iteration_work(network: Network, steps: Iterable[int]) -> None:
                               "(fewer steps, or derive train for long runs)")
 
 
-def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Derivation:
-    """The whole derivation of `network`: the first update in full, then the iterations."""
+def history_errors(network: Network, steps: list[int], digits: int | None = None) -> list[Report]:
+    """The dataset error after each count of updates in `steps` (increasing, from 0). Given the `digits`
+    that will be shown, the updates past the first are trained in float64 where the error radius proves
+    those digits (`derive.maths.enclosure`); else, and always for the first, at the working precision."""
+    later = [s for s in steps if s > 1]
+    fast = fast_errors(network, later, digits) if digits is not None and later else None
+    if fast is None:
+        return precise_errors(network, steps)
+    return precise_errors(network, [s for s in steps if s <= 1]) + fast
+
+
+def build(network: Network, history_steps: tuple[int, ...] | None = None, shown_digits: int | None = None) -> Derivation:
+    """The whole derivation of `network`: the first update in full, then the iterations.
+
+    `shown_digits`: the significant digits the errors of the iterations will be shown with, when known;
+    it lets the iterations run in float64 where that provably changes none of them (see history_errors).
+    """
     steps = network.spec.training.steps if history_steps is None else history_steps
     check_iteration_work(network, steps)
     closed = closed_forms(network)
@@ -417,7 +434,7 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None) -> Der
     for u, value in zip(updates, stepped):
         check_agree(u.new, value, f"updated {u.param.name}")
     points = [HistoryPoint(r.step, r.error, tuple(r.params), r.resolved, r.digits)
-              for r in precise_errors(network, sorted({0, 1, *steps}))]
+              for r in history_errors(network, sorted({0, 1, *steps}), shown_digits)]
     history = tuple(h for h in points if h.step in steps)
     if points[0].digits > WORKING_DIGITS:  # the initial error is within the noise of the working precision
         with CTX.workdps(points[0].digits):

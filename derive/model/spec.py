@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
 
 from derive.model import identifiers, reading
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
@@ -420,6 +419,8 @@ def _drawer(init: InitSpec | None) -> Callable[[int], list[Decimal]] | None:
     """Draws initial weights in reading order from one seeded generator."""
     if init is None:
         return None
+    import numpy as np  # only a spec with [init] needs NumPy: a render of written weights never loads it
+
     rng = np.random.default_rng(init.seed)
 
     def draw(count: int) -> list[Decimal]:

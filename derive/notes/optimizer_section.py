@@ -74,7 +74,8 @@ def _rules(network: Network, notation: Notation) -> list[str]:
     """The rule at update t: each state's update, then the parameter's."""
     opt = network.spec.training.optimizer
     total = NotationPrinter(notation).doprint(network.e_total)
-    pr = RulePrinter(notation, dE=rf"\frac{{\partial {total}}}{{\partial p}}")
+    # the gradient update t uses is taken at the parameters after update t - 1, as the worked lines say
+    pr = RulePrinter(notation, dE=rf"\frac{{\partial {total}}}{{\partial p^{{(t-1)}}}}")
     lines = []
     decay = bool(opt.weight_decay) and opt.decay == "l2"
     lines.append(pr.equation(pr.at("g", "t"), pr.doprint(L2_GRADIENT if decay else S["dE"])))

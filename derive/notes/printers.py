@@ -7,6 +7,7 @@ structure a teacher writes on the board (`0.75136507 \\times (1 - 0.75136507)`).
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Mapping, Sequence
 
 from sympy import Expr, Symbol
@@ -208,21 +209,26 @@ class ValuePrinter(NotationPrinter):
         return r" \times ".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def width(tex: str) -> float:
     """About how wide `tex` prints in display maths, in digit widths: stacked fractions count their
-    wider part, scripts count 0.7, spacing and sizing commands nothing."""
+    wider part, scripts count 0.7, spacing and sizing commands nothing. (Remembered: breaking an
+    equation into lines measures the same pieces many times.)"""
     return _width(tex, 0)[0]
 
 
 def _group(tex: str, i: int) -> tuple[str, int]:
     """The braced group (or single token) at `i`: its text and the index after it."""
     if i < len(tex) and tex[i] == "{":
-        depth, j = 0, i
-        while j < len(tex):
-            depth += {"{": 1, "}": -1}.get(tex[j], 0)
-            if depth == 0:
-                return tex[i + 1:j], j + 1
-            j += 1
+        depth = 0
+        for j in range(i, len(tex)):
+            c = tex[j]
+            if c == "{":
+                depth += 1
+            elif c == "}":
+                depth -= 1
+                if depth == 0:
+                    return tex[i + 1:j], j + 1
         return tex[i + 1:], len(tex)
     if i < len(tex) and tex[i] == "\\":
         j = i + 1
@@ -289,7 +295,8 @@ def _splits(tex: str, room: float) -> list[tuple[int, int]]:
                 groups[stack.pop()][1] = i + 6
             depth, i = depth - 1, i + 6
             continue
-        braces += {"{": 1, "}": -1}.get(tex[i], 0)
+        c = tex[i]
+        braces += 1 if c == "{" else (-1 if c == "}" else 0)
         if braces == 0 and i > 0 and tex[i - 1] == " " and tex[i] in "+-" and tex[i + 1:i + 2] == " ":
             if depth == 0:
                 found.append((i, 0))

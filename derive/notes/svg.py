@@ -9,7 +9,6 @@ it declares no ids and no stylesheet: every style is an attribute of its element
 from __future__ import annotations
 
 import math
-from xml.sax.saxutils import escape, quoteattr
 
 from derive.notes.figures import FAINT, HIGHLIGHT, SUB_SCALE, Curve, Edge, Figure, Label, Node, Tick, text_width
 from derive.notes.notation import GREEK_LETTERS, Glyph, text
@@ -26,6 +25,19 @@ INK, MUTED, ACCENT, FADED = "#222222", "#666666", "#b83227", "#c8c8c8"
 # stroke colour and width of an edge, by emphasis
 EDGE_STYLE = {"normal": (MUTED, 1.2), HIGHLIGHT: (ACCENT, 2.6), FAINT: ("#dddddd", 1.0)}
 NODE_FILL = {"input": "#eef3fa", "neuron": "#ffffff", "bias": "#f3f3f3", "error": "#fbeae8"}
+
+
+def escape(text: str) -> str:
+    """Text as XML character data (`xml.sax.saxutils.escape`, which costs a network stack to import)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value, quoted as `xml.sax.saxutils.quoteattr` quotes it."""
+    text = escape(text).replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    if '"' not in text:
+        return f'"{text}"'
+    return f"'{text}'" if "'" not in text else '"{}"'.format(text.replace('"', "&quot;"))
 
 
 def _n(x: float) -> str:

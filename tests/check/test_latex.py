@@ -15,12 +15,19 @@ from derive.model import network, spec
 from tests.helpers import finite_difference, param_values
 from tests.oracle import mp
 
-PRESETS = ("mazur", "gender", "xor3", "textbook")
+PRESETS = ("mazur", "gender", "xor3", "textbook", "mazuradam")
 NOTATIONS = ("classic", "textbook", "matrix")
 # Every display of the matrix notation's vectorised pass (`\delta^{[2]} = ...`, `\odot`, pmatrix, `^{T}`) is
 # read entry by entry. The rules stated for every index (delta_o, w_oh, sum_o, the textbook's Delta v_ih)
-# are read as each instance. The narration's steps that apply the derivative operator to an expression
-# (d/d out of 1/2 (t - out)^2) are read as the derivative of that expression, and judged like the others.
+# are read as each instance, the optimizer's rules for every update t and parameter p at t = 1, 2, 3 and
+# each parameter. The narration's steps that apply the derivative operator to an expression (d/d out of
+# 1/2 (t - out)^2) are read as the derivative of that expression, and judged like the others.
+# The displays no claim can state, each with why; the test requires exactly these to be refused.
+ALLOWED = {
+    # Adam's bias correction: the weights of the average sum to 1 - beta1^t, an identity in beta1 and t
+    # with no quantity of the network on its left (a claim's left side is one quantity).
+    r"\sum_{k=1}^{t} \beta_{1}^{t - k} \left(1 - \beta_{1}\right) = 1 - \beta_{1}^{t}": "the left side must be one name",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,23 +50,45 @@ def claims_of(markdown: str) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("profile", NOTATIONS)
-@pytest.mark.parametrize("preset", PRESETS)
-def test_every_display_equation_of_every_walkthrough_is_read_back(
-        preset: str, profile: str, derivations: dict[str, derivation.Derivation], tmp_path: Path) -> None:
-    lang = "zh" if preset == "xor3" else "en"
-    assert main(["render", preset, "--format", "md", "--notation", profile, "--lang", lang, "--out", str(tmp_path)]) == 0
-    lines = claims_of((tmp_path / "walkthrough.md").read_text(encoding="utf-8"))
-    report = checker.check_text(derivations[preset], "\n".join(lines), notation=profile)
+def read_back(d: derivation.Derivation, markdown: str, profile: str) -> tuple[int, list[tuple[str, object]]]:
+    """(displays read, every display refused or not judged correct that ALLOWED does not list)."""
+    lines = claims_of(markdown)
+    report = checker.check_text(d, "\n".join(lines), notation=profile)
     judged: dict[int, list[str]] = {}
     for v in report.verdicts:
         judged.setdefault(v.line, []).append(v.status)
     refused = dict(report.refused)
     equations = [n for n, line in enumerate(lines, start=1) if not line.startswith("[")]
-    assert [(lines[n - 1], refused[n]) for n in equations if n in refused] == []
-    assert [(lines[n - 1], judged[n]) for n in equations if not set(judged[n]) <= {"correct", "defined"}] == []
-    assert len(equations) > 25
+    found: list[tuple[str, object]] = []
+    for n in equations:
+        allowed = ALLOWED.get(lines[n - 1])
+        if n in refused and not (allowed and allowed in refused[n]):
+            found.append((lines[n - 1], refused[n]))
+        elif n not in refused and (allowed or not set(judged.get(n, ["nothing judged"])) <= {"correct", "defined"}):
+            found.append((lines[n - 1], judged.get(n, "nothing judged")))  # an exception that no longer holds
     assert (profile == "matrix") == any(v.entry for v in report.verdicts)  # the vectorised pass, entry by entry
+    return len(equations), found
+
+
+@pytest.mark.parametrize("profile", NOTATIONS)
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_display_equation_of_every_walkthrough_is_read_back(
+        preset: str, profile: str, derivations: dict[str, derivation.Derivation], tmp_path: Path) -> None:
+    lang = "zh" if preset in ("xor3", "mazuradam") else "en"
+    assert main(["render", preset, "--format", "md", "--notation", profile, "--lang", lang, "--out", str(tmp_path)]) == 0
+    count, found = read_back(derivations[preset], (tmp_path / "walkthrough.md").read_text(encoding="utf-8"), profile)
+    assert found == []
+    assert count > 25
+
+
+@pytest.mark.parametrize("preset, profile", [("mazuradam", "textbook"), ("textbook", "matrix"), ("gender", "classic")])
+def test_every_display_of_the_full_walkthrough_is_read_back(
+        preset: str, profile: str, derivations: dict[str, derivation.Derivation], tmp_path: Path) -> None:
+    """--full works out every parameter (and every optimizer step) in full: each of those displays too."""
+    assert main(["render", preset, "--format", "md", "--notation", profile, "--full", "--out", str(tmp_path)]) == 0
+    count, found = read_back(derivations[preset], (tmp_path / "walkthrough.md").read_text(encoding="utf-8"), profile)
+    assert found == []
+    assert count > 100
 
 
 def test_greek_parameters_as_the_textbook_walkthrough_prints_them(derivations: dict[str, derivation.Derivation]) -> None:
@@ -137,9 +166,13 @@ def test_a_rule_for_every_index_is_read_as_each_of_its_instances(derivations: di
     "x = " + r"\Delta " * 200 + "w_5",
     "x = " + r"\sum_{s} " * 150 + "w_5",
     r"\frac{\partial E}{\partial w_{oh}} = " + " + ".join([r"\sum_{h} \sum_{o} \delta_{o} w_{oh}"] * 30),
+    r"\delta^{[2]} = " + r"W^{[2]} " * 230 + r"\delta^{[2]}",  # each product doubles the entries' length
+    r"\delta^{[2]} = " + r"\left(" * 45 + r"\delta^{[2]}" + r"\right)" * 45,
+    r"\delta^{[2]} = " + " + ".join([r"\left(W^{[2]}\right)^{T} W^{[2]} \delta^{[2]}"] * 30),
+    r"\delta^{[2]} = \begin{pmatrix} " + r" \\ ".join(["1"] * 380) + r" \end{pmatrix}",
 ])
 def test_hostile_latex_is_read_or_refused_quickly(text: str, derivations: dict[str, derivation.Derivation]) -> None:
-    names = latex.glyph_names(derivations["mazur"].network, "classic")
+    names = latex.glyph_names(derivations["mazur"].network, "matrix" if "[2]" in text else "classic")
     start = time.perf_counter()
     try:
         claims.parse_instances(text, 1, names)
@@ -325,3 +358,40 @@ def test_under_an_optimizer_the_textbook_section_gives_gradients_not_plain_updat
     assert r"\Delta v_{11}" not in text and r"\Delta w_{hj}" not in text  # the plain rule's step is not Adam's
     g = mp.nstr(_adam_first_update("w5")["g"], 9, strip_zeros=False)
     assert rf"\frac{{\partial E}}{{\partial w_{{11}}}} = - g_{{1}} b_{{1}} = {g}" in text
+
+
+def test_the_optimizers_rules_for_every_update_are_judged_at_each_update_and_parameter() -> None:
+    adam = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
+    names = latex.glyph_names(adam.network, "matrix")
+    rule = r"\hat{m}^{(t)} = \frac{m^{(t)}}{1 - \beta_{1}^{t}}"
+    assert latex.instances(rule, names)[:2] == ["mhat_w1@1 = ((m_w1@1) / (1 - beta1^(1)))",
+                                                "mhat_w2@1 = ((m_w2@1) / (1 - beta1^(1)))"]
+    statuses = [(v.status) for v in checker.check_text(adam, rule, notation="matrix").verdicts]
+    assert statuses == ["correct"] * 24  # t = 1, 2, 3 for each of the 8 trainable weights
+    # the bias correction with the wrong power is right at the first update only
+    report = checker.check_text(adam, rule.replace(r"\beta_{1}^{t}", r"\beta_{1}"), notation="matrix")
+    assert [v.status for v in report.verdicts] == ["correct"] * 8 + ["wrong"] * 16
+    # the sum the average unrolls to, k = 1 ... t, and the gradient at the parameters before the update
+    unrolled = r"m^{(t)} = \sum_{k=1}^{t} \beta_{1}^{t - k} g^{(k)} \left(1 - \beta_{1}\right)"
+    assert [v.status for v in checker.check_text(adam, unrolled).verdicts] == ["correct"] * 24
+    swapped = unrolled.replace(r"\beta_{1}^{t - k}", r"\beta_{1}^{k - 1}")
+    assert "wrong" in [v.status for v in checker.check_text(adam, swapped).verdicts]
+    gradient = r"g^{(t)} = \frac{\partial E_{\mathrm{total}}}{\partial p^{(t-1)}}"
+    assert [v.status for v in checker.check_text(adam, gradient).verdicts] == ["correct"] * 24
+    stale = r"g^{(t)} = \frac{\partial E_{\mathrm{total}}}{\partial p^{(0)}}"  # the first gradient, reused
+    assert [v.status for v in checker.check_text(adam, stale).verdicts] == ["correct"] * 8 + ["wrong"] * 16
+
+
+def test_a_document_s_matrix_is_judged_entry_by_entry_too(derivations: dict[str, derivation.Derivation]) -> None:
+    from derive.reader import report
+    from derive.reader.document import check_document
+
+    right = _fd_matrix("mazur", [["w5", "w6"], ["w7", "w8"]])
+    last = re.findall(r"-?\d\.\d+", right)[3]
+    wrong = right.replace(last, last[:-1] + ("1" if last[-1] != "1" else "2"))
+    document = "Gradients:\n$$\n" + r"\frac{\partial E}{\partial W^{[2]}} = " + wrong + "\n$$\n"
+    found = check_document(derivations["mazur"], "md", document)
+    assert [(f.verdict.entry, f.verdict.status) for f in found.found] == [
+        ("entry (1, 1), dE_total/dw5", "correct"), ("entry (1, 2), dE_total/dw6", "correct"),
+        ("entry (2, 1), dE_total/dw7", "correct"), ("entry (2, 2), dE_total/dw8", "wrong")]
+    assert "line 2, entry (2, 2), dE_total/dw8: wrong" in report.to_text(found, 9)  # the span starts at $$

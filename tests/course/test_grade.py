@@ -11,18 +11,20 @@ from pathlib import Path
 
 import pytest
 
+from derive.cli import main
 from derive.course import grading, handins
 from tests.course import keys
 from tests.helpers import run
 from tests.oracle import mp
 
 VARIANTS = 20
+ASK = ("out_o1", "E_total", "dE_total/dw5", "dE_total/dw1", "w1@1", "E_total@1")  # mazur's default questions
 
 
 @pytest.fixture(scope="module")
 def key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("exercise")
-    keys.write_key(folder, VARIANTS, seed=7)
+    folder = tmp_path_factory.mktemp("exercise") / "ex"
+    assert main(["exercise", "mazur", "--variants", str(VARIANTS), "--seed", "1", "--out", str(folder)]) == 0
     return folder
 
 
@@ -41,7 +43,8 @@ def _grade(key_dir: Path, texts: dict[str, str], tmp_path: Path, jobs: int = 1) 
 
 
 def _truth(variant: dict) -> dict[str, str]:
-    return {q["claim"]: keys.rounded(q["answer"], q["digits"] + 1) for q in variant["questions"]}
+    """The truth as the key shows it, rounded once to the digits asked."""
+    return {q["claim"]: q["shown"] for q in variant["questions"]}
 
 
 def test_the_truth_gets_full_marks(key_dir: Path, tmp_path: Path) -> None:
@@ -49,7 +52,7 @@ def test_the_truth_gets_full_marks(key_dir: Path, tmp_path: Path) -> None:
     graded = _grade(key_dir, {f"s{v['id']}.claims": keys.handin(v["id"], _truth(v)) for v in key["variants"]}, tmp_path)
     assert len(graded) == VARIANTS
     for r in graded.values():
-        assert [m.credit for m in r.marks] == [1] * len(keys.ASK), r
+        assert [m.credit for m in r.marks] == [1] * len(ASK), r
         assert not any(m.mistakes or m.carried_forward for m in r.marks)
 
 
@@ -58,8 +61,8 @@ def test_each_mistake_loses_exactly_the_questions_it_affects_and_is_named(key_di
     texts, expected = {}, {}
     for v in key["variants"]:
         for number, mistake in enumerate(sorted({m for q in v["questions"] for m in q["mistakes"]})):
-            answers = {q["claim"]: keys.rounded(q["mistakes"].get(mistake, q["answer"]), q["digits"])
-                       for q in v["questions"]}
+            answers = {q["claim"]: keys.rounded(q["mistakes"][mistake], q["digits"]) if mistake in q["mistakes"]
+                       else q["shown"] for q in v["questions"]}
             student = f"v{v['id']}m{number}"
             texts[f"{student}.claims"] = keys.handin(v["id"], answers)
             expected[student] = (mistake, [mistake in q["mistakes"] for q in v["questions"]])
@@ -80,7 +83,7 @@ def test_an_error_carried_forward_loses_only_its_first_question(key_dir: Path, t
         texts[f"cf{v['id']}.claims"] = keys.handin(v["id"], keys.carried_answers(v["values"], slip))
     graded = _grade(key_dir, texts, tmp_path)
     for student, r in graded.items():
-        assert [m.credit for m in r.marks] == [0] + [1] * (len(keys.ASK) - 1), (student, r.marks)
+        assert [m.credit for m in r.marks] == [0] + [1] * (len(ASK) - 1), (student, r.marks)
         assert r.marks[1].carried_forward and "carried forward" in r.marks[1].verdict
         assert "out_o1" in r.marks[1].verdict
 
@@ -96,13 +99,13 @@ def test_random_noise_is_graded_without_a_crash(key_dir: Path, tmp_path: Path) -
     assert len(graded) == VARIANTS
     for r in graded.values():
         assert all(m.credit == 0 and not m.carried_forward for m in r.marks[:1])
-        assert 0 <= r.total <= len(keys.ASK)
+        assert 0 <= r.total <= len(ASK)
 
 
 def test_a_chain_earns_partial_credit_per_link(key_dir: Path, tmp_path: Path) -> None:
     v = _key(key_dir)["variants"][0]
     values = {k: mp.mpf(x) for k, x in v["values"].items()}
-    sig = lambda x: 1 / (1 + mp.exp(-x))  # noqa: E731
+    sig = lambda x: 1 / (1 + mp.exp(-x))
     h1 = sig(values["w1"] * values["i1"] + values["w2"] * values["i2"] + values["b1"])
     h2 = sig(values["w3"] * values["i1"] + values["w4"] * values["i2"] + values["b1"])
     o1 = sig(values["w5"] * h1 + values["w6"] * h2 + values["b2"])
@@ -143,7 +146,7 @@ def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, ca
     assert (code, err) == (0, "")
     assert stdout.strip() == str(out / "report.html")
     table = list(csv.DictReader((out / "grades.csv").open(encoding="utf-8")))
-    assert list(table[0]) == ["student", "variant", "total", *keys.ASK]
+    assert list(table[0]) == ["student", "variant", "total", *ASK]
     assert [(r["student"], r["total"]) for r in table][:1] == [("ann", "6")]
     reasons = {r["student"]: r["total"] for r in table[1:]}
     assert reasons["bo.claims"].startswith("unreadable: no line `variant: <id>`")
@@ -158,7 +161,7 @@ def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, ca
     assert page.count("<svg") == 2  # the histogram and the success rates: one right answer names no mistake
     assert not any(tag in page for tag in ('src="http', 'href="http', "<script", "<link", "@import"))  # offline
     sheet = grades["students"][0]["sheet"]
-    assert f'href="{sheet}"' in page and (out / sheet).read_text(encoding="utf-8").count("✓") == len(keys.ASK)
+    assert f'href="{sheet}"' in page and (out / sheet).read_text(encoding="utf-8").count("✓") == len(ASK)
 
 
 def test_the_same_hand_ins_give_the_same_bytes(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -167,7 +170,8 @@ def test_the_same_hand_ins_give_the_same_bytes(key_dir: Path, tmp_path: Path, ca
     sub.mkdir()
     for v in key["variants"][:4]:
         m = next(iter(v["questions"][2]["mistakes"]))
-        answers = {q["claim"]: keys.rounded(q["mistakes"].get(m, q["answer"])) for q in v["questions"]}
+        answers = {q["claim"]: keys.rounded(q["mistakes"][m]) if m in q["mistakes"] else q["shown"]
+                   for q in v["questions"]}
         (sub / f"s{v['id']}.claims").write_text(keys.handin(v["id"], answers), encoding="utf-8")
     outputs = []
     for jobs in ("1", "2"):
@@ -175,7 +179,10 @@ def test_the_same_hand_ins_give_the_same_bytes(key_dir: Path, tmp_path: Path, ca
         assert run(["grade", str(key_dir), str(sub), "--out", str(out), "--jobs", jobs], capsys)[0] == 0
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-    assert "<svg" in outputs[0]["report.html"].decode() and b"<dc:date>" not in outputs[0]["report.html"]
+    page = outputs[0]["report.html"].decode()
+    assert "<svg" in page and "<dc:date>" not in page
+    named = {next(iter(v["questions"][2]["mistakes"])) for v in key["variants"][:4]}
+    assert all(f"<tr><td>{m}</td><td>" in page for m in named)  # each chart's mistakes, as text beside it
 
 
 def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -190,3 +197,19 @@ def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, 
     code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
     assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_latex_and_notebook_hand_ins_name_their_variant_in_their_own_markup(key_dir: Path, tmp_path: Path) -> None:
+    v = _key(key_dir)["variants"][3]
+    truth = _truth(v)
+    tex = (f"\\documentclass{{article}}\n\\begin{{document}}\n% student: Tex Writer\n% variant: {v['id']}\n"
+           f"The output is $out_{{o1}} = {truth['out_o1']}$ and\n\\[ E_{{total}} = {truth['E_total']} \\]\n"
+           "\\end{document}\n")
+    cells = [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": [f"**variant:** {v['id']}\n"]},
+             {"cell_type": "markdown", "id": "b", "metadata": {}, "source": [f"$$out_{{o1}} = {truth['out_o1']}$$\n"]}]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    graded = _grade(key_dir, {"t.tex": tex, "nb.ipynb": json.dumps(notebook)}, tmp_path)
+    assert [m.credit for m in graded["Tex Writer"].marks][:3] == [1, 1, 0]
+    assert [m.credit for m in graded["nb"].marks][:2] == [1, 0]
+    assert graded["nb"].marks[1].verdict == "not answered"
+    assert "✓" in graded["Tex Writer"].sheet and json.loads(graded["nb"].sheet)["cells"][1]["source"]

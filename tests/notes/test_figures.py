@@ -341,3 +341,13 @@ def test_tikz_compiles_with_pdflatex(tmp_path: Path, mazur: derivation.Derivatio
                     reason="xelatex, TikZ, pgfplots or ctex absent")
 def test_tikz_compiles_with_xelatex_and_chinese_labels(tmp_path: Path, mazur: derivation.Derivation) -> None:
     compile_tex(tmp_path, "xelatex", tikz_body(mazur, "更新次数", "误差"), r"\usepackage{ctex}")
+
+
+def test_svg_escapes_text_and_attributes_as_the_standard_library_does() -> None:
+    from xml.sax import saxutils
+
+    from derive.notes import svg
+
+    for text in ["a&b<c>", 'x"y', "x'y", "x'\"y", "a\nb\tc\r", "Latin Modern Math, serif", "加权 & <w>"]:
+        assert svg.escape(text) == saxutils.escape(text)
+        assert svg.quoteattr(text) == saxutils.quoteattr(text)
