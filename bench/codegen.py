@@ -6,7 +6,9 @@ Run: python bench/codegen.py [--quick]
 A 784-128-10 sigmoid network without biases, half sum of squares, one full-batch step on 64 samples,
 float64 everywhere: the generated `step`, a hand-written NumPy step in the style of the textbook's
 script (with the hidden delta taken before the update), and PyTorch CPU eager with autograd. Each is
-timed in the same run, interleaved, best of several repeats; the ratios are what to read. Then the
+timed in the same run, interleaved, best of several repeats; the ratios are what to read. The
+generated / hand-written ratio is measured again in a child process with BLAS on one thread, where
+two BLAS threads per call on a machine shared with other jobs do not scatter the times. Then the
 time of `derive code` itself (derivation, generation and verification) for a 64-64-10 network, by the
 per-weight route (the whole derivation at 50 digits, every parameter verified) as before.
 
@@ -114,7 +116,6 @@ def main_bench() -> None:
     for name, seconds in timings.items():
         print(f"  {name:<20} {seconds * 1e3:8.2f} ms   generated / this = {timings['generated'] / seconds:5.2f}"
               + goals.get(name, ""))
-    print(f"derive code, 64-64-10, per-weight route (before): {time_derive_code():.2f} s")
 
 
 def spec_text(sizes: tuple[int, ...], seed: int = 1) -> str:
@@ -149,20 +150,29 @@ CODE_SIZES = ((64, 64, 10), (784, 128, 10))
 CODE_GOALS = {(64, 64, 10): 4.0, (784, 128, 10): 12.0}
 
 
+# Runs the command line and reports the peak memory of its own image: VmHWM is reset when a process
+# execs, while ru_maxrss would count the benchmark's pages the child inherited at fork.
+PEAK = """import sys
+from derive.cli import main
+status = main(sys.argv[1:])
+peak = [line for line in open("/proc/self/status") if line.startswith("VmHWM:")]
+print(peak[0].split()[1] if peak else "0", file=sys.stderr)
+sys.exit(status)"""
+
+
 def timed(argv: list[str]) -> tuple[float, float]:
-    """Wall-clock seconds and peak resident memory (MB) of one process."""
+    """Wall-clock seconds of one process, and (for a derive command) its peak resident memory in MB."""
     start = time.perf_counter()
-    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
     seconds = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    assert child.returncode == 0, child.stderr.read() if child.stderr else ""
-    return seconds, usage.ru_maxrss / 1024
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.split()
+    return seconds, int(lines[-1]) / 1024 if lines else 0.0
 
 
 def code_against_floor(repeats: int) -> None:
     """`derive code --style vector` per size, each run paired with a run of the start-up floor."""
-    derive = [sys.executable, "-m", "derive"]
+    derive = [sys.executable, "-c", PEAK]
     with tempfile.TemporaryDirectory() as tmp:
         paths = {}
         for sizes in CODE_SIZES:
@@ -180,9 +190,40 @@ def code_against_floor(repeats: int) -> None:
                   f"peak memory {memory:.0f} MB" + (" (goal: under 500)" if sizes == CODE_SIZES[-1] else ""))
 
 
+# One thread for BLAS (in a child process, where the variables take effect): on a machine shared with
+# other jobs, two BLAS threads per call wait for each other, and both contenders' times scatter.
+ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def single_threaded_step() -> None:
+    """The generated step against the hand-written one, BLAS on one thread, printed on one line."""
+    rng = np.random.default_rng(0)
+    net = network.build(spec.from_mapping(spec_data(SIZES, BATCH, rng), "<bench>", "bench"))
+    module = verify.load(codegen.generate_vector(net))
+    params = module.initial_params()
+    x, y = module.INPUTS, module.TARGETS
+    w0, w1 = params["W1"].T.copy(), params["W2"].T.copy()
+    timings = best({"generated": lambda: module.step(params, x, y),
+                    "hand": lambda: hand_written(w0, w1, x, y, module.LEARNING_RATE)})
+    print(f"  with BLAS on one thread: generated {timings['generated'] * 1e3:.2f} ms, hand-written NumPy "
+          f"{timings['hand'] * 1e3:.2f} ms, generated / hand-written = {timings['generated'] / timings['hand']:.2f}")
+
+
+def print_single_threaded() -> None:
+    done = subprocess.run([sys.executable, __file__, "--single-threaded-step"], capture_output=True, text=True,
+                          env={**os.environ, **ONE_THREAD}, check=True)
+    print(done.stdout.rstrip())
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one paired run per size instead of three")
-    quick = parser.parse_args().quick
-    main_bench()
-    code_against_floor(1 if quick else 3)
+    parser.add_argument("--single-threaded-step", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.single_threaded_step:
+        single_threaded_step()
+    else:
+        main_bench()
+        print_single_threaded()
+        print(f"derive code, 64-64-10, per-weight route (before): {time_derive_code():.2f} s")
+        code_against_floor(1 if options.quick else 3)

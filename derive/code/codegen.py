@@ -59,7 +59,8 @@ class RulePrinter(NumPyPrinter):
 
 def _rule_code(rule: Expr, layer: int) -> str:
     """`rule` over layer `layer` (1-based) of the generated gradients(): its outs[l], nets[l - 1], Y."""
-    return RulePrinter({layers.OUT: f"outs[{layer}]", layers.NET: f"nets[{layer - 1}]", layers.TARGET: "Y"}).doprint(rule)
+    names = {layers.OUT: f"outs[{layer}]", layers.NET: f"nets[{layer - 1}]", layers.TARGET: "Y"}
+    return RulePrinter(names).doprint(rule)
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,8 @@ class LossCode:
 def _loss_code(network: Network) -> LossCode:
     """The output layer's loss and the lines of its delta, printed from its layer rule."""
     depth = len(network.layers)
-    last = network.spec.layers[-1]
     value = LOSS_VALUE_CODE[network.loss.name].format(net=f"nets[{depth - 1}]", out=f"outs[{depth}]")
-    rule = layers.output_rule(network.spec.loss, last.activation, len(last.neurons))
+    rule = layers.width_rule(network)
     code = _rule_code(rule.delta, depth)
     if not rule.coupled:
         return LossCode(value, (f"delta{depth} = {code}",))
@@ -147,7 +147,8 @@ def _uses(network: Network) -> dict[str, bool]:
 def vector_view(network: Network, verified: tuple[str, ...] = ()) -> dict[str, Any]:
     layer_views = [_layer_view(network, i) for i in range(len(network.layers))]
     loss = _loss_code(network)
-    frozen = [f"b{layer['index']}" for layer in layer_views if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
+    frozen = [f"b{layer['index']}" for layer in layer_views
+              if layer["bias_mode"] != "none" and not layer["bias_trainable"]]
     slopes = " ".join(layer["slope"] or "" for layer in layer_views[:-1])
     return {**_common(network, "vector"), "layers": layer_views, "loss_value": loss.value, "loss_delta": loss.delta,
             "frozen": frozen, "depth": len(layer_views), "verified": verified,

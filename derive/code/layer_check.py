@@ -21,7 +21,7 @@ from sympy import sstr
 
 from derive.code import codegen, verify
 from derive.maths import layers
-from derive.maths.derivation import DerivationError, closed_forms, closed_values
+from derive.maths.derivation import Closed, DerivationError, closed_forms, closed_values
 from derive.maths.numeric import Trainer
 from derive.model.network import Network
 from derive.model.precision import WORKING_DIGITS
@@ -130,17 +130,18 @@ def _check_finite(network: Network, module: types.ModuleType) -> None:
         finite = math.isfinite(module.loss(params, module.INPUTS, module.TARGETS))
     if not (finite and all(np.all(np.isfinite(a)) for a in arrays)):
         raise DerivationError(f"{network.spec.source}: at the spec's initial values a net, an output, the loss "
-                              "or a gradient is beyond the range of float64 (about 1.8e308), in which the generated code "
-                              "computes: scale the spec's numbers down")
+                              "or a gradient is beyond the range of float64 (about 1.8e308), in which the "
+                              "generated code computes: scale the spec's numbers down")
 
 
-def _at_point(network: Network, module: types.ModuleType, closed: object, trainer: Trainer, flat: list[float],
+def _at_point(network: Network, module: types.ModuleType, closed: Closed, trainer: Trainer, flat: list[float],
               sampled: tuple[int, ...]) -> list[str]:
+    """The module's loss and its gradients of the `sampled` parameters at `flat`, against the engine."""
     arrays = verify.to_arrays(network, flat)
     where = _locations(network, sampled)
     grads = module.gradients(arrays, module.INPUTS, module.TARGETS)
     got = [float(grads[key][index]) for key, index in where]
-    error, want = closed_values(network, closed, flat, sampled, trainer)  # type: ignore[arg-type]
+    error, want = closed_values(network, closed, flat, sampled, trainer)
     loss = module.loss(arrays, module.INPUTS, module.TARGETS)
     found = [] if abs(loss - float(error)) <= verify.TOLERANCE * abs(float(error)) + 1e-15 else [
         f"the loss: generated {loss!r}, engine {float(error)!r}"]

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Any, Sequence
 
 import sympy
-from sympy import Expr, Integer, diff
+from sympy import Expr, diff
 
 from derive.maths.derivation import agree, closed_forms, closed_gradients
 from derive.maths.numeric import Trainer, evaluate
@@ -29,8 +29,9 @@ from derive.model.precision import CTX, Real
 from derive.model.rules import get_activation, loss_for
 from derive.model.spec import Spec, from_mapping
 
-# The generic neuron: its net, its out and (in the output layer) its target.
+# The generic neuron: its net, its out and (in the output layer) its target and the layer's width.
 NET, OUT, TARGET = symbol("net"), symbol("out"), symbol("t")
+COUNT = sympy.Symbol("n", positive=True, integer=True)
 # The small network of the proof: at most this many neurons a layer, this many samples and points.
 SMALL_WIDTH = 3
 SMALL_SAMPLES = 2
@@ -54,16 +55,22 @@ def slope(activation: str) -> Expr:
 
 
 @cache
-def output_rule(loss: str, activation: str, outputs: int) -> OutputRule:
-    """dE/dnet of a generic output neuron of a layer of `outputs` neurons."""
+def output_rule(loss: str, activation: str) -> OutputRule:
+    """dE/dnet of a generic output neuron of a layer of COUNT neurons."""
     rule = loss_for(loss, activation)
-    grad = sympy.factor_terms(diff(rule.per_output(TARGET, OUT, Integer(outputs)), OUT))
+    grad = sympy.factor_terms(diff(rule.per_output(TARGET, OUT, COUNT), OUT))
     if not get_activation(activation).elementwise:  # softmax: dout_k/dnet_j = out_k ([k = j] - out_j)
         return OutputRule(sympy.factor_terms(sympy.cancel(grad * OUT)), True)
     delta = grad * slope(activation)
     # a log-loss's 1/out and 1/(1 - out) cancel against the slope: nothing divides by zero
-    return OutputRule(sympy.factor(delta) if delta.has(sympy.Pow(OUT, -1)) or rule.name.endswith("cross_entropy")
-                      else delta, False)
+    return OutputRule(sympy.factor(delta) if rule.name.endswith("cross_entropy") else delta, False)
+
+
+def width_rule(network: Network) -> OutputRule:
+    """The output rule of `network`, at its output layer's width."""
+    last = network.spec.layers[-1]
+    rule = output_rule(network.spec.loss, last.activation)
+    return OutputRule(rule.delta.subs(COUNT, len(last.neurons)), rule.coupled)
 
 
 def _at(expr: Expr, out: Real, net: Real, target: Real | None = None) -> Real:
@@ -72,8 +79,7 @@ def _at(expr: Expr, out: Real, net: Real, target: Real | None = None) -> Real:
 
 
 def _output_deltas(network: Network, nets: list[Real], outs: list[Real], targets: list[Real]) -> list[Real]:
-    layer = network.spec.layers[-1]
-    rule = output_rule(network.spec.loss, layer.activation, len(layer.neurons))
+    rule = width_rule(network)
     p = [_at(rule.delta, o, n, t) for o, n, t in zip(outs, nets, targets)]
     if not rule.coupled:
         return p
@@ -154,7 +160,8 @@ def prove(small: Network, points: int = PROOF_POINTS, seed: int = 0) -> list[str
     found = []
     for _ in range(points):
         flat = [CTX.mpf(rng.uniform(-1.0, 1.0)) for _ in small.params]
-        for p, by_layer, by_weight in zip(small.params, layer_gradients(small, flat), closed_gradients(small, closed, flat)):
+        closed_values = closed_gradients(small, closed, flat)
+        for p, by_layer, by_weight in zip(small.params, layer_gradients(small, flat), closed_values):
             if not agree(by_layer, by_weight):
                 found.append(f"dE/d{p.name} of the small network: layer rules {by_layer}, closed form {by_weight}")
     return found
@@ -168,7 +175,7 @@ def rule_names(network: Network) -> list[tuple[str, Expr]]:
         if entry not in kinds:
             kinds.append(entry)
     last = network.spec.layers[-1]
-    rule = output_rule(network.spec.loss, last.activation, len(last.neurons))
+    rule = output_rule(network.spec.loss, last.activation)
     name = f"{last.activation} output with {network.loss.name}: "
     kinds.append((name + ("p (delta = p - out sum(p))" if rule.coupled else "delta"), rule.delta))
     return kinds

@@ -43,8 +43,9 @@ def kind_doc(hidden: str, output: tuple[str, str], bias: tuple[str, str], reduct
     return spec_doc([], [], layers_, loss=output[1], reduction=reduction, samples=samples, update="batch")
 
 
-KINDS = [(h, o, b) for h in HIDDEN for o in OUTPUTS for b in BIASES[:1]] + [
-    ("sigmoid", ("sigmoid", "half_sse"), b) for b in BIASES[1:]] + [("tanh", ("softmax", "cross_entropy"), b) for b in BIASES[1:]]
+KINDS = ([(h, o, BIASES[0]) for h in HIDDEN for o in OUTPUTS]
+         + [("sigmoid", ("sigmoid", "half_sse"), b) for b in BIASES[1:]]
+         + [("tanh", ("softmax", "cross_entropy"), b) for b in BIASES[1:]])
 
 
 def test_the_rules_are_the_textbook_derivatives() -> None:
@@ -53,9 +54,9 @@ def test_the_rules_are_the_textbook_derivatives() -> None:
     assert sympy.simplify(layers.slope("sigmoid") - out * (1 - out)) == 0
     assert sympy.simplify(layers.slope("tanh") - (1 - out**2)) == 0
     assert layers.slope("relu") == sympy.Heaviside(net, 0) and layers.slope("identity") == 1
-    assert sympy.simplify(layers.output_rule("cross_entropy", "sigmoid", 2).delta - (out - t)) == 0
-    assert sympy.simplify(layers.output_rule("mse", "identity", 4).delta - (out - t) / 2) == 0
-    rule = layers.output_rule("cross_entropy", "softmax", 3)
+    assert sympy.simplify(layers.output_rule("cross_entropy", "sigmoid").delta - (out - t)) == 0
+    assert sympy.simplify(layers.output_rule("mse", "identity").delta - 2 * (out - t) / layers.COUNT) == 0
+    rule = layers.output_rule("cross_entropy", "softmax")
     assert rule.coupled and rule.delta == -t  # delta = -t + out * sum(t)
 
 
@@ -159,7 +160,8 @@ def test_code_cli_vector_route(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "Not verified" in (tmp_path / "n.py").read_text(encoding="utf-8")
 
 
-def test_code_cli_vector_route_refuses_numbers_beyond_float64(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_code_cli_vector_route_refuses_numbers_beyond_float64(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     doc = wide_doc()
     doc["layers"][0]["weights"][0][0] = Decimal("1e300")
     doc["samples"][0]["inputs"][0] = Decimal("1e300")
@@ -167,3 +169,20 @@ def test_code_cli_vector_route_refuses_numbers_beyond_float64(tmp_path: Path, ca
     code, _, err = run(["code", str(path), "--out", str(tmp_path / "u.py")], capsys)
     assert code == 2 and err.count("\n") == 1 and "beyond the range of float64" in err
     assert not (tmp_path / "u.py").exists()
+
+
+@pytest.mark.parametrize("config", ["momentum", "adamw"])
+def test_the_layer_route_checks_the_optimizer_on_the_small_network(config: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.maths.test_optimizers import CONFIGS, with_optimizer
+
+    net = network.build(with_optimizer(spec.from_mapping(wide_doc(), "<wide>", "wide"), CONFIGS[config]))
+    plan = layer_check.plan(net)
+    source = codegen.generate_vector(net, plan.header)
+    assert "initial_state" in source and layer_check.disagreements(net, source, plan) == []
+    real = codegen.generate_vector
+    line = "move = LEARNING_RATE*m[name]" if config == "momentum" else "mhat = m[name]/(1 - BETA1**t)"
+    assert line in source
+    monkeypatch.setattr(codegen, "generate_vector", lambda *a: real(*a).replace(line, line + "*1.001"))
+    problems = layer_check.disagreements(net, codegen.generate_vector(net, plan.header), plan)
+    assert problems and all("after 5 updates" in p for p in problems)
