@@ -10,7 +10,7 @@ evaluated at those numbers. Supported where one update learns from one sample by
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from sympy import Symbol
 

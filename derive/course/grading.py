@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from derive.check import latex
 from derive.check.checker import Verdict, check_text, significant
@@ -196,8 +198,21 @@ def grade_all(key: Key, sources: Sequence[handins.Source], jobs: int) -> list[Gr
     if jobs <= 1 or len(sources) <= 1:
         return grade_many(sources, key)
     chunk = max(1, len(sources) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(key,)) as pool:
-        return list(pool.map(grade, sources, chunksize=chunk))
+    pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(key,))
+    try:
+        results = list(pool.map(grade, sources, chunksize=chunk))
+    except BaseException:  # Ctrl-C or SIGTERM: the hand-ins not yet begun are dropped, not waited for
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return results
+
+
+def _worker_start(key: Key) -> None:
+    """A pool's worker: the command's process alone answers Ctrl-C and SIGTERM (and stops the pool)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _start(key)
 
 
 def grade_many(sources: Iterable[handins.Source], key: Key) -> list[Graded | Unreadable]:
@@ -222,9 +237,13 @@ def grade(source: handins.Source) -> Graded | Unreadable:
     d = _derived(variant)
     try:
         entries, sheet = _judged(d, handin)
+        return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind,
+                      sheet)
     except (DocumentError, latex.LatexError, RecursionError) as exc:
         return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
-    return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind, sheet)
+    except (ArithmeticError, ValueError, LookupError) as exc:  # one hand-in's numbers: a row, the class goes on
+        why = " ".join(str(exc).split())[:200] or type(exc).__name__
+        return Unreadable(source.file, f"could not be graded ({why})", handin.student, handin.variant)
 
 
 def _ids(key: Key) -> str:

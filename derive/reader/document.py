@@ -109,6 +109,7 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
         line = text.line(span.start + chain.offsets[0])
         try:
             claim = names.rename(parse_line(chain.text, line))
+            claim = replace(claim, entry=chain.entry) if claim is not None else None
         except (ClaimError, NotUnderstood) as exc:
             reasons.append(str(exc))
             continue
@@ -152,10 +153,10 @@ def _as_the_notes_print_it(source: str, truth: Truth, glyphs: list[latex.GlyphTa
     readings = []
     for table in glyphs:
         try:
-            texts = latex.instances(flat, table)
+            texts = latex.labelled_instances(flat, table)
         except (latex.LatexError, ClaimError, RecursionError, ValueError):
             continue
-        readings.append([Chain(t, (0,) * len(t.split(" = "))) for t in texts if " = " in t])
+        readings.append([Chain(t, (0,) * len(t.split(" = ")), entry=entry) for entry, t in texts if " = " in t])
     # the notation whose names are all the network's (the textbook's e_1 is a hidden error term, the
     # classic reading of it no quantity), else the first that reads
     known = set(truth.values) | {"eta", "e", "pi"}
@@ -244,9 +245,8 @@ class Aliases:
     def rename(self, claim: Claim | None) -> Claim | None:
         if claim is None or not self.table:
             return claim
-        return Claim(claim.line, claim.text, Name(self.name(claim.target.name)),
-                     tuple(self.node(link) for link in claim.links), claim.sample,
-                     None if claim.left is None else self.node(claim.left))
+        return replace(claim, target=Name(self.name(claim.target.name)), links=tuple(self.node(link) for link in claim.links),
+                       left=None if claim.left is None else self.node(claim.left))
 
 
 def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:

@@ -51,6 +51,7 @@ class Chain:
     text: str
     offsets: tuple[int, ...]  # per part (the left side first): offset in the span's source
     update: bool = False  # written with an update arrow (w <- w - eta dE/dw): the left side is the new value
+    entry: str = ""  # of a claim about whole vectors or matrices: the entry this chain is about
 
 
 def walk(source: str) -> list[lw.LatexNode]:

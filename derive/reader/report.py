@@ -23,7 +23,7 @@ def where(line: int, cell: int | None) -> str:
 def verdict_line(f: Found, digits: int) -> list[str]:
     """One verdict as the checker words it, with the reading taken and the likely mistakes."""
     v = f.verdict
-    place = where(v.line, f.cell) + (f", link {v.link}" if v.link > 1 else "")
+    place = where(v.line, f.cell) + (f", {v.entry}" if v.entry else "") + (f", link {v.link}" if v.link > 1 else "")
     truth = ""
     if v.truth is not None and v.status != "defined":
         error = v.relative_error
@@ -66,7 +66,7 @@ def _claim(f: Found, s: SpanResult, digits: int) -> dict[str, object]:
     return {"line": v.line, "cell": f.cell, "link": v.link, "claim": v.text, "verdict": v.status, "reason": v.reason,
             "truth": _shown(v.truth, digits), "claimed": _shown(v.claimed, digits),
             "relative_error": _shown(v.relative_error, 3), "explanations": list(v.explanations),
-            "reading": f.reading or None, "span": _span(s)}
+            "reading": f.reading or None, "entry": v.entry or None, "span": _span(s)}
 
 
 def _span(s: SpanResult) -> dict[str, object]:

@@ -380,3 +380,18 @@ def test_the_optimizers_rules_for_every_update_are_judged_at_each_update_and_par
     assert [v.status for v in checker.check_text(adam, gradient).verdicts] == ["correct"] * 24
     stale = r"g^{(t)} = \frac{\partial E_{\mathrm{total}}}{\partial p^{(0)}}"  # the first gradient, reused
     assert [v.status for v in checker.check_text(adam, stale).verdicts] == ["correct"] * 8 + ["wrong"] * 16
+
+
+def test_a_document_s_matrix_is_judged_entry_by_entry_too(derivations: dict[str, derivation.Derivation]) -> None:
+    from derive.reader import report
+    from derive.reader.document import check_document
+
+    right = _fd_matrix("mazur", [["w5", "w6"], ["w7", "w8"]])
+    last = re.findall(r"-?\d\.\d+", right)[3]
+    wrong = right.replace(last, last[:-1] + ("1" if last[-1] != "1" else "2"))
+    document = "Gradients:\n$$\n" + r"\frac{\partial E}{\partial W^{[2]}} = " + wrong + "\n$$\n"
+    found = check_document(derivations["mazur"], "md", document)
+    assert [(f.verdict.entry, f.verdict.status) for f in found.found] == [
+        ("entry (1, 1), dE_total/dw5", "correct"), ("entry (1, 2), dE_total/dw6", "correct"),
+        ("entry (2, 1), dE_total/dw7", "correct"), ("entry (2, 2), dE_total/dw8", "wrong")]
+    assert "line 2, entry (2, 2), dE_total/dw8: wrong" in report.to_text(found, 9)  # the span starts at $$

@@ -25,9 +25,8 @@ def handin(variant: object, answers: dict[str, str], student: str | None = None)
 def carried_answers(values: dict[str, str], slip: str) -> dict[str, str]:
     """Every answer of mazur computed by hand (mpmath, the textbook formulas) from a wrong out_o1 = `slip`:
     a student who slipped in the first answer and did everything after it right."""
-    mp.dps = 40
     v = {k: mp.mpf(x) for k, x in values.items()}
-    sig = lambda x: 1 / (1 + mp.exp(-x))  # noqa: E731
+    sig = lambda x: 1 / (1 + mp.exp(-x))
     h1 = sig(v["w1"] * v["i1"] + v["w2"] * v["i2"] + v["b1"])
     h2 = sig(v["w3"] * v["i1"] + v["w4"] * v["i2"] + v["b1"])
     o1 = mp.mpf(slip)

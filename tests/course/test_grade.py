@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from derive.cli import main
 from derive.course import grading, handins
 from tests.course import keys
-from derive.cli import main
 from tests.helpers import run
 from tests.oracle import mp
 
@@ -105,7 +105,7 @@ def test_random_noise_is_graded_without_a_crash(key_dir: Path, tmp_path: Path) -
 def test_a_chain_earns_partial_credit_per_link(key_dir: Path, tmp_path: Path) -> None:
     v = _key(key_dir)["variants"][0]
     values = {k: mp.mpf(x) for k, x in v["values"].items()}
-    sig = lambda x: 1 / (1 + mp.exp(-x))  # noqa: E731
+    sig = lambda x: 1 / (1 + mp.exp(-x))
     h1 = sig(values["w1"] * values["i1"] + values["w2"] * values["i2"] + values["b1"])
     h2 = sig(values["w3"] * values["i1"] + values["w4"] * values["i2"] + values["b1"])
     o1 = sig(values["w5"] * h1 + values["w6"] * h2 + values["b2"])
@@ -179,7 +179,10 @@ def test_the_same_hand_ins_give_the_same_bytes(key_dir: Path, tmp_path: Path, ca
         assert run(["grade", str(key_dir), str(sub), "--out", str(out), "--jobs", jobs], capsys)[0] == 0
         outputs.append({p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
     assert outputs[0] == outputs[1]
-    assert "<svg" in outputs[0]["report.html"].decode() and b"<dc:date>" not in outputs[0]["report.html"]
+    page = outputs[0]["report.html"].decode()
+    assert "<svg" in page and "<dc:date>" not in page
+    named = {next(iter(v["questions"][2]["mistakes"])) for v in key["variants"][:4]}
+    assert all(f"<tr><td>{m}</td><td>" in page for m in named)  # each chart's mistakes, as text beside it
 
 
 def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,3 +197,19 @@ def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, 
     code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
     assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
     assert not (tmp_path / "r").exists()
+
+
+def test_latex_and_notebook_hand_ins_name_their_variant_in_their_own_markup(key_dir: Path, tmp_path: Path) -> None:
+    v = _key(key_dir)["variants"][3]
+    truth = _truth(v)
+    tex = (f"\\documentclass{{article}}\n\\begin{{document}}\n% student: Tex Writer\n% variant: {v['id']}\n"
+           f"The output is $out_{{o1}} = {truth['out_o1']}$ and\n\\[ E_{{total}} = {truth['E_total']} \\]\n"
+           "\\end{document}\n")
+    cells = [{"cell_type": "markdown", "id": "a", "metadata": {}, "source": [f"**variant:** {v['id']}\n"]},
+             {"cell_type": "markdown", "id": "b", "metadata": {}, "source": [f"$$out_{{o1}} = {truth['out_o1']}$$\n"]}]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    graded = _grade(key_dir, {"t.tex": tex, "nb.ipynb": json.dumps(notebook)}, tmp_path)
+    assert [m.credit for m in graded["Tex Writer"].marks][:3] == [1, 1, 0]
+    assert [m.credit for m in graded["nb"].marks][:2] == [1, 0]
+    assert graded["nb"].marks[1].verdict == "not answered"
+    assert "✓" in graded["Tex Writer"].sheet and json.loads(graded["nb"].sheet)["cells"][1]["source"]

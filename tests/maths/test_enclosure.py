@@ -4,10 +4,11 @@ every reported step, and where it is taken the errors shown are the 50-digit rou
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
-from derive.maths import derivation
+from derive.maths import ballcode, derivation
 from derive.maths.enclosure import BallTrainer, Unproven, covers, fast_errors, proves
 from derive.maths.numeric import Trainer, precise_errors
 from derive.model import network, spec
@@ -85,3 +86,12 @@ def test_the_derivation_takes_the_float64_route_only_for_what_it_proves() -> Non
     assert [show(h.error, 9) for h in fast.history] == [show(h.error, 9) for h in exact.history]
     assert fast.history[0].error == exact.history[0].error  # the first update: always at 50 digits
     assert fast.history[-1].error != exact.history[-1].error  # 10,000 updates: float64, proven to 9 digits
+
+
+def test_the_compiled_code_holds_no_name_or_number_of_the_spec() -> None:
+    net = network.build(spec.load_preset("mazur"))
+    for single in (True, False):
+        text = ballcode.source(net, single)
+        names = [p.name for p in net.params] + [s.name for s in net.inputs] + [n.name for layer in net.layers for n in layer]
+        assert not [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+        assert not [x for x in ("0.15", "0.35", "0.55", "0.99") if x in text]  # numbers come in as arguments
