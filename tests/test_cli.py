@@ -68,7 +68,7 @@ def test_a_notebook_is_not_written_with_code_that_disagrees(tmp_path: Path, monk
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     """The notebook says its code was checked against the closed forms: a wrong gradient stops it."""
     real = codegen.generate
-    monkeypatch.setattr(codegen, "generate", lambda d, style: real(d, style).replace(
+    monkeypatch.setattr(codegen, "generate", lambda d, style, *rest: real(d, style, *rest).replace(
         "dE_dw5 = cse_0*out_h1", "dE_dw5 = 2*cse_0*out_h1"))
     path = write_spec(tmp_path, MAZUR.replace("steps = [1, 10, 100, 1000, 10000]", "steps = [1]"))
     code, _, err = run(["render", str(path), "--format", "ipynb", "--out", str(tmp_path / "nb")], capsys)

@@ -9,6 +9,7 @@ definition, so a later claim is judged on what the person actually wrote.
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import time
 from dataclasses import dataclass, replace
@@ -35,7 +36,7 @@ from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
 from derive.maths.optimizers import OPTIMIZERS, settings
 from derive.model.network import Network
 from derive.model.precision import CTX, Real, exact_decimal, real, show
-from derive.model.rules import numeric_sigmoid
+from derive.model.rules import numeric_sigmoid, softmax_jacobian
 
 MAX_TRAINING_STEPS = 100_000
 # A claims file's budget: units of replayed work (an update of P parameters learning from S samples
@@ -132,6 +133,8 @@ def _tables(d: Derivation, p: Pass) -> tuple[dict[str, Real], dict[str, Real]]:
             for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
                 derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
                 derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
+        for term in b.jacobian:  # a softmax output: dout_k/dnet of every output k
+            derivatives[f"{term.via.out.name}/{n.net.name}"] = term.slope.value
         for link in n.links:
             derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
             derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
@@ -493,6 +496,7 @@ _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
     "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
     "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
     "relu": lambda x: x if x > 0 else CTX.zero,
+    "step": lambda x: CTX.one if x > 0 else CTX.zero,  # H(0) = 0, relu's convention
 }
 
 
@@ -737,7 +741,7 @@ class Spread:
             return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
         x = self.evaluator._eval(node.arg)
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
-                  "relu": lambda: CTX.one, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
@@ -942,6 +946,9 @@ class PointTruth:
                 return self.closed.deltas[n.delta]
             if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
                 return n.activation.local(n.out, n.net)
+        for k, j in itertools.product(self.network.layers[-1], repeat=2):  # a softmax's Jacobian
+            if name == f"d:{k.out.name}/{j.net.name}" and not k.activation.elementwise:
+                return softmax_jacobian(k.out, j.out, k is j)
         raise Unknown(f"no closed form for {name}")
 
     def value(self, name: str, sample: str | None = None) -> Real:

@@ -8,7 +8,7 @@ common-subexpression elimination. Python prepares every string here; the templat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Mapping
 
 import sympy
 from sympy import Expr, Symbol
@@ -118,18 +118,22 @@ def _samples(network: Network) -> tuple[str, str]:
     return _literal([list(s.inputs) for s in samples]), _literal([list(s.targets) for s in samples])
 
 
-def origin(network: Network) -> str:
+def origin(network: Network, lang: str = "en") -> str:
     """Where the code came from, built from validated names only: a file path never reaches code."""
     spec = network.spec
-    return f"preset {spec.name}" if spec.source == f"preset {spec.name}" else f"the spec file {spec.name}.toml"
+    preset = spec.source == f"preset {spec.name}"
+    if lang == "zh":
+        return f"预设网络 {spec.name} " if preset else f"网络描述文件 {spec.name}.toml "
+    return f"preset {spec.name}" if preset else f"the spec file {spec.name}.toml"
 
 
-def _common(network: Network, style: str) -> dict[str, Any]:
+def _common(network: Network, style: str, lang: str = "en") -> dict[str, Any]:
     spec = network.spec
     inputs, targets = _samples(network)
     steps = spec.training.steps
     return {
-        "name": spec.name, "title": spec.title, "source": origin(network), "style": style,
+        "name": spec.name, "title": spec.title_in(lang), "source": origin(network, lang), "style": style,
+        "total": network.e_total.name, "zh": lang == "zh",  # docstrings and comments in Chinese
         "learning_rate": _literal(spec.training.learning_rate), "update": spec.training.update,
         "mean": spec.training.reduction == "mean", "inputs": inputs, "targets": targets,
         "steps": _literal([int(s) for s in steps]).replace(".0", ""), "last_step": steps[-1],
@@ -162,7 +166,12 @@ def _unpacking(needs_nets: bool) -> str:
 
 
 class CodePrinter(NumPyPrinter):
-    """NumPy code that calls the generated module's own stable helpers."""
+    """NumPy code that calls the generated module's own stable helpers, with each symbol under its name
+    in `names` (a notation's names for the code of its notebook), else its own."""
+
+    def __init__(self, settings: dict[str, Any], names: Mapping[str, str] | None = None) -> None:
+        super().__init__(settings)
+        self.names = dict(names or {})
 
     def _module_format(self, fqn: str, register: bool = True) -> str:
         # The generated module imports numpy as np: name its functions that way.
@@ -180,20 +189,22 @@ class CodePrinter(NumPyPrinter):
         return f"np.heaviside({self._print(expr.args[0])}, 0.0)"
 
     def _print_Symbol(self, expr: Symbol) -> str:
-        return expr.name  # validated identifiers (derive.model.identifiers) or CSE temporaries
+        # validated identifiers (derive.model.identifiers), a notation's, or CSE temporaries
+        return self.names.get(expr.name, expr.name)
 
 
 def _scalar_forward(printer: CodePrinter, network: Network) -> list[tuple[str, str]]:
     lines = []
+    nm = printer.doprint
     for layer in network.layers:
         nets = tuple(k.net for k in layer)
-        lines += [(n.net.name, printer.doprint(n.net_expr())) for n in layer]
+        lines += [(nm(n.net), printer.doprint(n.net_expr())) for n in layer]
         if layer[0].activation.elementwise:
-            lines += [(n.out.name, printer.doprint(n.activation.forward(nets, n.position))) for n in layer]
+            lines += [(nm(n.out), printer.doprint(n.activation.forward(nets, n.position))) for n in layer]
         else:  # softmax: through the module's stable helper, one column per neuron
-            stacked = ", ".join(n.net.name for n in layer)
+            stacked = ", ".join(nm(n.net) for n in layer)
             lines.append(("outs", f"softmax(np.stack([{stacked}], axis=-1))"))
-            lines += [(n.out.name, f"outs[..., {n.position}]") for n in layer]
+            lines += [(nm(n.out), f"outs[..., {n.position}]") for n in layer]
     return lines
 
 
@@ -204,27 +215,37 @@ def _scalar_gradients(d: Derivation) -> list[Expr]:
     return [closed_gradient(d.network, closed, i) for i in range(len(d.network.params))]
 
 
-def scalar_view(d: Derivation) -> dict[str, Any]:
+def scalar_view(d: Derivation, names: Mapping[str, str] | None = None, lang: str = "en") -> dict[str, Any]:
+    """The scalar module's parts; `names` renames symbols (by their names) and `lang` words the
+    docstrings, for the notebook of a walkthrough in another notation or language."""
     network = d.network
-    printer = CodePrinter({"fully_qualified_modules": True})
+    printer = CodePrinter({"fully_qualified_modules": True}, names)
+    nm = printer.doprint  # a symbol's name in the code
     temps, reduced = sympy.cse(_scalar_gradients(d), symbols=sympy.numbered_symbols("cse_"), order="none")
     used = set().union(*[e.free_symbols for e in reduced], *[e.free_symbols for _, e in temps])
     return {
-        **_common(network, "scalar"),
-        "params": [{"name": p.name, "value": _literal(p.initial), "trainable": p.trainable} for p in network.params],
-        "frozen": [p.name for p in network.params if not p.trainable],
-        "inputs_by_column": [x.name for x in network.inputs],
-        "targets_by_column": [o.target.name for o in network.outputs],
+        **_common(network, "scalar", lang),
+        "params": [{"name": nm(p.symbol), "value": _literal(p.initial), "trainable": p.trainable} for p in network.params],
+        "frozen": [nm(p.symbol) for p in network.params if not p.trainable],
+        "inputs_by_column": [nm(x) for x in network.inputs],
+        "targets_by_column": [nm(o.target) for o in network.outputs],
         "forward": _scalar_forward(printer, network),
-        "outputs": [name for n in network.neurons for name in (n.net.name, n.out.name)],
+        "outputs": [nm(s) for n in network.neurons for s in (n.net, n.out)],
         **_scalar_loss(printer, network),
-        "read": sorted(s.name for s in used if s.name.startswith(("out_", "net_"))),
-        "grad_params": [p.name for p in network.params if p.symbol in used],
-        "grad_inputs": [(x.name, i) for i, x in enumerate(network.inputs) if x in used],
-        "grad_targets": [(o.target.name, i) for i, o in enumerate(network.outputs) if o.target in used],
+        "read": sorted(nm(s) for s in used if s.name.startswith(("out_", "net_"))),
+        "grad_params": [nm(p.symbol) for p in network.params if p.symbol in used],
+        "grad_inputs": [(nm(x), i) for i, x in enumerate(network.inputs) if x in used],
+        "grad_targets": [(nm(o.target), i) for i, o in enumerate(network.outputs) if o.target in used],
         "temps": [(str(s), printer.doprint(e)) for s, e in temps],
-        "grads": [(f"dE_d{p.name}", p.name, printer.doprint(e)) for p, e in zip(network.params, reduced)],
+        "grads": [(f"dE_d{nm(p.symbol)}", nm(p.symbol), printer.doprint(e)) for p, e in zip(network.params, reduced)],
+        "total": nm(network.e_total), "example": _example(network, nm),
     }
+
+
+def _example(network: Network, nm: Callable[[Symbol], str]) -> str:
+    """The parameter the header names as an example: the first weight of the last layer (w5 in mazur)."""
+    last = [p for p in network.params if p.kind == "weight" and p.layer == len(network.layers) - 1]
+    return nm((last or list(network.params))[0].symbol)
 
 
 def _scalar_loss(printer: CodePrinter, network: Network) -> dict[str, Any]:
@@ -232,10 +253,10 @@ def _scalar_loss(printer: CodePrinter, network: Network) -> dict[str, Any]:
     lines, errors = [], []
     loss = network.loss.name
     if loss == "cross_entropy":
-        nets = ", ".join(f'values["{o.neuron.net.name}"]' for o in network.outputs)
+        nets = ", ".join(f'values["{printer.doprint(o.neuron.net)}"]' for o in network.outputs)
         lines.append(f"lse = logsumexp(np.stack([{nets}], axis=-1))[:, 0]")
     for i, o in enumerate(network.outputs):
-        t, out, net = o.target.name, o.neuron.out.name, o.neuron.net.name
+        t, out, net = (printer.doprint(s) for s in (o.target, o.neuron.out, o.neuron.net))
         lines.append(f"{t} = Y[:, {i}]")
         if loss == "cross_entropy":
             code = f'-{t} * (values["{net}"] - lse)'
@@ -244,8 +265,8 @@ def _scalar_loss(printer: CodePrinter, network: Network) -> dict[str, Any]:
         else:
             lines.append(f'{out} = values["{out}"]')
             code = printer.doprint(o.loss_expr)
-        lines.append(f"{o.error.name} = {code}")
-        errors.append(o.error.name)
+        lines.append(f"{printer.doprint(o.error)} = {code}")
+        errors.append(printer.doprint(o.error))
     return {"loss_lines": lines, "loss_total": " + ".join(errors)}
 
 
@@ -254,11 +275,12 @@ def default_style(network: Network) -> str:
     return "scalar" if len(network.params) <= SCALAR_LIMIT else "vector"
 
 
-def generate(d: Derivation, style: str) -> str:
-    """The update module of `d` in `style`."""
+def generate(d: Derivation, style: str, names: Mapping[str, str] | None = None, lang: str = "en") -> str:
+    """The update module of `d` in `style`; the scalar style with the symbols renamed by `names` and
+    its docstrings in `lang` (en or zh)."""
     if style == "vector":
         return generate_vector(d.network)
-    return environment().get_template("update_scalar.py.j2").render(scalar_view(d))
+    return environment().get_template("update_scalar.py.j2").render(scalar_view(d, names, lang))
 
 
 def generate_vector(network: Network, verified: tuple[str, ...] = ()) -> str:

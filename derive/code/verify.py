@@ -64,40 +64,47 @@ def closed_gradients(d: Derivation, flat: list[float]) -> list[Real]:
     return derivation.closed_gradients(d.network, d.closed, flat)
 
 
-def generated_gradients(module: types.ModuleType, network: Network, flat: list[float]) -> list[float]:
-    """dE/dp from the generated module at `flat`, over all of the spec's samples."""
+def generated_gradients(module: types.ModuleType, network: Network, flat: list[float],
+                        names: Mapping[str, str] | None = None) -> list[float]:
+    """dE/dp from the generated module at `flat`, over all of the spec's samples; a scalar module's
+    parameters under their `names` (a notation's), else the spec's."""
     if module.STYLE == "scalar":
-        grads = module.gradients({p.name: v for p, v in zip(network.params, flat)}, module.INPUTS, module.TARGETS)
-        return [grads[p.name] for p in network.params]
+        keys = [(names or {}).get(p.name, p.name) for p in network.params]
+        grads = module.gradients(dict(zip(keys, flat)), module.INPUTS, module.TARGETS)
+        return [grads[k] for k in keys]
     grads = module.gradients(to_arrays(network, flat), module.INPUTS, module.TARGETS)
     return from_arrays(network, grads)
 
 
-def disagreements(d: Derivation, source: str, points: int = 3, seed: int = 0) -> list[str]:
-    """Where the generated gradients differ from the closed forms (empty when they all agree)."""
+def disagreements(d: Derivation, source: str, points: int = 3, seed: int = 0,
+                  names: Mapping[str, str] | None = None) -> list[str]:
+    """Where the generated gradients differ from the closed forms (empty when they all agree); `names`
+    as for `generated_gradients`."""
     module = load(source)
     rng = random.Random(seed)
     found = []
     for _ in range(points):
         flat = random_params(d.network, rng)
-        for p, got, want in zip(d.network.params, generated_gradients(module, d.network, flat),
+        for p, got, want in zip(d.network.params, generated_gradients(module, d.network, flat, names),
                                 closed_gradients(d, flat)):
             scale = max(abs(float(want)), 1e-12)
             if abs(got - float(want)) > TOLERANCE * scale + 1e-15:
                 found.append(f"dE/d{p.name}: generated {got!r}, closed form {float(want)!r}")
-    return found + optimizer_disagreements(d.network, module)
+    return found + optimizer_disagreements(d.network, module, names)
 
 
 # Updates after which the generated optimizer is compared with the engine's training.
 OPTIMIZER_STEPS = 5
 
 
-def optimizer_disagreements(network: Network, module: types.ModuleType) -> list[str]:
+def optimizer_disagreements(network: Network, module: types.ModuleType,
+                            names: Mapping[str, str] | None = None) -> list[str]:
     """Where the generated optimizer's parameters after a few updates differ from the engine's."""
     if network.spec.training.optimizer.plain:
         return []
     trained = module.train(module.initial_params(), OPTIMIZER_STEPS)
-    got = [float(trained[p.name]) for p in network.params] if module.STYLE == "scalar" else from_arrays(network, trained)
+    got = ([float(trained[(names or {}).get(p.name, p.name)]) for p in network.params] if module.STYLE == "scalar"
+           else from_arrays(network, trained))
     trainer = Trainer(network)
     (_, want), = trainer.train(trainer.initial(), [OPTIMIZER_STEPS])
     return [f"{p.name} after {OPTIMIZER_STEPS} updates: generated {g!r}, engine {float(w)!r}"

@@ -646,6 +646,10 @@ def _name_groups(inputs: tuple[str, ...], layers: list[LayerSpec],
     return groups
 
 
+# the name of a network whose file's stem is no valid name (the notes then leave the name out)
+UNNAMED = "network"
+
+
 def load_path(path: Path) -> Spec:
     """Read a spec file; the network is named after the file's stem."""
     source = str(path)
@@ -664,7 +668,7 @@ def load_path(path: Path) -> Spec:
     except ValueError:  # Python's limit on the digits of an integer it converts
         raise SpecError(source, "", f"a number with more than {MAX_NUMBER_DIGITS} digits") from None
     stem = path.stem
-    return from_mapping(data, source, stem if identifiers.is_valid_name(stem) else "network")
+    return from_mapping(data, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
 
 
 def preset_names() -> tuple[str, ...]:

@@ -49,7 +49,7 @@ NORMAL, HIGHLIGHT, FAINT = "normal", "highlight", "faint"
 LABEL_SIZE = 12.0
 GLYPH_SIZE = 15.0
 SUB_SCALE = 0.7
-MARGIN = 14.0
+MARGIN = 8.0
 MIN_RADIUS = 17.0
 CAPTION_GAP = 9.0  # from a bias node's circle to the middle of its value
 ROWS = (66.0, 76.0, 86.0, 96.0, 110.0, 125.0, 140.0)  # distance between neighbouring nodes of a column
@@ -295,13 +295,13 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
 
     The widest gap is tried first, then every COARSE-th, then those just below the first that does:
     a wider gap nearly always leaves more room, and the search stays quick."""
-    xs, ordered = [MARGIN + radius], []
+    xs, ordered, previous = [MARGIN + radius], [], []
     for layer in range(layers):
         between = [i for i, d in enumerate(drafts) if d.layer == layer]
 
         def attempt(gap: float) -> list[int] | None:
             nodes = _nodes(spots, xs + [xs[-1] + gap * k for k in range(1, layers - layer + 1)], row, radius)
-            return _order(nodes, drafts, ordered, between)
+            return _order(nodes, drafts, previous, between)  # only the layer before reaches this one's column
 
         if attempt(gaps[-1]) is None:
             return None
@@ -311,6 +311,7 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
         assert order is not None
         xs.append(xs[-1] + gaps[k])
         ordered += order
+        previous = order
     return xs, ordered
 
 
@@ -320,9 +321,9 @@ def _fit(spots: Sequence[_Spot], radius: float, drafts: Sequence[_Draft], layers
     found = [(xs, row, [drafts[i] for i in order]) for row in sizes.rows
              for xs, order in [_columns(spots, row, radius, drafts, layers, sizes.gaps) or ([], [])] if xs]
     # the smallest width and height together: a wide figure is shrunk on a phone's screen, a tall one
-    # takes a page of its own
+    # pushes the text after it onto the next page (height counts double: a page is not shrunk)
     span = max(s.row for s in spots)
-    return min(found, key=lambda f: (f[0][-1] + f[1] * span, f[1]), default=None)
+    return min(found, key=lambda f: (f[0][-1] + 2 * f[1] * span, f[1]), default=None)
 
 
 def _search(network: Network, notation: Notation, values: Mapping[Symbol, Real], digits: int) -> _Layout:

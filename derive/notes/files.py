@@ -106,15 +106,20 @@ def _notebook(d: Derivation, request: NotesRequest, markdown: str) -> str:
     from derive.code import codegen, verify
     from derive.notes import notebook
 
-    code = codegen.generate(d, codegen.default_style(d.network))
-    problems = verify.disagreements(d, code)
+    style = codegen.default_style(d.network)
+    # the scalar code of a notation other than classic names every quantity as the walkthrough does
+    renamed = walkthrough.code_identifiers(d, request) if style == "scalar" else {}
+    code = codegen.generate(d, style, renamed, request.lang)
+    problems = verify.disagreements(d, code, names=renamed)
     if problems:
         raise CodeDisagrees(problems[0])
     t = messages.catalogue(request.lang)
     labels = {key: t(f"nb_{key}") for key in notebook.LABEL_KEYS}
-    rows = walkthrough.code_names(d, request)
+    rows = walkthrough.code_names(d, request, renamed)
     names = ""
     if rows:
         table = "\n".join(f"| `{name}` | ${tex}$ |" for name, tex in rows)
-        names = f"{t('nb_names_intro')}\n\n| {t('nb_col_code')} | {t('nb_col_notes')} |\n|---|---|\n{table}"
-    return notebook.notebook(markdown, code, d, request.lang, labels, names)
+        intro = t("nb_names_intro_renamed" if renamed else "nb_names_intro")
+        names = f"{intro}\n\n| {t('nb_col_code')} | {t('nb_col_notes')} |\n|---|---|\n{table}"
+    total = d.network.e_total.name
+    return notebook.notebook(markdown, code, d, request.lang, labels, names, renamed.get(total, total))

@@ -35,10 +35,11 @@ _STYLE = re.compile(r'^STYLE = "(scalar|vector)"[ \t]*$', re.MULTILINE)
 
 
 def notebook(markdown_text: str, code: str, d: Derivation, lang: str, labels: Mapping[str, str],
-             names: str = "") -> str:
+             names: str = "", total: str = "E_total") -> str:
     """The notebook (nbformat v4 JSON text, ending in a newline) of the walkthrough `markdown_text`
     and the generated module `code` of `d`; `lang` is recorded in the notebook's metadata. `names`, a
-    Markdown table of the code's names beside the walkthrough's symbols, goes before the code."""
+    Markdown table of the code's names beside the walkthrough's symbols, goes before the code; `total`
+    is the total error's name in the code and in the lines the cells print."""
     _check_labels(labels)
     if not isinstance(lang, str) or not lang:
         raise ValueError("notebook: lang must be a non-empty string")
@@ -48,9 +49,9 @@ def notebook(markdown_text: str, code: str, d: Derivation, lang: str, labels: Ma
         ("markdown", f"## {labels['code_heading']}\n\n{labels['code_intro']}" + (f"\n\n{names}" if names else "")),
         ("code", strip_main(code)),
         ("markdown", f"### {labels['update_heading']}\n\n{labels['update_intro']}"),
-        ("code", update_cell(d, style)),
+        ("code", update_cell(d, style, total)),
         ("markdown", f"### {labels['train_heading']}\n\n{labels['train_intro']}"),
-        ("code", TRAIN_CELL),
+        ("code", train_cell(total)),
     ]
     cells = [v4.new_markdown_cell(text, id=f"cell-{i}") if kind == "markdown" else v4.new_code_cell(text, id=f"cell-{i}")
              for i, (kind, text) in enumerate(sources, start=1)]
@@ -124,7 +125,7 @@ def _printed(expr: str) -> str:
     return f'f"{{{expr}{NUMBER}}}"'
 
 
-def update_cell(d: Derivation, style: str) -> str:
+def update_cell(d: Derivation, style: str, total: str = "E_total") -> str:
     """Code printing the first update (each parameter, its gradient, its new value) and the error
     before and after it, with the generated module's own functions."""
     first = "updated = step(params, X, Y)"
@@ -139,8 +140,8 @@ def update_cell(d: Derivation, style: str) -> str:
         lines += [f'    "{name}": ("{array}", {index!r}),' for name, (array, index) in vector_places(d.network).items()]
         lines += ["}", "for name, (array, index) in PLACES.items():",
                   f'    print(name, {_printed("grads[array][index]")}, {_printed("updated[array][index]")})']
-    lines += [f'print("E_total", 0, {_printed("loss(params, INPUTS, TARGETS)")})',
-              f'print("E_total", 1, {_printed("loss(updated, INPUTS, TARGETS)")})']
+    lines += [f'print("{total}", 0, {_printed("loss(params, INPUTS, TARGETS)")})',
+              f'print("{total}", 1, {_printed("loss(updated, INPUTS, TARGETS)")})']
     return "\n".join(lines)
 
 
@@ -160,11 +161,16 @@ def vector_places(network: Network) -> dict[str, tuple[str, tuple[int, ...]]]:
     return {p.name: places[p.name] for p in network.params}
 
 
-TRAIN_CELL = "\n".join([
-    "def report(number, params):",
-    "    if number in STEPS:",
-    f'        print("E_total", number, {_printed("loss(params, INPUTS, TARGETS)")})',
-    "",
-    "",
-    "trained = train(initial_params(), STEPS[-1], report)",
-])
+def train_cell(total: str = "E_total") -> str:
+    """Code training to the last of the spec's steps, printing the error at each of them."""
+    return "\n".join([
+        "def report(number, params):",
+        "    if number in STEPS:",
+        f'        print("{total}", number, {_printed("loss(params, INPUTS, TARGETS)")})',
+        "",
+        "",
+        "trained = train(initial_params(), STEPS[-1], report)",
+    ])
+
+
+TRAIN_CELL = train_cell()

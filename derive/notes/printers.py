@@ -8,8 +8,7 @@ structure a teacher writes on the board (`0.75136507 \\times (1 - 0.75136507)`).
 from __future__ import annotations
 
 import functools
-
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from sympy import Expr, Symbol
 from sympy.printing.latex import LatexPrinter
@@ -86,8 +85,12 @@ class NotationPrinter(LatexPrinter):
         return self._function("H", expr, exp)
 
     def _function(self, head: str, expr: Expr, exp: str | None) -> str:
-        tex = r"%s\left(%s\right)" % (head, self._print(expr.args[0]))
+        tex = r"%s\left(%s\right)" % (head, self._argument(expr.args[0]))
         return f"{tex}^{{{exp}}}" if exp else tex
+
+    def _argument(self, arg: Expr) -> str:
+        """An expression that stands alone, in a function's brackets or in an exponent."""
+        return self._print(arg)
 
     def _print_Derivative(self, expr: Expr) -> str:
         """d/dx (u) with a partial, as every other derivative of the notes; u bracketed unless a symbol."""
@@ -162,9 +165,40 @@ class ValuePrinter(NotationPrinter):
         super().__init__(mul_symbol="times", width=width)
         self.values = values
         self.digits = digits
+        self._bare = False  # printing a function's lone argument (see _print_Function)
 
     def _print_Symbol(self, expr: Symbol, style: str = "plain") -> str:
-        return self.number(self.values[expr], bracket=True)
+        return self.number(self.values[expr], bracket=not self._bare)
+
+    def _argument(self, arg: Expr) -> str:
+        """A symbol's number where it stands alone needs no bracket of its own: tanh(-0.3), e^{-0.01}."""
+        return self.number(self.values[arg]) if arg.is_Symbol else self._print(arg)
+
+    def _print_ExpBase(self, expr: Expr, exp: str | None = None) -> str:
+        return self._do_exponent(r"e^{%s}" % self._argument(expr.args[0]), exp)
+
+    def _print_Function(self, expr: Expr, exp: str | None = None) -> str:
+        """tanh and the like: a lone argument's brackets are the function's, tanh(-0.3)."""
+        return self._alone(super()._print_Function, expr, exp)
+
+    def _print_log(self, expr: Expr, exp: str | None = None) -> str:
+        return self._alone(super()._print_log, expr, exp)
+
+    def _alone(self, print_: Callable[[Expr, str | None], str], expr: Expr, exp: str | None) -> str:
+        bare, self._bare = self._bare, len(expr.args) == 1 and expr.args[0].is_Symbol
+        try:
+            return print_(expr, exp)
+        finally:
+            self._bare = bare
+
+    def _print_Mul(self, expr: Expr) -> str:
+        """A negated product whose first number is 0 keeps its minus outside: -(0 × log(0.49)), never
+        the -0 a reader takes for a number."""
+        coeff, rest = expr.as_coeff_Mul()
+        first = rest.as_ordered_factors()[0] if rest.is_Mul else rest
+        if coeff == -1 and first.is_Symbol and show(self.values[first], self.digits).text == "0":
+            return r"- \left(%s\right)" % self._print(rest)
+        return super()._print_Mul(expr)
 
     def number(self, x: Real, bracket: bool = False) -> str:
         shown = show(x, self.digits)

@@ -18,6 +18,11 @@ from derive.notes.svg import ACCENT, EDGE_STYLE, FADED, INK, MUTED, NODE_FILL
 PT = 0.75  # pt per page unit (a CSS px)
 # a figure wider than the line is shrunk to it; a narrower one keeps its size
 SHRINK = r"\noindent\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{!}{%"
+# a network is drawn at NETWORK_SCALE of that: its labels (12 px, 9 pt) then have a footnote's size,
+# and the figure, whose labels keep clear of every edge, takes no more of a page than it needs
+NETWORK_SCALE = 0.85
+SHRINK_NETWORK = (r"\noindent\resizebox{\ifdim%s\width>\linewidth\linewidth\else%s\width\fi}{!}{%%"
+                  % (NETWORK_SCALE, NETWORK_SCALE))
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
             "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
@@ -90,7 +95,7 @@ def figure(fig: Figure) -> str:
     body += [_edge(e) for e in fig.edges if e.emphasis != FAINT]
     body += [line for n in fig.nodes for line in _node(n, fig.glyph_size, fig.label_size)]
     body += [_edge_label(e, fig.label_size) for e in fig.edges if e.label is not None]
-    return "\n".join([SHRINK, rf"\begin{{tikzpicture}}[x={_n(PT)}pt, y=-{_n(PT)}pt, line cap=round]",
+    return "\n".join([SHRINK_NETWORK, rf"\begin{{tikzpicture}}[x={_n(PT)}pt, y=-{_n(PT)}pt, line cap=round]",
                       *body, r"\end{tikzpicture}}"]) + "\n"
 
 

@@ -6,10 +6,11 @@ over and place these strings.
 
 from __future__ import annotations
 
+import keyword
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel
+from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel, diff, exp
 
 from derive import templating
 from derive.maths import steps
@@ -28,10 +29,12 @@ from derive.maths.derivation import (
 )
 from derive.maths.numeric import evaluate, term_bound
 from derive.model.network import Network, Neuron
+from derive.model.rules import sigmoid
+from derive.model.spec import UNNAMED, Spec
 from derive.model.precision import WORKING_DIGITS, Real, real, show
 from derive.notes import general, messages, notation_sections, optimizer_section, remarks
 from derive.notes.figures import Curve, Figure
-from derive.notes.notation import Notation, latex, notation_for
+from derive.notes.notation import Glyph, Notation, latex, notation_for
 from derive.notes.printers import LINE, NotationPrinter, ValuePrinter
 from derive.notes.request import NotesRequest
 
@@ -260,8 +263,22 @@ def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Exp
               "inner": pr.tex(s.inner) if s.inner is not None else "",
               "line": pr.eq(pr.sym.doprint(Derivative(s.of, factor.den)), pr.tex(s.result))}
              for s in explanation.steps]
+    identity = _sigmoid_identity(pr, factor.den) if any(s.rule == "sigmoid" for s in explanation.steps) else ""
     return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation),
-            "rules": tuple((s.rule, s.outer or "") for s in explanation.steps), "same_as": ""}
+            "rules": tuple((s.rule, s.outer or "") for s in explanation.steps), "same_as": "", "identity": identity}
+
+
+def _sigmoid_identity(pr: Printers, x: Symbol) -> str:
+    """sigma' = sigma (1 - sigma) derived from sigma(x) = 1 / (1 + e^-x): the quotient's derivative,
+    split into two factors, the second of which is 1 - sigma(x) since e^-x = (1 + e^-x) - 1."""
+    s, e = 1 / (1 + exp(-x)), exp(-x)
+    derivative = diff(s, x)
+    if cancel(derivative - s * (1 - s)) != 0:
+        raise InconsistentDerivation(f"the sigmoid identity at {x}: {derivative}")
+    return pr.eq(pr.sym.doprint(Derivative(sigmoid(x), x)), pr.sym.doprint(Derivative(s, x)), pr.tex(derivative),
+                 pr.sym.product([pr.tex(s), pr.tex(e / (1 + e))]),
+                 pr.sym.product([pr.tex(s), r"\left(%s\right)" % pr.tex(1 - s)]),
+                 pr.tex(sigmoid(x) * (1 - sigmoid(x))))
 
 
 def _together(pr: Printers, explanation: steps.Explanation) -> str:
@@ -514,6 +531,14 @@ def per_weight(network: Network, notation: Notation) -> bool:
     return notation.profile != "matrix" or len(network.params) <= PER_WEIGHT_LIMIT
 
 
+def _title(spec: Spec, network: Network, lang: str) -> str:
+    """The spec's title; a spec with neither a title nor a usable name is called by its shape."""
+    title = spec.title_in(lang)
+    if title == spec.name == UNNAMED:
+        return messages.catalogue(lang)("untitled", sizes="-".join(str(k) for k in network.sizes()))
+    return title
+
+
 def view(d: Derivation, request: NotesRequest, figures: View | None = None, width: float = LINE) -> View:
     """Every string the walkthrough templates place, displays broken to `width` (see printers.LINE)."""
     network = d.network
@@ -526,7 +551,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
               for p in d.passes]
     _mark_repeats(passes, request.full)
     return {
-        "name": spec.name, "title": spec.title_in(lang), "digits": digits, "profile": notation.profile,
+        "name": spec.name, "named": spec.name != UNNAMED, "title": _title(spec, network, lang),
+        "digits": digits, "profile": notation.profile,
         "sizes": "-".join(str(k) for k in network.sizes()),
         "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
         "target_latex": [pr.tex(o.target) for o in network.outputs], "legend": _legend(pr, network),
@@ -567,7 +593,11 @@ def _shown_narrations(passes: list[View], full: bool) -> list[View]:
 
 
 def _mark_repeats(passes: list[View], full: bool) -> None:
-    """In the compact notes, a narration that repeats an earlier one rule for rule refers to it instead."""
+    """In the compact notes, a narration that repeats an earlier one rule for rule refers to it instead.
+    The full notes derive the sigmoid identity once, where it is first used; the compact ones state it."""
+    shown = [n for n in _shown_narrations(passes, True) if n["identity"]]
+    for n in shown[1:] if full else shown:
+        n["identity"] = ""
     if full:
         return
     first: dict[tuple[tuple[str, str], ...], str] = {}
@@ -659,24 +689,64 @@ _LIGATURES = "-,"
 
 
 def tex_verbatim(text: str) -> str:
-    """A title's text for LaTeX, typeset character for character (the title rule admits no TeX specials)."""
+    """A title's text for LaTeX, typeset character for character (the title rule admits no TeX specials),
+    an equation in it kept on one line: a space beside "=" is a tie (l = 2 is never broken at l)."""
     out = []
-    for c, after in zip(text, text[1:] + " "):
-        out.append(r"\textquotesingle{}" if c == "'" else c)
+    for before, c, after in zip(" " + text, text, text[1:] + " "):
+        tie = c == " " and "=" in (before, after)
+        out.append(r"\textquotesingle{}" if c == "'" else "~" if tie else c)
         if c in _LIGATURES and after == c:
             out.append(r"\kern0pt{}")
     return "".join(out)
 
 
-def code_names(d: Derivation, request: NotesRequest) -> list[tuple[str, str]]:
+def code_names(d: Derivation, request: NotesRequest, names: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
     """The generated code's names beside the walkthrough's symbols, for a notation whose symbols differ
-    from the spec's names: (code name, LaTeX) of every parameter, its gradient and the total error."""
+    from the spec's names: (code name, LaTeX) of every parameter, its gradient and the total error;
+    the code names are the spec's, or the notation's identifiers in `names` (see `code_identifiers`)."""
     notation = notation_for(d.network, request.notation)
     if notation.profile == "classic":
         return []
     pr = Printers(None, request.digits, notation)
     network = d.network
-    rows = [(p.name, pr.tex(p.symbol)) for p in network.params]
-    rows += [(f"dE_d{p.name}", pr.partial(network.e_total, p.symbol)) for p in network.params]
-    rows.append((network.e_total.name, pr.tex(network.e_total)))
+    nm = (names or {}).get
+    rows = [(nm(p.name, p.name), pr.tex(p.symbol)) for p in network.params]
+    rows += [(f"dE_d{nm(p.name, p.name)}", pr.partial(network.e_total, p.symbol)) for p in network.params]
+    rows.append((nm(network.e_total.name, network.e_total.name), pr.tex(network.e_total)))
     return rows
+
+
+# Names the generated module defines or uses itself: no quantity may be renamed to one of them.
+_MODULE_NAMES = frozenset({
+    "np", "X", "Y", "params", "values", "outs", "lse", "grads", "updated", "state", "name", "number",
+    "sigmoid", "softmax", "logsumexp", "relu", "forward", "loss", "gradients", "step", "train", "batch",
+    "initial_params", "initial_state", "sample_errors", "report", "trained", "array", "index",
+})
+
+
+def code_identifier(glyph: Glyph) -> str:
+    """A notation's glyph as a Python name: W^{[1]}_{11} -> W1_11, a^{[2]}_{1} -> a2_1, b^{[1]} -> b1,
+    alpha_1 -> alpha1, y-hat_1 -> yhat1, E -> E."""
+    layer = "".join(c for c in glyph.sup if c.isalnum())
+    base = glyph.base + ("hat" if glyph.hat else "")
+    return f"{base}{layer}_{glyph.sub}" if layer and glyph.sub else f"{base}{layer}{glyph.sub}"
+
+
+def code_identifiers(d: Derivation, request: NotesRequest) -> dict[str, str]:
+    """Each quantity's name in the code of a notebook in a notation other than classic (spec name ->
+    the notation's identifier), so that the code reads as its walkthrough; empty for the classic
+    notation, or when the identifiers would not be distinct plain Python names."""
+    notation = notation_for(d.network, request.notation)
+    if notation.profile == "classic":
+        return {}
+    network = d.network
+    symbols = ([p.symbol for p in network.params] + list(network.inputs)
+               + [s for n in network.neurons for s in (n.net, n.out)]
+               + [o.target for o in network.outputs] + [o.error for o in network.outputs] + [network.e_total])
+    found = {s.name: code_identifier(notation.glyph(s.name)) for s in symbols}
+    names = list(found.values())
+    if len(set(names)) != len(names) or any(
+            not (n.isascii() and n.isidentifier()) or keyword.iskeyword(n) or n in _MODULE_NAMES
+            or n.startswith(("cse_", "dE_d")) for n in names):
+        return {}
+    return found

@@ -218,11 +218,55 @@ def test_a_notebook_in_another_notation_names_the_codes_quantities_as_its_walkth
     from derive.notes.request import NotesRequest as Request
 
     d = derivation_module.build(network_module.build(spec_module.load_preset("mazur")), history_steps=(1, 10))
-    for lang, words in (("en", "in the notation of these notes"), ("zh", "本讲义记号")):
+    for lang, words in (("en", "as these notes do"), ("zh", "本讲义的记号")):
         nb = json.loads(files_module.files(d, Request(("ipynb",), lang, "matrix"))["walkthrough.ipynb"])
         text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
         assert words in text
-        assert "| `w5` | $W^{[2]}_{11}$ |" in text
-        assert "| `dE_dw5` | $\\frac{\\partial E}{\\partial W^{[2]}_{11}}$ |" in text
+        assert "| `W2_11` | $W^{[2]}_{11}$ |" in text
+        assert "| `dE_dW2_11` | $\\frac{\\partial E}{\\partial W^{[2]}_{11}}$ |" in text
     classic = json.loads(files_module.files(d, Request(("ipynb",), "en"))["walkthrough.ipynb"])
-    assert "in the notation of these notes" not in json.dumps(classic)
+    assert "as these notes do" not in json.dumps(classic)
+
+
+# mazur's quantities in the matrix notation, W^{[l]}_{jk} written W<l>_<jk>, by hand from the notation
+MATRIX_NAMES = {"w1": "W1_11", "w2": "W1_12", "w3": "W1_21", "w4": "W1_22", "b1": "b1",
+                "w5": "W2_11", "w6": "W2_12", "w7": "W2_21", "w8": "W2_22", "b2": "b2", "E_total": "E"}
+
+
+def test_a_notebook_in_the_matrix_notation_runs_under_its_names(derivations: dict, kernel: str,
+                                                                tmp_path: Path) -> None:
+    from derive.notes import files as files_module
+    from derive.notes.request import NotesRequest as Request
+
+    d = derivations["mazur"]
+    text = files_module.files(d, Request(("ipynb",), "en", "matrix"))["walkthrough.ipynb"]
+    module = "".join(json.loads(text)["cells"][-5]["source"])
+    for name in ("z1_1 = ", "a1_1 = sigmoid(z1_1)", "a2_2 = sigmoid(z2_2)", "dE_dW2_11 = ", '"W1_11": ', "y1 = Y[:, 0]"):
+        assert name in module, name
+    assert not re.search(r"\b(out_h1|net_o1|w5|dE_dw5|E_total)\b", module.split('"""', 2)[2])
+    update_text, train_text = printed(execute(text, tmp_path, kernel))
+    back = {code: name for name, code in MATRIX_NAMES.items()}
+
+    def spec_names(lines: str) -> str:
+        return "\n".join(" ".join([back[line.split()[0]], *line.split()[1:]]) for line in lines.splitlines())
+
+    assert mismatches(d, spec_names(update_text), spec_names(train_text)) == []
+
+
+def test_a_chinese_notebook_explains_its_code_in_chinese_under_the_textbook_names() -> None:
+    from derive.notes import files as files_module
+    from derive.notes.request import NotesRequest as Request
+
+    d = derivation.build(network.build(spec.load_preset("textbook")), history_steps=(1,))
+    nb = json.loads(files_module.files(d, Request(("ipynb",), "zh", "textbook"))["walkthrough.ipynb"])
+    module = "".join(nb["cells"][-5]["source"])
+    docstrings = re.findall(r'"""(.*?)"""', module, re.DOTALL)
+    assert len(docstrings) >= 8
+    # every docstring is Chinese: none is an English sentence (four Latin words in a row)
+    assert [text for text in docstrings if re.search(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+ [A-Za-z]+", text)] == []
+    assert "网络描述中的初始值" in module and "每一行的 E。" in module
+    # the textbook's names: alpha_h, b_h, beta_j, y-hat_j, y_j and E
+    for line in ("alpha1 = -gamma1 + v11*x1 + v21*x2", "b1 = sigmoid(alpha1)", "yhat1 = sigmoid(beta1)",
+                 "y1 = Y[:, 0]", "return E1 + E2"):
+        assert line in module, line
+    assert "E_total" not in module and "net_h1" not in module and "out_y1" not in module
