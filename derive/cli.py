@@ -171,10 +171,11 @@ def _load(name: str) -> spec.Spec:
 def _derive(name: str, digits: int) -> derivation.Derivation:
     """The derivation of a preset or spec file, with extra iterations for a smooth loss curve; its
     errors will be shown with `digits` significant digits."""
-    from derive.notes.files import curve_steps
+    from derive.notes.files import CURVE_DIGITS, curve_steps
 
     net = network.build(_load(name))
-    return derivation.build(net, history_steps=curve_steps(net.spec.training.steps), shown_digits=digits)
+    return derivation.build(net, history_steps=curve_steps(net.spec.training.steps),
+                            shown_digits=max(digits, CURVE_DIGITS))
 
 
 def _check_notation(d: derivation.Derivation, profile: str) -> None:

@@ -9,6 +9,7 @@ definition, so a later claim is judged on what the person actually wrote.
 from __future__ import annotations
 
 import functools
+import itertools
 import random
 import time
 from dataclasses import dataclass, replace
@@ -35,7 +36,7 @@ from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
 from derive.maths.optimizers import OPTIMIZERS, settings
 from derive.model.network import Network
 from derive.model.precision import CTX, Real, exact_decimal, real, show
-from derive.model.rules import numeric_sigmoid
+from derive.model.rules import numeric_sigmoid, softmax_jacobian
 
 MAX_TRAINING_STEPS = 100_000
 # A claims file's budget: units of replayed work (an update of P parameters learning from S samples
@@ -132,6 +133,8 @@ def _tables(d: Derivation, p: Pass) -> tuple[dict[str, Real], dict[str, Real]]:
             for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
                 derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
                 derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
+        for term in b.jacobian:  # a softmax output: dout_k/dnet of every output k
+            derivatives[f"{term.via.out.name}/{n.net.name}"] = term.slope.value
         for link in n.links:
             derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
             derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
@@ -493,6 +496,7 @@ _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
     "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
     "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
     "relu": lambda x: x if x > 0 else CTX.zero,
+    "step": lambda x: CTX.one if x > 0 else CTX.zero,  # H(0) = 0, relu's convention
 }
 
 
@@ -689,6 +693,11 @@ def _half_unit(text: str) -> Real:
     return CTX.mpf(str(Decimal(5).scaleb(value.as_tuple().exponent - 1)))
 
 
+# A sum's rounding at the working precision, in units of its last digits: a formula whose terms cancel
+# (the deltas of a softmax layer sum to 0) is judged within it, not against digits it cannot have.
+ROUNDING_DIGITS = 5
+
+
 class Spread:
     """How far a link's value may be from the same link on the unrounded numbers: half a unit of the
     last digit of each written number, carried through every operation (first order, with the worst
@@ -709,8 +718,8 @@ class Spread:
             return self._call(node)
         a, b = self.evaluator._eval(node.left), self.evaluator._eval(node.right)
         ea, eb = self.of(node.left), self.of(node.right)
-        if node.op in "+-":
-            return ea + eb
+        if node.op in "+-":  # and the working precision's rounding, which a cancellation lays bare
+            return ea + eb + (abs(a) + abs(b)) * CTX.mpf(10) ** (ROUNDING_DIGITS - CTX.dps)
         if node.op == "*":
             return abs(a) * eb + abs(b) * ea + ea * eb
         if node.op == "/":
@@ -737,7 +746,7 @@ class Spread:
             return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
         x = self.evaluator._eval(node.arg)
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
-                  "relu": lambda: CTX.one, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
@@ -909,6 +918,9 @@ class PointTruth:
         self.network, self.closed = network, truth.d.closed
         self.chosen = {s.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for s in network.inputs}
         self.chosen.update({o.target.name: CTX.mpf(rng.uniform(0.05, 0.95)) for o in network.outputs})
+        if _distributions(network):  # a softmax's targets that sum to 1 in the spec do so at every point
+            total = CTX.fsum(self.chosen[o.target.name] for o in network.outputs)
+            self.chosen.update({o.target.name: self.chosen[o.target.name] / total for o in network.outputs})
         self.chosen.update({p.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for p in network.params})
         for name in fixed:  # a formula that writes a given value as a number (0.01 for target_o1) keeps it
             self.chosen.pop(name, None)
@@ -942,6 +954,9 @@ class PointTruth:
                 return self.closed.deltas[n.delta]
             if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
                 return n.activation.local(n.out, n.net)
+        for k, j in itertools.product(self.network.layers[-1], repeat=2):  # a softmax's Jacobian
+            if name == f"d:{k.out.name}/{j.net.name}" and not k.activation.elementwise:
+                return softmax_jacobian(k.out, j.out, k is j)
         raise Unknown(f"no closed form for {name}")
 
     def value(self, name: str, sample: str | None = None) -> Real:
@@ -950,6 +965,12 @@ class PointTruth:
 
     def closed_form(self, name: str) -> str:
         return str(self.expression(name))
+
+
+def _distributions(network: Network) -> bool:
+    """A softmax output layer whose targets sum to 1 at every sample (a formula may rely on it)."""
+    softmax = not network.layers[-1][0].activation.elementwise
+    return softmax and all(sum(Decimal(str(t)) for t in s.targets) == 1 for s in network.spec.samples)
 
 
 def _given_names(link: Node, truth: Truth) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 A claims line is `NAME = EXPR [= EXPR ...]`. Expressions hold numbers, names (the network's notation,
 derivatives `dE_total/dw5`, values after training `w5@1`, and the person's own names defined earlier),
-`+ - * / ^ **`, parentheses and the functions exp, log, sqrt, sigmoid, tanh, relu. LaTeX as people type
+`+ - * / ^ **`, parentheses and the functions exp, log, sqrt, sigmoid, tanh, relu, step (relu's slope). LaTeX as people type
 it (`\\frac{\\partial E_{total}}{\\partial w_5}`, `w_5^{+}`, `\\cdot`) is translated token by token.
 Nothing is ever passed to eval, sympify or parse_expr: the parser builds a small tree of its own, and
 every limit (line length, tokens, nesting, exponents) is checked before any work is done.
@@ -21,7 +21,8 @@ MAX_TOKENS = 400
 MAX_DEPTH = 40  # nested parentheses and unary signs
 MAX_EXPONENT = 16  # |n| of a literal exponent: squares and cubes, never 9**9**9
 OPERATOR = "diff:"  # Call(f"diff:{X}", F): the derivative of F with respect to the quantity X
-FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu", "sum_s")  # sum_s: over the samples
+# sum_s: over the samples; step: H, relu's slope (1 above 0, else 0)
+FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu", "step", "sum_s")
 
 
 class ClaimError(ValueError):

@@ -148,7 +148,7 @@ WORDS = frozenset({r"\mathrm", r"\mathit", r"\text", r"\operatorname", r"\textrm
 TIMES = frozenset({r"\cdot", r"\times", r"\ast"})
 FUNCTIONS = {r"\exp": "exp", r"\log": "log", r"\ln": "ln", r"\tanh": "tanh", r"\sqrt": "sqrt",
              "relu": "relu", r"\sigma": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh", "exp": "exp",
-             "log": "log", "ln": "ln", "sqrt": "sqrt"}
+             "log": "log", "ln": "ln", "sqrt": "sqrt", "step": "step", "H": "step"}  # H(x): relu's slope
 ENVIRONMENTS = frozenset({"aligned", "align", "align*", "equation", "equation*", "split", "gathered"})
 DERIVED = ("net", "out", "target", "E", "delta")
 _PRODUCT_ENDS = frozenset({"+", "-", "=", "/", "}", ")", "]", r"\right", "&", r"\end", r"\\"})
@@ -515,15 +515,41 @@ class _Reader:
             base = token
         elif kind == "command" and token in FUNCTIONS:
             base = token
+        elif token == r"\max" and not hat:
+            return self.maximum()
         else:
             raise LatexError(f"{token!r} is not understood here")
         call = FUNCTIONS.get(base if base.startswith("\\") else ("\\" + base if base == "sigma" else base))
+        if Key(base) in self.names:  # a quantity the network prints as H is that quantity
+            call = None
         if call is not None and not hat and self.peek() in ("(", r"\left", "{") and self.peek() != "_":
             return self.call(call)
+        if call is not None and not hat and kind == "command" and self.peek() == "^":
+            return self.power_of_call(call)
         split = re.fullmatch(r"([A-Za-z]+)(\d+)", base) if kind == "letters" else None
         if split:  # w5 typed as one word: w sub 5
             return self.name_scripts(split.group(1), hat, split.group(2))
         return self.name_scripts(base, hat)
+
+    def power_of_call(self, function: str) -> str:
+        """`\\tanh^{2}{\\left(x\\right)}`, as SymPy prints a power of a function: (tanh(x))^2."""
+        self.at += 1
+        exponent = self.script_expression()
+        if self.peek() not in ("(", r"\left", "{"):
+            raise LatexError(f"expected the argument of {function} after its power")
+        return f"{self.call(function)}^({exponent})"
+
+    def maximum(self) -> str:
+        """`\\max\\left(0, x\\right)`, as the notes write relu: relu(x); any other maximum is refused."""
+        if self.peek() == r"\left":
+            self.at += 1
+        self.expect("(")
+        if self.sequence(frozenset({","})).strip() != "0":
+            raise LatexError("a maximum other than max(0, x) (relu)")
+        self.expect(",")
+        inner = self.sequence(frozenset({")", r"\right"}))
+        self.close()
+        return f"relu({inner})"
 
     def _hatted(self) -> tuple[str, str]:
         self.expect("{")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
 from derive.check import latex
 from derive.model import identifiers
 from derive.model.network import Network
@@ -245,26 +246,32 @@ class _BlockReader:
             self.at += 1
             token = self.peek()
         if token == "(":
-            self.at += 1
-            inner = self.side()
-            if self.peek() == r"\right":
-                self.at += 1
-            self.expect(")")
-            return inner
+            return self.bracketed()
         if token == r"\begin":
             return self.pmatrix()
         if token == r"\mathbf":
-            self.at += 1
-            self.expect("{")
-            self.expect("1")
-            self.expect("}")
-            return Block((), "column")
+            return self.ones()
         if token == r"\frac" and self.peek(1) == "{" and self.peek(2) == r"\partial":
             return self.gradient()
         if token == "f" and self.peek(1) == "'":
             self.at += 2
             return self.layers.slopes(self.argument())
         return self.scalar_or_layer()
+
+    def bracketed(self) -> Block:
+        self.at += 1
+        inner = self.side()
+        if self.peek() == r"\right":
+            self.at += 1
+        self.expect(")")
+        return inner
+
+    def ones(self) -> Block:
+        """\\mathbf{1}: the vector of ones."""
+        self.at += 1
+        for token in ("{", "1", "}"):
+            self.expect(token)
+        return Block((), "column")
 
     def argument(self) -> latex.Key:
         """The whole-layer glyph in f'(...)."""
@@ -280,7 +287,7 @@ class _BlockReader:
     def key(self) -> latex.Key:
         """A glyph's base and superscript: `W^{[2]}`, `\\delta^{[1]}`, `x`."""
         token = self.take()
-        base = token[1:] if token.startswith("\\") else token
+        base = token.removeprefix("\\")
         sup = ""
         if self.peek() == "^" and self.peek(1) == "{" and self.peek(2) == "[":
             self.at += 2
@@ -291,7 +298,8 @@ class _BlockReader:
         return latex.Key(base, "", sup)
 
     def gradient(self) -> Block:
-        """\\frac{\\partial E}{\\partial X} of a whole layer X: the block of dE_total/dX's entries."""
+        """\\frac{\\partial E}{\\partial X} of a whole layer X: the block of dE_total/dX's entries;
+        \\frac{\\partial a}{\\partial z} of two vectors: their Jacobian, row i the derivatives of a_i."""
         self.at += 3
         top = self.key()
         self.expect("}")
@@ -299,12 +307,15 @@ class _BlockReader:
         self.expect(r"\partial")
         bottom = self.key()
         self.expect("}")
-        if (top.base, top.sup) != ("E", ""):
-            raise latex.LatexError("a whole layer's derivative of something other than E")
-        block = self.layers.block(bottom)
-        if block is None:
+        below = self.layers.block(bottom)
+        if below is None:
             raise latex.LatexError(f"{latex._describe(bottom)} is not a layer's vector or matrix")
-        return Block(tuple(tuple(f"d({identifiers.E_TOTAL})/d({x})" for x in row) for row in block.rows))
+        if (top.base, top.sup) == ("E", ""):
+            return Block(tuple(tuple(f"d({identifiers.E_TOTAL})/d({x})" for x in row) for row in below.rows))
+        above = self.layers.block(top)
+        if above is None or above.shape[1] != 1 or below.shape[1] != 1:
+            raise latex.LatexError("a whole layer's derivative of something that is not E or a layer's vector")
+        return Block(tuple(tuple(f"d({a})/d({z})" for (z,) in below.rows) for (a,) in above.rows))
 
     def pmatrix(self) -> Block:
         self.at += 1

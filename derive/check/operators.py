@@ -32,7 +32,7 @@ def variable(function: str) -> str:
 
 _FUNCTIONS: dict[str, Callable[[Expr], Expr]] = {
     "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt, "tanh": sympy.tanh,
-    "sigmoid": sigmoid, "sigma": sigmoid, "relu": relu,
+    "sigmoid": sigmoid, "sigma": sigmoid, "relu": relu, "step": lambda x: sympy.Heaviside(x, 0),
 }
 
 

@@ -75,7 +75,7 @@ def _header(network: Network, small: Network, sampled: tuple[int, ...]) -> tuple
         f"of its layer), seed {SEED}) on the spec's samples: the gradients of {which} equal their "
         f"per-weight closed forms evaluated at {WORKING_DIGITS} digits to a relative {_sci(verify.TOLERANCE)}, "
         f"and central finite differences of its loss (step {_sci(FD_STEP)}) to a relative {_sci(FD_TOLERANCE)}; "
-        "its loss equals the engine's."),
+        f"its loss equals the engine's at {WORKING_DIGITS} digits to a relative {_sci(verify.TOLERANCE)}."),
     ]
     wrap = textwrap.TextWrapper(WIDTH, break_long_words=False, break_on_hyphens=False)
     return tuple(line for paragraph in text for line in wrap.wrap(paragraph) + [""])[:-1]

@@ -63,7 +63,8 @@ class Key:
     variants: tuple[Variant, ...]
 
     def variant(self, id: str) -> Variant | None:
-        return next((v for v in self.variants if v.id == id), None)
+        """The variant a hand-in names (`variant: 07` is variant 7)."""
+        return next((v for v in self.variants if _same_id(v.id, id)), None)
 
     @property
     def claims(self) -> tuple[str, ...]:
@@ -103,6 +104,12 @@ class Unreadable:
     variant: str = ""
 
 
+def _same_id(a: str, b: str) -> bool:
+    if a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
+        return int(a) == int(b)
+    return a == b
+
+
 def read_key(key_dir: Path) -> Key:
     """The key of an exercise (`KEY_DIR/key.json`, as `derive exercise` writes it)."""
     path = key_dir / "key.json"
@@ -118,13 +125,13 @@ def read_key(key_dir: Path) -> Key:
 def _key(path: Path, key_dir: Path, data: Any) -> Key:
     if not isinstance(data, dict) or not isinstance(data.get("network"), str) or not isinstance(data.get("variants"), list):
         raise KeyFileError(f"{path}: expected an object with network and variants, as `derive exercise` writes it")
-    variants = tuple(_variant(path, i, v) for i, v in enumerate(data["variants"]))
-    if not variants:
+    found = tuple(_variant(path, i, v) for i, v in enumerate(data["variants"]))
+    if not found:
         raise KeyFileError(f"{path}: variants: expected at least one variant")
-    ids = [v.id for v in variants]
+    ids = [v.id for v in found]
     if len(set(ids)) != len(ids):
         raise KeyFileError(f"{path}: variants: two variants have the same id")
-    return Key(data["network"], _base_spec(key_dir, data["network"]), variants)
+    return Key(data["network"], _base_spec(key_dir, data["network"]), found)
 
 
 def _base_spec(key_dir: Path, name: str) -> spec.Spec:
@@ -218,7 +225,7 @@ def _worker_start(key: Key) -> None:
 def grade_many(sources: Iterable[handins.Source], key: Key) -> list[Graded | Unreadable]:
     """Hand-ins graded in this process, one after the other: what one task of a cluster runs (a Dask
     bag's partition: `bag.map_partitions(grade_many, key)`, or a Ray task over a slice of them)."""
-    if _KEY is not key:
+    if _KEY != key:  # a cluster's task gets its own copy of the key: the derivations built stay
         _start(key)
     return [grade(s) for s in sources]
 

@@ -35,10 +35,14 @@ class Code:
     """Lines of straight-line code, with fresh names for the balls they compute and, computed once
     where first needed, the magnitudes of their values (most of the radii's work)."""
 
-    def __init__(self) -> None:
+    def __init__(self, invariant: frozenset[str] = frozenset()) -> None:
         self.lines: list[str] = []
         self.count = 0
         self.magnitudes: dict[str, str] = {}
+        # names that keep their value across a loop's runs (the sample, eta, frozen parameters): their
+        # magnitudes go to `prologue`, computed once before the loop
+        self.invariant = invariant
+        self.prologue: list[str] = []
 
     def fresh(self) -> Ball:
         self.count += 1
@@ -60,7 +64,7 @@ class Code:
             return repr(abs(float(x)))
         if x not in self.magnitudes:
             self.magnitudes[x] = f"m{x}"
-            self.lines.append(f"m{x} = abs({x})")
+            (self.prologue if x in self.invariant else self.lines).append(f"m{x} = abs({x})")
         return self.magnitudes[x]
 
     def positive(self, x: str) -> None:
@@ -72,11 +76,15 @@ class Code:
         mx, my = self.mag(x), self.mag(y)
         return self.ball(f"{x} * {y}", f"{mx} * {ry} + {my} * {rx} + {rx} * {ry} + U * ({mx} * {my})")
 
-    def sub(self, a: Ball, b: Ball) -> Ball:
+    def sub(self, a: Ball, b: Ball, positive: bool = False) -> Ball:
+        """a - b; `positive`: the difference is known never to be negative (1 - sigma)."""
         (x, rx), (y, ry) = a, b
         v, r = self.fresh()
         self.lines.append(f"{v} = {x} - {y}")
-        self.lines.append(f"{r} = {rx} + {ry} + {U!r} * {self.mag(v)}")
+        if positive:
+            self.positive(v)
+        radii = " + ".join(r for r in (rx, ry) if r != "0.0") or "0.0"  # adding 0.0 changes no radius
+        self.lines.append(f"{r} = {radii} + {U!r} * {self.mag(v)}")
         return v, r
 
     def dot(self, terms: list[tuple[Ball, Ball]], extra: list[Ball]) -> Ball:
@@ -117,7 +125,10 @@ def _identity(code: Code, net: Ball) -> Ball:
 
 
 def _sigmoid_slope(code: Code, net: Ball, out: Ball) -> Ball:
-    return code.mul(out, code.sub(("1.0", "0.0"), out))
+    rest = code.sub(("1.0", "0.0"), out, positive=True)  # 1 - sigma and sigma (1 - sigma) are never negative
+    slope = code.mul(out, rest)
+    code.positive(slope[0])
+    return slope
 
 
 def _tanh_slope(code: Code, net: Ball, out: Ball) -> Ball:
@@ -245,9 +256,11 @@ def _function(name: str, arguments: list[list[Ball]], code: Code, results: list[
 
 
 def _loop(name: str, arguments: list[list[Ball]], code: Code, results: list[Ball], state: list[Ball]) -> str:
-    """A function like `_function`'s whose body runs `count` times, `results` becoming `state` each time."""
+    """A function like `_function`'s whose body runs `count` times, `results` becoming `state` each time;
+    the magnitudes of `code`'s invariant names are computed before the loop."""
     text = _function(name, arguments, Code(), state).replace("):\n", ", count):\n", 1)
     head, _, tail = text.rpartition("    return")
+    head = head.rstrip("\n") + "".join(f"\n    {line}" for line in code.prologue)
     body = [f"        {line}" for line in code.lines]
     names = [v for v, _ in state] + [r for _, r in state]
     new = [v for v, _ in results] + [r for _, r in results]
@@ -277,7 +290,8 @@ def source(network: Network, single: bool) -> str:
     functions = [_function("outputs", [shape.params, shape.inputs], forward, outs)]
     eta = [("eta", "reta")]
     if single:
-        both = Code()
+        frozen = [v for (v, _), p in zip(shape.params, network.params) if not p.trainable]
+        both = Code(frozenset([v for v, _ in shape.inputs + shape.targets] + ["eta"] + frozen))
         moved = shape.update(both, eta[0], shape.gradient(both))
         return "\n".join(functions + [_loop("run", [shape.params, shape.inputs, shape.targets, eta], both, moved,
                                              shape.params)])

@@ -166,17 +166,24 @@ def proves(value: float, radius: float, digits: int) -> bool:
 def fast_errors(network: Network, steps: Sequence[int], digits: int) -> list[Report] | None:
     """The dataset error after each count of updates in `steps` (increasing), trained in float64, when
     the radii prove every one of them to `digits` significant digits; None when they do not, or when
-    this route does not cover the network (the caller then takes the exact route)."""
+    this route does not cover the network (the caller then takes the exact route).
+
+    Nor when no two of the errors are proven different: the loss curve of an error that training
+    leaves the same (a network whose relus are all off) is drawn on a linear axis spanning the
+    errors' differences, which only the exact route has (float64 would draw its rounding)."""
     if not covers(network) or len(network.params) > MAX_PARAMS:
         return None
     trainer = BallTrainer(network)
-    reports = []
+    reports, lows, highs = [], [], []
     try:
         for step, params in trainer.train(steps):
             error, radius = trainer.dataset_error(params)
-            if not proves(error, radius * RADIUS_SLACK + UNDERFLOW, digits):
+            radius = radius * RADIUS_SLACK + UNDERFLOW
+            if not proves(error, radius, digits):
                 return None
+            lows.append(error - 2 * radius)  # twice: the radius of the subtraction itself
+            highs.append(error + 2 * radius)
             reports.append(Report(step, CTX.mpf(error), [CTX.mpf(p) for p in params[0]], True, WORKING_DIGITS))
     except (Unproven, OverflowError, ZeroDivisionError):
         return None
-    return reports
+    return reports if lows and max(lows) > min(highs) else None

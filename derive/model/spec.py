@@ -14,7 +14,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-
 from derive.model import identifiers, reading
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
 

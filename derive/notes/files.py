@@ -17,6 +17,9 @@ from derive.notes.request import NotesRequest
 
 # Number of points of the loss curve (log-spaced), on top of the spec's own steps.
 CURVE_POINTS = 40
+# Significant digits of the loss curve's errors as the LaTeX figure writes them (see derive.notes.tikz):
+# the iterations are proven to these digits at least.
+CURVE_DIGITS = 6
 # Digits of the weights written on the figures (the text shows the requested digits).
 FIGURE_DIGITS = 4
 

@@ -254,7 +254,9 @@ def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Exp
         return None
     explanation = steps.explain(definition, factor.den, back)
     # A one-output softmax is constant: its narrated 0 and the Jacobian out (1 - out) agree only in value.
-    if cancel(explanation.result - factor.expr) != 0 and not _same_value(explanation.result, factor, pr):
+    # (the same expression needs no cancel, which is most of the narration's time)
+    if (explanation.result != factor.expr and cancel(explanation.result - factor.expr) != 0
+            and not _same_value(explanation.result, factor, pr)):
         raise InconsistentDerivation(f"narrated {factor.num}/{factor.den}: {explanation.result} != {factor.expr}")
     var = pr.tex(factor.den)
     lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,

@@ -119,6 +119,9 @@ def test_the_notations_glyphs_name_the_networks_quantities(derivations: dict[str
     (r"\Delta w_{5} = -0.0410835", "w5@1 = w5 + (- 0.0410835)"),
     (r"w_{5}^{+} = w_{5} - \eta \sum_{s} \delta_{o1} \mathrm{out}_{h1}", "w5@1 = w5 - eta * sum_s(delta_o1 * out_h1)"),
     (r"y = \operatorname{relu}\left(\mathrm{net}_{h1}\right)^{2}", "y = relu(net_h1)^(2)"),
+    (r"y = \max\left(0, \mathrm{net}_{h1}\right)", "y = relu(net_h1)"),
+    (r"y = H\left(\mathrm{net}_{h1}\right)", "y = step(net_h1)"),
+    (r"y = 1 - \tanh^{2}{\left(\mathrm{net}_{h1} \right)}", "y = 1 - tanh((net_h1))^(2)"),
 ])
 def test_latex_read_as_plain_claims(text: str, expected: str) -> None:
     assert latex.to_plain(text) == expected
@@ -337,12 +340,12 @@ def test_the_optimizers_quantities_name_their_parameter_and_are_read_back(profil
     adam = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
     want = {k: mp.nstr(x, 9, strip_zeros=False) for k, x in _adam_first_update("w5").items()}
     lines = [rf"g_{{{glyph}}}^{{(1)}} = \frac{{\partial E}}{{\partial {glyph}^{{(0)}}}} = {want['g']}",
-             rf"m_{{{glyph}}}^{{(1)}} = \beta_{{1}} m_{{{glyph}}}^{{(0)}} + g_{{{glyph}}}^{{(1)}} \left(1 - \beta_{{1}}\right)"
-             rf" = {want['m']}",
+             (rf"m_{{{glyph}}}^{{(1)}} = \beta_{{1}} m_{{{glyph}}}^{{(0)}} + g_{{{glyph}}}^{{(1)}} \left(1 - \beta_{{1}}\right)"
+              rf" = {want['m']}"),
              rf"v_{{{glyph}}}^{{(1)}} = {want['v']}",
              rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = \frac{{m_{{{glyph}}}^{{(1)}}}}{{1 - \beta_{{1}}^{{1}}}} = {want['mhat']}",
-             rf"{{{glyph}}}^{{(1)}} = {{{glyph}}}^{{(0)}} - \frac{{\eta \hat{{m}}_{{{glyph}}}^{{(1)}}}}{{\epsilon + "
-             rf"\sqrt{{\hat{{v}}_{{{glyph}}}^{{(1)}}}}}} = {want['new']}",
+             (rf"{{{glyph}}}^{{(1)}} = {{{glyph}}}^{{(0)}} - \frac{{\eta \hat{{m}}_{{{glyph}}}^{{(1)}}}}{{\epsilon + "
+              rf"\sqrt{{\hat{{v}}_{{{glyph}}}^{{(1)}}}}}} = {want['new']}"),
              # the bias correction forgotten: m itself is a tenth of the gradient, not the gradient
              rf"\hat{{m}}_{{{glyph}}}^{{(1)}} = {want['m']}"]
     report = checker.check_text(adam, "\n".join(lines), notation=profile)
@@ -395,3 +398,78 @@ def test_a_document_s_matrix_is_judged_entry_by_entry_too(derivations: dict[str,
         ("entry (1, 1), dE_total/dw5", "correct"), ("entry (1, 2), dE_total/dw6", "correct"),
         ("entry (2, 1), dE_total/dw7", "correct"), ("entry (2, 2), dE_total/dw8", "wrong")]
     assert "line 2, entry (2, 2), dE_total/dw8: wrong" in report.to_text(found, 9)  # the span starts at $$
+
+
+# Networks of every kind, with SGD and a full batch: relu's max(0, x) and its slope H(x), tanh^2 as SymPy
+# prints it, a softmax's Jacobian, its deltas that sum to 0 (judged within the working precision's rounding)
+# and its cross-entropy delta out - target (right where the targets sum to 1, as at every point tried).
+KINDS = [("tanh", "sigmoid", "half_sse", "sgd"), ("tanh", "identity", "mse", "batch"), ("relu", "tanh", "half_sse", "sgd"),
+         ("relu", "relu", "mse", "batch"), ("identity", "sigmoid", "cross_entropy", "sgd"),
+         ("tanh", "softmax", "cross_entropy", "sgd"), ("relu", "softmax", "half_sse", "batch")]
+
+
+@pytest.mark.parametrize("hidden, output, loss, update", KINDS)
+def test_every_display_of_other_kinds_of_network_is_read_back(hidden: str, output: str, loss: str, update: str,
+                                                             tmp_path: Path) -> None:
+    from tests.networks import kind, toml
+
+    path = tmp_path / "net.toml"
+    path.write_text(toml(kind(hidden, output, loss, update=update, reduction="mean")), encoding="utf-8")
+    d = derivation.build(network.build(spec.load_path(path)), history_steps=(1,))
+    for profile in ("classic", "matrix"):
+        out = tmp_path / profile
+        assert main(["render", str(path), "--format", "md", "--notation", profile, "--out", str(out)]) == 0
+        count, found = read_back(d, (out / "walkthrough.md").read_text(encoding="utf-8"), profile)
+        assert found == [] and count > 25, (profile, found)
+
+
+def test_a_softmax_layers_jacobian_is_read_entry_by_entry(tmp_path: Path) -> None:
+    from tests.helpers import oracle_net
+    from tests.networks import kind, toml
+    from tests.oracle import act, forward
+
+    path = tmp_path / "net.toml"
+    path.write_text(toml(kind("tanh", "softmax", "half_sse")), encoding="utf-8")
+    s = spec.load_path(path)
+    d = derivation.build(network.build(s), history_steps=(1,))
+    # d out_2 / d net_1 by a central difference of the oracle's softmax at the first sample's nets
+    net = oracle_net(s)
+    hidden = forward(net, s.samples[0].inputs)[1]
+    nets = [mp.fsum(mp.mpf(str(w)) * h for w, h in zip(row, hidden)) + b for row, b in zip(net.weights[1], net.biases[1])]
+    h = mp.mpf(10) ** -20
+    slope = (act("softmax", [nets[0] + h, nets[1]])[1] - act("softmax", [nets[0] - h, nets[1]])[1]) / (2 * h)
+    entry = rf"\frac{{\partial a^{{[2]}}_{{2}}}}{{\partial z^{{[2]}}_{{1}}}} = - a^{{[2]}}_{{1}} a^{{[2]}}_{{2}} = {mp.nstr(slope, 9)}"
+    assert [v.status for v in checker.check_text(d, entry, notation="matrix").verdicts] == ["correct", "correct"]
+    assert [v.status for v in checker.check_text(d, entry.replace("= - a", "= a"), notation="matrix").verdicts] == [
+        "wrong", "correct"]
+    rule = (r"\delta^{[2]} = \left(\frac{\partial a^{[2]}}{\partial z^{[2]}}\right)^{T} "
+            r"\frac{\partial E}{\partial a^{[2]}}")
+    assert latex.instances(rule, latex.glyph_names(d.network, "matrix"))[0] == (
+        "delta_o1 = d(out_o1)/d(net_o1) * d(E_total)/d(out_o1) + d(out_o2)/d(net_o1) * d(E_total)/d(out_o2)")
+    assert [v.status for v in checker.check_text(d, rule, notation="matrix").verdicts] == ["correct"] * 2
+    untransposed = rule.replace(r"\left(\frac{\partial a^{[2]}}{\partial z^{[2]}}\right)^{T}",
+                                r"\frac{\partial a^{[2]}}{\partial z^{[2]}}")
+    # a softmax's Jacobian is symmetric (-a_i a_j off the diagonal): without the transpose it is right too
+    assert [v.status for v in checker.check_text(d, untransposed, notation="matrix").verdicts] == ["correct"] * 2
+
+
+def test_a_softmax_cross_entropy_rule_is_stated_only_for_targets_that_sum_to_1(tmp_path: Path) -> None:
+    from tests.helpers import oracle_net
+    from tests.networks import kind, toml
+    from tests.oracle import forward
+
+    doc = kind("tanh", "softmax", "cross_entropy")
+    for sample in doc["samples"]:
+        sample["targets"] = ["0.3", "0.3"]
+    path = tmp_path / "net.toml"
+    path.write_text(toml(doc), encoding="utf-8")
+    s = spec.load_path(path)
+    assert main(["render", str(path), "--format", "md", "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "walkthrough.md").read_text(encoding="utf-8")
+    assert r"= \mathrm{out}_{o} - \mathrm{target}_{o}" not in text
+    # why: with targets summing to 0.6, dE/dnet_o1 (the oracle's finite difference of dE/dw for o1's first
+    # weight, divided by that weight's input) is 0.6 out_o1 - target_o1, not out_o1 - target_o1
+    outs = forward(oracle_net(s), s.samples[0].inputs)
+    delta = finite_difference(s, 0, s.layers[1].weight_names[0][0], param_values(s)) / outs[1][0]
+    assert abs(delta - (outs[2][0] - mp.mpf("0.3"))) > mp.mpf("0.01")
+    assert abs(delta - (outs[2][0] * mp.mpf("0.6") - mp.mpf("0.3"))) < mp.mpf(10) ** -30

@@ -186,3 +186,23 @@ def test_the_layer_route_checks_the_optimizer_on_the_small_network(config: str,
     monkeypatch.setattr(codegen, "generate_vector", lambda *a: real(*a).replace(line, line + "*1.001"))
     problems = layer_check.disagreements(net, codegen.generate_vector(net, plan.header), plan)
     assert problems and all("after 5 updates" in p for p in problems)
+
+
+def test_the_small_network_has_the_same_layer_kinds() -> None:
+    s = spec.from_mapping(kind_doc("tanh", ("softmax", "cross_entropy"), ("shared", "threshold"), "mean"), "<k>", "k")
+    small = layers.small_spec(s)
+    assert [(l.activation, l.bias.mode, l.bias.form, l.bias.trainable) for l in small.layers] == [
+        (l.activation, l.bias.mode, l.bias.form, l.bias.trainable) for l in s.layers]
+    assert (small.loss, small.training) == (s.loss, s.training)
+    assert all(len(l.neurons) <= layers.SMALL_WIDTH for l in small.layers) and len(small.samples) == layers.SMALL_SAMPLES
+
+
+def test_the_vector_route_builds_no_derivation_of_the_whole_network(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the per-weight derivation was built")
+
+    monkeypatch.setattr(derivation, "build", refuse)
+    path = write_spec(tmp_path, toml(wide_doc()))
+    code, _, err = run(["code", str(path), "--out", str(tmp_path / "u.py")], capsys)
+    assert code == 0, err

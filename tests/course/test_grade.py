@@ -7,6 +7,10 @@ from __future__ import annotations
 import csv
 import json
 import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -120,7 +124,9 @@ def test_documents_and_a_csv_are_graded(key_dir: Path, tmp_path: Path) -> None:
     truth = _truth(v)
     markdown = (f"# Homework\n\nstudent: Ada L\n\nvariant: {v['id']}\n\nThe output is $out_{{o1}} = {truth['out_o1']}$ "
                 f"and the error\n\n$$E_{{total}} = {truth['E_total']}$$\n")
+    markdown = markdown.replace(f"variant: {v['id']}", f"variant: 0{v['id']}")  # 02 is variant 2
     graded = _grade(key_dir, {"ada.md": markdown}, tmp_path)
+    assert graded["Ada L"].variant == str(v["id"])
     assert [m.credit for m in graded["Ada L"].marks][:3] == [1, 1, 0]
     rows = tmp_path / "answers.csv"
     with rows.open("w", newline="", encoding="utf-8") as handle:
@@ -213,3 +219,20 @@ def test_latex_and_notebook_hand_ins_name_their_variant_in_their_own_markup(key_
     assert [m.credit for m in graded["nb"].marks][:2] == [1, 0]
     assert graded["nb"].marks[1].verdict == "not answered"
     assert "✓" in graded["Tex Writer"].sheet and json.loads(graded["nb"].sheet)["cells"][1]["source"]
+
+
+@pytest.mark.parametrize(("signal_number", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_an_interrupted_grading_writes_nothing(key_dir: Path, tmp_path: Path, signal_number: int, status: int) -> None:
+    v = _key(key_dir)["variants"][0]
+    sub = tmp_path / "many"
+    sub.mkdir()
+    for n in range(2_000):  # seconds of work: the signal comes while the pool grades
+        (sub / f"s{n:04d}.claims").write_text(keys.handin(v["id"], _truth(v)), encoding="utf-8")
+    out = tmp_path / "report"
+    command = [sys.executable, "-m", "derive", "grade", str(key_dir), str(sub), "--out", str(out), "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)
+    process.send_signal(signal_number)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == status and err.count("\n") == 1, err
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if ".derive-" in p.name]

@@ -3,6 +3,7 @@ every reported step, and where it is taken the errors shown are the 50-digit rou
 
 from __future__ import annotations
 
+import math
 import random
 import re
 
@@ -38,7 +39,7 @@ def test_every_preset_at_every_reported_step(name: str) -> None:
     for (step, params), report in zip(trainer.train(steps), exact):
         assert step == report.step
         error, radius = trainer.dataset_error(params)
-        finite = radius == radius and radius < abs(error)
+        finite = math.isfinite(radius) and radius < abs(error)
         assert finite or name not in PROVEN
         if finite:  # where the ball says something, it holds the 50-digit values
             assert _inside(error, radius, report.error), step
@@ -95,3 +96,38 @@ def test_the_compiled_code_holds_no_name_or_number_of_the_spec() -> None:
         names = [p.name for p in net.params] + [s.name for s in net.inputs] + [n.name for layer in net.layers for n in layer]
         assert not [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
         assert not [x for x in ("0.15", "0.35", "0.55", "0.99") if x in text]  # numbers come in as arguments
+
+
+# Random networks the float64 route proves to 9 digits over 400 updates (relu, tanh, identity, mse,
+# sigmoid cross-entropy, batches and several samples among them), found by trying seeds from 100 on.
+PROVEN_SEEDS = (128, 178, 183, 192, 276, 330, 377, 389)
+# Random networks whose error training leaves the same (their relus all off): the float64 route is
+# refused, as only the exact route draws their loss curve's linear axis right.
+CONSTANT_SEEDS = (120, 124, 129)
+
+
+@pytest.mark.parametrize("seed", PROVEN_SEEDS)
+def test_notes_from_the_float64_route_are_the_50_digit_notes_byte_for_byte(seed: int) -> None:
+    from derive.notes import files
+    from derive.notes.request import NotesRequest
+
+    data = random_spec_data(random.Random(seed))
+    data["training"]["steps"] = [1, 10, 100, 400]
+    net = network.build(spec.from_mapping(data, "<random>", "random"))
+    history = list(curve_steps(net.spec.training.steps))
+    assert fast_errors(net, [s for s in history if s > 1], 9) is not None
+    request = NotesRequest(("md", "tex", "html"))
+    fast = derivation.build(net, history_steps=tuple(history), shown_digits=max(9, files.CURVE_DIGITS))
+    exact = derivation.build(net, history_steps=tuple(history))
+    assert files.files(fast, request) == files.files(exact, request)
+
+
+@pytest.mark.parametrize("seed", CONSTANT_SEEDS)
+def test_an_error_training_leaves_the_same_is_left_to_the_exact_route(seed: int) -> None:
+    data = random_spec_data(random.Random(seed))
+    data["training"]["steps"] = [1, 10, 100, 400]
+    net = network.build(spec.from_mapping(data, "<random>", "random"))
+    later = [s for s in curve_steps(net.spec.training.steps) if s > 1]
+    exact = precise_errors(net, later)
+    assert covers(net) and len({r.error for r in exact}) == 1
+    assert fast_errors(net, later, 9) is None
