@@ -693,6 +693,11 @@ def _half_unit(text: str) -> Real:
     return CTX.mpf(str(Decimal(5).scaleb(value.as_tuple().exponent - 1)))
 
 
+# A sum's rounding at the working precision, in units of its last digits: a formula whose terms cancel
+# (the deltas of a softmax layer sum to 0) is judged within it, not against digits it cannot have.
+ROUNDING_DIGITS = 5
+
+
 class Spread:
     """How far a link's value may be from the same link on the unrounded numbers: half a unit of the
     last digit of each written number, carried through every operation (first order, with the worst
@@ -713,8 +718,8 @@ class Spread:
             return self._call(node)
         a, b = self.evaluator._eval(node.left), self.evaluator._eval(node.right)
         ea, eb = self.of(node.left), self.of(node.right)
-        if node.op in "+-":
-            return ea + eb
+        if node.op in "+-":  # and the working precision's rounding, which a cancellation lays bare
+            return ea + eb + (abs(a) + abs(b)) * CTX.mpf(10) ** (ROUNDING_DIGITS - CTX.dps)
         if node.op == "*":
             return abs(a) * eb + abs(b) * ea + ea * eb
         if node.op == "/":
@@ -913,6 +918,9 @@ class PointTruth:
         self.network, self.closed = network, truth.d.closed
         self.chosen = {s.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for s in network.inputs}
         self.chosen.update({o.target.name: CTX.mpf(rng.uniform(0.05, 0.95)) for o in network.outputs})
+        if _distributions(network):  # a softmax's targets that sum to 1 in the spec do so at every point
+            total = CTX.fsum(self.chosen[o.target.name] for o in network.outputs)
+            self.chosen.update({o.target.name: self.chosen[o.target.name] / total for o in network.outputs})
         self.chosen.update({p.name: CTX.mpf(rng.uniform(-1.0, 1.0)) for p in network.params})
         for name in fixed:  # a formula that writes a given value as a number (0.01 for target_o1) keeps it
             self.chosen.pop(name, None)
@@ -957,6 +965,12 @@ class PointTruth:
 
     def closed_form(self, name: str) -> str:
         return str(self.expression(name))
+
+
+def _distributions(network: Network) -> bool:
+    """A softmax output layer whose targets sum to 1 at every sample (a formula may rely on it)."""
+    softmax = not network.layers[-1][0].activation.elementwise
+    return softmax and all(sum(Decimal(str(t)) for t in s.targets) == 1 for s in network.spec.samples)
 
 
 def _given_names(link: Node, truth: Truth) -> tuple[str, ...]:

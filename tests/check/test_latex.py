@@ -400,10 +400,12 @@ def test_a_document_s_matrix_is_judged_entry_by_entry_too(derivations: dict[str,
     assert "line 2, entry (2, 2), dE_total/dw8: wrong" in report.to_text(found, 9)  # the span starts at $$
 
 
-# Networks of every kind but softmax (whose Jacobian the checker does not hold entry by entry yet), with
-# SGD and a full batch: relu's max(0, x) and its slope H(x), tanh^2 as SymPy prints it, are read back too.
+# Networks of every kind, with SGD and a full batch: relu's max(0, x) and its slope H(x), tanh^2 as SymPy
+# prints it, a softmax's Jacobian, its deltas that sum to 0 (judged within the working precision's rounding)
+# and its cross-entropy delta out - target (right where the targets sum to 1, as at every point tried).
 KINDS = [("tanh", "sigmoid", "half_sse", "sgd"), ("tanh", "identity", "mse", "batch"), ("relu", "tanh", "half_sse", "sgd"),
-         ("relu", "relu", "mse", "batch"), ("identity", "sigmoid", "cross_entropy", "sgd")]
+         ("relu", "relu", "mse", "batch"), ("identity", "sigmoid", "cross_entropy", "sgd"),
+         ("tanh", "softmax", "cross_entropy", "sgd"), ("relu", "softmax", "half_sse", "batch")]
 
 
 @pytest.mark.parametrize("hidden, output, loss, update", KINDS)
