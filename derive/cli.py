@@ -459,7 +459,7 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
     from derive.reader.document import DocumentError, check_document
 
     try:
-        found = check_document(d, kind, text, aliases)
+        found = check_document(d, kind, text, aliases, args.notation)
     except DocumentError as exc:
         raise UsageError(f"{escaped(str(args.claims))}: {exc}") from None
     if args.annotate is not None:

@@ -307,15 +307,17 @@ def parse_instances(text: str, line: int, names: latex.Names | None = None) -> l
     return [replace(_claim(stripped, tokenize(plain), line), entry=entry) for entry, plain in plains]
 
 
-def parse_line(text: str, line: int, names: latex.Names | None = None) -> Claim | None:
-    """A claim, or None for a blank or comment line; raises ClaimError for anything else."""
+def parse_line(text: str, line: int, names: latex.Names | None = None, any_left: bool = False) -> Claim | None:
+    """A claim, or None for a blank or comment line; raises ClaimError for anything else. With
+    `any_left`, a left side may be any expression (a document's `delta_o1 * out_h1 = 0.74 * 0.59`),
+    judged as a derivative operator's side is: every link must equal it."""
     stripped = text.split("#", 1)[0].strip()
     if not stripped:
         return None
-    return _claim(stripped, tokenize(stripped, names), line)
+    return _claim(stripped, tokenize(stripped, names), line, any_left)
 
 
-def _claim(stripped: str, tokens: list[tuple[str, str]], line: int) -> Claim:
+def _claim(stripped: str, tokens: list[tuple[str, str]], line: int, any_left: bool = False) -> Claim:
     """A claim from the tokens of its line."""
     parts: list[list[tuple[str, str]]] = [[]]
     for token in tokens:
@@ -325,7 +327,7 @@ def _claim(stripped: str, tokens: list[tuple[str, str]], line: int) -> Claim:
             parts[-1].append(token)
     if len(parts) < 2 or any(not p for p in parts):
         raise ClaimError("expected NAME = VALUE or NAME = EXPRESSION (= ...)")
-    left = _operator_side(parts[0]) if len(parts[0]) != 1 or parts[0][0][0] != "name" else None
+    left = _operator_side(parts[0], any_left) if len(parts[0]) != 1 or parts[0][0][0] != "name" else None
     links = []
     for part in parts[1:]:
         parser = _Parser(part)
@@ -338,9 +340,10 @@ def _claim(stripped: str, tokens: list[tuple[str, str]], line: int) -> Claim:
     return Claim(line, stripped, Name(parts[0][0][1]), tuple(links))
 
 
-def _operator_side(tokens: list[tuple[str, str]]) -> Node:
-    """A left side that is not one name: only a derivative operator applied (`d/d(X)(F)`) is read."""
-    if not any(kind == "operator" for kind, _ in tokens):
+def _operator_side(tokens: list[tuple[str, str]], any_left: bool = False) -> Node:
+    """A left side that is not one name: only a derivative operator applied (`d/d(X)(F)`) is read, or
+    with `any_left` any expression."""
+    if not any_left and not any(kind == "operator" for kind, _ in tokens):
         raise ClaimError("the left side must be one name (a quantity, a derivative or your own name)")
     parser = _Parser(tokens)
     node = parser.expression()

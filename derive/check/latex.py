@@ -10,6 +10,8 @@ back as the network's own names. Anything else is refused with the reason.
 
 from __future__ import annotations
 
+import copy
+
 import itertools
 import math
 import re
@@ -63,10 +65,18 @@ class GlyphTable(dict):  # type: ignore[type-arg]
     def __init__(self, network: Network, notation: Notation) -> None:
         super().__init__()
         self.network, self.sign = network, notation.delta_sign
+        self.optimizer = False  # True: beta_1, beta_2 are the optimizer's (a document's section on it)
         self.letters: dict[str, int] = {}  # index letter -> layer (-1: the inputs)
         self.kinds: dict[Key, tuple[str, int]] = {}  # index-form glyph -> (kind, layer)
         if notation.profile in INDEX_PROFILES:
             self._index_forms(notation)
+
+    def about_optimizer(self) -> GlyphTable:
+        """This table for lines in a section on the optimizer: beta_1, beta_2 are its decay rates (its other
+        letters keep their meaning: t is an update's count only in a line about updates, `^{(t)}`)."""
+        table = copy.copy(self)
+        table.optimizer = True
+        return table
 
     def _index_forms(self, notation: Notation) -> None:
         layers = len(self.network.layers)
@@ -223,6 +233,8 @@ class _Reader:
         self.work = 0  # operands read, sums over indices included: bounded per line
         # a line about an optimizer's updates (`^{(1)}`): its beta_1, beta_2 are the optimizer's decay rates,
         # even in the textbook notation, whose beta_j otherwise names an output neuron's weighted sum
+        # a line in a document's section on the optimizer: beta_1, beta_2 are its decay rates there too
+        self.betas = getattr(names, "optimizer", False)
         self.optimizer = any(toks[i][1] == "^" and toks[i + 1][1] == "{" and toks[i + 2][1] == "("
                              for i in range(len(toks) - 2))
 
@@ -670,7 +682,7 @@ class _Reader:
         return 1  # a stand-in while the free letters are collected
 
     def resolve(self, key: Key) -> str:
-        if self.optimizer and key.base == "beta" and key.sub in ("1", "2") and not key.sup and not key.hat:
+        if (self.optimizer or self.betas) and key.base == "beta" and key.sub in ("1", "2") and not key.sup and not key.hat:
             return f"beta{key.sub}"
         rule = self.rule_letter(key)
         if rule is not None:

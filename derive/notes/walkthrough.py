@@ -389,7 +389,9 @@ def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
         delta = pr.val.number(pr.sign * pr.val.values[u.neuron.delta], True)
         dnet = evaluate(u.dnet, pr.val.values)
         body = delta if abs(dnet) == 1 else pr.val.product([delta, pr.val.number(dnet, True)])
-        negative = (pr.sign < 0) != (dnet < 0)
+        # a d net / d p of -1 is left out of the product, so its sign goes to the term's; any other is
+        # printed in the product with its own sign
+        negative = (pr.sign < 0) != (dnet < 0 and abs(dnet) == 1)
         terms.append(("-" if negative else "+", body))
     text = " ".join(f"{sign} {body}" for sign, body in terms)
     return text[2:] if text.startswith("+ ") else text

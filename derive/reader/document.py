@@ -8,7 +8,10 @@ weights"): both readings are judged and the one the value matches is taken, and 
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass, replace
+from functools import cache
+from importlib import resources
 
 from derive.check import latex
 from derive.check.checker import BudgetSpent, Evaluator, OwnNames, Truth, Verdict, judge
@@ -79,23 +82,37 @@ def spans_of(kind: str, text: Text) -> list[Span]:
     return markdown_spans(text.text, text.cell)
 
 
-def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, str] | None = None) -> DocumentReport:
-    """Every math span of `document` (md, tex or ipynb) judged against `d`."""
+def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, str] | None = None,
+                   notation: str = "classic") -> DocumentReport:
+    """Every math span of `document` (md, tex or ipynb) judged against `d`; a notation other than the
+    classic one (as `derive render --notation` prints it) is read in its own glyphs first, so the
+    textbook's `b_h` is a hidden output, not the classic bias b1."""
     truth = Truth(d)
     evaluator = Evaluator(truth, OwnNames())
     names = Aliases(truth, aliases or {})
     glyphs = _glyph_tables(truth)
+    own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
+    samples = SampleNames(truth.samples)
     results: list[SpanResult] = []
     for text in texts(kind, document):
         for span in spans_of(kind, text):
-            results.append(_check_span(span, text, len(results), truth, evaluator, names, glyphs))
+            tables = (own, glyphs)
+            if about_optimizer(span):
+                tables = ([t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs])
+            results.append(_check_span(span, text, len(results), truth, evaluator, names, tables,
+                                       samples.of(span)))
     return DocumentReport(tuple(results))
 
 
 def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Aliases,
-                glyphs: list[latex.GlyphTable]) -> SpanResult:
+                tables: tuple[list[latex.GlyphTable], list[latex.GlyphTable]], sample: Context) -> SpanResult:
+    """One span's claims judged: read in the document's notation first when one other than the classic
+    is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
+    where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
+    first, glyphs = tables
+    in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
     try:
-        found_chains = [c for c in chains(span.source) if len(c.offsets) > 1]
+        found_chains = in_notation or [c for c in chains(span.source) if len(c.offsets) > 1]
     except NotUnderstood as exc:
         found_chains = _as_the_notes_print_it(span.source, truth, glyphs)
         if not found_chains:
@@ -103,13 +120,23 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
             return SpanResult(span, text, status, str(exc), ())
     if not found_chains:
         return SpanResult(span, text, NOT_CLAIM, "no =", ())
+    result = _judged(span, text, index, found_chains, truth, evaluator, names, sample)
+    if result.status == NOT_UNDERSTOOD and not in_notation and _one_claim(span.source):
+        again = _as_the_notes_print_it(span.source, truth, first or glyphs)
+        retried = _judged(span, text, index, again, truth, evaluator, names, sample) if again else result
+        return retried if retried.status == JUDGED else result
+    return result
+
+
+def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth: Truth, evaluator: Evaluator,
+            names: Aliases, sample: Context) -> SpanResult:
     found: list[Found] = []
     reasons: list[str] = []
     for chain in found_chains:
         line = text.line(span.start + chain.offsets[0])
         try:
-            claim = names.rename(parse_line(chain.text, line))
-            claim = replace(claim, entry=chain.entry) if claim is not None else None
+            claim = names.rename(parse_line(chain.text, line, any_left=True))
+            claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
         except (ClaimError, NotUnderstood) as exc:
             reasons.append(str(exc))
             continue
@@ -124,11 +151,95 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
         target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
         for v in verdicts:
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
-            found.append(Found(replace(v, line=link_line, text=source), text.cell, index, reading, target))
+            said = "; ".join(r for r in (reading, sample.said(v)) if r)
+            found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
     if any(f.verdict.status in ("correct", "wrong", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+@dataclass(frozen=True)
+class Context:
+    """The sample a span's claims are read at (None: the default reading), and the text that named it."""
+
+    name: str | None = None
+    where: str = ""
+
+    def said(self, v: Verdict) -> str:
+        """The reading judged, said where a heading or paragraph chose it and the checker took it."""
+        if self.name is None or not v.reading.startswith("at sample"):
+            return ""
+        return f"{v.reading}, as {self.where!r} says"
+
+
+@cache
+def wordings(key: str) -> tuple[str, ...]:
+    """How the walkthroughs word the message `key` in every language they are written in (`sample @name`,
+    `样本 @name`): read from their message catalogues, so the reader follows what the notes print."""
+    folder = resources.files("derive.templates").joinpath("messages")
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            found.append(tomllib.loads(entry.read_text(encoding="utf-8"))[key])
+    return tuple(found)
+
+
+def about_optimizer(span: Span) -> bool:
+    """A span under the walkthroughs' heading of the optimizer's update (`The update: Adam`), where the
+    textbook's beta_1 is the optimizer's decay rate, not an output's weighted sum."""
+    starts = [w.partition("@name")[0].strip() for w in wordings("optimizer_heading")]
+    titles = [re.sub(r"^\\[A-Za-z]+\*?\s*\{", "", h.strip()) for h in span.headings]  # \section{...}: its title
+    return any(t.startswith(s) for t in titles for s in starts)
+
+
+class SampleNames:
+    """Which sample a span is about: named by the last paragraph of its section that names samples, else
+    by the innermost heading that does (`Sample s2: The forward pass`, `样本 s2：前向传播`, or a heading
+    that is the sample's own name); a text that names several samples names none."""
+
+    def __init__(self, samples: tuple[str, ...]) -> None:
+        self.samples = samples if len(samples) > 1 else ()
+        self.patterns = [(name, re.compile("|".join(_wording(w, name) for w in wordings("col_sample_named")), re.I))
+                         for name in self.samples]
+
+    def named(self, text: str, heading: bool = False) -> list[str]:
+        found = [name for name, pattern in self.patterns if pattern.search(text)]
+        bare = text.strip(" #:：.").lower()
+        if heading and not found:
+            found = [name for name in self.samples if bare == name.lower()]
+        return found
+
+    def of(self, span: Span) -> Context:
+        if not self.samples:
+            return Context()
+        for texts, heading in ((span.lead, False), (span.headings, True)):
+            for text in reversed(texts):
+                named = self.named(text, heading)
+                if named:
+                    return Context(named[0] if len(named) == 1 else None, _quoted(text))
+        return Context()
+
+
+def _quoted(text: str) -> str:
+    """The words that named a sample, without the maths that may follow them in their paragraph."""
+    words = " ".join(text.split("$")[0].split())
+    return words if len(words) <= 60 else words[:57] + "..."
+
+
+def _wording(wording: str, name: str) -> str:
+    """A catalogue's `sample @name` as a pattern for one sample, not the start of another's name (s1, s10)."""
+    before, _, after = wording.partition("@name")
+    return re.escape(before).replace("\\ ", "\\s+") + re.escape(name) + r"(?![\w])" + re.escape(after)
+
+
+def _one_claim(source: str) -> bool:
+    """A span the notes' reader takes as one line: its rows (`\\\\`) after the first all continue the
+    first's chain (`&= ...`), as the walkthroughs print them; rows with left sides of their own are
+    claims of their own, which the document's walker splits."""
+    rows = re.split(r"\\\\(?:\[[^\]]*\])?", source)
+    ends = re.compile(r"\s*(\\end\{\w+\*?\}\s*)*$")
+    return all(r.lstrip().startswith("&") or ends.fullmatch(r) for r in rows[1:])
 
 
 def _glyph_tables(truth: Truth) -> list[latex.GlyphTable]:
@@ -173,7 +284,7 @@ def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     target = claim.target.name
     if not _is_parameter(truth, target):
         return judge(claim, truth, evaluator), ""
-    after = Claim(claim.line, claim.text, Name(target + "@1"), claim.links)
+    after = Claim(claim.line, claim.text, Name(target + "@1"), claim.links, sample=claim.sample)
     prefer_after = chain.update or span.mentions_update or any(target in _names(link) for link in claim.links)
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:

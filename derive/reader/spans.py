@@ -21,8 +21,9 @@ LATEX_ENVS = frozenset({"equation", "equation*", "align", "align*", "eqnarray", 
                         "gather*", "multline", "multline*", "flalign", "flalign*", "alignat", "alignat*"})
 # Environments whose content is not prose to walk: listings, verbatim text, pictures.
 SKIPPED_ENVS = frozenset({"verbatim", "verbatim*", "lstlisting", "minted", "comment", "tikzpicture", "filecontents"})
-HEADINGS = frozenset({"section", "subsection", "subsubsection", "paragraph", "chapter", "section*",
-                      "subsection*"})
+# A heading's level: a heading closes the ones of its level and below.
+HEADINGS = {"chapter": 0, "chapter*": 0, "section": 1, "section*": 1, "subsection": 2, "subsection*": 2,
+            "subsubsection": 3, "subsubsection*": 3, "paragraph": 4, "paragraph*": 4}
 
 
 class DocumentError(ValueError):
@@ -40,6 +41,8 @@ class Span:
     display: bool
     cell: int | None  # notebook cell number (1-based), None outside a notebook
     context: str  # the heading and prose before the span
+    headings: tuple[str, ...] = ()  # the headings the span is under, outermost first
+    lead: tuple[str, ...] = ()  # the paragraphs (a table: one) of its section before it, its own last
 
     @property
     def mentions_update(self) -> bool:
@@ -103,13 +106,16 @@ def markdown_spans(text: str, cell: int | None = None) -> list[Span]:
     lines = [0] + [i + 1 for i in _newlines(text)]
     spans: list[Span] = []
     cursor, heading, prose = 0, "", ""
+    outline = Outline()
     tokens = _markdown().parse(text)
     for k, token in enumerate(tokens):
         if token.map is not None:
             cursor = max(cursor, lines[min(token.map[0], len(lines) - 1)])
+        outline.see(token)
         if token.type == "inline":
             is_heading = k > 0 and tokens[k - 1].type == "heading_open"
             block_end = _line_end(text, lines[min(token.map[1], len(lines) - 1)] - 1) if token.map else len(text)
+            lead = outline.lead + (() if is_heading or outline.table is not None else (token.content,))
             for child in token.children or []:
                 if child.type in INLINE:
                     found = _locate(text, child.content, cursor)
@@ -118,21 +124,58 @@ def markdown_spans(text: str, cell: int | None = None) -> list[Span]:
                     close = len(child.markup)  # $, $$ or \) closing \(
                     display = child.type == DISPLAY_IN_TEXT
                     spans.append(Span(child.content, found, found + len(child.content) + close, block_end, display,
-                                      cell, (heading + " " + prose + " " + token.content[:200])[-600:]))
+                                      cell, (heading + " " + prose + " " + token.content[:200])[-600:],
+                                      outline.headings, lead))
                     cursor = found + len(child.content)
             if is_heading:
                 heading, prose = token.content, ""
+                outline.open(int(tokens[k - 1].tag[1:]), token.content)
             else:
                 prose = token.content[-400:]
+                outline.read(token.content)
         elif token.type in BLOCK:
             found = _locate(text, token.content, cursor)
             if found is None:
                 continue
             end = found + len(token.content)
             spans.append(Span(token.content, found, end, _line_end(text, end), True, cell,
-                              (heading + " " + prose)[-600:]))
+                              (heading + " " + prose)[-600:], outline.headings, outline.lead))
             cursor = end
     return spans
+
+
+class Outline:
+    """Where a walk through a document is: the headings open (each closes those of its level and
+    below) and the paragraphs read since the last one (a table counts as one paragraph)."""
+
+    def __init__(self) -> None:
+        self.levels: list[tuple[int, str]] = []
+        self.lead: tuple[str, ...] = ()
+        self.table: list[str] | None = None  # the cells of the table being read
+
+    @property
+    def headings(self) -> tuple[str, ...]:
+        return tuple(text for _, text in self.levels)
+
+    def open(self, level: int, text: str) -> None:
+        while self.levels and self.levels[-1][0] >= level:
+            self.levels.pop()
+        self.levels.append((level, text))
+        self.lead = ()
+
+    def read(self, paragraph: str) -> None:
+        if self.table is not None:
+            self.table.append(paragraph)
+        else:
+            self.lead += (paragraph,)
+
+    def see(self, token) -> None:
+        """A Markdown token that starts or ends a table."""
+        if token.type == "table_open":
+            self.table = []
+        elif token.type == "table_close" and self.table is not None:
+            table, self.table = " | ".join(self.table), None
+            self.read(table)
 
 
 def _locate(text: str, content: str, cursor: int) -> int | None:
@@ -160,12 +203,17 @@ def latex_spans(text: str) -> list[Span]:
     except lw.LatexWalkerError as exc:
         raise DocumentError(f"the LaTeX cannot be parsed ({str(exc).splitlines()[0]})") from None
     spans: list[Span] = []
-    state = {"heading": "", "prose": ""}
-    _walk_latex(text, nodes, spans, state)
+    state = {"heading": "", "prose": "", "section": ""}
+    _walk_latex(text, nodes, spans, state, Outline())
     return spans
 
 
-def _walk_latex(text: str, nodes: list, spans: list[Span], state: dict[str, str]) -> None:
+def _paragraphs(outline: Outline, prose: str) -> tuple[str, ...]:
+    """The section's paragraphs before a span: those read, and the prose since (split at blank lines)."""
+    return outline.lead + tuple(p for p in prose.split("\n\n") if p.strip())
+
+
+def _walk_latex(text: str, nodes: list, spans: list[Span], state: dict[str, str], outline: Outline) -> None:
     for n in nodes:
         if n is None or isinstance(n, lw.LatexCommentNode):
             continue
@@ -175,21 +223,31 @@ def _walk_latex(text: str, nodes: list, spans: list[Span], state: dict[str, str]
             source = text[inner_start:n.pos + n.len - len(close)]
             display = n.displaytype == "display"
             spans.append(Span(source, inner_start, n.pos + n.len, _line_end(text, n.pos + n.len), display, None,
-                              (state["heading"] + " " + state["prose"])[-600:]))
+                              (state["heading"] + " " + state["prose"])[-600:], outline.headings,
+                              _paragraphs(outline, state["section"])))
         elif isinstance(n, lw.LatexEnvironmentNode):
             if n.environmentname in LATEX_ENVS:
                 source = text[n.pos:n.pos + n.len]
                 spans.append(Span(source, n.pos, n.pos + n.len, _line_end(text, n.pos + n.len), True, None,
-                                  (state["heading"] + " " + state["prose"])[-600:]))
+                                  (state["heading"] + " " + state["prose"])[-600:], outline.headings,
+                                  _paragraphs(outline, state["section"])))
             elif n.environmentname not in SKIPPED_ENVS:
-                _walk_latex(text, n.nodelist, spans, state)
+                _walk_latex(text, n.nodelist, spans, state, outline)
         elif isinstance(n, lw.LatexMacroNode):
             if n.macroname in HEADINGS:
-                state["heading"], state["prose"] = text[n.pos:n.pos + n.len], ""
+                state["heading"], state["prose"], state["section"] = text[n.pos:n.pos + n.len], "", ""
+                outline.open(HEADINGS[n.macroname], state["heading"])
         elif isinstance(n, lw.LatexGroupNode):
-            _walk_latex(text, n.nodelist, spans, state)
+            _walk_latex(text, n.nodelist, spans, state, outline)
         elif isinstance(n, lw.LatexCharsNode):
             state["prose"] = (state["prose"] + n.chars)[-400:]
+            state["section"] = _last_paragraphs(state["section"] + n.chars)
+
+
+def _last_paragraphs(prose: str, keep: int = 4) -> str:
+    """The last few paragraphs of a section's prose: those a sample could be named in before a span."""
+    parts = prose.split("\n\n")
+    return "\n\n".join(parts[-keep:])
 
 
 def notebook_cells(text: str) -> list[tuple[int, str]]:
