@@ -134,8 +134,10 @@ def test_documents_and_a_csv_are_graded(key_dir: Path, tmp_path: Path) -> None:
         writer.writerow(["student", "variant", *truth])
         writer.writerow(["Bea", v["id"], *truth.values()])
         writer.writerow(["Cy", v["id"], "0.5", *list(truth.values())[1:]])
+        writer.writerow(["Di", "", *truth.values()])
     results = grading.grade_all(grading.read_key(key_dir), handins.sources(rows), 1)
-    assert [r.total for r in results] == [6, 5]
+    assert [r.total for r in results[:2]] == [6, 5]
+    assert results[2] == grading.Unreadable("answers.csv:4", "no variant in its row", "Di")  # the header is line 1
 
 
 def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -202,6 +204,12 @@ def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, 
     (tmp_path / "bad" / "key.json").write_text('{"network": "mazur", "variants": [{"id": 1}]}', encoding="utf-8")
     code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
     assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
+    # a spreadsheet whose answer columns name none of the sheet's questions would grade everyone 0
+    for name, text in (("wide.csv", "student,variant,Q1,Q2\nAnn,1,0.777,0.0295\n"),
+                       ("long.csv", "student,variant,question,answer\nAnn,1,Q1,0.777\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        code, _, err = run(["grade", str(key_dir), str(tmp_path / name), "--out", str(tmp_path / "r")], capsys)
+        assert code == 2 and err.count("\n") == 1 and "names a question of the key" in err and "out_o1" in err
     assert not (tmp_path / "r").exists()
 
 
