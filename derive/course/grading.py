@@ -278,16 +278,19 @@ def _judged(d: derivation.Derivation, handin: handins.HandIn) -> tuple[list[Entr
 
     found = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
     entries = _entries(found)
+    sheet = annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
     plain = _plain_lines(d, handin, {e.target for e in entries})
     if plain:
-        entries += _judged_claims(d, plain)[0]
-    return entries, annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
+        more = _judged_claims(d, "\n".join(bare for _, bare in plain))[0]
+        entries += more
+        sheet = _marked_lines(handin.kind, sheet, {plain[e.verdicts[0].line - 1][0]: _note(e.verdicts) for e in more})
+    return entries, sheet
 
 
-def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set[str]) -> str:
-    """The lines of a Markdown hand-in (or notebook cell) that are, whole, a claim in the sheet's form
-    (`out_o1 = 0.777`, in a list or in backticks), about a quantity no math span of it claims: the sheet
-    asks for answers in that form, which a document's prose does not count as claims."""
+def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set[str]) -> list[tuple[str, str]]:
+    """(line, its claim) for each line of a Markdown hand-in (or notebook cell) that is, whole, a claim in
+    the sheet's form (`out_o1 = 0.777`, in a list or in backticks), about a quantity no math span of it
+    claims: the sheet asks for answers in that form, which a document's prose does not count as claims."""
     glyphs = latex.glyph_names(d.network)
     kept = []
     for text in texts(handin.kind, handin.text) if handin.kind != "tex" else []:
@@ -295,8 +298,26 @@ def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set
             bare = _PLAIN_MARKUP.sub("", line).strip().strip("`").strip()
             claims, refused = parse(bare, glyphs) if "=" in bare else ([], [])
             if claims and not refused and claims[0].target.name not in answered:
-                kept.append(bare)
-    return "\n".join(kept)
+                kept.append((line, bare))
+    return kept
+
+
+def _marked_lines(kind: str, sheet: str, notes: dict[str, str]) -> str:
+    """The annotated sheet with a note after each plain claim line (a Markdown text, or a notebook's
+    Markdown cells), in the style of the notes after inline maths: **✓**, or *✗ truth ...*."""
+    def marked(text: str) -> str:
+        lines = text.split("\n")
+        return "\n".join(f"{line} **{notes[line]}**" if notes.get(line) == "✓" else
+                         f"{line} *{notes[line]}*" if notes.get(line) else line for line in lines)
+
+    if kind != "ipynb":
+        return marked(sheet)
+    notebook = json.loads(sheet)
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            cell["source"] = marked("".join(source) if isinstance(source, list) else source).splitlines(keepends=True)
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
 def _entries(found: DocumentReport) -> list[Entry]:

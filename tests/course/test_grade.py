@@ -256,3 +256,6 @@ def test_hand_ins_written_as_the_sheet_asks_are_graded_in_markdown_and_notebooks
     assert [m.credit for m in graded["ann"].marks] == [1, 1, 1, 0, 0, 0]
     assert [m.credit for m in graded["nb"].marks] == [1] * len(ASK)
     assert isinstance(graded["eve"], grading.Unreadable)  # named as a graded hand-in would be: no extension
+    assert f"- out_o1 = {truth['out_o1']} **✓**" in graded["ann"].sheet.split("\n")  # the lines are marked
+    assert "roughly.\n" in graded["ann"].sheet
+    assert "".join(json.loads(graded["nb"].sheet)["cells"][1]["source"]).count("**✓**") == len(ASK)
