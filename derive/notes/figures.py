@@ -490,11 +490,11 @@ class _Frame:
     def blocked(self, poly: Box) -> tuple[float, float] | None:
         """The label centres at which a convex polygon (a segment has two corners) touches the
         label: the polygon's part inside the strip |v| < half, widened by half the label's length."""
-        local = [((x - self.x) * self.cos + (y - self.y) * self.sin, (y - self.y) * self.cos - (x - self.x) * self.sin)
-                 for x, y in poly]
-        vs = [v for _, v in local]
+        x0, y0, cos, sin = self.x, self.y, self.cos, self.sin
+        vs = [(y - y0) * cos - (x - x0) * sin for x, y in poly]
         if min(vs) >= self.half or max(vs) <= -self.half:  # beside the strip: the common case, quickly
             return None
+        local = list(zip([(x - x0) * cos + (y - y0) * sin for x, y in poly], vs))
         us = [u for u, v in local if abs(v) < self.half]
         for (u1, v1), (u2, v2) in zip(local, local[1:] + local[:1]):
             us += [u1 + (side - v1) * (u2 - u1) / (v2 - v1) for side in (-self.half, self.half)
@@ -510,8 +510,10 @@ def _bounds(poly: Box) -> tuple[float, float, float, float]:
 def _centre(low: float, high: float, preferred: float, spans: Sequence[tuple[float, float]]) -> tuple[float, int]:
     """The free centre in [low, high] nearest `preferred` (the lower one of two as near), else the
     one on the grid of FRACTION_STEP lengths inside the fewest spans; and how many spans hold it."""
+    inner = [(a + TOUCH, b - TOUCH) for a, b in spans]
+
     def holding(u: float) -> int:  # a centre on a span's end is free: its label only touches (within TOUCH)
-        return sum(1 for a, b in spans if a + TOUCH < u < b - TOUCH)
+        return sum(1 for a, b in inner if a < u < b)
 
     free = [u for u in [preferred, low, high, *(e for span in spans for e in span)] if low <= u <= high and not holding(u)]
     if free:
