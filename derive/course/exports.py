@@ -7,16 +7,19 @@ answer is the truth at the digits asked with half a unit of the last digit as to
 catalogued mistake that the question tells apart is a 0% answer at its own value, with its feedback.
 The XML also has a category `.../sheets` with one embedded-answers (Cloze) question per variant holding
 all its questions as numerical parts with the same answers, so that one random question from it gives a
-student a whole sheet, every question on the same numbers (GIFT has no such questions).
+student a whole sheet, every question on the same numbers (GIFT has no such questions), with the
+network's figure as a file of its text. Every question names what each weight connects.
 """
 
 from __future__ import annotations
 
+import base64
 from xml.etree import ElementTree as ET
 
 from derive.course import questions as q
 from derive.course.exercise import Exercise, Variant
-from derive.course.sheets import catalogue, layers_line, question_latex
+from derive.course.sheets import catalogue, layers_line, network_figure, question_latex
+from derive.notes import messages, svg
 from derive.notes.notation import notation_for
 from derive.notes.printers import NotationPrinter
 
@@ -38,12 +41,45 @@ def _prompt(ex: Exercise, v: Variant, question: q.Question, lang: str) -> str:
             f"<p>\\({question_latex(question, pr)}\\) ({question.claim}), {t('col_digits')} {question.digits}: ?</p>")
 
 
-def _intro(ex: Exercise, v: Variant, lang: str) -> str:
-    """The variant's id, the task, the layers and every number, as HTML paragraphs."""
+def _intro(ex: Exercise, v: Variant, lang: str, figure: bool = False) -> str:
+    """The variant's id, the task, the figure (in a whole sheet's question only: a figure in each of
+    the numerical questions would make the file too large for a usual upload limit), the layers and
+    every number with what it connects (`w1 (i1 → h1) = 0.88`), as HTML paragraphs."""
     t = catalogue(lang)
-    numbers = [f"{name} = {value}" for name, value in _numbers(v)]
-    return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}</p>"
+    wiring = _wiring(v, t)
+    numbers = [f"{name}{wiring.get(name, '')} = {value}" for name, value in _numbers(v)]
+    shown = f'<p><img src="@@PLUGINFILE@@/{_figure_name(v)}" alt="{t("figure")}"></p>' if figure else ""
+    return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}</p>{shown}"
             f"<p>{layers_line(v, t)}</p><p>{', '.join(numbers)}</p>")
+
+
+def _wiring(v: Variant, t: messages.Catalogue) -> dict[str, str]:
+    """What each weight connects and whose bias each bias is: without the figure, `w1` alone says neither."""
+    found: dict[str, list[str]] = {}
+    signs: dict[str, int] = {}
+    for neuron in v.derivation.network.neurons:
+        for link in neuron.links:
+            found[link.weight.name] = [f"{link.source_name} → {neuron.name}"]
+        if neuron.bias is not None:
+            found.setdefault(neuron.bias.name, []).append(neuron.name)
+            signs[neuron.bias.name] = neuron.bias_sign
+    return {name: f" ({parts[0]})" if name not in signs else
+            f" ({t('bias_of' if signs[name] > 0 else 'threshold_of', neurons=', '.join(parts))})"
+            for name, parts in found.items()}
+
+
+def _figure_name(v: Variant) -> str:
+    return f"variant-{v.id}.svg"
+
+
+def _figure_data(v: Variant) -> str:
+    """The variant's network figure (SVG, weights labelled with their values), base64-encoded."""
+    return base64.b64encode(svg.figure(network_figure(v, "classic")).encode("utf-8")).decode("ascii")
+
+
+def _with_figure(element: ET.Element, v: Variant, data: str) -> None:
+    """The figure as a file of the question text, as Moodle's own XML export embeds images."""
+    ET.SubElement(element, "file", {"name": _figure_name(v), "path": "/", "encoding": "base64"}).text = data
 
 
 def _numbers(v: Variant) -> list[tuple[str, str]]:
@@ -87,7 +123,7 @@ def moodle_xml(ex: Exercise, lang: str) -> str:
     head = ET.SubElement(quiz, "question", {"type": "category"})
     _text(head, "category", f"{ROOT}/{ex.spec.name}/sheets")
     for v in ex.variants:
-        _cloze(quiz, ex, v, lang)
+        _cloze(quiz, ex, v, lang, _figure_data(v))
     ET.indent(quiz)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(quiz, encoding="unicode") + "\n"
 
@@ -109,7 +145,7 @@ def _numerical(quiz: ET.Element, ex: Exercise, v: Variant, question: q.Question,
     ET.SubElement(element, "unitsleft").text = "0"
 
 
-def _cloze(quiz: ET.Element, ex: Exercise, v: Variant, lang: str) -> None:
+def _cloze(quiz: ET.Element, ex: Exercise, v: Variant, lang: str, picture: str) -> None:
     """One variant's whole sheet as an embedded-answers question: a numerical part per question."""
     t = catalogue(lang)
     pr = NotationPrinter(notation_for(v.derivation.network, "classic"))
@@ -117,7 +153,8 @@ def _cloze(quiz: ET.Element, ex: Exercise, v: Variant, lang: str) -> None:
                     f"{question.digits}: {cloze_part(ex, question)}</p>" for k, question in enumerate(v.questions))
     element = ET.SubElement(quiz, "question", {"type": "cloze"})
     _text(element, "name", f"variant-{v.id}")
-    _text(element, "questiontext", _intro(ex, v, lang) + parts, format="html")
+    text = _text(element, "questiontext", _intro(ex, v, lang, figure=True) + parts, format="html")
+    _with_figure(text, v, picture)
     _text(element, "generalfeedback", "", format="html")
     for tag, value in (("penalty", "0"), ("hidden", "0"), ("idnumber", f"{v.id}")):
         ET.SubElement(element, tag).text = value

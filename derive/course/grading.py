@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -27,12 +28,14 @@ from derive.course import carried, handins, variants
 from derive.maths import derivation
 from derive.model import network, reading, spec
 from derive.model.precision import CTX, Real, real, show
-from derive.reader.document import DocumentError, DocumentReport, check_document
+from derive.reader.document import DocumentError, DocumentReport, check_document, texts
 
 MAX_KEY_BYTES = 50_000_000
 SHEET_DIGITS = 6  # the digits the annotated sheets show the truth with
 # the checker's names for a number copied wrong (derive.check.mistakes.typo): slips, not mistakes of method
 COPYING_SLIPS = ("one digit wrong", "two digits swapped")
+# a Markdown list's or quote's marker before a plain claim line (`- out_o1 = 0.777`, `1. ...`, `> ...`)
+_PLAIN_MARKUP = re.compile(r"^[ \t]*(?:(?:[-*+>]|\d{1,3}[.)])[ \t]+)*")
 WRITTEN_DIGITS = 20  # a written answer read back from its value has at most these (trailing zeros dropped)
 
 
@@ -236,7 +239,8 @@ def grade(source: handins.Source) -> Graded | Unreadable:
     try:
         handin = handins.read(source)
     except handins.HandInError as exc:
-        return Unreadable(source.file, str(exc), source.student)
+        # its student as a readable hand-in's would be named: the file's name without the extension
+        return Unreadable(source.file, str(exc), source.student or Path(source.file).stem)
     variant = _KEY.variant(handin.variant)
     if variant is None:
         return Unreadable(source.file, f"unknown variant {handin.variant} (the key's variants: "
@@ -273,7 +277,26 @@ def _judged(d: derivation.Derivation, handin: handins.HandIn) -> tuple[list[Entr
     from derive.reader import annotate
 
     found = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
-    return _entries(found), annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
+    entries = _entries(found)
+    plain = _plain_lines(d, handin, {e.target for e in entries})
+    if plain:
+        entries += _judged_claims(d, plain)[0]
+    return entries, annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
+
+
+def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set[str]) -> str:
+    """The lines of a Markdown hand-in (or notebook cell) that are, whole, a claim in the sheet's form
+    (`out_o1 = 0.777`, in a list or in backticks), about a quantity no math span of it claims: the sheet
+    asks for answers in that form, which a document's prose does not count as claims."""
+    glyphs = latex.glyph_names(d.network)
+    kept = []
+    for text in texts(handin.kind, handin.text) if handin.kind != "tex" else []:
+        for line in text.text.replace("\r\n", "\n").split("\n"):
+            bare = _PLAIN_MARKUP.sub("", line).strip().strip("`").strip()
+            claims, refused = parse(bare, glyphs) if "=" in bare else ([], [])
+            if claims and not refused and claims[0].target.name not in answered:
+                kept.append(bare)
+    return "\n".join(kept)
 
 
 def _entries(found: DocumentReport) -> list[Entry]:

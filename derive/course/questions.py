@@ -11,8 +11,8 @@ the same value to that precision are one group: no number can tell them apart).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from functools import cache
 
 from derive.check import latex
 from derive.check.checker import Truth, Unknown
@@ -67,7 +67,7 @@ def resolve(asked: tuple[str, ...], d: Derivation) -> tuple[tuple[str, str], ...
         if refused or len(claims) != 1 or not isinstance(claims[0].target, Name) or claims[0].links[1:]:
             raise AskError(index, f"{claim!r} is not a quantity a claim names (out_o1, dE_total/dw5, w1@1)")
         name = claims[0].target.name
-        base, at, step = name.partition("@")
+        _, at, step = name.partition("@")
         if at and not 1 <= int(step) <= MAX_ASKED_STEPS:
             raise AskError(index, f"{claim!r}: expected a value after 1 to {MAX_ASKED_STEPS} updates")
         try:

@@ -73,7 +73,7 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
     net = v.derivation.network
     pr = NotationPrinter(notation_for(net, notation))
     example = f"{v.questions[0].claim} = {shown_at(v.questions[0].truth, v.questions[0].digits)}"
-    shown_example = f"`{example}`" if fmt == "md" else rf"\texttt{{{_tt(example)}}}"
+    shown_example, shown_line = (_code(text, fmt) for text in (example, f"variant: {v.id}"))
     return {
         "lang": lang, "title": t("title", title=net.spec.title_in(lang)), "variant": t("variant", id=v.id),
         "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "layers": layers_line(v, t),
@@ -82,8 +82,13 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
         "col_write": t("col_write"), "col_digits": t("col_digits"), "col_answer": t("col_answer"),
         "asked": [{"latex": question_latex(q, pr), "claim": q.claim, "claim_tex": _tt(q.claim), "digits": q.digits}
                   for q in v.questions],
-        "handin": t("handin", id=v.id, example=shown_example), "working": t("working"), "room": ROOM[fmt],
+        "handin": t("handin", line=shown_line, example=shown_example), "working": t("working"), "room": ROOM[fmt],
     }
+
+
+def _code(text: str, fmt: str) -> str:
+    """Text to be typed as it is (a claim, the variant line), in code type."""
+    return f"`{text}`" if fmt == "md" else rf"\texttt{{{_tt(text)}}}"
 
 
 def _tt(text: str) -> str:

@@ -11,9 +11,9 @@ the range, so it is an exact decimal: it reaches the spec as a `Decimal`, never 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Mapping
 
 from derive.maths.numeric import Trainer
 from derive.model import identifiers

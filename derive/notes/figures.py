@@ -289,9 +289,10 @@ def _order(nodes: Sequence[Node], drafts: Sequence[_Draft], before: Sequence[int
 
 
 def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence[_Draft], layers: int,
-             gaps: Sequence[float]) -> tuple[list[float], list[int]] | None:
+             gaps: Sequence[float], limit: float = math.inf) -> tuple[list[float], list[int]] | None:
     """Each column's x, as close to the one before as the labels between them allow, and the drafts'
-    indices in the order that places those labels; None when some label finds no free place.
+    indices in the order that places those labels; None when some label finds no free place, or
+    when the last column would lie beyond `limit` (a layout already found is better).
 
     The widest gap is tried first, then every COARSE-th, then those just below the first that does:
     a wider gap nearly always leaves more room, and the search stays quick."""
@@ -303,7 +304,9 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
             nodes = _nodes(spots, xs + [xs[-1] + gap * k for k in range(1, layers - layer + 1)], row, radius)
             return _order(nodes, drafts, previous, between)  # only the layer before reaches this one's column
 
-        if attempt(gaps[-1]) is None:
+        room = limit - xs[-1] - (layers - layer - 1) * gaps[0]  # the widest gap that may still pay
+        gaps = [g for g in gaps if g <= room]
+        if not gaps or attempt(gaps[-1]) is None:
             return None
         coarse = next(k for k in list(range(0, len(gaps), COARSE)) + [len(gaps) - 1] if attempt(gaps[k]) is not None)
         k = next(k for k in range(max(0, coarse - COARSE + 1), coarse + 1) if attempt(gaps[k]) is not None)
@@ -318,12 +321,19 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
 def _fit(spots: Sequence[_Spot], radius: float, drafts: Sequence[_Draft], layers: int,
          sizes: _Sizes) -> tuple[list[float], float, list[_Draft]] | None:
     """The closest rows and columns of `sizes` where every label fits, or None."""
-    found = [(xs, row, [drafts[i] for i in order]) for row in sizes.rows
-             for xs, order in [_columns(spots, row, radius, drafts, layers, sizes.gaps) or ([], [])] if xs]
     # the smallest width and height together: a wide figure is shrunk on a phone's screen, a tall one
     # pushes the text after it onto the next page (height counts double: a page is not shrunk)
     span = max(s.row for s in spots)
-    return min(found, key=lambda f: (f[0][-1] + 2 * f[1] * span, f[1]), default=None)
+    best: tuple[list[float], float, list[_Draft]] | None = None
+    cost = (math.inf, 0.0)
+    # a middle row first: it usually fits, and its cost bounds the search of the others, whose columns
+    # must end closer than that cost allows
+    middle = sizes.rows[len(sizes.rows) // 2]
+    for row in sorted(sizes.rows, key=lambda r: (abs(r - middle), r)):
+        found = _columns(spots, row, radius, drafts, layers, sizes.gaps, cost[0] - 2 * row * span)
+        if found is not None and (found[0][-1] + 2 * row * span, row) < cost:
+            best, cost = (found[0], row, [drafts[i] for i in found[1]]), (found[0][-1] + 2 * row * span, row)
+    return best
 
 
 def _search(network: Network, notation: Notation, values: Mapping[Symbol, Real], digits: int) -> _Layout:

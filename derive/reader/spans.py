@@ -10,6 +10,7 @@ annotated copy puts its notes right after the equation.
 from __future__ import annotations
 
 import bisect
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -198,7 +199,9 @@ def notebook_cells(text: str) -> list[tuple[int, str]]:
     import nbformat
 
     try:
-        notebook = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():  # a hand-written notebook without cell ids is still read, silently
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(text, as_version=4)
     except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError,
             AttributeError) as exc:
         raise DocumentError(f"not a notebook ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None

@@ -4,6 +4,7 @@ for byte-identical files, in both languages and every sheet format; bad input ex
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -160,6 +161,41 @@ def test_moodle_xml_reads_back_as_the_key(made: tuple[Path, str]) -> None:
                 value = rounded(mp.mpf(q["mistakes"][group[0]]), q["digits"], True)
                 assert wrong[value][0] == format(half_unit(value, q["digits"]), "f")
                 assert all(f"{name}: {key['feedback'][name]}" in wrong[value][1] for name in group)
+
+
+# Mazur's wiring, read off the preset's comment (one row per neuron, one column per source) by hand
+MAZUR_WIRING = {"w1": "i1 → h1", "w2": "i2 → h1", "w3": "i1 → h2", "w4": "i2 → h2",
+                "w5": "h1 → o1", "w6": "h2 → o1", "w7": "h1 → o2", "w8": "h2 → o2",
+                "b1": "bias of h1, h2", "b2": "bias of o1, o2"}
+
+
+def test_every_quiz_question_says_what_each_weight_connects_and_the_sheets_show_the_figure(made: tuple[Path, str]) -> None:
+    """A student in the quiz has no sheet: `w5 = 0.69` alone does not say which link it weighs. Every
+    question names each weight's link with its drawn value; each whole-sheet question carries the
+    sheet's figure as an embedded file, as Moodle's XML holds images."""
+    out = made[0]
+    values = {v["id"]: v["values"] for v in _key(out)["variants"]}
+    root = ET.parse(out / "moodle.xml").getroot()
+    gift = (out / "quiz.gift").read_text(encoding="utf-8")
+    clozes = 0
+    for question in root.findall("question"):
+        if question.get("type") == "category":
+            continue
+        variant = int(question.findtext("idnumber").split(":")[0])
+        text = question.findtext("questiontext/text")
+        for name, link in MAZUR_WIRING.items():
+            assert f"{name} ({link}) = {values[variant][name]}" in text, (variant, name)
+            assert f"{name} ({link}) \\= {values[variant][name]}" in gift
+        files = question.findall("questiontext/file")
+        if question.get("type") == "cloze":
+            clozes += 1
+            assert [f.get("name") for f in files] == [f"variant-{variant}.svg"]
+            assert f'<img src="@@PLUGINFILE@@/variant-{variant}.svg"' in text
+            figure = (out / "sheets" / "figures" / f"variant-{variant}.svg").read_bytes()
+            assert base64.b64decode(files[0].text, validate=True) == figure
+        else:
+            assert not files
+    assert clozes == VARIANTS
 
 
 CLOZE_PART = re.compile(r"\{1:NUMERICAL:((?:\\.|[^}\\])*)\}")

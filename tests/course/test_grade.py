@@ -155,10 +155,10 @@ def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, ca
     assert list(table[0]) == ["student", "variant", "total", *ASK]
     assert [(r["student"], r["total"]) for r in table][:1] == [("ann", "6")]
     reasons = {r["student"]: r["total"] for r in table[1:]}
-    assert reasons["bo.claims"].startswith("unreadable: no line `variant: <id>`")
+    assert reasons["bo"].startswith("unreadable: no line `variant: <id>`")
     assert reasons["cid"].startswith("unreadable: unknown variant 999")
-    assert reasons["dee.claims"] == "unreadable: expected UTF-8 text"
-    assert reasons["eli.ipynb"].startswith("unreadable: ")
+    assert reasons["dee"] == "unreadable: expected UTF-8 text"
+    assert reasons["eli"].startswith("unreadable: ")
     grades = json.loads((out / "grades.json").read_text(encoding="utf-8"))
     assert [s["student"] for s in grades["students"]] == ["ann"]
     assert set(grades["students"][0]["questions"][0]) >= {"claim", "credit", "verdict", "mistakes", "carried_forward"}
@@ -236,3 +236,23 @@ def test_an_interrupted_grading_writes_nothing(key_dir: Path, tmp_path: Path, si
     _, err = process.communicate(timeout=120)
     assert process.returncode == status and err.count("\n") == 1, err
     assert not out.exists() and not [p for p in tmp_path.iterdir() if ".derive-" in p.name]
+
+
+def test_hand_ins_written_as_the_sheet_asks_are_graded_in_markdown_and_notebooks(key_dir: Path, tmp_path: Path) -> None:
+    """The sheet asks for `variant: <id>` and one line per answer in its form (`out_o1 = 0.777`): in a
+    Markdown file (bold variant line, a list, backticks) or a notebook's Markdown cell, those lines are
+    the answers; prose around them is not."""
+    v = _key(key_dir)["variants"][4]
+    truth = _truth(v)
+    markdown = (f"# Homework 3\n\n**variant: {v['id']}**\n\nForward pass, worked by hand: out_o1 = 0.5, roughly.\n\n"
+                f"- out_o1 = {truth['out_o1']}\n- `E_total = {truth['E_total']}`\n\n"
+                f"1. dE_total/dw5 = {truth['dE_total/dw5']}\n")
+    lines = [f"{claim} = {value}\n" for claim, value in truth.items()]
+    cells = [{"cell_type": "markdown", "metadata": {}, "source": [f"variant: {v['id']}\n"]},  # no cell ids
+             {"cell_type": "markdown", "metadata": {}, "source": lines},
+             {"cell_type": "code", "metadata": {}, "execution_count": None, "outputs": [], "source": ["E_total = 1"]}]
+    notebook = {"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    graded = _grade(key_dir, {"ann.md": markdown, "nb.ipynb": json.dumps(notebook), "eve.md": "out_o1 = 0.5\n"}, tmp_path)
+    assert [m.credit for m in graded["ann"].marks] == [1, 1, 1, 0, 0, 0]
+    assert [m.credit for m in graded["nb"].marks] == [1] * len(ASK)
+    assert isinstance(graded["eve"], grading.Unreadable)  # named as a graded hand-in would be: no extension

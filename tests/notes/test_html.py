@@ -288,6 +288,8 @@ def test_the_page_fits_a_phone_and_a_desktop(chromium: browser.Browser, tmp_path
             assert displays == [], displays[:3]
         if width == 420:
             assert len(displays) <= PHONE_SCROLLING, displays
+            # a figure is shrunk no further than its min-width: 12 px labels stay at 8.4 px (9 px boxes)
+            assert found["smallest_label"] >= 8.5, found["smallest_label"]
         # no formula in the text runs out of the page either
         assert [o for o in found["overflowing"] if o[0] == "inline" and o[1] > width] == []
 
