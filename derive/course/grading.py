@@ -248,8 +248,10 @@ def grade(source: handins.Source) -> Graded | Unreadable:
     d = _derived(variant)
     try:
         entries, sheet = _judged(d, handin)
-        return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind,
-                      sheet)
+        found = marks(d, variant.questions, entries)
+        if handin.kind == "claims" and any(m.carried_forward for m in found):
+            sheet = _annotated_claims(handin.text, entries, _carried_notes(variant.questions, found, entries))
+        return Graded(source.file, handin.student, variant.id, found, handin.kind, sheet)
     except (DocumentError, latex.LatexError, RecursionError) as exc:
         return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
     except (ArithmeticError, ValueError, LookupError) as exc:  # one hand-in's numbers: a row, the class goes on
@@ -344,11 +346,23 @@ def _judged_claims(d: derivation.Derivation, text: str) -> tuple[list[Entry], st
     return entries, _annotated_claims(text, entries)
 
 
-def _annotated_claims(text: str, entries: list[Entry]) -> str:
-    """A claims file with a comment after each judged line: ✓, or ✗ with the truth and the mistake."""
-    notes = {e.verdicts[0].line: _note(e.verdicts) for e in entries}
+def _annotated_claims(text: str, entries: list[Entry], carried: dict[int, str] | None = None) -> str:
+    """A claims file with a comment after each judged line: ✓, or ✗ with the truth and the mistake; an
+    answer credited as an error carried forward gets its mark's verdict (`carried` by line)."""
+    notes = {e.verdicts[0].line: _note(e.verdicts) for e in entries} | (carried or {})
     lines = text.replace("\r\n", "\n").split("\n")
     return "\n".join(line + (f"  # {notes[n]}" if notes.get(n) else "") for n, line in enumerate(lines, start=1))
+
+
+def _carried_notes(questions: Sequence[Question], found: Sequence[Mark], entries: Sequence[Entry]) -> dict[int, str]:
+    """The line of each answer credited as carried forward, with ✓ and its verdict: the checker alone
+    would mark it ✗ (it is not the truth), though it earns its credit."""
+    notes = {}
+    for q, mark in zip(questions, found, strict=True):
+        answer = next((e for e in reversed(entries) if e.target == q.name), None)
+        if mark.carried_forward and answer is not None:
+            notes[answer.verdicts[0].line] = f"✓ {mark.verdict}"
+    return notes
 
 
 def _note(verdicts: Iterable[Verdict]) -> str:

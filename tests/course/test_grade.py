@@ -90,6 +90,10 @@ def test_an_error_carried_forward_loses_only_its_first_question(key_dir: Path, t
         assert [m.credit for m in r.marks] == [0] + [1] * (len(ASK) - 1), (student, r.marks)
         assert r.marks[1].carried_forward and "carried forward" in r.marks[1].verdict
         assert "out_o1" in r.marks[1].verdict
+        # the annotated sheet agrees with the marks: the slip ✗, every answer carried forward from it ✓
+        notes = [line.partition("  # ")[2] for line in r.sheet.split("\n") if "=" in line]
+        assert notes[0].startswith("✗") and all(n.startswith("✓") for n in notes[1:]), notes
+        assert sum("carried forward" in n for n in notes) == sum(m.carried_forward for m in r.marks) >= 1
 
 
 def test_random_noise_is_graded_without_a_crash(key_dir: Path, tmp_path: Path) -> None:
