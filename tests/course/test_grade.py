@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -171,6 +172,9 @@ def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, ca
     assert [u["file"] for u in grades["unreadable"]] == ["bo.claims", "cid.claims", "dee.claims", "eli.ipynb"]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 2  # the histogram and the success rates: one right answer names no mistake
+    # matplotlib writes each tick's label as a comment: students are counted in whole numbers
+    assert re.findall(r"<!-- (.*?) -->", page)[:8] == ["0", "1", "2", "3", "4", "5", "6", "total (points)"]
+    assert not re.search(r"<!-- \d+\.\d+ -->", page)
     assert not any(tag in page for tag in ('src="http', 'href="http', "<script", "<link", "@import"))  # offline
     sheet = grades["students"][0]["sheet"]
     assert f'href="{sheet}"' in page and (out / sheet).read_text(encoding="utf-8").count("✓") == len(ASK)
