@@ -22,8 +22,10 @@ from derive.reader.spans import DocumentError, notebook_cells
 MAX_BYTES = 2_000_000
 MAX_HANDINS = 100_000
 KINDS = {".md": "md", ".markdown": "md", ".txt": "md", ".tex": "tex", ".ipynb": "ipynb"}
-# `variant: 7` alone on its line, after any Markdown or LaTeX markup (#, >, %, *, -), bold (`**variant: 7**`) or not
-_FIELD = r"^[ \t]*(?:[#>%*\-][ \t]*)*(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<value>[^\n]*?)[ \t]*(?:\*\*|__)?[ \t]*(?:\\\\)?[ \t]*$"
+# `variant: 7` alone on its line, after any Markdown or LaTeX markup (#, >, %, *, -), bold (`**variant: 7**`,
+# `\textbf{variant: 7}`) or not
+_FIELD = (r"^[ \t]*(?:[#>%*\-][ \t]*)*(?:\\(?:textbf|emph|textit|texttt)\{{)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*:"
+          r"(?:\*\*|__)?[ \t]*(?P<value>[^\n]*?)[ \t]*(?:\*\*|__|\}})?[ \t]*(?:\\\\)?[ \t]*$")
 _VARIANT = re.compile(_FIELD.format(name="variant"), re.IGNORECASE | re.MULTILINE)
 _STUDENT = re.compile(_FIELD.format(name="student"), re.IGNORECASE | re.MULTILINE)
 _ID = re.compile(r"[A-Za-z0-9_.\-]{1,40}\Z")

@@ -275,3 +275,11 @@ def test_hand_ins_written_as_the_sheet_asks_are_graded_in_markdown_and_notebooks
     assert f"- out_o1 = {truth['out_o1']} **✓**" in graded["ann"].sheet.split("\n")  # the lines are marked
     assert "roughly.\n" in graded["ann"].sheet
     assert "".join(json.loads(graded["nb"].sheet)["cells"][1]["source"]).count("**✓**") == len(ASK)
+
+
+@pytest.mark.parametrize(("name", "line"), [("a.md", "**variant: 12**"), ("b.md", "**variant:** 12"),
+                                            ("c.tex", "\\textbf{variant: 12}"), ("d.tex", "\\emph{variant: 12} \\\\"),
+                                            ("e.tex", "% variant: 12")])
+def test_the_variant_line_may_be_bold_or_emphasised(tmp_path: Path, name: str, line: str) -> None:
+    (tmp_path / name).write_text(f"Homework\n\n{line}\n\nanswers\n", encoding="utf-8")
+    assert handins.read(handins.Source(name, str(tmp_path / name))).variant == "12"
