@@ -486,7 +486,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
     try:
         key = grading.read_key(args.key_dir)
-        sources = handins.sources(args.submissions)
+        sources = handins.sources(args.submissions, key.claims)
     except (grading.KeyFileError, handins.SubmissionsError) as exc:
         raise UsageError(escaped(str(exc))) from None
     results = grading.grade_all(key, sources, args.jobs or grading.default_jobs())

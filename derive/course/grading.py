@@ -248,8 +248,10 @@ def grade(source: handins.Source) -> Graded | Unreadable:
     d = _derived(variant)
     try:
         entries, sheet = _judged(d, handin)
-        return Graded(source.file, handin.student, variant.id, marks(d, variant.questions, entries), handin.kind,
-                      sheet)
+        found = marks(d, variant.questions, entries)
+        if handin.kind == "claims" and any(m.carried_forward for m in found):
+            sheet = _annotated_claims(handin.text, entries, _carried_notes(variant.questions, found, entries))
+        return Graded(source.file, handin.student, variant.id, found, handin.kind, sheet)
     except (DocumentError, latex.LatexError, RecursionError) as exc:
         return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
     except (ArithmeticError, ValueError, LookupError) as exc:  # one hand-in's numbers: a row, the class goes on
@@ -278,16 +280,19 @@ def _judged(d: derivation.Derivation, handin: handins.HandIn) -> tuple[list[Entr
 
     found = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
     entries = _entries(found)
+    sheet = annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
     plain = _plain_lines(d, handin, {e.target for e in entries})
     if plain:
-        entries += _judged_claims(d, plain)[0]
-    return entries, annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
+        more = _judged_claims(d, "\n".join(bare for _, bare in plain))[0]
+        entries += more
+        sheet = _marked_lines(handin.kind, sheet, {plain[e.verdicts[0].line - 1][0]: _note(e.verdicts) for e in more})
+    return entries, sheet
 
 
-def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set[str]) -> str:
-    """The lines of a Markdown hand-in (or notebook cell) that are, whole, a claim in the sheet's form
-    (`out_o1 = 0.777`, in a list or in backticks), about a quantity no math span of it claims: the sheet
-    asks for answers in that form, which a document's prose does not count as claims."""
+def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set[str]) -> list[tuple[str, str]]:
+    """(line, its claim) for each line of a Markdown hand-in (or notebook cell) that is, whole, a claim in
+    the sheet's form (`out_o1 = 0.777`, in a list or in backticks), about a quantity no math span of it
+    claims: the sheet asks for answers in that form, which a document's prose does not count as claims."""
     glyphs = latex.glyph_names(d.network)
     kept = []
     for text in texts(handin.kind, handin.text) if handin.kind != "tex" else []:
@@ -295,8 +300,26 @@ def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set
             bare = _PLAIN_MARKUP.sub("", line).strip().strip("`").strip()
             claims, refused = parse(bare, glyphs) if "=" in bare else ([], [])
             if claims and not refused and claims[0].target.name not in answered:
-                kept.append(bare)
-    return "\n".join(kept)
+                kept.append((line, bare))
+    return kept
+
+
+def _marked_lines(kind: str, sheet: str, notes: dict[str, str]) -> str:
+    """The annotated sheet with a note after each plain claim line (a Markdown text, or a notebook's
+    Markdown cells), in the style of the notes after inline maths: **✓**, or *✗ truth ...*."""
+    def marked(text: str) -> str:
+        lines = text.split("\n")
+        return "\n".join(f"{line} **{notes[line]}**" if notes.get(line) == "✓" else
+                         f"{line} *{notes[line]}*" if notes.get(line) else line for line in lines)
+
+    if kind != "ipynb":
+        return marked(sheet)
+    notebook = json.loads(sheet)
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") == "markdown":
+            source = cell.get("source", "")
+            cell["source"] = marked("".join(source) if isinstance(source, list) else source).splitlines(keepends=True)
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
 def _entries(found: DocumentReport) -> list[Entry]:
@@ -323,11 +346,23 @@ def _judged_claims(d: derivation.Derivation, text: str) -> tuple[list[Entry], st
     return entries, _annotated_claims(text, entries)
 
 
-def _annotated_claims(text: str, entries: list[Entry]) -> str:
-    """A claims file with a comment after each judged line: ✓, or ✗ with the truth and the mistake."""
-    notes = {e.verdicts[0].line: _note(e.verdicts) for e in entries}
+def _annotated_claims(text: str, entries: list[Entry], carried: dict[int, str] | None = None) -> str:
+    """A claims file with a comment after each judged line: ✓, or ✗ with the truth and the mistake; an
+    answer credited as an error carried forward gets its mark's verdict (`carried` by line)."""
+    notes = {e.verdicts[0].line: _note(e.verdicts) for e in entries} | (carried or {})
     lines = text.replace("\r\n", "\n").split("\n")
     return "\n".join(line + (f"  # {notes[n]}" if notes.get(n) else "") for n, line in enumerate(lines, start=1))
+
+
+def _carried_notes(questions: Sequence[Question], found: Sequence[Mark], entries: Sequence[Entry]) -> dict[int, str]:
+    """The line of each answer credited as carried forward, with ✓ and its verdict: the checker alone
+    would mark it ✗ (it is not the truth), though it earns its credit."""
+    notes = {}
+    for q, mark in zip(questions, found, strict=True):
+        answer = next((e for e in reversed(entries) if e.target == q.name), None)
+        if mark.carried_forward and answer is not None:
+            notes[answer.verdicts[0].line] = f"✓ {mark.verdict}"
+    return notes
 
 
 def _note(verdicts: Iterable[Verdict]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,10 @@ from derive.reader.spans import DocumentError, notebook_cells
 MAX_BYTES = 2_000_000
 MAX_HANDINS = 100_000
 KINDS = {".md": "md", ".markdown": "md", ".txt": "md", ".tex": "tex", ".ipynb": "ipynb"}
-# `variant: 7` alone on its line, after any Markdown or LaTeX markup (#, >, %, *, -), bold (`**variant: 7**`) or not
-_FIELD = r"^[ \t]*(?:[#>%*\-][ \t]*)*(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]*(?P<value>[^\n]*?)[ \t]*(?:\*\*|__)?[ \t]*(?:\\\\)?[ \t]*$"
+# `variant: 7` alone on its line, after any Markdown or LaTeX markup (#, >, %, *, -), bold (`**variant: 7**`,
+# `\textbf{variant: 7}`) or not
+_FIELD = (r"^[ \t]*(?:[#>%*\-][ \t]*)*(?:\\(?:textbf|emph|textit|texttt)\{{)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*:"
+          r"(?:\*\*|__)?[ \t]*(?P<value>[^\n]*?)[ \t]*(?:\*\*|__|\}})?[ \t]*(?:\\\\)?[ \t]*$")
 _VARIANT = re.compile(_FIELD.format(name="variant"), re.IGNORECASE | re.MULTILINE)
 _STUDENT = re.compile(_FIELD.format(name="student"), re.IGNORECASE | re.MULTILINE)
 _ID = re.compile(r"[A-Za-z0-9_.\-]{1,40}\Z")
@@ -56,8 +59,9 @@ class HandIn:
     text: str  # the document, or the claims, as the checker reads it
 
 
-def sources(path: Path) -> list[Source]:
-    """The hand-ins of a folder (sorted by name, hidden files left out) or of one CSV file."""
+def sources(path: Path, questions: Sequence[str] | None = None) -> list[Source]:
+    """The hand-ins of a folder (sorted by name, hidden files left out) or of one CSV file (whose
+    answers must name at least one of `questions`, the key's claims, when given)."""
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if not p.name.startswith(".") and not p.is_dir())
         if not files:
@@ -66,11 +70,11 @@ def sources(path: Path) -> list[Source]:
             raise SubmissionsError(f"{path}: more than {MAX_HANDINS} hand-ins")
         return [Source(p.name, str(p)) for p in files]
     if path.is_file():
-        return csv_sources(path)
+        return csv_sources(path, questions)
     raise SubmissionsError(f"{path}: no such folder or CSV file")
 
 
-def csv_sources(path: Path) -> list[Source]:
+def csv_sources(path: Path, questions: Sequence[str] | None = None) -> list[Source]:
     """One hand-in per row: `student`, `variant` and one column per question (headed by its claim, as
     `dE_total/dw5`), or per student: `student`, `variant`, `question`, `answer` rows."""
     try:
@@ -87,6 +91,11 @@ def csv_sources(path: Path) -> list[Source]:
     found = _long_rows(path, rows) if long else _wide_rows(path, rows, columns)
     if not found:
         raise SubmissionsError(f"{path}: no answers in this CSV file")
+    named = {_cell(r.get("question")) for r in rows} if long else {_cell(c) for c in columns}
+    if questions is not None and not named & set(questions):
+        where = "question cell" if long else "column"
+        raise SubmissionsError(f"{path}: no {where} names a question of the key (expected its claims: "
+                               f"{', '.join(questions[:6])})")
     return found
 
 
@@ -119,7 +128,8 @@ def _cell(value: str | None) -> str:
 def read(source: Source) -> HandIn:
     """The hand-in of `source`: its text read, its kind, student and variant found; HandInError if not."""
     if source.path is None:
-        return HandIn(source.file, source.student, _variant_id(source.variant), "claims", source.text)
+        return HandIn(source.file, source.student, _variant_id(source.variant, "no variant in its row"), "claims",
+                      source.text)
     path = Path(source.path)
     try:
         text = reading.read_bytes(path, MAX_BYTES).decode("utf-8-sig")
@@ -160,9 +170,9 @@ def _one(pattern: re.Pattern[str], text: str, name: str) -> str:
     return values[0] if values else ""
 
 
-def _variant_id(value: str) -> str:
+def _variant_id(value: str, missing: str = "no line `variant: <id>` names the variant") -> str:
     if not value:
-        raise HandInError("no line `variant: <id>` names the variant")
+        raise HandInError(missing)
     if not _ID.match(value):
         raise HandInError(f"variant {value[:40]!r}: expected letters, digits, ., _ or -")
     return value

@@ -157,7 +157,15 @@ def _histogram(totals: Sequence[Fraction], most: int) -> str:
     ax.set_xticks(points)
     ax.set_xlabel("total (points)")
     ax.set_ylabel("students")
+    _whole(ax.yaxis)
     return _svg(fig)
+
+
+def _whole(axis: object) -> None:
+    """Ticks at whole numbers only: the axis counts students (no 0.5 student)."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))  # type: ignore[attr-defined]
 
 
 def _bars(labels: Sequence[str], values: Sequence[float], unit: str, horizontal: bool) -> str:
@@ -170,6 +178,7 @@ def _bars(labels: Sequence[str], values: Sequence[float], unit: str, horizontal:
         ax.set_yticks(places, labels)
         ax.invert_yaxis()
         ax.set_xlabel(unit)
+        _whole(ax.xaxis)
     else:
         ax.bar(places, values, color="#55a868")
         ax.set_xticks(places, labels, rotation=20, ha="right")

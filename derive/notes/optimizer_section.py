@@ -143,7 +143,7 @@ def _decay(network: Network, notation: Notation, narrate: bool) -> View | None:
         assembled = Mul(S["lam"] / 2, UnevaluatedExpr(2 * S["p"]), evaluate=False)
         together = f"{whole} = {RulePrinter(notation, plain=True, dot=True).doprint(assembled)} = {plain.doprint(explanation.result)}"
         view["narration"] = {"factor": rf"\frac{{\partial}}{{\partial p}} {plain.doprint(L2_TERM)}", "steps": lines,
-                             "together": together, "same_as": ""} if narrate else None
+                             "together": together, "same_as": "", "identity": ""} if narrate else None
         view["gradient"] = pr.equation(r"\frac{\partial E'}{\partial p}",
                                        rf"\frac{{\partial {total}}}{{\partial p}} + {plain.doprint(S['lam'] * S['p'])}")
     else:

@@ -269,21 +269,26 @@ def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Exp
             "rules": tuple((s.rule, s.outer or "") for s in explanation.steps), "same_as": "", "identity": identity}
 
 
+_X = Symbol("x")
+
+
 @functools.lru_cache(maxsize=1)
-def _sigmoid_identity_holds() -> bool:
-    """sigma' = sigma (1 - sigma), checked once in a symbol of its own: an identity in x holds for every
-    neuron's net (cancelling it once per neuron took most of the narration's time)."""
-    x = Symbol("x")
-    s = 1 / (1 + exp(-x))
-    return cancel(diff(s, x) - s * (1 - s)) == 0
+def _sigmoid_derivative() -> tuple[Expr, bool]:
+    """d/dx 1 / (1 + e^-x) in a symbol of its own, and whether it is sigma (1 - sigma): an identity in x
+    holds for every neuron's net (differentiating and cancelling once per neuron took most of the
+    narration's time)."""
+    s = 1 / (1 + exp(-_X))
+    derivative = diff(s, _X)
+    return derivative, cancel(derivative - s * (1 - s)) == 0
 
 
 def _sigmoid_identity(pr: Printers, x: Symbol) -> str:
     """sigma' = sigma (1 - sigma) derived from sigma(x) = 1 / (1 + e^-x): the quotient's derivative,
     split into two factors, the second of which is 1 - sigma(x) since e^-x = (1 + e^-x) - 1."""
     s, e = 1 / (1 + exp(-x)), exp(-x)
-    derivative = diff(s, x)
-    if not _sigmoid_identity_holds():
+    generic, holds = _sigmoid_derivative()
+    derivative = generic.xreplace({_X: x})
+    if not holds:
         raise InconsistentDerivation(f"the sigmoid identity at {x}: {derivative}")
     return pr.eq(pr.sym.doprint(Derivative(sigmoid(x), x)), pr.sym.doprint(Derivative(s, x)), pr.tex(derivative),
                  pr.sym.product([pr.tex(s), pr.tex(e / (1 + e))]),

@@ -338,6 +338,8 @@ def test_html_sheet_is_one_page_with_its_figure(tmp_path: Path, capsys: pytest.C
     page = (tmp_path / "h" / "sheets" / "variant-1.html").read_text(encoding="utf-8")
     assert "<svg" in page and "katex" in page.lower() and "Variant 1" in page
     assert not (tmp_path / "h" / "sheets" / "figures").exists()
+    shown = re.sub(r"<[^>]*>", "", page)  # the text a reader sees: the figure's caption once, under it
+    assert shown.count("The network and its weights.") == 1
 
 
 @pytest.mark.parametrize("lang, words", [("en", "Variant 1"), ("zh", "第 1 套")])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -90,6 +91,10 @@ def test_an_error_carried_forward_loses_only_its_first_question(key_dir: Path, t
         assert [m.credit for m in r.marks] == [0] + [1] * (len(ASK) - 1), (student, r.marks)
         assert r.marks[1].carried_forward and "carried forward" in r.marks[1].verdict
         assert "out_o1" in r.marks[1].verdict
+        # the annotated sheet agrees with the marks: the slip ✗, every answer carried forward from it ✓
+        notes = [line.partition("  # ")[2] for line in r.sheet.split("\n") if "=" in line]
+        assert notes[0].startswith("✗") and all(n.startswith("✓") for n in notes[1:]), notes
+        assert sum("carried forward" in n for n in notes) == sum(m.carried_forward for m in r.marks) >= 1
 
 
 def test_random_noise_is_graded_without_a_crash(key_dir: Path, tmp_path: Path) -> None:
@@ -134,8 +139,10 @@ def test_documents_and_a_csv_are_graded(key_dir: Path, tmp_path: Path) -> None:
         writer.writerow(["student", "variant", *truth])
         writer.writerow(["Bea", v["id"], *truth.values()])
         writer.writerow(["Cy", v["id"], "0.5", *list(truth.values())[1:]])
+        writer.writerow(["Di", "", *truth.values()])
     results = grading.grade_all(grading.read_key(key_dir), handins.sources(rows), 1)
-    assert [r.total for r in results] == [6, 5]
+    assert [r.total for r in results[:2]] == [6, 5]
+    assert results[2] == grading.Unreadable("answers.csv:4", "no variant in its row", "Di")  # the header is line 1
 
 
 def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,6 +172,9 @@ def test_the_command_writes_the_files_contract(key_dir: Path, tmp_path: Path, ca
     assert [u["file"] for u in grades["unreadable"]] == ["bo.claims", "cid.claims", "dee.claims", "eli.ipynb"]
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("<svg") == 2  # the histogram and the success rates: one right answer names no mistake
+    # matplotlib writes each tick's label as a comment: students are counted in whole numbers
+    assert re.findall(r"<!-- (.*?) -->", page)[:8] == ["0", "1", "2", "3", "4", "5", "6", "total (points)"]
+    assert not re.search(r"<!-- \d+\.\d+ -->", page)
     assert not any(tag in page for tag in ('src="http', 'href="http', "<script", "<link", "@import"))  # offline
     sheet = grades["students"][0]["sheet"]
     assert f'href="{sheet}"' in page and (out / sheet).read_text(encoding="utf-8").count("✓") == len(ASK)
@@ -202,6 +212,12 @@ def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, 
     (tmp_path / "bad" / "key.json").write_text('{"network": "mazur", "variants": [{"id": 1}]}', encoding="utf-8")
     code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
     assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
+    # a spreadsheet whose answer columns name none of the sheet's questions would grade everyone 0
+    for name, text in (("wide.csv", "student,variant,Q1,Q2\nAnn,1,0.777,0.0295\n"),
+                       ("long.csv", "student,variant,question,answer\nAnn,1,Q1,0.777\n")):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        code, _, err = run(["grade", str(key_dir), str(tmp_path / name), "--out", str(tmp_path / "r")], capsys)
+        assert code == 2 and err.count("\n") == 1 and "names a question of the key" in err and "out_o1" in err
     assert not (tmp_path / "r").exists()
 
 
@@ -256,3 +272,14 @@ def test_hand_ins_written_as_the_sheet_asks_are_graded_in_markdown_and_notebooks
     assert [m.credit for m in graded["ann"].marks] == [1, 1, 1, 0, 0, 0]
     assert [m.credit for m in graded["nb"].marks] == [1] * len(ASK)
     assert isinstance(graded["eve"], grading.Unreadable)  # named as a graded hand-in would be: no extension
+    assert f"- out_o1 = {truth['out_o1']} **✓**" in graded["ann"].sheet.split("\n")  # the lines are marked
+    assert "roughly.\n" in graded["ann"].sheet
+    assert "".join(json.loads(graded["nb"].sheet)["cells"][1]["source"]).count("**✓**") == len(ASK)
+
+
+@pytest.mark.parametrize(("name", "line"), [("a.md", "**variant: 12**"), ("b.md", "**variant:** 12"),
+                                            ("c.tex", "\\textbf{variant: 12}"), ("d.tex", "\\emph{variant: 12} \\\\"),
+                                            ("e.tex", "% variant: 12")])
+def test_the_variant_line_may_be_bold_or_emphasised(tmp_path: Path, name: str, line: str) -> None:
+    (tmp_path / name).write_text(f"Homework\n\n{line}\n\nanswers\n", encoding="utf-8")
+    assert handins.read(handins.Source(name, str(tmp_path / name))).variant == "12"

@@ -270,3 +270,16 @@ def test_a_chinese_notebook_explains_its_code_in_chinese_under_the_textbook_name
                  "y1 = Y[:, 0]", "return E1 + E2"):
         assert line in module, line
     assert "E_total" not in module and "net_h1" not in module and "out_y1" not in module
+
+
+def test_a_chinese_notebook_with_an_optimizer_explains_it_in_chinese() -> None:
+    from derive.notes import files as files_module
+    from derive.notes.request import NotesRequest as Request
+
+    d = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
+    nb = json.loads(files_module.files(d, Request(("ipynb",), "zh"))["walkthrough.ipynb"])
+    module = "".join(nb["cells"][-5]["source"])
+    english = re.compile(r"[A-Za-z]+ [A-Za-z]+ [A-Za-z]+ [A-Za-z]+")
+    assert [t for t in re.findall(r'"""(.*?)"""', module, re.DOTALL) if english.search(t)] == []
+    assert [line for line in module.splitlines() if "# " in line and english.search(line.split("# ", 1)[1])] == []
+    assert "# 更新规则：Adam" in module and "按 Adam 用当前梯度做一次更新" in module
