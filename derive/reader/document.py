@@ -18,7 +18,7 @@ from derive.check.checker import BudgetSpent, Evaluator, OwnNames, Truth, Verdic
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
-from derive.reader.spans import DocumentError, Span, Text, latex_spans, markdown_spans, notebook_cells
+from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
 AFTER_UPDATE = "read as the value after one update"
@@ -76,10 +76,10 @@ def texts(kind: str, document: str) -> list[Text]:
     return [Text(document, 1, None)]
 
 
-def spans_of(kind: str, text: Text) -> list[Span]:
+def spans_of(kind: str, text: Text, outline: Outline | None = None) -> list[Span]:
     if kind == "tex":
         return latex_spans(text.text)
-    return markdown_spans(text.text, text.cell)
+    return markdown_spans(text.text, text.cell, outline)
 
 
 def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, str] | None = None,
@@ -94,8 +94,9 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
     samples = SampleNames(truth.samples)
     results: list[SpanResult] = []
+    outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
     for text in texts(kind, document):
-        for span in spans_of(kind, text):
+        for span in spans_of(kind, text, outline):
             tables = (own, glyphs)
             if about_optimizer(span):
                 tables = ([t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs])

@@ -101,12 +101,13 @@ INLINE = ("math_inline", "math_inline_double", DISPLAY_IN_TEXT)
 BLOCK = ("math_block", "math_block_eqno", "amsmath")
 
 
-def markdown_spans(text: str, cell: int | None = None) -> list[Span]:
-    """Every math span of a Markdown text, in order."""
+def markdown_spans(text: str, cell: int | None = None, outline: Outline | None = None) -> list[Span]:
+    """Every math span of a Markdown text, in order; `outline` carries the headings and paragraphs of the
+    cells before this one (a notebook's "Sample s2" cell rules the cells under it, as a heading would)."""
     lines = [0] + [i + 1 for i in _newlines(text)]
     spans: list[Span] = []
-    cursor, heading, prose = 0, "", ""
-    outline = Outline()
+    outline = outline if outline is not None else Outline()
+    cursor, heading, prose = 0, (outline.headings or ("",))[-1], ""
     tokens = _markdown().parse(text)
     for k, token in enumerate(tokens):
         if token.map is not None:

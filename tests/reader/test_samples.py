@@ -116,6 +116,24 @@ def test_a_students_document_with_a_value_of_the_wrong_sample_is_wrong(
     assert len(wrong) == 1 and wrong[0].reading.startswith("at sample s3")
 
 
+def _notebook(markdown: str) -> str:
+    """`markdown` as a notebook whose every heading and every paragraph is a cell of its own."""
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell(part, id=f"c{k}") for k, part in enumerate(markdown.split("\n\n"))]
+    return nbformat.writes(nbformat.v4.new_notebook(cells=cells))
+
+
+def test_a_notebooks_heading_cell_rules_the_cells_under_it(derivations: dict[str, derivation.Derivation]) -> None:
+    d = derivations["xor3"]
+    values = hand(d)
+    report = check_document(d, "ipynb", _notebook(student(values)))
+    assert [f.verdict.status for f in report.found] == ["correct"] * (4 * 4 + 1)
+    values[2] = dict(values[2], out_y1=values[1]["out_y1"])
+    wrong = [f for f in check_document(d, "ipynb", _notebook(student(values))).found if f.verdict.status == "wrong"]
+    assert len(wrong) == 1 and wrong[0].reading.startswith("at sample s3")
+
+
 def test_a_paragraph_or_table_naming_several_samples_names_none() -> None:
     text = ("## Sample s2\n\n| sample s1 | sample s2 |\n|---|---|\n| 1 | 2 |\n\n$a = 1$\n\n"
             "With the numbers of sample s10:\n\n$b = 2$\n\n### Sub\n\n$c = 3$\n\n## Other\n\n$d = 4$\n")
