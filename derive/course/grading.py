@@ -15,7 +15,7 @@ import re
 import signal
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -251,6 +251,9 @@ def grade(source: handins.Source) -> Graded | Unreadable:
         found = marks(d, variant.questions, entries)
         if handin.kind == "claims" and any(m.carried_forward for m in found):
             sheet = _annotated_claims(handin.text, entries, _carried_notes(variant.questions, found, entries))
+        elif any(m.carried_forward for m in found):  # a document: its credited answers marked ✓ as well
+            credit = tuple(q.name for q, m in zip(variant.questions, found, strict=True) if m.carried_forward)
+            sheet = _judged(d, handin, credit)[1]
         return Graded(source.file, handin.student, variant.id, found, handin.kind, sheet)
     except (DocumentError, latex.LatexError, RecursionError) as exc:
         return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
@@ -272,21 +275,32 @@ class Entry:
     verdicts: tuple[Verdict, ...]
 
 
-def _judged(d: derivation.Derivation, handin: handins.HandIn) -> tuple[list[Entry], str]:
-    """The hand-in's claims judged by the checker, and the hand-in written back annotated."""
+def _judged(d: derivation.Derivation, handin: handins.HandIn, credit: tuple[str, ...] = ()) -> tuple[list[Entry], str]:
+    """The hand-in's claims judged by the checker, and the hand-in written back annotated (the last answer
+    to each question of `credit`, credited as an error carried forward, marked right on the sheet)."""
     if handin.kind == "claims":
         return _judged_claims(d, handin.text)
     from derive.reader import annotate
 
     found = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
     entries = _entries(found)
-    sheet = annotate.annotated(handin.kind, handin.text, found, SHEET_DIGITS)
+    sheet = annotate.annotated(handin.kind, handin.text, _credited(found, credit), SHEET_DIGITS)
     plain = _plain_lines(d, handin, {e.target for e in entries})
     if plain:
         more = _judged_claims(d, "\n".join(bare for _, bare in plain))[0]
         entries += more
-        sheet = _marked_lines(handin.kind, sheet, {plain[e.verdicts[0].line - 1][0]: _note(e.verdicts) for e in more})
+        sheet = _marked_lines(handin.kind, sheet, {plain[e.verdicts[0].line - 1][0]: "✓" if e.target in credit
+                                                   else _note(e.verdicts) for e in more})
     return entries, sheet
+
+
+def _credited(report: DocumentReport, credit: tuple[str, ...]) -> DocumentReport:
+    """`report` with the verdicts of the last span answering each question of `credit` made right."""
+    last = {f.target: k for k, s in enumerate(report.spans) for f in s.found if f.target in credit}
+    spans = tuple(replace(s, found=tuple(replace(f, verdict=replace(f.verdict, status="correct"))
+                                         if f.target in credit else f for f in s.found))
+                  if k in last.values() else s for k, s in enumerate(report.spans))
+    return replace(report, spans=spans)
 
 
 def _plain_lines(d: derivation.Derivation, handin: handins.HandIn, answered: set[str]) -> list[tuple[str, str]]:

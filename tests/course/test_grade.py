@@ -97,6 +97,19 @@ def test_an_error_carried_forward_loses_only_its_first_question(key_dir: Path, t
         assert sum("carried forward" in n for n in notes) == sum(m.carried_forward for m in r.marks) >= 1
 
 
+def test_a_documents_answers_carried_forward_are_marked_right_on_its_sheet(key_dir: Path, tmp_path: Path) -> None:
+    key = _key(key_dir)
+    v = key["variants"][0]
+    truth = mp.mpf(v["questions"][0]["answer"])
+    slip = mp.nstr(truth + (mp.mpf("0.05") if truth < mp.mpf("0.9") else mp.mpf("-0.05")), 4)
+    answers = keys.carried_answers(v["values"], slip)
+    body = "\n\n".join(f"We find ${c} = {a}$." for c, a in answers.items())
+    r = _grade(key_dir, {"cf.md": f"# Homework\n\nvariant: {v['id']}\n\n{body}\n"}, tmp_path)["cf"]
+    assert [m.credit for m in r.marks] == [0] + [1] * (len(ASK) - 1), r.marks
+    marked = [line for line in r.sheet.split("\n") if line.startswith("We find")]
+    assert "✗" in marked[0] and all("✓" in line and "✗" not in line for line in marked[1:]), marked
+
+
 def test_random_noise_is_graded_without_a_crash(key_dir: Path, tmp_path: Path) -> None:
     key = _key(key_dir)
     rng = random.Random(3)
