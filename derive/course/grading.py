@@ -247,13 +247,9 @@ def grade(source: handins.Source) -> Graded | Unreadable:
                           f"{_ids(_KEY)})", handin.student, handin.variant)
     d = _derived(variant)
     try:
-        entries, sheet = _judged(d, handin)
-        found = marks(d, variant.questions, entries)
-        if handin.kind == "claims" and any(m.carried_forward for m in found):
-            sheet = _annotated_claims(handin.text, entries, _carried_notes(variant.questions, found, entries))
-        elif any(m.carried_forward for m in found):  # a document: its credited answers marked ✓ as well
-            credit = tuple(q.name for q, m in zip(variant.questions, found, strict=True) if m.carried_forward)
-            sheet = _judged(d, handin, credit)[1]
+        judged = _judged(d, handin)
+        found = marks(d, variant.questions, judged.entries)
+        sheet = _sheet(handin, judged, variant.questions, found)
         return Graded(source.file, handin.student, variant.id, found, handin.kind, sheet)
     except (DocumentError, latex.LatexError, RecursionError) as exc:
         return Unreadable(source.file, str(exc) or type(exc).__name__, handin.student, handin.variant)
@@ -275,23 +271,39 @@ class Entry:
     verdicts: tuple[Verdict, ...]
 
 
-def _judged(d: derivation.Derivation, handin: handins.HandIn, credit: tuple[str, ...] = ()) -> tuple[list[Entry], str]:
-    """The hand-in's claims judged by the checker, and the hand-in written back annotated (the last answer
-    to each question of `credit`, credited as an error carried forward, marked right on the sheet)."""
+@dataclass(frozen=True)
+class Judged:
+    """A hand-in's claims judged by the checker, and what its annotated sheet is written from."""
+
+    entries: tuple[Entry, ...]
+    report: DocumentReport | None = None  # a document's spans (None: a claims file)
+    plain: tuple[tuple[str, Entry], ...] = ()  # a document's plain claim lines, each with its entry
+
+
+def _judged(d: derivation.Derivation, handin: handins.HandIn) -> Judged:
+    """The hand-in's claims judged by the checker, once: its marks and its sheet are both read from this."""
     if handin.kind == "claims":
-        return _judged_claims(d, handin.text)
+        return Judged(tuple(_claim_entries(d, handin.text)))
+    report = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
+    entries = _entries(report)
+    plain = _plain_lines(d, handin, {e.target for e in entries})
+    more = _claim_entries(d, "\n".join(bare for _, bare in plain)) if plain else []
+    return Judged(tuple(entries + more), report, tuple((plain[e.verdicts[0].line - 1][0], e) for e in more))
+
+
+def _sheet(handin: handins.HandIn, judged: Judged, questions: Sequence[Question], found: Sequence[Mark]) -> str:
+    """The hand-in written back annotated: ✓, or ✗ with the truth; an answer credited as an error carried
+    forward is marked ✓ (the checker alone would mark it ✗: it is not the truth)."""
+    if judged.report is None:
+        return _annotated_claims(handin.text, judged.entries, _carried_notes(questions, found, judged.entries))
     from derive.reader import annotate
 
-    found = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
-    entries = _entries(found)
-    sheet = annotate.annotated(handin.kind, handin.text, _credited(found, credit), SHEET_DIGITS)
-    plain = _plain_lines(d, handin, {e.target for e in entries})
-    if plain:
-        more = _judged_claims(d, "\n".join(bare for _, bare in plain))[0]
-        entries += more
-        sheet = _marked_lines(handin.kind, sheet, {plain[e.verdicts[0].line - 1][0]: "✓" if e.target in credit
-                                                   else _note(e.verdicts) for e in more})
-    return entries, sheet
+    credit = tuple(q.name for q, m in zip(questions, found, strict=True) if m.carried_forward)
+    sheet = annotate.annotated(handin.kind, handin.text, _credited(judged.report, credit), SHEET_DIGITS)
+    if not judged.plain:
+        return sheet
+    return _marked_lines(handin.kind, sheet, {line: "✓" if e.target in credit else _note(e.verdicts)
+                                              for line, e in judged.plain})
 
 
 def _credited(report: DocumentReport, credit: tuple[str, ...]) -> DocumentReport:
@@ -347,7 +359,8 @@ def _entries(found: DocumentReport) -> list[Entry]:
     return entries
 
 
-def _judged_claims(d: derivation.Derivation, text: str) -> tuple[list[Entry], str]:
+def _claim_entries(d: derivation.Derivation, text: str) -> list[Entry]:
+    """The entries of a claims text, one per line the checker judged."""
     report = check_text(d, text)
     claims, _ = parse(text, latex.glyph_names(d.network))
     target = {c.line: c.target.name for c in claims}
@@ -357,10 +370,10 @@ def _judged_claims(d: derivation.Derivation, text: str) -> tuple[list[Entry], st
             entries[-1] = Entry(entries[-1].target, entries[-1].verdicts + (v,))
         else:
             entries.append(Entry(target.get(v.line, ""), (v,)))
-    return entries, _annotated_claims(text, entries)
+    return entries
 
 
-def _annotated_claims(text: str, entries: list[Entry], carried: dict[int, str] | None = None) -> str:
+def _annotated_claims(text: str, entries: Sequence[Entry], carried: dict[int, str] | None = None) -> str:
     """A claims file with a comment after each judged line: ✓, or ✗ with the truth and the mistake; an
     answer credited as an error carried forward gets its mark's verdict (`carried` by line)."""
     notes = {e.verdicts[0].line: _note(e.verdicts) for e in entries} | (carried or {})
