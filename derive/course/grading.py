@@ -430,8 +430,7 @@ def close(value: Real, to: Real, digits: int) -> bool:
     """`value` within one unit of the `digits`-th significant digit of `to` (rounded or truncated there)."""
     if to == 0:
         return abs(value) <= CTX.mpf(10) ** -digits
-    unit = CTX.mpf(10) ** (int(CTX.floor(CTX.log10(abs(to)))) - digits + 1)
-    return abs(value - to) <= unit
+    return abs(value - to) <= _unit(to, digits)
 
 
 def _mark(d: derivation.Derivation, q: Question, answer: Entry | None, own: dict[str, Real],
@@ -489,8 +488,13 @@ def _key_mistakes(q: Question, claimed: Real) -> tuple[str, ...]:
 
 
 def _half_unit(x: Real, digits: int) -> Real:
+    return _unit(x, digits) / 2
+
+
+def _unit(x: Real, digits: int) -> Real:
+    """One unit of the `digits`-th significant digit of `x` (of 1 when `x` is 0)."""
     exponent = int(CTX.floor(CTX.log10(abs(x)))) if x else 0
-    return CTX.mpf(10) ** (exponent - digits + 1) / 2
+    return CTX.mpf(10) ** (exponent - digits + 1)
 
 
 def _links(verdicts: Sequence[Verdict]) -> Fraction:
