@@ -44,6 +44,8 @@ _FONT_SRC = re.compile(
     r'src:url\(fonts/(?P<name>[A-Za-z0-9_-]+)\.woff2\) format\("woff2"\)'
     r'(?:,url\(fonts/[A-Za-z0-9_-]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\))*'
 )
+# an SVG's natural width (px), the most its figure takes of a wide page
+_SVG_WIDTH = re.compile(r'<svg[^>]*\swidth="([0-9.]+)"')
 # what may stand before an SVG's root element and has no place inside an HTML body
 _SVG_PROLOGUE = re.compile(r"\A(?:\s+|<\?xml[^>]*\?>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<!--.*?-->)*", re.DOTALL)
 
@@ -145,7 +147,9 @@ def _markdown(figures: dict[str, str]) -> MarkdownIt:
         children = token.children or []
         label = "".join(c.content for c in children if c.type in ("text", "math_inline"))
         caption = self.renderInline(children, options, env)
-        return (f'<span class="figure" role="figure" aria-label="{escape(label)}">{inline_svg(svg)}'
+        width = _SVG_WIDTH.search(svg)
+        natural = f' style="--natural: {width.group(1)}px"' if width else ""
+        return (f'<span class="figure" role="figure" aria-label="{escape(label)}"{natural}>{inline_svg(svg)}'
                 f'<span class="caption">{caption}</span></span>')
 
     def heading_close(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:

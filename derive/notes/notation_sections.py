@@ -159,9 +159,10 @@ def _pmatrix(rows: list[list[Real]], digits: int) -> str:
     return r"\begin{pmatrix} %s \end{pmatrix}" % body
 
 
-def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int) -> list[str]:
+def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int, width: float) -> list[str]:
     """Each layer's delta vector and weight gradient matrix, computed as matrix products here."""
     network = d.network
+    pr = NotationPrinter(notation, width=width)
     g = notation.generic
     e = latex(notation.glyph(network.e_total.name))
     deltas = {b.neuron.name: b.delta.value for b in p.backward}
@@ -180,24 +181,24 @@ def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int) -> list[st
             slopes = [slopes_of[n.name] for n in layer]
             for n, b, s in zip(layer, back, slopes):
                 check_agree(b * s, deltas[n.name], f"delta of {n.name} as a matrix product")
-            lines.append(rf"{latex(g['delta'][index])} = {_pmatrix([[b] for b in back], digits)} \odot "
-                         rf"{_pmatrix([[s] for s in slopes], digits)} = {_pmatrix(column, digits)}")
+            lines.append(pr.equation(latex(g["delta"][index]), rf"{_pmatrix([[b] for b in back], digits)} \odot "
+                                     rf"{_pmatrix([[s] for s in slopes], digits)}", _pmatrix(column, digits)))
         else:
-            lines.append(rf"{latex(g['delta'][index])} = {_pmatrix(column, digits)}")
+            lines.append(pr.equation(latex(g["delta"][index]), _pmatrix(column, digits)))
         grads = [[deltas[n.name] * x for x in sources] for n in layer]
         for n, row in zip(layer, grads):
             for link, value in zip(n.links, row):
                 check_agree(value, gradients[link.weight.symbol], f"dE/d{link.weight.name} as a matrix product")
-        lines.append(rf"\frac{{\partial {e}}}{{\partial {latex(g['weight'][index])}}} = "
-                     rf"{_pmatrix(column, digits)} {_pmatrix([sources], digits)} = {_pmatrix(grads, digits)}")
+        lines.append(pr.equation(rf"\frac{{\partial {e}}}{{\partial {latex(g['weight'][index])}}}",
+                                 rf"{_pmatrix(column, digits)} {_pmatrix([sources], digits)}", _pmatrix(grads, digits)))
     return lines
 
 
-def matrix_section(d: Derivation, notation: Notation, digits: int) -> View | None:
+def matrix_section(d: Derivation, notation: Notation, digits: int, width: float) -> View | None:
     """The vectorised rules, and for a small network one pass of them in numbers."""
     if notation.profile != "matrix":
         return None
     network = d.network
     small = max(network.sizes()) <= MATRIX_LIMIT
-    return {"rules": _rules(network, notation), "numbers": _numbers(d, d.first, notation, digits) if small else [],
+    return {"rules": _rules(network, notation), "numbers": _numbers(d, d.first, notation, digits, width) if small else [],
             "sample": d.first.sample.name if len(d.passes) > 1 else ""}

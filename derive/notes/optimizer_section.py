@@ -18,7 +18,7 @@ from derive.maths.optimizers import DECOUPLED, L2_GRADIENT, L2_TERM, OPTIMIZERS,
 from derive.model.network import Network, Param
 from derive.model.precision import Real, real, show
 from derive.notes.notation import Notation
-from derive.notes.printers import NotationPrinter, ValuePrinter
+from derive.notes.printers import LINE, NotationPrinter, ValuePrinter
 
 View = dict[str, Any]
 S = SYMBOLS
@@ -33,8 +33,8 @@ class RulePrinter(NotationPrinter):
     """The registry's generic symbols at update `t` of parameter `param` (p and t when generic)."""
 
     def __init__(self, notation: Notation, t: str = "t", param: str = "p", dE: str = "", plain: bool = False,
-                 dot: bool = False) -> None:
-        super().__init__(notation, mul_symbol="dot" if dot else None)
+                 dot: bool = False, width: float = LINE) -> None:
+        super().__init__(notation, mul_symbol="dot" if dot else None, width=width)
         self.t, self.param, self.plain = t, param, plain
         self.before = "t-1" if t == "t" else str(int(t) - 1)
         self.dE = dE or r"\frac{\partial E}{\partial p}"
@@ -70,12 +70,12 @@ class RulePrinter(NotationPrinter):
         return f"{{{self.param}}}^{{({t})}}" if self.param != "p" else f"p^{{({t})}}"
 
 
-def _rules(network: Network, notation: Notation) -> list[str]:
+def _rules(network: Network, notation: Notation, width: float) -> list[str]:
     """The rule at update t: each state's update, then the parameter's."""
     opt = network.spec.training.optimizer
     total = NotationPrinter(notation).doprint(network.e_total)
     # the gradient update t uses is taken at the parameters after update t - 1, as the worked lines say
-    pr = RulePrinter(notation, dE=rf"\frac{{\partial {total}}}{{\partial p^{{(t-1)}}}}")
+    pr = RulePrinter(notation, dE=rf"\frac{{\partial {total}}}{{\partial p^{{(t-1)}}}}", width=width)
     lines = []
     decay = bool(opt.weight_decay) and opt.decay == "l2"
     lines.append(pr.equation(pr.at("g", "t"), pr.doprint(L2_GRADIENT if decay else S["dE"])))
@@ -102,7 +102,7 @@ def _settings(network: Network, pr: NotationPrinter, digits: int) -> str:
     return ", ".join(f"{name} = {show(real(value), digits).latex}" for name, value in pairs)
 
 
-def _correction(notation: Notation) -> View:
+def _correction(notation: Notation, width: float) -> View:
     """Adam's bias correction, derived: the weights of the average m^(t) sum to 1 - beta1^t, not 1."""
     k, t, beta, g = Symbol("k", integer=True, positive=True), S["t"], S["beta1"], Symbol("g_k")
     # 0 < beta1 < 1 (the spec is validated so): SymPy's branch for beta1 = 1 does not apply
@@ -111,7 +111,7 @@ def _correction(notation: Notation) -> View:
     weights = weights.replace(lambda e: e.is_Piecewise, lambda e: e.args[-1].expr)
     if simplify(weights - (1 - b ** t)) != 0:
         raise InconsistentDerivation(f"the weights of Adam's average sum to {weights}, not 1 - beta1^t")
-    pr = RulePrinter(notation)
+    pr = RulePrinter(notation, width=width)
     average = pr.doprint(Sum((1 - beta) * beta ** (t - k), (k, 1, t)))
     unrolled = pr.doprint(Sum((1 - beta) * beta ** (t - k) * g, (k, 1, t)))
     return {"unrolled": pr.equation(pr.at("m", "t"), unrolled),
@@ -120,13 +120,13 @@ def _correction(notation: Notation) -> View:
             "first_v": pr.equation(pr.at("vhat", "1"), rf"\left({pr.at('g', '1')}\right)^{{2}}")}
 
 
-def _decay(network: Network, notation: Notation, narrate: bool) -> View | None:
+def _decay(network: Network, notation: Notation, narrate: bool, width: float) -> View | None:
     """What weight decay adds: L2's term of the loss and its gradient, narrated, or the decoupled shrink."""
     opt = network.spec.training.optimizer
     if not opt.weight_decay:
         return None
     total = NotationPrinter(notation).doprint(network.e_total)
-    pr = RulePrinter(notation, dE=rf"\frac{{\partial {total}}}{{\partial p}}")
+    pr = RulePrinter(notation, dE=rf"\frac{{\partial {total}}}{{\partial p}}", width=width)
     view: View = {"kind": opt.decay, "biases": opt.decay_biases,
                   "any_bias": any(p.kind == "bias" and p.trainable for p in network.params)}
     if opt.decay == "l2":
@@ -157,13 +157,13 @@ def _number(x: Real, digits: int) -> str:
 
 
 def _worked(network: Network, notation: Notation, digits: int, t: int, param: Param, move: Move,
-            before: Move | None) -> list[str]:
+            before: Move | None, width: float) -> list[str]:
     """Update `t` of one parameter: g, every state, the corrected values, the step and the new value."""
     opt = network.spec.training.optimizer
     h = settings(opt, network.spec.training.learning_rate)
     glyph = NotationPrinter(notation).doprint(param.symbol)
     grad = rf"\frac{{\partial {NotationPrinter(notation).doprint(network.e_total)}}}{{\partial {glyph}^{{({t - 1})}}}}"
-    pr = RulePrinter(notation, str(t), glyph, grad)
+    pr = RulePrinter(notation, str(t), glyph, grad, width=width)
     rule = OPTIMIZERS[opt.name]
     values: dict[Symbol, Real] = {S["eta"]: h.eta, S["mu"]: h.momentum, S["beta1"]: h.beta1, S["beta2"]: h.beta2,
                                   S["epsilon"]: h.epsilon, S["lam"]: h.weight_decay, S["t"]: real(t),
@@ -226,7 +226,8 @@ def _worked_params(network: Network, full: bool) -> set[str]:
     return set(firsts.values())
 
 
-def optimizer_section(d: Derivation, notation: Notation, digits: int, narrate: bool, full: bool = False) -> View | None:
+def optimizer_section(d: Derivation, notation: Notation, digits: int, narrate: bool, full: bool = False,
+                      width: float = LINE) -> View | None:
     """Every string of the optimizer's section, or None for plain gradient descent."""
     network = d.network
     opt = network.spec.training.optimizer
@@ -239,13 +240,13 @@ def optimizer_section(d: Derivation, notation: Notation, digits: int, narrate: b
         t = index + 1
         before = d.moves[index - 1] if index else tuple(None for _ in moves)
         params = [{"latex": pr.doprint(p.symbol),
-                   "lines": _worked(network, notation, digits, t, p, m, b) if p.name in worked else []}
+                   "lines": _worked(network, notation, digits, t, p, m, b, width) if p.name in worked else []}
                   for p, m, b in zip(network.params, moves, before) if p.trainable]
         updates.append({"t": t, "samples": _samples_of(network, t), "params": params,
                         "rows": _table(network, notation, digits, moves)})
-    return {"name": opt.name, "rules": _rules(network, notation), "settings": _settings(network, pr, digits),
-            "correction": _correction(notation) if opt.name == "adam" else None,
-            "decay": _decay(network, notation, narrate), "updates": updates, "columns": _columns(network, notation),
+    return {"name": opt.name, "rules": _rules(network, notation, width), "settings": _settings(network, pr, digits),
+            "correction": _correction(notation, width) if opt.name == "adam" else None,
+            "decay": _decay(network, notation, narrate, width), "updates": updates, "columns": _columns(network, notation),
             "decayed_count": sum(decayed(network)), "worked": bool(worked),
             "similarly": 0 < len(worked) < sum(p.trainable for p in network.params),
             "frozen": any(not p.trainable for p in network.params)}

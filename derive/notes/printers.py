@@ -8,6 +8,7 @@ structure a teacher writes on the board (`0.75136507 \\times (1 - 0.75136507)`).
 from __future__ import annotations
 
 import functools
+import re
 from typing import Callable, Mapping, Sequence
 
 from sympy import Expr, Symbol
@@ -74,6 +75,15 @@ class NotationPrinter(LatexPrinter):
             body = r"\left(%s\right)" % body
         separator = self._settings["mul_symbol_latex"] if self._settings["mul_symbol"] else " "
         return f"{sign}\\frac{{{coeff.p}}}{{{coeff.q}}}{separator}{body}"
+
+    def _print_UnevaluatedExpr(self, expr: Expr) -> str:
+        """A factor kept apart in a product (an assembled narration): bracketed when it is negative or a
+        sum, `e^{x} \\cdot \\left(- \\frac{...}{...}\\right)`, never `\\cdot -`."""
+        inner = expr.args[0]
+        tex = self._print(inner)
+        # a number is bracketed by the product's own printing
+        wrap = not inner.is_Number and (inner.is_Add or inner.could_extract_minus_sign())
+        return r"\left(%s\right)" % tex if wrap else tex
 
     def _print_sigmoid(self, expr: Expr, exp: str | None = None) -> str:
         return self._function(r"\sigma", expr, exp)
@@ -191,6 +201,14 @@ class ValuePrinter(NotationPrinter):
         finally:
             self._bare = bare
 
+    def _print_Pow(self, expr: Expr) -> str:
+        """A number raised to a power is bracketed, (0.405321309)^{2}: a reader must not wonder whether
+        the power binds the last digit or the number (a square root keeps its own sign)."""
+        base, power = expr.args
+        if base.is_Symbol and power.is_Integer and power > 0:
+            return r"\left(%s\right)^{%s}" % (self.number(self.values[base]), self._print(power))
+        return super()._print_Pow(expr)
+
     def _print_Mul(self, expr: Expr) -> str:
         """A negated product whose first number is 0 keeps its minus outside: -(0 × log(0.49)), never
         the -0 a reader takes for a number."""
@@ -248,7 +266,14 @@ def _width(tex: str, i: int) -> tuple[float, int]:
                 j += 1
             name = tex[i + 1:j] or tex[i + 1:i + 2]
             j = max(j, i + 2)
-            if name == "frac":
+            if name == "begin":  # a matrix: its widest row, cell by cell
+                env, j = _group(tex, j)
+                close = tex.find(rf"\end{{{env}}}", j)
+                close = len(tex) if close < 0 else close
+                rows = [row.split("&") for row in tex[j:close].split(r"\\")]
+                total += max(sum(width(c) for c in row) + 1.2 * (len(row) - 1) for row in rows) + 1.5
+                j = close + len(rf"\end{{{env}}}")
+            elif name == "frac":
                 top, j = _group(tex, j)
                 bottom, j = _group(tex, j)
                 total += max(width(top), width(bottom)) + 0.4
@@ -277,11 +302,39 @@ def _width(tex: str, i: int) -> tuple[float, int]:
     return total, i
 
 
-def _splits(tex: str, room: float) -> list[tuple[int, int]]:
-    """(position, bracket depth) of every ` + ` and ` - ` outside braces where a line may break: at
-    the top, or inside a bracket too wide for a line by itself (never inside a short one like (1 - x))."""
-    found, braces, depth, i = [], 0, 0, 0
-    inside: list[tuple[int, int]] = []  # (position, the innermost bracket's index) of signs in brackets
+# A product is broken where no sum can be: before `\times` or `\cdot`, or between two juxtaposed factors,
+# which the next line then opens with `\cdot`. Never after an operator that needs what follows it.
+_OPERATOR_BEFORE = re.compile(r"(\\[A-Za-z]+|\\sum_\{[^{}]*\})$")
+_DERIVATIVE = r"\frac{\partial}{\partial"
+SUM, PRODUCT = 0, 1
+
+
+def _ends_operator(before: str) -> bool:
+    """Whether `before` ends with a derivative operator d/dx, which must stay with what it differentiates."""
+    start = before.rfind(_DERIVATIVE)
+    if start < 0:
+        return False
+    _, end = _group(before, start + len(r"\frac{\partial}"))
+    return end == len(before)
+
+
+def _juxtaposed(tex: str, i: int) -> bool:
+    """Whether the space at `i` separates two factors written side by side (a product without a sign)."""
+    before, after = tex[:i], tex[i + 1:]
+    if not before or before[-1] not in ")}" and not before[-1].isalnum():
+        return False
+    if _OPERATOR_BEFORE.search(before) or before.endswith(("\\right.", "&")) or _ends_operator(before):
+        return False
+    return bool(after) and (after[0].isalnum() or after.startswith(("\\left(", "\\mathrm", "\\mathit", "\\frac{", "\\begin{",
+                                                                   "\\sigma", "\\hat", "\\delta", "\\eta")))
+
+
+def _splits(tex: str, room: float) -> list[tuple[int, int, int]]:
+    r"""(position, bracket depth, kind) of every place outside braces where a line may break: a ` + ` or
+    ` - ` (kind SUM), or a product's `\times`, `\cdot` or juxtaposition (kind PRODUCT); at the top, or
+    inside a bracket too wide for a line by itself (never inside a short one like (1 - x))."""
+    found, braces, depth, i, env = [], 0, 0, 0, 0
+    inside: list[tuple[int, int]] = []  # (position, the innermost bracket's index) of places in brackets
     groups: list[list[int]] = []  # [start, end] of every bracket, in the order opened
     stack: list[int] = []
     while i < len(tex):
@@ -295,35 +348,60 @@ def _splits(tex: str, room: float) -> list[tuple[int, int]]:
                 groups[stack.pop()][1] = i + 6
             depth, i = depth - 1, i + 6
             continue
+        if tex.startswith(("\\begin{", "\\end{"), i):  # a matrix is never broken inside
+            env += 1 if tex[i + 1] == "b" else -1
         c = tex[i]
         braces += 1 if c == "{" else (-1 if c == "}" else 0)
-        if braces == 0 and i > 0 and tex[i - 1] == " " and tex[i] in "+-" and tex[i + 1:i + 2] == " ":
-            if depth == 0:
-                found.append((i, 0))
-            elif stack:
+        kind = None
+        if braces == 0 and i > 0 and tex[i - 1] == " ":
+            if tex[i] in "+-" and tex[i + 1:i + 2] == " ":
+                kind = SUM
+            elif tex.startswith(("\\times ", "\\cdot ", "\\odot "), i):
+                kind = PRODUCT
+        if braces == 0 and c == " " and kind is None and _juxtaposed(tex, i):
+            kind = PRODUCT
+        if kind is not None and (env == 0 or tex.startswith("\\end{", i + 1)):
+            found.append((i, depth, kind))
+            if depth and stack:
                 inside.append((i, stack[-1]))
-                found.append((i, depth))
         i += 1
-    narrow = {pos for pos, g in inside if width(tex[groups[g][0]:groups[g][1]]) <= room / 2}
-    return [(pos, d) for pos, d in found if pos not in narrow]
+    narrow = {pos for pos, g in inside if width(tex[groups[g][0]:groups[g][1]]) <= room}
+    return [(pos, d, k) for pos, d, k in found if pos not in narrow]
 
 
 def _pieces(tex: str, room: float) -> list[str]:
     """`tex` cut into lines no wider than `room` where it can be: after a `+` or `-` at the shallowest
-    bracket depth that has one, then each line still too wide the same way inside its brackets; a
-    bracket left open at a cut is closed with \\right. and reopened with \\left. on the next line."""
+    bracket depth that has one, else between the factors of a product, then each line still too wide the
+    same way inside its brackets; a bracket left open at a cut is closed with \\right. and reopened with
+    \\left. on the next line."""
     if width(tex) <= room:
         return [tex]
     splits = _splits(tex, room)
-    for depth in sorted({d for _, d in splits}):
-        lines = _cut(tex, [p for p, d in splits if d == depth], room, depth)
-        if len(lines) > 1:
-            return [piece for line in lines for piece in (_pieces(line, room) if len(line) < len(tex) else [line])]
-    return [tex]
+    for kind in (SUM, PRODUCT):
+        for depth in sorted({d for _, d, k in splits if k == kind}):
+            lines = _cut(tex, [p for p, d, k in splits if d == depth and k == kind], room, depth)
+            if len(lines) > 1:
+                return [piece for line in lines for piece in (_pieces(line, room) if len(line) < len(tex) else [line])]
+    flat = _unstacked(tex, room)
+    return _pieces(flat, room) if flat is not None else [tex]
+
+
+def _unstacked(tex: str, room: float) -> str | None:
+    """A fraction whose numerator is too wide for a line, `\\frac{a - b}{c}`, as `\\frac{1}{c} \\left(a - b\\right)`,
+    whose bracket can be broken; None for anything else."""
+    sign, body = ("- ", tex[2:]) if tex.startswith("- ") else ("", tex)
+    if not body.startswith("\\frac{"):
+        return None
+    top, j = _group(body, len("\\frac"))
+    bottom, end = _group(body, j)
+    if end != len(body) or top == "1" or width(top) <= room or not _splits(top, room):
+        return None
+    return f"{sign}\\frac{{1}}{{{bottom}}} \\left({top}\\right)"
 
 
 def _cut(tex: str, cuts: list[int], room: float, depth: int) -> list[str]:
-    """`tex` cut at some of `cuts` (positions of signs `depth` brackets deep), filling each line."""
+    r"""`tex` cut at some of `cuts` (positions of signs or factors `depth` brackets deep), filling each line;
+    a line that opens between two juxtaposed factors opens with `\cdot`."""
     lines, line_start = [], 0
     for k, cut in enumerate(cuts):
         nxt = cuts[k + 1] if k + 1 < len(cuts) else len(tex)
@@ -332,5 +410,6 @@ def _cut(tex: str, cuts: list[int], room: float, depth: int) -> list[str]:
             line_start = cut
     lines.append(tex[line_start:])
     close, reopen = " \\right." * depth, "\\left. " * depth
+    lines = [line if k == 0 or not line.startswith(" ") else "\\cdot" + line for k, line in enumerate(lines)]
     return [("" if k == 0 else reopen) + line + ("" if k == len(lines) - 1 else close)
             for k, line in enumerate(lines)]

@@ -8,8 +8,6 @@ it declares no ids and no stylesheet: every style is an attribute of its element
 
 from __future__ import annotations
 
-import math
-
 from derive.notes.figures import FAINT, HIGHLIGHT, SUB_SCALE, Curve, Edge, Figure, Label, Node, Tick, text_width
 from derive.notes.notation import GREEK_LETTERS, Glyph, text
 
@@ -17,9 +15,6 @@ MATH_FONT = "Latin Modern Math, STIX Two Math, Cambria Math, serif"
 SANS_FONT = ("Helvetica Neue, Arial, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, "
              "Hiragino Sans GB, Microsoft YaHei, sans-serif")
 MINUS = "\u2212"
-
-# the smallest scale a page may show a figure at: 12 px labels no smaller than 8.4 px
-MIN_SCALE = 0.7
 
 INK, MUTED, ACCENT, FADED = "#222222", "#666666", "#b83227", "#c8c8c8"
 # stroke colour and width of an edge, by emphasis
@@ -131,12 +126,10 @@ def _node(n: Node, glyph_size: float, label_size: float) -> str:
 
 
 def _svg(width: float, height: float, font: str, body: list[str]) -> str:
-    """The document; its smallest width keeps the labels legible where a page scales it down to fit (a
-    phone's screen): a page that is narrower lets the figure scroll in its own box instead."""
+    """The document, at its natural size; a page scales it to fit its column (see derive.notes.html)."""
     return "\n".join([
         (f'<svg xmlns="http://www.w3.org/2000/svg" width="{_n(width)}" height="{_n(height)}" '
-         f'viewBox="0 0 {_n(width)} {_n(height)}" font-family={quoteattr(font)} '
-         f'style="min-width: {_n(math.ceil(width * MIN_SCALE))}px">'),
+         f'viewBox="0 0 {_n(width)} {_n(height)}" font-family={quoteattr(font)}>'),
         f'<rect width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>',
         *body,
         "</svg>",

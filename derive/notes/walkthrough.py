@@ -592,8 +592,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "remark": remarks.classic_article(d, digits),
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
-        "matrix": notation_sections.matrix_section(d, notation, digits),
-        "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate, request.full),
+        "matrix": notation_sections.matrix_section(d, notation, digits, width),
+        "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate, request.full, width),
     }
 
 

@@ -25,6 +25,28 @@ MAX_SCREENSHOT_HEIGHT = 8000
 MATHS = ".math.inline, .math.display"
 
 
+# What `Browser.layout` measures, in the page: every box that hides part of its content.
+LAYOUT = """
+const doc = document.documentElement;
+const kind = el => el.tagName === 'TABLE' ? 'table' : el.classList.contains('figure') ? 'figure'
+                   : el.classList.contains('display') ? 'display' : 'inline';
+const boxes = Array.from(document.querySelectorAll('.math.display, .math.inline, main table, main .figure'));
+const over = boxes.filter(b => b.scrollWidth > b.clientWidth + 1);
+const labels = Array.from(document.querySelectorAll('svg text'), t => t.getBoundingClientRect().height)
+                    .filter(h => h > 0);
+const scales = Array.from(document.querySelectorAll('.katex-display'), k => parseFloat(k.style.fontSize || '100') / 100);
+return {scroll_width: Math.max(doc.scrollWidth, document.body.scrollWidth), client_width: doc.clientWidth,
+        displays: document.querySelectorAll('.math.display').length,
+        tables: document.querySelectorAll('main table').length,
+        stacked: document.querySelectorAll('main table.stacked').length,
+        figures: document.querySelectorAll('main .figure').length,
+        smallest_scale: scales.length ? Math.min(...scales) : 1,
+        overflowing: over.map(b => [kind(b), b.scrollWidth, b.clientWidth,
+                                    (b.querySelector('annotation') || b).textContent.trim().slice(0, 120)]),
+        smallest_label: labels.length ? Math.min(...labels) : null};
+"""
+
+
 def missing() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
@@ -144,9 +166,10 @@ class Browser:
         return report
 
     def layout(self, page: Path, width: int, screenshot: Path | None = None, timeout: float = 30.0) -> dict:
-        """Open ``page`` in a viewport ``width`` CSS pixels wide (as a phone or a desktop shows it) and
-        measure the page's scroll width and every display that scrolls inside its own box; with
-        ``screenshot``, save the top of the page (one screen) there."""
+        """Open ``page`` in a viewport ``width`` CSS pixels wide (as a phone or a desktop shows it), once its
+        script has laid it out with its fonts, and measure: the page's scroll width, and every display,
+        table and figure whose content is wider than its own box (hidden: a phone shows no scroll bar);
+        with ``screenshot``, save the top of the page (one screen) there."""
         from selenium.webdriver.support.ui import WebDriverWait
 
         driver = self.driver
@@ -155,23 +178,8 @@ class Browser:
         try:
             driver.get(page.resolve().as_uri())
             WebDriverWait(driver, timeout).until(
-                lambda d: d.execute_script("return document.documentElement.getAttribute('data-katex')") == "done")
-            driver.set_script_timeout(timeout)
-            driver.execute_async_script("const done = arguments[arguments.length - 1]; "
-                                        "document.fonts.ready.then(() => done(true));")
-            found = driver.execute_script(
-                """
-                const doc = document.documentElement;
-                const boxes = Array.from(document.querySelectorAll('.math.display, .math.inline'));
-                const over = boxes.filter(b => b.scrollWidth > b.clientWidth + 1);
-                const labels = Array.from(document.querySelectorAll('svg text'), t => t.getBoundingClientRect().height);
-                return {scroll_width: Math.max(doc.scrollWidth, document.body.scrollWidth), client_width: doc.clientWidth,
-                        displays: document.querySelectorAll('.math.display').length,
-                        overflowing: over.map(b => [b.classList.contains('display') ? 'display' : 'inline',
-                                                    b.scrollWidth, b.clientWidth,
-                                                    (b.querySelector('annotation') || b).textContent.slice(0, 120)]),
-                        smallest_label: labels.length ? Math.min(...labels) : null};
-                """)
+                lambda d: d.execute_script("return document.documentElement.getAttribute('data-layout')") == "done")
+            found = driver.execute_script(LAYOUT)
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
                 driver.save_screenshot(str(screenshot))

@@ -181,11 +181,3 @@ def test_mazur_bias_edges_pass_clear_of_w3_and_w7() -> None:
     assert len(dashed) == 4 and len(boxes) == 8
     for name in ("w3", "w7"):
         assert all(separated(boxes[name], [line[:2], line[2:]]) for line in dashed), name
-
-
-def test_a_figure_is_not_shown_below_a_legible_scale() -> None:
-    """A page may shrink a figure to its min-width and no further: 12 px labels stay 8 px or more."""
-    for fig in (drawn(shaped((4, 6, 3), "shared")), drawn(network.build(spec.load_preset("mazur")))):
-        root = ET.fromstring(svg.figure(fig))
-        smallest = float(re.fullmatch(r"min-width: ([\d.]+)px", root.get("style", "")).group(1))
-        assert smallest / float(root.get("width", "0")) * figures.LABEL_SIZE >= 8

@@ -156,7 +156,8 @@ def test_markdown_outside_maths_still_works() -> None:
 
 def test_the_figure_is_written_into_the_page() -> None:
     page = sample_page()
-    assert '<span class="figure" role="figure" aria-label="The 2-2-2 network"><svg xmlns="http://www.w3.org/2000/svg"' in page
+    assert ('<span class="figure" role="figure" aria-label="The 2-2-2 network" style="--natural: 360px">'
+            '<svg xmlns="http://www.w3.org/2000/svg"') in page
     assert '</svg><span class="caption">The 2-2-2 network</span></span>' in page
     assert "<?xml" not in page and "<!DOCTYPE svg" not in page and "the test's network figure" not in page
     assert "<img" not in body(page)
@@ -272,26 +273,66 @@ def test_there_is_a_page_per_preset_and_language() -> None:
 
 # --- the page at a phone's width and at a desktop's
 
-LAYOUT_PAGES = [p for p in WALKTHROUGHS if p.parent.name in ("en", "zh", "en-textbook") and p.parent.parent.name in ("mazur", "textbook")]
-# displays that may scroll inside their own box on a 420 px phone (a product of long numbers that has no `+`)
-PHONE_SCROLLING = 6
+LAYOUT_PAGES = WALKTHROUGHS
+# the two networks of the review, beside the presets: a deep one and a wide softmax one with a batch
+REVIEW_SPECS = ("deep_23331.toml", "review_342.toml")
+WIDTHS = (360, 420, 1200)
+
+
+def check_layout(chromium: browser.Browser, page: Path, tmp_path: Path) -> None:
+    """At a phone's widths and a desktop's, the page never scrolls sideways and no display, table or
+    figure hides part of its content in a box of its own."""
+    for width in WIDTHS:
+        found = chromium.layout(page, width, tmp_path / f"{width}.png")
+        assert found["scroll_width"] <= width, (width, found["scroll_width"])
+        assert found["overflowing"] == [], (width, found["overflowing"][:3])
+        assert found["smallest_scale"] >= 0.7 - 1e-9, found["smallest_scale"]
 
 
 @needs_browser
 @pytest.mark.parametrize("walkthrough", LAYOUT_PAGES, ids=[f"{p.parent.parent.name}-{p.parent.name}" for p in LAYOUT_PAGES])
 def test_the_page_fits_a_phone_and_a_desktop(chromium: browser.Browser, tmp_path: Path, walkthrough: Path) -> None:
-    for width in (360, 420, 1200):
-        found = chromium.layout(walkthrough, width, tmp_path / f"{width}.png")
-        assert found["scroll_width"] <= width, (width, found["scroll_width"])  # the page never scrolls sideways
-        displays = [o for o in found["overflowing"] if o[0] == "display"]
-        if width == 1200:
-            assert displays == [], displays[:3]
-        if width == 420:
-            assert len(displays) <= PHONE_SCROLLING, displays
-            # a figure is shrunk no further than its min-width: 12 px labels stay at 8.4 px (9 px boxes)
-            assert found["smallest_label"] >= 8.5, found["smallest_label"]
-        # no formula in the text runs out of the page either
-        assert [o for o in found["overflowing"] if o[0] == "inline" and o[1] > width] == []
+    check_layout(chromium, walkthrough, tmp_path)
+
+
+@needs_browser
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", REVIEW_SPECS)
+def test_a_deep_and_a_wide_network_fit_a_phone_and_a_desktop(chromium: browser.Browser, tmp_path: Path, name: str,
+                                                              lang: str) -> None:
+    from derive.cli import main
+
+    spec_path = Path(__file__).resolve().parent / name
+    assert main(["render", str(spec_path), "--format", "html", "--lang", lang, "--out", str(tmp_path / "out")]) == 0
+    check_layout(chromium, tmp_path / "out" / "walkthrough.html", tmp_path)
+
+
+@needs_browser
+def test_a_figure_scaled_to_a_phone_is_shown_at_its_size_on_a_tap(chromium: browser.Browser, tmp_path: Path) -> None:
+    page = Path(__file__).resolve().parents[2] / "output" / "mazur" / "en" / "walkthrough.html"
+    chromium.layout(page, 360)
+    driver = chromium.driver
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 360, "height": 900, "deviceScaleFactor": 1,
+                                                                   "mobile": True})
+    try:
+        driver.get(page.resolve().as_uri())
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script("return document.documentElement.getAttribute('data-layout')") == "done")
+        state = driver.execute_script("""
+            const fig = document.querySelector('main .figure');
+            const before = [fig.classList.contains('scaled'), fig.querySelector('svg').getBoundingClientRect().width,
+                            getComputedStyle(fig.querySelector('.hint')).display];
+            fig.click();
+            const after = [fig.classList.contains('zoomed'), fig.querySelector('svg').getBoundingClientRect().width,
+                           fig.scrollWidth > fig.clientWidth];
+            return [before, after, parseFloat(fig.style.getPropertyValue('--natural'))];""")
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    (scaled, width, hint), (zoomed, natural_width, scrolls), natural = state
+    assert scaled and width <= 320 + 0.5 and hint != "none"
+    assert zoomed and abs(natural_width - natural) < 0.5 and scrolls
 
 
 def test_contents_link_every_section_and_print_has_its_own_style() -> None:
