@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from sympy import Expr, Symbol
 from sympy.printing.latex import LatexPrinter
 
 from derive.model.network import Neuron
 from derive.model.precision import Real, show
+from derive.maths.derivation import Pass
 from derive.notes import notation as notations
 
 # The width of a display line, in units of about one digit of display maths: beyond it an equation is
@@ -225,6 +226,36 @@ class ValuePrinter(NotationPrinter):
 
     def product(self, parts: Sequence[str]) -> str:
         return r" \times ".join(parts)
+
+
+
+class Printers:
+    """The notation printer and, for one pass, the value printer."""
+
+    def __init__(self, p: Pass | None, digits: int, notation: notations.Notation | None = None, narrate: bool = False,
+                 width: float = LINE) -> None:
+        self.narrate = narrate
+        self.sym = NotationPrinter(notation, width=width)
+        self.val = ValuePrinter(p.values if p else {}, digits, width)
+        self.digits = digits
+        self.notation = notation
+        self.sign = notation.delta_sign if notation else 1
+        self.closed: dict[tuple[Symbol, int, int], str] = {}  # printed closed deltas, reused by every gradient
+
+    def tex(self, expr: Expr) -> str:
+        return self.sym.doprint(expr)
+
+    def subst(self, expr: Expr) -> str:
+        return self.val.doprint(expr)
+
+    def num(self, x: Real) -> str:
+        return show(x, self.digits).latex
+
+    def partial(self, num: Any, den: Any) -> str:
+        return self.sym.partial(num, den)
+
+    def eq(self, *parts: str) -> str:
+        return self.sym.equation(*parts)
 
 
 @functools.lru_cache(maxsize=4096)

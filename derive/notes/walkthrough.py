@@ -6,37 +6,20 @@ over and place these strings.
 
 from __future__ import annotations
 
-import functools
 import keyword
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel, diff, exp
-
 from derive import templating
-from derive.maths import steps
-from derive.maths.derivation import (
-    Chain,
-    Closed,
-    Derivation,
-    Factor,
-    Gradient,
-    HistoryPoint,
-    InconsistentDerivation,
-    NeuronBackward,
-    Pass,
-    Update,
-    agree,
-)
-from derive.maths.numeric import evaluate, term_bound
-from derive.model.network import Network, Neuron
-from derive.model.rules import sigmoid
+from derive.maths.derivation import Derivation, HistoryPoint, Update
+from derive.model.network import Network
 from derive.model.spec import UNNAMED, Spec
-from derive.model.precision import WORKING_DIGITS, Real, real, show
+from derive.model.precision import WORKING_DIGITS, Real, real
 from derive.notes import general, messages, notation_sections, optimizer_section, remarks
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Glyph, Notation, latex, notation_for
-from derive.notes.printers import LINE, NotationPrinter, ValuePrinter
+from derive.notes.passes import CLOSED_TERMS, closed_stop, neuron_label, pass_view, path_count  # noqa: F401
+from derive.notes.printers import LINE, NotationPrinter, Printers
 from derive.notes.request import NotesRequest
 
 FORMATS = {"md": "walkthrough.md.j2", "tex": "walkthrough.tex.j2"}
@@ -52,380 +35,6 @@ PER_WEIGHT_LIMIT = 60
 
 View = dict[str, Any]
 
-
-class Printers:
-    """The notation printer and, for one pass, the value printer."""
-
-    def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None, narrate: bool = False,
-                 width: float = LINE) -> None:
-        self.narrate = narrate
-        self.sym = NotationPrinter(notation, width=width)
-        self.val = ValuePrinter(p.values if p else {}, digits, width)
-        self.digits = digits
-        self.notation = notation
-        self.sign = notation.delta_sign if notation else 1
-        self.closed: dict[tuple[Symbol, int, int], str] = {}  # printed closed deltas, reused by every gradient
-
-    def tex(self, expr: Expr) -> str:
-        return self.sym.doprint(expr)
-
-    def subst(self, expr: Expr) -> str:
-        return self.val.doprint(expr)
-
-    def num(self, x: Real) -> str:
-        return show(x, self.digits).latex
-
-    def partial(self, num: Any, den: Any) -> str:
-        return self.sym.partial(num, den)
-
-    def eq(self, *parts: str) -> str:
-        return self.sym.equation(*parts)
-
-
-def _forward_neuron(pr: Printers, n: Neuron, layer: tuple[Neuron, ...], net: Real, out: Real) -> View:
-    net_line = pr.eq(pr.tex(n.net), pr.sym.weighted_sum(n), pr.val.weighted_sum(n), pr.num(net))
-    applied = n.activation.forward(tuple(k.net for k in layer), n.position)
-    parts = [pr.tex(n.out), pr.tex(applied)]
-    if n.activation.explicit is not None:
-        parts.append(pr.tex(n.activation.explicit(n.net)))
-        applied = n.activation.explicit(n.net)
-    parts += [pr.subst(applied), pr.num(out)]
-    return {"name": _neuron(pr, n), "net": net_line, "out": pr.eq(*parts)}
-
-
-def _neuron(pr: Printers, n: Neuron) -> str:
-    """A neuron's label in prose, in the notation (h_{1}; b_{1} in the textbook's)."""
-    return latex(pr.notation.neuron(n)) if pr.notation else n.name
-
-
-def _forward(pr: Printers, network: Network, p: Pass) -> list[View]:
-    by_name = {s.neuron.name: s for s in p.forward}
-    return [{"index": i + 1, "output": i == len(network.layers) - 1,
-             "neurons": [_forward_neuron(pr, n, layer, by_name[n.name].net, by_name[n.name].out) for n in layer]}
-            for i, layer in enumerate(network.layers)]
-
-
-def _losses(pr: Printers, network: Network, p: Pass, precision: int = WORKING_DIGITS) -> View:
-    """Each output's error and their sum; a term within the rounding noise of `precision` digits is
-    written as its bound ("< 10^-760"), and the sum then as the sum of the bounds and the other terms."""
-    bounds = [term_bound(network, p.values[o.target], p.values[o.neuron.out], precision) for o in network.outputs]
-    lines = [_bounded_eq(pr, [pr.tex(o.error), pr.tex(t.expr), pr.subst(t.expr)], t.value, b)
-             for o, t, b in zip(network.outputs, p.losses, bounds)]
-    symbols = " + ".join(pr.tex(o.error) for o in network.outputs)
-    if all(b is None for b in bounds):
-        total = pr.eq(pr.tex(network.e_total), symbols,
-                      " + ".join(pr.val.number(t.value, bracket=True) for t in p.losses), pr.num(p.total))
-    else:
-        above = sum((b if b is not None else t.value for t, b in zip(p.losses, bounds)), real(0))
-        total = _bounded_eq(pr, [pr.tex(network.e_total), symbols], p.total, above)
-    return {"lines": lines, "total": total}
-
-
-def _bounded_eq(pr: Printers, parts: list[str], value: Real, bound: Real | None) -> str:
-    """parts = value; or, for a value within the noise, parts < bound (the bound closing the last line)."""
-    if bound is None:
-        return pr.eq(*parts, pr.num(value))
-    text, end = pr.eq(*parts), "\n\\end{aligned}"
-    if text.endswith(end):
-        return f"{text[:-len(end)]} < {pr.num(bound)}{end}"
-    return f"{text} < {pr.num(bound)}"
-
-
-def _factor_line(pr: Printers, f: Any) -> str:
-    """d num/d den = expression = numbers = value, without repeating what is already a number."""
-    lhs = pr.partial(f.num, f.den)
-    if f.expr.is_Number:
-        return pr.eq(lhs, pr.num(f.value))
-    if f.expr.is_Symbol:
-        return pr.eq(lhs, pr.tex(f.expr), pr.num(f.value))
-    return pr.eq(lhs, pr.tex(f.expr), pr.subst(f.expr), pr.num(f.value))
-
-
-def _error_line(pr: Printers, b: NeuronBackward) -> str:
-    lhs = pr.partial(b.error.num, b.error.den)
-    if not b.paths:
-        return _factor_line(pr, b.error)
-    chain = " + ".join(pr.sym.product([pr.partial(t.delta.num, t.delta.den), pr.partial(t.weight.num, t.weight.den)])
-                       for t in b.paths)
-    # the paths' deltas as the notation's error terms, with their numbers: the textbook's g_k is -dE/dnet_k
-    numbers = " + ".join(pr.val.product([pr.val.number(pr.sign * t.delta.value, True),
-                                         pr.val.number(t.weight.value, True)]) for t in b.paths)
-    teacher = pr.tex(b.error.expr)
-    if pr.sign < 0:
-        teacher, numbers = rf"-\left({teacher}\right)", rf"-\left({numbers}\right)"
-    return pr.eq(lhs, chain, teacher, numbers, pr.num(b.error.value))
-
-
-def _delta_line(pr: Printers, b: NeuronBackward) -> str:
-    """delta = dE/dnet = chain = numbers = value; the textbook's error terms are its negative."""
-    n = b.neuron
-    if b.slope is not None:
-        chain = pr.sym.product([pr.partial(b.error.num, b.error.den), pr.partial(b.slope.num, b.slope.den)])
-        numbers = pr.val.product([pr.val.number(b.error.value, True), pr.val.number(b.slope.value, True)])
-    else:
-        chain = " + ".join(pr.sym.product([pr.partial(t.error.num, t.error.den),
-                                           pr.partial(t.slope.num, t.slope.den)]) for t in b.jacobian)
-        numbers = " + ".join(pr.val.product([pr.val.number(t.error.value, True),
-                                             pr.val.number(t.slope.value, True)]) for t in b.jacobian)
-    partial = pr.partial(b.delta.num, b.delta.den)
-    if pr.sign > 0:
-        return pr.eq(f"{pr.tex(n.delta)} = {partial}", chain, numbers, pr.num(b.delta.value))
-    return pr.eq(f"{pr.tex(n.delta)} = -{partial}", rf"-\left({chain}\right)", rf"-\left({numbers}\right)",
-                 pr.num(-b.delta.value))
-
-
-# The most delta terms a closed form spells out. Written out to the outputs, a delta holds one term per
-# path, which doubles with every layer two neurons wide; beyond this it stops at a later layer's deltas.
-CLOSED_TERMS = 64
-
-
-def closed_stop(network: Network, layer: int) -> int:
-    """The layer whose deltas the closed forms of `layer`'s neurons stop at: the output layer when the
-    spelled-out form stays within CLOSED_TERMS terms, else the last layer before it grows past that."""
-    last = len(network.layers) - 1
-    stop = min(layer + 1, last)
-    terms = len(network.layers[stop])
-    while stop < last and terms * len(network.layers[stop + 1]) <= CLOSED_TERMS:
-        stop += 1
-        terms *= len(network.layers[stop])
-    return stop
-
-
-def path_count(network: Network, layer: int) -> int:
-    """The terms of a `layer` neuron's delta written out to the outputs: one per path to an output."""
-    count = 1
-    for later in network.layers[layer + 1:]:
-        count *= len(later)
-    return count
-
-
-def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int = 1,
-                  stop: int | None = None) -> str:
-    """A delta (times `sign`) in closed form, every product in chain order, hidden sums spelled out
-    down to the deltas of layer `stop` (by default as far as `closed_stop` allows)."""
-    stop = closed_stop(network, n.layer) if stop is None else stop
-    key = (n.delta, sign, stop)
-    if key not in pr.closed:
-        pr.closed[key] = _print_closed_delta(pr, network, closed, n, sign, stop)
-    return pr.closed[key]
-
-
-def _print_closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int, stop: int) -> str:
-    factors = closed.delta_factors[n.delta]
-    if n.layer == len(network.layers) - 1:
-        return pr.sym.ordered_product((sign * factors[0],) + tuple(factors[1:]))
-    if n.layer == stop:
-        return ("- " if sign < 0 else "") + pr.tex(n.delta)
-    after = network.layers[n.layer + 1]
-    terms = " + ".join(
-        f"{_bracket(_closed_delta(pr, network, closed, k, sign, stop))} {pr.tex(k.links[n.position].weight.symbol)}"
-        for k in after)
-    rest = pr.sym.ordered_product(factors[1:])
-    return rf"\left({terms}\right) {rest}" if len(after) > 1 else f"{terms} {rest}"
-
-
-def _closed_note(network: Network, layer: int) -> dict[str, Any]:
-    """The message introducing the closed forms of `layer`: in full, or through a later layer's deltas."""
-    stop = closed_stop(network, layer)
-    if stop == len(network.layers) - 1:
-        return {"key": "closed", "index": "", "terms": ""}
-    return {"key": "closed_through", "index": stop + 1, "terms": f"{path_count(network, layer):,}"}
-
-
-def _bracket(tex: str) -> str:
-    """Brackets for a product that opens with a minus sign, before it is multiplied further."""
-    return r"\left(%s\right)" % tex if tex.startswith("-") else tex
-
-
-def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> str:
-    """The closed form of a gradient: per chain, the neuron's delta times d net / d p."""
-    text = ""
-    for i, c in enumerate(g.chains):
-        dnet = c.closed[-1]
-        delta = _bracket(_closed_delta(pr, network, closed, c.neuron))
-        body = delta if abs(dnet) == 1 else f"{delta} {pr.tex(dnet)}"
-        negative = dnet == -1
-        text += ("- " if negative else "") + body if i == 0 else (" - " if negative else " + ") + body
-    return text
-
-
-def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Expr, Symbol] | None = None) -> View | None:
-    """How one local derivative is obtained, rule by rule, from the expression that defines it."""
-    if not pr.narrate:
-        return None
-    explanation = steps.explain(definition, factor.den, back)
-    # A one-output softmax is constant: its narrated 0 and the Jacobian out (1 - out) agree only in value.
-    # (the same expression needs no cancel, which is most of the narration's time)
-    if (explanation.result != factor.expr and cancel(explanation.result - factor.expr) != 0
-            and not _same_value(explanation.result, factor, pr)):
-        raise InconsistentDerivation(f"narrated {factor.num}/{factor.den}: {explanation.result} != {factor.expr}")
-    var = pr.tex(factor.den)
-    lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,
-              "inner": pr.tex(s.inner) if s.inner is not None else "",
-              "line": pr.eq(pr.sym.doprint(Derivative(s.of, factor.den)), pr.tex(s.result))}
-             for s in explanation.steps]
-    identity = _sigmoid_identity(pr, factor.den) if any(s.rule == "sigmoid" for s in explanation.steps) else ""
-    return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation),
-            "rules": tuple((s.rule, s.outer or "") for s in explanation.steps), "same_as": "", "identity": identity}
-
-
-_X = Symbol("x")
-
-
-@functools.lru_cache(maxsize=1)
-def _sigmoid_derivative() -> tuple[Expr, bool]:
-    """d/dx 1 / (1 + e^-x) in a symbol of its own, and whether it is sigma (1 - sigma): an identity in x
-    holds for every neuron's net (differentiating and cancelling once per neuron took most of the
-    narration's time)."""
-    s = 1 / (1 + exp(-_X))
-    derivative = diff(s, _X)
-    return derivative, cancel(derivative - s * (1 - s)) == 0
-
-
-def _sigmoid_identity(pr: Printers, x: Symbol) -> str:
-    """sigma' = sigma (1 - sigma) derived from sigma(x) = 1 / (1 + e^-x): the quotient's derivative,
-    split into two factors, the second of which is 1 - sigma(x) since e^-x = (1 + e^-x) - 1."""
-    s, e = 1 / (1 + exp(-x)), exp(-x)
-    generic, holds = _sigmoid_derivative()
-    derivative = generic.xreplace({_X: x})
-    if not holds:
-        raise InconsistentDerivation(f"the sigmoid identity at {x}: {derivative}")
-    return pr.eq(pr.sym.doprint(Derivative(sigmoid(x), x)), pr.sym.doprint(Derivative(s, x)), pr.tex(derivative),
-                 pr.sym.product([pr.tex(s), pr.tex(e / (1 + e))]),
-                 pr.sym.product([pr.tex(s), r"\left(%s\right)" % pr.tex(1 - s)]),
-                 pr.tex(sigmoid(x) * (1 - sigmoid(x))))
-
-
-def _together(pr: Printers, explanation: steps.Explanation) -> str:
-    """The steps assembled into one product before it is simplified (1/2 * 2 * (t - o) * (-1) = out - t)."""
-    rules = [s for s in explanation.steps if s.rule != "substitute"]
-    if len(rules) < 2:
-        return ""
-    line: Expr = Derivative(explanation.expr, explanation.var)
-    for s in rules:
-        line = line.xreplace({Derivative(s.of, explanation.var): UnevaluatedExpr(s.result)})
-    assembled = NotationPrinter(pr.notation, mul_symbol="dot").doprint(line)
-    result = pr.tex(explanation.result)
-    if assembled == result:
-        return ""
-    return pr.eq(pr.sym.doprint(Derivative(explanation.expr, explanation.var)), assembled, result)
-
-
-def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
-    return agree(evaluate(expr, pr.val.values), factor.value)
-
-
-def _forward_back(layer: tuple[Neuron, ...]) -> dict[Expr, Symbol]:
-    """Each activation's formula -> the out it names, for narrated slopes written in outs."""
-    nets = tuple(k.net for k in layer)
-    return {k.activation.forward(nets, k.position): k.out for k in layer}
-
-
-def _neuron_narration(pr: Printers, b: NeuronBackward, network: Network) -> tuple[list[View], list[View]]:
-    """The narrated error factors (loss or path weights) and slopes (activation or Jacobian) of a neuron."""
-    layer = network.layers[b.neuron.layer]
-    if b.paths:
-        errors = [_narration(pr, t.weight, t.via.net_expr()) for t in b.paths]
-    else:
-        errors = [_narration(pr, b.error, Add(*[o.loss_expr for o in network.outputs]))]
-    nets = tuple(k.net for k in layer)
-    if b.slope is not None:
-        slopes = [_narration(pr, b.slope, b.neuron.activation.forward(nets, b.neuron.position), _forward_back(layer))]
-    else:
-        slopes = [_narration(pr, t.slope, t.via.activation.forward(nets, t.via.position), _forward_back(layer))
-                  for t in b.jacobian]
-    return [e for e in errors if e], [s for s in slopes if s]
-
-
-def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed) -> View:
-    closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
-    errors, slopes = _neuron_narration(pr, b, network)
-    return {
-        "name": _neuron(pr, b.neuron), "delta_symbol": pr.tex(b.neuron.delta),
-        "error": _error_line(pr, b),
-        "hidden": bool(b.paths),
-        "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
-        "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
-        "delta": _delta_line(pr, b),
-        "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
-        "closed_note": _closed_note(network, b.neuron.layer),
-        "error_steps": errors, "slope_steps": slopes,
-        "error_value": pr.num(b.error.value),
-        "slope_value": pr.num(b.slope.value) if b.slope is not None else "",
-        "delta_value": pr.num(pr.sign * b.delta.value),
-    }
-
-
-def _chain_symbols(pr: Printers, c: Chain) -> str:
-    return pr.sym.product([pr.partial(f.num, f.den) for f in c.factors])
-
-
-def _chain_numbers(pr: Printers, c: Chain) -> str:
-    return pr.val.product([pr.val.number(f.value, True) for f in c.factors])
-
-
-def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> View:
-    index = network.params.index(g.param)
-    lhs = pr.partial(network.e_total, g.param.symbol)
-    chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
-    numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
-    return {
-        "name": g.param.name,
-        "latex": pr.tex(g.param.symbol),
-        "kind": g.param.kind,
-        "trainable": g.param.trainable,
-        "chain": pr.eq(lhs, chains),
-        "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
-        "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
-        "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
-        "closed_note": _closed_note(network, g.param.layer),
-        "local_steps": [n for n in (_narration(pr, c.factors[-1], c.neuron.net_expr()) for c in g.chains) if n],
-        "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
-        "delta_form": pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]])),
-        "delta_numbers": _delta_numbers(pr, network, index),
-        "value": pr.num(g.value),
-    }
-
-
-def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
-    """The gradient as the error terms' numbers times d net / d p, as its row of the "similarly" table."""
-    terms = []
-    for u in network.usages[index]:
-        delta = pr.val.number(pr.sign * pr.val.values[u.neuron.delta], True)
-        dnet = evaluate(u.dnet, pr.val.values)
-        body = delta if abs(dnet) == 1 else pr.val.product([delta, pr.val.number(dnet, True)])
-        # a d net / d p of -1 is left out of the product, so its sign goes to the term's; any other is
-        # printed in the product with its own sign
-        negative = (pr.sign < 0) != (dnet < 0 and abs(dnet) == 1)
-        terms.append(("-" if negative else "+", body))
-    text = " ".join(f"{sign} {body}" for sign, body in terms)
-    return text[2:] if text.startswith("+ ") else text
-
-
-def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[View]:
-    by_layer: dict[int, list[NeuronBackward]] = {}
-    for b in p.backward:
-        by_layer.setdefault(b.neuron.layer, []).append(b)
-    views = []
-    for index in range(len(network.layers) - 1, -1, -1):
-        grads = [g for g in p.gradients if g.param.layer == index]
-        views.append({
-            "index": index + 1,
-            "output": index == len(network.layers) - 1,
-            "softmax": not network.layers[index][0].activation.elementwise,
-            "neurons": [_backward_neuron(pr, b, network, closed) for b in by_layer[index]],
-            "params": [_gradient(pr, network, closed, g) for g in grads],
-        })
-    return views
-
-
-def _pass(network: Network, p: Pass, closed: Closed, pr: Printers, precision: int = WORKING_DIGITS) -> View:
-    return {
-        "sample": p.sample.name,
-        "forward": _forward(pr, network, p),
-        "losses": _losses(pr, network, p, precision),
-        "backward": _backward(pr, network, p, closed),
-    }
 
 
 def _update_line(pr: Printers, d: Derivation, u: Update) -> str:
@@ -458,14 +67,14 @@ def _updates(pr: Printers, d: Derivation) -> list[View]:
 def _label(pr: Printers, network: Network, name: str) -> str:
     """A neuron's or an input's label in the notation."""
     inputs = {x.name: x for x in network.inputs}
-    return pr.tex(inputs[name]) if name in inputs else _neuron(pr, next(n for n in network.neurons if n.name == name))
+    return pr.tex(inputs[name]) if name in inputs else neuron_label(pr, next(n for n in network.neurons if n.name == name))
 
 
 def _connects(pr: Printers, network: Network) -> dict[str, str]:
     """For each weight, `source -> neuron`; for each bias, the neurons it feeds."""
     where: dict[str, str] = {}
     for param, usages in zip(network.params, network.usages):
-        neurons = ", ".join(_neuron(pr, u.neuron) for u in usages)
+        neurons = ", ".join(neuron_label(pr, u.neuron) for u in usages)
         if param.kind == "weight":
             link = next(k for k in usages[0].neuron.links if k.weight is param)
             where[param.name] = rf"{_label(pr, network, link.source_name)} \to {neurons}"
@@ -482,7 +91,7 @@ def _params(pr: Printers, network: Network) -> list[View]:
 
 def _layers(pr: Printers, network: Network) -> list[View]:
     return [{"index": i + 1, "output": i == len(network.layers) - 1, "size": len(layer),
-             "neurons": ", ".join(f"${_neuron(pr, n)}$" for n in layer), "activation": layer[0].activation.name,
+             "neurons": ", ".join(f"${neuron_label(pr, n)}$" for n in layer), "activation": layer[0].activation.name,
              "bias": spec_layer.bias.mode, "threshold": spec_layer.bias.form == "threshold",
              "bias_trainable": spec_layer.bias.trainable}
             for i, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers))]
@@ -564,7 +173,7 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     digits, lang = request.digits, request.lang
     pr = Printers(None, digits, notation, width=width)
     precision = d.before.digits if d.before is not None else WORKING_DIGITS  # the passes' working digits
-    passes = [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate, width), precision)
+    passes = [pass_view(network, p, d.closed, Printers(p, digits, notation, request.narrate, width), precision)
               for p in d.passes]
     _mark_repeats(passes, request.full)
     return {
@@ -767,3 +376,4 @@ def code_identifiers(d: Derivation, request: NotesRequest) -> dict[str, str]:
             or n.startswith(("cse_", "dE_d")) for n in names):
         return {}
     return found
+

@@ -1,0 +1,107 @@
+"""How each local derivative is obtained: the steps of `derive.maths.steps` printed rule by rule, the
+sigmoid identity derived, and the steps assembled into one product before it is simplified."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any, Mapping
+
+from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel, diff, exp
+
+from derive.maths import steps
+from derive.maths.derivation import Factor, InconsistentDerivation, NeuronBackward, agree
+from derive.maths.numeric import evaluate
+from derive.model.network import Network, Neuron
+from derive.model.rules import sigmoid
+from derive.notes.printers import NotationPrinter, Printers
+
+View = dict[str, Any]
+
+
+def narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Expr, Symbol] | None = None) -> View | None:
+    """How one local derivative is obtained, rule by rule, from the expression that defines it."""
+    if not pr.narrate:
+        return None
+    explanation = steps.explain(definition, factor.den, back)
+    # A one-output softmax is constant: its narrated 0 and the Jacobian out (1 - out) agree only in value.
+    # (the same expression needs no cancel, which is most of the narration's time)
+    if (explanation.result != factor.expr and cancel(explanation.result - factor.expr) != 0
+            and not _same_value(explanation.result, factor, pr)):
+        raise InconsistentDerivation(f"narrated {factor.num}/{factor.den}: {explanation.result} != {factor.expr}")
+    var = pr.tex(factor.den)
+    lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,
+              "inner": pr.tex(s.inner) if s.inner is not None else "",
+              "line": pr.eq(pr.sym.doprint(Derivative(s.of, factor.den)), pr.tex(s.result))}
+             for s in explanation.steps]
+    identity = _sigmoid_identity(pr, factor.den) if any(s.rule == "sigmoid" for s in explanation.steps) else ""
+    return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation),
+            "rules": tuple((s.rule, s.outer or "") for s in explanation.steps), "same_as": "", "identity": identity}
+
+
+_X = Symbol("x")
+
+
+@functools.lru_cache(maxsize=1)
+def _sigmoid_derivative() -> tuple[Expr, bool]:
+    """d/dx 1 / (1 + e^-x) in a symbol of its own, and whether it is sigma (1 - sigma): an identity in x
+    holds for every neuron's net (differentiating and cancelling once per neuron took most of the
+    narration's time)."""
+    s = 1 / (1 + exp(-_X))
+    derivative = diff(s, _X)
+    return derivative, cancel(derivative - s * (1 - s)) == 0
+
+
+def _sigmoid_identity(pr: Printers, x: Symbol) -> str:
+    """sigma' = sigma (1 - sigma) derived from sigma(x) = 1 / (1 + e^-x): the quotient's derivative,
+    split into two factors, the second of which is 1 - sigma(x) since e^-x = (1 + e^-x) - 1."""
+    s, e = 1 / (1 + exp(-x)), exp(-x)
+    generic, holds = _sigmoid_derivative()
+    derivative = generic.xreplace({_X: x})
+    if not holds:
+        raise InconsistentDerivation(f"the sigmoid identity at {x}: {derivative}")
+    return pr.eq(pr.sym.doprint(Derivative(sigmoid(x), x)), pr.sym.doprint(Derivative(s, x)), pr.tex(derivative),
+                 pr.sym.product([pr.tex(s), pr.tex(e / (1 + e))]),
+                 pr.sym.product([pr.tex(s), r"\left(%s\right)" % pr.tex(1 - s)]),
+                 pr.tex(sigmoid(x) * (1 - sigmoid(x))))
+
+
+def _together(pr: Printers, explanation: steps.Explanation) -> str:
+    """The steps assembled into one product before it is simplified (1/2 * 2 * (t - o) * (-1) = out - t)."""
+    rules = [s for s in explanation.steps if s.rule != "substitute"]
+    if len(rules) < 2:
+        return ""
+    line: Expr = Derivative(explanation.expr, explanation.var)
+    for s in rules:
+        line = line.xreplace({Derivative(s.of, explanation.var): UnevaluatedExpr(s.result)})
+    assembled = NotationPrinter(pr.notation, mul_symbol="dot").doprint(line)
+    result = pr.tex(explanation.result)
+    if assembled == result:
+        return ""
+    return pr.eq(pr.sym.doprint(Derivative(explanation.expr, explanation.var)), assembled, result)
+
+
+def _same_value(expr: Expr, factor: Factor, pr: Printers) -> bool:
+    return agree(evaluate(expr, pr.val.values), factor.value)
+
+
+def _forward_back(layer: tuple[Neuron, ...]) -> dict[Expr, Symbol]:
+    """Each activation's formula -> the out it names, for narrated slopes written in outs."""
+    nets = tuple(k.net for k in layer)
+    return {k.activation.forward(nets, k.position): k.out for k in layer}
+
+
+def neuron_narration(pr: Printers, b: NeuronBackward, network: Network) -> tuple[list[View], list[View]]:
+    """The narrated error factors (loss or path weights) and slopes (activation or Jacobian) of a neuron."""
+    layer = network.layers[b.neuron.layer]
+    if b.paths:
+        errors = [narration(pr, t.weight, t.via.net_expr()) for t in b.paths]
+    else:
+        errors = [narration(pr, b.error, Add(*[o.loss_expr for o in network.outputs]))]
+    nets = tuple(k.net for k in layer)
+    if b.slope is not None:
+        slopes = [narration(pr, b.slope, b.neuron.activation.forward(nets, b.neuron.position), _forward_back(layer))]
+    else:
+        slopes = [narration(pr, t.slope, t.via.activation.forward(nets, t.via.position), _forward_back(layer))
+                  for t in b.jacobian]
+    return [e for e in errors if e], [s for s in slopes if s]
+
