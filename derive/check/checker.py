@@ -34,6 +34,7 @@ from derive.check.mistakes import (
 from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
 from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
 from derive.maths.optimizers import OPTIMIZERS, settings
+from derive.model import identifiers
 from derive.model.network import Network
 from derive.model.precision import CTX, Real, exact_decimal, real, show
 from derive.model.rules import numeric_sigmoid, softmax_jacobian
@@ -200,9 +201,15 @@ class Truth:
             self.derivatives[f"E_total/{u.param.name}"] = u.gradient
         if self.batch:
             self.values[self.network.e_total.name] = d.error_before
+            # the notes name the batch's error E_batch: the batch's E_total, and its gradients
+            self.values[identifiers.E_BATCH] = d.error_before
+            for u in d.updates:
+                self.derivatives[f"{identifiers.E_BATCH}/{u.param.name}"] = u.gradient
         for name, value in optimizer_constants(self.network).items():  # the network's own names come first
             self.values.setdefault(name, value)
         self._batch_names = {f"d:E_total/{u.param.name}" for u in d.updates} | {self.network.e_total.name}
+        if self.batch:
+            self._batch_names |= {f"d:{identifiers.E_BATCH}/{u.param.name}" for u in d.updates} | {identifiers.E_BATCH}
         self.trainer = Trainer(self.network)
         self.trained: dict[int, list[Real]] = {}
         self.planned: list[int] = []

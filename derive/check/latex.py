@@ -139,6 +139,9 @@ def glyph_names(network: Network, profile: str = "classic") -> GlyphTable:
     for name in names:
         sign = notation.delta_sign if name in deltas else 1
         table.setdefault(key_of(notation.glyph(name)), Meaning(name, sign))
+    training = network.spec.training
+    if training.update == "batch" and len(network.spec.samples) > 1:  # the notes' E_batch: the batch's E_total
+        table.setdefault(key_of(notation.glyph(identifiers.E_BATCH)), Meaning(identifiers.E_TOTAL, 1))
     return table
 
 

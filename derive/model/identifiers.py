@@ -69,4 +69,8 @@ def delta(neuron: str) -> str:
 
 
 E_TOTAL = error(TOTAL)
+# The error a batch update descends: the samples' E_total added up or averaged ("batch" is reserved: no
+# neuron's error can have this name).
+BATCH = "batch"
+E_BATCH = error(BATCH)
 ETA = "eta"

@@ -85,7 +85,7 @@ def classic_glyph(name: str) -> Glyph:
     prefix, sep, rest = name.partition("_")
     if sep and prefix in _DERIVED:
         head = _DERIVED[prefix]
-        return Glyph(head.base, rest, word=head.word, sub_word=rest == identifiers.TOTAL)
+        return Glyph(head.base, rest, word=head.word, sub_word=rest in (identifiers.TOTAL, identifiers.BATCH))
     return name_glyph(name)
 
 
@@ -113,6 +113,7 @@ def _classic(network: Network) -> Notation:
 
 def _common(network: Network, glyphs: dict[str, Glyph]) -> None:
     glyphs[identifiers.E_TOTAL] = Glyph("E")
+    glyphs[identifiers.E_BATCH] = Glyph("E", identifiers.BATCH, sub_word=True)
     glyphs[identifiers.ETA] = Glyph("eta")
     for j, o in enumerate(network.outputs):
         glyphs[o.error.name] = Glyph("E", str(j + 1))

@@ -44,8 +44,9 @@ class Shown:
     negative: bool
 
 
-def show(x: Real, digits: int) -> Shown:
-    """Round `x` to `digits` significant digits (half to even), strip trailing zeros."""
+def show(x: Real, digits: int, scientific: bool = False) -> Shown:
+    """Round `x` to `digits` significant digits (half to even), strip trailing zeros; with `scientific`,
+    always as a mantissa times a power of ten (a column of a table whose other numbers need one)."""
     if not CTX.isfinite(x):
         text = "nan" if CTX.isnan(x) else ("-inf" if x < 0 else "inf")
         return Shown(text, {"nan": r"\mathrm{NaN}", "inf": r"\infty", "-inf": r"-\infty"}[text], x < 0)
@@ -59,7 +60,7 @@ def show(x: Real, digits: int) -> Shown:
         ctx.Emax, ctx.Emin = MAX_EMAX, MIN_EMIN
         rounded = +exact_decimal(x)
     mantissa, exponent = _split(rounded)
-    if -6 <= exponent < max(digits, 7):
+    if -6 <= exponent < max(digits, 7) and not scientific:
         text = _plain(rounded)
         return Shown(text, text, rounded < 0)
     text = f"{mantissa}e{exponent}"

@@ -45,6 +45,10 @@ def _losses(pr: Printers, network: Network, p: Pass, precision: int = WORKING_DI
     """Each output's error and their sum; a term within the rounding noise of `precision` digits is
     written as its bound ("< 10^-760"), and the sum then as the sum of the bounds and the other terms."""
     bounds = [term_bound(network, p.values[o.target], p.values[o.neuron.out], precision) for o in network.outputs]
+    if len(network.outputs) == 1:  # the total is the one output's error: one line, E_total = E_o1 = ...
+        (o,), (t,), (b,) = network.outputs, p.losses, bounds
+        lhs = f"{pr.tex(network.e_total)} = {pr.tex(o.error)}"
+        return {"lines": [_bounded_eq(pr, [lhs, pr.tex(t.expr), pr.subst(t.expr)], t.value, b)], "total": ""}
     lines = [_bounded_eq(pr, [pr.tex(o.error), pr.tex(t.expr), pr.subst(t.expr)], t.value, b)
              for o, t, b in zip(network.outputs, p.losses, bounds)]
     symbols = " + ".join(pr.tex(o.error) for o in network.outputs)

@@ -258,6 +258,15 @@ class Printers:
         return self.sym.equation(*parts)
 
 
+def column(values: Sequence[Real], digits: int) -> list[str]:
+    """The numbers of one column of a table in one format: plain, or every one as a mantissa times a power
+    of ten when any needs one (never 0.00000675 above 5.1 \\times 10^{-7})."""
+    shown = [show(v, digits) for v in values]
+    if not any(r"\times 10^" in s.latex for s in shown):
+        return [s.latex for s in shown]
+    return [show(v, digits, scientific=True).latex if s.latex != "0" else "0" for v, s in zip(values, shown)]
+
+
 @functools.lru_cache(maxsize=4096)
 def width(tex: str) -> float:
     """About how wide `tex` prints in display maths, in digit widths: stacked fractions count their

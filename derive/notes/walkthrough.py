@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 from derive import templating
-from derive.maths.derivation import Derivation, HistoryPoint, Update
+from derive.maths.derivation import Derivation, HistoryPoint
 from derive.model.network import Network
 from derive.model.spec import UNNAMED, Spec
 from derive.model.precision import WORKING_DIGITS, Real, real
-from derive.notes import general, messages, notation_sections, optimizer_section, remarks
+from derive.notes import general, messages, notation_sections, optimizer_section, remarks, update_section
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Glyph, Notation, latex, notation_for
 from derive.notes.passes import CLOSED_TERMS, closed_stop, neuron_label, pass_view, path_count  # noqa: F401
@@ -37,31 +37,8 @@ View = dict[str, Any]
 
 
 
-def _update_line(pr: Printers, d: Derivation, u: Update) -> str:
-    symbol = pr.tex(u.param.symbol)
-    grad = pr.partial(d.network.e_total, u.param.symbol)
-    count = len(d.passes)
-    if count > 1:
-        grad = (r"\sum_{s} " if _reduction(d) == "sum" else rf"\frac{{1}}{{{count}}} \sum_{{s}} ") + grad
-    numbers = pr.val.product([pr.num(_eta(d)), pr.val.number(u.gradient, True)])
-    eta = pr.tex(d.network.eta)
-    return pr.eq(pr.sym.updated(u.param.symbol), rf"{symbol} - {eta} {grad}", f"{pr.num(u.old)} - {numbers}", pr.num(u.new))
-
-
 def _eta(d: Derivation) -> Real:
     return real(d.network.spec.training.learning_rate)
-
-
-def _reduction(d: Derivation) -> str:
-    return d.network.spec.training.reduction
-
-
-def _updates(pr: Printers, d: Derivation) -> list[View]:
-    return [{"latex": pr.tex(u.param.symbol), "trainable": u.param.trainable, "old": pr.num(u.old),
-             "gradient": pr.num(u.gradient), "new": pr.num(u.new),
-             "per_sample": [pr.num(p.gradients[i].value) for p in d.passes],
-             "line": _update_line(pr, d, u) if u.param.trainable else ""}
-            for i, u in enumerate(d.updates)]
 
 
 def _label(pr: Printers, network: Network, name: str) -> str:
@@ -173,8 +150,11 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     digits, lang = request.digits, request.lang
     pr = Printers(None, digits, notation, width=width)
     precision = d.before.digits if d.before is not None else WORKING_DIGITS  # the passes' working digits
-    passes = [pass_view(network, p, d.closed, Printers(p, digits, notation, request.narrate, width), precision)
-              for p in d.passes]
+    # a batch's passes take the same steps: the first is derived and narrated, the others are tables
+    # (or, in full, derived again without narration)
+    shown = d.passes if request.full else d.passes[:1]
+    passes = [pass_view(network, p, d.closed, Printers(p, digits, notation, request.narrate and k == 0, width),
+                        precision) for k, p in enumerate(shown)]
     _mark_repeats(passes, request.full)
     return {
         "name": spec.name, "named": spec.name != UNNAMED, "title": _title(spec, network, lang),
@@ -187,9 +167,12 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "samples": _samples(pr, network), "eta": pr.num(_eta(d)), "eta_symbol": pr.tex(network.eta),
         "update": spec.training.update, "reduction": spec.training.reduction,
         "init": _init(spec), "e_total": pr.tex(network.e_total),
-        "update_rule": rf"p^{{+}} = p - {pr.tex(network.eta)} \, \partial {pr.tex(network.e_total)} / \partial p",
-        "passes": passes,
-        "updates": _updates(pr, d), "frozen": any(not p.trainable for p in network.params),
+        "update_rule": update_section.rule(d, notation), "batch": update_section.batch_view(d, notation, width),
+        "passes": passes, "several": update_section.is_batch(d),
+        "others": update_section.samples_view(d, notation, digits),
+        "updates": update_section.update_rows(d, notation, digits),
+        "worked": update_section.worked(d, notation, digits, width) if network.spec.training.optimizer.plain else [],
+        "frozen": any(not p.trainable for p in network.params),
         "error_before": _history_error(pr, d.before) if d.before else pr.num(d.error_before),
         "error_after": _history_error(pr, d.after) if d.after else pr.num(d.error_after),
         # the table keeps the spec's steps; a derivation may hold more points for the loss curve

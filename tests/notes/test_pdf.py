@@ -17,6 +17,8 @@ from derive.model.precision import show
 from derive.notes import LANGUAGES, files, messages, pdf
 from derive.notes.request import NotesRequest
 
+from . import pdf_layout
+
 ROOT = Path(__file__).resolve().parents[2]
 TOOLS = ("latexmk", "xelatex", "pdftotext")
 needs_tex = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
@@ -24,17 +26,32 @@ needs_tex = pytest.mark.skipif(any(shutil.which(t) is None for t in TOOLS),
 CASES = [(name, lang) for name in spec.preset_names() for lang in LANGUAGES]
 
 
+# the two networks of the review beside the presets: a deep 2-3-3-3-1 and a 3-4-2 softmax with a batch
+REVIEW = {"deep": ROOT / "tests" / "notes" / "deep_23331.toml", "softmax": ROOT / "tests" / "notes" / "review_342.toml"}
+LAYOUT_CASES = CASES + [(name, lang) for name in REVIEW for lang in LANGUAGES]
+
+
 @functools.cache
 def _derived(name: str) -> derivation.Derivation:
-    net = network.build(spec.load_preset(name))
+    net = network.build(spec.load(str(REVIEW[name])) if name in REVIEW else spec.load_preset(name))
     return derivation.build(net, history_steps=files.curve_steps(net.spec.training.steps))
 
 
 @functools.cache
+def _tex(name: str, lang: str, full: bool = False) -> str:
+    return str(files.files(_derived(name), NotesRequest(("tex",), lang, full=full))["walkthrough.tex"])
+
+
+@functools.cache
 def _typeset(name: str, lang: str, full: bool = False) -> tuple[bytes, str]:
-    """The PDF of a preset's notes and TeX's log."""
-    tex = files.files(_derived(name), NotesRequest(("tex",), lang, full=full))["walkthrough.tex"]
-    return pdf.typeset(tex)
+    """The PDF of a preset's (or a review network's) notes and TeX's log."""
+    return pdf.typeset(_tex(name, lang, full))
+
+
+def _layout(name: str, lang: str, tmp_path: Path) -> list[list[pdf_layout.Word]]:
+    path = tmp_path / f"{name}-{lang}.pdf"
+    path.write_bytes(_pdf(name, lang))
+    return pdf_layout.words(path)
 
 
 def _pdf(name: str, lang: str) -> bytes:
@@ -80,12 +97,35 @@ def test_committed_pdfs_are_current(lang: str, tmp_path: Path) -> None:
 
 
 @needs_tex
-@pytest.mark.parametrize(("name", "lang"), CASES, ids=[f"{n}-{lang}" for n, lang in CASES])
-def test_no_line_runs_into_the_margin(name: str, lang: str) -> None:
-    """Displays are broken, never shrunk or let run past the margin: TeX reports no overfull box."""
+@pytest.mark.parametrize(("name", "lang"), LAYOUT_CASES, ids=[f"{n}-{lang}" for n, lang in LAYOUT_CASES])
+def test_no_line_runs_into_the_margin(name: str, lang: str, tmp_path: Path) -> None:
+    """Displays are broken, never shrunk or let run past the margin: no word of the PDF lies outside the
+    text block (read back with pdftotext -bbox), and TeX reports no overfull box."""
+    outside = pdf_layout.outside(_layout(name, lang, tmp_path))
+    assert outside == [], outside[:5]
     log = _typeset(name, lang)[1]
     overfull = [line for line in log.splitlines() if line.startswith("Overfull")]
     assert not overfull, overfull[:5]
+
+
+@needs_tex
+@pytest.mark.parametrize(("name", "lang"), LAYOUT_CASES, ids=[f"{n}-{lang}" for n, lang in LAYOUT_CASES])
+def test_no_heading_is_left_at_a_page_foot(name: str, lang: str, tmp_path: Path) -> None:
+    assert pdf_layout.orphans(_layout(name, lang, tmp_path), _tex(name, lang)) == []
+
+
+def test_the_layout_reader_finds_a_word_past_the_margin_and_an_orphan_heading() -> None:
+    def word(page: int, x0: float, y0: float, text: str) -> pdf_layout.Word:
+        return pdf_layout.Word(page, x0, y0, x0 + 6 * len(text), y0 + 10, text)
+
+    tex = "\\section{The update}\n\\subsection{Output layer}\n"
+    first = [word(1, 60, 100, "Some"), word(1, 60, 700, "5"), word(1, 75, 700, "The"), word(1, 100, 700, "update"),
+             word(1, 60, 715, "Every"), word(1, 300, 800, "7")]
+    second = [word(2, 60, 100, "parameter"), word(2, 500, 120, "past-the-margin")]
+    assert pdf_layout.orphans([first, second], tex) == [(1, "5 The update")]
+    assert pdf_layout.outside([first, second]) == [second[1]]
+    assert pdf_layout.orphans([first, [word(2, 60, 100, "5.1"), word(2, 80, 100, "Output"),
+                                        word(2, 120, 100, "layer")]], tex) == []
 
 
 @needs_tex

@@ -35,6 +35,9 @@ ALLOWED = {
     # the update rule for a generic parameter p: a letter that names no quantity of the network (each
     # parameter's update follows under its own name, and is judged there)
     r"p^{+} = p - \eta \, \partial E": "no quantity 'p' in this network",
+    # the gradient of a batch's error for a generic parameter p: the sum (or mean) of the samples' gradients
+    # (each parameter's follows in numbers, and is judged there)
+    r"\frac{\partial E_{\mathrm{batch}}}{\partial p} =": "no derivative dE_total/dp",
     # the optimizer's settings listed in one span, separated by commas (each is judged where it is used)
     r"\eta = 0.01, \beta_{1} = 0.9, \beta_{2} = 0.999": "unexpected ','",
     # Adam's bias correction: the weights of its average sum to 1 - beta1^t, an identity in beta1 and the
@@ -74,7 +77,7 @@ def test_a_walkthrough_read_back_has_nothing_wrong(preset: str, profile: str, la
 
 def test_each_sample_section_of_the_walkthrough_is_judged_at_its_sample(
         tmp_path: Path, derivations: dict[str, derivation.Derivation]) -> None:
-    text = rendered(tmp_path, "xor3", "classic", "en", "md")
+    text = rendered(tmp_path, "xor3", "classic", "en", "md", full=True)  # every sample's pass in full
     report = check_document(derivations["xor3"], "md", text)
     readings = {f.reading for f in report.found if f.reading}
     assert {f"at sample s{k}, as 'Sample s{k}: The error' says" for k in range(1, 5)} <= readings
