@@ -82,7 +82,7 @@ def _delta_lines(pr: NotationPrinter, network: Network, notation: Notation, laye
     lhs = f"{pr.doprint(delta)} = {'-' if sign < 0 else ''}{pr.partial(network.e_total, net)}"
     if not activation.elementwise:
         target = _s("__target")
-        if network.loss.name == "cross_entropy" and _distributions(network):
+        if network.loss.name == "cross_entropy" and distributions(network):
             return [pr.equation(lhs, pr.doprint(sign * (out - target)))]
         return []
     slope = activation.local(out, net)
@@ -103,7 +103,7 @@ def _delta_lines(pr: NotationPrinter, network: Network, notation: Notation, laye
     return [pr.equation(lhs, f"{pr.ordered_product([slope]) if slope != 1 else ''} {total}".strip())]
 
 
-def _distributions(network: Network) -> bool:
+def distributions(network: Network) -> bool:
     """Whether every sample's targets sum to 1: only then is a softmax's cross-entropy delta out - target
     (in general it is out times the targets' sum, minus the target)."""
     return all(sum(Decimal(str(t)) for t in s.targets) == 1 for s in network.spec.samples)

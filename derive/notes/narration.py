@@ -73,6 +73,8 @@ def _together(pr: Printers, explanation: steps.Explanation) -> str:
     line: Expr = Derivative(explanation.expr, explanation.var)
     for s in rules:
         line = line.xreplace({Derivative(s.of, explanation.var): UnevaluatedExpr(s.result)})
+    if isinstance(line, UnevaluatedExpr):  # a factor stands apart (bracketed) only inside a product
+        line = line.args[0]
     assembled = NotationPrinter(pr.notation, mul_symbol="dot").doprint(line)
     result = pr.tex(explanation.result)
     if assembled == result:

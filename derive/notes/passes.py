@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sympy import Add
+from sympy import Add, Expr
 
 from derive.maths.derivation import Chain, Closed, Gradient, NeuronBackward, Pass
 from derive.maths.numeric import evaluate, term_bound
 from derive.model.network import Network, Neuron
 from derive.model.precision import WORKING_DIGITS, Real, real
+from derive.notes import general
 from derive.notes.narration import narration, neuron_narration
 from derive.notes.notation import latex
 from derive.notes.printers import Printers
@@ -37,6 +38,7 @@ def neuron_label(pr: Printers, n: Neuron) -> str:
 def _forward(pr: Printers, network: Network, p: Pass) -> list[View]:
     by_name = {s.neuron.name: s for s in p.forward}
     return [{"index": i + 1, "output": i == len(network.layers) - 1,
+             "sentence": "forward_neuron" if layer[0].activation.elementwise else "forward_neuron_softmax",
              "neurons": [_forward_neuron(pr, n, layer, by_name[n.name].net, by_name[n.name].out) for n in layer]}
             for i, layer in enumerate(network.layers)]
 
@@ -153,7 +155,8 @@ def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sig
 def _print_closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int, stop: int) -> str:
     factors = closed.delta_factors[n.delta]
     if n.layer == len(network.layers) - 1:
-        return pr.sym.ordered_product((sign * factors[0],) + tuple(factors[1:]))
+        reduced = reduced_delta(network, n)
+        return pr.sym.ordered_product((sign * (reduced if reduced is not None else factors[0]),) + tuple(factors[1:]))
     if n.layer == stop:
         return ("- " if sign < 0 else "") + pr.tex(n.delta)
     after = network.layers[n.layer + 1]
@@ -164,12 +167,39 @@ def _print_closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuro
     return rf"\left({terms}\right) {rest}" if len(after) > 1 else f"{terms} {rest}"
 
 
+def reduced_delta(network: Network, n: Neuron) -> Expr | None:
+    """A softmax output's delta under cross-entropy, out - target, where every sample's targets add up to 1
+    (in general it is out times the targets' sum, minus the target); None for any other neuron."""
+    if n.activation.elementwise or n.layer != len(network.layers) - 1 or not general.distributions(network):
+        return None
+    if network.loss.name != "cross_entropy":
+        return None
+    return n.out - network.outputs[n.position].target
+
+
+def _softmax_closed(pr: Printers, network: Network, closed: Closed, n: Neuron) -> str:
+    """The worked softmax neuron's closed form reduced step by step: as derived, the targets' sum taken
+    out, then out - target, since that sum is 1."""
+    general_form = closed.delta_factors[n.delta][0]
+    target = network.outputs[n.position].target
+    targets = Add(*[o.target for o in network.outputs])
+    summed = pr.sym.ordered_product([n.out, targets]) + f" - {pr.tex(target)}"
+    signed = (lambda t: rf"-\left({t}\right)") if pr.sign < 0 else (lambda t: t)
+    return pr.eq(pr.tex(n.delta), signed(pr.tex(general_form)), signed(summed), signed(pr.tex(n.out - target)))
+
+
+def _softmax_note(pr: Printers, network: Network) -> dict[str, Any]:
+    """The message of the reduced softmax closed form: where the targets' sum of 1 is used."""
+    targets = " + ".join(pr.tex(o.target) for o in network.outputs)
+    return {"key": "closed_softmax", "index": "", "terms": "", "sum": f"${targets} = 1$"}
+
+
 def _closed_note(network: Network, layer: int) -> dict[str, Any]:
     """The message introducing the closed forms of `layer`: in full, or through a later layer's deltas."""
     stop = closed_stop(network, layer)
     if stop == len(network.layers) - 1:
-        return {"key": "closed", "index": "", "terms": ""}
-    return {"key": "closed_through", "index": stop + 1, "terms": f"{path_count(network, layer):,}"}
+        return {"key": "closed", "index": "", "terms": "", "sum": ""}
+    return {"key": "closed_through", "index": stop + 1, "terms": f"{path_count(network, layer):,}", "sum": ""}
 
 
 def _bracket(tex: str) -> str:
@@ -201,8 +231,10 @@ def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: 
         "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
         "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
         "delta": _delta_line(pr, b),
-        "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
-        "closed_note": _closed_note(network, b.neuron.layer),
+        "closed": (_softmax_closed(pr, network, closed, b.neuron) if reduced_delta(network, b.neuron) is not None
+                   else pr.eq(pr.tex(b.neuron.delta), closed_delta)),
+        "closed_note": (_softmax_note(pr, network) if reduced_delta(network, b.neuron) is not None
+                        else _closed_note(network, b.neuron.layer)),
         "error_steps": errors, "slope_steps": slopes,
         "error_value": pr.num(b.error.value),
         "slope_value": pr.num(b.slope.value) if b.slope is not None else "",

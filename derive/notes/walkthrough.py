@@ -124,9 +124,13 @@ def _generic(pr: Printers, kind: str) -> str:
 
 
 def _model(pr: Printers, network: Network) -> View:
+    """The sentences that say what a neuron does: a softmax layer applies no activation of its own."""
     biased = [n for n in network.neurons if n.bias is not None]
+    threshold = bool(biased) and all(n.bias_sign < 0 for n in biased)
+    softmax = not network.layers[-1][0].activation.elementwise
     return {"net": f"${_generic(pr, 'net')}$", "out": f"${_generic(pr, 'out')}$",
-            "threshold": bool(biased) and all(n.bias_sign < 0 for n in biased)}
+            "key": ("model_threshold" if threshold else "model") + ("_softmax" if softmax else ""),
+            "forward_intro": "forward_intro_softmax" if softmax else "forward_intro"}
 
 
 def per_weight(network: Network, notation: Notation) -> bool:
