@@ -172,10 +172,11 @@ def _derive(name: str, digits: int) -> derivation.Derivation:
     """The derivation of a preset or spec file, with extra iterations for a smooth loss curve; its
     errors will be shown with `digits` significant digits."""
     from derive.notes.files import CURVE_DIGITS, curve_steps
+    from derive.notes.remarks import extra_steps
 
     net = network.build(_load(name))
-    return derivation.build(net, history_steps=curve_steps(net.spec.training.steps),
-                            shown_digits=max(digits, CURVE_DIGITS))
+    steps = tuple(sorted(set(curve_steps(net.spec.training.steps)) | set(extra_steps(net.spec.name))))
+    return derivation.build(net, history_steps=steps, shown_digits=max(digits, CURVE_DIGITS))
 
 
 def _check_notation(d: derivation.Derivation, profile: str) -> None:

@@ -81,9 +81,9 @@ class GlyphTable(dict):  # type: ignore[type-arg]
     def _index_forms(self, notation: Notation) -> None:
         layers = len(self.network.layers)
         for layer in range(-1, layers):
-            self.letters[index_letter(notation.profile, layers, layer)] = layer
+            self.letters[index_letter(notation.profile, self.network, layer)] = layer
         for layer in range(layers):
-            me, before = index_letter(notation.profile, layers, layer), index_letter(notation.profile, layers, layer - 1)
+            me, before = index_letter(notation.profile, self.network, layer), index_letter(notation.profile, self.network, layer - 1)
             if notation.profile == "textbook":
                 for kind in ("out", "net", "delta", "weight", "bias"):
                     self.kinds[key_of(notation.generic[kind][layer])] = (kind, layer)
@@ -91,8 +91,8 @@ class GlyphTable(dict):  # type: ignore[type-arg]
                 self.kinds.update({Key("out", me): ("out", layer), Key("net", me): ("net", layer),
                                    Key("delta", me): ("delta", layer), Key("w", me + before): ("weight", layer),
                                    Key("b", me): ("bias", layer)})
-        last = index_letter(notation.profile, layers, layers - 1)
-        first = index_letter(notation.profile, layers, -1)
+        last = index_letter(notation.profile, self.network, layers - 1)
+        first = index_letter(notation.profile, self.network, -1)
         target, source = ("y", "x") if notation.profile == "textbook" else ("target", name_glyph(self.network.inputs[0].name).base)
         self.kinds[Key(target, last)] = ("target", layers - 1)
         self.kinds[Key(source, first)] = ("input", -1)

@@ -107,7 +107,10 @@ def _classic_generic(kind: str, layer: int, count: int) -> Glyph:
 
 
 def _classic(network: Network) -> Notation:
-    return Notation("classic", MappingProxyType({}), MappingProxyType({}), 1,
+    # a neuron named by a word and a number (ha1, hb2) is labelled by its whole name, as the subscripts of
+    # its quantities spell it (net_{ha1}): never ha_1
+    neurons = {n.name: Glyph(n.name) for n in network.neurons if len(_head(n.name)) > 1}
+    return Notation("classic", MappingProxyType({}), MappingProxyType(neurons), 1,
                     _generic(network, _classic_generic))
 
 
@@ -229,14 +232,40 @@ def text(g: Glyph) -> tuple[str, str, str]:
 
 # The notations that state each layer's rule for every index at once (delta_o, w_oh, sum_o).
 INDEX_PROFILES = ("classic", "textbook")
-# Index letters of the classic notation, from the output layer backwards; the inputs take `k`.
-_CLASSIC_LETTERS = ("o", "h", "g", "f", "e", "d")
+# Index letters of the classic notation: a layer whose neurons are named by one letter and a number (h1,
+# h2; o1) takes that letter; the inputs take k; any other layer the next free letter of _POOL, from the
+# inputs on (k, l, m, n for the hidden layers of a deep network), never the first letter of a name of the
+# network, so that an index is never read as part of a neuron's name.
+_INPUT_LETTER = "k"
+_POOL = "lmnpqrsuvjacdfgyz"
 
 
-def index_letter(profile: str, layers: int, layer: int) -> str:
-    """The index letter of the neurons of `layer` (0-based, -1: the inputs) in a network of `layers`."""
+def _head(name: str) -> str:
+    match = re.fullmatch(r"([A-Za-z]+?)(\d*)", name)
+    return match.group(1) if match else name
+
+
+def _classic_letters(network: Network) -> dict[int, str]:
+    """Layer index (-1: the inputs) -> its classic index letter."""
+    names = [x.name for x in network.inputs] + [n.name for n in network.neurons]
+    taken = {name[0].lower() for name in names}
+    own = {}
+    for index, layer in enumerate(network.layers):
+        heads = {_head(n.name) for n in layer}
+        if len(heads) == 1 and len(next(iter(heads))) == 1:
+            own[index] = next(iter(heads))
+    letters, used = {}, set(own.values())
+    pool = [c for c in (_INPUT_LETTER + _POOL) if c not in taken and c not in used]
+    for index in range(-1, len(network.layers)):
+        if index in own and list(own.values()).count(own[index]) == 1:
+            letters[index] = own[index]
+        else:
+            letters[index] = pool.pop(0) if pool else f"{_POOL[0]}_{{{index + 1}}}"
+    return letters
+
+
+def index_letter(profile: str, network: Network, layer: int) -> str:
+    """The index letter of the neurons of `layer` (0-based, -1: the inputs) of `network`."""
     if profile == "textbook":
         return {-1: "i", 0: "h", 1: "j"}[layer]
-    if layer < 0:
-        return "k"
-    return _CLASSIC_LETTERS[min(layers - 1 - layer, len(_CLASSIC_LETTERS) - 1)]
+    return _classic_letters(network)[layer]

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from derive.maths.derivation import Derivation
+from derive.model.network import Network, Param
 from derive.notes import figures, messages, svg, walkthrough
 from derive.notes.notation import notation_for
 from derive.notes.request import NotesRequest
@@ -53,11 +54,24 @@ def figure_set(d: Derivation, request: NotesRequest) -> walkthrough.FigureSet:
     notation = notation_for(d.network, request.notation)
     values = d.first.values
     network = d.network
-    shown = figures.hidden_weights(network) if walkthrough.per_weight(network, notation) else []
+    shown = shown_paths(network, request) if walkthrough.per_weight(network, notation) else []
     paths = {p.name: figures.paths_figure(network, notation, p, values, FIGURE_DIGITS) for p in shown}
-    curve = figures.loss_curve(figures.history_points(d), t("axis_updates"), t("axis_error"))
+    drawn = {0, *curve_steps(network.spec.training.steps)}  # not the steps only a remark needs
+    points = [(s, e) for s, e in figures.history_points(d) if s in drawn]
+    curve = figures.loss_curve(points, t("axis_updates"), t("axis_error"))
     return walkthrough.FigureSet(figures.network_figure(network, notation, values, FIGURE_DIGITS),
                                  MappingProxyType(paths), curve, notation)
+
+
+def shown_paths(network: Network, request: NotesRequest) -> list[Param]:
+    """The hidden-layer weights whose backward paths the notes draw: the first weight into each neuron the
+    notes derive (every neuron in full, the first of each hidden layer otherwise), and in full every
+    other weight at its own gradient."""
+    weights = figures.hidden_weights(network)
+    if request.full:
+        return weights
+    firsts = {network.layers[p.layer][0].links[0].weight.name for p in weights}
+    return [p for p in weights if p.name in firsts]
 
 
 def svg_files(fs: walkthrough.FigureSet) -> dict[str, str]:

@@ -24,7 +24,7 @@ PROFILES = INDEX_PROFILES
 
 def _letter(notation: Notation, network: Network, layer: int) -> str:
     """The index letter of `layer`'s neurons (-1: the inputs), as the checker reads it back."""
-    return index_letter(notation.profile, len(network.layers), layer)
+    return index_letter(notation.profile, network, layer)
 
 
 def _glyphs(notation: Notation, network: Network) -> dict[str, Glyph]:
@@ -126,6 +126,8 @@ def _gradient_lines(pr: NotationPrinter, network: Network, notation: Notation, l
         coefficient = sign * biased[0].bias_sign
         body = pr.ordered_product([Integer(coefficient), delta])
         if len({n.bias.name for n in biased}) == 1 and len(biased) > 1:
+            # one bias shared by the layer: its own symbol on the left, the summed index only on the right
+            bias = biased[0].bias.symbol
             letter = _letter(notation, network, layer)
             inner = pr.ordered_product([delta])
             body = ("- " if coefficient < 0 else "") + pr.index_sum(letter, inner)

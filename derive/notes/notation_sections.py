@@ -18,7 +18,7 @@ from derive.model import identifiers
 from derive.model.network import Network, Neuron
 from derive.model.precision import CTX, Real, show
 from derive.notes.notation import Glyph, Notation, latex
-from derive.notes.printers import NotationPrinter
+from derive.notes.printers import NotationPrinter, ValuePrinter
 
 View = dict[str, Any]
 # Largest layer (neurons or sources) whose matrices are printed with their numbers.
@@ -82,7 +82,9 @@ def _generic_rules(d: Derivation, notation: Notation, gradient: bool) -> list[st
 
 
 def _each_rule(d: Derivation, notation: Notation, printer: NotationPrinter, index: int, digits: int,
-               gradient: bool) -> str:
+               gradient: bool) -> View:
+    """One parameter's row: its rule in the textbook's symbols, the rule in numbers (one sample's update),
+    and its value."""
     network = d.network
     param = network.params[index]
     terms = [_change(network.eta, notation.delta_sign, u.neuron.delta, u.dnet) for u in network.usages[index]]
@@ -96,7 +98,22 @@ def _each_rule(d: Derivation, notation: Notation, printer: NotationPrinter, inde
         body = ("- " if negative else "") + rf"{eta}{over}\left({inner}\right)"
     update = d.updates[index]
     value = show(update.gradient if gradient else update.new - update.old, digits).latex
-    return rf"{_left(notation, printer.doprint(param.symbol), gradient)} = {body} = {value}"
+    return {"latex": printer.doprint(param.symbol), "rule": f"{_left(notation, printer.doprint(param.symbol), gradient)} = {body}",
+            "numbers": "" if over else _in_numbers(d, notation, terms, digits, gradient), "value": value}
+
+
+def _in_numbers(d: Derivation, notation: Notation, terms: list[tuple[Expr, list[Expr]]], digits: int,
+                gradient: bool) -> str:
+    """A rule with its symbols' numbers (one sample): eta, the error terms as the notation signs them, the
+    sources; a shared bias's terms in a bracket."""
+    values = dict(d.first.values)
+    values.update({n.delta: notation.delta_sign * values[n.delta] for n in d.network.neurons})
+    val = ValuePrinter(values, digits)
+    products = [val.product([val.number(values[f], True) for f in (factors[1:] if gradient else factors)])
+                for _, factors in terms]
+    negative = (terms[0][0] > 0) if gradient else (terms[0][0] < 0)
+    body = products[0] if len(products) == 1 else rf"\left({' + '.join(products)}\right)"
+    return ("- " if negative else "") + body
 
 
 # The messages of the textbook's section: its update rules, or, when an optimizer turns the gradients into

@@ -18,7 +18,7 @@ from derive.maths.optimizers import DECOUPLED, L2_GRADIENT, L2_TERM, OPTIMIZERS,
 from derive.model.network import Network, Param
 from derive.model.precision import Real, real, show
 from derive.notes.notation import Notation
-from derive.notes.printers import LINE, NotationPrinter, ValuePrinter
+from derive.notes.printers import LINE, NotationPrinter, ValuePrinter, column
 
 View = dict[str, Any]
 S = SYMBOLS
@@ -195,14 +195,24 @@ def _g_line(pr: RulePrinter, val: ValuePrinter, move: Move, decayed_here: bool, 
 
 
 def _table(network: Network, notation: Notation, digits: int, moves: tuple[Move, ...]) -> list[View]:
+    """Every parameter's row of an update's table; each column's numbers in one format (a column never
+    mixes 0.00000675 with 5.1 \\times 10^{-7})."""
     pr = NotationPrinter(notation)
     rule = OPTIMIZERS[network.spec.training.optimizer.name]
-    rows = []
+    width = 1 + len(rule.state) + len(rule.corrected) + 2
+    grid = []
     for param, move in zip(network.params, moves):
         cells = [move.used, *move.state, *move.corrected, move.step + move.decay, move.new] if param.trainable \
-            else [move.used] + [None] * (len(rule.state) + len(rule.corrected) + 1) + [move.new]
-        rows.append({"latex": pr.doprint(param.symbol), "trainable": param.trainable,
-                     "cells": [_number(c, digits) if c is not None else "" for c in cells]})
+            else [move.used] + [None] * (width - 2) + [move.new]
+        grid.append(cells)
+    columns = [column([row[k] for row in grid if row[k] is not None], digits) for k in range(width)]
+    rows, seen = [], [0] * width
+    for param, cells in zip(network.params, grid):
+        shown = []
+        for k, c in enumerate(cells):
+            shown.append(columns[k][seen[k]] if c is not None else "")
+            seen[k] += c is not None
+        rows.append({"latex": pr.doprint(param.symbol), "trainable": param.trainable, "cells": shown})
     return rows
 
 
@@ -258,3 +268,20 @@ def _samples_of(network: Network, t: int) -> str:
     if network.spec.training.update == "batch":
         return ", ".join(s.name for s in samples)
     return samples[(t - 1) % len(samples)].name
+
+
+def legend(network: Network) -> list[View]:
+    """The optimizer's symbols for the table of notation: the gradient it uses, its states, its settings."""
+    opt = network.spec.training.optimizer
+    if opt.plain:
+        return []
+    rows = [(r"g_{p}^{(t)}", "means_g")]
+    if opt.name in ("momentum", "nesterov"):
+        rows += [(r"m_{p}^{(t)}", "means_m_momentum"), (r"\mu", "means_mu")]
+    if opt.name == "adam":
+        rows += [(r"m_{p}^{(t)}", "means_m_adam"), (r"v_{p}^{(t)}", "means_v"),
+                 (r"\hat{m}_{p}^{(t)}, \hat{v}_{p}^{(t)}", "means_hats"), (r"\beta_{1}, \beta_{2}", "means_betas"),
+                 (r"\epsilon", "means_epsilon")]
+    if opt.weight_decay:
+        rows.append((r"\lambda", "means_lambda"))
+    return [{"symbols": tex, "key": key, "layer": None} for tex, key in rows]

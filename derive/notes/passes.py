@@ -226,6 +226,8 @@ def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: 
     errors, slopes = neuron_narration(pr, b, network)
     return {
         "name": neuron_label(pr, b.neuron), "delta_symbol": pr.tex(b.neuron.delta),
+        # the backward paths of its first weight: the figure of the sum its error is
+        "paths": b.neuron.links[0].weight.name if b.paths and b.neuron.links else "",
         "error": _error_line(pr, b),
         "hidden": bool(b.paths),
         "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
@@ -257,6 +259,7 @@ def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> Vi
     numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
     return {
         "name": g.param.name,
+        "first": g.param.kind == "weight" and any(n.links and n.links[0].weight is g.param for n in network.neurons),
         "latex": pr.tex(g.param.symbol),
         "kind": g.param.kind,
         "trainable": g.param.trainable,
@@ -276,9 +279,12 @@ def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> Vi
 def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
     """The gradient as the error terms' numbers times d net / d p, as its row of the "similarly" table."""
     terms = []
-    for u in network.usages[index]:
-        delta = pr.val.number(pr.sign * pr.val.values[u.neuron.delta], True)
+    usages = network.usages[index]
+    for u in usages:
         dnet = evaluate(u.dnet, pr.val.values)
+        # a number alone needs no bracket: delta_o1 = -0.504, a bias's lone error term
+        alone = len(usages) == 1 and abs(dnet) == 1 and (pr.sign > 0) == (dnet > 0)
+        delta = pr.val.number(pr.sign * pr.val.values[u.neuron.delta], not alone)
         body = delta if abs(dnet) == 1 else pr.val.product([delta, pr.val.number(dnet, True)])
         # a d net / d p of -1 is left out of the product, so its sign goes to the term's; any other is
         # printed in the product with its own sign

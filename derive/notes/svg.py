@@ -79,7 +79,7 @@ def label(lab: Label, size: float) -> str:
         tspans, shift = _glyph(lab.glyph, size)
         parts.append(tspans)
     if lab.value is not None:
-        rest = (" = " if lab.glyph is not None else "") + lab.value.text
+        rest = (" = " if lab.glyph is not None else "") + lab.value.text.replace("-", MINUS)
         back = f' dy="{_n(-shift)}"' if shift else ""
         parts.append(f"<tspan{back}>{escape(rest)}</tspan>")
     return "".join(parts)

@@ -41,7 +41,7 @@ def _over(d: Derivation) -> str:
 def rule(d: Derivation, notation: Notation) -> str:
     """p^+ = p - eta dE/dp, with the error the update descends."""
     pr = NotationPrinter(notation)
-    return rf"p^{{+}} = p - {pr.doprint(d.network.eta)} \, \partial {pr.doprint(objective(d))} / \partial p"
+    return rf"p^{{+}} = p - {pr.doprint(d.network.eta)} {pr.partial(objective(d), Symbol('p'))}"
 
 
 def batch_view(d: Derivation, notation: Notation, width: float) -> View | None:

@@ -114,7 +114,7 @@ def _legend(pr: Printers, network: Network) -> list[View]:
              {"symbols": _listing([pr.tex(o.error) for o in network.outputs]), "key": "means_error", "layer": None},
              {"symbols": pr.tex(network.e_total), "key": "means_total", "layer": None},
              {"symbols": pr.tex(network.eta), "key": "means_eta", "layer": None}]
-    return rows
+    return rows + optimizer_section.legend(network)
 
 
 def _generic(pr: Printers, kind: str) -> str:

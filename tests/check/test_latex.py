@@ -28,6 +28,10 @@ ALLOWED = {
     # with no quantity of the network on its left (a claim's left side is one quantity).
     r"\sum_{k=1}^{t} \beta_{1}^{t - k} \left(1 - \beta_{1}\right) = 1 - \beta_{1}^{t}": "the left side must be one name",
 }
+# Displays the checker reads but cannot judge, each with why: the update of plain gradient descent and the
+# batch's gradient for a generic parameter p, no quantity of the network (every parameter's own follows in
+# numbers, and is judged there).
+UNJUDGED = (r"p^{+} = p - \eta \frac{\partial E", r"\frac{\partial E_{\mathrm{batch}}}{\partial p} = ")
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +68,8 @@ def read_back(d: derivation.Derivation, markdown: str, profile: str) -> tuple[in
         allowed = ALLOWED.get(lines[n - 1])
         if n in refused and not (allowed and allowed in refused[n]):
             found.append((lines[n - 1], refused[n]))
+        elif lines[n - 1].startswith(UNJUDGED) and set(judged.get(n, [])) == {"cannot check"}:
+            continue
         elif n not in refused and (allowed or not set(judged.get(n, ["nothing judged"])) <= {"correct", "defined"}):
             found.append((lines[n - 1], judged.get(n, "nothing judged")))  # an exception that no longer holds
     assert (profile == "matrix") == any(v.entry for v in report.verdicts)  # the vectorised pass, entry by entry
@@ -360,7 +366,8 @@ def test_under_an_optimizer_the_textbook_section_gives_gradients_not_plain_updat
     text = (tmp_path / "walkthrough.md").read_text(encoding="utf-8")
     assert r"\Delta v_{11}" not in text and r"\Delta w_{hj}" not in text  # the plain rule's step is not Adam's
     g = mp.nstr(_adam_first_update("w5")["g"], 9, strip_zeros=False)
-    assert rf"\frac{{\partial E}}{{\partial w_{{11}}}} = - g_{{1}} b_{{1}} = {g}" in text
+    assert rf"| $\frac{{\partial E}}{{\partial w_{{11}}}} = - g_{{1}} b_{{1}}$ |" in text  # its row of the table
+    assert f"| ${g}$ |" in text
 
 
 def test_the_optimizers_rules_for_every_update_are_judged_at_each_update_and_parameter() -> None:

@@ -105,7 +105,10 @@ def test_every_weight_is_labelled_with_its_name_and_value(preset: str) -> None:
     net, _, text = build(preset)
     shown = texts(text)
     for name, value in spec_weights(net.spec):
-        assert f"{name} = {show(real(value), DIGITS).text}" in shown
+        # a negative value with a minus sign, never a hyphen
+        minus = show(real(value), DIGITS).text.replace("-", "\u2212")
+        assert f"{name} = {minus}" in shown
+    assert not any("= -" in t for t in shown)
 
 
 def test_mazur_bias_nodes_show_their_values_and_add_without_a_minus() -> None:
@@ -130,7 +133,7 @@ def test_textbook_thresholds_are_subtracted(profile: str) -> None:
 def test_glyphs_follow_the_notation() -> None:
     _, _, text = build("textbook", "textbook")
     shown = set(texts(text))
-    assert {"x1", "b1", "b3", "y\u03021", "v11 = 0.2", "w32 = -0.1"} <= shown
+    assert {"x1", "b1", "b3", "y\u03021", "v11 = 0.2", "w32 = \u22120.1"} <= shown
     _, _, matrix = build("mazur", "matrix")
     assert "a1[2]" in texts(matrix)  # a^[2]_1: the wider script written second
 

@@ -136,7 +136,8 @@ def test_textbook_error_terms_have_the_textbooks_sign_and_values() -> None:
         assert show(g, 9).latex in text
         for h, link in enumerate(o.neuron.links, start=1):
             delta_w = mpmath.mpf(str(d.network.spec.training.learning_rate)) * g * p.values[link.source]
-            assert rf"\Delta w_{{{h}{j}}} = \eta g_{{{j}}} b_{{{h}}} = {show(delta_w, 9).latex}" in text
+            assert rf"$\Delta w_{{{h}{j}}} = \eta g_{{{j}}} b_{{{h}}}$ |" in text  # its row of the table
+            assert f"| ${show(delta_w, 9).latex}$ |" in text
 
 
 def test_matrix_section_multiplies_out_to_the_per_weight_gradients() -> None:
@@ -231,8 +232,8 @@ def test_textbook_rules_of_a_batch_sum_over_the_samples() -> None:
                 b = p.values[h.out]
                 e = b * (1 - b) * p.values[y.links[h.position].weight.symbol] * g
                 change += eta * e * p.values[x]
-            line = rf"\Delta v_{{{i + 1}{h.position + 1}}} = \eta \sum_{{s}} e_{{{h.position + 1}}} x_{{{i + 1}}} = "
-            assert line + show(change, 9).latex + "\n" in text
+            rule = rf"$\Delta v_{{{i + 1}{h.position + 1}}} = \eta \sum_{{s}} e_{{{h.position + 1}}} x_{{{i + 1}}}$"
+            assert f"| {rule} |  | ${show(change, 9).latex}$ |" in text  # a batch's row: no one sample's numbers
 
 
 def test_a_gradient_that_cancels_to_zero_is_shown_as_zero() -> None:

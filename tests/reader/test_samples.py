@@ -34,7 +34,7 @@ def rendered(tmp_path: Path, preset: str, profile: str, lang: str, kind: str, fu
 ALLOWED = {
     # the update rule for a generic parameter p: a letter that names no quantity of the network (each
     # parameter's update follows under its own name, and is judged there)
-    r"p^{+} = p - \eta \, \partial E": "no quantity 'p' in this network",
+    r"p^{+} = p - \eta \frac{\partial E": "no quantity 'p' in this network",
     # the gradient of a batch's error for a generic parameter p: the sum (or mean) of the samples' gradients
     # (each parameter's follows in numbers, and is judged there)
     r"\frac{\partial E_{\mathrm{batch}}}{\partial p} =": "no derivative dE_total/dp",
