@@ -334,7 +334,8 @@ class _Builder:
             claim = f"{p.name}@1"
             if network.spec.training.optimizer.plain:
                 wrong = slips.update(self.mistakes, old, eta, g, p.kind == "bias")
-                self._add(claim, claim, "update", old - eta * g, p.name, None, p.layer, mistakes=wrong)
+                self._add(claim, claim, "update", old - eta * g, p.name, None, p.layer,
+                          ((old,), (Integer(-1), eta, g)), wrong)
             else:
                 expr = slips.optimizer_update(network, p, old, g, {n: self._sym(n) for n in self._constants()})
                 self._add(claim, claim, "update", expr, p.name, None, p.layer)
