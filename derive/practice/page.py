@@ -77,13 +77,25 @@ def _view(ex: Exercise, chain: steps.Chain, notation: Notation, lang: str, data:
     return {
         "lang": html.HTML_LANGS[lang], "title": own("title", title=title), "intro": own("intro", digits=ex.digits),
         "katex_version": html.KATEX_VERSION, "katex_css": Markup(html.katex_css()), "katex_js": Markup(html.katex_js()),
-        "script": Markup(_script()), "formulas": jscode.printed(chain), "said": own, "t": t, "course": course,
+        "script": Markup(_script()), "formulas": _formulas(chain), "said": own, "t": t, "course": course,
         "layers": sheets.layers_line(ex.variants[0], course),
         "steps": [{"claim": s.claim, "label": _label(s, pr, chain, notation), "rule": _text(h.rule), "names": h.names,
                    "line": i + 1} for i, (s, h) in enumerate(zip(chain.steps, levels))],
         "groups": _groups(chain, lang), "variants": [{"id": v.id} for v in ex.variants],
         "data": Markup(_json(data)),
     }
+
+
+def _formulas(chain: steps.Chain) -> list[dict[str, Any]]:
+    """The printed functions, for the page's script element as they are (they hold no `</`: names are
+    validated identifiers and the printer writes no comparison)."""
+    found = []
+    for p in jscode.printed(chain):
+        codes = [p.value] + [code for _, code in p.mistakes]
+        if any("</" in code for code in codes):
+            raise AssertionError(f"printed JavaScript of {p.claim} holds '</'")
+        found.append({"value": Markup(p.value), "mistakes": [(m, Markup(code)) for m, code in p.mistakes]})
+    return found
 
 
 def _label(s: steps.Step, pr: NotationPrinter, chain: steps.Chain, notation: Notation) -> str:
@@ -108,7 +120,8 @@ def _data(ex: Exercise, chains: Sequence[steps.Chain], lang: str, notation: Nota
             raise AssertionError("the variants of one exercise have the same steps")
     printed = jscode.printed(first)
     return {
-        "network": ex.network, "title": first.network.spec.title_in(lang), "seed": ex.seed, "count": len(ex.variants),
+        "network": ex.network, "file": first.network.spec.name, "title": first.network.spec.title_in(lang),
+        "seed": ex.seed, "count": len(ex.variants),
         "messages": {k: own.messages[k] for k in SCRIPT_MESSAGES},
         "mistakes": _meanings(first, lang),
         "steps": [{"claim": p.claim, "deps": [index[d] for d in p.deps], "mistakes": [m for m, _ in p.mistakes]}
