@@ -6,10 +6,10 @@
    and the earlier steps). It computes nothing else. An answer is read as a decimal number (never run
    as code) and judged, in this order:
      right     the truth rounded or truncated to the significant digits written gives it (and it has
-               the digits asked; with fewer it is "right as far as it goes");
-     carried   the step's formula, worked out from the student's own earlier answers (the truth where
-               they gave none), gives it, within the spread their written digits allow: "right from
-               your earlier value on line N" (or from rounded values: keep more digits);
+               the digits asked, or is the truth exactly; with fewer it is "right as far as it goes");
+     carried   written with the digits asked, it is what the step's formula gives from the student's own
+               earlier answers (the truth where they gave none), within the spread their written digits
+               allow: "right from your earlier value on line N" (or from rounded values: keep more digits);
      mistake   a catalogued mistake's formula, from the same values, gives it: named and explained;
      slip      one digit wrong or two swapped, as the checker names a copying slip;
      wrong     nothing explains it.
@@ -88,8 +88,8 @@ var DerivePractice = (function () {
     });
   }
 
-  /* One unit of the last digit written. */
-  function unit(answer) { return Math.pow(10, answer.last); }
+  /* One unit of the last digit written; none for a zero, which the checker takes as exactly 0. */
+  function unit(answer) { return answer.digits === "" ? 0 : Math.pow(10, answer.last); }
 
   /* Some value within `slack` of `value` rounds or truncates to `answer`. */
   function agreesNear(answer, value, slack) {
@@ -171,7 +171,9 @@ var DerivePractice = (function () {
     if (parsed.empty) { return {status: ""}; }
     if (parsed.error) { return {status: parsed.error === "comma" ? "comma" : "invalid"}; }
     if (agreesExact(variant.truth[i], parsed)) {
-      return parsed.significant >= variant.digits[i] ? {status: "right"} : {status: "short", digits: variant.digits[i]};
+      var exact = parseNumber(variant.truth[i]).digits.length <= parsed.significant;  // all of an exact truth
+      return exact || parsed.significant >= variant.digits[i] ? {status: "right"}
+        : {status: "short", digits: variant.digits[i]};
     }
     var v = world(model, i), own = [], rounded = [];
     meta.deps.forEach(function (j) {
@@ -179,7 +181,9 @@ var DerivePractice = (function () {
       if (e && e.parsed && OWN[e.status]) { (RIGHT[e.status] ? rounded : own).push(j + 1); }
     });
     var formulas = model.formulas[i];
-    if (own.length || rounded.length) {
+    // carried forward only with the digits asked, as derive grade compares to them: a number of fewer digits
+    // is near too many values to say which it came from
+    if ((own.length || rounded.length) && parsed.significant >= variant.digits[i]) {
       var carried = spread(model, i, formulas.value, v);
       if (agreesNear(parsed, carried.value, carried.slack)) {
         return own.length ? {status: "carried", lines: own} : {status: "rounded", lines: rounded};
