@@ -20,7 +20,7 @@ from typing import Any, Sequence
 from markupsafe import Markup, escape
 
 from derive import templating
-from derive.check.checker import Truth
+from derive.check.truth import Truth
 from derive.check.mistakes import catalogue as mistake_catalogue
 from derive.course import questions, sheets
 from derive.course.exercise import Exercise, Variant

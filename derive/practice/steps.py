@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 
 from sympy import Add, Expr, Integer, Mul, Number, Symbol
 
-from derive.check.checker import Truth, optimizer_constants
+from derive.check.truth import Truth, optimizer_constants
 from derive.check.mistakes import Mistake, catalogue
 from derive.maths.derivation import Derivation, InconsistentDerivation, agree
 from derive.maths.numeric import Trainer, evaluate

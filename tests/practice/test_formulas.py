@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.check.checker import Truth
+from derive.check.truth import Truth
 from derive.check.mistakes import catalogue, outcome, variant_value
 from derive.course import carried
 from derive.maths.numeric import evaluate

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.check.checker import agrees_to_written_digits, significant
+from derive.check.digits import agrees_to_written_digits, significant
 from derive.maths.numeric import evaluate
 from derive.model.precision import CTX, show
 from derive.practice import steps

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.check.checker import agrees_to_written_digits, significant
+from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.mistakes import typo
 from derive.model.precision import CTX, show
 from tests.practice.pages import NODE, make, node
