@@ -266,11 +266,14 @@ var DerivePractice = (function () {
         m.setAttribute("data-typeset", "1");
       });
     }
-    function maths(el, tex, display) {
-      el.textContent = tex;
+    /* `tex` typeset in `box` (in place of what it held). */
+    function maths(box, tex, display) {
+      var el = document.createElement(display ? "div" : "span");
       el.className = "math " + (display ? "display" : "inline");
-      el.removeAttribute("data-typeset");
-      typeset(el.parentNode);
+      el.textContent = tex;
+      box.textContent = "";
+      box.appendChild(el);
+      typeset(box);
     }
 
     function show(i) {
@@ -399,7 +402,11 @@ var DerivePractice = (function () {
     });
     document.querySelectorAll("button.hint").forEach(function (b) {
       var i = Number(b.getAttribute("data-index"));
-      b.addEventListener("click", function () { reveal(i, (model.entries[i].hint || 0) + 1); save(); });
+      b.addEventListener("click", function () {
+        reveal(i, (model.entries[i].hint || 0) + 1);
+        save();
+        if (b.disabled) { document.getElementById("sb-" + i).focus(); }  // the keyboard's place is kept
+      });
     });
     document.querySelectorAll("button.show").forEach(function (b) {
       var i = Number(b.getAttribute("data-index"));
