@@ -176,3 +176,29 @@ def test_the_page_fits_a_phone_and_a_desktop(chromium: browser.Browser, tmp_path
         assert found["scroll_width"] <= width, (width, found["scroll_width"])
         assert shot.stat().st_size > 10_000
         print(f"screenshot at {width} px: {shot}")
+
+
+def test_the_export_is_read_by_derive_check_and_derive_grade(chromium: browser.Browser, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.helpers import run
+
+    path = make("mazur", tmp_path / "page")
+    page = Page(chromium, path)
+    page.click("next")  # variant 2
+    chain = steps.build(variants("mazur").variants[1].derivation)
+    for i, truth in enumerate(chain.truths):
+        assert page.type(i, typed(truth, 9))["status"] == "right"
+    page.click("sb-0")  # a step shown is left out of the answers
+    claims = page.driver.execute_script("return document.getElementById('claims').value")
+    spec_text = page.data["variants"][1]["spec"]
+    (tmp_path / "variant.toml").write_text(spec_text, encoding="utf-8")
+    (tmp_path / "hand-ins").mkdir()
+    (tmp_path / "hand-ins" / "ada.claims").write_text(claims, encoding="utf-8")
+    code, out, _ = run(["check", str(tmp_path / "variant.toml"), str(tmp_path / "hand-ins" / "ada.claims")], capsys)
+    assert code == 0 and out.splitlines()[-1] == f"{len(chain.steps) - 1} correct, 0 wrong, 0 cannot check"
+    assert run(["exercise", "mazur", "--variants", "2", "--seed", "3", "--out", str(tmp_path / "ex")], capsys)[0] == 0
+    code, _, _ = run(["grade", str(tmp_path / "ex"), str(tmp_path / "hand-ins"), "--out", str(tmp_path / "g"),
+                      "--jobs", "1"], capsys)
+    grades = json.loads((tmp_path / "g" / "grades.json").read_text(encoding="utf-8"))
+    [student] = grades["students"]
+    assert code == 0 and student["variant"] == "2" and student["total"] == len(student["questions"])
