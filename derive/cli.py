@@ -24,6 +24,7 @@ from derive.notes import ALL, DEFAULT_DIGITS, FORMATS, LANGUAGES, MAX_DIGITS, PR
 
 if TYPE_CHECKING:
     from derive.check.checker import Report
+    from derive.course.exercise import Exercise
 
 OK, FINDING, USAGE = 0, 1, 2
 # As a shell reports a program stopped by a signal: 128 + SIGPIPE, SIGINT, SIGTERM.
@@ -143,7 +144,8 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--out", type=Path, help="output directory (default: exercise/<network>)")
     x.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the sheets, keys and quiz")
     x.add_argument("--notation", choices=PROFILES, default="classic", help="notation of the sheets and keys")
-    x.add_argument("--format", choices=("md", "pdf", "html"), default="md", help="format of the sheets")
+    x.add_argument("--format", choices=("md", "pdf", "html", "prairielearn"), default="md",
+                   help="format of the sheets, or prairielearn: one PrairieLearn question of every variant")
     p = commands.add_parser("practice", help="one offline page to practise a network step by step, with feedback and hints")
     p.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec with an [exercise] table")
     p.add_argument("--variants", type=_variants, default=20, help="number of variants (default 20), drawn as "
@@ -300,6 +302,8 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
         ex = exercise.build(base, args.network, args.variants, args.seed)
         _check_notation(ex.variants[0].derivation, args.notation)
         _check_title(ex.variants[0].derivation, args.lang, ("pdf",) if args.format == "pdf" else ())
+        if args.format == "prairielearn":
+            return _prairielearn(args, base, ex)
         written = files.files(ex, args.format, args.lang, args.notation)
     except exercise.ExerciseError as exc:
         raise UsageError(str(exc)) from None
@@ -310,6 +314,19 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
         return FINDING
     out_dir = args.out if args.out is not None else Path("exercise") / base.name
     writing.write_tree(out_dir, written, files.is_exercise_file)
+    count, rejected = len(ex.variants), ex.rejected_count
+    _emit(f"{count} variant{'s' * (count != 1)} of {base.name} (seed {args.seed}) in {out_dir}; "
+          f"{rejected} draw{'s' * (rejected != 1)} rejected")
+    return OK
+
+
+def _prairielearn(args: argparse.Namespace, base: spec.Spec, ex: Exercise) -> int:
+    """A PrairieLearn question of the exercise's variants, in its own folder."""
+    from derive.practice import prairielearn
+
+    out_dir = args.out if args.out is not None else Path("exercise") / base.name / "prairielearn"
+    writing.write_tree(out_dir, prairielearn.question_files(ex, args.lang, args.notation),
+                       prairielearn.is_question_file)
     count, rejected = len(ex.variants), ex.rejected_count
     _emit(f"{count} variant{'s' * (count != 1)} of {base.name} (seed {args.seed}) in {out_dir}; "
           f"{rejected} draw{'s' * (rejected != 1)} rejected")

@@ -22,6 +22,7 @@ from typing import Mapping, Sequence
 from sympy import Add, Expr, Symbol
 
 from derive.course import questions as course_questions
+from derive.check.mistakes import catalogue as mistake_catalogue
 from derive.course import sheets
 from derive.maths import steps as narration
 from derive.maths.numeric import Trainer
@@ -279,6 +280,20 @@ def _terms_numbers(terms: Sequence[Sequence[Expr]], pr: ValuePrinter) -> str:
         body = pr.product(parts) if parts else "1"
         text += (" - " if sign else " + ") + body if k else ("- " if sign else "") + body
     return text
+
+
+def meanings(network: Network, lang: str) -> dict[str, str]:
+    """Each catalogued mistake's explanation in `lang`: the catalogue's own words in English, else its
+    translation (templates/practice/<lang>.toml), or the English where there is none."""
+    translated = catalogue(lang).messages.get("mistakes", {})
+    outputs = [o.neuron.name for o in network.outputs]
+    found = {}
+    for m in mistake_catalogue(network):
+        if m.drop_output is not None and "path" in translated:
+            found[m.name] = messages._Message(translated["path"]).substitute(neuron=outputs[m.drop_output])
+        else:
+            found[m.name] = translated.get(m.name, m.meaning)
+    return found
 
 
 @functools.cache

@@ -21,7 +21,6 @@ from markupsafe import Markup, escape
 
 from derive import templating
 from derive.check.truth import Truth
-from derive.check.mistakes import catalogue as mistake_catalogue
 from derive.course import questions, sheets
 from derive.course.exercise import Exercise, Variant
 from derive.model.notation import Notation
@@ -123,24 +122,11 @@ def _data(ex: Exercise, chains: Sequence[steps.Chain], lang: str, notation: Nota
         "network": ex.network, "file": first.network.spec.name, "title": first.network.spec.title_in(lang),
         "seed": ex.seed, "count": len(ex.variants),
         "messages": {k: own.messages[k] for k in SCRIPT_MESSAGES},
-        "mistakes": _meanings(first, lang),
+        "mistakes": hints.meanings(first.network, lang),
         "steps": [{"claim": p.claim, "deps": [index[d] for d in p.deps], "mistakes": [m for m, _ in p.mistakes]}
                   for p in printed],
         "variants": [_variant(ex, v, c, notation, lang) for v, c in zip(ex.variants, chains)],
     }
-
-
-def _meanings(chain: steps.Chain, lang: str) -> dict[str, str]:
-    """Each catalogued mistake's explanation in the page's language: the catalogue's own in English."""
-    translated = hints.catalogue(lang).messages.get("mistakes", {})
-    outputs = [o.neuron.name for o in chain.network.outputs]
-    found = {}
-    for m in mistake_catalogue(chain.network):
-        if m.drop_output is not None and "path" in translated:
-            found[m.name] = messages._Message(translated["path"]).substitute(neuron=outputs[m.drop_output])
-        else:
-            found[m.name] = translated.get(m.name, m.meaning)
-    return found
 
 
 def _variant(ex: Exercise, v: Variant, chain: steps.Chain, notation: Notation, lang: str) -> dict[str, Any]:
