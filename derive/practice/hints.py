@@ -14,19 +14,18 @@ from __future__ import annotations
 
 import functools
 import tomllib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
-from typing import Mapping, Sequence
 
 from sympy import Add, Expr, Symbol
 
-from derive.course import questions as course_questions
 from derive.check.mistakes import catalogue as mistake_catalogue
+from derive.course import questions as course_questions
 from derive.course import sheets
 from derive.maths import steps as narration
 from derive.maths.numeric import Trainer
-from derive.model import identifiers
 from derive.model.network import Network, Neuron
 from derive.model.notation import Notation, latex
 from derive.model.precision import show

@@ -17,8 +17,9 @@ The tests grade the same answers with `derive grade` and with this module and co
 """
 
 import math
+from collections.abc import Callable, Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
-from typing import Any, Callable, Mapping, Optional, Sequence
+from typing import Any
 
 # the copying slips the checker names: no mistake of method, so what follows them may earn its credit
 COPYING_SLIPS = ("one digit wrong", "two digits swapped")
@@ -26,7 +27,7 @@ WRITTEN_DIGITS = 20  # a written answer read back from its value has at most the
 NUMBER_CHARACTERS = frozenset("0123456789+-.eE")
 
 
-def number(raw: object) -> Optional[str]:
+def number(raw: object) -> str | None:
     """The decimal number a student typed, as written (trimmed, a typographic minus read as -), or None."""
     text = str(raw if raw is not None else "").strip().replace("\u2212", "-")
     if not text or not set(text) <= NUMBER_CHARACTERS:
@@ -92,7 +93,7 @@ def close(value: float, to: float, digits: int) -> bool:
     return abs(value - to) <= unit(to, digits)
 
 
-def typo(claimed: str, truth_shown: str) -> Optional[str]:
+def typo(claimed: str, truth_shown: str) -> str | None:
     """'two digits swapped' or 'one digit wrong' when the claim is the truth with that slip."""
     if len(claimed) != len(truth_shown) or claimed == truth_shown:
         return None
@@ -139,8 +140,8 @@ def key_mistakes(question: Mapping[str, Any], claimed: Decimal) -> list[str]:
 Mark = dict  # {"credit": float, "verdict": str, "mistakes": [str], "carried_forward": bool}
 
 
-def mark(question: Mapping[str, Any], text: Optional[str], own: Mapping[str, float], slips: Sequence[str],
-         carried: Callable[[str, Mapping[str, float]], Optional[float]]) -> Mark:
+def mark(question: Mapping[str, Any], text: str | None, own: Mapping[str, float], slips: Sequence[str],
+         carried: Callable[[str, Mapping[str, float]], float | None]) -> Mark:
     """One question's mark, from the answer `text` (None: not answered)."""
     if text is None:
         return _mark(0, "not answered")
@@ -165,8 +166,8 @@ def _mark(credit: float, verdict: str, mistakes: Sequence[str] = (), carried_for
     return {"credit": credit, "verdict": verdict, "mistakes": list(mistakes), "carried_forward": carried_forward}
 
 
-def marks(questions: Sequence[Mapping[str, Any]], answers: Sequence[Optional[str]],
-          carried: Callable[[str, Mapping[str, float]], Optional[float]]) -> list[Mark]:
+def marks(questions: Sequence[Mapping[str, Any]], answers: Sequence[str | None],
+          carried: Callable[[str, Mapping[str, float]], float | None]) -> list[Mark]:
     """Every question's mark, in order: each earlier answer is the student's own for the later ones."""
     own: dict[str, float] = {}
     slips: list[str] = []

@@ -115,7 +115,7 @@ def _explanations(v: Variant, truth: Truth, name: str) -> list[tuple[str, str, b
 def _optimizer(v: Variant, name: str) -> list[tuple[str, str, bool]]:
     """The mistakes of an optimizer's updates (parameters and its state after a few updates)."""
     network = v.derivation.network
-    base, at, step = name.partition("@")
+    base, _, step = name.partition("@")
     if network.spec.training.optimizer.plain or not step.isdigit() or not 1 <= int(step) <= VARIANT_STEPS:
         return []
     names = [p.name for p in network.params]

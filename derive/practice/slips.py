@@ -10,8 +10,8 @@ touches and compare with the catalogue's values.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from sympy import Add, Expr, Integer, Mul, Symbol
 

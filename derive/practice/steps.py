@@ -14,13 +14,13 @@ every step it touches gives the catalogue's values (`derive.check.mistakes`), wh
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from sympy import Add, Expr, Integer, Mul, Number, Symbol
 
-from derive.check.truth import Truth, optimizer_constants
 from derive.check.mistakes import Mistake, catalogue
+from derive.check.truth import Truth, optimizer_constants
 from derive.maths.derivation import Derivation, InconsistentDerivation, agree
 from derive.maths.numeric import Trainer, evaluate
 from derive.model import identifiers

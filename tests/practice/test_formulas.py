@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from derive.check.truth import Truth
 from derive.check.mistakes import catalogue, outcome, variant_value
+from derive.check.truth import Truth
 from derive.course import carried
 from derive.maths.numeric import evaluate
 from derive.model.precision import CTX

@@ -108,7 +108,7 @@ def _hand_ins(key: dict) -> list[tuple[str, dict[str, str]]]:
         found.append((vid, {q["claim"]: str(Decimal(q["answer"])) for q in qs}))
         found.append((vid, {q["claim"]: _truncated(q["answer"], q["digits"] + 1) for q in qs}))
         for k, q in enumerate(qs):
-            for name, value in q["mistakes"].items():
+            for value in q["mistakes"].values():
                 found.append((vid, {**{p["claim"]: p["shown"] for p in qs[:k]}, q["claim"]: show(CTX.mpf(value),
                                                                                                q["digits"]).text}))
         found.append((vid, {qs[0]["claim"]: show(CTX.mpf(qs[0]["answer"]), 2).text}))
