@@ -101,8 +101,11 @@ def hints(chain: Chain, notation: Notation, lang: str) -> tuple[Hint, ...]:
     extra = _Extra(chain, notation, lang)
     world = chain.world()
     found = []
+    printers: dict[str | None, NamePrinter] = {}  # one per sample: the labels are the same for its steps
     for s, truth in zip(chain.steps, chain.truths):
-        names = NamePrinter(notation, labels(chain, notation, s.sample))
+        if s.sample not in printers:
+            printers[s.sample] = NamePrinter(notation, labels(chain, notation, s.sample))
+        names = printers[s.sample]
         values = ValuePrinter(world, SHOWN_DIGITS)
         lhs = quantity(s.name, NotationPrinter(notation)) if s.kind != "delta" else _delta_lhs(chain, s, notation)
         formula = extra.formula(s, names, values)

@@ -62,17 +62,18 @@ def page(ex: Exercise, lang: str, profile: str) -> str:
     chains = [steps.build(v.derivation) for v in ex.variants]
     first = chains[0]
     notation = notation_for(first.network, profile)
-    data = _data(ex, chains, lang, notation)
+    levels = [hints.hints(c, notation, lang) for c in chains]
+    data = _data(ex, chains, levels, lang, notation)
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:16]
     data["page"] = f"{ex.network}/{key}"
-    return templating.environment().get_template(TEMPLATE).render(_view(ex, first, notation, lang, data))
+    return templating.environment().get_template(TEMPLATE).render(_view(ex, first, levels[0], notation, lang, data))
 
 
-def _view(ex: Exercise, chain: steps.Chain, notation: Notation, lang: str, data: dict[str, Any]) -> dict[str, Any]:
+def _view(ex: Exercise, chain: steps.Chain, levels: Sequence[hints.Hint], notation: Notation, lang: str,
+          data: dict[str, Any]) -> dict[str, Any]:
     t, own = messages.catalogue(lang), hints.catalogue(lang)
     course = sheets.catalogue(lang)
     title = chain.network.spec.title_in(lang)
-    levels = hints.hints(chain, notation, lang)
     pr = NotationPrinter(notation)
     return {
         "lang": html.HTML_LANGS[lang], "title": own("title", title=title), "intro": own("intro", digits=ex.digits),
@@ -109,7 +110,8 @@ def _label(s: steps.Step, pr: NotationPrinter, chain: steps.Chain, notation: Not
     return quantity
 
 
-def _data(ex: Exercise, chains: Sequence[steps.Chain], lang: str, notation: Notation) -> dict[str, Any]:
+def _data(ex: Exercise, chains: Sequence[steps.Chain], levels: Sequence[Sequence[hints.Hint]], lang: str,
+          notation: Notation) -> dict[str, Any]:
     """What the script reads: the sentences, the steps' dependencies and mistakes, and every variant."""
     own = hints.catalogue(lang)
     first = chains[0]
@@ -126,12 +128,12 @@ def _data(ex: Exercise, chains: Sequence[steps.Chain], lang: str, notation: Nota
         "mistakes": hints.meanings(first.network, lang),
         "steps": [{"claim": p.claim, "deps": [index[d] for d in p.deps], "mistakes": [m for m, _ in p.mistakes]}
                   for p in printed],
-        "variants": [_variant(ex, v, c, notation, lang) for v, c in zip(ex.variants, chains)],
+        "variants": [_variant(ex, v, c, h, notation) for v, c, h in zip(ex.variants, chains, levels)],
     }
 
 
-def _variant(ex: Exercise, v: Variant, chain: steps.Chain, notation: Notation, lang: str) -> dict[str, Any]:
-    levels = hints.hints(chain, notation, lang)
+def _variant(ex: Exercise, v: Variant, chain: steps.Chain, levels: Sequence[hints.Hint],
+             notation: Notation) -> dict[str, Any]:
     truth = Truth(v.derivation)
     pr = NotationPrinter(notation)
     return {
