@@ -12,9 +12,9 @@ import functools
 import itertools
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
-from typing import Callable, Sequence
 
 from sympy import Expr, Symbol
 
@@ -224,7 +224,7 @@ class Truth:
             n = self.network
             names = [s.name for s in n.inputs] + [o.target.name for o in n.outputs] + [p.name for p in n.params]
             self._given = {}
-            for name in names + [n.eta.name]:
+            for name in [*names, n.eta.name]:
                 self._given.setdefault(self.values[name], name)
         return self._given.get(real(number.text))
 
@@ -275,7 +275,8 @@ class Truth:
         truth = self.value(name)
         same_sign = (truth < 0) == text.startswith("-")
         # a copying slip needs a few digits to be told from a wrong result, and keeps the sign
-        slip = typo(text.lstrip("-"), show(abs(truth), significant(text)).text) if same_sign and significant(text) >= 3 else None
+        slip = (typo(text.lstrip("-"), show(abs(truth), significant(text)).text)
+                if same_sign and significant(text) >= 3 else None)
         if slip and not found:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
@@ -429,7 +430,7 @@ class Truth:
     def _optimizer_mistakes(self, name: str, text: str) -> list[str]:
         """The mistakes (of the gradients or of the update rule) that give `text` for a parameter or an
         optimizer quantity after a few updates, each replayed from the start."""
-        base, at, step = split_sample(name)[0].partition("@")
+        base, _at, step = split_sample(name)[0].partition("@")
         if self.network.spec.training.optimizer.plain or not step.isdigit() \
                 or not 1 <= int(step) <= optimizer_claims.VARIANT_STEPS:
             return []
@@ -680,9 +681,16 @@ def _tolerance(node: Node, given: Callable[[Num], str | None] = lambda n: None) 
     for n in numbers_in(node):
         value = Decimal(n.text)
         if value and ("." in n.text or "e" in n.text.lower()) and given(n) is None:
-            half_unit = Decimal(5).scaleb(value.as_tuple().exponent - 1)
+            half_unit = Decimal(5).scaleb(_exponent(value) - 1)
             total += CTX.mpf(str(half_unit / abs(value)))
     return total
+
+
+def _exponent(value: Decimal) -> int:
+    """The exponent of a written number's last digit (a written number is finite: no NaN, no infinity)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), value
+    return exponent
 
 
 def _half_unit(text: str) -> Real:
@@ -690,7 +698,7 @@ def _half_unit(text: str) -> Real:
     value = Decimal(text)
     if not ("." in text or "e" in text.lower()):
         return CTX.zero  # whole numbers (1, 2 in 1/2 (t - o)^2) are exact
-    return CTX.mpf(str(Decimal(5).scaleb(value.as_tuple().exponent - 1)))
+    return CTX.mpf(str(Decimal(5).scaleb(_exponent(value) - 1)))
 
 
 # A sum's rounding at the working precision, in units of its last digits: a formula whose terms cancel
@@ -746,7 +754,8 @@ class Spread:
             return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
         x = self.evaluator._eval(node.arg)
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
-                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
+                  "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
@@ -793,11 +802,12 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
             evaluator.own.define(target, link, claimed, claim.line)
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
-        verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+        verdict = _verdict(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
         if verdict.status == "correct" and _symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
-        if verdict.status == "wrong" and _literal(link) is not None and not own:
-            verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
+        literal = _literal(link)
+        if verdict.status == "wrong" and literal is not None and not own:
+            verdict = replace(verdict, explanations=truth.explain(target, literal))
         elif verdict.status == "wrong" and not own and _symbolic(link, evaluator.own):
             from derive.check.formulas import explain_formula  # only a wrong formula needs it
 
@@ -823,7 +833,7 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 why = str(exc) or type(exc).__name__
                 verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
                 continue
-            verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+            verdict = _verdict(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
             if verdict.status == "correct" and _symbolic(link, evaluator.own):
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
             verdicts.append(verdict)
@@ -876,7 +886,7 @@ DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 
 def _may_be_own(name: str) -> bool:
     """A person may name intermediate results (R1), but not in the network's own notation."""
-    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name or "[" in name)
+    return not (name.startswith(("d:", *DERIVED_PREFIXES)) or "@" in name or "[" in name)
 
 
 POINTS = 3
@@ -906,7 +916,8 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
             where = ", ".join(f"{k} = {show(v, 4).text}" for k, v in point.chosen.items())
             return replace(verdict, status="wrong", reason=(
                 f"right at the spec's values but not in general: at {where} it gives "
-                f"{show(got, 9).text}, the truth is {show(want, 9).text}; the closed form is {point.closed_form(target)}"))
+                f"{show(got, 9).text}, the truth is {show(want, 9).text}; "
+                f"the closed form is {point.closed_form(target)}"))
     return replace(verdict, reason="equals the closed form (at the spec's values and at random points)")
 
 
@@ -953,7 +964,7 @@ class PointTruth:
             if name == n.delta.name:  # a neuron's delta is dE_total/dnet, as the truth's tables hold it
                 return self.closed.deltas[n.delta]
             if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
-                return n.activation.local(n.out, n.net)
+                return n.activation.slope(n.out, n.net)
         for k, j in itertools.product(self.network.layers[-1], repeat=2):  # a softmax's Jacobian
             if name == f"d:{k.out.name}/{j.net.name}" and not k.activation.elementwise:
                 return softmax_jacobian(k.out, j.out, k is j)
@@ -998,8 +1009,14 @@ def _known(truth: Truth, name: str) -> bool:
     return True
 
 
+def _spread(evaluator: Evaluator, truth: Truth) -> Callable[[Node], Real]:
+    """The spread of a link's written numbers, worked out only when a verdict needs it."""
+    return lambda link: Spread(evaluator, truth.given).of(link)
+
+
 def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
-             spread: Callable[[], Real] | None = None, given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
+             spread: Callable[[Node], Real] | None = None,
+             given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
     if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
@@ -1008,7 +1025,7 @@ def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
         ok = abs(claimed - truth) <= _tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
         if not ok and spread is not None:
             try:
-                ok = abs(claimed - truth) <= spread() * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
+                ok = abs(claimed - truth) <= spread(link) * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
             except (ArithmeticError, ValueError):
                 ok = False
         reason = ("agrees within the precision of its numbers" if ok
@@ -1086,7 +1103,8 @@ def to_text(report: Report, digits: int) -> str:
         where = f"line {v.line}" + (f", {v.entry}" if v.entry else "") + (f", link {v.link}" if v.link > 1 else "")
         truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
         error = v.relative_error
-        rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
+        wrong = truth and error is not None and v.status == "wrong"
+        rel = f", relative error {show(error, 3).text})" if wrong else (")" if truth else "")
         reading = f"; reading: {v.reading}" if v.reading else ""
         lines.append(f"{where}: {v.status}: {v.reason}{reading}{truth}{rel}")
         lines += [f"    most likely: {e}" for e in v.explanations]

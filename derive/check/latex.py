@@ -11,12 +11,11 @@ back as the network's own names. Anything else is refused with the reason.
 from __future__ import annotations
 
 import copy
-
 import itertools
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from derive.model import identifiers
 from derive.model.network import Network
@@ -58,7 +57,7 @@ def key_of(g: Glyph) -> Key:
     return Key(g.base, g.sub, g.sup, g.hat)
 
 
-class GlyphTable(dict):  # type: ignore[type-arg]
+class GlyphTable(dict[Key, "Meaning"]):
     """Key -> Meaning of every printed glyph, and the index-form glyphs (w_{oh}) with the layer each
     index letter runs over, so that a rule for every index is read as each of its instances."""
 
@@ -83,7 +82,8 @@ class GlyphTable(dict):  # type: ignore[type-arg]
         for layer in range(-1, layers):
             self.letters[index_letter(notation.profile, layers, layer)] = layer
         for layer in range(layers):
-            me, before = index_letter(notation.profile, layers, layer), index_letter(notation.profile, layers, layer - 1)
+            me = index_letter(notation.profile, layers, layer)
+            before = index_letter(notation.profile, layers, layer - 1)
             if notation.profile == "textbook":
                 for kind in ("out", "net", "delta", "weight", "bias"):
                     self.kinds[key_of(notation.generic[kind][layer])] = (kind, layer)
@@ -93,7 +93,8 @@ class GlyphTable(dict):  # type: ignore[type-arg]
                                    Key("b", me): ("bias", layer)})
         last = index_letter(notation.profile, layers, layers - 1)
         first = index_letter(notation.profile, layers, -1)
-        target, source = ("y", "x") if notation.profile == "textbook" else ("target", name_glyph(self.network.inputs[0].name).base)
+        target, source = (("y", "x") if notation.profile == "textbook"
+                          else ("target", name_glyph(self.network.inputs[0].name).base))
         self.kinds[Key(target, last)] = ("target", layers - 1)
         self.kinds[Key(source, first)] = ("input", -1)
 
@@ -249,7 +250,7 @@ class _Reader:
         return self.toks[self.at - 1]
 
     def expect(self, text: str) -> None:
-        kind, found = self.take()
+        _kind, found = self.take()
         if found != text:
             raise LatexError(f"expected {text!r}, found {found!r}")
 
@@ -260,7 +261,8 @@ class _Reader:
             raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
         parts: list[str] = []
         last_operand = False
-        while (token := self.peek()) is not None and (token not in stop or token == r"\right" and self.peek(1) == "."):
+        while (token := self.peek()) is not None and (
+                token not in stop or (token == r"\right" and self.peek(1) == ".")):
             operator = self.operator()
             if operator is not None:
                 if operator:
@@ -356,7 +358,8 @@ class _Reader:
     def fraction(self) -> str:
         if self.peek() == "{" and self.peek(1) == r"\partial":
             return self.derivative()
-        if [self.peek(i) for i in range(4)] == ["{", "d", "}", "{"] and re.fullmatch(r"d(?:[A-Za-z]+\d*)?", self.peek(4) or ""):
+        if [self.peek(i) for i in range(4)] == ["{", "d", "}", "{"] \
+                and re.fullmatch(r"d(?:[A-Za-z]+\d*)?", self.peek(4) or ""):
             self.at += 3  # \\frac{d}{dx}: the ordinary derivative operator
             return self.operator_applied()
         top = self.braced()
@@ -365,7 +368,7 @@ class _Reader:
 
     def braced(self) -> str:
         if self.peek() != "{":
-            kind, token = self.take()  # \frac12
+            _kind, token = self.take()  # \frac12
             return token
         self.at += 1
         inner = self.sequence(frozenset({"}"}))
@@ -397,7 +400,7 @@ class _Reader:
         kind, token = self.take()  # \\partial, d, or d and the name's letters: dx
         if kind == "letters" and len(token) > 1:
             self.at -= 1
-            self.toks = self.toks[:self.at] + [(kind, token[1:])] + self.toks[self.at + 1:]
+            self.toks = [*self.toks[:self.at], (kind, token[1:]), *self.toks[self.at + 1:]]
         name = self.sequence(frozenset({"}"})).strip()
         self.expect("}")
         if not _is_name(name) or name.startswith(("(", "-")):
@@ -473,7 +476,7 @@ class _Reader:
         if self.peek() != "{":
             return self.take()[1].lstrip("\\")
         self.at += 1
-        found = []
+        found: list[str] = []
         depth = 1
         while True:
             kind, token = self.take()
@@ -523,9 +526,7 @@ class _Reader:
             base = self.group_text()
         elif kind == "command" and token[1:] in GREEK_LETTERS:
             base = token[1:]
-        elif kind == "letters":
-            base = token
-        elif kind == "command" and token in FUNCTIONS:
+        elif kind == "letters" or (kind == "command" and token in FUNCTIONS):
             base = token
         elif token == r"\max" and not hat:
             return self.maximum()
@@ -595,10 +596,10 @@ class _Reader:
             count = self.update_count()
             if count:
                 after = count
-            elif self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}" or self.peek() == "+":
+            elif (self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}") or self.peek() == "+":
                 updated = True
                 self.script_text()
-            elif self.peek() == "{" and self.peek(1) == "[" or base == "e" and not sub:
+            elif (self.peek() == "{" and self.peek(1) == "[") or (base == "e" and not sub):
                 if base == "e" and not sub and not (self.peek() == "{" and self.peek(1) == "["):
                     return self.scripts_of_value(f"exp({self.script_expression()})")
                 sup = self.script_text()
@@ -648,7 +649,7 @@ class _Reader:
         or `t`, `t-1`, `k` in a rule for every update), or ""."""
         if self.peek() != "{" or self.peek(1) != "(":
             return ""
-        inside = []
+        inside: list[str] = []
         for i in range(2, 8):
             token = self.peek(i)
             if token == ")" and self.peek(i + 1) == "}" and inside:
@@ -682,7 +683,8 @@ class _Reader:
         return 1  # a stand-in while the free letters are collected
 
     def resolve(self, key: Key) -> str:
-        if (self.optimizer or self.betas) and key.base == "beta" and key.sub in ("1", "2") and not key.sup and not key.hat:
+        if (self.optimizer or self.betas) and key.base == "beta" and key.sub in ("1", "2") \
+                and not key.sup and not key.hat:
             return f"beta{key.sub}"
         rule = self.rule_letter(key)
         if rule is not None:
