@@ -11,8 +11,9 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import TYPE_CHECKING, NoReturn
 
 from derive import writing
 from derive.code import SCALAR_LIMIT, STYLES
@@ -102,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list the built-in networks")
     r = commands.add_parser("render", help="write the step-by-step walkthrough of a network")
     r.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
-    r.add_argument("--format", choices=FORMATS + (ALL,), default="md")
+    r.add_argument("--format", choices=(*FORMATS, ALL), default="md")
     r.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the notes")
     r.add_argument("--notation", choices=PROFILES, default="classic",
                    help="classic (net_h1, out_h1, w5), textbook (x_i, b_h, v_ih, w_hj) or matrix (W^[l], a^[l])")
@@ -137,7 +138,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
     x = commands.add_parser("exercise", help="exercise sheets with their own numbers, answer keys and quiz exports")
-    x.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec with an [exercise] table")
+    x.add_argument("network",
+                   help="a preset name (see `derive list`) or the path of a TOML spec with an [exercise] table")
     x.add_argument("--variants", type=_variants, default=30, help="number of variants (default 30)")
     x.add_argument("--seed", type=_seed, default=1, help="seed of the draws (default 1): the same seed, the same files")
     x.add_argument("--out", type=Path, help="output directory (default: exercise/<network>)")
@@ -155,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 if any example but the PDFs (compared by their text in the tests) is stale")
+                   help="write nothing; exit 1 if any example but the PDFs (compared by their text in the tests) "
+                   "is stale")
     return parser
 
 
@@ -465,8 +468,8 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
     if args.annotate is not None:
         if args.annotate.suffix.lower() in (".html", ".htm"):
             if kind == "tex":
-                raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or a notebook "
-                                 "(annotate a .tex document as .tex)")
+                raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or "
+                                 "a notebook (annotate a .tex document as .tex)")
             content = annotate.html(kind, text, found, args.digits, args.claims.name)
         else:
             content = annotate.annotated(kind, text, found, args.digits)
@@ -551,8 +554,8 @@ def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | byte
 def _cmd_examples(args: argparse.Namespace) -> int:
     if not args.check:
         found = example_files(args.out)
-        writing.write_tree(args.out, {path.relative_to(args.out).as_posix(): content for path, content in found.items()},
-                           _is_example_file)
+        relative = {path.relative_to(args.out).as_posix(): content for path, content in found.items()}
+        writing.write_tree(args.out, relative, _is_example_file)
         return OK
     # PDF bytes depend on the TeX installation: the PDFs are checked by their text, in the tests.
     files = example_files(args.out, with_pdf=False)
@@ -567,7 +570,8 @@ def _is_example_file(path: PurePosixPath) -> bool:
     from derive.notes.files import is_render_file
 
     parts = path.parts
-    return (len(parts) == 2 and parts[1] == "update.py") or (len(parts) >= 3 and is_render_file(PurePosixPath(*parts[2:])))
+    return ((len(parts) == 2 and parts[1] == "update.py")
+            or (len(parts) >= 3 and is_render_file(PurePosixPath(*parts[2:]))))
 
 
 as_bytes = writing.as_bytes
