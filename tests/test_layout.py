@@ -33,6 +33,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     # courses: exercise sheets and their keys (the checker's truth and mistakes, the notes' figures and
     # walkthroughs) and the grading of hand-ins (the reader of documents)
     "course": frozenset({"model", "maths", "check", "reader", "notes", "templating", "writing", "course"}),
+    # the Python API: every command's work as calls (the command line is a thin layer over it)
+    "api": frozenset({"model", "maths", "notes", "code", "check", "reader", "course", "writing", "api"}),
 }
 # Modules at the top that may import every part: the command line and its entry point.
 TOP = frozenset({"cli", "__main__", "__init__"})

@@ -1043,6 +1043,20 @@ class Report:
         return sum(v.status == "wrong" for v in self.verdicts)
 
 
+def unchecked(report: Report) -> str | None:
+    """Why a report without a wrong claim is still not a pass: nothing judged, or lines refused; else None."""
+    verdicts, refused = report.verdicts, report.refused
+    if not verdicts and not refused:
+        return "no claims (the file is empty or holds only comments)"
+    if not any(v.status in ("correct", "wrong") for v in verdicts):
+        return "nothing could be checked (no claim was found correct or wrong)"
+    lines = sorted([n for n, _ in refused] + [v.line for v in verdicts if v.status == "cannot check"])
+    if lines:
+        count = len(lines)
+        return f"{count} claim{'s' if count > 1 else ''} could not be checked (first: line {lines[0]})"
+    return None
+
+
 def check_text(d: Derivation, text: str, budget: Budget | None = None, notation: str = "classic") -> Report:
     """Every claim of a claims file judged against `d`; unreadable lines are refused, never run.
 

@@ -663,17 +663,26 @@ def load_path(path: Path) -> Spec:
     except reading.ReadError as exc:
         raise SpecError(source, "", str(exc)) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(source, "", "expected UTF-8 text") from None
+    stem = path.stem
+    return load_text(text, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
+
+
+def load_text(text: str, source: str = "<spec>", name: str = UNNAMED) -> Spec:
+    """A spec given as TOML text (`source` is how messages name it)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+        raise SpecError(source, "", f"larger than {reading.size_text(MAX_SPEC_BYTES)}")
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(source, "", f"malformed TOML: {exc}") from None
     except RecursionError:  # arrays or tables nested thousands deep
         raise SpecError(source, "", "malformed TOML: nested too deeply") from None
     except ValueError:  # Python's limit on the digits of an integer it converts
         raise SpecError(source, "", f"a number with more than {MAX_NUMBER_DIGITS} digits") from None
-    stem = path.stem
-    return from_mapping(data, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
+    return from_mapping(data, source, name)
 
 
 def preset_names() -> tuple[str, ...]:
