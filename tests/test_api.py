@@ -168,3 +168,13 @@ def test_an_exercise_and_its_grades_hold_the_data_of_their_files(tmp_path: Path,
     assert (student["student"], student["total"]) == ("ada", len(variant["questions"]))
     assert grades.write(tmp_path / "grades") == tmp_path / "grades" / "report.html"
     assert capsys.readouterr() == ("", "")
+
+
+def test_the_version_is_the_packages(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    code, out, err = run(["--version"], capsys)
+    assert (code, out, err) == (0, f"derive {version('derive')}\n", "")
+    assert derive.__version__ == version("derive")
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert f"## {derive.__version__}" in changelog  # every version says what it brought
