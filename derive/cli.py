@@ -106,7 +106,8 @@ def _steps(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description="Derive backpropagation symbolically and write it up.")
-    parser.add_argument("--version", action="version", version=f"derive {__version__}")
+    parser.add_argument("--version", action="version", version=f"derive {__version__}",
+                        help="print the version and stop")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("list", help="list the built-in networks")
     r = commands.add_parser("render", help="write the step-by-step walkthrough of a network")
