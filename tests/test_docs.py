@@ -60,7 +60,8 @@ def blocks(text: str) -> list[Block]:
         indent = len(m.group("indent"))
         body = "\n".join(line[indent:] for line in m.group("body").splitlines()) + "\n"
         title = TITLE.search(m.group("attrs"))
-        found.append(Block(m.group("lang"), title.group(1) if title else None, body, text.count("\n", 0, m.start()) + 1))
+        line = text.count("\n", 0, m.start()) + 1
+        found.append(Block(m.group("lang"), title.group(1) if title else None, body, line))
     return found
 
 
@@ -157,7 +158,8 @@ def test_every_example_of_the_page_runs(page: Path, tmp_path: Path, monkeypatch:
 
 
 def test_the_runner_reads_blocks_commands_and_output() -> None:
-    page = "text\n\n```sh\nderive list && derive render mazur  # exit 1\n# a comment\n```\n\n  ```python\n  x = 1\n  ```\n"
+    page = ("text\n\n```sh\nderive list && derive render mazur  # exit 1\n# a comment\n```\n\n"
+            "  ```python\n  x = 1\n  ```\n")
     found = blocks(page)
     assert [(b.lang, b.line) for b in found] == [("sh", 3), ("python", 8)] and found[1].body == "x = 1\n"
     assert commands(found[0].body) == [("derive list", 0), ("derive render mazur", 1)]

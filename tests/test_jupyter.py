@@ -20,7 +20,8 @@ CELLS = [
     "net.train(steps=100)",
     "net.code()",
     "%load_ext derive",
-    "%%derive check mazur\nThe hidden output is $\\mathrm{out}_{h1} = 0.593269992$, the first output $out_{o1} = 0.74$.",
+    "%%derive check mazur\nThe hidden output is $\\mathrm{out}_{h1} = 0.593269992$, "
+    "the first output $out_{o1} = 0.74$.",
     "%%derive check nope\nx",
 ]
 
