@@ -34,6 +34,7 @@ class Exercise:
 
     @property
     def variants(self) -> int:
+        """How many variants were drawn."""
         return len(self.key["variants"])
 
     @property
@@ -97,6 +98,7 @@ class Grades:
 
     @property
     def csv(self) -> str:
+        """grades.csv: one row per hand-in, one column per question."""
         return self.files["grades.csv"]
 
     def write(self, out_dir: str | Path) -> Path:

@@ -75,10 +75,12 @@ class Network:
 
     @property
     def name(self) -> str:
+        """The network's name: the preset's, or the spec file's without `.toml`."""
         return self.network.name
 
     @property
     def title(self) -> str:
+        """The spec's title (`titles` may give it in other languages)."""
         return self.spec.title
 
     def __repr__(self) -> str:

@@ -107,6 +107,7 @@ class Code:
         return verify.load(self.text, name)
 
     def write(self, path: str | Path) -> Path:
+        """Write the module to `path` (through a temporary beside it); the path written."""
         return write_one(path, self.text)
 
     def __str__(self) -> str:
@@ -129,6 +130,7 @@ class Training:
 
     @property
     def final_error(self) -> float:
+        """The error after the last update run (the first error that is not finite, if it diverged)."""
         return self.curve[-1][1]
 
     @property
@@ -192,6 +194,7 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
+        """Whether the claim was judged right."""
         return self.status == "correct"
 
 
@@ -222,6 +225,7 @@ class CheckReport:
 
     @property
     def correct(self) -> int:
+        """How many links were judged right (and so on for `wrong` and `cannot_check`)."""
         return sum(v.status == "correct" for v in self.verdicts)
 
     @property
