@@ -144,7 +144,7 @@ def file_block(block: Block, where: str) -> None:
         path.write_text(block.body, encoding="utf-8")
         return
     text = path.read_text(encoding="utf-8")
-    for part in re.split(r"^\.\.\.\n", block.body, flags=re.M):
+    for part in re.split(r"^[ \t]*\.\.\.[ \t]*\n", block.body, flags=re.M):
         assert part.strip("\n") in text, f"{where}: not in {block.title}:\n{part}"
 
 

@@ -16,7 +16,7 @@ from derive.notes.request import NotesRequest, RequestError
 
 PACKAGE = Path(__file__).resolve().parents[1] / "derive"
 
-# The rule (README, "How it works"): the model imports nothing else; the maths only the model; each
+# The rule (docs/how-it-works.md): the model imports nothing else; the maths only the model; each
 # output imports the model, the maths and the shared Jinja environment, and another output only where
 # it is built on it (the notebook of the notes carries the verified update code). Files are written
 # through `derive.writing` (nothing half-written, one render's files at once), which imports no part.
