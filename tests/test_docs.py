@@ -8,6 +8,7 @@ Each page runs in a fresh directory holding a copy of examples/, its blocks in o
 - ```console: `$ command` lines, each followed by the standard output it prints (a line `...` stands
   for any number of lines).
 - ```python: run in one namespace per page.
+- ```ipython: a notebook cell: `%load_ext derive`, or a `%%derive` cell magic run on the cell's text.
 - ```toml: must be TOML.
 - a block with a title names a file (```toml title="net.toml"): a file that is not there yet is written
   with the block (the reader writes it too); one that is (```markdown title="output/mazur/en/walkthrough.md",
@@ -129,8 +130,22 @@ def run_block(block: Block, page: Path, namespace: dict[str, object]) -> None:
             assert matches(lines, out.splitlines()), f"{where}: {command} printed\n{out}"
     elif block.lang == "python":
         exec(compile(block.body, where, "exec"), namespace)
+    elif block.lang == "ipython":
+        notebook_cell(block.body, where)
     elif block.lang == "toml":
         tomllib.loads(block.body)
+
+
+def notebook_cell(body: str, where: str) -> None:
+    """`%load_ext derive` (nothing to run outside a kernel) or a `%%derive` cell, run as the magic runs it."""
+    from derive.api.jupyter import derive_magic
+
+    first, _, cell = body.partition("\n")
+    if first.strip() == "%load_ext derive":
+        assert not cell.strip(), where
+        return
+    assert first.startswith("%%derive "), f"{where}: a notebook cell of the docs is `%load_ext derive` or `%%derive`"
+    derive_magic(first.removeprefix("%%derive "), cell)
 
 
 def file_block(block: Block, where: str) -> None:
