@@ -11,7 +11,7 @@ from derive.course.exercise import Exercise
 PAGE = "practice.html"
 
 
-def page_files(ex: Exercise, lang: str, notation: str) -> dict[str, str | bytes]:
+def page_files(ex: Exercise, lang: str, notation: str) -> dict[str, str]:
     """The practice page of the exercise's variants."""
     from derive.practice import page
 

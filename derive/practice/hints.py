@@ -149,7 +149,8 @@ class _Extra:
             n = self.neuron(s)
             chain = self.sym.product([self.sym.partial(n.out, n.net)]) if n.activation.elementwise else ""
             lead = self.sym.partial(self.network.e_total, n.out)
-            said = t("delta" if self.notation.delta_sign > 0 else "delta_negative", delta=f"${self.sym.doprint(n.delta)}$")
+            key = "delta" if self.notation.delta_sign > 0 else "delta_negative"
+            said = t(key, delta=f"${self.sym.doprint(n.delta)}$")
             return f"{said} ${self._delta_chain(n, lead, chain)}$"
         if s.kind == "gradient":
             return f"{t('chain_rule')} ${self._gradient_chain(s)}$"
@@ -219,7 +220,8 @@ class _Extra:
         numbers, each output's (one sample) or each sample's error at the updated parameters."""
         network = self.network
         after = {o.neuron.out: Symbol(f"{o.neuron.out.name}@1") for o in network.outputs}
-        printer = NamePrinter(self.notation, {**names.labels, **{x: quantity(x.name, self.sym) for x in after.values()}})
+        labels = {**names.labels, **{x: quantity(x.name, self.sym) for x in after.values()}}
+        printer = NamePrinter(self.notation, labels)
         text = " + ".join(printer.doprint(o.loss_expr.xreplace(after)) for o in network.outputs)
         count = len(network.spec.samples)
         if count > 1:
@@ -278,7 +280,7 @@ def _terms_numbers(terms: Sequence[Sequence[Expr]], pr: ValuePrinter) -> str:
         sign = sum(1 for f in term if f == -1) % 2
         factors = [f for f in term if not (f.is_Number and abs(f) == 1)]
         parts = [pr.number(pr.values[f], len(factors) > 1 or k > 0) if f.is_Symbol else
-                 (r"\left(%s\right)" % pr.doprint(f) if f.is_Add else pr.doprint(f)) for f in factors]
+                 (rf"\left({pr.doprint(f)}\right)" if f.is_Add else pr.doprint(f)) for f in factors]
         body = pr.product(parts) if parts else "1"
         text += (" - " if sign else " + ") + body if k else ("- " if sign else "") + body
     return text
@@ -287,14 +289,15 @@ def _terms_numbers(terms: Sequence[Sequence[Expr]], pr: ValuePrinter) -> str:
 def meanings(network: Network, lang: str) -> dict[str, str]:
     """Each catalogued mistake's explanation in `lang`: the catalogue's own words in English, else its
     translation (templates/practice/<lang>.toml), or the English where there is none."""
-    translated = catalogue(lang).messages.get("mistakes", {})
+    table: object = catalogue(lang).messages.get("mistakes")
+    translated = messages.Catalogue(lang, MappingProxyType(table if isinstance(table, dict) else {}))
     outputs = [o.neuron.name for o in network.outputs]
     found = {}
     for m in mistake_catalogue(network):
-        if m.drop_output is not None and "path" in translated:
-            found[m.name] = messages._Message(translated["path"]).substitute(neuron=outputs[m.drop_output])
+        if m.drop_output is not None and "path" in translated.messages:
+            found[m.name] = translated("path", neuron=outputs[m.drop_output])
         else:
-            found[m.name] = translated.get(m.name, m.meaning)
+            found[m.name] = translated.messages.get(m.name, m.meaning)
     return found
 
 

@@ -37,9 +37,9 @@ TRUTH_DIGITS = 40  # the truth as the page holds it: rounded or truncated to any
 # the others as a table to fill, as the compact notes do.
 COMPACT_STEPS = 60
 # The messages of the page's catalogue the script uses.
-SCRIPT_MESSAGES = ("said_right", "said_short", "said_carried", "said_rounded", "said_mistake", "said_slip", "said_wrong",
-                   "said_invalid", "said_comma", "said_shown", "line", "and", "one_digit", "two_swapped", "progress",
-                   "variant_line", "export_head", "export_shown", "hint_more", "hint")
+SCRIPT_MESSAGES = ("said_right", "said_short", "said_carried", "said_rounded", "said_mistake", "said_slip",
+                   "said_wrong", "said_invalid", "said_comma", "said_shown", "line", "and", "one_digit", "two_swapped",
+                   "progress", "variant_line", "export_head", "export_shown", "hint_more", "hint")
 
 
 @dataclass(frozen=True)

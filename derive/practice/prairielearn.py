@@ -22,7 +22,7 @@ from derive import templating
 from derive.check.mistakes import catalogue, outcome, replay, value_after, variant_value
 from derive.check.optimizer_claims import VARIANT_STEPS, replayed_value, resolve, slipped_stepper, slips
 from derive.check.truth import Truth
-from derive.course import carried, sheets
+from derive.course import carried, keys, sheets
 from derive.course.exercise import Exercise, Variant
 from derive.maths.numeric import Trainer
 from derive.model.precision import CTX, Real, show
@@ -32,7 +32,9 @@ from derive.notes.printers import NotationPrinter
 from derive.practice import hints, pycode, steps
 from derive.practice.page import TRUTH_DIGITS
 
-FILES = ("info.json", "question.html", "server.py")
+# the question, and the key `derive exercise` writes for the same variants (derive grade reads it; PrairieLearn
+# leaves a file it does not know alone)
+FILES = ("info.json", "question.html", "server.py", "key.json")
 KEY_DIGITS = 9  # the key's mistakes as key.json prints them
 
 
@@ -60,7 +62,8 @@ def question_files(ex: Exercise, lang: str, notation: str) -> dict[str, str]:
         carries="True" if carried.supported(first.derivation) else "False",
         names=repr(json.dumps({s.name: s.claim for s in chains[0].steps}, ensure_ascii=False)),
         steps=[(json.dumps(claim), code, "True" if own else "False") for claim, code, own in pycode.printed(chains[0])])
-    return {"info.json": _info(ex, lang, notation, title), "question.html": html, "server.py": server}
+    return {"info.json": _info(ex, lang, notation, title), "question.html": html, "server.py": server,
+            "key.json": keys.key_json(ex)}
 
 
 def _info(ex: Exercise, lang: str, notation: str, title: str) -> str:
@@ -76,8 +79,8 @@ def _variant(ex: Exercise, v: Variant, chain: steps.Chain, asked: list[dict[str,
              lang: str) -> dict[str, Any]:
     truth = Truth(v.derivation)
     pr = NotationPrinter(notation_for(v.derivation.network, notation))
-    rows = "".join(f"<tr><td>${escape(hints.quantity(symbol.name, pr))}$</td><td>{escape(show(value, TRUTH_DIGITS).text)}</td></tr>"
-                   for symbol, value in chain.given)
+    rows = "".join(f"<tr><td>${escape(hints.quantity(symbol.name, pr))}$</td>"
+                   f"<td>{escape(show(value, TRUTH_DIGITS).text)}</td></tr>" for symbol, value in chain.given)
     course = sheets.catalogue(lang)
     return {
         "id": str(v.id), "title": sheets.catalogue(lang)("variant", id=v.id),

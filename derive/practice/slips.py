@@ -83,7 +83,7 @@ def gradient(mistakes: tuple[Mistake, ...], terms: tuple[Source, ...]) -> Formul
     found: Formulas = []
     for m in mistakes:
         if m.net_for_out and all(t.wrong.net is not None for t in terms):
-            found.append((m.name, Add(*[t.delta * t.wrong.net for t in terms])))  # type: ignore[operator]
+            found.append((m.name, Add(*[t.delta * t.wrong.net for t in terms])))
         elif m.wrong_input:
             found.append((m.name, Add(*[t.delta * t.wrong.reversed for t in terms])))
     return found

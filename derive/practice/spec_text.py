@@ -44,7 +44,7 @@ def _layer(layer: LayerSpec) -> list[str]:
         return found
     fields = [_pair("mode", bias.mode), _pair("form", bias.form), _pair("trainable", bias.trainable),
               _pair("names", bias.names), _pair("values", bias.values)]
-    return found + [f"bias = {{ {', '.join(fields)} }}"]
+    return [*found, f"bias = {{ {', '.join(fields)} }}"]
 
 
 def _training(spec: Spec) -> list[str]:

@@ -190,7 +190,8 @@ class _Builder:
             nets = tuple(k.net for k in layer)
             for n in layer:
                 expr = n.activation.forward(nets, n.position).xreplace(sub)
-                self._add(self._at(n.out.name, sample), self._at(n.out.name, sample), "out", expr, n.name, sample, index)
+                claim = self._at(n.out.name, sample)
+                self._add(claim, claim, "out", expr, n.name, sample, index)
 
     def _loss(self, sample: str) -> None:
         network = self.network
@@ -230,12 +231,14 @@ class _Builder:
         sub = self._sample_map(sample)
         out, net = sub[n.out], sub[n.net]
         error = self._output_error(n, sample, sub) if output else self._hidden_error(n, sample)
-        local = n.activation.local(out, net)
+        rule = n.activation.local
+        assert rule is not None, "an elementwise activation states its local derivative"
+        local = rule(out, net)
         plain = output and self.network.loss.name == "binary_cross_entropy"  # its delta is out - target as is
         slope: Expr = local
         if not isinstance(local, Number):
             claim, name = self._derivative(n.out.name, n.net.name, sample)
-            wrong = [] if plain else slips.slope(self.mistakes, n.activation.local(net, net))
+            wrong = [] if plain else slips.slope(self.mistakes, rule(net, net))
             slope = self._add(claim, name, "slope", local, n.name, sample, n.layer, mistakes=wrong)
         claim, name = self._derivative(network_total(self.network), n.net.name, sample)
         wrong = [] if plain or isinstance(local, Number) else slips.delta(self.mistakes, error)
@@ -341,7 +344,7 @@ class _Builder:
                 self._add(claim, claim, "update", expr, p.name, None, p.layer)
 
     def _constants(self) -> list[str]:
-        return [identifiers.ETA] + list(optimizer_constants(self.network))
+        return [identifiers.ETA, *optimizer_constants(self.network)]
 
     def _after(self) -> None:
         """The error over every sample at the updated parameters, as the iterations report it; under the
