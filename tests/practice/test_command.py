@@ -113,3 +113,18 @@ def test_practice_loads_neither_the_code_nor_the_reader(tmp_path: Path) -> None:
     parts = _parts(loaded_by(["practice", "mazur", "--variants", "1", "--out", str(tmp_path / "p")], tmp_path))
     assert "code" not in parts and "reader" not in parts
     assert {"model", "maths", "check", "course", "notes", "practice"} <= parts
+
+
+def test_the_python_api_makes_the_page_and_the_question(tmp_path: Path) -> None:
+    import derive
+
+    page = derive.practice_page("mazur", variants=1, seed=2)
+    assert page.network == "mazur" and page.page.startswith("<!DOCTYPE html>")
+    assert page.write(tmp_path / "p") == tmp_path / "p" / "practice.html"
+    question = derive.exercise("mazur", variants=2, seed=2, format="prairielearn")
+    assert sorted(question.files) == ["info.json", "key.json", "question.html", "server.py"]
+    assert question.variants == 2  # the key of the same variants, for derive grade
+    question.write(tmp_path / "q")
+    assert sorted(p.name for p in (tmp_path / "q").iterdir()) == sorted(question.files)
+    with pytest.raises(derive.OptionError, match="notation"):
+        derive.practice_page("mazur", variants=1, notation="dirac")
