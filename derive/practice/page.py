@@ -63,14 +63,16 @@ def page(ex: Exercise, lang: str, profile: str) -> str:
     first = chains[0]
     notation = notation_for(first.network, profile)
     levels = [hints.hints(c, notation, lang) for c in chains]
-    data = _data(ex, chains, levels, lang, notation)
+    groups = _groups(first, lang)
+    data = _data(ex, chains, levels, groups, lang, notation)
     key = hashlib.sha256(json.dumps(data, sort_keys=True).encode("utf-8")).hexdigest()[:16]
     data["page"] = f"{ex.network}/{key}"
-    return templating.environment().get_template(TEMPLATE).render(_view(ex, first, levels[0], notation, lang, data))
+    view = _view(ex, first, levels[0], groups, notation, lang, data)
+    return templating.environment().get_template(TEMPLATE).render(view)
 
 
-def _view(ex: Exercise, chain: steps.Chain, levels: Sequence[hints.Hint], notation: Notation, lang: str,
-          data: dict[str, Any]) -> dict[str, Any]:
+def _view(ex: Exercise, chain: steps.Chain, levels: Sequence[hints.Hint], groups: list[Group], notation: Notation,
+          lang: str, data: dict[str, Any]) -> dict[str, Any]:
     t, own = messages.catalogue(lang), hints.catalogue(lang)
     course = sheets.catalogue(lang)
     title = chain.network.spec.title_in(lang)
@@ -81,8 +83,8 @@ def _view(ex: Exercise, chain: steps.Chain, levels: Sequence[hints.Hint], notati
         "script": Markup(_script()), "formulas": _formulas(chain), "said": own, "t": t, "course": course,
         "layers": sheets.layers_line(ex.variants[0], course),
         "steps": [{"claim": s.claim, "label": _label(s, pr, chain, notation), "rule": _text(h.rule), "names": h.names,
-                   "line": i + 1} for i, (s, h) in enumerate(zip(chain.steps, levels))],
-        "groups": _groups(chain, lang), "variants": [{"id": v.id} for v in ex.variants],
+                   "line": step["line"]} for s, h, step in zip(chain.steps, levels, data["steps"])],
+        "groups": groups, "variants": [{"id": v.id} for v in ex.variants],
         "data": Markup(_json(data)),
     }
 
@@ -110,8 +112,8 @@ def _label(s: steps.Step, pr: NotationPrinter, chain: steps.Chain, notation: Not
     return quantity
 
 
-def _data(ex: Exercise, chains: Sequence[steps.Chain], levels: Sequence[Sequence[hints.Hint]], lang: str,
-          notation: Notation) -> dict[str, Any]:
+def _data(ex: Exercise, chains: Sequence[steps.Chain], levels: Sequence[Sequence[hints.Hint]], groups: list[Group],
+          lang: str, notation: Notation) -> dict[str, Any]:
     """What the script reads: the sentences, the steps' dependencies and mistakes, and every variant."""
     own = hints.catalogue(lang)
     first = chains[0]
@@ -121,13 +123,16 @@ def _data(ex: Exercise, chains: Sequence[steps.Chain], levels: Sequence[Sequence
         if [s.claim for s in c.steps] != claims:
             raise AssertionError("the variants of one exercise have the same steps")
     printed = jscode.printed(first)
+    order = [i for g in groups for b in g.blocks for i in b.worked + b.table]
+    line = {i: k + 1 for k, i in enumerate(order)}  # the lines are numbered as the page shows the steps
+    after = dict(zip(order, [*order[1:], -1]))
     return {
         "network": ex.network, "file": first.network.spec.name, "title": first.network.spec.title_in(lang),
         "seed": ex.seed, "count": len(ex.variants),
         "messages": {k: own.messages[k] for k in SCRIPT_MESSAGES},
         "mistakes": hints.meanings(first.network, lang),
-        "steps": [{"claim": p.claim, "deps": [index[d] for d in p.deps], "mistakes": [m for m, _ in p.mistakes]}
-                  for p in printed],
+        "steps": [{"claim": p.claim, "line": line[i], "next": after[i], "deps": [index[d] for d in p.deps],
+                   "mistakes": [m for m, _ in p.mistakes]} for i, p in enumerate(printed)],
         "variants": [_variant(ex, v, c, h, notation) for v, c, h in zip(ex.variants, chains, levels)],
     }
 

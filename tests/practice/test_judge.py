@@ -71,7 +71,8 @@ def test_a_step_worked_from_a_wrong_earlier_answer_says_from_which_line(made) ->
     for i in range(first + 1, len(chain.steps)):
         if agrees_to_written_digits(chain.truths[i], typed(values[i], 12)):
             continue
-        not_right = [j + 1 for j in steps_data[i]["deps"] if verdicts[j]["status"] not in ("right", "short")]
+        not_right = sorted(steps_data[j]["line"] for j in steps_data[i]["deps"]
+                           if verdicts[j]["status"] not in ("right", "short"))
         assert verdicts[i] == {"status": "carried", "lines": not_right}, chain.steps[i].claim
         carried += 1
     assert carried >= 3
@@ -90,7 +91,9 @@ def test_a_step_worked_from_rounded_answers_asks_for_more_digits(made) -> None:
     if agrees_to_written_digits(chain.truths[target], typed(values[target])):
         assert verdict["status"] in ("right", "short")
     else:
-        used = sorted(i + 1 for i in range(target) if chain.steps[i].symbol in chain.steps[target].expr.free_symbols)
+        lines = node(page, {"kind": "steps"})[0]
+        used = sorted(lines[i]["line"] for i in range(target)
+                      if chain.steps[i].symbol in chain.steps[target].expr.free_symbols)
         assert verdict == {"status": "rounded", "lines": used}
 
 

@@ -178,8 +178,10 @@ var DerivePractice = (function () {
     var v = world(model, i), own = [], rounded = [];
     meta.deps.forEach(function (j) {
       var e = model.entries[j];
-      if (e && e.parsed && OWN[e.status]) { (RIGHT[e.status] ? rounded : own).push(j + 1); }
+      if (e && e.parsed && OWN[e.status]) { (RIGHT[e.status] ? rounded : own).push(model.steps[j].line); }
     });
+    own.sort(function (a, b) { return a - b; });
+    rounded.sort(function (a, b) { return a - b; });
     var formulas = model.formulas[i];
     // carried forward only with the digits asked, as derive grade compares to them: a number of fewer digits
     // is near too many values to say which it came from
@@ -396,7 +398,7 @@ var DerivePractice = (function () {
         if (event.key !== "Enter") { return; }
         event.preventDefault();
         answer(i, input.value);
-        var next = document.getElementById("a-" + (i + 1));
+        var next = document.getElementById("a-" + steps[i].next);  // the next box as the page shows them
         if (next) { next.focus(); }
       });
     });
