@@ -163,7 +163,7 @@ def test_the_keyboard_alone_and_a_screen_reader(chromium: browser.Browser, tmp_p
                                               ("mazur", ("--notation", "matrix")), ("xor3", ())],
                          ids=["mazur", "textbook-zh", "mazur-matrix", "xor3-compact"])
 def test_the_page_fits_a_phone_and_a_desktop(chromium: browser.Browser, tmp_path: Path, network: str,
-                                             options: tuple[str, ...]) -> None:
+                                             options: tuple[str, ...], record_property) -> None:
     path = make(network, tmp_path, *options)
     page = Page(chromium, path)
     assert page.report.problems() == []
@@ -175,6 +175,7 @@ def test_the_page_fits_a_phone_and_a_desktop(chromium: browser.Browser, tmp_path
         found = chromium.layout(path, width, shot)
         assert found["scroll_width"] <= width, (width, found["scroll_width"])
         assert shot.stat().st_size > 10_000
+        record_property(f"screenshot-{width}", str(shot))  # in the JUnit report (--junitxml) as well
         print(f"screenshot at {width} px: {shot}")
 
 
