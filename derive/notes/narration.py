@@ -4,7 +4,8 @@ sigmoid identity derived, and the steps assembled into one product before it is 
 from __future__ import annotations
 
 import functools
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel, diff, exp
 
@@ -61,7 +62,7 @@ def _sigmoid_identity(pr: Printers, x: Symbol) -> str:
         raise InconsistentDerivation(f"the sigmoid identity at {x}: {derivative}")
     return pr.eq(pr.sym.doprint(Derivative(sigmoid(x), x)), pr.sym.doprint(Derivative(s, x)), pr.tex(derivative),
                  pr.sym.product([pr.tex(s), pr.tex(e / (1 + e))]),
-                 pr.sym.product([pr.tex(s), r"\left(%s\right)" % pr.tex(1 - s)]),
+                 pr.sym.product([pr.tex(s), rf"\left({pr.tex(1 - s)}\right)"]),
                  pr.tex(sigmoid(x) * (1 - sigmoid(x))))
 
 

@@ -98,7 +98,8 @@ def _each_rule(d: Derivation, notation: Notation, printer: NotationPrinter, inde
         body = ("- " if negative else "") + rf"{eta}{over}\left({inner}\right)"
     update = d.updates[index]
     value = show(update.gradient if gradient else update.new - update.old, digits).latex
-    return {"latex": printer.doprint(param.symbol), "rule": f"{_left(notation, printer.doprint(param.symbol), gradient)} = {body}",
+    symbol = printer.doprint(param.symbol)
+    return {"latex": symbol, "rule": f"{_left(notation, symbol, gradient)} = {body}",
             "numbers": "" if over else _in_numbers(d, notation, terms, digits, gradient), "value": value}
 
 
@@ -129,7 +130,8 @@ def textbook_rules(d: Derivation, notation: Notation, digits: int) -> View | Non
         return None
     gradient = not d.network.spec.training.optimizer.plain
     printer = NotationPrinter(notation)
-    each = [_each_rule(d, notation, printer, i, digits, gradient) for i, p in enumerate(d.network.params) if p.trainable]
+    each = [_each_rule(d, notation, printer, i, digits, gradient)
+            for i, p in enumerate(d.network.params) if p.trainable]
     heading, intro, each_intro = _TEXTBOOK_MESSAGES[gradient]
     return {"generic": _generic_rules(d, notation, gradient), "each": each, "heading": heading, "intro": intro,
             "each_intro": each_intro}
@@ -152,7 +154,8 @@ def _rules(network: Network, notation: Notation) -> list[str]:
     for index in range(last, -1, -1):
         delta, z, w = latex(g["delta"][index]), latex(g["net"][index]), latex(g["weight"][index])
         if index == last and network.layers[index][0].activation.elementwise:
-            lines.append(rf"{delta} = \frac{{\partial {e}}}{{\partial {latex(g['out'][index])}}} \odot f'\left({z}\right)")
+            out = latex(g["out"][index])
+            lines.append(rf"{delta} = \frac{{\partial {e}}}{{\partial {out}}} \odot f'\left({z}\right)")
         elif index == last:
             a = latex(g["out"][index])
             lines.append(rf"{delta} = \left(\frac{{\partial {a}}}{{\partial {z}}}\right)^{{T}} "
@@ -173,7 +176,7 @@ def _rules(network: Network, notation: Notation) -> list[str]:
 
 def _pmatrix(rows: list[list[Real]], digits: int) -> str:
     body = r" \\ ".join(" & ".join(show(v, digits).latex for v in row) for row in rows)
-    return r"\begin{pmatrix} %s \end{pmatrix}" % body
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int, width: float) -> list[str]:
@@ -217,5 +220,6 @@ def matrix_section(d: Derivation, notation: Notation, digits: int, width: float)
         return None
     network = d.network
     small = max(network.sizes()) <= MATRIX_LIMIT
-    return {"rules": _rules(network, notation), "numbers": _numbers(d, d.first, notation, digits, width) if small else [],
+    return {"rules": _rules(network, notation),
+            "numbers": _numbers(d, d.first, notation, digits, width) if small else [],
             "sample": d.first.sample.name if len(d.passes) > 1 else ""}

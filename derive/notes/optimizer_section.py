@@ -24,7 +24,7 @@ View = dict[str, Any]
 S = SYMBOLS
 # Above this many parameters the worked updates are given as a table only.
 WORKED_LIMIT = 60
-_GREEK = {"eta": None, "mu": r"\mu", "beta1": r"\beta_{1}", "beta2": r"\beta_{2}", "epsilon": r"\epsilon",
+_GREEK = {"mu": r"\mu", "beta1": r"\beta_{1}", "beta2": r"\beta_{2}", "epsilon": r"\epsilon",
           "lam": r"\lambda"}
 _STATE = {"m": ("m", False), "v": ("v", False), "mhat": ("m", True), "vhat": ("v", True)}
 
@@ -84,7 +84,8 @@ def _rules(network: Network, notation: Notation, width: float) -> list[str]:
         if name != "step":
             lines.append(pr.equation(pr.doprint(S[name]), pr.doprint(formula)))
     step = dict(OPTIMIZERS[opt.name].formulas)["step"].xreplace({S["eta"]: network.eta})
-    shrink = f"{pr.doprint(DECOUPLED.xreplace({S['eta']: network.eta}))} - " if opt.weight_decay and opt.decay == "decoupled" else ""
+    decoupled = opt.weight_decay and opt.decay == "decoupled"
+    shrink = f"{pr.doprint(DECOUPLED.xreplace({S['eta']: network.eta}))} - " if decoupled else ""
     lines.append(pr.equation(pr.at_param("t"), f"{pr.at_param('t-1')} - {shrink}{pr.doprint(step)}"))
     return lines
 
@@ -141,7 +142,8 @@ def _decay(network: Network, notation: Notation, narrate: bool, width: float) ->
                  for s in explanation.steps]
         whole = plain.doprint(Derivative(L2_TERM, S["p"]))
         assembled = Mul(S["lam"] / 2, UnevaluatedExpr(2 * S["p"]), evaluate=False)
-        together = f"{whole} = {RulePrinter(notation, plain=True, dot=True).doprint(assembled)} = {plain.doprint(explanation.result)}"
+        dotted = RulePrinter(notation, plain=True, dot=True).doprint(assembled)
+        together = f"{whole} = {dotted} = {plain.doprint(explanation.result)}"
         view["narration"] = {"factor": rf"\frac{{\partial}}{{\partial p}} {plain.doprint(L2_TERM)}", "steps": lines,
                              "together": together, "same_as": "", "identity": ""} if narrate else None
         view["gradient"] = pr.equation(r"\frac{\partial E'}{\partial p}",
@@ -256,7 +258,8 @@ def optimizer_section(d: Derivation, notation: Notation, digits: int, narrate: b
                         "rows": _table(network, notation, digits, moves)})
     return {"name": opt.name, "rules": _rules(network, notation, width), "settings": _settings(network, pr, digits),
             "correction": _correction(notation, width) if opt.name == "adam" else None,
-            "decay": _decay(network, notation, narrate, width), "updates": updates, "columns": _columns(network, notation),
+            "decay": _decay(network, notation, narrate, width), "updates": updates,
+            "columns": _columns(network, notation),
             "decayed_count": sum(decayed(network)), "worked": bool(worked),
             "similarly": 0 < len(worked) < sum(p.trainable for p in network.params),
             "frozen": any(not p.trainable for p in network.params)}

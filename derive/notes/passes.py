@@ -156,7 +156,7 @@ def _print_closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuro
     factors = closed.delta_factors[n.delta]
     if n.layer == len(network.layers) - 1:
         reduced = reduced_delta(network, n)
-        return pr.sym.ordered_product((sign * (reduced if reduced is not None else factors[0]),) + tuple(factors[1:]))
+        return pr.sym.ordered_product((sign * (reduced if reduced is not None else factors[0]), *factors[1:]))
     if n.layer == stop:
         return ("- " if sign < 0 else "") + pr.tex(n.delta)
     after = network.layers[n.layer + 1]
@@ -204,7 +204,7 @@ def _closed_note(network: Network, layer: int) -> dict[str, Any]:
 
 def _bracket(tex: str) -> str:
     """Brackets for a product that opens with a minus sign, before it is multiplied further."""
-    return r"\left(%s\right)" % tex if tex.startswith("-") else tex
+    return rf"\left({tex}\right)" if tex.startswith("-") else tex
 
 
 def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> str:

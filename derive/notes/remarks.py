@@ -9,7 +9,7 @@ pass's update. The notes compute the error after 9,999 updates and say so beside
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from derive.maths.derivation import Derivation
 from derive.maths.numeric import Trainer

@@ -5,7 +5,8 @@ batch in tables (their passes take the steps derived for the first, with their o
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any
+from collections.abc import Sequence
 
 from sympy import Symbol
 
@@ -50,7 +51,8 @@ def batch_view(d: Derivation, notation: Notation, width: float) -> View | None:
         return None
     pr = NotationPrinter(notation, width=width)
     total, batch = pr.doprint(d.network.e_total), pr.doprint(Symbol(identifiers.E_BATCH))
-    return {"symbol": batch, "count": len(d.passes), "mean": _mean(d), "column": rf"\frac{{\partial {batch}}}{{\partial p}}",
+    return {"symbol": batch, "count": len(d.passes), "mean": _mean(d),
+            "column": rf"\frac{{\partial {batch}}}{{\partial p}}",
             "definition": pr.equation(batch, f"{_over(d)}{total}"),
             "gradient": pr.equation(rf"\frac{{\partial {batch}}}{{\partial p}}",
                                     rf"{_over(d)}\frac{{\partial {total}}}{{\partial p}}")}
@@ -91,7 +93,8 @@ def _batch_line(d: Derivation, pr: NotationPrinter, val: ValuePrinter, index: in
     per_sample = " + ".join(val.number(p.gradients[index].value, True) for p in d.passes)
     numbers = (rf"\frac{{1}}{{{len(d.passes)}}} \left({per_sample}\right)" if _mean(d) else per_sample)
     total = pr.doprint(d.network.e_total)
-    return pr.equation(grad, rf"{_over(d)}\frac{{\partial {total}}}{{\partial {pr.doprint(d.updates[index].param.symbol)}}}",
+    symbol = pr.doprint(d.updates[index].param.symbol)
+    return pr.equation(grad, rf"{_over(d)}\frac{{\partial {total}}}{{\partial {symbol}}}",
                        numbers, val.number(d.updates[index].gradient))
 
 

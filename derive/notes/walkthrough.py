@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import keyword
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from derive import templating
 from derive.maths.derivation import Derivation, HistoryPoint
@@ -44,7 +45,9 @@ def _eta(d: Derivation) -> Real:
 def _label(pr: Printers, network: Network, name: str) -> str:
     """A neuron's or an input's label in the notation."""
     inputs = {x.name: x for x in network.inputs}
-    return pr.tex(inputs[name]) if name in inputs else neuron_label(pr, next(n for n in network.neurons if n.name == name))
+    if name in inputs:
+        return pr.tex(inputs[name])
+    return neuron_label(pr, next(n for n in network.neurons if n.name == name))
 
 
 def _connects(pr: Printers, network: Network) -> dict[str, str]:
@@ -95,7 +98,8 @@ def _listing(texts: list[str]) -> str:
 
 def _legend(pr: Printers, network: Network) -> list[View]:
     """One row per kind of quantity and layer: its symbols and which message says what they mean."""
-    rows = [{"symbols": _listing([pr.tex(x) for x in network.inputs]), "key": "means_input", "layer": None}]
+    rows: list[dict[str, object]] = [
+        {"symbols": _listing([pr.tex(x) for x in network.inputs]), "key": "means_input", "layer": None}]
     last = len(network.layers) - 1
     for i, layer in enumerate(network.layers):
         where = {"key": "of_output" if i == last else "of_hidden", "index": i + 1}
@@ -164,7 +168,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "name": spec.name, "named": spec.name != UNNAMED, "title": _title(spec, network, lang),
         "digits": digits, "profile": notation.profile,
         "sizes": "-".join(str(k) for k in network.sizes()),
-        "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
+        "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs),
+        "input_latex": [pr.tex(x) for x in network.inputs],
         "target_latex": [pr.tex(o.target) for o in network.outputs], "legend": _legend(pr, network),
         "model": _model(pr, network),
         "layers": _layers(pr, network), "loss": _loss(pr, network), "params": _params(pr, network),
@@ -184,7 +189,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "history": [{"step": h.step, "error": _history_error(pr, h)} for h in d.history
                     if h.step in spec.training.steps],
         "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
-        "full": request.full, "general": general.rules(network, notation, width) if general.applies(network, notation) else [],
+        "full": request.full,
+        "general": general.rules(network, notation, width) if general.applies(network, notation) else [],
         "remark": remarks.classic_article(d, digits),
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
@@ -232,8 +238,8 @@ def _precision_note(d: Derivation, t: messages.Catalogue) -> str:
     raised = [h for h in shown if h.digits > WORKING_DIGITS]
     if not raised:
         return ""
-    steps = ", ".join(str(h.step) for h in raised)
-    note = t("precision_raised", steps=steps, digits=max(h.digits for h in raised), working=WORKING_DIGITS)
+    note = t("precision_raised", steps=", ".join(str(h.step) for h in raised), digits=max(h.digits for h in raised),
+             working=WORKING_DIGITS)
     if any(not h.resolved for h in shown):
         note += " " + t("precision_bound", digits=max(h.digits for h in raised))
     return note
