@@ -119,6 +119,9 @@ class _Reader:
         if token in ("+", "-", "=", "/", "*"):
             self.at += 1
             return token
+        if token in (r"\approx", r"\simeq"):  # a rounded value is judged to the digits written anyway
+            self.at += 1
+            return "="
         return None
 
     def operand(self) -> str:

@@ -214,6 +214,11 @@ def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int, width: flo
     return lines
 
 
+def matrix_rules(network: Network, notation: Notation) -> list[str]:
+    """The vectorised rules of every layer (the matrix notation's summary of backpropagation)."""
+    return _rules(network, notation)
+
+
 def matrix_section(d: Derivation, notation: Notation, digits: int, width: float) -> View | None:
     """The vectorised rules, and for a small network one pass of them in numbers."""
     if notation.profile != "matrix":

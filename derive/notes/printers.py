@@ -378,6 +378,7 @@ def _splits(tex: str, room: float) -> list[tuple[int, int, int]]:
     ` - ` (kind SUM), or a product's `\times`, `\cdot` or juxtaposition (kind PRODUCT); at the top, or
     inside a bracket too wide for a line by itself (never inside a short one like (1 - x))."""
     found, braces, depth, i, env = [], 0, 0, 0, 0
+    summing: set[int] = set()  # bracket depths inside a \sum's operand: its product is never broken
     inside: list[tuple[int, int]] = []  # (position, the innermost bracket's index) of places in brackets
     groups: list[list[int]] = []  # [start, end] of every bracket, in the order opened
     stack: list[int] = []
@@ -390,8 +391,11 @@ def _splits(tex: str, room: float) -> list[tuple[int, int, int]]:
         if tex.startswith("\\right", i) and not tex[i + 6:i + 7].isalpha():
             if stack:
                 groups[stack.pop()][1] = i + 6
+            summing.discard(depth)
             depth, i = depth - 1, i + 6
             continue
+        if tex.startswith("\\sum_", i) and braces == 0:
+            summing.add(depth)
         if tex.startswith(("\\begin{", "\\end{"), i):  # a matrix is never broken inside
             env += 1 if tex[i + 1] == "b" else -1
         c = tex[i]
@@ -404,6 +408,10 @@ def _splits(tex: str, room: float) -> list[tuple[int, int, int]]:
                 kind = PRODUCT
         if braces == 0 and c == " " and kind is None and _juxtaposed(tex, i):
             kind = PRODUCT
+        if kind == SUM:
+            summing.discard(depth)
+        elif kind == PRODUCT and depth in summing:
+            kind = None
         if kind is not None and (env == 0 or tex.startswith("\\end{", i + 1)):
             found.append((i, depth, kind))
             if depth and stack:

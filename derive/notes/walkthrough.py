@@ -16,7 +16,7 @@ from derive.maths.derivation import Derivation, HistoryPoint
 from derive.model.network import Network
 from derive.model.spec import UNNAMED, Spec
 from derive.model.precision import WORKING_DIGITS, Real, real
-from derive.notes import general, messages, notation_sections, optimizer_section, remarks, update_section
+from derive.notes import general, messages, notation_sections, optimizer_section, remarks, teaching, update_section
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Glyph, Notation, latex, notation_for
 from derive.notes.passes import CLOSED_TERMS, closed_stop, neuron_label, pass_view, path_count  # noqa: F401
@@ -196,6 +196,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits, width),
         "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate, request.full, width),
+        "check": teaching.finite_difference(d, notation, width) if per_weight(network, notation) else None,
+        "reading": teaching.reading(d, notation, digits), "summary": teaching.summary(d, notation, width),
     }
 
 
@@ -294,11 +296,17 @@ def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures
     request = request if request is not None else NotesRequest()
     env = templating.tex_environment() if fmt == "tex" else templating.environment()
     env.globals["t"] = messages.catalogue(request.lang)
+    env.filters["quoted"] = _quoted
     env.globals["lang"] = request.lang
     context = view(d, request, figures, WIDTHS[fmt])
     if fmt == "tex":
         context["title"] = tex_verbatim(context["title"])
     return env.get_template(FORMATS[fmt]).render(context)
+
+
+def _quoted(text: str) -> str:
+    """Markdown text as a block quote (the summary's box): every line behind `> `."""
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.strip("\n").split("\n")) + "\n"
 
 
 # TeX turns -- and --- into dashes, ,, into a low quote and ' into a curly quote (font ligatures and
