@@ -17,6 +17,8 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 
+# A colour changes nothing a claim says: `\\textcolor{c}{x}` is read as the group {x}, `\\color{c}` as nothing.
+_COLOUR = re.compile(r"\\(?:textcolor|color)\{[^{}]*\}")
 # A subscript typed without braces is the whole run of letters and digits, as people mean it: out_h1.
 _BARE_SUB = re.compile(r"_([A-Za-z0-9]+)")
 
@@ -48,7 +50,7 @@ def _join_broken_brackets(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    text = _BARE_SUB.sub(r"_{\1}", text)
+    text = _BARE_SUB.sub(r"_{\1}", _COLOUR.sub("", text))
     found = []
     position = 0
     while position < len(text):

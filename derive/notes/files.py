@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from derive.maths.derivation import Derivation
 from derive.model.network import Network, Param
-from derive.notes import figures, messages, svg, walkthrough
+from derive.notes import figures, graph, messages, svg, walkthrough
 from derive.notes.notation import notation_for
 from derive.notes.request import NotesRequest
 
@@ -59,8 +59,11 @@ def figure_set(d: Derivation, request: NotesRequest) -> walkthrough.FigureSet:
     drawn = {0, *curve_steps(network.spec.training.steps)}  # not the steps only a remark needs
     points = [(s, e) for s, e in figures.history_points(d) if s in drawn]
     curve = figures.loss_curve(points, t("axis_updates"), t("axis_error"))
+    worked = graph.worked_gradient(d) if walkthrough.per_weight(network, notation) else None
     return walkthrough.FigureSet(figures.network_figure(network, notation, values, FIGURE_DIGITS),
-                                 MappingProxyType(paths), curve, notation)
+                                 MappingProxyType(paths), curve, notation,
+                                 graph.graph(d, notation) if worked is not None else None,
+                                 worked.param.name if worked is not None else "")
 
 
 def shown_paths(network: Network, request: NotesRequest) -> list[Param]:
@@ -76,7 +79,8 @@ def shown_paths(network: Network, request: NotesRequest) -> list[Param]:
 
 def svg_files(fs: walkthrough.FigureSet) -> dict[str, str]:
     """Each figure as an SVG file, by its path beside the Markdown walkthrough."""
-    return {f"{walkthrough.FIGURE_DIR}/{key}.svg": text for key, text in fs.printed(svg.figure, svg.curve).items()}
+    printed = fs.printed(svg.figure, svg.curve, svg.graph)
+    return {f"{walkthrough.FIGURE_DIR}/{key}.svg": text for key, text in printed.items()}
 
 
 def files(d: Derivation, request: NotesRequest) -> dict[str, str | bytes]:
@@ -98,7 +102,7 @@ def files(d: Derivation, request: NotesRequest) -> dict[str, str | bytes]:
     if wants & {"tex", "pdf"}:
         from derive.notes import tikz
 
-        pictures_tex = fs.printed(tikz.figure, tikz.curve)
+        pictures_tex = fs.printed(tikz.figure, tikz.curve, tikz.graph)
         tex = walkthrough.render(d, "tex", request, walkthrough.figure_views(fs, "tex", request, pictures_tex))
         if "tex" in wants:
             found["walkthrough.tex"] = tex

@@ -12,6 +12,7 @@ from derive.maths.numeric import evaluate, term_bound
 from derive.model.network import Network, Neuron
 from derive.model.precision import WORKING_DIGITS, Real, real
 from derive.notes import general
+from derive.notes.graph import factor_kind
 from derive.notes.narration import narration, neuron_narration
 from derive.notes.notation import latex
 from derive.notes.printers import Printers
@@ -252,11 +253,22 @@ def _chain_numbers(pr: Printers, c: Chain) -> str:
     return pr.val.product([pr.val.number(f.value, True) for f in c.factors])
 
 
-def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> View:
+def _coloured_chain(pr: Printers, c: Chain) -> tuple[str, str]:
+    """The chain and its numbers with each factor in its kind's colour, as the computational graph has it."""
+    kinds = [factor_kind(f.num.name, f.den.name, c.neuron) for f in c.factors]
+    symbols = pr.sym.product([pr.coloured(k, pr.partial(f.num, f.den)) for k, f in zip(kinds, c.factors)])
+    numbers = pr.val.product([pr.coloured(k, pr.val.number(f.value, True)) for k, f in zip(kinds, c.factors)])
+    return symbols, numbers
+
+
+def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient, coloured: bool = False) -> View:
     index = network.params.index(g.param)
     lhs = pr.partial(network.e_total, g.param.symbol)
-    chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
-    numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
+    if coloured and len(g.chains) == 1:
+        chains, numbers = _coloured_chain(pr, g.chains[0])
+    else:
+        chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
+        numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
     return {
         "name": g.param.name,
         "first": g.param.kind == "weight" and any(n.links and n.links[0].weight is g.param for n in network.neurons),
@@ -294,7 +306,7 @@ def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
     return text[2:] if text.startswith("+ ") else text
 
 
-def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[View]:
+def _backward(pr: Printers, network: Network, p: Pass, closed: Closed, worked: str) -> list[View]:
     by_layer: dict[int, list[NeuronBackward]] = {}
     for b in p.backward:
         by_layer.setdefault(b.neuron.layer, []).append(b)
@@ -306,16 +318,18 @@ def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[V
             "output": index == len(network.layers) - 1,
             "softmax": not network.layers[index][0].activation.elementwise,
             "neurons": [_backward_neuron(pr, b, network, closed) for b in by_layer[index]],
-            "params": [_gradient(pr, network, closed, g) for g in grads],
+            "params": [_gradient(pr, network, closed, g, g.param.name == worked) for g in grads],
         })
     return views
 
 
-def pass_view(network: Network, p: Pass, closed: Closed, pr: Printers, precision: int = WORKING_DIGITS) -> View:
+def pass_view(network: Network, p: Pass, closed: Closed, pr: Printers, precision: int = WORKING_DIGITS,
+              worked: str = "") -> View:
+    """One sample's pass; the chain of parameter `worked` in the colours of the computational graph."""
     return {
         "sample": p.sample.name,
         "forward": _forward(pr, network, p),
         "losses": _losses(pr, network, p, precision),
-        "backward": _backward(pr, network, p, closed),
+        "backward": _backward(pr, network, p, closed, worked),
     }
 

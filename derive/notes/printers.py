@@ -234,8 +234,9 @@ class Printers:
     """The notation printer and, for one pass, the value printer."""
 
     def __init__(self, p: Pass | None, digits: int, notation: notations.Notation | None = None, narrate: bool = False,
-                 width: float = LINE) -> None:
+                 width: float = LINE, colours: Mapping[str, str] | None = None) -> None:
         self.narrate = narrate
+        self.colours = colours or {}  # a kind of chain-rule factor -> its colour as the format names it
         self.sym = NotationPrinter(notation, width=width)
         self.val = ValuePrinter(p.values if p else {}, digits, width)
         self.digits = digits
@@ -257,6 +258,11 @@ class Printers:
 
     def eq(self, *parts: str) -> str:
         return self.sym.equation(*parts)
+
+    def coloured(self, kind: str, tex: str) -> str:
+        """`tex` in the colour of a kind of chain-rule factor (as it is, for a format without colours)."""
+        colour = self.colours.get(kind)
+        return rf"\textcolor{{{colour}}}{{{tex}}}" if colour else tex
 
 
 def column(values: Sequence[Real], digits: int) -> list[str]:
@@ -307,7 +313,9 @@ def _width(tex: str, i: int) -> tuple[float, int]:
                 j += 1
             name = tex[i + 1:j] or tex[i + 1:i + 2]
             j = max(j, i + 2)
-            if name == "begin":  # a matrix: its widest row, cell by cell
+            if name in ("textcolor", "color"):  # the colour's name prints nothing
+                _, j = _group(tex, j)
+            elif name == "begin":  # a matrix: its widest row, cell by cell
                 env, j = _group(tex, j)
                 close = tex.find(rf"\end{{{env}}}", j)
                 close = len(tex) if close < 0 else close

@@ -9,6 +9,10 @@ it declares no ids and no stylesheet: every style is an attribute of its element
 from __future__ import annotations
 
 from derive.notes.figures import FAINT, HIGHLIGHT, SUB_SCALE, Curve, Edge, Figure, Label, Node, Tick, text_width
+from derive.notes.graph import GREY as GRAPH_GREY
+from derive.notes.graph import Graph, GraphNode, Wire
+from derive.model.precision import Shown
+from derive.notes.graph import RADIUS as GRAPH_RADIUS
 from derive.notes.notation import GREEK_LETTERS, Glyph, text
 
 MATH_FONT = "Latin Modern Math, STIX Two Math, Cambria Math, serif"
@@ -190,3 +194,59 @@ def curve(c: Curve) -> str:
                 'stroke-linejoin="round"/>')
     body += [f'<circle cx="{_n(p.x)}" cy="{_n(p.y)}" r="3" fill="#1f5fa8"/>' for p in c.points]
     return _svg(c.width, c.height, SANS_FONT, body)
+
+
+# --- the computational graph ------------------------------------------------------------------------
+
+
+def _graph_node(n: GraphNode, g: Graph) -> list[str]:
+    """An input's glyph and value (at the start of its wire, or under it for a target), or an operation
+    in a circle with its local derivative (d num / d den = value, in its factor's colour) above it."""
+    if n.label is not None:
+        lab = Label(n.label, Shown(n.value, n.value, False) if n.value else None)
+        text = label(lab, g.glyph_size if not n.value else g.label_size + 1)
+        first = n.x <= min(m.x for m in g.nodes)
+        anchor = "end" if first else "start" if n.key == g.nodes[-1].key else "middle"
+        x = n.x + GRAPH_RADIUS if first else n.x - GRAPH_RADIUS if anchor == "start" else n.x
+        y = n.y + (4 if anchor == "middle" else 0)
+        return [_text(x, y, text, g.label_size + 1, INK).replace('"middle"', f'"{anchor}"')]
+    parts = [f'<circle cx="{_n(n.x)}" cy="{_n(n.y)}" r="{_n(GRAPH_RADIUS)}" fill="#ffffff" stroke="{n.colour}" '
+             f'stroke-width="{_n(2 if n.local else 1.2)}"/>',
+             _text(n.x, n.y, escape(n.operation), g.glyph_size, INK)]
+    if n.local is not None:
+        num, den, value = n.local
+        parts.append(_text(n.x, n.y - n.rise, _local(num, den, value, g.label_size), g.label_size, n.colour))
+    return parts
+
+
+def _local(num: Glyph, den: Glyph, value: str, size: float) -> str:
+    """∂num/∂den = value, on one line."""
+    top, shift = _glyph(num, size)
+    bottom, shift2 = _glyph(den, size)
+    back = f' dy="{_n(-shift)}"' if shift else ""
+    back2 = f' dy="{_n(-shift2)}"' if shift2 else ""
+    return f"<tspan>\u2202</tspan>{top}<tspan{back}>/\u2202</tspan>{bottom}<tspan{back2}> = {escape(value)}</tspan>"
+
+
+def _wire(w: Wire, size: float) -> list[str]:
+    """The wire, its value above it (forward) and the error's gradient below it (backward, coloured)."""
+    parts = [f'<line x1="{_n(w.x1)}" y1="{_n(w.y1)}" x2="{_n(w.x2)}" y2="{_n(w.y2)}" stroke="{MUTED}" '
+             f'stroke-width="1.2"/>']
+    mx, my = w.x1 + (w.x2 - w.x1) * w.at, w.y1 + (w.y2 - w.y1) * w.at
+    if w.x1 == w.x2:  # a wire from below: its gradient, if any, on its left
+        if w.gradient:
+            parts.append(_text(mx - 5, my, escape(w.gradient), size, w.colour).replace('"middle"', '"end"'))
+        return parts
+    if w.value:
+        parts.append(_text(mx, my - 8, escape(w.value), size, INK))
+    if w.gradient:
+        parts.append(_text(mx, my + 9, escape(w.gradient), size, w.colour, ' font-weight="bold"'
+                           if w.colour != GRAPH_GREY else ""))
+    return parts
+
+
+def graph(g: Graph) -> str:
+    """The computational graph: wires with their values and gradients, then the nodes over them."""
+    body = [part for w in g.wires for part in _wire(w, g.label_size)]
+    body += [part for n in g.nodes for part in _graph_node(n, g)]
+    return _svg(g.width, g.height, MATH_FONT, body)

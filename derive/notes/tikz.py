@@ -12,6 +12,9 @@ from __future__ import annotations
 import math
 
 from derive.notes.figures import FAINT, HIGHLIGHT, Curve, CurvePoint, Edge, Figure, Label, Node, Tick
+from derive.notes.graph import GREY as GRAPH_GREY
+from derive.notes.graph import RADIUS as GRAPH_RADIUS
+from derive.notes.graph import Graph, GraphNode, Wire
 from derive.notes.notation import latex
 from derive.notes.svg import ACCENT, EDGE_STYLE, FADED, INK, MUTED, NODE_FILL
 
@@ -23,6 +26,7 @@ SHRINK = r"\noindent\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{
 NETWORK_SCALE = 0.85
 SHRINK_NETWORK = SHRINK.replace(r"\width", f"{NETWORK_SCALE}\\width")
 
+MINUS = "\u2212"
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
             "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}
 
@@ -153,3 +157,62 @@ def curve(c: Curve) -> str:
                 rf"mark options={{fill={line}, draw={line}}}] coordinates {{{_coordinates(c.points, c.y.log)}}};")
     return "\n".join([SHRINK, r"\begin{tikzpicture}", r"\begin{axis}[", *options, "]", *body,
                       r"\end{axis}", r"\end{tikzpicture}}"]) + "\n"
+
+
+# --- the computational graph ------------------------------------------------------------------------
+
+
+def _local(n: GraphNode) -> str:
+    assert n.local is not None
+    num, den, value = n.local
+    return rf"$\frac{{\partial {latex(num)}}}{{\partial {latex(den)}}} = {value.replace(MINUS, '-')}$"
+
+
+def _graph_node(n: GraphNode, g: Graph) -> list[str]:
+    """An input's glyph and value, or an operation in a circle with its local derivative above it."""
+    if n.label is not None:
+        value = f" = {n.value.replace(MINUS, '-')}" if n.value else ""
+        first = n.x <= min(m.x for m in g.nodes)
+        anchor = "east" if first else "west" if n.key == g.nodes[-1].key else "north"
+        x = n.x + GRAPH_RADIUS if first else n.x - GRAPH_RADIUS if anchor == "west" else n.x
+        y = n.y if anchor != "north" else n.y - GRAPH_RADIUS + 4
+        return [rf"\node[anchor={anchor}, font={_font(g.label_size + 1)}] at ({_n(x)},{_n(y)}) "
+                f"{{${latex(n.label)}{value}$}};"]
+    lines = [rf"\draw[fill=white, draw={_colour(n.colour)}, line width={_n((2 if n.local else 1.2) * PT)}pt] "
+             f"({_n(n.x)},{_n(n.y)}) circle[radius={_n(GRAPH_RADIUS)}];",
+             rf"\node[font={_font(g.glyph_size)}] at ({_n(n.x)},{_n(n.y)}) {{{_operation(n.operation)}}};"]
+    if n.local is not None:
+        lines.append(rf"\node[text={_colour(n.colour)}, font={_font(g.label_size)}] at ({_n(n.x)},{_n(n.y - n.rise)}) "
+                     f"{{{_local(n)}}};")
+    return lines
+
+
+def _operation(sign: str) -> str:
+    return {"\u00d7": r"$\times$", "+": "$+$", "\u03c3": r"$\sigma$", "E": "$E$"}.get(sign, sign)
+
+
+def _wire(w: Wire, size: float) -> list[str]:
+    lines = [rf"\draw[draw={_colour(MUTED)}, line width={_n(1.2 * PT)}pt] ({_n(w.x1)},{_n(w.y1)}) -- "
+             f"({_n(w.x2)},{_n(w.y2)});"]
+    mx, my = w.x1 + (w.x2 - w.x1) * w.at, w.y1 + (w.y2 - w.y1) * w.at
+    font = _font(size)
+    if w.x1 == w.x2:
+        if w.gradient:
+            lines.append(rf"\node[anchor=east, text={_colour(w.colour)}, font={font}] at ({_n(mx - 3)},{_n(my)}) "
+                         f"{{${w.gradient.replace(MINUS, '-')}$}};")
+        return lines
+    if w.value:
+        lines.append(rf"\node[font={font}] at ({_n(mx)},{_n(my - 8)}) {{${w.value.replace(MINUS, '-')}$}};")
+    if w.gradient:
+        bold = r"\boldmath" if w.colour != GRAPH_GREY else ""
+        lines.append(rf"\node[text={_colour(w.colour)}, font={font}{bold}] at ({_n(mx)},{_n(my + 9)}) "
+                     f"{{${w.gradient.replace(MINUS, '-')}$}};")
+    return lines
+
+
+def graph(g: Graph) -> str:
+    """The computational graph as a tikzpicture the size of the SVG's, shrunk to the line where wider."""
+    body = [line for w in g.wires for line in _wire(w, g.label_size)]
+    body += [line for n in g.nodes for line in _graph_node(n, g)]
+    return "\n".join([SHRINK, rf"\begin{{tikzpicture}}[x={_n(PT)}pt, y=-{_n(PT)}pt, line cap=round]",
+                      *body, r"\end{tikzpicture}}"]) + "\n"

@@ -18,6 +18,8 @@ from derive.model.spec import UNNAMED, Spec
 from derive.model.precision import WORKING_DIGITS, Real, real
 from derive.notes import general, messages, notation_sections, optimizer_section, remarks, teaching, update_section
 from derive.notes.figures import Curve, Figure
+from derive.notes import graph
+from derive.notes.graph import FACTOR_COLOURS, Graph
 from derive.notes.notation import Glyph, Notation, latex, notation_for
 from derive.notes.passes import CLOSED_TERMS, closed_stop, neuron_label, pass_view, path_count  # noqa: F401
 from derive.notes.printers import LINE, NotationPrinter, Printers
@@ -27,6 +29,11 @@ FORMATS = {"md": "walkthrough.md.j2", "tex": "walkthrough.tex.j2"}
 # The width of a display line per format (see printers.LINE): the Markdown also makes the HTML page and
 # the notebook, read on phones as well; the LaTeX is set on A4.
 WIDTHS = {"md": 30, "tex": LINE}
+# The colours of the chain-rule factors of the worked gradient (as the computational graph has them), as
+# each format names a colour: KaTeX reads six hex digits (without the #, which a claims line reads as its
+# comment), the LaTeX preamble defines these names.
+COLOURS = {"md": {kind: colour.lstrip("#") for kind, colour in FACTOR_COLOURS.items()},
+           "tex": {kind: f"factor{kind}" for kind in FACTOR_COLOURS}}
 # Where the Markdown walkthrough finds its SVG figures, beside it.
 FIGURE_DIR = "figures"
 # Symbols listed per row of the notation legend before an ellipsis.
@@ -150,7 +157,8 @@ def _title(spec: Spec, network: Network, lang: str) -> str:
     return title
 
 
-def view(d: Derivation, request: NotesRequest, figures: View | None = None, width: float = LINE) -> View:
+def view(d: Derivation, request: NotesRequest, figures: View | None = None, width: float = LINE,
+         fmt: str = "md") -> View:
     """Every string the walkthrough templates place, displays broken to `width` (see printers.LINE)."""
     network = d.network
     spec = network.spec
@@ -161,8 +169,12 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     # a batch's passes take the same steps: the first is derived and narrated, the others are tables
     # (or, in full, derived again without narration)
     shown = d.passes if request.full else d.passes[:1]
-    passes = [pass_view(network, p, d.closed, Printers(p, digits, notation, request.narrate and k == 0, width),
-                        precision) for k, p in enumerate(shown)]
+    worked = graph.worked_gradient(d) if figures and figures.get("graph") else None
+    colours = COLOURS[fmt] if worked is not None else {}
+    passes = [pass_view(network, p, d.closed,
+                        Printers(p, digits, notation, request.narrate and k == 0, width, colours if k == 0 else {}),
+                        precision, worked.param.name if worked is not None and k == 0 else "")
+              for k, p in enumerate(shown)]
     _mark_repeats(passes, request.full)
     return {
         "name": spec.name, "named": spec.name != UNNAMED, "title": _title(spec, network, lang),
@@ -196,6 +208,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "textbook": notation_sections.textbook_rules(d, notation, digits),
         "matrix": notation_sections.matrix_section(d, notation, digits, width),
         "optimizer": optimizer_section.optimizer_section(d, notation, digits, request.narrate, request.full, width),
+        "graph_param": worked.param.name if worked is not None else "",
+        "factor_colours": {kind: colour.lstrip("#") for kind, colour in FACTOR_COLOURS.items()},
         "check": teaching.finite_difference(d, notation, width) if per_weight(network, notation) else None,
         "reading": teaching.reading(d, notation, digits), "summary": teaching.summary(d, notation, width),
     }
@@ -263,11 +277,16 @@ class FigureSet:
     paths: Mapping[str, Figure]  # hidden-layer weight name -> its backward paths
     loss: Curve
     notation: Notation
+    graph: Graph | None = None  # the computational graph of the worked output weight's path
+    graph_param: str = ""  # the weight it follows
 
-    def printed(self, figure: Callable[[Figure], str], curve: Callable[[Curve], str]) -> dict[str, str]:
-        """Each figure by its key (network, paths-<weight>, loss), printed by one target's printers."""
+    def printed(self, figure: Callable[[Figure], str], curve: Callable[[Curve], str],
+                graph: Callable[[Graph], str]) -> dict[str, str]:
+        """Each figure by its key (network, paths-<weight>, graph, loss), printed by one target's printers."""
         found = {self.network.key: figure(self.network)}
         found.update({f.key: figure(f) for f in self.paths.values()})
+        if self.graph is not None:
+            found[self.graph.key] = graph(self.graph)
         found["loss"] = curve(self.loss)
         return found
 
@@ -284,8 +303,11 @@ def figure_views(fs: FigureSet, fmt: str, request: NotesRequest, pictures: Mappi
 
     paths = {name: one(f.key, t("figure_paths", param=f"${pr.name(name)}$")) for name, f in fs.paths.items()}
     network = t("figure_network" if fs.network.values else "figure_network_names")
-    return {"network": one(fs.network.key, network), "paths": paths,
-            "loss": one("loss", t("figure_loss" if fs.loss.y.log else "figure_loss_linear"))}
+    views = {"network": one(fs.network.key, network), "paths": paths,
+             "loss": one("loss", t("figure_loss" if fs.loss.y.log else "figure_loss_linear")), "graph": None}
+    if fs.graph is not None:
+        views["graph"] = one(fs.graph.key, t("figure_graph", param=f"${pr.name(fs.graph_param)}$"))
+    return views
 
 
 def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures: View | None = None) -> str:
@@ -298,7 +320,7 @@ def render(d: Derivation, fmt: str, request: NotesRequest | None = None, figures
     env.globals["t"] = messages.catalogue(request.lang)
     env.filters["quoted"] = _quoted
     env.globals["lang"] = request.lang
-    context = view(d, request, figures, WIDTHS[fmt])
+    context = view(d, request, figures, WIDTHS[fmt], fmt)
     if fmt == "tex":
         context["title"] = tex_verbatim(context["title"])
     return env.get_template(FORMATS[fmt]).render(context)

@@ -219,6 +219,12 @@ class _Emitter:
             word = _flat(parts)
             self.out.append(" " + word if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) else _bad(f"\\{name}{{{word}}}"))
             return nxt
+        if name == "textcolor":  # \textcolor{colour}{x}: x
+            parts, nxt = _two_args(nodes, i, args)
+            self.out.append(" (" + _emit(parts[1]) + ")")
+            return nxt
+        if name == "color":  # \color{colour}: nothing to read
+            return _one_arg(nodes, i, args)[1]
         if name in ("hat", "widehat"):
             parts, nxt = _one_arg(nodes, i, args)
             self.out.append(" " + _flat(parts) + "hat")

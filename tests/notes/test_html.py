@@ -345,5 +345,5 @@ def test_contents_link_every_section_and_print_has_its_own_style() -> None:
     for title in ("The backward pass", "Output layer", "The update", "Iterations"):
         assert f">{title}</a>" in nav
     assert "@media print" in text
-    assert text.count('<span class="caption">') == 3  # network, the paths of w1, the loss curve
+    assert text.count('<span class="caption">') == 4  # network, the paths of w1, the graph of w5, the loss curve
     assert 'The backward paths the gradient of <span class="math inline">w_{1}</span> sums over.' in text
