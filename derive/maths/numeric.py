@@ -402,3 +402,24 @@ def _report(trainer: Trainer, step: int, params: list[Real], digits: int) -> Rep
 
 def sample_values(sample: SampleSpec) -> tuple[list[Real], list[Real]]:
     return [real(v) for v in sample.inputs], [real(v) for v in sample.targets]
+
+
+# A neuron whose |net| reaches this saturates (sigmoid and tanh are flat there: the gradients vanish).
+SATURATION = 4
+# A relu's net must be at least this far from 0, where its derivative jumps.
+RELU_MARGIN = 0.05
+_SQUASHING = ("sigmoid", "tanh")
+
+
+def unfit(trainer: Trainer, params: Sequence[Real], samples: Sequence[tuple[list[Real], list[Real]]]) -> str | None:
+    """Why numbers are unfit for an exercise (a sigmoid or tanh saturating, a relu at its kink) in any
+    sample's forward pass at `params`, else None."""
+    for inputs, _ in samples:
+        nets, _ = trainer.forward(params, inputs)
+        for layer, layer_nets in zip(trainer.network.layers, nets[1:]):
+            for neuron, net in zip(layer, layer_nets):
+                if neuron.activation.name in _SQUASHING and abs(net) >= SATURATION:
+                    return f"{neuron.name} saturates (|net| >= {SATURATION})"
+                if neuron.activation.name == "relu" and abs(net) < RELU_MARGIN:
+                    return f"the relu of {neuron.name} is at its kink (|net| < {RELU_MARGIN})"
+    return None

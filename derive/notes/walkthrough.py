@@ -16,7 +16,8 @@ from derive.maths.derivation import Derivation, HistoryPoint
 from derive.model.network import Network
 from derive.model.spec import UNNAMED, Spec
 from derive.model.precision import WORKING_DIGITS, Real, real
-from derive.notes import general, messages, notation_sections, optimizer_section, remarks, teaching, update_section
+from derive.notes import exercises, general, messages, notation_sections, optimizer_section, remarks, teaching
+from derive.notes import update_section
 from derive.notes.figures import Curve, Figure
 from derive.notes import graph
 from derive.notes.graph import FACTOR_COLOURS, Graph
@@ -212,6 +213,7 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "factor_colours": {kind: colour.lstrip("#") for kind, colour in FACTOR_COLOURS.items()},
         "check": teaching.finite_difference(d, notation, width) if per_weight(network, notation) else None,
         "reading": teaching.reading(d, notation, digits), "summary": teaching.summary(d, notation, width),
+        "exercises": exercises.exercises(network, notation),
     }
 
 
