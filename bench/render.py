@@ -31,8 +31,9 @@ FLOOR = "import sympy, jinja2, numpy"
 # `--format all` writes every format but the PDF: the benchmark measures the notes, not XeLaTeX.
 RENDER = """
 import sys
+import derive.notes as notes
 import derive.notes.request as request
-request.FORMATS = tuple(f for f in request.FORMATS if f != "pdf")
+notes.FORMATS = request.FORMATS = tuple(f for f in request.FORMATS if f != "pdf")
 from derive.cli import main
 sys.exit(main(sys.argv[1:]))
 """
