@@ -92,14 +92,11 @@ class Network:
         update and the iterations (with extra points for a smooth loss curve), to be shown with `digits`."""
         _check_digits(digits)
         if digits not in self._derivations:
-            from derive.notes.files import CURVE_DIGITS, curve_steps
-            from derive.notes.remarks import extra_steps
+            from derive.notes.files import CURVE_DIGITS, history_steps
 
-            # the loss curve's points, and the update counts a remark on a published source needs
-            steps = sorted(set(curve_steps(self.spec.training.steps)) | set(extra_steps(self.spec.name)))
             with translated():
                 self._derivations[digits] = derivation.build(
-                    self.network, history_steps=tuple(steps), shown_digits=max(digits, CURVE_DIGITS))
+                    self.network, history_steps=history_steps(self.spec), shown_digits=max(digits, CURVE_DIGITS))
         return self._derivations[digits]
 
     @cached_property

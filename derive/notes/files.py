@@ -12,7 +12,8 @@ from types import MappingProxyType
 
 from derive.maths.derivation import Derivation
 from derive.model.network import Network, Param
-from derive.notes import figures, graph, messages, svg, walkthrough
+from derive.model.spec import Spec
+from derive.notes import figures, graph, messages, remarks, svg, walkthrough
 from derive.notes.notation import notation_for
 from derive.notes.request import NotesRequest
 
@@ -46,6 +47,12 @@ def curve_steps(steps: tuple[int, ...]) -> tuple[int, ...]:
     last = max(steps)
     spaced = {max(1, round(last ** (k / CURVE_POINTS))) for k in range(CURVE_POINTS + 1)}
     return tuple(sorted(spaced | set(steps)))
+
+
+def history_steps(spec: Spec) -> tuple[int, ...]:
+    """The update counts a render's derivation trains to: the spec's steps, the loss curve's points, and
+    those a remark on a published source needs."""
+    return tuple(sorted(set(curve_steps(spec.training.steps)) | set(remarks.extra_steps(spec.name))))
 
 
 def figure_set(d: Derivation, request: NotesRequest) -> walkthrough.FigureSet:

@@ -34,7 +34,7 @@ LAYOUT_CASES = CASES + [(name, lang) for name in REVIEW for lang in LANGUAGES]
 @functools.cache
 def _derived(name: str) -> derivation.Derivation:
     net = network.build(spec.load(str(REVIEW[name])) if name in REVIEW else spec.load_preset(name))
-    return derivation.build(net, history_steps=files.curve_steps(net.spec.training.steps))
+    return derivation.build(net, history_steps=files.history_steps(net.spec))
 
 
 @functools.cache

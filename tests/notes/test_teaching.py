@@ -28,8 +28,7 @@ SPECS = {"softmax": str(HERE / "review_342.toml"), "deep": str(HERE / "deep_2333
 @functools.cache
 def derived(name: str) -> derivation.Derivation:
     net = network.build(spec.load(SPECS.get(name, name)))
-    steps = tuple(sorted(set(files.curve_steps(net.spec.training.steps)) | ({9999} if name == "mazur" else set())))
-    return derivation.build(net, history_steps=steps, shown_digits=9)
+    return derivation.build(net, history_steps=files.history_steps(net.spec), shown_digits=9)
 
 
 @functools.cache
