@@ -29,6 +29,7 @@ from derive.notes.printers import NotationPrinter
 View = dict[str, Any]
 COUNT = 3
 SEED = 1
+PER_ROW = 3  # drawn numbers per row of an exercise's table (one per row where they name their samples)
 HAND_LIMIT = 60  # parameters: above this no exercise is worked by hand (as the notes' per-weight chains)
 MAX_DRAWS = 200
 # Drawn for a spec without an [exercise] table: its weights, from -1 to 1 in hundredths.
@@ -205,5 +206,8 @@ def _item(network: Network, trainer: Trainer, pr: NotationPrinter, n: Numbers, a
         value, before = _answer(network, trainer, n, q)
         shown = _digits(value, before, digits)
         questions.append({"symbol": _symbol(network, pr, q), "digits": shown, "answer": _written(value, shown)})
-    return {"number": number, "given": given, "questions": questions,
+    named = any(g["sample"] for g in given)
+    grid = [given[k:k + PER_ROW] for k in range(0, len(given), PER_ROW)] if not named else [[g] for g in given]
+    return {"number": number, "given": given, "questions": questions, "grid": grid, "named": named,
+            "columns": 1 if named else min(PER_ROW, len(given)),
             "sample": network.spec.samples[0].name if len(network.spec.samples) > 1 else ""}

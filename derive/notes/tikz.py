@@ -165,7 +165,7 @@ def curve(c: Curve) -> str:
 def _local(n: GraphNode) -> str:
     assert n.local is not None
     num, den, value = n.local
-    return rf"$\frac{{\partial {latex(num)}}}{{\partial {latex(den)}}} = {value.replace(MINUS, '-')}$"
+    return rf"$\partial {latex(num)} / \partial {latex(den)} = {value.replace(MINUS, '-')}$"
 
 
 def _graph_node(n: GraphNode, g: Graph) -> list[str]:

@@ -143,7 +143,7 @@ def test_the_exercises_answers_are_the_oracles_for_their_numbers() -> None:
     text = notes("mazur")
     s = derived("mazur").network.spec
     exercise = text[text.index("### Exercise 1"):text.index("### Exercise 2")]
-    given = dict(re.findall(r"^\| \$([^$]+)\$ \| ([−0-9.]+) \|$", exercise, re.M))
+    given = dict(re.findall(r"\$([^$]+)\$ \| ([−0-9.]+) \|", exercise))
     names = {"i_{1}": "i1", "i_{2}": "i2", r"\mathrm{target}_{o1}": "t1", r"\mathrm{target}_{o2}": "t2", r"\eta": "eta"}
     values = {names.get(k, k.replace("_{", "").replace("}", "")): Decimal(v.replace("−", "-")) for k, v in given.items()}
     params = {p: values[p] for p in param_values(s)}
