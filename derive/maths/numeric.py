@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import singledispatch
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import sympy
 from sympy import Expr, Symbol
@@ -318,6 +318,18 @@ class Trainer:
         return found
 
 
+# The trainer of networks wired entry by entry (derive.maths.wired, built on this module: it puts its
+# class here when derive is imported).
+wired_trainer: Callable[[Network], Trainer] | None = None
+
+
+def trainer_for(network: Network) -> Trainer:
+    """The trainer of `network`: a wired network's (convolution, pooling, recurrent layers) or this one."""
+    if network.graph is not None and wired_trainer is not None:
+        return wired_trainer(network)
+    return Trainer(network)
+
+
 # The most work the iterations may take at the working precision: updates times parameters times the
 # samples each update learns from (mazur's 10,000 updates are 100,000). Checked before any training; a
 # training repeated at k times the digits counts k times, and is not repeated beyond LADDER_WORK.
@@ -328,7 +340,9 @@ LADDER_WORK = 4 * MAX_ITERATION_WORK
 def iteration_work(network: Network, steps: Iterable[int]) -> int:
     """The work of training to the last of `steps` at the working precision (see MAX_ITERATION_WORK)."""
     per_update = len(network.spec.samples) if network.spec.training.update == "batch" else 1
-    return max(steps, default=0) * len(network.params) * per_update
+    # a wired network's work is its connections (a kernel's few entries are used at every position)
+    size = len(network.params) if network.graph is None else network.graph.work
+    return max(steps, default=0) * size * per_update
 
 
 # Digits above the last one held that a result must keep to be more than rounding noise, and the
@@ -385,7 +399,7 @@ def precise_errors(network: Network, steps: Sequence[int]) -> list[Report]:
         if digits > WORKING_DIGITS and work * digits // WORKING_DIGITS > LADDER_WORK:
             break  # what is still unresolved stays a bound
         with CTX.workdps(digits):
-            trainer = Trainer(network)
+            trainer = trainer_for(network)
             found = [_report(trainer, step, params, needed.setdefault(step, digits) if trainer.resolved(params)
                              else digits) for step, params in trainer.train(trainer.initial(), steps)]
         if all(r.resolved for r in found):

@@ -51,7 +51,7 @@ MAX_NEURONS = 4096
 MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {
     "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases", "exercise"),
-    "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
+    "layer": ("kind", "neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
     "training": ("learning_rate", "update", "reduction", "steps", "optimizer", "momentum", "beta1", "beta2",
@@ -70,6 +70,12 @@ MAX_ASK_CHARS = 80
 ASK = re.compile(r"[A-Za-z][A-Za-z0-9_/@\[\]]{0,79}\Z")
 DEFAULT_EXERCISE_DIGITS = 3
 MAX_EXERCISE_DIGITS = 9
+
+
+# The reader of specs with convolution, pooling or recurrent layers (derive.model.structure, which is built
+# on this module and so is not imported here): it puts itself here when derive is imported, and answers
+# None for a spec of dense layers.
+layered_reader: Callable[[Any, str, str], Spec | None] | None = None
 
 
 class SpecError(ValueError):
@@ -186,6 +192,9 @@ class Spec:
     # (a name people write, the network's name or name head it stands for), for `derive check` documents
     aliases: tuple[tuple[str, str], ...] = ()
     exercise: ExerciseSpec | None = None
+    # the layers in order where some are convolution, pooling, flatten or recurrent (derive.model.kinds);
+    # `layers` then holds the dense ones
+    structure: Any = None
 
     def title_in(self, lang: str) -> str:
         """The title in `lang`, or the spec's own title when it gives none in that language."""
@@ -533,6 +542,9 @@ def _check_loss(r: _Reader, loss: str, layers: list[LayerSpec]) -> None:
 
 def from_mapping(data: Any, source: str, name: str) -> Spec:
     """Validate a parsed TOML document into a `Spec`; raises `SpecError` on the first problem."""
+    layered = layered_reader(data, source, name) if layered_reader is not None else None
+    if layered is not None:  # convolution, pooling or recurrent layers
+        return layered
     r = _Reader(source, data, "").allow("")
     title = r.text("title", name)
     if not TITLE.match(title) or not title.strip():
