@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from sympy import Add, Expr, Mul, Symbol, diff
 
-from derive.maths import derivation as dv
-from derive.maths import numeric
+import derive.maths.derivation as dv
+import derive.maths.numeric as numeric
 from derive.maths.numeric import Trainer, _resolved, evaluate, precise_errors, resolution
 from derive.model.network import Network, Neuron
 from derive.model.precision import CTX, WORKING_DIGITS, Real, real
@@ -57,6 +57,13 @@ def consumers(network: Network) -> dict[Symbol, list[tuple[Neuron, Expr]]]:
     return found
 
 
+def _slope_expr(n: Neuron) -> Expr:
+    """dout/dnet of an elementwise neuron (every neuron but a softmax output's)."""
+    local = n.activation.local
+    assert local is not None, "a softmax layer's slope is its Jacobian"
+    return local(n.out, n.net)
+
+
 def output_stages(network: Network) -> list[int]:
     """The stages that hold outputs (one, or one per step of a sequence)."""
     return sorted({o.neuron.layer for o in network.outputs})
@@ -76,7 +83,7 @@ def closed_forms(network: Network) -> dv.Closed:
                 _output_closed(network, n, loss_grads, errors, factors)
             else:
                 errors[n.out] = Add(*[deltas[k.delta] * local for k, local in readers.get(n.out, [])])
-                factors[n.delta] = (errors[n.out], n.activation.local(n.out, n.net))
+                factors[n.delta] = (errors[n.out], _slope_expr(n))
             deltas[n.delta] = Mul(*factors[n.delta])
     return dv.Closed(loss_grads, errors, deltas, factors)
 
@@ -85,7 +92,7 @@ def _output_closed(network: Network, n: Neuron, loss_grads: Mapping[Symbol, Expr
                    factors: dict[Symbol, tuple[Expr, ...]]) -> None:
     if n.activation.elementwise:
         errors[n.out] = loss_grads[n.out]
-        factors[n.delta] = (errors[n.out], n.activation.local(n.out, n.net))
+        factors[n.delta] = (errors[n.out], _slope_expr(n))
     else:
         stage = network.layers[n.layer]
         factors[n.delta] = (Add(*[loss_grads[k.out] * softmax_jacobian(k.out, n.out, k is n) for k in stage]),)
@@ -152,7 +159,7 @@ def _hidden(network: Network, n: Neuron, readers: list[tuple[Neuron, Expr]], clo
         paths.append(dv.PathTerm(k, delta, weight, delta.value * weight.value))
     teacher = Add(*[k.delta * local for k, local in readers])
     error = dv.Factor(network.e_total, n.out, teacher, dv.sum_to_precision(p.value for p in paths))
-    slope = dv._factor(n.out, n.net, n.activation.local(n.out, n.net), values)
+    slope = dv._factor(n.out, n.net, _slope_expr(n), values)
     values[n.delta] = error.value * slope.value
     delta = dv.Factor(network.e_total, n.net, closed.deltas[n.delta], values[n.delta])
     return dv.NeuronBackward(n, error, tuple(paths), slope, (), delta)
@@ -297,8 +304,9 @@ class WiredTrainer(Trainer):
     def _slope(self, stage: int, net: Real, out: Real) -> Real:
         if self.flags.no_slope:
             return CTX.one
-        activation = self.network.layers[stage][0].activation
-        return activation.numeric_local(net, net if self.flags.slope_at_net else out)
+        rule = self.network.layers[stage][0].activation.numeric_local
+        assert rule is not None, "a softmax layer's slope is its Jacobian"
+        return rule(net, net if self.flags.slope_at_net else out)
 
     def _collect(self, g: int, delta: Real, grads: list[Real], nets: list[Real], outs: list[Real]) -> None:
         """delta times each source into the gradient of the link's parameter (and delta into the bias)."""

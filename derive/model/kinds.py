@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from derive.model import spec as specs
+import derive.model.spec as specs
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
 from derive.model.spec import BiasSpec, _Reader
 
@@ -269,11 +270,11 @@ def read_array(r: _Reader, key: str, shape: tuple[int, ...], what: tuple[str, ..
 
 
 def _read_nested(r: _Reader, key: str, value: Any, shape: tuple[int, ...], what: tuple[str, ...]) -> tuple[Any, ...]:
-    items = specs._list(value, None, lambda m: r.fail(key, m))
+    items = specs._list(value, None, r.failing(key))
     if len(items) != shape[0]:
         raise r.fail(key, f"expected {shape[0]} entries ({what[0]}), got {len(items)}")
     if len(shape) == 1:
-        return tuple(specs._number(v, lambda m, j=j: r.fail(f"{key}[{j}]", m)) for j, v in enumerate(items))
+        return tuple(specs._number(v, r.failing(f"{key}[{j}]")) for j, v in enumerate(items))
     return tuple(_read_nested(r, f"{key}[{j}]", v, shape[1:], what[1:]) for j, v in enumerate(items))
 
 
@@ -281,14 +282,14 @@ def _pair(r: _Reader, key: str, default: int | None, low: int, high: int) -> tup
     """A size given as one number or as [rows, columns]."""
     value = r.raw(key, default if default is not None else ...)
     if isinstance(value, list) and len(value) == 2:
-        pair = tuple(value)
+        rows, cols = value
     elif isinstance(value, int) and not isinstance(value, bool):
-        pair = (value, value)
+        rows, cols = value, value
     else:
         raise r.fail(key, f"expected a whole number from {low} to {high}, or [rows, columns]")
-    if any(isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high for v in pair):
+    if any(isinstance(v, bool) or not isinstance(v, int) or not low <= v <= high for v in (rows, cols)):
         raise r.fail(key, f"expected whole numbers from {low} to {high}")
-    return pair  # type: ignore[return-value]
+    return rows, cols
 
 
 def _prefix(r: _Reader, key: str, default: str) -> str:

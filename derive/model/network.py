@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
-from typing import Any, Callable
+from functools import cached_property
+from typing import Any
 
 from sympy import Add, Expr, Integer, Symbol
 
-from derive.model import identifiers
+import derive.model.identifiers as identifiers
 from derive.model.rules import Activation, Loss, get_activation, loss_for
 from derive.model.spec import LayerSpec, Spec
 
@@ -115,7 +116,7 @@ class Network:
         return tuple(n for layer in self.layers for n in layer)
 
     def sizes(self) -> tuple[int, ...]:
-        return (len(self.inputs),) + tuple(len(layer) for layer in self.layers)
+        return (len(self.inputs), *tuple(len(layer) for layer in self.layers))
 
 
 # The network of a spec with convolution, pooling or recurrent layers is built by derive.model.wiring (built

@@ -16,9 +16,9 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from derive.model import identifiers
-from derive.model import kinds as k
-from derive.model import spec as specs
+import derive.model.identifiers as identifiers
+import derive.model.kinds as k
+import derive.model.spec as specs
 from derive.model.spec import BiasSpec, LayerSpec, SampleSpec, Spec, SpecError, _Reader
 
 
@@ -191,7 +191,7 @@ def _conv(r: _Reader, state: _State, draw: k._Draw, map_name: str, kernel_name: 
     out = k.Shape(channels, k.out_size(source.height, kernel[0], stride[0], padding[0]),
                   k.out_size(source.width, kernel[1], stride[1], padding[1]))
     _check_shape(r, "channels", out)
-    shape = (channels, source.channels) + kernel
+    shape = (channels, source.channels, *kernel)
     state.count(r, "channels", channels * (source.channels * kernel[0] * kernel[1] + 1))
     activation = k._activation(r)
     prefix = k._prefix(r, "kernel_name", kernel_name)
@@ -216,7 +216,7 @@ def _conv_bias(layer: _Reader, channels: int, state: _State) -> BiasSpec:
     values = specs._numbers(r, "values", count) if r.has("values") else tuple(Decimal(0) for _ in range(count))
     if r.has("names"):
         raw = specs._list(r.raw("names"), count, lambda m: r.fail("names", m))
-        names = tuple(specs._name(v, lambda m, i=i: r.fail(f"names[{i}]", m)) for i, v in enumerate(raw))
+        names = tuple(specs._name(v, r.failing(f"names[{i}]")) for i, v in enumerate(raw))
     else:
         names = tuple(state.numbering.bias() for _ in range(count))
     return BiasSpec(mode, "bias", r.flag("trainable", True), names, values)

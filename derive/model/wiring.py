@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from collections.abc import Sequence
 from typing import Any
 
 from sympy import Add, Expr, Heaviside, Integer, Mul, Symbol
 
-from derive.model import identifiers
-from derive.model import kinds as k
-from derive.model import network as networks
+import derive.model.identifiers as identifiers
+import derive.model.kinds as k
+import derive.model.network as networks
 from derive.model.network import Link, Network, Neuron, Output, Param, _usages, symbol
 from derive.model.rules import get_activation, loss_for
 from derive.model.spec import BiasSpec, LayerSpec, Spec
@@ -133,7 +134,7 @@ class _Builder:
     def biases(self, bias: BiasSpec, layer: int) -> list[Param]:
         return [self.param(n, "bias", bias.trainable, v, layer) for n, v in zip(bias.names, bias.values)]
 
-    def stage(self, neurons: list[Neuron]) -> int:
+    def stage(self, neurons: Sequence[Neuron]) -> int:
         self.stages.append(tuple(neurons))
         return len(self.stages) - 1
 
@@ -152,12 +153,13 @@ def _grid(names: Any, make: Any) -> Any:
 
 def _conv(b: _Builder, index: int, spec: k.ConvSpec, source: Any) -> tuple[ConvPlan, Any]:
     kernel = _grid(spec.weight_names, lambda n: n)
-    values = {n: v for n, v in zip(k.flat(spec.weight_names), k.flat(spec.weights))}
+    values = dict(zip(k.flat(spec.weight_names), k.flat(spec.weights)))
     kernel = _grid(kernel, lambda n: b.param(n, "weight", True, values[n], index))
     biases = b.biases(spec.bias, index)
     names = k.map_names(spec.map_name, spec.out_shape)
     stage = len(b.stages)
-    neurons, flat_neurons = [], []
+    neurons: list[Any] = []
+    flat_neurons: list[Neuron] = []
     for o in range(spec.out_shape.channels):
         rows = []
         for r in range(spec.out_shape.height):
@@ -197,7 +199,8 @@ def _outs(neurons: Any) -> Any:
 def _pool(b: _Builder, index: int, spec: k.PoolSpec, source: Any) -> tuple[PoolPlan, Any]:
     names = k.map_names(spec.map_name, spec.out_shape)
     stage = len(b.stages)
-    neurons, flat_neurons = [], []
+    neurons: list[Any] = []
+    flat_neurons: list[Neuron] = []
     identity = get_activation("identity")
     for c in range(spec.out_shape.channels):
         rows = []
@@ -248,6 +251,7 @@ def _build_image(b: _Builder) -> Wiring:
     source: Any = _image(spec)
     image = source
     vector: tuple[Source, ...] = ()
+    plan: Plan
     for index, kind in enumerate(spec.structure.kinds):
         if isinstance(kind, k.ConvSpec):
             plan, source = _conv(b, index, kind, source)
@@ -274,7 +278,8 @@ def _flat_sources(grid: Any) -> list[Source]:
 def _build_sequence(b: _Builder) -> Wiring:
     spec = b.spec
     structure = spec.structure
-    rnn: k.RecurrentSpec = structure.kinds[0]  # type: ignore[assignment]
+    rnn = structure.kinds[0]
+    assert isinstance(rnn, k.RecurrentSpec)
     steps = structure.steps
     inputs = tuple(tuple((k.step_name(f, t + 1), symbol(k.step_name(f, t + 1))) for f in structure.features)
                    for t in range(steps))
@@ -283,7 +288,8 @@ def _build_sequence(b: _Builder) -> Wiring:
     wh = tuple(tuple(b.param(n, "weight", True, v, 0) for n, v in zip(names, values))
                for names, values in zip(rnn.recurrent_names, rnn.recurrent_weights))
     biases = b.biases(rnn.bias, 0)
-    dense = [(index, spec.layers[kind.index]) for index, kind in enumerate(structure.kinds) if isinstance(kind, k.DenseRef)]
+    dense = [(index, spec.layers[kind.index]) for index, kind in enumerate(structure.kinds)
+             if isinstance(kind, k.DenseRef)]
     params = [(index, layer, *_dense_params(b, index, layer)) for index, layer in dense]
     states: list[tuple[Neuron, ...]] = []
     dense_stages: list[list[tuple[Neuron, ...]]] = [[] for _ in dense]
@@ -291,7 +297,7 @@ def _build_sequence(b: _Builder) -> Wiring:
         states.append(_recurrent_stage(b, rnn, t, inputs[t], wx, wh, biases, states[-1] if states else ()))
         if structure.per_step or t == steps - 1:
             vector = tuple((n.name, n.out) for n in states[-1])
-            for slot, (index, layer, weights, layer_biases) in enumerate(params):
+            for slot, (_, layer, weights, layer_biases) in enumerate(params):
                 names = tuple(k.step_name(n, t + 1) for n in layer.neurons) if structure.per_step else layer.neurons
                 neurons = _dense_stage(b, layer, vector, weights, layer_biases, names)
                 dense_stages[slot].append(neurons)
