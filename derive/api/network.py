@@ -139,6 +139,8 @@ class Network:
 
         if style is not None and style not in STYLES:
             raise errors.OptionError(f"style: expected one of {', '.join(STYLES)}, got {style!r}")
+        if self.network.graph is not None:  # convolution, pooling or recurrent layers
+            return self._layer_code(style, verify)
         chosen = style or codegen.default_style(self.network)
         with translated():
             text, problems = (_vector_code(self.network, verify) if chosen == "vector"
@@ -146,6 +148,24 @@ class Network:
         if problems:
             raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
         return Code(text, chosen)
+
+    def _layer_code(self, style: str | None, verify: bool) -> Code:
+        """The layer code of a network with convolution, pooling or recurrent layers: arrays of samples
+        through every layer, verified against the closed forms."""
+        from derive.code import layer_code, layer_verify
+
+        if style == "scalar":
+            raise errors.OptionError(f"{escaped(self.spec.source)}: style: a network with conv2d, pooling or rnn "
+                                     "layers has vector code only (its layers over arrays of samples)")
+        d = self._first_update
+        if not verify:
+            return Code(layer_code.generate(d, ("Not verified: written by derive code --no-verify.",)), "vector")
+        with translated():
+            text = layer_code.generate(d, layer_verify.HEADER)
+            problems = layer_verify.disagreements(d, text)
+        if problems:
+            raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
+        return Code(text, "vector")
 
     def _scalar_code(self, verify: bool) -> tuple[str, list[str]]:
         from derive.code import codegen

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from derive.code import codegen, verify
+from derive.code import codegen, layer_code, verify
 from derive.maths.derivation import Derivation
 
 PLOT_FORMATS = ("png", "svg")
@@ -38,7 +38,8 @@ class Run:
 
 def train(d: Derivation, total: int, progress: bool = True) -> Run:
     """Train with the generated vector code for `total` updates, stopping where it diverges."""
-    module = verify.load(codegen.generate(d, "vector"))
+    source = layer_code.generate(d) if d.network.graph is not None else codegen.generate(d, "vector")
+    module = verify.load(source)
     params = module.initial_params()
     marks = set(log_steps(total))
     with np.errstate(all="ignore"):  # overflow is reported as divergence, not as warnings
