@@ -51,6 +51,22 @@ def _nested(params: Any, value: Any) -> Any:
     return value(params)
 
 
+def places(network: Network) -> dict[str, tuple[str, tuple[int, ...]]]:
+    """Where each parameter (network.params order) sits in the module's arrays: (array, index)."""
+    found: dict[str, tuple[str, tuple[int, ...]]] = {}
+
+    def walk(params: Any, key: str, index: tuple[int, ...]) -> None:
+        if isinstance(params, tuple):
+            for i, p in enumerate(params):
+                walk(p, key, (*index, i))
+        else:
+            found.setdefault(params.name, (key, index))
+
+    for key, params in _arrays_of(network).items():
+        walk(params, key, ())
+    return {p.name: found[p.name] for p in network.params}
+
+
 def to_arrays(network: Network, flat: list[float]) -> dict[str, np.ndarray]:
     """The flat parameter list (network.params order) as the module's arrays."""
     index = {p.name: i for i, p in enumerate(network.params)}
