@@ -210,14 +210,14 @@ def decimal_data(value: float) -> Decimal:
     return Decimal(f"{value:.2f}")
 
 
-FIXTURES = __import__("pathlib").Path(__file__).resolve().parent / "layered"
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parents[1] / "derive" / "presets"
 
 
 def fixture(name: str) -> Spec:
-    """A spec of tests/layered/ (the small CNN and RNN) read as a user's file is read."""
+    """A preset with these layers: the small CNN (cnn) or the small RNN (rnn)."""
     from derive.model import spec as specs
 
-    return specs.load_path(FIXTURES / f"{name}.toml")
+    return specs.load_preset(name)
 
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity"]
@@ -248,16 +248,17 @@ def _targets(rng: Any, loss_name: str, count: int) -> list[float]:
 
 
 def _summing_to_one(values: list[Decimal]) -> list[Decimal]:
-    return values[:-1] + [1 - sum(values[:-1])]
+    return [*values[:-1], 1 - sum(values[:-1])]
 
 
 def random_image_data(rng: Any) -> dict[str, Any]:
-    """A small random image network: one or two conv layers, a max or mean pool, flatten, a dense output."""
+    """A small random image network: none, one or two conv layers, mostly a max or mean pool (reading the
+    input itself where no conv comes first), flatten, a dense output."""
     channels, height, width = rng.randint(1, 2), rng.randint(3, 6), rng.randint(3, 6)
     shape = [channels, height, width]
     layers: list[dict[str, Any]] = []
     c, h, w = channels, height, width
-    for _ in range(rng.randint(1, 2)):
+    for _ in range(rng.choice([0, 1, 1, 2])):
         kernel = rng.randint(1, min(3, h, w))
         stride, padding = rng.randint(1, 2), rng.randint(0, kernel - 1)
         out_c = rng.randint(1, 2)
@@ -265,15 +266,16 @@ def random_image_data(rng: Any) -> dict[str, Any]:
                        "activation": rng.choice(ACTIVATIONS), "weights": _numbers(rng, out_c, c, kernel, kernel),
                        "bias": {"values": _numbers(rng, out_c)}})
         c, h, w = out_c, (h + 2 * padding - kernel) // stride + 1, (w + 2 * padding - kernel) // stride + 1
-    size = rng.randint(1, min(2, h, w))
-    stride = rng.randint(1, 2)
-    layers.append({"kind": rng.choice(["maxpool2d", "avgpool2d"]), "size": size, "stride": stride})
-    h, w = (h - size) // stride + 1, (w - size) // stride + 1
+    if rng.random() < 0.8:
+        size = rng.randint(1, min(2, h, w))
+        stride = rng.randint(1, 2)
+        layers.append({"kind": rng.choice(["maxpool2d", "avgpool2d"]), "size": size, "stride": stride})
+        h, w = (h - size) // stride + 1, (w - size) // stride + 1
     layers.append({"kind": "flatten"})
     loss_name, output = _output(rng, c * h * w)
     layers.append(output)
-    samples = [{"inputs": _numbers(rng, channels, height, width), "targets": _targets(rng, loss_name, output["neurons"])}
-               for _ in range(rng.randint(1, 2))]
+    samples = [{"inputs": _numbers(rng, channels, height, width),
+                "targets": _targets(rng, loss_name, output["neurons"])} for _ in range(rng.randint(1, 2))]
     return {"inputs": {"shape": shape}, "loss": loss_name, "layers": layers, "samples": samples,
             "training": {"learning_rate": Decimal("0.5"), "update": rng.choice(["sgd", "batch"]), "steps": [1, 2]}}
 
@@ -292,7 +294,8 @@ def random_sequence_data(rng: Any) -> dict[str, Any]:
     width = units
     if rng.random() < 0.3:
         hidden = rng.randint(1, 2)
-        layers.append({"neurons": hidden, "activation": rng.choice(ACTIVATIONS), "weights": _numbers(rng, hidden, width)})
+        layers.append({"neurons": hidden, "activation": rng.choice(ACTIVATIONS),
+                       "weights": _numbers(rng, hidden, width)})
         width = hidden
     loss_name, output = _output(rng, width)
     layers.append(output)

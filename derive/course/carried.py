@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from sympy import Symbol
 
 from derive.maths.derivation import Derivation, closed_gradient
-from derive.maths.numeric import Trainer, evaluate
+from derive.maths.numeric import Trainer, evaluate, trainer_for
 from derive.model.precision import CTX, Real
 
 
@@ -30,7 +30,7 @@ def carried(d: Derivation, name: str, own: Mapping[str, Real]) -> Real | None:
     nothing can be carried forward to it."""
     if not supported(d):
         return None
-    trainer = Trainer(d.network)
+    trainer = trainer_for(d.network)
     world = _forward(d, trainer, own)
     base, at, step = name.partition("@")
     if not at:

@@ -14,7 +14,9 @@ from typing import Any
 
 from sympy import Symbol
 
+import derive.maths.wired as wired
 from derive.maths.derivation import InconsistentDerivation, Pass, agree
+from derive.maths.numeric import settled_difference
 from derive.model.precision import CTX, Real
 from derive.model.wiring import ConvPlan, PoolNeuron, PoolPlan
 
@@ -145,7 +147,8 @@ def windows(plan: PoolPlan, p: Pass) -> list[Window]:
         if n.mode != "max":
             found.append(Window(n, entries, -1, ()))
             continue
-        top = max(v for _, v in entries)
-        at = [j for j, (_, v) in enumerate(entries) if v == top]
-        found.append(Window(n, entries, at[0], tuple(at[1:])))
+        values = [v for _, v in entries]
+        chosen = wired.winner(values)
+        tied = tuple(j for j, v in enumerate(values) if j != chosen and settled_difference(v, values[chosen]) == 0)
+        found.append(Window(n, entries, chosen, tied))
     return found

@@ -113,9 +113,25 @@ def _(expr: sympy.Function, values: _Scope) -> Real:
     return rule(values.sub(expr.args[0]))
 
 
+# A difference that cancels below this fraction of its larger term is a tie at the working precision
+# (the decimals of a spec are not exact in binary: two equal entries of a max pool's window, reached by
+# different products, differ in their last bits).
+SETTLED = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
+
+
+def settled_difference(a: Real, b: Real) -> Real:
+    """a - b, or exactly 0 where a and b are equal to the working precision."""
+    d = a - b
+    return CTX.zero if abs(d) <= SETTLED * max(abs(a), abs(b)) else d
+
+
 @_eval.register
 def _(expr: sympy.Heaviside, values: _Scope) -> Real:
-    x = values.sub(expr.args[0])
+    arg = expr.args[0]
+    if isinstance(arg, sympy.Add) and len(arg.args) == 2:  # a max pool's comparison of two entries
+        x = settled_difference(values.sub(arg.args[0]), -values.sub(arg.args[1]))
+    else:
+        x = values.sub(arg)
     at_zero = values.sub(expr.args[1]) if len(expr.args) > 1 else CTX.mpf(0.5)
     return CTX.one if x > 0 else (CTX.zero if x < 0 else at_zero)
 
@@ -155,6 +171,10 @@ class Trainer:
             nets.append(layer_nets)
             outs.append(act.numeric(layer_nets))
         return nets, outs
+
+    def output_values(self, params: Sequence[Real], inputs: Sequence[Real]) -> list[Real]:
+        """The outputs, in network.outputs order."""
+        return self.forward(params, inputs)[1][-1]
 
     def symbol_values(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]],
                       params_from: int = 0) -> dict[Symbol, Real]:

@@ -21,8 +21,8 @@ from sympy import Add, Expr, Mul, Symbol, diff
 
 import derive.maths.derivation as dv
 import derive.maths.numeric as numeric
-from derive.maths.numeric import Trainer, _resolved, evaluate, precise_errors, resolution
-from derive.model.network import Network, Neuron
+from derive.maths.numeric import Trainer, _resolved, evaluate, precise_errors, resolution, settled_difference
+from derive.model.network import Network, Neuron, symbol
 from derive.model.precision import CTX, WORKING_DIGITS, Real, real
 from derive.model.rules import numeric_softmax_jacobian, softmax_jacobian
 from derive.model.spec import SampleSpec
@@ -111,7 +111,7 @@ def derive_pass(network: Network, closed: dv.Closed, sample: SampleSpec) -> Wire
     forward = []
     for stage in network.layers:
         for n in stage:
-            values[n.net] = evaluate(n.net_expr(), values)
+            values[n.net] = _net_value(n, values)
         nets = tuple(k.net for k in stage)
         for n in stage:
             values[n.out] = evaluate(n.activation.forward(nets, n.position), values)
@@ -119,8 +119,8 @@ def derive_pass(network: Network, closed: dv.Closed, sample: SampleSpec) -> Wire
     losses = tuple(dv.LossTerm(o.neuron, o.loss_expr, evaluate(o.loss_expr, values)) for o in network.outputs)
     total = CTX.fsum(t.value for t in losses)
     backward = _backward(network, closed, values)
-    for symbol, value in values.items():
-        dv.check_representable(network, f"sample {sample.name}: ", symbol.name, value)
+    for quantity, value in values.items():
+        dv.check_representable(network, f"sample {sample.name}: ", quantity.name, value)
     by_net = {b.neuron.net: b for b in backward}
     memo: dict[Expr, Real] = {}
     gradients = tuple(dv._gradient(network, i, by_net, closed, values, memo) for i in range(len(network.params)))
@@ -129,6 +129,30 @@ def derive_pass(network: Network, closed: dv.Closed, sample: SampleSpec) -> Wire
               for x in network.inputs}
     return WiredPass(sample, tuple(forward), losses, total, tuple(backward), gradients, MappingProxyType(values),
                      MappingProxyType(inputs))
+
+
+def _net_value(n: Neuron, values: dict[Symbol, Real]) -> Real:
+    """A net's value: a weighted sum that cancels below the working precision is 0 (a relu's kink,
+    reached as the spec's decimals say, not by the last bits of their binary forms), as the trainer
+    computes it."""
+    if isinstance(n, PoolNeuron):
+        return evaluate(n.net_expr(), values)
+    return dv.sum_to_precision(evaluate(term, values) for term in Add.make_args(n.net_expr()))
+
+
+def winner(entries: Sequence[Real]) -> int:
+    """The entry a max pool routes its error to: the largest, a tie at the working precision going to the
+    first in reading order (as `PoolNeuron.route` states it, and as PyTorch breaks ties)."""
+    best = 0
+    for j in range(1, len(entries)):  # the likely one in a single pass, then the rule checked for it
+        if settled_difference(entries[j], entries[best]) > 0:
+            best = j
+    for j in [best, *range(len(entries))]:
+        me = entries[j]
+        if all(settled_difference(me, s) > 0 for s in entries[:j]) and \
+                all(settled_difference(me, s) >= 0 for s in entries[j + 1:]):
+            return j
+    raise AssertionError("a window without a largest entry")
 
 
 def _backward(network: Network, closed: dv.Closed, values: dict[Symbol, Real]) -> list[dv.NeuronBackward]:
@@ -215,10 +239,12 @@ class WiredTrainer(Trainer):
         window = self.windows[g]
         if window is not None:
             entries = [outs[s] for s in window]
-            return max(entries) if self.modes[g] == "max" else CTX.fsum(entries) / len(entries)
-        total = CTX.fdot([params[i] for i in self.params_of[g]], [outs[s] for s in self.sources[g]])
+            return entries[winner(entries)] if self.modes[g] == "max" else CTX.fsum(entries) / len(entries)
+        terms = [params[i] * outs[s] for i, s in zip(self.params_of[g], self.sources[g])]
         bias = self.bias_of[g]
-        return total + bias[1] * params[bias[0]] if bias is not None else total
+        if bias is not None:
+            terms.append(bias[1] * params[bias[0]])
+        return dv.sum_to_precision(terms)  # as the derivation sums it: a kink is a kink on both routes
 
     def forward(self, params: Sequence[Real], inputs: Sequence[Real]) -> tuple[list[list[Real]], list[list[Real]]]:
         """nets and outs per stage; outs[0] are the inputs."""
@@ -231,6 +257,13 @@ class WiredTrainer(Trainer):
             by_stage_outs.append(outs[self.input_count + g:self.input_count + g + len(stage)])
             g += len(stage)
         return by_stage_nets, by_stage_outs
+
+    def symbol_values(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]],
+                      params_from: int = 0) -> dict[Symbol, Real]:
+        """As a dense network's, and each neuron's own name for its out (a unit at a step, h2_t3)."""
+        values = super().symbol_values(params, sample, params_from)
+        values.update((symbol(n.name), values[n.out]) for n in self.order)
+        return values
 
     def output_values(self, params: Sequence[Real], inputs: Sequence[Real]) -> list[Real]:
         """The outputs, in network.outputs order."""
@@ -270,11 +303,24 @@ class WiredTrainer(Trainer):
                 deltas[g] = errors[g] * slope
             if self.record:
                 self.deltas.setdefault(self.order[g].net.name, deltas[g])
+                self.deltas.setdefault(self.order[g].out.name, errors[g] if g not in self.outputs else deltas[g])
             self._collect(g, deltas[g], grads, nets, outs)
             if self.flags.stale and g == min(self.outputs) and self.stage_of[g] == self.stage_of[last_output]:
                 weights = self.update(list(params), grads)  # grads hold only the output layer's so far
             self._push(g, deltas[g], errors, weights, outs)
+        if self.record:  # the inputs' gradients too, for claims about them
+            self._input_errors(params, deltas)
         return grads
+
+    def _input_errors(self, params: Sequence[Real], deltas: dict[int, Real]) -> None:
+        found = [CTX.zero] * self.input_count
+        for g in range(len(self.order)):
+            for p, s in zip(self.params_of[g], self.sources[g]):
+                if s < self.input_count:
+                    w = params[self.mirror.get(p, p)] if self.flags.unflipped else params[p]
+                    found[s] += deltas[g] * w
+        for x, value in zip(self.network.inputs, found):
+            self.deltas.setdefault(x.name, value)
 
     record = False  # set by the mistakes' variants, which answer claims about their deltas
 
@@ -325,9 +371,10 @@ class WiredTrainer(Trainer):
         window = self.windows[g]
         if window is not None:
             entries = [outs[s] for s in window]
+            top = winner(entries) if self.modes[g] == "max" else -1
             for j, s in enumerate(window):
                 if s >= self.input_count:
-                    errors[s - self.input_count] += delta * self._route(g, entries, j)
+                    errors[s - self.input_count] += delta * self._route(g, len(entries), j, top)
             return
         for p, s in zip(self.params_of[g], self.sources[g]):
             if s < self.input_count or (self.flags.truncated and p in self.recurrent):
@@ -335,13 +382,12 @@ class WiredTrainer(Trainer):
             w = weights[self.mirror.get(p, p)] if self.flags.unflipped else weights[p]
             errors[s - self.input_count] += delta * w
 
-    def _route(self, g: int, entries: list[Real], j: int) -> Real:
+    def _route(self, g: int, size: int, j: int, top: int) -> Real:
         if self.modes[g] == "avg":
-            return CTX.one / len(entries)
+            return CTX.one / size
         if self.flags.route_all:
             return CTX.one
-        top = max(entries)
-        return CTX.one if entries.index(top) == j else CTX.zero
+        return CTX.one if top == j else CTX.zero
 
 
 def _mirrors(network: Network, index: Mapping[str, int]) -> dict[int, int]:

@@ -231,7 +231,7 @@ def text(g: Glyph) -> tuple[str, str, str]:
     if g.hat:
         base += "\u0302"
     # a step of a sequence, \langle t\rangle in LaTeX, is ⟨t⟩ in text
-    return base, g.sub, g.sup.replace("\\langle ", "\u27e8").replace("\\rangle", "\u27e9")
+    return base, g.sub, g.sup.replace("\\langle ", "\u27e8").replace("\\langle", "\u27e8").replace("\\rangle", "\u27e9")
 
 
 # --- index form ------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ MAX_ASK = 20
 MAX_ASK_CHARS = 80
 # A question is a quantity as a plain claim names it (dE_total/dw5, w1@1, out_o1[s2]): what a sheet
 # tells students to write, so no LaTeX.
-ASK = re.compile(r"[A-Za-z][A-Za-z0-9_/@\[\]]{0,79}\Z")
+ASK = re.compile(r"[A-Za-z][A-Za-z0-9_/@\[\]=]{0,79}\Z")  # = for a step of a sequence: h2[t=3]
 DEFAULT_EXERCISE_DIGITS = 3
 MAX_EXERCISE_DIGITS = 9
 
@@ -603,7 +603,7 @@ def _read_exercise(r: _Reader, loss: str) -> ExerciseSpec | None:
     for i, item in enumerate(asked):
         if not isinstance(item, str) or not ASK.match(item):
             raise e.fail(f"ask[{i}]", f"expected a quantity as a plain claim names it (out_o1, dE_total/dw5, w1@1): "
-                         f"a letter, then letters, digits, _ / @ [ ], at most {MAX_ASK_CHARS} characters")
+                         f"a letter, then letters, digits, _ / @ [ ] =, at most {MAX_ASK_CHARS} characters")
     if len(set(asked)) != len(asked):
         raise e.fail("ask", "expected each question once")
     return ExerciseSpec(ranges, tuple(asked),

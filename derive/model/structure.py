@@ -390,4 +390,22 @@ def _bias_with(bias: BiasSpec, got: dict[str, Decimal]) -> BiasSpec:
     return replace(bias, values=tuple(got.get(n, v) for n, v in zip(bias.names, bias.values)))
 
 
+def parameter_names(spec: Spec) -> tuple[list[str], list[str]]:
+    """The weights' and the biases' names in reading order, layer by layer (kernels, W_x then W_h, dense rows)."""
+    weights: list[str] = []
+    biases: list[str] = []
+    for kind in spec.structure.kinds:
+        if isinstance(kind, k.ConvSpec):
+            weights += k.flat(kind.weight_names)
+            biases += list(kind.bias.names)
+        elif isinstance(kind, k.RecurrentSpec):
+            weights += k.flat(kind.input_names) + k.flat(kind.recurrent_names)
+            biases += list(kind.bias.names)
+        elif isinstance(kind, k.DenseRef):
+            layer = spec.layers[kind.index]
+            weights += [w for row in layer.weight_names for w in row]
+            biases += list(layer.bias.names)
+    return weights, biases
+
+
 specs.layered_reader = read  # spec.from_mapping reads these specs through this module

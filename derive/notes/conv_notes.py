@@ -43,11 +43,12 @@ def _generic(pr: Printers, name: str, entry: str, channel: str | None = None) ->
     return latex(replace(g, sub=",".join([*head, entry])))
 
 
-def map_tex(pr: Printers, name: str) -> str:
-    """The whole map an entry belongs to: X_{1}, K_{1}, \\boldsymbol{\\delta}_{c1}."""
+def map_tex(pr: Printers, name: str, capital: bool = False) -> str:
+    """The whole map an entry belongs to: a capital for an input or a kernel (X_{1}, K_{1}), bold for the
+    others (\\boldsymbol{\\delta}_{c1}, \\boldsymbol{e}_{1}: never E, the error)."""
     g = _glyph(pr, name)
     head = g.sub.split(",")[0]
-    if len(g.base) == 1 and g.base.isalpha() and not g.word:
+    if capital and len(g.base) == 1 and g.base.isalpha() and not g.word:
         return latex(replace(g, base=g.base.upper(), sub=head, hat=False))
     body = rf"\boldsymbol{{{latex(replace(g, sub='', sup=''))}}}"
     return body + (f"^{{{g.sup}}}" if g.sup else "") + (f"_{{{head}}}" if head else "")
@@ -66,7 +67,7 @@ def initial(b: Blocks, pr: Printers, network: Network, plan: ConvPlan) -> None:
         for i, channel in enumerate(kernel):
             first = channel[0][0].name
             values = [[real(w.initial) for w in row] for row in channel]
-            b.math(pr.eq(map_tex(pr, first) if len(kernel) == 1 else f"{map_tex(pr, first)}^{{({i + 1})}}",
+            b.math(pr.eq(map_tex(pr, first, True) if len(kernel) == 1 else f"{map_tex(pr, first, True)}^{{({i + 1})}}",
                          symbol_matrix(pr, [[w.symbol for w in row] for row in channel]), matrix_of(pr, values)))
     biases = [p for p in plan.biases if p is not None]
     if biases:
@@ -80,7 +81,7 @@ def sample(b: Blocks, pr: Printers, network: Network, values: dict[Symbol, Any],
     for c, channel in enumerate(image):
         name = channel[0][0][0]
         b.say("image_is", sample=label, channel=c + 1)
-        b.math(pr.eq(map_tex(pr, name), symbol_matrix(pr, [[s for _, s in row] for row in channel]),
+        b.math(pr.eq(map_tex(pr, name, True), symbol_matrix(pr, [[s for _, s in row] for row in channel]),
                      matrix_of(pr, [[values[s] for _, s in row] for row in channel])))
 
 
@@ -183,8 +184,9 @@ def _pool_line(pr: Printers, w: convolution.Window) -> str:
                  rf"\frac{{1}}{{{m}}} \left({' + '.join(pr.val.number(v, True) for _, v in w.entries)}\right)", value)
 
 
-def flatten(b: Blocks, pr: Printers, before: Any) -> None:
-    order = [n.out for n in k.flat(before.neurons)]
+def flatten(b: Blocks, pr: Printers, before: Any, inputs: Any = ()) -> None:
+    """The vector flatten makes of the maps before it (`inputs`, when it reads the input itself)."""
+    order = [n.out for n in k.flat(before.neurons)] if before is not None else list(inputs)
     b.say("flatten_order")
     b.math(r"\left(" + ", ".join(pr.tex(s) for s in order) + r"\right)")
 
@@ -199,6 +201,9 @@ def pool_backward(b: Blocks, pr: Printers, network: Network, p: Pass, plan: Pool
     if not full and len(pooled) > 1:
         b.table([b.t("col_entry"), b.t("col_error_out")],
                 [[inline(neuron_tex(pr, n)), inline(pr.num(by_neuron[n.name].error.value))] for n in pooled])
+    if plan.source[0][0][0][0] not in by_neuron:  # the pool reads the input itself
+        b.say("pool_reads_input")
+        return
     b.say(f"{plan.spec.mode}pool_routes")
     sources = [by_neuron[name] for channel in plan.source for row in channel for name, _ in row]
     routed = [nb for nb in sources if any(t.via in pooled for t in nb.paths)]
@@ -275,14 +280,14 @@ def _kernel_gradient(b: Blocks, pr: Printers, d: Derivation, p: Pass, plan: Conv
     for o, per_channel in enumerate(plan.kernel):
         for i, channel in enumerate(per_channel):
             name = channel[0][0].name
-            lhs = rf"\frac{{\partial {pr.tex(network.e_total)}}}{{\partial {map_tex(pr, name)}}}"
-            image = map_tex(pr, plan.source[i][0][0][0])
+            lhs = rf"\frac{{\partial {pr.tex(network.e_total)}}}{{\partial {map_tex(pr, name, True)}}}"
+            image = map_tex(pr, plan.source[i][0][0][0], True)
             if any(plan.spec.padding):
                 image = rf"\mathrm{{pad}}\left({image}\right)"
             deltas = map_tex(pr, plan.neurons[o][0][0].delta.name)
-            b.math(pr.eq(lhs, rf"{image} \star {deltas}", rf"{matrix_of(pr, maps.source[i])} \star "
-                                                          rf"{matrix_of(pr, maps.deltas[o])}",
-                         matrix_of(pr, maps.kernel_gradient[o][i])))
+            minus = "- " if pr.sign < 0 else ""  # the textbook's error terms are the deltas' negatives
+            # the input and the delta map are shown above: the display stays within a line
+            b.math(pr.eq(lhs, rf"{minus}{image} \star {deltas}", matrix_of(pr, maps.kernel_gradient[o][i])))
     b.say("kernel_agrees")
 
 
@@ -314,19 +319,24 @@ def _input_gradient(b: Blocks, pr: Printers, d: Derivation, p: Pass, plan: ConvP
     symbols = " + ".join(pr.sym.product([pr.partial(network.e_total, n.net), pr.partial(n.net, symbol)])
                          for n, _ in terms)
     weights = " + ".join(pr.sym.ordered_product([pr.sign * n.delta, w]) for n, w in terms)
-    numbers = " + ".join(pr.val.product([pr.val.number(pr.sign * p.values[n.delta], True),
+    numbers = " + ".join(pr.val.product([pr.val.number(p.values[n.delta], True),
                                          pr.val.number(p.values[w], True)]) for n, w in terms)
     b.math(pr.eq(lhs, symbols, weights, numbers, pr.num(errors[symbol])))
-    b.say("input_full_convolution", stride=plan.spec.stride[0])
+    stride = plan.spec.stride
+    if stride == (1, 1):
+        b.say("input_full_convolution")
+    else:  # the delta map is spread out first: stride - 1 zeros between its entries, down and across
+        b.say("input_full_dilated", rows=stride[0] - 1, cols=stride[1] - 1)
     for i, channel in enumerate(plan.source):
-        lhs = rf"\frac{{\partial {pr.tex(network.e_total)}}}{{\partial {map_tex(pr, channel[0][0][0])}}}"
+        lhs = rf"\frac{{\partial {pr.tex(network.e_total)}}}{{\partial {map_tex(pr, channel[0][0][0], True)}}}"
+        minus = "- " if pr.sign < 0 else ""  # the textbook's error terms are the deltas' negatives
         parts = []
         for o in range(len(plan.kernel)):
-            spread = maps.spread[o]
-            flipped = convolution.flipped(maps.kernel[o][i])
-            parts.append(rf"{matrix_of(pr, spread)} \star {matrix_of(pr, flipped)}")
-        symbolic = " + ".join(rf"\mathrm{{full}}\left({map_tex(pr, plan.neurons[o][0][0].delta.name)}\right) \star "
-                              rf"\mathrm{{rot}}_{{180}}\left({map_tex(pr, plan.kernel[o][i][0][0].name)}\right)"
-                              for o in range(len(plan.kernel)))
-        b.math(pr.eq(lhs, symbolic, " + ".join(parts), matrix_of(pr, maps.source_gradient[i])))
+            full = rf"\mathrm{{full}}\left({map_tex(pr, plan.neurons[o][0][0].delta.name)}\right)"
+            rot = rf"\mathrm{{rot}}_{{180}}\left({map_tex(pr, plan.kernel[o][i][0][0].name, True)}\right)"
+            if i == 0:  # each padded delta map and flipped kernel once, then the whole map from them
+                b.math(pr.eq(full, matrix_of(pr, [[pr.sign * v for v in row] for row in maps.spread[o]])))
+            b.math(pr.eq(rot, matrix_of(pr, convolution.flipped(maps.kernel[o][i]))))
+            parts.append(rf"{minus}{full} \star {rot}")
+        b.math(pr.eq(lhs, " + ".join(parts), matrix_of(pr, maps.source_gradient[i])))
     b.say("input_agrees" if plan.index else "input_agrees_first")

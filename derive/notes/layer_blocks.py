@@ -78,9 +78,10 @@ def pmatrix(rows: list[list[str]]) -> str:
 
 
 def listing(texts: list[str], limit: int = 6) -> str:
-    """Symbols of one legend row, cut short with an ellipsis."""
+    """Symbols of one legend row, each its own inline maths (a line may break between them), cut short
+    with an ellipsis."""
     shown = texts[:limit] + ([r"\ldots"] if len(texts) > limit else [])
-    return ", ".join(shown)
+    return ", ".join(inline(text) for text in shown)
 
 
 def neuron_tex(pr: Printers, n: Neuron) -> str:
@@ -129,7 +130,7 @@ def delta_form(pr: Printers, network: Network, index: int) -> tuple[str, str]:
     for u in network.usages[index]:
         factors = [pr.sign * u.neuron.delta] + ([] if u.dnet == 1 else [u.dnet])
         symbols.append(pr.sym.ordered_product(factors))
-        parts = [pr.val.number(pr.sign * pr.val.values[u.neuron.delta], True)]
+        parts = [pr.val.number(pr.val.values[u.neuron.delta], True)]  # the value of (sign * error term)
         if u.dnet != 1:
             parts.append(pr.val.number(evaluate(u.dnet, pr.val.values), True))
         numbers.append(pr.val.product(parts))

@@ -75,34 +75,70 @@ def _cell_width(texts: list[str]) -> float:
     return max(34.0, 8.0 * max((len(t) for t in texts), default=1) + 10.0)
 
 
-def sliding(plan: ConvPlan, p: Pass, notation: Notation) -> Grids:
-    """The kernel over the (padded) input at each position of output channel 1 (input channel 1)."""
+def sliding(plan: ConvPlan, p: Pass, notation: Notation, valued: bool = True) -> Grids:
+    """The kernel over the (padded) input at each position of output channel 1 (input channel 1), each
+    frame labelled with the entry it makes and (`valued`) its net: an exercise sheet asks for the nets."""
     source = convolution.conv_maps(plan, p).source[0]
+    labels = [(notation.glyph(n.net.name), p.values[n.net] if valued else None) for n in k.flat(plan.neurons[0])]
+    window = _Window(plan.spec.kernel, plan.spec.stride, plan.spec.padding, plan.spec.out_shape.width)
+    return _frames(f"sliding-{plan.index + 1}", source, labels, window)
+
+
+def pooling(plan: PoolPlan, p: Pass, notation: Notation, valued: bool = True) -> Grids:
+    """A pool's window over the map it reads (channel 1) at each position, labelled as `sliding` does."""
+    source = [[p.values[s] for _, s in row] for row in plan.source[0]]
+    labels = [(notation.glyph(n.out.name), p.values[n.out] if valued else None) for n in k.flat(plan.neurons[0])]
+    window = _Window(plan.spec.size, plan.spec.stride, (0, 0), plan.spec.out_shape.width)
+    return _frames(f"pooling-{plan.index + 1}", source, labels, window)
+
+
+def image(d: Derivation) -> Grids:
+    """The input's first channel, one frame: the figure of a network that neither convolves nor pools."""
+    network = d.network
+    shape = network.spec.structure.image.shape
+    names = k.map_names(network.spec.structure.image.name, shape)[0]
+    values = {x.name: d.first.values[x] for x in network.inputs}
+    source = [[values[name] for name in row] for row in names]
+    return _frames("image", source, [], _Window((0, 0), (1, 1), (0, 0), 1))
+
+
+@dataclass(frozen=True)
+class _Window:
+    size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    across: int  # positions per row of the output
+
+
+def _frames(key: str, source: list[list[Real]], labels: list[tuple[Glyph, Real | None]], w: _Window) -> Grids:
+    """One frame of `source` per label (at most MAX_FRAMES; one frame without labels), the window of
+    each position shaded, its label under it."""
     rows, cols = len(source), len(source[0])
     cell = _cell_width([_number(v) for row in source for v in row])
-    neurons = list(k.flat(plan.neurons[0]))
-    shown = neurons[:MAX_FRAMES]
-    per_row = min(len(shown), 3)
+    count = max(1, min(len(labels), MAX_FRAMES))
+    per_row = min(count, 3)
     frame_w, frame_h = cols * cell, rows * CELL_HEIGHT
     cells, texts = [], []
-    pr, pc = plan.spec.padding
-    for f, n in enumerate(shown):
-        r, s = divmod(neurons.index(n), plan.spec.out_shape.width)
+    pr, pc = w.padding
+    for f in range(count):
+        r, s = divmod(f, w.across)
         x0 = figures.MARGIN + (f % per_row) * (frame_w + FRAME_GAP)
         y0 = figures.MARGIN + (f // per_row) * (frame_h + LABEL_ROOM + FRAME_GAP)
         for a in range(rows):
             for b in range(cols):
-                inside = (r * plan.spec.stride[0] <= a < r * plan.spec.stride[0] + plan.spec.kernel[0]
-                          and s * plan.spec.stride[1] <= b < s * plan.spec.stride[1] + plan.spec.kernel[1])
+                inside = (r * w.stride[0] <= a < r * w.stride[0] + w.size[0]
+                          and s * w.stride[1] <= b < s * w.stride[1] + w.size[1])
                 pad = a < pr or a >= rows - pr or b < pc or b >= cols - pc
                 style = "window" if inside else ("pad" if pad else "plain")
                 cells.append(Cell(x0 + b * cell, y0 + a * CELL_HEIGHT, cell, CELL_HEIGHT, _number(source[a][b]), style))
-        value = show(p.values[n.net], DIGITS)
-        texts.append(Text(x0 + frame_w / 2, y0 + frame_h + LABEL_ROOM / 2, Label(notation.glyph(n.net.name), value)))
-    count = math.ceil(len(shown) / per_row)
+        if labels:
+            glyph, value = labels[f]
+            shown = show(value, DIGITS) if value is not None else None
+            texts.append(Text(x0 + frame_w / 2, y0 + frame_h + LABEL_ROOM / 2, Label(glyph, shown)))
+    lines = math.ceil(count / per_row)
     width = 2 * figures.MARGIN + per_row * frame_w + (per_row - 1) * FRAME_GAP
-    height = 2 * figures.MARGIN + count * (frame_h + LABEL_ROOM) + (count - 1) * FRAME_GAP
-    return Grids(f"sliding-{plan.index + 1}", width, height, tuple(cells), tuple(texts))
+    height = 2 * figures.MARGIN + lines * (frame_h + LABEL_ROOM) + (lines - 1) * FRAME_GAP
+    return Grids(key, width, height, tuple(cells), tuple(texts))
 
 
 def deltas(plan: ConvPlan, after: PoolPlan | None, p: Pass, notation: Notation) -> Grids:

@@ -87,6 +87,44 @@ def files(d: Derivation, request: NotesRequest) -> dict[str, str | bytes]:
     return dict(sorted(found.items()))
 
 
+def sheet_figure(d: Derivation, notation: str, fmt: str) -> str:
+    """The figure an exercise sheet shows (svg or tikz), without the values the sheet asks for: the first
+    kernel (or pool) sliding over its input, the unrolled network, or the input alone."""
+    glyphs = notation_for(d.network, notation)
+    plan = _sheet_plan(d)
+    model: Any
+    if isinstance(plan, ConvPlan):
+        model = layer_figures.sliding(plan, d.first, glyphs, valued=False)
+    elif isinstance(plan, PoolPlan):
+        model = layer_figures.pooling(plan, d.first, glyphs, valued=False)
+    elif isinstance(plan, RecurrentPlan):
+        model = layer_figures.unrolled(plan, d, glyphs)
+    else:
+        model = layer_figures.image(d)
+    return _svg(model) if fmt == "svg" else _tikz(model)
+
+
+def _sheet_plan(d: Derivation) -> Any:
+    return next((p for p in d.network.graph.plans if isinstance(p, (ConvPlan, PoolPlan, RecurrentPlan))), None)
+
+
+def sheet_figure_kind(d: Derivation) -> str:
+    """What the sheet's figure shows: sliding (a kernel), pooling, unrolled or image."""
+    plan = _sheet_plan(d)
+    return {ConvPlan: "sliding", PoolPlan: "pooling", RecurrentPlan: "unrolled"}.get(type(plan), "image")
+
+
+def keyed_markdown(d: Derivation, request: NotesRequest, folder: str) -> tuple[str, dict[str, str]]:
+    """The walkthrough in Markdown with its figures in `folder` (an exercise key's own), and the figures by path."""
+    t = catalogue(request.lang)
+    curve = figures.loss_curve(figures.history_points(d), t("axis_updates"), t("axis_error"))
+    pictures = {f"{folder}/{key}.svg": _svg(m) for key, m in figure_models(d, request).items()}
+    pictures[f"{folder}/loss.svg"] = svg.curve(curve)
+    places = {path.rpartition("/")[2][:-4]: {"path": path} for path in pictures}
+    caption = t("figure_loss" if curve.y.log else "figure_loss_linear")
+    return layer_walkthrough.render(d, "md", request, places, caption), pictures
+
+
 def notebook(d: Derivation, request: NotesRequest, markdown: str) -> str:
     """The walkthrough as a notebook with the layer code (checked first), one update and the training."""
     import nbformat

@@ -46,23 +46,23 @@ def shape_text(network: Network) -> str:
 
 
 def _legend(b: Blocks, pr: Printers, network: Network) -> None:
-    rows = [[inline(listing([pr.tex(x) for x in network.inputs])), b.t("means_input")]]
+    rows = [[(listing([pr.tex(x) for x in network.inputs])), b.t("means_input")]]
     for plan in network.graph.plans:
         what = layer_name(b, network, plan)
         neurons = _neurons_of(plan)
         if isinstance(plan, PoolPlan):
-            rows.append([inline(listing([pr.tex(n.out) for n in neurons])), b.t("means_pooled", layer=what)])
+            rows.append([(listing([pr.tex(n.out) for n in neurons])), b.t("means_pooled", layer=what)])
         else:
-            rows.append([inline(listing([pr.tex(n.net) for n in neurons])), b.t("means_net", layer=what)])
-            rows.append([inline(listing([pr.tex(n.out) for n in neurons])), b.t("means_out", layer=what)])
+            rows.append([(listing([pr.tex(n.net) for n in neurons])), b.t("means_net", layer=what)])
+            rows.append([(listing([pr.tex(n.out) for n in neurons])), b.t("means_out", layer=what)])
         params = _params_of(plan)
         if params:
-            rows.append([inline(listing([pr.tex(p.symbol) for p in params])), b.t("means_params", layer=what)])
+            rows.append([(listing([pr.tex(p.symbol) for p in params])), b.t("means_params", layer=what)])
         key = ("means_delta_pool" if isinstance(plan, PoolPlan) else "means_delta") if pr.sign > 0 \
             else "means_delta_negative"
-        rows.append([inline(listing([pr.tex(n.delta) for n in neurons])), b.t(key, layer=what)])
-    rows += [[inline(listing([pr.tex(o.target) for o in network.outputs])), b.t("means_target")],
-             [inline(listing([pr.tex(o.error) for o in network.outputs])), b.t("means_error")],
+        rows.append([(listing([pr.tex(n.delta) for n in neurons])), b.t(key, layer=what)])
+    rows += [[(listing([pr.tex(o.target) for o in network.outputs])), b.t("means_target")],
+             [(listing([pr.tex(o.error) for o in network.outputs])), b.t("means_error")],
              [inline(pr.tex(network.e_total)), b.t("means_total")], [inline(pr.tex(network.eta)), b.t("means_eta")]]
     b.heading(2, b.t("legend"))
     b.table([b.t("col_symbol"), b.t("col_meaning")], rows)
@@ -226,7 +226,7 @@ def _pass(b: Blocks, pr: Printers, d: Derivation, p: Pass, request: NotesRequest
             elif isinstance(plan, DensePlan):
                 dense_forward(b, pr, plan.neurons[0], p)
             else:
-                conv_notes.flatten(b, pr, _plan_at(network, i - 1))
+                conv_notes.flatten(b, pr, _plan_at(network, i - 1), network.inputs)
     b.heading(2, prefix + b.t("error"))
     losses = walkthrough._losses(pr, network, p, d.before.digits if d.before else WORKING_DIGITS)
     for line in losses["lines"]:

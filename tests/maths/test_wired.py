@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 import torch
@@ -16,6 +17,8 @@ from derive.maths.numeric import trainer_for
 from derive.maths.wired import WiredPass
 from derive.model import network, spec
 from derive.model.precision import CTX
+from derive.notes import files
+from derive.notes.request import NotesRequest
 from tests import layer_oracle as oracle
 
 TOLERANCE = oracle.mp.mpf(10) ** -30
@@ -220,3 +223,64 @@ def test_a_tie_sends_the_gradient_to_the_first_entry_as_pytorch_does() -> None:
     x = torch.tensor([[[[0.5, 0.5], [0.1, 0.2]]]], requires_grad=True)
     torch.nn.functional.max_pool2d(x, 2).sum().backward()
     assert x.grad.reshape(-1).tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def _one_row(row: list[str], bias: str, activation: str, pool: bool) -> spec.Spec:
+    """A 1x3 input, the 1x2 kernel [0.1, 0.3] and `bias`, (a 1x2 max pool,) an identity output, target 0:
+    every quantity rational, so the test computes it exactly."""
+    layers: list[dict] = [{"kind": "conv2d", "kernel": [1, 2], "activation": activation,
+                           "weights": [[Decimal("0.1"), Decimal("0.3")]], "bias": {"values": [Decimal(bias)]}}]
+    layers += [{"kind": "maxpool2d", "size": [1, 2]}] if pool else []
+    width = 1 if pool else 2
+    layers += [{"kind": "flatten"}, {"neurons": 1, "activation": "identity",
+                                     "weights": [[Decimal(2), Decimal(1)][:width]]}]
+    data = {"inputs": {"shape": [1, 1, 3]}, "loss": "half_sse", "layers": layers,
+            "samples": [{"inputs": [[Decimal(v) for v in row]], "targets": [Decimal(0)]}],
+            "training": {"learning_rate": Decimal("0.1")}}
+    return spec.from_mapping(data, "<row>", "row")
+
+
+def _exact_gradients(row: list[str], bias: str, pool: bool) -> dict[str, Fraction]:
+    """dE/dk1_11, dE/dk1_12, dE/db1 in exact fractions (relu' = 0 at 0 here; a max pool tie to the first)."""
+    x = [Fraction(v) for v in row]
+    k, b = [Fraction("0.1"), Fraction("0.3")], Fraction(bias)
+    nets = [k[0] * x[c] + k[1] * x[c + 1] + b for c in range(2)]
+    outs = [max(n, Fraction(0)) for n in nets]
+    if pool:
+        first = 0 if outs[0] >= outs[1] else 1
+        o = 2 * outs[first]
+        errors = [2 * o if c == first else Fraction(0) for c in range(2)]
+    else:
+        o = 2 * outs[0] + outs[1]
+        errors = [2 * o, o]
+    deltas = [e * (1 if n > 0 else 0) for e, n in zip(errors, nets)] if not pool else errors
+    return {"k1_11": sum(deltas[c] * x[c] for c in range(2)), "k1_12": sum(deltas[c] * x[c + 1] for c in range(2)),
+            "b1": sum(deltas)}
+
+
+def _gradients(d: derivation.Derivation) -> dict[str, object]:
+    return {u.param.name: u.gradient for u in d.updates}
+
+
+def test_a_relus_kink_reached_by_different_products_is_the_kink() -> None:
+    """0.1 x 0.1 + 0.3 x 0.4 - 0.13 is 0, but the binary forms of the decimals leave 1.7e-52 at 50 digits:
+    the net is 0, relu' = H(0) = 0, on every route (the notes, the trainer, the closed forms)."""
+    row, bias = ["0.1", "0.4", "0.9"], "-0.13"
+    d = derived(_one_row(row, bias, "relu", pool=False))
+    nets = {s.neuron.name: s.net for s in d.first.forward}
+    assert nets["c1_11"] == 0
+    got, exact = _gradients(d), _exact_gradients(row, bias, pool=False)
+    for name, value in exact.items():
+        assert _close(got[name], CTX.mpf(value.numerator) / value.denominator), name
+
+
+def test_a_tie_reached_by_different_products_goes_to_the_first_entry() -> None:
+    """0.1 x 0.4 + 0.3 x 0.7 = 0.1 x 0.7 + 0.3 x 0.6 = 0.25, the second larger by 3e-52 at 50 digits:
+    a tie, said in the notes, its error to the first entry."""
+    row = ["0.4", "0.7", "0.6"]
+    d = derived(_one_row(row, "0", "identity", pool=True))
+    got, exact = _gradients(d), _exact_gradients(row, "0", pool=True)
+    for name, value in exact.items():
+        assert _close(got[name], CTX.mpf(value.numerator) / value.denominator), name
+    text = files.files(d, NotesRequest(("md",)))["walkthrough.md"]
+    assert isinstance(text, str) and "A tie: $\\mathrm{out}_{c1,11}$, $\\mathrm{out}_{c1,12}$ are all" in text

@@ -119,7 +119,8 @@ CASES = [
      "maxpool2d, avgpool2d, flatten, rnn, got 'maxpool'"),
     (lambda d: d["layers"][0].update(strides=1), "net.toml: layers[0].strides: unknown key (expected one of kind, "
      "channels, kernel, stride, padding, activation, weights, bias, map_name, kernel_name)"),
-    (lambda d: d["layers"].append({"kind": "flatten"}), "net.toml: layers[4].kind: the output layer must be a dense layer"),
+    (lambda d: d["layers"].append({"kind": "flatten"}),
+     "net.toml: layers[4].kind: the output layer must be a dense layer"),
     (lambda d: d["layers"][0].update(activation="softmax"), "net.toml: layers[0].activation: softmax is for a dense "
      "output layer only"),
     (lambda d: d["layers"][1].update(map_name="k"), "net.toml: layers[1].map_name: name 'k1_11' is used twice "
@@ -146,7 +147,8 @@ SEQUENCE_CASES = [
     (lambda d: d["layers"].insert(0, {"neurons": 2, "activation": "tanh", "weights": [[Decimal(1)] * 2] * 2}),
      "net.toml: layers[1].kind: an rnn layer must be the first layer, reading inputs given as a count or names "
      "(one row of them per step in each sample)"),
-    (lambda d: d["layers"][0].update(outputs="all"), "net.toml: layers[0].outputs: expected one of last, each, got 'all'"),
+    (lambda d: d["layers"][0].update(outputs="all"),
+     "net.toml: layers[0].outputs: expected one of last, each, got 'all'"),
     (lambda d: d["samples"][0].update(inputs=[Decimal(1)] * 3), "net.toml: samples[0].inputs: expected one row of "
      "inputs per step: [[...], [...]]"),
     (lambda d: d["layers"].insert(1, {"kind": "flatten"}), "net.toml: layers[1].kind: flatten reads an image: give "
@@ -176,4 +178,5 @@ def test_a_dense_spec_that_names_its_kind_is_a_dense_spec() -> None:
     for layer in data["layers"]:
         layer["kind"] = "dense"
     s = spec.from_mapping(data, "mazur.toml", "mazur")
-    assert s.structure is None and s == spec.from_mapping(tomllib.loads(MAZUR, parse_float=Decimal), "mazur.toml", "mazur")
+    dense = spec.from_mapping(tomllib.loads(MAZUR, parse_float=Decimal), "mazur.toml", "mazur")
+    assert s.structure is None and s == dense

@@ -15,7 +15,7 @@ import pytest
 
 from derive.maths import derivation
 from derive.model import network, spec
-from derive.notes import LANGUAGES, PROFILES, files
+from derive.notes import LANGUAGES, PROFILES, files, layer_files
 from derive.notes.request import NotesRequest
 from tests import layer_oracle as oracle
 
@@ -55,9 +55,11 @@ def test_every_language_and_notation_renders_markdown_and_latex(name: str, lang:
     assert md == files.files(fixture_derivation(name), NotesRequest(("md",), lang, profile))["walkthrough.md"]
 
 
-def _matrices(text: str, after: str) -> list[list[list[float]]]:
-    """The matrices of numbers of the first display that follows `after`."""
+def _matrices(text: str, after: str, holding: str = "") -> list[list[list[float]]]:
+    """The matrices of numbers of the first display that follows `after` (and holds `holding`)."""
     start = text.index(after)
+    while holding not in text[start:text.index("$$", text.index("$$", start) + 2)]:
+        start = text.index("$$", text.index("$$", start) + 2) + 2
     display = text[text.index("$$", start):text.index("$$", text.index("$$", start) + 2)]
     found = []
     for body in re.findall(r"\\begin\{pmatrix\}(.*?)\\end\{pmatrix\}", display, re.S):
@@ -85,7 +87,7 @@ def test_the_cnn_notes_print_the_oracles_maps_and_gradients() -> None:
     kernel = _matrices(text, "the correlation of the input with the delta map")[-1]
     want = [[float(oracle.finite_difference(s, f"k1_{r}{c}", p)) for c in (1, 2)] for r in (1, 2)]
     np.testing.assert_allclose(kernel, want, rtol=1e-8)
-    full = _matrices(text, "the full convolution of the delta map")[-1]
+    full = _matrices(text, "the full convolution of the delta map", r"\star")[-1]
     np.testing.assert_allclose(full, _input_gradients(s, p), rtol=1e-8, atol=1e-12)
     assert "A tie" not in text
 
@@ -103,6 +105,27 @@ def _input_gradients(s: spec.Spec, p: dict[str, Any]) -> list[list[float]]:
             moved.append(oracle.loss(s.__class__(**{**s.__dict__, "samples": (sample,)}), p))
         grads.append(float((moved[0] - moved[1]) / (2 * oracle.mp.mpf(str(h)))))
     return [grads[r * 4:(r + 1) * 4] for r in range(4)]
+
+
+def test_a_strided_kernels_input_gradient_spreads_the_delta_map() -> None:
+    """A 1x1 identity kernel first, so the second (stride 2) layer's input gradient is the input's own: its
+    full convolution of the spread delta map must equal the oracle's central differences in each input."""
+    k = [[Decimal("0.5"), Decimal("-0.3")], [Decimal("0.2"), Decimal("0.4")]]
+    image = [[Decimal(v) / 10 for v in row] for row in ([1, 5, 2, 9], [7, 3, 2, 4], [2, 6, 1, 5], [9, 4, 7, 3])]
+    data = {"inputs": {"shape": [1, 4, 4]}, "loss": "half_sse",
+            "layers": [{"kind": "conv2d", "kernel": 1, "activation": "identity", "weights": [[Decimal(1)]]},
+                       {"kind": "conv2d", "kernel": 2, "stride": 2, "activation": "identity", "weights": k},
+                       {"kind": "flatten"},
+                       {"neurons": 1, "activation": "sigmoid", "weights": [[Decimal("0.3"), Decimal("-0.2"),
+                                                                           Decimal("0.4"), Decimal("0.1")]]}],
+            "samples": [{"inputs": image, "targets": [Decimal("0.9")]}], "training": {"learning_rate": Decimal("0.1")}}
+    s = spec.from_mapping(data, "strided.toml", "strided")
+    text = files.files(derived(s), NotesRequest(("md",)))["walkthrough.md"]
+    assert isinstance(text, str) and "(1 down, 1 across)" in text
+    spread = _matrices(text, "spread out by the stride", r"\mathrm{full}")[0]
+    assert len(spread) == 5 and all(spread[r][c] == 0 for r in range(5) for c in range(5) if r % 2 == 0 or c % 2 == 0)
+    full = _matrices(text, "spread out by the stride", r"\star")[-1]
+    np.testing.assert_allclose(full, _input_gradients(s, oracle.params_of(s)), rtol=1e-8, atol=1e-12)
 
 
 def test_the_rnn_notes_print_the_jacobian_products_numpy_finds() -> None:
@@ -142,7 +165,7 @@ def test_a_tie_is_said_and_broken_by_reading_order() -> None:
 
 def test_the_textbook_notation_keeps_the_books_sign_and_letters() -> None:
     text = markdown("rnn", profile="textbook")
-    assert "e^{\\langle 3\\rangle}_{1} = -\\frac{\\partial E}{\\partial \\alpha^{\\langle 3\\rangle}_{1}}" in text
+    assert "e^{\\langle3\\rangle}_{1} = -\\frac{\\partial E}{\\partial \\alpha^{\\langle3\\rangle}_{1}}" in text
     assert "v_{12}" in text and "u_{12}" in text and "\\hat{y}_{1}" in text
     cnn = markdown("cnn", profile="matrix")
     assert "K^{[1]}_{1,12}" in cnn and "\\delta^{[1]}_{1,11}" in cnn and "W^{[4]}_{11}" in cnn
@@ -169,3 +192,48 @@ def test_the_sliding_figure_has_a_frame_per_position() -> None:
 def test_the_pdf_typesets(name: str, lang: str) -> None:
     pdf = files.files(fixture_derivation(name), NotesRequest(("pdf",), lang))["walkthrough.pdf"]
     assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF")
+
+
+def _shaped(layers: list[dict[str, Any]], width: int) -> spec.Spec:
+    """A 4x4 image through `layers`, flatten, and a sigmoid output reading `width` entries."""
+    image = [[Decimal(v) / 10 for v in row] for row in ([1, 5, 2, 9], [7, 3, 2, 4], [2, 6, 1, 5], [9, 4, 7, 3])]
+    weights = [[Decimal(i % 5 - 2) / 10 for i in range(width)]]
+    data = {"inputs": {"shape": [1, 4, 4]}, "loss": "half_sse",
+            "layers": [*layers, {"kind": "flatten"}, {"neurons": 1, "activation": "sigmoid", "weights": weights}],
+            "samples": [{"inputs": image, "targets": [Decimal("0.5")]}], "training": {"learning_rate": Decimal("0.1")}}
+    return spec.from_mapping(data, "shaped.toml", "shaped")
+
+
+SHAPES = {
+    "image": ([], 16),
+    "pooling": ([{"kind": "maxpool2d", "size": 2, "stride": 1}, {"kind": "avgpool2d", "size": 2}], 1),
+    "sliding": ([{"kind": "conv2d", "kernel": 2, "activation": "tanh",
+                  "weights": [[Decimal("0.5"), Decimal("-0.3")], [Decimal("0.2"), Decimal("0.4")]]},
+                 {"kind": "maxpool2d", "size": 2, "stride": 1},
+                 {"kind": "conv2d", "kernel": 2, "padding": 1, "activation": "relu",
+                  "weights": [[Decimal("0.3"), Decimal("0.1")], [Decimal("-0.2"), Decimal("0.6")]]}], 9),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_a_network_without_a_convolution_first_is_written_up(shape: str) -> None:
+    """Flatten reading the input, pools reading the input, two convolutions: the notes in every notation,
+    and the figure an exercise sheet shows (without the values it asks for)."""
+    d = derived(_shaped(*SHAPES[shape]))
+    for profile in PROFILES:
+        found = files.files(d, NotesRequest(("md", "tex"), "en", profile))
+        md, tex = found["walkthrough.md"], found["walkthrough.tex"]
+        assert isinstance(md, str) and isinstance(tex, str) and "@" not in md, profile
+    text = markdown_of(d)
+    if shape == "image":
+        assert "x_{1,11}, x_{1,12}" in text  # flatten lists the input's entries
+    if shape == "pooling":
+        assert "This pool reads the input" in text
+    assert layer_files.sheet_figure_kind(d) == shape
+    assert " = " not in layer_files.sheet_figure(d, "classic", "svg")
+
+
+def markdown_of(d: derivation.Derivation) -> str:
+    text = files.files(d, NotesRequest(("md",)))["walkthrough.md"]
+    assert isinstance(text, str)
+    return text
