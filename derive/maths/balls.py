@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from flint import arb, ctx
 
+from derive.maths import ballsource
 from derive.maths.enclosure import FIGURE_GUARD, UNIT
 from derive.maths.numeric import Report
 from derive.maths.optimizers import Arithmetic, State, Stepper
@@ -79,7 +80,7 @@ def _relu(x: Ball) -> Ball:
     raise Unproven("a relu input within its radius of 0")
 
 
-def _relu_slope(net: Ball, out: Ball) -> Ball:
+def _relu_slope(net: Ball) -> Ball:
     return ONE if net > 0 else ZERO  # the forward pass proved net away from 0, or exactly 0
 
 
@@ -91,15 +92,23 @@ def _softmax(nets: Balls) -> Balls:
     return [e / total for e in exps]
 
 
+def _softmax_deltas(grads: Balls, outs: Balls) -> Balls:
+    """delta_j = sum_k dE/dout_k dout_k/dnet_j = sum_k g_k out_k ([k = j] - out_j)."""
+    return [sum((g * y * ((1 if k == j else 0) - outs[j]) for k, (g, y) in enumerate(zip(grads, outs))), ZERO)
+            for j in range(len(outs))]
+
+
 ZERO, ONE = arb(0), arb(1)
-Forward = Callable[[Balls], Balls]
-Slope = Callable[[Ball, Ball], Ball] | None
-ACTIVATIONS: dict[str, tuple[Forward, Slope]] = {
-    "sigmoid": (lambda nets: [_sigmoid(n) for n in nets], lambda net, out: out * (1 - out)),
-    "tanh": (lambda nets: [n.tanh() for n in nets], lambda net, out: 1 - out * out),
-    "relu": (lambda nets: [_relu(n) for n in nets], _relu_slope),
-    "identity": (lambda nets: list(nets), lambda net, out: ONE),
-    "softmax": (_softmax, None),
+# what the gradient's straight-line code calls (see derive.maths.ballsource)
+HELPERS = {"relu": _relu, "relu_slope": _relu_slope, "softmax": _softmax, "softmax_deltas": _softmax_deltas,
+           "ZERO": ZERO}
+# each activation's outs from its layer's nets, for the dataset error
+ACTIVATIONS: dict[str, Callable[[Balls], Balls]] = {
+    "sigmoid": lambda nets: [_sigmoid(n) for n in nets],
+    "tanh": lambda nets: [n.tanh() for n in nets],
+    "relu": lambda nets: [_relu(n) for n in nets],
+    "identity": list,
+    "softmax": _softmax,
 }
 
 
@@ -120,15 +129,6 @@ def _loss_term(loss: str, t: Ball, y: Ball, n: int) -> Ball:
     first = ZERO if t.is_zero() else t * _log(y)
     second = ZERO if (1 - t).is_zero() else (1 - t) * _log(1 - y)
     return -(first + second)
-
-
-def _loss_grad(loss: str, t: Ball, y: Ball, n: int) -> Ball:
-    """dE_o/dout_o (not for binary cross-entropy, whose output delta is taken whole)."""
-    if loss == "half_sse":
-        return y - t
-    if loss == "mse":
-        return 2 * (y - t) / n
-    return -t / y
 
 
 def _certain_above(x: Ball, bound: Ball) -> bool:
@@ -170,6 +170,7 @@ class BallTrainer:
         self.batch = training.update == "batch"
         self.samples = [([number(v) for v in s.inputs], [number(v) for v in s.targets]) for s in network.spec.samples]
         self.stepper = None if training.optimizer.plain else Stepper(network, arithmetic=arithmetic())
+        self._gradient = ballsource.compiled(network, HELPERS)
 
     def initial(self) -> Balls:
         return [number(p.initial) for p in self.network.params]
@@ -177,7 +178,7 @@ class BallTrainer:
     def forward(self, params: Balls, inputs: Balls) -> tuple[list[Balls], list[Balls]]:
         """nets and outs per layer; outs[0] are the inputs."""
         outs, nets = [inputs], [[]]
-        for links, biases, (activation, _) in zip(self.links, self.biases, self.rules):
+        for links, biases, activation in zip(self.links, self.biases, self.rules):
             before, layer = outs[-1], []
             for idx, bias in zip(links, biases):
                 total = params[idx[0]] * before[0]
@@ -191,39 +192,8 @@ class BallTrainer:
         return nets, outs
 
     def gradients(self, params: Balls, sample: Sample) -> Balls:
-        """dE_total/dp of one sample, by the delta rule."""
-        nets, outs = self.forward(params, sample[0])
-        grads = [ZERO] * len(params)
-        delta = self._output_deltas(nets[-1], outs[-1], sample[1])
-        for layer in range(len(self.links) - 1, -1, -1):
-            for d, idx, bias in zip(delta, self.links[layer], self.biases[layer]):
-                for i, x in zip(idx, outs[layer]):
-                    grads[i] += d * x
-                if bias is not None:
-                    grads[bias[0]] += d if bias[1] > 0 else -d
-            if layer:
-                delta = self._hidden_deltas(params, layer, delta, nets[layer], outs[layer])
-        return grads
-
-    def _output_deltas(self, nets: Balls, outs: Balls, targets: Balls) -> Balls:
-        if self.loss == "binary_cross_entropy":
-            return [y - t for t, y in zip(targets, outs)]  # as the 50-digit route takes it
-        n = len(outs)
-        grad_out = [_loss_grad(self.loss, t, y, n) for t, y in zip(targets, outs)]
-        slope = self.rules[-1][1]
-        if slope is None:  # softmax: sum_k g_k out_k ([k = j] - out_j)
-            return [sum((g * y * ((1 if k == j else 0) - outs[j]) for k, (g, y) in enumerate(zip(grad_out, outs))),
-                        ZERO) for j in range(n)]
-        return [g * slope(net, y) for g, net, y in zip(grad_out, nets, outs)]
-
-    def _hidden_deltas(self, params: Balls, layer: int, delta: Balls, nets: Balls, outs: Balls) -> Balls:
-        slope = self.rules[layer - 1][1]
-        assert slope is not None  # softmax is an output layer only
-        back = [ZERO] * len(outs)
-        for d, idx in zip(delta, self.links[layer]):
-            for h, i in enumerate(idx):
-                back[h] += d * params[i]
-        return [b * slope(net, y) for b, net, y in zip(back, nets, outs)]
+        """dE_total/dp of one sample, by the delta rule (straight-line code, see derive.maths.ballsource)."""
+        return self._gradient(params, *sample)
 
     def batch_gradient(self, params: Balls, samples: Sequence[Sample]) -> Balls:
         total = self.gradients(params, samples[0])
