@@ -30,12 +30,12 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 FLOOR = "import sympy, jinja2, numpy"
 # `--format all` writes every format but the PDF: the benchmark measures the notes, not XeLaTeX.
+# Run as the `derive` command runs (its entry point, `derive.cli.run`, ends the process as it does).
 RENDER = """
-import sys
 import derive.notes.request as request
 request.FORMATS = tuple(f for f in request.FORMATS if f != "pdf")
-from derive.cli import main
-sys.exit(main(sys.argv[1:]))
+from derive.cli import run
+run()
 """
 # The derivation of one network of bench/run.py, timed inside the interpreter (without its start-up).
 BUILD = """

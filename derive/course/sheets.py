@@ -120,14 +120,15 @@ def latex(ex: Exercise, v: Variant, lang: str, notation: str) -> str:
 
 def files(ex: Exercise, fmt: str, lang: str, notation: str) -> dict[str, str | bytes]:
     """Every sheet in `fmt` (md, html or pdf), by path relative to the exercise's folder."""
+    if fmt == "pdf":
+        from derive.notes import pdf
+
+        # every sheet typeset in one TeX run (per core), each cut out as the PDF it would be alone
+        pdfs = pdf.compile_many([(f"variant-{v.id}", latex(ex, v, lang, notation)) for v in ex.variants])
+        return {f"{SHEET_DIR}/variant-{v.id}.pdf": data for v, data in zip(ex.variants, pdfs)}
     found: dict[str, str | bytes] = {}
     for v in ex.variants:
         stem = f"{SHEET_DIR}/variant-{v.id}"
-        if fmt == "pdf":
-            from derive.notes import pdf
-
-            found[f"{stem}.pdf"] = pdf.compile_tex(latex(ex, v, lang, notation), f"variant-{v.id}")
-            continue
         picture = svg.figure(network_figure(v, notation))
         text = markdown(ex, v, lang, notation)
         if fmt == "md":
