@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from derive.check.checker import Report
 
 OK, FINDING, USAGE = 0, 1, 2
+# derive train computes in float64, without the iteration limit of the notes' 50 digits: a bound on
+# --steps (and --batch-size) only so that a typo does not run for years
+TRAIN_STEPS = 100_000_000
 # As a shell reports a program stopped by a signal: 128 + SIGPIPE, SIGINT, SIGTERM.
 CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, 130, 143
 # Committed examples: every preset in both languages and every format but PDF (which mazur also has),
@@ -93,7 +96,11 @@ def _jobs(text: str) -> int:
 
 
 def _steps(text: str) -> int:
-    return _whole(text, spec.MAX_STEPS)
+    return _whole(text, TRAIN_STEPS)
+
+
+def _batch(text: str) -> int:
+    return _whole(text, TRAIN_STEPS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -120,6 +127,12 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
     t.add_argument("--steps", type=_steps, help="number of updates (default: the spec's last step count)")
     t.add_argument("--plot", type=Path, help="save the loss curve (.png or .svg)")
+    t.add_argument("--data", type=Path, metavar="FILE",
+                   help="train on the samples of a .csv or .npy file (the spec's [data] table says how its columns "
+                        "are laid out; default: inputs then targets)")
+    t.add_argument("--batch-size", type=_batch, metavar="N",
+                   help="rows each update learns from (default: the [data] table's, else 1 for update = sgd, "
+                        "all for batch)")
     k = commands.add_parser("check", help="check a hand derivation, claim by claim")
     k.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
     k.add_argument("claims", type=Path, help="a Markdown (.md, .markdown, .txt), LaTeX (.tex) or notebook (.ipynb) "
@@ -352,25 +365,74 @@ def _vector_code(net: network.Network, check: bool) -> tuple[str, list[str]]:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from derive.code import training
+    from derive.code import dataset, training, verify
 
     if args.plot is not None and args.plot.suffix.lstrip(".").lower() not in training.PLOT_FORMATS:
         raise UsageError(f"{escaped(str(args.plot))}: expected a .png or .svg file for the plot")
-    d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
-    total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
-    run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
+    net = network.build(_load(args.network))
+    table, path = _data_table(net, args.data)
+    try:
+        rows = dataset.read(net, table, path) if table is not None else None
+    except dataset.DataError as exc:
+        raise UsageError(str(exc)) from None
+    text, problems = _vector_code(net, True)  # the code `derive code --style vector` writes, verified alike
+    if problems:
+        _say(f"derive: generated code disagrees with the closed forms: {problems[0]}")
+        return FINDING
+    module = verify.load(text)
+    rows = rows or dataset.spec_rows(module)
+    schedule = training.Schedule(args.steps or net.spec.training.steps[-1], _batch_size(net, table, args, rows.count),
+                                 net.spec.training.reduction == "mean")
+    run = training.train(module, rows, schedule, progress=sys.stderr is not None and sys.stderr.isatty())
     for number, error in run.curve:
         _emit(f"updates {number}: error {error:.9g}")
-    if d.error_before > 0 and any(error == 0 for _, error in run.curve):
+    if any(error == 0 for _, error in run.curve) and _positive_start(net, table, run.curve[0][1]):
         _say("derive: note: an error printed as 0 is below the smallest float64 (about 4.9e-324), "
              "in which the generated code computes, not 0")
     if args.plot is not None:
         if not training.log_scaled(run.curve):
             _say("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
                  "the plot's error axis is linear")
-        training.plot(run.curve, args.plot, d.network.spec.title, writing.write_file)
+        training.plot(run.curve, args.plot, net.spec.title, writing.write_file)
         _emit(str(args.plot))
     return OK if run.diverged is None else _diverged(run.curve[-1])
+
+
+def _data_table(net: network.Network, given: Path | None) -> tuple[spec.data_table.DataSpec | None, Path]:
+    """The file of samples to train on and its path: --data (from the current directory) in place of
+    the spec's [data] file (from the spec's folder), else none (the spec's own samples)."""
+    table = net.spec.data
+    if given is not None:
+        if given.suffix.lower() not in spec.data_table.SUFFIXES:
+            raise UsageError(f"{escaped(str(given))}: expected a .csv or .npy file of samples for --data")
+        keep = table or spec.data_table.DataSpec(str(given))
+        return spec.data_table.DataSpec(str(given), keep.label, keep.scale, keep.batch_size), given
+    if table is None:
+        return None, Path()
+    return table, Path(net.spec.source).parent / table.file
+
+
+def _batch_size(net: network.Network, table: spec.data_table.DataSpec | None, args: argparse.Namespace,
+                count: int) -> int:
+    """The rows each update learns from: --batch-size, the [data] table's, else as the spec's update says."""
+    size = args.batch_size or (table.batch_size if table is not None else None)
+    if size is None:
+        return 1 if net.spec.training.update == "sgd" else count
+    if size > count:
+        where = "--batch-size" if args.batch_size else "data.batch_size"
+        raise UsageError(f"{where} {size}: more than the {count:,} rows to train on")
+    return size
+
+
+def _positive_start(net: network.Network, table: spec.data_table.DataSpec | None, start: float) -> bool:
+    """Whether the error before training is above 0: at 50 digits for the spec's samples (float64 may
+    round it to 0), in float64 for a data file."""
+    if table is not None:
+        return start > 0
+    from derive.maths.numeric import Trainer
+
+    trainer = Trainer(net)
+    return bool(trainer.dataset_error(trainer.initial()) > 0)
 
 
 def _diverged(last: tuple[int, float]) -> int:

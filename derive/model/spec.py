@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from derive.model import identifiers, reading
+from derive.model import data as data_table
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
 
 PRESET_PACKAGE = "derive.presets"
@@ -50,7 +51,7 @@ MAX_LAYERS = 32
 MAX_NEURONS = 4096
 MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {
-    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases", "exercise"),
+    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases", "exercise", "data"),
     "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
@@ -59,6 +60,7 @@ ALLOWED_KEYS = {
     "init": ("kind", "seed", "mean", "std", "low", "high"),
     "exercise": ("inputs", "targets", "weights", "biases", "learning_rate", "ask", "digits"),
     "range": ("low", "high", "decimals"),
+    "data": data_table.DATA_KEYS,
 }
 # What an [exercise] table may draw, in the order a variant's numbers are drawn (see derive.course).
 EXERCISE_KINDS = ("inputs", "targets", "weights", "biases", "learning_rate")
@@ -186,6 +188,7 @@ class Spec:
     # (a name people write, the network's name or name head it stands for), for `derive check` documents
     aliases: tuple[tuple[str, str], ...] = ()
     exercise: ExerciseSpec | None = None
+    data: data_table.DataSpec | None = None  # the samples `derive train` trains on, where not the spec's own
 
     def title_in(self, lang: str) -> str:
         """The title in `lang`, or the spec's own title when it gives none in that language."""
@@ -563,7 +566,12 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     _check_targets(source, loss, samples)
     _check_unique(source, _name_groups(inputs, layers, samples))
     return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles,
-                _read_aliases(r), _read_exercise(r, loss))
+                _read_aliases(r), _read_exercise(r, loss), _read_data(r))
+
+
+def _read_data(r: _Reader) -> data_table.DataSpec | None:
+    """`[data]`: the file of samples `derive train` trains on (see derive.model.data)."""
+    return data_table.read(r.sub("data").allow("data")) if r.has("data") else None
 
 
 def _read_exercise(r: _Reader, loss: str) -> ExerciseSpec | None:
