@@ -16,7 +16,7 @@ from derive.notes.request import NotesRequest, RequestError
 
 PACKAGE = Path(__file__).resolve().parents[1] / "derive"
 
-# The rule (README, "How it works"): the model imports nothing else; the maths only the model; each
+# The rule (docs/how-it-works.md): the model imports nothing else; the maths only the model; each
 # output imports the model, the maths and the shared Jinja environment, and another output only where
 # it is built on it (the notebook of the notes carries the verified update code). Files are written
 # through `derive.writing` (nothing half-written, one render's files at once), which imports no part.
@@ -33,6 +33,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     # courses: exercise sheets and their keys (the checker's truth and mistakes, the notes' figures and
     # walkthroughs) and the grading of hand-ins (the reader of documents)
     "course": frozenset({"model", "maths", "check", "reader", "notes", "templating", "writing", "course"}),
+    # practice: the page of step-by-step feedback and the PrairieLearn questions, built on the courses (their
+    # variants, questions and grading rules), the checker's truth and mistakes, and the notes' printers
+    "practice": frozenset({"model", "maths", "check", "course", "notes", "templating", "writing", "practice"}),
+    # the Python API: every command's work as calls (the command line is a thin layer over it)
+    "api": frozenset({"model", "maths", "notes", "code", "check", "reader", "course", "practice", "writing", "api"}),
 }
 # Modules at the top that may import every part: the command line and its entry point.
 TOP = frozenset({"cli", "__main__", "__init__"})
@@ -101,6 +106,88 @@ def test_the_rule_catches_a_relative_import_and_an_unlisted_part(tmp_path: Path,
     monkeypatch.setattr(sys.modules[__name__], "PACKAGE", fake)
     assert violations(fake / "check" / "x.py") == [f"{fake / 'check' / 'x.py'}:1: check -> notes"]
     assert violations(fake / "extra" / "y.py") == [f"{fake / 'extra' / 'y.py'}: part 'extra' is not in the dependency rule"]
+
+
+def module_imports(package: Path) -> dict[str, set[str]]:
+    """Each module of `package` (dotted) -> the modules of the package it imports, lazy imports included."""
+    modules = {".".join(p.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in sorted(package.rglob("*.py"))}
+    found: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                # `from derive import writing` imports the module derive.writing; a name that is no module
+                # (`from derive import __version__`) is the package's own
+                named = {f"{node.module}.{a.name}" for a in node.names}
+                targets |= named | ({node.module} if named - set(modules) else set())
+            elif isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+        found[name] = {t for t in targets if t in modules and t != name}
+    return found
+
+
+def import_cycles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or through others (strongly connected)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for start in sorted(imports):  # first pass: finishing order, without recursion
+        stack = [(start, iter(sorted(imports[start])))]
+        if start in seen:
+            continue
+        seen.add(start)
+        while stack:
+            node, rest = stack[-1]
+            nxt = next((m for m in rest if m not in seen), None)
+            if nxt is None:
+                order.append(node)
+                stack.pop()
+            else:
+                seen.add(nxt)
+                stack.append((nxt, iter(sorted(imports[nxt]))))
+    reverse: dict[str, set[str]] = {m: set() for m in imports}
+    for m, targets in imports.items():
+        for t in targets:
+            reverse[t].add(m)
+    groups, placed = [], set()
+    for start in reversed(order):  # second pass on the reversed graph
+        if start in placed:
+            continue
+        group, stack = [], [start]
+        placed.add(start)
+        while stack:
+            node = stack.pop()
+            group.append(node)
+            for m in sorted(reverse[node] - placed):
+                placed.add(m)
+                stack.append(m)
+        if len(group) > 1:
+            groups.append(sorted(group))
+    return groups
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    assert import_cycles(module_imports(PACKAGE)) == []
+
+
+def test_a_cycle_is_found(tmp_path: Path) -> None:
+    fake = tmp_path / "derive"
+    (fake / "check").mkdir(parents=True)
+    (fake / "check" / "a.py").write_text("from derive.check import b\n")
+    (fake / "check" / "b.py").write_text("def f():\n    from derive.check.a import g\n")
+    (fake / "check" / "c.py").write_text("from derive.check import a\n")
+    assert import_cycles(module_imports(fake)) == [["derive.check.a", "derive.check.b"]]
+
+
+# The reading path stays easy to follow: no module of the checker or the reader much over 600 lines.
+MAX_MODULE_LINES = 650
+
+
+@pytest.mark.parametrize("part", ["check", "reader"])
+def test_the_reading_path_has_no_long_module(part: str) -> None:
+    long = {p.name: n for p in sorted((PACKAGE / part).glob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
 
 
 def test_every_part_states_the_rule_in_its_docstring() -> None:
@@ -195,3 +282,15 @@ def test_the_choices_the_command_line_offers_are_the_ones_that_exist() -> None:
 def test_a_request_outside_its_choices_is_refused(options: dict[str, object]) -> None:
     with pytest.raises(RequestError):
         NotesRequest(**options)  # type: ignore[arg-type]
+
+
+def test_importing_a_module_from_the_package_is_no_cycle_through_its_init(tmp_path: Path) -> None:
+    fake = tmp_path / "derive"
+    (fake / "api").mkdir(parents=True)
+    (fake / "__init__.py").write_text("def __getattr__(name):\n    from derive import api\n")
+    (fake / "api" / "__init__.py").write_text("from derive import writing\n")
+    (fake / "writing.py").write_text("")
+    (fake / "cli.py").write_text("from derive import __version__\n")
+    assert import_cycles(module_imports(fake)) == []
+    (fake / "writing.py").write_text("from derive import __version__\n")  # now the package's own name
+    assert import_cycles(module_imports(fake)) == [["derive", "derive.api", "derive.writing"]]

@@ -114,8 +114,8 @@ def _diverged(updates: _Updates, curve: list[tuple[int, float]], start: int, par
         params = updates.step(params, number)
         value = updates.error(params)
         if not (math.isfinite(value) and _finite(params)):
-            return Run(curve + [(number, value)], number)
-    return Run(curve + [(end, math.nan)], end)  # the same code, the same numbers: not reached
+            return Run([*curve, (number, value)], number)
+    return Run([*curve, (end, math.nan)], end)  # the same code, the same numbers: not reached
 
 
 def log_scaled(curve: list[tuple[int, float]]) -> bool:

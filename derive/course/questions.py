@@ -15,9 +15,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 from functools import cache
 
 from derive.check import latex
-from derive.check.checker import Truth, Unknown
 from derive.check.claims import Name, parse
 from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, replay, value_after, variant_value
+from derive.check.truth import Truth, Unknown
 from derive.maths.derivation import Derivation
 from derive.maths.numeric import Trainer
 from derive.model import identifiers
@@ -54,7 +54,7 @@ def default_ask(network: Network) -> tuple[str, ...]:
     asked = [identifiers.out(network.outputs[0].neuron.name), identifiers.E_TOTAL, f"dE_total/d{last_layer[0]}"]
     if len(network.layers) > 1:
         asked.append(f"dE_total/d{first}")
-    return tuple(asked + [f"{first}@1", f"{identifiers.E_TOTAL}@1"])
+    return (*asked, f"{first}@1", f"{identifiers.E_TOTAL}@1")
 
 
 def resolve(asked: tuple[str, ...], d: Derivation) -> tuple[tuple[str, str], ...]:
