@@ -25,7 +25,7 @@ from derive.model.network import Network
 
 CHUNK = 4096  # rows read, checked or evaluated at a time
 # Exact types tried in turn for a chunk of numbers: the first that holds every one of them.
-COMPACT = (np.uint8, np.int16, np.int32, np.float32)
+COMPACT: tuple[type[np.generic], ...] = (np.uint8, np.int16, np.int32, np.float32)
 
 
 class DataError(ValueError):
@@ -49,7 +49,8 @@ class Rows:
         """Rows start .. start+size-1, wrapping past the last to the first, as float64 arrays."""
         if size >= self.count and start == 0:
             return self._float(self.inputs, self.targets)
-        index = (np.arange(start, start + size) % self.count) if start + size > self.count else slice(start, start + size)
+        wraps = start + size > self.count
+        index = np.arange(start, start + size) % self.count if wraps else slice(start, start + size)
         return self._float(self.inputs[index], self.targets[index])
 
     def chunks(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -142,7 +143,7 @@ def _compact(block: np.ndarray) -> np.ndarray:
     """`block` in the first of COMPACT that holds each of its numbers exactly, else float64."""
     for kind in COMPACT:
         if np.issubdtype(kind, np.integer):
-            info = np.iinfo(kind)
+            info = np.iinfo(kind)  # type: ignore[type-var]
             fits = block.size == 0 or (block.min() >= info.min and block.max() <= info.max)
             if fits and np.array_equal(block, np.round(block)):
                 return block.astype(kind)
@@ -202,7 +203,8 @@ def _parse(chunk: list[tuple[int, str]], columns: int, shown: str) -> np.ndarray
     for number, line in chunk:  # find the line and say what is wrong with it
         fields = line.rstrip("\r\n").split(",")
         if len(fields) != columns:
-            raise DataError(f"{shown}: line {number}: expected {columns} numbers separated by commas, found {len(fields)}")
+            raise DataError(f"{shown}: line {number}: expected {columns} numbers separated by commas, "
+                            f"found {len(fields)}")
         for column, field in enumerate(fields, 1):
             try:
                 float(field)

@@ -177,7 +177,8 @@ class BallTrainer:
 
     def forward(self, params: Balls, inputs: Balls) -> tuple[list[Balls], list[Balls]]:
         """nets and outs per layer; outs[0] are the inputs."""
-        outs, nets = [inputs], [[]]
+        outs: list[Balls] = [inputs]
+        nets: list[Balls] = [[]]
         for links, biases, activation in zip(self.links, self.biases, self.rules):
             before, layer = outs[-1], []
             for idx, bias in zip(links, biases):

@@ -12,6 +12,7 @@ are taken.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from derive.model.network import Network
 
@@ -19,7 +20,8 @@ from derive.model.network import Network
 FORWARD = {"sigmoid": "1 / (1 + (-{net}).exp())", "tanh": "{net}.tanh()", "relu": "relu({net})", "identity": "{net}"}
 SLOPE = {"sigmoid": "{out} * (1 - {out})", "tanh": "1 - {out} * {out}", "relu": "relu_slope({net})", "identity": None}
 # dE_o/dout_o of each loss (binary cross-entropy's output delta is taken whole, as out - target)
-LOSS_GRAD = {"half_sse": "{out} - {target}", "mse": "2 * ({out} - {target}) / {n}", "cross_entropy": "-{target} / {out}"}
+LOSS_GRAD = {"half_sse": "{out} - {target}", "mse": "2 * ({out} - {target}) / {n}",
+             "cross_entropy": "-{target} / {out}"}
 
 
 class Source:
@@ -111,9 +113,9 @@ class Source:
         return found
 
 
-def compiled(network: Network, helpers: dict[str, object]) -> Callable[..., list[object]]:
+def compiled(network: Network, helpers: dict[str, object]) -> Callable[..., list[Any]]:
     """`gradient(P, X, T)` compiled, with `helpers` (relu, relu_slope, softmax, softmax_deltas, ZERO) in
     its namespace (the text is made from indices only, never from user input)."""
     namespace = dict(helpers)
-    exec(compile(Source(network).text(), "<derive.maths.ballsource>", "exec"), namespace)  # noqa: S102 - our own code
+    exec(compile(Source(network).text(), "<derive.maths.ballsource>", "exec"), namespace)  # our own code
     return namespace["gradient"]  # type: ignore[return-value]

@@ -45,7 +45,7 @@ class Settings:
     epsilon: Real
     weight_decay: Real
     decoupled: bool
-    arithmetic: Arithmetic = field(default_factory=lambda: WORKING)
+    arithmetic: Arithmetic = field(default_factory=lambda: _working())
 
 
 Values = tuple[Real, ...]
@@ -105,7 +105,12 @@ def _shortfall(beta: Real, t: int, precision: int) -> Real:
     return 1 - beta ** t
 
 
-WORKING = Arithmetic(real, CTX.sqrt, lambda beta, t: _shortfall(beta, t, CTX.prec), CTX.zero)
+WORKING = Arithmetic(lambda value: real(str(value)), CTX.sqrt, lambda beta, t: _shortfall(beta, t, CTX.prec),
+                     CTX.zero)
+
+
+def _working() -> Arithmetic:
+    return WORKING
 
 
 _BUFFER = S["mu"] * S["m_prev"] + S["g"]

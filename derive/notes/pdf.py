@@ -126,7 +126,7 @@ def _batch(documents: Sequence[tuple[str, str]], batch: list[int]) -> list[bytes
         except PdfFailed:
             return [compile_tex(documents[i][1], documents[i][0]) for i in batch]
         ends = [int(line) for line in (folder / "batch.pages").read_text(encoding="ascii").split()]
-        starts = [1] + ends[:-1]
+        starts = [1, *ends[:-1]]
         return [_cut(folder, documents[i][0], first, end - 1) for i, first, end in zip(batch, starts, ends)]
 
 

@@ -52,14 +52,15 @@ LEGEND_LIMIT = 6
 PER_WEIGHT_LIMIT = 60
 
 View = dict[str, Any]
+# narrations by what they narrate (see _narration): the explanation, whether it is the factor, its view
+Narrations = dict[tuple[Expr, ...], tuple[steps.Explanation, bool, View]]
 
 
 class Printers:
     """The notation printer and, for one pass, the value printer."""
 
     def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None, narrate: bool = False,
-                 width: float = LINE, narrations: dict[tuple[Expr, ...], tuple[steps.Explanation, bool, View]] | None = None
-                 ) -> None:
+                 width: float = LINE, narrations: Narrations | None = None) -> None:
         self.narrate = narrate
         self.sym = NotationPrinter(notation, width=width)
         self.val = ValuePrinter(p.values if p else {}, digits, width)
@@ -441,7 +442,8 @@ def _backward(pr: Printers, network: Network, p: Pass, closed: Closed, full: boo
             "index": index + 1,
             "output": index == len(network.layers) - 1,
             "softmax": not network.layers[index][0].activation.elementwise,
-            "neurons": [_backward_neuron(pr, b, network, closed, full or k == 0) for k, b in enumerate(by_layer[index])],
+            "neurons": [_backward_neuron(pr, b, network, closed, full or k == 0)
+                        for k, b in enumerate(by_layer[index])],
             "params": [_gradient(pr, network, closed, g, full or k == 0) for k, g in enumerate(grads)],
         })
     return views
@@ -595,7 +597,7 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     digits, lang = request.digits, request.lang
     pr = Printers(None, digits, notation, width=width)
     precision = d.before.digits if d.before is not None else WORKING_DIGITS  # the passes' working digits
-    narrations: dict[tuple[Expr, ...], tuple[steps.Explanation, bool, View]] = {}
+    narrations: Narrations = {}
     passes = [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate, width, narrations), precision,
                     request.full) for p in d.passes]
     _mark_repeats(passes, request.full)
