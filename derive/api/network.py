@@ -186,7 +186,9 @@ class Network:
         schedule = training.Schedule(total, _batch_size(self.spec, table, batch, rows.count),
                                      self.spec.training.reduction == "mean")
         run = training.train(module, rows, schedule, progress=progress)
-        return Training(self.spec.title, tuple(run.curve), run.diverged, self._start(table, run.curve[0][1]))
+        first = run.curve[0][1]  # what `below_float64` asks is only asked where some error is 0
+        start = self._start(table, first) if any(error == 0 for _, error in run.curve) else first
+        return Training(self.spec.title, tuple(run.curve), run.diverged, start)
 
     def _start(self, table: object, first: float) -> float:
         """The error before any update, at 50 digits for the spec's samples (where float64 may round it to
