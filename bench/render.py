@@ -32,8 +32,9 @@ FLOOR = "import sympy, jinja2, numpy"
 # `--format all` writes every format but the PDF: the benchmark measures the notes, not XeLaTeX.
 # Run as the `derive` command runs (its entry point, `derive.cli.run`, ends the process as it does).
 RENDER = """
+import derive.notes as notes
 import derive.notes.request as request
-request.FORMATS = tuple(f for f in request.FORMATS if f != "pdf")
+notes.FORMATS = request.FORMATS = tuple(f for f in request.FORMATS if f != "pdf")
 from derive.cli import run
 run()
 """
