@@ -122,12 +122,34 @@ def _batch(documents: Sequence[tuple[str, str]], batch: list[int]) -> list[bytes
     with tempfile.TemporaryDirectory(prefix="derive-pdf-") as tmp:
         folder = Path(tmp)
         try:
-            _latexmk(folder, "batch", _combined(texts))
+            _xelatex(folder, "batch", _combined(texts))
         except PdfFailed:
             return [compile_tex(documents[i][1], documents[i][0]) for i in batch]
         ends = [int(line) for line in (folder / "batch.pages").read_text(encoding="ascii").split()]
         starts = [1, *ends[:-1]]
-        return [_cut(folder, documents[i][0], first, end - 1) for i, first, end in zip(batch, starts, ends)]
+        cuts = [(documents[i][0], first, end - 1) for i, first, end in zip(batch, starts, ends)]
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            return list(pool.map(lambda cut: _cut(folder, *cut), cuts))
+
+
+PASSES = 5  # XeTeX runs of a batch at most, until its .aux file stops changing
+
+
+def _xelatex(folder: Path, name: str, tex: str) -> None:
+    """`name`.tex typeset into `name`.xdv, run again while the .aux file it writes changes (a longtable's
+    column widths): latexmk's rule for these documents, without its bookkeeping of every input file's
+    checksum, nor the PDF of the whole batch, which nobody reads."""
+    (folder / f"{name}.tex").write_text(tex, encoding="utf-8")
+    aux, previous = folder / f"{name}.aux", None
+    for _ in range(PASSES):
+        result = _run(["xelatex", "-no-pdf", "-interaction=batchmode", "-halt-on-error", f"{name}.tex"], folder)
+        if result.returncode != 0 or not (folder / f"{name}.xdv").is_file():
+            log = _read_log(folder / f"{name}.log") or result.stdout + result.stderr
+            raise PdfFailed(first_error(log), log)
+        written = aux.read_bytes() if aux.is_file() else b""
+        if written == previous:
+            return
+        previous = written
 
 
 # What each document after the first starts with in a batch, so that its pages are what its own run
