@@ -161,11 +161,16 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load(name: str) -> spec.Spec:
     """A preset or a spec file; a file named like a preset is named in a note, with how to read it."""
+    return _load_text(name)[0]
+
+
+def _load_text(name: str) -> tuple[spec.Spec, str]:
+    """`_load`, and the TOML text the spec was read from."""
     shadowed = spec.shadowed_file(name)
     if shadowed is not None:
         _say(f"derive: note: read the preset {shadowed!r}; to read the file of that name in the current "
              f"directory, write ./{escaped(shadowed)}")
-    return spec.load(name)
+    return spec.load_text(name)
 
 
 def _derive(name: str, digits: int) -> derivation.Derivation:
@@ -287,9 +292,9 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
     from derive.course import exercise, files
     from derive.notes import pdf
 
-    base = _load(args.network)
+    base, text = _load_text(args.network)
     try:
-        ex = exercise.build(base, args.network, args.variants, args.seed)
+        ex = exercise.build(base, args.network, args.variants, args.seed, text)
         _check_notation(ex.variants[0].derivation, args.notation)
         _check_title(ex.variants[0].derivation, args.lang, ("pdf",) if args.format == "pdf" else ())
         written = files.files(ex, args.format, args.lang, args.notation)

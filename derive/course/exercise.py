@@ -45,6 +45,7 @@ class Exercise:
     digits: int
     variants: tuple[Variant, ...]
     rejected: tuple[tuple[str, int], ...]  # (why, how many draws) in the order the reasons first came
+    spec_text: str = ""  # the TOML text `spec` was read from: the key keeps it, so that it alone decides
 
     @property
     def rejected_count(self) -> int:
@@ -69,8 +70,9 @@ class Plan:
     steps: tuple[int, ...]
 
 
-def build(spec: Spec, name: str, count: int, seed: int) -> Exercise:
-    """`count` variants of `spec` drawn from `seed`; ExerciseError when a variant finds no valid draw."""
+def build(spec: Spec, name: str, count: int, seed: int, spec_text: str = "") -> Exercise:
+    """`count` variants of `spec` (read from `spec_text`) drawn from `seed`; ExerciseError when a variant
+    finds no valid draw."""
     table = table_of(spec)
     asked = _resolved(spec, table)
     plan = Plan(spec, table, asked, q.steps_asked(asked))
@@ -80,7 +82,7 @@ def build(spec: Spec, name: str, count: int, seed: int) -> Exercise:
     seen: set[tuple[tuple[str, Decimal], ...]] = set()  # membership only: never iterated into output
     for number in range(1, count + 1):
         kept.append(_one(plan, rng, number, rejected, seen))
-    return Exercise(name, seed, spec, table.digits, tuple(kept), tuple(rejected.items()))
+    return Exercise(name, seed, spec, table.digits, tuple(kept), tuple(rejected.items()), spec_text)
 
 
 def _resolved(spec: Spec, table: ExerciseSpec) -> tuple[tuple[str, str], ...]:

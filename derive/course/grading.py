@@ -16,63 +16,25 @@ import signal
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
 from derive.check import latex
 from derive.check.checker import Verdict, check_text, significant
-from derive.check.claims import ClaimError, parse, parse_line
+from derive.check.claims import parse
 from derive.course import carried, handins, variants
+from derive.course.keyfile import Key, KeyFileError, Question, Variant, read_key  # noqa: F401 (the API)
 from derive.maths import derivation
-from derive.model import network, reading, spec
+from derive.model import network
 from derive.model.precision import CTX, Real, real, show
 from derive.reader.document import DocumentError, DocumentReport, check_document, texts
 
-MAX_KEY_BYTES = 50_000_000
 SHEET_DIGITS = 6  # the digits the annotated sheets show the truth with
 # the checker's names for a number copied wrong (derive.check.mistakes.typo): slips, not mistakes of method
 COPYING_SLIPS = ("one digit wrong", "two digits swapped")
 # a Markdown list's or quote's marker before a plain claim line (`- out_o1 = 0.777`, `1. ...`, `> ...`)
 _PLAIN_MARKUP = re.compile(r"^[ \t]*(?:(?:[-*+>]|\d{1,3}[.)])[ \t]+)*")
 WRITTEN_DIGITS = 20  # a written answer read back from its value has at most these (trailing zeros dropped)
-
-
-class KeyFileError(ValueError):
-    """key.json is unusable: one line naming the file and what was expected."""
-
-
-@dataclass(frozen=True)
-class Question:
-    claim: str  # as the key writes it: dE_total/dw5
-    name: str  # as the checker names it: d:E_total/w5
-    answer: str
-    digits: int
-    mistakes: tuple[tuple[str, str], ...]  # (mistake, its value) for the mistakes this question tells apart
-
-
-@dataclass(frozen=True)
-class Variant:
-    id: str
-    values: tuple[tuple[str, str], ...]
-    questions: tuple[Question, ...]
-
-
-@dataclass(frozen=True)
-class Key:
-    network: str  # the preset name or the spec file the variants are drawn from
-    base: spec.Spec
-    variants: tuple[Variant, ...]
-
-    def variant(self, id: str) -> Variant | None:
-        """The variant a hand-in names (`variant: 07` is variant 7)."""
-        return next((v for v in self.variants if _same_id(v.id, id)), None)
-
-    @property
-    def claims(self) -> tuple[str, ...]:
-        """Every question of the key, in the order the variants ask them (one column each)."""
-        return tuple(dict.fromkeys(q.claim for v in self.variants for q in v.questions))
 
 
 @dataclass(frozen=True)
@@ -105,83 +67,6 @@ class Unreadable:
     reason: str
     student: str = ""
     variant: str = ""
-
-
-def _same_id(a: str, b: str) -> bool:
-    if a.isascii() and a.isdigit() and b.isascii() and b.isdigit():
-        return int(a) == int(b)
-    return a == b
-
-
-def read_key(key_dir: Path) -> Key:
-    """The key of an exercise (`KEY_DIR/key.json`, as `derive exercise` writes it)."""
-    path = key_dir / "key.json"
-    try:
-        data = json.loads(reading.read_bytes(path, MAX_KEY_BYTES).decode("utf-8"), parse_float=Decimal)
-    except reading.ReadError as exc:
-        raise KeyFileError(f"{path}: {exc}") from None
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise KeyFileError(f"{path}: not a JSON file ({str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
-    return _key(path, key_dir, data)
-
-
-def _key(path: Path, key_dir: Path, data: Any) -> Key:
-    if not isinstance(data, dict) or not isinstance(data.get("network"), str) or not isinstance(data.get("variants"), list):
-        raise KeyFileError(f"{path}: expected an object with network and variants, as `derive exercise` writes it")
-    found = tuple(_variant(path, i, v) for i, v in enumerate(data["variants"]))
-    if not found:
-        raise KeyFileError(f"{path}: variants: expected at least one variant")
-    ids = [v.id for v in found]
-    if len(set(ids)) != len(ids):
-        raise KeyFileError(f"{path}: variants: two variants have the same id")
-    return Key(data["network"], _base_spec(key_dir, data["network"]), found)
-
-
-def _base_spec(key_dir: Path, name: str) -> spec.Spec:
-    """The network the key was drawn from: a preset, or its spec file (found beside the key if relative)."""
-    beside = key_dir / name
-    if name not in spec.preset_names() and not Path(name).is_absolute() and beside.is_file():
-        return spec.load_path(beside)
-    return spec.load(name)
-
-
-def _variant(path: Path, index: int, data: Any) -> Variant:
-    where = f"{path}: variants[{index}]"
-    if not isinstance(data, dict) or not isinstance(data.get("values"), dict) or not isinstance(data.get("questions"), list):
-        raise KeyFileError(f"{where}: expected an object with id, values and questions")
-    if not isinstance(data.get("id"), (int, str)) or isinstance(data.get("id"), bool):
-        raise KeyFileError(f"{where}.id: expected a number or a name")
-    values = tuple((str(k), str(v)) for k, v in data["values"].items())
-    if not all(_is_number(v) for _, v in values):
-        raise KeyFileError(f"{where}.values: expected decimal numbers")
-    questions = tuple(_question(f"{where}.questions[{i}]", q) for i, q in enumerate(data["questions"]))
-    return Variant(str(data["id"]), values, questions)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        return Decimal(text).is_finite()
-    except ArithmeticError:
-        return False
-
-
-def _question(where: str, data: Any) -> Question:
-    if not isinstance(data, dict) or not isinstance(data.get("claim"), str) or not isinstance(data.get("answer"), str):
-        raise KeyFileError(f"{where}: expected an object with claim, answer, digits and mistakes")
-    digits = data.get("digits", 3)
-    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= 30:
-        raise KeyFileError(f"{where}.digits: expected a whole number from 1 to 30")
-    try:
-        claim = parse_line(f"{data['claim']} = 0", 1)
-    except ClaimError as exc:
-        raise KeyFileError(f"{where}.claim: {exc}") from None
-    if claim is None:
-        raise KeyFileError(f"{where}.claim: expected a quantity (dE_total/dw5, w1@1)")
-    mistakes = data.get("mistakes", {})
-    if not isinstance(mistakes, dict):
-        raise KeyFileError(f"{where}.mistakes: expected an object of mistake: value")
-    return Question(data["claim"], claim.target.name, data["answer"], digits,
-                    tuple((str(k), str(v)) for k, v in mistakes.items()))
 
 
 # The worker's state: the key, and each variant's derivation once built (a process grades many hand-ins).

@@ -652,23 +652,35 @@ UNNAMED = "network"
 
 def load_path(path: Path) -> Spec:
     """Read a spec file; the network is named after the file's stem."""
+    return load_path_text(path)[0]
+
+
+def load_path_text(path: Path) -> tuple[Spec, str]:
+    """A spec file read once: the spec, and the text it was read from (kept by an exercise's key)."""
     source = str(path)
     try:
         raw = reading.read_bytes(path, MAX_SPEC_BYTES)
     except reading.ReadError as exc:
         raise SpecError(source, "", str(exc)) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(source, "", "expected UTF-8 text") from None
+    stem = path.stem
+    return from_text(text, source, stem if identifiers.is_valid_name(stem) else UNNAMED), text
+
+
+def from_text(text: str, source: str, name: str) -> Spec:
+    """A spec from its TOML text (`source` names it in messages, `name` is the network's name)."""
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(source, "", f"malformed TOML: {exc}") from None
     except RecursionError:  # arrays or tables nested thousands deep
         raise SpecError(source, "", "malformed TOML: nested too deeply") from None
     except ValueError:  # Python's limit on the digits of an integer it converts
         raise SpecError(source, "", f"a number with more than {MAX_NUMBER_DIGITS} digits") from None
-    stem = path.stem
-    return from_mapping(data, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
+    return from_mapping(data, source, name)
 
 
 def preset_names() -> tuple[str, ...]:
@@ -677,18 +689,27 @@ def preset_names() -> tuple[str, ...]:
 
 
 def load_preset(name: str) -> Spec:
+    return _preset(name)[0]
+
+
+def _preset(name: str) -> tuple[Spec, str]:
     if name not in preset_names():
         raise SpecError(name, "", f"no such preset or file (presets: {', '.join(preset_names())})")
     text = resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return from_mapping(tomllib.loads(text, parse_float=Decimal), f"preset {name}", name)
+    return from_mapping(tomllib.loads(text, parse_float=Decimal), f"preset {name}", name), text
 
 
 def load(network: str) -> Spec:
     """A preset by name, or a spec file by path (anything with a `/` or ending in `.toml`, or a file
     in the current directory whose name is not a preset's: `./mazur` reads a file called mazur)."""
+    return load_text(network)[0]
+
+
+def load_text(network: str) -> tuple[Spec, str]:
+    """`load`, and the TOML text the spec was read from."""
     if "/" in network or network.endswith(".toml") or (network not in preset_names() and Path(network).exists()):
-        return load_path(Path(network))
-    return load_preset(network)
+        return load_path_text(Path(network))
+    return _preset(network)
 
 
 def shadowed_file(network: str) -> str | None:

@@ -19,6 +19,7 @@ import pytest
 from derive.cli import main
 from derive.course import grading, handins
 from tests.course import keys
+from tests.course.nets import resign
 from tests.helpers import run
 from tests.oracle import mp
 
@@ -224,7 +225,10 @@ def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, 
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "key.json").write_text('{"network": "mazur", "variants": [{"id": 1}]}', encoding="utf-8")
     code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
-    assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
+    assert code == 2 and err.count("\n") == 1 and "checksums.sha256: missing" in err
+    resign(tmp_path / "bad")
+    code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "format" in err
     # a spreadsheet whose answer columns name none of the sheet's questions would grade everyone 0
     for name, text in (("wide.csv", "student,variant,Q1,Q2\nAnn,1,0.777,0.0295\n"),
                        ("long.csv", "student,variant,question,answer\nAnn,1,Q1,0.777\n")):
