@@ -3,7 +3,8 @@
 `build` draws the variants (see `derive.course.variants` for the drawing order) and computes each one's
 truth through the usual pipeline (spec -> network -> derivation); a draw is rejected when a neuron
 saturates, when a question's truth and its mistakes' values are not pairwise distinct at the digits
-asked, when it repeats an earlier variant's numbers, or when the derivation refuses its numbers.
+asked, when it repeats an earlier variant's numbers, when a weight, bias or input is drawn as 0 or two
+inputs of a sample are drawn equal, or when the derivation refuses its numbers.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ def _try(plan: Plan, values: tuple[tuple[str, Decimal], ...], number: int,
     """The variant of one draw, or None and the reason it is rejected."""
     if values in seen:
         return None, "the numbers of an earlier variant"
+    poor = variants.degenerate(plan.spec, plan.table, values)
+    if poor is not None:
+        return None, poor
     try:
         net = network.build(variants.variant_spec(plan.spec, dict(values), plan.steps))
         why = variants.saturation(net)
