@@ -491,11 +491,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
 
     try:
         key = grading.read_key(args.key_dir)
-        sources = handins.sources(args.submissions, key.claims)
+        submissions = handins.collect(args.submissions, key.claims)
     except (grading.KeyFileError, handins.SubmissionsError) as exc:
         raise UsageError(escaped(str(exc))) from None
-    results = grading.grade_all(key, sources, args.jobs or grading.default_jobs())
-    writing.write_tree(args.out, report.files(key, results), report.is_report_file)
+    results = grading.grade_all(key, submissions.sources, args.jobs or grading.default_jobs())
+    writing.write_tree(args.out, report.files(key, results, submissions.skipped), report.is_report_file)
     _emit(str(args.out / "report.html"))
     return OK
 

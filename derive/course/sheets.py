@@ -15,7 +15,7 @@ from typing import Any
 
 from derive import templating
 from derive.course.exercise import Exercise, Variant
-from derive.course.questions import Question, shown_at
+from derive.course.questions import Question
 from derive.model import identifiers
 from derive.notes import figures, messages, svg, tikz
 from derive.notes.notation import notation_for

@@ -63,12 +63,14 @@ def test_the_truth_gets_full_marks(key_dir: Path, tmp_path: Path) -> None:
 
 
 def test_each_mistake_loses_exactly_the_questions_it_affects_and_is_named(key_dir: Path, tmp_path: Path) -> None:
+    """The other answers are written to the key's nine digits: a mistake's value could otherwise be what
+    the student's own rounded answers give (rounding carried forward is right, see below)."""
     key = _key(key_dir)
     texts, expected = {}, {}
     for v in key["variants"]:
         for number, mistake in enumerate(sorted({m for q in v["questions"] for m in q["mistakes"]})):
             answers = {q["claim"]: keys.rounded(q["mistakes"][mistake], q["digits"]) if mistake in q["mistakes"]
-                       else q["shown"] for q in v["questions"]}
+                       else q["answer"] for q in v["questions"]}
             student = f"v{v['id']}m{number}"
             texts[f"{student}.claims"] = keys.handin(v["id"], answers)
             expected[student] = (mistake, [mistake in q["mistakes"] for q in v["questions"]])
