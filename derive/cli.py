@@ -152,6 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", type=_jobs, default=None, help="processes grading at once (default: the number of cores)")
     g.add_argument("--out", type=Path, default=Path("grades"), metavar="REPORT_DIR",
                    help="where grades.csv, grades.json, report.html and the sheets go (default: grades)")
+    g.add_argument("--marks", type=Path, metavar="FILE",
+                   help="a CSV of your own marks (student, question, marks from 0 to 1, comment), merged in")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -487,7 +489,7 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from derive.course import grading, handins, report
+    from derive.course import grading, handins, manual, report
 
     try:
         key = grading.read_key(args.key_dir)
@@ -495,6 +497,11 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     except (grading.KeyFileError, handins.SubmissionsError) as exc:
         raise UsageError(escaped(str(exc))) from None
     results = grading.grade_all(key, submissions.sources, args.jobs or grading.default_jobs())
+    if args.marks is not None:
+        try:
+            results = manual.merged(key, results, args.marks)
+        except manual.MarksError as exc:
+            raise UsageError(escaped(str(exc))) from None
     writing.write_tree(args.out, report.files(key, results, submissions.skipped), report.is_report_file)
     _emit(str(args.out / "report.html"))
     return OK

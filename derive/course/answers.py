@@ -22,13 +22,15 @@ from derive.check.claims import parse
 # a Markdown list's or quote's marker before a line (`- out_o1 = 0.777`, `1. ...`, `> ...`)
 _MARKUP = re.compile(r"^[ \t]*(?:(?:[-*+>]|\d{1,3}[.)])[ \t]+)*")
 # what stands between a quantity and its number, besides `=`
-_RELATION = re.compile(r"\s*(?:≈|≃|~=|\\approx|＝|=|：|:|~)\s*")
+_RELATION = re.compile(r"≈|≃|~=|\\approx|＝|=|：|:|~")
 _NUMBER = re.compile(r"(?P<sign>[-−+]?)(?P<whole>\d+)(?:(?P<point>[.,])(?P<part>\d+))?"
                      r"(?:(?:[eE](?P<exp>[-−+]?\d+))|\s*(?:[×x*·]|\\times|\\cdot)\s*10\s*\^\s*\{?(?P<power>[-−+]?\d+)\}?)?\Z")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_TABLE_RULE = re.compile(r"\|?[ \t]*:?-{3,}:?(?:[ \t]*\|[ \t]*:?-{3,}:?)*[ \t]*\|?")
 # headers of the column an answer is written in: the sheets' own (en, zh) and the usual words
 ANSWER_HEADERS = ("your answer", "你的答案", "answer", "答案", "value", "数值", "result", "结果")
 OUTPUT_LIMIT = 200_000  # characters of a notebook's printed output read for answers
+# a line of a claims text that needs no other reading: `name = number`, or empty
+_PLAIN_LINE = re.compile(r"[ \t]*(?:[\w/@\[\]]+[ \t]*=[ \t]*[-+]?[\d.]+(?:e[-+]?\d+)?[ \t]*)?")
 
 
 @dataclass(frozen=True)
@@ -108,7 +110,7 @@ def _normalised(bare: str, q: Questions) -> tuple[str, str] | None:
     relation = _RELATION.search(bare)
     if relation is None or relation.start() == 0:
         return None
-    left, right = bare[:relation.start()].strip().strip("`*$").strip(), bare[relation.end():]
+    left, right = bare[:relation.start()].strip().strip("`*$").strip(), bare[relation.end():].strip()
     value = number(right)
     name = question_name(left, q)
     if value is None or name is None:
@@ -143,12 +145,12 @@ def read_text(text: str, q: Questions, cell: int | None = None) -> tuple[list[Wr
         where = f"line {index + 1}" if cell is None else f"cell {cell}, line {index + 1}"
         if _is_row(line):
             rows = _cells(line)
-            if index + 1 < len(lines) and _TABLE_RULE.match(lines[index + 1]):
+            if index + 1 < len(lines) and _TABLE_RULE.fullmatch(lines[index + 1].strip()):
                 header = [c.lower() for c in rows]
                 continue
             found: Written | str | None = _table_row(line, rows, header, q)
         else:
-            header = None if not _TABLE_RULE.match(line) else header
+            header = None if not _TABLE_RULE.fullmatch(line.strip()) else header
             found = read_line(line, q)
         if isinstance(found, Written):
             written.append(Written(found.line, found.claim, found.how, where))
@@ -159,7 +161,7 @@ def read_text(text: str, q: Questions, cell: int | None = None) -> tuple[list[Wr
 
 def _is_row(line: str) -> bool:
     stripped = line.strip()
-    return stripped.startswith("|") and stripped.count("|") >= 2 and not _TABLE_RULE.match(line)
+    return stripped.startswith("|") and stripped.count("|") >= 2 and not _TABLE_RULE.fullmatch(line.strip())
 
 
 def _cells(line: str) -> list[str]:
@@ -183,7 +185,7 @@ def _table_row(line: str, cells: list[str], header: list[str] | None, q: Questio
     if value is None:
         return f"the answer cell {cells[column][:40]!r} is not one number"
     left = cells[named[0]].strip("`*$ ")
-    how = f'read from the table row "{line.strip()[:80]}"' + (f"; {value[1]}" if value[1] else "")
+    how = "read from its table row" + (f"; {value[1]}" if value[1] else "")
     return Written(line, f"{left} = {value[0]}", how, "")
 
 
@@ -242,6 +244,8 @@ def claims_text(text: str, q: Questions) -> tuple[str, dict[int, str], list[Unre
     """A claims file with the lines its grammar refuses read in the sheet's other forms (`out_o1: 0.777`,
     `0,777`): the text with those lines replaced by their claims (line numbers kept), how each was read by
     line, and the lines about a question that could not be read."""
+    if all(_PLAIN_LINE.fullmatch(line) for line in text.split("\n")):  # the sheet's own form: nothing to do
+        return text, {}, []
     _, refused = parse(text, q.glyphs)  # type: ignore[arg-type]
     lines = text.split("\n")
     how: dict[int, str] = {}

@@ -60,11 +60,25 @@ def carried(d: Derivation, name: str, own: Mapping[str, Real]) -> Real | None:
     nothing can be carried forward to it."""
     if not supported(d):
         return None
-    trainer = _Own(d.network, own)
+    trainer = _trainer(d)
+    trainer.own, trainer.before = own, True
     base, at, step = name.partition("@")
     if at:
         return _after(d, trainer, base, step, own)
     return _before(d, trainer, name, own)
+
+
+# a worker's trainers, one per derivation (and the derivation itself, so that its id stays its own)
+_TRAINERS: dict[int, tuple[Derivation, _Own]] = {}
+
+
+def _trainer(d: Derivation) -> _Own:
+    found = _TRAINERS.get(id(d))
+    if found is None or found[0] is not d:
+        if len(_TRAINERS) > 64:
+            _TRAINERS.clear()
+        found = _TRAINERS[id(d)] = (d, _Own(d.network, {}))
+    return found[1]
 
 
 def interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], answer: Real,
@@ -72,13 +86,14 @@ def interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], ans
     """(the value of `name` from the student's numbers, how far their written digits let it move, the
     answers it depends on): `own` holds each answer's value and one unit of its last written digit. The
     spread is only worked out when `answer` is not within `slack` of the value itself."""
+    own = relevant(d, name, own)
     centre = carried(d, name, {k: v for k, (v, _) in own.items()})
     if centre is None:
         return None
     if abs(answer - centre) <= slack:
-        return centre, CTX.zero, tuple(_inputs(d, name, own))
+        return centre, CTX.zero, tuple(own)
     spread, used = CTX.zero, []
-    for key in _inputs(d, name, own):
+    for key in own:
         value, unit = own[key]
         values = {k: v for k, (v, _) in own.items()}
         values[key] = value + unit
@@ -92,6 +107,11 @@ def interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], ans
             spread += change
             used.append(key)
     return centre, spread, tuple(used)
+
+
+def relevant(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]]) -> dict[str, tuple[Real, Real]]:
+    """The student's answers the value of `name` can depend on, of `own`."""
+    return {k: own[k] for k in _inputs(d, name, own)}
 
 
 def _inputs(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]]) -> list[str]:

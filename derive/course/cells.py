@@ -18,8 +18,8 @@ def credit_text(credit: Fraction) -> str:
 
 def spreadsheet_cell(text: str) -> str:
     """A text cell a spreadsheet shows as text: one that would start a formula gets a leading ', as
-    OWASP recommends; a number (-0.5) stays a number."""
-    if text.startswith(FORMULA_STARTS) and not _is_number(text):
+    OWASP recommends; a number (-0.5) stays a number, and a lone - (Moodle's "no date") stays."""
+    if text.startswith(FORMULA_STARTS) and not _is_number(text) and text != "-":
         return "'" + text
     return text
 

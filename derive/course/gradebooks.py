@@ -17,8 +17,8 @@ import csv
 import io
 from collections.abc import Sequence
 
-from derive.course.grading import Graded, Key, Unreadable
 from derive.course.cells import credit_text, spreadsheet_cell
+from derive.course.grading import Graded, Key, Unreadable
 
 MOODLE = "moodle-grades.csv"
 CANVAS = "canvas-grades.csv"

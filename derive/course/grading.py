@@ -11,12 +11,14 @@ another variant's answers).
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from fractions import Fraction
+from functools import cache
 
 from derive.check import latex
 from derive.check.checker import check_text
@@ -26,7 +28,6 @@ from derive.course.keyfile import Key, KeyFileError, Question, Variant, read_key
 from derive.course.marking import Entry, Mark, close, is_slip  # noqa: F401 (the API)
 from derive.maths import derivation
 from derive.model import network
-from derive.model.precision import real
 from derive.reader.document import NOT_UNDERSTOOD, DocumentReport, check_document, texts
 
 
@@ -67,6 +68,7 @@ def _start(key: Key) -> None:
     global _KEY
     _KEY = key
     _DERIVED.clear()
+    _QUESTIONS.clear()
     marking._INTERVALS.clear()
 
 
@@ -170,8 +172,13 @@ class Judged:
 
 
 def _questions(d: derivation.Derivation, questions: Sequence[Question]) -> answers.Questions:
-    return answers.Questions(tuple(q.claim for q in questions), frozenset(q.name for q in questions),
-                             latex.glyph_names(d.network))
+    key = (id(d), tuple(q.claim for q in questions))
+    if key not in _QUESTIONS:  # the names table of a variant's network, built once per worker
+        _QUESTIONS[key] = answers.Questions(key[1], frozenset(q.name for q in questions), latex.glyph_names(d.network))
+    return _QUESTIONS[key]
+
+
+_QUESTIONS: dict[tuple[int, tuple[str, ...]], answers.Questions] = {}
 
 
 def _judged(d: derivation.Derivation, handin: handins.HandIn, questions: Sequence[Question]) -> Judged:
@@ -244,16 +251,19 @@ def _claim_entries(d: derivation.Derivation, text: str) -> list[Entry]:
 
 
 def flagged(key: Key, results: Sequence[Graded | Unreadable]) -> list[Graded | Unreadable]:
-    """The class looked at as a whole: a student graded twice, a hand-in whose answers are another
-    variant's (copied from a neighbour's sheet), each flagged on its row."""
+    """The class looked at as a whole: a student graded twice (the same name however written, or the
+    same platform id), a hand-in whose answers are another variant's (copied from a neighbour's sheet),
+    each flagged on its row."""
     seen: dict[str, list[int]] = {}
     for i, r in enumerate(results):
-        seen.setdefault(_who(r), []).append(i)
+        for who in _who(r):
+            seen.setdefault(who, []).append(i)
     found = list(results)
     for i, r in enumerate(results):
         if not isinstance(r, Graded):
             continue
-        flags = [f"graded twice: also {results[j].file}" for j in seen[_who(r)] if j != i]
+        others = dict.fromkeys(j for who in _who(r) for j in seen[who] if j != i)
+        flags = [f"graded twice: also {results[j].file}" for j in others]
         other = _other_variant(key, r)
         if other is not None:
             flags.append(f"these are variant {other}'s answers")
@@ -262,26 +272,38 @@ def flagged(key: Key, results: Sequence[Graded | Unreadable]) -> list[Graded | U
     return found
 
 
-def _who(r: Graded | Unreadable) -> str:
-    """One student however their name is written: a platform's id, else the name without case or spaces."""
-    if r.platform_id:
-        return f"{r.platform}:{r.platform_id}"
-    return " ".join(r.student.casefold().split())
+def _who(r: Graded | Unreadable) -> tuple[str, ...]:
+    """One student however their name is written: the name without case or spaces, and a platform's id."""
+    name = " ".join(r.student.casefold().split())
+    return (f"name:{name}",) + ((f"{r.platform}:{r.platform_id}",) if r.platform_id else ())
 
 
 def _other_variant(key: Key, r: Graded) -> str | None:
     """The variant whose answers the hand-in's are, when that is not its own: at least two of its
     answers are that variant's truth to the digits asked, more than are its own variant's."""
-    given = {m.claim: real(m.answer) for m in r.marks if m.answer is not None}
+    given = {m.claim: float(m.answer) for m in r.marks if m.answer is not None}
     own = sum(m.credit == 1 and not m.carried_forward for m in r.marks)
     best, count = None, max(own, 1)
     for v in key.variants:
         if same_id(v.id, r.variant):
             continue
-        matches = sum(q.claim in given and close(given[q.claim], real(q.answer), q.digits) for q in v.questions)
+        matches = sum(q.claim in given and abs(given[q.claim] - value) <= half for q, (value, half)
+                      in zip(v.questions, _answers(v)))
         if matches > count:
             best, count = v.id, matches
     return best
+
+
+@cache
+def _answers(v: Variant) -> tuple[tuple[float, float], ...]:
+    """Each question's truth of a variant and half a unit of its last digit asked, as floats (a hand-in
+    is compared with every variant: this is only to find a copied one, never to mark)."""
+    found = []
+    for q in v.questions:
+        value = float(q.answer)
+        exponent = math.floor(math.log10(abs(value))) if value else 0
+        found.append((value, 0.5 * 10.0 ** (exponent - q.digits + 1)))
+    return tuple(found)
 
 
 def default_jobs() -> int:

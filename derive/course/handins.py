@@ -36,17 +36,18 @@ NOT_READ = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".gif", ".heic", ".webp",
                       ".docx", ".odt", ".rtf", ".xls", ".xlsx", ".ods", ".ppt", ".pptx", ".zip", ".7z", ".rar",
                       ".tar", ".gz", ".py", ".m", ".mp4", ".mov"})
 # `variant: 7` alone on its line, after any Markdown or LaTeX markup (#, >, %, *, -), bold (`**variant: 7**`,
-# `\textbf{variant: 7}`) or not
+# `\textbf{variant: 7}`) or not; the rest of the line is its value, its closing markup taken off in
+# Python (a pattern that took it off could backtrack for long on a line of spaces)
 _FIELD = (r"^[ \t]*(?:[#>%*\-][ \t]*)*(?:\\(?:textbf|emph|textit|texttt)\{{)?(?:\*\*|__)?{name}(?:\*\*|__)?[ \t]*:"
-          r"(?:\*\*|__)?[ \t]*(?P<value>[^\n]*?)[ \t]*(?:\*\*|__|\}})?[ \t]*(?:\\\\)?[ \t]*$")
+          r"(?P<value>[^\n]*)$")
 _VARIANT = re.compile(_FIELD.format(name="variant"), re.IGNORECASE | re.MULTILINE)
 _STUDENT = re.compile(_FIELD.format(name="student"), re.IGNORECASE | re.MULTILINE)
+_CLOSING = " \t*_}\\"  # what may close a field's line: spaces, bold, a brace, LaTeX's line break
 # the sheet's own head line, copied: `**Variant 7** · Name: ....` (`**第 7 套** · 姓名：....`)
 _SHEET_VARIANT = re.compile(r"^[ \t]*(?:#+[ \t]*)?(?:\*\*|__)?(?:Variant[ \t]+(?P<en>[A-Za-z0-9_.\-]{1,40})|"
-                            r"第[ \t]*(?P<zh>[A-Za-z0-9_.\-]{1,40})[ \t]*套)(?:\*\*|__)?[ \t]*(?:[·|][^\n]*)?$",
+                            r"第[ \t]*(?P<zh>[A-Za-z0-9_.\-]{1,40})[ \t]*套)(?:\*\*|__)?(?P<rest>[^\n]*)$",
                             re.MULTILINE)
-_SHEET_NAME = re.compile(r"(?:^|·)[ \t]*(?:\*\*)?(?:Name|姓名)(?:\*\*)?[ \t]*[:：][ \t]*(?P<value>[^\n]*?)[ \t.…_]*$",
-                         re.MULTILINE)
+_SHEET_NAME = re.compile(r"(?:^|·)[ \t]*(?:\*\*)?(?:Name|姓名)(?:\*\*)?[ \t]*[:：](?P<value>[^\n]*)$", re.MULTILINE)
 _ID = re.compile(r"[A-Za-z0-9_.\-]{1,40}\Z")
 # the names "download all submissions" gives: Moodle's folder (or file) per student, Canvas's file
 _MOODLE = re.compile(r"(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<rest>.*)\Z", re.DOTALL)
@@ -340,12 +341,17 @@ def _fields_text(kind: str, text: str) -> str:
 
 
 def _one(pattern: re.Pattern[str], text: str, name: str, more: Sequence[str] = ()) -> str:
-    values = list(dict.fromkeys([m["value"] for m in pattern.finditer(text)] + list(more)))
+    values = list(dict.fromkeys([_value(m["value"]) for m in pattern.finditer(text)] + list(more)))
     if len(values) > 1 and name == "variant" and len({_number(v) for v in values}) == 1:
         values = values[:1]  # `variant: 07` and `**Variant 7**` name one variant
     if len(values) > 1:
         raise HandInError(f"{len(values)} different `{name}:` lines ({', '.join(map(repr, values[:3]))})")
     return values[0] if values else ""
+
+
+def _value(text: str) -> str:
+    """A field's value without the markup that closes its line (`7**`, `7} \\\\`)."""
+    return text.strip().lstrip("*_").strip().rstrip(_CLOSING).strip()
 
 
 def _number(value: str) -> str:
@@ -354,7 +360,8 @@ def _number(value: str) -> str:
 
 def _sheet_variant(text: str) -> list[str]:
     """The variants named by the sheet's own head line, copied into the hand-in."""
-    return [m["en"] or m["zh"] for m in _SHEET_VARIANT.finditer(text)]
+    rest = ("", "·", "|")  # the line ends there, or goes on with the name after a separator
+    return [m["en"] or m["zh"] for m in _SHEET_VARIANT.finditer(text) if m["rest"].strip()[:1] in rest]
 
 
 def _sheet_name(text: str) -> str:

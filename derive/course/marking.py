@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 
 from derive.check.digits import agrees_to_written_digits, significant
@@ -183,7 +184,7 @@ MAX_INTERVALS = 20_000
 
 def _interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], answer: Real,
               slack: Real) -> tuple[Real, Real, tuple[str, ...]] | None:
-    key = (id(d), name, tuple(sorted(own.items())))
+    key = (id(d), name, tuple(sorted(carried.relevant(d, name, own).items())))
     whole = (*key, True)
     if whole in _INTERVALS:
         return _INTERVALS[whole]  # type: ignore[return-value]
@@ -241,16 +242,32 @@ def is_slip(mark: Mark) -> bool:
 def _named(q: Question, answer: _Answer) -> tuple[str, ...]:
     """The key's mistakes whose value is the answer to every digit written (rounded or truncated), and
     the checker's copying slips; a formula's, the key's mistakes within the digits asked."""
-    found = [name for name, text in q.mistakes if _is(answer, real(text), text, q.digits)]
+    text = answer.text or show(answer.value, WRITTEN_DIGITS).text
+    x = Decimal(text)
+    found = [name for name, printed in q.mistakes if _is(x, text, Decimal(printed), q.digits)]
     slips = tuple(dict.fromkeys(e.split(":", 1)[0] for e in answer.last.explanations))
     return tuple(found) + tuple(s for s in slips if s in COPYING_SLIPS and s not in found)
 
 
-def _is(answer: _Answer, value: Real, printed: str, digits: int) -> bool:
-    if answer.text is None or significant(answer.text) <= digits:
-        return abs(answer.value - value) <= unit(value, digits) / 2 + unit(value, significant(printed)) / 2
-    return agrees_to_written_digits(value, answer.text) if significant(answer.text) < significant(printed) else \
-        abs(answer.value - value) <= unit(value, significant(printed)) / 2
+def _is(x: Decimal, text: str, value: Decimal, digits: int) -> bool:
+    """Whether `x` (written as `text`) is the mistake's `value` (printed to the key's digits): to the
+    digits asked when written with no more, else to every digit written (rounded or truncated)."""
+    written = significant(text)
+    if written <= digits:
+        return abs(x - value) <= _unit(value, digits) / 2 + _unit(value, len(value.as_tuple().digits)) / 2
+    if written >= len(value.as_tuple().digits):
+        return abs(x - value) <= _unit(value, len(value.as_tuple().digits)) / 2
+    return any(_at(value, written, rounding) == x for rounding in (ROUND_HALF_EVEN, ROUND_DOWN))
+
+
+def _unit(x: Decimal, digits: int) -> Decimal:
+    return Decimal(1).scaleb(x.adjusted() - digits + 1)
+
+
+def _at(x: Decimal, digits: int, rounding: str) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec, ctx.rounding = digits, rounding
+        return +x
 
 
 def _links(verdicts: Sequence[Verdict]) -> Fraction:

@@ -34,7 +34,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 def sheet_paths(results: Sequence[Graded | Unreadable]) -> dict[int, str]:
     """The annotated sheet of each graded hand-in (by position): sheets/<n>-<file name><suffix>."""
     return {i: f"sheets/{i + 1:04d}-{_UNSAFE.sub('_', r.file)[:60]}{SHEET_SUFFIX[r.kind]}"
-            for i, r in enumerate(results) if isinstance(r, Graded)}
+            for i, r in enumerate(results) if isinstance(r, Graded) and r.sheet}
 
 
 def files(key: Key, results: Sequence[Graded | Unreadable], skipped: Sequence[Skipped] = ()) -> dict[str, str]:
@@ -68,7 +68,7 @@ def grades_csv(key: Key, results: Sequence[Graded | Unreadable]) -> str:
 
 
 def grades_json(results: Sequence[Graded | Unreadable], sheets: dict[int, str], skipped: Sequence[Skipped] = ()) -> str:
-    students = [{"student": r.student, "variant": r.variant, "file": r.file, "sheet": sheets[i],
+    students = [{"student": r.student, "variant": r.variant, "file": r.file, "sheet": sheets.get(i, ""),
                  "total": float(round(r.total, 4)),
                  "questions": [{"claim": m.claim, "credit": float(round(m.credit, 4)), "verdict": m.verdict,
                                 "mistakes": list(m.mistakes), "carried_forward": m.carried_forward,
@@ -130,7 +130,7 @@ def _row(index: int, r: Graded | Unreadable, sheets: dict[int, str]) -> dict[str
     notes = [f"{m.claim}: {m.verdict}" for m in r.marks if m.credit < 1 or m.carried_forward]
     notes += [f"not read ({u.where}): {u.text} ({u.reason})" for u in r.unread]
     return {"student": escape(r.student), "variant": escape(r.variant), "total": credit_text(r.total),
-            "sheet": escape(sheets[index]), "file": escape(r.file), "notes": [escape(n) for n in notes],
+            "sheet": escape(sheets.get(index, "")), "file": escape(r.file), "notes": [escape(n) for n in notes],
             "flags": [escape(f) for f in r.flags]}
 
 
