@@ -80,7 +80,7 @@ def read_line(line: str, q: Questions) -> Written | str | None:
     """An answer on one line (its `where` left empty), or why a line about a question was not read, or
     None for a line that is no answer."""
     bare = _bare(line)
-    if not bare or (bare.startswith("$") and bare.endswith("$")):  # maths: the document reader's
+    if not bare or "$" in bare or "\\(" in bare or "\\[" in bare:  # maths: the document reader's
         return None
     if "..." in bare or "…" in bare:  # the sheet's example of the form (`out_o1 = ...`), copied
         return None

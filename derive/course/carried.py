@@ -6,7 +6,7 @@ digits asked and updated `w1` with it. The value each later step should then hav
 forward pass, backward pass (the delta rule) and update with the student's numbers put in place of the
 truth's (`out_o1` overridden, everything after it recomputed from it), and the interval it can take is
 what the written digits of those numbers allow: each moved by one unit of its last digit (rounded or
-truncated), the changes added (first order, each found by recomputing). Supported where one update
+truncated), the changes added (to first order, each found by recomputing with that number moved). Supported where one update
 learns from one sample by plain gradient descent (the exercise sheets' setting); elsewhere nothing is
 carried forward.
 """
@@ -98,11 +98,9 @@ def interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], ans
         values = {k: v for k, (v, _) in own.items()}
         values[key] = value + unit
         up = carried(d, name, values)
-        values[key] = value - unit
-        down = carried(d, name, values)
-        if up is None or down is None:
+        if up is None:
             return None
-        change = abs(up - down) / 2
+        change = abs(up - centre)  # first order: the change one unit of the last digit written makes
         if change > abs(centre) * CTX.mpf(10) ** -30:
             spread += change
             used.append(key)

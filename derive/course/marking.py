@@ -253,6 +253,8 @@ def _is(x: Decimal, text: str, value: Decimal, digits: int) -> bool:
     """Whether `x` (written as `text`) is the mistake's `value` (printed to the key's digits): to the
     digits asked when written with no more, else to every digit written (rounded or truncated)."""
     written = significant(text)
+    if value == 0:  # a mistake that gives 0 (a path left out of a one-output network) is 0 as written, no less
+        return x == 0
     if written <= digits:
         return abs(x - value) <= _unit(value, digits) / 2 + _unit(value, len(value.as_tuple().digits)) / 2
     if written >= len(value.as_tuple().digits):
