@@ -105,7 +105,7 @@ def _worker_start(key: Key) -> None:
 def grade_many(sources: Iterable[handins.Source], key: Key) -> list[Graded | Unreadable]:
     """Hand-ins graded in this process, one after the other: what one task of a cluster runs (a Dask
     bag's partition: `bag.map_partitions(grade_many, key)`, or a Ray task over a slice of them)."""
-    if _KEY != key:  # a cluster's task gets its own copy of the key: the derivations built stay
+    if key != _KEY:  # a cluster's task gets its own copy of the key: the derivations built stay
         _start(key)
     return [grade(s) for s in sources]
 

@@ -180,7 +180,7 @@ def _spec(path: Path, text: Any, name: str) -> spec.Spec:
     if not isinstance(text, str) or len(text.encode("utf-8")) > spec.MAX_SPEC_BYTES:
         raise KeyFileError(f"{path}: spec: expected the TOML text of the spec the variants were drawn from")
     try:
-        found = spec.from_text(text, f"{path}: spec", name)
+        found = spec.load_text(text, f"{path}: spec", name)
     except spec.SpecError as exc:
         raise KeyFileError(str(exc)) from None
     if found.exercise is None:

@@ -44,7 +44,7 @@ def test_the_oracle_agrees_with_the_forward_pass_and_finite_differences(graded: 
     from derive.model import spec as spec_module
 
     key = graded[0]
-    base = spec_module.from_text(NET231, "net231", "net231")
+    base = spec_module.load_text(NET231, "net231", "net231")
     for v in key["variants"]:
         values = {k: mp.mpf(x) for k, x in v["values"].items()}
         params = {k: x for k, x in values.items() if k[0] in "wb"}
