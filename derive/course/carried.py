@@ -6,9 +6,9 @@ digits asked and updated `w1` with it. The value each later step should then hav
 forward pass, backward pass (the delta rule) and update with the student's numbers put in place of the
 truth's (`out_o1` overridden, everything after it recomputed from it), and the interval it can take is
 what the written digits of those numbers allow: each moved by one unit of its last digit (rounded or
-truncated), the changes added (to first order, each found by recomputing with that number moved). Supported where one update
-learns from one sample by plain gradient descent (the exercise sheets' setting); elsewhere nothing is
-carried forward.
+truncated), the changes added (to first order, each found by recomputing with that number moved).
+Supported where one update learns from one sample by plain gradient descent (the exercise sheets'
+setting); elsewhere nothing is carried forward.
 """
 
 from __future__ import annotations

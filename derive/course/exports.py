@@ -165,7 +165,8 @@ def _cloze(quiz: ET.Element, ex: Exercise, v: Variant, lang: str, picture: str) 
     t = catalogue(lang)
     pr = NotationPrinter(notation_for(v.derivation.network, "classic"))
     parts = "".join(f"<p>{k + 1}. \\({question_latex(question, pr)}\\) ({question.claim}), {t('col_digits')} "
-                    f"{question.digits}: {cloze_part(ex, question, lang)}</p>" for k, question in enumerate(v.questions))
+                    f"{question.digits}: {cloze_part(ex, question, lang)}</p>"
+                    for k, question in enumerate(v.questions))
     element = ET.SubElement(quiz, "question", {"type": "cloze"})
     _text(element, "name", f"variant-{v.id}")
     text = _text(element, "questiontext", _intro(ex, v, lang, figure=True) + parts, format="html")

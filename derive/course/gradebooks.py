@@ -54,7 +54,7 @@ def moodle(key: Key, results: Sequence[Graded | Unreadable]) -> str:
 def canvas(key: Key, results: Sequence[Graded | Unreadable]) -> str:
     """Canvas's gradebook import: one assignment column, `derive <network>`, after the points possible."""
     column = f"derive {key.network}"
-    rows = [CANVAS_HEADER + [column], ["    Points Possible", "", "", "", "", str(len(key.claims))]]
+    rows = [[*CANVAS_HEADER, column], ["    Points Possible", "", "", "", "", str(len(key.claims))]]
     for r in results:
         ident = r.platform_id if r.platform == "canvas" else ""
         grade = credit_text(r.total) if isinstance(r, Graded) else ""

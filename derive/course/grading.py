@@ -120,7 +120,7 @@ def grade(source: handins.Source) -> Graded | Unreadable:
     except handins.HandInError as exc:
         # its student as a readable hand-in's would be named: the platform's name, else the file's stem
         return Unreadable(source.file, str(exc), source.student or _stem(source.file), **who)
-    except Exception as exc:  # noqa: BLE001 (one file's bytes never stop the class)
+    except Exception as exc:
         return Unreadable(source.file, f"could not be read ({_why(exc)})", source.student or _stem(source.file), **who)
     variant = _KEY.variant(handin.variant)
     if variant is None:
@@ -130,7 +130,7 @@ def grade(source: handins.Source) -> Graded | Unreadable:
         return _graded(source, handin, variant)
     except RecursionError:
         return Unreadable(source.file, "could not be graded (nested too deeply)", handin.student, handin.variant, **who)
-    except Exception as exc:  # noqa: BLE001 (one hand-in's content never stops the class)
+    except Exception as exc:
         return Unreadable(source.file, f"could not be graded ({_why(exc)})", handin.student, handin.variant, **who)
 
 
@@ -139,7 +139,7 @@ def _graded(source: handins.Source, handin: handins.HandIn, variant: Variant) ->
     judged = _judged(d, handin, variant.questions)
     found = marking.marks(d, variant.questions, judged.entries)
     if judged.report is None:
-        sheet = annotated.claims(handin.original, judged.entries, variant.questions, found, judged.how)
+        sheet = annotated.claims(handin.original, judged.entries, variant.questions, found, judged.how or {})
     else:
         sheet = annotated.document(handin.kind, handin.text, judged.report, judged.written, variant.questions, found)
     return Graded(source.file, handin.student, variant.id, found, handin.kind, sheet, judged.unread,
@@ -186,9 +186,9 @@ def _judged(d: derivation.Derivation, handin: handins.HandIn, questions: Sequenc
     q = _questions(d, questions)
     if handin.kind == "claims":
         text, how, unread = answers.claims_text(handin.text, q)
-        entries = tuple(replace(e, how=how.get(e.verdicts[0].line, ""), where=f"line {e.verdicts[0].line}")
-                        for e in _claim_entries(d, text))
-        return Judged(entries, None, (), tuple(unread), how)
+        lines = tuple(replace(e, how=how.get(e.verdicts[0].line, ""), where=f"line {e.verdicts[0].line}")
+                      for e in _claim_entries(d, text))
+        return Judged(lines, None, (), tuple(unread), how)
     report = check_document(d, handin.kind, handin.text, dict(d.network.spec.aliases))
     entries = _entries(report)
     written, unread = _written(handin, q)
@@ -197,9 +197,13 @@ def _judged(d: derivation.Derivation, handin: handins.HandIn, questions: Sequenc
     more = _claim_entries(d, "\n".join(w.claim for w in written)) if written else []
     pairs = tuple((written[e.verdicts[0].line - 1], e) for e in more)
     more = [replace(e, how=w.how, where=w.where) for w, e in pairs]
-    not_read = answers.not_understood([(f"line {s.line}" if s.text.cell is None else f"cell {s.text.cell}, line {s.line}",
-                                        s.span.source, s.reason) for s in report.spans if s.status == NOT_UNDERSTOOD])
+    not_read = answers.not_understood([(_where(s.line, s.text.cell), s.span.source, s.reason)
+                                       for s in report.spans if s.status == NOT_UNDERSTOOD])
     return Judged(tuple(entries + more), report, pairs, tuple(not_read + unread))
+
+
+def _where(line: int, cell: int | None) -> str:
+    return f"line {line}" if cell is None else f"cell {cell}, line {line}"
 
 
 def _written(handin: handins.HandIn, q: answers.Questions) -> tuple[list[answers.Written], list[answers.Unread]]:
@@ -227,10 +231,10 @@ def _target(claim: str, q: answers.Questions) -> str:
 def _entries(found: DocumentReport) -> list[Entry]:
     entries: list[Entry] = []
     for s in found.spans:
-        where = f"line {s.line}" if s.text.cell is None else f"cell {s.text.cell}, line {s.line}"
+        where = _where(s.line, s.text.cell)
         for f in s.found:
             if entries and entries[-1].target == f.target and f.verdict.link > entries[-1].verdicts[-1].link:
-                entries[-1] = replace(entries[-1], verdicts=entries[-1].verdicts + (f.verdict,))
+                entries[-1] = replace(entries[-1], verdicts=(*entries[-1].verdicts, f.verdict))
             else:
                 entries.append(Entry(f.target, (f.verdict,), "", where))
     return entries
@@ -244,7 +248,7 @@ def _claim_entries(d: derivation.Derivation, text: str) -> list[Entry]:
     entries: list[Entry] = []
     for v in report.verdicts:
         if entries and entries[-1].verdicts[-1].line == v.line:
-            entries[-1] = replace(entries[-1], verdicts=entries[-1].verdicts + (v,))
+            entries[-1] = replace(entries[-1], verdicts=(*entries[-1].verdicts, v))
         else:
             entries.append(Entry(target.get(v.line, ""), (v,)))
     return entries

@@ -196,7 +196,8 @@ def csv_sources(path: Path, questions: Sequence[str] | None = None) -> list[Sour
         raise SubmissionsError(f"{shown(str(path))}: not a UTF-8 CSV file ({exc})") from None
     columns = list(rows[0]) if rows else []
     if "student" not in columns or "variant" not in columns:
-        raise SubmissionsError(f"{shown(str(path))}: expected a CSV whose header has student, variant and answer columns")
+        raise SubmissionsError(f"{shown(str(path))}: expected a CSV whose header has student, variant and answer "
+                               "columns")
     long = "question" in columns and "answer" in columns
     found = _long_rows(path, rows) if long else _wide_rows(path, rows, columns)
     if not found:

@@ -161,7 +161,7 @@ def _key(path: Path, data: Any) -> Key:
         raise KeyFileError(f"{path}: format: expected {KEY_FORMAT} (a key with the spec inside it); make the key "
                            "again with this version of `derive exercise` and the same --seed")
     name = data.get("network")
-    if not (identifiers.is_valid_name(name) or name == spec.UNNAMED):
+    if not isinstance(name, str) or not (identifiers.is_valid_name(name) or name == spec.UNNAMED):
         raise KeyFileError(f"{path}: network: expected the network's name (letters and digits), got "
                            f"{identifiers.escaped(repr(name)[:40])}")
     base = _spec(path, data.get("spec"), name)
@@ -238,10 +238,12 @@ def _variants(path: Path, data: Any, base: spec.Spec, table: ExerciseSpec, asked
 
 def _variant(where: str, data: Any, slots: tuple[variants.Slot, ...], table: ExerciseSpec,
              asked: tuple[str, ...], known: tuple[str, ...]) -> Variant:
-    if not isinstance(data, dict) or not isinstance(data.get("values"), dict) or not isinstance(data.get("questions"), list):
+    if not (isinstance(data, dict) and isinstance(data.get("values"), dict)
+            and isinstance(data.get("questions"), list)):
         raise KeyFileError(f"{where}: expected an object with id, values and questions")
     ident = data.get("id")
-    if isinstance(ident, bool) or not (isinstance(ident, int) and ident >= 0 or isinstance(ident, str) and ID.match(ident)):
+    whole = isinstance(ident, int) and not isinstance(ident, bool) and ident >= 0
+    if not (whole or (isinstance(ident, str) and ID.match(ident))):
         raise KeyFileError(f"{where}.id: expected a number or a name of letters, digits, ., _ or -")
     values = data["values"]
     if list(values) != [s.name for s in slots]:
@@ -272,7 +274,8 @@ def _drawable(where: str, value: Any, table: ExerciseSpec, kind: str) -> None:
 
 def _number(where: str, value: Any) -> Decimal:
     """A decimal number within the spec's bounds (at most 60 digits, between 1e-300 and 1e300 in size)."""
-    text = value if isinstance(value, str) else str(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else None
+    number_like = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+    text = value if isinstance(value, str) else str(value) if number_like else None
     try:
         number = Decimal(text) if text is not None and len(text) <= MAX_NUMBER_CHARS else None
     except InvalidOperation:
@@ -295,7 +298,8 @@ def _question(where: str, data: dict[str, Any], table: ExerciseSpec, known: tupl
     _mistake_names(f"{where}.mistakes", mistakes, known)
     values = tuple((k, str(_number(f"{where}.mistakes.{k}", v))) for k, v in mistakes.items())
     groups = data.get("tells_apart")
-    if not isinstance(groups, list) or not all(isinstance(g, list) and g and all(m in mistakes for m in g) for g in groups):
+    if not isinstance(groups, list) or not all(isinstance(g, list) and g and all(m in mistakes for m in g)
+                                               for g in groups):
         raise KeyFileError(f"{where}.tells_apart: expected groups of the question's mistakes")
     try:
         claim = parse_line(f"{data['claim']} = 0", 1)

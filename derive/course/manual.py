@@ -79,7 +79,8 @@ def _hand_in(results: Sequence[Graded | Unreadable], name: str, number: int, stu
     matches = [i for i, r in enumerate(results)
                if wanted in (" ".join(r.student.casefold().split()), r.file.casefold())]
     if len(matches) != 1:
-        what = "no hand-in" if not matches else f"{len(matches)} hand-ins ({', '.join(results[i].file for i in matches[:3])}: name the file instead)"
+        files = ", ".join(results[i].file for i in matches[:3])
+        what = f"{len(matches)} hand-ins ({files}: name the file instead)" if matches else "no hand-in"
         raise MarksError(f"{name}: line {number}: student: {student[:60]!r} names {what}")
     return matches[0]
 

@@ -145,8 +145,9 @@ def _mark(d: Derivation, q: Question, answer: _Answer | None, own: Mapping[str, 
 
 def right(last: Verdict, text: str | None, digits: int) -> bool:
     """The truth rounded or truncated to the digits written, at least those asked; or more digits than
-    asked that round to the truth rounded to the digits asked (a printed float's last digits). A formula is right when the checker finds it right and it agrees to the
-    digits asked; one that is the truth at the spec's values and wrong elsewhere stays wrong."""
+    asked that round to the truth rounded to the digits asked (a printed float's last digits). A formula
+    is right when the checker finds it right and it agrees to the digits asked; one that is the truth at
+    the spec's values and wrong elsewhere stays wrong."""
     assert last.claimed is not None and last.truth is not None
     if text is None:
         if last.status != "correct":

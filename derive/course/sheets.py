@@ -92,7 +92,8 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
     shown_example, shown_line = (_code(text, fmt) for text in (example, f"variant: {v.id}"))
     return {
         "lang": lang, "title": t("title", title=net.spec.title_in(lang)), "variant": t("variant", id=v.id),
-        "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "rules": rules(v, t), "layers": layers_line(v, t),
+        "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "rules": rules(v, t),
+        "layers": layers_line(v, t),
         "numbers": t("numbers"), "col_quantity": t("col_quantity"), "col_value": t("col_value"),
         "rows": _rows(v, pr), "questions": t("questions"), "col_question": t("col_question"),
         "col_write": t("col_write"), "col_digits": t("col_digits"), "col_answer": t("col_answer"),
