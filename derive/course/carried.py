@@ -84,15 +84,15 @@ def _trainer(d: Derivation) -> _Own:
 def interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], answer: Real,
              slack: Real) -> tuple[Real, Real, tuple[str, ...]] | None:
     """(the value of `name` from the student's numbers, how far their written digits let it move, the
-    answers it depends on): `own` holds each answer's value and one unit of its last written digit. The
-    spread is only worked out when `answer` is not within `slack` of the value itself."""
+    answers it can depend on): `own` holds each answer's value and one unit of its last written digit.
+    The spread is only worked out when `answer` is not within `slack` of the value itself."""
     own = relevant(d, name, own)
     centre = carried(d, name, {k: v for k, (v, _) in own.items()})
     if centre is None:
         return None
     if abs(answer - centre) <= slack:
         return centre, CTX.zero, tuple(own)
-    spread, used = CTX.zero, []
+    spread = CTX.zero
     for key in own:
         value, unit = own[key]
         values = {k: v for k, (v, _) in own.items()}
@@ -100,11 +100,8 @@ def interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], ans
         up = carried(d, name, values)
         if up is None:
             return None
-        change = abs(up - centre)  # first order: the change one unit of the last digit written makes
-        if change > abs(centre) * CTX.mpf(10) ** -30:
-            spread += change
-            used.append(key)
-    return centre, spread, tuple(used)
+        spread += abs(up - centre)  # first order: the change one unit of the last digit written makes
+    return centre, spread, tuple(own)
 
 
 def relevant(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]]) -> dict[str, tuple[Real, Real]]:

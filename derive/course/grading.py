@@ -25,7 +25,7 @@ from derive.check.checker import check_text
 from derive.check.claims import parse
 from derive.course import annotated, answers, handins, marking, variants
 from derive.course.keyfile import Key, KeyFileError, Question, Variant, read_key, same_id  # noqa: F401 (the API)
-from derive.course.marking import Entry, Mark, close, is_slip  # noqa: F401 (the API)
+from derive.course.marking import COPYING_SLIPS, WRITTEN_DIGITS, Entry, Mark, close, is_slip  # noqa: F401 (the API)
 from derive.maths import derivation
 from derive.model import network
 from derive.reader.document import NOT_UNDERSTOOD, DocumentReport, check_document, texts
