@@ -2,7 +2,7 @@
 
 This module is written into every PrairieLearn question's `server.py` as it is (PrairieLearn's Python
 has no derive), so it imports nothing but the standard library and nothing of derive. It states, for a
-number, the rules of `derive.course.grading.marks`, in the same order and with the same words:
+number, the rules of `derive.course.marking.marks`, in the same order and with the same words:
 - not answered: 0;
 - right: the truth rounded or truncated to the digits written, at least the digits asked, or more
   digits than asked that round to the truth rounded to the digits asked: 1;
