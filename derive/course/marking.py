@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
+from functools import lru_cache
 
 from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.judging import Verdict
@@ -82,7 +83,12 @@ def unit(x: Real, digits: int) -> Real:
 
 def _text_unit(text: str | None, value: Real) -> Real:
     """One unit of the last digit written (a computed value: of its 20th digit)."""
-    return unit(value, significant(text) if text else WRITTEN_DIGITS)
+    if not text:
+        return unit(value, WRITTEN_DIGITS)
+    written = Decimal(text)
+    if not written:
+        return unit(value, significant(text))
+    return CTX.mpf(10) ** (written.adjusted() - significant(text) + 1)
 
 
 def close(value: Real, to: Real, digits: int) -> bool:
@@ -129,9 +135,9 @@ def _mark(d: Derivation, q: Question, answer: _Answer | None, own: Mapping[str, 
     shown = None if last.claimed is None else show(last.claimed, max(q.digits, 6)).text
     if last.status == "cannot check" or last.truth is None or last.claimed is None:
         return Mark(q.claim, Fraction(0), f"cannot check: {last.reason}", (), False, shown, **where)
-    truth = show(last.truth, q.digits).text
     if right(answer.last, answer.text, q.digits):
         return Mark(q.claim, Fraction(1), "right", (), False, shown, **where)
+    truth = show(last.truth, q.digits).text
     forward = _carried(d, q, answer, own, slips, truth)
     if forward is not None:
         return Mark(q.claim, Fraction(1), forward, (), True, shown, **where)
@@ -186,6 +192,8 @@ MAX_INTERVALS = 20_000
 def _interval(d: Derivation, name: str, own: Mapping[str, tuple[Real, Real]], answer: Real,
               slack: Real) -> tuple[Real, Real, tuple[str, ...]] | None:
     key = (id(d), name, tuple(sorted(carried.relevant(d, name, own).items())))
+    if not key[2]:  # no answer of the student's bears on this question: the truth alone, judged already
+        return None
     whole = (*key, True)
     if whole in _INTERVALS:
         return _INTERVALS[whole]  # type: ignore[return-value]
@@ -245,21 +253,27 @@ def _named(q: Question, answer: _Answer) -> tuple[str, ...]:
     the checker's copying slips; a formula's, the key's mistakes within the digits asked."""
     text = answer.text or show(answer.value, WRITTEN_DIGITS).text
     x = Decimal(text)
-    found = [name for name, printed in q.mistakes if _is(x, text, Decimal(printed), q.digits)]
+    found = [name for name, value, kept in _mistakes(q) if _is(x, text, value, kept, q.digits)]
     slips = tuple(dict.fromkeys(e.split(":", 1)[0] for e in answer.last.explanations))
     return tuple(found) + tuple(s for s in slips if s in COPYING_SLIPS and s not in found)
 
 
-def _is(x: Decimal, text: str, value: Decimal, digits: int) -> bool:
-    """Whether `x` (written as `text`) is the mistake's `value` (printed to the key's digits): to the
+@lru_cache(maxsize=4096)
+def _mistakes(q: Question) -> tuple[tuple[str, Decimal, int], ...]:
+    """The key's mistakes of a question: name, value, and the digits the key prints it with."""
+    return tuple((name, Decimal(printed), len(Decimal(printed).as_tuple().digits)) for name, printed in q.mistakes)
+
+
+def _is(x: Decimal, text: str, value: Decimal, kept: int, digits: int) -> bool:
+    """Whether `x` (written as `text`) is the mistake's `value` (printed with `kept` digits): to the
     digits asked when written with no more, else to every digit written (rounded or truncated)."""
     written = significant(text)
     if value == 0:  # a mistake that gives 0 (a path left out of a one-output network) is 0 as written, no less
         return x == 0
     if written <= digits:
-        return abs(x - value) <= _unit(value, digits) / 2 + _unit(value, len(value.as_tuple().digits)) / 2
-    if written >= len(value.as_tuple().digits):
-        return abs(x - value) <= _unit(value, len(value.as_tuple().digits)) / 2
+        return abs(x - value) <= _unit(value, digits) / 2 + _unit(value, kept) / 2
+    if written >= kept:
+        return abs(x - value) <= _unit(value, kept) / 2
     return any(_at(value, written, rounding) == x for rounding in (ROUND_HALF_EVEN, ROUND_DOWN))
 
 
