@@ -182,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", type=_jobs, default=None, help="processes grading at once (default: the number of cores)")
     g.add_argument("--out", type=Path, default=Path("grades"), metavar="REPORT_DIR",
                    help="where grades.csv, grades.json, report.html and the sheets go (default: grades)")
+    g.add_argument("--marks", type=Path, metavar="FILE",
+                   help="a CSV of your own marks (student, question, marks from 0 to 1, comment), merged in")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -375,7 +377,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from derive.api import course
     from derive.course.grading import default_jobs
 
-    grades = course.grade(args.key_dir, args.submissions, args.jobs or default_jobs())
+    grades = course.grade(args.key_dir, args.submissions, args.jobs or default_jobs(), args.marks)
     _emit(str(grades.write(args.out)))
     return OK
 

@@ -61,21 +61,25 @@ def load(source: str | Path) -> Network:
     is the preset, and `shadowed` then names a file of that name in the current directory)."""
     with translated():
         if isinstance(source, Path):
-            return Network(spec.load_path(source), source=str(source))
+            found, text = spec.load_path_with_text(source)
+            return Network(found, source=str(source), text=text)
         if "\n" in source or "=" in source:
-            return Network(spec.load_text(source))
-        return Network(spec.load(source), spec.shadowed_file(source), source)
+            return Network(spec.load_text(source), text=source)
+        found, text = spec.load_with_text(source)
+        return Network(found, spec.shadowed_file(source), source, text)
 
 
 class Network:
     """A loaded network: its spec (validated), the network built from it, and its outputs."""
 
-    def __init__(self, spec_: spec.Spec, shadowed: str | None = None, source: str | None = None) -> None:
+    def __init__(self, spec_: spec.Spec, shadowed: str | None = None, source: str | None = None,
+                 text: str | None = None) -> None:
         with translated():
             self.network = network.build(spec_)
         self.spec = spec_
         self.shadowed = shadowed  # a file in the current directory that a preset's name also names
         self.source = source  # the preset's name or the file's path it was loaded from; None for TOML text
+        self.text = text  # the TOML text the spec was read from (an exercise's key keeps it)
         self._derivations: dict[int, Derivation] = {}
 
     @property

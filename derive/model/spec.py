@@ -665,6 +665,11 @@ UNNAMED = "network"
 
 def load_path(path: Path) -> Spec:
     """Read a spec file; the network is named after the file's stem."""
+    return load_path_with_text(path)[0]
+
+
+def load_path_with_text(path: Path) -> tuple[Spec, str]:
+    """A spec file read once: the spec, and the text it was read from (an exercise's key keeps it)."""
     source = str(path)
     try:
         raw = reading.read_bytes(path, MAX_SPEC_BYTES)
@@ -675,7 +680,7 @@ def load_path(path: Path) -> Spec:
     except UnicodeDecodeError:
         raise SpecError(source, "", "expected UTF-8 text") from None
     stem = path.stem
-    return load_text(text, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
+    return load_text(text, source, stem if identifiers.is_valid_name(stem) else UNNAMED), text
 
 
 def load_text(text: str, source: str = "<spec>", name: str = UNNAMED) -> Spec:
@@ -699,18 +704,27 @@ def preset_names() -> tuple[str, ...]:
 
 
 def load_preset(name: str) -> Spec:
+    return _preset_with_text(name)[0]
+
+
+def _preset_with_text(name: str) -> tuple[Spec, str]:
     if name not in preset_names():
         raise SpecError(name, "", f"no such preset or file (presets: {', '.join(preset_names())})")
     text = resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return from_mapping(tomllib.loads(text, parse_float=Decimal), f"preset {name}", name)
+    return from_mapping(tomllib.loads(text, parse_float=Decimal), f"preset {name}", name), text
 
 
 def load(network: str) -> Spec:
     """A preset by name, or a spec file by path (anything with a `/` or ending in `.toml`, or a file
     in the current directory whose name is not a preset's: `./mazur` reads a file called mazur)."""
+    return load_with_text(network)[0]
+
+
+def load_with_text(network: str) -> tuple[Spec, str]:
+    """`load`, and the TOML text the spec was read from."""
     if "/" in network or network.endswith(".toml") or (network not in preset_names() and Path(network).exists()):
-        return load_path(Path(network))
-    return load_preset(network)
+        return load_path_with_text(Path(network))
+    return _preset_with_text(network)
 
 
 def shadowed_file(network: str) -> str | None:
