@@ -100,6 +100,34 @@ def _layer(layer: LayerSpec, got: Mapping[str, Decimal]) -> LayerSpec:
     return replace(layer, weights=weights, bias=bias)
 
 
+def degenerate(spec: Spec, exercise: ExerciseSpec, values: tuple[tuple[str, Decimal], ...]) -> str | None:
+    """Why a draw makes a poor exercise though every number is in range, else None: a weight, bias or
+    input drawn as 0 (a gradient of 0, an update that changes nothing, a mistake that leaves no trace)
+    or two inputs of one sample drawn equal (a weight paired with the wrong input goes unseen)."""
+    kinds = {slot.name: slot.kind for slot in slots(spec, exercise)}
+    if any(value == 0 and kinds[name] in ("weights", "biases", "inputs") for name, value in values):
+        return "a weight, bias or input drawn as 0"
+    drawn = dict(values)
+    for sample in spec.samples:
+        for group in _input_groups(spec):
+            inputs = [drawn[name] for name in (_sample_name(i, sample, spec) for i in group) if name in drawn]
+            if len(set(inputs)) < len(inputs):
+                return "two inputs of a sample drawn equal"
+    return None
+
+
+def _input_groups(spec: Spec) -> list[tuple[str, ...]]:
+    """The inputs a weight could be paired with in place of one another: a dense network's all, a sequence's
+    those of one step; an image's entries, many more than its decimals can make distinct, are told apart by
+    the questions (each mistake's value must differ from the truth's)."""
+    if spec.structure is None:
+        return [spec.inputs]
+    if spec.structure.image is not None:
+        return []
+    width = len(spec.structure.features)
+    return [spec.inputs[k:k + width] for k in range(0, len(spec.inputs), width)]
+
+
 def saturation(network: Network) -> str | None:
     """Why the variant's neurons are unfit for an exercise (a sigmoid or tanh saturating, a relu at its
     kink) in any sample's forward pass at the initial parameters, else None."""

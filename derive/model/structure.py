@@ -73,8 +73,11 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     if not training.optimizer.plain:
         raise r.fail("training.optimizer", "networks with conv2d, pooling or rnn layers learn by plain gradient "
                      "descent (optimizer = \"sgd\", no weight_decay)")
+    if r.has("data"):
+        raise r.fail("data", "a network with conv2d, pooling or rnn layers trains on its spec's samples "
+                     "(a data file's rows are flat inputs)")
     return Spec(name, title, source, inputs, tuple(state.dense), loss, samples, training, init, titles,
-                specs._read_aliases(r), specs._read_exercise(r, loss), structure)
+                specs._read_aliases(r), specs._read_exercise(r, loss), None, structure)
 
 
 def _common(r: _Reader, name: str) -> tuple[str, tuple[tuple[str, str], ...], str]:
