@@ -1,6 +1,7 @@
 """The files of one `derive exercise`, by path relative to its folder (a contract scripts rely on):
 `sheets/variant-<id>.<format>`, `keys/variant-<id>.md` (the variant's walkthrough), `key.json`,
-`key.csv`, `moodle.xml` and `quiz.gift`. Nothing is written here: the command line writes all or none.
+`key.csv`, `moodle.xml`, `quiz.gift` and `checksums.sha256` (the SHA-256 of every other file, which
+`derive grade` checks). Nothing is written here: the command line writes all or none.
 """
 
 from __future__ import annotations
@@ -8,14 +9,14 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from derive.course import exports, keys, sheets
+from derive.course import exports, keyfile, keys, sheets
 from derive.course.exercise import Exercise, Variant
 from derive.notes import files as note_files
-from derive.notes import walkthrough
+from derive.notes import layer_files, walkthrough
 from derive.notes.request import NotesRequest
 
 KEY_DIR = "keys"
-TOP_FILES = frozenset({"key.json", "key.csv", "moodle.xml", "quiz.gift"})
+TOP_FILES = frozenset({"key.json", "key.csv", "moodle.xml", "quiz.gift", keyfile.CHECKSUMS})
 
 
 def is_exercise_file(path: PurePosixPath) -> bool:
@@ -27,8 +28,11 @@ def is_exercise_file(path: PurePosixPath) -> bool:
 def key_walkthrough(v: Variant, lang: str, notation: str) -> dict[str, str | bytes]:
     """keys/variant-<id>.md, the walkthrough of the variant, and its figures in keys/figures/variant-<id>/."""
     request = NotesRequest(("md",), lang, notation)
-    fs = note_files.figure_set(v.derivation, request)
     folder = f"{sheets.FIGURE_DIR}/variant-{v.id}"
+    if v.derivation.network.graph is not None:  # convolution, pooling or recurrent layers: their own notes
+        text, pictures = layer_files.keyed_markdown(v.derivation, request, folder)
+        return {f"{KEY_DIR}/variant-{v.id}.md": text, **{f"{KEY_DIR}/{path}": svg for path, svg in pictures.items()}}
+    fs = note_files.figure_set(v.derivation, request)
     views = walkthrough.figure_views(fs, "md", request)
     moved: dict[str, Any] = {key: _moved(view, folder) if view is not None else None
                              for key, view in views.items() if key != "paths"}
@@ -54,4 +58,5 @@ def files(ex: Exercise, fmt: str, lang: str, notation: str) -> dict[str, str | b
     found["key.csv"] = keys.key_csv(ex)
     found["moodle.xml"] = exports.moodle_xml(ex, lang)
     found["quiz.gift"] = exports.gift(ex, lang)
+    found[keyfile.CHECKSUMS] = keyfile.checksums(found)
     return dict(sorted(found.items()))

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from derive.model import identifiers
+from derive.model import identifiers, structure
 from derive.model.spec import EXERCISE_KINDS, ExerciseSpec, LayerSpec, SampleSpec, Spec
 
 
@@ -38,13 +38,20 @@ def slots(spec: Spec, exercise: ExerciseSpec) -> tuple[Slot, ...]:
     names: dict[str, list[str]] = {
         "inputs": [_sample_name(i, s, spec) for s in spec.samples for i in spec.inputs],
         "targets": [_sample_name(identifiers.target(o), s, spec)
-                    for s in spec.samples for o in spec.layers[-1].neurons],
+                    for s in spec.samples for o in _outputs(spec)],
         "weights": [w for layer in spec.layers for row in layer.weight_names for w in row],
         "biases": [b for layer in spec.layers for b in layer.bias.names],
         "learning_rate": [identifiers.ETA],
     }
+    if spec.structure is not None:  # kernels and recurrent matrices too, in reading order
+        names["weights"], names["biases"] = structure.parameter_names(spec)
     return tuple(Slot(kind, name) for kind in EXERCISE_KINDS if exercise.range_of(kind) is not None
                  for name in names[kind])
+
+
+def _outputs(spec: Spec) -> tuple[str, ...]:
+    """The outputs a sample's targets belong to (one per step where the dense layers run at every step)."""
+    return structure.output_names(spec) if spec.structure is not None else spec.layers[-1].neurons
 
 
 def draw(rng: random.Random, spec: Spec, exercise: ExerciseSpec) -> tuple[tuple[str, Decimal], ...]:
@@ -67,12 +74,13 @@ def variant_spec(base: Spec, values: Mapping[str, Decimal | str], steps: tuple[i
     layers = tuple(_layer(layer, got) for layer in base.layers)
     eta = got.get(identifiers.ETA, base.training.learning_rate)
     training = replace(base.training, learning_rate=eta, steps=steps)
-    return replace(base, samples=samples, layers=layers, training=training, init=None)
+    spec = replace(base, samples=samples, layers=layers, training=training, init=None)
+    return structure.with_values(spec, got) if spec.structure is not None else spec
 
 
 def _sample(base: Spec, s: SampleSpec, got: Mapping[str, Decimal]) -> SampleSpec:
     inputs = tuple(got.get(_sample_name(i, s, base), v) for i, v in zip(base.inputs, s.inputs))
-    outputs = base.layers[-1].neurons
+    outputs = _outputs(base)
     targets = tuple(got.get(_sample_name(identifiers.target(o), s, base), v) for o, v in zip(outputs, s.targets))
     return replace(s, inputs=inputs, targets=targets)
 
@@ -82,3 +90,31 @@ def _layer(layer: LayerSpec, got: Mapping[str, Decimal]) -> LayerSpec:
                     for names, row in zip(layer.weight_names, layer.weights))
     bias = replace(layer.bias, values=tuple(got.get(n, v) for n, v in zip(layer.bias.names, layer.bias.values)))
     return replace(layer, weights=weights, bias=bias)
+
+
+def degenerate(spec: Spec, exercise: ExerciseSpec, values: tuple[tuple[str, Decimal], ...]) -> str | None:
+    """Why a draw makes a poor exercise though every number is in range, else None: a weight, bias or
+    input drawn as 0 (a gradient of 0, an update that changes nothing, a mistake that leaves no trace)
+    or two inputs of one sample drawn equal (a weight paired with the wrong input goes unseen)."""
+    kinds = {slot.name: slot.kind for slot in slots(spec, exercise)}
+    if any(value == 0 and kinds[name] in ("weights", "biases", "inputs") for name, value in values):
+        return "a weight, bias or input drawn as 0"
+    drawn = dict(values)
+    for sample in spec.samples:
+        for group in _input_groups(spec):
+            inputs = [drawn[name] for name in (_sample_name(i, sample, spec) for i in group) if name in drawn]
+            if len(set(inputs)) < len(inputs):
+                return "two inputs of a sample drawn equal"
+    return None
+
+
+def _input_groups(spec: Spec) -> list[tuple[str, ...]]:
+    """The inputs a weight could be paired with in place of one another: a dense network's all, a sequence's
+    those of one step; an image's entries, many more than its decimals can make distinct, are told apart by
+    the questions (each mistake's value must differ from the truth's)."""
+    if spec.structure is None:
+        return [spec.inputs]
+    if spec.structure.image is not None:
+        return []
+    width = len(spec.structure.features)
+    return [spec.inputs[k:k + width] for k in range(0, len(spec.inputs), width)]

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from derive.maths.derivation import Derivation
 from derive.model.network import Network, Param
 from derive.model.spec import Spec
-from derive.notes import figures, graph, messages, remarks, svg, walkthrough
+from derive.notes import figures, graph, layer_files, messages, remarks, svg, walkthrough
 from derive.notes.notation import notation_for
 from derive.notes.request import NotesRequest
 
@@ -92,6 +92,11 @@ def svg_files(fs: walkthrough.FigureSet) -> dict[str, str]:
 
 def files(d: Derivation, request: NotesRequest) -> dict[str, str | bytes]:
     """Every requested file of the walkthrough of `d`, by path relative to the output directory."""
+    if d.network.graph is not None:  # convolution, pooling or recurrent layers: notes of their own
+        try:
+            return layer_files.files(d, request)
+        except layer_files.CodeDisagrees as exc:
+            raise CodeDisagrees(str(exc)) from None
     fs = figure_set(d, request)
     found: dict[str, str | bytes] = {}
     wants = set(request.formats)

@@ -23,12 +23,20 @@ def narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Expr
     """How one local derivative is obtained, rule by rule, from the expression that defines it."""
     if not pr.narrate:
         return None
-    explanation = steps.explain(definition, factor.den, back)
+    key = (factor.num, factor.den, factor.expr, definition, *((back or {}).items()))
+    if key not in pr.narrations:
+        explanation = steps.explain(definition, factor.den, back)
+        # (the same expression needs no cancel, which is most of the narration's time)
+        same = explanation.result == factor.expr or cancel(explanation.result - factor.expr) == 0
+        pr.narrations[key] = explanation, same, _narration_view(pr, factor, explanation)
+    explanation, same, found = pr.narrations[key]
     # A one-output softmax is constant: its narrated 0 and the Jacobian out (1 - out) agree only in value.
-    # (the same expression needs no cancel, which is most of the narration's time)
-    if (explanation.result != factor.expr and cancel(explanation.result - factor.expr) != 0
-            and not _same_value(explanation.result, factor, pr)):
+    if not same and not _same_value(explanation.result, factor, pr):
         raise InconsistentDerivation(f"narrated {factor.num}/{factor.den}: {explanation.result} != {factor.expr}")
+    return dict(found)  # a copy: the compact notes mark repeats in it (see _mark_repeats)
+
+
+def _narration_view(pr: Printers, factor: Factor, explanation: steps.Explanation) -> View:
     var = pr.tex(factor.den)
     lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,
               "inner": pr.tex(s.inner) if s.inner is not None else "",

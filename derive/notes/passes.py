@@ -222,16 +222,25 @@ def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient
 
 
 
-def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed) -> View:
-    closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
-    errors, slopes = neuron_narration(pr, b, network)
-    return {
+def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed, detail: bool) -> View:
+    """A neuron's row of the "similarly" table and, with `detail`, its derivation worked in full."""
+    row = {
         "name": neuron_label(pr, b.neuron), "delta_symbol": pr.tex(b.neuron.delta),
-        # the backward paths of its first weight: the figure of the sum its error is
-        "paths": b.neuron.links[0].weight.name if b.paths and b.neuron.links else "",
         "error": _error_line(pr, b),
         "hidden": bool(b.paths),
         "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
+        "error_value": pr.num(b.error.value),
+        "slope_value": pr.num(b.slope.value) if b.slope is not None else "",
+        "delta_value": pr.num(pr.sign * b.delta.value),
+    }
+    if not detail:
+        return row
+    closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
+    errors, slopes = neuron_narration(pr, b, network)
+    return {
+        **row,
+        # the backward paths of its first weight: the figure of the sum its error is
+        "paths": b.neuron.links[0].weight.name if b.paths and b.neuron.links else "",
         "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
         "delta": _delta_line(pr, b),
         "closed": (_softmax_closed(pr, network, closed, b.neuron) if reduced_delta(network, b.neuron) is not None
@@ -239,9 +248,6 @@ def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: 
         "closed_note": (_softmax_note(pr, network) if reduced_delta(network, b.neuron) is not None
                         else _closed_note(network, b.neuron.layer)),
         "error_steps": errors, "slope_steps": slopes,
-        "error_value": pr.num(b.error.value),
-        "slope_value": pr.num(b.slope.value) if b.slope is not None else "",
-        "delta_value": pr.num(pr.sign * b.delta.value),
     }
 
 
@@ -261,8 +267,24 @@ def _coloured_chain(pr: Printers, c: Chain) -> tuple[str, str]:
     return symbols, numbers
 
 
-def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient, coloured: bool = False) -> View:
+def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient, detail: bool,
+              coloured: bool = False) -> View:
+    """A parameter's row of the "similarly" table and, with `detail`, its gradient worked in full (its chain
+    in the colours of the computational graph where `coloured`)."""
     index = network.params.index(g.param)
+    delta_form = pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))
+    row = {
+        "name": g.param.name,
+        "first": g.param.kind == "weight" and any(n.links and n.links[0].weight is g.param for n in network.neurons),
+        "latex": pr.tex(g.param.symbol),
+        "kind": g.param.kind,
+        "trainable": g.param.trainable,
+        "delta_form": delta_form,
+        "delta_numbers": _delta_numbers(pr, network, index),
+        "value": pr.num(g.value),
+    }
+    if not detail:
+        return row
     lhs = pr.partial(network.e_total, g.param.symbol)
     if coloured and len(g.chains) == 1:
         chains, numbers = _coloured_chain(pr, g.chains[0])
@@ -270,21 +292,14 @@ def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient, colou
         chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
         numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
     return {
-        "name": g.param.name,
-        "first": g.param.kind == "weight" and any(n.links and n.links[0].weight is g.param for n in network.neurons),
-        "latex": pr.tex(g.param.symbol),
-        "kind": g.param.kind,
-        "trainable": g.param.trainable,
+        **row,
         "chain": pr.eq(lhs, chains),
         "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
         "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
         "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
         "closed_note": _closed_note(network, g.param.layer),
         "local_steps": [n for n in (narration(pr, c.factors[-1], c.neuron.net_expr()) for c in g.chains) if n],
-        "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
-        "delta_form": pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]])),
-        "delta_numbers": _delta_numbers(pr, network, index),
-        "value": pr.num(g.value),
+        "in_delta": pr.eq(lhs, delta_form),
     }
 
 
@@ -306,7 +321,9 @@ def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
     return text[2:] if text.startswith("+ ") else text
 
 
-def _backward(pr: Printers, network: Network, p: Pass, closed: Closed, worked: str) -> list[View]:
+def _backward(pr: Printers, network: Network, p: Pass, closed: Closed, worked: str, full: bool) -> list[View]:
+    """Each layer's neurons and parameters: all worked in full (`full`), else the first of each (as the
+    compact notes show them) and the others as rows of the "similarly" tables."""
     by_layer: dict[int, list[NeuronBackward]] = {}
     for b in p.backward:
         by_layer.setdefault(b.neuron.layer, []).append(b)
@@ -317,19 +334,21 @@ def _backward(pr: Printers, network: Network, p: Pass, closed: Closed, worked: s
             "index": index + 1,
             "output": index == len(network.layers) - 1,
             "softmax": not network.layers[index][0].activation.elementwise,
-            "neurons": [_backward_neuron(pr, b, network, closed) for b in by_layer[index]],
-            "params": [_gradient(pr, network, closed, g, g.param.name == worked) for g in grads],
+            "neurons": [_backward_neuron(pr, b, network, closed, full or k == 0)
+                        for k, b in enumerate(by_layer[index])],
+            "params": [_gradient(pr, network, closed, g, full or k == 0, g.param.name == worked)
+                       for k, g in enumerate(grads)],
         })
     return views
 
 
 def pass_view(network: Network, p: Pass, closed: Closed, pr: Printers, precision: int = WORKING_DIGITS,
-              worked: str = "") -> View:
+              worked: str = "", full: bool = True) -> View:
     """One sample's pass; the chain of parameter `worked` in the colours of the computational graph."""
     return {
         "sample": p.sample.name,
         "forward": _forward(pr, network, p),
         "losses": _losses(pr, network, p, precision),
-        "backward": _backward(pr, network, p, closed, worked),
+        "backward": _backward(pr, network, p, closed, worked, full),
     }
 

@@ -234,8 +234,11 @@ class Printers:
     """The notation printer and, for one pass, the value printer."""
 
     def __init__(self, p: Pass | None, digits: int, notation: notations.Notation | None = None, narrate: bool = False,
-                 width: float = LINE, colours: Mapping[str, str] | None = None) -> None:
+                 width: float = LINE, colours: Mapping[str, str] | None = None,
+                 narrations: dict[Any, Any] | None = None) -> None:
         self.narrate = narrate
+        # narrations by what they narrate: symbolic, so the passes of several samples share them
+        self.narrations = {} if narrations is None else narrations
         self.colours = colours or {}  # a kind of chain-rule factor -> its colour as the format names it
         self.sym = NotationPrinter(notation, width=width)
         self.val = ValuePrinter(p.values if p else {}, digits, width)

@@ -172,9 +172,11 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     shown = d.passes if request.full else d.passes[:1]
     worked = graph.worked_gradient(d) if figures and figures.get("graph") else None
     colours = COLOURS[fmt] if worked is not None else {}
+    narrations: dict[Any, Any] = {}
     passes = [pass_view(network, p, d.closed,
-                        Printers(p, digits, notation, request.narrate and k == 0, width, colours if k == 0 else {}),
-                        precision, worked.param.name if worked is not None and k == 0 else "")
+                        Printers(p, digits, notation, request.narrate and k == 0, width, colours if k == 0 else {},
+                                 narrations),
+                        precision, worked.param.name if worked is not None and k == 0 else "", request.full)
               for k, p in enumerate(shown)]
     _mark_repeats(passes, request.full)
     return {
@@ -223,9 +225,9 @@ def _shown_narrations(passes: list[View], full: bool) -> list[View]:
     for p in passes:
         for layer in p["backward"]:
             for n in layer["neurons"] if full else layer["neurons"][:1]:
-                found += n["error_steps"] + n["slope_steps"]
+                found += n.get("error_steps", []) + n.get("slope_steps", [])  # none in a table's row
             for g in layer["params"] if full else layer["params"][:1]:
-                found += g["local_steps"]
+                found += g.get("local_steps", [])
     return found
 
 
