@@ -10,7 +10,7 @@ annotated copy puts its notes right after the equation.
 from __future__ import annotations
 
 import bisect
-import warnings
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,6 +24,9 @@ SKIPPED_ENVS = frozenset({"verbatim", "verbatim*", "lstlisting", "minted", "comm
 # A heading's level: a heading closes the ones of its level and below.
 HEADINGS = {"chapter": 0, "chapter*": 0, "section": 1, "section*": 1, "subsection": 2, "subsection*": 2,
             "subsubsection": 3, "subsubsection*": 3, "paragraph": 4, "paragraph*": 4}
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class DocumentError(ValueError):
@@ -52,14 +55,53 @@ class Span:
 
 @dataclass(frozen=True)
 class Text:
-    """A text that spans were read from: the document or one notebook cell, with its first line."""
+    """A text that spans were read from: the document or one notebook cell, with its first line.
+
+    `text` has every line break as `\\n` (a Windows `\\r\\n`, an old Mac `\\r`; NUL as U+FFFD), as the
+    Markdown parser reads it, so that span offsets and line numbers refer to one text; `as_written` maps
+    an offset back to the text as written, where the annotated copy puts its notes.
+    """
 
     text: str
     first_line: int  # the document line of the text's first line (1 for a file, 1 for a cell)
     cell: int | None
+    written: str | None = None  # the text as written, when it differs from `text`
+    dropped: tuple[int, ...] = ()  # offsets in `text` of each `\\n` that was `\\r\\n` (its `\\r` dropped)
+
+    @classmethod
+    def read(cls, written: str, first_line: int = 1, cell: int | None = None) -> Text:
+        """The text as the parsers read it, with the way back to `written`."""
+        text = written.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+        if text == written:
+            return cls(text, first_line, cell)
+        dropped = tuple(m.start() - k for k, m in enumerate(re.finditer("\r\n", written)))
+        return cls(text, first_line, cell, written, dropped)
+
+    @property
+    def original(self) -> str:
+        return self.text if self.written is None else self.written
 
     def line(self, offset: int) -> int:
         return self.first_line + bisect.bisect_right(_newlines(self.text), offset - 1)
+
+    def as_written(self, offset: int) -> int:
+        """The offset in the text as written of `offset` in `text` (before a line break stays before it)."""
+        return offset + bisect.bisect_left(self.dropped, offset)
+
+    def break_at(self, offset: int) -> str:
+        """The line break as written at `offset` of `text` (the next one, else the first), `\\n` by default."""
+        found = _BREAK.search(self.original, self.as_written(offset)) or _BREAK.search(self.original)
+        return found.group() if found else "\n"
+
+    def insert(self, notes: list[tuple[int, str]]) -> str:
+        """The text as written with each note put at its offset in `text` (stable for equal offsets), the
+        notes' own line breaks written as the text writes its line there."""
+        pieces, last, original = [], 0, self.original
+        for offset, note in sorted(notes, key=lambda item: item[0]):
+            at = self.as_written(offset)
+            pieces += [original[last:at], note.replace("\n", self.break_at(offset)) if "\n" in note else note]
+            last = at
+        return "".join(pieces) + original[last:]
 
 
 @lru_cache(maxsize=8)
@@ -220,8 +262,9 @@ def _walk_latex(text: str, nodes: list, spans: list[Span], state: dict[str, str]
             continue
         if isinstance(n, lw.LatexMathNode):
             open_, close = n.delimiters
-            inner_start = n.pos + len(open_)
-            source = text[inner_start:n.pos + n.len - len(close)]
+            inner_start, end = n.pos + len(open_), n.pos + n.len
+            # an unterminated `\[` runs to the end of the file: no closing delimiter to leave out there
+            source = text[inner_start:end - len(close) if text.startswith(close, end - len(close)) else end]
             display = n.displaytype == "display"
             spans.append(Span(source, inner_start, n.pos + n.len, _line_end(text, n.pos + n.len), display, None,
                               (state["heading"] + " " + state["prose"])[-600:], outline.headings,
@@ -252,24 +295,45 @@ def _last_paragraphs(prose: str, keep: int = 4) -> str:
 
 
 def notebook_cells(text: str) -> list[tuple[int, str]]:
-    """(cell number, source) of every Markdown cell of a notebook; code cells are never run nor read."""
+    """(cell number, source) of every Markdown cell of a notebook (format 4, as Jupyter has written since
+    2015); code cells are never run nor read. Anything else is a DocumentError, one line."""
+    found = []
+    for number, cell in enumerate(_cells(_notebook(text)), start=1):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            raise DocumentError(f"not a notebook: cell {number} is not an object with a cell_type")
+        if cell["cell_type"] != "markdown":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise DocumentError(f"not a notebook: the source of cell {number} is not text")
+        found.append((number, source))
+    return found
+
+
+def _notebook(text: str) -> dict:
+    """The notebook's JSON object, read without recursion limits or number limits ending in a traceback."""
     import json
 
-    import nbformat
-
     try:
-        with warnings.catch_warnings():  # a hand-written notebook without cell ids is still read, silently
-            warnings.simplefilter("ignore")
-            notebook = nbformat.reads(text, as_version=4)
-    except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError,
-            AttributeError) as exc:
-        raise DocumentError(f"not a notebook ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
-    cells = getattr(notebook, "cells", None)
+        notebook = json.loads(text)
+    except RecursionError:
+        raise DocumentError("not a notebook (its JSON is nested too deeply to read)") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
+        raise DocumentError(f"not a notebook ({str(exc).splitlines()[0] if str(exc) else 'not JSON'})") from None
+    if not isinstance(notebook, dict):
+        raise DocumentError("not a notebook (expected a JSON object)")
+    return notebook
+
+
+def _cells(notebook: dict) -> list:
+    version = notebook.get("nbformat")
+    if type(version) is not int or version != 4:  # a float 4.0, a bool, or format 1 to 3
+        shown = repr(version)[:40] if isinstance(version, (int, float, str, type(None))) else type(version).__name__
+        raise DocumentError(f"not a notebook of format 4 (nbformat is {shown}, expected the whole number 4; "
+                            "Jupyter saves an older notebook in format 4)")
+    cells = notebook.get("cells")
     if not isinstance(cells, list):
         raise DocumentError("not a notebook (no list of cells)")
-    found = []
-    for number, cell in enumerate(cells, start=1):
-        if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            found.append((number, "".join(source) if isinstance(source, list) else str(source)))
-    return found
+    return cells
