@@ -8,7 +8,6 @@ the same grades give the same bytes.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -20,6 +19,7 @@ from pathlib import PurePosixPath
 
 from markupsafe import escape
 
+from derive.course import spreadsheet
 from derive.course.grading import Graded, Key, Unreadable
 from derive.templating import environment
 
@@ -59,16 +59,15 @@ def is_report_file(path: PurePosixPath) -> bool:
 
 
 def grades_csv(key: Key, results: Sequence[Graded | Unreadable]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "variant", "total", *key.claims])
+    """grades.csv; names and file names as a spreadsheet shows them, never as formulas (see spreadsheet)."""
+    rows = []
     for r in results:
         if isinstance(r, Unreadable):
-            writer.writerow([r.student or r.file, r.variant, f"unreadable: {r.reason}"] + [""] * len(key.claims))
+            rows.append([r.student or r.file, r.variant, f"unreadable: {r.reason}"] + [""] * len(key.claims))
             continue
         by_claim = {m.claim: credit_text(m.credit) for m in r.marks}
-        writer.writerow([r.student, r.variant, credit_text(r.total)] + [by_claim.get(c, "") for c in key.claims])
-    return buffer.getvalue()
+        rows.append([r.student, r.variant, credit_text(r.total)] + [by_claim.get(c, "") for c in key.claims])
+    return spreadsheet.csv_text(["student", "variant", "total", *key.claims], rows)
 
 
 def grades_json(results: Sequence[Graded | Unreadable], sheets: dict[int, str]) -> str:
