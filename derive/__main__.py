@@ -1,5 +1,28 @@
-"""`python -m derive` runs the command line."""
+"""`python -m derive` and the `derive` command: the signal handlers first, then the command line."""
 
-from derive.cli import run
+from __future__ import annotations
 
-run()
+import sys
+from typing import NoReturn
+
+from derive import interrupts
+
+
+def run() -> NoReturn:
+    """Run the command line; Ctrl-C or SIGTERM while it loads ends it with one line, as at any time."""
+    interrupts.install()
+    try:
+        # mpmath imports gmpy2 inside a bare `except:`, which would swallow a signal while gmpy2 loads
+        # (and leave mpmath without its fast backend): gmpy2 is loaded first, here
+        import gmpy2  # noqa: F401
+
+        from derive import cli
+
+        status = cli.main()
+    except (KeyboardInterrupt, interrupts.Terminated) as exc:  # main handles them once it runs
+        status = interrupts.stopped(exc)
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    run()

@@ -8,13 +8,13 @@ loads the notes.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
-import signal
 import sys
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NoReturn, Sequence
 
-from derive import writing
+from derive import interrupts, writing
 from derive.code import SCALAR_LIMIT, STYLES
 from derive.maths import derivation
 from derive.model import network, reading, spec
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 OK, FINDING, USAGE = 0, 1, 2
 # As a shell reports a program stopped by a signal: 128 + SIGPIPE, SIGINT, SIGTERM.
-CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, 130, 143
+CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, interrupts.INTERRUPTED, interrupts.TERMINATED
 # Committed examples: every preset in both languages and every format but PDF (which mazur also has),
 # in the classic notation, plus the notations the sources use: the textbook's and the matrix one.
 EXAMPLE_FORMATS = ("md", "tex", "html", "ipynb")
@@ -35,6 +35,10 @@ EXAMPLE_PDF = ("mazur",)
 EXAMPLE_NOTATIONS = (("textbook", "textbook"), ("mazur", "matrix"))
 MAX_CLAIMS_BYTES = 2_000_000
 MAX_CLAIMS_LINES = 20_000
+# The files that mark a directory as one command's output: the other commands refuse to write there
+# (`derive grade --out KEY_DIR` would mix the report into the exercise's files).
+OUTPUT_MARKS = {"derive render": tuple(f"walkthrough.{ext}" for ext in FORMATS), "derive exercise": ("key.json",),
+                "derive grade": ("grades.json",)}
 
 
 class UsageError(Exception):
@@ -45,8 +49,7 @@ class OutputError(Exception):
     """Standard output cannot be written: one line on stderr, exit status 2."""
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so temporaries are cleaned as for Ctrl-C."""
+Terminated = interrupts.Terminated
 
 
 class _Parser(argparse.ArgumentParser):
@@ -201,6 +204,11 @@ def _check_title(d: derivation.Derivation, lang: str, formats: tuple[str, ...]) 
                          f"Chinese PDF ({glyphs.FONT}); choose other characters (Markdown and HTML could show them)")
 
 
+def _others(command: str) -> dict[str, str]:
+    """The marks of every other command's output, each with the command that writes it."""
+    return {mark: other for other, marks in OUTPUT_MARKS.items() if other != command for mark in marks}
+
+
 def render_dir(name: str, lang: str, profile: str) -> str:
     """output/<network>/<lang>, with the notation appended when it is not the classic one."""
     return f"{name}/{lang}" + ("" if profile == "classic" else f"-{profile}")
@@ -211,11 +219,24 @@ def _emit(text: str) -> None:
     if sys.stdout is None:
         raise OutputError("standard output is closed")
     try:
-        print(text)
+        print(_encodable(text, sys.stdout))
     except BrokenPipeError:
         raise
     except OSError as exc:
         raise OutputError(f"cannot write standard output ({exc.strerror or exc})") from None
+
+
+def _encodable(text: str, stream: object) -> str:
+    """`text` with what the stream's encoding cannot write (a non-ASCII path under PYTHONIOENCODING=ascii, a
+    file name's undecodable byte) as Python's escapes (`\\xe9`, `\\udce9`), as messages show it."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: it could not have been set
+        pass
+    return text
 
 
 def _flush() -> None:
@@ -234,7 +255,7 @@ def _say(text: str) -> None:
     if sys.stderr is None:
         return
     try:
-        print(text, file=sys.stderr)
+        print(_encodable(text, sys.stderr), file=sys.stderr)
         sys.stderr.flush()
     except OSError:
         pass
@@ -276,7 +297,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
     except files.CodeDisagrees as exc:
         _say(f"derive: generated code disagrees with the closed forms: {exc}")
         return FINDING
-    writing.write_tree(out_dir, written, files.is_render_file)
+    writing.write_tree(out_dir, written, files.RenderFiles(request.formats), _others("derive render"))
     for relative in written:
         if relative.startswith("walkthrough."):
             _emit(str(out_dir / relative))
@@ -288,6 +309,8 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
     from derive.notes import pdf
 
     base = _load(args.network)
+    out_dir = args.out if args.out is not None else Path("exercise") / base.name
+    writing.check_others(out_dir, _others("derive exercise"))  # before the variants are drawn
     try:
         ex = exercise.build(base, args.network, args.variants, args.seed)
         _check_notation(ex.variants[0].derivation, args.notation)
@@ -300,8 +323,7 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
     except pdf.PdfFailed as exc:
         _say(f"derive: LaTeX could not typeset a sheet: {exc}")
         return FINDING
-    out_dir = args.out if args.out is not None else Path("exercise") / base.name
-    writing.write_tree(out_dir, written, files.is_exercise_file)
+    writing.write_tree(out_dir, written, files.is_exercise_file, _others("derive exercise"))
     count, rejected = len(ex.variants), ex.rejected_count
     _emit(f"{count} variant{'s' * (count != 1)} of {base.name} (seed {args.seed}) in {out_dir}; "
           f"{rejected} draw{'s' * (rejected != 1)} rejected")
@@ -472,15 +494,17 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
     from derive.reader import annotate, report
     from derive.reader.document import DocumentError, check_document
 
+    page = args.annotate is not None and args.annotate.suffix.lower() in (".html", ".htm")
+    if page and kind == "tex":
+        raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or a notebook "
+                         "(annotate a .tex document as .tex)")
     try:
         found = check_document(d, kind, text, aliases, args.notation)
     except DocumentError as exc:
         raise UsageError(f"{escaped(str(args.claims))}: {exc}") from None
-    if args.annotate is not None:
-        if args.annotate.suffix.lower() in (".html", ".htm"):
-            if kind == "tex":
-                raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or a notebook "
-                                 "(annotate a .tex document as .tex)")
+    checked = any(f.verdict.status in ("correct", "wrong") for f in found.found)
+    if args.annotate is not None and checked:  # a check that ends in exit 2 writes nothing
+        if page:
             content = annotate.html(kind, text, found, args.digits, args.claims.name)
         else:
             content = annotate.annotated(kind, text, found, args.digits)
@@ -488,7 +512,7 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
     _emit(report.to_json(found, args.digits) if args.format == "json" else report.to_text(found, args.digits))
     if found.wrong:
         return FINDING
-    if not any(f.verdict.status in ("correct", "wrong") for f in found.found):
+    if not checked:
         _say(f"derive: error: {escaped(str(args.claims))}: nothing could be checked "
              "(no claim of the document was found correct or wrong)")
         return USAGE
@@ -503,8 +527,9 @@ def _cmd_grade(args: argparse.Namespace) -> int:
         sources = handins.sources(args.submissions, key.claims)
     except (grading.KeyFileError, handins.SubmissionsError) as exc:
         raise UsageError(escaped(str(exc))) from None
+    writing.check_others(args.out, _others("derive grade"))  # before the class is graded
     results = grading.grade_all(key, sources, args.jobs or grading.default_jobs())
-    writing.write_tree(args.out, report.files(key, results), report.is_report_file)
+    writing.write_tree(args.out, report.files(key, results), report.is_report_file, _others("derive grade"))
     _emit(str(args.out / "report.html"))
     return OK
 
@@ -566,7 +591,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     if not args.check:
         found = example_files(args.out)
         writing.write_tree(args.out, {path.relative_to(args.out).as_posix(): content for path, content in found.items()},
-                           _is_example_file)
+                           _is_example_file, _others(""))
         return OK
     # PDF bytes depend on the TeX installation: the PDFs are checked by their text, in the tests.
     files = example_files(args.out, with_pdf=False)
@@ -612,14 +637,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`derive check ... | head -1`): stop quietly
         _detach_stdout()
         return CLOSED_PIPE
-    except KeyboardInterrupt:
-        _say("derive: interrupted")
-        return INTERRUPTED
-    except Terminated:
-        _say("derive: terminated")
-        return TERMINATED
+    except OSError as exc:  # the system refused a resource: too many open files (`ulimit -n`), no memory ...
+        _say(f"derive: error: {_system(exc)}")
+    except (KeyboardInterrupt, Terminated) as exc:
+        return interrupts.stopped(exc)
     _detach_stdout_if_failed()
     return USAGE
+
+
+def _system(exc: OSError) -> str:
+    """One line for an error of the system, with what to do where there is something to do."""
+    where = f"{escaped(str(exc.filename))}: " if exc.filename is not None else ""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        return f"{where}{reason} (raise the limit, `ulimit -n`, or use fewer --jobs)"
+    return f"{where}{reason}"
 
 
 def _detach_stdout_if_failed() -> None:
@@ -631,10 +663,7 @@ def _detach_stdout_if_failed() -> None:
             _detach_stdout()
 
 
-def _terminate(signum: int, frame: object) -> NoReturn:
-    raise Terminated
-
-
 def run() -> NoReturn:
-    signal.signal(signal.SIGTERM, _terminate)
+    """The command line as a program (see derive.__main__.run, which installs the handlers earlier)."""
+    interrupts.install()
     sys.exit(main())

@@ -53,8 +53,8 @@ def files(key: Key, results: Sequence[Graded | Unreadable]) -> dict[str, str]:
 
 def is_report_file(path: PurePosixPath) -> bool:
     """A file `derive grade` writes into REPORT_DIR (an earlier run's, replaced as a whole)."""
-    if path.parts[:1] == ("sheets",):
-        return len(path.parts) <= 2
+    if path.parts[:1] == ("sheets",):  # sheets/<n>-<file>: never an exercise's sheets/variant-<id>
+        return len(path.parts) == 2 and re.fullmatch(r"\d{4,}-[^/]+", path.parts[1]) is not None
     return path.as_posix() in ("grades.csv", "grades.json", "report.html")
 
 
