@@ -99,3 +99,26 @@ def test_a_notebook_cell_saved_with_crlf(tmp_path: Path, capsys: pytest.CaptureF
     assert code == 1 and "line 3 (cell 1): wrong" in out and "line 7 (cell 1): correct" in out
     marked = "".join(json.loads((tmp_path / "out.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"])
     assert marked.startswith(cell[:cell.index("$$\r\n\r\n") + 4]) and "\r\n\r\n> ✗ truth" in marked
+
+
+DEFINITIONS = [
+    r"\newenvironment{myeq}{\begin{equation}}{\end{equation}}",
+    r"\renewenvironment*{proof}[1][Proof]{\begin{align*} #1}{\end{align*}}",
+    r"\newcommand{\beq}{\begin{equation}}",
+    r"\newcommand\eeq{\end{equation}}",
+    r"\providecommand{\half}[1][x]{\frac{#1}{2}}",
+    r"\def\bal#1{\begin{align} #1}",
+    r"\DeclareMathOperator{\sig}{\sigma}",
+]
+
+
+@pytest.mark.parametrize("definition", DEFINITIONS)
+def test_a_definition_does_not_swallow_the_document(definition: str, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    text = (f"\\documentclass{{article}}\n{definition}\n\\begin{{document}}\n\\section{{Forward}}\n"
+            "The output $out_{o1} = 0.75136507$.\n\\begin{equation} out_{h1} = 0.58 \\end{equation}\n\\end{document}\n")
+    code, out, _ = run(["check", "mazur", str(_write(tmp_path / "hw.tex", text))], capsys)
+    lines = out.splitlines()
+    assert code == 1 and lines[0] == "line 5: correct: agrees to the digits written (truth 0.75136507)"
+    assert lines[1].startswith("line 6: wrong: does not agree to the 2 digits written (truth 0.593269992")
+    assert out.splitlines()[-1].endswith("math spans: 2 judged, 0 not understood, 0 not claims")
