@@ -104,6 +104,85 @@ def test_the_rule_catches_a_relative_import_and_an_unlisted_part(tmp_path: Path,
     assert violations(fake / "extra" / "y.py") == [f"{fake / 'extra' / 'y.py'}: part 'extra' is not in the dependency rule"]
 
 
+def module_imports(package: Path) -> dict[str, set[str]]:
+    """Each module of `package` (dotted) -> the modules of the package it imports, lazy imports included."""
+    modules = {".".join(p.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in sorted(package.rglob("*.py"))}
+    found: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                targets |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+        found[name] = {t for t in targets if t in modules and t != name}
+    return found
+
+
+def import_cycles(imports: dict[str, set[str]]) -> list[list[str]]:
+    """The groups of modules that import each other, directly or through others (strongly connected)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for start in sorted(imports):  # first pass: finishing order, without recursion
+        stack = [(start, iter(sorted(imports[start])))]
+        if start in seen:
+            continue
+        seen.add(start)
+        while stack:
+            node, rest = stack[-1]
+            nxt = next((m for m in rest if m not in seen), None)
+            if nxt is None:
+                order.append(node)
+                stack.pop()
+            else:
+                seen.add(nxt)
+                stack.append((nxt, iter(sorted(imports[nxt]))))
+    reverse: dict[str, set[str]] = {m: set() for m in imports}
+    for m, targets in imports.items():
+        for t in targets:
+            reverse[t].add(m)
+    groups, placed = [], set()
+    for start in reversed(order):  # second pass on the reversed graph
+        if start in placed:
+            continue
+        group, stack = [], [start]
+        placed.add(start)
+        while stack:
+            node = stack.pop()
+            group.append(node)
+            for m in sorted(reverse[node] - placed):
+                placed.add(m)
+                stack.append(m)
+        if len(group) > 1:
+            groups.append(sorted(group))
+    return groups
+
+
+def test_no_module_imports_itself_through_others() -> None:
+    assert import_cycles(module_imports(PACKAGE)) == []
+
+
+def test_a_cycle_is_found(tmp_path: Path) -> None:
+    fake = tmp_path / "derive"
+    (fake / "check").mkdir(parents=True)
+    (fake / "check" / "a.py").write_text("from derive.check import b\n")
+    (fake / "check" / "b.py").write_text("def f():\n    from derive.check.a import g\n")
+    (fake / "check" / "c.py").write_text("from derive.check import a\n")
+    assert import_cycles(module_imports(fake)) == [["derive.check.a", "derive.check.b"]]
+
+
+# The reading path stays easy to follow: no module of the checker or the reader much over 600 lines.
+MAX_MODULE_LINES = 650
+
+
+@pytest.mark.parametrize("part", ["check", "reader"])
+def test_the_reading_path_has_no_long_module(part: str) -> None:
+    long = {p.name: n for p in sorted((PACKAGE / part).glob("*.py"))
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
+    assert long == {}
+
+
 def test_every_part_states_the_rule_in_its_docstring() -> None:
     for part in ALLOWED:
         path = PACKAGE / part / "__init__.py" if (PACKAGE / part).is_dir() else PACKAGE / f"{part}.py"

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from derive.check import latex
+from derive.check import instances, latex
 
 MAX_LINE = 2_000  # characters
 MAX_TOKENS = 400
@@ -301,7 +301,7 @@ def parse_instances(text: str, line: int, names: latex.Names | None = None) -> l
     if len(stripped) > MAX_LINE:
         raise ClaimError(f"the line is longer than {MAX_LINE} characters")
     try:
-        plains = latex.labelled_instances(stripped, names)
+        plains = instances.labelled_instances(stripped, names)
     except latex.LatexError as exc:
         raise ClaimError(f"LaTeX that is not understood: {exc}") from None
     return [replace(_claim(stripped, tokenize(plain), line), entry=entry) for entry, plain in plains]
@@ -379,3 +379,23 @@ def parse(text: str, names: latex.Names | None = None) -> tuple[list[Claim], lis
             continue
         claims += [replace(c, sample=sample) for c in found]
     return claims, refused
+
+
+def names_in(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [node.name]
+    if isinstance(node, Num):
+        return []
+    if isinstance(node, (Unary, Call)):
+        return names_in(node.arg)
+    return names_in(node.left) + names_in(node.right)
+
+
+def numbers_in(node: Node) -> list[Num]:
+    if isinstance(node, Num):
+        return [node]
+    if isinstance(node, Name):
+        return []
+    if isinstance(node, (Unary, Call)):
+        return numbers_in(node.arg)
+    return numbers_in(node.left) + numbers_in(node.right)

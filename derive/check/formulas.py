@@ -8,14 +8,12 @@ point; a formula that is the truth with its sign flipped is the sign mistake of 
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING
 
 from derive.check.claims import Node
 from derive.check.mistakes import Mistake, VariantTrainer, catalogue
+from derive.check.truth import PointTruth, Truth, Unknown
+from derive.check.values import Evaluator
 from derive.model.precision import CTX, Real
-
-if TYPE_CHECKING:
-    from derive.check.checker import Evaluator, PointTruth, Truth
 
 POINTS = 3
 SIGN = ("sign of the gradient: the formula is the gradient with its sign flipped (target - out written where "
@@ -24,8 +22,6 @@ SIGN = ("sign of the gradient: the formula is the gradient with its sign flipped
 
 def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator, line: int) -> tuple[str, ...]:
     """The mistakes (or the sign) that reproduce a wrong formula for `target` everywhere it is compared."""
-    from derive.check.checker import Evaluator, PointTruth, Unknown
-
     rng = random.Random(line)
     points = [PointTruth(truth, rng) for _ in range(POINTS)]
     try:

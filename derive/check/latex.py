@@ -10,147 +10,24 @@ back as the network's own names. Anything else is refused with the reason.
 
 from __future__ import annotations
 
-import copy
-
-import itertools
-import math
 import re
-from dataclasses import dataclass
 from typing import Mapping
 
+# the glyph tables' names, read through this module by the readers of LaTeX
+from derive.check.glyphs import PROFILES as PROFILES
+from derive.check.glyphs import GlyphTable, Key, LatexError, Meaning, Names
+from derive.check.glyphs import glyph_names as glyph_names
+from derive.check.glyphs import key_of as key_of
+from derive.check.latex_tokens import tokens as tokens
 from derive.model import identifiers
-from derive.model.network import Network
-from derive.model.notation import (GREEK_LETTERS, INDEX_PROFILES, Glyph, Notation, NotationError, index_letter,
-                                   name_glyph, notation_for)
+from derive.model.notation import GREEK_LETTERS
 
-PROFILES = ("classic", "textbook", "matrix")
 MAX_DEPTH = 40  # nested groups, as in the plain grammar
 MAX_WORK = 20_000  # operands read for one line, each instance of a sum over an index counted
 MAX_INSTANCES = 256  # instances of a rule stated for every index
 
 
-class LatexError(ValueError):
-    """LaTeX that is not understood; the message says what."""
-
-
-@dataclass(frozen=True)
-class Key:
-    """A glyph as it is read: base letter or word, subscript, superscript, hat."""
-
-    base: str
-    sub: str = ""
-    sup: str = ""
-    hat: bool = False
-
-
-@dataclass(frozen=True)
-class Meaning:
-    """What a glyph names: a quantity, possibly with the sign of its notation (g_j = -dE/d beta_j)."""
-
-    name: str
-    sign: int = 1
-
-
-Names = Mapping[Key, Meaning]
-
-
-def key_of(g: Glyph) -> Key:
-    return Key(g.base, g.sub, g.sup, g.hat)
-
-
-class GlyphTable(dict):  # type: ignore[type-arg]
-    """Key -> Meaning of every printed glyph, and the index-form glyphs (w_{oh}) with the layer each
-    index letter runs over, so that a rule for every index is read as each of its instances."""
-
-    def __init__(self, network: Network, notation: Notation) -> None:
-        super().__init__()
-        self.network, self.sign = network, notation.delta_sign
-        self.optimizer = False  # True: beta_1, beta_2 are the optimizer's (a document's section on it)
-        self.letters: dict[str, int] = {}  # index letter -> layer (-1: the inputs)
-        self.kinds: dict[Key, tuple[str, int]] = {}  # index-form glyph -> (kind, layer)
-        if notation.profile in INDEX_PROFILES:
-            self._index_forms(notation)
-
-    def about_optimizer(self) -> GlyphTable:
-        """This table for lines in a section on the optimizer: beta_1, beta_2 are its decay rates (its other
-        letters keep their meaning: t is an update's count only in a line about updates, `^{(t)}`)."""
-        table = copy.copy(self)
-        table.optimizer = True
-        return table
-
-    def _index_forms(self, notation: Notation) -> None:
-        layers = len(self.network.layers)
-        for layer in range(-1, layers):
-            self.letters[index_letter(notation.profile, layers, layer)] = layer
-        for layer in range(layers):
-            me, before = index_letter(notation.profile, layers, layer), index_letter(notation.profile, layers, layer - 1)
-            if notation.profile == "textbook":
-                for kind in ("out", "net", "delta", "weight", "bias"):
-                    self.kinds[key_of(notation.generic[kind][layer])] = (kind, layer)
-            else:
-                self.kinds.update({Key("out", me): ("out", layer), Key("net", me): ("net", layer),
-                                   Key("delta", me): ("delta", layer), Key("w", me + before): ("weight", layer),
-                                   Key("b", me): ("bias", layer)})
-        last = index_letter(notation.profile, layers, layers - 1)
-        first = index_letter(notation.profile, layers, -1)
-        target, source = ("y", "x") if notation.profile == "textbook" else ("target", name_glyph(self.network.inputs[0].name).base)
-        self.kinds[Key(target, last)] = ("target", layers - 1)
-        self.kinds[Key(source, first)] = ("input", -1)
-
-    def size(self, letter: str) -> int:
-        layer = self.letters[letter]
-        return len(self.network.inputs) if layer < 0 else len(self.network.layers[layer])
-
-    def instance(self, key: Key, env: Mapping[str, int]) -> Meaning | None:
-        """The quantity an index-form glyph names once its letters have values, None if it is not one."""
-        found = self.kinds.get(Key(key.base, key.sub, key.sup, key.hat))
-        if found is None or any(c not in env for c in key.sub):
-            return None
-        kind, layer = found
-        letter = {v: k for k, v in self.letters.items()}
-        me, before = env.get(letter[layer]), env.get(letter.get(layer - 1, ""))
-        if me is None:
-            return None
-        if kind == "input":
-            return Meaning(self.network.inputs[me].name)
-        neuron = self.network.layers[layer][me]
-        if kind == "weight":
-            return Meaning(neuron.links[before].weight.name) if before is not None else None
-        if kind == "bias":
-            return Meaning(neuron.bias.name) if neuron.bias is not None else None
-        if kind == "target":
-            return Meaning(self.network.outputs[me].target.name)
-        symbol = {"out": neuron.out, "net": neuron.net, "delta": neuron.delta}[kind]
-        return Meaning(symbol.name, self.sign if kind == "delta" else 1)
-
-
-def glyph_names(network: Network, profile: str = "classic") -> GlyphTable:
-    """Every glyph the notation `profile` prints for `network`, mapped to the quantity it names."""
-    try:
-        notation = notation_for(network, profile)
-    except NotationError as exc:
-        raise LatexError(str(exc)) from None
-    names = [s.name for s in network.inputs] + [p.name for p in network.params]
-    names += [o.target.name for o in network.outputs] + [o.error.name for o in network.outputs]
-    names += [s.name for n in network.neurons for s in (n.net, n.out, n.delta)]
-    names += [identifiers.E_TOTAL, identifiers.ETA]
-    deltas = {n.delta.name for n in network.neurons}
-    table = GlyphTable(network, notation)
-    for name in names:
-        sign = notation.delta_sign if name in deltas else 1
-        table.setdefault(key_of(notation.glyph(name)), Meaning(name, sign))
-    return table
-
-
 # --- tokens ------------------------------------------------------------------------------------------
-
-_TOKEN = re.compile(r"""
-    (?P<space>\s+)
-  | (?P<command>\\(?:[A-Za-z]+|.))
-  | (?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d{1,3}(?![0-9]))?)
-  | (?P<letters>[A-Za-z]+\d*)
-  | (?P<char>[{}^_&=+\-*/()\[\]',.@|])
-""", re.VERBOSE | re.DOTALL)
 
 IGNORED = frozenset({r"\left", r"\right", r"\,", r"\;", r"\!", r"\:", r"\quad", r"\qquad", r"\\", r"\displaystyle",
                      r"\big", r"\Big", r"\bigl", r"\bigr", r"\Bigl", r"\Bigr", r"\limits", r"\nonumber", r"\notag"})
@@ -162,62 +39,6 @@ FUNCTIONS = {r"\exp": "exp", r"\log": "log", r"\ln": "ln", r"\tanh": "tanh", r"\
 ENVIRONMENTS = frozenset({"aligned", "align", "align*", "equation", "equation*", "split", "gathered"})
 DERIVED = ("net", "out", "target", "E", "delta")
 _PRODUCT_ENDS = frozenset({"+", "-", "=", "/", "}", ")", "]", r"\right", "&", r"\end", r"\\"})
-
-
-# A subscript typed without braces is the whole run of letters and digits, as people mean it: out_h1.
-_BARE_SUB = re.compile(r"_([A-Za-z0-9]+)")
-
-
-def tokens(text: str) -> list[tuple[str, str]]:
-    return _join_broken_brackets(_tokens(text))
-
-
-# What may stand between the halves of a bracket broken over two lines of an aligned display.
-_LINE_BREAK = frozenset({r"\\", "&", r"\quad", r"\qquad"})
-
-
-def _join_broken_brackets(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """A bracket broken over lines (`\\left( a \\right. \\\\ & \\left. + b \\right)`, as the notes set a
-    long sum) read as the one bracket it is: each `\\right.` ... `\\left.` pair across a line break goes."""
-    out: list[tuple[str, str]] = []
-    i = 0
-    while i < len(toks):
-        if toks[i][1] == r"\right" and i + 1 < len(toks) and toks[i + 1][1] == ".":
-            j = i + 2
-            while j < len(toks) and toks[j][1] in _LINE_BREAK:
-                j += 1
-            if j + 1 < len(toks) and toks[j][1] == r"\left" and toks[j + 1][1] == ".":
-                i = j + 2
-                continue
-        out.append(toks[i])
-        i += 1
-    return out
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    text = _BARE_SUB.sub(r"_{\1}", text)
-    found = []
-    position = 0
-    while position < len(text):
-        match = _TOKEN.match(text, position)
-        if match is None:
-            raise LatexError(f"unexpected character {text[position]!r}")
-        position = match.end()
-        if match.lastgroup != "space":
-            found.append((match.lastgroup or "", match.group()))
-    return _joined(found)
-
-
-def _joined(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The tokens without the invisible delimiters `\\right.` and `\\left.`, which split one bracket
-    across the rows of an aligned display: `\\left( a \\right. \\\\ \\left. + b \\right)` is (a + b)."""
-    kept: list[tuple[str, str]] = []
-    for token in found:
-        if token[1] == "." and kept and kept[-1][1] in (r"\left", r"\right"):
-            kept.pop()
-            continue
-        kept.append(token)
-    return kept
 
 
 # --- the reader ----------------------------------------------------------------------------------------
@@ -756,51 +577,6 @@ _NAME = re.compile(r"\(?-?[A-Za-z][A-Za-z0-9_]*(?:@\d+)?\)?")
 
 def _is_name(text: str) -> bool:
     return bool(_NAME.fullmatch(text.strip()))
-
-
-def instances(text: str, names: Names | None = None) -> list[str]:
-    """The plain claims text of a LaTeX line, once for each value of its free index letters (a rule
-    stated for every index, `\\frac{\\partial E}{\\partial w_{oh}} = \\delta_{o} \\mathrm{out}_{h}`), once for
-    each entry of a claim about a whole layer's vectors and matrices, else once."""
-    return [plain for _, plain in labelled_instances(text, names)]
-
-
-def labelled_instances(text: str, names: Names | None = None) -> list[tuple[str, str]]:
-    """(label, plain claims text) of each instance of a LaTeX line: the label names the entry of a
-    vector or a matrix a whole-layer claim's instance is about, "" for every other line."""
-    if isinstance(names, GlyphTable):
-        from derive.check import matrices  # built on this module's reader: imported where it is needed
-
-        if matrices.is_whole_layer(text, names):
-            return matrices.entries(text, names, names.network)
-    return [("", plain) for plain in _index_instances(text, names)]
-
-
-def _index_instances(text: str, names: Names | None) -> list[str]:
-    toks = tokens(text)
-    reader = _Reader(toks, names)
-    reader.sequence(frozenset())
-    if not reader.free or not isinstance(names, GlyphTable):
-        return [to_plain(text, names)]
-    ranges = [_letter_values(names, c) for c in reader.free]
-    if math.prod(len(r) for r in ranges) > MAX_INSTANCES:
-        raise LatexError(f"a rule for every index with more than {MAX_INSTANCES} instances")
-    found = []
-    for values in itertools.product(*ranges):
-        found.append(to_plain(text, names, dict(zip(reader.free, values))))
-    return found
-
-
-def _letter_values(names: GlyphTable, letter: str) -> range:
-    """The values a rule's free letter takes: each neuron of its layer, each update t = 1 ...
-    RULE_UPDATES (k only inside a sum), each trainable parameter p."""
-    if letter == "t":
-        return range(1, RULE_UPDATES + 1)
-    if letter == "p":
-        return range(sum(p.trainable for p in names.network.params))
-    if letter in names.letters:
-        return range(names.size(letter))
-    raise LatexError(f"the letter {letter!r} has no values here")
 
 
 def to_plain(text: str, names: Names | None = None, env: Mapping[str, int] | None = None) -> str:

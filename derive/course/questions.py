@@ -15,9 +15,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 from functools import cache
 
 from derive.check import latex
-from derive.check.checker import Truth, Unknown
 from derive.check.claims import Name, parse
 from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, replay, value_after, variant_value
+from derive.check.truth import Truth, Unknown
 from derive.maths.derivation import Derivation
 from derive.maths.numeric import Trainer
 from derive.model import identifiers

@@ -13,9 +13,11 @@ from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 
-from derive.check import latex
-from derive.check.checker import BudgetSpent, Evaluator, OwnNames, Truth, Verdict, judge
+from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
+from derive.check.judging import Verdict, judge
+from derive.check.truth import BudgetSpent, Truth
+from derive.check.values import Evaluator, OwnNames
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
@@ -265,7 +267,7 @@ def _as_the_notes_print_it(source: str, truth: Truth, glyphs: list[latex.GlyphTa
     readings = []
     for table in glyphs:
         try:
-            texts = latex.labelled_instances(flat, table)
+            texts = instances.labelled_instances(flat, table)
         except (latex.LatexError, ClaimError, RecursionError, ValueError):
             continue
         readings.append([Chain(t, (0,) * len(t.split(" = ")), entry=entry) for entry, t in texts if " = " in t])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from derive.check.checker import Verdict
+from derive.check.judging import Verdict
 from derive.model.precision import Real, show
 from derive.reader.document import JUDGED, NOT_CLAIM, NOT_UNDERSTOOD, DocumentReport, Found, SpanResult
 

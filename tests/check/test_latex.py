@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.check import checker, claims, latex
+from derive.check import checker, claims, instances, latex
 from derive.cli import main
 from derive.maths import derivation
 from derive.model import network, spec
@@ -145,7 +145,7 @@ def test_a_rule_for_every_index_is_read_as_each_of_its_instances(derivations: di
     d = derivations["mazur"]
     names = latex.glyph_names(d.network, "classic")
     rule = r"\delta_{h} = \mathrm{out}_{h} \left(1 - \mathrm{out}_{h}\right) \sum_{o} \delta_{o} w_{oh}"
-    assert latex.instances(rule, names) == [
+    assert instances.instances(rule, names) == [
         "delta_h1 = out_h1 * (1 - out_h1) * (delta_o1 * w5 + delta_o2 * w7)",
         "delta_h2 = out_h2 * (1 - out_h2) * (delta_o1 * w6 + delta_o2 * w8)"]
     # a wrong rule (the weight's indices swapped) is wrong for an instance
@@ -295,7 +295,7 @@ def test_a_whole_layers_matrix_is_judged_entry_by_entry(derivations: dict[str, d
 def test_a_whole_layers_rule_is_judged_at_each_entry(derivations: dict[str, derivation.Derivation]) -> None:
     mazur = derivations["mazur"]
     rule = r"\delta^{[1]} = \left(\left(W^{[2]}\right)^{T} \delta^{[2]}\right) \odot f'\left(z^{[1]}\right)"
-    assert latex.instances(rule, latex.glyph_names(mazur.network, "matrix")) == [
+    assert instances.instances(rule, latex.glyph_names(mazur.network, "matrix")) == [
         "delta_h1 = (w5 * delta_o1 + w7 * delta_o2) * d(out_h1)/d(net_h1)",
         "delta_h2 = (w6 * delta_o1 + w8 * delta_o2) * d(out_h2)/d(net_h2)"]
     assert [v.status for v in checker.check_text(mazur, rule, notation="matrix").verdicts] == ["correct"] * 2
@@ -367,7 +367,7 @@ def test_the_optimizers_rules_for_every_update_are_judged_at_each_update_and_par
     adam = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
     names = latex.glyph_names(adam.network, "matrix")
     rule = r"\hat{m}^{(t)} = \frac{m^{(t)}}{1 - \beta_{1}^{t}}"
-    assert latex.instances(rule, names)[:2] == ["mhat_w1@1 = ((m_w1@1) / (1 - beta1^(1)))",
+    assert instances.instances(rule, names)[:2] == ["mhat_w1@1 = ((m_w1@1) / (1 - beta1^(1)))",
                                                 "mhat_w2@1 = ((m_w2@1) / (1 - beta1^(1)))"]
     statuses = [(v.status) for v in checker.check_text(adam, rule, notation="matrix").verdicts]
     assert statuses == ["correct"] * 24  # t = 1, 2, 3 for each of the 8 trainable weights
@@ -444,7 +444,7 @@ def test_a_softmax_layers_jacobian_is_read_entry_by_entry(tmp_path: Path) -> Non
         "wrong", "correct"]
     rule = (r"\delta^{[2]} = \left(\frac{\partial a^{[2]}}{\partial z^{[2]}}\right)^{T} "
             r"\frac{\partial E}{\partial a^{[2]}}")
-    assert latex.instances(rule, latex.glyph_names(d.network, "matrix"))[0] == (
+    assert instances.instances(rule, latex.glyph_names(d.network, "matrix"))[0] == (
         "delta_o1 = d(out_o1)/d(net_o1) * d(E_total)/d(out_o1) + d(out_o2)/d(net_o1) * d(E_total)/d(out_o2)")
     assert [v.status for v in checker.check_text(d, rule, notation="matrix").verdicts] == ["correct"] * 2
     untransposed = rule.replace(r"\left(\frac{\partial a^{[2]}}{\partial z^{[2]}}\right)^{T}",

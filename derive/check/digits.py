@@ -1,0 +1,49 @@
+"""Numbers as people write them: the significant digits a number claims, whether a value agrees with a
+written number to those digits (rounded or truncated), and the precision a link of written numbers has."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+
+from derive.check.claims import Node, Num, numbers_in
+from derive.model.precision import CTX, Real, exact_decimal
+
+
+def significant(text: str) -> int:
+    digits = text.lower().lstrip("+-").split("e")[0].replace(".", "").lstrip("0")
+    return max(len(digits), 1)
+
+
+def agrees_to_written_digits(truth: Real, text: str) -> bool:
+    """The truth, rounded or truncated to the significant digits of `text`, equals `text`."""
+    claimed = Decimal(text)
+    digits = significant(text)
+    exact = exact_decimal(truth)
+    for rounding in (ROUND_HALF_EVEN, ROUND_DOWN):
+        with localcontext() as ctx:
+            ctx.prec, ctx.rounding = digits, rounding
+            if +exact == +claimed:
+                return True
+    return False
+
+
+def tolerance(node: Node, given: Callable[[Num], str | None] = lambda n: None) -> Real:
+    """Relative precision of a link computed from written numbers: each adds half a unit of its last
+    written digit, relative to its size; whole numbers are exact, and so is a number that equals a value
+    the spec gives (a weight, an input, a target, the learning rate): 0.4 written for w5 is w5."""
+    total = CTX.mpf(10) ** -30
+    for n in numbers_in(node):
+        value = Decimal(n.text)
+        if value and ("." in n.text or "e" in n.text.lower()) and given(n) is None:
+            half_unit = Decimal(5).scaleb(value.as_tuple().exponent - 1)
+            total += CTX.mpf(str(half_unit / abs(value)))
+    return total
+
+
+def half_unit(text: str) -> Real:
+    """Half a unit of the last digit written: how far a rounded number may be from what it rounds."""
+    value = Decimal(text)
+    if not ("." in text or "e" in text.lower()):
+        return CTX.zero  # whole numbers (1, 2 in 1/2 (t - o)^2) are exact
+    return CTX.mpf(str(Decimal(5).scaleb(value.as_tuple().exponent - 1)))

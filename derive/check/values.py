@@ -1,0 +1,226 @@
+"""The values of a claim's expressions: from the truth (or a random point) and the person's own names,
+every value bounded before the next operation, and the spread a link of rounded numbers may have."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from derive.check import operators
+from derive.check.claims import Call, Name, Node, Num, Unary, names_in
+from derive.check.digits import half_unit
+from derive.check.truth import PointTruth, Truth, Unknown
+from derive.model.precision import CTX, Real, real
+from derive.model.rules import numeric_sigmoid
+
+_FUNCTIONS: dict[str, Callable[[Real], Real]] = {
+    "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
+    "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
+    "relu": lambda x: x if x > 0 else CTX.zero,
+    "step": lambda x: CTX.one if x > 0 else CTX.zero,  # H(0) = 0, relu's convention
+}
+
+
+class OwnNames:
+    """A person's own names, in the order they were defined, each with what it depends on."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.values: dict[str, Real] = {}  # at the spec's values
+        self.lines: dict[str, int] = {}
+        self.uses: dict[str, tuple[str, ...]] = {}  # the own names its definition refers to
+        self.symbolic: dict[str, bool] = {}
+
+    def define(self, name: str, node: Node, value: Real, line: int) -> None:
+        self.nodes[name], self.values[name], self.lines[name] = node, value, line
+        self.uses[name] = tuple(n for n in names_in(node) if n in self.nodes and n != name)
+        self.symbolic[name] = symbolic(node, self)
+
+    def closure(self, node: Node) -> list[str]:
+        """Every own name `node` needs, directly or not, in the order of definition (no recursion)."""
+        needed: set[str] = set()
+        stack = [n for n in names_in(node) if n in self.nodes]
+        while stack:
+            name = stack.pop()
+            if name not in needed:
+                needed.add(name)
+                stack.extend(self.uses[name])
+        return [n for n in self.nodes if n in needed]
+
+
+class Evaluator:
+    """Numbers of a claim's expression, from the truth (or a random point) and the person's own names."""
+
+    def __init__(self, truth: Truth | PointTruth, own: OwnNames, at_truth: bool = True) -> None:
+        self.truth, self.own, self.at_truth = truth, own, at_truth
+        self.memo: dict[str, Real] = {}
+        self.sample: str | None = None  # the sample unqualified names are read at; None: the default
+
+    def evaluate(self, node: Node) -> Real:
+        if not self.at_truth:  # own names at this point, in definition order: no deep recursion
+            for name in self.own.closure(node):
+                if name not in self.memo:
+                    self.memo[name] = self._eval(self.own.nodes[name])
+        return self._eval(node)
+
+    def _eval(self, node: Node) -> Real:
+        return _bounded(self._compute(node))
+
+    def _compute(self, node: Node) -> Real:
+        if isinstance(node, Num):
+            return real(node.text)
+        if isinstance(node, Name):
+            return _bounded(self._name(node.name))
+        if isinstance(node, Unary):
+            value = self._eval(node.arg)
+            return -value if node.op == "-" else value
+        if isinstance(node, Call) and node.function == "sum_s":
+            return self._sample_sum(node.arg)
+        if isinstance(node, Call) and operators.is_operator(node.function):
+            return operators.derivative_value(node, self.own.nodes, self._name)
+        if isinstance(node, Call):
+            return _FUNCTIONS[node.function](_argument(node.function, self._eval(node.arg)))
+        left, right = self._eval(node.left), self._eval(node.right)
+        if node.op == "^":
+            return _power(left, right)
+        return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
+                "/": lambda: left / right}[node.op]()
+
+    def _sample_sum(self, node: Node) -> Real:
+        """sum_s(x): x at every sample of the network, added (the walkthrough's \\sum_s of a batch)."""
+        if not isinstance(self.truth, Truth):
+            raise Unknown("a sum over the samples has no value at a random point")
+        outer, values = self.sample, []
+        try:
+            for sample in self.truth.samples:
+                self.sample = sample
+                values.append(self._eval(node))
+        finally:
+            self.sample = outer
+        return CTX.fsum(values)
+
+    def _name(self, name: str) -> Real:
+        if name in self.own.nodes:
+            return self.own.values[name] if self.at_truth else self.memo[name]
+        return self.truth.value(name, self.sample)
+
+
+def _finite(x: object) -> Real:
+    """Only finite real numbers: sqrt(-1), log(-1) or an overflow make a claim uncheckable."""
+    if not isinstance(x, CTX.mpf) or not CTX.isfinite(x):
+        raise ValueError("not a finite real number")
+    return x
+
+
+# Every value a claim computes stays within 2^+-MAX_BITS (about 10^+-3000), checked before the next
+# operation: exp(exp(50000)) or a power of a huge name would otherwise take minutes and gigabytes, in
+# the operation itself (exp needs as many bits as its argument's integer part) or when it is printed.
+MAX_BITS = 10_000
+# exp, sigmoid and tanh take arguments within +-MAX_ARGUMENT: e^5000 is about 2^7213, within MAX_BITS.
+MAX_ARGUMENT = 5_000
+
+
+class OutOfRange(ValueError):
+    """A value of a claim beyond the range the checker computes with."""
+
+
+def _magnitude(x: Real) -> int:
+    """The binary exponent of a finite nonzero x (2^(m-1) <= |x| < 2^m), 0 for zero."""
+    _, man, exp, bits = x._mpf_
+    return exp + bits if man else 0
+
+
+def _bounded(x: object) -> Real:
+    """A finite value within 2^+-MAX_BITS, or OutOfRange."""
+    value = _finite(x)
+    if abs(_magnitude(value)) > MAX_BITS:
+        raise OutOfRange(f"a value beyond 10^+-{MAX_BITS * 3 // 10} (2^+-{MAX_BITS}), "
+                         "the range the checker computes with")
+    return value
+
+
+def _argument(function: str, x: Real) -> Real:
+    """The argument of exp, sigmoid and tanh within +-MAX_ARGUMENT, checked before the call."""
+    if function in ("exp", "sigmoid", "sigma", "tanh") and abs(x) > MAX_ARGUMENT:
+        raise OutOfRange(f"{function} of a number beyond +-{MAX_ARGUMENT}: its value is beyond the range "
+                         "the checker computes with")
+    return x
+
+
+def _power(base: Real, exponent: Real) -> Real:
+    """base^exponent, its size estimated from the exponents before it is computed."""
+    if base and abs(_magnitude(base) * exponent) > MAX_BITS:
+        raise OutOfRange(f"a power beyond 10^+-{MAX_BITS * 3 // 10} (2^+-{MAX_BITS}), "
+                         "the range the checker computes with")
+    return base ** exponent
+
+
+# A sum's rounding at the working precision, in units of its last digits: a formula whose terms cancel
+# (the deltas of a softmax layer sum to 0) is judged within it, not against digits it cannot have.
+ROUNDING_DIGITS = 5
+
+
+class Spread:
+    """How far a link's value may be from the same link on the unrounded numbers: half a unit of the
+    last digit of each written number, carried through every operation (first order, with the worst
+    slope over the interval), so that cancellation (0.13 - 0.1299) and powers are judged fairly."""
+
+    def __init__(self, evaluator: Evaluator, given: Callable[[Num], str | None] = lambda n: None) -> None:
+        self.evaluator, self.given = evaluator, given
+        self.own: dict[str, Real] = {}
+
+    def of(self, node: Node) -> Real:
+        if isinstance(node, Num):  # a value the spec gives (0.4 for w5) is exact, not 0.4 +- 0.05
+            return CTX.zero if self.given(node) is not None else half_unit(node.text)
+        if isinstance(node, Name):
+            return self._name(node.name)
+        if isinstance(node, Unary):
+            return self.of(node.arg)
+        if isinstance(node, Call):
+            return self._call(node)
+        a, b = self.evaluator._eval(node.left), self.evaluator._eval(node.right)
+        ea, eb = self.of(node.left), self.of(node.right)
+        if node.op in "+-":  # and the working precision's rounding, which a cancellation lays bare
+            return ea + eb + (abs(a) + abs(b)) * CTX.mpf(10) ** (ROUNDING_DIGITS - CTX.dps)
+        if node.op == "*":
+            return abs(a) * eb + abs(b) * ea + ea * eb
+        if node.op == "/":
+            return (ea + abs(a / b) * eb) / (abs(b) - eb) if abs(b) > eb else CTX.inf
+        n = abs(b)
+        return n * (abs(a) + ea) ** (n - 1) * ea if n >= 1 else CTX.inf if ea else CTX.zero
+
+    def _name(self, name: str) -> Real:
+        """A person's own name carries the spread of its definition; the network's quantities are exact."""
+        own = self.evaluator.own
+        if name not in own.nodes:
+            return CTX.zero
+        if name not in self.own:
+            self.own[name] = self.of(own.nodes[name])
+        return self.own[name]
+
+    def _call(self, node: Call) -> Real:
+        e = self.of(node.arg)
+        if not e:
+            return CTX.zero
+        if node.function == "sum_s":
+            return e * len(getattr(self.evaluator.truth, "samples", (1,)))
+        if operators.is_operator(node.function):
+            return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
+        x = self.evaluator._eval(node.arg)
+        slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
+                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
+                  "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
+                  "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
+        return slopes[node.function]() * e
+
+
+def symbolic(node: Node, own: OwnNames) -> bool:
+    """True when the link is written in the network's quantities (so it claims a formula)."""
+    if isinstance(node, Num):
+        return False
+    if isinstance(node, Name):
+        return own.symbolic[node.name] if node.name in own.nodes else True
+    if isinstance(node, (Unary, Call)):
+        return symbolic(node.arg, own)
+    return symbolic(node.left, own) or symbolic(node.right, own)
+
