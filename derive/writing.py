@@ -19,8 +19,8 @@ import re
 import shutil
 import stat
 import tempfile
-from pathlib import Path, PurePosixPath
 from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
 
 # Temporaries carry the writing process's id, so a later run can tell a dead process's leftovers
 # (after a SIGKILL, which no program can clean up after) from a live one's and remove them.

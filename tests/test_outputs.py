@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import resource
-import signal
 import stat
 import subprocess
 import sys
@@ -243,7 +242,7 @@ def test_the_line_limit(kind: str, ending: str, tmp_path: Path, capsys: pytest.C
     path.write_bytes(ending.join([filler] * 19_999 + [claim, ""]).encode())  # 20,000 lines, the last ended
     assert main(["check", "mazur", str(path)]) == 0
     path.write_bytes(ending.join([filler] * 20_000 + [claim]).encode())  # 20,001
-    code, out, err = run(["check", "mazur", str(path)], capsys)
+    code, _, err = run(["check", "mazur", str(path)], capsys)
     _one_line(code, err)
     assert "more than 20000 lines" in err
 
