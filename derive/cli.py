@@ -336,7 +336,7 @@ def _kept_log(out_dir: Path, log: str) -> str:
         return ""
     path = out_dir / "walkthrough.log"
     try:
-        writing.write_file(path, log)
+        writing.write_file(path, log, follow=False)  # in the render's directory: never through a link
     except writing.WriteError as exc:
         return f" (its log could not be kept: {exc.reason})"
     return f" (TeX's log: {escaped(str(path))})"

@@ -59,8 +59,14 @@ def as_bytes(content: str | bytes) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
-def write_file(path: Path, content: str | bytes) -> None:
-    """Write one file so that it is never seen half-written and nothing but a regular file is replaced."""
+def write_file(path: Path, content: str | bytes, follow: bool = True) -> None:
+    """Write one file so that it is never seen half-written and nothing but a regular file is replaced.
+
+    A symbolic link the user names is followed (it keeps pointing at the file it names); one that a
+    command found in its own output directory is not (`follow=False`): it is refused, as write_tree does.
+    """
+    if not follow and os.path.islink(path):
+        raise WriteError(path, "is a symbolic link, which is never replaced by a file")
     data = as_bytes(content)
     target = Path(os.path.realpath(path))  # a symbolic link keeps pointing at the file it names
     try:

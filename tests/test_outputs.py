@@ -344,3 +344,21 @@ def test_the_offline_page_in_chromium(tmp_path: Path, capsys: pytest.CaptureFixt
     assert blocked.katex == 1 and blocked.console_errors == [  # Chromium logs the request, then refuses it
         f"{sneaked.as_uri()} {blocked.console_errors[0].split()[1]} Loading the image 'http://tracker.example/q.png' "
         "violates the following Content Security Policy directive: \"img-src data:\". The action has been blocked."]
+
+
+def test_a_failed_pdfs_log_is_never_written_through_a_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from derive.notes import files, pdf
+
+    def failing(d: object, request: object) -> dict[str, str]:
+        raise pdf.PdfFailed(pdf.first_error("! Undefined control sequence.\n"), "the log\n")
+
+    monkeypatch.setattr(files, "files", failing)
+    out, outside = tmp_path / "out", tmp_path / "outside"
+    out.mkdir()
+    outside.mkdir()
+    (outside / "notes.txt").write_text("mine", encoding="utf-8")
+    (out / "walkthrough.log").symlink_to(outside / "notes.txt")
+    code, _, err = run(["render", "mazur", "--format", "pdf", "--out", str(out)], capsys)
+    assert code == 1 and err.count("\n") == 1 and "its log could not be kept: is a symbolic link" in err
+    assert (outside / "notes.txt").read_text(encoding="utf-8") == "mine" and (out / "walkthrough.log").is_symlink()
