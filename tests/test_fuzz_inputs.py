@@ -410,6 +410,7 @@ def test_any_output_folder(tmp_path_factory: pytest.TempPathFactory, places: lis
         assert "\n" not in str(exc)
         assert (_state(out) if out.exists() else {}) == before
     else:
+        COUNTS["output folders written"] += 1
         after = _state(out)
         for relative, content in new.items():
             assert after[relative] == (str(stat.S_IFREG), content.encode()), relative
@@ -470,4 +471,5 @@ def test_signals_at_random_moments(tmp_path: Path) -> None:
         assert (process.returncode, err) == expected
         assert _state(out) == earlier  # the earlier render exactly as it was
         assert [p.name for p in tmp_path.iterdir() if ".derive-" in p.name] == []
+    COUNTS.update({f"signals {outcome}": count for outcome, count in outcomes.items()})
     assert outcomes["stopped"] >= 3, outcomes
