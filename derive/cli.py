@@ -414,21 +414,9 @@ def _read_claims(path: Path) -> str:
         raise UsageError(f"{escaped(str(path))}: {exc}") from None
     except UnicodeDecodeError:
         raise UsageError(f"{escaped(str(path))}: expected UTF-8 text") from None
-    if _lines(text) > MAX_CLAIMS_LINES:
+    if reading.line_count(text) > MAX_CLAIMS_LINES:
         raise UsageError(f"{escaped(str(path))}: more than {MAX_CLAIMS_LINES} lines")
     return text
-
-
-def _lines(text: str) -> int:
-    """The lines of a text as an editor counts them: each ends at \\r\\n, \\r or \\n, or at the end."""
-    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
-    return breaks + (not text.endswith(("\n", "\r")) and text != "")
-
-
-def _one_break(text: str) -> str:
-    """A claims text with Windows and old Mac line breaks read as \\n (a document keeps them: its
-    reader maps them itself, so that its annotated copy keeps them)."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 DOCUMENT_KINDS = {".md": "md", ".markdown": "md", ".txt": "md", ".tex": "tex", ".ipynb": "ipynb"}
@@ -440,7 +428,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     text = _read_claims(args.claims)
     kind = args.input or _kind(args.claims, text)
     if kind == "claims":
-        text = _one_break(text)
+        text = reading.one_break(text)  # a document keeps its breaks: its reader maps them
     if kind == "claims" and args.annotate is not None:
         raise UsageError(f"{escaped(str(args.claims))}: --annotate needs a document (Markdown, LaTeX or a notebook)")
     d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
@@ -483,7 +471,7 @@ def _kind(path: Path, text: str) -> str:
     if kind == "md" and path.suffix.lower() == ".txt":
         from derive.check.claims import parse
 
-        claims, refused = parse(_one_break(text))
+        claims, refused = parse(reading.one_break(text))
         return "claims" if claims and not refused else "md"
     return kind
 
