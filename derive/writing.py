@@ -199,8 +199,8 @@ def _check_targets(root: Path, real: Path, files: Mapping[str, str | bytes]) -> 
             if kind is None:
                 break
             if kind != "directory":
-                raise WriteError(root / folder, f"is a {kind}, not a directory (files are written only inside "
-                                 f"{root})" if kind == "symbolic link" else f"is a {kind}, not a directory")
+                why = f" (files are written only inside {root})" if kind == "symbolic link" else ""
+                raise WriteError(root / folder, f"is a {kind}, not a directory{why}")
         else:
             kind = _kind(real / relative)
             if kind == "directory":
