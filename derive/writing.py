@@ -312,9 +312,9 @@ def _merge(real: Path, staging: Path, files: Mapping[str, str | bytes], stale: l
     for relative in files:
         (real / relative).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relative, real / relative)
-    for relative in stale:
-        if _kind(real / relative) == "regular file":
-            (real / relative).unlink()
+    for old in stale:
+        if _kind(real / old) == "regular file":
+            (real / old).unlink()
 
 
 def _sweep(folder: Path) -> None:

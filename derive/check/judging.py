@@ -77,11 +77,12 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
             evaluator.own.define(target, link, claimed, claim.line)
             verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
             continue
-        verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+        verdict = _verdict(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
         if verdict.status == "correct" and symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
-        if verdict.status == "wrong" and _literal(link) is not None and not own:
-            verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
+        literal = _literal(link)
+        if verdict.status == "wrong" and literal is not None and not own:
+            verdict = replace(verdict, explanations=truth.explain(target, literal))
         elif verdict.status == "wrong" and not own and symbolic(link, evaluator.own):
             verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
         verdicts.append(verdict)
@@ -105,7 +106,7 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 why = str(exc) or type(exc).__name__
                 verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
                 continue
-            verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+            verdict = _verdict(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
             if verdict.status == "correct" and symbolic(link, evaluator.own):
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
             verdicts.append(verdict)
@@ -158,7 +159,7 @@ DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 
 def _may_be_own(name: str) -> bool:
     """A person may name intermediate results (R1), but not in the network's own notation."""
-    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name or "[" in name)
+    return not (name.startswith(("d:", *DERIVED_PREFIXES)) or "@" in name or "[" in name)
 
 
 POINTS = 3
@@ -177,7 +178,8 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
             where = ", ".join(f"{k} = {show(v, 4).text}" for k, v in point.chosen.items())
             return replace(verdict, status="wrong", reason=(
                 f"right at the spec's values but not in general: at {where} it gives "
-                f"{show(got, 9).text}, the truth is {show(want, 9).text}; the closed form is {point.closed_form(target)}"))
+                f"{show(got, 9).text}, the truth is {show(want, 9).text}; "
+                f"the closed form is {point.closed_form(target)}"))
     return replace(verdict, reason="equals the closed form (at the spec's values and at random points)")
 
 
@@ -208,8 +210,14 @@ def _known(truth: Truth, name: str) -> bool:
     return True
 
 
+def _spread(evaluator: Evaluator, truth: Truth) -> Callable[[Node], Real]:
+    """The spread of a link's written numbers, worked out only when a verdict needs it."""
+    return lambda link: Spread(evaluator, truth.given).of(link)
+
+
 def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
-             spread: Callable[[], Real] | None = None, given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
+             spread: Callable[[Node], Real] | None = None,
+             given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
     if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
@@ -218,7 +226,7 @@ def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
         ok = abs(claimed - truth) <= tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
         if not ok and spread is not None:
             try:
-                ok = abs(claimed - truth) <= spread() * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
+                ok = abs(claimed - truth) <= spread(link) * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
             except (ArithmeticError, ValueError):
                 ok = False
         reason = ("agrees within the precision of its numbers" if ok

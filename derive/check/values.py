@@ -207,7 +207,8 @@ class Spread:
             return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
         x = self.evaluator._eval(node.arg)
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
-                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
+                  "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}

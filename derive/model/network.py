@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from sympy import Add, Expr, Integer, Symbol
 
@@ -111,7 +111,7 @@ class Network:
         return tuple(n for layer in self.layers for n in layer)
 
     def sizes(self) -> tuple[int, ...]:
-        return (len(self.inputs),) + tuple(len(layer) for layer in self.layers)
+        return (len(self.inputs), *tuple(len(layer) for layer in self.layers))
 
 
 def _layer_params(spec_layer: LayerSpec, index: int) -> tuple[list[list[Param]], list[Param]]:

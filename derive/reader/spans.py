@@ -1,6 +1,6 @@
 """The math spans of a document, with where they are: Markdown (markdown-it-py with the dollarmath,
-amsmath and bracket texmath plugins), LaTeX (pylatexenc's walker) and notebooks (nbformat, Markdown
-cells only; code cells are never run).
+amsmath and bracket texmath plugins), LaTeX (pylatexenc's walker) and notebooks (their JSON, format 4,
+Markdown cells only; code cells are never run).
 
 Code blocks, comments and prose are not spans. Each span keeps its offsets in the text it was read from
 (the document, or a notebook cell's source), so verdicts carry the document's own line numbers and the
@@ -13,8 +13,14 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pylatexenc import latexwalker as lw
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 UPDATE_WORDS = ("update", "updated", "updating", "new ", "after", "更新", "新的", "之后", "迭代")
 LATEX_ENVS = frozenset({"equation", "equation*", "align", "align*", "eqnarray", "eqnarray*", "gather",
@@ -109,7 +115,7 @@ def _newlines(text: str) -> tuple[int, ...]:
     return tuple(i for i, c in enumerate(text) if c == "\n")
 
 
-def _markdown():
+def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.amsmath import amsmath_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -124,7 +130,7 @@ def _markdown():
 DISPLAY_IN_TEXT = "math_display_in_text"
 
 
-def _display_in_text(state, silent: bool) -> bool:
+def _display_in_text(state: StateInline, silent: bool) -> bool:
     """`\\[ ... \\]` continuing a paragraph or a list item (the block rule only sees it on a line of its
     own after a blank line): a display span all the same."""
     if not state.src.startswith("\\[", state.pos):
@@ -212,7 +218,7 @@ class Outline:
         else:
             self.lead += (paragraph,)
 
-    def see(self, token) -> None:
+    def see(self, token: Token) -> None:
         """A Markdown token that starts or ends a table."""
         if token.type == "table_open":
             self.table = []
