@@ -287,7 +287,8 @@ def _definition_end(text: str, at: int, name: str) -> int | None:
         head = _DEF_NAME.match(text, at)
         return _group_end(text, head.end()) if head else None
     for k in range(_GROUPS.get(name, 2)):
-        at = _OPTIONAL.match(text, at).end()
+        optional = _OPTIONAL.match(text, at)  # it matches, if only nothing
+        at = optional.end() if optional else at
         control = _CONTROL.match(text, at) if k == 0 else None  # `\newcommand\x{...}`: a name without braces
         found = control.end() if control else _group_end(text, at)
         if found is None:
