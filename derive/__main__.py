@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn
 
@@ -17,10 +18,15 @@ def run() -> NoReturn:
         import gmpy2  # noqa: F401
 
         from derive import cli
-
+    except (KeyboardInterrupt, interrupts.Terminated) as exc:
+        # Nothing was written yet; the modules left half-loaded (`threading`, say) are not finalised:
+        # Python would then end itself by SIGINT instead of with the status.
+        os._exit(interrupts.stopped(exc))
+    try:
         status = cli.main()
-    except (KeyboardInterrupt, interrupts.Terminated) as exc:  # main handles them once it runs
+    except (KeyboardInterrupt, interrupts.Terminated) as exc:  # between loading and main's own handling
         status = interrupts.stopped(exc)
+    interrupts.finishing()
     sys.exit(status)
 
 

@@ -507,4 +507,6 @@ def _detach_stdout_if_failed() -> None:
 def run() -> NoReturn:
     """The command line as a program (see derive.__main__.run, which installs the handlers earlier)."""
     interrupts.install()
-    sys.exit(main())
+    status = main()
+    interrupts.finishing()
+    sys.exit(status)

@@ -38,3 +38,11 @@ def stopped(exc: BaseException) -> int:
         except OSError:
             pass
     return INTERRUPTED if interrupted else TERMINATED
+
+
+def finishing() -> None:
+    """The work is done and its status decided: a signal while Python shuts down is ignored, so the
+    status stands (a handler of Python's own would be reset to the default, which ends the process as
+    killed by the signal; an ignored signal stays ignored)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -32,7 +32,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from derive import writing
-from derive.cli import _others, main
+from derive.api.results import others as _others
+from derive.cli import main
 from derive.course import files as exercise_files
 from derive.course import report
 from derive.maths import derivation

@@ -278,9 +278,11 @@ def test_too_few_open_files_for_the_jobs_is_one_line(exercise: Path, tmp_path: P
 
 # Signals while the command loads
 
-_LOADING = """
+# Loaded before anything else (as sitecustomize): sends the signal to its own process when the command
+# first looks for `module`, while it loads.
+_TRIP = """
 import importlib.abc, os, signal, sys, time
-module, sent = sys.argv[1], getattr(signal, sys.argv[2])
+module, sent = os.environ["DERIVE_TRIP_MODULE"], getattr(signal, os.environ["DERIVE_TRIP_SIGNAL"])
 class Trip(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
         if name == module:
@@ -289,10 +291,6 @@ class Trip(importlib.abc.MetaPathFinder):
             time.sleep(0.05)
         return None
 sys.meta_path.insert(0, Trip())
-entry = sys.argv[3]
-sys.argv = ["derive", "list"]
-target, _, function = entry.partition(":")
-getattr(__import__(target, fromlist=[function]), function)()
 """
 
 
@@ -300,13 +298,20 @@ def _entry() -> str:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]["derive"]
 
 
-@pytest.mark.parametrize("module", ["derive.cli", "sympy", "gmpy2", "mpmath", "derive.maths.derivation"])
+@pytest.mark.parametrize("module", ["derive.cli", "sympy", "gmpy2", "threading", "importlib.metadata", "mpmath",
+                                    "derive.maths.derivation"])
 @pytest.mark.parametrize(("sent", "expected"), [("SIGINT", (130, "derive: interrupted\n")),
                                                 ("SIGTERM", (143, "derive: terminated\n"))])
-def test_a_signal_while_the_command_loads(module: str, sent: str, expected: tuple[int, str]) -> None:
-    """The installed command (pyproject's entry point), signalled while it loads `module`: one line."""
-    result = subprocess.run([sys.executable, "-c", _LOADING, module, sent, _entry()], capture_output=True, text=True,
-                            timeout=120, cwd=ROOT)
+def test_a_signal_while_the_command_loads(module: str, sent: str, expected: tuple[int, str], tmp_path: Path) -> None:
+    """The installed command (pyproject's entry point), signalled while it loads `module`: one line, and
+    the status of the signal (not a traceback, not the process killed, not the signal swallowed)."""
+    (tmp_path / "sitecustomize.py").write_text(_TRIP, encoding="utf-8")
+    target, _, function = _entry().partition(":")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "DERIVE_TRIP_MODULE": module,
+           "DERIVE_TRIP_SIGNAL": sent}
+    argv = ([sys.executable, "-m", "derive", "list"] if target == "derive.__main__" else
+            [sys.executable, "-c", f"import {target} as m; m.{function}()", "list"])
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env)
     assert (result.returncode, result.stderr) == expected and result.stdout == ""
 
 
@@ -362,3 +367,22 @@ def test_a_failed_pdfs_log_is_never_written_through_a_link(tmp_path: Path, monke
     code, _, err = run(["render", "mazur", "--format", "pdf", "--out", str(out)], capsys)
     assert code == 1 and err.count("\n") == 1 and "its log could not be kept: is a symbolic link" in err
     assert (outside / "notes.txt").read_text(encoding="utf-8") == "mine" and (out / "walkthrough.log").is_symlink()
+
+
+_LATE = """
+import atexit, os, signal, time
+def late():
+    os.kill(os.getpid(), getattr(signal, os.environ["DERIVE_LATE_SIGNAL"]))
+    time.sleep(0.05)
+atexit.register(late)
+"""
+
+
+@pytest.mark.parametrize("sent", ["SIGINT", "SIGTERM"])
+def test_a_signal_after_the_work_leaves_its_status(sent: str, tmp_path: Path) -> None:
+    """Ctrl-C while Python shuts down, the work done: the status and the output stand."""
+    (tmp_path / "sitecustomize.py").write_text(_LATE, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "DERIVE_LATE_SIGNAL": sent}
+    result = subprocess.run([sys.executable, "-m", "derive", "list"], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path, env=env)
+    assert (result.returncode, result.stderr) == (0, "") and result.stdout.startswith("gender\t")
