@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from typing import NoReturn
 
 from derive import interrupts
@@ -26,8 +25,7 @@ def run() -> NoReturn:
         status = cli.main()
     except (KeyboardInterrupt, interrupts.Terminated) as exc:  # between loading and main's own handling
         status = interrupts.stopped(exc)
-    interrupts.finishing()
-    sys.exit(status)
+    cli.leave(status)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,11 @@ from derive.api.course import Exercise, Grades, Practice, exercise, grade, pract
 from derive.api.errors import (CodeDisagrees, DerivationError, DeriveError, DocumentError, ExerciseError, Finding,
                                GradingError, InconsistentDerivation, OptionError, SpecError, ToolMissing,
                                TypesetError, WriteError)
-from derive.api.network import Network, list_presets, load
+from derive.api.network import TRAIN_STEPS, Network, list_presets, load
 from derive.api.results import CheckReport, Code, Notes, NotUnderstood, Training, Verdict
 
 __all__ = [
+    "TRAIN_STEPS",
     "CheckReport",
     "Code",
     "CodeDisagrees",

@@ -1,4 +1,4 @@
-"""CSV files a spreadsheet opens safely: every CSV derive writes (grades.csv, key.csv) goes through here.
+"""CSV files a spreadsheet opens safely: every CSV derive writes (grades.csv, key.csv, the learning platforms' grade files) goes through here.
 
 A spreadsheet evaluates a cell that starts with `=`, `+`, `-` or `@` as a formula (CSV injection, OWASP):
 a student named `=HYPERLINK(...)` or a file named `=cmd|' /C calc'!A0` would run in the teacher's
@@ -27,17 +27,17 @@ def _visible(c: str) -> str:
 
 
 def cell(value: object) -> str:
-    """A cell as written: control characters escaped, a formula's sign behind a `'`, a number as it is."""
+    """A cell as written: control characters escaped, a formula's sign behind a `'`, a number as it is
+    (and a lone `-`, Moodle's "no date": a spreadsheet shows it as text)."""
     text = "".join(map(_visible, str(value)))
-    if _NUMBER.match(text):
+    if _NUMBER.match(text) or text == "-":
         return text
     return "'" + text if text.lstrip(" ").startswith(FORMULA_SIGNS) else text
 
 
-def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
-    """A CSV file (RFC 4180 quoting, `\\n` line ends) of `header` and `rows`, every cell made safe."""
+def csv_text(rows: Iterable[Sequence[object]]) -> str:
+    """A CSV file (RFC 4180 quoting, `\\n` line ends) of `rows` (the header first), every cell made safe."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([cell(v) for v in header])
     writer.writerows([cell(v) for v in row] for row in rows)
     return out.getvalue()

@@ -23,11 +23,10 @@ SIGNS = "=+-@"
 
 def _safe(text: str) -> bool:
     """What a spreadsheet evaluates: a cell whose first character (after spaces) is a formula's sign, but a
-    plain number; or a control character anywhere."""
+    plain number (or a lone -, which it shows as text); or a control character anywhere."""
     if any(unicodedata.category(c) == "Cc" for c in text):
         return False
-    if re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
-        float(text)  # a spreadsheet's number
+    if text == "-" or re.fullmatch(r"-?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?", text):
         return True
     return not text.lstrip(" ")[:1] in tuple(SIGNS)
 
@@ -38,7 +37,7 @@ def _safe(text: str) -> bool:
     ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1:A9)", "'@SUM(A1:A9)"), ("  =1+1", "'  =1+1"),
     ("\t=1+1", "\\t=1+1"), ("\r=1+1", "\\r=1+1"), ("a\x1b[2Jb\x07c\x00", "a\\x1b[2Jb\\x07c\\x00"),
     ("-0.0137", "-0.0137"), ("0.00005", "0.00005"), ("-1e-05", "-1e-05"), ("1", "1"), ("Zoë 张", "Zoë 张"),
-    ("dE_total/dw5", "dE_total/dw5"), ("-", "'-"), ("", ""),
+    ("dE_total/dw5", "dE_total/dw5"), ("-", "-"), ("--", "'--"), ("", ""),
 ])
 def test_a_cell(given_: str, written: str) -> None:
     assert cell(given_) == written
@@ -49,7 +48,7 @@ def test_a_cell(given_: str, written: str) -> None:
                 max_size=5))
 def test_any_cells_read_back_safe(rows: list[list[str]]) -> None:
     width = max((len(r) for r in rows), default=1)
-    text = csv_text([f"c{k}" for k in range(width)], rows)
+    text = csv_text([[f"c{k}" for k in range(width)], *rows])
     read = list(csv.reader(io.StringIO(text, newline="")))
     assert len(read) == len(rows) + 1
     for given_row, read_row in zip(rows, read[1:], strict=True):
@@ -82,6 +81,10 @@ def test_grades_csv_keeps_no_formula_and_key_csv_keeps_its_numbers(tmp_path: Pat
     (handins / "=cmd|' calc'!A0.claims").write_text(keys.handin(1, truth), encoding="utf-8")
     (handins / "-1+2.claims").write_text("no variant here\n", encoding="utf-8")
     assert main(["grade", str(ex), str(handins), "--jobs", "1", "--out", str(tmp_path / "grades")]) == 0
+    for export in ("moodle-grades.csv", "canvas-grades.csv"):  # the learning platforms' files too
+        text = (tmp_path / "grades" / export).read_text(encoding="utf-8")
+        assert all(_safe(c) for row in csv.reader(io.StringIO(text, newline="")) for c in row), export
+        assert "'=cmd|' calc'!A0" in text and "\\x1b[2J\\x07bell" in text
     rows = list(csv.reader(io.StringIO((tmp_path / "grades" / "grades.csv").read_text(encoding="utf-8"),
                                        newline="")))
     assert len(rows) == len(HOSTILE) + 3
