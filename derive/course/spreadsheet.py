@@ -1,4 +1,5 @@
-"""CSV files a spreadsheet opens safely: every CSV derive writes (grades.csv, key.csv, the learning platforms' grade files) goes through here.
+"""CSV files a spreadsheet opens safely: every CSV derive writes (grades.csv, key.csv, the learning
+platforms' grade files) goes through here.
 
 A spreadsheet evaluates a cell that starts with `=`, `+`, `-` or `@` as a formula (CSV injection, OWASP):
 a student named `=HYPERLINK(...)` or a file named `=cmd|' /C calc'!A0` would run in the teacher's
