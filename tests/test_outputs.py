@@ -95,11 +95,11 @@ def test_another_commands_folder_is_refused(argv: list[str], owner: str, exercis
     assert {p: _tree(p) for p in before} == before
 
 
-def test_a_render_inside_an_exercise_folder_is_not_eaten_by_the_next_exercise(exercise: Path, tmp_path: Path) -> None:
+def test_a_render_inside_an_exercise_folder_is_not_eaten_by_the_next_exercise(handins: Path, tmp_path: Path) -> None:
     ex = tmp_path / "ex"
     assert main(["exercise", "mazur", "--variants", "2", "--out", str(ex)]) == 0
-    assert main(["render", "mazur", "--out", str(ex / "sheets")]) == 0
-    assert main(["grade", str(ex), str(exercise.parent / "handins"), "--jobs", "1", "--out", str(ex / "keys")]) == 0
+    assert main(["render", "mazur", "--out", str(ex / "sheets")]) == 0  # nor does it eat the sheets' figures
+    assert main(["grade", str(ex), str(handins), "--jobs", "1", "--out", str(ex / "keys")]) == 0
     mine = {p: _tree(p) for p in (ex / "sheets", ex / "keys")}
     assert main(["exercise", "mazur", "--variants", "1", "--out", str(ex)]) == 0
     for folder, before in mine.items():
@@ -216,7 +216,8 @@ def test_two_grade_processes_into_one_new_folder(exercise: Path, handins: Path, 
         t.join()
     assert [(r.returncode, r.stderr) for r in results] == [(0, ""), (0, "")]
     assert sorted(p for p, v in _tree(out).items() if v[0] == "file") == [
-        "grades.csv", "grades.json", "report.html", "sheets/0001-ann.claims.txt", "sheets/0002-bob.md.md"]
+        "canvas-grades.csv", "grades.csv", "grades.json", "moodle-grades.csv", "report.html",
+        "sheets/0001-ann.claims.txt", "sheets/0002-bob.md.md"]
     assert _leftovers(tmp_path) == []
 
 

@@ -7,6 +7,7 @@ notebook and the update code it carries) are imported only when that format is a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
@@ -31,6 +32,9 @@ FORMAT_FILES = {"md": ("walkthrough.md",), "tex": ("walkthrough.tex",), "pdf": (
                 "html": ("walkthrough.html",), "ipynb": ("walkthrough.ipynb",)}
 FIGURE_FORMATS = frozenset({"md", "ipynb"})  # the formats whose figures are SVG files beside them
 RENDER_FILES = frozenset(name for names in FORMAT_FILES.values() for name in names)
+# A render's figures (figures/network.svg, paths-<weight>.svg, loss.svg), no other SVG of the folder: an
+# exercise's sheets/figures/variant-1.svg beside a render in sheets/ is the exercise's.
+_FIGURE = re.compile(r"(?:network|loss|paths-[A-Za-z0-9_]+)\.svg")
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class RenderFiles:
         parts = path.parts
         if len(parts) == 1:
             return any(parts[0] in FORMAT_FILES[f] for f in self.formats)
-        return (len(parts) == 2 and parts[0] == walkthrough.FIGURE_DIR and parts[1].endswith(".svg")
+        return (len(parts) == 2 and parts[0] == walkthrough.FIGURE_DIR and _FIGURE.fullmatch(parts[1]) is not None
                 and not FIGURE_FORMATS.isdisjoint(self.formats))
 
 
