@@ -16,6 +16,8 @@ from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
+from sympy import Integer
+
 from derive.maths.derivation import Derivation, Gradient, NeuronBackward, Pass
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
@@ -128,13 +130,17 @@ def delta_form(pr: Printers, network: Network, index: int) -> tuple[str, str]:
     (the textbook's error terms with their sign)."""
     symbols, numbers = [], []
     for u in network.usages[index]:
-        factors = [pr.sign * u.neuron.delta] + ([] if u.dnet == 1 else [u.dnet])
-        symbols.append(pr.sym.ordered_product(factors))
-        parts = [pr.val.number(pr.val.values[u.neuron.delta], True)]  # the value of (sign * error term)
-        if u.dnet != 1:
-            parts.append(pr.val.number(evaluate(u.dnet, pr.val.values), True))
-        numbers.append(pr.val.product(parts))
-    return _joined(symbols), " + ".join(numbers)
+        # a minus is written before the term, - g_1 b_1, never as a bracketed factor (- g_1) b_1
+        negated = (pr.sign < 0) != (u.dnet == -1)
+        rest = [] if abs(u.dnet) == 1 else [u.dnet]
+        symbols.append(pr.sym.ordered_product(([Integer(-1)] if negated else []) + [u.neuron.delta] + rest))
+        value = pr.sign * pr.val.values[u.neuron.delta]  # the value of the error term as the notation names it
+        if rest:
+            body = pr.val.product([pr.val.number(value, True), pr.val.number(evaluate(u.dnet, pr.val.values), True)])
+        else:  # a number alone has no bracket unless a minus stands before it
+            body = pr.val.number(value, negated)
+        numbers.append(("- " if negated else "") + body)
+    return _joined(symbols), _joined(numbers)
 
 
 def _joined(terms: list[str]) -> str:
