@@ -115,28 +115,51 @@ def test_the_reading_of_the_numbers() -> None:
     assert "The gradient of $w_{5}$ is positive" in text and "so the update lowers it, from $0.4$ to" in text
 
 
-def test_the_articles_number_after_10000_updates_is_the_error_after_9999() -> None:
-    """An own float64 loop of mazur (the article's network), independent of the engine."""
+def mazur_errors(counts: tuple[int, ...]) -> dict[int, float]:
+    """mazur's error after each of `counts` updates, from an own float64 loop of the article's network,
+    independent of the engine."""
     w = np.array([[0.15, 0.20], [0.25, 0.30]]), np.array([[0.40, 0.45], [0.50, 0.55]])
     b, x, t = (0.35, 0.60), np.array([0.05, 0.10]), np.array([0.01, 0.99])
 
     def sig(z: np.ndarray) -> np.ndarray:
         return 1 / (1 + np.exp(-z))
 
+    def error() -> float:
+        return 0.5 * float(np.sum((t - sig(w2 @ sig(w1 @ x + b[0]) + b[1])) ** 2))
+
     w1, w2 = w[0].copy(), w[1].copy()
-    for _ in range(9999):
+    found = {0: error()}
+    for step in range(1, max(counts) + 1):
         h = sig(w1 @ x + b[0])
         o = sig(w2 @ h + b[1])
         d2 = (o - t) * o * (1 - o)
         d1 = (w2.T @ d2) * h * (1 - h)
         w2 -= 0.5 * np.outer(d2, h)
         w1 -= 0.5 * np.outer(d1, x)
-    o = sig(w2 @ sig(w1 @ x + b[0]) + b[1])
-    error = 0.5 * float(np.sum((t - o) ** 2))
+        if step in counts:
+            found[step] = error()
+    return found
+
+
+def test_the_articles_number_after_10000_updates_is_the_error_after_9999() -> None:
+    error = mazur_errors((9999,))[9999]
     text = notes("mazur")
     reported = re.search(r"that is the error after 9,999 updates, \$([0-9.]+)\$ here", text)
     assert reported is not None and abs(float(reported.group(1)) - error) < 1e-7 * error
     assert "The article also reports $0.0000351085$ as the error after 10,000 updates" in text
+
+
+def test_the_reading_names_the_stretch_where_the_error_falls_most() -> None:
+    """The error curve's shape: the pair of listed update counts between which it falls by the largest
+    factor, that factor and the log-log slope there, from the float64 loop."""
+    counts = (1, 10, 100, 1000, 10000)
+    errors = mazur_errors(counts)
+    factor, start, end = max((errors[a] / errors[b], a, b) for a, b in zip(counts, counts[1:]))
+    slope = -np.log(factor) / np.log(end / start)
+    text = notes("mazur")
+    assert (f"the error falls most between {start:,} and {end:,} updates, by a factor of "
+            f"${show(mp.mpf(factor), 3).latex}$") in text
+    assert f"to the power ${show(mp.mpf(slope), 2).latex}$" in text
 
 
 def test_the_exercises_answers_are_the_oracles_for_their_numbers() -> None:
