@@ -34,6 +34,8 @@ def test_a_lone_number_in_a_function_or_an_exponent_has_no_brackets_of_its_own()
     # where the number is part of more, its brackets stay: a minus before it, a factor in a product
     assert printed(exp(-X)) == r"e^{- \left(-0.3691\right)}"
     assert printed(X * Y) == r"\left(-0.3691\right) \times 0.5"
+    # a number raised to a power is bracketed, negative or not: (-0.3691)^2 is not -0.3691^2
+    assert printed(X**2) == r"\left(-0.3691\right)^{2}" and printed(Y**2) == r"\left(0.5\right)^{2}"
 
 
 def test_a_negated_product_of_zero_keeps_its_minus_outside() -> None:
