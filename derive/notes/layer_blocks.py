@@ -46,7 +46,7 @@ class Blocks:
     items: list[View] = field(default_factory=list)
 
     def heading(self, level: int, text: str, anchor: str = "") -> None:
-        self.items.append({"kind": "heading", "level": level, "text": text, "anchor": anchor})
+        self.items.append({"kind": "heading", "level": level, "text": text, "anchor": anchor, "figure_first": False})
 
     def say(self, key: str, **values: object) -> None:
         """A paragraph: the message `key` with its placeholders filled."""
@@ -62,6 +62,9 @@ class Blocks:
         self.items.append({"kind": "table", "head": head, "rows": rows})
 
     def figure(self, key: str, caption: str) -> None:
+        # a section that opens with a figure (after at most a sentence) keeps its heading with the figure
+        if any(item["kind"] == "heading" for item in self.items[-2:]):
+            next(item for item in reversed(self.items) if item["kind"] == "heading")["figure_first"] = True
         self.items.append({"kind": "figure", "key": key, "caption": caption})
 
     def narration(self, view: View | None) -> None:

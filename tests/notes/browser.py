@@ -34,13 +34,19 @@ const boxes = Array.from(document.querySelectorAll('.math.display, .math.inline,
 const over = boxes.filter(b => b.scrollWidth > b.clientWidth + 1);
 const labels = Array.from(document.querySelectorAll('svg text'), t => t.getBoundingClientRect().height)
                     .filter(h => h > 0);
-const scales = Array.from(document.querySelectorAll('.katex-display'), k => parseFloat(k.style.fontSize || '100') / 100);
+// a display holding a matrix (which cannot be broken into lines) apart from the others
+const matrix = k => ((k.querySelector('annotation') || {}).textContent || '').includes('\\\\begin{pmatrix}');
+const scale = k => parseFloat(k.style.fontSize || '100') / 100;
+const displays = Array.from(document.querySelectorAll('.katex-display'));
+const scales = displays.filter(k => !matrix(k)).map(scale);
+const matrixScales = displays.filter(matrix).map(scale);
 return {scroll_width: Math.max(doc.scrollWidth, document.body.scrollWidth), client_width: doc.clientWidth,
         displays: document.querySelectorAll('.math.display').length,
         tables: document.querySelectorAll('main table').length,
         stacked: document.querySelectorAll('main table.stacked').length,
         figures: document.querySelectorAll('main .figure').length,
         smallest_scale: scales.length ? Math.min(...scales) : 1,
+        smallest_matrix_scale: matrixScales.length ? Math.min(...matrixScales) : 1,
         overflowing: over.map(b => [kind(b), b.scrollWidth, b.clientWidth,
                                     (b.querySelector('annotation') || b).textContent.trim().slice(0, 120)]),
         smallest_label: labels.length ? Math.min(...labels) : null};

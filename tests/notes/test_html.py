@@ -287,6 +287,7 @@ def check_layout(chromium: browser.Browser, page: Path, tmp_path: Path) -> None:
         assert found["scroll_width"] <= width, (width, found["scroll_width"])
         assert found["overflowing"] == [], (width, found["overflowing"][:3])
         assert found["smallest_scale"] >= 0.7 - 1e-9, found["smallest_scale"]
+        assert found["smallest_matrix_scale"] >= 0.55 - 1e-9, found["smallest_matrix_scale"]  # no break possible
 
 
 @needs_browser

@@ -147,18 +147,20 @@ def test_mazur_fits_fourteen_pages_and_full_keeps_every_step(tmp_path: Path) -> 
 
 
 @needs_tex
-def test_chinese_is_set_in_noto_cjk_and_a_caption_has_a_full_width_colon(tmp_path: Path) -> None:
+@pytest.mark.parametrize("name", ["mazur", "rnn"])  # the notes of dense networks and of layers
+def test_chinese_is_set_in_noto_cjk_and_a_caption_has_a_full_width_colon(name: str, tmp_path: Path) -> None:
     """Noto CJK (Debian's fonts-noto-cjk, which CI installs) rather than ctex's default FandolSong, and
     图 1： as Chinese text writes it, not 图 1: with an ASCII colon."""
     path = tmp_path / "zh.pdf"
-    path.write_bytes(_pdf("mazur", "zh"))
+    path.write_bytes(_pdf(name, "zh"))
     listing = subprocess.run(["pdffonts", str(path)], capture_output=True, timeout=60, check=True).stdout.decode()
     fonts = [line.split()[0].partition("+")[2] for line in listing.splitlines()[2:]]
     assert any(f.startswith("NotoSerifCJK") for f in fonts), fonts
     assert not [f for f in fonts if "Fandol" in f]
-    text = _text(_pdf("mazur", "zh"), tmp_path)
+    text = _text(_pdf(name, "zh"), tmp_path)
     captions = re.findall(r"^图 ?(\d+)(.)", text, re.MULTILINE)
-    assert [n for n, _ in captions] == ["1", "2", "3", "4"] and {colon for _, colon in captions} == {"："}, captions
+    assert captions and [n for n, _ in captions] == [str(k) for k in range(1, len(captions) + 1)], captions
+    assert {colon for _, colon in captions} == {"："}, captions
 
 
 @needs_tex
