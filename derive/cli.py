@@ -431,7 +431,7 @@ def _unchecked(report: Report) -> str | None:
     verdicts, refused = report.verdicts, report.refused
     if not verdicts and not refused:
         return "no claims (the file is empty or holds only comments)"
-    if not any(v.status in ("correct", "wrong") for v in verdicts):
+    if not any(v.status in ("correct", "wrong", "carried") for v in verdicts):
         return "nothing could be checked (no claim was found correct or wrong)"
     unchecked = sorted([n for n, _ in refused] + [v.line for v in verdicts if v.status == "cannot check"])
     if unchecked:
@@ -474,7 +474,7 @@ def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivatio
     _emit(report.to_json(found, args.digits) if args.format == "json" else report.to_text(found, args.digits))
     if found.wrong:
         return FINDING
-    if not any(f.verdict.status in ("correct", "wrong") for f in found.found):
+    if not any(f.verdict.status in ("correct", "wrong", "carried") for f in found.found):
         _say(f"derive: error: {escaped(str(args.claims))}: nothing could be checked "
              "(no claim of the document was found correct or wrong)")
         return USAGE

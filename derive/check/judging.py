@@ -4,37 +4,15 @@ head (a formula also at random points), a wrong number or formula explained by t
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from derive.check.claims import Claim, Node, Num, Unary, names_in, numbers_in
-from derive.check.digits import agrees_to_written_digits, significant, tolerance
+from derive.check import diagnosis
+from derive.check.claims import Claim, Node, names_in, numbers_in
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import Evaluator, OutOfRange, OwnNames, Spread, symbolic
+from derive.check.verdicts import Verdict, compare
 from derive.model.precision import CTX, Real, show
-
-
-@dataclass(frozen=True)
-class Verdict:
-    line: int
-    text: str
-    link: int  # 1-based position of the link in the chain
-    status: str  # correct | wrong | cannot check
-    truth: Real | None
-    claimed: Real | None
-    reason: str
-    explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
-    reading: str = ""  # on a network of several samples: which sample (or the batch) was judged
-    entry: str = ""  # of a claim about whole vectors or matrices: the entry judged (`entry (2, 1), dE_total/dw7`)
-
-    @property
-    def relative_error(self) -> Real | None:
-        if self.truth is None or self.claimed is None or self.truth == 0:
-            return None
-        return abs(self.claimed - self.truth) / abs(self.truth)
-
-
 
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
@@ -53,39 +31,92 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
 
 
 def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
+    """Each link judged: against the truth of the quantity at the head, or, for a person's own name, against
+    the link before it (the numbers written must follow from each other, whatever the head)."""
     target = claim.target.name
-    own = _may_be_own(target) and not _known(truth, target)
-    if own and target in evaluator.own.nodes:
-        return [Verdict(claim.line, claim.text, 1, "cannot check", None, None,
-                        f"{target} is already defined on line {evaluator.own.lines[target]}")]
-    verdicts = []
-    for i, link in enumerate(claim.links, start=1):
-        try:
-            claimed = _claimed(link, target, sample, truth, evaluator)
-            right = claimed if own else truth.value(target, sample)
-        except Unknown as exc:
-            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+    links = [_link_value(claim, i, link, target, sample, truth, evaluator)
+             for i, link in enumerate(claim.links, start=1)]
+    if _may_be_own(target) and not _known(truth, target):
+        return _judge_own(claim, links, evaluator, truth)
+    verdicts = _judge_quantity(claim, links, target, sample, truth, evaluator)
+    _record(claim, verdicts, target, sample, evaluator)
+    return verdicts
+
+
+Linked = tuple[Real | None, Verdict | None]  # a link's value, or the verdict saying why it has none
+
+
+def _link_value(claim: Claim, i: int, link: Node, target: str, sample: str | None, truth: Truth,
+                evaluator: Evaluator) -> Linked:
+    try:
+        return _claimed(link, target, sample, truth, evaluator), None
+    except (Unknown, OutOfRange) as exc:
+        return None, Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc))
+    except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
+        why = str(exc) or type(exc).__name__
+        return None, Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})")
+
+
+def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str | None, truth: Truth,
+                    evaluator: Evaluator) -> list[Verdict]:
+    try:
+        right = truth.value(target, sample)
+    except Unknown as exc:
+        return [Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc))
+                for i in range(1, len(claim.links) + 1)]
+    verdicts: list[Verdict] = []
+    for i, (link, (claimed, failure)) in enumerate(zip(claim.links, links), start=1):
+        if failure is not None or claimed is None:
+            verdicts.append(failure or Verdict(claim.line, claim.text, i, "cannot check", None, None, "no value"))
             continue
-        except OutOfRange as exc:
-            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
-            continue
-        except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
-            why = str(exc) or type(exc).__name__
-            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
-            continue
-        if own and i == 1:
-            evaluator.own.define(target, link, claimed, claim.line)
-            verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
-            continue
-        verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+        verdict = compare(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
         if verdict.status == "correct" and symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
-        if verdict.status == "wrong" and _literal(link) is not None and not own:
-            verdict = replace(verdict, explanations=truth.explain(target, _literal(link)))
-        elif verdict.status == "wrong" and not own and symbolic(link, evaluator.own):
+        elif verdict.status == "wrong" and symbolic(link, evaluator.own):
             verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
+        elif verdict.status == "wrong":
+            verdict = diagnosis.numbers(verdict, link, target, sample, claim.links[:i - 1], verdicts, truth, evaluator)
         verdicts.append(verdict)
     return verdicts
+
+
+def _judge_own(claim: Claim, links: list[Linked], evaluator: Evaluator, truth: Truth) -> list[Verdict]:
+    """A person's own name: the first link with a value defines it (again, if it was defined before); each
+    later link must follow from the link before it, from the numbers written."""
+    verdicts: list[Verdict] = []
+    before: tuple[Node, Real, str] | None = None  # the last link with a value, and its verdict
+    for i, (link, (claimed, failure)) in enumerate(zip(claim.links, links), start=1):
+        if failure is not None or claimed is None:
+            verdicts.append(failure or Verdict(claim.line, claim.text, i, "cannot check", None, None, "no value"))
+            continue
+        if before is None:
+            verdicts.append(_define(claim, i, link, claimed, evaluator))
+        else:
+            verdicts.append(diagnosis.neighbour(claim, i, link, claimed, before, evaluator, truth))
+        before = (link, claimed, verdicts[-1].status)
+    return verdicts
+
+
+def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator) -> Verdict:
+    target, own = claim.target.name, evaluator.own
+    again = ""
+    if target in own.closure(link):
+        return Verdict(claim.line, claim.text, i, "cannot check", None, None,
+                       f"{target} is defined in terms of itself (its definition on line {own.lines[target]})")
+    if target in own.nodes:  # stated again (a loop over samples, a second attempt): from this line on
+        again = f" (stated again: it was {show(own.values[target], 9).text} on line {own.lines[target]})"
+    own.define(target, link, value, claim.line)
+    return Verdict(claim.line, claim.text, i, "defined", value, value, "your own name" + again)
+
+
+def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | None, evaluator: Evaluator) -> None:
+    """The value the person concluded (the chain's last link, when written in numbers) kept for later steps."""
+    last = claim.links[-1]
+    verdict = verdicts[-1]
+    if verdict.claimed is None or symbolic(last, evaluator.own) or verdict.status == "cannot check":
+        return
+    wrong = verdict.status in ("wrong", "carried")
+    evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)
 
 
 def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
@@ -105,7 +136,7 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 why = str(exc) or type(exc).__name__
                 verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
                 continue
-            verdict = _verdict(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+            verdict = compare(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
             if verdict.status == "correct" and symbolic(link, evaluator.own):
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
             verdicts.append(verdict)
@@ -191,36 +222,9 @@ def _given_names(link: Node, truth: Truth) -> tuple[str, ...]:
     return tuple(dict.fromkeys(n for n in names if n is not None and n not in named))
 
 
-def _literal(link: Node) -> str | None:
-    """The text of a link that is one written number, else None."""
-    if isinstance(link, Num):
-        return link.text
-    if isinstance(link, Unary) and link.op == "-" and isinstance(link.arg, Num):
-        return "-" + link.arg.text
-    return None
-
-
 def _known(truth: Truth, name: str) -> bool:
     try:
         truth.value(name)
     except Unknown:
         return False
     return True
-
-
-def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
-             spread: Callable[[], Real] | None = None, given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
-    if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
-        text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
-        ok = agrees_to_written_digits(truth, text)
-        reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
-    else:
-        ok = abs(claimed - truth) <= tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
-        if not ok and spread is not None:
-            try:
-                ok = abs(claimed - truth) <= spread() * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
-            except (ArithmeticError, ValueError):
-                ok = False
-        reason = ("agrees within the precision of its numbers" if ok
-                  else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
-    return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)

@@ -259,6 +259,18 @@ class Truth:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
 
+    def explain_value(self, name: str, value: Real, spread: Real) -> tuple[str, ...]:
+        """The catalogued mistakes whose version of `name` a computation in numbers gives (`value`, its
+        written numbers' rounding `spread`): the mistake made in the numbers chosen, before any rounding."""
+        if self._outcomes is None:
+            self._outcomes = catalogue_outcomes(self.network)
+        found = []
+        for mistake, result in self._outcomes:
+            wrong = variant_value(self.network, result, name)
+            if wrong is not None and abs(wrong - value) <= spread * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30:
+                found.append(f"{mistake.name}: {mistake.meaning}")
+        return tuple(found)
+
     def _in_time(self) -> bool:
         """Whether the file's time budget still has room (the replays of mistakes stop quietly if not)."""
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from derive.check import operators
+from derive.check.carried import Document, Recomputer
 from derive.check.claims import Call, Name, Node, Num, Unary, names_in
 from derive.check.digits import half_unit
 from derive.check.truth import PointTruth, Truth, Unknown
@@ -54,6 +55,8 @@ class Evaluator:
         self.truth, self.own, self.at_truth = truth, own, at_truth
         self.memo: dict[str, Real] = {}
         self.sample: str | None = None  # the sample unqualified names are read at; None: the default
+        self.document = Document()  # the values the person wrote so far: later steps are judged on them too
+        self.recomputer: Recomputer | None = None  # built on the first wrong number
 
     def evaluate(self, node: Node) -> Real:
         if not self.at_truth:  # own names at this point, in definition order: no deep recursion

@@ -15,9 +15,10 @@ from importlib import resources
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
-from derive.check.judging import Verdict, judge
+from derive.check.judging import judge
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
+from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
@@ -156,7 +157,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    if any(f.verdict.status in ("correct", "wrong", "defined") for f in found):  # a definition is understood
+    if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))

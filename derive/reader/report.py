@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from derive.check.judging import Verdict
+from derive.check.verdicts import Verdict
 from derive.model.precision import Real, show
 from derive.reader.document import JUDGED, NOT_CLAIM, NOT_UNDERSTOOD, DocumentReport, Found, SpanResult
 
-STATUSES = ("correct", "wrong", "cannot check")
+STATUSES = ("correct", "wrong", "carried", "cannot check")
 
 
 def _shown(x: Real | None, digits: int) -> str | None:
@@ -55,7 +55,8 @@ def to_text(report: DocumentReport, digits: int) -> str:
         if s.status == NOT_UNDERSTOOD:
             lines.append(not_understood_line(s))
     c = summary(report)
-    lines.append(f"{c['correct']} correct, {c['wrong']} wrong, {c['cannot_check']} cannot check; math spans: "
+    carried = f"{c['carried']} carried forward, " if c["carried"] else ""
+    lines.append(f"{c['correct']} correct, {c['wrong']} wrong, {carried}{c['cannot_check']} cannot check; math spans: "
                  f"{c['spans_judged']} judged, {c['spans_not_understood']} not understood, "
                  f"{c['spans_not_claims']} not claims")
     return "\n".join(lines)

@@ -1,0 +1,116 @@
+"""Why a link is wrong, along the document: a number that follows from a wrong number before it (in its
+chain, or on an earlier line) is no new error but that slip carried forward; a number computed from values
+that were only rounded is right; the first wrong step is named by its cause (a catalogued mistake of
+method, an arithmetic slip between two links, a slip in copying a number)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from derive.check.carried import Recomputer
+from derive.check.claims import Claim, Node
+from derive.check.digits import agrees_to_written_digits, half_unit
+from derive.check.truth import Truth
+from derive.check.values import Evaluator, Spread
+from derive.check.verdicts import Verdict, literal
+from derive.model.precision import CTX, Real, show
+
+CARRIED = "carried"
+SLIPPED = ("wrong", CARRIED)
+ARITHMETIC = "arithmetic slip: this number does not follow from the link before it ({before})"
+
+
+def follows(before: Real, link: Node, value: Real, spread: Real) -> bool:
+    """`link` (its value `value`, its numbers' rounding `spread`) is what the link before it gives: a number
+    to the digits written, a computation within the rounding of the numbers it writes anew."""
+    text = literal(link)
+    if text is not None:
+        return agrees_to_written_digits(before, text) or abs(value - before) <= half_unit(text) * CTX.mpf("1.000001")
+    return abs(value - before) <= spread * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * max(abs(before), CTX.one)
+
+
+def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node, Real, str], evaluator: Evaluator,
+              truth: Truth) -> Verdict:
+    """A link of a chain headed by a person's own name, judged against the link before it."""
+    _, before_value, before_status = before
+    shown = show(before_value, 9).text
+    spread = _spread(link, evaluator, truth)
+    if follows(before_value, link, value, spread):
+        if before_status in SLIPPED:
+            return Verdict(claim.line, claim.text, i, CARRIED, before_value, value,
+                           f"follows from link {i - 1}, which is wrong")
+        return Verdict(claim.line, claim.text, i, "correct", before_value, value, f"follows from link {i - 1} ({shown})")
+    return Verdict(claim.line, claim.text, i, "wrong", before_value, value,
+                   f"does not follow from link {i - 1}: it gives {shown}", (ARITHMETIC.format(before=shown),))
+
+
+def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earlier: tuple[Node, ...],
+            judged: list[Verdict], truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A link in numbers that is wrong against the truth: carried forward, right from rounded values, or
+    the first wrong step with its cause."""
+    assert verdict.claimed is not None
+    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    before = _before(earlier, judged)
+    if before is not None and follows(before[1], link, value, spread):
+        source = before[2]
+        if source.status == "correct":  # its numbers were rounded, and this is their result rounded again
+            return replace(verdict, status="correct", reason=(
+                f"follows from link {source.link} ({show(before[1], 9).text}), whose numbers are rounded"))
+        if source.status in SLIPPED:
+            how = "which is wrong" if source.status == "wrong" else "which carries a slip forward"
+            return replace(verdict, status=CARRIED, reason=f"follows from link {source.link}, {how}")
+    carried = _from_written(verdict, link, target, sample, spread, evaluator, truth)
+    if carried is not None:
+        return carried
+    causes = _causes(link, target, value, spread, truth)
+    if before is not None and not follows(before[1], link, value, spread):
+        causes = (ARITHMETIC.format(before=show(before[1], 9).text),) + tuple(
+            c for c in causes if not c.startswith("one digit wrong"))
+    return replace(verdict, explanations=causes)
+
+
+def _before(earlier: tuple[Node, ...], judged: list[Verdict]) -> tuple[Node, Real, Verdict] | None:
+    """The last link before this one that has a value: the link, its value and its verdict."""
+    for link, v in reversed(list(zip(earlier, judged))):
+        if v.claimed is not None and v.status != "cannot check":
+            return link, v.claimed, v
+    return None
+
+
+def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
+                  evaluator: Evaluator, truth: Truth) -> Verdict | None:
+    """The verdict when the value is what the values written on earlier lines give by this step's rule."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    try:
+        found = evaluator.recomputer.value(target, evaluator.document, sample)
+    except (ArithmeticError, ValueError, KeyError):
+        return None
+    assert verdict.claimed is not None
+    if found is None or not follows(found.value, link, verdict.claimed, spread):
+        return None
+    shown = show(found.value, 9).text
+    if found.slips:
+        lines = ", ".join(str(n) for n in found.slips)
+        return replace(verdict, status=CARRIED, truth=verdict.truth, reason=(
+            f"follows from the slip on line {lines}: the values written before give {shown}"))
+    if found.rounded:
+        lines = ", ".join(str(n) for n in found.rounded)
+        return replace(verdict, status="correct", reason=(
+            f"agrees with the rounded values written on line {lines}, which give {shown}"))
+    return None
+
+
+def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth) -> tuple[str, ...]:
+    """The catalogued mistakes (and copying slips) that give this number."""
+    text = literal(link)
+    if text is not None:
+        return truth.explain(target, text)
+    return truth.explain_value(target, value, spread)
+
+
+def _spread(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+    try:
+        return Spread(evaluator, truth.given).of(link)
+    except (ArithmeticError, ValueError):
+        return CTX.zero
