@@ -20,22 +20,32 @@ SLIPPED = ("wrong", CARRIED)
 ARITHMETIC = "arithmetic slip: this number does not follow from the link before it ({before})"
 
 
-def follows(before: Real, link: Node, value: Real, spread: Real) -> bool:
-    """`link` (its value `value`, its numbers' rounding `spread`) is what the link before it gives: a number
-    to the digits written, a computation within the rounding of the numbers it writes anew."""
+# Numbers written with at least this many significant digits may be a rounded intermediate result (0.428
+# for 0.4277...): the link after them may come from the value they round. Shorter ones (0.7, 0.25) are
+# taken as exact: `0.4 x 0.25 + 0.7 x 0.5 = 0.47` does not follow, whatever rounding could hide.
+ROUNDED_DIGITS = 3
+
+
+def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: Real = CTX.zero) -> bool:
+    """`link` (its value `value`, its numbers' rounding `spread`) is what the link before it gives (from its
+    numbers, give or take their rounding `before_spread`): a number to the digits written, a computation
+    within the rounding of the numbers it writes anew."""
     text = literal(link)
+    slack = CTX.mpf(10) ** -30 * max(abs(before), CTX.one)
     if text is not None:
-        return agrees_to_written_digits(before, text) or abs(value - before) <= half_unit(text) * CTX.mpf("1.000001")
-    return abs(value - before) <= spread * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * max(abs(before), CTX.one)
+        if agrees_to_written_digits(before, text):
+            return True
+        return abs(value - before) <= (half_unit(text) + before_spread) * CTX.mpf("1.000001") + slack
+    return abs(value - before) <= (spread + before_spread) * (1 + CTX.mpf(10) ** -9) + slack
 
 
 def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node, Real, str], evaluator: Evaluator,
               truth: Truth) -> Verdict:
     """A link of a chain headed by a person's own name, judged against the link before it."""
-    _, before_value, before_status = before
+    before_link, before_value, before_status = before
     shown = show(before_value, 9).text
     spread = _spread(link, evaluator, truth)
-    if follows(before_value, link, value, spread):
+    if follows(before_value, link, value, spread, _rounded(before_link, evaluator, truth)):
         if before_status in SLIPPED:
             return Verdict(claim.line, claim.text, i, CARRIED, before_value, value,
                            f"follows from link {i - 1}, which is wrong")
@@ -51,7 +61,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     assert verdict.claimed is not None
     value, spread = verdict.claimed, _spread(link, evaluator, truth)
     before = _before(earlier, judged)
-    if before is not None and follows(before[1], link, value, spread):
+    if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         source = before[2]
         if source.status == "correct":  # its numbers were rounded, and this is their result rounded again
             return replace(verdict, status="correct", reason=(
@@ -107,6 +117,14 @@ def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth) ->
     if text is not None:
         return truth.explain(target, text)
     return truth.explain_value(target, value, spread)
+
+
+def _rounded(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+    """How far a link's value may be from what its author computed: the rounding of its longer numbers."""
+    try:
+        return Spread(evaluator, truth.given, rounded_from=ROUNDED_DIGITS).of(link)
+    except (ArithmeticError, ValueError):
+        return CTX.zero
 
 
 def _spread(link: Node, evaluator: Evaluator, truth: Truth) -> Real:

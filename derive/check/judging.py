@@ -61,9 +61,9 @@ def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str 
                     evaluator: Evaluator) -> list[Verdict]:
     try:
         right = truth.value(target, sample)
-    except Unknown as exc:
-        return [Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc))
-                for i in range(1, len(claim.links) + 1)]
+    except Unknown as exc:  # a link's own unknown name is said first: it is what the person wrote
+        return [failure or Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc))
+                for i, (_, failure) in enumerate(links, start=1)]
     verdicts: list[Verdict] = []
     for i, (link, (claimed, failure)) in enumerate(zip(claim.links, links), start=1):
         if failure is not None or claimed is None:
@@ -149,7 +149,7 @@ def _operator_in_general(verdict: Verdict, left: Node, link: Node, truth: Truth,
     """A link right at the spec's values must also equal the operator's side at random values."""
     rng = random.Random(verdict.line * 1_000 + verdict.link)
     for _ in range(POINTS):
-        point = Evaluator(PointTruth(truth, rng, _given_names(link, truth)), evaluator.own, at_truth=False)
+        point = Evaluator(PointTruth(truth, rng, given_names(link, truth)), evaluator.own, at_truth=False)
         try:
             want, got = point.evaluate(left), point.evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
@@ -199,7 +199,7 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
     """A formula right at the spec's values must also be right at random values of every input."""
     rng = random.Random(verdict.line)
     for _ in range(POINTS):
-        point = PointTruth(truth, rng, _given_names(link, truth))
+        point = PointTruth(truth, rng, given_names(link, truth))
         try:
             want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
@@ -214,7 +214,7 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
 
 
 
-def _given_names(link: Node, truth: Truth) -> tuple[str, ...]:
+def given_names(link: Node, truth: Truth) -> tuple[str, ...]:
     """The quantities given by the spec whose values the link writes as decimal numbers in their place
     (a link that also names the quantity uses the number for something else: w8 - 0.55 stays random)."""
     named = set(names_in(link))

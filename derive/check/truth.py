@@ -344,6 +344,16 @@ class Truth:
             raise Unknown(f"no quantity {name!r} in this network")
         return values[name]
 
+    def knows(self, base: str) -> bool:
+        """True when `base` names a quantity of the network, now or after updates (`m_w5`, of `m_w5@2`)."""
+        if self.followable(base) or self._optimizer_quantity(base) is not None:
+            return True
+        try:
+            self.value(base)
+        except Unknown:
+            return False
+        return True
+
     def followable(self, base: str) -> bool:
         """True when `base` is a quantity that training changes and a replay can give."""
         return base in self._followable

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from derive.check import operators
 from derive.check.carried import Document, Recomputer
 from derive.check.claims import Call, Name, Node, Num, Unary, names_in
-from derive.check.digits import half_unit
+from derive.check.digits import half_unit, significant
 from derive.check.truth import PointTruth, Truth, Unknown
 from derive.model.precision import CTX, Real, real
 from derive.model.rules import numeric_sigmoid
@@ -167,13 +167,16 @@ class Spread:
     last digit of each written number, carried through every operation (first order, with the worst
     slope over the interval), so that cancellation (0.13 - 0.1299) and powers are judged fairly."""
 
-    def __init__(self, evaluator: Evaluator, given: Callable[[Num], str | None] = lambda n: None) -> None:
+    def __init__(self, evaluator: Evaluator, given: Callable[[Num], str | None] = lambda n: None,
+                 rounded_from: int = 0) -> None:
         self.evaluator, self.given = evaluator, given
+        self.rounded_from = rounded_from  # numbers with fewer significant digits are taken as exact
         self.own: dict[str, Real] = {}
 
     def of(self, node: Node) -> Real:
         if isinstance(node, Num):  # a value the spec gives (0.4 for w5) is exact, not 0.4 +- 0.05
-            return CTX.zero if self.given(node) is not None else half_unit(node.text)
+            exact = self.given(node) is not None or significant(node.text) < self.rounded_from
+            return CTX.zero if exact else half_unit(node.text)
         if isinstance(node, Name):
             return self._name(node.name)
         if isinstance(node, Unary):

@@ -47,12 +47,25 @@ def compare(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
         ok = agrees_to_written_digits(truth, text)
         reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
     else:
-        ok = abs(claimed - truth) <= tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
-        if not ok and spread is not None:
-            try:
-                ok = abs(claimed - truth) <= spread() * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
-            except (ArithmeticError, ValueError):
-                ok = False
+        ok = within(claimed, truth, link, spread, given)
         reason = ("agrees within the precision of its numbers" if ok
                   else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
     return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
+
+
+def within(claimed: Real, truth: Real, link: Node, spread: Callable[[], Real] | None,
+           given: Callable[[Num], str | None]) -> bool:
+    """A computation in written numbers agrees with the truth within their rounding: half a unit of each
+    number's last digit carried through every operation (each number's effect weighed by the slope it
+    enters with: 1/(1 + 0.5037) is no rounding of 1/(1 + 0.50359)); without that, the sum of the numbers'
+    relative half units."""
+    if abs(claimed - truth) <= CTX.mpf(10) ** -30 * max(abs(truth), CTX.mpf(10) ** -10):
+        return True  # equal at the working precision
+    if spread is not None:
+        try:
+            bound = spread()
+        except (ArithmeticError, ValueError):
+            bound = CTX.nan
+        if not CTX.isnan(bound):
+            return abs(claimed - truth) <= bound * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
+    return abs(claimed - truth) <= tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)

@@ -16,8 +16,15 @@ from typing import Callable, Iterable, Mapping, Sequence
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
 from derive.maths.enclosure import fast_errors
-from derive.maths.numeric import (MAX_ITERATION_WORK, Report, Trainer, evaluate, iteration_work, precise_errors,
-                                  sample_values)
+from derive.maths.numeric import (
+    MAX_ITERATION_WORK,
+    Report,
+    Trainer,
+    evaluate,
+    iteration_work,
+    precise_errors,
+    sample_values,
+)
 from derive.maths.optimizers import Move
 from derive.model.network import Network, Neuron, Param
 from derive.model.precision import CTX, WORKING_DIGITS, Real, real, show

@@ -30,9 +30,9 @@ from derive.maths.derivation import (
 )
 from derive.maths.numeric import evaluate, term_bound
 from derive.model.network import Network, Neuron
+from derive.model.precision import WORKING_DIGITS, Real, real, show
 from derive.model.rules import sigmoid
 from derive.model.spec import UNNAMED, Spec
-from derive.model.precision import WORKING_DIGITS, Real, real, show
 from derive.notes import general, messages, notation_sections, optimizer_section, remarks
 from derive.notes.figures import Curve, Figure
 from derive.notes.notation import Glyph, Notation, latex, notation_for

@@ -7,6 +7,7 @@ weights"): both readings are judged and the one the value matches is taken, and 
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -21,6 +22,7 @@ from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
 from derive.reader.maths import Chain, NotUnderstood, chains
+from derive.reader.names import Alignment, Reading, align
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
@@ -59,6 +61,7 @@ class SpanResult:
 @dataclass(frozen=True)
 class DocumentReport:
     spans: tuple[SpanResult, ...]
+    names: Alignment = Alignment()  # how the document's own names were read
 
     @property
     def found(self) -> tuple[Found, ...]:
@@ -89,39 +92,86 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
                    notation: str = "classic") -> DocumentReport:
     """Every math span of `document` (md, tex or ipynb) judged against `d`; a notation other than the
     classic one (as `derive render --notation` prints it) is read in its own glyphs first, so the
-    textbook's `b_h` is a hidden output, not the classic bias b1."""
+    textbook's `b_h` is a hidden output, not the classic bias b1. The document's own names are read as
+    the network's quantities by what the whole document says of them (`derive.reader.names`) first."""
     truth = Truth(d)
-    evaluator = Evaluator(truth, OwnNames())
     names = Aliases(truth, aliases or {})
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
     samples = SampleNames(truth.samples)
-    results: list[SpanResult] = []
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
-    for text in texts(kind, document):
-        for span in spans_of(kind, text, outline):
-            tables = (own, glyphs)
-            if about_optimizer(span):
-                tables = ([t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs])
-            results.append(_check_span(span, text, len(results), truth, evaluator, names, tables,
-                                       samples.of(span)))
-    return DocumentReport(tuple(results))
+    spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
+    reading = [(text, span, _tables_for(span, own, glyphs), samples.of(span)) for text, span in spans]
+    claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
+    alignment = align(truth, claims)
+    evaluator = Evaluator(truth, OwnNames())
+    results: list[SpanResult] = []
+    for text, span, tables, sample in reading:
+        results.append(_check_span(span, text, len(results), truth, evaluator, Reader(names, alignment), tables,
+                                   sample))
+    return DocumentReport(tuple(results), alignment)
 
 
-def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Aliases,
-                tables: tuple[list[latex.GlyphTable], list[latex.GlyphTable]], sample: Context) -> SpanResult:
+Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable]]
+
+
+def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable]) -> Tables:
+    """The notation's glyphs first (if one was asked for), then every notation's, for one span."""
+    if about_optimizer(span):
+        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs]
+    return own, glyphs
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How a span's claims are named: the aliases (the textbook's letters, a course's table), then the
+    readings of the document's own names."""
+
+    aliases: Aliases
+    alignment: Alignment
+
+    def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading, ...]]:
+        claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
+        if claim is None:
+            return None, ()
+        return self.alignment.rename(claim)
+
+
+def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain], list[Chain], str]:
+    """The chains of a span: in the notation asked for, else by the document's walker, else by the notes'
+    glyphs; and the reason when none could be read."""
+    first, glyphs = tables
+    in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
+    try:
+        return in_notation, in_notation or [c for c in chains(span.source) if len(c.offsets) > 1], ""
+    except NotUnderstood as exc:
+        return in_notation, _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+
+
+def _claims_of(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables, sample: Context) -> list[Claim]:
+    """The claims a span states, named by the aliases only: what the document's own names are read from."""
+    found = []
+    for chain in _found_chains(span, truth, tables)[1]:
+        try:
+            claim = names.for_span(span).rename(parse_line(chain.text, text.line(span.start + chain.offsets[0]),
+                                                           any_left=True))
+        except (ClaimError, NotUnderstood):
+            continue
+        if claim is not None:
+            found.append(replace(claim, sample=sample.name))
+    return found
+
+
+def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
+                tables: Tables, sample: Context) -> SpanResult:
     """One span's claims judged: read in the document's notation first when one other than the classic
     is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
     first, glyphs = tables
-    in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
-    try:
-        found_chains = in_notation or [c for c in chains(span.source) if len(c.offsets) > 1]
-    except NotUnderstood as exc:
-        found_chains = _as_the_notes_print_it(span.source, truth, glyphs)
-        if not found_chains:
-            status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
-            return SpanResult(span, text, status, str(exc), ())
+    in_notation, found_chains, why = _found_chains(span, truth, tables)
+    if why and not found_chains:
+        status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
+        return SpanResult(span, text, status, why, ())
     if not found_chains:
         return SpanResult(span, text, NOT_CLAIM, "no =", ())
     result = _judged(span, text, index, found_chains, truth, evaluator, names, sample)
@@ -133,13 +183,13 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
 
 
 def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth: Truth, evaluator: Evaluator,
-            names: Aliases, sample: Context) -> SpanResult:
+            names: Reader, sample: Context) -> SpanResult:
     found: list[Found] = []
     reasons: list[str] = []
     for chain in found_chains:
         line = text.line(span.start + chain.offsets[0])
         try:
-            claim = names.rename(parse_line(chain.text, line, any_left=True))
+            claim, read = names.claim(chain.text, line, span)
             claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
         except (ClaimError, NotUnderstood) as exc:
             reasons.append(str(exc))
@@ -153,9 +203,10 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         source = " ".join(span.source.split())
         target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
+        notes = "; ".join(r.note() for r in read)
         for v in verdicts:
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
-            said = "; ".join(r for r in (reading, sample.said(v)) if r)
+            said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
@@ -328,6 +379,8 @@ class Aliases:
     quantities, and a course's own (`[aliases]`: a whole name, or a head such as `z` for `net`)."""
 
     def __init__(self, truth: Truth, table: dict[str, str]) -> None:
+        self.truth = truth
+        self.labels = True  # a superscript on a name of the document's own labels it
         self.table = dict(textbook_aliases(truth))
         self.table.update(table)
 
@@ -341,7 +394,24 @@ class Aliases:
         head, sep, rest = base.partition("_")
         if sep and head in self.table:
             return f"{self.table[head]}_{rest}" + at + step
+        if at and self.labels and not self._known(base.partition("[")[0]):
+            # z^{(2)}, a^{[1]}: on a name of the document's own, a superscript labels (a layer, a sample);
+            # the name is read as a whole (if it is a value after an update, its value says so)
+            sample = step.partition("[")
+            return f"{base}_L{sample[0]}" + (f"[{sample[2]}" if sample[1] else "")
         return name
+
+    def _known(self, base: str) -> bool:
+        return self.truth.knows(base)
+
+    def for_span(self, span: Span) -> Aliases:
+        """These aliases for one span: under the optimizer's heading, `m^{(t)}` is its state at update t
+        (the notes' rule), not a name with a label."""
+        if not about_optimizer(span):
+            return self
+        found = copy.copy(self)
+        found.labels = False
+        return found
 
     def node(self, node: Node) -> Node:
         if isinstance(node, Name):
@@ -358,7 +428,7 @@ class Aliases:
         return node
 
     def rename(self, claim: Claim | None) -> Claim | None:
-        if claim is None or not self.table:
+        if claim is None:
             return claim
         return replace(claim, target=Name(self.name(claim.target.name)), links=tuple(self.node(link) for link in claim.links),
                        left=None if claim.left is None else self.node(claim.left))

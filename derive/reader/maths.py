@@ -10,11 +10,13 @@ continuing the chain above) become one chain each. Nothing is evaluated here.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from pylatexenc import latexwalker as lw
 
 from derive.check.claims import FUNCTIONS, ClaimError, tokenize
+from derive.reader import symbols
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
@@ -33,11 +35,13 @@ ROW_ENVS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather
                       "eqnarray*", "equation", "equation*", "multline", "multline*", "alignat", "alignat*",
                       "alignedat", "flalign", "flalign*"})
 DIFFERENTIALS = frozenset({"partial", "Delta", "delta"})
+# What ends one claim and starts the next inside a span: a new row, "hence", "therefore".
+ROW_BREAKS = frozenset({"\\", "cr", "Rightarrow", "implies", "Longrightarrow", "therefore", "quad", "qquad"})
 UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?")
 _THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
 _ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+")
-_PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()= \x00\x01]*")
+_PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,; \x00\x01]*")
 
 
 class NotUnderstood(ValueError):
@@ -146,6 +150,14 @@ class _Emitter:
         if k >= len(text):
             self.script = op
             return k
+        if op == "^" and text[k] == "(":  # e^(-x) as typed without LaTeX: the bracket is the exponent
+            close = _matching(text, k)
+            if close is None:
+                raise NotUnderstood("^( without its closing bracket")
+            self.out.append("^(")
+            self.chars(text[k + 1:close])
+            self.out.append(")")
+            return close + 1
         end = k
         while end < len(text) and (text[end].isascii() and text[end].isalnum()):
             end += 1
@@ -187,7 +199,11 @@ class _Emitter:
         if op == "_":
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
-            self.out.append("_" + flat)
+            mark = re.fullmatch(r"(.*?)(@\d+)", self.out[-1]) if self.out else None
+            if mark:  # z^{(2)}_1: the index belongs to the name, the superscript after it
+                self.out[-1] = mark.group(1) + "_" + flat + mark.group(2)
+            else:
+                self.out.append("_" + flat)
             return
         mark = _update_mark(flat)
         if mark is not None:
@@ -229,6 +245,8 @@ class _Emitter:
             self.out.append(" * ")
         elif name in EQUALS:
             self.out.append(" = ")
+        elif name == "div":
+            self.out.append(" / ")
         elif name in UPDATE_ARROWS:
             self.update = True
             self.out.append(" = ")
@@ -247,6 +265,16 @@ class _Emitter:
         else:
             raise NotUnderstood(f"\\{name} is not understood")
         return i + 1
+
+
+def _matching(text: str, open_at: int) -> int | None:
+    """The position of the bracket that closes the one at `open_at`, within `text`."""
+    depth = 0
+    for i in range(open_at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return None
 
 
 def _bad(what: str) -> str:
@@ -276,8 +304,8 @@ def _update_mark(flat: str) -> str | None:
     """`+`, `(1)`, `new`, `'`, `*`: the value after one update (or after N, `(N)`)."""
     if flat in ("+", "new", "'", "prime", "*"):
         return "@1"
-    match = re.fullmatch(r"\((\d{1,7})\)", flat)
-    return f"@{match.group(1)}" if match else None
+    match = re.fullmatch(r"\((\d{1,7})\)|\[(\d{1,2})\]", flat)
+    return f"@{match.group(1) or match.group(2)}" if match else None
 
 
 def _what(n: lw.LatexNode) -> str:
@@ -384,7 +412,7 @@ def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
         nodes = body[0].nodelist
     rows: list[list[lw.LatexNode]] = [[]]
     for n in nodes:
-        if isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr"):
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS:
             rows.append([])
         else:
             rows[-1].append(n)
@@ -396,12 +424,29 @@ def _visible(n: lw.LatexNode) -> bool:
                 (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
 
 
-def plain(nodes: list[lw.LatexNode]) -> tuple[str, bool]:
-    """The plain-grammar text of one row, with digit groups joined and implicit products made explicit."""
+def plain(nodes: list[lw.LatexNode]) -> list[tuple[str, bool]]:
+    """The plain-grammar text of each claim of one row (`x_1 = 1, x_2 = 2` holds two), with digit groups
+    joined, implicit products made explicit and the punctuation that ends a sentence left out."""
     e = _Emitter()
     e.nodes(nodes)
     text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
-    return explicit_products(text), e.update
+    return [(explicit_products(piece), e.update) for piece in _claims_in(text)]
+
+
+def _claims_in(text: str) -> list[str]:
+    """A row's text split at its commas and semicolons outside brackets when each piece states an equation
+    (a list of givens), without a comma or full stop at its end."""
+    pieces, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c in ",;" and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    pieces = [p.strip().rstrip(".").strip() for p in pieces]
+    if len(pieces) > 1 and all("=" in p for p in pieces if p):
+        return [p for p in pieces if p]
+    return [text.strip().rstrip(",;.").strip()]
 
 
 def explicit_products(text: str) -> str:
@@ -434,25 +479,39 @@ def _render(kind: str, word: str) -> str:
 
 def chains(source: str) -> list[Chain]:
     """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above)."""
+    return list(_cached_chains(source))
+
+
+@lru_cache(maxsize=4096)
+def _cached_chains(source: str) -> tuple[Chain, ...]:
+    """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
+    read as the LaTeX it stands for; each chain's offsets are the source's own."""
     if len(source) > MAX_SPAN:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
+    latex, back = symbols.to_latex(source)
     try:
-        return _chains(source)
+        found = _chains(latex)
     except RecursionError:
         raise NotUnderstood("nested too deeply") from None
+    return tuple(replace(c, offsets=tuple(back[min(o, len(back) - 1)] for o in c.offsets)) for c in found)
 
 
 def _chains(source: str) -> list[Chain]:
     found: list[tuple[list[str], list[int], bool]] = []
     for row in _rows(walk(source)):
-        text, update = plain(row)
         start = next(n.pos for n in row if _visible(n))
-        parts = [p.strip() for p in text.split("=")]
-        if found and (not parts[0] or parts[0][:1] in "+-*/") and len(found[-1][0]) > 1:
-            head, *rest = parts
-            found[-1][0][-1] += " " + head if head else ""
-            found[-1][0].extend(rest)
-            found[-1][1].extend([start] * len(rest))
-        else:
-            found.append((parts, [start] * len(parts), update))
+        for text, update in plain(row):
+            _add_row(found, text, update, start)
     return [Chain(" = ".join(parts), tuple(offsets), update) for parts, offsets, update in found]
+
+
+def _add_row(found: list[tuple[list[str], list[int], bool]], text: str, update: bool, start: int) -> None:
+    """A row's claim: a chain of its own, or the chain above carried on (a row that starts with `=`)."""
+    parts = [p.strip() for p in text.split("=")]
+    if found and (not parts[0] or parts[0][:1] in "+-*/") and len(found[-1][0]) > 1:
+        head, *rest = parts
+        found[-1][0][-1] += " " + head if head else ""
+        found[-1][0].extend(rest)
+        found[-1][1].extend([start] * len(rest))
+    else:
+        found.append((parts, [start] * len(parts), update))

@@ -78,5 +78,6 @@ def _span(s: SpanResult) -> dict[str, object]:
 def to_json(report: DocumentReport, digits: int) -> str:
     claims = [_claim(f, s, digits) for s in report.spans for f in s.found]
     not_understood = [dict(_span(s), reason=s.reason) for s in report.spans if s.status == NOT_UNDERSTOOD]
-    return json.dumps({"claims": claims, "not_understood": not_understood, "summary": summary(report)},
+    return json.dumps({"claims": claims, "not_understood": not_understood, "names": report.names.to_json(),
+                       "summary": summary(report)},
                       indent=2, ensure_ascii=False)

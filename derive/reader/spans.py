@@ -16,6 +16,8 @@ from functools import lru_cache
 
 from pylatexenc import latexwalker as lw
 
+from derive.reader import symbols
+
 UPDATE_WORDS = ("update", "updated", "updating", "new ", "after", "更新", "新的", "之后", "迭代")
 LATEX_ENVS = frozenset({"equation", "equation*", "align", "align*", "eqnarray", "eqnarray*", "gather",
                         "gather*", "multline", "multline*", "flalign", "flalign*", "alignat", "alignat*"})
@@ -117,6 +119,8 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             is_heading = k > 0 and tokens[k - 1].type == "heading_open"
             block_end = _line_end(text, lines[min(token.map[1], len(lines) - 1)] - 1) if token.map else len(text)
             lead = outline.lead + (() if is_heading or outline.table is not None else (token.content,))
+            context = (heading + " " + prose + " " + token.content[:200])[-600:]
+            before = len(spans)
             for child in token.children or []:
                 if child.type in INLINE:
                     found = _locate(text, child.content, cursor)
@@ -125,9 +129,12 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                     close = len(child.markup)  # $, $$ or \) closing \(
                     display = child.type == DISPLAY_IN_TEXT
                     spans.append(Span(child.content, found, found + len(child.content) + close, block_end, display,
-                                      cell, (heading + " " + prose + " " + token.content[:200])[-600:],
-                                      outline.headings, lead))
+                                      cell, context, outline.headings, lead))
                     cursor = found + len(child.content)
+            if token.map is not None and not is_heading:
+                prose_spans = _prose_equations(text, lines, token.map, spans[before:], cell, context,
+                                               outline.headings, lead)
+                spans[before:] = sorted(spans[before:] + prose_spans, key=lambda s: s.start)
             if is_heading:
                 heading, prose = token.content, ""
                 outline.open(int(tokens[k - 1].tag[1:]), token.content)
@@ -143,6 +150,30 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                               (heading + " " + prose)[-600:], outline.headings, outline.lead))
             cursor = end
     return spans
+
+
+def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[Span], cell: int | None,
+                     context: str, headings: tuple[str, ...], lead: tuple[str, ...]) -> list[Span]:
+    """The equations a paragraph states without maths delimiters, each a span: a line of prose that is an
+    equation, with the lines below it that carry it on (`= 0.3775`); lines holding a math span are not."""
+    found: list[Span] = []
+    taken = [(s.start, s.end) for s in maths]
+    for row in range(rows[0], min(rows[1], len(lines))):
+        start = lines[row]
+        end = _line_end(text, start)
+        line = text[start:end]
+        if any(a < end and b > start for a, b in taken):
+            continue
+        if found and found[-1].block_end == start - 1 and symbols.continues(line):
+            last = found[-1]
+            stop = start + len(line.rstrip())
+            found[-1] = Span(text[last.start:stop], last.start, stop, end, True, cell, context, headings, lead)
+            continue
+        where = symbols.equation_in(line)
+        if where is not None:
+            found.append(Span(line[where[0]:where[1]], start + where[0], start + where[1], end, True, cell, context,
+                              headings, lead))
+    return found
 
 
 class Outline:

@@ -1,0 +1,121 @@
+"""Maths as people type it outside LaTeX: Unicode symbols (`δ Δ ∂ σ η × · ⋅ − – ≈ ⊙ ∑ ∇ ⇒ ∴`), subscript and
+superscript digits (`w₁`, `x²`), `:=`, full-width punctuation, and decimal commas, turned into the LaTeX
+the walker reads, with a map from each position of the result back to the text as written (so verdicts
+keep the document's own lines and columns).
+
+The plain equations of prose are found here too: a line that states an equation (`net_h1 = (w₁ · x₁) +
+(w₂ · x₂) + b_h`, with the lines below it that start with `=`), written without `$...$`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta", "ε": "epsilon", "ϵ": "epsilon",
+         "η": "eta", "θ": "theta", "λ": "lambda", "μ": "mu", "σ": "sigma", "τ": "tau", "φ": "phi", "ω": "omega",
+         "ρ": "rho", "π": "pi", "∂": "partial", "∑": "sum", "Σ": "sum", "∇": "nabla", "⊙": "odot", "∘": "circ",
+         "≈": "approx", "≃": "approx", "≅": "approx", "×": "times", "·": "cdot", "⋅": "cdot", "∙": "cdot",
+         "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}"}
+PLAIN = {"−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
+         "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
+         "\u202f": " ", "\u200b": ""}
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜ", "0123456789aeoxhklmnpst"))
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-nT"))
+COMBINING_HAT = "\u0302"
+
+
+def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
+    """The text with its Unicode maths in LaTeX, and for each character of the result the position of the
+    character it came from (one past the end for the end)."""
+    out: list[str] = []
+    back: list[int] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in SUBSCRIPTS or c in SUPERSCRIPTS:
+            table, mark = (SUBSCRIPTS, "_") if c in SUBSCRIPTS else (SUPERSCRIPTS, "^")
+            j = i
+            while j < len(text) and text[j] in table:
+                j += 1
+            piece = mark + "{" + "".join(table[x] for x in text[i:j]) + "}"
+        elif i + 1 < len(text) and text[i + 1] == COMBINING_HAT:  # y + ̂ : ŷ
+            piece, j = "\\hat{" + c + "}", i + 2
+        elif c in GREEK:
+            piece, j = "\\" + GREEK[c] + " ", i + 1
+        elif c in PLAIN:
+            piece, j = PLAIN[c], i + 1
+        elif c == ":" and text.startswith(":=", i):
+            piece, j = "=", i + 2
+        else:
+            piece, j = c, i + 1
+        out.append(piece)
+        back += [i] * len(piece)
+        i = j
+    back.append(len(text))
+    return "".join(out), tuple(back)
+
+
+# A decimal comma: a digit, a comma and digits that are not a list's next number (`0,777`, not `(0.2, 0.4)`).
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_DECIMAL_POINT = re.compile(r"\d\.\d")
+
+
+def uses_decimal_commas(text: str) -> bool:
+    """A document that writes its decimals with commas throughout (`0,777`; no `0.777` anywhere)."""
+    return bool(_DECIMAL_COMMA.search(text)) and not _DECIMAL_POINT.search(text)
+
+
+def decimal_points(text: str) -> str:
+    return _DECIMAL_COMMA.sub(".", text)
+
+
+# --- equations in prose --------------------------------------------------------------------------------
+
+# Words that may stand in an equation written in prose: functions and the names people give quantities.
+MATH_WORDS = frozenset({"sigma", "sigmoid", "exp", "log", "ln", "tanh", "sqrt", "relu", "softmax", "max", "min",
+                        "net", "out", "total", "target", "delta", "eta", "new", "old", "loss", "error", "cost",
+                        "sum", "frac", "partial", "cdot", "times", "approx", "hat", "text", "mathrm", "left",
+                        "right", "pred", "true", "output", "input", "hidden", "grad", "alpha", "beta", "gamma",
+                        "theta", "lambda", "epsilon", "Delta", "nabla", "odot", "circ", "Rightarrow",
+                        "therefore", "div", "bias", "dot", "tau", "phi", "omega", "rho", "mu", "pi", "in", "lr"})
+_WORD = re.compile(r"(?<![\\A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+_LABEL = re.compile(r"^[^=]*?[:：]\s*(?=[^:：]*=)")
+_MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
+_END = re.compile(r"[\s.,;:。，；：!?！？]+$")
+
+
+def equation_in(line: str) -> tuple[int, int] | None:
+    """Where the equation a line of prose states is ((start, end) in the line), or None: the line holds `=`,
+    and what remains after a leading label (`Output of h1: ...`) and trailing punctuation is maths, with no
+    word of prose in it."""
+    if "=" not in line or "$" in line or "\\(" in line or "\\[" in line:
+        return None
+    start = 0
+    marker = _MARKER.match(line)
+    if marker:
+        start = marker.end()
+    label = _LABEL.match(line[start:])
+    if label:
+        start += label.end()
+    stripped = line.rstrip()
+    end = len(stripped)
+    tail = _END.search(stripped[start:])
+    if tail:
+        end = start + tail.start()
+    body = line[start:end].strip()
+    if "=" not in body or _CJK.search(body):
+        return None
+    latex, _ = to_latex(unicodedata.normalize("NFC", body))
+    words = [w for w in _WORD.findall(latex) if w not in MATH_WORDS]
+    if words or not re.search(r"[0-9A-Za-z]", latex):
+        return None
+    offset = line.index(body, start)
+    return offset, offset + len(body)
+
+
+def continues(line: str) -> bool:
+    """A line that carries the equation above it on (`= 0.3775`, `+ 0.35`)."""
+    body = line.strip()
+    return body[:1] in ("=", "≈") and equation_in("x " + body) is not None
