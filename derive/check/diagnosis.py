@@ -122,7 +122,8 @@ def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth) ->
 def _rounded(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
     """How far a link's value may be from what its author computed: the rounding of its longer numbers."""
     try:
-        return Spread(evaluator, truth.given, rounded_from=ROUNDED_DIGITS).of(link)
+        return Spread(evaluator, lambda n: truth.given(n) or ("exact" if truth.exact(n) else None),
+                      rounded_from=ROUNDED_DIGITS).of(link)
     except (ArithmeticError, ValueError):
         return CTX.zero
 

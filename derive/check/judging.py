@@ -7,17 +7,20 @@ import random
 from dataclasses import replace
 
 from derive.check import diagnosis
-from derive.check.claims import Claim, Node, names_in, numbers_in
+from derive.check.claims import FUNCTIONS, Call, Claim, Name, Node, Num, names_in, numbers_in
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import Evaluator, OutOfRange, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, compare
-from derive.model.precision import CTX, Real, show
+from derive.model.precision import CTX, Real, real, show
 
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     if claim.left is not None:
+        variable = _identity_variable(claim, truth, evaluator.own)
+        if variable is not None:
+            return _judge_identity(claim, variable, truth)
         return [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
@@ -119,6 +122,47 @@ def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | No
     evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)
 
 
+def _identity_variable(claim: Claim, truth: Truth, own: OwnNames) -> str | None:
+    """The variable of a function's definition (`sigma(x) = 1/(1 + e^(-x))`, `f(z) = max(0, z)`): one
+    letter that no quantity of the network and no name of the person's has, and nothing else named."""
+    left = claim.left
+    if not (isinstance(left, Call) and left.function in FUNCTIONS and isinstance(left.arg, Name)):
+        return None
+    variable = left.arg.name
+    if variable in own.nodes or _known(truth, variable):
+        return None
+    if any(n != variable for link in claim.links for n in names_in(link)):
+        return None
+    return variable
+
+
+IDENTITY_POINTS = ("-2.31", "-0.47", "0.36", "1.83")  # where a function's definition is compared, 0 avoided
+
+
+def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
+    """Each link of a function's definition equals the function at several values of its variable."""
+    assert claim.left is not None
+    verdicts = []
+    for i, link in enumerate(claim.links, start=2):
+        worst = CTX.zero
+        try:
+            for text in IDENTITY_POINTS:
+                own = OwnNames()
+                own.define(variable, Num(text), real(text), claim.line)
+                point = Evaluator(truth, own)
+                want, got = point.evaluate(claim.left), point.evaluate(link)
+                worst = max(worst, abs(got - want) / max(abs(want), CTX.one))
+        except (Unknown, OutOfRange, ArithmeticError, ValueError) as exc:
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+            continue
+        ok = worst <= CTX.mpf(10) ** -30
+        values = ", ".join(IDENTITY_POINTS)
+        reason = (f"holds for every {variable} (compared at {variable} = {values})" if ok else
+                  f"does not hold for every {variable}: at {variable} = {values} the sides differ")
+        verdicts.append(Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", None, None, reason))
+    return verdicts
+
+
 def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """`d/dX (F) = A = B`: each link (the chain's second on) is the formula on the left, the derivative
     operator applied: judged at the spec's values and, as a formula, at random points."""
@@ -195,8 +239,18 @@ def _may_be_own(name: str) -> bool:
 POINTS = 3
 
 
+def _numbers_of_your_own(link: Node, own: OwnNames) -> list[str]:
+    """The person's own names in a formula that stand for numbers they wrote (not for formulas): at random
+    values of the network they keep those numbers, so the formula cannot be compared there."""
+    return [n for n in own.closure(link) if not own.symbolic[n]]
+
+
 def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:
     """A formula right at the spec's values must also be right at random values of every input."""
+    fixed = _numbers_of_your_own(link, evaluator.own)
+    if fixed:
+        return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "
+                                       "written for them)")
     rng = random.Random(verdict.line)
     for _ in range(POINTS):
         point = PointTruth(truth, rng, given_names(link, truth))

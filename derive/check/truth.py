@@ -4,6 +4,7 @@ random values of every input, target and parameter (where a formula must hold as
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import random
@@ -41,6 +42,7 @@ MAX_TRAINING_STEPS = 100_000
 WORK_BUDGET = 1_000_000
 TIME_BUDGET = 60.0
 CLOCK_WORK = 10_000  # replays look at the clock after about this many units of work
+EXACT = CTX.mpf(10) ** -40  # how close a written number must be to a value to be it
 VARIANT_REPLAY_BUDGET = 200_000  # updates replayed by the catalogued mistakes for one file, in all
 
 
@@ -193,6 +195,7 @@ class Truth:
         self._followable |= {name for n in self.network.neurons for name in (n.net.name, n.out.name)}
         self._outcomes: tuple[tuple[Mistake, Outcome], ...] | None = None
         self._given: dict[Real, str] | None = None
+        self._exact: list[Real] | None = None
         self._variant_runs: dict[str, tuple[int, list[Real]]] = {}
         self.variant_replayed = 0
 
@@ -206,6 +209,16 @@ class Truth:
             for name in names + [n.eta.name]:
                 self._given.setdefault(self.values[name], name)
         return self._given.get(real(number.text))
+
+    def exact(self, number: Num) -> bool:
+        """True when `number` is exactly a value of the network at the spec's numbers (a net of 1.87 that
+        0.33 + 1.54 gives): written so, it is that value, not a rounding of something near it."""
+        if self._exact is None:
+            found = [v for table in (self.values, self.derivatives) for v in table.values() if v]
+            self._exact = sorted(found)
+        x = real(number.text)
+        i = bisect.bisect_left(self._exact, x - abs(x) * EXACT)
+        return i < len(self._exact) and abs(self._exact[i] - x) <= abs(x) * EXACT
 
     def tables(self, index: int) -> tuple[dict[str, Real], dict[str, Real]]:
         """The values and derivatives of sample `index` (0-based) at the initial parameters."""

@@ -13,11 +13,16 @@ from derive.check.truth import PointTruth, Truth, Unknown
 from derive.model.precision import CTX, Real, real
 from derive.model.rules import numeric_sigmoid
 
+# An activation as a function of the grammar, and its slope.
+ACTIVATIONS = {"sigmoid": ("sigmoid", "dsigmoid"), "tanh": ("tanh", "dtanh"), "relu": ("relu", "step")}
+
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
     "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
     "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
     "relu": lambda x: x if x > 0 else CTX.zero,
     "step": lambda x: CTX.one if x > 0 else CTX.zero,  # H(0) = 0, relu's convention
+    "dsigmoid": lambda x: numeric_sigmoid(x) * (1 - numeric_sigmoid(x)),
+    "dtanh": lambda x: 1 - CTX.tanh(x) ** 2,
 }
 
 
@@ -81,12 +86,25 @@ class Evaluator:
         if isinstance(node, Call) and operators.is_operator(node.function):
             return operators.derivative_value(node, self.own.nodes, self._name)
         if isinstance(node, Call):
-            return _FUNCTIONS[node.function](_argument(node.function, self._eval(node.arg)))
+            function = self._activation(node) if node.function in ("act", "dact") else node.function
+            return _FUNCTIONS[function](_argument(function, self._eval(node.arg)))
         left, right = self._eval(node.left), self._eval(node.right)
         if node.op == "^":
             return _power(left, right)
         return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                 "/": lambda: left / right}[node.op]()
+
+    def _activation(self, node: Call) -> str:
+        """f (act) and f' (dact): the activation of the neuron whose net is f's argument, or the one
+        activation every neuron of the network has."""
+        network = self.truth.network
+        names = {n.net.name: n.activation.name for n in network.neurons}
+        argument = node.arg.name if isinstance(node.arg, Name) else None
+        used = sorted({n.activation.name for n in network.neurons})
+        name = names.get(argument) if argument in names else (used[0] if len(used) == 1 else None)
+        if name not in ACTIVATIONS:
+            raise Unknown(f"f names no one activation here (the network has {', '.join(used)})")
+        return ACTIVATIONS[name][node.function == "dact"]
 
     def _sample_sum(self, node: Node) -> Real:
         """sum_s(x): x at every sample of the network, added (the walkthrough's \\sum_s of a batch)."""
@@ -143,7 +161,7 @@ def _bounded(x: object) -> Real:
 
 def _argument(function: str, x: Real) -> Real:
     """The argument of exp, sigmoid and tanh within +-MAX_ARGUMENT, checked before the call."""
-    if function in ("exp", "sigmoid", "sigma", "tanh") and abs(x) > MAX_ARGUMENT:
+    if function in ("exp", "sigmoid", "sigma", "tanh", "dsigmoid", "dtanh") and abs(x) > MAX_ARGUMENT:
         raise OutOfRange(f"{function} of a number beyond +-{MAX_ARGUMENT}: its value is beyond the range "
                          "the checker computes with")
     return x
@@ -212,12 +230,15 @@ class Spread:
         if operators.is_operator(node.function):
             return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
         x = self.evaluator._eval(node.arg)
+        function = self.evaluator._activation(node) if node.function in ("act", "dact") else node.function
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
-                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero, "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
+                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
+                  "dsigmoid": lambda: CTX.mpf(0.1), "dtanh": lambda: CTX.mpf(0.77),  # their slopes' largest sizes
+                  "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
-        return slopes[node.function]() * e
+        return slopes[function]() * e
 
 
 def symbolic(node: Node, own: OwnNames) -> bool:

@@ -347,12 +347,18 @@ def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     judged = []
     for c, note in readings:  # the preferred reading first; the other only when this one is not right
         judged.append((judge(c, truth, evaluator), note))
-        if all(v.status == "correct" for v in judged[-1][0]):
+        if not _count(judged[-1][0], "wrong", "carried") and _count(judged[-1][0], "correct"):
             return judged[-1][0], _reading(note, target)
-    for verdicts, note in judged:
-        if any(v.explanations for v in verdicts):
-            return verdicts, _reading(note, target)
-    return judged[0][0], _reading(judged[0][1], target)
+    # the reading with the fewest new errors, then the most right links (a slip carried forward is no
+    # new error), then the one with a cause for its error, in the order of preference
+    ranked = sorted(range(len(judged)), key=lambda i: (_count(judged[i][0], "wrong"), -_count(judged[i][0], "correct"),
+                                                      not any(v.explanations for v in judged[i][0]), i))
+    verdicts, note = judged[ranked[0]]
+    return verdicts, _reading(note, target)
+
+
+def _count(verdicts: list[Verdict], *statuses: str) -> int:
+    return sum(v.status in statuses for v in verdicts)
 
 
 def _reading(note: str, target: str) -> str:
@@ -394,6 +400,9 @@ class Aliases:
         head, sep, rest = base.partition("_")
         if sep and head in self.table:
             return f"{self.table[head]}_{rest}" + at + step
+        plain, bracket, sample = base.partition("[")
+        if "_" in plain and not self._known(plain) and self._known(plain.replace("_", "")):
+            return self.name(plain.replace("_", "") + bracket + sample + at + step)  # w_{h1} is wh1
         if at and self.labels and not self._known(base.partition("[")[0]):
             # z^{(2)}, a^{[1]}: on a name of the document's own, a superscript labels (a layer, a sample);
             # the name is read as a whole (if it is a value after an update, its value says so)

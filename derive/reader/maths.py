@@ -27,7 +27,9 @@ IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "big
                      "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})
 GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda",
                    "mu", "sigma", "tau", "phi", "varphi", "omega", "rho", "kappa", "nu", "xi", "psi", "zeta"})
-FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh"}
+FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh", "max": "max"}
+# A condition after an equation (`net_y = 5.05 > 0`): the equation is the claim.
+COMPARISONS = {"le": "<", "leq": "<", "ge": ">", "geq": ">", "lt": "<", "gt": ">", "neq": "!", "ne": "!"}
 FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 EQUALS = frozenset({"approx", "simeq"})  # a rounded value is judged to the digits written anyway
 UPDATE_ARROWS = frozenset({"leftarrow", "gets", "longleftarrow"})
@@ -41,7 +43,7 @@ UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(",
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?")
 _THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
 _ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+")
-_PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,; \x00\x01]*")
+_PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
 class NotUnderstood(ValueError):
@@ -247,6 +249,8 @@ class _Emitter:
             self.out.append(" = ")
         elif name == "div":
             self.out.append(" / ")
+        elif name in COMPARISONS:
+            self.out.append(f" {COMPARISONS[name]} ")
         elif name in UPDATE_ARROWS:
             self.update = True
             self.out.append(" = ")
@@ -443,10 +447,24 @@ def _claims_in(text: str) -> list[str]:
             pieces.append(text[start:i])
             start = i + 1
     pieces.append(text[start:])
-    pieces = [p.strip().rstrip(".").strip() for p in pieces]
+    pieces = [_relu(_before_comparison(p)).strip().rstrip(".").strip() for p in pieces]
     if len(pieces) > 1 and all("=" in p for p in pieces if p):
         return [p for p in pieces if p]
-    return [text.strip().rstrip(",;.").strip()]
+    return [_relu(_before_comparison(text)).strip().rstrip(",;.").strip()]
+
+
+_COMPARISON = re.compile(r"\s*(?:<|>|!=|!)(?!=).*$", re.S)
+_MAX_ZERO = re.compile(r"\bmax\s*\(\s*0\s*,\s*([^(),]+?)\s*\)|\bmax\s*\(\s*([^(),]+?)\s*,\s*0\s*\)")
+
+
+def _before_comparison(text: str) -> str:
+    """An equation without the condition written after it (`= 5.05 > 0`, `\\le 1`)."""
+    return _COMPARISON.sub("", text)
+
+
+def _relu(text: str) -> str:
+    """`max(0, z)`, `max(z, 0)`: relu(z), as the notes write it."""
+    return _MAX_ZERO.sub(lambda m: f"relu({m.group(1) or m.group(2)})", text)
 
 
 def explicit_products(text: str) -> str:
@@ -457,7 +475,10 @@ def explicit_products(text: str) -> str:
         raise NotUnderstood(str(exc)) from None
     pieces: list[str] = []
     previous: tuple[str, str] | None = None
-    for kind, word in tokens:
+    for index, (kind, word) in enumerate(tokens):
+        following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+        if kind == "name" and following == "(":
+            word = _function_named(word)
         if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "("):
             if not (previous[0] == "name" and previous[1] in FUNCTIONS and word == "("):
                 pieces.append("*")
@@ -468,6 +489,25 @@ def explicit_products(text: str) -> str:
 
 def _ends_operand(token: tuple[str, str]) -> bool:
     return token[0] in ("number", "name") or token[1] == ")"
+
+
+# Functions as people spell them (`\text{ReLU}(z)`, `Sigmoid(z)`, `Tanh`): the grammar's own names.
+FUNCTION_SPELLINGS = {"relu": "relu", "sigmoid": "sigmoid", "sigma": "sigma", "tanh": "tanh", "exp": "exp",
+                      "log": "log", "ln": "ln", "sqrt": "sqrt", "sig": "sigmoid", "logistic": "sigmoid"}
+
+
+# The slope of a function, as people write it with a prime (`\sigma'(z)`, `ReLU'(z)`, `f'(z)`).
+SLOPES = {"sigmoid": "dsigmoid", "sigma": "dsigmoid", "relu": "step", "tanh": "dtanh", "act": "dact"}
+
+
+def _function_named(word: str) -> str:
+    """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
+    `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
+    base, prime, _ = word.partition("@")
+    name = "act" if base in ("f", "g") else FUNCTION_SPELLINGS.get(base.lower())
+    if name is None:
+        return word
+    return SLOPES.get(name, word) if prime else name
 
 
 def _render(kind: str, word: str) -> str:

@@ -143,19 +143,20 @@ class Aligner:
 
     def align(self) -> Alignment:
         unknown = self._unknown()
-        for round_ in range(ROUNDS):
+        for _ in range(ROUNDS):  # formulas, values to their digits, derivatives and families, until stable
             before = dict(self.readings)
             for name in unknown:
                 if name not in self.readings:
-                    self._read(name, final=round_ == ROUNDS - 1)
+                    self._read(name, final=False)
             self._derivatives(unknown)
             self._families(unknown)
-            if self.readings == before and round_ < ROUNDS - 1:
-                for name in unknown:  # nothing more to wait for: the names left are read by their values
-                    if name not in self.readings:
-                        self._read(name, final=True)
-                if self.readings == before:
-                    break
+            if self.readings == before:
+                break
+        for name in unknown:  # nothing more to wait for: the names left are read by their values, loosely
+            if name not in self.readings:
+                self._read(name, final=True)
+        self._families(unknown)
+        self._letters(unknown)
         readings = tuple(r for name in unknown for r in self.readings.get(name, ()))
         ambiguous = tuple((n, q) for n, q in self.ambiguous.items() if n not in self.readings)
         return Alignment(readings, ambiguous)
@@ -195,7 +196,7 @@ class Aligner:
             return  # its formula may be read once the names in it are: a formula outweighs a value
         per_statement = []
         for s in statements:
-            found = self._by_value(name, s, by_formula)
+            found = self._by_value(name, s, by_formula, final)
             if len(found) > 1:
                 self.ambiguous[name] = tuple(found)
                 return
@@ -240,13 +241,16 @@ class Aligner:
                 pending = True
         return Statement(claim, tuple(numbers), tuple(formulas), pending) if numbers or formulas else None
 
-    def _by_value(self, name: str, s: Statement, allowed: list[str]) -> list[str]:
+    def _by_value(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
         """The quantities with the statement's value (closest first): to the digits written, else loosely."""
         sample = s.claim.sample
         givens = self._givens(s)
         if givens:
-            return _prefer(name, givens, self.kinds)
-        for loose in (False, True):
+            return _prefer(name, givens, self.kinds, self._neuron(name))
+        exact = self._exactly(s, allowed)
+        if exact:
+            return _prefer(name, exact, self.kinds, self._neuron(name))
+        for loose in (False, True) if final else (False,):
             found: list[str] = []
             for value, text, spread in s.numbers[-1:]:
                 if value == 0 or (text is not None and significant(text) < VALUE_DIGITS):
@@ -255,10 +259,31 @@ class Aligner:
                     v = self._value(q, sample)
                     if v is not None and _close(v, value, text, spread, loose) and q not in found:
                         found.append(q)
-            found = _prefer(name, found, self.kinds)
+            found = _prefer(name, found, self.kinds, self._neuron(name))
             if found:
                 return found
         return []
+
+    def _exactly(self, s: Statement, allowed: list[str]) -> list[str]:
+        """The quantities whose value is exactly the statement's number (-0.3 for a net of exactly -0.3),
+        however few its digits."""
+        if not s.numbers or s.numbers[-1][1] is None or s.numbers[-1][0] == 0:
+            return []
+        value = CTX.mpf(s.numbers[-1][1])
+        return [q for q in (allowed or self.candidates) if (v := self._value(q, s.claim.sample)) is not None
+                and abs(v - value) <= abs(value) * CTX.mpf(10) ** -40]
+
+    def _neuron(self, name: str) -> str | None:
+        """The neuron a name's index stands for: `delta_y` with `y` read as out_o1 (or `delta_o1`) is o1's."""
+        head, sep, index = name.partition("_")
+        if not sep:
+            return None
+        quantity = self.readings[index][0].quantity if index in self.readings else None
+        neurons = {n.name for n in self.truth.network.neurons}
+        if quantity is not None:
+            match = re.fullmatch(r"(?:net|out)_(\w+)", quantity)
+            return match.group(1) if match else None
+        return index if index in neurons else None
 
     def _givens(self, s: Statement) -> list[str]:
         """A name stated as one number that is exactly a value the spec gives (an input, a target, a weight,
@@ -346,6 +371,28 @@ class Aligner:
             if len(chosen) == 1:
                 self._take(part, [(0, chosen[0], "by a derivative's value")])
 
+    def _letters(self, unknown: list[str]) -> None:
+        """Names nothing else reads, read by their letter alone where it has one meaning: a loss's letter on
+        top of a derivative (`\\partial L / \\partial w`) is the network's loss, `\\hat{y}_k` its k-th output."""
+        tops = {_root(c.target.name)[2:].partition("/")[0] for c in self.claims if _root(c.target.name).startswith("d:")}
+        tops |= {_root(n)[2:].partition("/")[0] for c in self.claims for link in _sides(c) for n in names_in(link)
+                 if _root(n).startswith("d:")}
+        outputs = [o.neuron.out.name for o in self.truth.network.outputs]
+        hats = sorted(int(m.group(1) or 0) for n in unknown if (m := re.fullmatch(r"yhat_?(\d*)", n)))
+        first = 0 if 0 in hats else 1
+        for name in unknown:
+            if name in self.readings or name in self.ambiguous:
+                continue
+            quantity = None
+            if name in tops and any(re.fullmatch(pattern, name) for pattern, kinds in HINTS if "loss" in kinds):
+                quantity = self.truth.network.e_total.name
+            hat = re.fullmatch(r"yhat_?(\d*)", name)
+            if hat and (hat.group(1) or len(outputs) == 1):
+                index = int(hat.group(1) or first) - first
+                quantity = outputs[index] if 0 <= index < len(outputs) else None
+            if quantity is not None:
+                self.readings[name] = [Reading(name, quantity, 0, "by its letter", self._value(quantity, None))]
+
     def _as_known(self, part: str) -> str | None:
         if part in self.readings:
             return self.readings[part][0].quantity
@@ -354,10 +401,13 @@ class Aligner:
     def _families(self, unknown: list[str]) -> None:
         """`x_2` read as i2 because `x_1` is read as i1: an index offset shared by the family's members."""
         families: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        for name in unknown:  # z1, z_1, z1_L2 (z^{(2)}_1: a layer's own count), x0
+        for name in unknown:  # z1, z_1, z1_L2 (z^{(2)}_1: a layer's own count), x0; z_L3 (z^{(3)})
             match = re.fullmatch(r"([A-Za-z]+?)_?(\d+)(_L\d+)?", name)
+            label = re.fullmatch(r"([A-Za-z]+)_L(\d+)", name)
             if match:
                 families.setdefault((match.group(1), match.group(3) or ""), []).append((int(match.group(2)), name))
+            elif label:
+                families.setdefault((label.group(1), "^"), []).append((int(label.group(2)), name))
         orders = _orders(self.truth)
         for members in families.values():
             read = [(i, self.readings[n][0].quantity) for i, n in members if n in self.readings and len(self.readings[n]) == 1]
@@ -429,14 +479,20 @@ def kinds(truth: Truth) -> dict[str, str]:
     return found
 
 
-def _prefer(name: str, found: list[str], kind: dict[str, str]) -> list[str]:
-    """Of several quantities with one value, those the name's letters suggest (all, if they suggest none)."""
+def _prefer(name: str, found: list[str], kind: dict[str, str], neuron: str | None = None) -> list[str]:
+    """Of several quantities with one value, those the name's letters suggest (all, if they suggest none):
+    its head (`delta` of `delta_y`), and the neuron its index names (`y`, read as the output o1)."""
     if len(found) < 2:
         return found
-    suggested = [k for pattern, ks in HINTS for k in ks if re.fullmatch(pattern, name)]
+    head = re.match(r"[A-Za-z]+", name)
+    suggested = [k for pattern, ks in HINTS for k in ks
+                 if re.fullmatch(pattern, name) or (head and re.fullmatch(pattern, head.group()))]
     hinted = [q for q in found if kind.get(q.partition("@")[0], "other") in suggested]
     if hinted and len(hinted) < len(found):
         found = hinted
+    if neuron is not None and len(found) > 1:
+        own = [q for q in found if re.search(rf"(net|out)_{re.escape(neuron)}$", q)]
+        found = own or found
     if len(found) > 1 and any(q == "E_total" for q in found):  # a loss read as the whole loss
         return ["E_total"]
     plain = [q for q in found if not _copy(q)]

@@ -71,12 +71,14 @@ def _newlines(text: str) -> tuple[int, ...]:
 
 def _markdown():
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.admon import admon_plugin
     from mdit_py_plugins.amsmath import amsmath_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.texmath import texmath_plugin
 
+    # admonitions (`!!! note`, `??? note`, as MkDocs sites write them): their indented body is text, not code
     md = (MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
-          .use(texmath_plugin, delimiters="brackets"))
+          .use(texmath_plugin, delimiters="brackets").use(admon_plugin))
     md.inline.ruler.before("escape", DISPLAY_IN_TEXT, _display_in_text)
     return md
 
