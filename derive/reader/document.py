@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -21,6 +22,9 @@ from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
+from derive.reader.array_names import ArrayNames
+from derive.reader.array_names import Statement as ArrayStatement
+from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
@@ -104,12 +108,32 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     reading = [(text, span, _tables_for(span, own, glyphs), samples.of(span)) for text, span in spans]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
     alignment = align(truth, claims)
+    arrays = ArrayNames(truth, Reader(names, alignment).node)
+    found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
+                                                                                      tables, sample)]
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, found)])
     evaluator = Evaluator(truth, OwnNames())
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
-        results.append(_check_span(span, text, len(results), truth, evaluator, Reader(names, alignment), tables,
-                                   sample))
+        results.append(_check_span(span, text, len(results), truth, evaluator, Reader(names, alignment, arrays),
+                                   tables, sample))
     return DocumentReport(tuple(results), alignment)
+
+
+def _array_statements(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables,
+                      sample: Context) -> list[ArrayStatement]:
+    """The chains of vectors and matrices a span states, their names as the aliases read them."""
+    found = []
+    for chain in _found_chains(span, truth, tables)[1]:
+        found.append(ArrayStatement(renamed_chain(chain, names.for_span(span).name),
+                                    text.line(span.start + chain.offsets[0]), sample.name))
+    return found
+
+
+def _mentions(chain: Chain, statements: list[ArrayStatement]) -> bool:
+    """A chain that names an array another chain writes out (`z = W x + b` after `W = [...]`)."""
+    heads = {s.chain.text.split(" = ")[0].strip() for s in statements if s.chain.about_arrays}
+    return bool(heads & set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text)))
 
 
 Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable]]
@@ -125,16 +149,39 @@ def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.Glyp
 @dataclass(frozen=True)
 class Reader:
     """How a span's claims are named: the aliases (the textbook's letters, a course's table), then the
-    readings of the document's own names."""
+    readings of the document's own names, and of its vectors and matrices."""
 
     aliases: Aliases
     alignment: Alignment
+    arrays: ArrayNames | None = None
 
     def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading, ...]]:
         claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
         if claim is None:
             return None, ()
         return self.alignment.rename(claim)
+
+    def node(self, node: Node) -> Node:
+        """An expression in the network's names (its scalars; the arrays are read before)."""
+        claim = self.alignment.rename(Claim(0, "", Name("x"), (self.aliases.node(node),)))[0]
+        return claim.links[0]
+
+    def array_claims(self, chain: Chain, line: int, span: Span, sample: str | None) -> tuple[list[Claim], str]:
+        """The claims of a chain of arrays, entry by entry, and how its arrays were read."""
+        assert self.arrays is not None
+        renamed = renamed_chain(chain, self.aliases.for_span(span).name)
+        found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
+        claims = [self.alignment.rename(self.aliases.rename(c))[0] for c in found]  # type: ignore[arg-type]
+        heads = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)})
+        return claims, self.arrays.notes(heads)
+
+
+def renamed_chain(chain: Chain, name: Callable[[str], str]) -> Chain:
+    """The chain with each name as the aliases read it (`W@1`, for W^{(1)}, is the label W_L1)."""
+    def one(match: re.Match[str]) -> str:
+        word = match.group()
+        return word if word.startswith("ARRAY__") else name(word)
+    return replace(chain, text=re.sub(r"(?<![\w.])[A-Za-z][A-Za-z0-9_]*(?:@\d+)?", one, chain.text))
 
 
 def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain], list[Chain], str]:
@@ -188,6 +235,15 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
     reasons: list[str] = []
     for chain in found_chains:
         line = text.line(span.start + chain.offsets[0])
+        if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(renamed_chain(
+                chain, names.aliases.for_span(span).name))):
+            try:
+                entries, said = names.array_claims(chain, line, span, sample.name)
+            except (ArrayError, ClaimError, NotUnderstood) as exc:
+                reasons.append(str(exc))
+                continue
+            found += _judge_entries(entries, said, span, text, index, truth, evaluator, sample)
+            continue
         try:
             claim, read = names.claim(chain.text, line, span)
             claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
@@ -212,6 +268,23 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+def _judge_entries(entries: list[Claim], said: str, span: Span, text: Text, index: int, truth: Truth,
+                   evaluator: Evaluator, sample: Context) -> list[Found]:
+    """The verdicts of an array chain's entries, each as its own claim."""
+    found = []
+    source = " ".join(span.source.split())
+    for claim in entries:
+        try:
+            truth.budget.check_time()
+            verdicts = judge(claim, truth, evaluator)
+        except BudgetSpent as exc:
+            verdicts = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))]
+        for v in verdicts:
+            note = "; ".join(r for r in (said, sample.said(v)) if r)
+            found.append(Found(replace(v, line=claim.line, text=source), text.cell, index, note, claim.target.name))
+    return found
 
 
 @dataclass(frozen=True)

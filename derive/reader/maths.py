@@ -37,6 +37,10 @@ ROW_ENVS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather
                       "eqnarray*", "equation", "equation*", "multline", "multline*", "alignat", "alignat*",
                       "alignedat", "flalign", "flalign*"})
 DIFFERENTIALS = frozenset({"partial", "Delta", "delta"})
+# Vectors and matrices: each is written into a chain as ARRAY<k>, its cells kept beside the chain.
+MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix", "smallmatrix", "array"})
+ARRAY = "ARRAY__"
+TRANSPOSES = frozenset({"T", "top", "intercal", "\\top", "\\intercal", "tr"})
 # What ends one claim and starts the next inside a span: a new row, "hence", "therefore".
 ROW_BREAKS = frozenset({"\\", "cr", "Rightarrow", "implies", "Longrightarrow", "therefore", "quad", "qquad"})
 UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
@@ -58,6 +62,12 @@ class Chain:
     offsets: tuple[int, ...]  # per part (the left side first): offset in the span's source
     update: bool = False  # written with an update arrow (w <- w - eta dE/dw): the left side is the new value
     entry: str = ""  # of a claim about whole vectors or matrices: the entry this chain is about
+    arrays: tuple[tuple[tuple[str, ...], ...], ...] = ()  # the vectors and matrices written in it (ARRAY__k)
+
+    @property
+    def about_arrays(self) -> bool:
+        """A chain of vectors or matrices: one written out, a transpose or an entry-wise product."""
+        return bool(self.arrays) or " ^T" in self.text or " odot " in self.text
 
 
 def walk(source: str) -> list[lw.LatexNode]:
@@ -75,11 +85,12 @@ def walk(source: str) -> list[lw.LatexNode]:
 class _Emitter:
     """Plain-grammar text of a node list; `script` is a pending `_` or `^` waiting for its argument."""
 
-    def __init__(self) -> None:
+    def __init__(self, arrays: list[tuple[tuple[str, ...], ...]] | None = None) -> None:
         self.out: list[str] = []
         self.script = ""
         self.drop_dot = False
         self.update = False
+        self.arrays = arrays if arrays is not None else []  # shared with the emitters of its parts
 
     def text(self) -> str:
         if self.script:
@@ -111,6 +122,9 @@ class _Emitter:
             return self.macro(nodes, i)
         elif isinstance(n, lw.LatexEnvironmentNode) and n.environmentname in ROW_ENVS:
             self.nodes(n.nodelist)
+        elif isinstance(n, lw.LatexEnvironmentNode) and n.environmentname in MATRIX_ENVS:
+            self.out.append(f" {ARRAY}{len(self.arrays)} ")
+            self.arrays.append(_cells(n))
         elif isinstance(n, lw.LatexSpecialsNode):
             self.chars(n.specials_chars)
         else:
@@ -201,15 +215,18 @@ class _Emitter:
         if op == "_":
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
-            mark = re.fullmatch(r"(.*?)(@\d+)", self.out[-1]) if self.out else None
+            mark = re.fullmatch(r"(.*?)(@\d+) ?", self.out[-1]) if self.out else None
             if mark:  # z^{(2)}_1: the index belongs to the name, the superscript after it
-                self.out[-1] = mark.group(1) + "_" + flat + mark.group(2)
+                self.out[-1] = mark.group(1) + "_" + flat + mark.group(2) + " "
             else:
                 self.out.append("_" + flat)
             return
         mark = _update_mark(flat)
-        if mark is not None:
-            self.out.append(mark)
+        if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
+                isinstance(node, lw.LatexGroupNode) and _transposed(node)):
+            self.out.append(" ^T ")
+        elif mark is not None:
+            self.out.append(mark + " ")  # W^{(1)}x: the name ends with its superscript
         elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # (..)^{2-1}: a small whole-number exponent, folded
             self.out.append(f"^({eval_small(flat)})")
         else:
@@ -249,6 +266,8 @@ class _Emitter:
             self.out.append(" = ")
         elif name == "div":
             self.out.append(" / ")
+        elif name in ("odot", "circ", "otimes"):
+            self.out.append(" odot ")
         elif name in COMPARISONS:
             self.out.append(f" {COMPARISONS[name]} ")
         elif name in UPDATE_ARROWS:
@@ -269,6 +288,48 @@ class _Emitter:
         else:
             raise NotUnderstood(f"\\{name} is not understood")
         return i + 1
+
+
+def _transposed(node: lw.LatexGroupNode) -> bool:
+    inner = [c for c in node.nodelist if _visible(c)]
+    return len(inner) == 1 and ((isinstance(inner[0], lw.LatexMacroNode) and inner[0].macroname in TRANSPOSES)
+                                or (isinstance(inner[0], lw.LatexCharsNode) and inner[0].chars.strip() in TRANSPOSES))
+
+
+def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
+    """The rows of a matrix environment, each cell in the plain grammar."""
+    nodes = list(env.nodelist)
+    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode):
+        nodes = nodes[1:]  # the column specification
+    rows: list[list[list[lw.LatexNode]]] = [[[]]]
+    for n in nodes:
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr"):
+            rows.append([[]])
+        elif isinstance(n, lw.LatexCharsNode) and "&" in n.chars:
+            parts = n.chars.split("&")
+            for k, part in enumerate(parts):
+                if k:
+                    rows[-1].append([])
+                if part.strip():
+                    rows[-1][-1].append(lw.LatexCharsNode(parsing_state=n.parsing_state, chars=part, pos=n.pos,
+                                                          len=len(part)))
+        elif isinstance(n, lw.LatexSpecialsNode) and n.specials_chars == "&":
+            rows[-1].append([])
+        else:
+            rows[-1][-1].append(n)
+    found = []
+    for row in rows:
+        if not any(_visible(c) for cell in row for c in cell):
+            continue
+        cells = []
+        for cell in row:
+            e = _Emitter()
+            e.nodes(cell)
+            cells.append(explicit_products(_relu(e.text()).strip() or "0"))
+        found.append(tuple(cells))
+    if not found or len({len(r) for r in found}) != 1:
+        raise NotUnderstood("a matrix whose rows have different lengths")
+    return tuple(found)
 
 
 def _matching(text: str, open_at: int) -> int | None:
@@ -428,13 +489,17 @@ def _visible(n: lw.LatexNode) -> bool:
                 (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
 
 
-def plain(nodes: list[lw.LatexNode]) -> list[tuple[str, bool]]:
+def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tuple[tuple[str, ...], ...], ...]]:
     """The plain-grammar text of each claim of one row (`x_1 = 1, x_2 = 2` holds two), with digit groups
     joined, implicit products made explicit and the punctuation that ends a sentence left out."""
     e = _Emitter()
     e.nodes(nodes)
     text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
-    return [(explicit_products(piece), e.update) for piece in _claims_in(text)]
+    found = []
+    for piece in _claims_in(_lists(text, e.arrays)):
+        arrays = ARRAY in piece or " ^T " in piece or " odot " in piece
+        found.append((" ".join(piece.split()) if arrays else explicit_products(piece), e.update))
+    return found, tuple(e.arrays)
 
 
 def _claims_in(text: str) -> list[str]:
@@ -478,7 +543,7 @@ def explicit_products(text: str) -> str:
     for index, (kind, word) in enumerate(tokens):
         following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
         if kind == "name" and following == "(":
-            word = _function_named(word)
+            word = function_named(word)
         if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "("):
             if not (previous[0] == "name" and previous[1] in FUNCTIONS and word == "("):
                 pieces.append("*")
@@ -500,7 +565,7 @@ FUNCTION_SPELLINGS = {"relu": "relu", "sigmoid": "sigmoid", "sigma": "sigma", "t
 SLOPES = {"sigmoid": "dsigmoid", "sigma": "dsigmoid", "relu": "step", "tanh": "dtanh", "act": "dact"}
 
 
-def _function_named(word: str) -> str:
+def function_named(word: str) -> str:
     """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
     `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
     base, prime, _ = word.partition("@")
@@ -538,11 +603,36 @@ def _cached_chains(source: str) -> tuple[Chain, ...]:
 
 def _chains(source: str) -> list[Chain]:
     found: list[tuple[list[str], list[int], bool]] = []
+    arrays: list[tuple[tuple[str, ...], ...]] = []
     for row in _rows(walk(source)):
         start = next(n.pos for n in row if _visible(n))
-        for text, update in plain(row):
-            _add_row(found, text, update, start)
-    return [Chain(" = ".join(parts), tuple(offsets), update) for parts, offsets, update in found]
+        pieces, row_arrays = plain(row)
+        for text, update in pieces:  # a row's arrays are numbered from those of the rows before it
+            _add_row(found, _renumbered(text, len(arrays)), update, start)
+        arrays += row_arrays
+    return [Chain(" = ".join(parts), tuple(offsets), update, arrays=tuple(arrays) if ARRAY in " ".join(parts) else ())
+            for parts, offsets, update in found]
+
+
+def _renumbered(text: str, offset: int) -> str:
+    if not offset:
+        return text
+    return re.sub(ARRAY + r"(\d+)", lambda m: f"{ARRAY}{int(m.group(1)) + offset}", text)
+
+
+_LIST = re.compile(r"\(([^()]*,[^()]*)\)")
+
+
+def _lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
+    """`[0.1, 0.2]` and `(0.1, 0.2)` (brackets written as the walker writes them) as one-row arrays, where the
+    brackets hold a list and not a function's arguments."""
+    def one(match: re.Match[str]) -> str:
+        before = text[:match.start()].rstrip()
+        if re.search(r"[A-Za-z]\w*$", before) and not before.endswith((" odot", "=")):
+            return match.group()  # f(a, b): a function of two arguments, not a list
+        arrays.append((tuple(explicit_products(c.strip()) for c in match.group(1).split(",")),))
+        return f" {ARRAY}{len(arrays) - 1} "
+    return _LIST.sub(one, text)
 
 
 def _add_row(found: list[tuple[list[str], list[int], bool]], text: str, update: bool, start: int) -> None:

@@ -37,7 +37,7 @@ VALUE_DIGITS = 2  # a number that is not a given says which quantity it is only 
 # What a name's letters suggest, only to tell apart quantities of the same value.
 HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"(x|i|in|input|inputs)\d*", ("input",)),
-    (r"(t|target|targets|d|yt)\d*", ("target",)),
+    (r"(t|target|targets|d|yt|y|ytrue|label)\d*", ("target",)),
     (r"(z|net|s|u|v|netinput|sum|in)\d*", ("net",)),
     (r"(a|h|o|out|output|yhat|hat|y|f|g|phi|p)\d*", ("out",)),
     (r"(E|L|C|J|loss|cost|err|error|Etotal|Loss|Cost)\d*", ("loss",)),
@@ -136,6 +136,7 @@ class Aligner:
         self.truth, self.claims = truth, list(claims)
         self.candidates = _candidates(truth)
         self.kinds = kinds(truth)
+        self.layers = layers_of(truth)  # for names that label a layer (b^{(2)})
         self.values: dict[str | None, dict[str, Real]] = {}
         self.points: dict[tuple[str, ...], list[tuple[PointTruth, dict[str, Real]]]] = {}
         self.readings: dict[str, list[Reading]] = {}
@@ -246,10 +247,10 @@ class Aligner:
         sample = s.claim.sample
         givens = self._givens(s)
         if givens:
-            return _prefer(name, givens, self.kinds, self._neuron(name))
+            return _prefer(name, givens, self.kinds, self._neuron(name), self.layers)
         exact = self._exactly(s, allowed)
         if exact:
-            return _prefer(name, exact, self.kinds, self._neuron(name))
+            return _prefer(name, exact, self.kinds, self._neuron(name), self.layers)
         for loose in (False, True) if final else (False,):
             found: list[str] = []
             for value, text, spread in s.numbers[-1:]:
@@ -259,7 +260,7 @@ class Aligner:
                     v = self._value(q, sample)
                     if v is not None and _close(v, value, text, spread, loose) and q not in found:
                         found.append(q)
-            found = _prefer(name, found, self.kinds, self._neuron(name))
+            found = _prefer(name, found, self.kinds, self._neuron(name), self.layers)
             if found:
                 return found
         return []
@@ -360,14 +361,14 @@ class Aligner:
             if s is None:
                 continue
             pattern = [self._as_known(top), self._as_known(bottom)]
-            found = [q for q in self._by_value(root, s, []) if q.startswith("d:") and _fits(q, pattern)]
+            found = [q for q in self._by_value("", s, []) if q.startswith("d:") and _fits(q, pattern)]
             for part, index in ((top, 0), (bottom, 1)):
                 if part in unknown and part not in self.readings:
                     here = {q[2:].split("/")[index] for q in found}
                     options[part] = here if options.get(part) is None else options[part] & here  # type: ignore[operator]
         for part, found in options.items():
             ordered = sorted(found or (), key=lambda q: self.candidates.index(q) if q in self.candidates else 0)
-            chosen = _prefer(part, ordered, self.kinds)
+            chosen = _prefer(part, ordered, self.kinds, layers=self.layers)
             if len(chosen) == 1:
                 self._take(part, [(0, chosen[0], "by a derivative's value")])
 
@@ -465,6 +466,19 @@ def _candidates(truth: Truth) -> list[str]:
     return found
 
 
+def layers_of(truth: Truth) -> dict[str, int]:
+    """The layer (1 the first after the inputs) of every neuron's quantities and every parameter."""
+    found = {}
+    for number, layer in enumerate(truth.network.layers, start=1):
+        for n in layer:
+            found.update({n.net.name: number, n.out.name: number, f"d:E_total/{n.net.name}": number,
+                          f"d:E_total/{n.out.name}": number})
+    for p in truth.network.params:
+        found[p.name] = p.layer + 1
+        found[f"d:E_total/{p.name}"] = p.layer + 1
+    return found
+
+
 def kinds(truth: Truth) -> dict[str, str]:
     """What each quantity of the network is: input, target, net, out, delta, loss, weight, bias, eta."""
     network = truth.network
@@ -479,11 +493,16 @@ def kinds(truth: Truth) -> dict[str, str]:
     return found
 
 
-def _prefer(name: str, found: list[str], kind: dict[str, str], neuron: str | None = None) -> list[str]:
+def _prefer(name: str, found: list[str], kind: dict[str, str], neuron: str | None = None,
+            layers: dict[str, int] | None = None) -> list[str]:
     """Of several quantities with one value, those the name's letters suggest (all, if they suggest none):
     its head (`delta` of `delta_y`), and the neuron its index names (`y`, read as the output o1)."""
-    if len(found) < 2:
+    if len(found) < 2 or not name:
         return found
+    layer = re.search(r"_L(\d+)$", name)
+    if layer:  # b^{(2)}: a layer's own (the document counts them from 1, as the notes do)
+        mine = [q for q in found if (layers or {}).get(q.partition("@")[0]) == int(layer.group(1))]
+        found = mine or found
     head = re.match(r"[A-Za-z]+", name)
     suggested = [k for pattern, ks in HINTS for k in ks
                  if re.fullmatch(pattern, name) or (head and re.fullmatch(pattern, head.group()))]

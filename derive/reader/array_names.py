@@ -1,0 +1,132 @@
+"""A document's names for whole vectors and matrices (`W^{(1)}`, `x`, `z^{(2)}`, `\\delta`), read as the
+network's by what the document says of them: the values of their entries (a given matrix, a vector of
+outputs), in either orientation, or the values their formula gives from arrays already read. A name read as
+none of them is the person's own array, entry by entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from derive.check.claims import Node
+from derive.check.truth import Truth
+from derive.check.values import Evaluator, OwnNames
+from derive.reader.arrays import Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, values_of
+from derive.reader.maths import Chain
+from derive.reader.names import HINTS
+
+ROUNDS = 3
+# What a vector's or a matrix's letters suggest, beside the scalars' hints: dW, dZ, db as people name gradients.
+ARRAY_HINTS = ((r"d?W\w*|w|theta\w*", ("weight", "updated")), (r"dW\w*|dw\w*|grad\w*|nabla\w*", ("gradient",)),
+               (r"db\w*", ("gradient",)), (r"dZ\w*|dz\w*|delta\w*|d\w*", ("delta",)), (r"dA\w*|da\w*", ("error",)))
+
+
+@dataclass(frozen=True)
+class Statement:
+    chain: Chain
+    line: int
+    sample: str | None
+
+
+class ArrayNames:
+    """The readings of one document's array names."""
+
+    def __init__(self, truth: Truth, rename: Callable[[Node], Node]) -> None:
+        self.truth, self.rename = truth, rename
+        self.quantities = quantities(truth)
+        self.readings: dict[str, Quantity] = {}
+        self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
+
+    def lookup(self, name: str) -> Array | None:
+        if name in self.readings:
+            return self.readings[name].array()
+        if name in self.shapes:
+            return own_entries(name, self.shapes[name])
+        return None
+
+    def named_in(self, chain: Chain) -> bool:
+        """True when the chain names one of the document's vectors or matrices."""
+        return any(self.lookup(w) is not None for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text))
+
+    def target(self, name: str) -> Quantity | None:
+        return self.readings.get(name)
+
+    def notes(self, names: list[str]) -> str:
+        return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
+
+    def align(self, statements: list[Statement]) -> None:
+        for _ in range(ROUNDS):
+            before = dict(self.readings)
+            for s in statements:
+                head = s.chain.text.split(" = ")[0].strip()
+                if _plain_name(head) and head not in self.readings:
+                    self._read(head, s)
+            if self.readings == before:
+                break
+        for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
+            head = s.chain.text.split(" = ")[0].strip()
+            if _plain_name(head) and head not in self.readings and head not in self.shapes:
+                shape = self._shape(s)
+                if shape is not None:
+                    self.shapes[head] = shape
+
+    def _links(self, s: Statement) -> list[Array]:
+        parts = s.chain.text.split(" = ")
+        try:
+            return links_of(Chain(" = ".join(parts[1:]), s.chain.offsets, arrays=s.chain.arrays), self.lookup)
+        except ArrayError:
+            return []
+
+    def _shape(self, s: Statement) -> tuple[int, int] | None:
+        links = [a for a in self._links(s) if not a.scalar]
+        return links[0].shape if links else None
+
+    def _read(self, head: str, s: Statement) -> None:
+        found: list[Quantity] = []
+        evaluator = Evaluator(self.truth, OwnNames())
+        evaluator.sample = s.sample
+        for link in self._links(s):
+            if link.scalar:
+                continue
+            renamed = Array(tuple(tuple(self.rename(x) for x in row) for row in link.rows))
+            values = values_of(renamed, evaluator)
+            if values is None:
+                continue
+            for q in self.quantities:
+                for oriented in (q, q.transposed()):
+                    if matches(renamed, values, oriented, self.truth, s.sample) and oriented not in found:
+                        found.append(oriented)
+            if found:
+                break
+        chosen = _prefer(head, found)
+        if len(chosen) == 1:
+            self.readings[head] = chosen[0]
+
+
+def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
+    """Of several arrays with these entries, those the name's letters suggest."""
+    if len(found) < 2:
+        return found
+    head = re.match(r"[A-Za-z]+", name)
+    word = head.group() if head else name
+    kinds = [k for pattern, ks in ARRAY_HINTS + HINTS for k in ks if re.fullmatch(pattern, word)]
+    for kind in kinds:
+        hinted = [q for q in found if q.kind == kind]
+        if hinted:
+            return hinted if len(hinted) == 1 else _untransposed(hinted)
+    return _untransposed(found)
+
+
+def _untransposed(found: list[Quantity]) -> list[Quantity]:
+    """A vector that fits both ways is the column; a matrix keeps both readings (they differ)."""
+    plain = [q for q in found if not q.label.endswith("(transposed)")]
+    return plain if len(plain) == 1 and all(q.names in (plain[0].names, plain[0].transposed().names) or
+                                            len(q.names) == 1 or len(q.names[0]) == 1 for q in found) else found
+
+
+def _plain_name(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(@\d+)?", text)) and not text.startswith("ARRAY__")
+
+
+__all__ = ["ArrayNames", "Statement"]
