@@ -1,4 +1,4 @@
-"""The command line: a thin layer over model -> maths -> one output (notes, code or check).
+"""The command line: a thin layer over the Python API (`derive.api`), which does the work.
 
 `main(argv)` returns the exit status: 0 done, 1 a finding (stale examples), 2 unusable input. Each
 command imports only the output it uses: `derive render` never loads the checker, `derive check` never
@@ -11,19 +11,16 @@ import argparse
 import os
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, NoReturn, Sequence
+from typing import NoReturn
 
-from derive import writing
+from derive import __version__, api, writing
 from derive.code import SCALAR_LIMIT, STYLES
 from derive.maths import derivation
-from derive.model import network, reading, spec
+from derive.model import spec
 from derive.model.identifiers import escaped
-from derive.model.precision import WORKING_DIGITS
 from derive.notes import ALL, DEFAULT_DIGITS, FORMATS, LANGUAGES, MAX_DIGITS, PROFILES
-
-if TYPE_CHECKING:
-    from derive.check.checker import Report
 
 OK, FINDING, USAGE = 0, 1, 2
 # As a shell reports a program stopped by a signal: 128 + SIGPIPE, SIGINT, SIGTERM.
@@ -33,8 +30,6 @@ CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, 130, 143
 EXAMPLE_FORMATS = ("md", "tex", "html", "ipynb")
 EXAMPLE_PDF = ("mazur",)
 EXAMPLE_NOTATIONS = (("textbook", "textbook"), ("mazur", "matrix"))
-MAX_CLAIMS_BYTES = 2_000_000
-MAX_CLAIMS_LINES = 20_000
 
 
 class UsageError(Exception):
@@ -49,9 +44,22 @@ class Terminated(BaseException):
     """SIGTERM, raised where the program is, so temporaries are cleaned as for Ctrl-C."""
 
 
+class _Exit(Exception):
+    """argparse is done after printing (--help, --version): the status to return, not to exit with."""
+
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse would print usage and exit by itself
         raise UsageError(escaped(message))  # it quotes an unknown argument as typed
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            raise UsageError(escaped(message.strip()))
+        raise _Exit(status)
 
 
 def _whole(text: str, high: int) -> int:
@@ -98,11 +106,13 @@ def _steps(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="derive", description="Derive backpropagation symbolically and write it up.")
+    parser.add_argument("--version", action="version", version=f"derive {__version__}",
+                        help="print the version and stop")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     commands.add_parser("list", help="list the built-in networks")
     r = commands.add_parser("render", help="write the step-by-step walkthrough of a network")
     r.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
-    r.add_argument("--format", choices=FORMATS + (ALL,), default="md")
+    r.add_argument("--format", choices=(*FORMATS, ALL), default="md")
     r.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the notes")
     r.add_argument("--notation", choices=PROFILES, default="classic",
                    help="classic (net_h1, out_h1, w5), textbook (x_i, b_h, v_ih, w_hj) or matrix (W^[l], a^[l])")
@@ -137,7 +147,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="seconds of checking for the whole file (default 60); the lines left then cannot be checked")
     x = commands.add_parser("exercise", help="exercise sheets with their own numbers, answer keys and quiz exports")
-    x.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec with an [exercise] table")
+    x.add_argument("network",
+                   help="a preset name (see `derive list`) or the path of a TOML spec with an [exercise] table")
     x.add_argument("--variants", type=_variants, default=30, help="number of variants (default 30)")
     x.add_argument("--seed", type=_seed, default=1, help="seed of the draws (default 1): the same seed, the same files")
     x.add_argument("--out", type=Path, help="output directory (default: exercise/<network>)")
@@ -155,50 +166,18 @@ def _parser() -> argparse.ArgumentParser:
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 if any example but the PDFs (compared by their text in the tests) is stale")
+                   help="write nothing; exit 1 if any example but the PDFs (compared by their text in the tests) "
+                   "is stale")
     return parser
 
 
-def _load(name: str) -> spec.Spec:
+def _load(name: str) -> api.Network:
     """A preset or a spec file; a file named like a preset is named in a note, with how to read it."""
-    shadowed = spec.shadowed_file(name)
-    if shadowed is not None:
-        _say(f"derive: note: read the preset {shadowed!r}; to read the file of that name in the current "
-             f"directory, write ./{escaped(shadowed)}")
-    return spec.load(name)
-
-
-def _derive(name: str, digits: int) -> derivation.Derivation:
-    """The derivation of a preset or spec file, with extra iterations for a smooth loss curve; its
-    errors will be shown with `digits` significant digits."""
-    from derive.notes.files import CURVE_DIGITS, curve_steps
-
-    net = network.build(_load(name))
-    return derivation.build(net, history_steps=curve_steps(net.spec.training.steps),
-                            shown_digits=max(digits, CURVE_DIGITS))
-
-
-def _check_notation(d: derivation.Derivation, profile: str) -> None:
-    """A one-line error when the notation `profile` cannot name this network (the textbook's, say)."""
-    from derive.notes import notation
-
-    try:
-        notation.notation_for(d.network, profile)
-    except notation.NotationError as exc:
-        raise UsageError(f"{escaped(d.network.spec.source)}: --notation {profile}: {exc}") from None
-
-
-def _check_title(d: derivation.Derivation, lang: str, formats: tuple[str, ...]) -> None:
-    """A Chinese title the PDF's font cannot print is refused, not silently dropped by XeLaTeX."""
-    if lang != "zh" or not {"tex", "pdf"} & set(formats):
-        return
-    from derive.notes import glyphs
-
-    missing = glyphs.unprintable(d.network.spec.title_in(lang))
-    if missing:
-        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
-        raise UsageError(f"{escaped(d.network.spec.source)}: titles.zh: no glyph for {shown} in the font of the "
-                         f"Chinese PDF ({glyphs.FONT}); choose other characters (Markdown and HTML could show them)")
+    net = api.load(name)
+    if net.shadowed is not None:
+        _say(f"derive: note: read the preset {net.shadowed!r}; to read the file of that name in the current "
+             f"directory, write ./{escaped(net.shadowed)}")
+    return net
 
 
 def render_dir(name: str, lang: str, profile: str) -> str:
@@ -251,59 +230,32 @@ def _detach_stdout() -> None:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
-    for name in spec.preset_names():
-        _emit(f"{name}\t{spec.load_preset(name).title}")
+    for name, title in api.list_presets():
+        _emit(f"{name}\t{title}")
     return OK
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from derive.notes import files, pdf
-    from derive.notes.request import NotesRequest, formats_of
-
-    d = _derive(args.network, args.digits)
-    _check_notation(d, args.notation)
-    request = NotesRequest(formats_of(args.format), args.lang, args.notation, args.digits, args.brief, args.full)
-    _check_title(d, request.lang, request.formats)
-    out_dir = args.out if args.out is not None else Path("output") / render_dir(d.network.name, args.lang,
-                                                                                 args.notation)
+    net = _load(args.network)
+    out_dir = args.out if args.out is not None else Path("output") / render_dir(net.name, args.lang, args.notation)
     try:
-        written = files.files(d, request)
-    except pdf.PdfToolsMissing as exc:
-        raise UsageError(f"--format {args.format}: {exc}") from None
-    except pdf.PdfFailed as exc:
-        _say(f"derive: LaTeX could not typeset the walkthrough: {exc}{_kept_log(out_dir, exc.log)}")
+        notes = net.render(args.format, args.lang, args.notation, args.full, args.brief, args.digits)
+    except api.TypesetError as exc:
+        _say(f"derive: {exc}{_kept_log(out_dir, exc.log)}")
         return FINDING
-    except files.CodeDisagrees as exc:
-        _say(f"derive: generated code disagrees with the closed forms: {exc}")
-        return FINDING
-    writing.write_tree(out_dir, written, files.is_render_file)
-    for relative in written:
-        if relative.startswith("walkthrough."):
-            _emit(str(out_dir / relative))
+    for path in notes.write(out_dir):
+        _emit(str(path))
     return OK
 
 
 def _cmd_exercise(args: argparse.Namespace) -> int:
-    from derive.course import exercise, files
-    from derive.notes import pdf
+    from derive.api import course
 
-    base = _load(args.network)
-    try:
-        ex = exercise.build(base, args.network, args.variants, args.seed)
-        _check_notation(ex.variants[0].derivation, args.notation)
-        _check_title(ex.variants[0].derivation, args.lang, ("pdf",) if args.format == "pdf" else ())
-        written = files.files(ex, args.format, args.lang, args.notation)
-    except exercise.ExerciseError as exc:
-        raise UsageError(str(exc)) from None
-    except pdf.PdfToolsMissing as exc:
-        raise UsageError(f"--format pdf: {exc}") from None
-    except pdf.PdfFailed as exc:
-        _say(f"derive: LaTeX could not typeset a sheet: {exc}")
-        return FINDING
-    out_dir = args.out if args.out is not None else Path("exercise") / base.name
-    writing.write_tree(out_dir, written, files.is_exercise_file)
-    count, rejected = len(ex.variants), ex.rejected_count
-    _emit(f"{count} variant{'s' * (count != 1)} of {base.name} (seed {args.seed}) in {out_dir}; "
+    ex = course.exercise(_load(args.network), args.variants, args.seed, args.lang, args.notation, args.format)
+    out_dir = args.out if args.out is not None else Path("exercise") / ex.network
+    ex.write(out_dir)
+    count, rejected = ex.variants, ex.rejected
+    _emit(f"{count} variant{'s' * (count != 1)} of {ex.network} (seed {args.seed}) in {out_dir}; "
           f"{rejected} draw{'s' * (rejected != 1)} rejected")
     return OK
 
@@ -321,54 +273,31 @@ def _kept_log(out_dir: Path, log: str) -> str:
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
-    from derive.code import codegen, verify
-
-    net = network.build(_load(args.network))
-    style = args.style or codegen.default_style(net)
-    if style == "vector":
-        text, problems = _vector_code(net, not args.no_verify)
-    else:
-        d = derivation.build(net, history_steps=(1,))
-        text = codegen.generate(d, style)
-        problems = [] if args.no_verify else verify.disagreements(d, text)
-    if problems:
-        _say(f"derive: generated code disagrees with the closed forms: {problems[0]}")
-        return FINDING
+    net = _load(args.network)
+    code = net.code(args.style, verify=not args.no_verify)
     path = args.out if args.out is not None else Path("output") / net.name / "update.py"
-    writing.write_file(path, text)
+    code.write(path)
     _emit(str(path))
     return OK
 
 
-def _vector_code(net: network.Network, check: bool) -> tuple[str, list[str]]:
-    """Vector code from the layer rules, without the per-weight derivation of the whole network."""
-    from derive.code import codegen, layer_check
-
-    if not check:
-        return codegen.generate_vector(net, ("Not verified: written by derive code --no-verify.",)), []
-    plan = layer_check.plan(net)
-    text = codegen.generate_vector(net, plan.header)
-    return text, layer_check.disagreements(net, text, plan)
-
-
 def _cmd_train(args: argparse.Namespace) -> int:
-    from derive.code import training
+    from derive.api.results import plot_format
 
-    if args.plot is not None and args.plot.suffix.lstrip(".").lower() not in training.PLOT_FORMATS:
-        raise UsageError(f"{escaped(str(args.plot))}: expected a .png or .svg file for the plot")
-    d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
-    total = args.steps if args.steps is not None else d.network.spec.training.steps[-1]
-    run = training.train(d, total, progress=sys.stderr is not None and sys.stderr.isatty())
+    if args.plot is not None:
+        plot_format(args.plot)  # refused before any training
+    net = _load(args.network)
+    run = net.train(args.steps, progress=sys.stderr is not None and sys.stderr.isatty())
     for number, error in run.curve:
         _emit(f"updates {number}: error {error:.9g}")
-    if d.error_before > 0 and any(error == 0 for _, error in run.curve):
+    if run.below_float64:
         _say("derive: note: an error printed as 0 is below the smallest float64 (about 4.9e-324), "
              "in which the generated code computes, not 0")
     if args.plot is not None:
-        if not training.log_scaled(run.curve):
+        if not run.log_scaled:
             _say("derive: note: the error is 0 or the same at every step and cannot be log-scaled: "
                  "the plot's error axis is linear")
-        training.plot(run.curve, args.plot, d.network.spec.title, writing.write_file)
+        run.write_plot(args.plot)
         _emit(str(args.plot))
     return OK if run.diverged is None else _diverged(run.curve[-1])
 
@@ -385,136 +314,39 @@ def _diverged(last: tuple[int, float]) -> int:
     return FINDING
 
 
-def _read_claims(path: Path) -> str:
-    try:
-        text = reading.read_bytes(path, MAX_CLAIMS_BYTES).decode("utf-8-sig")  # a BOM is not part of line 1
-    except reading.ReadError as exc:
-        raise UsageError(f"{escaped(str(path))}: {exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{escaped(str(path))}: expected UTF-8 text") from None
-    if text.count("\n") >= MAX_CLAIMS_LINES:
-        raise UsageError(f"{escaped(str(path))}: more than {MAX_CLAIMS_LINES} lines")
-    return text
-
-
-DOCUMENT_KINDS = {".md": "md", ".markdown": "md", ".txt": "md", ".tex": "tex", ".ipynb": "ipynb"}
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
-    from derive.check import checker as checking
+    from derive.api import network as checking
 
-    text = _read_claims(args.claims)
-    kind = args.input or _kind(args.claims, text)
+    text = checking.read_text(args.claims)
+    kind = args.input or checking.document_kind(args.claims, text)
+    shown = escaped(str(args.claims))
     if kind == "claims" and args.annotate is not None:
-        raise UsageError(f"{escaped(str(args.claims))}: --annotate needs a document (Markdown, LaTeX or a notebook)")
-    d = derivation.build(network.build(_load(args.network)), history_steps=(1,))
-    aliases = dict(d.network.spec.aliases) | (_read_aliases(args.aliases) if args.aliases is not None else {})
-    if kind != "claims":
-        return _check_document(args, kind, text, d, aliases)
-    budget = checking.Budget() if args.time_limit is None else checking.Budget(seconds=args.time_limit)
-    try:
-        report = checking.check_text(d, text, budget, args.notation)
-    except checking.latex.LatexError as exc:
-        raise UsageError(f"--notation {args.notation}: {exc}") from None
-    _emit(checking.to_json(report, args.digits) if args.format == "json" else checking.to_text(report, args.digits))
+        raise UsageError(f"{shown}: --annotate needs a document (Markdown, LaTeX or a notebook)")
+    net = _load(args.network)
+    aliases = checking.read_aliases(args.aliases) if args.aliases is not None else None
+    report = net.check_text(text, kind, args.notation, aliases, args.digits, args.time_limit, args.claims)
+    if args.annotate is not None:
+        page = args.annotate.suffix.lower() in (".html", ".htm")
+        if page and kind == "tex":
+            raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or "
+                             "a notebook (annotate a .tex document as .tex)")
+        writing.write_file(args.annotate, report.annotated(page, args.claims.name))
+    _emit(report.json() if args.format == "json" else report.text())
     if report.wrong:
         return FINDING
-    problem = _unchecked(report)
-    if problem:
-        _say(f"derive: error: {escaped(str(args.claims))}: {problem}")
-        return USAGE
-    return OK
-
-
-def _unchecked(report: Report) -> str | None:
-    """Why a report without a wrong claim is still not a pass: nothing judged, or lines refused."""
-    verdicts, refused = report.verdicts, report.refused
-    if not verdicts and not refused:
-        return "no claims (the file is empty or holds only comments)"
-    if not any(v.status in ("correct", "wrong", "carried") for v in verdicts):
-        return "nothing could be checked (no claim was found correct or wrong)"
-    unchecked = sorted([n for n, _ in refused] + [v.line for v in verdicts if v.status == "cannot check"])
-    if unchecked:
-        count = len(unchecked)
-        return f"{count} claim{'s' if count > 1 else ''} could not be checked (first: line {unchecked[0]})"
-    return None
-
-
-def _kind(path: Path, text: str) -> str:
-    """md, tex or ipynb from the extension, claims for any other; a .txt file every line of which is a
-    claim (or blank, or a comment) is a claims file, any other .txt is Markdown."""
-    kind = DOCUMENT_KINDS.get(path.suffix.lower(), "claims")
-    if kind == "md" and path.suffix.lower() == ".txt":
-        from derive.check.claims import parse
-
-        claims, refused = parse(text)
-        return "claims" if claims and not refused else "md"
-    return kind
-
-
-def _check_document(args: argparse.Namespace, kind: str, text: str, d: derivation.Derivation,
-                    aliases: dict[str, str]) -> int:
-    """A Markdown, LaTeX or notebook document checked span by span, and written back annotated."""
-    from derive.reader import annotate, report
-    from derive.reader.document import DocumentError, check_document
-
-    try:
-        found = check_document(d, kind, text, aliases, args.notation)
-    except DocumentError as exc:
-        raise UsageError(f"{escaped(str(args.claims))}: {exc}") from None
-    if args.annotate is not None:
-        if args.annotate.suffix.lower() in (".html", ".htm"):
-            if kind == "tex":
-                raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or a notebook "
-                                 "(annotate a .tex document as .tex)")
-            content = annotate.html(kind, text, found, args.digits, args.claims.name)
-        else:
-            content = annotate.annotated(kind, text, found, args.digits)
-        writing.write_file(args.annotate, content)
-    _emit(report.to_json(found, args.digits) if args.format == "json" else report.to_text(found, args.digits))
-    if found.wrong:
-        return FINDING
-    if not any(f.verdict.status in ("correct", "wrong", "carried") for f in found.found):
-        _say(f"derive: error: {escaped(str(args.claims))}: nothing could be checked "
-             "(no claim of the document was found correct or wrong)")
+    if report.problem:
+        _say(f"derive: error: {shown}: {report.problem}")
         return USAGE
     return OK
 
 
 def _cmd_grade(args: argparse.Namespace) -> int:
-    from derive.course import grading, handins, report
+    from derive.api import course
+    from derive.course.grading import default_jobs
 
-    try:
-        key = grading.read_key(args.key_dir)
-        sources = handins.sources(args.submissions, key.claims)
-    except (grading.KeyFileError, handins.SubmissionsError) as exc:
-        raise UsageError(escaped(str(exc))) from None
-    results = grading.grade_all(key, sources, args.jobs or grading.default_jobs())
-    writing.write_tree(args.out, report.files(key, results), report.is_report_file)
-    _emit(str(args.out / "report.html"))
+    grades = course.grade(args.key_dir, args.submissions, args.jobs or default_jobs())
+    _emit(str(grades.write(args.out)))
     return OK
-
-
-def _read_aliases(path: Path) -> dict[str, str]:
-    """The [aliases] table of a TOML file: each of your names -> a name of the network (or a head)."""
-    import tomllib
-
-    shown = escaped(str(path))
-    try:
-        table = tomllib.loads(reading.read_bytes(path, MAX_CLAIMS_BYTES).decode("utf-8")).get("aliases")
-    except reading.ReadError as exc:
-        raise UsageError(f"{shown}: {exc}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"{shown}: not a TOML file ({exc})") from None
-    except (RecursionError, ValueError):  # nested thousands deep, or an integer of thousands of digits
-        raise UsageError(f"{shown}: not a TOML file this reader can hold") from None
-    if not isinstance(table, dict) or not table:
-        raise UsageError(f"{shown}: expected an [aliases] table of your name = \"network name\"")
-    for key, value in table.items():
-        if not (isinstance(value, str) and value.replace("_", "").isalnum() and key.replace("_", "").isalnum()):
-            raise UsageError(f"{shown}: aliases.{escaped(key)}: expected letters, digits and _ on both sides, "
-                             f"got {value!r}")
-    return dict(table)
 
 
 def example_requests() -> list[tuple[str, str, str, tuple[str, ...]]]:
@@ -537,7 +369,7 @@ def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | byte
     from derive.notes.request import NotesRequest
 
     found: dict[Path, str | bytes] = {}
-    derived = {name: _derive(name, DEFAULT_DIGITS) for name in spec.preset_names()}
+    derived = {name: api.load(name).derivation(DEFAULT_DIGITS) for name in spec.preset_names()}
     for name, lang, profile, formats in example_requests():
         wanted = formats if with_pdf else tuple(f for f in formats if f != "pdf")
         request = NotesRequest(wanted, lang, profile)
@@ -551,8 +383,8 @@ def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | byte
 def _cmd_examples(args: argparse.Namespace) -> int:
     if not args.check:
         found = example_files(args.out)
-        writing.write_tree(args.out, {path.relative_to(args.out).as_posix(): content for path, content in found.items()},
-                           _is_example_file)
+        relative = {path.relative_to(args.out).as_posix(): content for path, content in found.items()}
+        writing.write_tree(args.out, relative, _is_example_file)
         return OK
     # PDF bytes depend on the TeX installation: the PDFs are checked by their text, in the tests.
     files = example_files(args.out, with_pdf=False)
@@ -567,7 +399,8 @@ def _is_example_file(path: PurePosixPath) -> bool:
     from derive.notes.files import is_render_file
 
     parts = path.parts
-    return (len(parts) == 2 and parts[1] == "update.py") or (len(parts) >= 3 and is_render_file(PurePosixPath(*parts[2:])))
+    return ((len(parts) == 2 and parts[1] == "update.py")
+            or (len(parts) >= 3 and is_render_file(PurePosixPath(*parts[2:]))))
 
 
 as_bytes = writing.as_bytes
@@ -584,17 +417,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         status = COMMANDS[args.command](args)
         _flush()
         return status
-    except (UsageError, OutputError, spec.SpecError, derivation.DerivationError) as exc:
+    except _Exit as done:  # --help, --version: printed, nothing else to do
+        _flush()
+        return done.status
+    except api.InconsistentDerivation as exc:
+        # two routes to one number disagree (numbers that cancel beyond the working precision): a finding
+        # stated on one line, never a number printed as if it were exact
+        _say(f"derive: error: {exc}")
+        _detach_stdout_if_failed()
+        return FINDING
+    except api.Finding as exc:  # generated code that disagrees, a document TeX could not typeset
+        _say(f"derive: {exc}")
+        _detach_stdout_if_failed()
+        return FINDING
+    except (UsageError, OutputError, api.DeriveError, spec.SpecError, derivation.DerivationError) as exc:
         _say(f"derive: error: {exc}")
     except writing.WriteError as exc:
         _say(f"derive: error: {escaped(str(exc.path))}: {exc.reason}")
-    except derivation.InconsistentDerivation as exc:
-        # two routes to one number disagree (numbers that cancel beyond the working precision): a finding
-        # stated on one line, never a number printed as if it were exact
-        _say(f"derive: error: {' '.join(str(exc).split())} (the two routes differ beyond what "
-             f"{WORKING_DIGITS} digits resolve; nothing was written)")
-        _detach_stdout_if_failed()
-        return FINDING
     except BrokenPipeError:  # the reader went away (`derive check ... | head -1`): stop quietly
         _detach_stdout()
         return CLOSED_PIPE

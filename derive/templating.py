@@ -6,6 +6,7 @@ model and the maths never produce text through templates.
 
 from __future__ import annotations
 
+import contextlib
 from importlib import resources
 
 import jinja2
@@ -38,10 +39,9 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.codes[bucket.key] = bucket.bytecode_to_string()
         if self.files is not None:
-            try:
+            # a full or read-only temporary directory: the next command compiles again
+            with contextlib.suppress(OSError):
                 self.files.dump_bytecode(bucket)
-            except OSError:  # a full or read-only temporary directory: the next command compiles again
-                pass
 
 
 # one cache per kind of environment: a template compiled with LaTeX's delimiters is another program

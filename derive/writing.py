@@ -17,8 +17,8 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Callable, Mapping
 
 # Temporaries carry the writing process's id, so a later run can tell a dead process's leftovers
 # (after a SIGKILL, which no program can clean up after) from a live one's and remove them.
@@ -186,7 +186,8 @@ def _commit(root: Path, real: Path, staging: Path, files: Mapping[str, str | byt
         os.rename(staging, real)
         return
     folders = {p for f in existing for p in f.parents}
-    if _swappable(real) and all(ours(p) or (p in folders and (real / p).is_dir() and not (real / p).is_symlink()) for p in existing):
+    if _swappable(real) and all(ours(p) or (p in folders and (real / p).is_dir() and not (real / p).is_symlink())
+                                for p in existing):
         _swap(staging, real)
         return
     _merge(real, staging, files, [p for p in existing if ours(p) and p.as_posix() not in files])
@@ -231,9 +232,9 @@ def _merge(real: Path, staging: Path, files: Mapping[str, str | bytes], stale: l
     for relative in files:
         (real / relative).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relative, real / relative)
-    for relative in stale:
-        if (real / relative).is_file():
-            (real / relative).unlink()
+    for old in stale:
+        if (real / old).is_file():
+            (real / old).unlink()
 
 
 def _sweep(folder: Path) -> None:

@@ -39,6 +39,20 @@ class Report:
         return sum(v.status == "wrong" for v in self.verdicts)
 
 
+def unchecked(report: Report) -> str | None:
+    """Why a report without a wrong claim is still not a pass: nothing judged, or lines refused; else None."""
+    verdicts, refused = report.verdicts, report.refused
+    if not verdicts and not refused:
+        return "no claims (the file is empty or holds only comments)"
+    if not any(v.status in ("correct", "wrong", "carried") for v in verdicts):
+        return "nothing could be checked (no claim was found correct or wrong)"
+    lines = sorted([n for n, _ in refused] + [v.line for v in verdicts if v.status == "cannot check"])
+    if lines:
+        count = len(lines)
+        return f"{count} claim{'s' if count > 1 else ''} could not be checked (first: line {lines[0]})"
+    return None
+
+
 def check_text(d: Derivation, text: str, budget: Budget | None = None, notation: str = "classic") -> Report:
     """Every claim of a claims file judged against `d`; unreadable lines are refused, never run.
 
@@ -99,7 +113,8 @@ def to_text(report: Report, digits: int) -> str:
         where = f"line {v.line}" + (f", {v.entry}" if v.entry else "") + (f", link {v.link}" if v.link > 1 else "")
         truth = f" (truth {_shown(v.truth, digits)}" if v.truth is not None and v.status != "defined" else ""
         error = v.relative_error
-        rel = f", relative error {show(error, 3).text})" if truth and error is not None and v.status == "wrong" else (")" if truth else "")
+        wrong = truth and error is not None and v.status == "wrong"
+        rel = f", relative error {show(error, 3).text})" if wrong else (")" if truth else "")
         reading = f"; reading: {v.reading}" if v.reading else ""
         lines.append(f"{where}: {v.status}: {v.reason}{reading}{truth}{rel}")
         lines += [f"    most likely: {e}" for e in v.explanations]

@@ -2,8 +2,9 @@
 
 A claims line is `NAME = EXPR [= EXPR ...]`. Expressions hold numbers, names (the network's notation,
 derivatives `dE_total/dw5`, values after training `w5@1`, and the person's own names defined earlier),
-`+ - * / ^ **`, parentheses and the functions exp, log, sqrt, sigmoid, tanh, relu, step (relu's slope). LaTeX as people type
-it (`\\frac{\\partial E_{total}}{\\partial w_5}`, `w_5^{+}`, `\\cdot`) is translated token by token.
+`+ - * / ^ **`, parentheses and the functions exp, log, sqrt, sigmoid, tanh, relu, step (relu's slope).
+LaTeX as people type it (`\\frac{\\partial E_{total}}{\\partial w_5}`, `w_5^{+}`, `\\cdot`) is translated
+token by token.
 Nothing is ever passed to eval, sympify or parse_expr: the parser builds a small tree of its own, and
 every limit (line length, tokens, nesting, exponents) is checked before any work is done.
 """
@@ -104,7 +105,8 @@ _EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<operator>d/d\((?P<wrt>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)\))
-  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?/d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
+  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?
+      /d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
   | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<op>\*\*|[-+*/^()=])
@@ -178,6 +180,7 @@ def tokenize(text: str, names: latex.Names | None = None) -> list[tuple[str, str
         elif kind == "name":
             tokens.append(("name", _normal_name(match.group())))
         else:
+            assert kind is not None  # every alternative of the pattern is a named group
             tokens.append((kind, match.group()))
         if len(tokens) > MAX_TOKENS:
             raise ClaimError(f"more than {MAX_TOKENS} tokens")
@@ -251,7 +254,8 @@ class _Parser:
             token = self.take()
         if token[1] in ("+", "-"):
             sign, token = token[1], self.take()
-        if token[0] != "number" or _decimal(token[1]) is None or abs(_decimal(token[1])) > MAX_EXPONENT:
+        exponent = _decimal(token[1]) if token[0] == "number" else None
+        if exponent is None or abs(exponent) > MAX_EXPONENT:
             raise ClaimError(f"an exponent must be a number of at most {MAX_EXPONENT}")
         if bracketed:
             self.expect(")")
@@ -297,7 +301,7 @@ def _decimal(text: str) -> Decimal | None:
 def parse_instances(text: str, line: int, names: latex.Names | None = None) -> list[Claim]:
     """The claims of one line: one, or (a LaTeX rule stated for every index, `w_{oh}`) one per instance."""
     stripped = text.split("#", 1)[0].strip()
-    if not stripped or "\\" not in stripped and "{" not in stripped and "}" not in stripped:
+    if not stripped or ("\\" not in stripped and "{" not in stripped and "}" not in stripped):
         claim = parse_line(text, line, names)
         return [claim] if claim is not None else []
     if len(stripped) > MAX_LINE:

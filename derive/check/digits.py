@@ -36,9 +36,16 @@ def tolerance(node: Node, given: Callable[[Num], str | None] = lambda n: None) -
     for n in numbers_in(node):
         value = Decimal(n.text)
         if value and ("." in n.text or "e" in n.text.lower()) and given(n) is None:
-            half_unit = Decimal(5).scaleb(value.as_tuple().exponent - 1)
+            half_unit = Decimal(5).scaleb(_exponent(value) - 1)
             total += CTX.mpf(str(half_unit / abs(value)))
     return total
+
+
+def _exponent(value: Decimal) -> int:
+    """The exponent of a written number's last digit (a written number is finite: no NaN, no infinity)."""
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int), value
+    return exponent
 
 
 def half_unit(text: str) -> Real:
@@ -46,4 +53,4 @@ def half_unit(text: str) -> Real:
     value = Decimal(text)
     if not ("." in text or "e" in text.lower()):
         return CTX.zero  # whole numbers (1, 2 in 1/2 (t - o)^2) are exact
-    return CTX.mpf(str(Decimal(5).scaleb(value.as_tuple().exponent - 1)))
+    return CTX.mpf(str(Decimal(5).scaleb(_exponent(value) - 1)))

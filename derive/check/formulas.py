@@ -42,7 +42,7 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
 
 def _right_at(truth: Truth, point: PointTruth, target: str) -> Real:
     """The truth at the point: a closed form, or an updated parameter from the honest algorithm."""
-    base, at, step = target.partition("@")
+    _base, at, _step = target.partition("@")
     if at:
         value = _variant_at(truth, HONEST, point, target)
         if value is None:

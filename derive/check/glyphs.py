@@ -44,7 +44,7 @@ def key_of(g: Glyph) -> Key:
     return Key(g.base, g.sub, g.sup, g.hat)
 
 
-class GlyphTable(dict):  # type: ignore[type-arg]
+class GlyphTable(dict[Key, "Meaning"]):
     """Key -> Meaning of every printed glyph, and the index-form glyphs (w_{oh}) with the layer each
     index letter runs over, so that a rule for every index is read as each of its instances."""
 
@@ -69,7 +69,8 @@ class GlyphTable(dict):  # type: ignore[type-arg]
         for layer in range(-1, layers):
             self.letters[index_letter(notation.profile, layers, layer)] = layer
         for layer in range(layers):
-            me, before = index_letter(notation.profile, layers, layer), index_letter(notation.profile, layers, layer - 1)
+            me = index_letter(notation.profile, layers, layer)
+            before = index_letter(notation.profile, layers, layer - 1)
             if notation.profile == "textbook":
                 for kind in ("out", "net", "delta", "weight", "bias"):
                     self.kinds[key_of(notation.generic[kind][layer])] = (kind, layer)
@@ -79,7 +80,8 @@ class GlyphTable(dict):  # type: ignore[type-arg]
                                    Key("b", me): ("bias", layer)})
         last = index_letter(notation.profile, layers, layers - 1)
         first = index_letter(notation.profile, layers, -1)
-        target, source = ("y", "x") if notation.profile == "textbook" else ("target", name_glyph(self.network.inputs[0].name).base)
+        target, source = (("y", "x") if notation.profile == "textbook"
+                          else ("target", name_glyph(self.network.inputs[0].name).base))
         self.kinds[Key(target, last)] = ("target", layers - 1)
         self.kinds[Key(source, first)] = ("input", -1)
 

@@ -22,9 +22,8 @@ def instances(text: str, names: Names | None = None) -> list[str]:
 def labelled_instances(text: str, names: Names | None = None) -> list[tuple[str, str]]:
     """(label, plain claims text) of each instance of a LaTeX line: the label names the entry of a
     vector or a matrix a whole-layer claim's instance is about, "" for every other line."""
-    if isinstance(names, GlyphTable):
-        if matrices.is_whole_layer(text, names):
-            return matrices.entries(text, names, names.network)
+    if isinstance(names, GlyphTable) and matrices.is_whole_layer(text, names):
+        return matrices.entries(text, names, names.network)
     return [("", plain) for plain in _index_instances(text, names)]
 
 

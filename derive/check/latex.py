@@ -11,7 +11,7 @@ back as the network's own names. Anything else is refused with the reason.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 # the glyph tables' names, read through this module by the readers of LaTeX
 from derive.check.glyphs import PROFILES as PROFILES
@@ -70,7 +70,7 @@ class _Reader:
         return self.toks[self.at - 1]
 
     def expect(self, text: str) -> None:
-        kind, found = self.take()
+        _kind, found = self.take()
         if found != text:
             raise LatexError(f"expected {text!r}, found {found!r}")
 
@@ -81,7 +81,8 @@ class _Reader:
             raise LatexError(f"more than {MAX_DEPTH} levels of nesting")
         parts: list[str] = []
         last_operand = False
-        while (token := self.peek()) is not None and (token not in stop or token == r"\right" and self.peek(1) == "."):
+        while (token := self.peek()) is not None and (
+                token not in stop or (token == r"\right" and self.peek(1) == ".")):
             operator = self.operator()
             if operator is not None:
                 if operator:
@@ -177,7 +178,8 @@ class _Reader:
     def fraction(self) -> str:
         if self.peek() == "{" and self.peek(1) == r"\partial":
             return self.derivative()
-        if [self.peek(i) for i in range(4)] == ["{", "d", "}", "{"] and re.fullmatch(r"d(?:[A-Za-z]+\d*)?", self.peek(4) or ""):
+        if [self.peek(i) for i in range(4)] == ["{", "d", "}", "{"] \
+                and re.fullmatch(r"d(?:[A-Za-z]+\d*)?", self.peek(4) or ""):
             self.at += 3  # \\frac{d}{dx}: the ordinary derivative operator
             return self.operator_applied()
         top = self.braced()
@@ -186,7 +188,7 @@ class _Reader:
 
     def braced(self) -> str:
         if self.peek() != "{":
-            kind, token = self.take()  # \frac12
+            _kind, token = self.take()  # \frac12
             return token
         self.at += 1
         inner = self.sequence(frozenset({"}"}))
@@ -218,7 +220,7 @@ class _Reader:
         kind, token = self.take()  # \\partial, d, or d and the name's letters: dx
         if kind == "letters" and len(token) > 1:
             self.at -= 1
-            self.toks = self.toks[:self.at] + [(kind, token[1:])] + self.toks[self.at + 1:]
+            self.toks = [*self.toks[:self.at], (kind, token[1:]), *self.toks[self.at + 1:]]
         name = self.sequence(frozenset({"}"})).strip()
         self.expect("}")
         if not _is_name(name) or name.startswith(("(", "-")):
@@ -294,7 +296,7 @@ class _Reader:
         if self.peek() != "{":
             return self.take()[1].lstrip("\\")
         self.at += 1
-        found = []
+        found: list[str] = []
         depth = 1
         while True:
             kind, token = self.take()
@@ -344,9 +346,7 @@ class _Reader:
             base = self.group_text()
         elif kind == "command" and token[1:] in GREEK_LETTERS:
             base = token[1:]
-        elif kind == "letters":
-            base = token
-        elif kind == "command" and token in FUNCTIONS:
+        elif kind == "letters" or (kind == "command" and token in FUNCTIONS):
             base = token
         elif token == r"\max" and not hat:
             return self.maximum()
@@ -416,10 +416,10 @@ class _Reader:
             count = self.update_count()
             if count:
                 after = count
-            elif self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}" or self.peek() == "+":
+            elif (self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}") or self.peek() == "+":
                 updated = True
                 self.script_text()
-            elif self.peek() == "{" and self.peek(1) == "[" or base == "e" and not sub:
+            elif (self.peek() == "{" and self.peek(1) == "[") or (base == "e" and not sub):
                 if base == "e" and not sub and not (self.peek() == "{" and self.peek(1) == "["):
                     return self.scripts_of_value(f"exp({self.script_expression()})")
                 sup = self.script_text()
@@ -469,7 +469,7 @@ class _Reader:
         or `t`, `t-1`, `k` in a rule for every update), or ""."""
         if self.peek() != "{" or self.peek(1) != "(":
             return ""
-        inside = []
+        inside: list[str] = []
         for i in range(2, 8):
             token = self.peek(i)
             if token == ")" and self.peek(i + 1) == "}" and inside:
@@ -503,7 +503,8 @@ class _Reader:
         return 1  # a stand-in while the free letters are collected
 
     def resolve(self, key: Key) -> str:
-        if (self.optimizer or self.betas) and key.base == "beta" and key.sub in ("1", "2") and not key.sup and not key.hat:
+        if (self.optimizer or self.betas) and key.base == "beta" and key.sub in ("1", "2") \
+                and not key.sup and not key.hat:
             return f"beta{key.sub}"
         rule = self.rule_letter(key)
         if rule is not None:

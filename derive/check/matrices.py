@@ -405,7 +405,7 @@ def _unwrapped(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
             continue
         if t in (r"\begin", r"\end") and group == ["{", "pmatrix", "}"]:
             depth += 1 if t == r"\begin" else -1
-        elif t in latex.IGNORED and t not in (r"\left", r"\right", r"\\") or t in ("&", r"\\") and not depth:
+        elif (t in latex.IGNORED and t not in (r"\left", r"\right", r"\\")) or (t in ("&", r"\\") and not depth):
             i += 1
             continue
         out.append(toks[i])

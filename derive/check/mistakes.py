@@ -7,8 +7,8 @@ the way people get it wrong.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from derive.maths.numeric import Trainer
 from derive.model.network import Network

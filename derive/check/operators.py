@@ -8,8 +8,8 @@ is then evaluated with the values of the symbols, the truth's or a random point'
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Callable, Mapping
 
 import sympy
 from sympy import Expr, Symbol

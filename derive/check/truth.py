@@ -11,7 +11,7 @@ import random
 import time
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Sequence
+from collections.abc import Sequence
 
 from sympy import Expr, Symbol
 
@@ -206,7 +206,7 @@ class Truth:
             n = self.network
             names = [s.name for s in n.inputs] + [o.target.name for o in n.outputs] + [p.name for p in n.params]
             self._given = {}
-            for name in names + [n.eta.name]:
+            for name in [*names, n.eta.name]:
                 self._given.setdefault(self.values[name], name)
         return self._given.get(real(number.text))
 
@@ -267,7 +267,8 @@ class Truth:
         truth = self.value(name)
         same_sign = (truth < 0) == text.startswith("-")
         # a copying slip needs a few digits to be told from a wrong result, and keeps the sign
-        slip = typo(text.lstrip("-"), show(abs(truth), significant(text)).text) if same_sign and significant(text) >= 3 else None
+        slip = (typo(text.lstrip("-"), show(abs(truth), significant(text)).text)
+                if same_sign and significant(text) >= 3 else None)
         if slip and not found:
             found.append(f"{slip}: a slip in copying the number, the working is right")
         return tuple(found)
@@ -443,7 +444,7 @@ class Truth:
     def _optimizer_mistakes(self, name: str, text: str) -> list[str]:
         """The mistakes (of the gradients or of the update rule) that give `text` for a parameter or an
         optimizer quantity after a few updates, each replayed from the start."""
-        base, at, step = split_sample(name)[0].partition("@")
+        base, _at, step = split_sample(name)[0].partition("@")
         if self.network.spec.training.optimizer.plain or not step.isdigit() \
                 or not 1 <= int(step) <= optimizer_claims.VARIANT_STEPS:
             return []
@@ -551,7 +552,7 @@ class PointTruth:
             if name == n.delta.name:  # a neuron's delta is dE_total/dnet, as the truth's tables hold it
                 return self.closed.deltas[n.delta]
             if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
-                return n.activation.local(n.out, n.net)
+                return n.activation.slope(n.out, n.net)
         for k, j in itertools.product(self.network.layers[-1], repeat=2):  # a softmax's Jacobian
             if name == f"d:{k.out.name}/{j.net.name}" and not k.activation.elementwise:
                 return softmax_jacobian(k.out, j.out, k is j)

@@ -7,8 +7,9 @@ common-subexpression elimination. Python prepares every string here; the templat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import sympy
 from sympy import Expr, Symbol
@@ -102,7 +103,8 @@ def _layer_view(network: Network, index: int) -> dict[str, Any]:
         "names": "[" + ", ".join("[" + ", ".join(link.weight.name for link in n.links) + "]" for n in neurons) + "]",
         "weights": _literal([list(row) for row in spec_layer.weights]),
         "bias_mode": bias.mode,
-        "bias_values": _literal(list(bias.values)) if bias.mode == "per_neuron" else _literal(bias.values[0]) if bias.mode == "shared" else "",
+        "bias_values": (_literal(list(bias.values)) if bias.mode == "per_neuron"
+                        else _literal(bias.values[0]) if bias.mode == "shared" else ""),
         "bias_names": list(bias.names),
         "bias_sign": "-" if bias.form == "threshold" else "+",
         "bias_trainable": bias.trainable,
@@ -225,7 +227,8 @@ def scalar_view(d: Derivation, names: Mapping[str, str] | None = None, lang: str
     used = set().union(*[e.free_symbols for e in reduced], *[e.free_symbols for _, e in temps])
     return {
         **_common(network, "scalar", lang),
-        "params": [{"name": nm(p.symbol), "value": _literal(p.initial), "trainable": p.trainable} for p in network.params],
+        "params": [{"name": nm(p.symbol), "value": _literal(p.initial), "trainable": p.trainable}
+                   for p in network.params],
         "frozen": [nm(p.symbol) for p in network.params if not p.trainable],
         "inputs_by_column": [nm(x) for x in network.inputs],
         "targets_by_column": [nm(o.target) for o in network.outputs],

@@ -78,7 +78,7 @@ def _header(network: Network, small: Network, sampled: tuple[int, ...]) -> tuple
         f"its loss equals the engine's at {WORKING_DIGITS} digits to a relative {_sci(verify.TOLERANCE)}."),
     ]
     wrap = textwrap.TextWrapper(WIDTH, break_long_words=False, break_on_hyphens=False)
-    return tuple(line for paragraph in text for line in wrap.wrap(paragraph) + [""])[:-1]
+    return tuple(line for paragraph in text for line in [*wrap.wrap(paragraph), ""])[:-1]
 
 
 def _sci(x: float) -> str:
@@ -159,11 +159,12 @@ def _locations(network: Network, sampled: tuple[int, ...]) -> list[tuple[str, tu
     """Where each sampled parameter sits in the vector style's arrays: (array name, index)."""
     place: dict[str, tuple[str, tuple[int, ...]]] = {}
     wanted = {network.params[i].name for i in sampled}
-    for l, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
+    for number, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
         for j, n in enumerate(layer):
-            place.update((k.weight.name, (f"W{l}", (j, i))) for i, k in enumerate(n.links) if k.weight.name in wanted)
+            place.update((k.weight.name, (f"W{number}", (j, i)))
+                         for i, k in enumerate(n.links) if k.weight.name in wanted)
         shared = spec_layer.bias.mode == "shared"
-        place.update((name, (f"b{l}", () if shared else (j,))) for j, name in enumerate(spec_layer.bias.names))
+        place.update((name, (f"b{number}", () if shared else (j,))) for j, name in enumerate(spec_layer.bias.names))
     return [place[network.params[i].name] for i in sampled]
 
 

@@ -56,9 +56,9 @@ def decayed_names(network: Network, style: str) -> list[str]:
         return []
     if style == "scalar":
         return [p.name for p in network.params if p.trainable and (p.kind == "weight" or opt.decay_biases)]
-    names = [f"W{l}" for l in range(1, len(network.layers) + 1)]
+    names = [f"W{number}" for number in range(1, len(network.layers) + 1)]
     if opt.decay_biases:
-        names += [f"b{l}" for l, layer in enumerate(network.spec.layers, start=1)
+        names += [f"b{number}" for number, layer in enumerate(network.spec.layers, start=1)
                   if layer.bias.mode != "none" and layer.bias.trainable]
     return names
 

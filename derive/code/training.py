@@ -98,8 +98,8 @@ def _diverged(module: Any, updates: _Updates, curve: list[tuple[int, float]], st
         params = updates.step(params, number)
         error = module.loss(params, module.INPUTS, module.TARGETS)
         if not (math.isfinite(error) and _finite(params)):
-            return Run(curve + [(number, error)], number)
-    return Run(curve + [(end, math.nan)], end)  # the same code, the same numbers: not reached
+            return Run([*curve, (number, error)], number)
+    return Run([*curve, (end, math.nan)], end)  # the same code, the same numbers: not reached
 
 
 def log_scaled(curve: list[tuple[int, float]]) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import types
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -24,7 +24,7 @@ TOLERANCE = 1e-9
 def load(source: str, name: str = "generated_update") -> types.ModuleType:
     """Execute generated code (made by derive from validated names only) as a fresh module."""
     module = types.ModuleType(name)
-    exec(compile(source, f"<{name}>", "exec"), module.__dict__)  # noqa: S102 - our own generated code
+    exec(compile(source, f"<{name}>", "exec"), module.__dict__)  # our own generated code, never a user's text
     return module
 
 
@@ -36,24 +36,26 @@ def to_arrays(network: Network, flat: list[float]) -> dict[str, np.ndarray]:
     """The flat parameter list (network.params order) in the vector style's W<l>, b<l> layout."""
     index = {p.name: i for i, p in enumerate(network.params)}
     arrays: dict[str, np.ndarray] = {}
-    for l, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
-        arrays[f"W{l}"] = np.array([[flat[index[k.weight.name]] for k in n.links] for n in layer], dtype=float)
+    for number, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
+        arrays[f"W{number}"] = np.array([[flat[index[k.weight.name]] for k in n.links] for n in layer], dtype=float)
         names = spec_layer.bias.names
         if spec_layer.bias.mode == "shared":
-            arrays[f"b{l}"] = np.array(flat[index[names[0]]], dtype=float)
+            arrays[f"b{number}"] = np.array(flat[index[names[0]]], dtype=float)
         elif spec_layer.bias.mode == "per_neuron":
-            arrays[f"b{l}"] = np.array([flat[index[b]] for b in names], dtype=float)
+            arrays[f"b{number}"] = np.array([flat[index[b]] for b in names], dtype=float)
     return arrays
 
 
 def from_arrays(network: Network, arrays: Mapping[str, np.ndarray]) -> list[float]:
     """The inverse of `to_arrays`."""
     values: dict[str, float] = {}
-    for l, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
+    for number, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
         for j, n in enumerate(layer):
             for i, k in enumerate(n.links):
-                values[k.weight.name] = float(arrays[f"W{l}"][j, i])
-        bias = arrays.get(f"b{l}")
+                values[k.weight.name] = float(arrays[f"W{number}"][j, i])
+        if not spec_layer.bias.names:
+            continue
+        bias = arrays[f"b{number}"]  # to_arrays gives every layer with a bias its array
         for j, name in enumerate(spec_layer.bias.names):
             values[name] = float(bias) if spec_layer.bias.mode == "shared" else float(bias[j])
     return [values[p.name] for p in network.params]

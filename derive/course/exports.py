@@ -34,7 +34,8 @@ def category(ex: Exercise, index: int) -> str:
 
 
 def _prompt(ex: Exercise, v: Variant, question: q.Question, lang: str) -> str:
-    """The question's text (HTML, maths in \\( \\) for Moodle's MathJax filter): the variant's numbers, then the question."""
+    """The question's text (HTML, maths in \\( \\) for Moodle's MathJax filter): the variant's numbers, then
+    the question."""
     t = catalogue(lang)
     pr = NotationPrinter(notation_for(v.derivation.network, "classic"))
     return (_intro(ex, v, lang) +
@@ -90,7 +91,7 @@ def _numbers(v: Variant) -> list[tuple[str, str]]:
         found += [(n + suffix, str(x)) for n, x in zip(net.spec.inputs, sample.inputs)]
         found += [(o.target.name + suffix, str(x)) for o, x in zip(net.outputs, sample.targets)]
     found += [(p.name, str(p.initial)) for p in net.params]
-    return found + [("eta", str(net.spec.training.learning_rate))]
+    return [*found, ("eta", str(net.spec.training.learning_rate))]
 
 
 def answers(ex: Exercise, question: q.Question) -> list[tuple[int, str, str, str]]:
@@ -133,7 +134,8 @@ def _numerical(quiz: ET.Element, ex: Exercise, v: Variant, question: q.Question,
     _text(element, "name", f"variant-{v.id} {question.claim}")
     _text(element, "questiontext", _prompt(ex, v, question, lang), format="html")
     _text(element, "generalfeedback", "", format="html")
-    for tag, value in (("defaultgrade", "1"), ("penalty", "0"), ("hidden", "0"), ("idnumber", f"{v.id}:{question.claim}")):
+    for tag, value in (("defaultgrade", "1"), ("penalty", "0"), ("hidden", "0"),
+                       ("idnumber", f"{v.id}:{question.claim}")):
         ET.SubElement(element, tag).text = value
     for fraction, value, tol, feedback in answers(ex, question):
         answer = _text(element, "answer", value, fraction=str(fraction), format="moodle_auto_format")
@@ -184,7 +186,8 @@ def gift(ex: Exercise, lang: str) -> str:
         blocks.append(f"$CATEGORY: {category(ex, index)}")
         for v in ex.variants:
             question = v.questions[index]
-            options = " ".join(f"={'' if fraction == 100 else '%0%'}{value}:{tol}" + (f"#{gift_escape(fb)}" if fb else "")
+            options = " ".join(f"={'' if fraction == 100 else '%0%'}{value}:{tol}"
+                               + (f"#{gift_escape(fb)}" if fb else "")
                                for fraction, value, tol, fb in answers(ex, question))
             blocks.append(f"::{gift_escape(f'variant-{v.id} {question.claim}')}::[html]"
                           f"{gift_escape(_prompt(ex, v, question, lang))}{{#{options}}}")

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Any
 
 from derive.course import exports, keys, sheets
 from derive.course.exercise import Exercise, Variant
@@ -29,9 +30,10 @@ def key_walkthrough(v: Variant, lang: str, notation: str) -> dict[str, str | byt
     fs = note_files.figure_set(v.derivation, request)
     folder = f"{sheets.FIGURE_DIR}/variant-{v.id}"
     views = walkthrough.figure_views(fs, "md", request)
-    moved = {key: _moved(view, folder) for key, view in views.items() if key != "paths"}
+    moved: dict[str, Any] = {key: _moved(view, folder) for key, view in views.items() if key != "paths"}
     moved["paths"] = {name: _moved(view, folder) for name, view in views["paths"].items()}
-    found: dict[str, str | bytes] = {f"{KEY_DIR}/variant-{v.id}.md": walkthrough.render(v.derivation, "md", request, moved)}
+    found: dict[str, str | bytes] = {
+        f"{KEY_DIR}/variant-{v.id}.md": walkthrough.render(v.derivation, "md", request, moved)}
     found.update({f"{KEY_DIR}/{folder}/{key}.svg": text for key, text in
                   fs.printed(note_files.svg.figure, note_files.svg.curve).items()})
     return found

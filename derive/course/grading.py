@@ -121,12 +121,14 @@ def read_key(key_dir: Path) -> Key:
     except reading.ReadError as exc:
         raise KeyFileError(f"{path}: {exc}") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise KeyFileError(f"{path}: not a JSON file ({str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
+        why = str(exc).splitlines()[0] if str(exc) else "unreadable"
+        raise KeyFileError(f"{path}: not a JSON file ({why})") from None
     return _key(path, key_dir, data)
 
 
 def _key(path: Path, key_dir: Path, data: Any) -> Key:
-    if not isinstance(data, dict) or not isinstance(data.get("network"), str) or not isinstance(data.get("variants"), list):
+    if not (isinstance(data, dict) and isinstance(data.get("network"), str)
+            and isinstance(data.get("variants"), list)):
         raise KeyFileError(f"{path}: expected an object with network and variants, as `derive exercise` writes it")
     found = tuple(_variant(path, i, v) for i, v in enumerate(data["variants"]))
     if not found:
@@ -147,7 +149,8 @@ def _base_spec(key_dir: Path, name: str) -> spec.Spec:
 
 def _variant(path: Path, index: int, data: Any) -> Variant:
     where = f"{path}: variants[{index}]"
-    if not isinstance(data, dict) or not isinstance(data.get("values"), dict) or not isinstance(data.get("questions"), list):
+    if not (isinstance(data, dict) and isinstance(data.get("values"), dict)
+            and isinstance(data.get("questions"), list)):
         raise KeyFileError(f"{where}: expected an object with id, values and questions")
     if not isinstance(data.get("id"), (int, str)) or isinstance(data.get("id"), bool):
         raise KeyFileError(f"{where}.id: expected a number or a name")
@@ -228,7 +231,7 @@ def _worker_start(key: Key) -> None:
 def grade_many(sources: Iterable[handins.Source], key: Key) -> list[Graded | Unreadable]:
     """Hand-ins graded in this process, one after the other: what one task of a cluster runs (a Dask
     bag's partition: `bag.map_partitions(grade_many, key)`, or a Ray task over a slice of them)."""
-    if _KEY != key:  # a cluster's task gets its own copy of the key: the derivations built stay
+    if key != _KEY:  # a cluster's task gets its own copy of the key: the derivations built stay
         _start(key)
     return [grade(s) for s in sources]
 
@@ -353,7 +356,7 @@ def _entries(found: DocumentReport) -> list[Entry]:
     for s in found.spans:
         for f in s.found:
             if entries and entries[-1].target == f.target and f.verdict.link > entries[-1].verdicts[-1].link:
-                entries[-1] = Entry(f.target, entries[-1].verdicts + (f.verdict,))
+                entries[-1] = Entry(f.target, (*entries[-1].verdicts, f.verdict))
             else:
                 entries.append(Entry(f.target, (f.verdict,)))
     return entries
@@ -367,7 +370,7 @@ def _claim_entries(d: derivation.Derivation, text: str) -> list[Entry]:
     entries: list[Entry] = []
     for v in report.verdicts:
         if entries and entries[-1].verdicts[-1].line == v.line:
-            entries[-1] = Entry(entries[-1].target, entries[-1].verdicts + (v,))
+            entries[-1] = Entry(entries[-1].target, (*entries[-1].verdicts, v))
         else:
             entries.append(Entry(target.get(v.line, ""), (v,)))
     return entries

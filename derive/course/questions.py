@@ -54,7 +54,7 @@ def default_ask(network: Network) -> tuple[str, ...]:
     asked = [identifiers.out(network.outputs[0].neuron.name), identifiers.E_TOTAL, f"dE_total/d{last_layer[0]}"]
     if len(network.layers) > 1:
         asked.append(f"dE_total/d{first}")
-    return tuple(asked + [f"{first}@1", f"{identifiers.E_TOTAL}@1"])
+    return (*asked, f"{first}@1", f"{identifiers.E_TOTAL}@1")
 
 
 def resolve(asked: tuple[str, ...], d: Derivation) -> tuple[tuple[str, str], ...]:

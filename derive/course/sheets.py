@@ -55,7 +55,8 @@ def _rows(v: Variant, pr: NotationPrinter) -> list[dict[str, str]]:
     for sample in net.spec.samples:
         named = f"\\ [\\mathrm{{{sample.name}}}]" if len(net.spec.samples) > 1 else ""
         rows += [{"symbol": pr.name(n) + named, "value": str(x)} for n, x in zip(net.spec.inputs, sample.inputs)]
-        rows += [{"symbol": pr.name(o.target.name) + named, "value": str(x)} for o, x in zip(net.outputs, sample.targets)]
+        rows += [{"symbol": pr.name(o.target.name) + named, "value": str(x)}
+                 for o, x in zip(net.outputs, sample.targets)]
     rows += [{"symbol": pr.name(p.name), "value": str(p.initial)} for p in net.params]
     rows.append({"symbol": pr.name(identifiers.ETA), "value": str(net.spec.training.learning_rate)})
     return rows

@@ -44,7 +44,8 @@ def slots(spec: Spec, exercise: ExerciseSpec) -> tuple[Slot, ...]:
     """Every number a variant draws, in drawing order."""
     names: dict[str, list[str]] = {
         "inputs": [_sample_name(i, s, spec) for s in spec.samples for i in spec.inputs],
-        "targets": [_sample_name(identifiers.target(o), s, spec) for s in spec.samples for o in spec.layers[-1].neurons],
+        "targets": [_sample_name(identifiers.target(o), s, spec)
+                    for s in spec.samples for o in spec.layers[-1].neurons],
         "weights": [w for layer in spec.layers for row in layer.weight_names for w in row],
         "biases": [b for layer in spec.layers for b in layer.bias.names],
         "learning_rate": [identifiers.ETA],

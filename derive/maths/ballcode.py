@@ -95,7 +95,8 @@ class Code:
         size = " + ".join([f"{ma} * {mb}" for ma, mb in mags] + [self.mag(x) for x, _ in extra])
         radius = " + ".join([f"{ma} * {rb} + {ra} * ({mb} + {rb})" for ((_, ra), (_, rb)), (ma, mb) in zip(terms, mags)]
                             + [r for _, r in extra])
-        return self.ball(value or "0.0", f"{radius or '0.0'} + {gamma(len(terms) + len(extra) + 1)!r} * ({size or '0.0'})")
+        rounding = gamma(len(terms) + len(extra) + 1)
+        return self.ball(value or "0.0", f"{radius or '0.0'} + {rounding!r} * ({size or '0.0'})")
 
 
 def _sigmoid(code: Code, net: Ball) -> Ball:
@@ -293,20 +294,21 @@ def source(network: Network, single: bool) -> str:
         frozen = [v for (v, _), p in zip(shape.params, network.params) if not p.trainable]
         both = Code(frozenset([v for v, _ in shape.inputs + shape.targets] + ["eta"] + frozen))
         moved = shape.update(both, eta[0], shape.gradient(both))
-        return "\n".join(functions + [_loop("run", [shape.params, shape.inputs, shape.targets, eta], both, moved,
-                                             shape.params)])
+        run = _loop("run", [shape.params, shape.inputs, shape.targets, eta], both, moved, shape.params)
+        return "\n".join([*functions, run])
     backward, step = Code(), Code()
     grads = shape.gradient(backward)
     gradient_balls = [(f"g{i}", f"rg{i}") for i in range(len(shape.params))]
     new = shape.update(step, eta[0], gradient_balls)
-    return "\n".join(functions + [
-        _function("gradient", [shape.params, shape.inputs, shape.targets], backward, grads),
-        _function("update", [shape.params, gradient_balls, eta], step, new)])
+    return "\n".join([*functions,
+                      _function("gradient", [shape.params, shape.inputs, shape.targets], backward, grads),
+                      _function("update", [shape.params, gradient_balls, eta], step, new)])
 
 
 def compiled(network: Network, single: bool) -> Compiled:
     """The functions of `source`, compiled (the text is made from indices only, never from user input)."""
     namespace: dict[str, object] = {"exp": math.exp, "tanh": math.tanh, "U": U, "Unproven": Unproven}
-    exec(compile(source(network, single), "<derive.maths.ballcode>", "exec"), namespace)  # noqa: S102 - our own code
+    # our own code, made from the network's indices only
+    exec(compile(source(network, single), "<derive.maths.ballcode>", "exec"), namespace)
     return Compiled(namespace["outputs"], namespace.get("run"), namespace.get("gradient"),  # type: ignore[arg-type]
                     namespace.get("update"))  # type: ignore[arg-type]

@@ -9,9 +9,9 @@ square. `sympy.diff` of the fully expanded E_total (see `derive.maths.expansion`
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Iterable, Mapping, Sequence
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
@@ -209,7 +209,7 @@ def closed_forms(network: Network, output_rule: Callable[[Expr], Expr] | None = 
     for n in last:
         if n.activation.elementwise:
             errors[n.out] = loss_grads[n.out]
-            factors[n.delta] = (errors[n.out], n.activation.local(n.out, n.net))
+            factors[n.delta] = (errors[n.out], n.activation.slope(n.out, n.net))
         else:
             factors[n.delta] = (Add(*[loss_grads[k.out] * softmax_jacobian(k.out, n.out, k is n) for k in last]),)
         deltas[n.delta] = Mul(*factors[n.delta])
@@ -218,7 +218,7 @@ def closed_forms(network: Network, output_rule: Callable[[Expr], Expr] | None = 
     for layer, after in zip(reversed(network.layers[:-1]), reversed(network.layers[1:])):
         for n in layer:
             errors[n.out] = Add(*[deltas[k.delta] * k.links[n.position].weight.symbol for k in after])
-            factors[n.delta] = (errors[n.out], n.activation.local(n.out, n.net))
+            factors[n.delta] = (errors[n.out], n.activation.slope(n.out, n.net))
             deltas[n.delta] = Mul(*factors[n.delta])
     return Closed(loss_grads, errors, deltas, factors)
 
@@ -246,7 +246,7 @@ def _output_backward(network: Network, closed: Closed, values: dict[Symbol, Real
     result = []
     for n in last:
         if n.activation.elementwise:
-            slope = _factor(n.out, n.net, n.activation.local(n.out, n.net), values)
+            slope = _factor(n.out, n.net, n.activation.slope(n.out, n.net), values)
             jacobian: tuple[JacobianTerm, ...] = ()
             value = errors[n.out].value * slope.value
         else:
@@ -271,7 +271,7 @@ def _hidden_backward(network: Network, layer: tuple[Neuron, ...], after: tuple[N
         paths = tuple(_path(network, k, n, closed, values) for k in after)
         teacher = Add(*[k.delta * k.links[n.position].weight.symbol for k in after])
         error = Factor(network.e_total, n.out, teacher, sum_to_precision(p.value for p in paths))
-        slope = _factor(n.out, n.net, n.activation.local(n.out, n.net), values)
+        slope = _factor(n.out, n.net, n.activation.slope(n.out, n.net), values)
         values[n.delta] = error.value * slope.value
         delta = Factor(network.e_total, n.net, closed.deltas[n.delta], values[n.delta])
         result.append(NeuronBackward(n, error, paths, slope, (), delta))
@@ -298,7 +298,7 @@ def _gradient(network: Network, index: int, backward: Mapping[Symbol, NeuronBack
         b = backward[usage.neuron.net]
         local = _factor(usage.neuron.net, param.symbol, usage.dnet, values)
         head = (b.error, b.slope) if b.slope is not None else (b.delta,)
-        factors = head + (local,)
+        factors = (*head, local)
         closed_factors = closed.delta_factors[usage.neuron.delta] + (usage.dnet,)
         chains.append(Chain(usage.neuron, factors, _product(f.value for f in factors), closed_factors))
     value = sum_to_precision(c.value for c in chains)
@@ -410,7 +410,8 @@ def history_errors(network: Network, steps: list[int], digits: int | None = None
     return precise_errors(network, [s for s in steps if s <= 1]) + fast
 
 
-def build(network: Network, history_steps: tuple[int, ...] | None = None, shown_digits: int | None = None) -> Derivation:
+def build(network: Network, history_steps: tuple[int, ...] | None = None,
+          shown_digits: int | None = None) -> Derivation:
     """The whole derivation of `network`: the first update in full, then the iterations.
 
     `shown_digits`: the significant digits the errors of the iterations will be shown with, when known;

@@ -6,9 +6,9 @@ its operands' radii (to first order, plus the second-order remainder) and adds t
 result: half an ulp (u = 2^-53 relative) per basic operation, a dot product's gamma_n bound, one ulp
 for exp and log and two for tanh (within what glibc documents). The radii are inflated once at the end
 to cover their own rounding, and by an absolute 1e-290 for underflow (a result below 1e-308 loses
-relative accuracy, by at most 5e-324 each). Where a radius proves the digits a render shows, those digits are the exact route's
-(`derive.maths.numeric.precise_errors`, 50 digits); where it does not, or for what this route does not
-cover (softmax, optimizers other than plain descent, relu at a kink), the caller falls back to it.
+relative accuracy, by at most 5e-324 each). Where a radius proves the digits a render shows, those digits
+are the exact route's (`derive.maths.numeric.precise_errors`, 50 digits); where it does not, or for what this
+route does not cover (softmax, optimizers other than plain descent, relu at a kink), the caller falls back to it.
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any, Sequence
+from typing import Any
 
 import sympy
 from sympy import Expr, diff
@@ -92,11 +93,11 @@ def layer_deltas(network: Network, trainer: Trainer, params: Sequence[Real],
     """Every layer's deltas (first layer first) and outs (inputs first) for one sample, by the layer rules."""
     nets, outs = trainer.forward(params, sample[0])
     deltas = [_output_deltas(network, nets[-1], outs[-1], sample[1])]
-    for l in range(len(network.layers) - 1, 0, -1):  # layer l (1-based) from layer l + 1
-        links, rule = trainer.links[l], slope(network.spec.layers[l - 1].activation)
+    for layer in range(len(network.layers) - 1, 0, -1):  # each layer (1-based) from the one after it
+        links, rule = trainer.links[layer], slope(network.spec.layers[layer - 1].activation)
         after = deltas[0]
         deltas.insert(0, [CTX.fsum(after[k] * params[links[k][j]] for k in range(len(after)))
-                          * _at(rule, outs[l][j], nets[l][j]) for j in range(len(outs[l]))])
+                          * _at(rule, outs[layer][j], nets[layer][j]) for j in range(len(outs[layer]))])
     return deltas, outs
 
 
@@ -107,12 +108,13 @@ def layer_gradients(network: Network, flat: Sequence[Real]) -> list[Real]:
     totals = [CTX.zero] * len(params)
     for sample in trainer.samples:
         deltas, outs = layer_deltas(network, trainer, params, sample)
-        for l, layer_deltas_ in enumerate(deltas):
+        for layer, layer_deltas_ in enumerate(deltas):
             for j, d in enumerate(layer_deltas_):
-                for i, index in enumerate(trainer.links[l][j]):
-                    totals[index] += d * outs[l][i]
-                if trainer.biases[l][j] is not None:
-                    index, sign = trainer.biases[l][j]
+                for i, index in enumerate(trainer.links[layer][j]):
+                    totals[index] += d * outs[layer][i]
+                bias = trainer.biases[layer][j]
+                if bias is not None:
+                    index, sign = bias
                     totals[index] += sign * d
     if network.spec.training.reduction == "mean":
         totals = [t / len(trainer.samples) for t in totals]
@@ -123,7 +125,7 @@ def small_spec(spec: Spec, seed: int = 0) -> Spec:
     """A network of the same layer kinds as `spec` (activations, bias modes and forms, loss, training), at
     most SMALL_WIDTH neurons a layer, with SMALL_SAMPLES random samples."""
     rng = random.Random(seed)
-    widths = [min(len(spec.inputs), SMALL_WIDTH)] + [min(len(l.neurons), SMALL_WIDTH) for l in spec.layers]
+    widths = [min(len(spec.inputs), SMALL_WIDTH)] + [min(len(layer.neurons), SMALL_WIDTH) for layer in spec.layers]
     layers = [_small_layer(layer, fan_in, width, rng) for layer, fan_in, width in zip(spec.layers, widths, widths[1:])]
     samples = [{"inputs": [_decimal(rng.uniform(-1.0, 1.0)) for _ in range(widths[0])],
                 "targets": [_decimal(rng.uniform(0.0, 1.0)) for _ in range(widths[-1])]} for _ in range(SMALL_SAMPLES)]

@@ -7,9 +7,9 @@ updates of the iterations table, with the numeric local rules of `derive.model.r
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import singledispatch
-from typing import Iterable, Mapping, Sequence
 
 import sympy
 from sympy import Expr, Symbol
@@ -239,7 +239,7 @@ class Trainer:
 
     def _slope(self, layer: int, net: Real, out: Real) -> Real:
         """dout/dnet of an elementwise activation of `layer` (0-based among the non-input layers)."""
-        return self.activations[layer].numeric_local(net, out)
+        return self.activations[layer].numeric_slope(net, out)
 
     def _output_deltas(self, nets: list[Real], outs: list[Real], targets: list[Real]) -> list[Real]:
         n = len(outs)

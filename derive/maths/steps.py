@@ -164,7 +164,8 @@ def _symbol(expr: Expr, var: Symbol, known: Known) -> _Applied:
 
 
 def _sum(expr: Expr, var: Symbol, known: Known) -> _Applied:
-    pieces, subs = [], []
+    pieces: list[Expr] = []
+    subs: list[Expr] = []
     for term in expr.args:
         if var not in term.free_symbols:
             continue  # vanishes; a reader sees it gone in this one step

@@ -111,7 +111,7 @@ class Network:
         return tuple(n for layer in self.layers for n in layer)
 
     def sizes(self) -> tuple[int, ...]:
-        return (len(self.inputs),) + tuple(len(layer) for layer in self.layers)
+        return (len(self.inputs), *tuple(len(layer) for layer in self.layers))
 
 
 def _layer_params(spec_layer: LayerSpec, index: int) -> tuple[list[list[Param]], list[Param]]:

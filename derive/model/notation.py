@@ -15,9 +15,9 @@ walkthrough prints, in any notation, can be claimed again.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Callable, Mapping
 
 from derive.model import identifiers
 from derive.model.network import Network, Neuron
@@ -207,12 +207,12 @@ def latex(g: Glyph) -> str:
     if g.base in GREEK_LETTERS:
         head = "\\" + g.base
     elif g.word:
-        head = r"\math%s{%s}" % (g.word, g.base)
+        head = rf"\math{g.word}{{{g.base}}}"
     else:
         head = g.base
     if g.hat:
-        head = r"\hat{%s}" % head
-    sub = r"\mathrm{%s}" % g.sub if g.sub_word else g.sub
+        head = rf"\hat{{{head}}}"
+    sub = rf"\mathrm{{{g.sub}}}" if g.sub_word else g.sub
     return head + (f"^{{{g.sup}}}" if g.sup else "") + (f"_{{{sub}}}" if sub else "")
 
 

@@ -8,8 +8,8 @@ working precision of `derive.model.precision`) drive the training iterations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import sympy
 from sympy import Expr, Function, Heaviside, Integer, exp, log, tanh
@@ -21,7 +21,7 @@ class UnknownRule(KeyError):
     """Raised for an activation or loss name that has no registered rule."""
 
 
-class sigmoid(Function):  # noqa: N801 - SymPy dispatches printers on the class name
+class sigmoid(Function):  # lower case: SymPy dispatches printers on the class name
     """The logistic function 1 / (1 + e^-x); its derivative is stated as sigma(1 - sigma)."""
 
     def fdiff(self, argindex: int = 1) -> Expr:
@@ -35,7 +35,7 @@ class sigmoid(Function):  # noqa: N801 - SymPy dispatches printers on the class 
         return (1 / (1 + exp(-self.args[0])))._eval_evalf(prec)
 
 
-class relu(Function):  # noqa: N801
+class relu(Function):  # lower case, as sigmoid
     """max(0, x); its derivative is the step H(x) with H(0) = 0, the convention of the frameworks."""
 
     def fdiff(self, argindex: int = 1) -> Expr:
@@ -65,6 +65,18 @@ class Activation:
     @property
     def elementwise(self) -> bool:
         return self.local is not None
+
+    def slope(self, out: Expr, net: Expr) -> Expr:
+        """dout/dnet of an elementwise activation (softmax has a Jacobian instead, and no slope)."""
+        if self.local is None:
+            raise UnknownRule(f"{self.name} is not applied entry by entry: it has no slope dout/dnet")
+        return self.local(out, net)
+
+    def numeric_slope(self, net: Real, out: Real) -> Real:
+        """dout/dnet at the working precision, as `slope`."""
+        if self.numeric_local is None:
+            raise UnknownRule(f"{self.name} is not applied entry by entry: it has no slope dout/dnet")
+        return self.numeric_local(net, out)
 
 
 @dataclass(frozen=True)

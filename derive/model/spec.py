@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from derive.model import identifiers, reading
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
@@ -213,6 +214,10 @@ class _Reader:
     def fail(self, key: str, message: str) -> SpecError:
         return SpecError(self.source, self.key(key), message)
 
+    def failing(self, key: str) -> Callable[[str], SpecError]:
+        """`fail` for one key, made when the key is known (an item of a list names its own index)."""
+        return lambda message: self.fail(key, message)
+
     def has(self, key: str) -> bool:
         return key in self.table
 
@@ -284,7 +289,7 @@ def _list(value: Any, length: int | None, fail: Callable[[str], SpecError]) -> l
 
 def _numbers(r: _Reader, key: str, length: int | None) -> tuple[Decimal, ...]:
     values = _list(r.raw(key), length, lambda m: r.fail(key, m))
-    return tuple(_number(v, lambda m, i=i: r.fail(f"{key}[{i}]", m)) for i, v in enumerate(values))
+    return tuple(_number(v, r.failing(f"{key}[{i}]")) for i, v in enumerate(values))
 
 
 def _names_or_count(r: _Reader, key: str, prefix: str) -> tuple[str, ...]:
@@ -296,7 +301,7 @@ def _names_or_count(r: _Reader, key: str, prefix: str) -> tuple[str, ...]:
     items = _list(value, None, lambda m: r.fail(key, m))
     if not items or len(items) > MAX_NEURONS:
         raise r.fail(key, f"expected from 1 to {MAX_NEURONS} names")
-    return tuple(_name(v, lambda m, i=i: r.fail(f"{key}[{i}]", m)) for i, v in enumerate(items))
+    return tuple(_name(v, r.failing(f"{key}[{i}]")) for i, v in enumerate(items))
 
 
 def _hidden_prefix(index: int, hidden_count: int) -> str:
@@ -338,7 +343,7 @@ def _read_layer(r: _Reader, fan_in: int, prefix: str, numbering: _Numbering,
     try:
         get_activation(activation)
     except UnknownRule:
-        raise r.fail("activation", f"expected one of {', '.join(ACTIVATIONS)}, got {activation!r}")
+        raise r.fail("activation", f"expected one of {', '.join(ACTIVATIONS)}, got {activation!r}") from None
     weight_names = _weight_names(r, len(neurons), fan_in, numbering)
     weights = _weights(r, len(neurons), fan_in, draw)
     bias = _read_bias(r, neurons, numbering)
@@ -350,8 +355,8 @@ def _weight_names(r: _Reader, rows: int, cols: int, numbering: _Numbering) -> tu
         return tuple(tuple(numbering.weight() for _ in range(cols)) for _ in range(rows))
     table = _list(r.raw("weight_names"), rows, lambda m: r.fail("weight_names", m))
     return tuple(
-        tuple(_name(v, lambda m, i=i, j=j: r.fail(f"weight_names[{i}][{j}]", m))
-              for j, v in enumerate(_list(row, cols, lambda m, i=i: r.fail(f"weight_names[{i}]", m))))
+        tuple(_name(v, r.failing(f"weight_names[{i}][{j}]"))
+              for j, v in enumerate(_list(row, cols, r.failing(f"weight_names[{i}]"))))
         for i, row in enumerate(table)
     )
 
@@ -373,7 +378,7 @@ def _weights(r: _Reader, rows: int, cols: int,
 def _weight_row(r: _Reader, i: int, row: Any, cols: int) -> tuple[Decimal, ...]:
     key = f"weights[{i}]"
     items = _list(row, cols, lambda m: r.fail(key, f"{m} (one per neuron of the previous layer, {cols})"))
-    return tuple(_number(v, lambda m, j=j: r.fail(f"{key}[{j}]", m)) for j, v in enumerate(items))
+    return tuple(_number(v, r.failing(f"{key}[{j}]")) for j, v in enumerate(items))
 
 
 def _read_bias(layer: _Reader, neurons: tuple[str, ...], numbering: _Numbering) -> BiasSpec:
@@ -387,7 +392,7 @@ def _read_bias(layer: _Reader, neurons: tuple[str, ...], numbering: _Numbering) 
     values = _numbers(r, "values", count) if r.has("values") else tuple(Decimal(0) for _ in range(count))
     if r.has("names"):
         raw = _list(r.raw("names"), count, lambda m: r.fail("names", m))
-        bias_names = tuple(_name(v, lambda m, i=i: r.fail(f"names[{i}]", m)) for i, v in enumerate(raw))
+        bias_names = tuple(_name(v, r.failing(f"names[{i}]")) for i, v in enumerate(raw))
     else:
         bias_names = tuple(numbering.bias() for _ in range(count))
     return BiasSpec(mode, form, trainable, bias_names, values)
@@ -439,7 +444,7 @@ def _read_training(r: _Reader) -> TrainingSpec:
     if rate <= 0:
         raise t.fail("learning_rate", f"expected a positive number, got {rate}")
     steps_raw = _list(t.raw("steps", [1]), None, lambda m: t.fail("steps", m))
-    steps = tuple(_step(v, lambda m, i=i: t.fail(f"steps[{i}]", m)) for i, v in enumerate(steps_raw))
+    steps = tuple(_step(v, t.failing(f"steps[{i}]")) for i, v in enumerate(steps_raw))
     if not steps:
         raise t.fail("steps", "expected at least one step count")
     if list(steps) != sorted(set(steps)):
@@ -658,17 +663,26 @@ def load_path(path: Path) -> Spec:
     except reading.ReadError as exc:
         raise SpecError(source, "", str(exc)) from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"), parse_float=Decimal)
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(source, "", "expected UTF-8 text") from None
+    stem = path.stem
+    return load_text(text, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
+
+
+def load_text(text: str, source: str = "<spec>", name: str = UNNAMED) -> Spec:
+    """A spec given as TOML text (`source` is how messages name it)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+        raise SpecError(source, "", f"larger than {reading.size_text(MAX_SPEC_BYTES)}")
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(source, "", f"malformed TOML: {exc}") from None
     except RecursionError:  # arrays or tables nested thousands deep
         raise SpecError(source, "", "malformed TOML: nested too deeply") from None
     except ValueError:  # Python's limit on the digits of an integer it converts
         raise SpecError(source, "", f"a number with more than {MAX_NUMBER_DIGITS} digits") from None
-    stem = path.stem
-    return from_mapping(data, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
+    return from_mapping(data, source, name)
 
 
 def preset_names() -> tuple[str, ...]:

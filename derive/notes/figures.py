@@ -274,7 +274,7 @@ NAMES_ONLY = _Sizes(ROWS, _steps(MIN_GAP, MAX_NAME_GAP, GAP_STEP))
 
 # The orders labels are placed in, tried in turn (the first placed take the best places): target by
 # target, then source by source.
-ORDERS: tuple[Callable[[_Draft], object], ...] = (lambda d: d.rank, lambda d: (d.kind, d.source))
+ORDERS: tuple[Callable[[_Draft], float | tuple[str, str]], ...] = (lambda d: d.rank, lambda d: (d.kind, d.source))
 
 
 def _order(nodes: Sequence[Node], drafts: Sequence[_Draft], before: Sequence[int],
@@ -296,11 +296,14 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
 
     The widest gap is tried first, then every COARSE-th, then those just below the first that does:
     a wider gap nearly always leaves more room, and the search stays quick."""
-    xs, ordered, previous = [MARGIN + radius], [], []
+    xs, ordered = [MARGIN + radius], []
+    previous: list[int] = []
     for layer in range(layers):
         between = [i for i, d in enumerate(drafts) if d.layer == layer]
 
-        def attempt(gap: float) -> list[int] | None:
+        # bound now: the loop moves on to the next layer only once this one's attempts are done
+        def attempt(gap: float, layer: int = layer, previous: list[int] = previous,
+                    between: list[int] = between) -> list[int] | None:
             nodes = _nodes(spots, xs + [xs[-1] + gap * k for k in range(1, layers - layer + 1)], row, radius)
             return _order(nodes, drafts, previous, between)  # only the layer before reaches this one's column
 
@@ -308,7 +311,7 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
         gaps = [g for g in gaps if g <= room]
         if not gaps or attempt(gaps[-1]) is None:
             return None
-        coarse = next(k for k in list(range(0, len(gaps), COARSE)) + [len(gaps) - 1] if attempt(gaps[k]) is not None)
+        coarse = next(k for k in [*list(range(0, len(gaps), COARSE)), len(gaps) - 1] if attempt(gaps[k]) is not None)
         k = next(k for k in range(max(0, coarse - COARSE + 1), coarse + 1) if attempt(gaps[k]) is not None)
         order = attempt(gaps[k])
         assert order is not None
@@ -377,7 +380,8 @@ def _figure(key: str, layout: _Layout, nodes: Sequence[Node], drafts: Sequence[_
     """The figure of `drafts` (the layout's, then any more) over `nodes`, each labelled draft with the
     label the layout placed for it, moved `shift` to the right as the nodes are."""
     by_key = {n.key: n for n in nodes}
-    placed = {i: replace(label, x=round(label.x + shift, 2)) for i, label in layout.labels if drafts[i].label is not None}
+    placed = {i: replace(label, x=round(label.x + shift, 2))
+              for i, label in layout.labels if drafts[i].label is not None}
     edges = tuple(
         Edge(d.source, d.target, d.kind, d.param.name if d.param else None,
              by_key[d.source].x, by_key[d.source].y, by_key[d.target].x, by_key[d.target].y,
@@ -435,7 +439,7 @@ def paths_figure(network: Network, notation: Notation, param: Param, values: Map
     drafts = [d if i in lit else replace(d, label=None) for i, d in enumerate(drafts)]
     touched = {drafts[i].source for i in lit} | {drafts[i].target for i in lit}
     nodes = [replace(n, emphasis=HIGHLIGHT) if n.key in touched else replace(n, emphasis=FAINT, caption=None)
-             for n in layout.nodes + (error,)]
+             for n in (*layout.nodes, error)]
     emphasis = {i: HIGHLIGHT if i in lit else FAINT for i in range(len(drafts))}
     return _figure(f"paths-{param.name}", layout, nodes, drafts, emphasis)
 
@@ -449,8 +453,8 @@ def hidden_weights(network: Network) -> list[Param]:
 def figure_names(network: Network) -> list[tuple[str, Param | None]]:
     """The figures of a derivation, in order: "network", "paths-<weight>" for each hidden-layer
     weight (with that weight), "loss"."""
-    return ([("network", None)] + [(f"paths-{p.name}", p) for p in hidden_weights(network)]
-            + [("loss", None)])
+    paths: list[tuple[str, Param | None]] = [(f"paths-{p.name}", p) for p in hidden_weights(network)]
+    return [("network", None), *paths, ("loss", None)]
 
 
 # --- label placement -------------------------------------------------------------------------------
@@ -515,7 +519,8 @@ def _centre(low: float, high: float, preferred: float, spans: Sequence[tuple[flo
     def holding(u: float) -> int:  # a centre on a span's end is free: its label only touches (within TOUCH)
         return sum(1 for a, b in inner if a < u < b)
 
-    free = [u for u in [preferred, low, high, *(e for span in spans for e in span)] if low <= u <= high and not holding(u)]
+    free = [u for u in [preferred, low, high, *(e for span in spans for e in span)]
+            if low <= u <= high and not holding(u)]
     if free:
         return min(free, key=lambda u: (abs(u - preferred), u)), 0
     steps = max(1, int((high - low) / FRACTION_STEP_PX))
@@ -524,7 +529,8 @@ def _centre(low: float, high: float, preferred: float, spans: Sequence[tuple[flo
     return best, holding(best)
 
 
-def _place_one(a: Node, b: Node, d: _Draft, obstacles: Sequence[tuple[Box, tuple[float, float, float, float]]]) -> tuple[EdgeLabel, int]:
+def _place_one(a: Node, b: Node, d: _Draft,
+               obstacles: Sequence[tuple[Box, tuple[float, float, float, float]]]) -> tuple[EdgeLabel, int]:
     """The label at the free position on its edge nearest the preferred one (the least crowded one
     when none is free), and how many obstacles (nodes, labels, other edges) it touches there."""
     assert d.label is not None
@@ -555,9 +561,9 @@ def _place_labels(nodes: Sequence[Node], drafts: Sequence[_Draft], order: Iterab
     keep clear of), placed in that order; and how many found no free place: `drop` leaves those
     out, `stop` gives up at the first."""
     by_key = {n.key: n for n in nodes}
-    fixed = [(box, _bounds(box)) for box in _obstacles(nodes)]
+    fixed: list[tuple[Box, tuple[float, float, float, float]]] = [(box, _bounds(box)) for box in _obstacles(nodes)]
     ends = [((by_key[d.source].x, by_key[d.source].y), (by_key[d.target].x, by_key[d.target].y)) for d in drafts]
-    edges = [(e, _bounds(e)) for e in ends]
+    edges: list[tuple[Box, tuple[float, float, float, float]]] = [(e, _bounds(e)) for e in ends]
     placed: dict[int, EdgeLabel] = {}
     crowded = 0
     for i in order:

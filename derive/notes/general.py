@@ -85,7 +85,7 @@ def _delta_lines(pr: NotationPrinter, network: Network, notation: Notation, laye
         if network.loss.name == "cross_entropy" and _distributions(network):
             return [pr.equation(lhs, pr.doprint(sign * (out - target)))]
         return []
-    slope = activation.local(out, net)
+    slope = activation.slope(out, net)
     if layer == last:
         error = _output_error(network)
         chain = pr.product([pr.partial(network.e_total, out), pr.partial(out, net)])
@@ -125,7 +125,7 @@ def _gradient_lines(pr: NotationPrinter, network: Network, notation: Notation, l
         bias = _s(f"__b_{layer}")
         coefficient = sign * biased[0].bias_sign
         body = pr.ordered_product([Integer(coefficient), delta])
-        if len({n.bias.name for n in biased}) == 1 and len(biased) > 1:
+        if len({n.bias.name for n in biased if n.bias is not None}) == 1 and len(biased) > 1:
             letter = _letter(notation, network, layer)
             inner = pr.ordered_product([delta])
             body = ("- " if coefficient < 0 else "") + pr.index_sum(letter, inner)

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from urllib.parse import unquote
 
 import jinja2
@@ -81,7 +82,7 @@ def _body(md: MarkdownIt, markdown_text: str) -> str:
     heading with an id and a link to itself."""
     env: EnvType = {}
     tokens = md.parse(markdown_text, env)
-    entries = []
+    entries: list[tuple[str, str, str]] = []
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ANCHOR_LEVELS:
             anchor = f"s{len(entries) + 1}"
@@ -134,7 +135,9 @@ def _markdown(figures: dict[str, str]) -> MarkdownIt:
     md.add_render_rule("math_inline", _maths('<span class="math inline">', "</span>"))
     md.add_render_rule("math_inline_double", _maths('<span class="math display">', "</span>"))
     md.add_render_rule("math_block", _maths('<div class="math display">', "</div>\n"))
-    default_image = md.renderer.rules["image"]
+    renderer = md.renderer
+    assert isinstance(renderer, RendererHTML)  # MarkdownIt's own renderer, whose rules are a table
+    default_image = renderer.rules["image"]
 
     def image(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         token = tokens[idx]
@@ -158,7 +161,7 @@ def _markdown(figures: dict[str, str]) -> MarkdownIt:
     return md
 
 
-def _maths(open_tag: str, close_tag: str):
+def _maths(open_tag: str, close_tag: str) -> Callable[..., str]:
     """The render rule for one kind of maths token: its LaTeX, escaped, inside one element, which
     the page's script hands to KaTeX (class ``display`` for display maths)."""
 
@@ -181,7 +184,7 @@ def _template() -> jinja2.Template:
     return env.from_string(text)
 
 
-def _katex_dir():
+def _katex_dir() -> Traversable:
     return files("derive.notes").joinpath("assets", "katex")
 
 

@@ -112,7 +112,8 @@ def textbook_rules(d: Derivation, notation: Notation, digits: int) -> View | Non
         return None
     gradient = not d.network.spec.training.optimizer.plain
     printer = NotationPrinter(notation)
-    each = [_each_rule(d, notation, printer, i, digits, gradient) for i, p in enumerate(d.network.params) if p.trainable]
+    each = [_each_rule(d, notation, printer, i, digits, gradient)
+            for i, p in enumerate(d.network.params) if p.trainable]
     heading, intro, each_intro = _TEXTBOOK_MESSAGES[gradient]
     return {"generic": _generic_rules(d, notation, gradient), "each": each, "heading": heading, "intro": intro,
             "each_intro": each_intro}
@@ -135,7 +136,8 @@ def _rules(network: Network, notation: Notation) -> list[str]:
     for index in range(last, -1, -1):
         delta, z, w = latex(g["delta"][index]), latex(g["net"][index]), latex(g["weight"][index])
         if index == last and network.layers[index][0].activation.elementwise:
-            lines.append(rf"{delta} = \frac{{\partial {e}}}{{\partial {latex(g['out'][index])}}} \odot f'\left({z}\right)")
+            out = latex(g["out"][index])
+            lines.append(rf"{delta} = \frac{{\partial {e}}}{{\partial {out}}} \odot f'\left({z}\right)")
         elif index == last:
             a = latex(g["out"][index])
             lines.append(rf"{delta} = \left(\frac{{\partial {a}}}{{\partial {z}}}\right)^{{T}} "
@@ -156,7 +158,7 @@ def _rules(network: Network, notation: Notation) -> list[str]:
 
 def _pmatrix(rows: list[list[Real]], digits: int) -> str:
     body = r" \\ ".join(" & ".join(show(v, digits).latex for v in row) for row in rows)
-    return r"\begin{pmatrix} %s \end{pmatrix}" % body
+    return rf"\begin{{pmatrix}} {body} \end{{pmatrix}}"
 
 
 def _numbers(d: Derivation, p: Pass, notation: Notation, digits: int) -> list[str]:

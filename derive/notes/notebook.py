@@ -53,8 +53,8 @@ def notebook(markdown_text: str, code: str, d: Derivation, lang: str, labels: Ma
         ("markdown", f"### {labels['train_heading']}\n\n{labels['train_intro']}"),
         ("code", train_cell(total)),
     ]
-    cells = [v4.new_markdown_cell(text, id=f"cell-{i}") if kind == "markdown" else v4.new_code_cell(text, id=f"cell-{i}")
-             for i, (kind, text) in enumerate(sources, start=1)]
+    cells = [v4.new_markdown_cell(text, id=f"cell-{i}") if kind == "markdown"
+             else v4.new_code_cell(text, id=f"cell-{i}") for i, (kind, text) in enumerate(sources, start=1)]
     metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"},
                 "derive": {"lang": lang, "network": d.network.name, "style": style}}
     nb = v4.new_notebook(cells=cells, metadata=metadata)
@@ -149,12 +149,12 @@ def vector_places(network: Network) -> dict[str, tuple[str, tuple[int, ...]]]:
     """Where each parameter (in network.params order) sits in the vector style's arrays: W<l>[j, i]
     is the weight of link i of neuron j in layer l, b<l> the layer's bias (one value, or one per neuron)."""
     places: dict[str, tuple[str, tuple[int, ...]]] = {}
-    for l, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
+    for number, (layer, spec_layer) in enumerate(zip(network.layers, network.spec.layers), start=1):
         for j, n in enumerate(layer):
             for i, k in enumerate(n.links):
-                places[k.weight.name] = (f"W{l}", (j, i))
+                places[k.weight.name] = (f"W{number}", (j, i))
         for j, name in enumerate(spec_layer.bias.names):
-            places[name] = (f"b{l}", () if spec_layer.bias.mode == "shared" else (j,))
+            places[name] = (f"b{number}", () if spec_layer.bias.mode == "shared" else (j,))
     missing = [p.name for p in network.params if p.name not in places]
     if missing:
         raise ValueError(f"notebook: no array holds the parameters {', '.join(missing)}")

@@ -24,7 +24,7 @@ View = dict[str, Any]
 S = SYMBOLS
 # Above this many parameters the worked updates are given as a table only.
 WORKED_LIMIT = 60
-_GREEK = {"eta": None, "mu": r"\mu", "beta1": r"\beta_{1}", "beta2": r"\beta_{2}", "epsilon": r"\epsilon",
+_GREEK = {"mu": r"\mu", "beta1": r"\beta_{1}", "beta2": r"\beta_{2}", "epsilon": r"\epsilon",
           "lam": r"\lambda"}
 _STATE = {"m": ("m", False), "v": ("v", False), "mhat": ("m", True), "vhat": ("v", True)}
 
@@ -84,7 +84,8 @@ def _rules(network: Network, notation: Notation) -> list[str]:
         if name != "step":
             lines.append(pr.equation(pr.doprint(S[name]), pr.doprint(formula)))
     step = dict(OPTIMIZERS[opt.name].formulas)["step"].xreplace({S["eta"]: network.eta})
-    shrink = f"{pr.doprint(DECOUPLED.xreplace({S['eta']: network.eta}))} - " if opt.weight_decay and opt.decay == "decoupled" else ""
+    decoupled = opt.weight_decay and opt.decay == "decoupled"
+    shrink = f"{pr.doprint(DECOUPLED.xreplace({S['eta']: network.eta}))} - " if decoupled else ""
     lines.append(pr.equation(pr.at_param("t"), f"{pr.at_param('t-1')} - {shrink}{pr.doprint(step)}"))
     return lines
 
@@ -141,7 +142,8 @@ def _decay(network: Network, notation: Notation, narrate: bool) -> View | None:
                  for s in explanation.steps]
         whole = plain.doprint(Derivative(L2_TERM, S["p"]))
         assembled = Mul(S["lam"] / 2, UnevaluatedExpr(2 * S["p"]), evaluate=False)
-        together = f"{whole} = {RulePrinter(notation, plain=True, dot=True).doprint(assembled)} = {plain.doprint(explanation.result)}"
+        dotted = RulePrinter(notation, plain=True, dot=True).doprint(assembled)
+        together = f"{whole} = {dotted} = {plain.doprint(explanation.result)}"
         view["narration"] = {"factor": rf"\frac{{\partial}}{{\partial p}} {plain.doprint(L2_TERM)}", "steps": lines,
                              "together": together, "same_as": "", "identity": ""} if narrate else None
         view["gradient"] = pr.equation(r"\frac{\partial E'}{\partial p}",

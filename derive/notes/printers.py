@@ -8,7 +8,7 @@ structure a teacher writes on the board (`0.75136507 \\times (1 - 0.75136507)`).
 from __future__ import annotations
 
 import functools
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from sympy import Expr, Symbol
 from sympy.printing.latex import LatexPrinter
@@ -50,7 +50,7 @@ class NotationPrinter(LatexPrinter):
         """Sums start with a positive term, as people write them: target - out, not -out + target."""
         terms = list(expr.as_ordered_terms())
         first = next((i for i, t in enumerate(terms) if not t.could_extract_minus_sign()), 0)
-        terms = [terms[first]] + terms[:first] + terms[first + 1:]
+        terms = [terms[first], *terms[:first], *terms[first + 1:]]
         tex = ""
         for i, term in enumerate(terms):
             if i and term.could_extract_minus_sign():
@@ -60,7 +60,7 @@ class NotationPrinter(LatexPrinter):
             elif term.could_extract_minus_sign():
                 tex, term = "- ", -term
             term_tex = self._print(term)
-            tex += r"\left(%s\right)" % term_tex if self._needs_add_brackets(term) else term_tex
+            tex += rf"\left({term_tex}\right)" if self._needs_add_brackets(term) else term_tex
         return tex
 
     def _print_Mul(self, expr: Expr) -> str:
@@ -71,7 +71,7 @@ class NotationPrinter(LatexPrinter):
         sign, coeff = ("- ", -coeff) if coeff < 0 else ("", coeff)
         body = self._print(rest)
         if rest.is_Add:
-            body = r"\left(%s\right)" % body
+            body = rf"\left({body}\right)"
         separator = self._settings["mul_symbol_latex"] if self._settings["mul_symbol"] else " "
         return f"{sign}\\frac{{{coeff.p}}}{{{coeff.q}}}{separator}{body}"
 
@@ -85,7 +85,7 @@ class NotationPrinter(LatexPrinter):
         return self._function("H", expr, exp)
 
     def _function(self, head: str, expr: Expr, exp: str | None) -> str:
-        tex = r"%s\left(%s\right)" % (head, self._argument(expr.args[0]))
+        tex = rf"{head}\left({self._argument(expr.args[0])}\right)"
         return f"{tex}^{{{exp}}}" if exp else tex
 
     def _argument(self, arg: Expr) -> str:
@@ -95,12 +95,12 @@ class NotationPrinter(LatexPrinter):
     def _print_Derivative(self, expr: Expr) -> str:
         """d/dx (u) with a partial, as every other derivative of the notes; u bracketed unless a symbol."""
         body, var = expr.expr, expr.variables[0]
-        inner = self._print(body) if body.is_Symbol else r"\left(%s\right)" % self._print(body)
-        return r"\frac{\partial}{\partial %s} %s" % (self._print(var), inner)
+        inner = self._print(body) if body.is_Symbol else rf"\left({self._print(body)}\right)"
+        return rf"\frac{{\partial}}{{\partial {self._print(var)}}} {inner}"
 
     def partial(self, num: Symbol, den: Symbol) -> str:
         """d num / d den as a fraction of partials."""
-        return r"\frac{\partial %s}{\partial %s}" % (self._print(num), self._print(den))
+        return rf"\frac{{\partial {self._print(num)}}}{{\partial {self._print(den)}}}"
 
     def product(self, parts: Sequence[str]) -> str:
         return r" \cdot ".join(parts)
@@ -125,7 +125,7 @@ class NotationPrinter(LatexPrinter):
                 sign = "- " if not sign else ""
                 continue
             tex = self._print(f)
-            parts.append(r"\left(%s\right)" % tex if f.is_Add or f.could_extract_minus_sign() else tex)
+            parts.append(rf"\left({tex}\right)" if f.is_Add or f.could_extract_minus_sign() else tex)
         return sign + (" ".join(parts) if parts else "1")
 
     def weighted_sum(self, neuron: Neuron) -> str:
@@ -153,8 +153,8 @@ class NotationPrinter(LatexPrinter):
             lines = []
             for i, p in enumerate(rest):
                 for j, piece in enumerate(_pieces(p, room - width(lhs))):
-                    head = (lhs if i == 0 and j == 0 else "") + (" &= " if j == 0 else " &\\quad ")
-                    lines.append(f"{head.lstrip()}{piece}" if head.strip() else f"{head}{piece}")
+                    lead = (lhs if i == 0 and j == 0 else "") + (" &= " if j == 0 else " &\\quad ")
+                    lines.append(f"{lead.lstrip()}{piece}" if lead.strip() else f"{lead}{piece}")
         return "\\begin{aligned}\n" + " \\\\\n".join(line.strip() for line in lines) + "\n\\end{aligned}"
 
 
@@ -175,7 +175,7 @@ class ValuePrinter(NotationPrinter):
         return self.number(self.values[arg]) if arg.is_Symbol else self._print(arg)
 
     def _print_ExpBase(self, expr: Expr, exp: str | None = None) -> str:
-        return self._do_exponent(r"e^{%s}" % self._argument(expr.args[0]), exp)
+        return self._do_exponent(rf"e^{{{self._argument(expr.args[0])}}}", exp)
 
     def _print_Function(self, expr: Expr, exp: str | None = None) -> str:
         """tanh and the like: a lone argument's brackets are the function's, tanh(-0.3)."""
@@ -197,13 +197,13 @@ class ValuePrinter(NotationPrinter):
         coeff, rest = expr.as_coeff_Mul()
         first = rest.as_ordered_factors()[0] if rest.is_Mul else rest
         if coeff == -1 and first.is_Symbol and show(self.values[first], self.digits).text == "0":
-            return r"- \left(%s\right)" % self._print(rest)
+            return rf"- \left({self._print(rest)}\right)"
         return super()._print_Mul(expr)
 
     def number(self, x: Real, bracket: bool = False) -> str:
         shown = show(x, self.digits)
         needs = bracket and (shown.negative or "times" in shown.latex)
-        return r"\left(%s\right)" % shown.latex if needs else shown.latex
+        return rf"\left({shown.latex}\right)" if needs else shown.latex
 
     def product(self, parts: Sequence[str]) -> str:
         return r" \times ".join(parts)

@@ -7,7 +7,7 @@ weights it had already updated. The remark computes that variant, so the notes s
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from derive.maths.derivation import Derivation
 from derive.maths.numeric import Trainer

@@ -21,8 +21,7 @@ SHRINK = r"\noindent\resizebox{\ifdim\width>\linewidth\linewidth\else\width\fi}{
 # a network is drawn at NETWORK_SCALE of that: its labels (12 px, 9 pt) then have a footnote's size,
 # and the figure, whose labels keep clear of every edge, takes no more of a page than it needs
 NETWORK_SCALE = 0.85
-SHRINK_NETWORK = (r"\noindent\resizebox{\ifdim%s\width>\linewidth\linewidth\else%s\width\fi}{!}{%%"
-                  % (NETWORK_SCALE, NETWORK_SCALE))
+SHRINK_NETWORK = SHRINK.replace(r"\width", f"{NETWORK_SCALE}\\width")
 
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "&": r"\&", "#": r"\#",
             "%": r"\%", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}"}

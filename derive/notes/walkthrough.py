@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import keyword
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from sympy import Add, Derivative, Expr, Symbol, UnevaluatedExpr, cancel, diff, exp
 
@@ -213,7 +214,7 @@ def _closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sig
 def _print_closed_delta(pr: Printers, network: Network, closed: Closed, n: Neuron, sign: int, stop: int) -> str:
     factors = closed.delta_factors[n.delta]
     if n.layer == len(network.layers) - 1:
-        return pr.sym.ordered_product((sign * factors[0],) + tuple(factors[1:]))
+        return pr.sym.ordered_product((sign * factors[0], *tuple(factors[1:])))
     if n.layer == stop:
         return ("- " if sign < 0 else "") + pr.tex(n.delta)
     after = network.layers[n.layer + 1]
@@ -234,7 +235,7 @@ def _closed_note(network: Network, layer: int) -> dict[str, Any]:
 
 def _bracket(tex: str) -> str:
     """Brackets for a product that opens with a minus sign, before it is multiplied further."""
-    return r"\left(%s\right)" % tex if tex.startswith("-") else tex
+    return rf"\left({tex}\right)" if tex.startswith("-") else tex
 
 
 def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> str:
@@ -249,7 +250,8 @@ def _closed_gradient(pr: Printers, network: Network, closed: Closed, g: Gradient
     return text
 
 
-def _narration(pr: Printers, factor: Factor, definition: Expr, back: Mapping[Expr, Symbol] | None = None) -> View | None:
+def _narration(pr: Printers, factor: Factor, definition: Expr,
+               back: Mapping[Expr, Symbol] | None = None) -> View | None:
     """How one local derivative is obtained, rule by rule, from the expression that defines it."""
     if not pr.narrate:
         return None
@@ -292,7 +294,7 @@ def _sigmoid_identity(pr: Printers, x: Symbol) -> str:
         raise InconsistentDerivation(f"the sigmoid identity at {x}: {derivative}")
     return pr.eq(pr.sym.doprint(Derivative(sigmoid(x), x)), pr.sym.doprint(Derivative(s, x)), pr.tex(derivative),
                  pr.sym.product([pr.tex(s), pr.tex(e / (1 + e))]),
-                 pr.sym.product([pr.tex(s), r"\left(%s\right)" % pr.tex(1 - s)]),
+                 pr.sym.product([pr.tex(s), rf"\left({pr.tex(1 - s)}\right)"]),
                  pr.tex(sigmoid(x) * (1 - sigmoid(x))))
 
 
@@ -436,7 +438,8 @@ def _update_line(pr: Printers, d: Derivation, u: Update) -> str:
         grad = (r"\sum_{s} " if _reduction(d) == "sum" else rf"\frac{{1}}{{{count}}} \sum_{{s}} ") + grad
     numbers = pr.val.product([pr.num(_eta(d)), pr.val.number(u.gradient, True)])
     eta = pr.tex(d.network.eta)
-    return pr.eq(pr.sym.updated(u.param.symbol), rf"{symbol} - {eta} {grad}", f"{pr.num(u.old)} - {numbers}", pr.num(u.new))
+    return pr.eq(pr.sym.updated(u.param.symbol), rf"{symbol} - {eta} {grad}", f"{pr.num(u.old)} - {numbers}",
+                 pr.num(u.new))
 
 
 def _eta(d: Derivation) -> Real:
@@ -509,7 +512,8 @@ def _listing(texts: list[str]) -> str:
 
 def _legend(pr: Printers, network: Network) -> list[View]:
     """One row per kind of quantity and layer: its symbols and which message says what they mean."""
-    rows = [{"symbols": _listing([pr.tex(x) for x in network.inputs]), "key": "means_input", "layer": None}]
+    rows: list[dict[str, object]] = [
+        {"symbols": _listing([pr.tex(x) for x in network.inputs]), "key": "means_input", "layer": None}]
     last = len(network.layers) - 1
     for i, layer in enumerate(network.layers):
         where = {"key": "of_output" if i == last else "of_hidden", "index": i + 1}
@@ -571,7 +575,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "name": spec.name, "named": spec.name != UNNAMED, "title": _title(spec, network, lang),
         "digits": digits, "profile": notation.profile,
         "sizes": "-".join(str(k) for k in network.sizes()),
-        "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs), "input_latex": [pr.tex(x) for x in network.inputs],
+        "inputs": ", ".join(f"${pr.tex(x)}$" for x in network.inputs),
+        "input_latex": [pr.tex(x) for x in network.inputs],
         "target_latex": [pr.tex(o.target) for o in network.outputs], "legend": _legend(pr, network),
         "model": _model(pr, network),
         "layers": _layers(pr, network), "loss": _loss(pr, network), "params": _params(pr, network),
@@ -588,7 +593,8 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
         "history": [{"step": h.step, "error": _history_error(pr, h)} for h in d.history
                     if h.step in spec.training.steps],
         "sign": notation.delta_sign, "figures": figures, "param_count": len(network.params),
-        "full": request.full, "general": general.rules(network, notation, width) if general.applies(network, notation) else [],
+        "full": request.full,
+        "general": general.rules(network, notation, width) if general.applies(network, notation) else [],
         "remark": remarks.classic_article(d, digits),
         "per_weight": per_weight(network, notation),
         "textbook": notation_sections.textbook_rules(d, notation, digits),
@@ -636,8 +642,8 @@ def _precision_note(d: Derivation, t: messages.Catalogue) -> str:
     raised = [h for h in shown if h.digits > WORKING_DIGITS]
     if not raised:
         return ""
-    steps = ", ".join(str(h.step) for h in raised)
-    note = t("precision_raised", steps=steps, digits=max(h.digits for h in raised), working=WORKING_DIGITS)
+    note = t("precision_raised", steps=", ".join(str(h.step) for h in raised), digits=max(h.digits for h in raised),
+             working=WORKING_DIGITS)
     if any(not h.resolved for h in shown):
         note += " " + t("precision_bound", digits=max(h.digits for h in raised))
     return note

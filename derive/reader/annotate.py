@@ -60,7 +60,8 @@ def markdown(text: str, results: list[SpanResult], digits: int) -> str:
         if r.span.display:
             indent = _indent(text, r.span.start)
             after = text[r.span.block_end:r.span.block_end + 2]
-            closing = "" if after in ("", "\n", "\n\n") or after.startswith("\n\r") else "\n"  # a blank line ends the quote
+            # a blank line ends the quote
+            closing = "" if after in ("", "\n", "\n\n") or after.startswith("\n\r") else "\n"
             notes.append((r.span.block_end, f"\n\n{indent}> {_md_escape(mark)}{closing}"))
         else:
             notes.append((r.span.end, f" **{_md_escape(mark)}**" if mark == RIGHT else f" *{_md_escape(mark)}*"))

@@ -512,7 +512,8 @@ class Aliases:
     def rename(self, claim: Claim | None) -> Claim | None:
         if claim is None:
             return claim
-        return replace(claim, target=Name(self.name(claim.target.name)), links=tuple(self.node(link) for link in claim.links),
+        return replace(claim, target=Name(self.name(claim.target.name)),
+                       links=tuple(self.node(link) for link in claim.links),
                        left=None if claim.left is None else self.node(claim.left))
 
 
@@ -542,4 +543,4 @@ def read(path_name: str, kind: str, document: str) -> str:
     return kind
 
 
-__all__ = ["DocumentError", "DocumentReport", "SpanResult", "Found", "check_document", "read"]
+__all__ = ["DocumentError", "DocumentReport", "Found", "SpanResult", "check_document", "read"]

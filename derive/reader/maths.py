@@ -147,9 +147,7 @@ class _Emitter:
                 self.out.append("(")
             elif c == "]":
                 self.out.append(")")
-            elif c in "&~":
-                self.out.append(" ")
-            elif c == "\n" or c == "\t":
+            elif c in "&~" or c == "\n" or c == "\t":
                 self.out.append(" ")
             elif _PLAIN_ALLOWED.fullmatch(c):
                 self.out.append(c)
@@ -394,12 +392,13 @@ def _one_arg(nodes: list[lw.LatexNode], i: int, args: list[lw.LatexNode]) -> tup
     raise NotUnderstood(f"\\{nodes[i].macroname} without its argument")
 
 
-def _two_args(nodes: list[lw.LatexNode], i: int, args: list[lw.LatexNode]) -> tuple[tuple[lw.LatexNode, lw.LatexNode], int]:
+def _two_args(nodes: list[lw.LatexNode], i: int,
+              args: list[lw.LatexNode]) -> tuple[tuple[lw.LatexNode, lw.LatexNode], int]:
     """The numerator and denominator, parsed as arguments or (for macros the walker does not know) the
     two groups that follow."""
     if len(args) >= 2:
         return (args[-2], args[-1]), i + 1
-    following = [n for n in nodes[i + 1:i + 3]]
+    following = list(nodes[i + 1:i + 3])
     if len(following) == 2 and all(isinstance(n, lw.LatexGroupNode) for n in following):
         return (following[0], following[1]), i + 3
     raise NotUnderstood(f"\\{nodes[i].macroname} without its two arguments")
@@ -429,12 +428,14 @@ def _differentiated(node: lw.LatexNode) -> str | None:
     if not nodes:
         return None
     first = nodes[0]
-    if isinstance(first, lw.LatexMacroNode) and (first.macroname in DIFFERENTIALS or
-                                                 (first.macroname in NAME_MACROS and _flat(_args(first)[-1] if _args(first) else first) == "d")):
+    named_d = isinstance(first, lw.LatexMacroNode) and first.macroname in NAME_MACROS \
+        and _flat(_args(first)[-1] if _args(first) else first) == "d"
+    if isinstance(first, lw.LatexMacroNode) and (first.macroname in DIFFERENTIALS or named_d):
         rest = nodes[1:]
     elif isinstance(first, lw.LatexCharsNode) and re.match(r"\s*d\s*[A-Za-z]", first.chars):
         head = first.chars.lstrip()[1:]
-        rest = [lw.LatexCharsNode(parsing_state=first.parsing_state, chars=head, pos=first.pos, len=len(head))] + nodes[1:]
+        rest = [lw.LatexCharsNode(parsing_state=first.parsing_state, chars=head, pos=first.pos, len=len(head)),
+                *nodes[1:]]
     else:
         return None
     e = _Emitter()
@@ -544,9 +545,10 @@ def explicit_products(text: str) -> str:
         following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
         if kind == "name" and following == "(":
             word = function_named(word)
-        if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "("):
-            if not (previous[0] == "name" and previous[1] in FUNCTIONS and word == "("):
-                pieces.append("*")
+        called = previous is not None and previous[0] == "name" and previous[1] in FUNCTIONS and word == "("
+        if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "(") \
+                and not called:
+            pieces.append("*")
         pieces.append(_render(kind, word))
         previous = (kind, word)
     return " ".join(pieces)

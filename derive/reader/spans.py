@@ -13,10 +13,16 @@ import bisect
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
 
 UPDATE_WORDS = ("update", "updated", "updating", "new ", "after", "更新", "新的", "之后", "迭代")
 LATEX_ENVS = frozenset({"equation", "equation*", "align", "align*", "eqnarray", "eqnarray*", "gather",
@@ -69,7 +75,7 @@ def _newlines(text: str) -> tuple[int, ...]:
     return tuple(i for i, c in enumerate(text) if c == "\n")
 
 
-def _markdown():
+def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.admon import admon_plugin
     from mdit_py_plugins.amsmath import amsmath_plugin
@@ -86,7 +92,7 @@ def _markdown():
 DISPLAY_IN_TEXT = "math_display_in_text"
 
 
-def _display_in_text(state, silent: bool) -> bool:
+def _display_in_text(state: StateInline, silent: bool) -> bool:
     """`\\[ ... \\]` continuing a paragraph or a list item (the block rule only sees it on a line of its
     own after a blank line): a display span all the same."""
     if not state.src.startswith("\\[", state.pos):
@@ -203,7 +209,7 @@ class Outline:
         else:
             self.lead += (paragraph,)
 
-    def see(self, token) -> None:
+    def see(self, token: Token) -> None:
         """A Markdown token that starts or ends a table."""
         if token.type == "table_open":
             self.table = []
@@ -296,7 +302,8 @@ def notebook_cells(text: str) -> list[tuple[int, str]]:
             notebook = nbformat.reads(text, as_version=4)
     except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError,
             AttributeError) as exc:
-        raise DocumentError(f"not a notebook ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DocumentError(f"not a notebook ({why})") from None
     cells = getattr(notebook, "cells", None)
     if not isinstance(cells, list):
         raise DocumentError("not a notebook (no list of cells)")

@@ -1,0 +1,54 @@
+"""The Python API: everything the command line does, as calls that return values and raise exceptions.
+
+    import derive
+    net = derive.load("mazur")                  # a preset, a spec file's path, or TOML text
+    notes = net.render(format="md", lang="zh")  # the walkthrough, with its figures; notes.write("out")
+    code = net.code()                           # verified NumPy update code; code.module().gradients(...)
+    report = net.check("out_h1 = 0.593269992")  # the verdicts, claim by claim
+    run = net.train(steps=1000)                 # the errors along the way, and the loss curve
+    sheets = derive.exercise("mazur", variants=30, seed=1)
+    grades = derive.grade("ex", "handins")
+
+Nothing here prints or exits; the command line (`derive.cli`) is a thin layer over it. Unusable input
+raises one of `derive.api.errors`, whose text is the command line's one-line message.
+
+Imports `derive.model`, `derive.maths`, `derive.notes`, `derive.code`, `derive.check`, `derive.reader`,
+`derive.course` and `derive.writing`, each output only when it is asked for: loading a network costs the
+spec and the network, no more.
+"""
+
+from derive.api.course import Exercise, Grades, exercise, grade
+from derive.api.errors import (CodeDisagrees, DerivationError, DeriveError, DocumentError, ExerciseError, Finding,
+                               GradingError, InconsistentDerivation, OptionError, SpecError, ToolMissing,
+                               TypesetError, WriteError)
+from derive.api.network import Network, list_presets, load
+from derive.api.results import CheckReport, Code, Notes, NotUnderstood, Training, Verdict
+
+__all__ = [
+    "CheckReport",
+    "Code",
+    "CodeDisagrees",
+    "DerivationError",
+    "DeriveError",
+    "DocumentError",
+    "Exercise",
+    "ExerciseError",
+    "Finding",
+    "Grades",
+    "GradingError",
+    "InconsistentDerivation",
+    "Network",
+    "NotUnderstood",
+    "Notes",
+    "OptionError",
+    "SpecError",
+    "ToolMissing",
+    "Training",
+    "TypesetError",
+    "Verdict",
+    "WriteError",
+    "exercise",
+    "grade",
+    "list_presets",
+    "load",
+]

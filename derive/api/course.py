@@ -1,0 +1,139 @@
+"""`derive.exercise` and `derive.grade`: a course's sheets, keys and quiz exports, and the grades of a
+class, holding the same data as the files `derive exercise` and `derive grade` write."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from derive.api import errors
+from derive.api.network import Network, check_notation, check_title, translated
+from derive.api.results import write_files
+from derive.model import spec
+from derive.model.identifiers import escaped
+
+SHEET_FORMATS = ("md", "pdf", "html")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """Exercise sheets with their own numbers: `files` every file by path (sheets, keys, key.json,
+    key.csv, moodle.xml, quiz.gift), `key` the content of key.json."""
+
+    network: str
+    seed: int
+    files: dict[str, str | bytes] = field(repr=False)
+
+    @property
+    def key(self) -> dict[str, Any]:
+        """key.json: the variants, their numbers, and each question's answer and catalogued mistakes."""
+        text = self.files["key.json"]
+        return dict(json.loads(text))
+
+    @property
+    def variants(self) -> int:
+        """How many variants were drawn."""
+        return len(self.key["variants"])
+
+    @property
+    def rejected(self) -> int:
+        """Draws rejected on the way (a saturated neuron, mistakes a question cannot tell apart, ...)."""
+        return int(self.key["rejected"])
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write every file into `out_dir` at once; a later `derive.grade(out_dir, ...)` reads its key."""
+        from derive.course.files import is_exercise_file
+
+        return write_files(out_dir, self.files, is_exercise_file)
+
+
+def exercise(network: str | Network, variants: int = 30, seed: int = 1, lang: str = "en",
+             notation: str = "classic", format: str = "md") -> Exercise:
+    """`variants` exercise sheets of a network (a preset's name, a spec file's path or a loaded network
+    from a file) with numbers drawn from its `[exercise]` table, reproducible from `seed`."""
+    from derive.course import exercise as drawing
+    from derive.course import files
+    from derive.notes import LANGUAGES, PROFILES, pdf
+
+    _choice("format", format, SHEET_FORMATS)
+    _choice("lang", lang, LANGUAGES)
+    _choice("notation", notation, PROFILES)
+    if isinstance(variants, bool) or not 1 <= variants <= 1000:
+        raise errors.OptionError(f"variants: expected a whole number from 1 to 1000, got {variants!r}")
+    if isinstance(seed, bool) or not 0 <= seed <= 2**32 - 1:
+        raise errors.OptionError(f"seed: expected a whole number from 0 to {2**32 - 1}, got {seed!r}")
+    name = network if isinstance(network, str) else network.source
+    if name is None:
+        raise errors.OptionError("exercise: a network read from TOML text has no file for the key to name; "
+                                 "write the spec to a file and load that")
+    with translated():
+        base = spec.load(name) if isinstance(network, str) else network.spec
+    try:
+        with translated():
+            ex = drawing.build(base, name, variants, seed)
+            check_notation(ex.variants[0].derivation.network, notation)
+            check_title(ex.variants[0].derivation.network.spec, lang, ("pdf",) if format == "pdf" else ())
+            return Exercise(base.name, seed, files.files(ex, format, lang, notation))
+    except drawing.ExerciseError as exc:
+        raise errors.ExerciseError(str(exc)) from None
+    except pdf.PdfToolsMissing as exc:
+        raise errors.ToolMissing(f"--format pdf: {exc}") from None
+    except pdf.PdfFailed as exc:
+        raise errors.TypesetError(f"LaTeX could not typeset a sheet: {exc}", exc.log) from None
+
+
+@dataclass(frozen=True)
+class Grades:
+    """A class graded against a key: `files` every file of REPORT_DIR by path (grades.csv, grades.json,
+    report.html, the annotated sheets), `results` the content of grades.json."""
+
+    files: dict[str, str] = field(repr=False)
+
+    @property
+    def results(self) -> dict[str, Any]:
+        """grades.json: each student's total and question by question credit, verdict and mistakes."""
+        return dict(json.loads(self.files["grades.json"]))
+
+    @property
+    def csv(self) -> str:
+        """grades.csv: one row per hand-in, one column per question."""
+        return self.files["grades.csv"]
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write every file into `out_dir` at once; the report's path (`report.html`)."""
+        from derive.course.report import is_report_file
+
+        return write_files(out_dir, dict(self.files), is_report_file) / "report.html"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(f"<tr><td>{html.escape(str(s['student']))}</td><td>{html.escape(str(s['variant']))}</td>"
+                       f"<td>{html.escape(str(s['total']))}</td></tr>" for s in self.results["students"])
+        head = "<tr><th>student</th><th>variant</th><th>total</th></tr>"
+        return f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>"
+
+
+def grade(key_dir: str | Path, submissions: str | Path, jobs: int = 1) -> Grades:
+    """Grade a class's hand-ins (a folder of claims files, Markdown, LaTeX or notebooks, each naming its
+    variant, or one CSV of answers) against the key in `key_dir`, in `jobs` processes."""
+    from derive.course import grading, handins, report
+
+    if isinstance(jobs, bool) or not 1 <= jobs <= 1024:
+        raise errors.OptionError(f"jobs: expected a whole number from 1 to 1024, got {jobs!r}")
+    try:
+        with translated():
+            key = grading.read_key(Path(key_dir))
+            sources = handins.sources(Path(submissions), key.claims)
+    except (grading.KeyFileError, handins.SubmissionsError) as exc:
+        raise errors.GradingError(escaped(str(exc))) from None
+    with translated():
+        results = grading.grade_all(key, sources, jobs)
+    return Grades(report.files(key, results))
+
+
+def _choice(what: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise errors.OptionError(f"{what}: expected one of {', '.join(choices)}, got {value!r}")

@@ -1,0 +1,345 @@
+"""`derive.load`: a network from a preset, a spec file or TOML text, and everything made from it.
+
+Each method builds what it needs once (the derivation is cached per digits) and imports only the output it
+uses, so loading a network costs the spec and the network, no more. Internal errors are raised again as
+the API's (derive.api.errors), with the command line's one-line text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from derive.api import errors
+from derive.api.results import CheckReport, Code, Notes, Training
+from derive.maths import derivation
+from derive.maths.derivation import Derivation
+from derive.model import network, reading, spec
+from derive.model.identifiers import escaped
+from derive.model.precision import WORKING_DIGITS
+
+DEFAULT_DIGITS = 9
+MAX_CLAIMS_BYTES = 2_000_000
+MAX_CLAIMS_LINES = 20_000
+DOCUMENT_KINDS = {".md": "md", ".markdown": "md", ".txt": "md", ".tex": "tex", ".ipynb": "ipynb"}
+INPUTS = ("md", "tex", "ipynb", "claims")
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """The errors of building a spec, a network or a derivation, raised as the API's."""
+    try:
+        yield
+    except spec.SpecError as exc:
+        raise errors.SpecError(str(exc)) from None
+    except derivation.DerivationError as exc:
+        raise errors.DerivationError(str(exc)) from None
+    except derivation.InconsistentDerivation as exc:
+        raise errors.InconsistentDerivation(
+            f"{' '.join(str(exc).split())} (the two routes differ beyond what {WORKING_DIGITS} digits resolve; "
+            "nothing was written)") from None
+
+
+def list_presets() -> list[tuple[str, str]]:
+    """The built-in networks: (name, title) of each, as `derive list` prints them."""
+    return [(name, spec.load_preset(name).title) for name in spec.preset_names()]
+
+
+def load(source: str | Path) -> Network:
+    """A network: a preset's name (`"mazur"`), a spec file's path, or a spec as TOML text.
+
+    A `Path` is always a file. A string holding a newline or an `=` is TOML text; otherwise it is read as
+    `derive` reads its NETWORK argument (a name with a `/` or ending in `.toml` is a file; a preset's name
+    is the preset, and `shadowed` then names a file of that name in the current directory)."""
+    with translated():
+        if isinstance(source, Path):
+            return Network(spec.load_path(source), source=str(source))
+        if "\n" in source or "=" in source:
+            return Network(spec.load_text(source))
+        return Network(spec.load(source), spec.shadowed_file(source), source)
+
+
+class Network:
+    """A loaded network: its spec (validated), the network built from it, and its outputs."""
+
+    def __init__(self, spec_: spec.Spec, shadowed: str | None = None, source: str | None = None) -> None:
+        with translated():
+            self.network = network.build(spec_)
+        self.spec = spec_
+        self.shadowed = shadowed  # a file in the current directory that a preset's name also names
+        self.source = source  # the preset's name or the file's path it was loaded from; None for TOML text
+        self._derivations: dict[int, Derivation] = {}
+
+    @property
+    def name(self) -> str:
+        """The network's name: the preset's, or the spec file's without `.toml`."""
+        return self.network.name
+
+    @property
+    def title(self) -> str:
+        """The spec's title (`titles` may give it in other languages)."""
+        return self.spec.title
+
+    def __repr__(self) -> str:
+        sizes = "-".join(str(k) for k in self.network.sizes())
+        return f"<derive network {self.name!r}: {sizes}, {len(self.network.params)} parameters>"
+
+    def derivation(self, digits: int = DEFAULT_DIGITS) -> Derivation:
+        """The derivation the notes are written from: every quantity, chain and closed form, the first
+        update and the iterations (with extra points for a smooth loss curve), to be shown with `digits`."""
+        _check_digits(digits)
+        if digits not in self._derivations:
+            from derive.notes.files import CURVE_DIGITS, curve_steps
+
+            with translated():
+                self._derivations[digits] = derivation.build(
+                    self.network, history_steps=curve_steps(self.spec.training.steps),
+                    shown_digits=max(digits, CURVE_DIGITS))
+        return self._derivations[digits]
+
+    @cached_property
+    def _first_update(self) -> Derivation:
+        """The derivation with the first update only: what code, training and checking need."""
+        with translated():
+            return derivation.build(self.network, history_steps=(1,))
+
+    def render(self, format: str = "md", lang: str = "en", notation: str = "classic",
+               full: bool = False, brief: bool = False, digits: int = DEFAULT_DIGITS) -> Notes:
+        """The walkthrough as `derive render` writes it: `format` md, tex, pdf, html, ipynb or all."""
+        from derive.notes import ALL, FORMATS, files, pdf
+        from derive.notes.request import NotesRequest, RequestError
+
+        if format not in (*FORMATS, ALL):
+            raise errors.OptionError(f"format: expected one of {', '.join((*FORMATS, ALL))}, got {format!r}")
+        formats = FORMATS if format == ALL else (format,)
+        try:
+            request = NotesRequest(formats, lang, notation, digits, brief, full)
+        except RequestError as exc:
+            raise errors.OptionError(str(exc)) from None
+        d = self.derivation(digits)
+        check_notation(self.network, notation)
+        check_title(self.spec, lang, formats)
+        try:
+            with translated():
+                return Notes(format, files.files(d, request))
+        except pdf.PdfToolsMissing as exc:
+            raise errors.ToolMissing(f"--format {format}: {exc}") from None
+        except pdf.PdfFailed as exc:
+            raise errors.TypesetError(f"LaTeX could not typeset the walkthrough: {exc}", exc.log) from None
+        except files.CodeDisagrees as exc:
+            raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {exc}") from None
+
+    def code(self, style: str | None = None, verify: bool = True) -> Code:
+        """The NumPy update code `derive code` writes, checked against the closed forms first (raises
+        CodeDisagrees when it disagrees); `style` scalar or vector (default: by the network's size)."""
+        from derive.code import STYLES, codegen
+
+        if style is not None and style not in STYLES:
+            raise errors.OptionError(f"style: expected one of {', '.join(STYLES)}, got {style!r}")
+        chosen = style or codegen.default_style(self.network)
+        with translated():
+            text, problems = (_vector_code(self.network, verify) if chosen == "vector"
+                              else self._scalar_code(verify))
+        if problems:
+            raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
+        return Code(text, chosen)
+
+    def _scalar_code(self, verify: bool) -> tuple[str, list[str]]:
+        from derive.code import codegen
+        from derive.code import verify as verifying
+
+        d = self._first_update
+        text = codegen.generate(d, "scalar")
+        return text, ([] if not verify else verifying.disagreements(d, text))
+
+    def train(self, steps: int | None = None, progress: bool = False) -> Training:
+        """Train with the generated vector code (float64) for `steps` updates (default: the spec's last
+        step count); the errors after 1, 2, 5, 10, 20, 50, ... updates. A diverging run stops there."""
+        from derive.code import training
+
+        if steps is not None and (isinstance(steps, bool) or not 1 <= steps <= spec.MAX_STEPS):
+            raise errors.OptionError(f"steps: expected a whole number from 1 to {spec.MAX_STEPS}, got {steps!r}")
+        d = self._first_update
+        total = steps if steps is not None else self.spec.training.steps[-1]
+        run = training.train(d, total, progress=progress)
+        return Training(self.spec.title, tuple(run.curve), run.diverged, float(d.error_before))
+
+    def check(self, source: str | Path, input: str | None = None, notation: str = "classic",
+              aliases: dict[str, str] | str | Path | None = None, digits: int = DEFAULT_DIGITS,
+              time_limit: float | None = None) -> CheckReport:
+        """Check a hand derivation: a claims text, a document's text, or a file's path.
+
+        A `Path` is a file; a string holding a newline or an `=` is the text itself, any other string a
+        path. `input` (md, tex, ipynb, claims) says how to read it; by default a file's extension says,
+        and a text is a claims file when every line is a claim, else Markdown. `aliases` maps your names
+        to the network's (`{"z": "net"}`), or names a TOML file with an [aliases] table."""
+        text, path = _text_of(source)
+        return self.check_text(text, input, notation, aliases, digits, time_limit, path)
+
+    def check_text(self, text: str, input: str | None = None, notation: str = "classic",
+                   aliases: dict[str, str] | str | Path | None = None, digits: int = DEFAULT_DIGITS,
+                   time_limit: float | None = None, path: Path | None = None) -> CheckReport:
+        """`check` of a text (never a path); `path`, when given, is the file it came from (its extension
+        chooses how to read it, and messages name it)."""
+        if input is not None and input not in INPUTS:
+            raise errors.OptionError(f"input: expected one of {', '.join(INPUTS)}, got {input!r}")
+        _check_digits(digits)
+        _profile(notation)
+        kind = input or document_kind(path, text)
+        if kind == "claims":
+            return self._check_claims(text, notation, digits, time_limit)
+        return self._check_document(kind, text, path, notation, digits, _aliases(self.spec, aliases))
+
+    def _check_claims(self, text: str, notation: str, digits: int, time_limit: float | None) -> CheckReport:
+        from derive.api.results import claims_report
+        from derive.check import checker
+
+        budget = checker.Budget() if time_limit is None else checker.Budget(seconds=time_limit)
+        try:
+            raw = checker.check_text(self._first_update, text, budget, notation)
+        except checker.latex.LatexError as exc:
+            raise errors.OptionError(f"--notation {notation}: {exc}") from None
+        return claims_report(raw, digits, text)
+
+    def _check_document(self, kind: str, text: str, path: Path | None, notation: str, digits: int,
+                        aliases: dict[str, str]) -> CheckReport:
+        from derive.api.results import document_report
+        from derive.reader.document import DocumentError, check_document
+
+        try:
+            raw = check_document(self._first_update, kind, text, aliases, notation)
+        except DocumentError as exc:
+            raise errors.DocumentError(f"{escaped(str(path or '<text>'))}: {exc}") from None
+        return document_report(raw, kind, digits, text)
+
+    def _repr_svg_(self) -> str:
+        """The network figure: every weight's name and value, and the bias units."""
+        from derive.notes import figures, svg
+        from derive.notes.files import FIGURE_DIGITS
+        from derive.notes.notation import notation_for
+
+        d = self._first_update
+        figure = figures.network_figure(self.network, notation_for(self.network, "classic"), d.first.values,
+                                        FIGURE_DIGITS)
+        return svg.figure(figure)
+
+
+def check_notation(net: network.Network, notation: str) -> None:
+    """Refuse a notation that cannot name this network (the textbook's needs one hidden layer)."""
+    from derive.notes import notation as notations
+
+    _profile(notation)
+    try:
+        notations.notation_for(net, notation)
+    except notations.NotationError as exc:
+        raise errors.OptionError(f"{escaped(net.spec.source)}: --notation {notation}: {exc}") from None
+
+
+def check_title(spec_: spec.Spec, lang: str, formats: tuple[str, ...]) -> None:
+    """A Chinese title the PDF's font cannot print is refused, not silently dropped by XeLaTeX."""
+    if lang != "zh" or not {"tex", "pdf"} & set(formats):
+        return
+    from derive.notes import glyphs
+
+    missing = glyphs.unprintable(spec_.title_in(lang))
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing)
+        raise errors.OptionError(f"{escaped(spec_.source)}: titles.zh: no glyph for {shown} in the font of the "
+                                 f"Chinese PDF ({glyphs.FONT}); choose other characters (Markdown and HTML could "
+                                 "show them)")
+
+
+def _profile(notation: str) -> None:
+    from derive.notes import PROFILES
+
+    if notation not in PROFILES:
+        raise errors.OptionError(f"notation: expected one of {', '.join(PROFILES)}, got {notation!r}")
+
+
+def _check_digits(digits: int) -> None:
+    from derive.notes import MAX_DIGITS
+
+    if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
+        raise errors.OptionError(f"digits: expected a whole number from 1 to {MAX_DIGITS}, got {digits!r}")
+
+
+def _vector_code(net: network.Network, check: bool) -> tuple[str, list[str]]:
+    """Vector code from the layer rules, without the per-weight derivation of the whole network."""
+    from derive.code import codegen, layer_check
+
+    if not check:
+        return codegen.generate_vector(net, ("Not verified: written by derive code --no-verify.",)), []
+    plan = layer_check.plan(net)
+    text = codegen.generate_vector(net, plan.header)
+    return text, layer_check.disagreements(net, text, plan)
+
+
+def read_text(path: Path) -> str:
+    """A claims file or document: a regular UTF-8 file of at most 2 MB and 20,000 lines."""
+    try:
+        text = reading.read_bytes(path, MAX_CLAIMS_BYTES).decode("utf-8-sig")  # a BOM is not part of line 1
+    except reading.ReadError as exc:
+        raise errors.DocumentError(f"{escaped(str(path))}: {exc}") from None
+    except UnicodeDecodeError:
+        raise errors.DocumentError(f"{escaped(str(path))}: expected UTF-8 text") from None
+    if text.count("\n") >= MAX_CLAIMS_LINES:
+        raise errors.DocumentError(f"{escaped(str(path))}: more than {MAX_CLAIMS_LINES} lines")
+    return text
+
+
+def _text_of(source: str | Path) -> tuple[str, Path | None]:
+    if isinstance(source, str) and ("\n" in source or "=" in source):
+        if source.count("\n") >= MAX_CLAIMS_LINES or len(source.encode("utf-8", "surrogatepass")) > MAX_CLAIMS_BYTES:
+            raise errors.DocumentError(f"<text>: more than {MAX_CLAIMS_LINES} lines or 2 MB")
+        return source, None
+    path = Path(source)
+    return read_text(path), path
+
+
+def document_kind(path: Path | None, text: str) -> str:
+    """md, tex or ipynb from the extension, claims for any other; a .txt file (or a text without a file)
+    every line of which is a claim (or blank, or a comment) is a claims file, any other Markdown."""
+    suffix = path.suffix.lower() if path is not None else ".txt"
+    kind = DOCUMENT_KINDS.get(suffix, "claims")
+    if kind == "md" and suffix == ".txt":
+        from derive.check.claims import parse
+
+        claims, refused = parse(text)
+        return "claims" if claims and not refused else "md"
+    return kind
+
+
+def _aliases(spec_: spec.Spec, given: dict[str, str] | str | Path | None) -> dict[str, str]:
+    """The spec's [aliases] table, with the ones given added."""
+    extra = read_aliases(Path(given)) if isinstance(given, (str, Path)) else dict(given or {})
+    return dict(spec_.aliases) | _valid_aliases(extra, "aliases")
+
+
+def read_aliases(path: Path) -> dict[str, str]:
+    """The [aliases] table of a TOML file: each of your names -> a name of the network (or a head)."""
+    import tomllib
+
+    shown = escaped(str(path))
+    try:
+        table: Any = tomllib.loads(reading.read_bytes(path, MAX_CLAIMS_BYTES).decode("utf-8")).get("aliases")
+    except reading.ReadError as exc:
+        raise errors.DocumentError(f"{shown}: {exc}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise errors.DocumentError(f"{shown}: not a TOML file ({exc})") from None
+    except (RecursionError, ValueError):  # nested thousands deep, or an integer of thousands of digits
+        raise errors.DocumentError(f"{shown}: not a TOML file this reader can hold") from None
+    if not isinstance(table, dict) or not table:
+        raise errors.DocumentError(f"{shown}: expected an [aliases] table of your name = \"network name\"")
+    return _valid_aliases(table, shown)
+
+
+def _valid_aliases(table: dict[Any, Any], shown: str) -> dict[str, str]:
+    for key, value in table.items():
+        if not (isinstance(key, str) and isinstance(value, str) and value.replace("_", "").isalnum()
+                and key.replace("_", "").isalnum()):
+            raise errors.DocumentError(f"{shown}: aliases.{escaped(str(key))}: expected letters, digits and _ on "
+                                       f"both sides, got {value!r}")
+    return dict(table)
