@@ -142,7 +142,7 @@ def _backward_rules(network: Network, deltas: Mapping[Symbol, str]) -> list[Rule
                 after = network.layers[layer_index + 1]
                 terms = tuple((f"d:E_total/net_{k.name}", k.links[n.position].weight.name) for k in after)
                 found.append(_sum_of_products(error, terms))
-            found.append(_expr_rule(slope, n.activation.local(n.out, n.net), deltas))
+            found.append(_expr_rule(slope, n.activation.slope(n.out, n.net), deltas))
             found.append(_product(delta, (error, slope)))
     return found
 
@@ -218,8 +218,8 @@ class Recomputer:
         lines = [written[f"{p}@1"] for p in names if f"{p}@1" in written]
         extra_slips = {w.line for w in lines if w.wrong}
         extra_rounded = {w.line for w in lines if not w.wrong}
-        deps = tuple(names) + tuple(f"d:E_total/{p}" for p in names)
-        found = _recomputed(self.truth.trainer.dataset_error(params), deps, slips, rounded)
+        found = _recomputed(self.truth.trainer.dataset_error(params), (*names, *(f"d:E_total/{p}" for p in names)),
+                            slips, rounded)
         return Recomputed(found.value, tuple(sorted(set(found.slips) | extra_slips)),
                           tuple(sorted(set(found.rounded) | extra_rounded)))
 

@@ -49,7 +49,8 @@ def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node,
         if before_status in SLIPPED:
             return Verdict(claim.line, claim.text, i, CARRIED, before_value, value,
                            f"follows from link {i - 1}, which is wrong")
-        return Verdict(claim.line, claim.text, i, "correct", before_value, value, f"follows from link {i - 1} ({shown})")
+        return Verdict(claim.line, claim.text, i, "correct", before_value, value,
+                       f"follows from link {i - 1} ({shown})")
     return Verdict(claim.line, claim.text, i, "wrong", before_value, value,
                    f"does not follow from link {i - 1}: it gives {shown}", (ARITHMETIC.format(before=shown),))
 
@@ -74,8 +75,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         return carried
     causes = _causes(link, target, value, spread, truth)
     if before is not None and not follows(before[1], link, value, spread):
-        causes = (ARITHMETIC.format(before=show(before[1], 9).text),) + tuple(
-            c for c in causes if not c.startswith("one digit wrong"))
+        causes = (ARITHMETIC.format(before=show(before[1], 9).text),
+                  *(c for c in causes if not c.startswith("one digit wrong")))
     return replace(verdict, explanations=causes)
 
 

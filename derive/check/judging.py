@@ -4,6 +4,7 @@ head (a formula also at random points), a wrong number or formula explained by t
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 
 from derive.check import diagnosis
@@ -72,7 +73,7 @@ def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str 
         if failure is not None or claimed is None:
             verdicts.append(failure or Verdict(claim.line, claim.text, i, "cannot check", None, None, "no value"))
             continue
-        verdict = compare(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+        verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
         if verdict.status == "correct" and symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
         elif verdict.status == "wrong" and symbolic(link, evaluator.own):
@@ -180,7 +181,7 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 why = str(exc) or type(exc).__name__
                 verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
                 continue
-            verdict = compare(claim, i, link, right, claimed, lambda: Spread(evaluator, truth.given).of(link), truth.given)
+            verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
             if verdict.status == "correct" and symbolic(link, evaluator.own):
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
             verdicts.append(verdict)
@@ -233,7 +234,7 @@ DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 
 def _may_be_own(name: str) -> bool:
     """A person may name intermediate results (R1), but not in the network's own notation."""
-    return not (name.startswith(("d:",) + DERIVED_PREFIXES) or "@" in name or "[" in name)
+    return not (name.startswith(("d:", *DERIVED_PREFIXES)) or "@" in name or "[" in name)
 
 
 POINTS = 3
@@ -262,7 +263,8 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
             where = ", ".join(f"{k} = {show(v, 4).text}" for k, v in point.chosen.items())
             return replace(verdict, status="wrong", reason=(
                 f"right at the spec's values but not in general: at {where} it gives "
-                f"{show(got, 9).text}, the truth is {show(want, 9).text}; the closed form is {point.closed_form(target)}"))
+                f"{show(got, 9).text}, the truth is {show(want, 9).text}; "
+                f"the closed form is {point.closed_form(target)}"))
     return replace(verdict, reason="equals the closed form (at the spec's values and at random points)")
 
 
@@ -282,3 +284,8 @@ def _known(truth: Truth, name: str) -> bool:
     except Unknown:
         return False
     return True
+
+
+def _spread(evaluator: Evaluator, truth: Truth) -> Callable[[Node], Real]:
+    """The spread of a link's written numbers, worked out only when a verdict needs it."""
+    return lambda link: Spread(evaluator, truth.given).of(link)

@@ -41,7 +41,8 @@ def literal(link: Node) -> str | None:
 
 
 def compare(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
-             spread: Callable[[], Real] | None = None, given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
+             spread: Callable[[Node], Real] | None = None,
+             given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
     if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
@@ -53,7 +54,7 @@ def compare(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
     return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
 
 
-def within(claimed: Real, truth: Real, link: Node, spread: Callable[[], Real] | None,
+def within(claimed: Real, truth: Real, link: Node, spread: Callable[[Node], Real] | None,
            given: Callable[[Num], str | None]) -> bool:
     """A computation in written numbers agrees with the truth within their rounding: half a unit of each
     number's last digit carried through every operation (each number's effect weighed by the slope it
@@ -63,7 +64,7 @@ def within(claimed: Real, truth: Real, link: Node, spread: Callable[[], Real] | 
         return True  # equal at the working precision
     if spread is not None:
         try:
-            bound = spread()
+            bound = spread(link)
         except (ArithmeticError, ValueError):
             bound = CTX.nan
         if not CTX.isnan(bound):

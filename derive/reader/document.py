@@ -11,7 +11,7 @@ import copy
 import re
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -65,7 +65,7 @@ class SpanResult:
 @dataclass(frozen=True)
 class DocumentReport:
     spans: tuple[SpanResult, ...]
-    names: Alignment = Alignment()  # how the document's own names were read
+    names: Alignment = field(default_factory=Alignment)  # how the document's own names were read
 
     @property
     def found(self) -> tuple[Found, ...]:
@@ -172,7 +172,7 @@ class Reader:
         renamed = renamed_chain(chain, self.aliases.for_span(span).name)
         found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
         claims = [self.alignment.rename(self.aliases.rename(c))[0] for c in found]  # type: ignore[arg-type]
-        heads = sorted({w for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)})
+        heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
         return claims, self.arrays.notes(heads)
 
 
@@ -479,8 +479,8 @@ class Aliases:
         if at and self.labels and not self._known(base.partition("[")[0]):
             # z^{(2)}, a^{[1]}: on a name of the document's own, a superscript labels (a layer, a sample);
             # the name is read as a whole (if it is a value after an update, its value says so)
-            sample = step.partition("[")
-            return f"{base}_L{sample[0]}" + (f"[{sample[2]}" if sample[1] else "")
+            count, bracket, named = step.partition("[")
+            return f"{base}_L{count}" + (f"[{named}" if bracket else "")
         return name
 
     def _known(self, base: str) -> bool:

@@ -213,9 +213,9 @@ class _Emitter:
         if op == "_":
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
-            mark = re.fullmatch(r"(.*?)(@\d+) ?", self.out[-1]) if self.out else None
-            if mark:  # z^{(2)}_1: the index belongs to the name, the superscript after it
-                self.out[-1] = mark.group(1) + "_" + flat + mark.group(2) + " "
+            marked = re.fullmatch(r"(.*?)(@\d+) ?", self.out[-1]) if self.out else None
+            if marked:  # z^{(2)}_1: the index belongs to the name, the superscript after it
+                self.out[-1] = marked.group(1) + "_" + flat + marked.group(2) + " "
             else:
                 self.out.append("_" + flat)
             return

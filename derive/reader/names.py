@@ -94,7 +94,8 @@ class Alignment:
                 new = reading.quantity
             return new + at + step + (f"[{sample}]" if sample else "")
 
-        renamed = replace(claim, target=Name(name(claim.target.name)), links=tuple(_rename(l, name) for l in claim.links),
+        renamed = replace(claim, target=Name(name(claim.target.name)),
+                          links=tuple(_rename(link, name) for link in claim.links),
                           left=None if claim.left is None else _rename(claim.left, name))
         return renamed, tuple(used.values())
 
@@ -137,7 +138,7 @@ class Aligner:
         self.candidates = _candidates(truth)
         self.kinds = kinds(truth)
         self.layers = layers_of(truth)  # for names that label a layer (b^{(2)})
-        self.values: dict[str | None, dict[str, Real]] = {}
+        self.values: dict[str | None, dict[str, Real | None]] = {}
         self.points: dict[tuple[str, ...], list[tuple[PointTruth, dict[str, Real]]]] = {}
         self.readings: dict[str, list[Reading]] = {}
         self.ambiguous: dict[str, tuple[str, ...]] = {}
@@ -209,9 +210,8 @@ class Aligner:
     def _take(self, name: str, found: list[tuple[int, str, str]]) -> None:
         """Readings from each statement's line on (one, from the start, when all statements agree)."""
         if len({q for _, q, _ in found}) == 1:
-            found = found[:1]
             found = [(0, found[0][1], found[0][2])]
-        readings = []
+        readings: list[Reading] = []
         for line, quantity, why in found:
             if readings and readings[-1].quantity == quantity:
                 continue
@@ -276,7 +276,7 @@ class Aligner:
 
     def _neuron(self, name: str) -> str | None:
         """The neuron a name's index stands for: `delta_y` with `y` read as out_o1 (or `delta_o1`) is o1's."""
-        head, sep, index = name.partition("_")
+        _, sep, index = name.partition("_")
         if not sep:
             return None
         quantity = self.readings[index][0].quantity if index in self.readings else None
@@ -342,14 +342,14 @@ class Aligner:
             try:
                 table[quantity] = self.truth.value(quantity, sample)
             except (Unknown, ArithmeticError, ValueError):
-                table[quantity] = None  # type: ignore[assignment]
+                table[quantity] = None
         return table[quantity]
 
     # --- derivatives and families --------------------------------------------------------------------
 
     def _derivatives(self, unknown: list[str]) -> None:
         """`d:L/w5 = 0.0822`: the parts of a derivative read by the derivatives with its value."""
-        options: dict[str, set[str] | None] = {}
+        options: dict[str, set[str]] = {}
         for claim in self.claims:
             root = _root(claim.target.name)
             if not root.startswith("d:"):
@@ -365,9 +365,9 @@ class Aligner:
             for part, index in ((top, 0), (bottom, 1)):
                 if part in unknown and part not in self.readings:
                     here = {q[2:].split("/")[index] for q in found}
-                    options[part] = here if options.get(part) is None else options[part] & here  # type: ignore[operator]
-        for part, found in options.items():
-            ordered = sorted(found or (), key=lambda q: self.candidates.index(q) if q in self.candidates else 0)
+                    options[part] = options[part] & here if part in options else here
+        for part, parts in options.items():
+            ordered = sorted(parts, key=lambda q: self.candidates.index(q) if q in self.candidates else 0)
             chosen = _prefer(part, ordered, self.kinds, layers=self.layers)
             if len(chosen) == 1:
                 self._take(part, [(0, chosen[0], "by a derivative's value")])
@@ -375,7 +375,8 @@ class Aligner:
     def _letters(self, unknown: list[str]) -> None:
         """Names nothing else reads, read by their letter alone where it has one meaning: a loss's letter on
         top of a derivative (`\\partial L / \\partial w`) is the network's loss, `\\hat{y}_k` its k-th output."""
-        tops = {_root(c.target.name)[2:].partition("/")[0] for c in self.claims if _root(c.target.name).startswith("d:")}
+        tops = {_root(c.target.name)[2:].partition("/")[0] for c in self.claims
+                if _root(c.target.name).startswith("d:")}
         tops |= {_root(n)[2:].partition("/")[0] for c in self.claims for link in _sides(c) for n in names_in(link)
                  if _root(n).startswith("d:")}
         outputs = [o.neuron.out.name for o in self.truth.network.outputs]
@@ -411,7 +412,8 @@ class Aligner:
                 families.setdefault((label.group(1), "^"), []).append((int(label.group(2)), name))
         orders = _orders(self.truth)
         for members in families.values():
-            read = [(i, self.readings[n][0].quantity) for i, n in members if n in self.readings and len(self.readings[n]) == 1]
+            read = [(i, self.readings[n][0].quantity) for i, n in members
+                    if n in self.readings and len(self.readings[n]) == 1]
             if not read:
                 continue
             rule = _family_rule(read, orders)
