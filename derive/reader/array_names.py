@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from derive.check.claims import Node
+from derive.check.claims import Name, Node
 from derive.check.truth import Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.reader.arrays import Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, values_of
@@ -43,6 +43,11 @@ class ArrayNames:
             return self.readings[name].array()
         if name in self.shapes:
             return own_entries(name, self.shapes[name])
+        if name.startswith("d:"):  # dL/dW: the derivative of every entry of W (of the same shape as W)
+            top, _, bottom = name[2:].partition("/")
+            if bottom in self.readings:
+                return Array(tuple(tuple(Name(f"d:{top}/{n.name}") for n in row)  # type: ignore[union-attr]
+                                   for row in self.readings[bottom].array().rows))
         return None
 
     def named_in(self, chain: Chain) -> bool:
@@ -50,7 +55,22 @@ class ArrayNames:
         return any(self.lookup(w) is not None for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text))
 
     def target(self, name: str) -> Quantity | None:
-        return self.readings.get(name)
+        """The quantity an array chain's left side is read as: an array read, or the derivative of the loss
+        with respect to one (`\\partial L / \\partial W_2`: every entry's gradient, in W_2's shape)."""
+        if name in self.readings:
+            return self.readings[name]
+        if name.startswith("d:"):
+            top, _, bottom = name[2:].partition("/")
+            if bottom in self.readings:
+                q = self.readings[bottom]
+                return Quantity(f"d{top}/d of {q.label}", "gradient",
+                                tuple(tuple(f"d:{top}/{n}" for n in row) for row in q.names))
+        return None
+
+    def scalar(self, name: str) -> str | None:
+        """The one quantity a name read as a 1 x 1 array stands for (`b_2`, the output layer's one bias)."""
+        q = self.readings.get(name)
+        return q.names[0][0] if q is not None and len(q.names) == 1 and len(q.names[0]) == 1 else None
 
     def notes(self, names: list[str]) -> str:
         return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
@@ -64,12 +84,34 @@ class ArrayNames:
                     self._read(head, s)
             if self.readings == before:
                 break
+        self._layers(statements)
         for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
             head = s.chain.text.split(" = ")[0].strip()
             if _plain_name(head) and head not in self.readings and head not in self.shapes:
                 shape = self._shape(s)
                 if shape is not None:
                     self.shapes[head] = shape
+
+    def _layers(self, statements: list[Statement]) -> None:
+        """`b_1` read as layer 1's biases makes `b_2` layer 2's: a name counting layers, where a sibling's
+        reading shows it does (a spec's own b2, the second neuron's bias, is not what such a document means)."""
+        layered = {}
+        for name, q in self.readings.items():
+            match = re.fullmatch(r"([A-Za-z]+)_?(\d)", name)
+            layer = re.search(r"of layer (\d+)", q.label)
+            if match and layer:
+                layered[match.group(1)] = (int(match.group(2)) - int(layer.group(1)), q)
+        words = {w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)}
+        for word in sorted(words):
+            match = re.fullmatch(r"([A-Za-z]+)_?(\d)", word)
+            if not match or word in self.readings or match.group(1) not in layered:
+                continue
+            offset, q = layered[match.group(1)]
+            wanted = q.label.replace(re.search(r"of layer \d+", q.label).group(),  # type: ignore[union-attr]
+                                     f"of layer {int(match.group(2)) - offset}")
+            found = [c for c in self.quantities + [c.transposed() for c in self.quantities] if c.label == wanted]
+            if found:
+                self.readings[word] = found[0]
 
     def _links(self, s: Statement) -> list[Array]:
         parts = s.chain.text.split(" = ")
@@ -79,7 +121,10 @@ class ArrayNames:
             return []
 
     def _shape(self, s: Statement) -> tuple[int, int] | None:
-        links = [a for a in self._links(s) if not a.scalar]
+        """The shape of a person's own array: that of an array they write out for it."""
+        parts = s.chain.text.split(" = ")[1:]
+        links = [a for part, a in zip(parts, self._links(s), strict=False) if part.strip().startswith("ARRAY__")
+                 and len(part.split()) == 1]
         return links[0].shape if links else None
 
     def _read(self, head: str, s: Statement) -> None:

@@ -60,7 +60,7 @@ def vector(array: Array) -> bool:
 
 # --- reading a link ----------------------------------------------------------------------------------------
 
-def _tokens(text: str) -> list[tuple[str, str]]:
+def tokens(text: str) -> list[tuple[str, str]]:
     """The claims grammar's tokens, with the transpose `^T` and the entry-wise product `odot` as their own."""
     try:
         found = tokenize(text)
@@ -72,6 +72,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             out[-1] = ("transpose", "T")
         elif kind == "name" and word == "odot":
             out.append(("op", "odot"))
+        elif kind == "op" and word == "^" and out and out[-1][0] == "transpose":
+            continue
         else:
             out.append((kind, word))
     return out
@@ -235,7 +237,7 @@ def _matmul(a: Array, b: Array) -> Array:
 
 
 def read_link(text: str, cells: Sequence[Rows], names: Callable[[str], Array | None]) -> Array:
-    reader = _Reader(_tokens(text), cells, names)
+    reader = _Reader(tokens(text), cells, names)
     value = reader.expression()
     if reader.peek() is not None:
         raise ArrayError(f"unexpected {reader.peek()[1]!r}")  # type: ignore[index]
@@ -250,7 +252,7 @@ def cells_of(chain: Chain) -> tuple[Rows, ...]:
         for row in grid:
             cells = []
             for text in row:
-                parser = _Parser(_tokens(text))
+                parser = _Parser(tokens(text))
                 try:
                     node = parser.expression()
                 except ClaimError as exc:
@@ -348,8 +350,13 @@ def entry_claims(chain: Chain, line: int, names: Callable[[str], Array | None],
     the quantity its left side is read as (or of the person's own array, entry by entry)."""
     parts = chain.text.split(" = ")
     head = parts[0].strip()
+    if _is_name(head):
+        head = tokens(head)[0][1]  # d(L)/d(W2) as the grammar names it, dL/dW2
     links = links_of(replace(chain, text=" = ".join(parts[1:])), names) if len(parts) > 1 else []
     quantity = target(head) if _is_name(head) else None
+    if quantity is not None and chain.update:  # W <- W - eta dL/dW: the left side is W after the update
+        quantity = Quantity(quantity.label + " after the update", quantity.kind,
+                            tuple(tuple(f"{n}@1" for n in row) for row in quantity.names))
     if quantity is None and _is_name(head) and names(head) is not None:
         left = names(head)
     elif quantity is None and _is_name(head):
@@ -362,7 +369,7 @@ def entry_claims(chain: Chain, line: int, names: Callable[[str], Array | None],
     found = []
     for i in range(r):
         for j in range(c):
-            where = f"entry {i + 1}" if min(r, c) == 1 else f"entry ({i + 1}, {j + 1})"
+            where = f"entry {max(i, j) + 1}" if min(r, c) == 1 else f"entry ({i + 1}, {j + 1})"
             entries = tuple(a.rows[i][j] for a in fitted)
             if quantity is not None:
                 found.append(Claim(line, chain.text, Name(quantity.names[i][j]), entries, sample, entry=where))
@@ -394,10 +401,10 @@ def _fitted(arrays: list[Array], shape: tuple[int, int]) -> list[Array]:
 
 def _is_name(text: str) -> bool:
     try:
-        tokens = _tokens(text)
+        found = tokens(text)
     except ArrayError:
         return False
-    return len(tokens) == 1 and tokens[0][0] == "name" and not tokens[0][1].startswith(ARRAY)
+    return len(found) == 1 and found[0][0] == "name" and not found[0][1].startswith(ARRAY)
 
 
 def own_entries(name: str, shape: tuple[int, int]) -> Array:

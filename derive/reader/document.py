@@ -25,7 +25,8 @@ from derive.maths.derivation import Derivation
 from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
-from derive.reader.maths import Chain, NotUnderstood, chains
+from derive.reader.arrays import tokens as array_tokens
+from derive.reader.maths import Chain, NotUnderstood, chains, function_named
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 
@@ -159,6 +160,8 @@ class Reader:
         claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
         if claim is None:
             return None, ()
+        if self.arrays is not None:
+            claim = _one_by_one(claim, self.arrays)
         return self.alignment.rename(claim)
 
     def node(self, node: Node) -> Node:
@@ -176,12 +179,50 @@ class Reader:
         return claims, self.arrays.notes(heads)
 
 
+def _one_by_one(claim: Claim, arrays: ArrayNames) -> Claim:
+    """A claim in which a name of a 1 x 1 array (`b_2`, the output layer's bias) is its one quantity."""
+    def name(n: str) -> str:
+        base, at, step = n.partition("@")
+        if base.startswith("d:"):
+            top, _, bottom = base[2:].partition("/")
+            return f"d:{name(top)}/{name(bottom)}" + at + step
+        return (arrays.scalar(base) or base) + at + step
+    return replace(claim, target=Name(name(claim.target.name)), links=tuple(_renamed(x, name) for x in claim.links),
+                   left=None if claim.left is None else _renamed(claim.left, name))
+
+
+def _renamed(node: Node, name: Callable[[str], str]) -> Node:
+    if isinstance(node, Name):
+        return Name(name(node.name))
+    if isinstance(node, Unary):
+        return Unary(node.op, _renamed(node.arg, name))
+    if isinstance(node, Call):
+        return Call(node.function, _renamed(node.arg, name))
+    if isinstance(node, Binary):
+        return Binary(node.op, _renamed(node.left, name), _renamed(node.right, name))
+    return node
+
+
 def renamed_chain(chain: Chain, name: Callable[[str], str]) -> Chain:
-    """The chain with each name as the aliases read it (`W@1`, for W^{(1)}, is the label W_L1)."""
-    def one(match: re.Match[str]) -> str:
-        word = match.group()
-        return word if word.startswith("ARRAY__") else name(word)
-    return replace(chain, text=re.sub(r"(?<![\w.])[A-Za-z][A-Za-z0-9_]*(?:@\d+)?", one, chain.text))
+    """The chain in the claims grammar's own spelling (`W_1` is W1, `d(L)/d(W_2)` dL/dW2, `sigma'(z)` the
+    sigmoid's slope), each name as the aliases read it (`W@1`, for W^{(1)}, is the label W_L1)."""
+    try:
+        tokens = array_tokens(chain.text)
+    except ArrayError:
+        return chain
+    pieces = []
+    for k, (kind, word) in enumerate(tokens):
+        following = tokens[k + 1][1] if k + 1 < len(tokens) else ""
+        if kind == "name" and following == "(" and function_named(word) != word:
+            pieces.append(function_named(word))
+        elif kind == "name" and word.startswith("d:"):
+            top, _, bottom = word[2:].partition("/")
+            pieces.append(f"d({name(top)})/d({name(bottom)})")
+        elif kind == "name" and not word.startswith("ARRAY__") and word not in FUNCTIONS:
+            pieces.append(name(word))
+        else:
+            pieces.append({"transpose": "^T"}.get(kind, word))
+    return replace(chain, text=" ".join(pieces))
 
 
 def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain], list[Chain], str]:

@@ -112,8 +112,11 @@ class _Emitter:
         if isinstance(n, lw.LatexCharsNode):
             self.chars(n.chars)
         elif isinstance(n, lw.LatexGroupNode):
+            first = next((c for c in n.nodelist if _visible(c)), None)
             if [c.chars for c in n.nodelist if isinstance(c, lw.LatexCharsNode)] == [","] and len(n.nodelist) == 1:
                 self.out.append("\x00")  # {,} between digit groups
+            elif isinstance(first, lw.LatexCharsNode) and first.chars.lstrip()[:1] in "_^" and self.out:
+                self.nodes(n.nodelist)  # \delta{_2}: a script set in braces of its own
             else:
                 self.out.append("(")
                 self.nodes(n.nodelist)
@@ -622,19 +625,39 @@ def _renumbered(text: str, offset: int) -> str:
     return re.sub(ARRAY + r"(\d+)", lambda m: f"{ARRAY}{int(m.group(1)) + offset}", text)
 
 
-_LIST = re.compile(r"\(([^()]*,[^()]*)\)")
-
-
 def _lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
-    """`[0.1, 0.2]` and `(0.1, 0.2)` (brackets written as the walker writes them) as one-row arrays, where the
-    brackets hold a list and not a function's arguments."""
-    def one(match: re.Match[str]) -> str:
-        before = text[:match.start()].rstrip()
-        if re.search(r"[A-Za-z]\w*$", before) and not before.endswith((" odot", "=")):
-            return match.group()  # f(a, b): a function of two arguments, not a list
-        arrays.append((tuple(explicit_products(c.strip()) for c in match.group(1).split(",")),))
-        return f" {ARRAY}{len(arrays) - 1} "
-    return _LIST.sub(one, text)
+    """`[0.1, 0.2]`, `(0.1, 0.2)` and `[[1, 2], [3, 4]]` (brackets written as the walker writes them) as arrays
+    (a list of lists: a matrix), where the brackets hold a list and not a function's arguments."""
+    out, i = [], 0
+    while i < len(text):
+        close = _matching(text, i) if text[i] == "(" else None
+        items = _items(text[i + 1:close]) if close is not None else []
+        before = "".join(out).rstrip()
+        called = re.search(r"[A-Za-z]\w*$", before) and not before.endswith(("odot", "="))
+        if close is None or len(items) < 2 or called:
+            out.append(text[i])
+            i += 1
+            continue
+        rows = [_items(x.strip()[1:-1]) if x.strip().startswith("(") and x.strip().endswith(")") else [] for x in items]
+        if all(len(r) == len(rows[0]) > 1 for r in rows):  # [[1, 2], [3, 4]]: rows of a matrix
+            arrays.append(tuple(tuple(explicit_products(c.strip()) for c in r) for r in rows))
+        else:
+            arrays.append((tuple(explicit_products(_lists(c, []).strip()) for c in items),))
+        out.append(f" {ARRAY}{len(arrays) - 1} ")
+        i = close + 1
+    return "".join(out)
+
+
+def _items(inner: str) -> list[str]:
+    """The parts of a bracket's content between its commas at the top level."""
+    parts, depth, start = [], 0, 0
+    for k, c in enumerate(inner):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "," and depth == 0:
+            parts.append(inner[start:k])
+            start = k + 1
+    parts.append(inner[start:])
+    return parts if len(parts) > 1 else []
 
 
 def _add_row(found: list[tuple[list[str], list[int], bool]], text: str, update: bool, start: int) -> None:
