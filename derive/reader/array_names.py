@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from derive.check.claims import Name, Node
+from derive.check.claims import Node
 from derive.check.truth import Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.reader.arrays import Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, values_of
@@ -43,12 +43,8 @@ class ArrayNames:
             return self.readings[name].array()
         if name in self.shapes:
             return own_entries(name, self.shapes[name])
-        if name.startswith("d:"):  # dL/dW: the derivative of every entry of W (of the same shape as W)
-            top, _, bottom = name[2:].partition("/")
-            if bottom in self.readings:
-                return Array(tuple(tuple(Name(f"d:{top}/{n.name}") for n in row)  # type: ignore[union-attr]
-                                   for row in self.readings[bottom].array().rows))
-        return None
+        quantity = self.target(name) if name.startswith("d:") else None
+        return quantity.array() if quantity is not None else None
 
     def named_in(self, chain: Chain) -> bool:
         """True when the chain names one of the document's vectors or matrices."""
@@ -61,10 +57,15 @@ class ArrayNames:
             return self.readings[name]
         if name.startswith("d:"):
             top, _, bottom = name[2:].partition("/")
-            if bottom in self.readings:
-                q = self.readings[bottom]
-                return Quantity(f"d{top}/d of {q.label}", "gradient",
-                                tuple(tuple(f"d:{top}/{n}" for n in row) for row in q.names))
+            if bottom not in self.readings:
+                return None
+            q = self.readings[bottom]
+            if top in self.readings and len(self.readings[top].names) == len(q.names):  # da/dz: entry by entry
+                pairs = zip(self.readings[top].names, q.names, strict=True)
+                return Quantity(f"d{top}/d{bottom}", "slope",
+                                tuple(tuple(f"d:{a}/{b}" for a, b in zip(ra, rb, strict=True)) for ra, rb in pairs))
+            return Quantity(f"d{top}/d of {q.label}", "gradient",
+                            tuple(tuple(f"d:{top}/{n}" for n in row) for row in q.names))
         return None
 
     def scalar(self, name: str) -> str | None:
@@ -112,6 +113,21 @@ class ArrayNames:
             found = [c for c in self.quantities + [c.transposed() for c in self.quantities] if c.label == wanted]
             if found:
                 self.readings[word] = found[0]
+        self._errors(layered, words)
+
+    def _errors(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
+        """`delta_2` where the document counts layers (W_1, W_2 read as layers 1 and 2): layer 2's error terms."""
+        offsets = {offset for offset, _ in layered.values()}
+        if len(offsets) != 1:
+            return
+        offset = offsets.pop()
+        for word in sorted(words):
+            match = re.fullmatch(r"(delta|dZ|dz)_?(\d)", word)
+            if match and word not in self.readings:
+                wanted = f"the error terms of layer {int(match.group(2)) - offset}"
+                found = [c for c in self.quantities if c.label == wanted]
+                if found:
+                    self.readings[word] = found[0]
 
     def _links(self, s: Statement) -> list[Array]:
         parts = s.chain.text.split(" = ")

@@ -108,7 +108,12 @@ class _Reader:
             if token[1] in ("*", "/", "odot"):
                 self.take()
             right = self.unary()
-            value = product(value, right) if token[1] in ("*",) or _starts(token) else combine(token[1], value, right)
+            if token[1] == "*" and vector(value) and value.shape == right.shape:
+                value = combine("odot", value, right)  # two vectors of one shape: \\cdot written for the odot
+            elif token[1] == "*" or _starts(token):
+                value = product(value, right)
+            else:
+                value = combine(token[1], value, right)
         return value
 
     def unary(self) -> Array:
@@ -350,21 +355,23 @@ def entry_claims(chain: Chain, line: int, names: Callable[[str], Array | None],
     the quantity its left side is read as (or of the person's own array, entry by entry)."""
     parts = chain.text.split(" = ")
     head = parts[0].strip()
-    if _is_name(head):
+    named = _is_name(head)
+    if named:
         head = tokens(head)[0][1]  # d(L)/d(W2) as the grammar names it, dL/dW2
     links = links_of(replace(chain, text=" = ".join(parts[1:])), names) if len(parts) > 1 else []
-    quantity = target(head) if _is_name(head) else None
+    quantity = target(head) if named else None
     if quantity is not None and chain.update:  # W <- W - eta dL/dW: the left side is W after the update
         quantity = Quantity(quantity.label + " after the update", quantity.kind,
                             tuple(tuple(f"{n}@1" for n in row) for row in quantity.names))
-    if quantity is None and _is_name(head) and names(head) is not None:
+    if quantity is None and named and names(head) is not None:
         left = names(head)
-    elif quantity is None and _is_name(head):
+    elif quantity is None and named:
         left = None
     else:
         left = None if quantity is not None else read_link(head, cells_of(chain), names)
     shape = quantity.names and (len(quantity.names), len(quantity.names[0])) if quantity else None
-    fitted = _fitted(links, shape if shape else (left.shape if left is not None else links[0].shape))
+    fitted = _fitted(links, shape if shape else (left.shape if left is not None else links[0].shape),
+                     broadcast=all(a.scalar for a in links))
     r, c = fitted[0].shape if fitted else (shape or (1, 1))
     found = []
     for i in range(r):
@@ -384,10 +391,13 @@ def entry_claims(chain: Chain, line: int, names: Callable[[str], Array | None],
     return found
 
 
-def _fitted(arrays: list[Array], shape: tuple[int, int]) -> list[Array]:
+def _fitted(arrays: list[Array], shape: tuple[int, int], broadcast: bool = False) -> list[Array]:
     """The links in the shape of the left side (a vector turned where it was written the other way)."""
     found = []
     for a in arrays:
+        if a.scalar and shape != (1, 1) and broadcast:  # W2 := 0.1192 (every entry)
+            found.append(Array(tuple(tuple(a.rows[0][0] for _ in range(shape[1])) for _ in range(shape[0]))))
+            continue
         if a.scalar and shape != (1, 1):
             raise ArrayError(f"a number where {shape[0]}x{shape[1]} entries are stated")
         if a.shape == shape:

@@ -574,7 +574,7 @@ def function_named(word: str) -> str:
     """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
     `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
     base, prime, _ = word.partition("@")
-    name = "act" if base in ("f", "g") else FUNCTION_SPELLINGS.get(base.lower())
+    name = "act" if base in ("f", "g", "phi", "varphi") else FUNCTION_SPELLINGS.get(base.lower())
     if name is None:
         return word
     return SLOPES.get(name, word) if prime else name

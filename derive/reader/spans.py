@@ -130,6 +130,15 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             context = (heading + " " + prose + " " + token.content[:200])[-600:]
             before = len(spans)
             for child in token.children or []:
+                if child.type == "code_inline" and symbols.equation_in(child.content) is not None:
+                    found = _locate(text, child.content, cursor)  # `y = w * x + b`: an equation set as code
+                    if found is not None:
+                        where = symbols.equation_in(child.content)
+                        assert where is not None
+                        spans.append(Span(child.content[where[0]:where[1]], found + where[0], found + where[1] + 1,
+                                          block_end, False, cell, context, outline.headings, lead))
+                        cursor = found + len(child.content)
+                    continue
                 if child.type in INLINE:
                     found = _locate(text, child.content, cursor)
                     if found is None:

@@ -43,10 +43,13 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
             piece, j = "\\hat{" + c + "}", i + 2
         elif c in GREEK:
             piece, j = "\\" + GREEK[c] + " ", i + 1
+            digits = re.match(r"\d+", text[j:]) if c.isalpha() else None
+            if digits:  # δ2, η1: the letter's index, as w1 is w's
+                piece, j = piece.rstrip() + "_{" + digits.group() + "} ", j + digits.end()
         elif c in PLAIN:
             piece, j = PLAIN[c], i + 1
-        elif c == ":" and text.startswith(":=", i):
-            piece, j = "=", i + 2
+        elif c == ":" and text.startswith(":=", i):  # w := w - eta g: an assignment, the update's arrow
+            piece, j = "\\leftarrow ", i + 2
         else:
             piece, j = c, i + 1
         out.append(piece)
@@ -80,8 +83,8 @@ MATH_WORDS = frozenset({"sigma", "sigmoid", "exp", "log", "ln", "tanh", "sqrt", 
                         "theta", "lambda", "epsilon", "Delta", "nabla", "odot", "circ", "Rightarrow",
                         "therefore", "div", "bias", "dot", "tau", "phi", "omega", "rho", "mu", "pi", "in", "lr"})
 _WORD = re.compile(r"(?<![\\A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
-_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
-_LABEL = re.compile(r"^[^=]*?[:：]\s*(?=[^:：]*=)")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
+_LABEL = re.compile(r"^[^=]*?[:：](?!=)\s*(?=[^:：]*=)")
 _MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
 _END = re.compile(r"[\s.,;:。，；：!?！？]+$")
 
@@ -105,7 +108,12 @@ def equation_in(line: str) -> tuple[int, int] | None:
     if tail:
         end = start + tail.start()
     body = line[start:end].strip()
-    if "=" not in body or _CJK.search(body):
+    if _CJK.search(body):  # 学习率η=0.1，即...: the equation is the part between the words
+        parts = [p for p in _CJK.split(body) if "=" in p]
+        if len(parts) != 1:
+            return None
+        body = _END.sub("", parts[0]).strip()
+    if "=" not in body:
         return None
     latex, _ = to_latex(unicodedata.normalize("NFC", body))
     words = [w for w in _WORD.findall(latex) if w not in MATH_WORDS]
