@@ -67,20 +67,22 @@ def report_of(folder: Path) -> tuple[DocumentReport, str]:
     return check_document(d, KINDS[path.suffix], text), text
 
 
-def span_for(report: DocumentReport, cell: int | None, line: int, taken: set[int]) -> SpanResult | None:
-    """derive's span that holds `line` (of `cell`): the first not matched to an earlier truth span yet (two
-    inline spans on one line are two spans), else the last of them."""
+def spans_for(report: DocumentReport, cell: int | None, line: int, until: int | None,
+              taken: set[int]) -> list[SpanResult]:
+    """derive's spans for the truth's span at `line` (of `cell`), which runs until the next truth span's line
+    (`until`): the first one holding the line not matched yet (two inline spans on one line are two spans),
+    with the spans that start after it within its lines (a block derive reads line by line)."""
     holding = [i for i, s in enumerate(report.spans) if s.text.cell == cell and s.line <= line <= s.end_line]
-    if not holding:
-        return None
     free = [i for i in holding if i not in taken]
-    chosen = free[0] if free else holding[-1]
-    taken.add(chosen)
-    return report.spans[chosen]
+    chosen = free[:1] or holding[-1:]
+    later = [i for i, s in enumerate(report.spans) if s.text.cell == cell and i not in taken and i not in chosen
+             and line < s.line and (until is None or s.end_line < until)]
+    taken.update(chosen + later)
+    return [report.spans[i] for i in chosen + later]
 
 
-def verdicts_of(s: SpanResult | None) -> set[str]:
-    return {f.verdict.status for f in s.found} if s is not None else set()
+def verdicts_of(spans: list[SpanResult]) -> set[str]:
+    return {f.verdict.status for s in spans for f in s.found}
 
 
 def tally(folder: Path, show: bool = False) -> Tally:
@@ -88,10 +90,11 @@ def tally(folder: Path, show: bool = False) -> Tally:
     report, _ = report_of(folder)
     taken: set[int] = set()
     t = Tally()
-    for entry in truth:
-        s = span_for(report, entry.get("cell"), entry["line"], taken)
-        statuses = verdicts_of(s)
-        judged = s is not None and s.status == JUDGED and bool(statuses & {"correct", "wrong", "carried"})
+    for k, entry in enumerate(truth):
+        following = [e["line"] for e in truth[k + 1:] if e.get("cell") == entry.get("cell") and e["line"] > entry["line"]]
+        found = spans_for(report, entry.get("cell"), entry["line"], following[0] if following else None, taken)
+        statuses = verdicts_of(found)
+        judged = any(s.status == JUDGED for s in found) and bool(statuses & {"correct", "wrong", "carried"})
         t.spans += 1
         t.judged += judged
         status = entry["status"]
@@ -101,7 +104,8 @@ def tally(folder: Path, show: bool = False) -> Tally:
             if entry.get("first_error"):
                 t.first += 1
                 t.first_found += "wrong" in statuses
-                t.named += "wrong" in statuses and any(f.verdict.explanations for f in s.found if f.verdict.status == "wrong")
+                t.named += "wrong" in statuses and any(f.verdict.explanations for s in found for f in s.found
+                                                       if f.verdict.status == "wrong")
             if judged and statuses & {"correct", "wrong", "carried"} == {"correct"}:
                 t.marked_correct += 1
                 t.notes.append(f"line {entry['line']}: wrong step marked correct: {entry['text'][:70]}")
@@ -109,11 +113,12 @@ def tally(folder: Path, show: bool = False) -> Tally:
             t.false_alarms += 1
             t.notes.append(f"line {entry['line']}: false alarm ({status}): {entry['text'][:70]}")
         if show:
-            mark = "judged" if judged else ("not understood" if s is not None else "not read")
+            mark = "judged" if judged else ("not understood" if found else "not read")
             print(f"  {entry['line']:>4} {status:<8} {'/'.join(sorted(statuses)) or '-':<24} {mark:<15} "
                   f"{entry['text'][:60]}")
-            if s is not None and not judged and s.reason:
-                print(f"{'':>6}why: {s.reason[:110]}")
+            reasons = [s.reason for s in found if s.reason]
+            if found and not judged and reasons:
+                print(f"{'':>6}why: {reasons[0][:110]}")
     return t
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from derive.check.carried import Recomputer
+from derive.check.carried import Recomputer, canonical
 from derive.check.claims import Claim, Node
 from derive.check.digits import agrees_to_written_digits, half_unit
-from derive.check.truth import Truth
+from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, Spread
 from derive.check.verdicts import Verdict, literal
 from derive.model.precision import CTX, Real, show
@@ -78,6 +78,50 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         causes = (ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith("one digit wrong")))
     return replace(verdict, explanations=causes)
+
+
+def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ...], judged: list[Verdict],
+               truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A link in numbers, wrong against a left side that is an expression (`W^T delta = ...`): carried from a
+    wrong link before it, or from the values the person wrote for the left side's quantities, else wrong."""
+    assert verdict.claimed is not None
+    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    before = _before(earlier, judged)
+    if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
+                                                                       _rounded(before[0], evaluator, truth)):
+        return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
+    written = Written(evaluator)
+    try:
+        wanted = written.evaluate(left)
+    except (Unknown, ArithmeticError, ValueError):
+        return verdict
+    if not written.lines or not follows(wanted, link, value, spread):
+        return verdict
+    lines = ", ".join(str(n) for n in sorted(written.lines))
+    shown = show(wanted, 9).text
+    if written.slips:
+        return replace(verdict, status=CARRIED, reason=f"follows from the slip on line {lines}: the values written "
+                                                       f"before give {shown}")
+    return replace(verdict, status="correct", reason=f"agrees with the rounded values written on line {lines}, "
+                                                     f"which give {shown}")
+
+
+class Written(Evaluator):
+    """Values from what the person wrote where they wrote one, the truth elsewhere; which lines were used."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        super().__init__(evaluator.truth, evaluator.own)
+        self.sample, self.document = evaluator.sample, evaluator.document
+        self.lines: set[int] = set()
+        self.slips = False
+
+    def _name(self, name: str) -> Real:
+        written = self.document.written.get((canonical(name), self.sample))
+        if written is None:
+            return super()._name(name)
+        self.lines.add(written.line)
+        self.slips = self.slips or written.wrong
+        return written.value
 
 
 def _before(earlier: tuple[Node, ...], judged: list[Verdict]) -> tuple[Node, Real, Verdict] | None:

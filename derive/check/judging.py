@@ -184,6 +184,8 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
             verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
             if verdict.status == "correct" and symbolic(link, evaluator.own):
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
+            elif verdict.status == "wrong" and not symbolic(link, evaluator.own):
+                verdict = diagnosis.expression(verdict, left, link, claim.links[:i - 2], verdicts, truth, evaluator)
             verdicts.append(verdict)
     finally:
         evaluator.sample = None

@@ -9,9 +9,9 @@ import functools
 import itertools
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Sequence
 
 from sympy import Expr, Symbol
 

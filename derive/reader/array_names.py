@@ -116,18 +116,31 @@ class ArrayNames:
         self._errors(layered, words)
 
     def _errors(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
-        """`delta_2` where the document counts layers (W_1, W_2 read as layers 1 and 2): layer 2's error terms."""
-        offsets = {offset for offset, _ in layered.values()}
+        """`delta_2`, `dZ^{[2]}`, `dW[2]`, `db[2]` where the document counts layers (W_1, W_2 or W^{[1]} read as
+        layers 1 and 2): layer 2's error terms, weight gradients, bias gradients."""
+        offsets = {offset for offset, _ in layered.values()} | {self._label_offset()} - {None}
         if len(offsets) != 1:
             return
-        offset = offsets.pop()
+        offset = next(iter(offsets))
+        kinds = {"delta": "the error terms", "dZ": "the error terms", "dz": "the error terms",
+                 "dA": "dE_total/dout", "da": "dE_total/dout", "dW": "dE_total/dW", "dw": "dE_total/dW",
+                 "db": "dE_total/db"}
         for word in sorted(words):
-            match = re.fullmatch(r"(delta|dZ|dz)_?(\d)", word)
-            if match and word not in self.readings:
-                wanted = f"the error terms of layer {int(match.group(2)) - offset}"
-                found = [c for c in self.quantities if c.label == wanted]
-                if found:
-                    self.readings[word] = found[0]
+            match = re.fullmatch(r"(delta|dZ|dz|dA|da|dW|dw|db)(?:_?(\d)|_L(\d+))", word)
+            if not match or word in self.readings:
+                continue
+            number = int(match.group(2) or match.group(3)) - (offset if match.group(2) else 0)
+            found = [c for c in self.quantities if c.label == f"{kinds[match.group(1)]} of layer {number}"]
+            if found:
+                self.readings[word] = found[0]
+
+    def _label_offset(self) -> int | None:
+        """0 when the document labels layers by superscripts (W^{[1]} read as layer 1), else None."""
+        for name, q in self.readings.items():
+            label, layer = re.search(r"_L(\d+)$", name), re.search(r"of layer (\d+)", q.label)
+            if label and layer:
+                return 0 if label.group(1) == layer.group(1) else None
+        return None
 
     def _links(self, s: Statement) -> list[Array]:
         parts = s.chain.text.split(" = ")
@@ -169,9 +182,16 @@ def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
     """Of several arrays with these entries, those the name's letters suggest."""
     if len(found) < 2:
         return found
+    layer = re.search(r"_L(\d+)", name)
+    if layer:  # W^{[2]}, W[2]: the second layer's
+        mine = [q for q in found if re.search(rf"of layer {layer.group(1)}\b", q.label)]
+        found = mine or found
+        if len(found) < 2:
+            return found
     head = re.match(r"[A-Za-z]+", name)
     word = head.group() if head else name
     kinds = [k for pattern, ks in ARRAY_HINTS + HINTS for k in ks if re.fullmatch(pattern, word)]
+    kinds += [k for pattern, ks in HINTS for k in ks if re.fullmatch(pattern, word.lower()) and k not in kinds]
     for kind in kinds:
         hinted = [q for q in found if q.kind == kind]
         if hinted:

@@ -158,6 +158,8 @@ class _Reader:
             if self.take()[1] != ")":
                 raise ArrayError("a bracket that is not closed")
             function = function_named(word)
+            if function == "softmax":
+                return _softmax(inner)
             return _each(inner, lambda x: Call(function, x))
         if kind == "name":
             found = self.names(word)
@@ -174,12 +176,23 @@ class _Reader:
 def _function(word: str) -> bool:
     from derive.check.claims import FUNCTIONS
 
-    return word in FUNCTIONS or word.startswith(OPERATOR) or function_named(word) != word
+    return word in FUNCTIONS or word == "softmax" or word.startswith(OPERATOR) or function_named(word) != word
 
 
 def _starts(token: tuple[str, str]) -> bool:
     """A token that starts a factor written beside the one before it (`W x`, `2 a`)."""
     return token[0] in ("number", "name") or token[1] == "("
+
+
+def _softmax(array: Array) -> Array:
+    """softmax(z): e^{z_i} over the sum of e^{z_j}, entry by entry of a vector."""
+    if not vector(array) and not array.scalar:
+        raise ArrayError(f"softmax of {array.describe()}")
+    entries = [x for row in array.rows for x in row]
+    total: Node = Call("exp", entries[0])
+    for x in entries[1:]:
+        total = Binary("+", total, Call("exp", x))
+    return _each(array, lambda x: Binary("/", Call("exp", x), total))
 
 
 def _each(array: Array, f: Callable[[Node], Node]) -> Array:
@@ -363,10 +376,8 @@ def entry_claims(chain: Chain, line: int, names: Callable[[str], Array | None],
     if quantity is not None and chain.update:  # W <- W - eta dL/dW: the left side is W after the update
         quantity = Quantity(quantity.label + " after the update", quantity.kind,
                             tuple(tuple(f"{n}@1" for n in row) for row in quantity.names))
-    if quantity is None and named and names(head) is not None:
-        left = names(head)
-    elif quantity is None and named:
-        left = None
+    if quantity is None and named:
+        left = None  # the person's own array (or name): its entries are defined here
     else:
         left = None if quantity is not None else read_link(head, cells_of(chain), names)
     shape = quantity.names and (len(quantity.names), len(quantity.names[0])) if quantity else None

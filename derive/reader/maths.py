@@ -563,7 +563,8 @@ def _ends_operand(token: tuple[str, str]) -> bool:
 
 # Functions as people spell them (`\text{ReLU}(z)`, `Sigmoid(z)`, `Tanh`): the grammar's own names.
 FUNCTION_SPELLINGS = {"relu": "relu", "sigmoid": "sigmoid", "sigma": "sigma", "tanh": "tanh", "exp": "exp",
-                      "log": "log", "ln": "ln", "sqrt": "sqrt", "sig": "sigmoid", "logistic": "sigmoid"}
+                      "log": "log", "ln": "ln", "sqrt": "sqrt", "sig": "sigmoid", "logistic": "sigmoid",
+                      "softmax": "softmax"}
 
 
 # The slope of a function, as people write it with a prime (`\sigma'(z)`, `ReLU'(z)`, `f'(z)`).
@@ -574,6 +575,9 @@ def function_named(word: str) -> str:
     """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
     `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
     base, prime, _ = word.partition("@")
+    letter, sep, named = base.partition("_")
+    if sep and letter in ("f", "g", "phi", "sigma") and named.lower() in FUNCTION_SPELLINGS:
+        base = named  # g_{ReLU}, f_{sigmoid}: the function the subscript names
     name = "act" if base in ("f", "g", "phi", "varphi") else FUNCTION_SPELLINGS.get(base.lower())
     if name is None:
         return word

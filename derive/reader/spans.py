@@ -135,7 +135,7 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                     if found is not None:
                         where = symbols.equation_in(child.content)
                         assert where is not None
-                        spans.append(Span(child.content[where[0]:where[1]], found + where[0], found + where[1] + 1,
+                        spans.append(Span(where[2], found + where[0], found + where[1] + 1,
                                           block_end, False, cell, context, outline.headings, lead))
                         cursor = found + len(child.content)
                     continue
@@ -184,12 +184,12 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
         if found and found[-1].block_end == start - 1 and symbols.continues(line):
             last = found[-1]
             stop = start + len(line.rstrip())
-            found[-1] = Span(text[last.start:stop], last.start, stop, end, True, cell, context, headings, lead)
+            found[-1] = Span(last.source + text[last.end:stop], last.start, stop, end, True, cell, context, headings,
+                             lead)
             continue
         where = symbols.equation_in(line)
         if where is not None:
-            found.append(Span(line[where[0]:where[1]], start + where[0], start + where[1], end, True, cell, context,
-                              headings, lead))
+            found.append(Span(where[2], start + where[0], start + where[1], end, True, cell, context, headings, lead))
     return found
 
 

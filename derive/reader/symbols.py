@@ -17,7 +17,7 @@ GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta
          "ρ": "rho", "π": "pi", "∂": "partial", "∑": "sum", "Σ": "sum", "∇": "nabla", "⊙": "odot", "∘": "circ",
          "≈": "approx", "≃": "approx", "≅": "approx", "×": "times", "·": "cdot", "⋅": "cdot", "∙": "cdot",
          "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}"}
-PLAIN = {"−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
+PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
          "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
          "\u202f": " ", "\u200b": ""}
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜ", "0123456789aeoxhklmnpst"))
@@ -48,6 +48,8 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
                 piece, j = piece.rstrip() + "_{" + digits.group() + "} ", j + digits.end()
         elif c in PLAIN:
             piece, j = PLAIN[c], i + 1
+        elif c == "[" and i and text[i - 1].isalpha() and (layer := re.match(r"\[(\d{1,2})\]", text[i:])):
+            piece, j = "^{[" + layer.group(1) + "]}", i + layer.end()  # W[1], Z[2]: a layer's count, as W^{[1]}
         elif c == ":" and text.startswith(":=", i):  # w := w - eta g: an assignment, the update's arrow
             piece, j = "\\leftarrow ", i + 2
         else:
@@ -84,17 +86,19 @@ MATH_WORDS = frozenset({"sigma", "sigmoid", "exp", "log", "ln", "tanh", "sqrt", 
                         "therefore", "div", "bias", "dot", "tau", "phi", "omega", "rho", "mu", "pi", "in", "lr"})
 _WORD = re.compile(r"(?<![\\A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
+_DERIVATIVE = re.compile(r"(?<![A-Za-z])d[A-Za-z]\w*\s*/\s*d[A-Za-z]\w*")
 _LABEL = re.compile(r"^[^=]*?[:：](?!=)\s*(?=[^:：]*=)")
 _MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
 _END = re.compile(r"[\s.,;:。，；：!?！？]+$")
 
 
-def equation_in(line: str) -> tuple[int, int] | None:
-    """Where the equation a line of prose states is ((start, end) in the line), or None: the line holds `=`,
-    and what remains after a leading label (`Output of h1: ...`) and trailing punctuation is maths, with no
-    word of prose in it."""
+def equation_in(line: str) -> tuple[int, int, str] | None:
+    """Where the equation a line of prose states is, and its text ((start, end, text) in the line, the text
+    as long as the slice, a remark in brackets blanked out), or None: the line holds `=`, and what remains
+    after a leading label (`Output of h1: ...`) and trailing punctuation is maths, with no word of prose."""
     if "=" not in line or "$" in line or "\\(" in line or "\\[" in line:
         return None
+    line = _prose_brackets(line)
     start = 0
     marker = _MARKER.match(line)
     if marker:
@@ -115,12 +119,26 @@ def equation_in(line: str) -> tuple[int, int] | None:
         body = _END.sub("", parts[0]).strip()
     if "=" not in body:
         return None
+    if body.lstrip().startswith(("=", "≈")):
+        return None  # a line carrying an equation on, without the one it carries on
     latex, _ = to_latex(unicodedata.normalize("NFC", body))
-    words = [w for w in _WORD.findall(latex) if w not in MATH_WORDS]
+    # dL/dy_pred: a derivative's letters are no words of prose
+    words = [w for w in _WORD.findall(_DERIVATIVE.sub(" ", latex)) if w.lower() not in MATH_WORDS]
     if words or not re.search(r"[0-9A-Za-z]", latex):
         return None
     offset = line.index(body, start)
-    return offset, offset + len(body)
+    return offset, offset + len(body), body
+
+
+_BRACKET = re.compile(r"\s*\(([^()=]*)\)")
+
+
+def _prose_brackets(body: str) -> str:
+    """`y (true label) = 1.0`: a remark in brackets, of words, left out (the same length, in spaces)."""
+    def blank(match: re.Match[str]) -> str:
+        words = [w for w in _WORD.findall(match.group(1)) if w.lower() not in MATH_WORDS]
+        return " " * len(match.group()) if words else match.group()
+    return _BRACKET.sub(blank, body)
 
 
 def continues(line: str) -> bool:
