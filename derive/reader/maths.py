@@ -619,6 +619,10 @@ def _chains(source: str) -> list[Chain]:
         for text, update in pieces:  # a row's arrays are numbered from those of the rows before it
             _add_row(found, _renumbered(text, len(arrays)), update, start)
         arrays += row_arrays
+    if len(found) == 1 and "\n" in source:  # one equation over several lines: each link where it is written
+        equals = [m.start() for m in re.finditer(r"(?<![<>!:])=|\\approx|≈", source)]
+        if len(equals) == len(found[0][0]) - 1:
+            found[0] = (found[0][0], [found[0][1][0], *equals], found[0][2])
     return [Chain(" = ".join(parts), tuple(offsets), update, arrays=tuple(arrays) if ARRAY in " ".join(parts) else ())
             for parts, offsets, update in found]
 
@@ -637,7 +641,9 @@ def _lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
         close = _matching(text, i) if text[i] == "(" else None
         items = _items(text[i + 1:close]) if close is not None else []
         before = "".join(out).rstrip()
-        called = re.search(r"[A-Za-z]\w*$", before) and not before.endswith(("odot", "="))
+        function = re.search(r"[A-Za-z]\w*$", before)
+        called = function is not None and (function.group() in FUNCTIONS or function_named(function.group()) !=
+                                           function.group() or function.group() in ("max", "min"))
         if close is None or len(items) < 2 or called:
             out.append(text[i])
             i += 1
