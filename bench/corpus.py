@@ -71,12 +71,13 @@ def spans_for(report: DocumentReport, cell: int | None, line: int, until: int | 
               taken: set[int]) -> list[SpanResult]:
     """derive's spans for the truth's span at `line` (of `cell`), which runs until the next truth span's line
     (`until`): the first one holding the line not matched yet (two inline spans on one line are two spans),
-    with the spans that start after it within its lines (a block derive reads line by line)."""
+    with the spans holding `=` that start after it within its lines (a block derive reads line by line; the
+    truth lists the spans with `=`, so a `\\approx` alone is not measured)."""
     holding = [i for i, s in enumerate(report.spans) if s.text.cell == cell and s.line <= line <= s.end_line]
     free = [i for i in holding if i not in taken]
     chosen = free[:1] or holding[-1:]
     later = [i for i, s in enumerate(report.spans) if s.text.cell == cell and i not in taken and i not in chosen
-             and line < s.line and (until is None or s.end_line < until)]
+             and line < s.line and (until is None or s.end_line < until) and "=" in s.span.source]
     taken.update(chosen + later)
     return [report.spans[i] for i in chosen + later]
 

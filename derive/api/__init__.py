@@ -18,9 +18,21 @@ spec and the network, no more.
 """
 
 from derive.api.course import Exercise, Grades, exercise, grade
-from derive.api.errors import (CodeDisagrees, DerivationError, DeriveError, DocumentError, ExerciseError, Finding,
-                               GradingError, InconsistentDerivation, OptionError, SpecError, ToolMissing,
-                               TypesetError, WriteError)
+from derive.api.errors import (
+                               CodeDisagrees,
+                               DerivationError,
+                               DeriveError,
+                               DocumentError,
+                               ExerciseError,
+                               Finding,
+                               GradingError,
+                               InconsistentDerivation,
+                               OptionError,
+                               SpecError,
+                               ToolMissing,
+                               TypesetError,
+                               WriteError,
+)
 from derive.api.network import Network, list_presets, load
 from derive.api.results import CheckReport, Code, Notes, NotUnderstood, Training, Verdict
 

@@ -49,9 +49,16 @@ class Document:
 
     def __init__(self) -> None:
         self.written: dict[tuple[str, str | None], Written] = {}
+        self.slips: dict[str, int] = {}  # a wrong number as it was written (with 3 digits or more) -> its line
 
     def record(self, name: str, sample: str | None, value: Real, line: int, wrong: bool) -> None:
         self.written[(canonical(name), sample)] = Written(value, line, wrong)
+
+    def slip(self, text: str, line: int) -> None:
+        """A wrong number written, to know it again when a later step uses it (1.1904 for e^0.1739)."""
+        digits = text.lstrip("-").replace(".", "").lstrip("0")
+        if len(digits) >= 3:
+            self.slips.setdefault(text.lstrip("-"), line)
 
     def at(self, sample: str | None) -> dict[str, Written]:
         return {name: w for (name, s), w in self.written.items() if s == sample}

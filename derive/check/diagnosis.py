@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 from derive.check.carried import Recomputer, canonical
-from derive.check.claims import Claim, Node
+from derive.check.claims import Claim, Node, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
-from derive.check.values import Evaluator, Spread
+from derive.check.values import Evaluator, OwnNames, Spread
 from derive.check.verdicts import Verdict, literal
 from derive.model.precision import CTX, Real, show
 
@@ -70,7 +70,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         if source.status in SLIPPED:
             how = "which is wrong" if source.status == "wrong" else "which carries a slip forward"
             return replace(verdict, status=CARRIED, reason=f"follows from link {source.link}, {how}")
-    carried = _from_written(verdict, link, target, sample, spread, evaluator, truth)
+    carried = _from_written(verdict, link, target, sample, spread, evaluator, truth) or _restated(
+        verdict, link, target, sample, spread, evaluator)
     if carried is not None:
         return carried
     causes = _causes(link, target, value, spread, truth)
@@ -124,6 +125,38 @@ class Written(Evaluator):
         return written.value
 
 
+def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> list[Verdict]:
+    """A link found right that writes a number an earlier line got wrong (the sum of three exponentials, one
+    of them 1.1904 where e^0.1739 is 1.18994): the slip carried forward, not a right step."""
+    slips, own = evaluator.document.slips, evaluator.own
+    if not slips and not own.slipped:
+        return _mark_own(claim, verdicts, own)
+    found: list[Verdict] = []
+    for v in verdicts:
+        index = v.link - (2 if claim.left is not None else 1)
+        link = claim.links[index] if 0 <= index < len(claim.links) else None
+        used = [n.text.lstrip("-") for n in numbers_in(link)] if link is not None else []
+        earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
+        named = names_in(link) if link is not None else []
+        earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
+        if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations):
+            text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
+            v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}")
+        elif v.status == "correct" and v.reason.startswith("follows from link") and found and \
+                found[-1].status == CARRIED:
+            v = replace(v, status=CARRIED, reason=f"follows from link {found[-1].link}, which carries a slip forward")
+        found.append(v)
+    return _mark_own(claim, found, own)
+
+
+def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verdict]:
+    """A person's own name whose statement carries a slip: its later uses carry it too."""
+    target = claim.target.name
+    if target in own.nodes and any(v.status in SLIPPED for v in verdicts):
+        own.slipped.setdefault(target, claim.line)
+    return verdicts
+
+
 def _before(earlier: tuple[Node, ...], judged: list[Verdict]) -> tuple[Node, Real, Verdict] | None:
     """The last link before this one that has a value: the link, its value and its verdict."""
     for link, v in reversed(list(zip(earlier, judged))):
@@ -154,6 +187,20 @@ def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None,
         return replace(verdict, status="correct", reason=(
             f"agrees with the rounded values written on line {lines}, which give {shown}"))
     return None
+
+
+def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
+              evaluator: Evaluator) -> Verdict | None:
+    """A quantity written again, rounded (`delta_o = -2.71011 * 0.242`, then `delta_o = -0.65584`): right if what
+    it rounds was, carried forward if it was a slip."""
+    written = evaluator.document.written.get((canonical(target), sample))
+    assert verdict.claimed is not None
+    if written is None or written.line == verdict.line or not follows(written.value, link, verdict.claimed, spread):
+        return None
+    shown = show(written.value, 9).text
+    if written.wrong:
+        return replace(verdict, status=CARRIED, reason=f"follows from the slip on line {written.line} ({shown})")
+    return replace(verdict, status="correct", reason=f"the value written on line {written.line} ({shown}), rounded")
 
 
 def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth) -> tuple[str, ...]:

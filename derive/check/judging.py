@@ -12,17 +12,25 @@ from derive.check.claims import FUNCTIONS, Call, Claim, Name, Node, Num, names_i
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import Evaluator, OutOfRange, OwnNames, Spread, symbolic
-from derive.check.verdicts import Verdict, compare
+from derive.check.verdicts import Verdict, compare, literal
 from derive.model.precision import CTX, Real, real, show
 
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
+    return diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+
+
+def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     if claim.left is not None:
         variable = _identity_variable(claim, truth, evaluator.own)
         if variable is not None:
             return _judge_identity(claim, variable, truth)
-        return [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
+        verdicts = [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
+        for link, v in zip(claim.links, verdicts, strict=False):
+            if v.status == "wrong" and literal(link) is not None:
+                evaluator.document.slip(literal(link) or "", claim.line)
+        return verdicts
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
     evaluator.sample = sample
@@ -41,7 +49,10 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
     links = [_link_value(claim, i, link, target, sample, truth, evaluator)
              for i, link in enumerate(claim.links, start=1)]
     if _may_be_own(target) and not _known(truth, target):
-        return _judge_own(claim, links, evaluator, truth)
+        verdicts = _judge_own(claim, links, evaluator, truth)
+        if verdicts and verdicts[-1].status in ("wrong", "carried") and literal(claim.links[-1]) is not None:
+            evaluator.document.slip(literal(claim.links[-1]) or "", claim.line)
+        return verdicts
     verdicts = _judge_quantity(claim, links, target, sample, truth, evaluator)
     _record(claim, verdicts, target, sample, evaluator)
     return verdicts
@@ -121,6 +132,8 @@ def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | No
         return
     wrong = verdict.status in ("wrong", "carried")
     evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)
+    if wrong and literal(last) is not None:
+        evaluator.document.slip(literal(last) or "", claim.line)
 
 
 def _identity_variable(claim: Claim, truth: Truth, own: OwnNames) -> str | None:

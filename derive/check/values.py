@@ -35,6 +35,7 @@ class OwnNames:
         self.lines: dict[str, int] = {}
         self.uses: dict[str, tuple[str, ...]] = {}  # the own names its definition refers to
         self.symbolic: dict[str, bool] = {}
+        self.slipped: dict[str, int] = {}  # names whose value carries a slip: the line it was made on
 
     def define(self, name: str, node: Node, value: Real, line: int) -> None:
         self.nodes[name], self.values[name], self.lines[name] = node, value, line

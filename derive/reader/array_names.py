@@ -86,6 +86,7 @@ class ArrayNames:
             if self.readings == before:
                 break
         self._layers(statements)
+        self._consistent()
         for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
             head = s.chain.text.split(" = ")[0].strip()
             if _plain_name(head) and head not in self.readings and head not in self.shapes:
@@ -141,6 +142,24 @@ class ArrayNames:
             if label and layer:
                 return 0 if label.group(1) == layer.group(1) else None
         return None
+
+    def _consistent(self) -> None:
+        """A name of a family counting layers (A^{[1]}, A^{[2]} ...) read as what the family's others are: A^{[4]}
+        read as layer 4's nets by `A^{[4]} = Z^{[4]}` (a mistake) is layer 4's outputs, as A^{[1]} ... are."""
+        families: dict[str, list[tuple[str, int, Quantity]]] = {}
+        for name, q in self.readings.items():
+            label, layer = re.fullmatch(r"([A-Za-z]+)_L(\d+)", name), re.search(r"of layer (\d+)", q.label)
+            if label and layer and label.group(2) == layer.group(1):
+                families.setdefault(label.group(1), []).append((name, int(layer.group(1)), q))
+        for members in families.values():
+            kinds = [q.label.split(" of layer")[0] for _, _, q in members]
+            common = max(set(kinds), key=kinds.count)
+            if kinds.count(common) < 2:
+                continue
+            for (name, layer, q), kind in zip(members, kinds, strict=True):
+                wanted = [c for c in self.quantities if c.label == f"{common} of layer {layer}"]
+                if kind != common and wanted:
+                    self.readings[name] = wanted[0]
 
     def _links(self, s: Statement) -> list[Array]:
         parts = s.chain.text.split(" = ")
