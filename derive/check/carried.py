@@ -50,9 +50,16 @@ class Document:
     def __init__(self) -> None:
         self.written: dict[tuple[str, str | None], Written] = {}
         self.slips: dict[str, int] = {}  # a wrong number as it was written (with 3 digits or more) -> its line
+        self.rounded: dict[str, Real] = {}  # a right number as written -> how far it is from what it stands for
 
     def record(self, name: str, sample: str | None, value: Real, line: int, wrong: bool) -> None:
         self.written[(canonical(name), sample)] = Written(value, line, wrong)
+
+    def right(self, text: str, deviation: Real) -> None:
+        """A number written for a quantity and found right (to its digits, or from rounded values): used again,
+        it stands for that quantity, give or take this much."""
+        if len(text.lstrip("-").replace(".", "").lstrip("0")) >= 3:
+            self.rounded.setdefault(text.lstrip("-"), abs(deviation))
 
     def slip(self, text: str, line: int) -> None:
         """A wrong number written, to know it again when a later step uses it (1.1904 for e^0.1739)."""

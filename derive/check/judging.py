@@ -134,6 +134,8 @@ def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | No
     evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)
     if wrong and literal(last) is not None:
         evaluator.document.slip(literal(last) or "", claim.line)
+    elif literal(last) is not None and verdict.truth is not None:
+        evaluator.document.right(literal(last) or "", verdict.claimed - verdict.truth)
 
 
 def _identity_variable(claim: Claim, truth: Truth, own: OwnNames) -> str | None:
@@ -158,22 +160,29 @@ def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     assert claim.left is not None
     verdicts = []
     for i, link in enumerate(claim.links, start=2):
-        worst = CTX.zero
+        differ = []
         try:
             for text in IDENTITY_POINTS:
                 own = OwnNames()
                 own.define(variable, Num(text), real(text), claim.line)
                 point = Evaluator(truth, own)
                 want, got = point.evaluate(claim.left), point.evaluate(link)
-                worst = max(worst, abs(got - want) / max(abs(want), CTX.one))
+                if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
+                    differ.append(text)
         except (Unknown, OutOfRange, ArithmeticError, ValueError) as exc:
             verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
             continue
-        ok = worst <= CTX.mpf(10) ** -30
         values = ", ".join(IDENTITY_POINTS)
-        reason = (f"holds for every {variable} (compared at {variable} = {values})" if ok else
-                  f"does not hold for every {variable}: at {variable} = {values} the sides differ")
-        verdicts.append(Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", None, None, reason))
+        if not differ:
+            verdicts.append(Verdict(claim.line, claim.text, i, "correct", None, None,
+                                    f"holds for every {variable} (compared at {variable} = {values})"))
+        elif len(differ) < len(IDENTITY_POINTS) and variable not in names_in(link):
+            # f'(z) = 1 (for z > 0): a value the function takes for some values only, whose condition is prose
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None,
+                                    f"holds for some values of {variable} only (the condition is not read)"))
+        else:
+            verdicts.append(Verdict(claim.line, claim.text, i, "wrong", None, None,
+                                    f"does not hold for every {variable}: at {variable} = {differ[0]} the sides differ"))
     return verdicts
 
 

@@ -195,7 +195,12 @@ class Spread:
     def of(self, node: Node) -> Real:
         if isinstance(node, Num):  # a value the spec gives (0.4 for w5) is exact, not 0.4 +- 0.05
             exact = self.given(node) is not None or significant(node.text) < self.rounded_from
-            return CTX.zero if exact else half_unit(node.text)
+            if exact:
+                return CTX.zero
+            # a number the person found earlier, right to its digits or from rounded values, used again (where
+            # the link is compared with the truth: the person's own arithmetic is judged on the number itself)
+            found = self.evaluator.document.rounded.get(node.text, CTX.zero) if self.rounded_from == 0 else CTX.zero
+            return max(half_unit(node.text), found)
         if isinstance(node, Name):
             return self._name(node.name)
         if isinstance(node, Unary):

@@ -303,8 +303,11 @@ def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
     if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode):
         nodes = nodes[1:]  # the column specification
     rows: list[list[list[lw.LatexNode]]] = [[[]]]
+    # `\ ` written for `\\` (a matrix whose rows lost a backslash): rows all the same, where no `\\` is
+    breaks = ("\\", "cr") if any(isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr") for n in nodes) \
+        else ("\\", "cr", " ")
     for n in nodes:
-        if isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr"):
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in breaks:
             rows.append([[]])
         elif isinstance(n, lw.LatexCharsNode) and "&" in n.chars:
             parts = n.chars.split("&")
