@@ -182,7 +182,8 @@ def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
                                     f"holds for some values of {variable} only (the condition is not read)"))
         else:
             verdicts.append(Verdict(claim.line, claim.text, i, "wrong", None, None,
-                                    f"does not hold for every {variable}: at {variable} = {differ[0]} the sides differ"))
+                                    f"does not hold for every {variable}: at {variable} = {differ[0]} "
+                                    "the sides differ"))
     return verdicts
 
 

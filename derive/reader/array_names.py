@@ -156,7 +156,7 @@ class ArrayNames:
             common = max(set(kinds), key=kinds.count)
             if kinds.count(common) < 2:
                 continue
-            for (name, layer, q), kind in zip(members, kinds, strict=True):
+            for (name, layer, _), kind in zip(members, kinds, strict=True):
                 wanted = [c for c in self.quantities if c.label == f"{common} of layer {layer}"]
                 if kind != common and wanted:
                     self.readings[name] = wanted[0]
