@@ -119,7 +119,8 @@ class ArrayNames:
     def _errors(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
         """`delta_2`, `dZ^{[2]}`, `dW[2]`, `db[2]` where the document counts layers (W_1, W_2 or W^{[1]} read as
         layers 1 and 2): layer 2's error terms, weight gradients, bias gradients."""
-        offsets = {offset for offset, _ in layered.values()} | {self._label_offset()} - {None}
+        labelled = self._label_offset()
+        offsets = {offset for offset, _ in layered.values()} | ({labelled} if labelled is not None else set())
         if len(offsets) != 1:
             return
         offset = next(iter(offsets))
@@ -148,16 +149,16 @@ class ArrayNames:
         read as layer 4's nets by `A^{[4]} = Z^{[4]}` (a mistake) is layer 4's outputs, as A^{[1]} ... are."""
         families: dict[str, list[tuple[str, int, Quantity]]] = {}
         for name, q in self.readings.items():
-            label, layer = re.fullmatch(r"([A-Za-z]+)_L(\d+)", name), re.search(r"of layer (\d+)", q.label)
-            if label and layer and label.group(2) == layer.group(1):
-                families.setdefault(label.group(1), []).append((name, int(layer.group(1)), q))
+            label, count = re.fullmatch(r"([A-Za-z]+)_L(\d+)", name), re.search(r"of layer (\d+)", q.label)
+            if label and count and label.group(2) == count.group(1):
+                families.setdefault(label.group(1), []).append((name, int(count.group(1)), q))
         for members in families.values():
             kinds = [q.label.split(" of layer")[0] for _, _, q in members]
             common = max(set(kinds), key=kinds.count)
             if kinds.count(common) < 2:
                 continue
-            for (name, layer, _), kind in zip(members, kinds, strict=True):
-                wanted = [c for c in self.quantities if c.label == f"{common} of layer {layer}"]
+            for (name, number, _), kind in zip(members, kinds, strict=True):
+                wanted = [c for c in self.quantities if c.label == f"{common} of layer {number}"]
                 if kind != common and wanted:
                     self.readings[name] = wanted[0]
 

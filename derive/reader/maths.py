@@ -639,7 +639,8 @@ def _renumbered(text: str, offset: int) -> str:
 def _lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
     """`[0.1, 0.2]`, `(0.1, 0.2)` and `[[1, 2], [3, 4]]` (brackets written as the walker writes them) as arrays
     (a list of lists: a matrix), where the brackets hold a list and not a function's arguments."""
-    out, i = [], 0
+    out: list[str] = []
+    i = 0
     while i < len(text):
         close = _matching(text, i) if text[i] == "(" else None
         items = _items(text[i + 1:close]) if close is not None else []
