@@ -20,7 +20,8 @@ from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator
 from derive.check.verdicts import literal
 from derive.model.precision import CTX, Real
-from derive.reader.maths import ARRAY, Chain, function_named
+from derive.reader.maths import Chain
+from derive.reader.plain import ARRAY, function_named
 
 Rows = tuple[tuple[Node, ...], ...]
 MAX_ENTRIES = 400  # entries of one array (a 20 x 20 matrix): more is not worked out

@@ -26,9 +26,11 @@ from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
-from derive.reader.maths import Chain, NotUnderstood, chains, function_named
+from derive.reader.maths import Chain, NotUnderstood, chains
+from derive.reader.plain import function_named
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
+from derive.reader.symbols import decimal_points, uses_decimal_commas
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
 AFTER_UPDATE = "read as the value after one update"
@@ -100,6 +102,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     textbook's `b_h` is a hidden output, not the classic bias b1. The document's own names are read as
     the network's quantities by what the whole document says of them (`derive.reader.names`) first."""
     truth = Truth(d)
+    if uses_decimal_commas(document):  # 0,777 throughout: decimal commas (the same length: lines stay)
+        document = decimal_points(document)
     names = Aliases(truth, aliases or {})
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
