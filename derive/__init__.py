@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 _API = frozenset({
     "CheckReport", "Code", "CodeDisagrees", "DerivationError", "DeriveError", "DocumentError", "Exercise",
     "ExerciseError", "Finding", "Grades", "GradingError", "InconsistentDerivation", "Network", "NotUnderstood",
-    "Notes", "OptionError", "SpecError", "ToolMissing", "Training", "TypesetError", "Verdict", "WriteError",
-    "exercise", "grade", "list_presets", "load",
+    "Notes", "OptionError", "Practice", "SpecError", "ToolMissing", "Training", "TypesetError", "Verdict",
+    "WriteError", "exercise", "grade", "list_presets", "load", "practice_page",
 })
 
 

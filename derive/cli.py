@@ -154,7 +154,20 @@ def _parser() -> argparse.ArgumentParser:
     x.add_argument("--out", type=Path, help="output directory (default: exercise/<network>)")
     x.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the sheets, keys and quiz")
     x.add_argument("--notation", choices=PROFILES, default="classic", help="notation of the sheets and keys")
-    x.add_argument("--format", choices=("md", "pdf", "html"), default="md", help="format of the sheets")
+    x.add_argument("--format", choices=("md", "pdf", "html", "prairielearn"), default="md",
+                   help="format of the sheets; prairielearn: one PrairieLearn question of the variants instead "
+                   "(default directory exercise/<network>/prairielearn)")
+    p = commands.add_parser("practice", help="one offline page to practise a network step by step, with feedback "
+                            "and hints")
+    p.add_argument("network",
+                   help="a preset name (see `derive list`) or the path of a TOML spec with an [exercise] table")
+    p.add_argument("--variants", type=_variants, default=20,
+                   help="number of variants (default 20), drawn as `derive exercise` draws them")
+    p.add_argument("--seed", type=_seed, default=1,
+                   help="seed of the draws (default 1): the same seed, the same variants")
+    p.add_argument("--out", type=Path, help="output directory (default: practice/<network>)")
+    p.add_argument("--lang", choices=LANGUAGES, default="en", help="language of the page")
+    p.add_argument("--notation", choices=PROFILES, default="classic", help="notation of the page")
     g = commands.add_parser("grade", help="grade a class's hand-ins against the key of `derive exercise`")
     g.add_argument("key_dir", type=Path, metavar="KEY_DIR", help="the folder `derive exercise` wrote (its key.json)")
     g.add_argument("submissions", type=Path, metavar="SUBMISSIONS",
@@ -253,10 +266,21 @@ def _cmd_exercise(args: argparse.Namespace) -> int:
 
     ex = course.exercise(_load(args.network), args.variants, args.seed, args.lang, args.notation, args.format)
     out_dir = args.out if args.out is not None else Path("exercise") / ex.network
+    if args.out is None and args.format == "prairielearn":  # beside the sheets, which keep their own files
+        out_dir = out_dir / "prairielearn"
     ex.write(out_dir)
     count, rejected = ex.variants, ex.rejected
     _emit(f"{count} variant{'s' * (count != 1)} of {ex.network} (seed {args.seed}) in {out_dir}; "
           f"{rejected} draw{'s' * (rejected != 1)} rejected")
+    return OK
+
+
+def _cmd_practice(args: argparse.Namespace) -> int:
+    from derive.api import course
+
+    page = course.practice_page(_load(args.network), args.variants, args.seed, args.lang, args.notation)
+    out_dir = args.out if args.out is not None else Path("practice") / page.network
+    _emit(str(page.write(out_dir)))
     return OK
 
 
@@ -407,7 +431,8 @@ as_bytes = writing.as_bytes
 
 
 COMMANDS = {"list": _cmd_list, "render": _cmd_render, "code": _cmd_code, "train": _cmd_train,
-            "check": _cmd_check, "exercise": _cmd_exercise, "grade": _cmd_grade, "examples": _cmd_examples}
+            "check": _cmd_check, "exercise": _cmd_exercise, "practice": _cmd_practice, "grade": _cmd_grade,
+            "examples": _cmd_examples}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,8 +33,11 @@ ALLOWED: dict[str, frozenset[str]] = {
     # courses: exercise sheets and their keys (the checker's truth and mistakes, the notes' figures and
     # walkthroughs) and the grading of hand-ins (the reader of documents)
     "course": frozenset({"model", "maths", "check", "reader", "notes", "templating", "writing", "course"}),
+    # practice: the page of step-by-step feedback and the PrairieLearn questions, built on the courses (their
+    # variants, questions and grading rules), the checker's truth and mistakes, and the notes' printers
+    "practice": frozenset({"model", "maths", "check", "course", "notes", "templating", "writing", "practice"}),
     # the Python API: every command's work as calls (the command line is a thin layer over it)
-    "api": frozenset({"model", "maths", "notes", "code", "check", "reader", "course", "writing", "api"}),
+    "api": frozenset({"model", "maths", "notes", "code", "check", "reader", "course", "practice", "writing", "api"}),
 }
 # Modules at the top that may import every part: the command line and its entry point.
 TOP = frozenset({"cli", "__main__", "__init__"})

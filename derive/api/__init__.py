@@ -8,31 +8,20 @@
     run = net.train(steps=1000)                 # the errors along the way, and the loss curve
     sheets = derive.exercise("mazur", variants=30, seed=1)
     grades = derive.grade("ex", "handins")
+    page = derive.practice_page("mazur")        # the offline practice page; page.write("practice")
 
 Nothing here prints or exits; the command line (`derive.cli`) is a thin layer over it. Unusable input
 raises one of `derive.api.errors`, whose text is the command line's one-line message.
 
 Imports `derive.model`, `derive.maths`, `derive.notes`, `derive.code`, `derive.check`, `derive.reader`,
-`derive.course` and `derive.writing`, each output only when it is asked for: loading a network costs the
-spec and the network, no more.
+`derive.course`, `derive.practice` and `derive.writing`, each output only when it is asked for: loading a
+network costs the spec and the network, no more.
 """
 
-from derive.api.course import Exercise, Grades, exercise, grade
-from derive.api.errors import (
-                               CodeDisagrees,
-                               DerivationError,
-                               DeriveError,
-                               DocumentError,
-                               ExerciseError,
-                               Finding,
-                               GradingError,
-                               InconsistentDerivation,
-                               OptionError,
-                               SpecError,
-                               ToolMissing,
-                               TypesetError,
-                               WriteError,
-)
+from derive.api.course import Exercise, Grades, Practice, exercise, grade, practice_page
+from derive.api.errors import (CodeDisagrees, DerivationError, DeriveError, DocumentError, ExerciseError, Finding,
+                               GradingError, InconsistentDerivation, OptionError, SpecError, ToolMissing,
+                               TypesetError, WriteError)
 from derive.api.network import Network, list_presets, load
 from derive.api.results import CheckReport, Code, Notes, NotUnderstood, Training, Verdict
 
@@ -53,6 +42,7 @@ __all__ = [
     "NotUnderstood",
     "Notes",
     "OptionError",
+    "Practice",
     "SpecError",
     "ToolMissing",
     "Training",
@@ -63,4 +53,5 @@ __all__ = [
     "grade",
     "list_presets",
     "load",
+    "practice_page",
 ]

@@ -15,6 +15,7 @@ from derive.model import spec
 from derive.model.identifiers import escaped
 
 SHEET_FORMATS = ("md", "pdf", "html")
+FORMATS = (*SHEET_FORMATS, "prairielearn")  # prairielearn: a PrairieLearn question of the variants, with its key
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Exercise:
     network: str
     seed: int
     files: dict[str, str | bytes] = field(repr=False)
+    format: str = "md"
 
     @property
     def key(self) -> dict[str, Any]:
@@ -45,19 +47,74 @@ class Exercise:
     def write(self, out_dir: str | Path) -> Path:
         """Write every file into `out_dir` at once; a later `derive.grade(out_dir, ...)` reads its key."""
         from derive.course.files import is_exercise_file
+        from derive.practice.prairielearn import is_question_file
 
-        return write_files(out_dir, self.files, is_exercise_file)
+        return write_files(out_dir, self.files, is_question_file if self.format == "prairielearn" else is_exercise_file)
 
 
 def exercise(network: str | Network, variants: int = 30, seed: int = 1, lang: str = "en",
              notation: str = "classic", format: str = "md") -> Exercise:
     """`variants` exercise sheets of a network (a preset's name, a spec file's path or a loaded network
-    from a file) with numbers drawn from its `[exercise]` table, reproducible from `seed`."""
-    from derive.course import exercise as drawing
+    from a file) with numbers drawn from its `[exercise]` table, reproducible from `seed`; with `format`
+    "prairielearn", one PrairieLearn question of those variants (info.json, question.html, server.py, and
+    the key)."""
     from derive.course import files
-    from derive.notes import LANGUAGES, PROFILES, pdf
+    from derive.notes import pdf
 
-    _choice("format", format, SHEET_FORMATS)
+    _choice("format", format, FORMATS)
+    base, ex = _drawn(network, variants, seed, lang, notation, ("pdf",) if format == "pdf" else ())
+    try:
+        with translated():
+            if format == "prairielearn":
+                from derive.practice import prairielearn
+
+                return Exercise(base.name, seed, dict(prairielearn.question_files(ex, lang, notation)), format)
+            return Exercise(base.name, seed, files.files(ex, format, lang, notation), format)
+    except pdf.PdfToolsMissing as exc:
+        raise errors.ToolMissing(f"--format pdf: {exc}") from None
+    except pdf.PdfFailed as exc:
+        raise errors.TypesetError(f"LaTeX could not typeset a sheet: {exc}", exc.log) from None
+
+
+@dataclass(frozen=True)
+class Practice:
+    """The practice page of a network's variants (`derive practice`): `page` its HTML, one file."""
+
+    network: str
+    seed: int
+    files: dict[str, str] = field(repr=False)
+
+    @property
+    def page(self) -> str:
+        """practice.html: offline, with every variant, the formulas that judge the answers, and KaTeX."""
+        from derive.practice.files import PAGE
+
+        return self.files[PAGE]
+
+    def write(self, out_dir: str | Path) -> Path:
+        """Write the page into `out_dir`; its path (`practice.html`)."""
+        from derive.practice.files import PAGE, is_page_file
+
+        return write_files(out_dir, dict(self.files), is_page_file) / PAGE
+
+
+def practice_page(network: str | Network, variants: int = 20, seed: int = 1, lang: str = "en",
+                  notation: str = "classic") -> Practice:
+    """The practice page of a network: `variants` variants drawn as `derive.exercise` draws them with
+    `seed` (the same numbers and ids as its sheets), each worked through step by step in the browser."""
+    from derive.practice import files
+
+    base, ex = _drawn(network, variants, seed, lang, notation, ())
+    with translated():
+        return Practice(base.name, seed, dict(files.page_files(ex, lang, notation)))
+
+
+def _drawn(network: str | Network, variants: int, seed: int, lang: str, notation: str,
+           formats: tuple[str, ...]) -> tuple[spec.Spec, Any]:
+    """The options checked and the variants drawn, as `derive exercise` draws them."""
+    from derive.course import exercise as drawing
+    from derive.notes import LANGUAGES, PROFILES
+
     _choice("lang", lang, LANGUAGES)
     _choice("notation", notation, PROFILES)
     if isinstance(variants, bool) or not 1 <= variants <= 1000:
@@ -74,14 +131,10 @@ def exercise(network: str | Network, variants: int = 30, seed: int = 1, lang: st
         with translated():
             ex = drawing.build(base, name, variants, seed)
             check_notation(ex.variants[0].derivation.network, notation)
-            check_title(ex.variants[0].derivation.network.spec, lang, ("pdf",) if format == "pdf" else ())
-            return Exercise(base.name, seed, files.files(ex, format, lang, notation))
+            check_title(ex.variants[0].derivation.network.spec, lang, formats)
     except drawing.ExerciseError as exc:
         raise errors.ExerciseError(str(exc)) from None
-    except pdf.PdfToolsMissing as exc:
-        raise errors.ToolMissing(f"--format pdf: {exc}") from None
-    except pdf.PdfFailed as exc:
-        raise errors.TypesetError(f"LaTeX could not typeset a sheet: {exc}", exc.log) from None
+    return base, ex
 
 
 @dataclass(frozen=True)

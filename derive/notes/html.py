@@ -184,6 +184,16 @@ def _template() -> jinja2.Template:
     return env.from_string(text)
 
 
+def katex_js() -> str:
+    """KaTeX's script, as the pages carry it inside (other pages with maths typeset it the same way)."""
+    return _katex_js()
+
+
+def katex_css() -> str:
+    """KaTeX's stylesheet with its fonts inside, as the pages carry it."""
+    return _katex_css()
+
+
 def _katex_dir() -> Traversable:
     return files("derive.notes").joinpath("assets", "katex")
 
