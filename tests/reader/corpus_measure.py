@@ -83,7 +83,8 @@ def tally(folder: Path, show: bool = False) -> Tally:
     taken: set[int] = set()
     t = Tally()
     for k, entry in enumerate(truth):
-        following = [e["line"] for e in truth[k + 1:] if e.get("cell") == entry.get("cell") and e["line"] > entry["line"]]
+        following = [e["line"] for e in truth[k + 1:]
+                     if e.get("cell") == entry.get("cell") and e["line"] > entry["line"]]
         found = spans_for(report, entry.get("cell"), entry["line"], following[0] if following else None, taken)
         statuses = verdicts_of(found)
         judged = any(s.status == JUDGED for s in found) and bool(statuses & {"correct", "wrong", "carried"})
