@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from derive.check.claims import Node
+from derive.check.claims import Name, Node
 from derive.check.truth import Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.reader.arrays import Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, values_of
@@ -20,6 +20,11 @@ ROUNDS = 3
 # What a vector's or a matrix's letters suggest, beside the scalars' hints: dW, dZ, db as people name gradients.
 ARRAY_HINTS = ((r"d?W\w*|w|theta\w*", ("weight", "updated")), (r"dW\w*|dw\w*|grad\w*|nabla\w*", ("gradient",)),
                (r"db\w*", ("gradient",)), (r"dZ\w*|dz\w*|delta\w*|d\w*", ("delta",)), (r"dA\w*|da\w*", ("error",)))
+
+
+# A layer's vector or matrix by the letter that names it, where the document labels layers (W^{[1]}).
+LETTERS = {"W": "the weights", "w": "the weights", "b": "the biases", "z": "the nets", "Z": "the nets",
+           "a": "the outputs", "A": "the outputs", "h": "the outputs", "delta": "the error terms"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,9 @@ class ArrayNames:
                 break
         self._layers(statements)
         self._consistent()
+        words = sorted({w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)})
+        self._indexed(words)
+        self._lettered(words)
         for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
             head = s.chain.text.split(" = ")[0].strip()
             if _plain_name(head) and head not in self.readings and head not in self.shapes:
@@ -143,6 +151,34 @@ class ArrayNames:
             if label and layer:
                 return 0 if label.group(1) == layer.group(1) else None
         return None
+
+    def _indexed(self, words: list[str]) -> None:
+        """`x` where `x_1`, `x_2` are read as i1, i2: the vector of those entries."""
+        for word in words:
+            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}", word):
+                continue
+            for q in self.quantities:
+                entries = [row[0] for row in q.names] if all(len(r) == 1 for r in q.names) else []
+                for first in (1, 0):
+                    names = [self.rename(Name(f"{word}{k + first}")) for k in range(len(entries))]
+                    if entries and [getattr(n, "name", None) for n in names] == entries:
+                        self.readings[word] = q
+                        break
+                if word in self.readings:
+                    break
+
+    def _lettered(self, words: list[str]) -> None:
+        """`b^{[1]}` stated nowhere, in a document that labels layers: layer 1's biases, by its letter."""
+        if self._label_offset() != 0:
+            return
+        for word in words:
+            match = re.fullmatch(r"([A-Za-z]+)_L(\d+)", word)
+            kind = LETTERS.get(match.group(1)) if match else None
+            if kind is None or word in self.readings or word in self.shapes:
+                continue
+            found = [c for c in self.quantities if c.label == f"{kind} of layer {match.group(2)}"]  # type: ignore[union-attr]
+            if found:
+                self.readings[word] = found[0]
 
     def _consistent(self) -> None:
         """A name of a family counting layers (A^{[1]}, A^{[2]} ...) read as what the family's others are: A^{[4]}

@@ -27,8 +27,8 @@ from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
 from derive.reader.maths import Chain, NotUnderstood, chains
-from derive.reader.plain import function_named
 from derive.reader.names import Alignment, Reading, align
+from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 

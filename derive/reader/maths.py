@@ -16,15 +16,7 @@ from functools import lru_cache
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
-from derive.reader.plain import (
-    ARRAY,
-    NotUnderstood,
-    claims_in,
-    explicit_products,
-    lists,
-    matching,
-    relu,
-)
+from derive.reader.plain import ARRAY, NotUnderstood, claims_in, explicit_products, lists, matching, relu
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
