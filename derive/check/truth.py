@@ -220,6 +220,18 @@ class Truth:
         i = bisect.bisect_left(self._exact, x - abs(x) * EXACT)
         return i < len(self._exact) and abs(self._exact[i] - x) <= abs(x) * EXACT
 
+    def stands_for(self, text: str) -> bool:
+        """True when a number is the value some computed quantity (no input, target, parameter or rate) has at
+        the spec's numbers: exactly, or to the digits written where it has three or more."""
+        n = self.network
+        givens = {s.name for s in n.inputs} | {o.target.name for o in n.outputs} | {p.name for p in n.params}
+        values = [v for k, v in self.values.items() if k not in givens and k != n.eta.name]
+        values += list(self.derivatives.values())
+        x = real(text)
+        if any(abs(v - x) <= abs(x) * EXACT for v in values):
+            return True
+        return significant(text) >= 3 and any(agrees_to_written_digits(v, text) for v in values)
+
     def tables(self, index: int) -> tuple[dict[str, Real], dict[str, Real]]:
         """The values and derivatives of sample `index` (0-based) at the initial parameters."""
         if index not in self._by_sample:
