@@ -197,9 +197,9 @@ def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spr
     assert verdict.claimed is not None
     if written is None or written.line == verdict.line or not follows(written.value, link, verdict.claimed, spread):
         return None
-    shown = show(written.value, 9).text
     if written.wrong:
-        return replace(verdict, status=CARRIED, reason=f"follows from the slip on line {written.line} ({shown})")
+        return None  # a wrong value stated again is as wrong as it was
+    shown = show(written.value, 9).text
     return replace(verdict, status="correct", reason=f"the value written on line {written.line} ({shown}), rounded")
 
 

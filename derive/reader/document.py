@@ -116,7 +116,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     arrays = ArrayNames(truth, Reader(names, alignment).node)
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
                                                                                       tables, sample)]
-    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, found)])
+    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
     evaluator = Evaluator(truth, OwnNames())
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
@@ -135,10 +136,9 @@ def _array_statements(span: Span, text: Text, truth: Truth, names: Aliases, tabl
     return found
 
 
-def _mentions(chain: Chain, statements: list[ArrayStatement]) -> bool:
+def _mentions(chain: Chain, heads: set[str]) -> bool:
     """A chain that names an array another chain writes out (`z = W x + b` after `W = [...]`)."""
-    heads = {s.chain.text.split(" = ")[0].strip() for s in statements if s.chain.about_arrays}
-    return bool(heads & set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text)))
+    return bool(heads) and bool(heads & set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text)))
 
 
 Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable]]
@@ -235,9 +235,22 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
     first, glyphs = tables
     in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
     try:
-        return in_notation, in_notation or [c for c in chains(span.source) if len(c.offsets) > 1], ""
+        walked = [c for found in chains(span.source) if len(found.offsets) > 1 for c in _named_last(found, truth)]
+        return in_notation, in_notation or walked, ""
     except NotUnderstood as exc:
         return in_notation, _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+
+
+def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
+    """`dE/dout_o1 = (target - out_o1)(-1) = R1`: a chain ending in a new name of the person's names the
+    value before it (R1 stands for it from now on): the chain without it, and the name's definition."""
+    parts = chain.text.split(" = ")
+    last = parts[-1].strip()
+    if len(parts) < 3 or not re.fullmatch(r"[A-Za-z]\w*", last) or truth.knows(last) or last in FUNCTIONS:
+        return [chain]
+    kept = replace(chain, text=" = ".join(parts[:-1]), offsets=chain.offsets[:-1])
+    named = replace(chain, text=f"{last} = {parts[-2].strip()}", offsets=(chain.offsets[-1], chain.offsets[-2]))
+    return [kept, named]
 
 
 def _claims_of(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables, sample: Context) -> list[Claim]:
@@ -410,9 +423,13 @@ def _one_claim(source: str) -> bool:
     """A span the notes' reader takes as one line: its rows (`\\\\`) after the first all continue the
     first's chain (`&= ...`), as the walkthroughs print them; rows with left sides of their own are
     claims of their own, which the document's walker splits."""
-    rows = re.split(r"\\\\(?:\[[^\]]*\])?", source)
+    outside = _MATRIX.sub(" ", source)  # a matrix's rows are its own, not the span's
+    rows = re.split(r"\\\\(?:\[[^\]]*\])?", outside)
     ends = re.compile(r"\s*(\\end\{\w+\*?\}\s*)*$")
     return all(r.lstrip().startswith("&") or ends.fullmatch(r) for r in rows[1:])
+
+
+_MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix)\}.*?\\end\{\1\}", re.S)
 
 
 def _glyph_tables(truth: Truth) -> list[latex.GlyphTable]:

@@ -175,6 +175,9 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
     equation, with the lines below it that carry it on (`= 0.3775`); lines holding a math span are not."""
     found: list[Span] = []
     taken = [(s.start, s.end) for s in maths]
+    rows_text = [text[lines[r]:_line_end(text, lines[r])] for r in range(rows[0], min(rows[1], len(lines)))]
+    if sum(symbols.code_like(r) for r in rows_text) >= max(2, len(rows_text) // 4):
+        return found  # a program pasted as prose: its lines are no equations
     for row in range(rows[0], min(rows[1], len(lines))):
         start = lines[row]
         end = _line_end(text, start)

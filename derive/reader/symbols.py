@@ -23,6 +23,7 @@ PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜ", "0123456789aeoxhklmnpst"))
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-nT"))
 COMBINING_HAT = "\u0302"
+_RATIO = re.compile(r"[Δ∂]\s*([A-Za-z]\w*)\s*/\s*[Δ∂]\s*([A-Za-z]\w*)")
 
 
 def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
@@ -41,6 +42,10 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
             piece = mark + "{" + "".join(table[x] for x in text[i:j]) + "}"
         elif i + 1 < len(text) and text[i + 1] == COMBINING_HAT:  # y + ̂ : ŷ
             piece, j = "\\hat{" + c + "}", i + 2
+        elif c in "Δ∂" and (ratio := _RATIO.match(text, i)):  # ΔE/Δw5, ∂E/∂w5: the derivative
+            piece, j = f"d{ratio.group(1)}/d{ratio.group(2)}", ratio.end()
+        elif c == "=" and text.startswith("=>", i):  # => : hence (the next claim)
+            piece, j = "\\Rightarrow ", i + 2
         elif c in GREEK:
             piece, j = "\\" + GREEK[c] + " ", i + 1
             digits = re.match(r"\d+", text[j:]) if c.isalpha() else None
@@ -92,11 +97,20 @@ _MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
 _END = re.compile(r"[\s.,;:。，；：!?！？]+$")
 
 
+# A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`): no equation.
+_CODE = re.compile(r"[+\-*/%]=|==|!=|\.\w+\(|\b(?:np|torch|math)\.|\bimport\b|\bdef |\bprint\(|\breturn\b|"
+                   r"\bfor\b.+\bin\b|:\s*$|^\s*#|\w+\s*,\s*\w+\s*=|\.T\b|\w\[\w*:")
+
+
+def code_like(line: str) -> bool:
+    return bool(_CODE.search(line))
+
+
 def equation_in(line: str) -> tuple[int, int, str] | None:
     """Where the equation a line of prose states is, and its text ((start, end, text) in the line, the text
     as long as the slice, a remark in brackets blanked out), or None: the line holds `=`, and what remains
     after a leading label (`Output of h1: ...`) and trailing punctuation is maths, with no word of prose."""
-    if "=" not in line or "$" in line or "\\(" in line or "\\[" in line:
+    if "=" not in line or "$" in line or "\\(" in line or "\\[" in line or code_like(line):
         return None
     line = _prose_brackets(line)
     start = 0
