@@ -246,7 +246,8 @@ def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
     value before it (R1 stands for it from now on): the chain without it, and the name's definition."""
     parts = chain.text.split(" = ")
     last = parts[-1].strip()
-    if len(parts) < 3 or not re.fullmatch(r"[A-Za-z]\w*", last) or truth.knows(last) or last in FUNCTIONS:
+    if len(parts) < 3 or not re.fullmatch(r"[A-Za-z]\w*", last) or truth.knows(last) or last in FUNCTIONS \
+            or chain.about_arrays:
         return [chain]
     kept = replace(chain, text=" = ".join(parts[:-1]), offsets=chain.offsets[:-1])
     named = replace(chain, text=f"{last} = {parts[-2].strip()}", offsets=(chain.offsets[-1], chain.offsets[-2]))
