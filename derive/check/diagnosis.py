@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from derive.check.carried import Recomputer, canonical
-from derive.check.claims import Claim, Node, names_in, numbers_in
+from derive.check.claims import Claim, Node, Num, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, OwnNames, Spread
@@ -74,10 +74,11 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         verdict, link, target, sample, spread, evaluator)
     if carried is not None:
         return carried
-    causes = _causes(link, target, value, spread, truth)
+    causes = _causes(link, target, value, spread, truth, evaluator)
     if before is not None and not follows(before[1], link, value, spread):
-        causes = (ARITHMETIC.format(before=show(before[1], 9).text),
-                  *(c for c in causes if not c.startswith("one digit wrong")))
+        copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
+        causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
+                  *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
     return replace(verdict, explanations=causes)
 
 
@@ -203,12 +204,32 @@ def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spr
     return replace(verdict, status="correct", reason=f"the value written on line {written.line} ({shown}), rounded")
 
 
-def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth) -> tuple[str, ...]:
-    """The catalogued mistakes (and copying slips) that give this number."""
+def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth,
+            evaluator: Evaluator | None = None) -> tuple[str, ...]:
+    """The catalogued mistakes (and copying slips) that give this number; for a computation in numbers none of
+    them gives, which of its numbers is no value it could stand for, else that they are combined wrongly."""
     text = literal(link)
     if text is not None:
         return truth.explain(target, text)
-    return truth.explain_value(target, value, spread)
+    found = truth.explain_value(target, value, spread)
+    if found or evaluator is None:
+        return found
+    strays = [n.text for n in numbers_in(link) if not _known_number(n, truth, evaluator)]
+    if strays:
+        return (f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
+    return (COMBINED,)
+
+
+COMBINED = ("the numbers are the network's, combined wrongly: a term or a factor is not the one the formula needs "
+            "(or an operation slipped)")
+
+
+def _known_number(number: Num, truth: Truth, evaluator: Evaluator) -> bool:
+    """A number that is a value the spec gives, a quantity's value to its digits, a whole number, or a number
+    the person found right earlier."""
+    text = number.text.lstrip("-")
+    return ("." not in text or truth.given(number) is not None or truth.stands_for(text)
+            or text in evaluator.document.rounded)
 
 
 def _rounded(link: Node, evaluator: Evaluator, truth: Truth) -> Real:

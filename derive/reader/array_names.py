@@ -74,9 +74,19 @@ class ArrayNames:
         return None
 
     def scalar(self, name: str) -> str | None:
-        """The one quantity a name read as a 1 x 1 array stands for (`b_2`, the output layer's one bias)."""
+        """The one quantity a name stands for as a 1 x 1 array (`b_2`, the output layer's one bias) or as an
+        entry of a vector read (`y_1` where `y = [1, 0]` is read as the targets)."""
         q = self.readings.get(name)
-        return q.names[0][0] if q is not None and len(q.names) == 1 and len(q.names[0]) == 1 else None
+        if q is not None:
+            return q.names[0][0] if len(q.names) == 1 and len(q.names[0]) == 1 else None
+        match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
+        vector = self.readings.get(match.group(1)) if match else None
+        if vector is None or match is None:
+            return None
+        entries = [n for row in vector.names for n in row] if min(len(vector.names), len(vector.names[0])) == 1 \
+            else []
+        index = int(match.group(2)) - 1
+        return entries[index] if 0 <= index < len(entries) else None
 
     def notes(self, names: list[str]) -> str:
         return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
