@@ -243,6 +243,11 @@ class _Emitter:
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(_fraction(*parts))
             return nxt
+        if name == "sum" and (expanded := _expanded_sum(nodes[i + 1:])) is not None:
+            inner = _Emitter(self.arrays)
+            inner.nodes(walk(expanded))
+            self.out.append(" " + inner.text() + " ")
+            return len(nodes)
         if name == "sqrt":
             parts, nxt = _one_arg(nodes, i, args)
             self.out.append(" sqrt(" + _emit(parts) + ")")
@@ -284,6 +289,31 @@ class _Emitter:
         else:
             raise NotUnderstood(f"\\{name} is not understood")
         return i + 1
+
+
+_SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\d)\s*\}?")
+MAX_TERMS = 20
+
+
+def _expanded_sum(rest: list[lw.LatexNode]) -> str | None:
+    """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
+    `+`, `-` or `=` outside brackets), with what follows it; None without bounds written as numbers."""
+    text = "".join(n.latex_verbatim() for n in rest if n is not None)
+    bounds = _SUM_BOUNDS.match(text)
+    if bounds is None:
+        return None
+    letter, low, high = bounds.group(1), int(bounds.group(2)), int(bounds.group(3))
+    if not 0 <= high - low < MAX_TERMS:
+        return None
+    body, tail, depth = text[bounds.end():], "", 0
+    for k, c in enumerate(body):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
+        if depth == 0 and c in "+-=" and body[:k].strip():
+            body, tail = body[:k], body[k:]
+            break
+    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
+    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
+    return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail
 
 
 def _transposed(node: lw.LatexGroupNode) -> bool:
