@@ -238,7 +238,7 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
         walked = [c for found in chains(span.source) if len(found.offsets) > 1 for c in _named_last(found, truth)]
         return in_notation, in_notation or walked, ""
     except NotUnderstood as exc:
-        return in_notation, _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+        return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
 
 
 def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
