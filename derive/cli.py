@@ -101,7 +101,7 @@ def _jobs(text: str) -> int:
 
 
 def _steps(text: str) -> int:
-    return _whole(text, spec.MAX_STEPS)
+    return _whole(text, api.TRAIN_STEPS)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -130,6 +130,12 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
     t.add_argument("--steps", type=_steps, help="number of updates (default: the spec's last step count)")
     t.add_argument("--plot", type=Path, help="save the loss curve (.png or .svg)")
+    t.add_argument("--data", type=Path, metavar="FILE",
+                   help="train on the samples of a .csv or .npy file (the spec's [data] table says how its columns "
+                        "are laid out; default: inputs then targets)")
+    t.add_argument("--batch-size", type=_steps, metavar="N",
+                   help="rows each update learns from (default: the [data] table's, else 1 for update = sgd, "
+                        "all for batch)")
     k = commands.add_parser("check", help="check a hand derivation, claim by claim")
     k.add_argument("network", help="a preset name (see `derive list`) or the path of a TOML spec")
     k.add_argument("claims", type=Path, help="a Markdown (.md, .markdown, .txt), LaTeX (.tex) or notebook (.ipynb) "
@@ -176,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--jobs", type=_jobs, default=None, help="processes grading at once (default: the number of cores)")
     g.add_argument("--out", type=Path, default=Path("grades"), metavar="REPORT_DIR",
                    help="where grades.csv, grades.json, report.html and the sheets go (default: grades)")
+    g.add_argument("--marks", type=Path, metavar="FILE",
+                   help="a CSV of your own marks (student, question, marks from 0 to 1, comment), merged in")
     e = commands.add_parser("examples", help="regenerate the committed examples of every preset")
     e.add_argument("--out", type=Path, default=Path("output"), help="examples directory (default: output)")
     e.add_argument("--check", action="store_true",
@@ -311,7 +319,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
     if args.plot is not None:
         plot_format(args.plot)  # refused before any training
     net = _load(args.network)
-    run = net.train(args.steps, progress=sys.stderr is not None and sys.stderr.isatty())
+    run = net.train(args.steps, progress=sys.stderr is not None and sys.stderr.isatty(), data=args.data,
+                    batch_size=args.batch_size)
     for number, error in run.curve:
         _emit(f"updates {number}: error {error:.9g}")
     if run.below_float64:
@@ -368,7 +377,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from derive.api import course
     from derive.course.grading import default_jobs
 
-    grades = course.grade(args.key_dir, args.submissions, args.jobs or default_jobs())
+    grades = course.grade(args.key_dir, args.submissions, args.jobs or default_jobs(), args.marks)
     _emit(str(grades.write(args.out)))
     return OK
 
@@ -487,4 +496,20 @@ def _terminate(signum: int, frame: object) -> NoReturn:
 
 def run() -> NoReturn:
     signal.signal(signal.SIGTERM, _terminate)
-    sys.exit(main())
+    status = main()
+    if status in (OK, FINDING, USAGE):
+        _leave(status)
+    sys.exit(status)  # interrupted: a grading pool's workers are left to the interpreter's exit to stop
+
+
+def _leave(status: int) -> NoReturn:
+    """End the process once its output is flushed, without tearing the interpreter down: freeing SymPy's
+    and NumPy's objects one by one takes a command about 0.2 s, and nothing of derive's waits for it
+    (files are written and temporaries removed before `main` returns, a grading pool is shut down)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader gone or a stream closed: what main could report, it has
+            pass
+    os._exit(status)

@@ -258,10 +258,10 @@ def test_exercise_loads_neither_the_code_nor_the_reader(tmp_path: Path) -> None:
 
 
 def test_grade_loads_neither_the_code_nor_the_notes(tmp_path: Path) -> None:
+    from derive.cli import main
+
     key = tmp_path / "key"
-    key.mkdir()
-    (key / "key.json").write_text(json.dumps({"network": "mazur", "variants": [{"id": 1, "values": {}, "questions": [
-        {"claim": "out_o1", "answer": "0.75136507", "digits": 3, "mistakes": {}}]}]}), encoding="utf-8")
+    assert main(["exercise", "mazur", "--variants", "1", "--out", str(key)]) == 0
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.md").write_text("variant: 1\n\n$out_{o1} = 0.751$\n", encoding="utf-8")
     parts = _parts(loaded_by(["grade", str(key), str(tmp_path / "in"), "--out", str(tmp_path / "r"), "--jobs", "1"],

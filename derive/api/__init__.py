@@ -19,25 +19,14 @@ network costs the spec and the network, no more.
 """
 
 from derive.api.course import Exercise, Grades, Practice, exercise, grade, practice_page
-from derive.api.errors import (
-                               CodeDisagrees,
-                               DerivationError,
-                               DeriveError,
-                               DocumentError,
-                               ExerciseError,
-                               Finding,
-                               GradingError,
-                               InconsistentDerivation,
-                               OptionError,
-                               SpecError,
-                               ToolMissing,
-                               TypesetError,
-                               WriteError,
-)
-from derive.api.network import Network, list_presets, load
+from derive.api.errors import (CodeDisagrees, DerivationError, DeriveError, DocumentError, ExerciseError, Finding,
+                               GradingError, InconsistentDerivation, OptionError, SpecError, ToolMissing,
+                               TypesetError, WriteError)
+from derive.api.network import TRAIN_STEPS, Network, list_presets, load
 from derive.api.results import CheckReport, Code, Notes, NotUnderstood, Training, Verdict
 
 __all__ = [
+    "TRAIN_STEPS",
     "CheckReport",
     "Code",
     "CodeDisagrees",

@@ -121,15 +121,13 @@ def _drawn(network: str | Network, variants: int, seed: int, lang: str, notation
         raise errors.OptionError(f"variants: expected a whole number from 1 to 1000, got {variants!r}")
     if isinstance(seed, bool) or not 0 <= seed <= 2**32 - 1:
         raise errors.OptionError(f"seed: expected a whole number from 0 to {2**32 - 1}, got {seed!r}")
-    name = network if isinstance(network, str) else network.source
-    if name is None:
-        raise errors.OptionError("exercise: a network read from TOML text has no file for the key to name; "
-                                 "write the spec to a file and load that")
     with translated():
-        base = spec.load(name) if isinstance(network, str) else network.spec
+        base, text = spec.load_with_text(network) if isinstance(network, str) else (network.spec, network.text)
+    if text is None:  # a network built from a Spec: its key keeps the spec's text, which this one lacks
+        raise errors.OptionError("exercise: a network without its TOML text; load it with derive.load")
     try:
         with translated():
-            ex = drawing.build(base, name, variants, seed)
+            ex = drawing.build(base, base.name, variants, seed, text)
             check_notation(ex.variants[0].derivation.network, notation)
             check_title(ex.variants[0].derivation.network.spec, lang, formats)
     except drawing.ExerciseError as exc:
@@ -169,22 +167,29 @@ class Grades:
         return f"<table><thead>{head}</thead><tbody>{rows}</tbody></table>"
 
 
-def grade(key_dir: str | Path, submissions: str | Path, jobs: int = 1) -> Grades:
-    """Grade a class's hand-ins (a folder of claims files, Markdown, LaTeX or notebooks, each naming its
-    variant, or one CSV of answers) against the key in `key_dir`, in `jobs` processes."""
-    from derive.course import grading, handins, report
+def grade(key_dir: str | Path, submissions: str | Path, jobs: int = 1, marks: str | Path | None = None) -> Grades:
+    """Grade a class's hand-ins (a folder of claims files, Markdown, LaTeX, notebooks or online texts, each
+    naming its variant, as it is or as Moodle or Canvas download them, or one CSV of answers) against the
+    key in `key_dir` (and only it), in `jobs` processes; `marks`, a CSV of your own marks (student,
+    question, marks, comment), is merged in."""
+    from derive.course import grading, handins, manual, report
 
     if isinstance(jobs, bool) or not 1 <= jobs <= 1024:
         raise errors.OptionError(f"jobs: expected a whole number from 1 to 1024, got {jobs!r}")
     try:
         with translated():
             key = grading.read_key(Path(key_dir))
-            sources = handins.sources(Path(submissions), key.claims)
+            submitted = handins.collect(Path(submissions), key.claims)
     except (grading.KeyFileError, handins.SubmissionsError) as exc:
         raise errors.GradingError(escaped(str(exc))) from None
     with translated():
-        results = grading.grade_all(key, sources, jobs)
-    return Grades(report.files(key, results))
+        results = grading.grade_all(key, submitted.sources, jobs)
+    if marks is not None:
+        try:
+            results = manual.merged(key, results, Path(marks))
+        except manual.MarksError as exc:
+            raise errors.GradingError(escaped(str(exc))) from None
+    return Grades(report.files(key, results, submitted.skipped))
 
 
 def _choice(what: str, value: str, choices: tuple[str, ...]) -> None:

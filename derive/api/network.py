@@ -8,6 +8,7 @@ the API's (derive.api.errors), with the command line's one-line text.
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
@@ -18,10 +19,14 @@ from derive.api.results import CheckReport, Code, Notes, Training
 from derive.maths import derivation
 from derive.maths.derivation import Derivation
 from derive.model import network, reading, spec
+from derive.model.data import SUFFIXES, DataSpec
 from derive.model.identifiers import escaped
 from derive.model.precision import WORKING_DIGITS
 
 DEFAULT_DIGITS = 9
+# derive train computes in float64, without the iteration limit of the notes' 50 digits: a bound on its
+# steps (and batch size) only so that a typo does not run for years
+TRAIN_STEPS = 100_000_000
 MAX_CLAIMS_BYTES = 2_000_000
 MAX_CLAIMS_LINES = 20_000
 DOCUMENT_KINDS = {".md": "md", ".markdown": "md", ".txt": "md", ".tex": "tex", ".ipynb": "ipynb"}
@@ -56,21 +61,25 @@ def load(source: str | Path) -> Network:
     is the preset, and `shadowed` then names a file of that name in the current directory)."""
     with translated():
         if isinstance(source, Path):
-            return Network(spec.load_path(source), source=str(source))
+            found, text = spec.load_path_with_text(source)
+            return Network(found, source=str(source), text=text)
         if "\n" in source or "=" in source:
-            return Network(spec.load_text(source))
-        return Network(spec.load(source), spec.shadowed_file(source), source)
+            return Network(spec.load_text(source), text=source)
+        found, text = spec.load_with_text(source)
+        return Network(found, spec.shadowed_file(source), source, text)
 
 
 class Network:
     """A loaded network: its spec (validated), the network built from it, and its outputs."""
 
-    def __init__(self, spec_: spec.Spec, shadowed: str | None = None, source: str | None = None) -> None:
+    def __init__(self, spec_: spec.Spec, shadowed: str | None = None, source: str | None = None,
+                 text: str | None = None) -> None:
         with translated():
             self.network = network.build(spec_)
         self.spec = spec_
         self.shadowed = shadowed  # a file in the current directory that a preset's name also names
         self.source = source  # the preset's name or the file's path it was loaded from; None for TOML text
+        self.text = text  # the TOML text the spec was read from (an exercise's key keeps it)
         self._derivations: dict[int, Derivation] = {}
 
     @property
@@ -155,17 +164,45 @@ class Network:
         text = codegen.generate(d, "scalar")
         return text, ([] if not verify else verifying.disagreements(d, text))
 
-    def train(self, steps: int | None = None, progress: bool = False) -> Training:
-        """Train with the generated vector code (float64) for `steps` updates (default: the spec's last
-        step count); the errors after 1, 2, 5, 10, 20, 50, ... updates. A diverging run stops there."""
-        from derive.code import training
+    def train(self, steps: int | None = None, progress: bool = False, data: str | Path | None = None,
+              batch_size: int | None = None) -> Training:
+        """Train the vector code `code("vector")` writes (float64, verified the same way) for `steps`
+        updates (default: the spec's last step count); the errors after 1, 2, 5, 10, 20, 50, ... updates.
+        The rows are the spec's samples, or those of a .csv or .npy file: `data` (from the current
+        folder) or the spec's [data] table's; each update learns from the next `batch_size` of them
+        (default: the [data] table's, else one for update = sgd, all for batch). A diverging run stops."""
+        from derive.code import dataset, training
+        from derive.code import verify as verifying
 
-        if steps is not None and (isinstance(steps, bool) or not 1 <= steps <= spec.MAX_STEPS):
-            raise errors.OptionError(f"steps: expected a whole number from 1 to {spec.MAX_STEPS}, got {steps!r}")
-        d = self._first_update
-        total = steps if steps is not None else self.spec.training.steps[-1]
-        run = training.train(d, total, progress=progress)
-        return Training(self.spec.title, tuple(run.curve), run.diverged, float(d.error_before))
+        total = _whole("steps", steps, TRAIN_STEPS) if steps is not None else self.spec.training.steps[-1]
+        batch = _whole("batch_size", batch_size, TRAIN_STEPS) if batch_size is not None else None
+        table, path = _data_table(self.spec, data)
+        try:
+            rows = dataset.read(self.network, table, path) if table is not None else None
+        except dataset.DataError as exc:
+            raise errors.OptionError(str(exc)) from None
+        with translated():
+            text, problems = _vector_code(self.network, True)
+        if problems:
+            raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
+        module = verifying.load(text)
+        rows = rows or dataset.spec_rows(module)
+        schedule = training.Schedule(total, _batch_size(self.spec, table, batch, rows.count),
+                                     self.spec.training.reduction == "mean")
+        run = training.train(module, rows, schedule, progress=progress)
+        first = run.curve[0][1]  # what `below_float64` asks is only asked where some error is 0
+        start = self._start(table, first) if any(error == 0 for _, error in run.curve) else first
+        return Training(self.spec.title, tuple(run.curve), run.diverged, start)
+
+    def _start(self, table: object, first: float) -> float:
+        """The error before any update, at 50 digits for the spec's samples (where float64 may round it to
+        0); a data file's in float64."""
+        if table is not None:
+            return first
+        from derive.maths.numeric import Trainer
+
+        trainer = Trainer(self.network)
+        return float(trainer.dataset_error(trainer.initial()))
 
     def check(self, source: str | Path, input: str | None = None, notation: str = "classic",
               aliases: dict[str, str] | str | Path | None = None, digits: int = DEFAULT_DIGITS,
@@ -264,6 +301,37 @@ def _check_digits(digits: int) -> None:
 
     if isinstance(digits, bool) or not isinstance(digits, int) or not 1 <= digits <= MAX_DIGITS:
         raise errors.OptionError(f"digits: expected a whole number from 1 to {MAX_DIGITS}, got {digits!r}")
+
+
+def _whole(name: str, value: object, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
+        raise errors.OptionError(f"{name}: expected a whole number from 1 to {high:,}, got {value!r}")
+    return value
+
+
+def _data_table(spec_: spec.Spec, given: str | Path | None) -> tuple[DataSpec | None, Path]:
+    """The file of samples to train on and its path: `given` (from the current folder) in place of the
+    spec's [data] file (from the spec's folder, laid out as its table says), else none."""
+    table = spec_.data
+    if given is not None:
+        path = Path(given)
+        if path.suffix.lower() not in SUFFIXES:
+            raise errors.OptionError(f"{escaped(str(path))}: expected a .csv or .npy file of samples for --data")
+        return replace(table or DataSpec(str(path)), file=str(path)), path
+    if table is None:
+        return None, Path()
+    return table, Path(spec_.source).parent / table.file
+
+
+def _batch_size(spec_: spec.Spec, table: DataSpec | None, given: int | None, count: int) -> int:
+    """The rows each update learns from: `given`, the [data] table's, else as the spec's update says."""
+    size = given or (table.batch_size if table is not None else None)
+    if size is None:
+        return 1 if spec_.training.update == "sgd" else count
+    if size > count:
+        where = "--batch-size" if given else "data.batch_size"
+        raise errors.OptionError(f"{where} {size}: more than the {count:,} rows to train on")
+    return size
 
 
 def _vector_code(net: network.Network, check: bool) -> tuple[str, list[str]]:

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
-from derive.code import codegen, verify
-from derive.maths.derivation import Derivation
+from derive.code.dataset import Rows
 
 PLOT_FORMATS = ("png", "svg")
 PROGRESS_FROM = 2_000  # updates from which a progress bar is shown
@@ -36,27 +35,37 @@ class Run:
     diverged: int | None = None
 
 
-def train(d: Derivation, total: int, progress: bool = True) -> Run:
-    """Train with the generated vector code for `total` updates, stopping where it diverges."""
-    module = verify.load(codegen.generate(d, "vector"))
+@dataclass(frozen=True)
+class Schedule:
+    """`total` updates, each learning from the next `batch` rows (wrapping around past the last); the
+    error over every row, summed or averaged (`mean`) as the spec's reduction says."""
+
+    total: int
+    batch: int
+    mean: bool
+
+
+def train(module: Any, rows: Rows, schedule: Schedule, progress: bool = True) -> Run:
+    """Train the generated vector `module` on `rows` as `schedule` says, stopping where it diverges."""
     params = module.initial_params()
+    total = schedule.total
     marks = set(log_steps(total))
     with np.errstate(all="ignore"):  # overflow is reported as divergence, not as warnings
-        curve = [(0, module.loss(params, module.INPUTS, module.TARGETS))]
+        updates = _Updates(module, params, rows, schedule)
+        curve = [(0, updates.error(params))]
         if not math.isfinite(curve[0][1]):
             return Run(curve, 0)
-        updates = _Updates(module, params)
         good = (0, params)
         bar = tqdm(total=total, disable=not progress or total < PROGRESS_FROM, unit="update", leave=False)
         for number in range(1, total + 1):
             params = updates.step(params, number)
             bar.update()
             if number in marks or not _finite(params):
-                error = module.loss(params, module.INPUTS, module.TARGETS)
-                if not (math.isfinite(error) and _finite(params)):
+                value = updates.error(params)
+                if not (math.isfinite(value) and _finite(params)):
                     bar.close()
-                    return _diverged(module, updates, curve, *good, number)
-                curve.append((number, error))
+                    return _diverged(updates, curve, *good, number)
+                curve.append((number, value))
                 good = (number, params)
                 updates.keep(number)
         bar.close()
@@ -64,17 +73,24 @@ def train(d: Derivation, total: int, progress: bool = True) -> Run:
 
 
 class _Updates:
-    """The generated module's updates, carrying its optimizer's state where it keeps one."""
+    """The generated module's updates on the rows, carrying its optimizer's state where it keeps one."""
 
-    def __init__(self, module: Any, params: dict[str, Any]) -> None:
-        self.module = module
+    def __init__(self, module: Any, params: dict[str, Any], rows: Rows, schedule: Schedule) -> None:
+        self.module, self.rows, self.schedule = module, rows, schedule
         self.state = module.initial_state(params) if hasattr(module, "initial_state") else None
         self.kept = (0, self.state)  # the state at the last finite report, to replay from
 
+    def error(self, params: dict[str, Any]) -> float:
+        """E_total over every row, a chunk of rows at a time."""
+        total = sum(float(np.sum(self.module.sample_errors(params, x, y))) for x, y in self.rows.chunks())
+        return total / self.rows.count if self.schedule.mean else total
+
     def step(self, params: dict[str, Any], number: int) -> dict[str, Any]:
+        batch = self.schedule.batch
+        x, y = self.rows.take((number - 1) * batch % self.rows.count, batch)
         if self.state is None:
-            return self.module.step(params, *self.module.batch(number))
-        params, self.state = self.module.step(params, *self.module.batch(number), self.state)
+            return self.module.step(params, x, y)
+        params, self.state = self.module.step(params, x, y, self.state)
         return params
 
     def keep(self, number: int) -> None:
@@ -89,16 +105,16 @@ def _finite(params: dict[str, Any]) -> bool:
     return all(np.all(np.isfinite(v)) for v in params.values())
 
 
-def _diverged(module: Any, updates: _Updates, curve: list[tuple[int, float]], start: int, params: dict[str, Any],
+def _diverged(updates: _Updates, curve: list[tuple[int, float]], start: int, params: dict[str, Any],
               end: int) -> Run:
     """Replay from the last finite report (update `start`, at `params`) to the first update up to `end`
     whose error or parameters are not finite, and end the curve there."""
     updates.restore(start)
     for number in range(start + 1, end + 1):
         params = updates.step(params, number)
-        error = module.loss(params, module.INPUTS, module.TARGETS)
-        if not (math.isfinite(error) and _finite(params)):
-            return Run([*curve, (number, error)], number)
+        value = updates.error(params)
+        if not (math.isfinite(value) and _finite(params)):
+            return Run([*curve, (number, value)], number)
     return Run([*curve, (end, math.nan)], end)  # the same code, the same numbers: not reached
 
 

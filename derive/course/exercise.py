@@ -3,7 +3,8 @@
 `build` draws the variants (see `derive.course.variants` for the drawing order) and computes each one's
 truth through the usual pipeline (spec -> network -> derivation); a draw is rejected when a neuron
 saturates, when a question's truth and its mistakes' values are not pairwise distinct at the digits
-asked, when it repeats an earlier variant's numbers, or when the derivation refuses its numbers.
+asked, when it repeats an earlier variant's numbers, when a weight, bias or input is drawn as 0 or two
+inputs of a sample are drawn equal, or when the derivation refuses its numbers.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Exercise:
     digits: int
     variants: tuple[Variant, ...]
     rejected: tuple[tuple[str, int], ...]  # (why, how many draws) in the order the reasons first came
+    spec_text: str = ""  # the TOML text `spec` was read from: the key keeps it, so that it alone decides
 
     @property
     def rejected_count(self) -> int:
@@ -69,8 +71,9 @@ class Plan:
     steps: tuple[int, ...]
 
 
-def build(spec: Spec, name: str, count: int, seed: int) -> Exercise:
-    """`count` variants of `spec` drawn from `seed`; ExerciseError when a variant finds no valid draw."""
+def build(spec: Spec, name: str, count: int, seed: int, spec_text: str = "") -> Exercise:
+    """`count` variants of `spec` (read from `spec_text`) drawn from `seed`; ExerciseError when a variant
+    finds no valid draw."""
     table = table_of(spec)
     asked = _resolved(spec, table)
     plan = Plan(spec, table, asked, q.steps_asked(asked))
@@ -80,7 +83,7 @@ def build(spec: Spec, name: str, count: int, seed: int) -> Exercise:
     seen: set[tuple[tuple[str, Decimal], ...]] = set()  # membership only: never iterated into output
     for number in range(1, count + 1):
         kept.append(_one(plan, rng, number, rejected, seen))
-    return Exercise(name, seed, spec, table.digits, tuple(kept), tuple(rejected.items()))
+    return Exercise(name, seed, spec, table.digits, tuple(kept), tuple(rejected.items()), spec_text)
 
 
 def _resolved(spec: Spec, table: ExerciseSpec) -> tuple[tuple[str, str], ...]:
@@ -116,6 +119,9 @@ def _try(plan: Plan, values: tuple[tuple[str, Decimal], ...], number: int,
     """The variant of one draw, or None and the reason it is rejected."""
     if values in seen:
         return None, "the numbers of an earlier variant"
+    poor = variants.degenerate(plan.spec, plan.table, values)
+    if poor is not None:
+        return None, poor
     try:
         net = network.build(variants.variant_spec(plan.spec, dict(values), plan.steps))
         why = variants.saturation(net)

@@ -14,18 +14,22 @@ network's figure as a file of its text. Every question names what each weight co
 from __future__ import annotations
 
 import base64
+import re
 from xml.etree import ElementTree as ET
 
 from derive.course import questions as q
 from derive.course.exercise import Exercise, Variant
-from derive.course.sheets import catalogue, layers_line, network_figure, question_latex
+from derive.course.sheets import catalogue, layers_line, network_figure, question_latex, rules
 from derive.notes import messages, svg
 from derive.notes.notation import notation_for
 from derive.notes.printers import NotationPrinter
 
 ROOT = "$course$/top/derive"
 GIFT_SPECIAL = "~=#{}:"
-CLOZE_SPECIAL = '}#~/"\\'
+# A Cloze part's feedback runs to the next unescaped } or ~, and Moodle's importer leaves the backslash of
+# other escapes (\/ would show as it is): those characters are written as HTML character references.
+CLOZE_REFERENCES = {"}": "&#125;", "~": "&#126;", "\\": "&#92;"}
+_PATH = re.compile(r"path through (?P<neuron>\S+) left out\Z")
 
 
 def category(ex: Exercise, index: int) -> str:
@@ -50,7 +54,7 @@ def _intro(ex: Exercise, v: Variant, lang: str, figure: bool = False) -> str:
     wiring = _wiring(v, t)
     numbers = [f"{name}{wiring.get(name, '')} = {value}" for name, value in _numbers(v)]
     shown = f'<p><img src="@@PLUGINFILE@@/{_figure_name(v)}" alt="{t("figure")}"></p>' if figure else ""
-    return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}</p>{shown}"
+    return (f"<p>{t('variant', id=v.id)}. {t('intro', digits=ex.digits)}{rules(v, t)}</p>{shown}"
             f"<p>{layers_line(v, t)}</p><p>{', '.join(numbers)}</p>")
 
 
@@ -94,15 +98,24 @@ def _numbers(v: Variant) -> list[tuple[str, str]]:
     return [*found, ("eta", str(net.spec.training.learning_rate))]
 
 
-def answers(ex: Exercise, question: q.Question) -> list[tuple[int, str, str, str]]:
+def mistake_text(name: str, meaning: str, t: messages.Catalogue) -> str:
+    """A mistake and its explanation as a quiz's feedback gives them, in the quiz's language."""
+    if t.lang == "en":
+        return f"{name}: {meaning}"
+    path = _PATH.match(name)
+    return t(f"mistake: {'path through @neuron left out' if path else name}", neuron=path["neuron"] if path else "")
+
+
+def answers(ex: Exercise, question: q.Question, lang: str = "en") -> list[tuple[int, str, str, str]]:
     """(fraction, value, tolerance, feedback) of the question's answers: the truth, then one per mistake group."""
     meanings = q.meanings(ex.variants[0].derivation.network)
+    t = catalogue(lang)
     values = dict(question.mistakes)
     digits = question.digits
     found = [(100, q.shown_at(question.truth, digits), format(q.tolerance(question.truth, digits), "f"), "")]
     for group in q.groups(question):
         value = values[group[0]]
-        feedback = " / ".join(f"{name}: {meanings[name]}" for name in group)
+        feedback = " / ".join(mistake_text(name, meanings[name], t) for name in group)
         found.append((0, q.shown_at(value, digits), format(q.tolerance(value, digits), "f"), feedback))
     return found
 
@@ -137,7 +150,7 @@ def _numerical(quiz: ET.Element, ex: Exercise, v: Variant, question: q.Question,
     for tag, value in (("defaultgrade", "1"), ("penalty", "0"), ("hidden", "0"),
                        ("idnumber", f"{v.id}:{question.claim}")):
         ET.SubElement(element, tag).text = value
-    for fraction, value, tol, feedback in answers(ex, question):
+    for fraction, value, tol, feedback in answers(ex, question, lang):
         answer = _text(element, "answer", value, fraction=str(fraction), format="moodle_auto_format")
         _text(answer, "feedback", feedback, format="html")
         ET.SubElement(answer, "tolerance").text = tol
@@ -152,7 +165,8 @@ def _cloze(quiz: ET.Element, ex: Exercise, v: Variant, lang: str, picture: str) 
     t = catalogue(lang)
     pr = NotationPrinter(notation_for(v.derivation.network, "classic"))
     parts = "".join(f"<p>{k + 1}. \\({question_latex(question, pr)}\\) ({question.claim}), {t('col_digits')} "
-                    f"{question.digits}: {cloze_part(ex, question)}</p>" for k, question in enumerate(v.questions))
+                    f"{question.digits}: {cloze_part(ex, question, lang)}</p>"
+                    for k, question in enumerate(v.questions))
     element = ET.SubElement(quiz, "question", {"type": "cloze"})
     _text(element, "name", f"variant-{v.id}")
     text = _text(element, "questiontext", _intro(ex, v, lang, figure=True) + parts, format="html")
@@ -162,16 +176,17 @@ def _cloze(quiz: ET.Element, ex: Exercise, v: Variant, lang: str, picture: str) 
         ET.SubElement(element, tag).text = value
 
 
-def cloze_part(ex: Exercise, question: q.Question) -> str:
+def cloze_part(ex: Exercise, question: q.Question, lang: str = "en") -> str:
     """`{1:NUMERICAL:=value:tolerance~%0%value:tolerance#feedback}`, the answers of `answers`."""
     options = "~".join(f"{'=' if fraction == 100 else '%0%'}{value}:{tol}" + (f"#{cloze_escape(fb)}" if fb else "")
-                       for fraction, value, tol, fb in answers(ex, question))
+                       for fraction, value, tol, fb in answers(ex, question, lang))
     return f"{{1:NUMERICAL:{options}}}"
 
 
 def cloze_escape(text: str) -> str:
-    """Cloze's special characters (} # ~ / " and the backslash), escaped with a backslash."""
-    return "".join("\\" + c if c in CLOZE_SPECIAL else c for c in text)
+    """A Cloze feedback's text: } ~ and the backslash as HTML character references (the feedback is HTML),
+    the other characters as they are (a feedback may hold / # and ", which Moodle keeps)."""
+    return "".join(CLOZE_REFERENCES.get(c, c) for c in text)
 
 
 def gift_escape(text: str) -> str:
@@ -188,7 +203,7 @@ def gift(ex: Exercise, lang: str) -> str:
             question = v.questions[index]
             options = " ".join(f"={'' if fraction == 100 else '%0%'}{value}:{tol}"
                                + (f"#{gift_escape(fb)}" if fb else "")
-                               for fraction, value, tol, fb in answers(ex, question))
+                               for fraction, value, tol, fb in answers(ex, question, lang))
             blocks.append(f"::{gift_escape(f'variant-{v.id} {question.claim}')}::[html]"
                           f"{gift_escape(_prompt(ex, v, question, lang))}{{#{options}}}")
     return "\n\n".join(blocks) + "\n"

@@ -1,6 +1,7 @@
 """The files of one `derive exercise`, by path relative to its folder (a contract scripts rely on):
 `sheets/variant-<id>.<format>`, `keys/variant-<id>.md` (the variant's walkthrough), `key.json`,
-`key.csv`, `moodle.xml` and `quiz.gift`. Nothing is written here: the command line writes all or none.
+`key.csv`, `moodle.xml`, `quiz.gift` and `checksums.sha256` (the SHA-256 of every other file, which
+`derive grade` checks). Nothing is written here: the command line writes all or none.
 """
 
 from __future__ import annotations
@@ -8,14 +9,14 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from derive.course import exports, keys, sheets
+from derive.course import exports, keyfile, keys, sheets
 from derive.course.exercise import Exercise, Variant
 from derive.notes import files as note_files
 from derive.notes import walkthrough
 from derive.notes.request import NotesRequest
 
 KEY_DIR = "keys"
-TOP_FILES = frozenset({"key.json", "key.csv", "moodle.xml", "quiz.gift"})
+TOP_FILES = frozenset({"key.json", "key.csv", "moodle.xml", "quiz.gift", keyfile.CHECKSUMS})
 
 
 def is_exercise_file(path: PurePosixPath) -> bool:
@@ -53,4 +54,5 @@ def files(ex: Exercise, fmt: str, lang: str, notation: str) -> dict[str, str | b
     found["key.csv"] = keys.key_csv(ex)
     found["moodle.xml"] = exports.moodle_xml(ex, lang)
     found["quiz.gift"] = exports.gift(ex, lang)
+    found[keyfile.CHECKSUMS] = keyfile.checksums(found)
     return dict(sorted(found.items()))

@@ -14,16 +14,20 @@ from typing import Any
 
 from derive.course import questions as q
 from derive.course.exercise import Exercise, Variant
+from derive.course.keyfile import KEY_FORMAT
 from derive.model.precision import show
 
 KEY_DIGITS = 9  # the walkthrough's default digits
 
 
 def key_json(ex: Exercise) -> str:
-    """key.json: {"network", "seed", "digits", "rejected", "feedback", "variants": [...]}, keys in a fixed order."""
+    """key.json: {"format", "network", "spec", "seed", "digits", "rejected", "feedback", "variants": [...]}, keys
+    in a fixed order; `spec` is the TOML text the variants were drawn from, so that the key alone decides."""
     first = ex.variants[0].derivation.network
     document: dict[str, Any] = {
-        "network": ex.network,
+        "format": KEY_FORMAT,
+        "network": ex.spec.name,
+        "spec": ex.spec_text,
         "seed": ex.seed,
         "digits": ex.digits,
         "rejected": ex.rejected_count,

@@ -68,6 +68,9 @@ def resolve(asked: tuple[str, ...], d: Derivation) -> tuple[tuple[str, str], ...
             raise AskError(index, f"{claim!r} is not a quantity a claim names (out_o1, dE_total/dw5, w1@1)")
         name = claims[0].target.name
         _, at, step = name.partition("@")
+        if at and not (step.isascii() and step.isdigit()):
+            raise AskError(index, f"{claim!r}: a value after updates is asked without a sample "
+                           f"(`{claim.partition('[')[0]}`: the sheets ask about one sample's update)")
         if at and not 1 <= int(step) <= MAX_ASKED_STEPS:
             raise AskError(index, f"{claim!r}: expected a value after 1 to {MAX_ASKED_STEPS} updates")
         try:

@@ -20,7 +20,10 @@ from pathlib import PurePosixPath
 
 from markupsafe import escape
 
+from derive.course import gradebooks
+from derive.course.cells import credit_text
 from derive.course.grading import Graded, Key, Unreadable
+from derive.course.handins import Skipped
 from derive.templating import environment
 
 SHEET_SUFFIX = {"md": ".md", "tex": ".tex", "ipynb": ".ipynb", "claims": ".txt"}
@@ -28,25 +31,18 @@ TOP_MISTAKES = 5
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-def credit_text(credit: Fraction) -> str:
-    """A credit or a total as people read it: whole, or rounded once to two decimals (2/3 -> 0.67)."""
-    if credit.denominator == 1:
-        return str(credit.numerator)
-    hundredths = round(credit * 100)  # Fraction rounds half to even, exactly
-    return f"{hundredths // 100}.{hundredths % 100:02d}".rstrip("0").rstrip(".")
-
-
 def sheet_paths(results: Sequence[Graded | Unreadable]) -> dict[int, str]:
     """The annotated sheet of each graded hand-in (by position): sheets/<n>-<file name><suffix>."""
     return {i: f"sheets/{i + 1:04d}-{_UNSAFE.sub('_', r.file)[:60]}{SHEET_SUFFIX[r.kind]}"
-            for i, r in enumerate(results) if isinstance(r, Graded)}
+            for i, r in enumerate(results) if isinstance(r, Graded) and r.sheet}
 
 
-def files(key: Key, results: Sequence[Graded | Unreadable]) -> dict[str, str]:
+def files(key: Key, results: Sequence[Graded | Unreadable], skipped: Sequence[Skipped] = ()) -> dict[str, str]:
     """Every file of REPORT_DIR, by relative path."""
     sheets = sheet_paths(results)
-    found = {"grades.csv": grades_csv(key, results), "grades.json": grades_json(results, sheets),
-             "report.html": report_html(key, results, sheets)}
+    found = {"grades.csv": grades_csv(key, results), "grades.json": grades_json(results, sheets, skipped),
+             "report.html": report_html(key, results, sheets, skipped)}
+    found.update(gradebooks.files(key, results))
     found.update({path: results[i].sheet for i, path in sheets.items()})  # type: ignore[union-attr]
     return found
 
@@ -55,7 +51,7 @@ def is_report_file(path: PurePosixPath) -> bool:
     """A file `derive grade` writes into REPORT_DIR (an earlier run's, replaced as a whole)."""
     if path.parts[:1] == ("sheets",):
         return len(path.parts) <= 2
-    return path.as_posix() in ("grades.csv", "grades.json", "report.html")
+    return path.as_posix() in ("grades.csv", "grades.json", "report.html", *gradebooks.FILES)
 
 
 def grades_csv(key: Key, results: Sequence[Graded | Unreadable]) -> str:
@@ -71,15 +67,19 @@ def grades_csv(key: Key, results: Sequence[Graded | Unreadable]) -> str:
     return buffer.getvalue()
 
 
-def grades_json(results: Sequence[Graded | Unreadable], sheets: dict[int, str]) -> str:
-    students = [{"student": r.student, "variant": r.variant, "file": r.file, "sheet": sheets[i],
+def grades_json(results: Sequence[Graded | Unreadable], sheets: dict[int, str], skipped: Sequence[Skipped] = ()) -> str:
+    students = [{"student": r.student, "variant": r.variant, "file": r.file, "sheet": sheets.get(i, ""),
                  "total": float(round(r.total, 4)),
                  "questions": [{"claim": m.claim, "credit": float(round(m.credit, 4)), "verdict": m.verdict,
                                 "mistakes": list(m.mistakes), "carried_forward": m.carried_forward,
-                                "answer": m.answer} for m in r.marks]}
+                                "answer": m.answer, "where": m.where, "read": m.read} for m in r.marks],
+                 "not_read": [{"where": u.where, "text": u.text, "reason": u.reason} for u in r.unread],
+                 "flags": list(r.flags), "platform": r.platform, "platform_id": r.platform_id}
                 for i, r in enumerate(results) if isinstance(r, Graded)]
     unreadable = [{"file": r.file, "reason": r.reason} for r in results if isinstance(r, Unreadable)]
-    return json.dumps({"students": students, "unreadable": unreadable}, indent=2, ensure_ascii=False) + "\n"
+    left_out = [{"file": k.file, "reason": k.reason} for k in skipped]
+    return json.dumps({"students": students, "unreadable": unreadable, "skipped": left_out}, indent=2,
+                      ensure_ascii=False) + "\n"
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,8 @@ def question_stats(key: Key, graded: Sequence[Graded]) -> list[QuestionStats]:
     return found
 
 
-def report_html(key: Key, results: Sequence[Graded | Unreadable], sheets: dict[int, str]) -> str:
+def report_html(key: Key, results: Sequence[Graded | Unreadable], sheets: dict[int, str],
+                skipped: Sequence[Skipped] = ()) -> str:
     graded = [r for r in results if isinstance(r, Graded)]
     stats = question_stats(key, graded)
     most = max((len(g.marks) for g in graded), default=len(key.claims))
@@ -118,16 +119,19 @@ def report_html(key: Key, results: Sequence[Graded | Unreadable], sheets: dict[i
         questions=[{"claim": escape(s.claim), "rate": s.rate, "answered": s.answered, "chart": s.chart,
                     "mistakes": [{"name": escape(n), "count": c} for n, c in s.mistakes]} for s in stats],
         rows=rows,
+        skipped=[{"file": escape(k.file), "reason": escape(k.reason)} for k in skipped],
     )
 
 
-def _row(index: int, r: Graded | Unreadable, sheets: dict[int, str]) -> dict[str, str]:
+def _row(index: int, r: Graded | Unreadable, sheets: dict[int, str]) -> dict[str, object]:
     if isinstance(r, Unreadable):
         return {"student": escape(r.student or r.file), "variant": escape(r.variant), "total": "",
-                "sheet": "", "file": escape(r.file), "note": escape(f"unreadable: {r.reason}")}
-    wrong = [f"{m.claim}: {m.verdict}" for m in r.marks if m.credit < 1 or m.carried_forward]
+                "sheet": "", "file": escape(r.file), "notes": [escape(f"unreadable: {r.reason}")], "flags": []}
+    notes = [f"{m.claim}: {m.verdict}" for m in r.marks if m.credit < 1 or m.carried_forward]
+    notes += [f"not read ({u.where}): {u.text} ({u.reason})" for u in r.unread]
     return {"student": escape(r.student), "variant": escape(r.variant), "total": credit_text(r.total),
-            "sheet": escape(sheets[index]), "file": escape(r.file), "note": escape("; ".join(wrong))}
+            "sheet": escape(sheets.get(index, "")), "file": escape(r.file), "notes": [escape(n) for n in notes],
+            "flags": [escape(f) for f in r.flags]}
 
 
 def _svg(fig: object) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from derive import templating
 from derive.course.exercise import Exercise, Variant
-from derive.course.questions import Question, shown_at
+from derive.course.questions import Question
 from derive.model import identifiers
 from derive.notes import figures, messages, svg, tikz
 from derive.notes.notation import notation_for
@@ -69,15 +69,31 @@ def layers_line(v: Variant, t: messages.Catalogue) -> str:
     return t("layers", layers=shown, loss=t(spec.loss))
 
 
+def rules(v: Variant, t: messages.Catalogue) -> str:
+    """What an answer depends on beyond the numbers (rounding, the digits kept, which biases the update
+    changes), after a sentence gap."""
+    layers = v.derivation.network.spec.layers
+    trainable = [n for layer in layers if layer.bias.trainable for n in layer.bias.names]
+    fixed = [n for layer in layers if not layer.bias.trainable for n in layer.bias.names]
+    if not trainable and not fixed:
+        return t("gap") + t("rounding")
+    which = t("biases_fixed") if not trainable else t("biases_updated") if not fixed else \
+        t("biases_some", names=t("separator").join(trainable))
+    return t("gap") + t("rounding") + t("gap") + which
+
+
 def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[str, Any]:
     t = catalogue(lang)
     net = v.derivation.network
     pr = NotationPrinter(notation_for(net, notation))
-    example = f"{v.questions[0].claim} = {shown_at(v.questions[0].truth, v.questions[0].digits)}"
+    # the form of an answer without its number: an example number would be question 1's answer, or a
+    # number a copied sheet would hand in
+    example = f"{v.questions[0].claim} = ..."
     shown_example, shown_line = (_code(text, fmt) for text in (example, f"variant: {v.id}"))
     return {
         "lang": lang, "title": t("title", title=net.spec.title_in(lang)), "variant": t("variant", id=v.id),
-        "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "layers": layers_line(v, t),
+        "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "rules": rules(v, t),
+        "layers": layers_line(v, t),
         "numbers": t("numbers"), "col_quantity": t("col_quantity"), "col_value": t("col_value"),
         "rows": _rows(v, pr), "questions": t("questions"), "col_question": t("col_question"),
         "col_write": t("col_write"), "col_digits": t("col_digits"), "col_answer": t("col_answer"),
@@ -121,14 +137,15 @@ def latex(ex: Exercise, v: Variant, lang: str, notation: str) -> str:
 
 def files(ex: Exercise, fmt: str, lang: str, notation: str) -> dict[str, str | bytes]:
     """Every sheet in `fmt` (md, html or pdf), by path relative to the exercise's folder."""
+    if fmt == "pdf":
+        from derive.notes import pdf
+
+        # every sheet typeset in one TeX run (per core), each cut out as the PDF it would be alone
+        pdfs = pdf.compile_many([(f"variant-{v.id}", latex(ex, v, lang, notation)) for v in ex.variants])
+        return {f"{SHEET_DIR}/variant-{v.id}.pdf": data for v, data in zip(ex.variants, pdfs)}
     found: dict[str, str | bytes] = {}
     for v in ex.variants:
         stem = f"{SHEET_DIR}/variant-{v.id}"
-        if fmt == "pdf":
-            from derive.notes import pdf
-
-            found[f"{stem}.pdf"] = pdf.compile_tex(latex(ex, v, lang, notation), f"variant-{v.id}")
-            continue
         picture = svg.figure(network_figure(v, notation))
         text = markdown(ex, v, lang, notation)
         if fmt == "md":

@@ -91,6 +91,21 @@ def _layer(layer: LayerSpec, got: Mapping[str, Decimal]) -> LayerSpec:
     return replace(layer, weights=weights, bias=bias)
 
 
+def degenerate(spec: Spec, exercise: ExerciseSpec, values: tuple[tuple[str, Decimal], ...]) -> str | None:
+    """Why a draw makes a poor exercise though every number is in range, else None: a weight, bias or
+    input drawn as 0 (a gradient of 0, an update that changes nothing, a mistake that leaves no trace)
+    or two inputs of one sample drawn equal (a weight paired with the wrong input goes unseen)."""
+    kinds = {slot.name: slot.kind for slot in slots(spec, exercise)}
+    if any(value == 0 and kinds[name] in ("weights", "biases", "inputs") for name, value in values):
+        return "a weight, bias or input drawn as 0"
+    drawn = dict(values)
+    for sample in spec.samples:
+        inputs = [drawn[name] for name in (_sample_name(i, sample, spec) for i in spec.inputs) if name in drawn]
+        if len(set(inputs)) < len(inputs):
+            return "two inputs of a sample drawn equal"
+    return None
+
+
 def saturation(network: Network) -> str | None:
     """Why the variant's neurons are unfit for an exercise (a sigmoid or tanh saturating, a relu at its
     kink) in any sample's forward pass at the initial parameters, else None."""

@@ -15,6 +15,7 @@ from types import MappingProxyType
 
 from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
+from derive.maths.balls import ball_errors
 from derive.maths.enclosure import fast_errors
 from derive.maths.numeric import (
     MAX_ITERATION_WORK,
@@ -402,9 +403,12 @@ def check_iteration_work(network: Network, steps: Iterable[int]) -> None:
 def history_errors(network: Network, steps: list[int], digits: int | None = None) -> list[Report]:
     """The dataset error after each count of updates in `steps` (increasing, from 0). Given the `digits`
     that will be shown, the updates past the first are trained in float64 where the error radius proves
-    those digits (`derive.maths.enclosure`); else, and always for the first, at the working precision."""
+    those digits (`derive.maths.enclosure`), else on arb balls where their radius does
+    (`derive.maths.balls`); else, and always for the first, at the working precision."""
     later = [s for s in steps if s > 1]
-    fast = fast_errors(network, later, digits) if digits is not None and later else None
+    fast = None
+    if digits is not None and later:
+        fast = fast_errors(network, later, digits) or ball_errors(network, later, digits)
     if fast is None:
         return precise_errors(network, steps)
     return precise_errors(network, [s for s in steps if s <= 1]) + fast

@@ -13,7 +13,7 @@ subtracts eta lambda p from the parameter apart from the rule, as AdamW does.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from sympy import Expr, Integer, sqrt
@@ -24,8 +24,19 @@ from derive.model.spec import OptimizerSpec
 
 
 @dataclass(frozen=True)
+class Arithmetic:
+    """What the rules compute with beyond + - * /: mpmath's numbers at the working precision, or the
+    balls of `derive.maths.balls` (the same rules, with a proven radius)."""
+
+    number: Callable[[object], Real]  # a spec's exact decimal
+    sqrt: Callable[[Real], Real]
+    shortfall: Callable[[Real, int], Real]  # 1 - beta^t
+    zero: Real
+
+
+@dataclass(frozen=True)
 class Settings:
-    """An optimizer's numbers at the working precision."""
+    """An optimizer's numbers, at the working precision unless `arithmetic` says otherwise."""
 
     eta: Real
     momentum: Real
@@ -34,6 +45,7 @@ class Settings:
     epsilon: Real
     weight_decay: Real
     decoupled: bool
+    arithmetic: Arithmetic = field(default_factory=lambda: _working())
 
 
 Values = tuple[Real, ...]
@@ -77,12 +89,13 @@ def _nesterov(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Valu
 
 
 def _adam(h: Settings, state: Values, g: Real, t: int) -> tuple[Values, Values, Real]:
-    m = h.beta1 * state[0] + _shortfall(h.beta1, 1, CTX.prec) * g
-    v = h.beta2 * state[1] + _shortfall(h.beta2, 1, CTX.prec) * g * g
+    shortfall = h.arithmetic.shortfall
+    m = h.beta1 * state[0] + shortfall(h.beta1, 1) * g
+    v = h.beta2 * state[1] + shortfall(h.beta2, 1) * g * g
     # m and v start at 0, so early averages are short by a factor 1 - beta^t: divided out here
-    mhat = m / _shortfall(h.beta1, t, CTX.prec)
-    vhat = v / _shortfall(h.beta2, t, CTX.prec)
-    return (m, v), (mhat, vhat), h.eta * mhat / (CTX.sqrt(vhat) + h.epsilon)
+    mhat = m / shortfall(h.beta1, t)
+    vhat = v / shortfall(h.beta2, t)
+    return (m, v), (mhat, vhat), h.eta * mhat / (h.arithmetic.sqrt(vhat) + h.epsilon)
 
 
 @lru_cache(maxsize=8)
@@ -90,6 +103,14 @@ def _shortfall(beta: Real, t: int, precision: int) -> Real:
     """1 - beta^t, once per update rather than once per parameter (the same for all of them); keyed by
     the precision too, as training may be repeated at more digits."""
     return 1 - beta ** t
+
+
+WORKING = Arithmetic(lambda value: real(str(value)), CTX.sqrt, lambda beta, t: _shortfall(beta, t, CTX.prec),
+                     CTX.zero)
+
+
+def _working() -> Arithmetic:
+    return WORKING
 
 
 _BUFFER = S["mu"] * S["m_prev"] + S["g"]
@@ -111,9 +132,10 @@ L2_TERM = S["lam"] / Integer(2) * S["p"] ** 2
 DECOUPLED = S["eta"] * S["lam"] * S["p"]
 
 
-def settings(spec: OptimizerSpec, learning_rate: object) -> Settings:
-    return Settings(real(learning_rate), real(spec.momentum), real(spec.beta1), real(spec.beta2),  # type: ignore[arg-type]
-                    real(spec.epsilon), real(spec.weight_decay), spec.decay == "decoupled")
+def settings(spec: OptimizerSpec, learning_rate: object, arithmetic: Arithmetic = WORKING) -> Settings:
+    number = arithmetic.number
+    return Settings(number(learning_rate), number(spec.momentum), number(spec.beta1), number(spec.beta2),
+                    number(spec.epsilon), number(spec.weight_decay), spec.decay == "decoupled", arithmetic)
 
 
 def decayed(network: Network) -> tuple[bool, ...]:
@@ -150,17 +172,17 @@ class Stepper:
     """An optimizer applied to a whole parameter vector, with the spec's decay and frozen parameters."""
 
     def __init__(self, network: Network, optimizer: Optimizer | None = None, mask: Sequence[bool] | None = None,
-                 decoupled: bool | None = None) -> None:
+                 decoupled: bool | None = None, arithmetic: Arithmetic = WORKING) -> None:
         spec = network.spec.training
         self.optimizer = optimizer or OPTIMIZERS[spec.optimizer.name]
-        h = settings(spec.optimizer, spec.learning_rate)
-        self.h = h if decoupled is None else Settings(h.eta, h.momentum, h.beta1, h.beta2, h.epsilon,
-                                                       h.weight_decay, decoupled)
+        h = settings(spec.optimizer, spec.learning_rate, arithmetic)
+        self.h = h if decoupled is None else replace(h, decoupled=decoupled)
+        self.zero = arithmetic.zero
         self.trainable = tuple(p.trainable for p in network.params)
         self.decayed = tuple(decayed(network) if mask is None else mask)
 
     def start(self) -> State:
-        zeros = tuple(CTX.zero for _ in self.optimizer.state)
+        zeros = tuple(self.zero for _ in self.optimizer.state)
         return State(0, tuple(zeros for _ in self.trainable))
 
     def moves(self, params: Sequence[Real], gradient: Sequence[Real], state: State) -> tuple[list[Move], State]:
@@ -172,10 +194,10 @@ class Stepper:
 
     def _move(self, t: int, p: Real, g: Real, slot: Values, trainable: bool, decay: bool) -> Move:
         if not trainable:
-            return Move(t, p, g, g, (), (), CTX.zero, CTX.zero, p)
+            return Move(t, p, g, g, (), (), self.zero, self.zero, p)
         h = self.h
         used = g + h.weight_decay * p if decay and not h.decoupled else g
-        shrink = h.eta * h.weight_decay * p if decay and h.decoupled else CTX.zero
+        shrink = h.eta * h.weight_decay * p if decay and h.decoupled else self.zero
         new_state, corrected, step = self.optimizer.advance(h, slot, used, t)
         return Move(t, p, g, used, new_state, corrected, step, shrink, p - shrink - step)
 
@@ -189,7 +211,7 @@ class Stepper:
                 slots.append(slot)
                 continue
             used = g + h.weight_decay * p if decay and not h.decoupled else g
-            shrink = h.eta * h.weight_decay * p if decay and h.decoupled else CTX.zero
+            shrink = h.eta * h.weight_decay * p if decay and h.decoupled else self.zero
             after, _, step = advance(h, slot, used, t)
             new.append(p - shrink - step)
             slots.append(after)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from derive.model import identifiers, reading
+from derive.model import data as data_table
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
 
 PRESET_PACKAGE = "derive.presets"
@@ -51,7 +52,7 @@ MAX_LAYERS = 32
 MAX_NEURONS = 4096
 MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {
-    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases", "exercise"),
+    "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases", "exercise", "data"),
     "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
@@ -60,6 +61,7 @@ ALLOWED_KEYS = {
     "init": ("kind", "seed", "mean", "std", "low", "high"),
     "exercise": ("inputs", "targets", "weights", "biases", "learning_rate", "ask", "digits"),
     "range": ("low", "high", "decimals"),
+    "data": data_table.DATA_KEYS,
 }
 # What an [exercise] table may draw, in the order a variant's numbers are drawn (see derive.course).
 EXERCISE_KINDS = ("inputs", "targets", "weights", "biases", "learning_rate")
@@ -187,6 +189,7 @@ class Spec:
     # (a name people write, the network's name or name head it stands for), for `derive check` documents
     aliases: tuple[tuple[str, str], ...] = ()
     exercise: ExerciseSpec | None = None
+    data: data_table.DataSpec | None = None  # the samples `derive train` trains on, where not the spec's own
 
     def title_in(self, lang: str) -> str:
         """The title in `lang`, or the spec's own title when it gives none in that language."""
@@ -568,7 +571,12 @@ def from_mapping(data: Any, source: str, name: str) -> Spec:
     _check_targets(source, loss, samples)
     _check_unique(source, _name_groups(inputs, layers, samples))
     return Spec(name, title, source, inputs, tuple(layers), loss, samples, _read_training(r), init, titles,
-                _read_aliases(r), _read_exercise(r, loss))
+                _read_aliases(r), _read_exercise(r, loss), _read_data(r))
+
+
+def _read_data(r: _Reader) -> data_table.DataSpec | None:
+    """`[data]`: the file of samples `derive train` trains on (see derive.model.data)."""
+    return data_table.read(r.sub("data").allow("data")) if r.has("data") else None
 
 
 def _read_exercise(r: _Reader, loss: str) -> ExerciseSpec | None:
@@ -657,6 +665,11 @@ UNNAMED = "network"
 
 def load_path(path: Path) -> Spec:
     """Read a spec file; the network is named after the file's stem."""
+    return load_path_with_text(path)[0]
+
+
+def load_path_with_text(path: Path) -> tuple[Spec, str]:
+    """A spec file read once: the spec, and the text it was read from (an exercise's key keeps it)."""
     source = str(path)
     try:
         raw = reading.read_bytes(path, MAX_SPEC_BYTES)
@@ -667,7 +680,7 @@ def load_path(path: Path) -> Spec:
     except UnicodeDecodeError:
         raise SpecError(source, "", "expected UTF-8 text") from None
     stem = path.stem
-    return load_text(text, source, stem if identifiers.is_valid_name(stem) else UNNAMED)
+    return load_text(text, source, stem if identifiers.is_valid_name(stem) else UNNAMED), text
 
 
 def load_text(text: str, source: str = "<spec>", name: str = UNNAMED) -> Spec:
@@ -691,18 +704,27 @@ def preset_names() -> tuple[str, ...]:
 
 
 def load_preset(name: str) -> Spec:
+    return _preset_with_text(name)[0]
+
+
+def _preset_with_text(name: str) -> tuple[Spec, str]:
     if name not in preset_names():
         raise SpecError(name, "", f"no such preset or file (presets: {', '.join(preset_names())})")
     text = resources.files(PRESET_PACKAGE).joinpath(f"{name}.toml").read_text(encoding="utf-8")
-    return from_mapping(tomllib.loads(text, parse_float=Decimal), f"preset {name}", name)
+    return from_mapping(tomllib.loads(text, parse_float=Decimal), f"preset {name}", name), text
 
 
 def load(network: str) -> Spec:
     """A preset by name, or a spec file by path (anything with a `/` or ending in `.toml`, or a file
     in the current directory whose name is not a preset's: `./mazur` reads a file called mazur)."""
+    return load_with_text(network)[0]
+
+
+def load_with_text(network: str) -> tuple[Spec, str]:
+    """`load`, and the TOML text the spec was read from."""
     if "/" in network or network.endswith(".toml") or (network not in preset_names() and Path(network).exists()):
-        return load_path(Path(network))
-    return load_preset(network)
+        return load_path_with_text(Path(network))
+    return _preset_with_text(network)
 
 
 def shadowed_file(network: str) -> str | None:

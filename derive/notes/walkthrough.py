@@ -52,13 +52,15 @@ LEGEND_LIMIT = 6
 PER_WEIGHT_LIMIT = 60
 
 View = dict[str, Any]
+# narrations by what they narrate (see _narration): the explanation, whether it is the factor, its view
+Narrations = dict[tuple[Expr, ...], tuple[steps.Explanation, bool, View]]
 
 
 class Printers:
     """The notation printer and, for one pass, the value printer."""
 
     def __init__(self, p: Pass | None, digits: int, notation: Notation | None = None, narrate: bool = False,
-                 width: float = LINE) -> None:
+                 width: float = LINE, narrations: Narrations | None = None) -> None:
         self.narrate = narrate
         self.sym = NotationPrinter(notation, width=width)
         self.val = ValuePrinter(p.values if p else {}, digits, width)
@@ -66,6 +68,8 @@ class Printers:
         self.notation = notation
         self.sign = notation.delta_sign if notation else 1
         self.closed: dict[tuple[Symbol, int, int], str] = {}  # printed closed deltas, reused by every gradient
+        # narrations by what they narrate: symbolic, so the passes of several samples share them
+        self.narrations = {} if narrations is None else narrations
 
     def tex(self, expr: Expr) -> str:
         return self.sym.doprint(expr)
@@ -255,12 +259,20 @@ def _narration(pr: Printers, factor: Factor, definition: Expr,
     """How one local derivative is obtained, rule by rule, from the expression that defines it."""
     if not pr.narrate:
         return None
-    explanation = steps.explain(definition, factor.den, back)
+    key = (factor.num, factor.den, factor.expr, definition, *((back or {}).items()))
+    if key not in pr.narrations:
+        explanation = steps.explain(definition, factor.den, back)
+        # (the same expression needs no cancel, which is most of the narration's time)
+        same = explanation.result == factor.expr or cancel(explanation.result - factor.expr) == 0
+        pr.narrations[key] = explanation, same, _narration_view(pr, factor, explanation)
+    explanation, same, found = pr.narrations[key]
     # A one-output softmax is constant: its narrated 0 and the Jacobian out (1 - out) agree only in value.
-    # (the same expression needs no cancel, which is most of the narration's time)
-    if (explanation.result != factor.expr and cancel(explanation.result - factor.expr) != 0
-            and not _same_value(explanation.result, factor, pr)):
+    if not same and not _same_value(explanation.result, factor, pr):
         raise InconsistentDerivation(f"narrated {factor.num}/{factor.den}: {explanation.result} != {factor.expr}")
+    return dict(found)  # a copy: the compact notes mark repeats in it (see _mark_repeats)
+
+
+def _narration_view(pr: Printers, factor: Factor, explanation: steps.Explanation) -> View:
     var = pr.tex(factor.den)
     lines = [{"rule": s.rule, "outer": s.outer or "", "var": var,
               "inner": pr.tex(s.inner) if s.inner is not None else "",
@@ -339,22 +351,28 @@ def _neuron_narration(pr: Printers, b: NeuronBackward, network: Network) -> tupl
     return [e for e in errors if e], [s for s in slopes if s]
 
 
-def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed) -> View:
-    closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
-    errors, slopes = _neuron_narration(pr, b, network)
-    return {
+def _backward_neuron(pr: Printers, b: NeuronBackward, network: Network, closed: Closed, detail: bool) -> View:
+    """A neuron's row of the "similarly" table and, with `detail`, its derivation worked in full."""
+    row = {
         "name": _neuron(pr, b.neuron), "delta_symbol": pr.tex(b.neuron.delta),
         "error": _error_line(pr, b),
         "hidden": bool(b.paths),
         "slope": _factor_line(pr, b.slope) if b.slope is not None else "",
+        "error_value": pr.num(b.error.value),
+        "slope_value": pr.num(b.slope.value) if b.slope is not None else "",
+        "delta_value": pr.num(pr.sign * b.delta.value),
+    }
+    if not detail:
+        return row
+    closed_delta = _closed_delta(pr, network, closed, b.neuron, pr.sign)
+    errors, slopes = _neuron_narration(pr, b, network)
+    return {
+        **row,
         "jacobian": [_factor_line(pr, t.slope) for t in b.jacobian],
         "delta": _delta_line(pr, b),
         "closed": pr.eq(pr.tex(b.neuron.delta), closed_delta),
         "closed_note": _closed_note(network, b.neuron.layer),
         "error_steps": errors, "slope_steps": slopes,
-        "error_value": pr.num(b.error.value),
-        "slope_value": pr.num(b.slope.value) if b.slope is not None else "",
-        "delta_value": pr.num(pr.sign * b.delta.value),
     }
 
 
@@ -366,26 +384,33 @@ def _chain_numbers(pr: Printers, c: Chain) -> str:
     return pr.val.product([pr.val.number(f.value, True) for f in c.factors])
 
 
-def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient) -> View:
+def _gradient(pr: Printers, network: Network, closed: Closed, g: Gradient, detail: bool) -> View:
+    """A parameter's row of the "similarly" table and, with `detail`, its gradient worked in full."""
     index = network.params.index(g.param)
-    lhs = pr.partial(network.e_total, g.param.symbol)
-    chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
-    numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
-    return {
+    delta_form = pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))
+    row = {
         "name": g.param.name,
         "latex": pr.tex(g.param.symbol),
         "kind": g.param.kind,
         "trainable": g.param.trainable,
+        "delta_form": delta_form,
+        "delta_numbers": _delta_numbers(pr, network, index),
+        "value": pr.num(g.value),
+    }
+    if not detail:
+        return row
+    lhs = pr.partial(network.e_total, g.param.symbol)
+    chains = " + ".join(_chain_symbols(pr, c) for c in g.chains)
+    numbers = " + ".join(_chain_numbers(pr, c) for c in g.chains)
+    return {
+        **row,
         "chain": pr.eq(lhs, chains),
         "locals": [_factor_line(pr, c.factors[-1]) for c in g.chains],
         "numbers": pr.eq(lhs, numbers, pr.num(g.value)),
         "closed": pr.eq(lhs, _closed_gradient(pr, network, closed, g)),
         "closed_note": _closed_note(network, g.param.layer),
         "local_steps": [n for n in (_narration(pr, c.factors[-1], c.neuron.net_expr()) for c in g.chains) if n],
-        "in_delta": pr.eq(lhs, pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]]))),
-        "delta_form": pr.tex(Add(*[pr.sign * u.neuron.delta * u.dnet for u in network.usages[index]])),
-        "delta_numbers": _delta_numbers(pr, network, index),
-        "value": pr.num(g.value),
+        "in_delta": pr.eq(lhs, delta_form),
     }
 
 
@@ -404,7 +429,9 @@ def _delta_numbers(pr: Printers, network: Network, index: int) -> str:
     return text[2:] if text.startswith("+ ") else text
 
 
-def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[View]:
+def _backward(pr: Printers, network: Network, p: Pass, closed: Closed, full: bool) -> list[View]:
+    """Each layer's neurons and parameters: all worked in full (`full`), else the first of each (as the
+    compact notes show them) and the others as rows of the "similarly" tables."""
     by_layer: dict[int, list[NeuronBackward]] = {}
     for b in p.backward:
         by_layer.setdefault(b.neuron.layer, []).append(b)
@@ -415,18 +442,20 @@ def _backward(pr: Printers, network: Network, p: Pass, closed: Closed) -> list[V
             "index": index + 1,
             "output": index == len(network.layers) - 1,
             "softmax": not network.layers[index][0].activation.elementwise,
-            "neurons": [_backward_neuron(pr, b, network, closed) for b in by_layer[index]],
-            "params": [_gradient(pr, network, closed, g) for g in grads],
+            "neurons": [_backward_neuron(pr, b, network, closed, full or k == 0)
+                        for k, b in enumerate(by_layer[index])],
+            "params": [_gradient(pr, network, closed, g, full or k == 0) for k, g in enumerate(grads)],
         })
     return views
 
 
-def _pass(network: Network, p: Pass, closed: Closed, pr: Printers, precision: int = WORKING_DIGITS) -> View:
+def _pass(network: Network, p: Pass, closed: Closed, pr: Printers, precision: int = WORKING_DIGITS,
+          full: bool = True) -> View:
     return {
         "sample": p.sample.name,
         "forward": _forward(pr, network, p),
         "losses": _losses(pr, network, p, precision),
-        "backward": _backward(pr, network, p, closed),
+        "backward": _backward(pr, network, p, closed, full),
     }
 
 
@@ -568,8 +597,9 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     digits, lang = request.digits, request.lang
     pr = Printers(None, digits, notation, width=width)
     precision = d.before.digits if d.before is not None else WORKING_DIGITS  # the passes' working digits
-    passes = [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate, width), precision)
-              for p in d.passes]
+    narrations: Narrations = {}
+    passes = [_pass(network, p, d.closed, Printers(p, digits, notation, request.narrate, width, narrations), precision,
+                    request.full) for p in d.passes]
     _mark_repeats(passes, request.full)
     return {
         "name": spec.name, "named": spec.name != UNNAMED, "title": _title(spec, network, lang),
@@ -609,9 +639,9 @@ def _shown_narrations(passes: list[View], full: bool) -> list[View]:
     for p in passes:
         for layer in p["backward"]:
             for n in layer["neurons"] if full else layer["neurons"][:1]:
-                found += n["error_steps"] + n["slope_steps"]
+                found += n.get("error_steps", []) + n.get("slope_steps", [])  # none in a table's row
             for g in layer["params"] if full else layer["params"][:1]:
-                found += g["local_steps"]
+                found += g.get("local_steps", [])
     return found
 
 

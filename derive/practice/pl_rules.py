@@ -2,15 +2,17 @@
 
 This module is written into every PrairieLearn question's `server.py` as it is (PrairieLearn's Python
 has no derive), so it imports nothing but the standard library and nothing of derive. It states, for a
-number, the rules of `derive.course.grading.marks`, in the same order and with the same words:
+number, the rules of `derive.course.marking.marks`, in the same order and with the same words:
 - not answered: 0;
-- right: the truth rounded to the digits asked, or more digits than asked that agree with the truth to
-  every digit written (rounded or truncated), as the checker takes a number: 1;
-- an error carried forward: when an earlier answer was a slip (wrong, and no mistake of method explains
-  it), the quantity worked out again from the student's own earlier answers (`carried`, printed from
-  the engine's formulas) within one unit of its last digit asked: 1, and the verdict says from which;
-- a wrong answer named by the checker's explanations (the catalogued mistakes, and a copying slip) or
-  else by the key's mistakes whose value rounds to it: 0, with their names;
+- right: the truth rounded or truncated to the digits written, at least the digits asked, or more
+  digits than asked that round to the truth rounded to the digits asked: 1;
+- right from the student's own earlier answers (those that were right, and the wrong ones that are
+  attempts at their quantity): the quantity worked out again from them (`carried`, printed from the
+  engine's formulas), each moved by one unit of its last written digit, the changes added; an answer
+  that is the rounding or truncation of a value in that interval, and not trivial: 1, and the verdict
+  says from which slips (or that rounding was carried);
+- a wrong answer named by the key's mistakes whose value it is to every digit written, and the
+  checker's copying slips: 0, with their names;
 - right to the digits written but not to the digits asked, or plainly wrong: 0.
 The tests grade the same answers with `derive grade` and with this module and compare every mark.
 (No `from __future__` import: the module is placed in the middle of `server.py`, where one cannot stand.)
@@ -74,10 +76,11 @@ def _plain(d: Decimal) -> str:
 
 
 def right(truth: str, text: str, digits: int) -> bool:
-    """The truth to the digits asked, or more digits than asked that agree with it."""
-    if agrees(truth, text) and significant(shown(Decimal(text), WRITTEN_DIGITS)) > digits:
+    """The truth rounded or truncated to the digits written (at least those asked), or more digits than
+    asked that round to the truth rounded to the digits asked."""
+    if significant(text) >= digits and agrees(truth, text):
         return True
-    return shown(Decimal(text), digits) == shown(Decimal(truth), digits)
+    return significant(text) > digits and shown(Decimal(text), digits) == shown(Decimal(truth), digits)
 
 
 def unit(x: float, digits: int) -> float:
@@ -125,36 +128,123 @@ def explained(question: Mapping[str, Any], text: str) -> list[str]:
     return found
 
 
-def key_mistakes(question: Mapping[str, Any], claimed: Decimal) -> list[str]:
-    """The key's mistakes whose value, rounded to the digits asked, is the answer: within half a unit of
-    that digit, and of the last digit the key prints."""
+def key_mistakes(question: Mapping[str, Any], text: str) -> list[str]:
+    """The key's mistakes whose value is the answer: to the digits asked when it is written with no more,
+    else to every digit written (rounded or truncated); a mistake that gives 0 only an answer of 0."""
     found = []
-    for name, text in question["key"]:
-        value = float(text)
-        half = unit(value, question["digits"]) / 2 + unit(value, significant(text)) / 2
-        if abs(float(claimed) - value) <= half:
+    written, x, digits = significant(text), Decimal(text), question["digits"]
+    for name, printed in question["key"]:
+        value = Decimal(printed)
+        kept = len(value.as_tuple().digits)
+        if value == 0:
+            hit = x == 0
+        elif written <= digits:
+            hit = abs(x - value) <= _unit(value, digits) / 2 + _unit(value, kept) / 2
+        elif written >= kept:
+            hit = abs(x - value) <= _unit(value, kept) / 2
+        else:
+            hit = any(at_digits(value, written, r) == x for r in (ROUND_HALF_EVEN, ROUND_DOWN))
+        if hit:
             found.append(name)
     return found
+
+
+def _unit(x: Decimal, digits: int) -> Decimal:
+    return Decimal(1).scaleb(x.adjusted() - digits + 1)
+
+
+def text_unit(text: str) -> float:
+    """One unit of the last digit written."""
+    return unit(float(Decimal(text)), significant(text))
+
+
+def written_from(x: float, step: float, low: float, high: float) -> bool:
+    """`x`, written with a last digit worth `step`, is the rounding or truncation of a value in [low, high]."""
+    if low - step / 2 <= x <= high + step / 2:
+        return True
+    return (x <= high and x + step > low) if x >= 0 else (x - step < high and x >= low)
+
+
+def attempt(question: Mapping[str, Any], value: float, mistakes: Sequence[str]) -> bool:
+    """A wrong answer that is an attempt at its quantity: a copying slip, or a number of the truth's sign
+    within half of it, inside its quantity's range (an out of a sigmoid between 0 and 1, of tanh -1 and 1)."""
+    if any(m in COPYING_SLIPS for m in mistakes):
+        return True
+    truth = float(question["truth"])
+    if abs(value - truth) > abs(truth) / 2:
+        return False
+    bounds = question.get("range")
+    return bounds is None or bounds[0] < value < bounds[1]
+
+
+def relevant(name: str, own: Mapping[str, Any]) -> list[str]:
+    """The student's answers (by the checker's names) the value of `name` can depend on: the forward
+    pass's for a value before the update (its loss only for the loss), a parameter's own gradient for its
+    update (else the forward pass's), everything before the update for the error after it."""
+    errors = [k for k in own if k == "E_total" or (k.startswith("E_") and "@" not in k)]
+    forward = [k for k in own if "@" not in k and not k.startswith("d:") and k not in errors]
+    base, at, _ = name.partition("@")
+    if not at:
+        return forward + errors if name == "E_total" or name.startswith("E_") else forward
+    if f"d:E_total/{base}" in own:
+        return [f"d:E_total/{base}"]
+    if base != "E_total":
+        return forward
+    return forward + [k for k in own if k.startswith("d:E_total/") or "@" in k]
+
+
+def _trivial(question: Mapping[str, Any], centre: float) -> bool:
+    """A carried value that makes the question trivial (0, or an update that changes nothing)."""
+    truth, before = float(question["truth"]), question.get("before")
+    if before is not None:
+        return abs(centre - float(before)) < 0.001 * abs(truth - float(before))
+    return abs(centre) < 0.001 * abs(truth)
+
+
+def _carried(question: Mapping[str, Any], text: str, own: Mapping[str, tuple[float, float]],
+             slips: Mapping[str, str], carried: Callable[[str, Mapping[str, float]], float | None]) -> str | None:
+    """The verdict of an answer the student's own earlier answers give within their digits, else None."""
+    if not own or significant(text) < question["digits"]:
+        return None
+    used = relevant(question["name"], own)
+    values = {k: own[k][0] for k in used}
+    centre = carried(question["name"], values)
+    if centre is None:
+        return None
+    spread = 0.0
+    for key in used:
+        up = carried(question["name"], {**values, key: values[key] + own[key][1]})
+        if up is None:
+            return None
+        spread += abs(up - centre)
+    x = float(Decimal(text))
+    if not written_from(x, text_unit(text), centre - spread, centre + spread) or _trivial(question, centre):
+        return None
+    claims = [slips[k] for k in slips if k in used]
+    truth = question["shown"]
+    if claims:
+        return f"right from your own earlier {', '.join(claims)} (error carried forward; truth {truth})"
+    return f"right from your own rounded earlier answers (rounding carried forward; truth {truth})"
 
 
 Mark = dict  # {"credit": float, "verdict": str, "mistakes": [str], "carried_forward": bool}
 
 
-def mark(question: Mapping[str, Any], text: str | None, own: Mapping[str, float], slips: Sequence[str],
-         carried: Callable[[str, Mapping[str, float]], float | None]) -> Mark:
+def mark(question: Mapping[str, Any], text: str | None, own: Mapping[str, tuple[float, float]],
+         slips: Mapping[str, str], carried: Callable[[str, Mapping[str, float]], float | None]) -> Mark:
     """One question's mark, from the answer `text` (None: not answered)."""
     if text is None:
         return _mark(0, "not answered")
-    truth, digits, claimed = question["truth"], question["digits"], Decimal(text)
+    truth, digits = question["truth"], question["digits"]
     truth_shown = question["shown"]
     if right(truth, text, digits):
         return _mark(1, "right")
-    forward = carried(question["name"], own) if slips else None
-    if forward is not None and close(float(claimed), forward, digits):
-        return _mark(1, f"right from your own earlier {', '.join(slips)} (error carried forward; truth {truth_shown})",
-                     carried_forward=True)
+    forward = _carried(question, text, own, slips, carried)
+    if forward is not None:
+        return _mark(1, forward, carried_forward=True)
     correct = agrees(truth, text)  # the checker explains only a number it finds wrong to the digits written
-    named = (explained(question, text) if not correct else []) or key_mistakes(question, claimed)
+    named = key_mistakes(question, text)
+    named += [s for s in (explained(question, text) if not correct else []) if s in COPYING_SLIPS and s not in named]
     if correct and not named:
         why = f"right to the digits written, but not the truth rounded to the {digits} significant digits asked"
         return _mark(0, f"{why} ({truth_shown})")
@@ -168,15 +258,20 @@ def _mark(credit: float, verdict: str, mistakes: Sequence[str] = (), carried_for
 
 def marks(questions: Sequence[Mapping[str, Any]], answers: Sequence[str | None],
           carried: Callable[[str, Mapping[str, float]], float | None]) -> list[Mark]:
-    """Every question's mark, in order: each earlier answer is the student's own for the later ones."""
-    own: dict[str, float] = {}
-    slips: list[str] = []
+    """Every question's mark, in order: each earlier answer that was right, or an attempt at its quantity,
+    is the student's own for the later ones."""
+    own: dict[str, tuple[float, float]] = {}
+    slips: dict[str, str] = {}
     found = []
     for question, text in zip(questions, answers):
-        m = mark(question, text, dict(own), list(slips), carried)
+        m = mark(question, text, own, slips, carried)
         found.append(m)
-        if text is not None:
-            own[question["name"]] = float(Decimal(text))
-            if m["credit"] < 1 and not m["carried_forward"] and all(x in COPYING_SLIPS for x in m["mistakes"]):
-                slips.append(question["claim"])
+        if text is None:
+            continue
+        value = float(Decimal(text))
+        slip = m["credit"] < 1 and not m["carried_forward"] and all(x in COPYING_SLIPS for x in m["mistakes"])
+        if m["credit"] == 1 or (slip and attempt(question, value, m["mistakes"])):
+            own[question["name"]] = (value, text_unit(text))
+            if slip:
+                slips[question["name"]] = question["claim"]
     return found

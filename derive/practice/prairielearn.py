@@ -22,7 +22,8 @@ from derive import templating
 from derive.check.mistakes import catalogue, outcome, replay, value_after, variant_value
 from derive.check.optimizer_claims import VARIANT_STEPS, replayed_value, resolve, slipped_stepper, slips
 from derive.check.truth import Truth
-from derive.course import carried, keys, sheets
+from derive.course import carried, keyfile, keys, sheets
+from derive.course.marking import SQUASHED
 from derive.course.exercise import Exercise, Variant
 from derive.maths.numeric import Trainer
 from derive.model.precision import CTX, Real, show
@@ -34,7 +35,7 @@ from derive.practice.page import TRUTH_DIGITS
 
 # the question, and the key `derive exercise` writes for the same variants (derive grade reads it; PrairieLearn
 # leaves a file it does not know alone)
-FILES = ("info.json", "question.html", "server.py", "key.json")
+FILES = ("info.json", "question.html", "server.py", "key.json", keyfile.CHECKSUMS)
 KEY_DIGITS = 9  # the key's mistakes as key.json prints them
 
 
@@ -62,8 +63,9 @@ def question_files(ex: Exercise, lang: str, notation: str) -> dict[str, str]:
         carries="True" if carried.supported(first.derivation) else "False",
         names=repr(json.dumps({s.name: s.claim for s in chains[0].steps}, ensure_ascii=False)),
         steps=[(json.dumps(claim), code, "True" if own else "False") for claim, code, own in pycode.printed(chains[0])])
-    return {"info.json": _info(ex, lang, notation, title), "question.html": html, "server.py": server,
-            "key.json": keys.key_json(ex)}
+    found = {"info.json": _info(ex, lang, notation, title), "question.html": html, "server.py": server,
+             "key.json": keys.key_json(ex)}
+    return found | {keyfile.CHECKSUMS: keyfile.checksums(dict(found))}  # derive grade checks the key against it
 
 
 def _info(ex: Exercise, lang: str, notation: str, title: str) -> str:
@@ -90,9 +92,24 @@ def _variant(ex: Exercise, v: Variant, chain: steps.Chain, asked: list[dict[str,
         "given": {symbol.name: show(value, TRUTH_DIGITS).text for symbol, value in chain.given},
         "questions": [{**a, "name": q.name, "digits": q.digits, "truth": show(q.truth, TRUTH_DIGITS).text,
                        "shown": show(q.truth, q.digits).text, "explain": _explanations(v, truth, q.name),
-                       "key": [[m, show(x, KEY_DIGITS).text] for m, x in q.mistakes]}
+                       "key": [[m, show(x, KEY_DIGITS).text] for m, x in q.mistakes], **_bounds(v, q.name)}
                       for a, q in zip(asked, v.questions)],
     }
+
+
+def _bounds(v: Variant, name: str) -> dict[str, Any]:
+    """What derive grade's carrying forward needs of a question beyond its numbers: the range of an out
+    of a squashing activation (an attempt lies inside it), a parameter's value before its update."""
+    network = v.derivation.network
+    found: dict[str, Any] = {}
+    squashed = next((SQUASHED.get(n.activation.name) for n in network.neurons if n.out.name == name), None)
+    if squashed is not None:
+        found["range"] = [float(squashed[0]), float(squashed[1])]
+    base, at, _ = name.partition("@")
+    before = next((p.initial for p in network.params if p.name == base), None) if at else None
+    if before is not None:
+        found["before"] = str(before)
+    return found
 
 
 def _explanations(v: Variant, truth: Truth, name: str) -> list[tuple[str, str, bool]]:

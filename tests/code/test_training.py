@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from derive.cli import main
-from derive.code import training
+from derive.code import codegen, dataset, training, verify
 from derive.maths import derivation
 from derive.model import network, spec
 
@@ -33,8 +33,10 @@ def test_errors_match_the_high_precision_iterations(preset: str, capsys: pytest.
 
 
 def test_progress_bar_runs_for_long_trainings(capsys: pytest.CaptureFixture[str]) -> None:
-    d = derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
-    result = training.train(d, training.PROGRESS_FROM, progress=True)
+    net = network.build(spec.load_preset("mazur"))
+    module = verify.load(codegen.generate_vector(net))
+    schedule = training.Schedule(training.PROGRESS_FROM, 1, False)
+    result = training.train(module, dataset.spec_rows(module), schedule, progress=True)
     assert result.curve[-1][0] == training.PROGRESS_FROM and result.diverged is None
     assert "update" in capsys.readouterr().err  # tqdm's bar, on stderr
 

@@ -5,6 +5,7 @@ for byte-identical files, in both languages and every sheet format; bad input ex
 from __future__ import annotations
 
 import base64
+import html
 import csv
 import io
 import json
@@ -199,7 +200,9 @@ def test_every_quiz_question_says_what_each_weight_connects_and_the_sheets_show_
 
 
 CLOZE_PART = re.compile(r"\{1:NUMERICAL:((?:\\.|[^}\\])*)\}")
-CLOZE_ANSWER = re.compile(r"(?:=|%(?P<fraction>\d+)%)(?P<value>-?[\d.]+(?:e-?\d+)?):(?P<tol>[\d.]+)(?:#(?P<feedback>(?:\\.|[^~\\])*))?(?:~|\Z)")
+# As Moodle's importer reads a part: a feedback runs to the next ~ or }, and its text is shown as HTML
+# (Moodle leaves a backslash before any other character as it is: none may be written).
+CLOZE_ANSWER = re.compile(r"(?:=|%(?P<fraction>\d+)%)(?P<value>-?[\d.]+(?:e-?\d+)?):(?P<tol>[\d.]+)(?:#(?P<feedback>[^~}\\]*))?(?:~|\Z)")
 
 
 def test_the_cloze_sheets_hold_each_variants_numerical_answers(made: tuple[Path, str]) -> None:
@@ -224,7 +227,7 @@ def test_the_cloze_sheets_hold_each_variants_numerical_answers(made: tuple[Path,
                 while rest:
                     one = CLOZE_ANSWER.match(rest)
                     assert one is not None, rest[:80]
-                    answers.append((int(one["fraction"] or 100), one["value"], one["tol"], _unescape(one["feedback"] or "")))
+                    answers.append((int(one["fraction"] or 100), one["value"], one["tol"], html.unescape(one["feedback"] or "")))
                     rest = rest[one.end():]
                 parts.append(answers)
             cloze[int(question.findtext("idnumber"))] = parts
@@ -431,3 +434,92 @@ def test_saturation_is_judged_on_the_forward_pass(activation: str, weights: str,
             '[[layers]]\nneurons = 1\nactivation = "identity"\nweights = [[1]]\n'
             '[[samples]]\ninputs = [1, 1]\ntargets = [0]\n[training]\nlearning_rate = 0.1\n')
     assert saturation(network.build(spec_module.load_path(write_spec(tmp_path, text)))) == expected
+
+
+@pytest.mark.parametrize("ask", ["out_o1@1[s1]", "E_total@1[s1]"])
+def test_a_value_after_updates_asked_of_a_sample_is_one_line(ask: str, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_spec(tmp_path, MAZUR.split("[exercise]")[0] + f'\n[exercise]\nweights = {{ low = -1, high = 1 }}\nask = ["{ask}"]\n')
+    code, out, err = run(["exercise", str(path), "--variants", "1", "--out", str(tmp_path / "x")], capsys)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "exercise.ask[0]" in err and "Traceback" not in err, err
+
+
+def test_no_number_on_the_sheet_is_an_answer_and_it_says_what_the_answers_depend_on(made: tuple[Path, str]) -> None:
+    """The hand-in example shows the form without a number (it was question 1's answer); the sheet says
+    to round, that truncation counts, to keep more digits, and which biases the update changes."""
+    out = made[0]
+    for v in _key(out)["variants"]:
+        sheet = (out / "sheets" / f"variant-{v['id']}.md").read_text(encoding="utf-8")
+        table = sheet.split("## Questions")[0]
+        assert "`out_o1 = ...`" in sheet
+        for q in v["questions"]:  # no answer in any form: as shown, at 9 digits, rounded to 2 or 4
+            for digits in (2, 3, 4):
+                assert rounded(mp.mpf(q["answer"]), digits, True) not in sheet.split("## Questions")[1], (q, digits)
+        assert "truncated answer counts too" in table and "more digits than you write" in table
+        assert "the biases stay as they are" in table
+
+
+def test_the_sheet_says_which_biases_are_updated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.course.nets import NET231
+
+    path = write_spec(tmp_path, NET231)
+    assert run(["exercise", str(path), "--variants", "1", "--out", str(tmp_path / "x"), "--lang", "zh"], capsys)[0] == 0
+    sheet = (tmp_path / "x" / "sheets" / "variant-1.md").read_text(encoding="utf-8")
+    assert "所有权重和偏置都要更新" in sheet and "截断亦可" in sheet
+
+
+@pytest.mark.parametrize("preset", ["mazur", "textbook", "gender"])
+def test_no_draw_is_degenerate(preset: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No weight, bias or input drawn as 0 (a gradient of 0, an update that changes nothing), no two
+    inputs of a sample drawn equal (a weight paired with the wrong input would go unseen)."""
+    assert run(["exercise", preset, "--variants", "12", "--seed", "5", "--out", str(tmp_path / "x")], capsys)[0] == 0
+    key = json.loads((tmp_path / "x" / "key.json").read_text(encoding="utf-8"))
+    base = spec_module.load_preset(preset)
+    for v in key["variants"]:
+        drawn = {name: Decimal(value) for name, value in v["values"].items()}
+        assert all(value != 0 for name, value in drawn.items() if not name.startswith(("target", "eta"))), drawn
+        for sample in base.samples:
+            suffix = f"[{sample.name}]" if len(base.samples) > 1 else ""
+            inputs = [drawn[f"{i}{suffix}"] for i in base.inputs if f"{i}{suffix}" in drawn]
+            assert len(set(inputs)) == len(inputs), inputs
+    assert key["rejected_why"].get("a weight, bias or input drawn as 0", 0) > 0
+
+
+def test_chinese_quiz_feedback_is_in_chinese_and_cloze_writes_no_backslash(tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["exercise", "mazur", "--variants", "2", "--lang", "zh", "--out", str(tmp_path / "zh")], capsys)[0] == 0
+    root = ET.parse(tmp_path / "zh" / "moodle.xml").getroot()
+    feedback = [a.findtext("feedback/text") for a in root.iter("answer") if a.findtext("feedback/text")]
+    assert feedback and all(re.search(r"[\u4e00-\u9fff]", f) for f in feedback)
+    assert not any(re.search(r"\b(the|was|of)\b", f) for f in feedback), feedback[:3]
+    clozes = [q.findtext("questiontext/text") for q in root.findall("question") if q.get("type") == "cloze"]
+    assert clozes and not any("\\/" in c or "\\#" in c or '\\"' in c for c in clozes)
+    english = ET.parse(made_quiz(tmp_path, capsys)).getroot()
+    cloze = next(q.findtext("questiontext/text") for q in english.findall("question") if q.get("type") == "cloze")
+    assert "dout/dnet" in cloze and "\\/" not in cloze
+
+
+def made_quiz(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    assert run(["exercise", "mazur", "--variants", "2", "--out", str(tmp_path / "en")], capsys)[0] == 0
+    return tmp_path / "en" / "moodle.xml"
+
+
+def test_the_chinese_pdf_sheet_repeats_its_table_headers_on_every_page(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("latexmk") is None or shutil.which("xelatex") is None or shutil.which("pdftotext") is None:
+        pytest.skip("latexmk, xelatex and pdftotext are needed")
+    from tests.course.nets import NET231
+
+    path = write_spec(tmp_path, NET231)
+    code, _, err = run(["exercise", str(path), "--variants", "1", "--format", "pdf", "--lang", "zh",
+                        "--out", str(tmp_path / "p")], capsys)
+    assert (code, err) == (0, "")
+    pdf = tmp_path / "p" / "sheets" / "variant-1.pdf"
+    pages = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                           check=True).stdout.split("\f")
+    with_rows = [p for p in pages if re.search(r"w\s*\d", p)]
+    assert len(with_rows) >= 2  # the table of numbers runs over a page
+    assert all("数值" in p for p in with_rows[:2]), [p[:300] for p in with_rows]

@@ -19,6 +19,7 @@ import pytest
 from derive.cli import main
 from derive.course import grading, handins
 from tests.course import keys
+from tests.course.nets import resign
 from tests.helpers import run
 from tests.oracle import mp
 
@@ -62,12 +63,14 @@ def test_the_truth_gets_full_marks(key_dir: Path, tmp_path: Path) -> None:
 
 
 def test_each_mistake_loses_exactly_the_questions_it_affects_and_is_named(key_dir: Path, tmp_path: Path) -> None:
+    """The other answers are written to the key's nine digits: a mistake's value could otherwise be what
+    the student's own rounded answers give (rounding carried forward is right, see below)."""
     key = _key(key_dir)
     texts, expected = {}, {}
     for v in key["variants"]:
         for number, mistake in enumerate(sorted({m for q in v["questions"] for m in q["mistakes"]})):
             answers = {q["claim"]: keys.rounded(q["mistakes"][mistake], q["digits"]) if mistake in q["mistakes"]
-                       else q["shown"] for q in v["questions"]}
+                       else q["answer"] for q in v["questions"]}
             student = f"v{v['id']}m{number}"
             texts[f"{student}.claims"] = keys.handin(v["id"], answers)
             expected[student] = (mistake, [mistake in q["mistakes"] for q in v["questions"]])
@@ -224,7 +227,10 @@ def test_unusable_input_is_one_line_and_status_2(key_dir: Path, tmp_path: Path, 
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "key.json").write_text('{"network": "mazur", "variants": [{"id": 1}]}', encoding="utf-8")
     code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
-    assert code == 2 and err.count("\n") == 1 and "variants[0]" in err
+    assert code == 2 and err.count("\n") == 1 and "checksums.sha256: missing" in err
+    resign(tmp_path / "bad")
+    code, _, err = run(["grade", str(tmp_path / "bad"), str(key_dir), "--out", str(tmp_path / "r")], capsys)
+    assert code == 2 and err.count("\n") == 1 and "format" in err
     # a spreadsheet whose answer columns name none of the sheet's questions would grade everyone 0
     for name, text in (("wide.csv", "student,variant,Q1,Q2\nAnn,1,0.777,0.0295\n"),
                        ("long.csv", "student,variant,question,answer\nAnn,1,Q1,0.777\n")):

@@ -18,7 +18,7 @@ from derive.notes.files import curve_steps
 from tests.helpers import random_spec_data
 
 # Presets whose radii stay narrow enough to prove 9 digits over their whole training (the others
-# fall back to the 50-digit route: their radii widen, or the route does not cover their optimizer).
+# are left to the arb balls of test_balls.py: their radii widen, or the route does not cover their optimizer).
 PROVEN = ("mazur", "textbook")
 
 
@@ -88,12 +88,12 @@ def test_a_radius_across_a_rounding_boundary_proves_nothing() -> None:
     assert not proves(float("nan"), 0.0, 3)
 
 
-def test_more_digits_than_float64_holds_fall_back_to_the_exact_route() -> None:
+def test_more_digits_than_float64_holds_are_left_to_the_balls() -> None:
     net = network.build(spec.load_preset("textbook"))
     steps = net.spec.training.steps
     assert fast_errors(net, steps, 9) is not None and fast_errors(net, steps, 20) is None
     fast, exact = derivation.build(net, shown_digits=20), derivation.build(net)
-    assert [h.error for h in fast.history] == [h.error for h in exact.history]
+    assert [show(h.error, 20) for h in fast.history] == [show(h.error, 20) for h in exact.history]
 
 
 def test_the_derivation_takes_the_float64_route_only_for_what_it_proves() -> None:

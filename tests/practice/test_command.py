@@ -122,7 +122,7 @@ def test_the_python_api_makes_the_page_and_the_question(tmp_path: Path) -> None:
     assert page.network == "mazur" and page.page.startswith("<!DOCTYPE html>")
     assert page.write(tmp_path / "p") == tmp_path / "p" / "practice.html"
     question = derive.exercise("mazur", variants=2, seed=2, format="prairielearn")
-    assert sorted(question.files) == ["info.json", "key.json", "question.html", "server.py"]
+    assert sorted(question.files) == ["checksums.sha256", "info.json", "key.json", "question.html", "server.py"]
     assert question.variants == 2  # the key of the same variants, for derive grade
     question.write(tmp_path / "q")
     assert sorted(p.name for p in (tmp_path / "q").iterdir()) == sorted(question.files)
