@@ -187,12 +187,14 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
         if found and found[-1].block_end == start - 1 and symbols.continues(line):
             last = found[-1]
             stop = start + len(line.rstrip())
-            found[-1] = Span(last.source + text[last.end:stop], last.start, stop, end, True, cell, context, headings,
-                             lead)
+            found[-1] = Span(last.source + text[last.end:stop], last.start, stop, end, False, cell, context,
+                             headings, lead)
             continue
         where = symbols.equation_in(line)
         if where is not None:
-            found.append(Span(where[2], start + where[0], start + where[1], end, True, cell, context, headings, lead))
+            # no display: its note goes right after it on its line, as after inline maths
+            found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
+                              lead))
     return found
 
 

@@ -135,6 +135,8 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
         return None
     if body.lstrip().startswith(("=", "≈")):
         return None  # a line carrying an equation on, without the one it carries on
+    if body.rstrip().endswith(("=", "≈")):
+        return None  # `out_o1 =`: a blank left to fill in
     latex, _ = to_latex(unicodedata.normalize("NFC", body))
     # dL/dy_pred: a derivative's letters are no words of prose
     words = [w for w in _WORD.findall(_DERIVATIVE.sub(" ", latex)) if w.lower() not in MATH_WORDS]
