@@ -153,6 +153,21 @@ def optimizer_constants(network: Network) -> dict[str, Real]:
     return found
 
 
+def feeds(network: Network) -> dict[str, tuple[str, ...]]:
+    """What each quantity is computed from, one step back: a net from its weights, sources and bias, an
+    out from its net (a softmax's from every net of its layer), an output's error from its out."""
+    found: dict[str, tuple[str, ...]] = {}
+    for layer in network.layers:
+        for n in layer:
+            parts = [name for link in n.links for name in (link.weight.name, link.source.name)]
+            found[n.net.name] = tuple(parts + ([n.bias.name] if n.bias is not None else []))
+            nets = [n.net] if n.activation.elementwise else [m.net for m in layer]
+            found[n.out.name] = tuple(x.name for x in nets)
+    for o in network.outputs:
+        found[o.error.name] = (o.neuron.out.name,)
+    return found
+
+
 def split_sample(name: str) -> tuple[str, str | None]:
     """`out_o1[s2]` -> (`out_o1`, `s2`); a name without a sample -> (name, None)."""
     if name.endswith("]") and "[" in name:
@@ -198,6 +213,7 @@ class Truth:
         self._exact: list[Real] | None = None
         self._variant_runs: dict[str, tuple[int, list[Real]]] = {}
         self.variant_replayed = 0
+        self._feeds: dict[str, tuple[str, ...]] | None = None
 
     def given(self, number: Num) -> str | None:
         """The quantity given by the spec (input, target, initial parameter, learning rate) whose value
@@ -360,15 +376,36 @@ class Truth:
             key = name[2:]
             if "@" in key and index is None:
                 return self._gradient_after(key)
-            if key not in derivatives:
-                raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
-            return derivatives[key]
+            if key in derivatives:
+                return derivatives[key]
+            if self._independent(key):
+                return CTX.zero
+            raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
         base, at, step = name.partition("@")
         if at:
             return self._after(base, int(step), index)
         if name == "delta" or name not in values:
             raise Unknown(f"no quantity {name!r} in this network")
         return values[name]
+
+    def _independent(self, key: str) -> bool:
+        """True when `key` (`net_h1/w5`) is the derivative of a quantity of the network by another that
+        does not feed it: zero (w5 is past h1), not an unknown derivative."""
+        top, _, bottom = key.partition("/")
+        if self._feeds is None:
+            self._feeds = feeds(self.network)
+        known = self._feeds.keys() | {p.name for p in self.network.params} | {i.name for i in self.network.inputs}
+        if top not in self._feeds or bottom not in known or top == bottom:
+            return False
+        seen, todo = {top}, [top]
+        while todo:
+            for fed_by in self._feeds.get(todo.pop(), ()):
+                if fed_by == bottom:
+                    return False
+                if fed_by not in seen:
+                    seen.add(fed_by)
+                    todo.append(fed_by)
+        return True
 
     def knows(self, base: str) -> bool:
         """True when `base` names a quantity of the network, now or after updates (`m_w5`, of `m_w5@2`)."""

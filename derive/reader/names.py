@@ -196,14 +196,22 @@ class Aligner:
             return
         if not by_formula and not final and any(s.pending for s in statements):
             return  # its formula may be read once the names in it are: a formula outweighs a value
-        per_statement = []
+        read: list[tuple[Statement, str]] = []
+        firm: set[tuple[str | None, str]] = set()
         for s in statements:
             found = self._by_value(name, s, by_formula, final)
             if len(found) > 1:
                 self.ambiguous[name] = tuple(found)
                 return
             if found:
-                per_statement.append((s.claim.line, found[0], "by its value"))
+                read.append((s, found[0]))
+                if self._givens(s) or self._exactly(s, by_formula):
+                    firm.add((s.claim.sample, found[0]))
+        # a value near another quantity does not move a name its exact numbers read (`y3 = 0.57` after
+        # `y3 = F(0.21) = ...`): it is judged as that quantity; the sample it is at may move it
+        samples = {sample for sample, _ in firm}
+        per_statement = [(s.claim.line, q, "by its value") for s, q in read
+                         if s.claim.sample not in samples or (s.claim.sample, q) in firm]
         if per_statement:
             self._take(name, per_statement)
 
@@ -268,11 +276,18 @@ class Aligner:
     def _exactly(self, s: Statement, allowed: list[str]) -> list[str]:
         """The quantities whose value is exactly the statement's number (-0.3 for a net of exactly -0.3),
         however few its digits."""
-        if not s.numbers or s.numbers[-1][1] is None or s.numbers[-1][0] == 0:
-            return []
-        value = CTX.mpf(s.numbers[-1][1])
-        return [q for q in (allowed or self.candidates) if (v := self._value(q, s.claim.sample)) is not None
-                and abs(v - value) <= abs(value) * CTX.mpf(10) ** -40]
+        values = [CTX.mpf(s.numbers[-1][1])] if s.numbers and s.numbers[-1][1] is not None else []
+        # `F(0.21) = 1/(1 + e^{-0.21}) = 0.56`: the numbers worked exactly are the quantity, whatever the
+        # value written at the end (a slip is judged against the quantity they are)
+        values += [value for value, text, _ in s.numbers if text is None]
+        for value in values:
+            if value == 0:
+                continue
+            found = [q for q in (allowed or self.candidates) if (v := self._value(q, s.claim.sample)) is not None
+                     and abs(v - value) <= abs(value) * CTX.mpf(10) ** -40]
+            if found:
+                return found
+        return []
 
     def _neuron(self, name: str) -> str | None:
         """The neuron a name's index stands for: `delta_y` with `y` read as out_o1 (or `delta_o1`) is o1's."""

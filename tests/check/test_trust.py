@@ -87,3 +87,13 @@ def test_a_wrong_result_after_right_working_is_an_arithmetic_slip(mazur: derivat
     verdicts = [f.verdict for f in check_document(mazur, "md", line).found]
     assert [v.status for v in verdicts] == ["correct", "wrong"]
     assert verdicts[1].explanations[0].startswith("arithmetic slip")
+
+
+def test_a_derivative_of_a_quantity_by_one_that_does_not_feed_it_is_zero(mazur: derivation.Derivation) -> None:
+    # w5 lies past h1: dnet_h1/dw5 is 0, so a chain for dE/dw5 run through h1 is wrong, not unjudged
+    report = checker.check_text(mazur, "\n".join([
+        "dnet_h1/dw5 = 0",
+        "dnet_h1/dw5 = 0.593269992",
+        "dE_total/dw5 = dE_total/dout_h1 * dout_h1/dnet_h1 * dnet_h1/dw5",
+    ]))
+    assert [(v.line, v.status) for v in report.verdicts] == [(1, "correct"), (2, "wrong"), (3, "wrong")]

@@ -89,3 +89,18 @@ def test_a_name_stated_as_another_quantity_further_on(mazur: derivation.Derivati
     found = [(r.quantity, r.line) for r in report.names.readings]
     assert found == [("target_o1", 0), ("target_o2", 7)]
     assert [f.verdict.status for f in report.found] == ["correct", "correct"]
+
+
+def test_a_name_its_exact_numbers_read_is_not_moved_by_a_later_value_near_another(
+        mazur: derivation.Derivation, values: dict[str, str]) -> None:
+    # y is worked exactly as out_h1 (the sigmoid of 0.3775, whatever the rounding written at the end); a later
+    # `y = <out_h2's value>` is a wrong value of out_h1, not a reading of y as out_h2
+    document = "\n\n".join([
+        r"$y = \frac{1}{1 + e^{-0.3775}} = 0.59$",
+        rf"Later, with the same weights: $y = {values['a2']}$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert readings(report) == {"y": "out_h1"}
+    later = [f.verdict for f in report.found if f.verdict.line == 3]
+    assert [v.status for v in later] == ["wrong"]
+    assert abs(later[0].truth - 1 / (1 + mp.e ** mp.mpf("-0.3775"))) < mp.mpf(10) ** -30
