@@ -301,7 +301,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             except (ArrayError, ClaimError, NotUnderstood) as exc:
                 reasons.append(str(exc))
                 continue
-            found += _judge_entries(entries, said, span, text, index, truth, evaluator, sample)
+            found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
             continue
         try:
             claim, read = names.claim(chain.text, line, span)
@@ -329,20 +329,22 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
 
 
-def _judge_entries(entries: list[Claim], said: str, span: Span, text: Text, index: int, truth: Truth,
-                   evaluator: Evaluator, sample: Context) -> list[Found]:
-    """The verdicts of an array chain's entries, each as its own claim."""
+def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, text: Text, index: int,
+                   truth: Truth, evaluator: Evaluator, sample: Context) -> list[Found]:
+    """The verdicts of an array chain's entries, each as its own claim (a parameter's entry read before or
+    after the update, as a scalar's is: `W_1 := W_1 - eta dW_1 = [...]`)."""
     found = []
     source = " ".join(span.source.split())
     for claim in entries:
         try:
             truth.budget.check_time()
-            verdicts = judge(claim, truth, evaluator)
+            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
         except BudgetSpent as exc:
-            verdicts = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))]
+            verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
+        target = claim.target.name + ("@1" if reading else "")
         for v in verdicts:
-            note = "; ".join(r for r in (said, sample.said(v)) if r)
-            found.append(Found(replace(v, line=claim.line, text=source), text.cell, index, note, claim.target.name))
+            note = "; ".join(r for r in (said, reading, sample.said(v)) if r)
+            found.append(Found(replace(v, line=claim.line, text=source), text.cell, index, note, target))
     return found
 
 
@@ -475,7 +477,7 @@ def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     target = claim.target.name
     if not _is_parameter(truth, target):
         return judge(claim, truth, evaluator), ""
-    after = Claim(claim.line, claim.text, Name(target + "@1"), claim.links, sample=claim.sample)
+    after = replace(claim, target=Name(target + "@1"), left=None)
     prefer_after = chain.update or span.mentions_update or any(target in _names(link) for link in claim.links)
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:

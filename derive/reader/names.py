@@ -190,6 +190,8 @@ class Aligner:
         statements = [s for s in (self._statement(c) for c in self.claims if _root(c.target.name) == name) if s]
         if not statements:
             return
+        if _counter(statements):
+            return  # `l = 0`, then `l = 1`, `l = 2`: a counter of the person's, no quantity
         by_formula = self._by_formula(statements)
         if len(by_formula) == 1:
             self._take(name, [(0, by_formula[0], "by its formula")])
@@ -564,6 +566,17 @@ def _exponent(text: str) -> int:
 
 def _same(a: Real, b: Real) -> bool:
     return abs(a - b) <= CTX.mpf(10) ** -25 * max(abs(a), abs(b), CTX.one)
+
+
+def _counter(statements: Sequence[Statement]) -> bool:
+    """True when a name is only ever stated as a whole number and takes different ones at one sample."""
+    stated: dict[str | None, set[str]] = {}
+    for s in statements:
+        text = s.numbers[0][1] if len(s.claim.links) == 1 and len(s.numbers) == 1 else None
+        if text is None or not text.lstrip("-").isdigit():
+            return False
+        stated.setdefault(s.claim.sample, set()).add(str(int(text)))
+    return any(len(numbers) > 1 for numbers in stated.values())
 
 
 def _root(name: str) -> str:

@@ -83,3 +83,27 @@ def test_shapes_that_do_not_fit_say_so(mazur: derivation.Derivation) -> None:
     report = check_document(mazur, "md", document)
     reasons = " ".join(s.reason for s in report.spans)
     assert "a 2x2 matrix times a 1x3 row" in reasons
+
+
+def test_a_weight_matrix_after_its_update_keeps_its_name(mazur: derivation.Derivation,
+                                                         layers: list[list[str]]) -> None:
+    # W_2 = W_2 - eta dW_2 = ...: the left side is the weights after the update, read entry by entry as w5+
+    s = spec.load_preset("mazur")
+    _, hidden, outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    targets = (mp.mpf("0.01"), mp.mpf("0.99"))
+    weights = [[mp.mpf("0.4"), mp.mpf("0.45")], [mp.mpf("0.5"), mp.mpf("0.55")]]
+    grads = [[(outs[j] - targets[j]) * outs[j] * (1 - outs[j]) * hidden[k] for k in range(2)] for j in range(2)]
+    after = [[weights[j][k] - mp.mpf("0.5") * grads[j][k] for k in range(2)] for j in range(2)]
+
+    def matrix(rows: list[list[object]]) -> str:
+        return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(mp.nstr(v, 9) for v in r) for r in rows) + r" \end{bmatrix}"
+
+    document = "\n\n".join([
+        r"$$W_2 = \begin{bmatrix} 0.4 & 0.45 \\ 0.5 & 0.55 \end{bmatrix}, \quad a_1 = " + column(layers[1]) + "$$",
+        r"The update: $W_2 \leftarrow W_2 - \eta \, \partial E / \partial W_2$ with $\eta = 0.5$. Therefore",
+        rf"$$W_2 = {matrix(weights)} - 0.5 \, {matrix(grads)} = {matrix(after)}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert "wrong" not in statuses(report)
+    moved = {f.target for f in report.found if f.verdict.status == "correct" and f.target.endswith("@1")}
+    assert moved == {"w5@1", "w6@1", "w7@1", "w8@1"}

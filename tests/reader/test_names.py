@@ -104,3 +104,14 @@ def test_a_name_its_exact_numbers_read_is_not_moved_by_a_later_value_near_anothe
     later = [f.verdict for f in report.found if f.verdict.line == 3]
     assert [v.status for v in later] == ["wrong"]
     assert abs(later[0].truth - 1 / (1 + mp.e ** mp.mpf("-0.3775"))) < mp.mpf(10) ** -30
+
+
+def test_a_counter_is_no_quantity() -> None:
+    # xor3 (learning at 0.5) has the inputs 0, 0, 1 first: `l = 1` alone could be read as x3, but a name set to 1
+    # and 2 at one sample counts something (the layers of a loop), and is judged as nothing
+    text = spec.load_with_text("xor3")[1].replace("learning_rate = 1\n", "learning_rate = 0.5\n")
+    xor3 = derivation.build(network.build(spec.load_text(text)))
+    document = "\n\n".join(["For the layer $l = 1$:", "then $l = 2$,", "and again $l = 1$."])
+    report = check_document(xor3, "md", document)
+    assert "l" not in readings(report)
+    assert {f.verdict.status for f in report.found} == {"defined"}
