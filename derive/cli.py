@@ -29,7 +29,7 @@ CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, 130, 143
 # in the classic notation, plus the notations the sources use: the textbook's and the matrix one.
 EXAMPLE_FORMATS = ("md", "tex", "html", "ipynb")
 EXAMPLE_PDF = ("mazur",)
-EXAMPLE_NOTATIONS = (("textbook", "textbook"), ("mazur", "matrix"))
+EXAMPLE_NOTATIONS = (("textbook", "textbook"), ("mazur", "matrix"), ("cnn", "matrix"), ("rnn", "textbook"))
 
 
 class UsageError(Exception):
@@ -409,6 +409,9 @@ def example_files(out_dir: Path, with_pdf: bool = True) -> dict[Path, str | byte
         target = out_dir / render_dir(name, lang, profile)
         found.update({target / relative: content for relative, content in files.files(derived[name], request).items()})
     for name, d in derived.items():
+        if d.network.graph is not None:  # convolution, pooling or recurrent layers: their verified layer code
+            found[out_dir / name / "update.py"] = api.load(name).code().text
+            continue
         found[out_dir / name / "update.py"] = codegen.generate(d, codegen.default_style(d.network))
     return found
 

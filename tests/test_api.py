@@ -37,7 +37,7 @@ def test_loading_reads_a_preset_a_path_or_toml_text(tmp_path: Path) -> None:
         net = derive.load(source)
         assert [p.name for p in net.network.params] == ["w1", "w2", "w3", "w4", "b1", "w5", "w6", "w7", "w8", "b2"]
     assert derive.load(text).source is None and derive.load("mazur").source == "mazur"
-    assert derive.list_presets()[1] == ("mazur", "The classic 2-2-2 example")
+    assert dict(derive.list_presets())["mazur"] == "The classic 2-2-2 example"
 
 
 def test_the_walkthrough_is_the_committed_example(mazur: derive.Network, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,7 +21,8 @@ def test_bad_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> N
 def test_list_names_every_preset(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["list"], capsys)
     assert code == 0
-    assert [line.split("\t")[0] for line in out.splitlines()] == ["gender", "mazur", "mazuradam", "textbook", "xor3"]
+    assert [line.split("\t")[0] for line in out.splitlines()] == ["cnn", "gender", "mazur", "mazuradam", "rnn", "textbook",
+                                                                    "xor3"]
 
 
 def test_render_a_user_spec_is_deterministic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

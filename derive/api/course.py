@@ -62,7 +62,8 @@ def exercise(network: str | Network, variants: int = 30, seed: int = 1, lang: st
     from derive.notes import pdf
 
     _choice("format", format, FORMATS)
-    base, ex = _drawn(network, variants, seed, lang, notation, ("pdf",) if format == "pdf" else ())
+    base, ex = _drawn(network, variants, seed, lang, notation, ("pdf",) if format == "pdf" else (),
+                      "--format prairielearn" if format == "prairielearn" else "")
     try:
         with translated():
             if format == "prairielearn":
@@ -104,14 +105,22 @@ def practice_page(network: str | Network, variants: int = 20, seed: int = 1, lan
     `seed` (the same numbers and ids as its sheets), each worked through step by step in the browser."""
     from derive.practice import files
 
-    base, ex = _drawn(network, variants, seed, lang, notation, ())
+    base, ex = _drawn(network, variants, seed, lang, notation, (), "derive practice")
     with translated():
         return Practice(base.name, seed, dict(files.page_files(ex, lang, notation)))
 
 
+def _dense_only(base: spec.Spec, what: str) -> None:
+    """The practice page and the PrairieLearn question work through dense layers' steps only."""
+    if base.structure is not None:
+        raise errors.OptionError(f"{escaped(base.source)}: {what} works through dense layers step by step; this "
+                                 "network has conv2d, pooling or rnn layers (derive exercise writes its sheets)")
+
+
 def _drawn(network: str | Network, variants: int, seed: int, lang: str, notation: str,
-           formats: tuple[str, ...]) -> tuple[spec.Spec, Any]:
-    """The options checked and the variants drawn, as `derive exercise` draws them."""
+           formats: tuple[str, ...], dense_only: str = "") -> tuple[spec.Spec, Any]:
+    """The options checked and the variants drawn, as `derive exercise` draws them; `dense_only` names
+    what cannot take convolution, pooling or rnn layers."""
     from derive.course import exercise as drawing
     from derive.notes import LANGUAGES, PROFILES
 
@@ -125,6 +134,8 @@ def _drawn(network: str | Network, variants: int, seed: int, lang: str, notation
         base, text = spec.load_with_text(network) if isinstance(network, str) else (network.spec, network.text)
     if text is None:  # a network built from a Spec: its key keeps the spec's text, which this one lacks
         raise errors.OptionError("exercise: a network without its TOML text; load it with derive.load")
+    if dense_only:
+        _dense_only(base, dense_only)
     try:
         with translated():
             ex = drawing.build(base, base.name, variants, seed, text)

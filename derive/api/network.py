@@ -148,6 +148,8 @@ class Network:
 
         if style is not None and style not in STYLES:
             raise errors.OptionError(f"style: expected one of {', '.join(STYLES)}, got {style!r}")
+        if self.network.graph is not None:  # convolution, pooling or recurrent layers
+            return self._layer_code(style, verify)
         chosen = style or codegen.default_style(self.network)
         with translated():
             text, problems = (_vector_code(self.network, verify) if chosen == "vector"
@@ -155,6 +157,24 @@ class Network:
         if problems:
             raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
         return Code(text, chosen)
+
+    def _layer_code(self, style: str | None, verify: bool) -> Code:
+        """The layer code of a network with convolution, pooling or recurrent layers: arrays of samples
+        through every layer, verified against the closed forms."""
+        from derive.code import layer_code, layer_verify
+
+        if style == "scalar":
+            raise errors.OptionError(f"{escaped(self.spec.source)}: style: a network with conv2d, pooling or rnn "
+                                     "layers has vector code only (its layers over arrays of samples)")
+        d = self._first_update
+        if not verify:
+            return Code(layer_code.generate(d, ("Not verified: written by derive code --no-verify.",)), "vector")
+        with translated():
+            text = layer_code.generate(d, layer_verify.HEADER)
+            problems = layer_verify.disagreements(d, text)
+        if problems:
+            raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
+        return Code(text, "vector")
 
     def _scalar_code(self, verify: bool) -> tuple[str, list[str]]:
         from derive.code import codegen
@@ -181,10 +201,13 @@ class Network:
             rows = dataset.read(self.network, table, path) if table is not None else None
         except dataset.DataError as exc:
             raise errors.OptionError(str(exc)) from None
-        with translated():
-            text, problems = _vector_code(self.network, True)
-        if problems:
-            raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
+        if self.network.graph is not None:  # convolution, pooling or recurrent layers: their layer code
+            text = self._layer_code(None, True).text
+        else:
+            with translated():
+                text, problems = _vector_code(self.network, True)
+            if problems:
+                raise errors.CodeDisagrees(f"generated code disagrees with the closed forms: {problems[0]}")
         module = verifying.load(text)
         rows = rows or dataset.spec_rows(module)
         schedule = training.Schedule(total, _batch_size(self.spec, table, batch, rows.count),
@@ -199,9 +222,9 @@ class Network:
         0); a data file's in float64."""
         if table is not None:
             return first
-        from derive.maths.numeric import Trainer
+        from derive.maths.numeric import trainer_for
 
-        trainer = Trainer(self.network)
+        trainer = trainer_for(self.network)
         return float(trainer.dataset_error(trainer.initial()))
 
     def check(self, source: str | Path, input: str | None = None, notation: str = "classic",
@@ -313,6 +336,9 @@ def _data_table(spec_: spec.Spec, given: str | Path | None) -> tuple[DataSpec | 
     """The file of samples to train on and its path: `given` (from the current folder) in place of the
     spec's [data] file (from the spec's folder, laid out as its table says), else none."""
     table = spec_.data
+    if given is not None and spec_.structure is not None:
+        raise errors.OptionError("--data: a network with conv2d, pooling or rnn layers trains on its spec's "
+                                 "samples (a data file's rows are flat inputs)")
     if given is not None:
         path = Path(given)
         if path.suffix.lower() not in SUFFIXES:

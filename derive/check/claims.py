@@ -104,11 +104,12 @@ _EULER = re.compile(r"(?<![A-Za-z0-9_.])e\s*\^\s*\(")
 
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
-  | (?P<operator>d/d\((?P<wrt>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)\))
-  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*)\)?
-      /d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
+  | (?P<operator>d/d\((?P<wrt>[A-Za-z][A-Za-z0-9_]*(?:\[t\s*=\s*\d{1,4}\])?(?:@\d{1,7})?
+      (?:\[[A-Za-z][A-Za-z0-9]*\])?)\))
+  | (?P<deriv>d\(?(?P<num>[A-Za-z][A-Za-z0-9_]*(?:\[t\s*=\s*\d{1,4}\])?)\)?
+      /d\(?(?P<den>[A-Za-z][A-Za-z0-9_]*(?:\[t\s*=\s*\d{1,4}\])?(?:@\d{1,7})?)\)?(?P<of>\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<number>(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d{1,3})?)
-  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
+  | (?P<name>[A-Za-z][A-Za-z0-9_]*(?:\[t\s*=\s*\d{1,4}\])?(?:@\d{1,7})?(?:\[[A-Za-z][A-Za-z0-9]*\])?)
   | (?P<op>\*\*|[-+*/^()=])
 """, re.VERBOSE)
 
@@ -136,20 +137,29 @@ def _plain(text: str, names: latex.Names | None) -> str:
         raise ClaimError(f"LaTeX that is not understood: {exc}") from None
 
 
+# A step of a sequence after a name: h_2[t=3] is h2_t3, the state of unit h2 at step 3.
+_AT_STEP = re.compile(r"\[t\s*=\s*(\d{1,4})\]")
+
+
 def _normal_name(name: str) -> str:
-    """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays; a sample [s2] stays last."""
+    """w_5 -> w5, out_{o1} already flattened; x_new -> x@1; E_total stays; h_2[t=3] -> h2_t3; a sample [s2]
+    stays last."""
+    step = _AT_STEP.search(name)
+    if step is not None:
+        name = name[:step.start()] + name[step.end():]
     name, bracket, sample = name.partition("[")
-    return _normal_base(name) + bracket + sample
+    return _normal_base(name, f"_t{int(step.group(1))}" if step else "") + bracket + sample
 
 
-def _normal_base(name: str) -> str:
+def _normal_base(name: str, at_step: str = "") -> str:
     if name.endswith("_new"):
         name = name[: -len("_new")] + "@1"
     base, at, step = name.partition("@")
     head, sep, rest = base.partition("_")
-    if sep and rest.isdigit():  # w_5 -> w5, but out_o1 and E_total keep their underscore
+    # w_5 -> w5, but out_o1, E_total and a kernel's k1_12 (its head ends in a digit) keep their underscore
+    if sep and rest.isdigit() and head.isalpha():
         base = head + rest
-    return base + at + step
+    return base + at_step + at + step
 
 
 def tokenize(text: str, names: latex.Names | None = None) -> list[tuple[str, str]]:

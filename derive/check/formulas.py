@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from derive.check.claims import Node
-from derive.check.mistakes import Mistake, VariantTrainer, catalogue
+from derive.check.mistakes import Mistake, catalogue, variant_trainer
 from derive.check.truth import PointTruth, Truth, Unknown
 from derive.check.values import Evaluator
 from derive.model.precision import CTX, Real
@@ -60,11 +60,11 @@ def _variant_at(truth: Truth, mistake: Mistake, point: PointTruth, target: str) 
     names = [p.name for p in network.params]
     params = [point.chosen[n] for n in names]
     sample = ([point.chosen[s.name] for s in network.inputs], [point.chosen[o.target.name] for o in network.outputs])
-    trainer = VariantTrainer(network, mistake)
+    trainer = variant_trainer(network, mistake)
     grads = trainer.gradients(params, sample)
     if target.startswith("d:E_total/"):
         wrt = target[len("d:E_total/"):]
-        return grads[names.index(wrt)] if wrt in names else trainer.deltas.get(wrt)
+        return grads[names.index(wrt)] if wrt in names else getattr(trainer, "deltas", {}).get(wrt)
     base, at, step = target.partition("@")
     if at and step == "1" and base in names:
         return trainer.update(params, grads)[names.index(base)]

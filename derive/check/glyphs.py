@@ -54,7 +54,8 @@ class GlyphTable(dict[Key, "Meaning"]):
         self.optimizer = False  # True: beta_1, beta_2 are the optimizer's (a document's section on it)
         self.letters: dict[str, int] = {}  # index letter -> layer (-1: the inputs)
         self.kinds: dict[Key, tuple[str, int]] = {}  # index-form glyph -> (kind, layer)
-        if notation.profile in INDEX_PROFILES:
+        # the index forms (w_{oh}) are the dense layers'; a wired network's rules are stated per entry
+        if notation.profile in INDEX_PROFILES and network.graph is None:
             self._index_forms(notation)
 
     def about_optimizer(self) -> GlyphTable:

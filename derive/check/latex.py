@@ -419,8 +419,9 @@ class _Reader:
             elif (self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}") or self.peek() == "+":
                 updated = True
                 self.script_text()
-            elif (self.peek() == "{" and self.peek(1) == "[") or (base == "e" and not sub):
-                if base == "e" and not sub and not (self.peek() == "{" and self.peek(1) == "["):
+            elif (self.peek() == "{" and self.peek(1) in ("[", r"\langle")) or (base == "e" and not sub):
+                # [l]: a layer of the matrix notation; \langle t\rangle: a step of a sequence
+                if base == "e" and not sub and not (self.peek() == "{" and self.peek(1) in ("[", r"\langle")):
                     return self.scripts_of_value(f"exp({self.script_expression()})")
                 sup = self.script_text()
             else:

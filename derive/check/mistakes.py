@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from derive.maths.numeric import Trainer
+from derive.maths.numeric import Trainer, trainer_for
 from derive.model.network import Network
 from derive.model.precision import CTX, Real
 
@@ -32,8 +32,23 @@ class Mistake:
     wrong_input: bool = False  # each weight's gradient taken with another link's source (reversed order)
 
 
+# The catalogue and the variant of networks with convolution, pooling or recurrent layers
+# (derive.check.layer_mistakes, built on this module: it puts them here when the checker is imported).
+wired_catalogue: Callable[[Network], tuple[Mistake, ...]] | None = None
+wired_variant: Callable[[Network, Mistake], Trainer] | None = None
+
+
+def variant_trainer(network: Network, mistake: Mistake) -> Trainer:
+    """The algorithm of `network`'s kind with `mistake` in it."""
+    if network.graph is not None and wired_variant is not None:
+        return wired_variant(network, mistake)
+    return VariantTrainer(network, mistake)
+
+
 def catalogue(network: Network) -> tuple[Mistake, ...]:
     """Every variant that makes sense for `network`."""
+    if network.graph is not None and wired_catalogue is not None:
+        return wired_catalogue(network)
     found = [
         Mistake("stale weights", "the hidden-layer deltas were computed with output weights that had "
                 "already been updated, instead of the weights before the update", stale_hidden=True),
@@ -130,14 +145,14 @@ class VariantTrainer(Trainer):
 
 def outcome(network: Network, mistake: Mistake) -> Outcome:
     """The first update as the variant computes it."""
-    trainer = VariantTrainer(network, mistake)
+    trainer = variant_trainer(network, mistake)
     initial = trainer.initial()
     grads = trainer.batch_gradient(initial, trainer.step_samples(1))
     updated = trainer.update(initial, grads)
     if not trainer.plain:  # the spec's optimizer takes the first step from the variant's gradients
         updated, _ = trainer.stepper.step(initial, grads, trainer.stepper.start())
-    honest = Trainer(network)  # the error after the update is measured honestly at the new parameters
-    return Outcome(tuple(grads), dict(trainer.deltas), tuple(updated), honest.dataset_error(updated))
+    honest = trainer_for(network)  # the error after the update is measured honestly at the new parameters
+    return Outcome(tuple(grads), dict(getattr(trainer, "deltas", {})), tuple(updated), honest.dataset_error(updated))
 
 
 def variant_value(network: Network, result: Outcome, name: str) -> Real | None:
@@ -165,7 +180,7 @@ def replay(network: Network, mistake: Mistake, params: list[Real], start: int, s
     """The parameters after `steps` updates made the variant's way, from `params` after `start` of them
     (every update repeats the mistake, as a person running their own code would); None when the variant
     diverges or `in_time()` turns false."""
-    trainer = VariantTrainer(network, mistake)
+    trainer = variant_trainer(network, mistake)
     for done in range(start + 1, steps + 1):
         params = trainer.update(params, trainer.batch_gradient(params, trainer.step_samples(done)))
         # a variant that diverges (net (1 - net) grows like net squared) is no one's written result,
@@ -181,7 +196,7 @@ def value_after(network: Network, params: list[Real], base: str) -> Real | None:
     if base in names:
         return params[names.index(base)]
     if base == network.e_total.name:
-        honest = Trainer(network)
+        honest = trainer_for(network)
         # an error the working precision cannot resolve is no number to match a written one with
         return honest.dataset_error(params) if honest.resolved(params) else None
     return None

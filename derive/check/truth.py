@@ -30,9 +30,10 @@ from derive.check.mistakes import (
     variant_value,
 )
 from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
-from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors
+from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors, trainer_for
 from derive.maths.optimizers import OPTIMIZERS, settings
 from derive.model.network import Network
+from derive.model.wiring import PoolNeuron
 from derive.model.precision import CTX, Real, real, show
 from derive.model.rules import softmax_jacobian
 
@@ -122,7 +123,24 @@ def _tables(d: Derivation, p: Pass) -> tuple[dict[str, Real], dict[str, Real]]:
         if n.bias is not None:
             derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
     _output_paths(d, p, derivatives)
+    if network.graph is not None:
+        _wired_names(network, p, values, derivatives)
     return values, derivatives
+
+
+def _wired_names(network: Network, p: Pass, values: dict[str, Real], derivatives: dict[str, Real]) -> None:
+    """A wired network's quantities by the names people write: an entry or a unit at a step by its own name
+    for its out (`c1_12`, `h2_t3` written h2[t=3]), and the input gradients (dE_total/dx1_22)."""
+    for n in network.neurons:
+        values.setdefault(n.name, values[n.out.name])
+        derivatives.setdefault(f"E_total/{n.name}", derivatives[f"E_total/{n.out.name}"])
+    for x, value in getattr(p, "inputs", {}).items():
+        derivatives[f"E_total/{x.name}"] = value
+    for n in network.neurons:  # a pooled entry's route: d max / d (an entry of its window)
+        if isinstance(n, PoolNeuron):
+            for j, (_, source) in enumerate(n.window):
+                route = evaluate(n.route(j), p.values)
+                derivatives[f"{n.net.name}/{source.name}"] = derivatives[f"{n.out.name}/{source.name}"] = route
 
 
 def _output_paths(d: Derivation, p: Pass, derivatives: dict[str, Real]) -> None:
@@ -199,7 +217,7 @@ class Truth:
         for name, value in optimizer_constants(self.network).items():  # the network's own names come first
             self.values.setdefault(name, value)
         self._batch_names = {f"d:E_total/{u.param.name}" for u in d.updates} | {self.network.e_total.name}
-        self.trainer = Trainer(self.network)
+        self.trainer = trainer_for(self.network)
         self.trained: dict[int, list[Real]] = {}
         self.planned: list[int] = []
         # one update's work: every parameter, for each sample it learns from
@@ -442,7 +460,7 @@ class Truth:
         if base == self.network.e_total.name:
             return self._resolved_error(steps, params) if index is None else self.trainer.error(params, sample)
         nets, outs = self.trainer.forward(params, sample[0])
-        for o, out, target in zip(self.network.outputs, outs[-1], sample[1]):
+        for o, out, target in zip(self.network.outputs, self.trainer.output_values(params, sample[0]), sample[1]):
             if base == o.error.name:
                 return evaluate(o.loss_expr, {o.target: target, o.neuron.out: out})
         for layer, layer_nets, layer_outs in zip(self.network.layers, nets[1:], outs[1:]):

@@ -24,8 +24,10 @@ from derive.model.precision import CTX, Real
 
 
 def supported(d: Derivation) -> bool:
-    """One sample, plain gradient descent: the update is p - eta dE/dp of that sample."""
-    return len(d.network.spec.samples) == 1 and d.network.spec.training.optimizer.plain
+    """One sample, plain gradient descent: the update is p - eta dE/dp of that sample; dense layers (the
+    student's numbers are put in place by the layered passes)."""
+    return (len(d.network.spec.samples) == 1 and d.network.spec.training.optimizer.plain
+            and d.network.graph is None)
 
 
 class _Own(Trainer):

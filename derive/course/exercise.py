@@ -4,7 +4,8 @@
 truth through the usual pipeline (spec -> network -> derivation); a draw is rejected when a neuron
 saturates, when a question's truth and its mistakes' values are not pairwise distinct at the digits
 asked, when it repeats an earlier variant's numbers, when a weight, bias or input is drawn as 0 or two
-inputs of a sample are drawn equal, or when the derivation refuses its numbers.
+inputs of a sample are drawn equal, when a gradient asked of a network with convolution, pooling or
+recurrent layers is zero, or when the derivation refuses its numbers.
 """
 
 from __future__ import annotations
@@ -127,6 +128,8 @@ def _try(plan: Plan, values: tuple[tuple[str, Decimal], ...], number: int,
         why = variants.saturation(net)
         if why is not None:
             return None, "a neuron saturates or sits at a relu's kink"
+        if net.graph is not None and variants.tied_pool(net) is not None:
+            return None, "a max pool's window has a tie or a near tie"
         d = derivation.build(net)
     except (derivation.DerivationError, ArithmeticError, ValueError):
         return None, "the derivation refuses the numbers"
@@ -134,4 +137,13 @@ def _try(plan: Plan, values: tuple[tuple[str, Decimal], ...], number: int,
     for question in found:
         if q.confusion(question) is not None:
             return None, "a question does not tell its mistakes apart"
+    if net.graph is not None and _dead_gradient(found):
+        return None, "a gradient asked is zero (every path to it is cut)"
     return Variant(number, values, d, found), ""
+
+
+def _dead_gradient(found: tuple[q.Question, ...]) -> bool:
+    """Whether a gradient asked is exactly zero: with relu feature maps, windows and steps every path to a
+    parameter can be cut (each relu it feeds is off); such a question tests nothing, and no mistake can
+    change its answer. (Dense networks keep the draws their sheets were made with.)"""
+    return any(question.name.startswith("d:") and question.truth == 0 for question in found)

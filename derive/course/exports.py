@@ -19,8 +19,8 @@ from xml.etree import ElementTree as ET
 
 from derive.course import questions as q
 from derive.course.exercise import Exercise, Variant
-from derive.course.sheets import catalogue, layers_line, network_figure, question_latex, rules
-from derive.notes import messages, svg
+from derive.course.sheets import catalogue, figure_svg, layers_line, question_latex, rules
+from derive.notes import messages
 from derive.notes.notation import notation_for
 from derive.notes.printers import NotationPrinter
 
@@ -63,12 +63,13 @@ def _wiring(v: Variant, t: messages.Catalogue) -> dict[str, str]:
     found: dict[str, list[str]] = {}
     signs: dict[str, int] = {}
     for neuron in v.derivation.network.neurons:
-        for link in neuron.links:
-            found[link.weight.name] = [f"{link.source_name} → {neuron.name}"]
+        for link in neuron.links:  # a shared weight (a kernel's, an rnn's) by its first use and their count
+            found.setdefault(link.weight.name, []).append(f"{link.source_name} → {neuron.name}")
         if neuron.bias is not None:
             found.setdefault(neuron.bias.name, []).append(neuron.name)
             signs[neuron.bias.name] = neuron.bias_sign
-    return {name: f" ({parts[0]})" if name not in signs else
+    return {name: (f" ({parts[0]})" if len(parts) == 1 else f" ({t('uses', first=parts[0], count=len(parts))})")
+            if name not in signs else
             f" ({t('bias_of' if signs[name] > 0 else 'threshold_of', neurons=', '.join(parts))})"
             for name, parts in found.items()}
 
@@ -79,7 +80,7 @@ def _figure_name(v: Variant) -> str:
 
 def _figure_data(v: Variant) -> str:
     """The variant's network figure (SVG, weights labelled with their values), base64-encoded."""
-    return base64.b64encode(svg.figure(network_figure(v, "classic")).encode("utf-8")).decode("ascii")
+    return base64.b64encode(figure_svg(v, "classic").encode("utf-8")).decode("ascii")
 
 
 def _with_figure(element: ET.Element, v: Variant, data: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 from derive.course import exports, keyfile, keys, sheets
 from derive.course.exercise import Exercise, Variant
 from derive.notes import files as note_files
-from derive.notes import walkthrough
+from derive.notes import layer_files, walkthrough
 from derive.notes.request import NotesRequest
 
 KEY_DIR = "keys"
@@ -28,8 +28,11 @@ def is_exercise_file(path: PurePosixPath) -> bool:
 def key_walkthrough(v: Variant, lang: str, notation: str) -> dict[str, str | bytes]:
     """keys/variant-<id>.md, the walkthrough of the variant, and its figures in keys/figures/variant-<id>/."""
     request = NotesRequest(("md",), lang, notation)
-    fs = note_files.figure_set(v.derivation, request)
     folder = f"{sheets.FIGURE_DIR}/variant-{v.id}"
+    if v.derivation.network.graph is not None:  # convolution, pooling or recurrent layers: their own notes
+        text, pictures = layer_files.keyed_markdown(v.derivation, request, folder)
+        return {f"{KEY_DIR}/variant-{v.id}.md": text, **{f"{KEY_DIR}/{path}": svg for path, svg in pictures.items()}}
+    fs = note_files.figure_set(v.derivation, request)
     views = walkthrough.figure_views(fs, "md", request)
     moved: dict[str, Any] = {key: _moved(view, folder) for key, view in views.items() if key != "paths"}
     moved["paths"] = {name: _moved(view, folder) for name, view in views["paths"].items()}

@@ -19,7 +19,7 @@ from derive.check.claims import Name, parse
 from derive.check.mistakes import Mistake, Outcome, catalogue, outcome, replay, value_after, variant_value
 from derive.check.truth import Truth, Unknown
 from derive.maths.derivation import Derivation
-from derive.maths.numeric import Trainer
+from derive.maths.numeric import trainer_for
 from derive.model import identifiers
 from derive.model.network import Network
 from derive.model.precision import CTX, Real, exact_decimal
@@ -50,7 +50,8 @@ def default_ask(network: Network) -> tuple[str, ...]:
     """The first output's out, E_total, the gradient of the first weight of the output layer and of the
     first layer, that weight after one update, and E_total after it."""
     first = network.params[0].name
-    last_layer = [p.name for p in network.params if p.kind == "weight" and p.layer == len(network.layers) - 1]
+    last = max(p.layer for p in network.params if p.kind == "weight")  # the output layer's
+    last_layer = [p.name for p in network.params if p.kind == "weight" and p.layer == last]
     asked = [identifiers.out(network.outputs[0].neuron.name), identifiers.E_TOTAL, f"dE_total/d{last_layer[0]}"]
     if len(network.layers) > 1:
         asked.append(f"dE_total/d{first}")
@@ -92,7 +93,7 @@ def questions(d: Derivation, resolved: tuple[tuple[str, str], ...], digits: int)
     network = d.network
     truth = Truth(d)
     outcomes = [(m, outcome(network, m)) for m in catalogue(network)]
-    initial = Trainer(network).initial()
+    initial = trainer_for(network).initial()
     found = []
     for claim, name in resolved:
         value = truth.value(name)

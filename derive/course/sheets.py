@@ -17,7 +17,7 @@ from derive import templating
 from derive.course.exercise import Exercise, Variant
 from derive.course.questions import Question
 from derive.model import identifiers
-from derive.notes import figures, messages, svg, tikz
+from derive.notes import figures, layer_files, layer_walkthrough, messages, svg, tikz
 from derive.notes.notation import notation_for
 from derive.notes.printers import NotationPrinter
 
@@ -65,6 +65,8 @@ def _rows(v: Variant, pr: NotationPrinter) -> list[dict[str, str]]:
 def layers_line(v: Variant, t: messages.Catalogue) -> str:
     """The layers (size and activation) and the loss, in a sentence."""
     spec = v.derivation.network.spec
+    if spec.structure is not None:  # convolution, pooling or recurrent layers: their kinds in order
+        return t("layers", layers=layer_walkthrough.shape_text(v.derivation.network), loss=t(spec.loss))
     shown = t("separator").join(f"{len(layer.neurons)} {t(layer.activation)}" for layer in spec.layers)
     return t("layers", layers=shown, loss=t(spec.loss))
 
@@ -118,6 +120,27 @@ def network_figure(v: Variant, notation: str) -> figures.Figure:
     return figures.network_figure(net, notation_for(net, notation), v.derivation.first.values, FIGURE_DIGITS)
 
 
+def figure_svg(v: Variant, notation: str) -> str:
+    """The sheet's figure as SVG: the network with its weights; for convolution, pooling or recurrent
+    layers, the figure their notes open with (the kernel over the input, or the unrolled network)."""
+    if v.derivation.network.graph is not None:
+        return layer_files.sheet_figure(v.derivation, notation, "svg")
+    return svg.figure(network_figure(v, notation))
+
+
+def figure_caption(v: Variant, lang: str) -> str:
+    network = v.derivation.network
+    if network.graph is None:
+        return catalogue(lang)("figure")
+    return catalogue(lang)(f"figure_{layer_files.sheet_figure_kind(v.derivation)}")
+
+
+def figure_tikz(v: Variant, notation: str) -> str:
+    if v.derivation.network.graph is not None:
+        return layer_files.sheet_figure(v.derivation, notation, "tikz")
+    return tikz.figure(network_figure(v, notation))
+
+
 def figure_path(v: Variant) -> str:
     """The sheet's figure, relative to the sheets' folder."""
     return f"{FIGURE_DIR}/variant-{v.id}.svg"
@@ -125,13 +148,13 @@ def figure_path(v: Variant) -> str:
 
 def markdown(ex: Exercise, v: Variant, lang: str, notation: str) -> str:
     view = _view(ex, v, lang, notation, "md")
-    view["figure"] = {"caption": catalogue(lang)("figure"), "path": figure_path(v)}
+    view["figure"] = {"caption": figure_caption(v, lang), "path": figure_path(v)}
     return templating.environment().get_template("sheet.md.j2").render(view)
 
 
 def latex(ex: Exercise, v: Variant, lang: str, notation: str) -> str:
     view = _view(ex, v, lang, notation, "tex")
-    view["figure"] = {"caption": catalogue(lang)("figure"), "tikz": tikz.figure(network_figure(v, notation))}
+    view["figure"] = {"caption": figure_caption(v, lang), "tikz": figure_tikz(v, notation)}
     return templating.tex_environment().get_template("sheet.tex.j2").render(view)
 
 
@@ -146,7 +169,7 @@ def files(ex: Exercise, fmt: str, lang: str, notation: str) -> dict[str, str | b
     found: dict[str, str | bytes] = {}
     for v in ex.variants:
         stem = f"{SHEET_DIR}/variant-{v.id}"
-        picture = svg.figure(network_figure(v, notation))
+        picture = figure_svg(v, notation)
         text = markdown(ex, v, lang, notation)
         if fmt == "md":
             found[f"{stem}.md"] = text

@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from derive.maths.numeric import Trainer
-from derive.model import identifiers
+from derive.maths.numeric import trainer_for
+from derive.model import identifiers, structure
+from derive.model.wiring import PoolNeuron
 from derive.model.network import Network
 from derive.model.spec import EXERCISE_KINDS, ExerciseSpec, LayerSpec, SampleSpec, Spec
 
@@ -45,13 +46,20 @@ def slots(spec: Spec, exercise: ExerciseSpec) -> tuple[Slot, ...]:
     names: dict[str, list[str]] = {
         "inputs": [_sample_name(i, s, spec) for s in spec.samples for i in spec.inputs],
         "targets": [_sample_name(identifiers.target(o), s, spec)
-                    for s in spec.samples for o in spec.layers[-1].neurons],
+                    for s in spec.samples for o in _outputs(spec)],
         "weights": [w for layer in spec.layers for row in layer.weight_names for w in row],
         "biases": [b for layer in spec.layers for b in layer.bias.names],
         "learning_rate": [identifiers.ETA],
     }
+    if spec.structure is not None:  # kernels and recurrent matrices too, in reading order
+        names["weights"], names["biases"] = structure.parameter_names(spec)
     return tuple(Slot(kind, name) for kind in EXERCISE_KINDS if exercise.range_of(kind) is not None
                  for name in names[kind])
+
+
+def _outputs(spec: Spec) -> tuple[str, ...]:
+    """The outputs a sample's targets belong to (one per step where the dense layers run at every step)."""
+    return structure.output_names(spec) if spec.structure is not None else spec.layers[-1].neurons
 
 
 def draw(rng: random.Random, spec: Spec, exercise: ExerciseSpec) -> tuple[tuple[str, Decimal], ...]:
@@ -74,12 +82,13 @@ def variant_spec(base: Spec, values: Mapping[str, Decimal | str], steps: tuple[i
     layers = tuple(_layer(layer, got) for layer in base.layers)
     eta = got.get(identifiers.ETA, base.training.learning_rate)
     training = replace(base.training, learning_rate=eta, steps=steps)
-    return replace(base, samples=samples, layers=layers, training=training, init=None)
+    spec = replace(base, samples=samples, layers=layers, training=training, init=None)
+    return structure.with_values(spec, got) if spec.structure is not None else spec
 
 
 def _sample(base: Spec, s: SampleSpec, got: Mapping[str, Decimal]) -> SampleSpec:
     inputs = tuple(got.get(_sample_name(i, s, base), v) for i, v in zip(base.inputs, s.inputs))
-    outputs = base.layers[-1].neurons
+    outputs = _outputs(base)
     targets = tuple(got.get(_sample_name(identifiers.target(o), s, base), v) for o, v in zip(outputs, s.targets))
     return replace(s, inputs=inputs, targets=targets)
 
@@ -100,16 +109,29 @@ def degenerate(spec: Spec, exercise: ExerciseSpec, values: tuple[tuple[str, Deci
         return "a weight, bias or input drawn as 0"
     drawn = dict(values)
     for sample in spec.samples:
-        inputs = [drawn[name] for name in (_sample_name(i, sample, spec) for i in spec.inputs) if name in drawn]
-        if len(set(inputs)) < len(inputs):
-            return "two inputs of a sample drawn equal"
+        for group in _input_groups(spec):
+            inputs = [drawn[name] for name in (_sample_name(i, sample, spec) for i in group) if name in drawn]
+            if len(set(inputs)) < len(inputs):
+                return "two inputs of a sample drawn equal"
     return None
+
+
+def _input_groups(spec: Spec) -> list[tuple[str, ...]]:
+    """The inputs a weight could be paired with in place of one another: a dense network's all, a sequence's
+    those of one step; an image's entries, many more than its decimals can make distinct, are told apart by
+    the questions (each mistake's value must differ from the truth's)."""
+    if spec.structure is None:
+        return [spec.inputs]
+    if spec.structure.image is not None:
+        return []
+    width = len(spec.structure.features)
+    return [spec.inputs[k:k + width] for k in range(0, len(spec.inputs), width)]
 
 
 def saturation(network: Network) -> str | None:
     """Why the variant's neurons are unfit for an exercise (a sigmoid or tanh saturating, a relu at its
     kink) in any sample's forward pass at the initial parameters, else None."""
-    trainer = Trainer(network)
+    trainer = trainer_for(network)
     initial = trainer.initial()
     for inputs, _ in trainer.samples:
         nets, _ = trainer.forward(initial, inputs)
@@ -120,3 +142,23 @@ def saturation(network: Network) -> str | None:
                 if neuron.activation.name == "relu" and abs(net) < RELU_MARGIN:
                     return f"the relu of {neuron.name} is at its kink (|net| < {RELU_MARGIN})"
     return None
+
+
+# The largest two entries of a max pool's window at least this far apart: a near tie would let a number
+# rounded on a sheet name the wrong entry, and the tie's rule decide a question.
+POOL_MARGIN = 0.02
+
+
+def tied_pool(network: Network) -> str | None:
+    """Why a max pool's window is unfit for an exercise (a tie or a near tie) in any sample, else None."""
+    trainer = trainer_for(network)
+    initial = trainer.initial()
+    for sample in trainer.samples:
+        values = trainer.symbol_values(initial, sample)
+        for n in network.neurons:
+            if isinstance(n, PoolNeuron) and n.mode == "max":
+                entries = sorted((values[s] for _, s in n.window), reverse=True)
+                if len(entries) > 1 and entries[0] - entries[1] < POOL_MARGIN:
+                    return f"the window of {n.name} has a tie or a near tie"
+    return None
+

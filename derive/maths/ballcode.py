@@ -159,7 +159,7 @@ LOSSES = ("half_sse", "mse", "binary_cross_entropy")
 
 def covers(network: Network) -> bool:
     """Whether these rules train `network`: elementwise activations, a loss without softmax, plain descent."""
-    return (network.spec.training.optimizer.plain and network.loss.name in LOSSES
+    return (network.graph is None and network.spec.training.optimizer.plain and network.loss.name in LOSSES
             and all(layer[0].activation.name in RULES for layer in network.layers))
 
 

@@ -282,8 +282,9 @@ def ball_errors(network: Network, steps: Sequence[int], digits: int) -> list[Rep
     when the balls prove every one of them to `digits` significant digits and some two of them
     different (see `derive.maths.enclosure.fast_errors`); None when they do not (the caller then takes
     the 50-digit route). Tried at PRECISION bits, then once more at the precision the first try's
-    loss extrapolated to the last step asks for, when that stays within MAX_PRECISION."""
-    if not steps:
+    loss extrapolated to the last step asks for, when that stays within MAX_PRECISION. The balls train
+    dense layers: a network with convolution, pooling or recurrent layers takes the 50-digit route."""
+    if not steps or network.graph is not None:
         return None
     precision = PRECISION
     for _ in range(2):

@@ -17,15 +17,8 @@ from sympy import Add, Expr, Integer, Mul, Symbol, diff
 
 from derive.maths.balls import ball_errors
 from derive.maths.enclosure import fast_errors
-from derive.maths.numeric import (
-    MAX_ITERATION_WORK,
-    Report,
-    Trainer,
-    evaluate,
-    iteration_work,
-    precise_errors,
-    sample_values,
-)
+from derive.maths.numeric import (MAX_ITERATION_WORK, Report, Trainer, evaluate, iteration_work, precise_errors,
+                                  sample_values, trainer_for)
 from derive.maths.optimizers import Move
 from derive.model.network import Network, Neuron, Param
 from derive.model.precision import CTX, WORKING_DIGITS, Real, real, show
@@ -196,6 +189,12 @@ class Derivation:
         return self.passes[0]
 
 
+# Networks wired entry by entry (convolution, pooling, recurrent layers) are derived by derive.maths.wired,
+# which is built on this module and puts its functions here when derive is imported.
+wired_build: Callable[..., Derivation] | None = None
+wired_pass: Callable[[Network, Closed, SampleSpec], Pass] | None = None
+
+
 def closed_forms(network: Network, output_rule: Callable[[Expr], Expr] | None = None) -> Closed:
     """dE_total/dout and dE_total/dnet of every neuron, from the output layer back.
 
@@ -349,6 +348,8 @@ def _initial_values(network: Network, sample: SampleSpec) -> dict[Symbol, Real]:
 
 def derive_pass(network: Network, closed: Closed, sample: SampleSpec) -> Pass:
     """Forward pass, losses, every neuron's backward quantities and every gradient for one sample."""
+    if network.graph is not None and wired_pass is not None:
+        return wired_pass(network, closed, sample)
     values = _initial_values(network, sample)
     forward = _forward(network, values)
     losses = tuple(LossTerm(o.neuron, o.loss_expr, evaluate(o.loss_expr, values)) for o in network.outputs)
@@ -421,6 +422,8 @@ def build(network: Network, history_steps: tuple[int, ...] | None = None,
     `shown_digits`: the significant digits the errors of the iterations will be shown with, when known;
     it lets the iterations run in float64 where that provably changes none of them (see history_errors).
     """
+    if network.graph is not None and wired_build is not None:  # convolution, pooling, recurrent layers
+        return wired_build(network, history_steps, shown_digits)
     steps = network.spec.training.steps if history_steps is None else history_steps
     check_iteration_work(network, steps)
     closed = closed_forms(network)
@@ -476,12 +479,13 @@ def closed_values(network: Network, closed: Closed, flat: Sequence[Real], indice
     """The error over the spec's samples (summed or averaged, as it says) and `closed_gradients`."""
     chosen = range(len(network.params)) if indices is None else indices
     needed = {u.neuron.delta: u.neuron for i in chosen for u in network.usages[i]}
-    trainer = trainer or Trainer(network)
+    trainer = trainer or trainer_for(network)
     params = [CTX.mpf(v) for v in flat]
     error, totals = CTX.zero, [CTX.zero] * len(chosen)
     for sample in trainer.samples:
         # a delta's closed form names the weights after its neuron's layer, never the first layer's
-        values = trainer.symbol_values(params, sample, params_from=1)
+        # (a wired network's names any: W_h and the kernels are used after their own layer too)
+        values = trainer.symbol_values(params, sample, params_from=1 if network.graph is None else 0)
         error += CTX.fsum(evaluate(o.loss_expr, values) for o in network.outputs)
         memo: dict[Expr, Real] = {}  # the deltas' closed forms share their parts: each is evaluated once
         deltas = {delta: evaluate(closed.deltas[delta], values, memo) for delta in needed}

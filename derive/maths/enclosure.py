@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 
-from derive.maths import ballcode
+import derive.maths.ballcode as ballcode
 from derive.maths.ballcode import U, Unproven, covers
 from derive.maths.numeric import GUARD_DIGITS, Report
 from derive.model.network import Network

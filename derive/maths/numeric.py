@@ -7,7 +7,7 @@ updates of the iterations table, with the numeric local rules of `derive.model.r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import singledispatch
 
@@ -113,9 +113,25 @@ def _(expr: sympy.Function, values: _Scope) -> Real:
     return rule(values.sub(expr.args[0]))
 
 
+# A difference that cancels below this fraction of its larger term is a tie at the working precision
+# (the decimals of a spec are not exact in binary: two equal entries of a max pool's window, reached by
+# different products, differ in their last bits).
+SETTLED = CTX.mpf(10) ** -(WORKING_DIGITS - 8)
+
+
+def settled_difference(a: Real, b: Real) -> Real:
+    """a - b, or exactly 0 where a and b are equal to the working precision."""
+    d = a - b
+    return CTX.zero if abs(d) <= SETTLED * max(abs(a), abs(b)) else d
+
+
 @_eval.register
 def _(expr: sympy.Heaviside, values: _Scope) -> Real:
-    x = values.sub(expr.args[0])
+    arg = expr.args[0]
+    if isinstance(arg, sympy.Add) and len(arg.args) == 2:  # a max pool's comparison of two entries
+        x = settled_difference(values.sub(arg.args[0]), -values.sub(arg.args[1]))
+    else:
+        x = values.sub(arg)
     at_zero = values.sub(expr.args[1]) if len(expr.args) > 1 else CTX.mpf(0.5)
     return CTX.one if x > 0 else (CTX.zero if x < 0 else at_zero)
 
@@ -155,6 +171,10 @@ class Trainer:
             nets.append(layer_nets)
             outs.append(act.numeric(layer_nets))
         return nets, outs
+
+    def output_values(self, params: Sequence[Real], inputs: Sequence[Real]) -> list[Real]:
+        """The outputs, in network.outputs order."""
+        return self.forward(params, inputs)[1][-1]
 
     def symbol_values(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]],
                       params_from: int = 0) -> dict[Symbol, Real]:
@@ -318,6 +338,18 @@ class Trainer:
         return found
 
 
+# The trainer of networks wired entry by entry (derive.maths.wired, built on this module: it puts its
+# class here when derive is imported).
+wired_trainer: Callable[[Network], Trainer] | None = None
+
+
+def trainer_for(network: Network) -> Trainer:
+    """The trainer of `network`: a wired network's (convolution, pooling, recurrent layers) or this one."""
+    if network.graph is not None and wired_trainer is not None:
+        return wired_trainer(network)
+    return Trainer(network)
+
+
 # The most work the iterations may take at the working precision: updates times parameters times the
 # samples each update learns from (mazur's 10,000 updates are 100,000). Checked before any training; a
 # training repeated at k times the digits counts k times, and is not repeated beyond LADDER_WORK.
@@ -328,7 +360,9 @@ LADDER_WORK = 4 * MAX_ITERATION_WORK
 def iteration_work(network: Network, steps: Iterable[int]) -> int:
     """The work of training to the last of `steps` at the working precision (see MAX_ITERATION_WORK)."""
     per_update = len(network.spec.samples) if network.spec.training.update == "batch" else 1
-    return max(steps, default=0) * len(network.params) * per_update
+    # a wired network's work is its connections (a kernel's few entries are used at every position)
+    size = len(network.params) if network.graph is None else network.graph.work
+    return max(steps, default=0) * size * per_update
 
 
 # Digits above the last one held that a result must keep to be more than rounding noise, and the
@@ -385,7 +419,7 @@ def precise_errors(network: Network, steps: Sequence[int]) -> list[Report]:
         if digits > WORKING_DIGITS and work * digits // WORKING_DIGITS > LADDER_WORK:
             break  # what is still unresolved stays a bound
         with CTX.workdps(digits):
-            trainer = Trainer(network)
+            trainer = trainer_for(network)
             found = [_report(trainer, step, params, needed.setdefault(step, digits) if trainer.resolved(params)
                              else digits) for step, params in trainer.train(trainer.initial(), steps)]
         if all(r.resolved for r in found):

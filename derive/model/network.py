@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import Any
 
 from sympy import Add, Expr, Integer, Symbol
 
-from derive.model import identifiers
+import derive.model.identifiers as identifiers
 from derive.model.rules import Activation, Loss, get_activation, loss_for
 from derive.model.spec import LayerSpec, Spec
 
@@ -101,6 +103,9 @@ class Network:
     e_total: Symbol
     eta: Symbol
     usages: tuple[tuple[Usage, ...], ...]  # parallel to params: several for a shared bias
+    # where the spec has convolution, pooling or recurrent layers: which stages (`layers`) make up which
+    # of its layers (a derive.model.wiring.Wiring); None for a network of dense layers
+    graph: Any = None
 
     @property
     def name(self) -> str:
@@ -112,6 +117,11 @@ class Network:
 
     def sizes(self) -> tuple[int, ...]:
         return (len(self.inputs), *tuple(len(layer) for layer in self.layers))
+
+
+# The network of a spec with convolution, pooling or recurrent layers is built by derive.model.wiring (built
+# on this module, so not imported here), which puts its builder here when derive is imported.
+wired_builder: Callable[[Spec], Network] | None = None
 
 
 def _layer_params(spec_layer: LayerSpec, index: int) -> tuple[list[list[Param]], list[Param]]:
@@ -149,6 +159,8 @@ def _bias_of(mode: str, biases: list[Param], position: int) -> Param | None:
 
 def build(spec: Spec) -> Network:
     """Symbols for every input, target, weight and bias, and the neurons that connect them."""
+    if spec.structure is not None and wired_builder is not None:  # wired entry by entry
+        return wired_builder(spec)
     inputs = tuple(symbol(name) for name in spec.inputs)
     sources: tuple[tuple[str, Symbol], ...] = tuple(zip(spec.inputs, inputs))
     layers, params = [], []

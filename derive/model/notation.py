@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from derive.model import identifiers
+import derive.model.identifiers as identifiers
 from derive.model.network import Network, Neuron
 
 GREEK_LETTERS = {
@@ -194,8 +194,17 @@ _BUILDERS: dict[str, Callable[[Network], Notation]] = {
 }
 
 
+# The notation of networks with convolution, pooling or recurrent layers (derive.model.layer_notation, built
+# on this module): it puts its builder here when derive.model is imported.
+wired_notation: Callable[[Network, str], Notation] | None = None
+
+
 def notation_for(network: Network, profile: str = "classic") -> Notation:
     """The notation `profile` gives `network`; NotationError when the profile cannot name it."""
+    if network.graph is not None and wired_notation is not None:
+        if profile not in _BUILDERS:
+            raise KeyError(profile)
+        return wired_notation(network, profile)
     return _BUILDERS[profile](network)
 
 
@@ -221,7 +230,8 @@ def text(g: Glyph) -> tuple[str, str, str]:
     base = GREEK_LETTERS.get(g.base, g.base)
     if g.hat:
         base += "\u0302"
-    return base, g.sub, g.sup
+    # a step of a sequence, \langle t\rangle in LaTeX, is ⟨t⟩ in text
+    return base, g.sub, g.sup.replace("\\langle ", "\u27e8").replace("\\langle", "\u27e8").replace("\\rangle", "\u27e9")
 
 
 # --- index form ------------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from derive.model import identifiers, reading
-from derive.model import data as data_table
+import derive.model.data as data_table
+import derive.model.identifiers as identifiers
+import derive.model.reading as reading
 from derive.model.rules import ACTIVATIONS, UnknownRule, get_activation
 
 PRESET_PACKAGE = "derive.presets"
@@ -53,7 +54,7 @@ MAX_NEURONS = 4096
 MAX_NUMBER_DIGITS = 60
 ALLOWED_KEYS = {
     "": ("title", "titles", "inputs", "loss", "init", "layers", "samples", "training", "aliases", "exercise", "data"),
-    "layer": ("neurons", "activation", "weights", "weight_names", "bias"),
+    "layer": ("kind", "neurons", "activation", "weights", "weight_names", "bias"),
     "bias": ("mode", "form", "trainable", "names", "values"),
     "sample": ("name", "inputs", "targets"),
     "training": ("learning_rate", "update", "reduction", "steps", "optimizer", "momentum", "beta1", "beta2",
@@ -70,9 +71,15 @@ MAX_ASK = 20
 MAX_ASK_CHARS = 80
 # A question is a quantity as a plain claim names it (dE_total/dw5, w1@1, out_o1[s2]): what a sheet
 # tells students to write, so no LaTeX.
-ASK = re.compile(r"[A-Za-z][A-Za-z0-9_/@\[\]]{0,79}\Z")
+ASK = re.compile(r"[A-Za-z][A-Za-z0-9_/@\[\]=]{0,79}\Z")  # = for a step of a sequence: h2[t=3]
 DEFAULT_EXERCISE_DIGITS = 3
 MAX_EXERCISE_DIGITS = 9
+
+
+# The reader of specs with convolution, pooling or recurrent layers (derive.model.structure, which is built
+# on this module and so is not imported here): it puts itself here when derive is imported, and answers
+# None for a spec of dense layers.
+layered_reader: Callable[[Any, str, str], Spec | None] | None = None
 
 
 class SpecError(ValueError):
@@ -190,6 +197,9 @@ class Spec:
     aliases: tuple[tuple[str, str], ...] = ()
     exercise: ExerciseSpec | None = None
     data: data_table.DataSpec | None = None  # the samples `derive train` trains on, where not the spec's own
+    # the layers in order where some are convolution, pooling, flatten or recurrent (derive.model.kinds);
+    # `layers` then holds the dense ones
+    structure: Any = None
 
     def title_in(self, lang: str) -> str:
         """The title in `lang`, or the spec's own title when it gives none in that language."""
@@ -541,6 +551,9 @@ def _check_loss(r: _Reader, loss: str, layers: list[LayerSpec]) -> None:
 
 def from_mapping(data: Any, source: str, name: str) -> Spec:
     """Validate a parsed TOML document into a `Spec`; raises `SpecError` on the first problem."""
+    layered = layered_reader(data, source, name) if layered_reader is not None else None
+    if layered is not None:  # convolution, pooling or recurrent layers
+        return layered
     r = _Reader(source, data, "").allow("")
     title = r.text("title", name)
     if not TITLE.match(title) or not title.strip():
@@ -598,7 +611,7 @@ def _read_exercise(r: _Reader, loss: str) -> ExerciseSpec | None:
     for i, item in enumerate(asked):
         if not isinstance(item, str) or not ASK.match(item):
             raise e.fail(f"ask[{i}]", f"expected a quantity as a plain claim names it (out_o1, dE_total/dw5, w1@1): "
-                         f"a letter, then letters, digits, _ / @ [ ], at most {MAX_ASK_CHARS} characters")
+                         f"a letter, then letters, digits, _ / @ [ ] =, at most {MAX_ASK_CHARS} characters")
     if len(set(asked)) != len(asked):
         raise e.fail("ask", "expected each question once")
     return ExerciseSpec(ranges, tuple(asked),

@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 from types import MappingProxyType
 
 from derive.maths.derivation import Derivation
-from derive.notes import figures, messages, svg, walkthrough
+from derive.notes import figures, layer_files, messages, svg, walkthrough
 from derive.notes.notation import notation_for
 from derive.notes.request import NotesRequest
 
@@ -67,6 +67,11 @@ def svg_files(fs: walkthrough.FigureSet) -> dict[str, str]:
 
 def files(d: Derivation, request: NotesRequest) -> dict[str, str | bytes]:
     """Every requested file of the walkthrough of `d`, by path relative to the output directory."""
+    if d.network.graph is not None:  # convolution, pooling or recurrent layers: notes of their own
+        try:
+            return layer_files.files(d, request)
+        except layer_files.CodeDisagrees as exc:
+            raise CodeDisagrees(str(exc)) from None
     fs = figure_set(d, request)
     found: dict[str, str | bytes] = {}
     wants = set(request.formats)
