@@ -172,13 +172,13 @@ def optimizer_constants(network: Network) -> dict[str, Real]:
 
 
 def feeds(network: Network) -> dict[str, tuple[str, ...]]:
-    """What each quantity is computed from, one step back: a net from its weights, sources and bias, an
-    out from its net (a softmax's from every net of its layer), an output's error from its out."""
+    """What each quantity is computed from, one step back: a net from the symbols of its formula (weights,
+    sources, bias; a pool's window), an out from its net (a softmax's from every net of its layer), an
+    output's error from its out."""
     found: dict[str, tuple[str, ...]] = {}
     for layer in network.layers:
         for n in layer:
-            parts = [name for link in n.links for name in (link.weight.name, link.source.name)]
-            found[n.net.name] = tuple(parts + ([n.bias.name] if n.bias is not None else []))
+            found[n.net.name] = tuple(sorted(str(s) for s in n.net_expr().free_symbols))
             nets = [n.net] if n.activation.elementwise else [m.net for m in layer]
             found[n.out.name] = tuple(x.name for x in nets)
     for o in network.outputs:

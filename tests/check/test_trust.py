@@ -97,3 +97,28 @@ def test_a_derivative_of_a_quantity_by_one_that_does_not_feed_it_is_zero(mazur: 
         "dE_total/dw5 = dE_total/dout_h1 * dout_h1/dnet_h1 * dnet_h1/dw5",
     ]))
     assert [(v.line, v.status) for v in report.verdicts] == [(1, "correct"), (2, "wrong"), (3, "wrong")]
+
+
+@pytest.mark.parametrize("source", ["mazur", "textbook", "cnn", "rnn", "tests/notes/softmax_342.toml"])
+def test_a_derivative_is_zero_only_where_the_closed_form_does_not_hold_the_symbol(source: str) -> None:
+    # every net and out written out down to the inputs and parameters by SymPy substitution: a derivative
+    # the truth calls zero by structure must be of a quantity whose closed form lacks that symbol
+    import sympy
+
+    from derive.check.truth import Truth
+
+    net = network.build(spec.load(source))
+    closed: dict[sympy.Symbol, sympy.Expr] = {}
+    for layer in net.layers:
+        nets = [n.net_expr().xreplace(closed) for n in layer]
+        for j, n in enumerate(layer):
+            closed[n.net] = nets[j]
+            closed[n.out] = n.activation.forward(tuple(nets), j)
+    truth = Truth(derivation.build(net))
+    names = [p.name for p in net.params] + [i.name for i in net.inputs]
+    zero = {(str(top), name) for top in closed for name in names if truth._independent(f"{top}/{name}")}
+    absent = {(str(top), name) for top, e in closed.items() for name in names
+              if name not in {str(s) for s in e.free_symbols}}
+    assert zero <= absent
+    if source in ("mazur", "textbook"):  # no kinks or ties: what does not appear is exactly what does not feed
+        assert zero == absent and ("out_h1", "w5" if source == "mazur" else net.params[-1].name) in zero
