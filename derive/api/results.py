@@ -125,8 +125,8 @@ class Training:
     title: str
     curve: tuple[tuple[int, float], ...]
     diverged: int | None
-    # the 50-digit error before any update: positive while a float64 error printed as 0 is below float64
-    error_before: float = field(default=0.0, repr=False)
+    # the 50-digit error before any update is positive: a float64 error printed as 0 is then below float64
+    starts_positive: bool = field(default=False, repr=False)
 
     @property
     def final_error(self) -> float:
@@ -136,7 +136,7 @@ class Training:
     @property
     def below_float64(self) -> bool:
         """Some error is 0 in float64 while the exact error is positive (below about 4.9e-324)."""
-        return self.error_before > 0 and any(error == 0 for _, error in self.curve)
+        return self.starts_positive and any(error == 0 for _, error in self.curve)
 
     @property
     def log_scaled(self) -> bool:

@@ -122,6 +122,8 @@ def rules(network: Network) -> tuple[Rule, ...]:
         found += [_expr_rule(n.out.name, n.activation.forward(nets, n.position), deltas) for n in layer]
     found += [_expr_rule(o.error.name, o.loss_expr, deltas) for o in network.outputs]
     found.append(_sum_of_products(network.e_total.name, tuple((o.error.name,) for o in network.outputs)))
+    if network.spec.structure is not None:
+        return tuple(found)  # convolution, pooling, recurrence: their backward pass is no layer of dense rules
     found += _backward_rules(network, deltas)
     for index, p in enumerate(network.params):
         terms = tuple((f"d:E_total/net_{u.neuron.name}", _dnet(u.neuron, p.name)) for u in network.usages[index])

@@ -31,7 +31,7 @@ def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: 
     numbers, give or take their rounding `before_spread`): a number to the digits written, a computation
     within the rounding of the numbers it writes anew."""
     text = literal(link)
-    slack = CTX.mpf(10) ** -30 * max(abs(before), CTX.one)
+    slack = CTX.mpf(10) ** -30 * max(abs(before), abs(value))  # relative: 2e-162 is no rounding of 0
     if text is not None:
         if agrees_to_written_digits(before, text):
             return True

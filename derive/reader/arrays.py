@@ -322,17 +322,25 @@ def quantities(truth: Truth) -> list[Quantity]:
                 continue
             found.append(Quantity(f"{label} of layer {number}", kind, tuple((name(n),) for n in layer)))
         weights = tuple(tuple(link.weight.name for link in n.links) for n in layer)
-        found.append(Quantity(f"the weights of layer {number}", "weight", weights))
-        found.append(Quantity(f"dE_total/dW of layer {number}", "gradient",
-                              tuple(tuple(f"d:E_total/{w}" for w in row) for row in weights)))
-        found.append(Quantity(f"the weights of layer {number} after the update", "updated",
-                              tuple(tuple(f"{w}@1" for w in row) for row in weights)))
+        if _weight_matrix(weights):
+            found.append(Quantity(f"the weights of layer {number}", "weight", weights))
+            found.append(Quantity(f"dE_total/dW of layer {number}", "gradient",
+                                  tuple(tuple(f"d:E_total/{w}" for w in row) for row in weights)))
+            found.append(Quantity(f"the weights of layer {number} after the update", "updated",
+                                  tuple(tuple(f"{w}@1" for w in row) for row in weights)))
         if all(n.bias is not None for n in layer):
             biases = tuple((n.bias.name,) for n in layer)  # type: ignore[union-attr]
             found.append(Quantity(f"the biases of layer {number}", "bias", biases))
             found.append(Quantity(f"dE_total/db of layer {number}", "gradient",
                                   tuple((f"d:E_total/{b}",) for (b,) in biases)))
     return found
+
+
+def _weight_matrix(weights: tuple[tuple[str, ...], ...]) -> bool:
+    """A dense layer's weights: a row for each neuron, all as long, no weight twice (a kernel slid over a
+    map, a pool's window and a recurrent step are no matrix of a layer)."""
+    names = [w for row in weights for w in row]
+    return bool(names) and len({len(row) for row in weights}) == 1 and len(set(names)) == len(names)
 
 
 def values_of(array: Array, evaluator: Evaluator) -> list[list[Real]] | None:
