@@ -296,6 +296,11 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
         line = text.line(span.start + chain.offsets[0])
         if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(renamed_chain(
                 chain, names.aliases.for_span(span).name))):
+            if _names_its_entries(chain):
+                source = " ".join(span.source.split())
+                named = Verdict(line, source, 1, "defined", None, None, "your own names for its entries")
+                found.append(Found(named, text.cell, index, "", ""))
+                continue
             try:
                 entries, said = names.array_claims(chain, line, span, sample.name)
             except (ArrayError, ClaimError, NotUnderstood) as exc:
@@ -327,6 +332,17 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+def _names_its_entries(chain: Chain) -> bool:
+    """`W = [w_11 w_12; w_21 w_22]`: a matrix named by the names of its entries, which says how the person
+    writes them (no value, nothing to judge; the names are read from what is written about them)."""
+    parts = chain.text.split(" = ")
+    written = re.fullmatch(r"\s*ARRAY__(\d+)\s*", parts[-1]) if len(parts) == 2 else None
+    if written is None or int(written.group(1)) >= len(chain.arrays):
+        return False
+    entries = [e for row in chain.arrays[int(written.group(1))] for e in row]
+    return len(entries) > 1 and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(@\d+)?", e.strip()) for e in entries)
 
 
 def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, text: Text, index: int,

@@ -107,3 +107,16 @@ def test_a_weight_matrix_after_its_update_keeps_its_name(mazur: derivation.Deriv
     assert "wrong" not in statuses(report)
     moved = {f.target for f in report.found if f.verdict.status == "correct" and f.target.endswith("@1")}
     assert moved == {"w5@1", "w6@1", "w7@1", "w8@1"}
+
+
+def test_a_matrix_named_by_its_entries_names_says_nothing_to_judge(mazur: derivation.Derivation) -> None:
+    # the person's own letters for the entries, in their own arrangement: how they write W, not a claim;
+    # the numbers after it are judged
+    document = "\n\n".join([
+        r"$$W^{(1)} = \begin{bmatrix} w^{(1)}_{11} & w^{(1)}_{21} \\ w^{(1)}_{12} & w^{(1)}_{22} \end{bmatrix}$$",
+        r"$$W^{(1)} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    first = [f.verdict for f in report.found if f.verdict.line == 1]
+    assert [(v.status, v.reason) for v in first] == [("defined", "your own names for its entries")]
+    assert {f.verdict.status for f in report.found if f.verdict.line == 3} == {"correct"}
