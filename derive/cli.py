@@ -8,14 +8,15 @@ loads the notes.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 from typing import NoReturn
 
-from derive import __version__, api, writing
+from derive import __version__, api, interrupts, writing
+from derive.api import results
 from derive.code import SCALAR_LIMIT, STYLES
 from derive.maths import derivation
 from derive.model import spec
@@ -24,7 +25,7 @@ from derive.notes import ALL, DEFAULT_DIGITS, FORMATS, LANGUAGES, MAX_DIGITS, PR
 
 OK, FINDING, USAGE = 0, 1, 2
 # As a shell reports a program stopped by a signal: 128 + SIGPIPE, SIGINT, SIGTERM.
-CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, 130, 143
+CLOSED_PIPE, INTERRUPTED, TERMINATED = 141, interrupts.INTERRUPTED, interrupts.TERMINATED
 # Committed examples: every preset in both languages and every format but PDF (which mazur also has),
 # in the classic notation, plus the notations the sources use: the textbook's and the matrix one.
 EXAMPLE_FORMATS = ("md", "tex", "html", "ipynb")
@@ -40,8 +41,7 @@ class OutputError(Exception):
     """Standard output cannot be written: one line on stderr, exit status 2."""
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised where the program is, so temporaries are cleaned as for Ctrl-C."""
+Terminated = interrupts.Terminated
 
 
 class _Exit(Exception):
@@ -211,11 +211,24 @@ def _emit(text: str) -> None:
     if sys.stdout is None:
         raise OutputError("standard output is closed")
     try:
-        print(text)
+        print(_encodable(text, sys.stdout))
     except BrokenPipeError:
         raise
     except OSError as exc:
         raise OutputError(f"cannot write standard output ({exc.strerror or exc})") from None
+
+
+def _encodable(text: str, stream: object) -> str:
+    """`text` with what the stream's encoding cannot write (a non-ASCII path under PYTHONIOENCODING=ascii, a
+    file name's undecodable byte) as Python's escapes (`\\xe9`, `\\udce9`), as messages show it."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: it could not have been set
+        pass
+    return text
 
 
 def _flush() -> None:
@@ -234,7 +247,7 @@ def _say(text: str) -> None:
     if sys.stderr is None:
         return
     try:
-        print(text, file=sys.stderr)
+        print(_encodable(text, sys.stderr), file=sys.stderr)
         sys.stderr.flush()
     except OSError:
         pass
@@ -272,10 +285,12 @@ def _cmd_render(args: argparse.Namespace) -> int:
 def _cmd_exercise(args: argparse.Namespace) -> int:
     from derive.api import course
 
-    ex = course.exercise(_load(args.network), args.variants, args.seed, args.lang, args.notation, args.format)
-    out_dir = args.out if args.out is not None else Path("exercise") / ex.network
+    net = _load(args.network)
+    out_dir = args.out if args.out is not None else Path("exercise") / net.name
     if args.out is None and args.format == "prairielearn":  # beside the sheets, which keep their own files
         out_dir = out_dir / "prairielearn"
+    writing.check_others(out_dir, results.others("derive exercise"))  # before the variants are drawn
+    ex = course.exercise(net, args.variants, args.seed, args.lang, args.notation, args.format)
     ex.write(out_dir)
     count, rejected = ex.variants, ex.rejected
     _emit(f"{count} variant{'s' * (count != 1)} of {ex.network} (seed {args.seed}) in {out_dir}; "
@@ -298,7 +313,7 @@ def _kept_log(out_dir: Path, log: str) -> str:
         return ""
     path = out_dir / "walkthrough.log"
     try:
-        writing.write_file(path, log)
+        writing.write_file(path, log, follow=False)  # in the render's directory: never through a link
     except writing.WriteError as exc:
         return f" (its log could not be kept: {exc.reason})"
     return f" (TeX's log: {escaped(str(path))})"
@@ -355,14 +370,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     shown = escaped(str(args.claims))
     if kind == "claims" and args.annotate is not None:
         raise UsageError(f"{shown}: --annotate needs a document (Markdown, LaTeX or a notebook)")
+    page = args.annotate is not None and args.annotate.suffix.lower() in (".html", ".htm")
+    if page and kind == "tex":
+        raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or "
+                         "a notebook (annotate a .tex document as .tex)")
     net = _load(args.network)
     aliases = checking.read_aliases(args.aliases) if args.aliases is not None else None
     report = net.check_text(text, kind, args.notation, aliases, args.digits, args.time_limit, args.claims)
-    if args.annotate is not None:
-        page = args.annotate.suffix.lower() in (".html", ".htm")
-        if page and kind == "tex":
-            raise UsageError(f"{escaped(str(args.annotate))}: the annotated page is made from Markdown or "
-                             "a notebook (annotate a .tex document as .tex)")
+    if args.annotate is not None and (report.wrong or not report.problem):  # exit 2 writes nothing
         writing.write_file(args.annotate, report.annotated(page, args.claims.name))
     _emit(report.json() if args.format == "json" else report.text())
     if report.wrong:
@@ -377,6 +392,7 @@ def _cmd_grade(args: argparse.Namespace) -> int:
     from derive.api import course
     from derive.course.grading import default_jobs
 
+    writing.check_others(args.out, results.others("derive grade"))  # before the class is graded
     grades = course.grade(args.key_dir, args.submissions, args.jobs or default_jobs(), args.marks)
     _emit(str(grades.write(args.out)))
     return OK
@@ -420,7 +436,7 @@ def _cmd_examples(args: argparse.Namespace) -> int:
     if not args.check:
         found = example_files(args.out)
         relative = {path.relative_to(args.out).as_posix(): content for path, content in found.items()}
-        writing.write_tree(args.out, relative, _is_example_file)
+        writing.write_tree(args.out, relative, _is_example_file, results.others(""))
         return OK
     # PDF bytes depend on the TeX installation: the PDFs are checked by their text, in the tests.
     files = example_files(args.out, with_pdf=False)
@@ -474,14 +490,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`derive check ... | head -1`): stop quietly
         _detach_stdout()
         return CLOSED_PIPE
-    except KeyboardInterrupt:
-        _say("derive: interrupted")
-        return INTERRUPTED
-    except Terminated:
-        _say("derive: terminated")
-        return TERMINATED
+    except OSError as exc:  # the system refused a resource: too many open files (`ulimit -n`), no memory ...
+        _say(f"derive: error: {_system(exc)}")
+    except (KeyboardInterrupt, Terminated) as exc:
+        return interrupts.stopped(exc)
     _detach_stdout_if_failed()
     return USAGE
+
+
+def _system(exc: OSError) -> str:
+    """One line for an error of the system, with what to do where there is something to do."""
+    where = f"{escaped(str(exc.filename))}: " if exc.filename is not None else ""
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EMFILE, errno.ENFILE):
+        return f"{where}{reason} (raise the limit, `ulimit -n`, or use fewer --jobs)"
+    return f"{where}{reason}"
 
 
 def _detach_stdout_if_failed() -> None:
@@ -493,14 +516,16 @@ def _detach_stdout_if_failed() -> None:
             _detach_stdout()
 
 
-def _terminate(signum: int, frame: object) -> NoReturn:
-    raise Terminated
-
-
 def run() -> NoReturn:
-    signal.signal(signal.SIGTERM, _terminate)
-    status = main()
+    """The command line as a program (see derive.__main__.run, which installs the handlers earlier)."""
+    interrupts.install()
+    leave(main())
+
+
+def leave(status: int) -> NoReturn:
+    """End the process with `status` once the command is over."""
     if status in (OK, FINDING, USAGE):
+        interrupts.finishing()  # a signal now changes nothing: the work is done
         _leave(status)
     sys.exit(status)  # interrupted: a grading pool's workers are left to the interpreter's exit to stop
 

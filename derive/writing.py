@@ -4,7 +4,9 @@
 file or a missing path; a character device or a FIFO is written directly, as a shell's `>` would, and
 anything else (a directory, a socket, a block device) is refused. `write_tree` writes the files of one
 render into a fresh hidden sibling directory and then swaps it into place, so a reader sees the old set
-or the new one, never a mixture. Every failure is a `WriteError` and leaves no temporary behind.
+or the new one, never a mixture; it replaces only the files its caller owns, never writes over anything
+but a regular file, never through a symbolic link inside the directory, and never into another
+command's output. Every failure is a `WriteError` and leaves no temporary behind.
 
 This module imports no other part of derive: the command line and every output may use it.
 """
@@ -57,8 +59,14 @@ def as_bytes(content: str | bytes) -> bytes:
     return content.encode("utf-8") if isinstance(content, str) else content
 
 
-def write_file(path: Path, content: str | bytes) -> None:
-    """Write one file so that it is never seen half-written and nothing but a regular file is replaced."""
+def write_file(path: Path, content: str | bytes, follow: bool = True) -> None:
+    """Write one file so that it is never seen half-written and nothing but a regular file is replaced.
+
+    A symbolic link the user names is followed (it keeps pointing at the file it names); one that a
+    command found in its own output directory is not (`follow=False`): it is refused, as write_tree does.
+    """
+    if not follow and os.path.islink(path):
+        raise WriteError(path, "is a symbolic link, which is never replaced by a file")
     data = as_bytes(content)
     target = Path(os.path.realpath(path))  # a symbolic link keeps pointing at the file it names
     try:
@@ -123,18 +131,22 @@ def _write_special(shown: Path, target: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def write_tree(root: Path, files: Mapping[str, str | bytes], ours: Callable[[PurePosixPath], bool]) -> None:
+def write_tree(root: Path, files: Mapping[str, str | bytes], ours: Callable[[PurePosixPath], bool],
+               others: Mapping[str, str] | None = None) -> None:
     """Write `files` (paths relative to `root`) so that the whole set appears at once.
 
     The files are written into a fresh hidden sibling of `root`. A missing `root` is then renamed into
-    place; an existing one that holds only files `ours` recognises (an earlier render's) is swapped
-    with it and removed, so no file of the earlier set outlives the new one. A directory holding other
-    files too (`--out .`) keeps them: the new files are moved in after all of them were written, and
-    the earlier set's files that the new one lacks are removed.
+    place; an existing one that holds only files `ours` recognises (an earlier run's) is swapped with it
+    and removed, so no file of the earlier set outlives the new one. A directory holding other files too
+    (`--out .`, or another format's files) keeps them: the new files are moved in after all of them were
+    written, and the earlier set's files that the new one lacks are removed. `others` maps a file that
+    marks another command's output to that command: a directory holding one is refused, as is anything
+    but a regular file at the place of a new file and anything but a directory on the way to one.
     """
     real = Path(os.path.realpath(root))
     if real.exists() and not real.is_dir():
         raise WriteError(root, "is not a directory")
+    check_others(root, others or {})
     _check_targets(root, real, files)
     _make_parent(root, real.parent)
     _sweep(real.parent)
@@ -144,22 +156,57 @@ def write_tree(root: Path, files: Mapping[str, str | bytes], ours: Callable[[Pur
         raise WriteError(root, _reason(exc)) from None
     try:
         _fill(root, staging, files)
-        _commit(root, real, staging, files, ours)
+        _commit(real, staging, files, ours)
     except OSError as exc:
         raise WriteError(root, _reason(exc)) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def check_others(root: Path, others: Mapping[str, str]) -> None:
+    """Refuse a directory that holds another command's output (a file of `others`, which maps each such
+    mark to its command): its files are not ours to replace. Also called before a long run's work."""
+    real = Path(os.path.realpath(root))
+    for mark, command in others.items():
+        if os.path.lexists(real / mark):
+            raise WriteError(root, f"holds the output of {command} ({mark}); write into another directory")
+
+
+def _kind(path: Path) -> str | None:
+    """What is at `path`, its link not followed: None for nothing, else "regular file", "directory", ..."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"place that cannot be read ({exc.strerror or exc})"
+    for test, name in ((stat.S_ISREG, "regular file"), (stat.S_ISDIR, "directory"), (stat.S_ISLNK, "symbolic link"),
+                       (stat.S_ISFIFO, "FIFO"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")):
+        if test(mode):
+            return name
+    return "socket"
+
+
 def _check_targets(root: Path, real: Path, files: Mapping[str, str | bytes]) -> None:
-    """Refuse, before anything is written, a file whose place holds a directory or whose folder is a file."""
+    """Refuse, before anything is written, anything but a regular file where a file goes (a directory, a
+    FIFO, a device, a symbolic link: never replaced) and anything but a directory on the way to one (a
+    symbolic link there would lead the file outside `root`)."""
+    seen: dict[PurePosixPath, str | None] = {}
     for relative in files:
-        place = real / relative
-        if place.is_dir():
-            raise WriteError(root / relative, "is a directory (expected a file name)")
-        for folder in PurePosixPath(relative).parents:
-            if str(folder) != "." and (real / folder).exists() and not (real / folder).is_dir():
-                raise WriteError(root / folder, "is not a directory")
+        place = PurePosixPath(relative)
+        for folder in reversed(place.parents[:-1]):  # from the top down
+            kind = seen[folder] if folder in seen else seen.setdefault(folder, _kind(real / folder))
+            if kind is None:
+                break
+            if kind != "directory":
+                why = f" (files are written only inside {root})" if kind == "symbolic link" else ""
+                raise WriteError(root / folder, f"is a {kind}, not a directory{why}")
+        else:
+            kind = _kind(real / relative)
+            if kind == "directory":
+                raise WriteError(root / relative, "is a directory (expected a file name)")
+            if kind not in (None, "regular file"):
+                raise WriteError(root / relative, f"is a {kind}, which is never replaced by a file")
 
 
 def _fill(root: Path, staging: Path, files: Mapping[str, str | bytes]) -> None:
@@ -172,25 +219,58 @@ def _fill(root: Path, staging: Path, files: Mapping[str, str | bytes]) -> None:
     os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes the directory private
 
 
-def _existing(real: Path) -> list[PurePosixPath] | None:
-    """Every entry under `real`, relative, or None when there is no directory."""
-    if not real.is_dir():
+# How deep the listing of an existing directory goes: deeper than any file a command writes, so a
+# directory nested deeper (1,200 levels) is someone else's and makes the directory one to merge into.
+MAX_DEPTH = 8
+
+
+def _listing(real: Path) -> tuple[list[tuple[PurePosixPath, str]], bool] | None:
+    """Every entry under `real` (relative, with its kind), and whether the listing is whole; None when
+    there is no directory. Iterative and bounded in depth: no recursion limit, no endless walk."""
+    if _kind(real) != "directory":
         return None
-    return sorted(PurePosixPath(p.relative_to(real).as_posix()) for p in real.rglob("*"))
+    found: list[tuple[PurePosixPath, str]] = []
+    whole, stack = True, [PurePosixPath()]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(real / folder) as entries:
+                names = sorted(entry.name for entry in entries)
+        except OSError:
+            whole = False
+            continue
+        for name in names:
+            relative = folder / name
+            kind = _kind(real / relative) or "gone"
+            found.append((relative, kind))
+            if kind == "directory" and len(relative.parts) < MAX_DEPTH:
+                stack.append(relative)
+            elif kind == "directory":
+                whole = False
+    return sorted(found), whole
 
 
-def _commit(root: Path, real: Path, staging: Path, files: Mapping[str, str | bytes],
+def _commit(real: Path, staging: Path, files: Mapping[str, str | bytes],
             ours: Callable[[PurePosixPath], bool]) -> None:
-    existing = _existing(real)
-    if existing is None:
-        os.rename(staging, real)
+    for attempt in range(3):
+        listing = _listing(real)
+        if listing is None:
+            try:
+                os.rename(staging, real)
+                return
+            except OSError as exc:  # another run made the directory first: replace its set or merge
+                if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST) or attempt == 2:
+                    raise
+                continue
+        entries, whole = listing
+        mine = {p for p, kind in entries if kind == "regular file" and ours(p)}
+        folders = {parent for p, _ in entries for parent in p.parents}
+        if whole and _swappable(real) and all(p in mine or (kind == "directory" and p in folders)
+                                              for p, kind in entries):
+            _swap(staging, real)
+            return
+        _merge(real, staging, files, sorted(p for p in mine if p.as_posix() not in files))
         return
-    folders = {p for f in existing for p in f.parents}
-    if _swappable(real) and all(ours(p) or (p in folders and (real / p).is_dir() and not (real / p).is_symlink())
-                                for p in existing):
-        _swap(staging, real)
-        return
-    _merge(real, staging, files, [p for p in existing if ours(p) and p.as_posix() not in files])
 
 
 def _swappable(real: Path) -> bool:
@@ -233,7 +313,7 @@ def _merge(real: Path, staging: Path, files: Mapping[str, str | bytes], stale: l
         (real / relative).parent.mkdir(parents=True, exist_ok=True)
         os.replace(staging / relative, real / relative)
     for old in stale:
-        if (real / old).is_file():
+        if _kind(real / old) == "regular file":
             (real / old).unlink()
 
 

@@ -100,12 +100,16 @@ def test_render_where_the_walkthrough_is_a_directory_writes_nothing(tmp_path: Pa
     assert [p.name for p in out.rglob("*")] == ["walkthrough.md"] and _leftovers(tmp_path) == []
 
 
-def test_a_render_replaces_the_earlier_set_as_a_whole(rendered: tuple[Path, Path],
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_render_replaces_the_files_of_its_formats_and_keeps_the_others(rendered: tuple[Path, Path],
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     spec, out = rendered
+    markdown = _tree(out)
     assert (out / "walkthrough.md").is_file() and list((out / "figures").iterdir())
     assert main(["render", str(spec), "--out", str(out), "--format", "tex"]) == 0
-    assert sorted(_tree(out)) == ["walkthrough.tex"]  # no figure of the Markdown is left beside it
+    assert _tree(out) == markdown | {"walkthrough.tex": (out / "walkthrough.tex").read_bytes()}  # the Markdown stays
+    (out / "figures" / "paths-w99.svg").write_text("<svg/>")  # a figure of an earlier Markdown render
+    assert main(["render", str(spec), "--out", str(out), "--digits", "4"]) == 0
+    assert sorted(_tree(out)) == sorted(markdown) + ["walkthrough.tex"]  # ... which a new one replaces as a set
 
 
 def test_a_file_size_limit_during_a_render_changes_nothing(rendered: tuple[Path, Path]) -> None:

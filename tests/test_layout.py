@@ -25,6 +25,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "maths": frozenset({"model", "maths"}),
     "templating": frozenset(),
     "writing": frozenset(),
+    "interrupts": frozenset(),  # the signal handlers, installed before anything heavy is loaded
     "notes": frozenset({"model", "maths", "templating", "writing", "notes", "code"}),
     "code": frozenset({"model", "maths", "templating", "writing", "code"}),
     "check": frozenset({"model", "maths", "writing", "check"}),

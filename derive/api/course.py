@@ -49,7 +49,8 @@ class Exercise:
         from derive.course.files import is_exercise_file
         from derive.practice.prairielearn import is_question_file
 
-        return write_files(out_dir, self.files, is_question_file if self.format == "prairielearn" else is_exercise_file)
+        return write_files(out_dir, self.files, is_question_file if self.format == "prairielearn" else is_exercise_file,
+                           "derive exercise")
 
 
 def exercise(network: str | Network, variants: int = 30, seed: int = 1, lang: str = "en",
@@ -96,7 +97,7 @@ class Practice:
         """Write the page into `out_dir`; its path (`practice.html`)."""
         from derive.practice.files import PAGE, is_page_file
 
-        return write_files(out_dir, dict(self.files), is_page_file) / PAGE
+        return write_files(out_dir, dict(self.files), is_page_file, "derive practice") / PAGE
 
 
 def practice_page(network: str | Network, variants: int = 20, seed: int = 1, lang: str = "en",
@@ -167,7 +168,7 @@ class Grades:
         """Write every file into `out_dir` at once; the report's path (`report.html`)."""
         from derive.course.report import is_report_file
 
-        return write_files(out_dir, dict(self.files), is_report_file) / "report.html"
+        return write_files(out_dir, dict(self.files), is_report_file, "derive grade") / "report.html"
 
     def _repr_html_(self) -> str:
         import html

@@ -259,8 +259,8 @@ class Network:
         _check_digits(digits)
         _profile(notation)
         kind = input or document_kind(path, text)
-        if kind == "claims":
-            return self._check_claims(text, notation, digits, time_limit)
+        if kind == "claims":  # a document keeps its line breaks: its reader maps them, for its annotated copy
+            return self._check_claims(reading.one_break(text), notation, digits, time_limit)
         return self._check_document(kind, text, path, notation, digits, _aliases(self.spec, aliases))
 
     def _check_claims(self, text: str, notation: str, digits: int, time_limit: float | None) -> CheckReport:
@@ -389,14 +389,15 @@ def read_text(path: Path) -> str:
         raise errors.DocumentError(f"{escaped(str(path))}: {exc}") from None
     except UnicodeDecodeError:
         raise errors.DocumentError(f"{escaped(str(path))}: expected UTF-8 text") from None
-    if text.count("\n") >= MAX_CLAIMS_LINES:
+    if reading.line_count(text) > MAX_CLAIMS_LINES:
         raise errors.DocumentError(f"{escaped(str(path))}: more than {MAX_CLAIMS_LINES} lines")
     return text
 
 
 def _text_of(source: str | Path) -> tuple[str, Path | None]:
     if isinstance(source, str) and ("\n" in source or "=" in source):
-        if source.count("\n") >= MAX_CLAIMS_LINES or len(source.encode("utf-8", "surrogatepass")) > MAX_CLAIMS_BYTES:
+        too_big = len(source.encode("utf-8", "surrogatepass")) > MAX_CLAIMS_BYTES
+        if reading.line_count(source) > MAX_CLAIMS_LINES or too_big:
             raise errors.DocumentError(f"<text>: more than {MAX_CLAIMS_LINES} lines or 2 MB")
         return source, None
     path = Path(source)
@@ -411,7 +412,7 @@ def document_kind(path: Path | None, text: str) -> str:
     if kind == "md" and suffix == ".txt":
         from derive.check.claims import parse
 
-        claims, refused = parse(text)
+        claims, refused = parse(reading.one_break(text))
         return "claims" if claims and not refused else "md"
     return kind
 

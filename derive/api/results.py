@@ -22,14 +22,27 @@ if TYPE_CHECKING:
 _IMAGE = re.compile(r"!\[([^\]]*)\]\((figures/[^)\s]+\.svg)\)")
 
 
-def write_files(out_dir: str | Path, files: dict[str, str | bytes], ours: Any) -> Path:
-    """Every file at once into `out_dir` (see derive.writing); the directory written."""
+# The files that mark a directory as one command's output: the other commands refuse to write there
+# (`derive grade --out KEY_DIR` would mix the report into the exercise's files).
+OUTPUT_MARKS = {"derive render": tuple(f"walkthrough.{ext}" for ext in ("md", "tex", "pdf", "html", "ipynb")),
+                "derive exercise": ("key.json",), "derive grade": ("grades.json",),
+                "derive practice": ("practice.html",)}
+
+
+def others(command: str) -> dict[str, str]:
+    """The marks of every other command's output, each with the command that writes it."""
+    return {mark: other for other, marks in OUTPUT_MARKS.items() if other != command for mark in marks}
+
+
+def write_files(out_dir: str | Path, files: dict[str, str | bytes], ours: Any, command: str = "") -> Path:
+    """Every file at once into `out_dir` (see derive.writing), never into another command's output
+    directory; the directory written."""
     from derive import writing
     from derive.model.identifiers import escaped
 
     target = Path(out_dir)
     try:
-        writing.write_tree(target, files, ours)
+        writing.write_tree(target, files, ours, others(command))
     except writing.WriteError as exc:
         raise errors.WriteError(escaped(str(exc.path)), exc.reason) from None
     return target
@@ -77,11 +90,12 @@ class Notes:
         return self.files[name]
 
     def write(self, out_dir: str | Path) -> list[Path]:
-        """Write every file into `out_dir` at once (an earlier render there is replaced as a whole);
-        the walkthroughs' paths."""
-        from derive.notes.files import is_render_file
+        """Write every file into `out_dir` at once, replacing the files of this format of an earlier render
+        there and keeping the other formats' (a teacher's PDF); the walkthroughs' paths."""
+        from derive.notes.files import RenderFiles
+        from derive.notes.request import formats_of
 
-        target = write_files(out_dir, self.files, is_render_file)
+        target = write_files(out_dir, self.files, RenderFiles(formats_of(self.format)), "derive render")
         return [target / name for name in self.files if name.startswith("walkthrough.")]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -19,10 +20,17 @@ KEY_DIR = "keys"
 TOP_FILES = frozenset({"key.json", "key.csv", "moodle.xml", "quiz.gift", keyfile.CHECKSUMS})
 
 
+# The sheets in any format, their figures, the keys and their figures: an exercise's set as a whole
+# (sheets of another seed beside a new key would not match it); nothing else in those folders.
+_OWN = re.compile("|".join((rf"{sheets.SHEET_DIR}/variant-[^/]+\.(?:md|pdf|html)",
+                            rf"{sheets.SHEET_DIR}/{sheets.FIGURE_DIR}/variant-[^/]+\.svg",
+                            rf"{KEY_DIR}/variant-[^/]+\.md",
+                            rf"{KEY_DIR}/{sheets.FIGURE_DIR}/variant-[^/]+/[^/]+\.svg")))
+
+
 def is_exercise_file(path: PurePosixPath) -> bool:
-    """True for a path an exercise writes (an earlier exercise's folder is replaced as a whole)."""
-    parts = path.parts
-    return (len(parts) == 1 and parts[0] in TOP_FILES) or (len(parts) >= 2 and parts[0] in (sheets.SHEET_DIR, KEY_DIR))
+    """True for a path an exercise writes (an earlier exercise's files are replaced as a whole)."""
+    return path.as_posix() in TOP_FILES or _OWN.fullmatch(path.as_posix()) is not None
 
 
 def key_walkthrough(v: Variant, lang: str, notation: str) -> dict[str, str | bytes]:

@@ -13,11 +13,10 @@ grade is left empty (imported as no change, never as 0).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 
-from derive.course.cells import credit_text, spreadsheet_cell
+from derive.course import spreadsheet
+from derive.course.cells import credit_text
 from derive.course.grading import Graded, Key, Unreadable
 
 MOODLE = "moodle-grades.csv"
@@ -32,10 +31,7 @@ def files(key: Key, results: Sequence[Graded | Unreadable]) -> dict[str, str]:
 
 
 def _csv(rows: list[list[str]]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows([[spreadsheet_cell(cell) for cell in row] for row in rows])
-    return buffer.getvalue()
+    return spreadsheet.csv_text(rows)  # no cell a spreadsheet would run as a formula
 
 
 def moodle(key: Key, results: Sequence[Graded | Unreadable]) -> str:

@@ -7,12 +7,11 @@ KEY_DIGITS significant digits, `shown` to the digits asked, `tolerance` half a u
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from derive.course import questions as q
+from derive.course import spreadsheet
 from derive.course.exercise import Exercise, Variant
 from derive.course.keyfile import KEY_FORMAT
 from derive.model.precision import show
@@ -58,11 +57,7 @@ def _question(question: q.Question) -> dict[str, Any]:
 
 def key_csv(ex: Exercise) -> str:
     """key.csv: one row per variant and question: variant, question, answer (to the digits asked), tolerance."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["variant", "question", "answer", "tolerance"])
-    for v in ex.variants:
-        for question in v.questions:
-            writer.writerow([v.id, question.claim, q.shown_at(question.truth, question.digits),
-                             format(q.tolerance(question.truth, question.digits), "f")])
-    return out.getvalue()
+    rows = [[v.id, question.claim, q.shown_at(question.truth, question.digits),
+             format(q.tolerance(question.truth, question.digits), "f")]
+            for v in ex.variants for question in v.questions]
+    return spreadsheet.csv_text([["variant", "question", "answer", "tolerance"], *rows])

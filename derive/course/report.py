@@ -8,7 +8,6 @@ the same grades give the same bytes.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -20,7 +19,7 @@ from pathlib import PurePosixPath
 
 from markupsafe import escape
 
-from derive.course import gradebooks
+from derive.course import gradebooks, spreadsheet
 from derive.course.cells import credit_text
 from derive.course.grading import Graded, Key, Unreadable
 from derive.course.handins import Skipped
@@ -49,22 +48,21 @@ def files(key: Key, results: Sequence[Graded | Unreadable], skipped: Sequence[Sk
 
 def is_report_file(path: PurePosixPath) -> bool:
     """A file `derive grade` writes into REPORT_DIR (an earlier run's, replaced as a whole)."""
-    if path.parts[:1] == ("sheets",):
-        return len(path.parts) <= 2
+    if path.parts[:1] == ("sheets",):  # sheets/<n>-<file>: never an exercise's sheets/variant-<id>
+        return len(path.parts) == 2 and re.fullmatch(r"\d{4,}-[^/]+", path.parts[1]) is not None
     return path.as_posix() in ("grades.csv", "grades.json", "report.html", *gradebooks.FILES)
 
 
 def grades_csv(key: Key, results: Sequence[Graded | Unreadable]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "variant", "total", *key.claims])
+    """grades.csv; names and file names as a spreadsheet shows them, never as formulas (see spreadsheet)."""
+    rows: list[list[str]] = [["student", "variant", "total", *key.claims]]
     for r in results:
         if isinstance(r, Unreadable):
-            writer.writerow([r.student or r.file, r.variant, f"unreadable: {r.reason}"] + [""] * len(key.claims))
+            rows.append([r.student or r.file, r.variant, f"unreadable: {r.reason}"] + [""] * len(key.claims))
             continue
         by_claim = {m.claim: credit_text(m.credit) for m in r.marks}
-        writer.writerow([r.student, r.variant, credit_text(r.total)] + [by_claim.get(c, "") for c in key.claims])
-    return buffer.getvalue()
+        rows.append([r.student, r.variant, credit_text(r.total)] + [by_claim.get(c, "") for c in key.claims])
+    return spreadsheet.csv_text(rows)
 
 
 def grades_json(results: Sequence[Graded | Unreadable], sheets: dict[int, str], skipped: Sequence[Skipped] = ()) -> str:

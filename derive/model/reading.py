@@ -50,3 +50,14 @@ def _read_at_most(fd: int, count: int) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
+
+
+def line_count(text: str) -> int:
+    """The lines of a text as an editor counts them: each ends at \\r\\n, \\r or \\n, or at the end."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (not text.endswith(("\n", "\r")) and text != "")
+
+
+def one_break(text: str) -> str:
+    """A text with Windows (\\r\\n) and old Mac (\\r) line breaks written as \\n."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")

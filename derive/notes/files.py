@@ -7,6 +7,8 @@ notebook and the update code it carries) are imported only when that format is a
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from types import MappingProxyType
 
@@ -24,16 +26,32 @@ CURVE_DIGITS = 6
 FIGURE_DIGITS = 4
 
 
-# The files a render may write (with TeX's log of a failed PDF): a directory holding nothing else is
-# an earlier render's, which a new render replaces as a whole.
-RENDER_FILES = frozenset(f"walkthrough.{ext}" for ext in ("md", "tex", "pdf", "html", "ipynb", "log"))
+# The files of each format (a PDF's with TeX's log of a failed one): a render replaces the files of the
+# formats it writes and keeps the others, so a teacher's earlier PDF stays beside new Markdown.
+FORMAT_FILES = {"md": ("walkthrough.md",), "tex": ("walkthrough.tex",), "pdf": ("walkthrough.pdf", "walkthrough.log"),
+                "html": ("walkthrough.html",), "ipynb": ("walkthrough.ipynb",)}
+FIGURE_FORMATS = frozenset({"md", "ipynb"})  # the formats whose figures are SVG files beside them
+RENDER_FILES = frozenset(name for names in FORMAT_FILES.values() for name in names)
+# A render's figures (figures/network.svg, paths-<weight>.svg, loss.svg), no other SVG of the folder: an
+# exercise's sheets/figures/variant-1.svg beside a render in sheets/ is the exercise's.
+_FIGURE = re.compile(r"(?:network|loss|paths-[A-Za-z0-9_]+)\.svg")
 
 
-def is_render_file(path: PurePosixPath) -> bool:
-    """True for a path (relative to the output directory) that a render writes."""
-    parts = path.parts
-    return (len(parts) == 1 and parts[0] in RENDER_FILES) or (
-        len(parts) == 2 and parts[0] == walkthrough.FIGURE_DIR and parts[1].endswith(".svg"))
+@dataclass(frozen=True)
+class RenderFiles:
+    """The files a render of `formats` writes, and so replaces (paths relative to the output directory)."""
+
+    formats: tuple[str, ...]
+
+    def __call__(self, path: PurePosixPath) -> bool:
+        parts = path.parts
+        if len(parts) == 1:
+            return any(parts[0] in FORMAT_FILES[f] for f in self.formats)
+        return (len(parts) == 2 and parts[0] == walkthrough.FIGURE_DIR and _FIGURE.fullmatch(parts[1]) is not None
+                and not FIGURE_FORMATS.isdisjoint(self.formats))
+
+
+is_render_file = RenderFiles(tuple(FORMAT_FILES))  # a file of some render
 
 
 class CodeDisagrees(RuntimeError):

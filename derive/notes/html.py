@@ -49,20 +49,29 @@ _FONT_SRC = re.compile(
 _SVG_PROLOGUE = re.compile(r"\A(?:\s+|<\?xml[^>]*\?>|<!DOCTYPE[^>[]*(?:\[[^\]]*\])?\s*>|<!--.*?-->)*", re.DOTALL)
 
 
-def page(markdown_text: str, title: str, lang: str, figures: Mapping[str, str] | None = None) -> str:
+# A page made from someone else's Markdown (an annotated hand-in) loads nothing from anywhere: no image
+# a document links (`![](http://...)`, a tracking pixel), no script or style but the page's own.
+OFFLINE_POLICY = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; font-src data:; "
+                  "img-src data:; base-uri 'none'; form-action 'none'")
+
+
+def page(markdown_text: str, title: str, lang: str, figures: Mapping[str, str] | None = None,
+         untrusted: bool = False) -> str:
     """The standalone HTML page of ``markdown_text``.
 
     ``title`` is the page's <title>; ``lang`` is "en" or "zh". ``figures`` maps an image path as
     the Markdown writes it (``![caption](figures/network.svg)``) to that SVG's text, which is then
     written into the page in place of the image; an image whose path it does not hold stays an
-    <img> tag.
+    <img> tag, unless the Markdown is ``untrusted``: then it is named in the text, never loaded, and
+    the page's Content-Security-Policy forbids loading anything.
     """
     try:
         html_lang = HTML_LANGS[lang]
     except KeyError:
         raise ValueError(f"unknown language {lang!r}: expected one of {', '.join(sorted(HTML_LANGS))}") from None
-    body = _body(_markdown(dict(figures or {})), markdown_text)
+    body = _body(_markdown(dict(figures or {}), untrusted), markdown_text)
     return _template().render(
+        policy=Markup(f'\n<meta http-equiv="Content-Security-Policy" content="{OFFLINE_POLICY}">') if untrusted else "",
         html_lang=html_lang,
         title=escape(title),
         body=Markup(body.strip()),
@@ -114,7 +123,7 @@ def _contents(entries: list[tuple[str, str, str]]) -> str:
     return "\n".join(html)
 
 
-def _markdown(figures: dict[str, str]) -> MarkdownIt:
+def _markdown(figures: dict[str, str], untrusted: bool = False) -> MarkdownIt:
     """A Markdown reader for one page: CommonMark, pipe tables, dollar maths, inlined SVG figures."""
     md = MarkdownIt("commonmark", {"html": False}).enable("table")
     # no $$...$$ (label): the walkthroughs number no equation; $$...$$ inside a line of text is
@@ -143,10 +152,12 @@ def _markdown(figures: dict[str, str]) -> MarkdownIt:
         token = tokens[idx]
         src = str(token.attrGet("src") or "")
         svg = figures.get(src, figures.get(unquote(src)))
-        if svg is None:
-            return default_image(tokens, idx, options, env)
         children = token.children or []
         label = "".join(c.content for c in children if c.type in ("text", "math_inline"))
+        if svg is None and untrusted:  # said, not loaded
+            return f'<span class="image-left-out">[image not loaded: {escape(label)} ({escape(src)})]</span>'
+        if svg is None:
+            return default_image(tokens, idx, options, env)
         caption = self.renderInline(children, options, env)
         return (f'<span class="figure" role="figure" aria-label="{escape(label)}">{inline_svg(svg)}'
                 f'<span class="caption">{caption}</span></span>')

@@ -12,6 +12,7 @@ import json
 
 from derive.model.precision import show
 from derive.reader.document import DocumentReport, SpanResult
+from derive.reader.spans import Text
 
 RIGHT, WRONG = "✓", "✗"
 _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "^": r"\^{}", "%": r"\%",
@@ -36,23 +37,16 @@ def note(result: SpanResult, digits: int) -> str | None:
     return f"{WRONG} " + "; ".join(dict.fromkeys(parts)) + (f" [{reading}]" if reading else "")
 
 
-def _insert(text: str, notes: list[tuple[int, str]]) -> str:
-    """`text` with each note inserted at its offset (stable for equal offsets)."""
-    pieces, last = [], 0
-    for offset, piece in sorted(notes, key=lambda item: item[0]):
-        pieces += [text[last:offset], piece]
-        last = offset
-    return "".join(pieces) + text[last:]
-
-
 def _indent(text: str, offset: int) -> str:
     start = text.rfind("\n", 0, offset) + 1
     line = text[start:offset]
     return line[: len(line) - len(line.lstrip(" "))]
 
 
-def markdown(text: str, results: list[SpanResult], digits: int) -> str:
-    notes: list[tuple[int, str]] = []
+def markdown(written: str, results: list[SpanResult], digits: int) -> str:
+    """The Markdown as written with a note after each judged span (offsets are in its read text)."""
+    body = Text.read(written)
+    text, notes = body.text, []
     for r in results:
         mark = note(r, digits)
         if mark is None:
@@ -65,14 +59,14 @@ def markdown(text: str, results: list[SpanResult], digits: int) -> str:
             notes.append((r.span.block_end, f"\n\n{indent}> {_md_escape(mark)}{closing}"))
         else:
             notes.append((r.span.end, f" **{_md_escape(mark)}**" if mark == RIGHT else f" *{_md_escape(mark)}*"))
-    return _insert(text, notes)
+    return body.insert(notes)
 
 
 def _md_escape(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_[]<>$|#" else c for c in text)
 
 
-def latex(text: str, results: list[SpanResult], digits: int) -> str:
+def latex(written: str, results: list[SpanResult], digits: int) -> str:
     notes: list[tuple[int, str]] = []
     for r in results:
         mark = note(r, digits)
@@ -83,7 +77,7 @@ def latex(text: str, results: list[SpanResult], digits: int) -> str:
             notes.append((r.span.block_end, f"\n\\par\\noindent{{\\small {escaped}}}\\par"))
         else:
             notes.append((r.span.end, f"\\,{{\\small [{escaped}]}}"))
-    return _insert(text, notes)
+    return Text.read(written).insert(notes)
 
 
 def annotated(kind: str, document: str, report: DocumentReport, digits: int) -> str:
@@ -96,8 +90,7 @@ def annotated(kind: str, document: str, report: DocumentReport, digits: int) -> 
     for number, cell in enumerate(notebook.get("cells", []), start=1):
         results = [r for r in report.spans if r.text.cell == number]
         if results:
-            source = results[0].text.text
-            marked = markdown(source, results, digits)
+            marked = markdown(results[0].text.original, results, digits)
             cell["source"] = marked.splitlines(keepends=True)
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
@@ -121,4 +114,4 @@ def html(kind: str, document: str, report: DocumentReport, digits: int, title: s
 
     text = as_markdown(kind, document, report, digits)
     lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in text) else "en"
-    return page.page(text, title, lang)
+    return page.page(text, title, lang, untrusted=True)

@@ -85,8 +85,8 @@ class DocumentReport:
 def texts(kind: str, document: str) -> list[Text]:
     """The texts spans are read from: the document, or every Markdown cell of a notebook."""
     if kind == "ipynb":
-        return [Text(source, 1, number) for number, source in notebook_cells(document)]
-    return [Text(document, 1, None)]
+        return [Text.read(source, 1, number) for number, source in notebook_cells(document)]
+    return [Text.read(document)]
 
 
 def spans_of(kind: str, text: Text, outline: Outline | None = None) -> list[Span]:

@@ -71,8 +71,9 @@ def _claim(f: Found, s: SpanResult, digits: int) -> dict[str, object]:
 
 
 def _span(s: SpanResult) -> dict[str, object]:
-    return {"line": s.line, "end_line": s.end_line, "cell": s.text.cell, "start": s.span.start, "end": s.span.end,
-            "source": s.span.source}
+    # offsets in the file as written (a Windows line break is two characters there)
+    return {"line": s.line, "end_line": s.end_line, "cell": s.text.cell, "start": s.text.as_written(s.span.start),
+            "end": s.text.as_written(s.span.end), "source": s.span.source}
 
 
 def to_json(report: DocumentReport, digits: int) -> str:

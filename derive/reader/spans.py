@@ -1,6 +1,6 @@
 """The math spans of a document, with where they are: Markdown (markdown-it-py with the dollarmath,
-amsmath and bracket texmath plugins), LaTeX (pylatexenc's walker) and notebooks (nbformat, Markdown
-cells only; code cells are never run).
+amsmath and bracket texmath plugins), LaTeX (pylatexenc's walker) and notebooks (their JSON, format 4,
+Markdown cells only; code cells are never run).
 
 Code blocks, comments and prose are not spans. Each span keeps its offsets in the text it was read from
 (the document, or a notebook cell's source), so verdicts carry the document's own line numbers and the
@@ -10,7 +10,7 @@ annotated copy puts its notes right after the equation.
 from __future__ import annotations
 
 import bisect
-import warnings
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -32,6 +32,9 @@ SKIPPED_ENVS = frozenset({"verbatim", "verbatim*", "lstlisting", "minted", "comm
 # A heading's level: a heading closes the ones of its level and below.
 HEADINGS = {"chapter": 0, "chapter*": 0, "section": 1, "section*": 1, "subsection": 2, "subsection*": 2,
             "subsubsection": 3, "subsubsection*": 3, "paragraph": 4, "paragraph*": 4}
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class DocumentError(ValueError):
@@ -60,14 +63,53 @@ class Span:
 
 @dataclass(frozen=True)
 class Text:
-    """A text that spans were read from: the document or one notebook cell, with its first line."""
+    """A text that spans were read from: the document or one notebook cell, with its first line.
+
+    `text` has every line break as `\\n` (a Windows `\\r\\n`, an old Mac `\\r`; NUL as U+FFFD), as the
+    Markdown parser reads it, so that span offsets and line numbers refer to one text; `as_written` maps
+    an offset back to the text as written, where the annotated copy puts its notes.
+    """
 
     text: str
     first_line: int  # the document line of the text's first line (1 for a file, 1 for a cell)
     cell: int | None
+    written: str | None = None  # the text as written, when it differs from `text`
+    dropped: tuple[int, ...] = ()  # offsets in `text` of each `\\n` that was `\\r\\n` (its `\\r` dropped)
+
+    @classmethod
+    def read(cls, written: str, first_line: int = 1, cell: int | None = None) -> Text:
+        """The text as the parsers read it, with the way back to `written`."""
+        text = written.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+        if text == written:
+            return cls(text, first_line, cell)
+        dropped = tuple(m.start() - k for k, m in enumerate(re.finditer("\r\n", written)))
+        return cls(text, first_line, cell, written, dropped)
+
+    @property
+    def original(self) -> str:
+        return self.text if self.written is None else self.written
 
     def line(self, offset: int) -> int:
         return self.first_line + bisect.bisect_right(_newlines(self.text), offset - 1)
+
+    def as_written(self, offset: int) -> int:
+        """The offset in the text as written of `offset` in `text` (before a line break stays before it)."""
+        return offset + bisect.bisect_left(self.dropped, offset)
+
+    def break_at(self, offset: int) -> str:
+        """The line break as written at `offset` of `text` (the next one, else the first), `\\n` by default."""
+        found = _BREAK.search(self.original, self.as_written(offset)) or _BREAK.search(self.original)
+        return found.group() if found else "\n"
+
+    def insert(self, notes: list[tuple[int, str]]) -> str:
+        """The text as written with each note put at its offset in `text` (stable for equal offsets), the
+        notes' own line breaks written as the text writes its line there."""
+        pieces, last, original = [], 0, self.original
+        for offset, note in sorted(notes, key=lambda item: item[0]):
+            at = self.as_written(offset)
+            pieces += [original[last:at], note.replace("\n", self.break_at(offset)) if "\n" in note else note]
+            last = at
+        return "".join(pieces) + original[last:]
 
 
 @lru_cache(maxsize=8)
@@ -249,6 +291,7 @@ def _line_end(text: str, offset: int) -> int:
 def latex_spans(text: str) -> list[Span]:
     """Every math span of a LaTeX document: inline and display maths and the equation environments.
     Nothing is expanded: `\\input`, `\\def` or `\\write18` are only nodes of the walk."""
+    text = _without_definitions(text)
     walker = lw.LatexWalker(text, tolerant_parsing=True)
     try:
         nodes, _, _ = walker.get_latex_nodes()
@@ -262,6 +305,62 @@ def latex_spans(text: str) -> list[Span]:
     return spans
 
 
+# A definition's body is no claim, and may open an environment it does not close
+# (`\newenvironment{e}{\begin{equation}}{\end{equation}}`), which the walk would run to the document's end.
+_DEFINITION = re.compile(r"\\(?P<name>(?:re)?newenvironment|(?:re)?newcommand|providecommand|DeclareMathOperator"
+                         r"|[gex]?def)(?![A-Za-z@])\*?")
+_GROUPS = {"newenvironment": 3, "renewenvironment": 3, "DeclareMathOperator": 2}  # else 2, or 1 for \def
+_DEF_NAME = re.compile(r"\s*\\(?:[A-Za-z@]+|.)[^{}]{0,40}?(?=\{)")  # \def\name#1#2 up to its body
+_OPTIONAL = re.compile(r"\s*(?:\[[^\[\]{}]{0,200}\]\s*)*")
+_CONTROL = re.compile(r"\\(?:[A-Za-z@]+|.)")
+MAX_DEFINITION = 20_000  # characters of one definition's body: beyond it, it is left to the walk
+
+
+def _without_definitions(text: str) -> str:
+    """`text` with every definition (`\\newcommand`, `\\newenvironment`, `\\def`, ...) blanked to spaces,
+    its line breaks kept, so offsets and lines stay the document's."""
+    pieces, last = [], 0
+    for m in _DEFINITION.finditer(text):
+        end = _definition_end(text, m.end(), m["name"]) if m.start() >= last else None
+        if end is not None:
+            pieces += [text[last:m.start()], re.sub(r"[^\n]", " ", text[m.start():end])]
+            last = end
+    return "".join(pieces) + text[last:] if pieces else text
+
+
+def _definition_end(text: str, at: int, name: str) -> int | None:
+    """Where the definition whose arguments start at `at` ends; None when its braces do not close."""
+    if name.endswith("def"):
+        head = _DEF_NAME.match(text, at)
+        return _group_end(text, head.end()) if head else None
+    for k in range(_GROUPS.get(name, 2)):
+        optional = _OPTIONAL.match(text, at)  # it matches, if only nothing
+        at = optional.end() if optional else at
+        control = _CONTROL.match(text, at) if k == 0 else None  # `\newcommand\x{...}`: a name without braces
+        found = control.end() if control else _group_end(text, at)
+        if found is None:
+            return None
+        at = found
+    return at
+
+
+def _group_end(text: str, at: int) -> int | None:
+    """The offset after the brace group opening at `at` (escaped braces skipped); None if there is none."""
+    if not text.startswith("{", at):
+        return None
+    depth, k, stop = 0, at, min(len(text), at + MAX_DEFINITION)
+    while k < stop:
+        c = text[k]
+        if c == "\\":
+            k += 2
+            continue
+        depth += (c == "{") - (c == "}")
+        k += 1
+        if depth == 0:
+            return k
+    return None
+
+
 def _paragraphs(outline: Outline, prose: str) -> tuple[str, ...]:
     """The section's paragraphs before a span: those read, and the prose since (split at blank lines)."""
     return outline.lead + tuple(p for p in prose.split("\n\n") if p.strip())
@@ -273,8 +372,9 @@ def _walk_latex(text: str, nodes: list, spans: list[Span], state: dict[str, str]
             continue
         if isinstance(n, lw.LatexMathNode):
             open_, close = n.delimiters
-            inner_start = n.pos + len(open_)
-            source = text[inner_start:n.pos + n.len - len(close)]
+            inner_start, end = n.pos + len(open_), n.pos + n.len
+            # an unterminated `\[` runs to the end of the file: no closing delimiter to leave out there
+            source = text[inner_start:end - len(close) if text.startswith(close, end - len(close)) else end]
             display = n.displaytype == "display"
             spans.append(Span(source, inner_start, n.pos + n.len, _line_end(text, n.pos + n.len), display, None,
                               (state["heading"] + " " + state["prose"])[-600:], outline.headings,
@@ -305,25 +405,45 @@ def _last_paragraphs(prose: str, keep: int = 4) -> str:
 
 
 def notebook_cells(text: str) -> list[tuple[int, str]]:
-    """(cell number, source) of every Markdown cell of a notebook; code cells are never run nor read."""
+    """(cell number, source) of every Markdown cell of a notebook (format 4, as Jupyter has written since
+    2015); code cells are never run nor read. Anything else is a DocumentError, one line."""
+    found = []
+    for number, cell in enumerate(_cells(_notebook(text)), start=1):
+        if not isinstance(cell, dict) or not isinstance(cell.get("cell_type"), str):
+            raise DocumentError(f"not a notebook: cell {number} is not an object with a cell_type")
+        if cell["cell_type"] != "markdown":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise DocumentError(f"not a notebook: the source of cell {number} is not text")
+        found.append((number, source))
+    return found
+
+
+def _notebook(text: str) -> dict:
+    """The notebook's JSON object, read without recursion limits or number limits ending in a traceback."""
     import json
 
-    import nbformat
-
     try:
-        with warnings.catch_warnings():  # a hand-written notebook without cell ids is still read, silently
-            warnings.simplefilter("ignore")
-            notebook = nbformat.reads(text, as_version=4)
-    except (json.JSONDecodeError, nbformat.reader.NotJSONError, ValueError, KeyError, TypeError,
-            AttributeError) as exc:
-        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DocumentError(f"not a notebook ({why})") from None
-    cells = getattr(notebook, "cells", None)
+        notebook = json.loads(text)
+    except RecursionError:
+        raise DocumentError("not a notebook (its JSON is nested too deeply to read)") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer of thousands of digits
+        raise DocumentError(f"not a notebook ({str(exc).splitlines()[0] if str(exc) else 'not JSON'})") from None
+    if not isinstance(notebook, dict):
+        raise DocumentError("not a notebook (expected a JSON object)")
+    return notebook
+
+
+def _cells(notebook: dict) -> list:
+    version = notebook.get("nbformat")
+    if type(version) is not int or version != 4:  # a float 4.0, a bool, or format 1 to 3
+        shown = repr(version)[:40] if isinstance(version, (int, float, str, type(None))) else type(version).__name__
+        raise DocumentError(f"not a notebook of format 4 (nbformat is {shown}, expected the whole number 4; "
+                            "Jupyter saves an older notebook in format 4)")
+    cells = notebook.get("cells")
     if not isinstance(cells, list):
         raise DocumentError("not a notebook (no list of cells)")
-    found = []
-    for number, cell in enumerate(cells, start=1):
-        if isinstance(cell, dict) and cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            found.append((number, "".join(source) if isinstance(source, list) else str(source)))
-    return found
+    return cells
