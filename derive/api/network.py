@@ -213,18 +213,28 @@ class Network:
                                      self.spec.training.reduction == "mean")
         run = training.train(module, rows, schedule, progress=progress)
         first = run.curve[0][1]  # what `below_float64` asks is only asked where some error is 0
-        start = self._start(table, first) if any(error == 0 for _, error in run.curve) else first
-        return Training(self.spec.title, tuple(run.curve), run.diverged, start)
+        positive = self._starts_positive(table, first) if any(error == 0 for _, error in run.curve) else first > 0
+        return Training(self.spec.title, tuple(run.curve), run.diverged, positive)
 
-    def _start(self, table: object, first: float) -> float:
-        """The error before any update, at 50 digits for the spec's samples (where float64 may round it to
-        0); a data file's in float64."""
+    def _starts_positive(self, table: object, first: float) -> bool:
+        """The error before any update is positive: for the spec's samples worked at 50 digits and more
+        (float64, and float() of a 50-digit number, may round it to 0); a data file's as float64 gives it."""
         if table is not None:
-            return first
+            return first > 0
         from derive.maths.numeric import trainer_for
+        from derive.model.precision import CTX
 
-        trainer = trainer_for(self.network)
-        return float(trainer.dataset_error(trainer.initial()))
+        # 1 - sigmoid(1409) is 0 to 50 digits and about 1e-612 to 1,000: more digits until the error is
+        # seen positive, or it is 0 however many (a network that fits its samples exactly)
+        size = len(self.network.params) * len(self.spec.samples)
+        for digits in (CTX.dps, 200, 1000, 4000):
+            if digits > CTX.dps and size * digits > 4_000_000:
+                break
+            with CTX.workdps(digits):
+                trainer = trainer_for(self.network)
+                if trainer.dataset_error(trainer.initial()) > 0:
+                    return True
+        return False
 
     def check(self, source: str | Path, input: str | None = None, notation: str = "classic",
               aliases: dict[str, str] | str | Path | None = None, digits: int = DEFAULT_DIGITS,

@@ -139,8 +139,8 @@ class Training:
     title: str
     curve: tuple[tuple[int, float], ...]
     diverged: int | None
-    # the 50-digit error before any update: positive while a float64 error printed as 0 is below float64
-    error_before: float = field(default=0.0, repr=False)
+    # the 50-digit error before any update is positive: a float64 error printed as 0 is then below float64
+    starts_positive: bool = field(default=False, repr=False)
 
     @property
     def final_error(self) -> float:
@@ -150,7 +150,7 @@ class Training:
     @property
     def below_float64(self) -> bool:
         """Some error is 0 in float64 while the exact error is positive (below about 4.9e-324)."""
-        return self.error_before > 0 and any(error == 0 for _, error in self.curve)
+        return self.starts_positive and any(error == 0 for _, error in self.curve)
 
     @property
     def log_scaled(self) -> bool:
@@ -190,7 +190,8 @@ def plot_format(path: str | Path) -> str:
 
 @dataclass(frozen=True)
 class Verdict:
-    """One claim's verdict. `status` is correct, wrong, cannot check or defined (your own name);
+    """One claim's verdict. `status` is correct, wrong, carried (right from an earlier wrong step), cannot
+    check or defined (your own name);
     `truth` and `claimed` are shown to the report's digits; `mistakes` are the catalogued mistakes
     that reproduce a wrong number."""
 
@@ -247,6 +248,11 @@ class CheckReport:
         return sum(v.status == "wrong" for v in self.verdicts)
 
     @property
+    def carried(self) -> int:
+        """Links right from an earlier wrong step (the slip carried forward, no new error)."""
+        return sum(v.status == "carried" for v in self.verdicts)
+
+    @property
     def cannot_check(self) -> int:
         return sum(v.status == "cannot check" for v in self.verdicts) + len(self.refused)
 
@@ -256,7 +262,7 @@ class CheckReport:
         if self.wrong:
             return None
         if self.kind != "claims":
-            judged = any(v.status in ("correct", "wrong") for v in self.verdicts)
+            judged = any(v.status in ("correct", "wrong", "carried") for v in self.verdicts)
             return None if judged else ("nothing could be checked "
                                         "(no claim of the document was found correct or wrong)")
         from derive.check.checker import unchecked
@@ -311,7 +317,7 @@ class CheckReport:
                 f"<tbody>{rows}</tbody></table><p>{summary}</p>")
 
 
-_MARKS = {"correct": "✓", "wrong": "✗", "defined": "="}
+_MARKS = {"correct": "✓", "wrong": "✗", "carried": "→", "defined": "="}
 
 
 def _row(v: Verdict) -> str:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from derive.check import latex
 from derive.check.claims import Claim, names_in, parse
 from derive.check.digits import agrees_to_written_digits, significant
-from derive.check.judging import Verdict, judge
+from derive.check.judging import judge
 from derive.check.truth import MAX_TRAINING_STEPS, Budget, BudgetSpent, PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OutOfRange, OwnNames
+from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
 from derive.maths.numeric import Trainer
 from derive.model.precision import Real, show
@@ -43,7 +44,7 @@ def unchecked(report: Report) -> str | None:
     verdicts, refused = report.verdicts, report.refused
     if not verdicts and not refused:
         return "no claims (the file is empty or holds only comments)"
-    if not any(v.status in ("correct", "wrong") for v in verdicts):
+    if not any(v.status in ("correct", "wrong", "carried") for v in verdicts):
         return "nothing could be checked (no claim was found correct or wrong)"
     lines = sorted([n for n, _ in refused] + [v.line for v in verdicts if v.status == "cannot check"])
     if lines:
@@ -118,8 +119,9 @@ def to_text(report: Report, digits: int) -> str:
         lines.append(f"{where}: {v.status}: {v.reason}{reading}{truth}{rel}")
         lines += [f"    most likely: {e}" for e in v.explanations]
     lines += [f"line {n}: cannot check: refused: {why}" for n, why in report.refused]
-    counts = {s: sum(v.status == s for v in report.verdicts) for s in ("correct", "wrong", "cannot check")}
-    lines.append(f"{counts['correct']} correct, {counts['wrong']} wrong, "
+    counts = {s: sum(v.status == s for v in report.verdicts) for s in ("correct", "wrong", "carried", "cannot check")}
+    carried = f"{counts['carried']} carried forward, " if counts["carried"] else ""
+    lines.append(f"{counts['correct']} correct, {counts['wrong']} wrong, {carried}"
                  f"{counts['cannot check'] + len(report.refused)} cannot check")
     return "\n".join(lines)
 
@@ -137,5 +139,6 @@ def to_json(report: Report, digits: int) -> str:
                "entry": ""}
               for n, why in report.refused]
     summary = {"correct": sum(v.status == "correct" for v in report.verdicts), "wrong": report.wrong,
+               "carried": sum(v.status == "carried" for v in report.verdicts),
                "cannot_check": sum(v.status == "cannot check" for v in report.verdicts) + len(report.refused)}
     return json.dumps({"claims": items, "summary": summary}, indent=2, ensure_ascii=False)

@@ -5,42 +5,32 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from derive.check.claims import Claim, Node, Num, Unary, names_in, numbers_in
-from derive.check.digits import agrees_to_written_digits, significant, tolerance
+from derive.check import diagnosis
+from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import Evaluator, OutOfRange, OwnNames, Spread, symbolic
-from derive.model.precision import CTX, Real, show
-
-
-@dataclass(frozen=True)
-class Verdict:
-    line: int
-    text: str
-    link: int  # 1-based position of the link in the chain
-    status: str  # correct | wrong | cannot check
-    truth: Real | None
-    claimed: Real | None
-    reason: str
-    explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
-    reading: str = ""  # on a network of several samples: which sample (or the batch) was judged
-    entry: str = ""  # of a claim about whole vectors or matrices: the entry judged (`entry (2, 1), dE_total/dw7`)
-
-    @property
-    def relative_error(self) -> Real | None:
-        if self.truth is None or self.claimed is None or self.truth == 0:
-            return None
-        return abs(self.claimed - self.truth) / abs(self.truth)
-
-
+from derive.check.verdicts import Verdict, compare, literal
+from derive.model.precision import CTX, Real, real, show
 
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
+    return diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+
+
+def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     if claim.left is not None:
-        return [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
+        variable = _identity_variable(claim, truth, evaluator.own)
+        if variable is not None:
+            return _judge_identity(claim, variable, truth)
+        verdicts = [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
+        for link, v in zip(claim.links, verdicts, strict=False):
+            if v.status == "wrong" and literal(link) is not None:
+                evaluator.document.slip(literal(link) or "", claim.line)
+        return verdicts
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
     evaluator.sample = sample
@@ -53,39 +43,147 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
 
 
 def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
+    """Each link judged: against the truth of the quantity at the head, or, for a person's own name, against
+    the link before it (the numbers written must follow from each other, whatever the head)."""
     target = claim.target.name
-    own = _may_be_own(target) and not _known(truth, target)
-    if own and target in evaluator.own.nodes:
-        return [Verdict(claim.line, claim.text, 1, "cannot check", None, None,
-                        f"{target} is already defined on line {evaluator.own.lines[target]}")]
-    verdicts = []
-    for i, link in enumerate(claim.links, start=1):
-        try:
-            claimed = _claimed(link, target, sample, truth, evaluator)
-            right = claimed if own else truth.value(target, sample)
-        except Unknown as exc:
-            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+    links = [_link_value(claim, i, link, target, sample, truth, evaluator)
+             for i, link in enumerate(claim.links, start=1)]
+    if _may_be_own(target) and not _known(truth, target):
+        verdicts = _judge_own(claim, links, evaluator, truth)
+        if verdicts and verdicts[-1].status in ("wrong", "carried") and literal(claim.links[-1]) is not None:
+            evaluator.document.slip(literal(claim.links[-1]) or "", claim.line)
+        return verdicts
+    verdicts = _judge_quantity(claim, links, target, sample, truth, evaluator)
+    _record(claim, verdicts, target, sample, evaluator)
+    return verdicts
+
+
+Linked = tuple[Real | None, Verdict | None]  # a link's value, or the verdict saying why it has none
+
+
+def _link_value(claim: Claim, i: int, link: Node, target: str, sample: str | None, truth: Truth,
+                evaluator: Evaluator) -> Linked:
+    try:
+        return _claimed(link, target, sample, truth, evaluator), None
+    except (Unknown, OutOfRange) as exc:
+        return None, Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc))
+    except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
+        why = str(exc) or type(exc).__name__
+        return None, Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})")
+
+
+def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str | None, truth: Truth,
+                    evaluator: Evaluator) -> list[Verdict]:
+    try:
+        right = truth.value(target, sample)
+    except Unknown as exc:  # a link's own unknown name is said first: it is what the person wrote
+        return [failure or Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc))
+                for i, (_, failure) in enumerate(links, start=1)]
+    verdicts: list[Verdict] = []
+    for i, (link, (claimed, failure)) in enumerate(zip(claim.links, links), start=1):
+        if failure is not None or claimed is None:
+            verdicts.append(failure or Verdict(claim.line, claim.text, i, "cannot check", None, None, "no value"))
             continue
-        except OutOfRange as exc:
-            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
-            continue
-        except (ZeroDivisionError, ValueError, ArithmeticError) as exc:
-            why = str(exc) or type(exc).__name__
-            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
-            continue
-        if own and i == 1:
-            evaluator.own.define(target, link, claimed, claim.line)
-            verdicts.append(Verdict(claim.line, claim.text, i, "defined", claimed, claimed, "your own name"))
-            continue
-        verdict = _verdict(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
+        verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
         if verdict.status == "correct" and symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator)
-        literal = _literal(link)
-        if verdict.status == "wrong" and literal is not None and not own:
-            verdict = replace(verdict, explanations=truth.explain(target, literal))
-        elif verdict.status == "wrong" and not own and symbolic(link, evaluator.own):
+        elif verdict.status == "wrong" and symbolic(link, evaluator.own):
             verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
+        elif verdict.status == "wrong":
+            verdict = diagnosis.numbers(verdict, link, target, sample, claim.links[:i - 1], verdicts, truth, evaluator)
         verdicts.append(verdict)
+    return verdicts
+
+
+def _judge_own(claim: Claim, links: list[Linked], evaluator: Evaluator, truth: Truth) -> list[Verdict]:
+    """A person's own name: the first link with a value defines it (again, if it was defined before); each
+    later link must follow from the link before it, from the numbers written."""
+    verdicts: list[Verdict] = []
+    before: tuple[Node, Real, str] | None = None  # the last link with a value, and its verdict
+    for i, (link, (claimed, failure)) in enumerate(zip(claim.links, links), start=1):
+        if failure is not None or claimed is None:
+            verdicts.append(failure or Verdict(claim.line, claim.text, i, "cannot check", None, None, "no value"))
+            continue
+        if before is None:
+            verdicts.append(_define(claim, i, link, claimed, evaluator))
+        else:
+            verdicts.append(diagnosis.neighbour(claim, i, link, claimed, before, evaluator, truth))
+        before = (link, claimed, verdicts[-1].status)
+    return verdicts
+
+
+def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator) -> Verdict:
+    target, own = claim.target.name, evaluator.own
+    again = ""
+    if target in own.closure(link):
+        return Verdict(claim.line, claim.text, i, "cannot check", None, None,
+                       f"{target} is defined in terms of itself (its definition on line {own.lines[target]})")
+    if target in own.nodes:  # stated again (a loop over samples, a second attempt): from this line on
+        again = f" (stated again: it was {show(own.values[target], 9).text} on line {own.lines[target]})"
+    own.define(target, link, value, claim.line)
+    return Verdict(claim.line, claim.text, i, "defined", value, value, "your own name" + again)
+
+
+def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | None, evaluator: Evaluator) -> None:
+    """The value the person concluded (the chain's last link, when written in numbers) kept for later steps."""
+    last = claim.links[-1]
+    verdict = verdicts[-1]
+    if verdict.claimed is None or symbolic(last, evaluator.own) or verdict.status == "cannot check":
+        return
+    wrong = verdict.status in ("wrong", "carried")
+    evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)
+    if wrong and literal(last) is not None:
+        evaluator.document.slip(literal(last) or "", claim.line)
+    elif literal(last) is not None and verdict.truth is not None:
+        evaluator.document.right(literal(last) or "", verdict.claimed - verdict.truth)
+
+
+def _identity_variable(claim: Claim, truth: Truth, own: OwnNames) -> str | None:
+    """The variable of a function's definition (`sigma(x) = 1/(1 + e^(-x))`, `f(z) = max(0, z)`): one
+    letter that no quantity of the network and no name of the person's has, and nothing else named."""
+    left = claim.left
+    if not (isinstance(left, Call) and left.function in FUNCTIONS and isinstance(left.arg, Name)):
+        return None
+    variable = left.arg.name
+    if variable in own.nodes or _known(truth, variable):
+        return None
+    if any(n != variable for link in claim.links for n in names_in(link)):
+        return None
+    return variable
+
+
+IDENTITY_POINTS = ("-2.31", "-0.47", "0.36", "1.83")  # where a function's definition is compared, 0 avoided
+
+
+def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
+    """Each link of a function's definition equals the function at several values of its variable."""
+    assert claim.left is not None
+    verdicts = []
+    for i, link in enumerate(claim.links, start=2):
+        differ = []
+        try:
+            for text in IDENTITY_POINTS:
+                own = OwnNames()
+                own.define(variable, Num(text), real(text), claim.line)
+                point = Evaluator(truth, own)
+                want, got = point.evaluate(claim.left), point.evaluate(link)
+                if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
+                    differ.append(text)
+        except (Unknown, OutOfRange, ArithmeticError, ValueError) as exc:
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, str(exc)))
+            continue
+        values = ", ".join(IDENTITY_POINTS)
+        if not differ:
+            verdicts.append(Verdict(claim.line, claim.text, i, "correct", None, None,
+                                    f"holds for every {variable} (compared at {variable} = {values})"))
+        elif len(differ) < len(IDENTITY_POINTS) and variable not in names_in(link):
+            # f'(z) = 1 (for z > 0): a value the function takes for some values only, whose condition is prose
+            verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None,
+                                    f"holds for some values of {variable} only (the condition is not read)"))
+        else:
+            verdicts.append(Verdict(claim.line, claim.text, i, "wrong", None, None,
+                                    f"does not hold for every {variable}: at {variable} = {differ[0]} "
+                                    "the sides differ"))
     return verdicts
 
 
@@ -106,9 +204,11 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 why = str(exc) or type(exc).__name__
                 verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
                 continue
-            verdict = _verdict(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
+            verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
             if verdict.status == "correct" and symbolic(link, evaluator.own):
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
+            elif verdict.status == "wrong" and not symbolic(link, evaluator.own):
+                verdict = diagnosis.expression(verdict, left, link, claim.links[:i - 2], verdicts, truth, evaluator)
             verdicts.append(verdict)
     finally:
         evaluator.sample = None
@@ -119,7 +219,7 @@ def _operator_in_general(verdict: Verdict, left: Node, link: Node, truth: Truth,
     """A link right at the spec's values must also equal the operator's side at random values."""
     rng = random.Random(verdict.line * 1_000 + verdict.link)
     for _ in range(POINTS):
-        point = Evaluator(PointTruth(truth, rng, _given_names(link, truth)), evaluator.own, at_truth=False)
+        point = Evaluator(PointTruth(truth, rng, given_names(link, truth)), evaluator.own, at_truth=False)
         try:
             want, got = point.evaluate(left), point.evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
@@ -165,16 +265,53 @@ def _may_be_own(name: str) -> bool:
 POINTS = 3
 
 
+def _numbers_of_your_own(link: Node, own: OwnNames) -> list[str]:
+    """The person's own names in a formula that stand for numbers they wrote (not for formulas): at random
+    values of the network they keep those numbers, so the formula cannot be compared there."""
+    return [n for n in own.closure(link) if not own.symbolic[n]]
+
+
+def _values_written(link: Node, truth: Truth) -> list[str]:
+    """The numbers of a formula that are no value the spec gives but the value some quantity has at the spec's
+    numbers (relu's slope 1, an output 0.5933): written for that quantity, they hold at this point only."""
+    found = []
+    for number in numbers_in(link):
+        whole = "." not in number.text and "e" not in number.text.lower()
+        if whole and number not in _factors(link):
+            continue  # the 1 of 1 - out is the formula's own, not a value written for a quantity
+        if (whole or truth.given(number) is None) and truth.stands_for(number.text):
+            found.append(number.text)  # (a decimal that is a value the spec gives is that value: w8 - 0.55)
+    return found
+
+
+def _factors(node: Node) -> list[Num]:
+    """The numbers of a formula that stand alone as factors of a product (the 1 of dL/da * 1)."""
+    if isinstance(node, Binary):
+        mine = [side for side in (node.left, node.right) if node.op == "*" and isinstance(side, Num)]
+        return mine + _factors(node.left) + _factors(node.right)
+    if isinstance(node, (Unary, Call)):
+        return _factors(node.arg)
+    return []
+
+
 def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:
     """A formula right at the spec's values must also be right at random values of every input."""
+    fixed = _numbers_of_your_own(link, evaluator.own)
+    if fixed:
+        return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "
+                                       "written for them)")
     rng = random.Random(verdict.line)
     for _ in range(POINTS):
-        point = PointTruth(truth, rng, _given_names(link, truth))
+        point = PointTruth(truth, rng, given_names(link, truth))
         try:
             want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
             return verdict  # nothing to compare beyond the spec's values
         if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
+            standing = _values_written(link, truth)
+            if standing:  # dL/da * 1 with relu's slope written as the 1 it is here: a formula at this point
+                return replace(verdict, reason=f"agrees at the spec's values ({', '.join(standing)} written as "
+                                               "the value it has there)")
             where = ", ".join(f"{k} = {show(v, 4).text}" for k, v in point.chosen.items())
             return replace(verdict, status="wrong", reason=(
                 f"right at the spec's values but not in general: at {where} it gives "
@@ -185,21 +322,12 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
 
 
 
-def _given_names(link: Node, truth: Truth) -> tuple[str, ...]:
+def given_names(link: Node, truth: Truth) -> tuple[str, ...]:
     """The quantities given by the spec whose values the link writes as decimal numbers in their place
     (a link that also names the quantity uses the number for something else: w8 - 0.55 stays random)."""
     named = set(names_in(link))
     names = [truth.given(n) for n in numbers_in(link) if "." in n.text]
     return tuple(dict.fromkeys(n for n in names if n is not None and n not in named))
-
-
-def _literal(link: Node) -> str | None:
-    """The text of a link that is one written number, else None."""
-    if isinstance(link, Num):
-        return link.text
-    if isinstance(link, Unary) and link.op == "-" and isinstance(link.arg, Num):
-        return "-" + link.arg.text
-    return None
 
 
 def _known(truth: Truth, name: str) -> bool:
@@ -213,22 +341,3 @@ def _known(truth: Truth, name: str) -> bool:
 def _spread(evaluator: Evaluator, truth: Truth) -> Callable[[Node], Real]:
     """The spread of a link's written numbers, worked out only when a verdict needs it."""
     return lambda link: Spread(evaluator, truth.given).of(link)
-
-
-def _verdict(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
-             spread: Callable[[Node], Real] | None = None,
-             given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
-    if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
-        text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
-        ok = agrees_to_written_digits(truth, text)
-        reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
-    else:
-        ok = abs(claimed - truth) <= tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
-        if not ok and spread is not None:
-            try:
-                ok = abs(claimed - truth) <= spread(link) * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
-            except (ArithmeticError, ValueError):
-                ok = False
-        reason = ("agrees within the precision of its numbers" if ok
-                  else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
-    return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)

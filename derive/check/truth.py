@@ -4,13 +4,14 @@ random values of every input, target and parameter (where a formula must hold as
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from collections.abc import Sequence
 
 from sympy import Expr, Symbol
 
@@ -43,6 +44,7 @@ MAX_TRAINING_STEPS = 100_000
 WORK_BUDGET = 1_000_000
 TIME_BUDGET = 60.0
 CLOCK_WORK = 10_000  # replays look at the clock after about this many units of work
+EXACT = CTX.mpf(10) ** -40  # how close a written number must be to a value to be it
 VARIANT_REPLAY_BUDGET = 200_000  # updates replayed by the catalogued mistakes for one file, in all
 
 
@@ -170,6 +172,21 @@ def optimizer_constants(network: Network) -> dict[str, Real]:
     return found
 
 
+def feeds(network: Network) -> dict[str, tuple[str, ...]]:
+    """What each quantity is computed from, one step back: a net from the symbols of its formula (weights,
+    sources, bias; a pool's window), an out from its net (a softmax's from every net of its layer), an
+    output's error from its out."""
+    found: dict[str, tuple[str, ...]] = {}
+    for layer in network.layers:
+        for n in layer:
+            found[n.net.name] = tuple(sorted(str(s) for s in n.net_expr().free_symbols))
+            nets = [n.net] if n.activation.elementwise else [m.net for m in layer]
+            found[n.out.name] = tuple(x.name for x in nets)
+    for o in network.outputs:
+        found[o.error.name] = (o.neuron.out.name,)
+    return found
+
+
 def split_sample(name: str) -> tuple[str, str | None]:
     """`out_o1[s2]` -> (`out_o1`, `s2`); a name without a sample -> (name, None)."""
     if name.endswith("]") and "[" in name:
@@ -218,8 +235,10 @@ class Truth:
         self._followable |= {name for n in self.network.neurons for name in (n.net.name, n.out.name)}
         self._outcomes: tuple[tuple[Mistake, Outcome], ...] | None = None
         self._given: dict[Real, str] | None = None
+        self._exact: list[Real] | None = None
         self._variant_runs: dict[str, tuple[int, list[Real]]] = {}
         self.variant_replayed = 0
+        self._feeds: dict[str, tuple[str, ...]] | None = None
 
     def given(self, number: Num) -> str | None:
         """The quantity given by the spec (input, target, initial parameter, learning rate) whose value
@@ -231,6 +250,28 @@ class Truth:
             for name in [*names, n.eta.name]:
                 self._given.setdefault(self.values[name], name)
         return self._given.get(real(number.text))
+
+    def exact(self, number: Num) -> bool:
+        """True when `number` is exactly a value of the network at the spec's numbers (a net of 1.87 that
+        0.33 + 1.54 gives): written so, it is that value, not a rounding of something near it."""
+        if self._exact is None:
+            found = [v for table in (self.values, self.derivatives) for v in table.values() if v]
+            self._exact = sorted(found)
+        x = real(number.text)
+        i = bisect.bisect_left(self._exact, x - abs(x) * EXACT)
+        return i < len(self._exact) and abs(self._exact[i] - x) <= abs(x) * EXACT
+
+    def stands_for(self, text: str) -> bool:
+        """True when a number is the value some computed quantity (no input, target, parameter or rate) has at
+        the spec's numbers: exactly, or to the digits written where it has three or more."""
+        n = self.network
+        givens = {s.name for s in n.inputs} | {o.target.name for o in n.outputs} | {p.name for p in n.params}
+        values = [v for k, v in self.values.items() if k not in givens and k != n.eta.name]
+        values += list(self.derivatives.values())
+        x = real(text)
+        if any(abs(v - x) <= abs(x) * EXACT for v in values):
+            return True
+        return significant(text) >= 3 and any(agrees_to_written_digits(v, text) for v in values)
 
     def tables(self, index: int) -> tuple[dict[str, Real], dict[str, Real]]:
         """The values and derivatives of sample `index` (0-based) at the initial parameters."""
@@ -283,6 +324,18 @@ class Truth:
                 if same_sign and significant(text) >= 3 else None)
         if slip and not found:
             found.append(f"{slip}: a slip in copying the number, the working is right")
+        return tuple(found)
+
+    def explain_value(self, name: str, value: Real, spread: Real) -> tuple[str, ...]:
+        """The catalogued mistakes whose version of `name` a computation in numbers gives (`value`, its
+        written numbers' rounding `spread`): the mistake made in the numbers chosen, before any rounding."""
+        if self._outcomes is None:
+            self._outcomes = catalogue_outcomes(self.network)
+        found = []
+        for mistake, result in self._outcomes:
+            wrong = variant_value(self.network, result, name)
+            if wrong is not None and abs(wrong - value) <= spread * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30:
+                found.append(f"{mistake.name}: {mistake.meaning}")
         return tuple(found)
 
     def _in_time(self) -> bool:
@@ -348,15 +401,46 @@ class Truth:
             key = name[2:]
             if "@" in key and index is None:
                 return self._gradient_after(key)
-            if key not in derivatives:
-                raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
-            return derivatives[key]
+            if key in derivatives:
+                return derivatives[key]
+            if self._independent(key):
+                return CTX.zero
+            raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
         base, at, step = name.partition("@")
         if at:
             return self._after(base, int(step), index)
         if name == "delta" or name not in values:
             raise Unknown(f"no quantity {name!r} in this network")
         return values[name]
+
+    def _independent(self, key: str) -> bool:
+        """True when `key` (`net_h1/w5`) is the derivative of a quantity of the network by another that
+        does not feed it: zero (w5 is past h1), not an unknown derivative."""
+        top, _, bottom = key.partition("/")
+        if self._feeds is None:
+            self._feeds = feeds(self.network)
+        known = self._feeds.keys() | {p.name for p in self.network.params} | {i.name for i in self.network.inputs}
+        if top not in self._feeds or bottom not in known or top == bottom:
+            return False
+        seen, todo = {top}, [top]
+        while todo:
+            for fed_by in self._feeds.get(todo.pop(), ()):
+                if fed_by == bottom:
+                    return False
+                if fed_by not in seen:
+                    seen.add(fed_by)
+                    todo.append(fed_by)
+        return True
+
+    def knows(self, base: str) -> bool:
+        """True when `base` names a quantity of the network, now or after updates (`m_w5`, of `m_w5@2`)."""
+        if self.followable(base) or self._optimizer_quantity(base) is not None:
+            return True
+        try:
+            self.value(base)
+        except Unknown:
+            return False
+        return True
 
     def followable(self, base: str) -> bool:
         """True when `base` is a quantity that training changes and a replay can give."""

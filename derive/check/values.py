@@ -6,17 +6,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from derive.check import operators
+from derive.check.carried import Document, Recomputer
 from derive.check.claims import Call, Name, Node, Num, Unary, names_in
-from derive.check.digits import half_unit
+from derive.check.digits import half_unit, significant
 from derive.check.truth import PointTruth, Truth, Unknown
 from derive.model.precision import CTX, Real, real
 from derive.model.rules import numeric_sigmoid
+
+# An activation as a function of the grammar, and its slope.
+ACTIVATIONS = {"sigmoid": ("sigmoid", "dsigmoid"), "tanh": ("tanh", "dtanh"), "relu": ("relu", "step")}
 
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
     "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
     "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
     "relu": lambda x: x if x > 0 else CTX.zero,
     "step": lambda x: CTX.one if x > 0 else CTX.zero,  # H(0) = 0, relu's convention
+    "dsigmoid": lambda x: numeric_sigmoid(x) * (1 - numeric_sigmoid(x)),
+    "dtanh": lambda x: 1 - CTX.tanh(x) ** 2,
 }
 
 
@@ -29,6 +35,7 @@ class OwnNames:
         self.lines: dict[str, int] = {}
         self.uses: dict[str, tuple[str, ...]] = {}  # the own names its definition refers to
         self.symbolic: dict[str, bool] = {}
+        self.slipped: dict[str, int] = {}  # names whose value carries a slip: the line it was made on
 
     def define(self, name: str, node: Node, value: Real, line: int) -> None:
         self.nodes[name], self.values[name], self.lines[name] = node, value, line
@@ -54,6 +61,8 @@ class Evaluator:
         self.truth, self.own, self.at_truth = truth, own, at_truth
         self.memo: dict[str, Real] = {}
         self.sample: str | None = None  # the sample unqualified names are read at; None: the default
+        self.document = Document()  # the values the person wrote so far: later steps are judged on them too
+        self.recomputer: Recomputer | None = None  # built on the first wrong number
 
     def evaluate(self, node: Node) -> Real:
         if not self.at_truth:  # own names at this point, in definition order: no deep recursion
@@ -78,12 +87,25 @@ class Evaluator:
         if isinstance(node, Call) and operators.is_operator(node.function):
             return operators.derivative_value(node, self.own.nodes, self._name)
         if isinstance(node, Call):
-            return _FUNCTIONS[node.function](_argument(node.function, self._eval(node.arg)))
+            function = self._activation(node) if node.function in ("act", "dact") else node.function
+            return _FUNCTIONS[function](_argument(function, self._eval(node.arg)))
         left, right = self._eval(node.left), self._eval(node.right)
         if node.op == "^":
             return _power(left, right)
         return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
                 "/": lambda: left / right}[node.op]()
+
+    def _activation(self, node: Call) -> str:
+        """f (act) and f' (dact): the activation of the neuron whose net is f's argument, or the one
+        activation every neuron of the network has."""
+        network = self.truth.network
+        names = {n.net.name: n.activation.name for n in network.neurons}
+        argument = node.arg.name if isinstance(node.arg, Name) else None
+        used = sorted({n.activation.name for n in network.neurons})
+        name = names.get(argument) if argument in names else (used[0] if len(used) == 1 else None)
+        if name not in ACTIVATIONS:
+            raise Unknown(f"f names no one activation here (the network has {', '.join(used)})")
+        return ACTIVATIONS[name][node.function == "dact"]
 
     def _sample_sum(self, node: Node) -> Real:
         """sum_s(x): x at every sample of the network, added (the walkthrough's \\sum_s of a batch)."""
@@ -140,7 +162,7 @@ def _bounded(x: object) -> Real:
 
 def _argument(function: str, x: Real) -> Real:
     """The argument of exp, sigmoid and tanh within +-MAX_ARGUMENT, checked before the call."""
-    if function in ("exp", "sigmoid", "sigma", "tanh") and abs(x) > MAX_ARGUMENT:
+    if function in ("exp", "sigmoid", "sigma", "tanh", "dsigmoid", "dtanh") and abs(x) > MAX_ARGUMENT:
         raise OutOfRange(f"{function} of a number beyond +-{MAX_ARGUMENT}: its value is beyond the range "
                          "the checker computes with")
     return x
@@ -164,13 +186,21 @@ class Spread:
     last digit of each written number, carried through every operation (first order, with the worst
     slope over the interval), so that cancellation (0.13 - 0.1299) and powers are judged fairly."""
 
-    def __init__(self, evaluator: Evaluator, given: Callable[[Num], str | None] = lambda n: None) -> None:
+    def __init__(self, evaluator: Evaluator, given: Callable[[Num], str | None] = lambda n: None,
+                 rounded_from: int = 0) -> None:
         self.evaluator, self.given = evaluator, given
+        self.rounded_from = rounded_from  # numbers with fewer significant digits are taken as exact
         self.own: dict[str, Real] = {}
 
     def of(self, node: Node) -> Real:
         if isinstance(node, Num):  # a value the spec gives (0.4 for w5) is exact, not 0.4 +- 0.05
-            return CTX.zero if self.given(node) is not None else half_unit(node.text)
+            exact = self.given(node) is not None or significant(node.text) < self.rounded_from
+            if exact:
+                return CTX.zero
+            # a number the person found earlier, right to its digits or from rounded values, used again (where
+            # the link is compared with the truth: the person's own arithmetic is judged on the number itself)
+            found = self.evaluator.document.rounded.get(node.text, CTX.zero) if self.rounded_from == 0 else CTX.zero
+            return max(half_unit(node.text), found)
         if isinstance(node, Name):
             return self._name(node.name)
         if isinstance(node, Unary):
@@ -206,13 +236,15 @@ class Spread:
         if operators.is_operator(node.function):
             return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
         x = self.evaluator._eval(node.arg)
+        function = self.evaluator._activation(node) if node.function in ("act", "dact") else node.function
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
                   "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
+                  "dsigmoid": lambda: CTX.mpf(0.1), "dtanh": lambda: CTX.mpf(0.77),  # their slopes' largest sizes
                   "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}
-        return slopes[node.function]() * e
+        return slopes[function]() * e
 
 
 def symbolic(node: Node, own: OwnNames) -> bool:

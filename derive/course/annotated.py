@@ -10,6 +10,7 @@ hand-in's `variant:` and `student:` lines are kept.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
@@ -89,7 +90,9 @@ def _marked_lines(kind: str, sheet: str, notes: Mapping[str, str]) -> str:
     """The annotated sheet with a note after each line read in the sheet's forms (a Markdown text, or a
     notebook's Markdown cells), in the style of the notes after inline maths: **✓**, or *✗ truth ...*."""
     def marked(text: str) -> str:
-        return "\n".join(_marked(line, notes[line]) if notes.get(line) else line for line in text.split("\n"))
+        # the sheet's own line ends kept (a Windows or old Mac hand-in is annotated as it was saved)
+        parts = re.split(r"(\r\n|\r|\n)", text)
+        return "".join(_marked(p, notes[p]) if k % 2 == 0 and notes.get(p) else p for k, p in enumerate(parts))
 
     if kind != "ipynb":
         return marked(sheet)

@@ -142,7 +142,10 @@ def _mark(d: Derivation, q: Question, answer: _Answer | None, own: Mapping[str, 
     if forward is not None:
         return Mark(q.claim, Fraction(1), forward, (), True, shown, **where)
     named = _named(q, answer)
-    if last.status == "correct" and not named:
+    # "right to the digits written" only where the truth itself agrees with them: a number the checker finds
+    # right because it follows from the student's own rounded values is no such claim
+    plain = answer.text is None or agrees_to_written_digits(last.truth, answer.text)
+    if last.status == "correct" and plain and not named:
         why = f"right to the digits written, but not the truth rounded to the {q.digits} significant digits asked"
         return Mark(q.claim, _links(answer.entry.verdicts), f"{why} ({truth})", (), False, shown, **where)
     because = f": {'; '.join(named)}" if named else ""

@@ -21,12 +21,13 @@ _LATEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_",
 
 def note(result: SpanResult, digits: int) -> str | None:
     """✓ when every judged link is right; ✗ with the truth and the likely mistake otherwise."""
-    judged = [f.verdict for f in result.found if f.verdict.status in ("correct", "wrong")]
+    judged = [f.verdict for f in result.found if f.verdict.status in ("correct", "wrong", "carried")]
     if not judged:
         return None
     wrong = [v for v in judged if v.status == "wrong"]
     if not wrong:
-        return RIGHT
+        carried = [v.reason for v in judged if v.status == "carried"]
+        return RIGHT + (f" ({carried[0]})" if carried else "")
     parts = []
     for v in wrong:
         text = f"truth {show(v.truth, digits).text}" if v.truth is not None else v.reason

@@ -7,20 +7,30 @@ weights"): both readings are judged and the one the value matches is taken, and 
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
-from derive.check.judging import Verdict, judge
+from derive.check.judging import judge
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
+from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
+from derive.reader.array_names import ArrayNames
+from derive.reader.array_names import Statement as ArrayStatement
+from derive.reader.arrays import ArrayError, entry_claims
+from derive.reader.arrays import tokens as array_tokens
 from derive.reader.maths import Chain, NotUnderstood, chains
+from derive.reader.names import Alignment, Reading, align
+from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
+from derive.reader.symbols import decimal_points, uses_decimal_commas
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
 AFTER_UPDATE = "read as the value after one update"
@@ -58,6 +68,7 @@ class SpanResult:
 @dataclass(frozen=True)
 class DocumentReport:
     spans: tuple[SpanResult, ...]
+    names: Alignment = field(default_factory=Alignment)  # how the document's own names were read
 
     @property
     def found(self) -> tuple[Found, ...]:
@@ -88,39 +99,185 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
                    notation: str = "classic") -> DocumentReport:
     """Every math span of `document` (md, tex or ipynb) judged against `d`; a notation other than the
     classic one (as `derive render --notation` prints it) is read in its own glyphs first, so the
-    textbook's `b_h` is a hidden output, not the classic bias b1."""
+    textbook's `b_h` is a hidden output, not the classic bias b1. The document's own names are read as
+    the network's quantities by what the whole document says of them (`derive.reader.names`) first."""
     truth = Truth(d)
-    evaluator = Evaluator(truth, OwnNames())
+    if uses_decimal_commas(document):  # 0,777 throughout: decimal commas (the same length: lines stay)
+        document = decimal_points(document)
     names = Aliases(truth, aliases or {})
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
     samples = SampleNames(truth.samples)
-    results: list[SpanResult] = []
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
-    for text in texts(kind, document):
-        for span in spans_of(kind, text, outline):
-            tables = (own, glyphs)
-            if about_optimizer(span):
-                tables = ([t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs])
-            results.append(_check_span(span, text, len(results), truth, evaluator, names, tables,
-                                       samples.of(span)))
-    return DocumentReport(tuple(results))
+    spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
+    reading = [(text, span, _tables_for(span, own, glyphs), samples.of(span)) for text, span in spans]
+    claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
+    alignment = align(truth, claims)
+    arrays = ArrayNames(truth, Reader(names, alignment).node)
+    found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
+                                                                                      tables, sample)]
+    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
+    evaluator = Evaluator(truth, OwnNames())
+    results: list[SpanResult] = []
+    for text, span, tables, sample in reading:
+        results.append(_check_span(span, text, len(results), truth, evaluator, Reader(names, alignment, arrays),
+                                   tables, sample))
+    return DocumentReport(tuple(results), alignment)
 
 
-def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Aliases,
-                tables: tuple[list[latex.GlyphTable], list[latex.GlyphTable]], sample: Context) -> SpanResult:
+def _array_statements(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables,
+                      sample: Context) -> list[ArrayStatement]:
+    """The chains of vectors and matrices a span states, their names as the aliases read them."""
+    found = []
+    for chain in _found_chains(span, truth, tables)[1]:
+        found.append(ArrayStatement(renamed_chain(chain, names.for_span(span).name),
+                                    text.line(span.start + chain.offsets[0]), sample.name))
+    return found
+
+
+def _mentions(chain: Chain, heads: set[str]) -> bool:
+    """A chain that names an array another chain writes out (`z = W x + b` after `W = [...]`)."""
+    return bool(heads) and bool(heads & set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text)))
+
+
+Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable]]
+
+
+def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable]) -> Tables:
+    """The notation's glyphs first (if one was asked for), then every notation's, for one span."""
+    if about_optimizer(span):
+        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs]
+    return own, glyphs
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How a span's claims are named: the aliases (the textbook's letters, a course's table), then the
+    readings of the document's own names, and of its vectors and matrices."""
+
+    aliases: Aliases
+    alignment: Alignment
+    arrays: ArrayNames | None = None
+
+    def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading, ...]]:
+        claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
+        if claim is None:
+            return None, ()
+        if self.arrays is not None:
+            claim = _one_by_one(claim, self.arrays)
+        return self.alignment.rename(claim)
+
+    def node(self, node: Node) -> Node:
+        """An expression in the network's names (its scalars; the arrays are read before)."""
+        claim = self.alignment.rename(Claim(0, "", Name("x"), (self.aliases.node(node),)))[0]
+        return claim.links[0]
+
+    def array_claims(self, chain: Chain, line: int, span: Span, sample: str | None) -> tuple[list[Claim], str]:
+        """The claims of a chain of arrays, entry by entry, and how its arrays were read."""
+        assert self.arrays is not None
+        renamed = renamed_chain(chain, self.aliases.for_span(span).name)
+        found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
+        claims = [self.alignment.rename(self.aliases.rename(c))[0] for c in found]  # type: ignore[arg-type]
+        heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
+        return claims, self.arrays.notes(heads)
+
+
+def _one_by_one(claim: Claim, arrays: ArrayNames) -> Claim:
+    """A claim in which a name of a 1 x 1 array (`b_2`, the output layer's bias) is its one quantity."""
+    def name(n: str) -> str:
+        base, at, step = n.partition("@")
+        if base.startswith("d:"):
+            top, _, bottom = base[2:].partition("/")
+            return f"d:{name(top)}/{name(bottom)}" + at + step
+        return (arrays.scalar(base) or base) + at + step
+    return replace(claim, target=Name(name(claim.target.name)), links=tuple(_renamed(x, name) for x in claim.links),
+                   left=None if claim.left is None else _renamed(claim.left, name))
+
+
+def _renamed(node: Node, name: Callable[[str], str]) -> Node:
+    if isinstance(node, Name):
+        return Name(name(node.name))
+    if isinstance(node, Unary):
+        return Unary(node.op, _renamed(node.arg, name))
+    if isinstance(node, Call):
+        return Call(node.function, _renamed(node.arg, name))
+    if isinstance(node, Binary):
+        return Binary(node.op, _renamed(node.left, name), _renamed(node.right, name))
+    return node
+
+
+def renamed_chain(chain: Chain, name: Callable[[str], str]) -> Chain:
+    """The chain in the claims grammar's own spelling (`W_1` is W1, `d(L)/d(W_2)` dL/dW2, `sigma'(z)` the
+    sigmoid's slope), each name as the aliases read it (`W@1`, for W^{(1)}, is the label W_L1)."""
+    try:
+        tokens = array_tokens(chain.text)
+    except ArrayError:
+        return chain
+    pieces = []
+    for k, (kind, word) in enumerate(tokens):
+        following = tokens[k + 1][1] if k + 1 < len(tokens) else ""
+        if kind == "name" and following == "(" and function_named(word) != word:
+            pieces.append(function_named(word))
+        elif kind == "name" and word.startswith("d:"):
+            top, _, bottom = word[2:].partition("/")
+            pieces.append(f"d({name(top)})/d({name(bottom)})")
+        elif kind == "name" and not word.startswith("ARRAY__") and word not in FUNCTIONS:
+            pieces.append(name(word))
+        else:
+            pieces.append({"transpose": "^T"}.get(kind, word))
+    return replace(chain, text=" ".join(pieces))
+
+
+def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain], list[Chain], str]:
+    """The chains of a span: in the notation asked for, else by the document's walker, else by the notes'
+    glyphs; and the reason when none could be read."""
+    first, glyphs = tables
+    in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
+    try:
+        walked = [c for found in chains(span.source) if len(found.offsets) > 1 for c in _named_last(found, truth)]
+        return in_notation, in_notation or walked, ""
+    except NotUnderstood as exc:
+        return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+
+
+def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
+    """`dE/dout_o1 = (target - out_o1)(-1) = R1`: a chain ending in a new name of the person's names the
+    value before it (R1 stands for it from now on): the chain without it, and the name's definition."""
+    parts = chain.text.split(" = ")
+    last = parts[-1].strip()
+    if len(parts) < 3 or not re.fullmatch(r"[A-Za-z]\w*", last) or truth.knows(last) or last in FUNCTIONS \
+            or chain.about_arrays:
+        return [chain]
+    kept = replace(chain, text=" = ".join(parts[:-1]), offsets=chain.offsets[:-1])
+    named = replace(chain, text=f"{last} = {parts[-2].strip()}", offsets=(chain.offsets[-1], chain.offsets[-2]))
+    return [kept, named]
+
+
+def _claims_of(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables, sample: Context) -> list[Claim]:
+    """The claims a span states, named by the aliases only: what the document's own names are read from."""
+    found = []
+    for chain in _found_chains(span, truth, tables)[1]:
+        try:
+            claim = names.for_span(span).rename(parse_line(chain.text, text.line(span.start + chain.offsets[0]),
+                                                           any_left=True))
+        except (ClaimError, NotUnderstood):
+            continue
+        if claim is not None:
+            found.append(replace(claim, sample=sample.name))
+    return found
+
+
+def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
+                tables: Tables, sample: Context) -> SpanResult:
     """One span's claims judged: read in the document's notation first when one other than the classic
     is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
     first, glyphs = tables
-    in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
-    try:
-        found_chains = in_notation or [c for c in chains(span.source) if len(c.offsets) > 1]
-    except NotUnderstood as exc:
-        found_chains = _as_the_notes_print_it(span.source, truth, glyphs)
-        if not found_chains:
-            status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
-            return SpanResult(span, text, status, str(exc), ())
+    in_notation, found_chains, why = _found_chains(span, truth, tables)
+    if why and not found_chains:
+        status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
+        return SpanResult(span, text, status, why, ())
     if not found_chains:
         return SpanResult(span, text, NOT_CLAIM, "no =", ())
     result = _judged(span, text, index, found_chains, truth, evaluator, names, sample)
@@ -132,13 +289,27 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
 
 
 def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth: Truth, evaluator: Evaluator,
-            names: Aliases, sample: Context) -> SpanResult:
+            names: Reader, sample: Context) -> SpanResult:
     found: list[Found] = []
     reasons: list[str] = []
     for chain in found_chains:
         line = text.line(span.start + chain.offsets[0])
+        if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(renamed_chain(
+                chain, names.aliases.for_span(span).name))):
+            if _names_its_entries(chain):
+                source = " ".join(span.source.split())
+                named = Verdict(line, source, 1, "defined", None, None, "your own names for its entries")
+                found.append(Found(named, text.cell, index, "", ""))
+                continue
+            try:
+                entries, said = names.array_claims(chain, line, span, sample.name)
+            except (ArrayError, ClaimError, NotUnderstood) as exc:
+                reasons.append(str(exc))
+                continue
+            found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
+            continue
         try:
-            claim = names.rename(parse_line(chain.text, line, any_left=True))
+            claim, read = names.claim(chain.text, line, span)
             claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
         except (ClaimError, NotUnderstood) as exc:
             reasons.append(str(exc))
@@ -152,14 +323,45 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         source = " ".join(span.source.split())
         target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
+        notes = "; ".join(r.note() for r in read)
         for v in verdicts:
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
-            said = "; ".join(r for r in (reading, sample.said(v)) if r)
+            said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    if any(f.verdict.status in ("correct", "wrong", "defined") for f in found):  # a definition is understood
+    if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+def _names_its_entries(chain: Chain) -> bool:
+    """`W = [w_11 w_12; w_21 w_22]`: a matrix named by the names of its entries, which says how the person
+    writes them (no value, nothing to judge; the names are read from what is written about them)."""
+    parts = chain.text.split(" = ")
+    written = re.fullmatch(r"\s*ARRAY__(\d+)\s*", parts[-1]) if len(parts) == 2 else None
+    if written is None or int(written.group(1)) >= len(chain.arrays):
+        return False
+    entries = [e for row in chain.arrays[int(written.group(1))] for e in row]
+    return len(entries) > 1 and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(@\d+)?", e.strip()) for e in entries)
+
+
+def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, text: Text, index: int,
+                   truth: Truth, evaluator: Evaluator, sample: Context) -> list[Found]:
+    """The verdicts of an array chain's entries, each as its own claim (a parameter's entry read before or
+    after the update, as a scalar's is: `W_1 := W_1 - eta dW_1 = [...]`)."""
+    found = []
+    source = " ".join(span.source.split())
+    for claim in entries:
+        try:
+            truth.budget.check_time()
+            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+        except BudgetSpent as exc:
+            verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
+        target = claim.target.name + ("@1" if reading else "")
+        for v in verdicts:
+            note = "; ".join(r for r in (said, reading, sample.said(v)) if r)
+            found.append(Found(replace(v, line=claim.line, text=source), text.cell, index, note, target))
+    return found
 
 
 @dataclass(frozen=True)
@@ -240,9 +442,13 @@ def _one_claim(source: str) -> bool:
     """A span the notes' reader takes as one line: its rows (`\\\\`) after the first all continue the
     first's chain (`&= ...`), as the walkthroughs print them; rows with left sides of their own are
     claims of their own, which the document's walker splits."""
-    rows = re.split(r"\\\\(?:\[[^\]]*\])?", source)
+    outside = _MATRIX.sub(" ", source)  # a matrix's rows are its own, not the span's
+    rows = re.split(r"\\\\(?:\[[^\]]*\])?", outside)
     ends = re.compile(r"\s*(\\end\{\w+\*?\}\s*)*$")
     return all(r.lstrip().startswith("&") or ends.fullmatch(r) for r in rows[1:])
+
+
+_MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix)\}.*?\\end\{\1\}", re.S)
 
 
 def _glyph_tables(truth: Truth) -> list[latex.GlyphTable]:
@@ -287,7 +493,7 @@ def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     target = claim.target.name
     if not _is_parameter(truth, target):
         return judge(claim, truth, evaluator), ""
-    after = Claim(claim.line, claim.text, Name(target + "@1"), claim.links, sample=claim.sample)
+    after = replace(claim, target=Name(target + "@1"), left=None)
     prefer_after = chain.update or span.mentions_update or any(target in _names(link) for link in claim.links)
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:
@@ -295,12 +501,18 @@ def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     judged = []
     for c, note in readings:  # the preferred reading first; the other only when this one is not right
         judged.append((judge(c, truth, evaluator), note))
-        if all(v.status == "correct" for v in judged[-1][0]):
+        if not _count(judged[-1][0], "wrong", "carried") and _count(judged[-1][0], "correct"):
             return judged[-1][0], _reading(note, target)
-    for verdicts, note in judged:
-        if any(v.explanations for v in verdicts):
-            return verdicts, _reading(note, target)
-    return judged[0][0], _reading(judged[0][1], target)
+    # the reading with the fewest new errors, then the most right links (a slip carried forward is no
+    # new error), then the one with a cause for its error, in the order of preference
+    ranked = sorted(range(len(judged)), key=lambda i: (_count(judged[i][0], "wrong"), -_count(judged[i][0], "correct"),
+                                                      not any(v.explanations for v in judged[i][0]), i))
+    verdicts, note = judged[ranked[0]]
+    return verdicts, _reading(note, target)
+
+
+def _count(verdicts: list[Verdict], *statuses: str) -> int:
+    return sum(v.status in statuses for v in verdicts)
 
 
 def _reading(note: str, target: str) -> str:
@@ -327,6 +539,8 @@ class Aliases:
     quantities, and a course's own (`[aliases]`: a whole name, or a head such as `z` for `net`)."""
 
     def __init__(self, truth: Truth, table: dict[str, str]) -> None:
+        self.truth = truth
+        self.labels = True  # a superscript on a name of the document's own labels it
         self.table = dict(textbook_aliases(truth))
         self.table.update(table)
 
@@ -340,7 +554,27 @@ class Aliases:
         head, sep, rest = base.partition("_")
         if sep and head in self.table:
             return f"{self.table[head]}_{rest}" + at + step
+        plain, bracket, sample = base.partition("[")
+        if "_" in plain and not self._known(plain) and self._known(plain.replace("_", "")):
+            return self.name(plain.replace("_", "") + bracket + sample + at + step)  # w_{h1} is wh1
+        if at and self.labels and not self._known(base.partition("[")[0]):
+            # z^{(2)}, a^{[1]}: on a name of the document's own, a superscript labels (a layer, a sample);
+            # the name is read as a whole (if it is a value after an update, its value says so)
+            count, bracket, named = step.partition("[")
+            return f"{base}_L{count}" + (f"[{named}" if bracket else "")
         return name
+
+    def _known(self, base: str) -> bool:
+        return self.truth.knows(base)
+
+    def for_span(self, span: Span) -> Aliases:
+        """These aliases for one span: under the optimizer's heading, `m^{(t)}` is its state at update t
+        (the notes' rule), not a name with a label."""
+        if not about_optimizer(span):
+            return self
+        found = copy.copy(self)
+        found.labels = False
+        return found
 
     def node(self, node: Node) -> Node:
         if isinstance(node, Name):
@@ -357,7 +591,7 @@ class Aliases:
         return node
 
     def rename(self, claim: Claim | None) -> Claim | None:
-        if claim is None or not self.table:
+        if claim is None:
             return claim
         return replace(claim, target=Name(self.name(claim.target.name)),
                        links=tuple(self.node(link) for link in claim.links),

@@ -12,11 +12,13 @@ from __future__ import annotations
 import functools
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from pylatexenc import latexwalker as lw
 
-from derive.check.claims import FUNCTIONS, ClaimError, tokenize
+from derive.reader import symbols
+from derive.reader.plain import ARRAY, NotUnderstood, claims_in, explicit_products, lists, matching, relu
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
@@ -27,7 +29,9 @@ IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "big
                      "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})
 GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda",
                    "mu", "sigma", "tau", "phi", "varphi", "omega", "rho", "kappa", "nu", "xi", "psi", "zeta"})
-FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh"}
+FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh", "max": "max"}
+# A condition after an equation (`net_y = 5.05 > 0`): the equation is the claim.
+COMPARISONS = {"le": "<", "leq": "<", "ge": ">", "geq": ">", "lt": "<", "gt": ">", "neq": "!", "ne": "!"}
 FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 EQUALS = frozenset({"approx", "simeq"})  # a rounded value is judged to the digits written anyway
 UPDATE_ARROWS = frozenset({"leftarrow", "gets", "longleftarrow"})
@@ -35,15 +39,16 @@ ROW_ENVS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather
                       "eqnarray*", "equation", "equation*", "multline", "multline*", "alignat", "alignat*",
                       "alignedat", "flalign", "flalign*"})
 DIFFERENTIALS = frozenset({"partial", "Delta", "delta"})
+# Vectors and matrices: each is written into a chain as ARRAY<k>, its cells kept beside the chain.
+MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix", "smallmatrix", "array"})
+TRANSPOSES = frozenset({"T", "top", "intercal", "\\top", "\\intercal", "tr"})
+# What ends one claim and starts the next inside a span: a new row, "hence", "therefore".
+ROW_BREAKS = frozenset({"\\", "cr", "Rightarrow", "implies", "Longrightarrow", "therefore", "quad", "qquad"})
 UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?")
 _THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
 _ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+")
-_PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()= \x00\x01]*")
-
-
-class NotUnderstood(ValueError):
-    """Maths that cannot be mapped to the claims grammar; the message says what and why."""
+_PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,12 @@ class Chain:
     offsets: tuple[int, ...]  # per part (the left side first): offset in the span's source
     update: bool = False  # written with an update arrow (w <- w - eta dE/dw): the left side is the new value
     entry: str = ""  # of a claim about whole vectors or matrices: the entry this chain is about
+    arrays: tuple[tuple[tuple[str, ...], ...], ...] = ()  # the vectors and matrices written in it (ARRAY__k)
+
+    @property
+    def about_arrays(self) -> bool:
+        """A chain of vectors or matrices: one written out, a transpose or an entry-wise product."""
+        return bool(self.arrays) or " ^T" in self.text or " odot " in self.text
 
 
 @functools.cache
@@ -78,11 +89,12 @@ def walk(source: str) -> list[lw.LatexNode]:
 class _Emitter:
     """Plain-grammar text of a node list; `script` is a pending `_` or `^` waiting for its argument."""
 
-    def __init__(self) -> None:
+    def __init__(self, arrays: list[tuple[tuple[str, ...], ...]] | None = None) -> None:
         self.out: list[str] = []
         self.script = ""
         self.drop_dot = False
         self.update = False
+        self.arrays = arrays if arrays is not None else []  # shared with the emitters of its parts
 
     def text(self) -> str:
         if self.script:
@@ -104,8 +116,11 @@ class _Emitter:
         if isinstance(n, lw.LatexCharsNode):
             self.chars(n.chars)
         elif isinstance(n, lw.LatexGroupNode):
+            first = next((c for c in n.nodelist if _visible(c)), None)
             if [c.chars for c in n.nodelist if isinstance(c, lw.LatexCharsNode)] == [","] and len(n.nodelist) == 1:
                 self.out.append("\x00")  # {,} between digit groups
+            elif isinstance(first, lw.LatexCharsNode) and first.chars.lstrip()[:1] in "_^" and self.out:
+                self.nodes(n.nodelist)  # \delta{_2}: a script set in braces of its own
             else:
                 self.out.append("(")
                 self.nodes(n.nodelist)
@@ -114,6 +129,9 @@ class _Emitter:
             return self.macro(nodes, i)
         elif isinstance(n, lw.LatexEnvironmentNode) and n.environmentname in ROW_ENVS:
             self.nodes(n.nodelist)
+        elif isinstance(n, lw.LatexEnvironmentNode) and n.environmentname in MATRIX_ENVS:
+            self.out.append(f" {ARRAY}{len(self.arrays)} ")
+            self.arrays.append(_cells(n))
         elif isinstance(n, lw.LatexSpecialsNode):
             self.chars(n.specials_chars)
         else:
@@ -153,6 +171,14 @@ class _Emitter:
         if k >= len(text):
             self.script = op
             return k
+        if op == "^" and text[k] == "(":  # e^(-x) as typed without LaTeX: the bracket is the exponent
+            close = matching(text, k)
+            if close is None:
+                raise NotUnderstood("^( without its closing bracket")
+            self.out.append("^(")
+            self.chars(text[k + 1:close])
+            self.out.append(")")
+            return close + 1
         end = k
         while end < len(text) and (text[end].isascii() and text[end].isalnum()):
             end += 1
@@ -194,11 +220,18 @@ class _Emitter:
         if op == "_":
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
-            self.out.append("_" + flat)
+            marked = re.fullmatch(r"(.*?)(@\d+) ?", self.out[-1]) if self.out else None
+            if marked:  # z^{(2)}_1: the index belongs to the name, the superscript after it
+                self.out[-1] = marked.group(1) + "_" + flat + marked.group(2) + " "
+            else:
+                self.out.append("_" + flat)
             return
         mark = _update_mark(flat)
-        if mark is not None:
-            self.out.append(mark)
+        if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
+                isinstance(node, lw.LatexGroupNode) and _transposed(node)):
+            self.out.append(" ^T ")
+        elif mark is not None:
+            self.out.append(mark + " ")  # W^{(1)}x: the name ends with its superscript
         elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # (..)^{2-1}: a small whole-number exponent, folded
             self.out.append(f"^({eval_small(flat)})")
         else:
@@ -219,6 +252,11 @@ class _Emitter:
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(_fraction(*parts))
             return nxt
+        if name == "sum" and (expanded := _expanded_sum(nodes[i + 1:])) is not None:
+            inner = _Emitter(self.arrays)
+            inner.nodes(walk(expanded))
+            self.out.append(" " + inner.text() + " ")
+            return len(nodes)
         if name == "sqrt":
             parts, nxt = _one_arg(nodes, i, args)
             self.out.append(" sqrt(" + _emit(parts) + ")")
@@ -242,6 +280,12 @@ class _Emitter:
             self.out.append(" * ")
         elif name in EQUALS:
             self.out.append(" = ")
+        elif name == "div":
+            self.out.append(" / ")
+        elif name in ("odot", "circ", "otimes"):
+            self.out.append(" odot ")
+        elif name in COMPARISONS:
+            self.out.append(f" {COMPARISONS[name]} ")
         elif name in UPDATE_ARROWS:
             self.update = True
             self.out.append(" = ")
@@ -260,6 +304,76 @@ class _Emitter:
         else:
             raise NotUnderstood(f"\\{name} is not understood")
         return i + 1
+
+
+_SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\d)\s*\}?")
+MAX_TERMS = 20
+
+
+def _expanded_sum(rest: list[lw.LatexNode]) -> str | None:
+    """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
+    `+`, `-` or `=` outside brackets), with what follows it; None without bounds written as numbers."""
+    text = "".join(n.latex_verbatim() for n in rest if n is not None)
+    bounds = _SUM_BOUNDS.match(text)
+    if bounds is None:
+        return None
+    letter, low, high = bounds.group(1), int(bounds.group(2)), int(bounds.group(3))
+    if not 0 <= high - low < MAX_TERMS:
+        return None
+    body, tail, depth = text[bounds.end():], "", 0
+    for k, c in enumerate(body):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
+        if depth == 0 and c in "+-=" and body[:k].strip():
+            body, tail = body[:k], body[k:]
+            break
+    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
+    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
+    return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail
+
+
+def _transposed(node: lw.LatexGroupNode) -> bool:
+    inner = [c for c in node.nodelist if _visible(c)]
+    return len(inner) == 1 and ((isinstance(inner[0], lw.LatexMacroNode) and inner[0].macroname in TRANSPOSES)
+                                or (isinstance(inner[0], lw.LatexCharsNode) and inner[0].chars.strip() in TRANSPOSES))
+
+
+def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
+    """The rows of a matrix environment, each cell in the plain grammar."""
+    nodes = list(env.nodelist)
+    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode):
+        nodes = nodes[1:]  # the column specification
+    rows: list[list[list[lw.LatexNode]]] = [[[]]]
+    # `\ ` written for `\\` (a matrix whose rows lost a backslash): rows all the same, where no `\\` is
+    breaks = ("\\", "cr") if any(isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr") for n in nodes) \
+        else ("\\", "cr", " ")
+    for n in nodes:
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in breaks:
+            rows.append([[]])
+        elif isinstance(n, lw.LatexCharsNode) and "&" in n.chars:
+            parts = n.chars.split("&")
+            for k, part in enumerate(parts):
+                if k:
+                    rows[-1].append([])
+                if part.strip():
+                    rows[-1][-1].append(lw.LatexCharsNode(parsing_state=n.parsing_state, chars=part, pos=n.pos,
+                                                          len=len(part)))
+        elif isinstance(n, lw.LatexSpecialsNode) and n.specials_chars == "&":
+            rows[-1].append([])
+        else:
+            rows[-1][-1].append(n)
+    found = []
+    for row in rows:
+        if not any(_visible(c) for cell in row for c in cell):
+            continue
+        cells = []
+        for cell in row:
+            e = _Emitter()
+            e.nodes(cell)
+            cells.append(explicit_products(relu(e.text()).strip() or "0"))
+        found.append(tuple(cells))
+    if not found or len({len(r) for r in found}) != 1:
+        raise NotUnderstood("a matrix whose rows have different lengths")
+    return tuple(found)
 
 
 def _bad(what: str) -> str:
@@ -289,8 +403,8 @@ def _update_mark(flat: str) -> str | None:
     """`+`, `(1)`, `new`, `'`, `*`: the value after one update (or after N, `(N)`)."""
     if flat in ("+", "new", "'", "prime", "*"):
         return "@1"
-    match = re.fullmatch(r"\((\d{1,7})\)", flat)
-    return f"@{match.group(1)}" if match else None
+    match = re.fullmatch(r"\((\d{1,7})\)|\[(\d{1,2})\]", flat)
+    return f"@{match.group(1) or match.group(2)}" if match else None
 
 
 def _what(n: lw.LatexNode) -> str:
@@ -400,7 +514,7 @@ def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
         nodes = body[0].nodelist
     rows: list[list[lw.LatexNode]] = [[]]
     for n in nodes:
-        if isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr"):
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS:
             rows.append([])
         else:
             rows[-1].append(n)
@@ -412,64 +526,69 @@ def _visible(n: lw.LatexNode) -> bool:
                 (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
 
 
-def plain(nodes: list[lw.LatexNode]) -> tuple[str, bool]:
-    """The plain-grammar text of one row, with digit groups joined and implicit products made explicit."""
+def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tuple[tuple[str, ...], ...], ...]]:
+    """The plain-grammar text of each claim of one row (`x_1 = 1, x_2 = 2` holds two), with digit groups
+    joined, implicit products made explicit and the punctuation that ends a sentence left out."""
     e = _Emitter()
     e.nodes(nodes)
     text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
-    return explicit_products(text), e.update
-
-
-def explicit_products(text: str) -> str:
-    """`out_o1(1 - out_o1)`, `2(x)`, `)(`: the products people leave implicit, written with `*`."""
-    try:
-        tokens = tokenize(text)
-    except ClaimError as exc:
-        raise NotUnderstood(str(exc)) from None
-    pieces: list[str] = []
-    previous: tuple[str, str] | None = None
-    for kind, word in tokens:
-        called = previous is not None and previous[0] == "name" and previous[1] in FUNCTIONS and word == "("
-        if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "(") \
-                and not called:
-            pieces.append("*")
-        pieces.append(_render(kind, word))
-        previous = (kind, word)
-    return " ".join(pieces)
-
-
-def _ends_operand(token: tuple[str, str]) -> bool:
-    return token[0] in ("number", "name") or token[1] == ")"
-
-
-def _render(kind: str, word: str) -> str:
-    if kind == "name" and word.startswith("d:"):
-        top, _, bottom = word[2:].partition("/")
-        return f"d({top})/d({bottom})"
-    return word
+    found = []
+    for piece in claims_in(lists(text, e.arrays)):
+        arrays = ARRAY in piece or " ^T " in piece or " odot " in piece
+        found.append((" ".join(piece.split()) if arrays else explicit_products(piece), e.update))
+    return found, tuple(e.arrays)
 
 
 def chains(source: str) -> list[Chain]:
     """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above)."""
+    return list(_cached_chains(source))
+
+
+@lru_cache(maxsize=4096)
+def _cached_chains(source: str) -> tuple[Chain, ...]:
+    """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
+    read as the LaTeX it stands for; each chain's offsets are the source's own."""
     if len(source) > MAX_SPAN:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
+    latex, back = symbols.to_latex(source)
     try:
-        return _chains(source)
+        found = _chains(latex)
     except RecursionError:
         raise NotUnderstood("nested too deeply") from None
+    return tuple(replace(c, offsets=tuple(back[min(o, len(back) - 1)] for o in c.offsets)) for c in found)
 
 
 def _chains(source: str) -> list[Chain]:
     found: list[tuple[list[str], list[int], bool]] = []
+    arrays: list[tuple[tuple[str, ...], ...]] = []
     for row in _rows(walk(source)):
-        text, update = plain(row)
         start = next(n.pos for n in row if _visible(n))
-        parts = [p.strip() for p in text.split("=")]
-        if found and (not parts[0] or parts[0][:1] in "+-*/") and len(found[-1][0]) > 1:
-            head, *rest = parts
-            found[-1][0][-1] += " " + head if head else ""
-            found[-1][0].extend(rest)
-            found[-1][1].extend([start] * len(rest))
-        else:
-            found.append((parts, [start] * len(parts), update))
-    return [Chain(" = ".join(parts), tuple(offsets), update) for parts, offsets, update in found]
+        pieces, row_arrays = plain(row)
+        for text, update in pieces:  # a row's arrays are numbered from those of the rows before it
+            _add_row(found, _renumbered(text, len(arrays)), update, start)
+        arrays += row_arrays
+    if len(found) == 1 and "\n" in source and len(set(found[0][1])) == 1:  # one row over several lines (prose):
+        # each link where it is written
+        equals = [m.start() for m in re.finditer(r"(?<![<>!:])=|\\approx|≈", source)]
+        if len(equals) == len(found[0][0]) - 1:
+            found[0] = (found[0][0], [found[0][1][0], *equals], found[0][2])
+    return [Chain(" = ".join(parts), tuple(offsets), update, arrays=tuple(arrays) if ARRAY in " ".join(parts) else ())
+            for parts, offsets, update in found]
+
+
+def _renumbered(text: str, offset: int) -> str:
+    if not offset:
+        return text
+    return re.sub(ARRAY + r"(\d+)", lambda m: f"{ARRAY}{int(m.group(1)) + offset}", text)
+
+
+def _add_row(found: list[tuple[list[str], list[int], bool]], text: str, update: bool, start: int) -> None:
+    """A row's claim: a chain of its own, or the chain above carried on (a row that starts with `=`)."""
+    parts = [p.strip() for p in text.split("=")]
+    if found and (not parts[0] or parts[0][:1] in "+-*/") and len(found[-1][0]) > 1:
+        head, *rest = parts
+        found[-1][0][-1] += " " + head if head else ""
+        found[-1][0].extend(rest)
+        found[-1][1].extend([start] * len(rest))
+    else:
+        found.append((parts, [start] * len(parts), update))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from derive.check.judging import Verdict
+from derive.check.verdicts import Verdict
 from derive.model.precision import Real, show
 from derive.reader.document import JUDGED, NOT_CLAIM, NOT_UNDERSTOOD, DocumentReport, Found, SpanResult
 
-STATUSES = ("correct", "wrong", "cannot check")
+STATUSES = ("correct", "wrong", "carried", "cannot check")
 
 
 def _shown(x: Real | None, digits: int) -> str | None:
@@ -55,7 +55,8 @@ def to_text(report: DocumentReport, digits: int) -> str:
         if s.status == NOT_UNDERSTOOD:
             lines.append(not_understood_line(s))
     c = summary(report)
-    lines.append(f"{c['correct']} correct, {c['wrong']} wrong, {c['cannot_check']} cannot check; math spans: "
+    carried = f"{c['carried']} carried forward, " if c["carried"] else ""
+    lines.append(f"{c['correct']} correct, {c['wrong']} wrong, {carried}{c['cannot_check']} cannot check; math spans: "
                  f"{c['spans_judged']} judged, {c['spans_not_understood']} not understood, "
                  f"{c['spans_not_claims']} not claims")
     return "\n".join(lines)
@@ -78,5 +79,6 @@ def _span(s: SpanResult) -> dict[str, object]:
 def to_json(report: DocumentReport, digits: int) -> str:
     claims = [_claim(f, s, digits) for s in report.spans for f in s.found]
     not_understood = [dict(_span(s), reason=s.reason) for s in report.spans if s.status == NOT_UNDERSTOOD]
-    return json.dumps({"claims": claims, "not_understood": not_understood, "summary": summary(report)},
+    return json.dumps({"claims": claims, "not_understood": not_understood, "names": report.names.to_json(),
+                       "summary": summary(report)},
                       indent=2, ensure_ascii=False)

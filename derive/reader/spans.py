@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 from pylatexenc import latexwalker as lw
 
+from derive.reader import symbols
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.rules_inline import StateInline
@@ -117,12 +119,14 @@ def _newlines(text: str) -> tuple[int, ...]:
 
 def _markdown() -> MarkdownIt:
     from markdown_it import MarkdownIt
+    from mdit_py_plugins.admon import admon_plugin
     from mdit_py_plugins.amsmath import amsmath_plugin
     from mdit_py_plugins.dollarmath import dollarmath_plugin
     from mdit_py_plugins.texmath import texmath_plugin
 
+    # admonitions (`!!! note`, `??? note`, as MkDocs sites write them): their indented body is text, not code
     md = (MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
-          .use(texmath_plugin, delimiters="brackets"))
+          .use(texmath_plugin, delimiters="brackets").use(admon_plugin))
     md.inline.ruler.before("escape", DISPLAY_IN_TEXT, _display_in_text)
     return md
 
@@ -165,7 +169,18 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             is_heading = k > 0 and tokens[k - 1].type == "heading_open"
             block_end = _line_end(text, lines[min(token.map[1], len(lines) - 1)] - 1) if token.map else len(text)
             lead = outline.lead + (() if is_heading or outline.table is not None else (token.content,))
+            context = (heading + " " + prose + " " + token.content[:200])[-600:]
+            before = len(spans)
             for child in token.children or []:
+                if child.type == "code_inline" and symbols.equation_in(child.content) is not None:
+                    found = _locate(text, child.content, cursor)  # `y = w * x + b`: an equation set as code
+                    if found is not None:
+                        where = symbols.equation_in(child.content)
+                        assert where is not None
+                        spans.append(Span(where[2], found + where[0], found + where[1] + 1,
+                                          block_end, False, cell, context, outline.headings, lead))
+                        cursor = found + len(child.content)
+                    continue
                 if child.type in INLINE:
                     found = _locate(text, child.content, cursor)
                     if found is None:
@@ -173,9 +188,12 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                     close = len(child.markup)  # $, $$ or \) closing \(
                     display = child.type == DISPLAY_IN_TEXT
                     spans.append(Span(child.content, found, found + len(child.content) + close, block_end, display,
-                                      cell, (heading + " " + prose + " " + token.content[:200])[-600:],
-                                      outline.headings, lead))
+                                      cell, context, outline.headings, lead))
                     cursor = found + len(child.content)
+            if token.map is not None and not is_heading:
+                prose_spans = _prose_equations(text, lines, token.map, spans[before:], cell, context,
+                                               outline.headings, lead)
+                spans[before:] = sorted(spans[before:] + prose_spans, key=lambda s: s.start)
             if is_heading:
                 heading, prose = token.content, ""
                 outline.open(int(tokens[k - 1].tag[1:]), token.content)
@@ -191,6 +209,35 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                               (heading + " " + prose)[-600:], outline.headings, outline.lead))
             cursor = end
     return spans
+
+
+def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[Span], cell: int | None,
+                     context: str, headings: tuple[str, ...], lead: tuple[str, ...]) -> list[Span]:
+    """The equations a paragraph states without maths delimiters, each a span: a line of prose that is an
+    equation, with the lines below it that carry it on (`= 0.3775`); lines holding a math span are not."""
+    found: list[Span] = []
+    taken = [(s.start, s.end) for s in maths]
+    rows_text = [text[lines[r]:_line_end(text, lines[r])] for r in range(rows[0], min(rows[1], len(lines)))]
+    if sum(symbols.code_like(r) for r in rows_text) >= max(2, len(rows_text) // 4):
+        return found  # a program pasted as prose: its lines are no equations
+    for row in range(rows[0], min(rows[1], len(lines))):
+        start = lines[row]
+        end = _line_end(text, start)
+        line = text[start:end]
+        if any(a < end and b > start for a, b in taken):
+            continue
+        if found and found[-1].block_end == start - 1 and symbols.continues(line):
+            last = found[-1]
+            stop = start + len(line.rstrip())
+            found[-1] = Span(last.source + text[last.end:stop], last.start, stop, end, False, cell, context,
+                             headings, lead)
+            continue
+        where = symbols.equation_in(line)
+        if where is not None:
+            # no display: its note goes right after it on its line, as after inline maths
+            found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
+                              lead))
+    return found
 
 
 class Outline:

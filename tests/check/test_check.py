@@ -167,7 +167,7 @@ def test_cli_exit_codes_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["check", "mazur", str(bad), "--format", "json"]) == 1
     out = capsys.readouterr().out
     data = json.loads(out[out.index("{"):])
-    assert data["summary"] == {"correct": 1, "wrong": 1, "cannot_check": 0}
+    assert data["summary"] == {"correct": 1, "wrong": 1, "carried": 0, "cannot_check": 0}
     assert main(["check", "mazur", str(tmp_path / "none.txt")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
@@ -239,7 +239,7 @@ def test_non_real_values_cycles_and_growth_are_handled(mazur: derivation.Derivat
     report = checker.check_text(mazur, text)
     statuses = [v.status for v in report.verdicts]
     assert statuses == ["cannot check"] * 5 + ["defined", "defined", "cannot check"]
-    assert "already defined on line 6" in report.verdicts[-1].reason
+    assert "defined in terms of itself (its definition on line 6)" in report.verdicts[-1].reason
     doubling = "r0 = 2\n" + "\n".join(f"r{k} = r{k - 1} + r{k - 1}" for k in range(1, 40)) + "\nout_h1 = r39"
     chain = "s0 = out_h1\n" + "\n".join(f"s{k} = s{k - 1}" for k in range(1, 1200)) + "\nout_h1 = s1199"
     start = time.perf_counter()

@@ -121,6 +121,9 @@ def test_windows_and_old_mac_line_ends_are_read(key_dir: Path, tmp_path: Path, e
     assert graded["a.claims"].student == "Ann Ending"
     # the annotated claims file keeps its variant and student lines
     assert graded["a.claims"].sheet.split("\n")[:2] == [f"variant: {v['id']}", "student: Ann Ending"]
+    # every answer line of the annotated Markdown has its mark
+    sheet = graded["b.md"].sheet
+    assert [line.endswith("**✓**") for line in sheet.splitlines() if line.startswith("- ")] == [True] * len(ASK)
 
 
 NOTEBOOKS = {

@@ -162,7 +162,9 @@ def test_the_textbooks_letters_on_the_textbook_network(tmp_path: Path, capsys: p
                     "$$\\frac{\\partial E_{total}}{\\partial \\theta_1} = -g_1$$\n", encoding="utf-8")
     code, out, _ = run(["check", "textbook", str(path), "--format", "json"], capsys)
     report = json.loads(out)
-    assert code == 1 and [c["verdict"] for c in report["claims"]] == ["defined", "correct", "wrong"]
+    # g_1 is read by its formula as the quantity it equals (the textbook's g_j is -dE/dbeta_j = dE/dtheta_j)
+    assert code == 1 and [c["verdict"] for c in report["claims"]] == ["correct", "correct", "wrong"]
+    assert {n["written"]: n["quantity"] for n in report["names"]["names"]}["g1"] == "d:E_total/theta1"
     assert report["summary"]["spans_judged"] == 3
     assert any(e.startswith("sign of the gradient") for e in report["claims"][2]["explanations"])
 

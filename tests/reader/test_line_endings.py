@@ -96,7 +96,7 @@ def test_a_notebook_cell_saved_with_crlf(tmp_path: Path, capsys: pytest.CaptureF
                 "cells": [{"cell_type": "markdown", "metadata": {}, "source": cell.splitlines(keepends=True)}]}
     path = _write(tmp_path / "hw.ipynb", json.dumps(notebook))
     code, out, _ = run(["check", "mazur", str(path), "--annotate", str(tmp_path / "out.ipynb")], capsys)
-    assert code == 1 and "line 3 (cell 1): wrong" in out and "line 7 (cell 1): correct" in out
+    assert code == 1 and "line 4 (cell 1): wrong" in out and "line 7 (cell 1): correct" in out
     marked = "".join(json.loads((tmp_path / "out.ipynb").read_text(encoding="utf-8"))["cells"][0]["source"])
     assert marked.startswith(cell[:cell.index("$$\r\n\r\n") + 4]) and "\r\n\r\n> ✗ truth" in marked
 

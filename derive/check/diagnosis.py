@@ -1,0 +1,248 @@
+"""Why a link is wrong, along the document: a number that follows from a wrong number before it (in its
+chain, or on an earlier line) is no new error but that slip carried forward; a number computed from values
+that were only rounded is right; the first wrong step is named by its cause (a catalogued mistake of
+method, an arithmetic slip between two links, a slip in copying a number)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from derive.check.carried import Recomputer, canonical
+from derive.check.claims import Claim, Node, Num, names_in, numbers_in
+from derive.check.digits import agrees_to_written_digits, half_unit
+from derive.check.truth import Truth, Unknown
+from derive.check.values import Evaluator, OwnNames, Spread
+from derive.check.verdicts import Verdict, literal
+from derive.model.precision import CTX, Real, show
+
+CARRIED = "carried"
+SLIPPED = ("wrong", CARRIED)
+ARITHMETIC = "arithmetic slip: this number does not follow from the link before it ({before})"
+
+
+# Numbers written with at least this many significant digits may be a rounded intermediate result (0.428
+# for 0.4277...): the link after them may come from the value they round. Shorter ones (0.7, 0.25) are
+# taken as exact: `0.4 x 0.25 + 0.7 x 0.5 = 0.47` does not follow, whatever rounding could hide.
+ROUNDED_DIGITS = 3
+
+
+def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: Real = CTX.zero) -> bool:
+    """`link` (its value `value`, its numbers' rounding `spread`) is what the link before it gives (from its
+    numbers, give or take their rounding `before_spread`): a number to the digits written, a computation
+    within the rounding of the numbers it writes anew."""
+    text = literal(link)
+    slack = CTX.mpf(10) ** -30 * max(abs(before), abs(value))  # relative: 2e-162 is no rounding of 0
+    if text is not None:
+        if agrees_to_written_digits(before, text):
+            return True
+        return abs(value - before) <= (half_unit(text) + before_spread) * CTX.mpf("1.000001") + slack
+    return abs(value - before) <= (spread + before_spread) * (1 + CTX.mpf(10) ** -9) + slack
+
+
+def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node, Real, str], evaluator: Evaluator,
+              truth: Truth) -> Verdict:
+    """A link of a chain headed by a person's own name, judged against the link before it."""
+    before_link, before_value, before_status = before
+    shown = show(before_value, 9).text
+    spread = _spread(link, evaluator, truth)
+    if follows(before_value, link, value, spread, _rounded(before_link, evaluator, truth)):
+        if before_status in SLIPPED:
+            return Verdict(claim.line, claim.text, i, CARRIED, before_value, value,
+                           f"follows from link {i - 1}, which is wrong")
+        return Verdict(claim.line, claim.text, i, "correct", before_value, value,
+                       f"follows from link {i - 1} ({shown})")
+    return Verdict(claim.line, claim.text, i, "wrong", before_value, value,
+                   f"does not follow from link {i - 1}: it gives {shown}", (ARITHMETIC.format(before=shown),))
+
+
+def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earlier: tuple[Node, ...],
+            judged: list[Verdict], truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A link in numbers that is wrong against the truth: carried forward, right from rounded values, or
+    the first wrong step with its cause."""
+    assert verdict.claimed is not None
+    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    before = _before(earlier, judged)
+    if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
+        source = before[2]
+        if source.status == "correct":  # its numbers were rounded, and this is their result rounded again
+            return replace(verdict, status="correct", reason=(
+                f"follows from link {source.link} ({show(before[1], 9).text}), whose numbers are rounded"))
+        if source.status in SLIPPED:
+            how = "which is wrong" if source.status == "wrong" else "which carries a slip forward"
+            return replace(verdict, status=CARRIED, reason=f"follows from link {source.link}, {how}")
+    carried = _from_written(verdict, link, target, sample, spread, evaluator, truth) or _restated(
+        verdict, link, target, sample, spread, evaluator)
+    if carried is not None:
+        return carried
+    causes = _causes(link, target, value, spread, truth, evaluator)
+    if before is not None and not follows(before[1], link, value, spread):
+        copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
+        causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
+                  *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
+    return replace(verdict, explanations=causes)
+
+
+def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ...], judged: list[Verdict],
+               truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A link in numbers, wrong against a left side that is an expression (`W^T delta = ...`): carried from a
+    wrong link before it, or from the values the person wrote for the left side's quantities, else wrong."""
+    assert verdict.claimed is not None
+    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    before = _before(earlier, judged)
+    if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
+                                                                       _rounded(before[0], evaluator, truth)):
+        return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
+    written = Written(evaluator)
+    try:
+        wanted = written.evaluate(left)
+    except (Unknown, ArithmeticError, ValueError):
+        return verdict
+    if not written.lines or not follows(wanted, link, value, spread):
+        return verdict
+    lines = ", ".join(str(n) for n in sorted(written.lines))
+    shown = show(wanted, 9).text
+    if written.slips:
+        return replace(verdict, status=CARRIED, reason=f"follows from the slip on line {lines}: the values written "
+                                                       f"before give {shown}")
+    return replace(verdict, status="correct", reason=f"agrees with the rounded values written on line {lines}, "
+                                                     f"which give {shown}")
+
+
+class Written(Evaluator):
+    """Values from what the person wrote where they wrote one, the truth elsewhere; which lines were used."""
+
+    def __init__(self, evaluator: Evaluator) -> None:
+        super().__init__(evaluator.truth, evaluator.own)
+        self.sample, self.document = evaluator.sample, evaluator.document
+        self.lines: set[int] = set()
+        self.slips = False
+
+    def _name(self, name: str) -> Real:
+        written = self.document.written.get((canonical(name), self.sample))
+        if written is None:
+            return super()._name(name)
+        self.lines.add(written.line)
+        self.slips = self.slips or written.wrong
+        return written.value
+
+
+def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> list[Verdict]:
+    """A link found right that writes a number an earlier line got wrong (the sum of three exponentials, one
+    of them 1.1904 where e^0.1739 is 1.18994): the slip carried forward, not a right step."""
+    slips, own = evaluator.document.slips, evaluator.own
+    if not slips and not own.slipped:
+        return _mark_own(claim, verdicts, own)
+    found: list[Verdict] = []
+    for v in verdicts:
+        index = v.link - (2 if claim.left is not None else 1)
+        link = claim.links[index] if 0 <= index < len(claim.links) else None
+        used = [n.text.lstrip("-") for n in numbers_in(link)] if link is not None else []
+        earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
+        named = names_in(link) if link is not None else []
+        earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
+        if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations):
+            text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
+            v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}")
+        elif v.status == "correct" and v.reason.startswith("follows from link") and found and \
+                found[-1].status == CARRIED:
+            v = replace(v, status=CARRIED, reason=f"follows from link {found[-1].link}, which carries a slip forward")
+        found.append(v)
+    return _mark_own(claim, found, own)
+
+
+def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verdict]:
+    """A person's own name whose statement carries a slip: its later uses carry it too."""
+    target = claim.target.name
+    if target in own.nodes and any(v.status in SLIPPED for v in verdicts):
+        own.slipped.setdefault(target, claim.line)
+    return verdicts
+
+
+def _before(earlier: tuple[Node, ...], judged: list[Verdict]) -> tuple[Node, Real, Verdict] | None:
+    """The last link before this one that has a value: the link, its value and its verdict."""
+    for link, v in reversed(list(zip(earlier, judged))):
+        if v.claimed is not None and v.status != "cannot check":
+            return link, v.claimed, v
+    return None
+
+
+def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
+                  evaluator: Evaluator, truth: Truth) -> Verdict | None:
+    """The verdict when the value is what the values written on earlier lines give by this step's rule."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    try:
+        found = evaluator.recomputer.value(target, evaluator.document, sample)
+    except (ArithmeticError, ValueError, KeyError):
+        return None
+    assert verdict.claimed is not None
+    if found is None or not follows(found.value, link, verdict.claimed, spread):
+        return None
+    shown = show(found.value, 9).text
+    if found.slips:
+        lines = ", ".join(str(n) for n in found.slips)
+        return replace(verdict, status=CARRIED, truth=verdict.truth, reason=(
+            f"follows from the slip on line {lines}: the values written before give {shown}"))
+    if found.rounded:
+        lines = ", ".join(str(n) for n in found.rounded)
+        return replace(verdict, status="correct", reason=(
+            f"agrees with the rounded values written on line {lines}, which give {shown}"))
+    return None
+
+
+def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
+              evaluator: Evaluator) -> Verdict | None:
+    """A quantity written again, rounded (`delta_o = -2.71011 * 0.242`, then `delta_o = -0.65584`): right if what
+    it rounds was, carried forward if it was a slip."""
+    written = evaluator.document.written.get((canonical(target), sample))
+    assert verdict.claimed is not None
+    if written is None or written.line == verdict.line or not follows(written.value, link, verdict.claimed, spread):
+        return None
+    if written.wrong:
+        return None  # a wrong value stated again is as wrong as it was
+    shown = show(written.value, 9).text
+    return replace(verdict, status="correct", reason=f"the value written on line {written.line} ({shown}), rounded")
+
+
+def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth,
+            evaluator: Evaluator | None = None) -> tuple[str, ...]:
+    """The catalogued mistakes (and copying slips) that give this number; for a computation in numbers none of
+    them gives, which of its numbers is no value it could stand for, else that they are combined wrongly."""
+    text = literal(link)
+    if text is not None:
+        return truth.explain(target, text)
+    found = truth.explain_value(target, value, spread)
+    if found or evaluator is None:
+        return found
+    strays = [n.text for n in numbers_in(link) if not _known_number(n, truth, evaluator)]
+    if strays:
+        return (f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
+    return (COMBINED,)
+
+
+COMBINED = ("the numbers are the network's, combined wrongly: a term or a factor is not the one the formula needs "
+            "(or an operation slipped)")
+
+
+def _known_number(number: Num, truth: Truth, evaluator: Evaluator) -> bool:
+    """A number that is a value the spec gives, a quantity's value to its digits, a whole number, or a number
+    the person found right earlier."""
+    text = number.text.lstrip("-")
+    return ("." not in text or truth.given(number) is not None or truth.stands_for(text)
+            or text in evaluator.document.rounded)
+
+
+def _rounded(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+    """How far a link's value may be from what its author computed: the rounding of its longer numbers."""
+    try:
+        return Spread(evaluator, lambda n: truth.given(n) or ("exact" if truth.exact(n) else None),
+                      rounded_from=ROUNDED_DIGITS).of(link)
+    except (ArithmeticError, ValueError):
+        return CTX.zero
+
+
+def _spread(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+    try:
+        return Spread(evaluator, truth.given).of(link)
+    except (ArithmeticError, ValueError):
+        return CTX.zero

@@ -1,0 +1,72 @@
+"""A verdict on one link of a claim, and the comparison of a link's value with the value it should have:
+to the digits written for a number, within the precision of the numbers written for a computation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from derive.check.claims import Claim, Node, Num, Unary
+from derive.check.digits import agrees_to_written_digits, significant, tolerance
+from derive.model.precision import CTX, Real, show
+
+
+@dataclass(frozen=True)
+class Verdict:
+    line: int
+    text: str
+    link: int  # 1-based position of the link in the chain
+    status: str  # correct | wrong | cannot check
+    truth: Real | None
+    claimed: Real | None
+    reason: str
+    explanations: tuple[str, ...] = ()  # for a wrong number: the mistakes that reproduce it
+    reading: str = ""  # on a network of several samples: which sample (or the batch) was judged
+    entry: str = ""  # of a claim about whole vectors or matrices: the entry judged (`entry (2, 1), dE_total/dw7`)
+
+    @property
+    def relative_error(self) -> Real | None:
+        if self.truth is None or self.claimed is None or self.truth == 0:
+            return None
+        return abs(self.claimed - self.truth) / abs(self.truth)
+
+
+def literal(link: Node) -> str | None:
+    """The text of a link that is one written number, else None."""
+    if isinstance(link, Num):
+        return link.text
+    if isinstance(link, Unary) and link.op == "-" and isinstance(link.arg, Num):
+        return "-" + link.arg.text
+    return None
+
+
+def compare(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
+             spread: Callable[[Node], Real] | None = None,
+             given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
+    if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
+        text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
+        ok = agrees_to_written_digits(truth, text)
+        reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
+    else:
+        ok = within(claimed, truth, link, spread, given)
+        reason = ("agrees within the precision of its numbers" if ok
+                  else f"evaluates to {show(claimed, 9).text}, the truth is {show(truth, 9).text}")
+    return Verdict(claim.line, claim.text, i, "correct" if ok else "wrong", truth, claimed, reason)
+
+
+def within(claimed: Real, truth: Real, link: Node, spread: Callable[[Node], Real] | None,
+           given: Callable[[Num], str | None]) -> bool:
+    """A computation in written numbers agrees with the truth within their rounding: half a unit of each
+    number's last digit carried through every operation (each number's effect weighed by the slope it
+    enters with: 1/(1 + 0.5037) is no rounding of 1/(1 + 0.50359)); without that, the sum of the numbers'
+    relative half units."""
+    if abs(claimed - truth) <= CTX.mpf(10) ** -30 * max(abs(truth), CTX.mpf(10) ** -10):
+        return True  # equal at the working precision
+    if spread is not None:
+        try:
+            bound = spread(link)
+        except (ArithmeticError, ValueError):
+            bound = CTX.nan
+        if not CTX.isnan(bound):
+            return abs(claimed - truth) <= bound * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
+    return abs(claimed - truth) <= tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)

@@ -1,0 +1,279 @@
+"""A document's names for whole vectors and matrices (`W^{(1)}`, `x`, `z^{(2)}`, `\\delta`), read as the
+network's by what the document says of them: the values of their entries (a given matrix, a vector of
+outputs), in either orientation, or the values their formula gives from arrays already read. A name read as
+none of them is the person's own array, entry by entry."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from derive.check.claims import Name, Node
+from derive.check.truth import Truth
+from derive.check.values import Evaluator, OwnNames
+from derive.reader.arrays import Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, values_of
+from derive.reader.maths import Chain
+from derive.reader.names import HINTS
+
+ROUNDS = 3
+# What a vector's or a matrix's letters suggest, beside the scalars' hints: dW, dZ, db as people name gradients.
+ARRAY_HINTS = ((r"d?W\w*|w|theta\w*", ("weight", "updated")), (r"dW\w*|dw\w*|grad\w*|nabla\w*", ("gradient",)),
+               (r"db\w*", ("gradient",)), (r"dZ\w*|dz\w*|delta\w*|d\w*", ("delta",)), (r"dA\w*|da\w*", ("error",)))
+
+
+# A layer's vector or matrix by the letter that names it, where the document labels layers (W^{[1]}).
+LETTERS = {"W": "the weights", "w": "the weights", "b": "the biases", "z": "the nets", "Z": "the nets",
+           "a": "the outputs", "A": "the outputs", "h": "the outputs", "delta": "the error terms"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    chain: Chain
+    line: int
+    sample: str | None
+
+
+class ArrayNames:
+    """The readings of one document's array names."""
+
+    def __init__(self, truth: Truth, rename: Callable[[Node], Node]) -> None:
+        self.truth, self.rename = truth, rename
+        self.quantities = quantities(truth)
+        self.readings: dict[str, Quantity] = {}
+        self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
+
+    def lookup(self, name: str) -> Array | None:
+        if name in self.readings:
+            return self.readings[name].array()
+        if name in self.shapes:
+            return own_entries(name, self.shapes[name])
+        quantity = self.target(name) if name.startswith("d:") else None
+        return quantity.array() if quantity is not None else None
+
+    def named_in(self, chain: Chain) -> bool:
+        """True when the chain names one of the document's vectors or matrices."""
+        return any(self.lookup(w) is not None for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text))
+
+    def target(self, name: str) -> Quantity | None:
+        """The quantity an array chain's left side is read as: an array read, or the derivative of the loss
+        with respect to one (`\\partial L / \\partial W_2`: every entry's gradient, in W_2's shape)."""
+        if name in self.readings:
+            return self.readings[name]
+        if name.startswith("d:"):
+            top, _, bottom = name[2:].partition("/")
+            if bottom not in self.readings:
+                return None
+            q = self.readings[bottom]
+            if top in self.readings and len(self.readings[top].names) == len(q.names):  # da/dz: entry by entry
+                pairs = zip(self.readings[top].names, q.names, strict=True)
+                return Quantity(f"d{top}/d{bottom}", "slope",
+                                tuple(tuple(f"d:{a}/{b}" for a, b in zip(ra, rb, strict=True)) for ra, rb in pairs))
+            return Quantity(f"d{top}/d of {q.label}", "gradient",
+                            tuple(tuple(f"d:{top}/{n}" for n in row) for row in q.names))
+        return None
+
+    def scalar(self, name: str) -> str | None:
+        """The one quantity a name stands for as a 1 x 1 array (`b_2`, the output layer's one bias) or as an
+        entry of a vector read (`y_1` where `y = [1, 0]` is read as the targets)."""
+        q = self.readings.get(name)
+        if q is not None:
+            return q.names[0][0] if len(q.names) == 1 and len(q.names[0]) == 1 else None
+        match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
+        vector = self.readings.get(match.group(1)) if match else None
+        if vector is None or match is None:
+            return None
+        entries = [n for row in vector.names for n in row] if min(len(vector.names), len(vector.names[0])) == 1 \
+            else []
+        index = int(match.group(2)) - 1
+        return entries[index] if 0 <= index < len(entries) else None
+
+    def notes(self, names: list[str]) -> str:
+        return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
+
+    def align(self, statements: list[Statement]) -> None:
+        for _ in range(ROUNDS):
+            before = dict(self.readings)
+            for s in statements:
+                head = s.chain.text.split(" = ")[0].strip()
+                if _plain_name(head) and head not in self.readings:
+                    self._read(head, s)
+            if self.readings == before:
+                break
+        self._layers(statements)
+        self._consistent()
+        words = sorted({w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)})
+        self._indexed(words)
+        self._lettered(words)
+        for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
+            head = s.chain.text.split(" = ")[0].strip()
+            if _plain_name(head) and head not in self.readings and head not in self.shapes:
+                shape = self._shape(s)
+                if shape is not None:
+                    self.shapes[head] = shape
+
+    def _layers(self, statements: list[Statement]) -> None:
+        """`b_1` read as layer 1's biases makes `b_2` layer 2's: a name counting layers, where a sibling's
+        reading shows it does (a spec's own b2, the second neuron's bias, is not what such a document means)."""
+        layered = {}
+        for name, q in self.readings.items():
+            match = re.fullmatch(r"([A-Za-z]+)_?(\d)", name)
+            layer = re.search(r"of layer (\d+)", q.label)
+            if match and layer:
+                layered[match.group(1)] = (int(match.group(2)) - int(layer.group(1)), q)
+        words = {w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)}
+        for word in sorted(words):
+            match = re.fullmatch(r"([A-Za-z]+)_?(\d)", word)
+            if not match or word in self.readings or match.group(1) not in layered:
+                continue
+            offset, q = layered[match.group(1)]
+            wanted = q.label.replace(re.search(r"of layer \d+", q.label).group(),  # type: ignore[union-attr]
+                                     f"of layer {int(match.group(2)) - offset}")
+            found = [c for c in self.quantities + [c.transposed() for c in self.quantities] if c.label == wanted]
+            if found:
+                self.readings[word] = found[0]
+        self._errors(layered, words)
+
+    def _errors(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
+        """`delta_2`, `dZ^{[2]}`, `dW[2]`, `db[2]` where the document counts layers (W_1, W_2 or W^{[1]} read as
+        layers 1 and 2): layer 2's error terms, weight gradients, bias gradients."""
+        labelled = self._label_offset()
+        offsets = {offset for offset, _ in layered.values()} | ({labelled} if labelled is not None else set())
+        if len(offsets) != 1:
+            return
+        offset = next(iter(offsets))
+        kinds = {"delta": "the error terms", "dZ": "the error terms", "dz": "the error terms",
+                 "dA": "dE_total/dout", "da": "dE_total/dout", "dW": "dE_total/dW", "dw": "dE_total/dW",
+                 "db": "dE_total/db"}
+        for word in sorted(words):
+            match = re.fullmatch(r"(delta|dZ|dz|dA|da|dW|dw|db)(?:_?(\d)|_L(\d+))", word)
+            if not match or word in self.readings:
+                continue
+            number = int(match.group(2) or match.group(3)) - (offset if match.group(2) else 0)
+            found = [c for c in self.quantities if c.label == f"{kinds[match.group(1)]} of layer {number}"]
+            if found:
+                self.readings[word] = found[0]
+
+    def _label_offset(self) -> int | None:
+        """0 when the document labels layers by superscripts (W^{[1]} read as layer 1), else None."""
+        for name, q in self.readings.items():
+            label, layer = re.search(r"_L(\d+)$", name), re.search(r"of layer (\d+)", q.label)
+            if label and layer:
+                return 0 if label.group(1) == layer.group(1) else None
+        return None
+
+    def _indexed(self, words: list[str]) -> None:
+        """`x` where `x_1`, `x_2` are read as i1, i2: the vector of those entries."""
+        for word in words:
+            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}", word):
+                continue
+            for q in self.quantities:
+                entries = [row[0] for row in q.names] if all(len(r) == 1 for r in q.names) else []
+                for first in (1, 0):
+                    names = [self.rename(Name(f"{word}{k + first}")) for k in range(len(entries))]
+                    if entries and [getattr(n, "name", None) for n in names] == entries:
+                        self.readings[word] = q
+                        break
+                if word in self.readings:
+                    break
+
+    def _lettered(self, words: list[str]) -> None:
+        """`b^{[1]}` stated nowhere, in a document that labels layers: layer 1's biases, by its letter."""
+        if self._label_offset() != 0:
+            return
+        for word in words:
+            match = re.fullmatch(r"([A-Za-z]+)_L(\d+)", word)
+            kind = LETTERS.get(match.group(1)) if match else None
+            if kind is None or word in self.readings or word in self.shapes:
+                continue
+            found = [c for c in self.quantities if c.label == f"{kind} of layer {match.group(2)}"]  # type: ignore[union-attr]
+            if found:
+                self.readings[word] = found[0]
+
+    def _consistent(self) -> None:
+        """A name of a family counting layers (A^{[1]}, A^{[2]} ...) read as what the family's others are: A^{[4]}
+        read as layer 4's nets by `A^{[4]} = Z^{[4]}` (a mistake) is layer 4's outputs, as A^{[1]} ... are."""
+        families: dict[str, list[tuple[str, int, Quantity]]] = {}
+        for name, q in self.readings.items():
+            label, count = re.fullmatch(r"([A-Za-z]+)_L(\d+)", name), re.search(r"of layer (\d+)", q.label)
+            if label and count and label.group(2) == count.group(1):
+                families.setdefault(label.group(1), []).append((name, int(count.group(1)), q))
+        for members in families.values():
+            kinds = [q.label.split(" of layer")[0] for _, _, q in members]
+            common = max(set(kinds), key=kinds.count)
+            if kinds.count(common) < 2:
+                continue
+            for (name, number, _), kind in zip(members, kinds, strict=True):
+                wanted = [c for c in self.quantities if c.label == f"{common} of layer {number}"]
+                if kind != common and wanted:
+                    self.readings[name] = wanted[0]
+
+    def _links(self, s: Statement) -> list[Array]:
+        parts = s.chain.text.split(" = ")
+        try:
+            return links_of(Chain(" = ".join(parts[1:]), s.chain.offsets, arrays=s.chain.arrays), self.lookup)
+        except ArrayError:
+            return []
+
+    def _shape(self, s: Statement) -> tuple[int, int] | None:
+        """The shape of a person's own array: that of an array they write out for it."""
+        parts = s.chain.text.split(" = ")[1:]
+        links = [a for part, a in zip(parts, self._links(s), strict=False) if part.strip().startswith("ARRAY__")
+                 and len(part.split()) == 1]
+        return links[0].shape if links else None
+
+    def _read(self, head: str, s: Statement) -> None:
+        found: list[Quantity] = []
+        evaluator = Evaluator(self.truth, OwnNames())
+        evaluator.sample = s.sample
+        for link in self._links(s):
+            if link.scalar:
+                continue
+            renamed = Array(tuple(tuple(self.rename(x) for x in row) for row in link.rows))
+            values = values_of(renamed, evaluator)
+            if values is None:
+                continue
+            for q in self.quantities:
+                for oriented in (q, q.transposed()):
+                    if matches(renamed, values, oriented, self.truth, s.sample) and oriented not in found:
+                        found.append(oriented)
+            if found:
+                break
+        chosen = _prefer(head, found)
+        if len(chosen) == 1:
+            self.readings[head] = chosen[0]
+
+
+def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
+    """Of several arrays with these entries, those the name's letters suggest."""
+    if len(found) < 2:
+        return found
+    layer = re.search(r"_L(\d+)", name)
+    if layer:  # W^{[2]}, W[2]: the second layer's
+        mine = [q for q in found if re.search(rf"of layer {layer.group(1)}\b", q.label)]
+        found = mine or found
+        if len(found) < 2:
+            return found
+    head = re.match(r"[A-Za-z]+", name)
+    word = head.group() if head else name
+    kinds = [k for pattern, ks in ARRAY_HINTS + HINTS for k in ks if re.fullmatch(pattern, word)]
+    kinds += [k for pattern, ks in HINTS for k in ks if re.fullmatch(pattern, word.lower()) and k not in kinds]
+    for kind in kinds:
+        hinted = [q for q in found if q.kind == kind]
+        if hinted:
+            return hinted if len(hinted) == 1 else _untransposed(hinted)
+    return _untransposed(found)
+
+
+def _untransposed(found: list[Quantity]) -> list[Quantity]:
+    """A vector that fits both ways is the column; a matrix keeps both readings (they differ)."""
+    plain = [q for q in found if not q.label.endswith("(transposed)")]
+    return plain if len(plain) == 1 and all(q.names in (plain[0].names, plain[0].transposed().names) or
+                                            len(q.names) == 1 or len(q.names[0]) == 1 for q in found) else found
+
+
+def _plain_name(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(@\d+)?", text)) and not text.startswith("ARRAY__")
+
+
+__all__ = ["ArrayNames", "Statement"]

@@ -1,0 +1,595 @@
+"""A document's own names aligned with the network's quantities, by what the document says of them.
+
+People write `z_1`, `a`, `h_1`, `\\hat{y}`, `L`, `C`, `\\delta_5`, zero- or one-based. Each name the network
+does not know is read as the quantity it stands for, decided once over the whole document:
+- by its value: a number the document gives it (a literal, or a computation in numbers) that only one
+  quantity has at the spec's numbers (to the digits written, else to a few units of its last digit);
+- by its formula: an expression in names already read (`z_1 = w_1 x_1 + w_2 x_2 + b_1`) that equals one
+  quantity's closed form at random values of every input, target and parameter;
+- by a derivative's value (`\\partial L / \\partial w_5 = 0.0822` reads L as E_total);
+- by its family: `x_2` beside `x_1` read as i1 is i2, an index offset the family's other members confirm.
+Several quantities with that value are told apart by the name's letter (z: a net, a: an out, L: the loss);
+a name still fitting several is reported with all of them and read as none. A name stated with another
+quantity's value further on (`y = 0.01`, later `y = 0.99`) takes each reading from its statement on.
+Nothing here is evaluated but numbers and the network's own closed forms.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, Name, Node, Unary, names_in
+from derive.check.digits import agrees_to_written_digits, significant
+from derive.check.judging import given_names as _given_names
+from derive.check.truth import PointTruth, Truth, Unknown, split_sample
+from derive.check.values import Evaluator, OwnNames, Spread
+from derive.check.verdicts import literal
+from derive.model.precision import CTX, Real, show
+
+ROUNDS = 4  # a name read in one round lets a formula in it be read in the next
+POINTS = 2  # random points a formula is compared at
+LOOSE_UNITS = 2  # units of the last digit a rounded value may be off and still point to its quantity
+LOOSE_DIGITS = 3  # ... when it is written with at least this many significant digits
+VALUE_DIGITS = 2  # a number that is not a given says which quantity it is only with this many digits
+# What a name's letters suggest, only to tell apart quantities of the same value.
+HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (r"(x|i|in|input|inputs)\d*", ("input",)),
+    (r"(t|target|targets|d|yt|y|ytrue|label)\d*", ("target",)),
+    (r"(z|net|s|u|v|netinput|sum|in)\d*", ("net",)),
+    (r"(a|h|o|out|output|yhat|hat|y|f|g|phi|p)\d*", ("out",)),
+    (r"(E|L|C|J|loss|cost|err|error|Etotal|Loss|Cost)\d*", ("loss",)),
+    (r"(delta|d|del|err|e|g)\d*", ("delta",)),
+    (r"(w|W|theta|weight|weights|v|u)\d*", ("weight",)),
+    (r"(b|B|bias|beta|gamma|theta)\d*", ("bias",)),
+    (r"(eta|alpha|lr|lambda|mu|rate)\d*", ("eta",)),
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A document's name read as a quantity of the network, from a line on, and why."""
+
+    written: str
+    quantity: str
+    line: int  # from this line on (0: the whole document, until another reading's line)
+    why: str  # by its value | by its formula | by a derivative's value | by its family
+    value: Real | None  # the quantity's value at the spec's numbers, for the note
+
+    def note(self) -> str:
+        shown = f" ({show(self.value, 9).text})" if self.value is not None else ""
+        return f"read {self.written} as {self.quantity}{shown}"
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """Every reading of the document's names, and the names that fit several quantities."""
+
+    readings: tuple[Reading, ...] = ()
+    ambiguous: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def quantity(self, name: str, line: int) -> Reading | None:
+        """The reading of `name` on `line`: the last one from before it, else the first."""
+        found = [r for r in self.readings if r.written == name]
+        before = [r for r in found if r.line <= line]
+        return before[-1] if before else (found[0] if found else None)
+
+    def rename(self, claim: Claim) -> tuple[Claim, tuple[Reading, ...]]:
+        """The claim in the network's names, and the readings that made it so."""
+        used: dict[str, Reading] = {}
+
+        def name(n: str) -> str:
+            base, sample = split_sample(n)
+            root, at, step = base.partition("@")
+            if root.startswith("d:"):
+                top, _, bottom = root[2:].partition("/")
+                new = f"d:{name(top)}/{name(bottom)}"
+            else:
+                reading = self.quantity(root, claim.line)
+                if reading is None:
+                    return n
+                used[root] = reading
+                new = reading.quantity
+            return new + at + step + (f"[{sample}]" if sample else "")
+
+        renamed = replace(claim, target=Name(name(claim.target.name)),
+                          links=tuple(_rename(link, name) for link in claim.links),
+                          left=None if claim.left is None else _rename(claim.left, name))
+        return renamed, tuple(used.values())
+
+    def to_json(self) -> dict[str, object]:
+        return {"names": [{"written": r.written, "quantity": r.quantity, "from_line": r.line or None, "why": r.why}
+                          for r in self.readings],
+                "ambiguous": [{"written": n, "quantities": list(q)} for n, q in self.ambiguous]}
+
+
+def _rename(node: Node, name) -> Node:  # type: ignore[no-untyped-def]
+    if isinstance(node, Name):
+        return Name(name(node.name))
+    if isinstance(node, Unary):
+        return Unary(node.op, _rename(node.arg, name))
+    if isinstance(node, Call):
+        function = node.function
+        if function.startswith(OPERATOR):
+            function = OPERATOR + name(function[len(OPERATOR):])
+        return Call(function, _rename(node.arg, name))
+    if isinstance(node, Binary):
+        return Binary(node.op, _rename(node.left, name), _rename(node.right, name))
+    return node
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one claim says a name is: numbers (with the digits written) and formulas."""
+
+    claim: Claim
+    numbers: tuple[tuple[Real, str | None, Real], ...]  # value, the literal's text (or None), spread
+    formulas: tuple[Node, ...]
+    pending: bool = False  # a formula in names not read yet: its value waits for them
+
+
+class Aligner:
+    """The readings of one document's names against one network."""
+
+    def __init__(self, truth: Truth, claims: Sequence[Claim]) -> None:
+        self.truth, self.claims = truth, list(claims)
+        self.candidates = _candidates(truth)
+        self.kinds = kinds(truth)
+        self.layers = layers_of(truth)  # for names that label a layer (b^{(2)})
+        self.values: dict[str | None, dict[str, Real | None]] = {}
+        self.points: dict[tuple[str, ...], list[tuple[PointTruth, dict[str, Real]]]] = {}
+        self.readings: dict[str, list[Reading]] = {}
+        self.ambiguous: dict[str, tuple[str, ...]] = {}
+
+    def align(self) -> Alignment:
+        unknown = self._unknown()
+        for _ in range(ROUNDS):  # formulas, values to their digits, derivatives and families, until stable
+            before = dict(self.readings)
+            for name in unknown:
+                if name not in self.readings:
+                    self._read(name, final=False)
+            self._derivatives(unknown)
+            self._families(unknown)
+            if self.readings == before:
+                break
+        for name in unknown:  # nothing more to wait for: the names left are read by their values, loosely
+            if name not in self.readings:
+                self._read(name, final=True)
+        self._families(unknown)
+        self._letters(unknown)
+        readings = tuple(r for name in unknown for r in self.readings.get(name, ()))
+        ambiguous = tuple((n, q) for n, q in self.ambiguous.items() if n not in self.readings)
+        return Alignment(readings, ambiguous)
+
+    # --- which names ---------------------------------------------------------------------------------
+
+    def _known(self, name: str) -> bool:
+        base = split_sample(name)[0]
+        if base in FUNCTIONS or base in ("e", "pi"):
+            return True
+        root = base.partition("@")[0]
+        return self.truth.knows(root) or root in self.readings
+
+    def _unknown(self) -> list[str]:
+        """The document's names the network does not know, in the order they first appear."""
+        found: dict[str, None] = {}
+        for claim in self.claims:
+            for n in [claim.target.name] + [x for link in _sides(claim) for x in names_in(link)]:
+                base = split_sample(n)[0].partition("@")[0]
+                parts = base[2:].split("/") if base.startswith("d:") else [base]
+                for part in parts:
+                    if part and not self._known(part):
+                        found.setdefault(part, None)
+        return list(found)
+
+    # --- one name ------------------------------------------------------------------------------------
+
+    def _read(self, name: str, final: bool) -> None:
+        statements = [s for s in (self._statement(c) for c in self.claims if _root(c.target.name) == name) if s]
+        if not statements:
+            return
+        if _counter(statements):
+            return  # `l = 0`, then `l = 1`, `l = 2`: a counter of the person's, no quantity
+        by_formula = self._by_formula(statements)
+        if len(by_formula) == 1:
+            self._take(name, [(0, by_formula[0], "by its formula")])
+            return
+        if not by_formula and not final and any(s.pending for s in statements):
+            return  # its formula may be read once the names in it are: a formula outweighs a value
+        read: list[tuple[Statement, str]] = []
+        firm: set[tuple[str | None, str]] = set()
+        for s in statements:
+            found = self._by_value(name, s, by_formula, final)
+            if len(found) > 1:
+                self.ambiguous[name] = tuple(found)
+                return
+            if found:
+                read.append((s, found[0]))
+                if self._givens(s) or self._exactly(s, by_formula):
+                    firm.add((s.claim.sample, found[0]))
+        # a value near another quantity does not move a name its exact numbers read (`y3 = 0.57` after
+        # `y3 = F(0.21) = ...`): it is judged as that quantity; the sample it is at may move it
+        samples = {sample for sample, _ in firm}
+        per_statement = [(s.claim.line, q, "by its value") for s, q in read
+                         if s.claim.sample not in samples or (s.claim.sample, q) in firm]
+        if per_statement:
+            self._take(name, per_statement)
+
+    def _take(self, name: str, found: list[tuple[int, str, str]]) -> None:
+        """Readings from each statement's line on (one, from the start, when all statements agree)."""
+        if len({q for _, q, _ in found}) == 1:
+            found = [(0, found[0][1], found[0][2])]
+        readings: list[Reading] = []
+        for line, quantity, why in found:
+            if readings and readings[-1].quantity == quantity:
+                continue
+            readings.append(Reading(name, quantity, line, why, self._value(quantity, None)))
+        if len(readings) > 1:
+            readings[0] = replace(readings[0], line=0)
+        self.readings[name] = readings
+        self.ambiguous.pop(name, None)
+
+    def _statement(self, claim: Claim) -> Statement | None:
+        if claim.left is not None:
+            return None
+        evaluator = Evaluator(self.truth, OwnNames())
+        evaluator.sample = claim.sample
+        numbers, formulas, pending = [], [], False
+        for link in claim.links:
+            names = names_in(link)
+            if not names:
+                try:
+                    value = evaluator.evaluate(link)
+                    spread = Spread(evaluator, lambda n: None).of(link)
+                except (ArithmeticError, ValueError, Unknown):
+                    continue
+                numbers.append((value, literal(link), spread))
+            elif all(self._known(n) for n in names):
+                formulas.append(link)
+            else:
+                pending = True
+        return Statement(claim, tuple(numbers), tuple(formulas), pending) if numbers or formulas else None
+
+    def _by_value(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
+        """The quantities with the statement's value (closest first): to the digits written, else loosely."""
+        sample = s.claim.sample
+        givens = self._givens(s)
+        if givens:
+            return _prefer(name, givens, self.kinds, self._neuron(name), self.layers)
+        exact = self._exactly(s, allowed)
+        if exact:
+            return _prefer(name, exact, self.kinds, self._neuron(name), self.layers)
+        for loose in (False, True) if final else (False,):
+            found: list[str] = []
+            for value, text, spread in s.numbers[-1:]:
+                if value == 0 or (text is not None and significant(text) < VALUE_DIGITS):
+                    continue  # 0, 1 or 0.5 could be anything
+                for q in (allowed or self.candidates):
+                    v = self._value(q, sample)
+                    if v is not None and _close(v, value, text, spread, loose) and q not in found:
+                        found.append(q)
+            found = _prefer(name, found, self.kinds, self._neuron(name), self.layers)
+            if found:
+                return found
+        return []
+
+    def _exactly(self, s: Statement, allowed: list[str]) -> list[str]:
+        """The quantities whose value is exactly the statement's number (-0.3 for a net of exactly -0.3),
+        however few its digits."""
+        values = [CTX.mpf(s.numbers[-1][1])] if s.numbers and s.numbers[-1][1] is not None else []
+        # `F(0.21) = 1/(1 + e^{-0.21}) = 0.56`: the numbers worked exactly are the quantity, whatever the
+        # value written at the end (a slip is judged against the quantity they are)
+        values += [value for value, text, _ in s.numbers if text is None]
+        for value in values:
+            if value == 0:
+                continue
+            found = [q for q in (allowed or self.candidates) if (v := self._value(q, s.claim.sample)) is not None
+                     and abs(v - value) <= abs(value) * CTX.mpf(10) ** -40]
+            if found:
+                return found
+        return []
+
+    def _neuron(self, name: str) -> str | None:
+        """The neuron a name's index stands for: `delta_y` with `y` read as out_o1 (or `delta_o1`) is o1's."""
+        _, sep, index = name.partition("_")
+        if not sep:
+            return None
+        quantity = self.readings[index][0].quantity if index in self.readings else None
+        neurons = {n.name for n in self.truth.network.neurons}
+        if quantity is not None:
+            match = re.fullmatch(r"(?:net|out)_(\w+)", quantity)
+            return match.group(1) if match else None
+        return index if index in neurons else None
+
+    def _givens(self, s: Statement) -> list[str]:
+        """A name stated as one number that is exactly a value the spec gives (an input, a target, a weight,
+        the learning rate): the givens with that value."""
+        if len(s.claim.links) != 1 or not s.numbers or s.numbers[0][1] is None:
+            return []
+        value = CTX.mpf(s.numbers[0][1])
+        kinds = ("input", "target", "weight", "bias", "eta")
+        return [q for q in self.candidates if self.kinds.get(q) in kinds and self._value(q, s.claim.sample) == value]
+
+    def _by_formula(self, statements: list[Statement]) -> list[str]:
+        """The quantities a statement's formula equals at random points (one formula is enough)."""
+        for s in statements:
+            for link in s.formulas:
+                found = self._formula(link)
+                if found:
+                    return found
+        return []
+
+    def _formula(self, link: Node) -> list[str]:
+        renamed = Alignment(tuple(r for rs in self.readings.values() for r in rs))
+        node = renamed.rename(Claim(0, "", Name("x"), (link,)))[0].links[0]
+        points = self._points(_given_names(node, self.truth))
+        found = None
+        for point, values in points:
+            try:
+                got = Evaluator(point, OwnNames(), at_truth=False).evaluate(node)
+            except (Unknown, ArithmeticError, ValueError):
+                return []
+            here = {q for q, v in values.items() if _same(v, got)}
+            found = here if found is None else found & here
+        return sorted(found or (), key=self.candidates.index)
+
+    def _points(self, fixed: tuple[str, ...]) -> list[tuple[PointTruth, dict[str, Real]]]:
+        """Random points (the givens a formula writes as numbers kept at their values), with every
+        candidate's value there; made once for each set of kept givens."""
+        if fixed not in self.points:
+            rng = random.Random(20261206)
+            points = []
+            for _ in range(POINTS):
+                point = PointTruth(self.truth, rng, fixed)
+                values = {}
+                for q in self.candidates:
+                    try:
+                        values[q] = point.value(q)
+                    except (Unknown, ArithmeticError, ValueError, KeyError):
+                        continue
+                points.append((point, values))
+            self.points[fixed] = points
+        return self.points[fixed]
+
+    def _value(self, quantity: str, sample: str | None) -> Real | None:
+        table = self.values.setdefault(sample, {})
+        if quantity not in table:
+            try:
+                table[quantity] = self.truth.value(quantity, sample)
+            except (Unknown, ArithmeticError, ValueError):
+                table[quantity] = None
+        return table[quantity]
+
+    # --- derivatives and families --------------------------------------------------------------------
+
+    def _derivatives(self, unknown: list[str]) -> None:
+        """`d:L/w5 = 0.0822`: the parts of a derivative read by the derivatives with its value."""
+        options: dict[str, set[str]] = {}
+        for claim in self.claims:
+            root = _root(claim.target.name)
+            if not root.startswith("d:"):
+                continue
+            top, _, bottom = root[2:].partition("/")
+            if self._known(top) and self._known(bottom):
+                continue
+            s = self._statement(claim)
+            if s is None:
+                continue
+            pattern = [self._as_known(top), self._as_known(bottom)]
+            found = [q for q in self._by_value("", s, []) if q.startswith("d:") and _fits(q, pattern)]
+            for part, index in ((top, 0), (bottom, 1)):
+                if part in unknown and part not in self.readings:
+                    here = {q[2:].split("/")[index] for q in found}
+                    options[part] = options[part] & here if part in options else here
+        for part, parts in options.items():
+            ordered = sorted(parts, key=lambda q: self.candidates.index(q) if q in self.candidates else 0)
+            chosen = _prefer(part, ordered, self.kinds, layers=self.layers)
+            if len(chosen) == 1:
+                self._take(part, [(0, chosen[0], "by a derivative's value")])
+
+    def _letters(self, unknown: list[str]) -> None:
+        """Names nothing else reads, read by their letter alone where it has one meaning: a loss's letter on
+        top of a derivative (`\\partial L / \\partial w`) is the network's loss, `\\hat{y}_k` its k-th output."""
+        tops = {_root(c.target.name)[2:].partition("/")[0] for c in self.claims
+                if _root(c.target.name).startswith("d:")}
+        tops |= {_root(n)[2:].partition("/")[0] for c in self.claims for link in _sides(c) for n in names_in(link)
+                 if _root(n).startswith("d:")}
+        outputs = [o.neuron.out.name for o in self.truth.network.outputs]
+        hats = sorted(int(m.group(1) or 0) for n in unknown if (m := re.fullmatch(r"yhat_?(\d*)", n)))
+        first = 0 if 0 in hats else 1
+        for name in unknown:
+            if name in self.readings or name in self.ambiguous:
+                continue
+            quantity = None
+            if name in tops and any(re.fullmatch(pattern, name) for pattern, kinds in HINTS if "loss" in kinds):
+                quantity = self.truth.network.e_total.name
+            hat = re.fullmatch(r"yhat_?(\d*)", name)
+            if hat and (hat.group(1) or len(outputs) == 1):
+                index = int(hat.group(1) or first) - first
+                quantity = outputs[index] if 0 <= index < len(outputs) else None
+            if quantity is not None:
+                self.readings[name] = [Reading(name, quantity, 0, "by its letter", self._value(quantity, None))]
+
+    def _as_known(self, part: str) -> str | None:
+        if part in self.readings:
+            return self.readings[part][0].quantity
+        return part if self._known(part) else None
+
+    def _families(self, unknown: list[str]) -> None:
+        """`x_2` read as i2 because `x_1` is read as i1: an index offset shared by the family's members."""
+        families: dict[tuple[str, str], list[tuple[int, str]]] = {}
+        for name in unknown:  # z1, z_1, z1_L2 (z^{(2)}_1: a layer's own count), x0; z_L3 (z^{(3)})
+            match = re.fullmatch(r"([A-Za-z]+?)_?(\d+)(_L\d+)?", name)
+            label = re.fullmatch(r"([A-Za-z]+)_L(\d+)", name)
+            if match:
+                families.setdefault((match.group(1), match.group(3) or ""), []).append((int(match.group(2)), name))
+            elif label:
+                families.setdefault((label.group(1), "^"), []).append((int(label.group(2)), name))
+        orders = _orders(self.truth)
+        for members in families.values():
+            read = [(i, self.readings[n][0].quantity) for i, n in members
+                    if n in self.readings and len(self.readings[n]) == 1]
+            if not read:
+                continue
+            rule = _family_rule(read, orders)
+            if rule is None:
+                continue
+            order, offset = rule
+            for i, name in members:
+                if name in self.readings or name in self.ambiguous:
+                    continue
+                position = i + offset
+                if 0 <= position < len(order):
+                    self.readings[name] = [Reading(name, order[position], 0, "by its family",
+                                                   self._value(order[position], None))]
+
+
+def _orders(truth: Truth) -> list[list[str]]:
+    """The ordered lists a family of names may count through: inputs, targets, every neuron's net, out and
+    delta (all layers, and each layer), the weights."""
+    network = truth.network
+    orders = [[s.name for s in network.inputs], [o.target.name for o in network.outputs]]
+    for kind in ("net", "out"):
+        orders.append([getattr(n, kind).name for n in network.neurons])
+        orders += [[getattr(n, kind).name for n in layer] for layer in network.layers]
+    orders.append([f"d:E_total/{n.net.name}" for n in network.neurons])
+    orders.append([p.name for p in network.params if p.kind == "weight"])
+    return orders
+
+
+def _family_rule(read: list[tuple[int, str]], orders: list[list[str]]) -> tuple[list[str], int] | None:
+    """The one order and offset every read member of a family agrees with (the shortest order first)."""
+    fitting = []
+    for order in orders:
+        offsets = {order.index(q) - i for i, q in read if q in order}
+        if len(offsets) == 1 and all(q in order for _, q in read):
+            fitting.append((len(order), order, offsets.pop()))
+    if not fitting:
+        return None
+    fitting.sort(key=lambda f: f[0])
+    return fitting[0][1], fitting[0][2]
+
+
+def _fits(quantity: str, pattern: list[str | None]) -> bool:
+    top, _, bottom = quantity[2:].partition("/")
+    return all(p is None or p == q for p, q in zip(pattern, (top, bottom)))
+
+
+def _candidates(truth: Truth) -> list[str]:
+    """Every quantity a name may stand for, in the network's order."""
+    found = [n for n in truth.values if n not in ("e", "pi") and not n.startswith("delta_")]
+    found += [f"d:{k}" for k in truth.derivatives]
+    found += [f"{p.name}@1" for p in truth.network.params] + [f"{truth.network.e_total.name}@1"]
+    return found
+
+
+def layers_of(truth: Truth) -> dict[str, int]:
+    """The layer (1 the first after the inputs) of every neuron's quantities and every parameter."""
+    found = {}
+    for number, layer in enumerate(truth.network.layers, start=1):
+        for n in layer:
+            found.update({n.net.name: number, n.out.name: number, f"d:E_total/{n.net.name}": number,
+                          f"d:E_total/{n.out.name}": number})
+    for p in truth.network.params:
+        found[p.name] = p.layer + 1
+        found[f"d:E_total/{p.name}"] = p.layer + 1
+    return found
+
+
+def kinds(truth: Truth) -> dict[str, str]:
+    """What each quantity of the network is: input, target, net, out, delta, loss, weight, bias, eta."""
+    network = truth.network
+    found = {s.name: "input" for s in network.inputs}
+    found.update({o.target.name: "target" for o in network.outputs})
+    found.update({o.error.name: "loss" for o in network.outputs})
+    found[network.e_total.name] = "loss"
+    found[network.eta.name] = "eta"
+    found.update({p.name: p.kind for p in network.params})
+    for n in network.neurons:
+        found.update({n.net.name: "net", n.out.name: "out", f"d:E_total/{n.net.name}": "delta"})
+    return found
+
+
+def _prefer(name: str, found: list[str], kind: dict[str, str], neuron: str | None = None,
+            layers: dict[str, int] | None = None) -> list[str]:
+    """Of several quantities with one value, those the name's letters suggest (all, if they suggest none):
+    its head (`delta` of `delta_y`), and the neuron its index names (`y`, read as the output o1)."""
+    if len(found) < 2 or not name:
+        return found
+    layer = re.search(r"_L(\d+)$", name)
+    if layer:  # b^{(2)}: a layer's own (the document counts them from 1, as the notes do)
+        mine = [q for q in found if (layers or {}).get(q.partition("@")[0]) == int(layer.group(1))]
+        found = mine or found
+    head = re.match(r"[A-Za-z]+", name)
+    suggested = [k for pattern, ks in HINTS for k in ks
+                 if re.fullmatch(pattern, name) or (head and re.fullmatch(pattern, head.group()))]
+    hinted = [q for q in found if kind.get(q.partition("@")[0], "other") in suggested]
+    if hinted and len(hinted) < len(found):
+        found = hinted
+    if neuron is not None and len(found) > 1:
+        own = [q for q in found if re.search(rf"(net|out)_{re.escape(neuron)}$", q)]
+        found = own or found
+    if len(found) > 1 and any(q == "E_total" for q in found):  # a loss read as the whole loss
+        return ["E_total"]
+    plain = [q for q in found if not _copy(q)]
+    return plain if plain and len(plain) < len(found) else found
+
+
+def _copy(quantity: str) -> bool:
+    """A derivative that is another quantity by another name: d net / d w is the weight's input, d E_o / d
+    out_o is d E_total / d out_o; a value is read as the quantity itself, not as its copies."""
+    if not quantity.startswith("d:") or quantity.startswith("d:E_total/"):
+        return False
+    top, _, bottom = quantity[2:].partition("/")
+    return not (top.startswith("out_") and bottom == "net_" + top[len("out_"):])
+
+
+def _close(truth: Real, value: Real, text: str | None, spread: Real, loose: bool) -> bool:
+    if text is not None:
+        if agrees_to_written_digits(truth, text):
+            return True
+        if not loose or significant(text) < LOOSE_DIGITS:
+            return False
+        unit = CTX.mpf(10) ** (_exponent(text) - significant(text) + 1)
+        return abs(truth - value) <= LOOSE_UNITS * unit
+    margin = spread * (LOOSE_UNITS if loose else 1) + CTX.mpf(10) ** -12 * abs(value)
+    return abs(truth - value) <= margin
+
+
+def _exponent(text: str) -> int:
+    """The power of ten of a written number's first significant digit."""
+    value = abs(CTX.mpf(text))
+    return int(CTX.floor(CTX.log10(value))) if value else 0
+
+
+def _same(a: Real, b: Real) -> bool:
+    return abs(a - b) <= CTX.mpf(10) ** -25 * max(abs(a), abs(b), CTX.one)
+
+
+def _counter(statements: Sequence[Statement]) -> bool:
+    """True when a name is only ever stated as a whole number and takes different ones at one sample."""
+    stated: dict[str | None, set[str]] = {}
+    for s in statements:
+        text = s.numbers[0][1] if len(s.claim.links) == 1 and len(s.numbers) == 1 else None
+        if text is None or not text.lstrip("-").isdigit():
+            return False
+        stated.setdefault(s.claim.sample, set()).add(str(int(text)))
+    return any(len(numbers) > 1 for numbers in stated.values())
+
+
+def _root(name: str) -> str:
+    return split_sample(name)[0].partition("@")[0]
+
+
+def _sides(claim: Claim) -> list[Node]:
+    return list(claim.links) + ([claim.left] if claim.left is not None else [])
+
+
+def align(truth: Truth, claims: Sequence[Claim]) -> Alignment:
+    """The readings of the document's names (see the module's docstring)."""
+    return Aligner(truth, claims).align()
+
+
+__all__ = ["Alignment", "Reading", "align"]

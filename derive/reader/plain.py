@@ -1,0 +1,146 @@
+"""The plain claims grammar's text of a row of maths, as the walker writes it: the claims a row states (split
+at its commas, without a condition after them), lists written with brackets made arrays, implicit products
+made explicit, and functions under the names people spell them with (`ReLU`, `f'`, `g_{ReLU}`, `softmax`)."""
+
+from __future__ import annotations
+
+import re
+
+from derive.check.claims import FUNCTIONS, ClaimError, tokenize
+
+ARRAY = "ARRAY__"
+
+
+class NotUnderstood(ValueError):
+    """Maths that cannot be mapped to the claims grammar; the message says what and why."""
+
+
+def matching(text: str, open_at: int) -> int | None:
+    """The position of the bracket that closes the one at `open_at`, within `text`."""
+    depth = 0
+    for i in range(open_at, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+    return None
+
+def claims_in(text: str) -> list[str]:
+    """A row's text split at its commas and semicolons outside brackets when each piece states an equation
+    (a list of givens), without a comma or full stop at its end."""
+    pieces, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c in ",;" and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    pieces = [relu(_before_comparison(p)).strip().rstrip(".").strip() for p in pieces]
+    if len(pieces) > 1 and all("=" in p for p in pieces if p):
+        return [p for p in pieces if p]
+    return [relu(_before_comparison(text)).strip().rstrip(",;.").strip()]
+
+
+_COMPARISON = re.compile(r"\s*(?:<|>|!=|!)(?!=).*$", re.S)
+_MAX_ZERO = re.compile(r"\bmax\s*\(\s*0\s*,\s*([^(),]+?)\s*\)|\bmax\s*\(\s*([^(),]+?)\s*,\s*0\s*\)")
+
+
+def _before_comparison(text: str) -> str:
+    """An equation without the condition written after it (`= 5.05 > 0`, `\\le 1`)."""
+    return _COMPARISON.sub("", text)
+
+
+def relu(text: str) -> str:
+    """`max(0, z)`, `max(z, 0)`: relu(z), as the notes write it."""
+    return _MAX_ZERO.sub(lambda m: f"relu({m.group(1) or m.group(2)})", text)
+
+
+def explicit_products(text: str) -> str:
+    """`out_o1(1 - out_o1)`, `2(x)`, `)(`: the products people leave implicit, written with `*`."""
+    try:
+        tokens = tokenize(text)
+    except ClaimError as exc:
+        raise NotUnderstood(str(exc)) from None
+    pieces: list[str] = []
+    previous: tuple[str, str] | None = None
+    for index, (kind, word) in enumerate(tokens):
+        following = tokens[index + 1][1] if index + 1 < len(tokens) else ""
+        if kind == "name" and following == "(":
+            word = function_named(word)
+        called = previous is not None and previous[0] == "name" and previous[1] in FUNCTIONS and word == "("
+        if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "(") \
+                and not called:
+            pieces.append("*")
+        pieces.append(_render(kind, word))
+        previous = (kind, word)
+    return " ".join(pieces)
+
+
+def _ends_operand(token: tuple[str, str]) -> bool:
+    return token[0] in ("number", "name") or token[1] == ")"
+
+
+# Functions as people spell them (`\text{ReLU}(z)`, `Sigmoid(z)`, `Tanh`): the grammar's own names.
+FUNCTION_SPELLINGS = {"relu": "relu", "sigmoid": "sigmoid", "sigma": "sigma", "tanh": "tanh", "exp": "exp",
+                      "log": "log", "ln": "ln", "sqrt": "sqrt", "sig": "sigmoid", "logistic": "sigmoid",
+                      "softmax": "softmax"}
+
+
+# The slope of a function, as people write it with a prime (`\sigma'(z)`, `ReLU'(z)`, `f'(z)`).
+SLOPES = {"sigmoid": "dsigmoid", "sigma": "dsigmoid", "relu": "step", "tanh": "dtanh", "act": "dact"}
+
+
+def function_named(word: str) -> str:
+    """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
+    `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
+    base, prime, _ = word.partition("@")
+    letter, sep, named = base.partition("_")
+    if sep and letter in ("f", "g", "phi", "sigma") and named.lower() in FUNCTION_SPELLINGS:
+        base = named  # g_{ReLU}, f_{sigmoid}: the function the subscript names
+    name = "act" if base in ("f", "g", "phi", "varphi") else FUNCTION_SPELLINGS.get(base.lower())
+    if name is None:
+        return word
+    return SLOPES.get(name, word) if prime else name
+
+
+def _render(kind: str, word: str) -> str:
+    if kind == "name" and word.startswith("d:"):
+        top, _, bottom = word[2:].partition("/")
+        return f"d({top})/d({bottom})"
+    return word
+
+def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
+    """`[0.1, 0.2]`, `(0.1, 0.2)` and `[[1, 2], [3, 4]]` (brackets written as the walker writes them) as arrays
+    (a list of lists: a matrix), where the brackets hold a list and not a function's arguments."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        close = matching(text, i) if text[i] == "(" else None
+        items = _items(text[i + 1:close]) if close is not None else []
+        before = "".join(out).rstrip()
+        function = re.search(r"[A-Za-z]\w*$", before)
+        called = function is not None and (function.group() in FUNCTIONS or function_named(function.group()) !=
+                                           function.group() or function.group() in ("max", "min"))
+        if close is None or len(items) < 2 or called:
+            out.append(text[i])
+            i += 1
+            continue
+        rows = [_items(x.strip()[1:-1]) if x.strip().startswith("(") and x.strip().endswith(")") else [] for x in items]
+        if all(len(r) == len(rows[0]) > 1 for r in rows):  # [[1, 2], [3, 4]]: rows of a matrix
+            arrays.append(tuple(tuple(explicit_products(c.strip()) for c in r) for r in rows))
+        else:
+            arrays.append((tuple(explicit_products(lists(c, []).strip()) for c in items),))
+        out.append(f" {ARRAY}{len(arrays) - 1} ")
+        i = close + 1
+    return "".join(out)
+
+
+def _items(inner: str) -> list[str]:
+    """The parts of a bracket's content between its commas at the top level."""
+    parts, depth, start = [], 0, 0
+    for k, c in enumerate(inner):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == "," and depth == 0:
+            parts.append(inner[start:k])
+            start = k + 1
+    parts.append(inner[start:])
+    return parts if len(parts) > 1 else []

@@ -1,0 +1,163 @@
+"""Maths as people type it outside LaTeX: Unicode symbols (`δ Δ ∂ σ η × · ⋅ − – ≈ ⊙ ∑ ∇ ⇒ ∴`), subscript and
+superscript digits (`w₁`, `x²`), `:=`, full-width punctuation, and decimal commas, turned into the LaTeX
+the walker reads, with a map from each position of the result back to the text as written (so verdicts
+keep the document's own lines and columns).
+
+The plain equations of prose are found here too: a line that states an equation (`net_h1 = (w₁ · x₁) +
+(w₂ · x₂) + b_h`, with the lines below it that start with `=`), written without `$...$`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta", "ε": "epsilon", "ϵ": "epsilon",
+         "η": "eta", "θ": "theta", "λ": "lambda", "μ": "mu", "σ": "sigma", "τ": "tau", "φ": "phi", "ω": "omega",
+         "ρ": "rho", "π": "pi", "∂": "partial", "∑": "sum", "Σ": "sum", "∇": "nabla", "⊙": "odot", "∘": "circ",
+         "≈": "approx", "≃": "approx", "≅": "approx", "×": "times", "·": "cdot", "⋅": "cdot", "∙": "cdot",
+         "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}"}
+PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
+         "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
+         "\u202f": " ", "\u200b": ""}
+SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜ", "0123456789aeoxhklmnpst"))
+SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-nT"))
+COMBINING_HAT = "\u0302"
+_RATIO = re.compile(r"[Δ∂]\s*([A-Za-z]\w*)\s*/\s*[Δ∂]\s*([A-Za-z]\w*)")
+
+
+def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
+    """The text with its Unicode maths in LaTeX, and for each character of the result the position of the
+    character it came from (one past the end for the end)."""
+    out: list[str] = []
+    back: list[int] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c in SUBSCRIPTS or c in SUPERSCRIPTS:
+            table, mark = (SUBSCRIPTS, "_") if c in SUBSCRIPTS else (SUPERSCRIPTS, "^")
+            j = i
+            while j < len(text) and text[j] in table:
+                j += 1
+            piece = mark + "{" + "".join(table[x] for x in text[i:j]) + "}"
+        elif i + 1 < len(text) and text[i + 1] == COMBINING_HAT:  # y + ̂ : ŷ
+            piece, j = "\\hat{" + c + "}", i + 2
+        elif c in "Δ∂" and (ratio := _RATIO.match(text, i)):  # ΔE/Δw5, ∂E/∂w5: the derivative
+            piece, j = f"d{ratio.group(1)}/d{ratio.group(2)}", ratio.end()
+        elif c == "=" and text.startswith("=>", i):  # => : hence (the next claim)
+            piece, j = "\\Rightarrow ", i + 2
+        elif c in GREEK:
+            piece, j = "\\" + GREEK[c] + " ", i + 1
+            digits = re.match(r"\d+", text[j:]) if c.isalpha() else None
+            if digits:  # δ2, η1: the letter's index, as w1 is w's
+                piece, j = piece.rstrip() + "_{" + digits.group() + "} ", j + digits.end()
+        elif c in PLAIN:
+            piece, j = PLAIN[c], i + 1
+        elif c == "[" and i and text[i - 1].isalpha() and (layer := re.match(r"\[(\d{1,2})\]", text[i:])):
+            piece, j = "^{[" + layer.group(1) + "]}", i + layer.end()  # W[1], Z[2]: a layer's count, as W^{[1]}
+        elif c == ":" and text.startswith(":=", i):  # w := w - eta g: an assignment, the update's arrow
+            piece, j = "\\leftarrow ", i + 2
+        else:
+            piece, j = c, i + 1
+        out.append(piece)
+        back += [i] * len(piece)
+        i = j
+    back.append(len(text))
+    return "".join(out), tuple(back)
+
+
+# A decimal comma: a digit, a comma and digits that are not a list's next number (`0,777`, not `(0.2, 0.4)`).
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_DECIMAL_POINT = re.compile(r"\d\.\d")
+
+
+def uses_decimal_commas(text: str) -> bool:
+    """A document that writes its decimals with commas throughout (`0,777`; no `0.777` anywhere)."""
+    return bool(_DECIMAL_COMMA.search(text)) and not _DECIMAL_POINT.search(text)
+
+
+def decimal_points(text: str) -> str:
+    return _DECIMAL_COMMA.sub(".", text)
+
+
+# --- equations in prose --------------------------------------------------------------------------------
+
+# Words that may stand in an equation written in prose: functions and the names people give quantities.
+MATH_WORDS = frozenset({"sigma", "sigmoid", "exp", "log", "ln", "tanh", "sqrt", "relu", "softmax", "max", "min",
+                        "net", "out", "total", "target", "delta", "eta", "new", "old", "loss", "error", "cost",
+                        "sum", "frac", "partial", "cdot", "times", "approx", "hat", "text", "mathrm", "left",
+                        "right", "pred", "true", "output", "input", "hidden", "grad", "alpha", "beta", "gamma",
+                        "theta", "lambda", "epsilon", "Delta", "nabla", "odot", "circ", "Rightarrow",
+                        "therefore", "div", "bias", "dot", "tau", "phi", "omega", "rho", "mu", "pi", "in", "lr"})
+_WORD = re.compile(r"(?<![\\A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
+_DERIVATIVE = re.compile(r"(?<![A-Za-z])d[A-Za-z]\w*\s*/\s*d[A-Za-z]\w*")
+_LABEL = re.compile(r"^[^=]*?[:：](?!=)\s*(?=[^:：]*=)")
+_MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
+_END = re.compile(r"[\s.,;:。，；：!?！？]+$")
+
+
+# A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`): no equation.
+_CODE = re.compile(r"[+\-*/%]=|==|!=|\.\w+\(|\b(?:np|torch|math)\.|\bimport\b|\bdef |\bprint\(|\breturn\b|"
+                   r"\bfor\b.+\bin\b|:\s*$|^\s*#|\w+\s*,\s*\w+\s*=|\.T\b|\w\[\w*:")
+
+
+def code_like(line: str) -> bool:
+    return bool(_CODE.search(line))
+
+
+def equation_in(line: str) -> tuple[int, int, str] | None:
+    """Where the equation a line of prose states is, and its text ((start, end, text) in the line, the text
+    as long as the slice, a remark in brackets blanked out), or None: the line holds `=`, and what remains
+    after a leading label (`Output of h1: ...`) and trailing punctuation is maths, with no word of prose."""
+    if "=" not in line or "$" in line or "\\(" in line or "\\[" in line or code_like(line):
+        return None
+    line = _prose_brackets(line)
+    start = 0
+    marker = _MARKER.match(line)
+    if marker:
+        start = marker.end()
+    label = _LABEL.match(line[start:])
+    if label:
+        start += label.end()
+    stripped = line.rstrip()
+    end = len(stripped)
+    tail = _END.search(stripped[start:])
+    if tail:
+        end = start + tail.start()
+    body = line[start:end].strip()
+    if _CJK.search(body):  # 学习率η=0.1，即...: the equation is the part between the words
+        parts = [p for p in _CJK.split(body) if "=" in p]
+        if len(parts) != 1:
+            return None
+        body = _END.sub("", parts[0]).strip()
+    if "=" not in body:
+        return None
+    if body.lstrip().startswith(("=", "≈")):
+        return None  # a line carrying an equation on, without the one it carries on
+    if body.rstrip().endswith(("=", "≈")):
+        return None  # `out_o1 =`: a blank left to fill in
+    latex, _ = to_latex(unicodedata.normalize("NFC", body))
+    # dL/dy_pred: a derivative's letters are no words of prose
+    words = [w for w in _WORD.findall(_DERIVATIVE.sub(" ", latex)) if w.lower() not in MATH_WORDS]
+    if words or not re.search(r"[0-9A-Za-z]", latex):
+        return None
+    offset = line.index(body, start)
+    return offset, offset + len(body), body
+
+
+_BRACKET = re.compile(r"\s*\(([^()=]*)\)")
+
+
+def _prose_brackets(body: str) -> str:
+    """`y (true label) = 1.0`: a remark in brackets, of words, left out (the same length, in spaces)."""
+    def blank(match: re.Match[str]) -> str:
+        words = [w for w in _WORD.findall(match.group(1)) if w.lower() not in MATH_WORDS]
+        return " " * len(match.group()) if words else match.group()
+    return _BRACKET.sub(blank, body)
+
+
+def continues(line: str) -> bool:
+    """A line that carries the equation above it on (`= 0.3775`, `+ 0.35`)."""
+    body = line.strip()
+    return body[:1] in ("=", "≈") and equation_in("x " + body) is not None

@@ -1,0 +1,122 @@
+"""Vectors and matrices as people write them, read entry by entry: bmatrix and bracket lists, the column
+convention (z = Wx + b) and the row one (z = xW + b), transposes and entry-wise products, names of whole
+layers, and shapes that do not fit. The documents' numbers come from tests/oracle.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+from tests.helpers import oracle_net
+from tests.oracle import forward, mp
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+
+
+@pytest.fixture(scope="module")
+def layers() -> list[list[str]]:
+    s = spec.load_preset("mazur")
+    return [[mp.nstr(v, 9) for v in layer] for layer in forward(oracle_net(s), list(s.samples[0].inputs))]
+
+
+def statuses(report) -> list[str]:
+    return [f.verdict.status for f in report.found]
+
+
+def column(values: list[str]) -> str:
+    return r"\begin{bmatrix} " + r" \\ ".join(values) + r" \end{bmatrix}"
+
+
+def test_the_column_convention(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    document = "\n\n".join([
+        r"$$W^{(1)} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad x = [0.05, 0.1]$$",
+        r"$$z^{(1)} = W^{(1)} x + 0.35 = " + column(["0.3775", "0.3925"]) + "$$",
+        r"$$a^{(1)} = \sigma(z^{(1)}) = " + column(layers[1]) + "$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert set(statuses(report)) == {"correct"} and len(report.found) == 4 + 2 + 4 + 4
+    entries = {f.target: f.reading for f in report.found if f.target.startswith("net_")}
+    assert set(entries) == {"net_h1", "net_h2"}
+    assert "read z_L1 as the nets of layer 1" in entries["net_h1"]
+
+
+def test_the_row_convention(mazur: derivation.Derivation) -> None:
+    document = "\n\n".join([
+        r"$$W_1 = \begin{pmatrix} 0.15 & 0.25 \\ 0.2 & 0.3 \end{pmatrix}$$",  # inputs x hidden: W transposed
+        r"$$z_1 = x W_1 + b = [0.05, 0.1] W_1 + 0.35 = (0.3775, 0.3925)$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert set(statuses(report)) == {"correct"}
+    assert any("the weights of layer 1 (transposed)" in f.reading for f in report.found)
+
+
+def test_a_wrong_entry_is_named(mazur: derivation.Derivation) -> None:
+    document = r"$$W = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad z = W [0.05, 0.1] + 0.35 = [0.3775, 0.3952]$$"
+    report = check_document(mazur, "md", document)
+    wrong = [f for f in report.found if f.verdict.status == "wrong"]
+    assert [(f.verdict.entry, f.target) for f in wrong] == [("entry 2", "net_h2")]
+
+
+def test_the_transposed_weights_and_an_entrywise_product(mazur: derivation.Derivation) -> None:
+    d = mazur.first
+    deltas = {b.neuron.name: b.delta.value for b in d.backward}
+    hidden = [mp.nstr(deltas["h1"], 9), mp.nstr(deltas["h2"], 9)]
+    out = [mp.nstr(deltas["o1"], 9), mp.nstr(deltas["o2"], 9)]
+    document = "\n\n".join([
+        r"$$W_2 = \begin{bmatrix} 0.4 & 0.45 \\ 0.5 & 0.55 \end{bmatrix}, \quad \delta_2 = " + column(out) + "$$",
+        r"$$a_1 = " + column([mp.nstr(d.values[n.out], 9) for n in mazur.network.layers[0]]) + "$$",
+        r"$$\delta_1 = W_2^T \delta_2 \odot a_1 \odot (1 - a_1) = " + column(hidden) + "$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert "wrong" not in statuses(report)
+    targets = {f.target for f in report.found if f.verdict.status == "correct"}
+    assert {"d:E_total/net_h1", "d:E_total/net_h2"} <= targets
+
+
+def test_shapes_that_do_not_fit_say_so(mazur: derivation.Derivation) -> None:
+    document = r"$$W = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad q = W [0.05, 0.1, 1] = [1, 2]$$"
+    report = check_document(mazur, "md", document)
+    reasons = " ".join(s.reason for s in report.spans)
+    assert "a 2x2 matrix times a 1x3 row" in reasons
+
+
+def test_a_weight_matrix_after_its_update_keeps_its_name(mazur: derivation.Derivation,
+                                                         layers: list[list[str]]) -> None:
+    # W_2 = W_2 - eta dW_2 = ...: the left side is the weights after the update, read entry by entry as w5+
+    s = spec.load_preset("mazur")
+    _, hidden, outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    targets = (mp.mpf("0.01"), mp.mpf("0.99"))
+    weights = [[mp.mpf("0.4"), mp.mpf("0.45")], [mp.mpf("0.5"), mp.mpf("0.55")]]
+    grads = [[(outs[j] - targets[j]) * outs[j] * (1 - outs[j]) * hidden[k] for k in range(2)] for j in range(2)]
+    after = [[weights[j][k] - mp.mpf("0.5") * grads[j][k] for k in range(2)] for j in range(2)]
+
+    def matrix(rows: list[list[object]]) -> str:
+        return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(mp.nstr(v, 9) for v in r) for r in rows) + r" \end{bmatrix}"
+
+    document = "\n\n".join([
+        r"$$W_2 = \begin{bmatrix} 0.4 & 0.45 \\ 0.5 & 0.55 \end{bmatrix}, \quad a_1 = " + column(layers[1]) + "$$",
+        r"The update: $W_2 \leftarrow W_2 - \eta \, \partial E / \partial W_2$ with $\eta = 0.5$. Therefore",
+        rf"$$W_2 = {matrix(weights)} - 0.5 \, {matrix(grads)} = {matrix(after)}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert "wrong" not in statuses(report)
+    moved = {f.target for f in report.found if f.verdict.status == "correct" and f.target.endswith("@1")}
+    assert moved == {"w5@1", "w6@1", "w7@1", "w8@1"}
+
+
+def test_a_matrix_named_by_its_entries_names_says_nothing_to_judge(mazur: derivation.Derivation) -> None:
+    # the person's own letters for the entries, in their own arrangement: how they write W, not a claim;
+    # the numbers after it are judged
+    document = "\n\n".join([
+        r"$$W^{(1)} = \begin{bmatrix} w^{(1)}_{11} & w^{(1)}_{21} \\ w^{(1)}_{12} & w^{(1)}_{22} \end{bmatrix}$$",
+        r"$$W^{(1)} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    first = [f.verdict for f in report.found if f.verdict.line == 1]
+    assert [(v.status, v.reason) for v in first] == [("defined", "your own names for its entries")]
+    assert {f.verdict.status for f in report.found if f.verdict.line == 3} == {"correct"}

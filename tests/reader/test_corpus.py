@@ -1,0 +1,44 @@
+"""The reading corpus (tests/reader/corpus/: public worked examples nobody here wrote, each with a truth made
+by an independent computation) read by derive: on its development part, derive judges most equations, finds
+the first errors, raises few false alarms and marks almost no wrong step correct. The limits are today's
+figures (bench/corpus.py prints them): a change that reads worse fails here. The held-out part is measured
+by bench/corpus.py alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.reader.corpus_measure import CORPUS, Tally, folders, tally
+
+# What derive does on the development part today (python bench/corpus.py --part dev): held as a floor.
+JUDGED_AT_LEAST = 0.79
+FIRST_ERRORS_FOUND_AT_LEAST = 0.65
+FALSE_ALARMS_AT_MOST = 4
+MARKED_CORRECT_AT_MOST = 2
+
+
+@pytest.fixture(scope="module")
+def dev() -> Tally:
+    if not CORPUS.is_dir():
+        pytest.skip("no reading corpus")
+    total = Tally()
+    for folder in folders("dev"):
+        total.add(tally(folder))
+    return total
+
+
+def test_the_corpus_has_documents_nobody_here_wrote() -> None:
+    assert len(folders("dev")) >= 15 and len(folders("heldout")) >= 8
+
+
+def test_most_equations_are_judged(dev: Tally) -> None:
+    assert dev.judged >= JUDGED_AT_LEAST * dev.spans
+
+
+def test_first_errors_are_found(dev: Tally) -> None:
+    assert dev.first_found >= FIRST_ERRORS_FOUND_AT_LEAST * dev.first
+
+
+def test_few_false_alarms_and_almost_no_wrong_step_marked_correct(dev: Tally) -> None:
+    assert dev.false_alarms <= FALSE_ALARMS_AT_MOST, dev.notes
+    assert dev.marked_correct <= MARKED_CORRECT_AT_MOST, dev.notes

@@ -1,0 +1,117 @@
+"""A document's own names read as the network's quantities: by their values, their formulas, a derivative's
+value and their family, said in each verdict and in the JSON; a name that fits several is reported with all
+of them and read as none. The documents' numbers come from tests/oracle.py."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from derive.cli import main
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+from tests.helpers import oracle_net
+from tests.oracle import forward, mp
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+
+
+@pytest.fixture(scope="module")
+def values() -> dict[str, str]:
+    s = spec.load_preset("mazur")
+    inputs, hidden, outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    nets_h = [mp.mpf("0.15") * inputs[0] + mp.mpf("0.2") * inputs[1] + mp.mpf("0.35")]
+    error = sum((t - o) ** 2 for t, o in zip((mp.mpf("0.01"), mp.mpf("0.99")), outs)) / 2
+    return {"z1": mp.nstr(nets_h[0], 6), "a1": mp.nstr(hidden[0], 9), "a2": mp.nstr(hidden[1], 9),
+            "a3": mp.nstr(outs[0], 9), "L": mp.nstr(error, 9)}
+
+
+def readings(report) -> dict[str, str]:
+    return {r.written: r.quantity for r in report.names.readings}
+
+
+def test_a_course_in_z_a_x_y_and_l(mazur: derivation.Derivation, values: dict[str, str]) -> None:
+    document = "\n\n".join([
+        "Given $x_1 = 0.05$, $x_2 = 0.1$ and the target $y_1 = 0.01$.",
+        rf"$z_1 = w_1 x_1 + w_2 x_2 + b_1 = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 = {values['z1']}$",
+        rf"$a_1 = \sigma(z_1) = {values['a1']}$, and likewise $a_2 = {values['a2']}$.",
+        rf"$a_3 = {values['a3']}$",
+        rf"$L = {values['L']}$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert readings(report) == {"x1": "i1", "x2": "i2", "y1": "target_o1", "z1": "net_h1", "a1": "out_h1",
+                                "a2": "out_h2", "a3": "out_o1", "L": "E_total"}
+    assert {f.verdict.status for f in report.found} == {"correct"}
+    said = [f.reading for f in report.found if f.verdict.line == 3]
+    assert "read z1 as net_h1 (0.3775)" in said[0]
+
+
+def test_a_wrong_number_under_a_name_read_by_its_formula(mazur: derivation.Derivation, values: dict[str, str]) -> None:
+    document = rf"$s = w_5 a + w_6 b + b_2 = 1.2$ with $a = {values['a1']}$ and $b = {values['a2']}$"
+    report = check_document(mazur, "md", document)
+    assert readings(report)["s"] == "net_o1"
+    verdicts = [f.verdict for f in report.found if f.target == "net_o1"]
+    assert [v.status for v in verdicts] == ["correct", "wrong"]
+
+
+def test_zero_based_names_by_their_family(mazur: derivation.Derivation) -> None:
+    document = r"$x_0 = 0.05$ and $h_0 = \sigma(0.15 x_0 + 0.2 x_1 + 0.35)$"
+    report = check_document(mazur, "md", document)
+    assert readings(report)["x0"] == "i1" and readings(report)["x1"] == "i2"
+    assert readings(report)["h0"] == "out_h1"
+
+
+def test_the_loss_read_from_a_derivative(mazur: derivation.Derivation) -> None:
+    s = spec.load_preset("mazur")
+    _, hidden, outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    d = (outs[0] - mp.mpf("0.01")) * outs[0] * (1 - outs[0]) * hidden[0]  # dE_total/dw5, by the chain rule
+    document = rf"$\frac{{\partial C}}{{\partial w_5}} = {mp.nstr(d, 9)}$"
+    assert readings(check_document(mazur, "md", document)) == {"C": "E_total"}
+
+
+def test_a_name_with_two_readings_is_reported_with_both(mazur: derivation.Derivation, tmp_path, capsys) -> None:
+    path = tmp_path / "q.md"
+    path.write_text("$q = 0.5$ and $r = q + 1 = 1.5$\n", encoding="utf-8")
+    assert main(["check", "mazur", str(path), "--format", "json"]) in (0, 2)
+    data = json.loads(capsys.readouterr().out)
+    assert data["names"]["ambiguous"] == [{"written": "q", "quantities": ["w7", "eta"]}]
+    assert all(c["verdict"] != "wrong" for c in data["claims"])
+
+
+def test_a_name_stated_as_another_quantity_further_on(mazur: derivation.Derivation) -> None:
+    document = "## Output 1\n\n$y = 0.01$\n\n## Output 2\n\n$y = 0.99$\n"
+    report = check_document(mazur, "md", document)
+    found = [(r.quantity, r.line) for r in report.names.readings]
+    assert found == [("target_o1", 0), ("target_o2", 7)]
+    assert [f.verdict.status for f in report.found] == ["correct", "correct"]
+
+
+def test_a_name_its_exact_numbers_read_is_not_moved_by_a_later_value_near_another(
+        mazur: derivation.Derivation, values: dict[str, str]) -> None:
+    # y is worked exactly as out_h1 (the sigmoid of 0.3775, whatever the rounding written at the end); a later
+    # `y = <out_h2's value>` is a wrong value of out_h1, not a reading of y as out_h2
+    document = "\n\n".join([
+        r"$y = \frac{1}{1 + e^{-0.3775}} = 0.59$",
+        rf"Later, with the same weights: $y = {values['a2']}$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert readings(report) == {"y": "out_h1"}
+    later = [f.verdict for f in report.found if f.verdict.line == 3]
+    assert [v.status for v in later] == ["wrong"]
+    assert abs(later[0].truth - 1 / (1 + mp.e ** mp.mpf("-0.3775"))) < mp.mpf(10) ** -30
+
+
+def test_a_counter_is_no_quantity() -> None:
+    # xor3 (learning at 0.5) has the inputs 0, 0, 1 first: `l = 1` alone could be read as x3, but a name set to 1
+    # and 2 at one sample counts something (the layers of a loop), and is judged as nothing
+    text = spec.load_with_text("xor3")[1].replace("learning_rate = 1\n", "learning_rate = 0.5\n")
+    xor3 = derivation.build(network.build(spec.load_text(text)))
+    document = "\n\n".join(["For the layer $l = 1$:", "then $l = 2$,", "and again $l = 1$."])
+    report = check_document(xor3, "md", document)
+    assert "l" not in readings(report)
+    assert {f.verdict.status for f in report.found} == {"defined"}

@@ -1,0 +1,91 @@
+"""Maths as people type it outside LaTeX and the symbols they type it with: equations in prose (Unicode,
+continuation lines, inline code), MkDocs admonitions, a function's definition, a condition after an equation,
+`:=`, `\\approx`, subscript digits and decimal commas. Numbers from tests/oracle.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import JUDGED, check_document
+from derive.reader.symbols import decimal_points, equation_in, to_latex, uses_decimal_commas
+from tests.helpers import oracle_net
+from tests.oracle import forward, mp
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+
+
+@pytest.fixture(scope="module")
+def out_h1() -> str:
+    s = spec.load_preset("mazur")
+    return mp.nstr(forward(oracle_net(s), list(s.samples[0].inputs))[1][0], 5)
+
+
+def verdicts(d: derivation.Derivation, document: str) -> list[tuple[int, str]]:
+    return [(f.verdict.line, f.verdict.status) for f in check_document(d, "md", document).found]
+
+
+def test_an_equation_in_prose_with_its_continuation_lines(mazur: derivation.Derivation, out_h1: str) -> None:
+    document = "\n".join([
+        "Step 1 — the hidden neuron h₁",
+        "net_h1 = (w₁ · i₁) + (w₂ · i₂) + b₁",
+        "= (0.15 × 0.05) + (0.20 × 0.10) + 0.35",
+        "= 0.3775",
+        "out_h1 = σ(0.3775) = 1 / (1 + e^(−0.3775))",
+        f"= {out_h1}",
+        "Then we use it below.",
+    ])
+    found = verdicts(mazur, document)
+    assert [s for _, s in found] == ["correct"] * 6
+    assert [line for line, _ in found] == [2, 3, 4, 5, 5, 6]  # each link where it is written
+
+
+def test_a_wrong_number_in_prose_is_found(mazur: derivation.Derivation) -> None:
+    found = verdicts(mazur, "net_h1 = 0.15 × 0.05 + 0.2 × 0.1 + 0.35 = 0.3795\n")
+    assert [s for _, s in found] == ["correct", "wrong"]
+
+
+def test_prose_is_not_an_equation() -> None:
+    assert equation_in("The learning rate = how far each step goes.") is None
+    assert equation_in("_ = subscript, W+ = new weight, δ = error") is None
+    assert equation_in("学习率η=0.1")[2] == "η=0.1"  # type: ignore[index]
+    assert equation_in("- y (true label) = 1.0")[2].split() == ["y", "=", "1.0"]  # type: ignore[index]
+
+
+def test_unicode_as_latex() -> None:
+    latex, back = to_latex("w₁₂ · x² ≈ δ2")
+    assert latex == "w_{12} \\cdot  x^{2} \\approx  \\delta_{2} "
+    assert len(back) == len(latex) + 1 and back[-1] == len("w₁₂ · x² ≈ δ2")
+
+
+def test_equations_as_inline_code_and_in_admonitions(mazur: derivation.Derivation) -> None:
+    document = "\n".join([
+        "!!! note \"Answer\"",
+        "",
+        "    The hidden net is $net_{h1} = 0.3775$ and `net_h2 = 0.3925`.",
+    ])
+    assert [s for _, s in verdicts(mazur, document)] == ["correct", "correct"]
+
+
+def test_a_functions_definition_is_checked_at_several_values(mazur: derivation.Derivation) -> None:
+    right = r"$\sigma(x) = \frac{1}{1 + e^{-x}}$ and $\sigma'(x) = \sigma(x)(1 - \sigma(x))$"
+    wrong = r"$\sigma'(x) = \sigma(x)(1 + \sigma(x))$"
+    assert [s for _, s in verdicts(mazur, right)] == ["correct", "correct"]
+    assert [s for _, s in verdicts(mazur, wrong)] == ["wrong"]
+
+
+def test_a_condition_after_an_equation_and_an_assignment(mazur: derivation.Derivation) -> None:
+    report = check_document(mazur, "md", "$net_{h1} = 0.3775 > 0$\n\n`w5 := 0.4 - 0.5 * 0.082167041 = 0.35891648`\n")
+    assert {f.verdict.status for f in report.found} == {"correct"}
+    assert {f.target for f in report.found} == {"net_h1", "w5@1"}
+    assert all(s.status == JUDGED for s in report.spans)
+
+
+def test_decimal_commas_where_a_document_uses_them_throughout() -> None:
+    assert uses_decimal_commas("out = 0,593 and net = 0,3775")
+    assert not uses_decimal_commas("x = (0.2, 0.4) and 0,5")
+    assert decimal_points("out = 0,593") == "out = 0.593"
