@@ -102,7 +102,21 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
         "asked": [{"latex": question_latex(q, pr), "claim": q.claim, "claim_tex": _tt(q.claim), "digits": q.digits}
                   for q in v.questions],
         "handin": t("handin", line=shown_line, example=shown_example), "working": t("working"), "room": ROOM[fmt],
+        "rows_table": _table(len(_rows(v, pr)) > PAGE_ROWS), "asked_table": _table(len(v.questions) > PAGE_QUESTIONS),
     }
+
+
+# A table at most this long fits a page as a plain tabular, which TeX sets in one pass; a longer one is a
+# longtable, which may break across pages and needs a second pass for its column widths.
+PAGE_ROWS = 30
+PAGE_QUESTIONS = 12
+
+
+def _table(long: bool) -> dict[str, str]:
+    """The LaTeX around a table's rows: a longtable (its head repeated on every page) or a centred tabular."""
+    if long:
+        return {"begin": r"\begin{longtable}", "head": "\\endhead", "end": r"\end{longtable}"}
+    return {"begin": r"\begin{center}\begin{tabular}", "head": "", "end": r"\end{tabular}\end{center}"}
 
 
 def _code(text: str, fmt: str) -> str:

@@ -137,8 +137,9 @@ PASSES = 5  # XeTeX runs of a batch at most, until its .aux file stops changing
 
 def _xelatex(folder: Path, name: str, tex: str) -> None:
     """`name`.tex typeset into `name`.xdv, run again while the .aux file it writes changes (a longtable's
-    column widths): latexmk's rule for these documents, without its bookkeeping of every input file's
-    checksum, nor the PDF of the whole batch, which nobody reads."""
+    column widths), and not at all where it holds nothing a page reads back: latexmk's rule for these
+    documents, without its bookkeeping of every input file's checksum, nor the PDF of the whole batch,
+    which nobody reads."""
     (folder / f"{name}.tex").write_text(tex, encoding="utf-8")
     aux, previous = folder / f"{name}.aux", None
     for _ in range(PASSES):
@@ -147,9 +148,19 @@ def _xelatex(folder: Path, name: str, tex: str) -> None:
             log = _read_log(folder / f"{name}.log") or result.stdout + result.stderr
             raise PdfFailed(first_error(log), log)
         written = aux.read_bytes() if aux.is_file() else b""
-        if written == previous:
+        if written == previous or (previous is None and _inert(written)):
             return
         previous = written
+
+
+# What the LaTeX kernel writes into every .aux file; nothing in these documents reads it back onto a page
+INERT_AUX = ("\\relax", "\\gdef \\@abspage@last{")
+
+
+def _inert(aux: bytes) -> bool:
+    """The .aux file holds nothing a second pass would set differently (no column widths, labels or
+    contents), so the first pass's pages are already those of the last."""
+    return all(not line.strip() or line.strip().startswith(INERT_AUX) for line in aux.decode("latin-1").splitlines())
 
 
 # What each document after the first starts with in a batch, so that its pages are what its own run

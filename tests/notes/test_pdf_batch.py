@@ -45,3 +45,38 @@ def test_the_tools_are_named_when_missing(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(shutil, "which", lambda tool: None if tool == "xdvipdfmx" else "/usr/bin/" + tool)
     with pytest.raises(pdf.PdfToolsMissing, match="xdvipdfmx not found"):
         pdf.compile_many(_sheets("mazur", "en", 1))
+
+
+def _passes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The XeTeX runs compile_many makes, recorded as it makes them."""
+    runs: list[str] = []
+    real = pdf._run
+
+    def counted(argv: list[str], cwd):  # type: ignore[no-untyped-def]
+        if argv[0] == "xelatex":
+            runs.append(argv[-1])
+        return real(argv, cwd)
+
+    monkeypatch.setattr(pdf, "_run", counted)
+    return runs
+
+
+def test_sheets_with_short_tables_take_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = _sheets("mazur", "en", 2)
+    assert r"\begin{tabular}" in documents[0][1] and "longtable}{" not in documents[0][1]
+    runs = _passes(monkeypatch)
+    made = pdf.compile_many(documents)
+    assert runs == ["batch.tex"]  # one batch, one pass: its .aux holds nothing a page reads back
+    monkeypatch.undo()
+    assert made == [pdf.compile_tex(tex, name) for name, tex in documents]  # latexmk's two passes give the same
+
+
+def test_a_long_table_is_a_longtable_settled_in_a_second_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheets, "PAGE_ROWS", 3)  # the numbers' table no longer fits a page's share
+    documents = _sheets("mazur", "en", 2)
+    assert r"\begin{longtable}{ll}" in documents[0][1] and r"\begin{tabular}{rllcl}" in documents[0][1]
+    runs = _passes(monkeypatch)
+    made = pdf.compile_many(documents)
+    assert runs == ["batch.tex", "batch.tex"]  # the column widths written by the first pass are read back
+    monkeypatch.undo()
+    assert made == [pdf.compile_tex(tex, name) for name, tex in documents]
