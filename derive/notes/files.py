@@ -15,7 +15,7 @@ from types import MappingProxyType
 from derive.maths.derivation import Derivation
 from derive.model.network import Network, Param
 from derive.model.spec import Spec
-from derive.notes import figures, graph, layer_files, messages, remarks, svg, walkthrough
+from derive.notes import figures, graph, messages, remarks, svg, walkthrough
 from derive.notes.notation import notation_for
 from derive.notes.request import NotesRequest
 
@@ -111,6 +111,8 @@ def svg_files(fs: walkthrough.FigureSet) -> dict[str, str]:
 def files(d: Derivation, request: NotesRequest) -> dict[str, str | bytes]:
     """Every requested file of the walkthrough of `d`, by path relative to the output directory."""
     if d.network.graph is not None:  # convolution, pooling or recurrent layers: notes of their own
+        from derive.notes import layer_files  # imported by the networks that have such layers only
+
         try:
             return layer_files.files(d, request)
         except layer_files.CodeDisagrees as exc:

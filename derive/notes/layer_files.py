@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbformat import v4
-
 from derive.maths.derivation import Derivation
 from derive.model.wiring import ConvPlan, PoolPlan, RecurrentPlan
 from derive.notes import figures, layer_figures, layer_walkthrough, svg
@@ -127,7 +125,8 @@ def keyed_markdown(d: Derivation, request: NotesRequest, folder: str) -> tuple[s
 
 def notebook(d: Derivation, request: NotesRequest, markdown: str) -> str:
     """The walkthrough as a notebook with the layer code (checked first), one update and the training."""
-    import nbformat
+    import nbformat  # only a notebook needs it: the other formats do not pay for its import
+    from nbformat import v4
 
     from derive.code import layer_code, layer_verify
     from derive.notes import notebook as notebooks
