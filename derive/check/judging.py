@@ -86,7 +86,7 @@ def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str 
             continue
         verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
         if verdict.status == "correct" and symbolic(link, evaluator.own):
-            verdict = _in_general(verdict, target, link, truth, evaluator)
+            verdict = _in_general(verdict, target, link, truth, evaluator, _specialised(truth, evaluator, sample))
         elif verdict.status == "wrong" and symbolic(link, evaluator.own):
             verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
         elif verdict.status == "wrong":
@@ -294,15 +294,17 @@ def _factors(node: Node) -> list[Num]:
     return []
 
 
-def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:
-    """A formula right at the spec's values must also be right at random values of every input."""
+def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator,
+                specialised: tuple[str, ...] = ()) -> Verdict:
+    """A formula right at the spec's values must also be right at random values of every input (but those
+    the document has set to 0 or 1 before it, as a formula for that case)."""
     fixed = _numbers_of_your_own(link, evaluator.own)
     if fixed:
         return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "
                                        "written for them)")
     rng = random.Random(verdict.line)
     for _ in range(POINTS):
-        point = PointTruth(truth, rng, given_names(link, truth))
+        point = PointTruth(truth, rng, tuple(dict.fromkeys(given_names(link, truth) + specialised)))
         try:
             want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
         except (Unknown, ArithmeticError, ValueError):
@@ -317,9 +319,19 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
                 f"right at the spec's values but not in general: at {where} it gives "
                 f"{show(got, 9).text}, the truth is {show(want, 9).text}; "
                 f"the closed form is {point.closed_form(target)}"))
-    return replace(verdict, reason="equals the closed form (at the spec's values and at random points)")
+    held = "".join(f", {n} = {show(truth.values[n], 9).text} as stated" for n in specialised)
+    return replace(verdict, reason=f"equals the closed form (at the spec's values and at random points{held})")
 
 
+
+
+def _specialised(truth: Truth, evaluator: Evaluator, sample: str | None) -> tuple[str, ...]:
+    """The targets the document has stated, rightly, to be 0 or 1 (`Since y = 0, L = -log(1 - a)`): a formula
+    after that is one for the case, not in general, and is compared with the truth at it. Inputs stay
+    random: a formula that drops an input stated as 1 (dE/dw1 = delta) is the missing-input mistake."""
+    names = [o.target.name for o in truth.network.outputs]
+    written = evaluator.document.at(sample)
+    return tuple(n for n in names if n in written and not written[n].wrong and written[n].value in (0, 1))
 
 
 def given_names(link: Node, truth: Truth) -> tuple[str, ...]:

@@ -562,7 +562,7 @@ def _chains(source: str) -> list[Chain]:
     found: list[tuple[list[str], list[int], bool]] = []
     arrays: list[tuple[tuple[str, ...], ...]] = []
     for row in _rows(walk(source)):
-        start = next(n.pos for n in row if _visible(n))
+        start = next(_first_character(n) for n in row if _visible(n))
         pieces, row_arrays = plain(row)
         for text, update in pieces:  # a row's arrays are numbered from those of the rows before it
             _add_row(found, _renumbered(text, len(arrays)), update, start)
@@ -574,6 +574,13 @@ def _chains(source: str) -> list[Chain]:
             found[0] = (found[0][0], [found[0][1][0], *equals], found[0][2])
     return [Chain(" = ".join(parts), tuple(offsets), update, arrays=tuple(arrays) if ARRAY in " ".join(parts) else ())
             for parts, offsets, update in found]
+
+
+def _first_character(n: lw.LatexNode) -> int:
+    """Where a node's first visible character is: a row's text starts with the line break before it."""
+    if isinstance(n, lw.LatexCharsNode):
+        return n.pos + len(n.chars) - len(n.chars.lstrip())
+    return n.pos
 
 
 def _renumbered(text: str, offset: int) -> str:

@@ -173,23 +173,23 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             before = len(spans)
             for child in token.children or []:
                 if child.type == "code_inline" and symbols.equation_in(child.content) is not None:
-                    found = _locate(text, child.content, cursor)  # `y = w * x + b`: an equation set as code
-                    if found is not None:
+                    at = _locate(text, child.content, cursor)  # `y = w * x + b`: an equation set as code
+                    if at is not None:
                         where = symbols.equation_in(child.content)
                         assert where is not None
-                        spans.append(Span(where[2], found + where[0], found + where[1] + 1,
+                        spans.append(Span(where[2], at[0] + where[0], at[0] + where[1] + 1,
                                           block_end, False, cell, context, outline.headings, lead))
-                        cursor = found + len(child.content)
+                        cursor = at[1]
                     continue
                 if child.type in INLINE:
-                    found = _locate(text, child.content, cursor)
-                    if found is None:
+                    at = _locate(text, child.content, cursor)
+                    if at is None:
                         continue
                     close = len(child.markup)  # $, $$ or \) closing \(
                     display = child.type == DISPLAY_IN_TEXT
-                    spans.append(Span(child.content, found, found + len(child.content) + close, block_end, display,
+                    spans.append(Span(_source(text, at, child.content), at[0], at[1] + close, block_end, display,
                                       cell, context, outline.headings, lead))
-                    cursor = found + len(child.content)
+                    cursor = at[1]
             if token.map is not None and not is_heading:
                 prose_spans = _prose_equations(text, lines, token.map, spans[before:], cell, context,
                                                outline.headings, lead)
@@ -201,11 +201,11 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                 prose = token.content[-400:]
                 outline.read(token.content)
         elif token.type in BLOCK:
-            found = _locate(text, token.content, cursor)
-            if found is None:
+            at = _locate(text, token.content, cursor)
+            if at is None:
                 continue
-            end = found + len(token.content)
-            spans.append(Span(token.content, found, end, _line_end(text, end), True, cell,
+            found, end = at
+            spans.append(Span(_source(text, at, token.content), found, end, _line_end(text, end), True, cell,
                               (heading + " " + prose)[-600:], outline.headings, outline.lead))
             cursor = end
     return spans
@@ -274,13 +274,31 @@ class Outline:
             self.read(table)
 
 
-def _locate(text: str, content: str, cursor: int) -> int | None:
-    """Where a parsed span's content is in the text (the parser keeps it verbatim, unless it spans quoted
-    or indented lines, which are left out)."""
+def _locate(text: str, content: str, cursor: int) -> tuple[int, int] | None:
+    """Where a parsed span's content starts and ends in the text. The parser keeps it verbatim, unless it
+    runs over quoted lines (`> $$ ...`), whose markers it leaves out: those are matched line by line."""
     if not content.strip():
         return None
     found = text.find(content, cursor)
-    return found if found >= 0 else None
+    if found >= 0:
+        return found, found + len(content)
+    if "\n" not in content.strip():
+        return None
+    lines = content.split("\n")
+    pattern = _QUOTE_BREAK.join(re.escape(line.strip()) for line in lines)
+    match = re.compile(pattern).search(text, cursor)
+    return (match.start(), match.end()) if match else None
+
+
+# A line break inside a quote as the text has it: the next line's quote markers and indent
+_QUOTE_BREAK = r"[ \t]*\n[ \t>]*"
+
+
+def _source(text: str, at: tuple[int, int], content: str) -> str:
+    """A span's source as the text has it, quote markers blanked, so that each offset into it is the
+    same offset into the text (a verdict's line, a note's place)."""
+    found = text[at[0]:at[1]]
+    return content if found == content else re.sub(r"(?m)^[ \t>]+", lambda m: " " * len(m.group()), found)
 
 
 def _line_end(text: str, offset: int) -> int:

@@ -257,3 +257,42 @@ def test_line_numbers_and_byte_order_mark(tmp_path: Path, capsys: pytest.Capture
     path.write_bytes("\ufeffout_h1 = 0.593269992\r\n# a\x0cb\u2028c\nE_total@1 = 0.291027924\n".encode("utf-8"))
     assert main(["check", "mazur", str(path)]) == 1
     assert "line 3: wrong" in capsys.readouterr().out
+
+
+ONE_TO_ONE = """title = "One input, one output"
+inputs = ["i1"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.3]]
+bias = { mode = "per_neuron", trainable = true, values = [0.2] }
+
+[[samples]]
+inputs = [1]
+targets = [0]
+
+[training]
+learning_rate = 0.5
+"""
+
+
+@pytest.mark.parametrize(("document", "verdicts"), [
+    # the target stated as 0 first: the formula is the loss for that case (1/2 out^2 with out = sigmoid(0.5))
+    ("Since $target_{o1} = 0$, $E_{total} = \\frac{1}{2} out_{o1}^2$.\n", ["correct", "correct"]),
+    # not stated: right at the spec's numbers only
+    ("Here $E_{total} = \\frac{1}{2} out_{o1}^2$.\n", ["wrong"]),
+    # an input stated as 1 stays random: dropping it from net is the missing-input mistake
+    ("With $i_1 = 1$: $net_{o1} = w_1 + b_1$.\n", ["correct", "wrong"]),
+])
+def test_a_target_stated_as_0_or_1_specialises_the_formulas_after_it(
+        document: str, verdicts: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "net.toml").write_text(ONE_TO_ONE, encoding="utf-8")
+    (tmp_path / "hw.md").write_text(document, encoding="utf-8")
+    main(["check", str(tmp_path / "net.toml"), str(tmp_path / "hw.md"), "--format", "json"])
+    found = json.loads(capsys.readouterr().out)["claims"]
+    assert [c["verdict"] for c in found] == verdicts
+    loss = mp.mpf(1) / 2 / (1 + mp.exp(-mp.mpf("0.5"))) ** 2  # independent: 1/2 sigmoid(0.3 + 0.2)^2
+    if verdicts == ["correct", "correct"]:
+        assert mp.almosteq(mp.mpf(found[1]["truth"]), loss, 1e-9) and "target_o1 = 0 as stated" in found[1]["reason"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import mpmath
@@ -211,3 +212,21 @@ def test_a_course_writing_layers_as_w_a_z_with_superscript_brackets(tmp_path: Pa
                     f"$$a^{{[1]}}_{{1}} = {a + 0.01:.9f}$$\n", encoding="utf-8")
     code, out, _ = run(["check", "mazur", str(path), "--format", "json"], capsys)
     assert code == 1 and [c["verdict"] for c in json.loads(out)["claims"]] == ["correct"] * 3 + ["wrong"]
+
+
+def test_a_display_inside_a_quote_is_read_at_its_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A summary box or a quoted step (`> $$ ... > $$`): the quote markers are no part of the maths."""
+    from tests.oracle import Net, forward, mp
+
+    mazur = Net([2, 2, 2], ["sigmoid", "sigmoid"], [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]],
+                [[0.35, 0.35], [0.6, 0.6]], "half_sse")
+    out_o1 = forward(mazur, [0.05, 0.1])[-1][0]
+    right = mp.nstr(out_o1, 8)
+    text = ("# Homework\n\n> The output, in a box:\n> $$\n> \\begin{aligned}\n"
+            f"> out_{{o1}} &= {right} \\\\\n> out_{{o2}} &= 0.6 \n> \\end{{aligned}}\n> $$\n")
+    path = tmp_path / "hw.md"
+    path.write_text(text, encoding="utf-8")
+    code, out, _ = run(["check", "mazur", str(path), "--annotate", str(tmp_path / "marked.md")], capsys)
+    assert code == 1 and "0 not understood" in out
+    assert re.search(rf"line \d+: correct: .*truth {right}", out) and re.search(r"line 7: wrong", out)
+    assert (tmp_path / "marked.md").read_text(encoding="utf-8").startswith(text.rstrip("\n"))
