@@ -60,5 +60,6 @@ def test_the_first_pass_writes_a_saturated_error_as_its_bound(tmp_path: Path, ca
     code, _, err = run(["render", str(path), "--format", "md", "--out", str(tmp_path / "out")], capsys)
     assert code == 0, err
     text = (tmp_path / "out" / "walkthrough.md").read_text(encoding="utf-8")
-    assert r"E_{\mathrm{total}} = E_{o1} < 1 \times 10^{-" in text
-    assert r"E_{\mathrm{total}} = E_{o1} = 0" not in text
+    error = text[text.index("## The error"):text.index("## The backward pass")]
+    assert r"E_{\mathrm{total}} = E_{o1} &=" in error and r"< 1 \times 10^{-" in error
+    assert "= 0\n" not in error and "= 0 " not in error

@@ -25,6 +25,14 @@ MAX_SCREENSHOT_HEIGHT = 8000
 MATHS = ".math.inline, .math.display"
 
 
+# A page laid out: the notes' script says so once it has set every display with its fonts; the practice
+# page's once it has typeset its maths and is ready for answers.
+LAID_OUT = """
+const a = document.documentElement;
+return a.getAttribute('data-layout') === 'done'
+       || (a.getAttribute('data-ready') === '1' && a.getAttribute('data-katex') === 'done');
+"""
+
 # What `Browser.layout` measures, in the page: every box that hides part of its content.
 LAYOUT = """
 const doc = document.documentElement;
@@ -183,8 +191,10 @@ class Browser:
                                {"width": width, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": width < 600})
         try:
             driver.get(page.resolve().as_uri())
-            WebDriverWait(driver, timeout).until(
-                lambda d: d.execute_script("return document.documentElement.getAttribute('data-layout')") == "done")
+            WebDriverWait(driver, timeout).until(lambda d: d.execute_script(LAID_OUT))
+            driver.set_script_timeout(timeout)
+            driver.execute_async_script("const done = arguments[arguments.length - 1]; "
+                                        "document.fonts.ready.then(() => done(true));")
             found = driver.execute_script(LAYOUT)
             if screenshot is not None:
                 screenshot.parent.mkdir(parents=True, exist_ok=True)
