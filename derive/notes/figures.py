@@ -301,11 +301,15 @@ def _columns(spots: Sequence[_Spot], row: float, radius: float, drafts: Sequence
     for layer in range(layers):
         between = [i for i, d in enumerate(drafts) if d.layer == layer]
 
+        tried: dict[float, list[int] | None] = {}  # a gap is tried once however the search comes back to it
+
         # bound now: the loop moves on to the next layer only once this one's attempts are done
         def attempt(gap: float, layer: int = layer, previous: list[int] = previous,
-                    between: list[int] = between) -> list[int] | None:
-            nodes = _nodes(spots, xs + [xs[-1] + gap * k for k in range(1, layers - layer + 1)], row, radius)
-            return _order(nodes, drafts, previous, between)  # only the layer before reaches this one's column
+                    between: list[int] = between, tried: dict[float, list[int] | None] = tried) -> list[int] | None:
+            if gap not in tried:
+                nodes = _nodes(spots, xs + [xs[-1] + gap * k for k in range(1, layers - layer + 1)], row, radius)
+                tried[gap] = _order(nodes, drafts, previous, between)  # only the layer before reaches this column
+            return tried[gap]
 
         room = limit - xs[-1] - (layers - layer - 1) * gaps[0]  # the widest gap that may still pay
         gaps = [g for g in gaps if g <= room]
