@@ -220,8 +220,8 @@ class _Emitter:
         if op == "_":
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
-            marked = re.fullmatch(r"(.*?)(@\d+) ?", self.out[-1]) if self.out else None
-            if marked:  # z^{(2)}_1: the index belongs to the name, the superscript after it
+            marked = re.fullmatch(r"(.*?)(@\d+ ?|_L\d+)", self.out[-1]) if self.out else None
+            if marked:  # z^{(2)}_1, w^{[2]}_{11}: the index belongs to the name, the superscript after it
                 self.out[-1] = marked.group(1) + "_" + flat + marked.group(2) + " "
             else:
                 self.out.append("_" + flat)
@@ -230,6 +230,9 @@ class _Emitter:
         if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
                 isinstance(node, lw.LatexGroupNode) and _transposed(node)):
             self.out.append(" ^T ")
+        elif re.fullmatch(r"\[\d{1,2}\]", flat) and self.out and _NAME_END.search(self.out[-1]):
+            # W^{[2]}, w^{[2]}_{11}, a^{[1]}: square brackets count layers (a course's notation), never updates
+            self.out[-1] += f"_L{flat[1:-1]}"
         elif mark is not None:
             self.out.append(mark + " ")  # W^{(1)}x: the name ends with its superscript
         elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # (..)^{2-1}: a small whole-number exponent, folded
@@ -397,6 +400,9 @@ def _flat_or(node: lw.LatexNode | None) -> str:
         return _flat(node) if node is not None else ""
     except NotUnderstood:
         return ""
+
+
+_NAME_END = re.compile(r"[A-Za-z0-9]$")
 
 
 def _update_mark(flat: str) -> str | None:

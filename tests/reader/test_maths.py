@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from derive.check.claims import parse_line
 from derive.reader.maths import NotUnderstood, chains
+from tests.helpers import run
 
 
 def claim_of(latex: str) -> tuple[str, tuple]:
@@ -95,3 +98,49 @@ def test_update_arrow_marks_the_new_value() -> None:
 def test_not_understood(latex: str, reason: str) -> None:
     with pytest.raises(NotUnderstood, match=reason.replace("\\", "\\\\")):
         chains(latex)
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    (r"w^{[2]}_{11} = 0.2", "w_11_L2 = 0.2"),   # layer 2's entry (1, 1), not w11 after two updates
+    (r"\mathbf{W}^{[2]} = 1", "W_L2 = 1"),
+    (r"a^{[1]}_2 = 0.5", "a_2_L1 = 0.5"),
+    (r"w_{1}^{(1)} = 2", "w1@1 = 2"),             # round brackets count updates, as the notes print them
+])
+def test_square_brackets_count_layers_and_round_brackets_updates(written: str, read: str) -> None:
+    assert [c.text for c in chains(written)] == [read]
+
+
+LAYERED_331 = """title = "3-3-1"
+inputs = 3
+loss = "half_sse"
+
+[[layers]]
+neurons = 3
+activation = "relu"
+weights = [[0.5, -0.2, 0.3], [-0.4, 0.6, -0.1], [0.1, -0.3, 0.7]]
+bias = { mode = "per_neuron", trainable = true, values = [0.1, -0.1, 0.05] }
+
+[[layers]]
+neurons = 1
+activation = "sigmoid"
+weights = [[0.2, -0.3, 0.5]]
+bias = { mode = "per_neuron", trainable = true, values = [0.1] }
+
+[[samples]]
+inputs = [1.0, 0.5, -1.0]
+targets = [1]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_layer_s_matrix_entries_are_not_the_networks_numbered_weights(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The network's weights are w1 ... w12: a course's w^{[2]}_{11} is layer 2's first entry, never w11."""
+    (tmp_path / "net.toml").write_text(LAYERED_331, encoding="utf-8")
+    matrix = (r"\mathbf{W}^{[2]} = \begin{bmatrix} w^{[2]}_{11} & w^{[2]}_{12} & w^{[2]}_{13} \end{bmatrix}"
+              r" = \begin{bmatrix} 0.2 & -0.3 & 0.5 \end{bmatrix}")
+    (tmp_path / "hw.md").write_text(f"$$\n{matrix}\n$$\n", encoding="utf-8")
+    code, out, _ = run(["check", str(tmp_path / "net.toml"), str(tmp_path / "hw.md")], capsys)
+    assert code == 0 and "0 wrong" in out and out.count("link 2: correct") == 3
