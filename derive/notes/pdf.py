@@ -1,4 +1,5 @@
-"""PDF: the LaTeX walkthrough compiled by latexmk with XeLaTeX (ctex sets the Chinese edition).
+"""PDF: the LaTeX walkthrough compiled with XeLaTeX (ctex sets the Chinese edition), run until what it
+writes for its next pass (contents, column widths) settles, as latexmk would, then xdvipdfmx.
 
 Compilation runs in a temporary directory with a fixed SOURCE_DATE_EPOCH, so the same document gives
 the same PDF bytes with the same TeX installation. Many documents with one preamble (a class's exercise
@@ -16,14 +17,14 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-TOOLS = ("latexmk", "xelatex", "xdvipdfmx")  # xdvipdfmx: XeTeX's own PDF writer, which latexmk runs
+TOOLS = ("xelatex", "xdvipdfmx")  # xdvipdfmx: XeTeX's own PDF writer
 TIMEOUT = 600
 INSTALL_HINT = ("install TeX Live: apt-get install texlive-xetex texlive-lang-chinese texlive-latex-recommended "
                 "texlive-latex-extra texlive-pictures latexmk")
 
 
 class PdfToolsMissing(RuntimeError):
-    """latexmk or xelatex is not installed."""
+    """xelatex or xdvipdfmx is not installed."""
 
 
 class PdfFailed(RuntimeError):
@@ -47,8 +48,15 @@ def typeset(tex: str, name: str = "walkthrough") -> tuple[bytes, str]:
     """The PDF of the LaTeX document `tex` and TeX's log (where overfull boxes are reported)."""
     _check_tools()
     with tempfile.TemporaryDirectory(prefix="derive-pdf-") as tmp:
-        _latexmk(Path(tmp), name, tex)
-        return (Path(tmp) / f"{name}.pdf").read_bytes(), _read_log(Path(tmp) / f"{name}.log")
+        folder = Path(tmp)
+        # the passes decided here, by the .aux file (which carries the contents' page numbers), rather
+        # than by latexmk, once seen under load to leave a contents page one page behind its text
+        _xelatex(folder, name, tex)
+        result = _run(["xdvipdfmx", "-E", "-q", "-o", f"{name}.pdf", f"{name}.xdv"], folder)
+        pdf = folder / f"{name}.pdf"
+        if result.returncode != 0 or not pdf.is_file():
+            raise PdfFailed(f"xdvipdfmx could not write {name}.pdf: {(result.stderr or result.stdout).strip()}")
+        return pdf.read_bytes(), _read_log(folder / f"{name}.log")
 
 
 def _check_tools() -> None:
@@ -69,16 +77,6 @@ def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
         raise PdfFailed(f"{argv[0]} took longer than {TIMEOUT} s") from None
     except OSError as exc:
         raise PdfFailed(f"{argv[0]} could not run ({exc.strerror or exc})") from None
-
-
-def _latexmk(folder: Path, name: str, tex: str) -> None:
-    """`name`.tex typeset in `folder` into `name`.pdf (and `name`.xdv, XeTeX's pages before the PDF)."""
-    (folder / f"{name}.tex").write_text(tex, encoding="utf-8")
-    result = _run(["latexmk", "-xelatex", "-interaction=nonstopmode", "-halt-on-error", "-quiet", f"{name}.tex"],
-                  folder)
-    if result.returncode != 0 or not (folder / f"{name}.pdf").is_file():
-        log = _read_log(folder / f"{name}.log") or result.stdout + result.stderr
-        raise PdfFailed(first_error(log), log)  # the log is read now: the directory goes away
 
 
 # Each batch of documents typeset together is one TeX run; the batches run side by side, one per core.
@@ -137,9 +135,8 @@ PASSES = 5  # XeTeX runs of a batch at most, until its .aux file stops changing
 
 def _xelatex(folder: Path, name: str, tex: str) -> None:
     """`name`.tex typeset into `name`.xdv, run again while the .aux file it writes changes (a longtable's
-    column widths), and not at all where it holds nothing a page reads back: latexmk's rule for these
-    documents, without its bookkeeping of every input file's checksum, nor the PDF of the whole batch,
-    which nobody reads."""
+    column widths, contents), and not at all where it holds nothing a page reads back: latexmk's rule for
+    these documents, without its bookkeeping of every input file's checksum."""
     (folder / f"{name}.tex").write_text(tex, encoding="utf-8")
     aux, previous = folder / f"{name}.aux", None
     for _ in range(PASSES):
@@ -220,4 +217,4 @@ def first_error(log: str) -> str:
     for line in log.splitlines():
         if line.startswith("!"):
             return line[1:].strip()
-    return "latexmk failed without a TeX error"
+    return "XeLaTeX failed without a TeX error"

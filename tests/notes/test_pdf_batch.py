@@ -68,7 +68,7 @@ def test_sheets_with_short_tables_take_one_pass(monkeypatch: pytest.MonkeyPatch)
     made = pdf.compile_many(documents)
     assert runs == ["batch.tex"]  # one batch, one pass: its .aux holds nothing a page reads back
     monkeypatch.undo()
-    assert made == [pdf.compile_tex(tex, name) for name, tex in documents]  # latexmk's two passes give the same
+    assert made == [pdf.compile_tex(tex, name) for name, tex in documents]  # its own run's two passes give the same
 
 
 def test_a_long_table_is_a_longtable_settled_in_a_second_pass(monkeypatch: pytest.MonkeyPatch) -> None:
