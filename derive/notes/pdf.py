@@ -130,7 +130,7 @@ def _batch(documents: Sequence[tuple[str, str]], batch: list[int]) -> list[bytes
             return list(pool.map(lambda cut: _cut(folder, *cut), cuts))
 
 
-PASSES = 5  # XeTeX runs of a batch at most, until its .aux file stops changing
+PASSES = 5  # XeTeX runs of a document (or a batch) at most, until its .aux file stops changing
 
 
 def _xelatex(folder: Path, name: str, tex: str) -> None:
