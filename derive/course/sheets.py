@@ -92,17 +92,18 @@ def _view(ex: Exercise, v: Variant, lang: str, notation: str, fmt: str) -> dict[
     # number a copied sheet would hand in
     example = f"{v.questions[0].claim} = ..."
     shown_example, shown_line = (_code(text, fmt) for text in (example, f"variant: {v.id}"))
+    rows = _rows(v, pr)
     return {
         "lang": lang, "title": t("title", title=net.spec.title_in(lang)), "variant": t("variant", id=v.id),
         "name_line": t("name_line"), "intro": t("intro", digits=ex.digits), "rules": rules(v, t),
         "layers": layers_line(v, t),
         "numbers": t("numbers"), "col_quantity": t("col_quantity"), "col_value": t("col_value"),
-        "rows": _rows(v, pr), "questions": t("questions"), "col_question": t("col_question"),
+        "rows": rows, "questions": t("questions"), "col_question": t("col_question"),
         "col_write": t("col_write"), "col_digits": t("col_digits"), "col_answer": t("col_answer"),
         "asked": [{"latex": question_latex(q, pr), "claim": q.claim, "claim_tex": _tt(q.claim), "digits": q.digits}
                   for q in v.questions],
         "handin": t("handin", line=shown_line, example=shown_example), "working": t("working"), "room": ROOM[fmt],
-        "rows_table": _table(len(_rows(v, pr)) > PAGE_ROWS), "asked_table": _table(len(v.questions) > PAGE_QUESTIONS),
+        "rows_table": _table(len(rows) > PAGE_ROWS), "asked_table": _table(len(v.questions) > PAGE_QUESTIONS),
     }
 
 

@@ -52,11 +52,7 @@ def typeset(tex: str, name: str = "walkthrough") -> tuple[bytes, str]:
         # the passes decided here, by the .aux file (which carries the contents' page numbers), rather
         # than by latexmk, once seen under load to leave a contents page one page behind its text
         _xelatex(folder, name, tex)
-        result = _run(["xdvipdfmx", "-E", "-q", "-o", f"{name}.pdf", f"{name}.xdv"], folder)
-        pdf = folder / f"{name}.pdf"
-        if result.returncode != 0 or not pdf.is_file():
-            raise PdfFailed(f"xdvipdfmx could not write {name}.pdf: {(result.stderr or result.stdout).strip()}")
-        return pdf.read_bytes(), _read_log(folder / f"{name}.log")
+        return _xdvipdfmx(folder, name, []), _read_log(folder / f"{name}.log")
 
 
 def _check_tools() -> None:
@@ -201,10 +197,15 @@ def _cut(folder: Path, name: str, first: int, last: int) -> bytes:
     own = folder / name
     own.mkdir()
     (own / f"{name}.xdv").symlink_to(folder / "batch.xdv")
-    result = _run(["xdvipdfmx", "-E", "-q", "-s", f"{first}-{last}", "-o", f"{name}.pdf", f"{name}.xdv"], own)
-    pdf = own / f"{name}.pdf"
+    return _xdvipdfmx(own, name, ["-s", f"{first}-{last}"])
+
+
+def _xdvipdfmx(folder: Path, name: str, options: list[str]) -> bytes:
+    """`name`.xdv in `folder` written as `name`.pdf (with xdvipdfmx's `options`, such as a page range)."""
+    result = _run(["xdvipdfmx", "-E", "-q", *options, "-o", f"{name}.pdf", f"{name}.xdv"], folder)
+    pdf = folder / f"{name}.pdf"
     if result.returncode != 0 or not pdf.is_file():
-        raise PdfFailed(f"xdvipdfmx could not cut the pages of {name}: {(result.stderr or result.stdout).strip()}")
+        raise PdfFailed(f"xdvipdfmx could not write {name}.pdf: {(result.stderr or result.stdout).strip()}")
     return pdf.read_bytes()
 
 
