@@ -26,6 +26,7 @@ from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
+from derive.reader.conventions import other_sign, sign_paragraph
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
@@ -328,6 +329,8 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
+    paragraph = sign_paragraph(span.lead)  # a sign taken the other way, as the paragraph says: not followed
+    found = [replace(f, verdict=other_sign(f.verdict, paragraph)) for f in found] if paragraph else found
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"

@@ -282,7 +282,7 @@ def _locate(text: str, content: str, cursor: int) -> tuple[int, int] | None:
     found = text.find(content, cursor)
     if found >= 0:
         return found, found + len(content)
-    if "\n" not in content.strip():
+    if "\n" not in content:
         return None
     lines = content.split("\n")
     pattern = _QUOTE_BREAK.join(re.escape(line.strip()) for line in lines)

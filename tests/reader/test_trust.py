@@ -1,0 +1,40 @@
+"""A document's step is never called right where the checker cannot tell: small documents of our own, each
+with a rule the reading corpus showed was needed. Values from tests/oracle.py or by hand arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+from tests.helpers import oracle_net
+from tests.oracle import forward, mp
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+
+
+def verdicts(d: derivation.Derivation, document: str) -> list[tuple[int, str, str]]:
+    return [(f.verdict.line, f.verdict.status, f.verdict.reason) for f in check_document(d, "md", document).found]
+
+
+def dE_dw5() -> object:
+    """dE_total/dw5 of the classic network: (out_o1 - target_o1) out_o1 (1 - out_o1) out_h1, by the oracle."""
+    s = spec.load_preset("mazur")
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    o1, h1 = outs[2][0], outs[1][0]
+    return (o1 - mp.mpf("0.01")) * o1 * (1 - o1) * h1
+
+
+def test_a_sign_taken_out_of_delta_as_the_text_says_cannot_be_checked(mazur: derivation.Derivation) -> None:
+    """`-δ_o1 out_h1` is the negative of dE/dw5 with the document's δ; under a paragraph saying the sign is
+    taken the other way it is no sign mistake (cannot check), without that paragraph it is one (wrong)."""
+    formula = r"$$\frac{\partial E_{total}}{\partial w_5} = -\delta_{o1} \cdot out_{h1}$$"
+    said = verdicts(mazur, f"Some texts take the negative sign out of $\\delta$, so it is written as:\n\n{formula}\n")
+    assert [(line, status) for line, status, _ in said] == [(3, "cannot check")]
+    assert mp.nstr(dE_dw5(), 9) in said[0][2] and "negative sign" in said[0][2]
+    plain = verdicts(mazur, f"Therefore:\n\n{formula}\n")
+    assert [status for _, status, _ in plain] == ["wrong"]
