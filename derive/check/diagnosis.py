@@ -133,10 +133,12 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
     if not slips and not own.slipped:
         return _mark_own(claim, verdicts, own)
     found: list[Verdict] = []
+    left = [n.text.lstrip("-") for n in numbers_in(claim.left)] if claim.left is not None else []
     for v in verdicts:
         index = v.link - (2 if claim.left is not None else 1)
         link = claim.links[index] if 0 <= index < len(claim.links) else None
-        used = [n.text.lstrip("-") for n in numbers_in(link)] if link is not None else []
+        # a link equal to a left side in numbers (`1 / 1.3785 = 0.72543`) computes with the left's numbers too
+        used = [n.text.lstrip("-") for n in numbers_in(link)] + left if link is not None else []
         earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
         named = names_in(link) if link is not None else []
         earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]

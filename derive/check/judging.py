@@ -18,7 +18,11 @@ from derive.model.precision import CTX, Real, real, show
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
-    return diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+    verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+    last = literal(claim.links[-1]) if claim.links else None
+    if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
+        evaluator.document.slip(last, claim.line)  # a number carrying an earlier slip, known again when copied
+    return verdicts
 
 
 def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:

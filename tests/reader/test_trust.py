@@ -38,3 +38,13 @@ def test_a_sign_taken_out_of_delta_as_the_text_says_cannot_be_checked(mazur: der
     assert mp.nstr(dE_dw5(), 9) in said[0][2] and "negative sign" in said[0][2]
     plain = verdicts(mazur, f"Therefore:\n\n{formula}\n")
     assert [status for _, status, _ in plain] == ["wrong"]
+
+
+def test_a_number_that_carries_a_slip_is_known_again_when_copied(mazur: derivation.Derivation) -> None:
+    """net_h1 written 0.3785 (it is 0.3775): the person's own S = 0.3785 + 1 = 1.3785 carries the slip, and
+    so does a later step that copies 1.3785 (1 / 1.3785 = 0.72543, by hand), right as arithmetic only."""
+    document = "$$net_{h1} = 0.3785$$\n\n$$S = 0.3785 + 1 = 1.3785$$\n\n$$\\frac{1}{1.3785} = 0.72543$$\n"
+    found = verdicts(mazur, document)
+    assert [(line, status) for line, status, _ in found] == [(1, "wrong"), (3, "carried"), (3, "carried"),
+                                                             (5, "carried")]
+    assert "1.3785, the slip on line 3" in found[-1][2]
