@@ -142,7 +142,10 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
         earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
         named = names_in(link) if link is not None else []
         earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
-        if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations):
+        written = (literal(link) or "").lstrip("-") if link is not None else ""
+        copied = written in slips and slips[written] != claim.line  # the slip's number itself, copied
+        if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations
+                                                                             and not copied):
             text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
             v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}")
         elif v.status == "correct" and v.reason.startswith("follows from link") and found and \

@@ -20,15 +20,12 @@ SIGN_WORDS = re.compile(r"\b(signs?|negative|minus)\b|负号|符号|正负|反�
 SAME = CTX.mpf(10) ** -9  # how close -claimed must be to the truth (relative) to be the truth's negative
 
 
-def sign_paragraph(lead: tuple[str, ...]) -> str:
-    """The span's own paragraph when it speaks of a sign, else ""."""
-    own = lead[-1] if lead else ""
-    return own if SIGN_WORDS.search(own) else ""
-
-
-def other_sign(verdict: Verdict, paragraph: str) -> Verdict:
-    """A wrong verdict whose value is the truth's negative, under a paragraph speaking of a sign: cannot check."""
-    if verdict.status != "wrong" or not paragraph or verdict.truth is None or verdict.claimed is None:
+def other_sign(verdict: Verdict, lead: tuple[str, ...]) -> Verdict:
+    """A wrong verdict whose value is the truth's negative, under a paragraph (the span's own, the last of
+    `lead`) speaking of a sign: cannot check."""
+    paragraph = lead[-1] if lead else ""
+    if verdict.status != "wrong" or verdict.truth is None or verdict.claimed is None or \
+            not SIGN_WORDS.search(paragraph):
         return verdict
     if not verdict.truth or abs(verdict.claimed + verdict.truth) > SAME * abs(verdict.truth):
         return verdict
@@ -39,4 +36,4 @@ def other_sign(verdict: Verdict, paragraph: str) -> Verdict:
         f"before it says ({quoted!r}): that convention is not followed here"))
 
 
-__all__ = ["other_sign", "sign_paragraph"]
+__all__ = ["other_sign"]

@@ -26,12 +26,13 @@ from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
-from derive.reader.conventions import other_sign, sign_paragraph
+from derive.reader.conventions import other_sign
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 from derive.reader.symbols import decimal_points, uses_decimal_commas
+from derive.reader.ties import Tie, Ties
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
 AFTER_UPDATE = "read as the value after one update"
@@ -120,11 +121,28 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
     arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
     evaluator = Evaluator(truth, OwnNames())
+    reader = Reader(names, alignment, arrays)
+    reader = replace(reader, ties=Ties(truth, [c for r in reading for c in _stated(*r, truth, reader)]))
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
-        results.append(_check_span(span, text, len(results), truth, evaluator, Reader(names, alignment, arrays),
-                                   tables, sample))
+        results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
     return DocumentReport(tuple(results), alignment)
+
+
+def _stated(text: Text, span: Span, tables: Tables, sample: Context, truth: Truth, reader: Reader) -> list[Claim]:
+    """The claims of a span in the network's names, vectors and matrices entry by entry (unjudged)."""
+    found: list[Claim] = []
+    for chain in _found_chains(span, truth, tables)[1]:
+        line = text.line(span.start + chain.offsets[0])
+        try:
+            if reader.arrays is not None and (chain.about_arrays or reader.arrays.named_in(
+                    renamed_chain(chain, reader.aliases.for_span(span).name))):
+                found += reader.array_claims(chain, line, span, sample.name)[0]
+            elif (claim := reader.claim(chain.text, line, span)[0]) is not None:
+                found.append(replace(claim, sample=sample.name))
+        except (ArrayError, ClaimError, NotUnderstood):
+            continue
+    return found
 
 
 def _array_statements(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables,
@@ -160,14 +178,17 @@ class Reader:
     aliases: Aliases
     alignment: Alignment
     arrays: ArrayNames | None = None
+    ties: Ties = field(default_factory=Ties)  # the values stated for quantities, a sum in numbers is tied by
 
-    def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading, ...]]:
+    def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading | Tie, ...]]:
         claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
         if claim is None:
             return None, ()
         if self.arrays is not None:
             claim = _one_by_one(claim, self.arrays)
-        return self.alignment.rename(claim)
+        renamed, read = self.alignment.rename(claim)
+        renamed, tie = self.ties.tie(renamed)
+        return renamed, read + ((tie,) if tie is not None else ())
 
     def node(self, node: Node) -> Node:
         """An expression in the network's names (its scalars; the arrays are read before)."""
@@ -329,8 +350,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    paragraph = sign_paragraph(span.lead)  # a sign taken the other way, as the paragraph says: not followed
-    found = [replace(f, verdict=other_sign(f.verdict, paragraph)) for f in found] if paragraph else found
+    found = [replace(f, verdict=other_sign(f.verdict, span.lead)) for f in found]  # a sign taken the other way
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"

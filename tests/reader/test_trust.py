@@ -48,3 +48,23 @@ def test_a_number_that_carries_a_slip_is_known_again_when_copied(mazur: derivati
     assert [(line, status) for line, status, _ in found] == [(1, "wrong"), (3, "carried"), (3, "carried"),
                                                              (5, "carried")]
     assert "1.3785, the slip on line 3" in found[-1][2]
+
+
+def test_a_sum_in_numbers_is_judged_as_the_quantity_its_result_is_stated_for(mazur: derivation.Derivation) -> None:
+    """net_h1 = 0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.0075 + 0.02 + 0.35 = 0.3775 (by hand); a bare sum with the
+    second product written 0.03 adds up (0.3875), but the line after states 0.3875 as net_h1: the sum is a
+    wrong net_h1 (not right arithmetic), and the statement copies it (carried)."""
+    document = "Each term:\n\n1. $0.0075 + 0.03 + 0.35 = 0.3875$\n\nSo $net_{h1} = 0.3875$.\n"
+    found = verdicts(mazur, document)
+    assert [(line, status) for line, status, _ in found] == [(3, "wrong"), (3, "carried"), (5, "carried")]
+    assert "read 0.3875 as net_h1" in " ".join(f.reading for f in check_document(mazur, "md", document).found)
+    alone = verdicts(mazur, "Each term:\n\n1. $0.0075 + 0.03 + 0.35 = 0.3875$\n")
+    assert [status for _, status, _ in alone] == ["correct"]  # about no quantity: arithmetic only
+
+
+def test_a_sum_whose_result_names_no_one_quantity_stays_arithmetic(mazur: derivation.Derivation) -> None:
+    """0.3875 stated on one line for two quantities, or a result of two digits (0.39): no tie."""
+    two = verdicts(mazur, "$0.0075 + 0.03 + 0.35 = 0.3875$\n\n$net_{h1} = 0.3875$, $net_{h2} = 0.3875$\n")
+    assert [s for line, s, _ in two if line == 1] == ["correct"]
+    short = verdicts(mazur, "$0.01 + 0.03 + 0.35 = 0.39$\n\n$net_{h1} = 0.39$\n")
+    assert [s for line, s, _ in short if line == 1] == ["correct"]
