@@ -26,7 +26,7 @@ from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
-from derive.reader.conventions import other_sign
+from derive.reader.conventions import mixed_index, other_sign
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
@@ -616,6 +616,9 @@ class Aliases:
     def rename(self, claim: Claim | None) -> Claim | None:
         if claim is None:
             return claim
+        why = mixed_index(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): which j is meant is not read
+        if why is not None:
+            raise NotUnderstood(why)
         return replace(claim, target=Name(self.name(claim.target.name)),
                        links=tuple(self.node(link) for link in claim.links),
                        left=None if claim.left is None else self.node(claim.left))
@@ -640,11 +643,4 @@ def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:
     return [(a, b) for a, b in found if a not in known and b in known]
 
 
-def read(path_name: str, kind: str, document: str) -> str:
-    """Validate the kind against the document (a notebook must be JSON ...); return the kind."""
-    if kind == "ipynb":
-        notebook_cells(document)
-    return kind
-
-
-__all__ = ["DocumentError", "DocumentReport", "Found", "SpanResult", "check_document", "read"]
+__all__ = ["DocumentError", "DocumentReport", "Found", "SpanResult", "check_document"]

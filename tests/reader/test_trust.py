@@ -68,3 +68,16 @@ def test_a_sum_whose_result_names_no_one_quantity_stays_arithmetic(mazur: deriva
     assert [s for line, s, _ in two if line == 1] == ["correct"]
     short = verdicts(mazur, "$0.01 + 0.03 + 0.35 = 0.39$\n\n$net_{h1} = 0.39$\n")
     assert [s for line, s, _ in short if line == 1] == ["correct"]
+
+
+def test_a_rule_for_every_index_written_with_one_instances_index_is_not_understood(
+        mazur: derivation.Derivation) -> None:
+    """a_1 is net_h1 (0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775); `y_j = F(a_j) = 1/(1 + e^{-a_1})` and
+    `h_j = 1/(1 + e^{-a_1})` state a rule for every j with a_1's index: not read as out_h1 and called right."""
+    document = ("$$a_1 = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = 0.3775$$\n\n"
+                "$$y_j = F(a_j) = \\frac{1}{1 + e^{-a_1}}$$\n\n$$h_j = \\frac{1}{1 + e^{-a_1}}$$\n\n"
+                "$$h_1 = \\frac{1}{1 + e^{-a_1}}$$\n")
+    report = check_document(mazur, "md", document)
+    assert [s.status for s in report.spans] == ["judged", "not understood", "not understood", "judged"]
+    assert "a_j and a1 in one equation" in report.spans[1].reason and "h_j and a1" in report.spans[2].reason
+    assert [f.verdict.status for f in report.spans[3].found] == ["correct"]  # one instance: h_1 is out_h1
