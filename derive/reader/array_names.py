@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from derive.check.claims import Name, Node
 from derive.check.truth import Truth
 from derive.check.values import Evaluator, OwnNames
-from derive.reader.arrays import Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, values_of
+from derive.check.verdicts import Verdict
+from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, tokens,
+                                  values_of)
 from derive.reader.maths import Chain
 from derive.reader.names import HINTS
 
@@ -42,6 +44,7 @@ class ArrayNames:
         self.quantities = quantities(truth)
         self.readings: dict[str, Quantity] = {}
         self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
+        self.written: dict[tuple[str, ...], tuple[tuple[int, int], int]] = {}  # a vector's shape as first written
 
     def lookup(self, name: str) -> Array | None:
         if name in self.readings:
@@ -87,6 +90,27 @@ class ArrayNames:
             else []
         index = int(match.group(2)) - 1
         return entries[index] if 0 <= index < len(entries) else None
+
+    def turned(self, chain: Chain, line: int) -> Verdict | None:
+        """A vector written the other way round from how the document wrote the same quantity before (its
+        weights, their gradient or their update as a 1x3 row on line 207, a 3x1 column here): the two sides
+        of the equation differ in shape, which the entries' values (judged as if turned) do not show."""
+        parts = chain.text.split(" = ")
+        head = _head(parts[0])
+        quantity = self.target(head) if head is not None else None
+        if quantity is None or min(len(quantity.names), len(quantity.names[0])) != 1:
+            return None
+        key = tuple(sorted(_base(n) for row in quantity.names for n in row))
+        for part, array in zip(parts[1:], self._links(Statement(chain, line, None)), strict=False):
+            if array.scalar or not _written_out(part) or min(array.shape) != 1 or array.shape[0] == array.shape[1]:
+                continue
+            shape, first = self.written.setdefault(key, (array.shape, line))
+            if array.shape == shape[::-1] and first != line:
+                said = Array(((Name("x"),) * shape[1],) * shape[0]).describe()
+                return Verdict(line, chain.text, 1, "wrong", None, None, (
+                    f"{head} written as {array.describe()}, where line {first} writes that vector as {said}: the sides "
+                    "differ in shape (its entries are judged as if turned)"), ("a vector written the other way round",))
+        return None
 
     def notes(self, names: list[str]) -> str:
         return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
@@ -270,6 +294,27 @@ def _untransposed(found: list[Quantity]) -> list[Quantity]:
     plain = [q for q in found if not q.label.endswith("(transposed)")]
     return plain if len(plain) == 1 and all(q.names in (plain[0].names, plain[0].transposed().names) or
                                             len(q.names) == 1 or len(q.names[0]) == 1 for q in found) else found
+
+
+def _base(name: str) -> str:
+    """A weight's own name, of its gradient or its value after the update (`d:E_total/w5`, `w5@1`: w5)."""
+    return name.removeprefix("d:E_total/").partition("@")[0]
+
+
+def _written_out(part: str) -> bool:
+    """A link of written arrays and numbers only (`[0.2; -0.3] - 0.1 [-0.3186; 0]`), no name's reading in it."""
+    words = re.findall(r"[A-Za-z][A-Za-z0-9_]*", part)
+    return bool(words) and all(w.startswith("ARRAY__") for w in words)
+
+
+def _head(text: str) -> str | None:
+    """The name an array chain's left side is, as the grammar names it (`d(L)/d(W2)`: d:L/W2), else None."""
+    try:
+        found = tokens(text.strip())
+    except ArrayError:
+        return None
+    named = len(found) == 1 and found[0][0] == "name" and not found[0][1].startswith("ARRAY__")
+    return found[0][1] if named else None
 
 
 def _plain_name(text: str) -> bool:

@@ -329,6 +329,9 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
                 reasons.append(str(exc))
                 continue
             found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
+            turned = names.arrays.turned(renamed_chain(chain, names.aliases.for_span(span).name), line)  # W: a row
+            if turned is not None:
+                found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
             continue
         try:
             claim, read = names.claim(chain.text, line, span)

@@ -3,6 +3,8 @@ with a rule the reading corpus showed was needed. Values from tests/oracle.py or
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from derive.maths import derivation
@@ -81,3 +83,43 @@ def test_a_rule_for_every_index_written_with_one_instances_index_is_not_understo
     assert [s.status for s in report.spans] == ["judged", "not understood", "not understood", "judged"]
     assert "a_j and a1 in one equation" in report.spans[1].reason and "h_j and a1" in report.spans[2].reason
     assert [f.verdict.status for f in report.spans[3].found] == ["correct"]  # one instance: h_1 is out_h1
+
+
+ROW_NET = """title = "2-2-1"
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.1, 0.4], [-0.2, 0.3]]
+bias = { mode = "per_neuron", values = [0.1, -0.1] }
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.2, -0.3]]
+bias = { mode = "per_neuron", values = [0.05] }
+
+[[samples]]
+inputs = [1, 0.5]
+targets = [1]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_vector_written_the_other_way_round_from_before_is_wrong(tmp_path: Path) -> None:
+    """W^{[2]} of one output neuron written as a 1x2 row, then as a 2x1 column: the values are the weights (0.2,
+    -0.3, given), the equation between the column and the row is not. Written the same way twice: right."""
+    path = tmp_path / "net.toml"
+    path.write_text(ROW_NET, encoding="utf-8")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    row, column = r"\begin{bmatrix} 0.2 & -0.3 \end{bmatrix}", r"\begin{bmatrix} 0.2 \\ -0.3 \end{bmatrix}"
+    found = verdicts(d, f"$$W^{{[2]}} = {row}$$\n\nLater:\n\n$$W^{{[2]}} = {column}$$\n")
+    assert [(line, status) for line, status, _ in found] == [(1, "correct"), (1, "correct"), (5, "correct"),
+                                                             (5, "correct"), (5, "wrong")]
+    assert "a 2x1 column, where line 1 writes that vector as a 1x2 row" in found[-1][2]
+    same = verdicts(d, f"$$W^{{[2]}} = {column}$$\n\nLater:\n\n$$W^{{[2]}} = {column}$$\n")
+    assert {status for _, status, _ in same} == {"correct"}
