@@ -17,7 +17,6 @@ from importlib import resources
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
-from derive.check.judging import judge
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
@@ -33,10 +32,9 @@ from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 from derive.reader.ties import Tie, Ties
+from derive.reader.updates import judge_readings
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
-AFTER_UPDATE = "read as the value after one update"
-BEFORE_UPDATE = "read as the value before the update"
 
 
 @dataclass(frozen=True)
@@ -343,7 +341,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             continue
         try:
             truth.budget.check_time()
-            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+            verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
         except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         source = " ".join(span.source.split())
@@ -380,7 +378,7 @@ def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, te
     for claim in entries:
         try:
             truth.budget.check_time()
-            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+            verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
         except BudgetSpent as exc:
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         target = claim.target.name + ("@1" if reading else "")
@@ -511,53 +509,6 @@ def _as_the_notes_print_it(source: str, truth: Truth, glyphs: list[latex.GlyphTa
         if all(w in known or w in FUNCTIONS for w in words):
             return chains_read
     return readings[0] if readings else []
-
-
-def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
-                    evaluator: Evaluator) -> tuple[list[Verdict], str]:
-    """The verdicts of the reading the values match, when the left side may be a value after an update."""
-    target = claim.target.name
-    if not _is_parameter(truth, target):
-        return judge(claim, truth, evaluator), ""
-    after = replace(claim, target=Name(target + "@1"), left=None)
-    prefer_after = chain.update or span.mentions_update or any(target in _names(link) for link in claim.links)
-    readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
-    if not prefer_after:
-        readings.reverse()
-    judged = []
-    for c, note in readings:  # the preferred reading first; the other only when this one is not right
-        judged.append((judge(c, truth, evaluator), note))
-        if not _count(judged[-1][0], "wrong", "carried") and _count(judged[-1][0], "correct"):
-            return judged[-1][0], _reading(note, target)
-    # the reading with the fewest new errors, then the most right links (a slip carried forward is no
-    # new error), then the one with a cause for its error, in the order of preference
-    ranked = sorted(range(len(judged)), key=lambda i: (_count(judged[i][0], "wrong"), -_count(judged[i][0], "correct"),
-                                                      not any(v.explanations for v in judged[i][0]), i))
-    verdicts, note = judged[ranked[0]]
-    return verdicts, _reading(note, target)
-
-
-def _count(verdicts: list[Verdict], *statuses: str) -> int:
-    return sum(v.status in statuses for v in verdicts)
-
-
-def _reading(note: str, target: str) -> str:
-    """Said only when the value after the update was taken: the plain reading needs no note."""
-    return f"{target}: {note}" if note == AFTER_UPDATE else ""
-
-
-def _is_parameter(truth: Truth, name: str) -> bool:
-    return name in {p.name for p in truth.network.params} or name == truth.network.e_total.name
-
-
-def _names(node: Node) -> list[str]:
-    if isinstance(node, Name):
-        return [node.name]
-    if isinstance(node, (Unary, Call)):
-        return _names(node.arg)
-    if isinstance(node, Binary):
-        return _names(node.left) + _names(node.right)
-    return []
 
 
 class Aliases:

@@ -123,3 +123,36 @@ def test_a_vector_written_the_other_way_round_from_before_is_wrong(tmp_path: Pat
     assert "a 2x1 column, where line 1 writes that vector as a 1x2 row" in found[-1][2]
     same = verdicts(d, f"$$W^{{[2]}} = {column}$$\n\nLater:\n\n$$W^{{[2]}} = {column}$$\n")
     assert {status for _, status, _ in same} == {"correct"}
+
+
+def mazur_after_update() -> tuple[dict[str, object], object]:
+    """The classic network's weights after one update (w - 0.5 dE/dw, the gradients by central differences of
+    the oracle's loss) and out_h1 at them."""
+    from tests.helpers import param_values
+    from tests.oracle import loss
+
+    s = spec.load_preset("mazur")
+    values = param_values(s)
+    weights = [f"w{k}" for k in range(1, 9)]
+
+    def error(name: str, x: object) -> object:
+        return loss(oracle_net(s, {**values, name: x}), list(s.samples[0].inputs), list(s.samples[0].targets))
+
+    updated = {w: values[w] - mp.mpf("0.5") * mp.diff(lambda x, w=w: error(w, x), values[w]) for w in weights}
+    return updated, forward(oracle_net(s, {**values, **updated}), list(s.samples[0].inputs))[1][0]
+
+
+def test_the_forward_pass_after_the_update_is_judged_on_the_persons_updated_weights(
+        mazur: derivation.Derivation) -> None:
+    """"After updating the weights": out_h1 there is its value at the updated weights. Right, it is right; wrong
+    where the person's updated weights are not written, it may follow from them (cannot check); wrong where all
+    are written and right, it is a new error."""
+    updated, out_h1 = mazur_after_update()
+    lead = "After updating the weights, the forward pass is repeated:\n\n"
+    right = check_document(mazur, "md", lead + f"$$out_{{h1}} = {mp.nstr(out_h1, 9)}$$\n").found
+    assert [f.verdict.status for f in right] == ["correct"] and "after one update" in right[0].reading
+    unknown = verdicts(mazur, lead + "$$out_{h1} = 0.61$$\n")
+    assert [status for _, status, _ in unknown] == ["cannot check"]
+    weights = "".join(f"$$w_{w[1:]}^+ = {mp.nstr(v, 9)}$$\n\n" for w, v in updated.items())
+    known = verdicts(mazur, "Updating the weights:\n\n" + weights + lead + "$$out_{h1} = 0.61$$\n")
+    assert [status for _, status, _ in known] == ["correct"] * 8 + ["wrong"]
