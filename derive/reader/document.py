@@ -31,7 +31,7 @@ from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 from derive.reader.symbols import decimal_points, uses_decimal_commas
-from derive.reader.ties import Tie, Ties
+from derive.reader.ties import Tie, Ties, bare
 from derive.reader.updates import judge_readings
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
@@ -120,7 +120,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
     evaluator = Evaluator(truth, OwnNames())
     reader = Reader(names, alignment, arrays)
-    reader = replace(reader, ties=Ties(truth, [c for r in reading for c in _stated(*r, truth, reader)]))
+    if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
+        reader = replace(reader, ties=Ties(truth, [c for r in reading for c in _stated(*r, truth, reader)]))
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))

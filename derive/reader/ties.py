@@ -13,10 +13,11 @@ to none: the sum stays arithmetic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from derive.check.claims import Claim, Name, Node, names_in
+from derive.check.claims import FUNCTIONS, Claim, Name, Node, names_in
 from derive.check.digits import significant
 from derive.check.truth import Truth, Unknown
 from derive.check.verdicts import literal
@@ -80,6 +81,11 @@ class Ties:
         return tied, Tie(text or "", first)
 
 
+def bare(text: str) -> bool:
+    """A chain in numbers alone (functions of them allowed): what a tie is for."""
+    return all(word in FUNCTIONS for word in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+
+
 def _quantity(truth: Truth, claim: Claim) -> bool:
     """A claim about a quantity of the network, or about an expression in them."""
     if claim.left is not None:
@@ -91,4 +97,4 @@ def _quantity(truth: Truth, claim: Claim) -> bool:
     return True
 
 
-__all__ = ["Tie", "Ties"]
+__all__ = ["Tie", "Ties", "bare"]
