@@ -41,7 +41,8 @@ def _narration_view(pr: Printers, factor: Factor, explanation: steps.Explanation
               "inner": pr.tex(s.inner) if s.inner is not None else "",
               "line": pr.eq(pr.sym.doprint(Derivative(s.of, factor.den)), pr.tex(s.result))}
              for s in explanation.steps]
-    identity = _sigmoid_identity(pr, factor.den) if any(s.rule == "sigmoid" for s in explanation.steps) else ""
+    sigmoid = pr.identity and any(s.rule == "sigmoid" for s in explanation.steps)
+    identity = _sigmoid_identity(pr, factor.den) if sigmoid else ""
     return {"factor": pr.partial(factor.num, factor.den), "steps": lines, "together": _together(pr, explanation),
             "rules": tuple((s.rule, s.outer or "") for s in explanation.steps), "same_as": "", "identity": identity}
 
