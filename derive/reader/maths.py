@@ -18,7 +18,7 @@ from functools import lru_cache
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
-from derive.reader.plain import ARRAY, NotUnderstood, claims_in, explicit_products, lists, matching, relu
+from derive.reader.plain import ARRAY, NotUnderstood, claims_in, explicit_products, lists, loss_calls, matching, relu
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
@@ -482,7 +482,7 @@ def _differentiated(node: lw.LatexNode) -> str | None:
         return None
     e = _Emitter()
     e.nodes(rest)
-    name = e.text().strip()
+    name = loss_calls(e.text().strip())
     if not _NAME.fullmatch(name):
         raise NotUnderstood(f"a derivative of {name!r}, which is not one quantity")
     return name
@@ -537,7 +537,7 @@ def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tupl
     joined, implicit products made explicit and the punctuation that ends a sentence left out."""
     e = _Emitter()
     e.nodes(nodes)
-    text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
+    text = loss_calls(_THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " "))
     found = []
     for piece in claims_in(lists(text, e.arrays)):
         arrays = ARRAY in piece or " ^T " in piece or " odot " in piece

@@ -93,6 +93,8 @@ def function_named(word: str) -> str:
     """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
     `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
     base, prime, _ = word.partition("@")
+    if re.fullmatch(r"(?:f|g|phi|varphi)_?L?\d{1,2}", base):
+        base = base.rstrip("0123456789L_")  # f_1(z_1), f'_2, f^{[2]}: the activation of the layer named
     letter, sep, named = base.partition("_")
     if sep and letter in ("f", "g", "phi", "sigma") and named.lower() in FUNCTION_SPELLINGS:
         base = named  # g_{ReLU}, f_{sigmoid}: the function the subscript names
@@ -100,6 +102,18 @@ def function_named(word: str) -> str:
     if name is None:
         return word
     return SLOPES.get(name, word) if prime else name
+
+
+# A loss written with what it depends on (`J(W, b)`, `L(\\hat{y}, y)`, `C(w)`): the loss itself. Two names or
+# more in the brackets, or one that names parameters, so that `L(y)` stays a product.
+_ARGUMENT = r"\s*[A-Za-z][A-Za-z0-9_]*(?:@\d+)?\s*"
+LOSS_CALL = re.compile(r"\b((?:J|L|C|E|Loss|loss|Cost|cost)(?:_[A-Za-z0-9]+)?)\s*\((?:"
+                       + _ARGUMENT + r"(?:," + _ARGUMENT + r")+|\s*(?:W|w|b|theta|params)(?:_?[A-Za-z0-9]*)\s*)\)")
+
+
+def loss_calls(text: str) -> str:
+    """`J(W, b)` as `J`: a loss name applied to its parameters or to the prediction and the target."""
+    return LOSS_CALL.sub(lambda m: m.group(1), text)
 
 
 def _render(kind: str, word: str) -> str:
