@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pylatexenc import latexwalker as lw
 
-from derive.reader import symbols
+from derive.reader import rendered, symbols
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -218,7 +218,7 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
     found: list[Span] = []
     taken = [(s.start, s.end) for s in maths]
     rows_text = [text[lines[r]:_line_end(text, lines[r])] for r in range(rows[0], min(rows[1], len(lines)))]
-    if sum(symbols.code_like(r) for r in rows_text) >= max(2, len(rows_text) // 4):
+    if sum(symbols.code_like(r) and not _label(r) for r in rows_text) >= max(2, len(rows_text) // 4):
         return found  # a program pasted as prose: its lines are no equations
     for row in range(rows[0], min(rows[1], len(lines))):
         start = lines[row]
@@ -232,12 +232,25 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
             found[-1] = Span(last.source + text[last.end:stop], last.start, stop, end, False, cell, context,
                              headings, lead)
             continue
+        copy = rendered.latex_copy(line)
+        if copy is not None:  # a formula a rendered page holds several times: its LaTeX copy
+            found.append(Span(line[copy[0]:copy[1]], start + copy[0], start + copy[1], end, False, cell, context,
+                              headings, lead))
+            continue
         where = symbols.equation_in(line)
         if where is not None:
             # no display: its note goes right after it on its line, as after inline maths
             found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
                               lead))
     return found
+
+
+LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code
+
+
+def _label(row: str) -> bool:
+    """A short line of prose that ends with a colon (`预测值:`, `Loss:`): a label, not a line of a program."""
+    return len(row.strip()) <= LABEL and bool(re.fullmatch(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\s*", row))
 
 
 class Outline:
