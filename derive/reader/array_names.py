@@ -42,6 +42,7 @@ class ArrayNames:
         self.quantities = quantities(truth)
         self.readings: dict[str, Quantity] = {}
         self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
+        self.several: dict[str, list[Quantity]] = {}  # names whose entries fit several arrays (equal biases)
 
     def lookup(self, name: str) -> Array | None:
         if name in self.readings:
@@ -132,7 +133,23 @@ class ArrayNames:
             found = [c for c in self.quantities + [c.transposed() for c in self.quantities] if c.label == wanted]
             if found:
                 self.readings[word] = found[0]
+        self._counted(layered)
         self._errors(layered, words)
+
+    def _counted(self, layered: dict[str, tuple[int, Quantity]]) -> None:
+        """`b_1 = [0.5, 0.5]` where both layers' biases are 0.5: the layer its number counts, as the document's
+        other names count layers (W_1 read as layer 1), among the arrays its entries fit."""
+        offsets = {offset for offset, _ in layered.values()}
+        if len(offsets) != 1:
+            return
+        offset = next(iter(offsets))
+        for name, options in sorted(self.several.items()):
+            match = re.fullmatch(r"([A-Za-z]+)_?(\d)", name)
+            if match is None or name in self.readings:
+                continue
+            mine = [q for q in options if re.search(rf"of layer {int(match.group(2)) - offset}\b", q.label)]
+            if len(mine) == 1:
+                self.readings[name] = mine[0]
 
     def _errors(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
         """`delta_2`, `dZ^{[2]}`, `dW[2]`, `db[2]` where the document counts layers (W_1, W_2 or W^{[1]} read as
@@ -242,6 +259,8 @@ class ArrayNames:
         chosen = _prefer(head, found)
         if len(chosen) == 1:
             self.readings[head] = chosen[0]
+        elif chosen:
+            self.several[head] = chosen
 
 
 def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:

@@ -260,6 +260,9 @@ class _Emitter:
             inner.nodes(walk(expanded))
             self.out.append(" " + inner.text() + " ")
             return len(nodes)
+        if name == "sum":
+            self.out.append(_over_samples(nodes[i + 1:], self.arrays))
+            return len(nodes)
         if name == "sqrt":
             parts, nxt = _one_arg(nodes, i, args)
             self.out.append(" sqrt(" + _emit(parts) + ")")
@@ -311,6 +314,20 @@ class _Emitter:
 
 _SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\d)\s*\}?")
 MAX_TERMS = 20
+
+
+_SUMMAND = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*(?:@\d+)?)\s*(=.*)?", re.S)
+
+
+def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]]) -> str:
+    """`\\sum \\delta_1` (no bounds, one name summed, what follows it an equation): the name added over the
+    samples of a batch, as a bias's gradient is (`\\frac{\\partial J}{\\partial b_1} = \\sum \\delta_1`)."""
+    inner = _Emitter(arrays)
+    inner.nodes(rest)
+    summand = _SUMMAND.fullmatch(inner.text())
+    if summand is None:
+        raise NotUnderstood("\\sum without its bounds, over more than one name")
+    return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
 
 
 def _expanded_sum(rest: list[lw.LatexNode]) -> str | None:

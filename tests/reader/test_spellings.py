@@ -73,3 +73,77 @@ def test_a_wrong_value_of_a_layer_s_activation_is_wrong(mazur: derivation.Deriva
         f"$$a_1 = f_1({net_h1}) = 0.6032$$",
     ])
     assert "wrong" in statuses(check_document(mazur, "md", document))
+
+
+EQUAL_BIASES = """
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.1, 0.2], [0.3, 0.4]]
+bias = { mode = "per_neuron", values = [0.5, 0.5] }
+
+[[layers]]
+neurons = ["o1", "o2"]
+activation = "sigmoid"
+weights = [[0.7, 0.8], [0.9, 0.1]]
+bias = { mode = "per_neuron", values = [0.5, 0.5] }
+
+[[samples]]
+inputs = [1, 4]
+targets = [0.1, 0.05]
+
+[training]
+learning_rate = 0.01
+"""
+
+
+def matrix(rows: list[list[str]]) -> str:
+    return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(r) for r in rows) + r" \end{bmatrix}"
+
+
+@pytest.fixture(scope="module")
+def equal_biases(tmp_path_factory: pytest.TempPathFactory) -> tuple[derivation.Derivation, spec.Spec]:
+    path = tmp_path_factory.mktemp("spec") / "net.toml"
+    path.write_text(EQUAL_BIASES, encoding="utf-8")
+    s = spec.load(str(path))
+    return derivation.build(network.build(s), history_steps=(1,)), s
+
+
+def test_equal_biases_are_read_by_the_layer_their_name_counts(equal_biases) -> None:  # type: ignore[no-untyped-def]
+    d, s = equal_biases
+    grads = [mp.nstr(finite_difference(s, 0, b, param_values(s)), 9) for b in ("b3", "b4")]
+    document = "\n\n".join([
+        f"$$W_1 = {matrix([['0.1', '0.2'], ['0.3', '0.4']])}, \\quad b_1 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$W_2 = {matrix([['0.7', '0.8'], ['0.9', '0.1']])}, \\quad b_2 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$\\frac{{\\partial J(W, b)}}{{\\partial b_2}} = \\sum \\delta_2 = {matrix([[grads[0]], [grads[1]]])}$$",
+    ])
+    report = check_document(d, "md", document)
+    targets = [(f.target, f.verdict.status) for f in report.found]
+    assert ("b1", "correct") in targets and ("b3", "correct") in targets and ("b4", "correct") in targets
+    assert ("d:E_total/b3", "correct") in targets and ("d:E_total/b4", "correct") in targets
+    assert {status for _, status in targets} == {"correct"}
+
+
+def test_a_wrong_bias_gradient_summed_over_the_samples_is_wrong(equal_biases) -> None:  # type: ignore[no-untyped-def]
+    d, s = equal_biases
+    right = mp.nstr(finite_difference(s, 0, "b3", param_values(s)), 9)
+    wrong = mp.nstr(finite_difference(s, 0, "b4", param_values(s)) * 3, 9)
+    document = "\n\n".join([
+        f"$$W_2 = {matrix([['0.7', '0.8'], ['0.9', '0.1']])}, \\quad b_2 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$W_1 = {matrix([['0.1', '0.2'], ['0.3', '0.4']])}$$",
+        f"$$\\frac{{\\partial J(W, b)}}{{\\partial b_2}} = \\sum \\delta_2 = {matrix([[right], [wrong]])}$$",
+    ])
+    statuses_ = {f.target: f.verdict.status for f in check_document(d, "md", document).found}
+    assert statuses_["d:E_total/b3"] == "correct" and statuses_["d:E_total/b4"] == "wrong"
+
+
+@pytest.mark.parametrize("latex", [r"a_j = \sum_i w_{ij} x_i", r"\sum \delta_1 \cdot x = 3"])
+def test_a_sum_without_bounds_over_more_than_one_name_is_not_understood(latex: str) -> None:
+    from derive.reader.maths import chains
+    from derive.reader.plain import NotUnderstood
+
+    with pytest.raises(NotUnderstood):
+        chains(latex)
