@@ -134,7 +134,20 @@ class ArrayNames:
             if found:
                 self.readings[word] = found[0]
         self._counted(layered)
+        self._inputs(layered, words)
         self._errors(layered, words)
+
+    def _inputs(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
+        """`a_0`, `z_0`, `h_0` where the document counts layers from 1 (W_1 read as layer 1): the input layer,
+        counted as layer 0 (`z_0 = a_0 = x`)."""
+        if {offset for offset, _ in layered.values()} != {0}:
+            return
+        for word in sorted(words):
+            match = re.fullmatch(r"([A-Za-z])_?0", word)
+            if match and word not in self.readings and LETTERS.get(match.group(1)) in ("the outputs", "the nets"):
+                oriented = {q.label.endswith("(transposed)") for _, q in layered.values()}
+                found = [q for q in self.quantities if q.kind == "input"]
+                self.readings[word] = found[0].transposed() if oriented == {True} else found[0]
 
     def _counted(self, layered: dict[str, tuple[int, Quantity]]) -> None:
         """`b_1 = [0.5, 0.5]` where both layers' biases are 0.5: the layer its number counts, as the document's

@@ -147,3 +147,20 @@ def test_a_sum_without_bounds_over_more_than_one_name_is_not_understood(latex: s
 
     with pytest.raises(NotUnderstood):
         chains(latex)
+
+
+def test_the_input_layer_counted_as_layer_0(equal_biases) -> None:  # type: ignore[no-untyped-def]
+    d, _ = equal_biases
+    nets = [mp.fsum([mp.mpf(1) * w1, mp.mpf(4) * w2, mp.mpf("0.5")])
+            for w1, w2 in ((mp.mpf("0.1"), mp.mpf("0.2")), (mp.mpf("0.3"), mp.mpf("0.4")))]
+    document = "\n\n".join([
+        "$$x = [1, 4]$$",
+        f"$$W_1 = {matrix([['0.1', '0.3'], ['0.2', '0.4']])}, \\quad b_1 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$W_2 = {matrix([['0.7', '0.9'], ['0.8', '0.1']])}$$",
+        "$$z_0 = a_0 = x$$",
+        f"$$z_1 = a_0 W_1 + b_1^T = {matrix([[mp.nstr(n, 9) for n in nets]])}$$",
+    ])
+    report = check_document(d, "md", document)
+    found = [(f.target, f.verdict.status) for f in report.found]
+    assert ("net_h1", "correct") in found and ("net_h2", "correct") in found
+    assert {status for _, status in found} <= {"correct", "defined"} and "wrong" not in str(found)
