@@ -218,6 +218,8 @@ class _Emitter:
     def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
         """A subscript joins the name; a superscript is an update mark or an exponent."""
         if op == "_":
+            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", flat):
+                flat = flat.replace(",", "")  # w_{1,3}: one index of one character each, written apart
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
             marked = re.fullmatch(r"(.*?)(@\d+ ?|_L\d+)", self.out[-1]) if self.out else None

@@ -46,6 +46,8 @@ def target_of(latex: str) -> str:
     (r"\gamma_1 = 1", "gamma1"),
     (r"\theta_{2} = 1", "theta2"),
     (r"\eta = 0.5", "eta"),
+    (r"w_{1,3} = 0.3", "w13"),  # one index of one character each, written apart
+    (r"w_{i,j} = 0.3", "w_ij"),
 ])
 def test_names(latex: str, name: str) -> None:
     assert target_of(latex) == name
@@ -94,6 +96,8 @@ def test_update_arrow_marks_the_new_value() -> None:
     (r"x = " + "{" * 300 + "1" + "}" * 300, "tokens"),
     (r"x = " + "{" * 1500 + "1" + "}" * 1500, "nested too deeply"),
     (r"x_{(0.01和0.99)} = 1", "subscript"),
+    (r"w_{12,3} = 1", "subscript"),  # indices of several characters: which is which is not guessed
+    (r"\sum \delta_1 \cdot 2 = 1", r"\sum without its bounds"),
 ])
 def test_not_understood(latex: str, reason: str) -> None:
     with pytest.raises(NotUnderstood, match=reason.replace("\\", "\\\\")):
