@@ -95,10 +95,14 @@ class _Emitter:
         self.drop_dot = False
         self.update = False
         self.arrays = arrays if arrays is not None else []  # shared with the emitters of its parts
+        self.norms: list[int] = []  # where each `\\|` was written: a bracket, opening then closing
 
     def text(self) -> str:
         if self.script:
             raise NotUnderstood(f"a {self.script} without its argument")
+        closing = self.norms[1::2]
+        if len(self.norms) % 2 or any(self.out[k + 1:k + 2] != ["^(2)"] for k in closing):
+            raise NotUnderstood("a norm \\|...\\| that is not squared")  # |x|^2 is x^2; |x| alone is not read
         return "".join(self.out)
 
     def nodes(self, nodes: list[lw.LatexNode]) -> None:
@@ -297,6 +301,9 @@ class _Emitter:
         elif name in UPDATE_ARROWS:
             self.update = True
             self.out.append(" = ")
+        elif name == "|":  # \|t - o\|^2: of one number, its square
+            self.out.append(")" if len(self.norms) % 2 else "(")
+            self.norms.append(len(self.out) - 1)
         elif name == ",":
             self.out.append("\x01")  # a thin space: a digit-group separator between digits
         elif name in SPACES:

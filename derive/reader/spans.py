@@ -237,12 +237,19 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
             found.append(Span(line[copy[0]:copy[1]], start + copy[0], start + copy[1], end, False, cell, context,
                               headings, lead))
             continue
-        where = symbols.equation_in(line)
+        where = symbols.equation_in(line) if not _goes_on(text, end) else None
         if where is not None:
             # no display: its note goes right after it on its line, as after inline maths
             found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
                               lead))
     return found
+
+
+def _goes_on(text: str, end: int) -> bool:
+    """Whether the line ending at `end` goes on in the next, which the Markdown took for a list item
+    (`+ \\frac{1}{2}...` in a display it did not see): the line alone is not the whole equation."""
+    following = text[end + 1:_line_end(text, end + 1)].lstrip(" >")
+    return following[:2] in ("+ ", "- ") and "\\" in following and "$" not in following
 
 
 LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code

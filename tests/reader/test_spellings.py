@@ -164,3 +164,20 @@ def test_the_input_layer_counted_as_layer_0(equal_biases) -> None:  # type: igno
     found = [(f.target, f.verdict.status) for f in report.found]
     assert ("net_h1", "correct") in found and ("net_h2", "correct") in found
     assert {status for _, status in found} <= {"correct", "defined"} and "wrong" not in str(found)
+
+
+def test_a_display_the_markdown_cuts_at_a_plus_line_is_not_read_in_halves(mazur: derivation.Derivation) -> None:
+    _, outs = forward(oracle_net(MAZUR), list(MAZUR.samples[0].inputs))[1:]
+    total = mp.fsum((t - o) ** 2 / 2 for t, o in zip((mp.mpf("0.01"), mp.mpf("0.99")), outs, strict=True))
+    document = "\n".join([
+        "The total error is",  # `$$` right after a paragraph's text, a line starting with `+`: a list item
+        "$$",
+        "E_{total} = \\frac{1}{2}\\|target_{o1}-out_{o1}\\|^2",
+        "+ \\frac{1}{2}\\|target_{o2}-out_{o2}\\|^2",
+        "$$",
+        "",
+        f"$$E_{{total}} = {mp.nstr(total, 9)}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert "wrong" not in [f.verdict.status for f in report.found]
+    assert [f.verdict.status for f in report.found][-1] == "correct"
