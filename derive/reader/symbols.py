@@ -1,5 +1,5 @@
 """Maths as people type it outside LaTeX: Unicode symbols (`δ Δ ∂ σ η × · ⋅ − – ≈ ⊙ ∑ ∇ ⇒ ∴`), subscript and
-superscript digits (`w₁`, `x²`), `:=`, full-width punctuation, and decimal commas, turned into the LaTeX
+superscript digits (`w₁`, `x²`), vulgar fractions (`½`), `:=`, full-width punctuation, and decimal commas, turned into the LaTeX
 the walker reads, with a map from each position of the result back to the text as written (so verdicts
 keep the document's own lines and columns).
 
@@ -19,7 +19,8 @@ GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta
          "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}"}
 PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
          "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
-         "\u202f": " ", "\u200b": ""}
+         "\u202f": " ", "\u200b": "", "½": "\\frac{1}{2}", "¼": "\\frac{1}{4}", "¾": "\\frac{3}{4}",
+         "⅓": "\\frac{1}{3}", "⅔": "\\frac{2}{3}"}
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜ", "0123456789aeoxhklmnpst"))
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-nT"))
 COMBINING_HAT = "\u0302"
@@ -97,9 +98,10 @@ _MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
 _END = re.compile(r"[\s.,;:。，；：!?！？]+$")
 
 
-# A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`): no equation.
+# A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`, `a, b = 1, 2` at
+# its start): no equation. A list of givens (`Inputs: x₁ = 0.35, x₂ = 0.7`) is none.
 _CODE = re.compile(r"[+\-*/%]=|==|!=|\.\w+\(|\b(?:np|torch|math)\.|\bimport\b|\bdef |\bprint\(|\breturn\b|"
-                   r"\bfor\b.+\bin\b|:\s*$|^\s*#|\w+\s*,\s*\w+\s*=|\.T\b|\w\[\w*:")
+                   r"\bfor\b.+\bin\b|:\s*$|^\s*#|^\s*\w+\s*,\s*\w+\s*=|\.T\b|\w\[\w*:")
 
 
 def code_like(line: str) -> bool:

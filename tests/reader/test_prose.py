@@ -89,3 +89,17 @@ def test_decimal_commas_where_a_document_uses_them_throughout() -> None:
     assert uses_decimal_commas("out = 0,593 and net = 0,3775")
     assert not uses_decimal_commas("x = (0.2, 0.4) and 0,5")
     assert decimal_points("out = 0,593") == "out = 0.593"
+
+
+def test_a_list_of_givens_in_prose_and_a_vulgar_fraction(mazur: derivation.Derivation) -> None:
+    assert equation_in("Inputs: i₁ = 0.05, i₂ = 0.1")[2] == "i₁ = 0.05, i₂ = 0.1"  # type: ignore[index]
+    assert equation_in("x1, x2 = 0.5, 0.3") is None  # a program's unpacking, at the line's start
+    s = spec.load_preset("mazur")
+    _, outs = forward(oracle_net(s), list(s.samples[0].inputs))[1:]
+    e_o1 = (mp.mpf("0.01") - outs[0]) ** 2 / 2
+    document = "\n".join([
+        "Inputs: i₁ = 0.05, i₂ = 0.1",
+        f"E_o1 = ½(0.01 − {mp.nstr(outs[0], 9)})² = {mp.nstr(e_o1, 6)}",
+        "E_o1 = ½ × 0.5 = 0.25",  # ½ read as a half: 0.25, not the 0.2748 it should be
+    ])
+    assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 4 + ["wrong", "wrong"]
