@@ -102,4 +102,4 @@ def test_a_list_of_givens_in_prose_and_a_vulgar_fraction(mazur: derivation.Deriv
         f"E_o1 = ½(0.01 − {mp.nstr(outs[0], 9)})² = {mp.nstr(e_o1, 6)}",
         "E_o1 = ½ × 0.5 = 0.25",  # ½ read as a half: 0.25, not the 0.2748 it should be
     ])
-    assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 4 + ["wrong", "wrong"]
+    assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 4 + ["wrong", "carried"]
