@@ -100,7 +100,7 @@ _END = re.compile(r"[\s.,;:。，；：!?！？]+$")
 
 # A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`, `a, b = 1, 2` at
 # its start): no equation. A list of givens (`Inputs: x₁ = 0.35, x₂ = 0.7`) is none.
-_CODE = re.compile(r"[+\-*/%]=|==|!=|\.\w+\(|\b(?:np|torch|math)\.|\bimport\b|\bdef |\bprint\(|\breturn\b|"
+_CODE = re.compile(r"[+\-*/%]=|==|!=|\.[A-Za-z_]\w*\(|\b(?:np|torch|math)\.|\bimport\b|\bdef |\bprint\(|\breturn\b|"
                    r"\bfor\b.+\bin\b|:\s*$|^\s*#|^\s*\w+\s*,\s*\w+\s*=|\.T\b|\w\[\w*:")
 
 
@@ -136,7 +136,9 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
     if "=" not in body:
         return None
     if body.lstrip().startswith(("=", "≈")):
-        return None  # a line carrying an equation on, without the one it carries on
+        body = _arithmetic_carried_on(body)  # `=0.67(1−0.67)(−0.17)=−0.0376` below `δ_5 = ...`
+        if body is None:
+            return None  # a line carrying an equation on, without the one it carries on
     if body.rstrip().endswith(("=", "≈")):
         return None  # `out_o1 =`: a blank left to fill in
     latex, _ = to_latex(unicodedata.normalize("NFC", body))
@@ -146,6 +148,15 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
         return None
     offset = line.index(body, start)
     return offset, offset + len(body), body
+
+
+def _arithmetic_carried_on(body: str) -> str | None:
+    """What follows the `=` (or `=>`) a line starts with, where it is a chain of numbers alone (two links or
+    more, no name): arithmetic judged link by link, whatever it carried on; else None."""
+    rest = re.sub(r"^\s*(?:=>|⇒|=|≈)\s*", "", body)
+    if "=" not in rest or re.search(r"[A-Za-zα-ωΑ-Ω]", rest) or not re.search(r"\d", rest):
+        return None
+    return rest
 
 
 _BRACKET = re.compile(r"\s*\(([^()=]*)\)")

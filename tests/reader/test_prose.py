@@ -103,3 +103,17 @@ def test_a_list_of_givens_in_prose_and_a_vulgar_fraction(mazur: derivation.Deriv
         "E_o1 = ½ × 0.5 = 0.25",  # ½ read as a half: 0.25, not the 0.2748 it should be
     ])
     assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 4 + ["wrong", "carried"]
+
+
+def test_a_line_of_arithmetic_carrying_on_a_formula(mazur: derivation.Derivation) -> None:
+    value = mp.mpf("0.7514") * (1 - mp.mpf("0.7514")) * mp.mpf("0.7414")
+    document = "\n".join([
+        "> $δ_{o1} = out_{o1}(1 − out_{o1})(out_{o1} − t_1)$",
+        "",
+        f"=0.7514(1−0.7514)(0.7414)={mp.nstr(value, 4)}",
+        "",
+        f"=> 0.7514(1−0.7514)(0.7414)={mp.nstr(value * 10, 4)}",  # a slipped point
+    ])
+    found = [(line, s) for line, s in verdicts(mazur, document) if line > 1]
+    assert found == [(3, "correct"), (5, "wrong")]
+    assert equation_in("= a + b = 2") is None and equation_in("= 0.3775") is None  # no chain of numbers alone
