@@ -576,6 +576,9 @@ def chains(source: str) -> list[Chain]:
     return list(_cached_chains(source))
 
 
+_CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
+
+
 @lru_cache(maxsize=4096)
 def _cached_chains(source: str) -> tuple[Chain, ...]:
     """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
@@ -583,6 +586,7 @@ def _cached_chains(source: str) -> tuple[Chain, ...]:
     if len(source) > MAX_SPAN:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
     latex, back = symbols.to_latex(source)
+    latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
     try:
         found = _chains(latex)
     except RecursionError:

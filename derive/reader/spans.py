@@ -208,7 +208,37 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             spans.append(Span(_source(text, at, token.content), found, end, _line_end(text, end), True, cell,
                               (heading + " " + prose)[-600:], outline.headings, outline.lead))
             cursor = end
+        elif token.type in ("code_block", "html_block") and token.map is not None:
+            start, stop = lines[token.map[0]], lines[min(token.map[1], len(lines) - 1)]
+            if token.map[1] >= len(lines):
+                stop = len(text)
+            for span in _delimited(text, start, stop, cell, (heading + " " + prose)[-600:], outline):
+                spans.append(span)
+                cursor = max(cursor, span.end)
     return spans
+
+
+# `$$...$$` and `$...$` where the Markdown saw none: in prose indented with tabs (a code block to it) or
+# after an HTML tag's lines that run on to the next blank line
+_DELIMITED = re.compile(r"\$\$(.+?)\$\$|(?<![$\\])\$([^$\n]+?)\$(?!\$)", re.S)
+
+
+def _delimited(text: str, start: int, stop: int, cell: int | None, context: str, outline: Outline) -> list[Span]:
+    """The maths of a block the Markdown took for code or HTML, where it is prose with maths in it (no line
+    of a program, a span with `=`): each `$$...$$` and `$...$` a span."""
+    block = text[start:stop]
+    if "$" not in block or any(symbols.code_like(line) for line in _DELIMITED.sub(" ", block).splitlines()):
+        return []
+    found = []
+    for m in _DELIMITED.finditer(block):
+        inner, display = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+        if "=" not in inner or (not display and symbols.code_like(inner)):
+            continue
+        at = start + m.start() + (2 if display else 1)
+        end = start + m.end()
+        found.append(Span(inner, at, end, _line_end(text, end), display, cell, context, outline.headings,
+                          outline.lead))
+    return found
 
 
 def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[Span], cell: int | None,

@@ -117,3 +117,21 @@ def test_a_line_of_arithmetic_carrying_on_a_formula(mazur: derivation.Derivation
     found = [(line, s) for line, s in verdicts(mazur, document) if line > 1]
     assert found == [(3, "correct"), (5, "wrong")]
     assert equation_in("= a + b = 2") is None and equation_in("= 0.3775") is None  # no chain of numbers alone
+
+
+def test_maths_in_prose_the_markdown_takes_for_code_or_html(mazur: derivation.Derivation, out_h1: str) -> None:
+    document = "\n".join([
+        "初始权重\t$w_1=0.15$，$w_2=0.20$",
+        "",
+        "\t\t\t\t   $w_5=0.40$，$w_6=0.45$",  # indented with tabs: a code block to the Markdown
+        "",
+        '<p align="center">',
+        '  <img src="./images/net.png">',
+        "</p>",
+        "$$",
+        f"对h1的输出进行计算：out_{{h1}}=\\frac{{1}}{{1+e^{{-0.3775}}}}={out_h1}",
+        "$$",
+        "",
+        "    x = np.dot(w, $a$)",  # a program stays a program
+    ])
+    assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 6
