@@ -18,7 +18,8 @@ from functools import lru_cache
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
-from derive.reader.plain import ARRAY, NotUnderstood, claims_in, explicit_products, lists, loss_calls, matching, relu
+from derive.reader.plain import (ARRAY, NotUnderstood, claims_in, expanded_sum, explicit_products, lists, loss_calls,
+                                 matching, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
@@ -261,7 +262,7 @@ class _Emitter:
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(_fraction(*parts))
             return nxt
-        if name == "sum" and (expanded := _expanded_sum(nodes[i + 1:])) is not None:
+        if name == "sum" and (expanded := expanded_sum(_verbatim(nodes[i + 1:]))) is not None:
             inner = _Emitter(self.arrays)
             inner.nodes(walk(expanded))
             self.out.append(" " + inner.text() + " ")
@@ -321,10 +322,6 @@ class _Emitter:
         return i + 1
 
 
-_SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\d)\s*\}?")
-MAX_TERMS = 20
-
-
 _SUMMAND = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*(?:@\d+)?)\s*(=.*)?", re.S)
 
 
@@ -339,25 +336,8 @@ def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], 
     return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
 
 
-def _expanded_sum(rest: list[lw.LatexNode]) -> str | None:
-    """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
-    `+`, `-` or `=` outside brackets), with what follows it; None without bounds written as numbers."""
-    text = "".join(n.latex_verbatim() for n in rest if n is not None)
-    bounds = _SUM_BOUNDS.match(text)
-    if bounds is None:
-        return None
-    letter, low, high = bounds.group(1), int(bounds.group(2)), int(bounds.group(3))
-    if not 0 <= high - low < MAX_TERMS:
-        return None
-    body, tail, depth = text[bounds.end():], "", 0
-    for k, c in enumerate(body):
-        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
-        if depth == 0 and c in "+-=" and body[:k].strip():
-            body, tail = body[:k], body[k:]
-            break
-    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
-    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
-    return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail
+def _verbatim(nodes: list[lw.LatexNode]) -> str:
+    return "".join(n.latex_verbatim() for n in nodes if n is not None)
 
 
 def _transposed(node: lw.LatexGroupNode) -> bool:

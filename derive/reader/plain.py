@@ -1,6 +1,7 @@
 """The plain claims grammar's text of a row of maths, as the walker writes it: the claims a row states (split
 at its commas, without a condition after them), lists written with brackets made arrays, implicit products
-made explicit, and functions under the names people spell them with (`ReLU`, `f'`, `g_{ReLU}`, `softmax`)."""
+made explicit, functions under the names people spell them with (`ReLU`, `f'`, `g_{ReLU}`, `f_1`, `softmax`), a
+loss written with its parameters (`J(W, b)`), and a sum with numbers for bounds written out term by term."""
 
 from __future__ import annotations
 
@@ -158,3 +159,28 @@ def _items(inner: str) -> list[str]:
             start = k + 1
     parts.append(inner[start:])
     return parts if len(parts) > 1 else []
+
+
+_SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\d)\s*\}?")
+MAX_TERMS = 20
+
+
+def expanded_sum(text: str) -> str | None:
+    """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
+    `+`, `-` or `=` outside brackets), with what follows it, from the LaTeX after `\\sum`; None without
+    bounds written as numbers."""
+    bounds = _SUM_BOUNDS.match(text)
+    if bounds is None:
+        return None
+    letter, low, high = bounds.group(1), int(bounds.group(2)), int(bounds.group(3))
+    if not 0 <= high - low < MAX_TERMS:
+        return None
+    body, tail, depth = text[bounds.end():], "", 0
+    for k, c in enumerate(body):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
+        if depth == 0 and c in "+-=" and body[:k].strip():
+            body, tail = body[:k], body[k:]
+            break
+    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
+    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
+    return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail
