@@ -215,7 +215,30 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             for span in _delimited(text, start, stop, cell, (heading + " " + prose)[-600:], outline):
                 spans.append(span)
                 cursor = max(cursor, span.end)
-    return spans
+    return _carried_on(text, spans)
+
+
+def _carried_on(text: str, spans: list[Span]) -> list[Span]:
+    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, nothing
+    but space between them): one span, the delimiters between them blanked, so the chain is read whole and
+    each link judged where it is written."""
+    joined: list[Span] = []
+    for span in spans:
+        last = joined[-1] if joined else None
+        between = text[last.end:span.start] if last is not None else ""
+        if last is None or not span.source.lstrip().startswith(("=", "+", "-")) or "=" not in last.source \
+                or not re.fullmatch(r"\s*\$?\$?", between) or "\n" not in between:
+            joined.append(span)
+            continue
+        inner_end = span.start + len(span.source)
+        gap = text[last.start + len(last.source):span.start]
+        source = last.source + re.sub(r"[^\n]", " ", gap) + span.source
+        if len(source) != inner_end - last.start:
+            joined.append(span)  # a source not as the text has it (a quote's markers): left apart
+            continue
+        joined[-1] = Span(source, last.start, span.end, span.block_end, last.display, last.cell, last.context,
+                          last.headings, last.lead)
+    return joined
 
 
 # `$$...$$` and `$...$` where the Markdown saw none: in prose indented with tabs (a code block to it) or

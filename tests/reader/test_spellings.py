@@ -181,3 +181,15 @@ def test_a_display_the_markdown_cuts_at_a_plus_line_is_not_read_in_halves(mazur:
     report = check_document(mazur, "md", document)
     assert "wrong" not in [f.verdict.status for f in report.found]
     assert [f.verdict.status for f in report.found][-1] == "correct"
+
+
+def test_inline_maths_carrying_the_span_before_it_on(mazur: derivation.Derivation) -> None:
+    document = "\n".join([
+        "$\\frac{\\partial E_{total}}{\\partial out_{h1}} = \\frac{\\partial E_{o1}}{\\partial out_{h1}}$",
+        "",
+        "$+ \\frac{\\partial E_{o2}}{\\partial out_{h1}}$",  # the second path: alone, the line above is wrong
+        "",
+        "$= \\frac{\\partial E_{total}}{\\partial net_{o1}} w_5 + \\frac{\\partial E_{total}}{\\partial net_{o2}} w_7$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(1, "correct"), (5, "correct")]
