@@ -298,6 +298,10 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
                 specialised: tuple[str, ...] = ()) -> Verdict:
     """A formula right at the spec's values must also be right at random values of every input (but those
     the document has set to 0 or 1 before it, as a formula for that case)."""
+    network = truth.network
+    if target in {o.target.name for o in network.outputs} | {i.name for i in network.inputs}:
+        # `y = x_1 + x_2`: how a given number was made (the function to learn), not a formula of the network
+        return replace(verdict, reason="agrees at the spec's values (a given, made by this formula)")
     fixed = _numbers_of_your_own(link, evaluator.own)
     if fixed:
         return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "

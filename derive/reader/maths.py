@@ -139,6 +139,8 @@ class _Emitter:
             self.arrays.append(_cells(n))
         elif isinstance(n, lw.LatexSpecialsNode):
             self.chars(n.specials_chars)
+        elif isinstance(n, lw.LatexMathNode) and n.delimiters[0] in ("\\(", "$"):
+            self.nodes(n.nodelist)  # `$\( x_1 = 1.1 \), \( x_2 = 2.2 \)$`: delimiters written twice
         else:
             raise NotUnderstood(f"{_what(n)} is not understood in an equation")
         return i + 1

@@ -193,3 +193,18 @@ def test_inline_maths_carrying_the_span_before_it_on(mazur: derivation.Derivatio
     ])
     report = check_document(mazur, "md", document)
     assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(1, "correct"), (5, "correct")]
+
+
+def test_delimiters_written_twice_and_a_target_made_by_a_formula(mazur: derivation.Derivation) -> None:
+    document = "\n\n".join([
+        "Inputs: $\\( i_1 = 0.05 \\), \\( i_2 = 0.1 \\)$",
+        "The target: $\\( t_1 = 0.2 \\times i_1 = 0.2 \\times 0.05 = 0.01 \\)$",  # how the task made it
+    ])
+    found = [(f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert found == [("i1", "correct"), ("i2", "correct")] + [("target_o1", "correct")] * 3
+
+
+def test_a_target_s_formula_wrong_at_the_spec_s_values_is_wrong(mazur: derivation.Derivation) -> None:
+    document = "$$t_1 = 0.3 \\times i_1 = 0.3 \\times 0.05 = 0.01$$"
+    statuses_ = [f.verdict.status for f in check_document(mazur, "md", document).found]
+    assert statuses_[0] == "wrong" and "correct" not in statuses_[:2]
