@@ -11,7 +11,7 @@ from derive.check import diagnosis
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
-from derive.check.values import Evaluator, OutOfRange, OwnNames, Spread, symbolic
+from derive.check.values import ACTIVATIONS, Evaluator, OutOfRange, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, compare, literal
 from derive.model.precision import CTX, Real, real, show
 
@@ -156,6 +156,21 @@ IDENTITY_POINTS = ("-2.31", "-0.47", "0.36", "1.83")  # where a function's defin
 
 
 def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
+    """A function's definition; `f(z) = \\max(0, z)` where the network has several activations: the
+    definition of the one it holds for, if one does."""
+    left = claim.left
+    used = sorted({n.activation.name for n in truth.network.neurons} & set(ACTIVATIONS))
+    if not (isinstance(left, Call) and left.function in ("act", "dact") and len(used) > 1):
+        return _identity_links(claim, variable, truth)
+    for name in used:
+        which = replace(claim, left=Call(ACTIVATIONS[name][left.function == "dact"], left.arg))
+        verdicts = _identity_links(which, variable, truth)
+        if verdicts and all(v.status == "correct" for v in verdicts):
+            return [replace(v, reason=f"{v.reason}, f being the network's {name}") for v in verdicts]
+    return _identity_links(claim, variable, truth)
+
+
+def _identity_links(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     """Each link of a function's definition equals the function at several values of its variable."""
     assert claim.left is not None
     verdicts = []

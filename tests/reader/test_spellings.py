@@ -208,3 +208,15 @@ def test_a_target_s_formula_wrong_at_the_spec_s_values_is_wrong(mazur: derivatio
     document = "$$t_1 = 0.3 \\times i_1 = 0.3 \\times 0.05 = 0.01$$"
     statuses_ = [f.verdict.status for f in check_document(mazur, "md", document).found]
     assert statuses_[0] == "wrong" and "correct" not in statuses_[:2]
+
+
+MIXED = EQUAL_BIASES.replace('activation = "sigmoid"', 'activation = "relu"', 1)
+
+
+def test_an_activation_s_definition_in_a_network_of_several(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "mixed.toml"
+    path.write_text(MIXED, encoding="utf-8")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    document = "\n\n".join(["$$f(z) = \\max(0, z)$$", "$$f(z) = \\frac{1}{1 + e^{-z}}$$", "$$f(z) = \\tanh(z)$$"])
+    found = [(f.verdict.line, f.verdict.status) for f in check_document(d, "md", document).found]
+    assert found == [(1, "correct"), (3, "correct"), (5, "cannot check")]
