@@ -30,7 +30,7 @@ def latex_copy(line: str) -> tuple[int, int] | None:
     """Where the LaTeX copy of a formula rendered more than once is in a line of a page's text (start, end),
     or None: the first and longest stretch whose skeleton repeats the one just before it, written with LaTeX
     (a command, a script or a brace) after glyphs that are not."""
-    if len(line) > MAX_LINE or "=" not in line or "\\" not in line and "_" not in line and "^" not in line:
+    if len(line) > MAX_LINE or "=" not in line or not any(mark in line for mark in ("\\", "_", "^")):
         return None
     hidden = _hidden(line)
     at = [i for i, c in enumerate(line) if not hidden[i] and _SEEN.fullmatch(c)]

@@ -305,12 +305,13 @@ def _goes_on(text: str, end: int) -> bool:
     return following[:2] in ("+ ", "- ") and "\\" in following and "$" not in following
 
 
+_LABEL_LINE = re.compile(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\s*")
 LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code
 
 
 def _label(row: str) -> bool:
     """A short line of prose that ends with a colon (`预测值:`, `Loss:`): a label, not a line of a program."""
-    return len(row.strip()) <= LABEL and bool(re.fullmatch(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\s*", row))
+    return len(row.strip()) <= LABEL and bool(_LABEL_LINE.fullmatch(row))
 
 
 class Outline:

@@ -1,7 +1,7 @@
 """Maths as people type it outside LaTeX: Unicode symbols (`δ Δ ∂ σ η × · ⋅ − – ≈ ⊙ ∑ ∇ ⇒ ∴`), subscript and
-superscript digits (`w₁`, `x²`), vulgar fractions (`½`), `:=`, full-width punctuation, and decimal commas, turned into the LaTeX
-the walker reads, with a map from each position of the result back to the text as written (so verdicts
-keep the document's own lines and columns).
+superscript digits (`w₁`, `x²`), vulgar fractions (`½`), `:=`, full-width punctuation, and decimal commas,
+turned into the LaTeX the walker reads, with a map from each position of the result back to the text as
+written (so verdicts keep the document's own lines and columns).
 
 The plain equations of prose are found here too: a line that states an equation (`net_h1 = (w₁ · x₁) +
 (w₂ · x₂) + b_h`, with the lines below it that start with `=`), written without `$...$`.
@@ -136,9 +136,10 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
     if "=" not in body:
         return None
     if body.lstrip().startswith(("=", "≈")):
-        body = _arithmetic_carried_on(body)  # `=0.67(1−0.67)(−0.17)=−0.0376` below `δ_5 = ...`
-        if body is None:
+        numbers = _arithmetic_carried_on(body)  # `=0.67(1−0.67)(−0.17)=−0.0376` below `δ_5 = ...`
+        if numbers is None:
             return None  # a line carrying an equation on, without the one it carries on
+        body = numbers
     if body.rstrip().endswith(("=", "≈")):
         return None  # `out_o1 =`: a blank left to fill in
     latex, _ = to_latex(unicodedata.normalize("NFC", body))

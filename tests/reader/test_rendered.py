@@ -33,7 +33,8 @@ def copy(line: str) -> str | None:
     ("y^=σ(1.6)=0.83\\hat{y} = \\sigma(1.6) = 0.83y^=σ(1.6)=0.83", "\\hat{y} = \\sigma(1.6) = 0.83"),
     ("W = [ 0.1 0.2 ] , b = 0.05 W = \\begin{bmatrix} 0.1 & 0.2 \\end{bmatrix}, \\quad b = 0.05 W=[0.10.2],b=0.05",
      "W = \\begin{bmatrix} 0.1 & 0.2 \\end{bmatrix}, \\quad b = 0.05"),
-    ("σ ( z ) = 1 1 + e − z 是 S i g m o i d 激活 \\sigma(z) = \\frac{1}{1 + e^{-z}} 是 Sigmoid 激活 σ(z)=1+ez1Sigmoid激活",
+    ("σ ( z ) = 1 1 + e − z 是 S i g m o i d 激活 \\sigma(z) = \\frac{1}{1 + e^{-z}} 是 Sigmoid 激活 "
+     "σ(z)=1+ez1Sigmoid激活",
      "\\sigma(z) = \\frac{1}{1 + e^{-z}}"),
 ])
 def test_the_latex_copy_of_a_formula_rendered_three_times(line: str, latex: str) -> None:

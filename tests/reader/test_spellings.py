@@ -67,7 +67,7 @@ def test_a_layer_s_activation_written_with_its_index(mazur: derivation.Derivatio
 
 
 def test_a_wrong_value_of_a_layer_s_activation_is_wrong(mazur: derivation.Derivation) -> None:
-    net_h1, out_h1, _ = hidden()
+    net_h1, _, _ = hidden()
     document = "\n\n".join([
         f"$$z_1 = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = {net_h1}$$",
         f"$$a_1 = f_1({net_h1}) = 0.6032$$",
