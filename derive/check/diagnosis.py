@@ -51,8 +51,27 @@ def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node,
                            f"follows from link {i - 1}, which is wrong")
         return Verdict(claim.line, claim.text, i, "correct", before_value, value,
                        f"follows from link {i - 1} ({shown})")
+    carried = _from_slips_before(claim, i, link, value, before_link, spread, evaluator)
+    if carried is not None:
+        return carried
     return Verdict(claim.line, claim.text, i, "wrong", before_value, value,
                    f"does not follow from link {i - 1}: it gives {shown}", (ARITHMETIC.format(before=shown),))
+
+
+def _from_slips_before(claim: Claim, i: int, link: Node, value: Real, before_link: Node, spread: Real,
+                       evaluator: Evaluator) -> Verdict | None:
+    """A link that follows from the link before it worked out with the wrong values written earlier for its
+    quantities (`L = 1/2 (y - yhat)^2 = 0.0124` after a wrong yhat): carried forward, not a new slip."""
+    written = Written(evaluator)
+    try:
+        wanted = written.evaluate(before_link)
+    except (Unknown, ArithmeticError, ValueError):
+        return None
+    if not written.slips or not follows(wanted, link, value, spread):
+        return None
+    lines = ", ".join(str(n) for n in sorted(written.lines))
+    return Verdict(claim.line, claim.text, i, CARRIED, wanted, value,
+                   f"follows from the slip on line {lines}: the values written before give {show(wanted, 9).text}")
 
 
 def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earlier: tuple[Node, ...],

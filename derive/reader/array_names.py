@@ -45,6 +45,7 @@ class ArrayNames:
         self.readings: dict[str, Quantity] = {}
         self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
         self.written: dict[tuple[str, ...], tuple[tuple[int, int], int]] = {}  # a vector's shape as first written
+        self.several: dict[str, list[Quantity]] = {}  # names whose entries fit several arrays (equal biases)
 
     def lookup(self, name: str) -> Array | None:
         if name in self.readings:
@@ -156,7 +157,36 @@ class ArrayNames:
             found = [c for c in self.quantities + [c.transposed() for c in self.quantities] if c.label == wanted]
             if found:
                 self.readings[word] = found[0]
+        self._counted(layered)
+        self._inputs(layered, words)
         self._errors(layered, words)
+
+    def _inputs(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
+        """`a_0`, `z_0`, `h_0` where the document counts layers from 1 (W_1 read as layer 1): the input layer,
+        counted as layer 0 (`z_0 = a_0 = x`)."""
+        if {offset for offset, _ in layered.values()} != {0}:
+            return
+        for word in sorted(words):
+            match = re.fullmatch(r"([A-Za-z])_?0", word)
+            if match and word not in self.readings and LETTERS.get(match.group(1)) in ("the outputs", "the nets"):
+                oriented = {q.label.endswith("(transposed)") for _, q in layered.values()}
+                found = [q for q in self.quantities if q.kind == "input"]
+                self.readings[word] = found[0].transposed() if oriented == {True} else found[0]
+
+    def _counted(self, layered: dict[str, tuple[int, Quantity]]) -> None:
+        """`b_1 = [0.5, 0.5]` where both layers' biases are 0.5: the layer its number counts, as the document's
+        other names count layers (W_1 read as layer 1), among the arrays its entries fit."""
+        offsets = {offset for offset, _ in layered.values()}
+        if len(offsets) != 1:
+            return
+        offset = next(iter(offsets))
+        for name, options in sorted(self.several.items()):
+            match = re.fullmatch(r"([A-Za-z]+)_?(\d)", name)
+            if match is None or name in self.readings:
+                continue
+            mine = [q for q in options if re.search(rf"of layer {int(match.group(2)) - offset}\b", q.label)]
+            if len(mine) == 1:
+                self.readings[name] = mine[0]
 
     def _errors(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
         """`delta_2`, `dZ^{[2]}`, `dW[2]`, `db[2]` where the document counts layers (W_1, W_2 or W^{[1]} read as
@@ -266,6 +296,8 @@ class ArrayNames:
         chosen = _prefer(head, found)
         if len(chosen) == 1:
             self.readings[head] = chosen[0]
+        elif chosen:
+            self.several[head] = chosen
 
 
 def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
