@@ -48,7 +48,8 @@ ROW_BREAKS = frozenset({"\\", "cr", "Rightarrow", "implies", "Longrightarrow", "
 UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?")
 _THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
-_ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+")
+# (..)^{2-1}, w^{(1-1)}: a small whole-number exponent written unsimplified, bracketed or not
+_ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+|\(\d{1,2}(?:[-+]\d{1,2})+\)")
 _PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
@@ -244,8 +245,8 @@ class _Emitter:
             self.out[-1] += f"_L{flat[1:-1]}"
         elif mark is not None:
             self.out.append(mark + " ")  # W^{(1)}x: the name ends with its superscript
-        elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # (..)^{2-1}: a small whole-number exponent, folded
-            self.out.append(f"^({eval_small(flat)})")
+        elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # folded: never an update count, which is one number
+            self.out.append(f"^({eval_small(flat.strip('()'))})")
         else:
             inner = _Emitter()
             if isinstance(node, lw.LatexGroupNode):

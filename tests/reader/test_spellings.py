@@ -220,3 +220,12 @@ def test_an_activation_s_definition_in_a_network_of_several(tmp_path) -> None:  
     document = "\n\n".join(["$$f(z) = \\max(0, z)$$", "$$f(z) = \\frac{1}{1 + e^{-z}}$$", "$$f(z) = \\tanh(z)$$"])
     found = [(f.verdict.line, f.verdict.status) for f in check_document(d, "md", document).found]
     assert found == [(1, "correct"), (3, "correct"), (5, "cannot check")]
+
+
+@pytest.mark.parametrize("power, status", [("(1-1)", "correct"), ("(2-1)", "wrong")])
+def test_an_exponent_written_unsimplified_in_brackets_is_its_number(mazur: derivation.Derivation, power: str,
+                                                                     status: str) -> None:
+    """w_5^{(1-1)} is w_5 to the power 0 (the derivative of w_5 out_h1 written out), not w_5 after an update."""
+    out_h1 = hidden()[1]
+    document = f"$$\\frac{{\\partial net_{{o1}}}}{{\\partial w_5}} = 1 \\cdot {out_h1} \\cdot w_5^{{{power}}}$$"
+    assert statuses(check_document(mazur, "md", document)) == [status]
