@@ -125,7 +125,13 @@ def _render(kind: str, word: str) -> str:
 
 def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
     """`[0.1, 0.2]`, `(0.1, 0.2)` and `[[1, 2], [3, 4]]` (brackets written as the walker writes them) as arrays
-    (a list of lists: a matrix), where the brackets hold a list and not a function's arguments."""
+    (a list of lists: a matrix), where the brackets hold a list and not a function's arguments; a bracket
+    around the whole text holding equations (`[o_1 = 0.01, o_2 = 0.99]`) is a list of givens, not an array."""
+    whole = text.strip()
+    if whole.startswith("(") and matching(whole, 0) == len(whole) - 1:
+        items = _items(whole[1:-1])
+        if len(items) > 1 and all("=" in item for item in items):
+            return lists(whole[1:-1], arrays)
     out: list[str] = []
     i = 0
     while i < len(text):

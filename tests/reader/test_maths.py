@@ -152,3 +152,12 @@ def test_a_layer_s_matrix_entries_are_not_the_networks_numbered_weights(
     (tmp_path / "hw.md").write_text(f"$$\n{matrix}\n$$\n", encoding="utf-8")
     code, out, _ = run(["check", str(tmp_path / "net.toml"), str(tmp_path / "hw.md")], capsys)
     assert code == 0 and "0 wrong" in out and out.count("link 2: correct") == 3
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    (r"[o_1=0.01,o_2=0.99]", ["o1 = 0.01", "o2 = 0.99"]),   # givens listed in brackets
+    (r"(x_1 = 0.05, x_2 = 0.1)", ["x1 = 0.05", "x2 = 0.1"]),
+    (r"[w_1, w_2] = [0.15, 0.2]", ["ARRAY__0 = ARRAY__1"]),  # a bracket of names or numbers is still a vector
+])
+def test_a_bracket_of_equations_is_a_list_of_givens(written: str, read: list[str]) -> None:
+    assert [c.text for c in chains(written)] == read

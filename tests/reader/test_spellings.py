@@ -229,3 +229,8 @@ def test_an_exponent_written_unsimplified_in_brackets_is_its_number(mazur: deriv
     out_h1 = hidden()[1]
     document = f"$$\\frac{{\\partial net_{{o1}}}}{{\\partial w_5}} = 1 \\cdot {out_h1} \\cdot w_5^{{{power}}}$$"
     assert statuses(check_document(mazur, "md", document)) == [status]
+
+
+def test_givens_listed_in_brackets(mazur: derivation.Derivation) -> None:
+    report = check_document(mazur, "md", "The inputs are $[i_1 = 0.05, i_2 = 0.10]$ and $[i_1 = 0.05, i_2 = 0.01]$.")
+    assert statuses(report) == ["correct", "correct", "correct", "wrong"]
