@@ -293,7 +293,8 @@ class _Emitter:
             self.out.append(" " + _flat(parts) + "hat")
             return nxt
         if name in TIMES:
-            self.out.append(" * ")
+            if next((piece for piece in reversed(self.out) if piece.strip()), None) != " * ":
+                self.out.append(" * ")  # `a \times \times b`, a sign typed twice, is one product
         elif name in EQUALS:
             self.out.append(" = ")
         elif name == "div":

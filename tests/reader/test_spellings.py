@@ -234,3 +234,9 @@ def test_an_exponent_written_unsimplified_in_brackets_is_its_number(mazur: deriv
 def test_givens_listed_in_brackets(mazur: derivation.Derivation) -> None:
     report = check_document(mazur, "md", "The inputs are $[i_1 = 0.05, i_2 = 0.10]$ and $[i_1 = 0.05, i_2 = 0.01]$.")
     assert statuses(report) == ["correct", "correct", "correct", "wrong"]
+
+
+@pytest.mark.parametrize("written, status", [("0.3775", "correct"), ("0.3875", "wrong")])
+def test_a_times_sign_typed_twice_is_one_product(mazur: derivation.Derivation, written: str, status: str) -> None:
+    document = f"$net_{{h1}} = 0.15 \\times \\times 0.05 + 0.2 \\times 0.1 + 0.35 = {written}$"
+    assert statuses(check_document(mazur, "md", document)) == ["correct", status]
