@@ -187,6 +187,7 @@ def expanded_sum(text: str) -> str | None:
         if depth == 0 and c in "+-=" and body[:k].strip():
             body, tail = body[:k], body[k:]
             break
-    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
-    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
+    # y_i, and the neuron's label before it in one subscript (out_{oi}: o1, o2, the sum's index last)
+    index = re.compile(rf"_\s*(?:\{{\s*([A-Za-z]{{0,3}}){letter}\s*\}}|{letter}(?![A-Za-z0-9]))")
+    terms = [index.sub(lambda m, v=value: f"_{{{m.group(1) or ''}{v}}}", body) for value in range(low, high + 1)]
     return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail

@@ -240,3 +240,13 @@ def test_givens_listed_in_brackets(mazur: derivation.Derivation) -> None:
 def test_a_times_sign_typed_twice_is_one_product(mazur: derivation.Derivation, written: str, status: str) -> None:
     document = f"$net_{{h1}} = 0.15 \\times \\times 0.05 + 0.2 \\times 0.1 + 0.35 = {written}$"
     assert statuses(check_document(mazur, "md", document)) == ["correct", status]
+
+
+@pytest.mark.parametrize("scale, status", [("1", "correct"), ("2", "wrong")])
+def test_a_sum_over_neurons_labelled_in_one_subscript(mazur: derivation.Derivation, scale: str, status: str) -> None:
+    """out_{oi} in a sum over i is out_o1, out_o2: the neuron's label before the sum's index."""
+    outs = forward(oracle_net(MAZUR), list(MAZUR.samples[0].inputs))[2]
+    error = mp.nstr(sum((t - o) ** 2 for t, o in zip((mp.mpf("0.01"), mp.mpf("0.99")), outs)) / 2 * int(scale), 9)
+    document = (r"$E_{total} = \frac{1}{2} \sum_{i=1}^{2} (out_{oi} - target_{oi})^2 = " + error + "$")
+    report = check_document(mazur, "md", document)
+    assert statuses(report)[-1] == status and "correct" in statuses(report)[:1]
