@@ -560,6 +560,7 @@ def chains(source: str) -> list[Chain]:
     return list(_cached_chains(source))
 
 
+_SYSTEM = re.compile(r"\A(\s*\\left\s*\\\{)(.*)(\\right\s*\.\s*)\Z", re.S)
 _CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
 
 
@@ -571,6 +572,8 @@ def _cached_chains(source: str) -> tuple[Chain, ...]:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
     latex, back = symbols.to_latex(source)
     latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
+    # \left\{ ... \right. around the whole span: a brace gathering a system of equations, each row its own
+    latex = _SYSTEM.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), latex)
     try:
         found = _chains(latex)
     except RecursionError:
