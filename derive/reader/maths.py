@@ -26,7 +26,8 @@ NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "
                          "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal"})
 TIMES = frozenset({"cdot", "times", "ast"})
 SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
-IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+                     "Biggl", "Biggr", "bigm", "Bigm",
                      "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})
 GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda",
                    "mu", "sigma", "tau", "phi", "varphi", "omega", "rho", "kappa", "nu", "xi", "psi", "zeta"})

@@ -68,6 +68,7 @@ def test_names(latex: str, name: str) -> None:
     (r"x = out_{h1} w_5^{(1-1)}", "out_h1 * w5 ^ ( 0 )"),  # bracketed, still arithmetic: not an update count
     (r"x = 2 y", "2 * y"),
     (r"x = a \times \times b", "a * b"),  # a sign typed twice: one product
+    (r"x = \biggl( a + b \biggr) \cdot c", "( a + b ) * c"),  # brackets sized by hand
     (r"x = \frac{1}{2}\|t - o\|^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # a squared norm of a number
 ])
 def test_expressions(latex: str, plain: str) -> None:
