@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from derive.check import confusions
 from derive.check.carried import Recomputer, canonical
 from derive.check.claims import Claim, Node, Num, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
@@ -44,7 +45,7 @@ def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node,
     """A link of a chain headed by a person's own name, judged against the link before it."""
     before_link, before_value, before_status = before
     shown = show(before_value, 9).text
-    spread = _spread(link, evaluator, truth)
+    spread = spread_of(link, evaluator, truth)
     if follows(before_value, link, value, spread, _rounded(before_link, evaluator, truth)):
         if before_status in SLIPPED:
             return Verdict(claim.line, claim.text, i, CARRIED, before_value, value,
@@ -60,7 +61,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     """A link in numbers that is wrong against the truth: carried forward, right from rounded values, or
     the first wrong step with its cause."""
     assert verdict.claimed is not None
-    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    value, spread = verdict.claimed, spread_of(link, evaluator, truth)
     before = _before(earlier, judged)
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         source = before[2]
@@ -74,7 +75,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         verdict, link, target, sample, spread, evaluator)
     if carried is not None:
         return carried
-    causes = _causes(link, target, value, spread, truth, evaluator)
+    causes = explained(link, target, value, spread, truth, evaluator)
     if before is not None and not follows(before[1], link, value, spread):
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
@@ -87,7 +88,7 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     """A link in numbers, wrong against a left side that is an expression (`W^T delta = ...`): carried from a
     wrong link before it, or from the values the person wrote for the left side's quantities, else wrong."""
     assert verdict.claimed is not None
-    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    value, spread = verdict.claimed, spread_of(link, evaluator, truth)
     before = _before(earlier, judged)
     if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
                                                                        _rounded(before[0], evaluator, truth)):
@@ -140,8 +141,11 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
         earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
         named = names_in(link) if link is not None else []
         earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
-        if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations):
-            text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
+        # a wrong link explained by a mistake of its own keeps its verdict, unless it is the earlier slip restated
+        restated = link is not None and (literal(link) or "").lstrip("-") in dict(earlier)
+        if earlier and v.status in ("correct", "defined", "wrong") and \
+                not (v.status == "wrong" and v.explanations and not restated):
+            text, line = earlier[0]
             v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}")
         elif v.status == "correct" and v.reason.startswith("follows from link") and found and \
                 found[-1].status == CARRIED:
@@ -204,13 +208,13 @@ def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spr
     return replace(verdict, status="correct", reason=f"the value written on line {written.line} ({shown}), rounded")
 
 
-def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth,
+def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
             evaluator: Evaluator | None = None) -> tuple[str, ...]:
     """The catalogued mistakes (and copying slips) that give this number; for a computation in numbers none of
     them gives, which of its numbers is no value it could stand for, else that they are combined wrongly."""
     text = literal(link)
     if text is not None:
-        return truth.explain(target, text)
+        return truth.explain(target, text) or confusions.in_number(truth, target, text)
     found = truth.explain_value(target, value, spread)
     if found or evaluator is None:
         return found
@@ -241,7 +245,8 @@ def _rounded(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
         return CTX.zero
 
 
-def _spread(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+def spread_of(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+    """How far a computation in numbers may be from its value: its numbers' rounding, carried through it."""
     try:
         return Spread(evaluator, truth.given).of(link)
     except (ArithmeticError, ValueError):
