@@ -80,7 +80,10 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
-    return replace(verdict, explanations=causes)
+    near, upstream = _near_written(value, target, sample, evaluator, truth)
+    if upstream:  # a copying slip against the truth says the working is right: it used an earlier slip
+        causes = tuple(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped")))
+    return replace(verdict, explanations=causes or near)
 
 
 def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ...], judged: list[Verdict],
@@ -192,6 +195,31 @@ def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None,
         return replace(verdict, status="correct", reason=(
             f"agrees with the rounded values written on line {lines}, which give {shown}"))
     return None
+
+
+# A slip in working moves a number by a little (a digit, a rounding): within this relative distance of what the
+# values written before give, a wrong number is that computation slipped; further off, it may be another method.
+NEAR = CTX.mpf("0.01")
+
+
+def _near_written(value: Real, target: str, sample: str | None, evaluator: Evaluator,
+                  truth: Truth) -> tuple[tuple[str, ...], bool]:
+    """An arithmetic slip where the values the person wrote before give nearly this number by the step's own
+    rule (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and whether those values
+    hold an earlier slip."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    try:
+        found = evaluator.recomputer.value(target, evaluator.document, sample)
+    except (ArithmeticError, ValueError, KeyError):
+        return (), False
+    if found is None or not (found.slips or found.rounded) or not found.value:
+        return (), False
+    if abs(value - found.value) > NEAR * abs(found.value):
+        return (), False
+    lines = ", ".join(str(n) for n in sorted({*found.slips, *found.rounded}))
+    return (f"arithmetic slip: the values written on line {lines} give {show(found.value, 9).text} by this step's "
+            "rule, not this number",), bool(found.slips)
 
 
 def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,

@@ -26,6 +26,8 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
     """The mistakes (or the sign) that reproduce a wrong formula for `target` everywhere it is compared; where
     none does, the other quantity whose formula it is, or the factor of its chain that is zero (`at_spec`: its
     value at the spec's numbers)."""
+    if at_spec is not None and confusions.zero_factor(truth, link, at_spec):
+        return confusions.zero_factor(truth, link, at_spec)
     rng = random.Random(line)
     points = [PointTruth(truth, rng) for _ in range(POINTS)]
     try:
@@ -43,7 +45,7 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
             found.append(f"{mistake.name}: {mistake.meaning}")
     if found or at_spec is None:
         return tuple(found)
-    return confusions.zero_factor(truth, link, at_spec) or confusions.in_formula(truth, target, at_spec, written, points)
+    return confusions.in_formula(truth, target, at_spec, written, points)
 
 
 def _right_at(truth: Truth, point: PointTruth, target: str) -> Real:
