@@ -10,12 +10,14 @@ names nothing (too many quantities are zero), nor does a number of fewer than th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from derive.check.claims import Node, names_in
+from derive.check.carried import Recomputer, canonical
+from derive.check.claims import Binary, Call, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.model.network import Network
+from derive.check.values import Evaluator
 from derive.model.precision import CTX, Real, show
 
 SIGN = "sign: the number is the right value with its sign flipped ({right})"
@@ -96,6 +98,77 @@ def zero_factor(truth: Truth, link: Node, at_spec: Real) -> tuple[str, ...]:
             return (f"a factor of the chain is zero: {bottom} does not feed {top}, so {shown(name)} is 0; the chain "
                     f"runs through a quantity {bottom} does not change",)
     return ()
+
+
+def wrong_input(link: Node, target: str, spread: Callable[[Node], Real], truth: Truth, evaluator: Evaluator,
+                known: Callable[[Num], bool]) -> tuple[str, ...]:
+    """A computation in numbers with one number, a value of the network (`known`), standing where another
+    input of the step belongs (0.5812, out_h1, written twice where out_h2 belongs; 0.01, the first target, for
+    the second's): the one such swap that gives the right value, or the value the values written before give,
+    within the rounding of the numbers (`spread` of a computation). A number no value stands for is a slip in
+    copying, not a wrong input."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    base, sample = split_sample(target)
+    wanted = _wanted(base, sample, truth, evaluator)
+    swaps: dict[tuple[str, str], str] = {}
+    for k, number in enumerate(numbers_in(link)):
+        for name, value in _inputs(base, sample, truth, evaluator) if known(number) else ():
+            if agrees_to_written_digits(value, number.text) or (number.text, name) in swaps:
+                continue
+            swapped = _swapped(link, k, value)[0]
+            try:
+                got, slack = evaluator.evaluate(swapped), spread(swapped)
+            except (Unknown, ArithmeticError, ValueError):
+                continue
+            if any(abs(got - w) <= slack * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 for w in wanted):
+                swaps[(number.text, name)] = show(value, 9).text
+    if len(swaps) != 1:
+        return ()
+    ((text, name), value), = swaps.items()
+    return (f"wrong input: {text} stands where {shown(name)} ({value}) belongs",)
+
+
+def _wanted(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> list[Real]:
+    """What the step should give: the truth, and what the values written before give by its rule."""
+    assert evaluator.recomputer is not None
+    wanted = [truth.value(base, sample)]
+    try:
+        found = evaluator.recomputer.value(base, evaluator.document, sample)
+    except (ArithmeticError, ValueError, KeyError):
+        found = None
+    return wanted + ([found.value] if found is not None and found.slips else [])
+
+
+def _inputs(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> list[tuple[str, Real]]:
+    """The step's inputs, each at its true value and at the value the person wrote for it, if any."""
+    assert evaluator.recomputer is not None
+    found = []
+    for name in evaluator.recomputer.inputs(base):
+        value = _value(truth, name, sample)
+        if value is not None:
+            found.append((name, value))
+        written = evaluator.document.written.get((canonical(name), sample))
+        if written is not None and written.value != value:
+            found.append((name, written.value))
+    return found
+
+
+def _swapped(node: Node, k: int, value: Real) -> tuple[Node, int]:
+    """`node` with its k-th number (in reading order) replaced by `value`; and how many numbers remain to pass."""
+    if isinstance(node, Num):
+        if k != 0:
+            return node, k - 1
+        number = Num(show(abs(value), 40).text)
+        return (Unary("-", number) if value < 0 else number), k - 1
+    if isinstance(node, (Unary, Call)):
+        arg, k = _swapped(node.arg, k, value)
+        return (Unary(node.op, arg) if isinstance(node, Unary) else Call(node.function, arg)), k
+    if isinstance(node, Binary):
+        left, k = _swapped(node.left, k, value)
+        right, k = _swapped(node.right, k, value)
+        return Binary(node.op, left, right), k
+    return node, k
 
 
 def _named(network: Network, target: str, matches: list[tuple[str, Real]]) -> str:

@@ -76,7 +76,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     if carried is not None:
         return carried
     causes = explained(link, target, value, spread, truth, evaluator)
-    if before is not None and not follows(before[1], link, value, spread):
+    if before is not None and not follows(before[1], link, value, spread) and \
+            not any(c.startswith("wrong input") for c in causes):  # a number in the wrong place is the cause
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
@@ -246,6 +247,10 @@ def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
     found = truth.explain_value(target, value, spread)
     if found or evaluator is None:
         return found
+    swapped = confusions.wrong_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
+                                      lambda n: _known_number(n, truth, evaluator))
+    if swapped:
+        return swapped
     strays = [n.text for n in numbers_in(link) if not _known_number(n, truth, evaluator)]
     if strays:
         return (f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)

@@ -101,3 +101,17 @@ def test_a_number_no_cause_explains_is_wrong_without_a_cause(mazur, hand) -> Non
     assert not (mp.mpf("0.0950") / (mp.mpf("0.14") * hand["out_h1"]) - 1) < mp.mpf("0.01")
     verdict = judged(mazur, document)[-1]
     assert verdict.status == "wrong" and verdict.explanations == ()
+
+
+def test_a_value_of_the_network_in_another_inputs_place_is_a_wrong_input(mazur, hand) -> None:
+    h1, h2 = n(hand["out_h1"]), n(hand["out_h2"])
+    line = rf"$net_{{o1}} = 0.4 \times {h1} + 0.45 \times {h1} + 0.6$"  # out_h1 twice: the second is out_h2's place
+    assert wrong(judged(mazur, line)).explanations == (f"wrong input: {h1} stands where out_h2 ({h2}) belongs",)
+    update = rf"$w_5^+ = 0.4 - 0.4 \times {n(hand['dw5'])}$"  # the weight's value where the learning rate belongs
+    assert wrong(judged(mazur, update)).explanations == ("wrong input: 0.4 stands where eta (0.5) belongs",)
+
+
+def test_a_number_copied_wrong_is_no_wrong_input(mazur, hand) -> None:
+    copied = n(hand["out_h1"], 4).replace("0.5933", "0.5393")  # a digit pair swapped: no value of the network
+    line = rf"$net_{{o1}} = 0.4 \times {copied} + 0.45 \times {n(hand['out_h2'])} + 0.6$"
+    assert not any(e.startswith("wrong input") for e in wrong(judged(mazur, line)).explanations)
