@@ -17,7 +17,7 @@ from derive.check.claims import Binary, Call, Node, Num, Unary, names_in, number
 from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.model.network import Network
-from derive.check.values import Evaluator
+from derive.check.values import Evaluator, OwnNames
 from derive.model.precision import CTX, Real, show
 
 SIGN = "sign: the number is the right value with its sign flipped ({right})"
@@ -167,6 +167,59 @@ def _swapped(node: Node, k: int, value: Real) -> tuple[Node, int]:
     if isinstance(node, Binary):
         left, k = _swapped(node.left, k, value)
         right, k = _swapped(node.right, k, value)
+        return Binary(node.op, left, right), k
+    return node, k
+
+
+# An activation and its derivative, as the claims' grammar names them, and as a person writes them.
+SLOPES = {"sigmoid": "dsigmoid", "sigma": "dsigmoid", "tanh": "dtanh", "relu": "step", "act": "dact"}
+UNSLOPED = {"dsigmoid": "sigmoid", "dtanh": "tanh", "step": "relu", "dact": "act"}
+WRITTEN = {"sigmoid": "σ", "sigma": "σ", "dsigmoid": "σ'", "tanh": "tanh", "dtanh": "tanh'", "relu": "relu",
+           "step": "relu'", "act": "f", "dact": "f'"}
+
+
+def slope_swapped(link: Node, points: Sequence[PointTruth], right: Sequence[Real], own: OwnNames) -> tuple[str, ...]:
+    """A formula right everywhere once one activation is put for its derivative or the other way round
+    (`f'(z)(1 - f(z))` for `f(z)(1 - f(z))`): the one written in the other's place."""
+    for k, function in enumerate(_activations(link)):
+        other = SLOPES.get(function) or UNSLOPED[function]
+        changed = _call_swapped(link, k, other)[0]
+        try:
+            values = [Evaluator(p, own, at_truth=False).evaluate(changed) for p in points]
+        except (Unknown, ArithmeticError, ValueError):
+            continue
+        if all(_same(v, r) for v, r in zip(values, right, strict=True)):
+            return (f"the activation's derivative confused with the activation: {WRITTEN[function]} is written "
+                    f"where {WRITTEN[other]} belongs (with {WRITTEN[other]} the formula is right)",)
+    return ()
+
+
+def _activations(node: Node) -> list[str]:
+    """The activations and their derivatives called in `node`, in reading order."""
+    if isinstance(node, Call):
+        here = [node.function] if node.function in SLOPES or node.function in UNSLOPED else []
+        return here + _activations(node.arg)
+    if isinstance(node, Unary):
+        return _activations(node.arg)
+    if isinstance(node, Binary):
+        return _activations(node.left) + _activations(node.right)
+    return []
+
+
+def _call_swapped(node: Node, k: int, function: str) -> tuple[Node, int]:
+    """`node` with its k-th activation (or derivative) call made a call of `function`."""
+    if isinstance(node, Call):
+        mine = node.function in SLOPES or node.function in UNSLOPED
+        arg, rest = _call_swapped(node.arg, k - 1 if mine else k, function)
+        if mine and k == 0:
+            return Call(function, node.arg), -1
+        return Call(node.function, arg), rest
+    if isinstance(node, Unary):
+        arg, k = _call_swapped(node.arg, k, function)
+        return Unary(node.op, arg), k
+    if isinstance(node, Binary):
+        left, k = _call_swapped(node.left, k, function)
+        right, k = _call_swapped(node.right, k, function)
         return Binary(node.op, left, right), k
     return node, k
 

@@ -43,8 +43,11 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
         if all(v is not None and _same(w, v) for w, v in zip(written, values)) and \
                 not all(_same(v, r) for v, r in zip(values, right)):
             found.append(f"{mistake.name}: {mistake.meaning}")
-    if found or at_spec is None:
+    if found:
         return tuple(found)
+    swapped = confusions.slope_swapped(link, points, right, evaluator.own)
+    if swapped or at_spec is None:
+        return swapped
     return confusions.in_formula(truth, target, at_spec, written, points)
 
 

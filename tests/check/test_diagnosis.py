@@ -115,3 +115,12 @@ def test_a_number_copied_wrong_is_no_wrong_input(mazur, hand) -> None:
     copied = n(hand["out_h1"], 4).replace("0.5933", "0.5393")  # a digit pair swapped: no value of the network
     line = rf"$net_{{o1}} = 0.4 \times {copied} + 0.45 \times {n(hand['out_h2'])} + 0.6$"
     assert not any(e.startswith("wrong input") for e in wrong(judged(mazur, line)).explanations)
+
+
+def test_the_activations_derivative_written_for_the_activation_is_named(mazur) -> None:
+    # sigma'(net) (1 - sigma(net)) where sigma(net) (1 - sigma(net)) belongs: right once sigma' is sigma
+    text = (r"$\frac{\partial E_{total}}{\partial w_5} = (out_{o1} - target_{o1}) \sigma'(net_{o1})"
+            r" (1 - \sigma(net_{o1})) out_{h1}$")
+    assert wrong(judged(mazur, text)).explanations == (
+        "the activation's derivative confused with the activation: σ' is written where σ belongs (with σ the "
+        "formula is right)",)
