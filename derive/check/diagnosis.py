@@ -12,7 +12,7 @@ from derive.check.carried import Recomputer, canonical
 from derive.check.claims import Claim, Node, Num, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
-from derive.check.values import Evaluator, OwnNames, Spread
+from derive.check.values import Evaluator, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, literal
 from derive.model.precision import CTX, Real, show
 
@@ -85,6 +85,24 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     if upstream:  # a copying slip against the truth says the working is right: it used an earlier slip
         causes = tuple(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped")))
     return replace(verdict, explanations=causes or near)
+
+
+def jumped(verdict: Verdict, link: Node, earlier: tuple[Node, ...], judged: list[Verdict], truth: Truth,
+           evaluator: Evaluator) -> Verdict:
+    """A number right against the truth after a link that carries a slip, which gives another number: the
+    working does not lead to it (`1/2 (0.7692 - 0.5)^2 = 0.035`, where it gives 0.0362), an arithmetic slip
+    that lands on the right value, not a right step."""
+    before = _before(earlier, judged)
+    # after a link wrong in itself (a formula, a number copied wrong) the right value may be the working's own
+    if verdict.claimed is None or before is None or before[2].status != CARRIED or \
+            symbolic(before[0], evaluator.own):
+        return verdict
+    if follows(before[1], link, verdict.claimed, spread_of(link, evaluator, truth),
+               _rounded(before[0], evaluator, truth)):
+        return verdict
+    shown = show(before[1], 9).text
+    return replace(verdict, status="wrong", reason=f"does not follow from link {before[2].link}: it gives {shown}",
+                   explanations=(ARITHMETIC.format(before=shown),))
 
 
 def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ...], judged: list[Verdict],

@@ -93,6 +93,8 @@ def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str 
                                                                     claimed))
         elif verdict.status == "wrong":
             verdict = diagnosis.numbers(verdict, link, target, sample, claim.links[:i - 1], verdicts, truth, evaluator)
+        else:
+            verdict = diagnosis.jumped(verdict, link, claim.links[:i - 1], verdicts, truth, evaluator)
         verdicts.append(verdict)
     return verdicts
 

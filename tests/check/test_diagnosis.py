@@ -124,3 +124,17 @@ def test_the_activations_derivative_written_for_the_activation_is_named(mazur) -
     assert wrong(judged(mazur, text)).explanations == (
         "the activation's derivative confused with the activation: σ' is written where σ belongs (with σ the "
         "formula is right)",)
+
+
+def test_the_right_value_after_a_link_that_carries_a_slip_is_an_arithmetic_slip(mazur, hand) -> None:
+    o1 = forward_out_o1(hand)
+    right = n((mp.mpf("0.01") - o1) ** 2 / 2, 6)  # the true E_o1, which the working written does not give
+    document = f"$out_{{o1}} = 0.7600$\n\n$E_{{o1}} = \\frac{{1}}{{2}}(0.01 - 0.7600)^2 = 0.28125 = {right}$"
+    verdicts = judged(mazur, document)
+    assert [v.status for v in verdicts] == ["wrong", "carried", "carried", "wrong"]
+    assert verdicts[-1].explanations == ("arithmetic slip: this number does not follow from the link before it "
+                                         "(0.28125)",)
+
+
+def forward_out_o1(hand: dict[str, object]) -> object:
+    return 1 / (1 + mp.exp(-hand["net_o1"]))
