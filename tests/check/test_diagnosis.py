@@ -138,3 +138,13 @@ def test_the_right_value_after_a_link_that_carries_a_slip_is_an_arithmetic_slip(
 
 def forward_out_o1(hand: dict[str, object]) -> object:
     return 1 / (1 + mp.exp(-hand["net_o1"]))
+
+
+def test_a_hidden_error_without_the_path_through_an_output_is_named(mazur, hand) -> None:
+    # dE/dout_h1 sums the paths through o1 and o2: delta_o1 w5 alone leaves out o2's
+    verdict = wrong(judged(mazur, rf"$\frac{{\partial E_{{total}}}}{{\partial out_{{h1}}}} = "
+                                  rf"{n(hand['delta_o1'] * mp.mpf('0.4'), 6)}$"))
+    assert verdict.explanations[0].startswith("path through o2 left out")
+    formula = (r"$\frac{\partial E_{total}}{\partial out_{h1}} = (out_{o1} - target_{o1}) out_{o1} (1 - out_{o1})"
+               r" w_5$")
+    assert wrong(judged(mazur, formula)).explanations[0].startswith("path through o2 left out")
