@@ -5,7 +5,7 @@ zero because the quantity it differentiates does not depend on the variable.
 
 A name is given only where it explains the number: the other quantity's value agrees with the number to
 the digits written, or, for a formula, equals it at the spec's values and at random points. A zero value
-names nothing (too many quantities are zero), nor does a number of fewer than three significant digits.
+names nothing (too many quantities are zero), nor does a number of too few significant digits to tell.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from derive.check.values import Evaluator, OwnNames
 from derive.model.precision import CTX, Real, show
 
 SIGN = "sign: the number is the right value with its sign flipped ({right})"
+# Among some fifty quantities a wrong number of three digits agrees with one by chance one time in twenty: a
+# number is read as another quantity's value from four significant digits on (the sign, one candidate, from three).
+OTHER_DIGITS = 4
 
 
 def shown(name: str) -> str:
@@ -58,6 +61,8 @@ def in_number(truth: Truth, target: str, text: str) -> tuple[str, ...]:
         return ()
     if right and agrees_to_written_digits(-right, text):
         return (SIGN.format(right=show(right, 9).text),)
+    if significant(text) < OTHER_DIGITS:
+        return ()
     names = [*candidates(truth.network), *(f"{p.name}@1" for p in truth.network.params)]
     matches = []
     for name in names:
