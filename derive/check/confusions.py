@@ -199,6 +199,48 @@ def slope_swapped(link: Node, points: Sequence[PointTruth], right: Sequence[Real
     return ()
 
 
+def square_dropped(link: Node, points: Sequence[PointTruth], right: Sequence[Real], own: OwnNames) -> tuple[str, ...]:
+    """A formula right everywhere once one of its differences is squared (`1/2 (y - t)` for `1/2 (y - t)^2`):
+    the square left out."""
+    for k in range(len(_differences(link))):
+        changed = _squared(link, k)[0]
+        try:
+            values = [Evaluator(p, own, at_truth=False).evaluate(changed) for p in points]
+        except (Unknown, ArithmeticError, ValueError):
+            continue
+        if all(_same(v, r) for v, r in zip(values, right, strict=True)):
+            return ("the square left out: with one of its differences squared the formula is right",)
+    return ()
+
+
+def _differences(node: Node) -> list[Binary]:
+    """The differences `a - b` in `node`, in reading order (outermost first)."""
+    if isinstance(node, Binary):
+        here = [node] if node.op == "-" else []
+        return here + _differences(node.left) + _differences(node.right)
+    if isinstance(node, (Unary, Call)):
+        return _differences(node.arg)
+    return []
+
+
+def _squared(node: Node, k: int) -> tuple[Node, int]:
+    """`node` with its k-th difference squared."""
+    if isinstance(node, Binary):
+        if node.op == "-" and k == 0:
+            return Binary("^", node, Num("2")), -1
+        k -= node.op == "-"
+        left, k = _squared(node.left, k)
+        right, k = _squared(node.right, k)
+        return Binary(node.op, left, right), k
+    if isinstance(node, Unary):
+        arg, k = _squared(node.arg, k)
+        return Unary(node.op, arg), k
+    if isinstance(node, Call):
+        arg, k = _squared(node.arg, k)
+        return Call(node.function, arg), k
+    return node, k
+
+
 def _activations(node: Node) -> list[str]:
     """The activations and their derivatives called in `node`, in reading order."""
     if isinstance(node, Call):

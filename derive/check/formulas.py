@@ -45,7 +45,8 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
             found.append(f"{mistake.name}: {mistake.meaning}")
     if found:
         return tuple(found)
-    swapped = confusions.slope_swapped(link, points, right, evaluator.own)
+    swapped = confusions.slope_swapped(link, points, right, evaluator.own) or \
+        confusions.square_dropped(link, points, right, evaluator.own)
     if swapped or at_spec is None:
         return swapped
     return confusions.in_formula(truth, target, at_spec, written, points)

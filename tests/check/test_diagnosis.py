@@ -148,3 +148,9 @@ def test_a_hidden_error_without_the_path_through_an_output_is_named(mazur, hand)
     formula = (r"$\frac{\partial E_{total}}{\partial out_{h1}} = (out_{o1} - target_{o1}) out_{o1} (1 - out_{o1})"
                r" w_5$")
     assert wrong(judged(mazur, formula)).explanations[0].startswith("path through o2 left out")
+
+
+def test_a_loss_without_its_square_is_named(mazur) -> None:
+    verdict = wrong(judged(mazur, r"$E_{o1} = \frac{1}{2}(target_{o1} - out_{o1})$"))
+    assert verdict.explanations == ("the square left out: with one of its differences squared the formula is right",)
+    assert wrong(judged(mazur, r"$E_{o1} = \frac{1}{2}(target_{o1} - out_{o1})^3$")).explanations == ()
