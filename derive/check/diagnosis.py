@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from derive.check import confusions
+from derive.check import confusions, rewrites
 from derive.check.carried import Recomputer, canonical
 from derive.check.claims import Claim, Node, Num, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
@@ -265,7 +265,7 @@ def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
     found = truth.explain_value(target, value, spread)
     if found or evaluator is None:
         return found
-    swapped = confusions.wrong_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
+    swapped = rewrites.wrong_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
                                       lambda n: _known_number(n, truth, evaluator))
     if swapped:
         return swapped

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from derive.check import confusions
+from derive.check import confusions, rewrites
 from derive.check.claims import Node
 from derive.check.mistakes import Mistake, catalogue, variant_trainer
 from derive.check.truth import PointTruth, Truth, Unknown
@@ -45,8 +45,8 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
             found.append(f"{mistake.name}: {mistake.meaning}")
     if found:
         return tuple(found)
-    swapped = confusions.slope_swapped(link, points, right, evaluator.own) or \
-        confusions.square_dropped(link, points, right, evaluator.own)
+    swapped = rewrites.slope_swapped(link, points, right, evaluator.own) or \
+        rewrites.square_dropped(link, points, right, evaluator.own)
     if swapped or at_spec is None:
         return swapped
     return confusions.in_formula(truth, target, at_spec, written, points)
