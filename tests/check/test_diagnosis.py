@@ -154,3 +154,10 @@ def test_a_loss_without_its_square_is_named(mazur) -> None:
     verdict = wrong(judged(mazur, r"$E_{o1} = \frac{1}{2}(target_{o1} - out_{o1})$"))
     assert verdict.explanations == ("the square left out: with one of its differences squared the formula is right",)
     assert wrong(judged(mazur, r"$E_{o1} = \frac{1}{2}(target_{o1} - out_{o1})^3$")).explanations == ()
+
+
+def test_a_named_slip_written_again_is_carried_forward(mazur, hand) -> None:
+    copied = n(hand["w7+"])  # w7's new value written for w6's, then stated again
+    verdicts = judged(mazur, f"$[w_5^+, w_6^+] = [{n(hand['w5+'])}, {copied}]$\n\n$w_6^+ = {copied}$")
+    assert [v.status for v in verdicts] == ["correct", "wrong", "carried"]
+    assert verdicts[-1].reason == f"uses {copied}, the slip on line 1"
