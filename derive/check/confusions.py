@@ -10,7 +10,7 @@ names nothing (too many quantities are zero), nor does a number of too few signi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from derive.check.claims import Node, names_in
 from derive.check.digits import agrees_to_written_digits, significant
@@ -19,6 +19,10 @@ from derive.model.network import Network
 from derive.model.precision import CTX, Real, show
 
 SIGN = "sign: the number is the right value with its sign flipped ({right})"
+# How the causes a number is exactly (here and in derive.check.rewrites) begin: said alone, without the
+# arithmetic slip from the link before, which such a number is not.
+EXACT = ("sign:", "activation left out", "activation applied too soon", "the activation's slope multiplied in",
+         "missing activation slope", "weights transposed: this is", "another quantity's value", "wrong input")
 # Among some fifty quantities a wrong number of three digits agrees with one by chance one time in twenty: a
 # number is read as another quantity's value from four significant digits on (the sign, one candidate, from three).
 OTHER_DIGITS = 4
@@ -50,22 +54,32 @@ def candidates(network: Network) -> tuple[str, ...]:
 def in_number(truth: Truth, target: str, text: str) -> tuple[str, ...]:
     """The number written (`text`, wrong for `target`) named: the right value with its sign flipped, or the
     value of other quantities (after the update, too) to the digits written."""
-    if truth.network.graph is not None or significant(text) < 3:
+    if significant(text) < 3:
         return ()
+    return _other(truth, target, lambda v: agrees_to_written_digits(v, text), significant(text) >= OTHER_DIGITS)
+
+
+def in_value(truth: Truth, target: str, value: Real, spread: Real) -> tuple[str, ...]:
+    """A computation in numbers (its value, its numbers' rounding `spread`) wrong for `target` named as a
+    number is, where its numbers are written to enough digits to tell (`spread` under 10^-4 of the value)."""
+    if not value or spread > abs(value) * CTX.mpf(10) ** -4:
+        return ()
+    return _other(truth, target, lambda v: abs(v - value) <= spread * (1 + CTX.mpf(10) ** -9) + _eps(v), True)
+
+
+def _other(truth: Truth, target: str, agrees: Callable[[Real], bool], others: bool) -> tuple[str, ...]:
+    """The right value with its sign flipped, or (where `others`) other quantities' values, that `agrees`."""
     base, sample = split_sample(target)
-    try:
-        right = truth.value(base, sample)
-    except Unknown:
+    right = _value(truth, base, sample)
+    if truth.network.graph is not None or right is None:
         return ()
-    if right and agrees_to_written_digits(-right, text):
+    if right and agrees(-right):
         return (SIGN.format(right=show(right, 9).text),)
-    if significant(text) < OTHER_DIGITS:
-        return ()
-    names = [*candidates(truth.network), *(f"{p.name}@1" for p in truth.network.params)]
+    names = [*candidates(truth.network), *(f"{p.name}@1" for p in truth.network.params)] if others else []
     matches = []
     for name in names:
         value = _value(truth, name, sample)
-        if name != base and value and agrees_to_written_digits(value, text) and value != right:
+        if name != base and value and value != right and agrees(value):
             matches.append((name, value))
     return (_named(truth.network, base, matches),) if matches else ()
 
@@ -156,6 +170,10 @@ def _value(truth: Truth, name: str, sample: str | None) -> Real | None:
         return None
 
 
+def _eps(b: Real) -> Real:
+    return CTX.mpf(10) ** -30 * max(abs(b), CTX.one)
+
+
 def _same(a: Real, b: Real) -> bool:
-    return abs(a - b) <= CTX.mpf(10) ** -30 * max(abs(b), CTX.one)
+    return abs(a - b) <= _eps(b)
 

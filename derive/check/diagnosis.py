@@ -77,7 +77,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         return carried
     causes = explained(link, target, value, spread, truth, evaluator)
     if before is not None and not follows(before[1], link, value, spread) and \
-            not any(c.startswith("wrong input") for c in causes):  # a number in the wrong place is the cause
+            not any(c.startswith(confusions.EXACT) for c in causes):  # what the number is, is its cause
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
@@ -262,7 +262,7 @@ def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
     text = literal(link)
     if text is not None:
         return truth.explain(target, text) or confusions.in_number(truth, target, text)
-    found = truth.explain_value(target, value, spread)
+    found = truth.explain_value(target, value, spread) or confusions.in_value(truth, target, value, spread)
     if found or evaluator is None:
         return found
     swapped = rewrites.wrong_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,

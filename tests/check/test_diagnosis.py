@@ -161,3 +161,12 @@ def test_a_named_slip_written_again_is_carried_forward(mazur, hand) -> None:
     verdicts = judged(mazur, f"$[w_5^+, w_6^+] = [{n(hand['w5+'])}, {copied}]$\n\n$w_6^+ = {copied}$")
     assert [v.status for v in verdicts] == ["correct", "wrong", "carried"]
     assert verdicts[-1].reason == f"uses {copied}, the slip on line 1"
+
+
+def test_a_computation_that_gives_another_quantitys_value_names_it(mazur, hand) -> None:
+    # delta_o2 out_h1 is w7's gradient (h1 to o2), computed for w5's (h1 to o1): the same source, another output
+    delta_o2 = hand["dw7"] / hand["out_h1"]
+    line = rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = {n(delta_o2, 12)} \times {n(hand['out_h1'], 12)}$"
+    verdict = wrong(judged(mazur, line))
+    assert verdict.explanations == (f"another quantity's value: this is dE_total/dw7 ({n(hand['dw7'])}), not "
+                                    "dE_total/dw5",)
