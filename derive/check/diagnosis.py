@@ -82,7 +82,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
     near, upstream = _near_written(value, target, sample, evaluator, truth)
-    if upstream:  # a copying slip against the truth says the working is right: it used an earlier slip
+    if upstream and verdict.truth is not None and abs(value - upstream) < abs(value - verdict.truth):
+        # nearer what an earlier slip gives than the truth: not the right working with the result copied wrong
         causes = tuple(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped")))
     return replace(verdict, explanations=causes or near)
 
@@ -222,23 +223,23 @@ NEAR = CTX.mpf("0.01")
 
 
 def _near_written(value: Real, target: str, sample: str | None, evaluator: Evaluator,
-                  truth: Truth) -> tuple[tuple[str, ...], bool]:
+                  truth: Truth) -> tuple[tuple[str, ...], Real | None]:
     """An arithmetic slip where the values the person wrote before give nearly this number by the step's own
-    rule (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and whether those values
-    hold an earlier slip."""
+    rule (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and that value where
+    those values hold an earlier slip (else None)."""
     if evaluator.recomputer is None:
         evaluator.recomputer = Recomputer(truth)
     try:
         found = evaluator.recomputer.value(target, evaluator.document, sample)
     except (ArithmeticError, ValueError, KeyError):
-        return (), False
+        return (), None
     if found is None or not (found.slips or found.rounded) or not found.value:
-        return (), False
+        return (), None
     if abs(value - found.value) > NEAR * abs(found.value):
-        return (), False
+        return (), None
     lines = ", ".join(str(n) for n in sorted({*found.slips, *found.rounded}))
     return (f"arithmetic slip: the values written on line {lines} give {show(found.value, 9).text} by this step's "
-            "rule, not this number",), bool(found.slips)
+            "rule, not this number",), (found.value if found.slips else None)
 
 
 def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
