@@ -232,6 +232,17 @@ def test_render_loads_neither_the_checker_nor_the_code(tmp_path: Path) -> None:
     assert {"model", "maths", "notes"} <= parts
 
 
+LAYER_MODULES = ("derive.model.kinds", "derive.model.structure", "derive.model.wiring", "derive.model.layer_notation",
+                 "derive.maths.wired")
+
+
+def test_only_a_network_with_layers_beyond_the_dense_one_loads_their_modules(tmp_path: Path) -> None:
+    dense = loaded_by(["render", "xor3", "--out", str(tmp_path / "d")], tmp_path)
+    assert [m for m in LAYER_MODULES if m in dense] == []
+    wired = loaded_by(["render", "cnn", "--out", str(tmp_path / "c")], tmp_path)
+    assert [m for m in LAYER_MODULES if m in wired] == list(LAYER_MODULES)
+
+
 def test_render_of_written_weights_loads_neither_numpy_nor_a_network_stack(tmp_path: Path) -> None:
     # NumPy draws [init] weights and runs the notebook's code; xml.sax would bring urllib and ssl along
     code = _LOADED.replace('m.startswith("derive.")', 'm.split(".")[0] in ("numpy", "xml", "ssl") or m == "urllib.request"')

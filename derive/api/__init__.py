@@ -18,12 +18,27 @@ Imports `derive.model`, `derive.maths`, `derive.notes`, `derive.code`, `derive.c
 network costs the spec and the network, no more.
 """
 
-from derive.api.course import Exercise, Grades, Practice, exercise, grade, practice_page
+from typing import TYPE_CHECKING, Any
+
 from derive.api.errors import (CodeDisagrees, DerivationError, DeriveError, DocumentError, ExerciseError, Finding,
                                GradingError, InconsistentDerivation, OptionError, SpecError, ToolMissing,
                                TypesetError, WriteError)
 from derive.api.network import TRAIN_STEPS, Network, list_presets, load
 from derive.api.results import CheckReport, Code, Notes, NotUnderstood, Training, Verdict
+
+if TYPE_CHECKING:
+    from derive.api.course import Exercise, Grades, Practice, exercise, grade, practice_page
+
+# the courses' names: loaded on first use (a render, a check or a training never needs them)
+_COURSE = frozenset({"Exercise", "Grades", "Practice", "exercise", "grade", "practice_page"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _COURSE:
+        from derive.api import course
+
+        return getattr(course, name)
+    raise AttributeError(f"module 'derive.api' has no attribute {name!r}")
 
 __all__ = [
     "TRAIN_STEPS",

@@ -52,8 +52,27 @@ def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node,
                            f"follows from link {i - 1}, which is wrong")
         return Verdict(claim.line, claim.text, i, "correct", before_value, value,
                        f"follows from link {i - 1} ({shown})")
+    carried = _from_slips_before(claim, i, link, value, before_link, spread, evaluator)
+    if carried is not None:
+        return carried
     return Verdict(claim.line, claim.text, i, "wrong", before_value, value,
                    f"does not follow from link {i - 1}: it gives {shown}", (ARITHMETIC.format(before=shown),))
+
+
+def _from_slips_before(claim: Claim, i: int, link: Node, value: Real, before_link: Node, spread: Real,
+                       evaluator: Evaluator) -> Verdict | None:
+    """A link that follows from the link before it worked out with the wrong values written earlier for its
+    quantities (`L = 1/2 (y - yhat)^2 = 0.0124` after a wrong yhat): carried forward, not a new slip."""
+    written = Written(evaluator)
+    try:
+        wanted = written.evaluate(before_link)
+    except (Unknown, ArithmeticError, ValueError):
+        return None
+    if not written.slips or not follows(wanted, link, value, spread):
+        return None
+    lines = ", ".join(str(n) for n in sorted(written.lines))
+    return Verdict(claim.line, claim.text, i, CARRIED, wanted, value,
+                   f"follows from the slip on line {lines}: the values written before give {show(wanted, 9).text}")
 
 
 def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earlier: tuple[Node, ...],
@@ -157,18 +176,20 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
     if not slips and not own.slipped:
         return _mark_own(claim, verdicts, own)
     found: list[Verdict] = []
+    left = [n.text.lstrip("-") for n in numbers_in(claim.left)] if claim.left is not None else []
     for v in verdicts:
         index = v.link - (2 if claim.left is not None else 1)
         link = claim.links[index] if 0 <= index < len(claim.links) else None
-        used = [n.text.lstrip("-") for n in numbers_in(link)] if link is not None else []
+        # a link equal to a left side in numbers (`1 / 1.3785 = 0.72543`) computes with the left's numbers too
+        used = [n.text.lstrip("-") for n in numbers_in(link)] + left if link is not None else []
         earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
         named = names_in(link) if link is not None else []
         earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
-        # a wrong link explained by a mistake of its own keeps its verdict, unless it is the earlier slip restated
-        restated = link is not None and (literal(link) or "").lstrip("-") in dict(earlier)
-        if earlier and v.status in ("correct", "defined", "wrong") and \
-                not (v.status == "wrong" and v.explanations and not restated):
-            text, line = earlier[0]
+        written = (literal(link) or "").lstrip("-") if link is not None else ""
+        copied = written in slips and slips[written] != claim.line  # the slip's number itself, copied
+        if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations
+                                                                             and not copied):
+            text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
             v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}")
         elif v.status == "correct" and v.reason.startswith("follows from link") and found and \
                 found[-1].status == CARRIED:

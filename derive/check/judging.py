@@ -12,14 +12,18 @@ from derive.check.carried import canonical
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
-from derive.check.values import Evaluator, OutOfRange, OwnNames, Spread, symbolic
+from derive.check.values import ACTIVATIONS, Evaluator, OutOfRange, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, compare, literal
 from derive.model.precision import CTX, Real, real, show
 
 
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
-    return diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+    verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+    last = literal(claim.links[-1]) if claim.links else None
+    if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
+        evaluator.document.slip(last, claim.line)  # a number carrying an earlier slip, known again when copied
+    return verdicts
 
 
 def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
@@ -160,6 +164,21 @@ IDENTITY_POINTS = ("-2.31", "-0.47", "0.36", "1.83")  # where a function's defin
 
 
 def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
+    """A function's definition; `f(z) = \\max(0, z)` where the network has several activations: the
+    definition of the one it holds for, if one does."""
+    left = claim.left
+    used = sorted({n.activation.name for n in truth.network.neurons} & set(ACTIVATIONS))
+    if not (isinstance(left, Call) and left.function in ("act", "dact") and len(used) > 1):
+        return _identity_links(claim, variable, truth)
+    for name in used:
+        which = replace(claim, left=Call(ACTIVATIONS[name][left.function == "dact"], left.arg))
+        verdicts = _identity_links(which, variable, truth)
+        if verdicts and all(v.status == "correct" for v in verdicts):
+            return [replace(v, reason=f"{v.reason}, f being the network's {name}") for v in verdicts]
+    return _identity_links(claim, variable, truth)
+
+
+def _identity_links(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     """Each link of a function's definition equals the function at several values of its variable."""
     assert claim.left is not None
     verdicts = []
@@ -317,6 +336,10 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
                 specialised: tuple[str, ...] = ()) -> Verdict:
     """A formula right at the spec's values must also be right at random values of every input (but those
     the document has set to 0 or 1 before it, as a formula for that case)."""
+    network = truth.network
+    if target in {o.target.name for o in network.outputs} | {i.name for i in network.inputs}:
+        # `y = x_1 + x_2`: how a given number was made (the function to learn), not a formula of the network
+        return replace(verdict, reason="agrees at the spec's values (a given, made by this formula)")
     fixed = _numbers_of_your_own(link, evaluator.own)
     if fixed:
         return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "

@@ -51,6 +51,14 @@ def number(value: object) -> Ball:
     return arb(str(value))
 
 
+def _literal(x: Ball) -> str | None:
+    """The literal the update's code may write for `x` (see derive.maths.ballsource): 0 or 1 where the
+    ball is exactly that number, else None (the code takes the ball)."""
+    if x.is_zero():
+        return ballsource.ZERO
+    return ballsource.ONE if x.is_exact() and x == 1 else None
+
+
 class _Shortfalls:
     """1 - beta^t, once per update and beta rather than once per parameter."""
 
@@ -99,7 +107,7 @@ def _softmax_deltas(grads: Balls, outs: Balls) -> Balls:
 
 
 ZERO, ONE = arb(0), arb(1)
-# what the gradient's straight-line code calls (see derive.maths.ballsource)
+# what the update's straight-line code calls (see derive.maths.ballsource)
 HELPERS = {"relu": _relu, "relu_slope": _relu_slope, "softmax": _softmax, "softmax_deltas": _softmax_deltas,
            "ZERO": ZERO}
 # each activation's outs from its layer's nets, for the dataset error
@@ -162,7 +170,6 @@ class BallTrainer:
         self.biases = [[(index[n.bias.name], n.bias_sign) if n.bias else None for n in layer]
                        for layer in network.layers]
         self.rules = [ACTIVATIONS[layer[0].activation.name] for layer in network.layers]
-        self.trainable = [p.trainable for p in network.params]
         self.loss = network.loss.name
         training = network.spec.training
         self.eta = number(training.learning_rate)
@@ -170,7 +177,16 @@ class BallTrainer:
         self.batch = training.update == "batch"
         self.samples = [([number(v) for v in s.inputs], [number(v) for v in s.targets]) for s in network.spec.samples]
         self.stepper = None if training.optimizer.plain else Stepper(network, arithmetic=arithmetic())
-        self._gradient = ballsource.compiled(network, HELPERS)
+        # one function per update: of every sample for a batch, else one per sample (its literals its own)
+        groups = [self.samples] if self.batch else [[s] for s in self.samples]
+        self.updates = [self._compiled(group) for group in groups]
+
+    def _compiled(self, samples: list[Sample]) -> tuple[Callable[..., Balls], list[Balls]]:
+        """The update by `samples` (see derive.maths.ballsource), and the balls it is given beside P and eta."""
+        operands = [([_literal(x) for x in inputs], [_literal(t) for t in targets]) for inputs, targets in samples]
+        eta = None if self.stepper else _literal(self.eta) or "eta"
+        text = ballsource.update_text(self.network, operands, self.mean, eta)
+        return ballsource.compiled(text, HELPERS), [balls for sample in samples for balls in sample]
 
     def initial(self) -> Balls:
         return [number(p.initial) for p in self.network.params]
@@ -192,32 +208,19 @@ class BallTrainer:
             outs.append(activation(layer))
         return nets, outs
 
-    def gradients(self, params: Balls, sample: Sample) -> Balls:
-        """dE_total/dp of one sample, by the delta rule (straight-line code, see derive.maths.ballsource)."""
-        return self._gradient(params, *sample)
-
-    def batch_gradient(self, params: Balls, samples: Sequence[Sample]) -> Balls:
-        total = self.gradients(params, samples[0])
-        for sample in samples[1:]:
-            total = [a + b for a, b in zip(total, self.gradients(params, sample))]
-        return [g / len(samples) for g in total] if self.mean else total
-
-    def step_samples(self, step: int) -> list[Sample]:
-        return self.samples if self.batch else [self.samples[(step - 1) % len(self.samples)]]
-
     def train(self, steps: Sequence[int]) -> Iterator[tuple[int, Balls]]:
         """The parameters after each count of updates in `steps` (increasing), one count at a time."""
         params, done = self.initial(), 0
         state = self.stepper.start() if self.stepper else None
-        eta, trainable = self.eta, self.trainable
+        eta, updates = self.eta, self.updates
         for target in steps:
             while done < target:
+                update, given = updates[done % len(updates)]  # a batch, or the samples in turn
                 done += 1
-                gradient = self.batch_gradient(params, self.step_samples(done))
                 if state is None:
-                    params = [p - eta * g if t else p for p, g, t in zip(params, gradient, trainable)]
+                    params = update(params, eta, *given)
                 else:
-                    params, state = self._step(params, gradient, state)
+                    params, state = self._step(params, update(params, eta, *given), state)
             yield done, params
 
     def _step(self, params: Balls, gradient: Balls, state: State) -> tuple[Balls, State]:

@@ -190,7 +190,7 @@ class Derivation:
 
 
 # Networks wired entry by entry (convolution, pooling, recurrent layers) are derived by derive.maths.wired,
-# which is built on this module and puts its functions here when derive is imported.
+# which is built on this module: derive.maths puts hooks here that import it with the first such network.
 wired_build: Callable[..., Derivation] | None = None
 wired_pass: Callable[[Network, Closed, SampleSpec], Pass] | None = None
 

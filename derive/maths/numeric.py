@@ -338,8 +338,8 @@ class Trainer:
         return found
 
 
-# The trainer of networks wired entry by entry (derive.maths.wired, built on this module: it puts its
-# class here when derive is imported).
+# The trainer of networks wired entry by entry (derive.maths.wired, built on this module: derive.maths
+# puts a hook here that imports it with the first such network).
 wired_trainer: Callable[[Network], Trainer] | None = None
 
 

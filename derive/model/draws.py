@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from derive.model import identifiers, structure
+from derive.model import identifiers
 from derive.model.spec import EXERCISE_KINDS, ExerciseSpec, LayerSpec, SampleSpec, Spec
 
 
@@ -44,6 +44,8 @@ def slots(spec: Spec, exercise: ExerciseSpec) -> tuple[Slot, ...]:
         "learning_rate": [identifiers.ETA],
     }
     if spec.structure is not None:  # kernels and recurrent matrices too, in reading order
+        from derive.model import structure  # (imported for networks with such layers only)
+
         names["weights"], names["biases"] = structure.parameter_names(spec)
     return tuple(Slot(kind, name) for kind in EXERCISE_KINDS if exercise.range_of(kind) is not None
                  for name in names[kind])
@@ -51,7 +53,11 @@ def slots(spec: Spec, exercise: ExerciseSpec) -> tuple[Slot, ...]:
 
 def _outputs(spec: Spec) -> tuple[str, ...]:
     """The outputs a sample's targets belong to (one per step where the dense layers run at every step)."""
-    return structure.output_names(spec) if spec.structure is not None else spec.layers[-1].neurons
+    if spec.structure is None:
+        return spec.layers[-1].neurons
+    from derive.model import structure
+
+    return structure.output_names(spec)
 
 
 def draw(rng: random.Random, spec: Spec, exercise: ExerciseSpec) -> tuple[tuple[str, Decimal], ...]:
@@ -75,7 +81,11 @@ def variant_spec(base: Spec, values: Mapping[str, Decimal | str], steps: tuple[i
     eta = got.get(identifiers.ETA, base.training.learning_rate)
     training = replace(base.training, learning_rate=eta, steps=steps)
     spec = replace(base, samples=samples, layers=layers, training=training, init=None)
-    return structure.with_values(spec, got) if spec.structure is not None else spec
+    if spec.structure is None:
+        return spec
+    from derive.model import structure
+
+    return structure.with_values(spec, got)
 
 
 def _sample(base: Spec, s: SampleSpec, got: Mapping[str, Decimal]) -> SampleSpec:

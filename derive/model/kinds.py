@@ -207,16 +207,6 @@ def out_size(side: int, kernel: int, stride: int, padding: int) -> int:
 # --- reading ---------------------------------------------------------------------------------------
 
 
-def is_layered(data: Any) -> bool:
-    """Whether a parsed spec uses these kinds: an input shape, or a layer that names its kind."""
-    if not isinstance(data, dict):
-        return False
-    layers = data.get("layers")
-    named = isinstance(layers, list) and any(isinstance(t, dict) and t.get("kind", "dense") != "dense"
-                                             for t in layers)
-    return named or isinstance(data.get("inputs"), dict)
-
-
 class _Draw:
     """Numbers for a parameter array: from the spec's table, or drawn by [init] in reading order."""
 

@@ -120,7 +120,8 @@ class Network:
 
 
 # The network of a spec with convolution, pooling or recurrent layers is built by derive.model.wiring (built
-# on this module, so not imported here), which puts its builder here when derive is imported.
+# on this module, so not imported here): derive.model puts a hook here that imports it with the first
+# such spec.
 wired_builder: Callable[[Spec], Network] | None = None
 
 

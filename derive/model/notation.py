@@ -199,7 +199,7 @@ _BUILDERS: dict[str, Callable[[Network], Notation]] = {
 
 
 # The notation of networks with convolution, pooling or recurrent layers (derive.model.layer_notation, built
-# on this module): it puts its builder here when derive.model is imported.
+# on this module): derive.model puts a hook here that imports it with the first such network.
 wired_notation: Callable[[Network, str], Notation] | None = None
 
 

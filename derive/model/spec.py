@@ -77,9 +77,20 @@ MAX_EXERCISE_DIGITS = 9
 
 
 # The reader of specs with convolution, pooling or recurrent layers (derive.model.structure, which is built
-# on this module and so is not imported here): it puts itself here when derive is imported, and answers
-# None for a spec of dense layers.
+# on this module and so is not imported here): derive.model puts it here, to be imported with the first
+# spec that `is_layered`; it answers None for a spec of dense layers.
 layered_reader: Callable[[Any, str, str], Spec | None] | None = None
+
+
+def is_layered(data: Any) -> bool:
+    """Whether a parsed spec uses layers beyond the dense one (see derive.model.kinds): an input shape,
+    or a layer that names its kind."""
+    if not isinstance(data, dict):
+        return False
+    layers = data.get("layers")
+    named = isinstance(layers, list) and any(isinstance(t, dict) and t.get("kind", "dense") != "dense"
+                                             for t in layers)
+    return named or isinstance(data.get("inputs"), dict)
 
 
 class SpecError(ValueError):

@@ -47,7 +47,7 @@ class _State:
 
 def read(data: Any, source: str, name: str) -> Spec | None:
     """The spec of a parsed document with layers of these kinds, None for one of dense layers only."""
-    return from_mapping(data, source, name) if k.is_layered(data) else None
+    return from_mapping(data, source, name) if specs.is_layered(data) else None
 
 
 def from_mapping(data: Any, source: str, name: str) -> Spec:

@@ -14,6 +14,7 @@ import math
 import random
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -48,6 +49,21 @@ class Numbers:
     drawn: tuple[tuple[str, Decimal], ...]
 
 
+class _Remembering(Trainer):
+    """A trainer that works out a sample's gradient at given parameters once: an exercise's questions ask
+    for the same ones (the gradients asked, then the update and the error after it)."""
+
+    def __init__(self, network: Network) -> None:
+        super().__init__(network)
+        self.found: dict[tuple[tuple[Real, ...], ...], list[Real]] = {}
+
+    def gradients(self, params: Sequence[Real], sample: tuple[list[Real], list[Real]]) -> list[Real]:
+        key = (tuple(params), tuple(sample[0]), tuple(sample[1]))
+        if key not in self.found:
+            self.found[key] = super().gradients(params, sample)
+        return list(self.found[key])
+
+
 def default_ask(network: Network) -> tuple[str, ...]:
     """The sheets' default questions: the first output, E_total, the gradients of the output layer's and
     the first layer's first weights, that weight after one update and E_total after it."""
@@ -65,7 +81,7 @@ def exercises(network: Network, notation: Notation) -> View | None:
     if len(network.params) > HAND_LIMIT:
         return None
     table = network.spec.exercise or DEFAULT_TABLE
-    trainer = Trainer(network)
+    trainer = _Remembering(network)
     rng = random.Random(SEED)
     asked = [q for q in (table.ask or default_ask(network)) if _answerable(q, network)]
     drawn = [_valid(network, trainer, table, rng) for _ in range(COUNT)]

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 TOOLS = ("xelatex", "xdvipdfmx")  # xdvipdfmx: XeTeX's own PDF writer
@@ -98,6 +97,8 @@ def compile_many(documents: Sequence[tuple[str, str]]) -> list[bytes]:
         else:
             found[i] = compile_tex(tex, documents[i][0])
     batches = [b for group in groups.values() for b in _batches(group)]
+    from concurrent.futures import ThreadPoolExecutor  # here: every render imports this module, few typeset
+
     with ThreadPoolExecutor(max_workers=max(1, min(len(batches), os.cpu_count() or 1))) as pool:
         for batch, pdfs in zip(batches, pool.map(lambda b: _batch(documents, b), batches)):
             found.update(zip(batch, pdfs))
@@ -122,6 +123,8 @@ def _batch(documents: Sequence[tuple[str, str]], batch: list[int]) -> list[bytes
         ends = [int(line) for line in (folder / "batch.pages").read_text(encoding="ascii").split()]
         starts = [1, *ends[:-1]]
         cuts = [(documents[i][0], first, end - 1) for i, first, end in zip(batch, starts, ends)]
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
             return list(pool.map(lambda cut: _cut(folder, *cut), cuts))
 

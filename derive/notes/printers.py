@@ -235,8 +235,9 @@ class Printers:
 
     def __init__(self, p: Pass | None, digits: int, notation: notations.Notation | None = None, narrate: bool = False,
                  width: float = LINE, colours: Mapping[str, str] | None = None,
-                 narrations: dict[Any, Any] | None = None) -> None:
+                 narrations: dict[Any, Any] | None = None, identity: bool = True) -> None:
         self.narrate = narrate
+        self.identity = identity  # narrations derive the sigmoid identity (the compact notes state it instead)
         # narrations by what they narrate: symbolic, so the passes of several samples share them
         self.narrations = {} if narrations is None else narrations
         self.colours = colours or {}  # a kind of chain-rule factor -> its colour as the format names it

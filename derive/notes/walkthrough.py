@@ -175,7 +175,7 @@ def view(d: Derivation, request: NotesRequest, figures: View | None = None, widt
     narrations: dict[Any, Any] = {}
     passes = [pass_view(network, p, d.closed,
                         Printers(p, digits, notation, request.narrate and k == 0, width, colours if k == 0 else {},
-                                 narrations),
+                                 narrations, identity=request.full),
                         precision, worked.param.name if worked is not None and k == 0 else "", request.full)
               for k, p in enumerate(shown)]
     _mark_repeats(passes, request.full)
@@ -233,9 +233,10 @@ def _shown_narrations(passes: list[View], full: bool) -> list[View]:
 
 def _mark_repeats(passes: list[View], full: bool) -> None:
     """In the compact notes, a narration that repeats an earlier one rule for rule refers to it instead.
-    The full notes derive the sigmoid identity once, where it is first used; the compact ones state it."""
+    The full notes derive the sigmoid identity once, where it is first used (the compact ones state it:
+    their narrations are made without it)."""
     shown = [n for n in _shown_narrations(passes, True) if n["identity"]]
-    for n in shown[1:] if full else shown:
+    for n in shown[1:]:
         n["identity"] = ""
     if full:
         return

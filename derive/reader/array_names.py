@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from derive.check.claims import Name, Node
 from derive.check.truth import Truth
 from derive.check.values import Evaluator, OwnNames
-from derive.reader.arrays import Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, values_of
+from derive.check.verdicts import Verdict
+from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, tokens,
+                                  values_of)
 from derive.reader.maths import Chain
 from derive.reader.names import HINTS
 
@@ -42,6 +44,8 @@ class ArrayNames:
         self.quantities = quantities(truth)
         self.readings: dict[str, Quantity] = {}
         self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
+        self.written: dict[tuple[str, ...], tuple[tuple[int, int], int]] = {}  # a vector's shape as first written
+        self.several: dict[str, list[Quantity]] = {}  # names whose entries fit several arrays (equal biases)
 
     def lookup(self, name: str) -> Array | None:
         if name in self.readings:
@@ -88,6 +92,27 @@ class ArrayNames:
         index = int(match.group(2)) - 1
         return entries[index] if 0 <= index < len(entries) else None
 
+    def turned(self, chain: Chain, line: int) -> Verdict | None:
+        """A vector written the other way round from how the document wrote the same quantity before (its
+        weights, their gradient or their update as a 1x3 row on line 207, a 3x1 column here): the two sides
+        of the equation differ in shape, which the entries' values (judged as if turned) do not show."""
+        parts = chain.text.split(" = ")
+        head = _head(parts[0])
+        quantity = self.target(head) if head is not None else None
+        if quantity is None or min(len(quantity.names), len(quantity.names[0])) != 1:
+            return None
+        key = tuple(sorted(_base(n) for row in quantity.names for n in row))
+        for part, array in zip(parts[1:], self._links(Statement(chain, line, None)), strict=False):
+            if array.scalar or not _written_out(part) or min(array.shape) != 1 or array.shape[0] == array.shape[1]:
+                continue
+            shape, first = self.written.setdefault(key, (array.shape, line))
+            if array.shape == shape[::-1] and first != line:
+                said = Array(((Name("x"),) * shape[1],) * shape[0]).describe()
+                return Verdict(line, chain.text, 1, "wrong", None, None, (
+                    f"{head} written as {array.describe()}, where line {first} writes that vector as {said}: the sides "
+                    "differ in shape (its entries are judged as if turned)"), ("a vector written the other way round",))
+        return None
+
     def notes(self, names: list[str]) -> str:
         return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
 
@@ -132,7 +157,36 @@ class ArrayNames:
             found = [c for c in self.quantities + [c.transposed() for c in self.quantities] if c.label == wanted]
             if found:
                 self.readings[word] = found[0]
+        self._counted(layered)
+        self._inputs(layered, words)
         self._errors(layered, words)
+
+    def _inputs(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
+        """`a_0`, `z_0`, `h_0` where the document counts layers from 1 (W_1 read as layer 1): the input layer,
+        counted as layer 0 (`z_0 = a_0 = x`)."""
+        if {offset for offset, _ in layered.values()} != {0}:
+            return
+        for word in sorted(words):
+            match = re.fullmatch(r"([A-Za-z])_?0", word)
+            if match and word not in self.readings and LETTERS.get(match.group(1)) in ("the outputs", "the nets"):
+                oriented = {q.label.endswith("(transposed)") for _, q in layered.values()}
+                found = [q for q in self.quantities if q.kind == "input"]
+                self.readings[word] = found[0].transposed() if oriented == {True} else found[0]
+
+    def _counted(self, layered: dict[str, tuple[int, Quantity]]) -> None:
+        """`b_1 = [0.5, 0.5]` where both layers' biases are 0.5: the layer its number counts, as the document's
+        other names count layers (W_1 read as layer 1), among the arrays its entries fit."""
+        offsets = {offset for offset, _ in layered.values()}
+        if len(offsets) != 1:
+            return
+        offset = next(iter(offsets))
+        for name, options in sorted(self.several.items()):
+            match = re.fullmatch(r"([A-Za-z]+)_?(\d)", name)
+            if match is None or name in self.readings:
+                continue
+            mine = [q for q in options if re.search(rf"of layer {int(match.group(2)) - offset}\b", q.label)]
+            if len(mine) == 1:
+                self.readings[name] = mine[0]
 
     def _errors(self, layered: dict[str, tuple[int, Quantity]], words: set[str]) -> None:
         """`delta_2`, `dZ^{[2]}`, `dW[2]`, `db[2]` where the document counts layers (W_1, W_2 or W^{[1]} read as
@@ -242,6 +296,8 @@ class ArrayNames:
         chosen = _prefer(head, found)
         if len(chosen) == 1:
             self.readings[head] = chosen[0]
+        elif chosen:
+            self.several[head] = chosen
 
 
 def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
@@ -270,6 +326,27 @@ def _untransposed(found: list[Quantity]) -> list[Quantity]:
     plain = [q for q in found if not q.label.endswith("(transposed)")]
     return plain if len(plain) == 1 and all(q.names in (plain[0].names, plain[0].transposed().names) or
                                             len(q.names) == 1 or len(q.names[0]) == 1 for q in found) else found
+
+
+def _base(name: str) -> str:
+    """A weight's own name, of its gradient or its value after the update (`d:E_total/w5`, `w5@1`: w5)."""
+    return name.removeprefix("d:E_total/").partition("@")[0]
+
+
+def _written_out(part: str) -> bool:
+    """A link of written arrays and numbers only (`[0.2; -0.3] - 0.1 [-0.3186; 0]`), no name's reading in it."""
+    words = re.findall(r"[A-Za-z][A-Za-z0-9_]*", part)
+    return bool(words) and all(w.startswith("ARRAY__") for w in words)
+
+
+def _head(text: str) -> str | None:
+    """The name an array chain's left side is, as the grammar names it (`d(L)/d(W2)`: d:L/W2), else None."""
+    try:
+        found = tokens(text.strip())
+    except ArrayError:
+        return None
+    named = len(found) == 1 and found[0][0] == "name" and not found[0][1].startswith("ARRAY__")
+    return found[0][1] if named else None
 
 
 def _plain_name(text: str) -> bool:

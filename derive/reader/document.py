@@ -17,7 +17,6 @@ from importlib import resources
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
-from derive.check.judging import judge
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
@@ -26,15 +25,16 @@ from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
+from derive.reader.conventions import mixed_index, other_sign
 from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 from derive.reader.symbols import decimal_points, uses_decimal_commas
+from derive.reader.ties import Tie, Ties, bare
+from derive.reader.updates import judge_readings
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
-AFTER_UPDATE = "read as the value after one update"
-BEFORE_UPDATE = "read as the value before the update"
 
 
 @dataclass(frozen=True)
@@ -119,11 +119,29 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
     arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
     evaluator = Evaluator(truth, OwnNames())
+    reader = Reader(names, alignment, arrays)
+    if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
+        reader = replace(reader, ties=Ties(truth, [c for r in reading for c in _stated(*r, truth, reader)]))
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
-        results.append(_check_span(span, text, len(results), truth, evaluator, Reader(names, alignment, arrays),
-                                   tables, sample))
+        results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
     return DocumentReport(tuple(results), alignment)
+
+
+def _stated(text: Text, span: Span, tables: Tables, sample: Context, truth: Truth, reader: Reader) -> list[Claim]:
+    """The claims of a span in the network's names, vectors and matrices entry by entry (unjudged)."""
+    found: list[Claim] = []
+    for chain in _found_chains(span, truth, tables)[1]:
+        line = text.line(span.start + chain.offsets[0])
+        try:
+            if reader.arrays is not None and (chain.about_arrays or reader.arrays.named_in(
+                    renamed_chain(chain, reader.aliases.for_span(span).name))):
+                found += reader.array_claims(chain, line, span, sample.name)[0]
+            elif (claim := reader.claim(chain.text, line, span)[0]) is not None:
+                found.append(replace(claim, sample=sample.name))
+        except (ArrayError, ClaimError, NotUnderstood):
+            continue
+    return found
 
 
 def _array_statements(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables,
@@ -159,14 +177,17 @@ class Reader:
     aliases: Aliases
     alignment: Alignment
     arrays: ArrayNames | None = None
+    ties: Ties = field(default_factory=Ties)  # the values stated for quantities, a sum in numbers is tied by
 
-    def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading, ...]]:
+    def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading | Tie, ...]]:
         claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
         if claim is None:
             return None, ()
         if self.arrays is not None:
             claim = _one_by_one(claim, self.arrays)
-        return self.alignment.rename(claim)
+        renamed, read = self.alignment.rename(claim)
+        renamed, tie = self.ties.tie(renamed)
+        return renamed, read + ((tie,) if tie is not None else ())
 
     def node(self, node: Node) -> Node:
         """An expression in the network's names (its scalars; the arrays are read before)."""
@@ -307,6 +328,9 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
                 reasons.append(str(exc))
                 continue
             found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
+            turned = names.arrays.turned(renamed_chain(chain, names.aliases.for_span(span).name), line)  # W: a row
+            if turned is not None:
+                found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
             continue
         try:
             claim, read = names.claim(chain.text, line, span)
@@ -318,7 +342,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             continue
         try:
             truth.budget.check_time()
-            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+            verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
         except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         source = " ".join(span.source.split())
@@ -328,6 +352,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
+    found = [replace(f, verdict=other_sign(f.verdict, span.lead)) for f in found]  # a sign taken the other way
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
@@ -354,7 +379,7 @@ def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, te
     for claim in entries:
         try:
             truth.budget.check_time()
-            verdicts, reading = _judge_readings(claim, chain, span, truth, evaluator)
+            verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
         except BudgetSpent as exc:
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         target = claim.target.name + ("@1" if reading else "")
@@ -487,53 +512,6 @@ def _as_the_notes_print_it(source: str, truth: Truth, glyphs: list[latex.GlyphTa
     return readings[0] if readings else []
 
 
-def _judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
-                    evaluator: Evaluator) -> tuple[list[Verdict], str]:
-    """The verdicts of the reading the values match, when the left side may be a value after an update."""
-    target = claim.target.name
-    if not _is_parameter(truth, target):
-        return judge(claim, truth, evaluator), ""
-    after = replace(claim, target=Name(target + "@1"), left=None)
-    prefer_after = chain.update or span.mentions_update or any(target in _names(link) for link in claim.links)
-    readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
-    if not prefer_after:
-        readings.reverse()
-    judged = []
-    for c, note in readings:  # the preferred reading first; the other only when this one is not right
-        judged.append((judge(c, truth, evaluator), note))
-        if not _count(judged[-1][0], "wrong", "carried") and _count(judged[-1][0], "correct"):
-            return judged[-1][0], _reading(note, target)
-    # the reading with the fewest new errors, then the most right links (a slip carried forward is no
-    # new error), then the one with a cause for its error, in the order of preference
-    ranked = sorted(range(len(judged)), key=lambda i: (_count(judged[i][0], "wrong"), -_count(judged[i][0], "correct"),
-                                                      not any(v.explanations for v in judged[i][0]), i))
-    verdicts, note = judged[ranked[0]]
-    return verdicts, _reading(note, target)
-
-
-def _count(verdicts: list[Verdict], *statuses: str) -> int:
-    return sum(v.status in statuses for v in verdicts)
-
-
-def _reading(note: str, target: str) -> str:
-    """Said only when the value after the update was taken: the plain reading needs no note."""
-    return f"{target}: {note}" if note == AFTER_UPDATE else ""
-
-
-def _is_parameter(truth: Truth, name: str) -> bool:
-    return name in {p.name for p in truth.network.params} or name == truth.network.e_total.name
-
-
-def _names(node: Node) -> list[str]:
-    if isinstance(node, Name):
-        return [node.name]
-    if isinstance(node, (Unary, Call)):
-        return _names(node.arg)
-    if isinstance(node, Binary):
-        return _names(node.left) + _names(node.right)
-    return []
-
-
 class Aliases:
     """Written names mapped to the network's: the textbook's letters where the network has those
     quantities, and a course's own (`[aliases]`: a whole name, or a head such as `z` for `net`)."""
@@ -593,6 +571,9 @@ class Aliases:
     def rename(self, claim: Claim | None) -> Claim | None:
         if claim is None:
             return claim
+        why = mixed_index(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): which j is meant is not read
+        if why is not None:
+            raise NotUnderstood(why)
         return replace(claim, target=Name(self.name(claim.target.name)),
                        links=tuple(self.node(link) for link in claim.links),
                        left=None if claim.left is None else self.node(claim.left))
@@ -617,11 +598,4 @@ def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:
     return [(a, b) for a, b in found if a not in known and b in known]
 
 
-def read(path_name: str, kind: str, document: str) -> str:
-    """Validate the kind against the document (a notebook must be JSON ...); return the kind."""
-    if kind == "ipynb":
-        notebook_cells(document)
-    return kind
-
-
-__all__ = ["DocumentError", "DocumentReport", "Found", "SpanResult", "check_document", "read"]
+__all__ = ["DocumentError", "DocumentReport", "Found", "SpanResult", "check_document"]

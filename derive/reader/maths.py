@@ -18,7 +18,8 @@ from functools import lru_cache
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
-from derive.reader.plain import ARRAY, NotUnderstood, claims_in, explicit_products, lists, matching, relu
+from derive.reader.plain import (ARRAY, NotUnderstood, claims_in, expanded_sum, explicit_products, lists, loss_calls,
+                                 matching, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
@@ -95,10 +96,14 @@ class _Emitter:
         self.drop_dot = False
         self.update = False
         self.arrays = arrays if arrays is not None else []  # shared with the emitters of its parts
+        self.norms: list[int] = []  # where each `\\|` was written: a bracket, opening then closing
 
     def text(self) -> str:
         if self.script:
             raise NotUnderstood(f"a {self.script} without its argument")
+        closing = self.norms[1::2]
+        if len(self.norms) % 2 or any(self.out[k + 1:k + 2] != ["^(2)"] for k in closing):
+            raise NotUnderstood("a norm \\|...\\| that is not squared")  # |x|^2 is x^2; |x| alone is not read
         return "".join(self.out)
 
     def nodes(self, nodes: list[lw.LatexNode]) -> None:
@@ -134,6 +139,8 @@ class _Emitter:
             self.arrays.append(_cells(n))
         elif isinstance(n, lw.LatexSpecialsNode):
             self.chars(n.specials_chars)
+        elif isinstance(n, lw.LatexMathNode) and n.delimiters[0] in ("\\(", "$"):
+            self.nodes(n.nodelist)  # `$\( x_1 = 1.1 \), \( x_2 = 2.2 \)$`: delimiters written twice
         else:
             raise NotUnderstood(f"{_what(n)} is not understood in an equation")
         return i + 1
@@ -218,6 +225,8 @@ class _Emitter:
     def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
         """A subscript joins the name; a superscript is an update mark or an exponent."""
         if op == "_":
+            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", flat):
+                flat = flat.replace(",", "")  # w_{1,3}: one index of one character each, written apart
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
             marked = re.fullmatch(r"(.*?)(@\d+ ?|_L\d+)", self.out[-1]) if self.out else None
@@ -255,10 +264,13 @@ class _Emitter:
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(_fraction(*parts))
             return nxt
-        if name == "sum" and (expanded := _expanded_sum(nodes[i + 1:])) is not None:
+        if name == "sum" and (expanded := expanded_sum(_verbatim(nodes[i + 1:]))) is not None:
             inner = _Emitter(self.arrays)
             inner.nodes(walk(expanded))
             self.out.append(" " + inner.text() + " ")
+            return len(nodes)
+        if name == "sum":
+            self.out.append(_over_samples(nodes[i + 1:], self.arrays))
             return len(nodes)
         if name == "sqrt":
             parts, nxt = _one_arg(nodes, i, args)
@@ -292,6 +304,9 @@ class _Emitter:
         elif name in UPDATE_ARROWS:
             self.update = True
             self.out.append(" = ")
+        elif name == "|":  # \|t - o\|^2: of one number, its square
+            self.out.append(")" if len(self.norms) % 2 else "(")
+            self.norms.append(len(self.out) - 1)
         elif name == ",":
             self.out.append("\x01")  # a thin space: a digit-group separator between digits
         elif name in SPACES:
@@ -309,29 +324,22 @@ class _Emitter:
         return i + 1
 
 
-_SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\d)\s*\}?")
-MAX_TERMS = 20
+_SUMMAND = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*(?:@\d+)?)\s*(=.*)?", re.S)
 
 
-def _expanded_sum(rest: list[lw.LatexNode]) -> str | None:
-    """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
-    `+`, `-` or `=` outside brackets), with what follows it; None without bounds written as numbers."""
-    text = "".join(n.latex_verbatim() for n in rest if n is not None)
-    bounds = _SUM_BOUNDS.match(text)
-    if bounds is None:
-        return None
-    letter, low, high = bounds.group(1), int(bounds.group(2)), int(bounds.group(3))
-    if not 0 <= high - low < MAX_TERMS:
-        return None
-    body, tail, depth = text[bounds.end():], "", 0
-    for k, c in enumerate(body):
-        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
-        if depth == 0 and c in "+-=" and body[:k].strip():
-            body, tail = body[:k], body[k:]
-            break
-    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
-    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
-    return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail
+def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]]) -> str:
+    """`\\sum \\delta_1` (no bounds, one name summed, what follows it an equation): the name added over the
+    samples of a batch, as a bias's gradient is (`\\frac{\\partial J}{\\partial b_1} = \\sum \\delta_1`)."""
+    inner = _Emitter(arrays)
+    inner.nodes(rest)
+    summand = _SUMMAND.fullmatch(inner.text())
+    if summand is None:
+        raise NotUnderstood("\\sum without its bounds, over more than one name")
+    return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
+
+
+def _verbatim(nodes: list[lw.LatexNode]) -> str:
+    return "".join(n.latex_verbatim() for n in nodes if n is not None)
 
 
 def _transposed(node: lw.LatexGroupNode) -> bool:
@@ -482,7 +490,7 @@ def _differentiated(node: lw.LatexNode) -> str | None:
         return None
     e = _Emitter()
     e.nodes(rest)
-    name = e.text().strip()
+    name = loss_calls(e.text().strip())
     if not _NAME.fullmatch(name):
         raise NotUnderstood(f"a derivative of {name!r}, which is not one quantity")
     return name
@@ -537,7 +545,7 @@ def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tupl
     joined, implicit products made explicit and the punctuation that ends a sentence left out."""
     e = _Emitter()
     e.nodes(nodes)
-    text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
+    text = loss_calls(_THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " "))
     found = []
     for piece in claims_in(lists(text, e.arrays)):
         arrays = ARRAY in piece or " ^T " in piece or " odot " in piece
@@ -550,6 +558,9 @@ def chains(source: str) -> list[Chain]:
     return list(_cached_chains(source))
 
 
+_CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
+
+
 @lru_cache(maxsize=4096)
 def _cached_chains(source: str) -> tuple[Chain, ...]:
     """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
@@ -557,6 +568,7 @@ def _cached_chains(source: str) -> tuple[Chain, ...]:
     if len(source) > MAX_SPAN:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
     latex, back = symbols.to_latex(source)
+    latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
     try:
         found = _chains(latex)
     except RecursionError:

@@ -1,6 +1,7 @@
 """The plain claims grammar's text of a row of maths, as the walker writes it: the claims a row states (split
 at its commas, without a condition after them), lists written with brackets made arrays, implicit products
-made explicit, and functions under the names people spell them with (`ReLU`, `f'`, `g_{ReLU}`, `softmax`)."""
+made explicit, functions under the names people spell them with (`ReLU`, `f'`, `g_{ReLU}`, `f_1`, `softmax`), a
+loss written with its parameters (`J(W, b)`), and a sum with numbers for bounds written out term by term."""
 
 from __future__ import annotations
 
@@ -93,6 +94,8 @@ def function_named(word: str) -> str:
     """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
     `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
     base, prime, _ = word.partition("@")
+    if re.fullmatch(r"(?:f|g|phi|varphi)_?L?\d{1,2}", base):
+        base = base.rstrip("0123456789L_")  # f_1(z_1), f'_2, f^{[2]}: the activation of the layer named
     letter, sep, named = base.partition("_")
     if sep and letter in ("f", "g", "phi", "sigma") and named.lower() in FUNCTION_SPELLINGS:
         base = named  # g_{ReLU}, f_{sigmoid}: the function the subscript names
@@ -100,6 +103,18 @@ def function_named(word: str) -> str:
     if name is None:
         return word
     return SLOPES.get(name, word) if prime else name
+
+
+# A loss written with what it depends on (`J(W, b)`, `L(\\hat{y}, y)`, `C(w)`): the loss itself. Two names or
+# more in the brackets, or one that names parameters, so that `L(y)` stays a product.
+_ARGUMENT = r"\s*[A-Za-z][A-Za-z0-9_]*(?:@\d+)?\s*"
+LOSS_CALL = re.compile(r"\b((?:J|L|C|E|Loss|loss|Cost|cost)(?:_[A-Za-z0-9]+)?)\s*\((?:"
+                       + _ARGUMENT + r"(?:," + _ARGUMENT + r")+|\s*(?:W|w|b|theta|params)(?:_?[A-Za-z0-9]*)\s*)\)")
+
+
+def loss_calls(text: str) -> str:
+    """`J(W, b)` as `J`: a loss name applied to its parameters or to the prediction and the target."""
+    return LOSS_CALL.sub(lambda m: m.group(1), text)
 
 
 def _render(kind: str, word: str) -> str:
@@ -144,3 +159,28 @@ def _items(inner: str) -> list[str]:
             start = k + 1
     parts.append(inner[start:])
     return parts if len(parts) > 1 else []
+
+
+_SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\d)\s*\}?")
+MAX_TERMS = 20
+
+
+def expanded_sum(text: str) -> str | None:
+    """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
+    `+`, `-` or `=` outside brackets), with what follows it, from the LaTeX after `\\sum`; None without
+    bounds written as numbers."""
+    bounds = _SUM_BOUNDS.match(text)
+    if bounds is None:
+        return None
+    letter, low, high = bounds.group(1), int(bounds.group(2)), int(bounds.group(3))
+    if not 0 <= high - low < MAX_TERMS:
+        return None
+    body, tail, depth = text[bounds.end():], "", 0
+    for k, c in enumerate(body):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
+        if depth == 0 and c in "+-=" and body[:k].strip():
+            body, tail = body[:k], body[k:]
+            break
+    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
+    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
+    return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail

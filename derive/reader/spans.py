@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from pylatexenc import latexwalker as lw
 
-from derive.reader import symbols
+from derive.reader import rendered, symbols
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -208,7 +208,60 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             spans.append(Span(_source(text, at, token.content), found, end, _line_end(text, end), True, cell,
                               (heading + " " + prose)[-600:], outline.headings, outline.lead))
             cursor = end
-    return spans
+        elif token.type in ("code_block", "html_block") and token.map is not None:
+            start, stop = lines[token.map[0]], lines[min(token.map[1], len(lines) - 1)]
+            if token.map[1] >= len(lines):
+                stop = len(text)
+            for span in _delimited(text, start, stop, cell, (heading + " " + prose)[-600:], outline):
+                spans.append(span)
+                cursor = max(cursor, span.end)
+    return _carried_on(text, spans)
+
+
+def _carried_on(text: str, spans: list[Span]) -> list[Span]:
+    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, nothing
+    but space between them): one span, the delimiters between them blanked, so the chain is read whole and
+    each link judged where it is written."""
+    joined: list[Span] = []
+    for span in spans:
+        last = joined[-1] if joined else None
+        between = text[last.end:span.start] if last is not None else ""
+        if last is None or not span.source.lstrip().startswith(("=", "+", "-")) or "=" not in last.source \
+                or not re.fullmatch(r"\s*\$?\$?", between) or "\n" not in between:
+            joined.append(span)
+            continue
+        inner_end = span.start + len(span.source)
+        gap = text[last.start + len(last.source):span.start]
+        source = last.source + re.sub(r"[^\n]", " ", gap) + span.source
+        if len(source) != inner_end - last.start:
+            joined.append(span)  # a source not as the text has it (a quote's markers): left apart
+            continue
+        joined[-1] = Span(source, last.start, span.end, span.block_end, last.display, last.cell, last.context,
+                          last.headings, last.lead)
+    return joined
+
+
+# `$$...$$` and `$...$` where the Markdown saw none: in prose indented with tabs (a code block to it) or
+# after an HTML tag's lines that run on to the next blank line
+_DELIMITED = re.compile(r"\$\$(.+?)\$\$|(?<![$\\])\$([^$\n]+?)\$(?!\$)", re.S)
+
+
+def _delimited(text: str, start: int, stop: int, cell: int | None, context: str, outline: Outline) -> list[Span]:
+    """The maths of a block the Markdown took for code or HTML, where it is prose with maths in it (no line
+    of a program, a span with `=`): each `$$...$$` and `$...$` a span."""
+    block = text[start:stop]
+    if "$" not in block or any(symbols.code_like(line) for line in _DELIMITED.sub(" ", block).splitlines()):
+        return []
+    found = []
+    for m in _DELIMITED.finditer(block):
+        inner, display = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+        if "=" not in inner or (not display and symbols.code_like(inner)):
+            continue
+        at = start + m.start() + (2 if display else 1)
+        end = start + m.end()
+        found.append(Span(inner, at, end, _line_end(text, end), display, cell, context, outline.headings,
+                          outline.lead))
+    return found
 
 
 def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[Span], cell: int | None,
@@ -218,7 +271,7 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
     found: list[Span] = []
     taken = [(s.start, s.end) for s in maths]
     rows_text = [text[lines[r]:_line_end(text, lines[r])] for r in range(rows[0], min(rows[1], len(lines)))]
-    if sum(symbols.code_like(r) for r in rows_text) >= max(2, len(rows_text) // 4):
+    if sum(symbols.code_like(r) and not _label(r) for r in rows_text) >= max(2, len(rows_text) // 4):
         return found  # a program pasted as prose: its lines are no equations
     for row in range(rows[0], min(rows[1], len(lines))):
         start = lines[row]
@@ -232,12 +285,33 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
             found[-1] = Span(last.source + text[last.end:stop], last.start, stop, end, False, cell, context,
                              headings, lead)
             continue
-        where = symbols.equation_in(line)
+        copy = rendered.latex_copy(line)
+        if copy is not None:  # a formula a rendered page holds several times: its LaTeX copy
+            found.append(Span(line[copy[0]:copy[1]], start + copy[0], start + copy[1], end, False, cell, context,
+                              headings, lead))
+            continue
+        where = symbols.equation_in(line) if not _goes_on(text, end) else None
         if where is not None:
             # no display: its note goes right after it on its line, as after inline maths
             found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
                               lead))
     return found
+
+
+def _goes_on(text: str, end: int) -> bool:
+    """Whether the line ending at `end` goes on in the next, which the Markdown took for a list item
+    (`+ \\frac{1}{2}...` in a display it did not see): the line alone is not the whole equation."""
+    following = text[end + 1:_line_end(text, end + 1)].lstrip(" >")
+    return following[:2] in ("+ ", "- ") and "\\" in following and "$" not in following
+
+
+_LABEL_LINE = re.compile(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\s*")
+LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code
+
+
+def _label(row: str) -> bool:
+    """A short line of prose that ends with a colon (`预测值:`, `Loss:`): a label, not a line of a program."""
+    return len(row.strip()) <= LABEL and bool(_LABEL_LINE.fullmatch(row))
 
 
 class Outline:
@@ -282,7 +356,7 @@ def _locate(text: str, content: str, cursor: int) -> tuple[int, int] | None:
     found = text.find(content, cursor)
     if found >= 0:
         return found, found + len(content)
-    if "\n" not in content.strip():
+    if "\n" not in content:
         return None
     lines = content.split("\n")
     pattern = _QUOTE_BREAK.join(re.escape(line.strip()) for line in lines)

@@ -1,7 +1,7 @@
 """Maths as people type it outside LaTeX: Unicode symbols (`δ Δ ∂ σ η × · ⋅ − – ≈ ⊙ ∑ ∇ ⇒ ∴`), subscript and
-superscript digits (`w₁`, `x²`), `:=`, full-width punctuation, and decimal commas, turned into the LaTeX
-the walker reads, with a map from each position of the result back to the text as written (so verdicts
-keep the document's own lines and columns).
+superscript digits (`w₁`, `x²`), vulgar fractions (`½`), `:=`, full-width punctuation, and decimal commas,
+turned into the LaTeX the walker reads, with a map from each position of the result back to the text as
+written (so verdicts keep the document's own lines and columns).
 
 The plain equations of prose are found here too: a line that states an equation (`net_h1 = (w₁ · x₁) +
 (w₂ · x₂) + b_h`, with the lines below it that start with `=`), written without `$...$`.
@@ -19,7 +19,8 @@ GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta
          "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}"}
 PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
          "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
-         "\u202f": " ", "\u200b": ""}
+         "\u202f": " ", "\u200b": "", "½": "\\frac{1}{2}", "¼": "\\frac{1}{4}", "¾": "\\frac{3}{4}",
+         "⅓": "\\frac{1}{3}", "⅔": "\\frac{2}{3}"}
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜ", "0123456789aeoxhklmnpst"))
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-nT"))
 COMBINING_HAT = "\u0302"
@@ -97,9 +98,10 @@ _MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
 _END = re.compile(r"[\s.,;:。，；：!?！？]+$")
 
 
-# A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`): no equation.
-_CODE = re.compile(r"[+\-*/%]=|==|!=|\.\w+\(|\b(?:np|torch|math)\.|\bimport\b|\bdef |\bprint\(|\breturn\b|"
-                   r"\bfor\b.+\bin\b|:\s*$|^\s*#|\w+\s*,\s*\w+\s*=|\.T\b|\w\[\w*:")
+# A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`, `a, b = 1, 2` at
+# its start): no equation. A list of givens (`Inputs: x₁ = 0.35, x₂ = 0.7`) is none.
+_CODE = re.compile(r"[+\-*/%]=|==|!=|\.[A-Za-z_]\w*\(|\b(?:np|torch|math)\.|\bimport\b|\bdef |\bprint\(|\breturn\b|"
+                   r"\bfor\b.+\bin\b|:\s*$|^\s*#|^\s*\w+\s*,\s*\w+\s*=|\.T\b|\w\[\w*:")
 
 
 def code_like(line: str) -> bool:
@@ -134,7 +136,10 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
     if "=" not in body:
         return None
     if body.lstrip().startswith(("=", "≈")):
-        return None  # a line carrying an equation on, without the one it carries on
+        numbers = _arithmetic_carried_on(body)  # `=0.67(1−0.67)(−0.17)=−0.0376` below `δ_5 = ...`
+        if numbers is None:
+            return None  # a line carrying an equation on, without the one it carries on
+        body = numbers
     if body.rstrip().endswith(("=", "≈")):
         return None  # `out_o1 =`: a blank left to fill in
     latex, _ = to_latex(unicodedata.normalize("NFC", body))
@@ -144,6 +149,15 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
         return None
     offset = line.index(body, start)
     return offset, offset + len(body), body
+
+
+def _arithmetic_carried_on(body: str) -> str | None:
+    """What follows the `=` (or `=>`) a line starts with, where it is a chain of numbers alone (two links or
+    more, no name): arithmetic judged link by link, whatever it carried on; else None."""
+    rest = re.sub(r"^\s*(?:=>|⇒|=|≈)\s*", "", body)
+    if "=" not in rest or re.search(r"[A-Za-zα-ωΑ-Ω]", rest) or not re.search(r"\d", rest):
+        return None
+    return rest
 
 
 _BRACKET = re.compile(r"\s*\(([^()=]*)\)")

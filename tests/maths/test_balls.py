@@ -129,3 +129,20 @@ def test_a_relu_at_its_kink_proves_nothing() -> None:
 @pytest.mark.parametrize("name", ["cnn", "rnn"])
 def test_networks_of_other_layer_kinds_take_the_50_digit_route(name: str) -> None:
     assert ball_errors(network.build(spec.load_preset(name)), [2, 10], 9) is None
+
+
+def test_inputs_targets_and_a_learning_rate_of_exactly_0_or_1_are_left_out_of_the_code_but_not_the_values() -> None:
+    from derive.maths import ballsource
+
+    net = network.build(spec.load_preset("xor3"))  # inputs and targets 0 or 1, learning rate 1
+    with ctx.workprec(PRECISION):
+        trainer = BallTrainer(net)
+        (update, given), params = trainer.updates[0], trainer.initial()
+        plain = [([None] * len(x), [None] * len(t)) for x, t in trainer.samples]
+        text = ballsource.update_text(net, plain, trainer.mean, "eta")
+        assert "* x0_s0" in text and "* x0_s0" not in ballsource.update_text(
+            net, [([balls._literal(v) for v in x], [balls._literal(v) for v in t]) for x, t in trainer.samples],
+            trainer.mean, "1")
+        folded, full = update(params, trainer.eta, *given), ballsource.compiled(text, balls.HELPERS)(
+            params, trainer.eta, *given)
+    assert all(a.mid() == b.mid() and a.rad() <= b.rad() for a, b in zip(folded, full))

@@ -106,3 +106,15 @@ def test_full_notes_derive_the_sigmoid_identity_once() -> None:
         assert line in block, line
     # and the sum rule assembled: 1/2 * 2 * (target - out) * (-1) = out - target
     assert r"= \mathrm{out}_{o1} - \mathrm{target}_{o1}" in full
+
+
+def test_the_sigmoid_derivative_the_notes_print_is_sympys_and_is_sigma_times_one_minus_sigma() -> None:
+    from sympy import cancel, diff, exp
+
+    from derive.notes.narration import sigmoid_derivative
+
+    d = derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+    for x in [d.network.layers[0][0].net, d.network.layers[-1][0].net]:  # the symbols the notes differentiate in
+        s = 1 / (1 + exp(-x))
+        assert sigmoid_derivative(x) == diff(s, x)
+        assert cancel(sigmoid_derivative(x) - s * (1 - s)) == 0

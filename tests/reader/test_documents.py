@@ -230,3 +230,18 @@ def test_a_display_inside_a_quote_is_read_at_its_lines(tmp_path: Path, capsys: p
     assert code == 1 and "0 not understood" in out
     assert re.search(rf"line \d+: correct: .*truth {right}", out) and re.search(r"line 7: wrong", out)
     assert (tmp_path / "marked.md").read_text(encoding="utf-8").startswith(text.rstrip("\n"))
+
+
+def test_a_quote_that_opens_with_its_display_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`> $$` on the quote's first line (no prose before it in the quote): the display is read at its line."""
+    from tests.oracle import Net, forward, mp
+
+    mazur = Net([2, 2, 2], ["sigmoid", "sigmoid"], [[[0.15, 0.2], [0.25, 0.3]], [[0.4, 0.45], [0.5, 0.55]]],
+                [[0.35, 0.35], [0.6, 0.6]], "half_sse")
+    out_o1 = forward(mazur, [0.05, 0.1])[-1][0]
+    right = mp.nstr(out_o1, 4)
+    path = tmp_path / "quoted.md"
+    path.write_text(f"# Homework\n\n> $$\n> out_{{o1}} = {right}\n> $$\n\nThe end.\n", encoding="utf-8")
+    code, out, _ = run(["check", "mazur", str(path)], capsys)
+    found = re.search(r"line 4: correct: .*\(truth ([0-9.]+)\)", out)
+    assert code == 0 and found and abs(mp.mpf(found.group(1)) - out_o1) < 1e-8, out

@@ -46,6 +46,8 @@ def target_of(latex: str) -> str:
     (r"\gamma_1 = 1", "gamma1"),
     (r"\theta_{2} = 1", "theta2"),
     (r"\eta = 0.5", "eta"),
+    (r"w_{1,3} = 0.3", "w13"),  # one index of one character each, written apart
+    (r"w_{i,j} = 0.3", "w_ij"),
 ])
 def test_names(latex: str, name: str) -> None:
     assert target_of(latex) == name
@@ -64,6 +66,7 @@ def test_names(latex: str, name: str) -> None:
     (r"x = 1\,000\,000", "1000000"),
     (r"x = (a - b)^{2-1}", "( a - b ) ^ ( 1 )"),
     (r"x = 2 y", "2 * y"),
+    (r"x = \frac{1}{2}\|t - o\|^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # a squared norm of a number
 ])
 def test_expressions(latex: str, plain: str) -> None:
     (chain,) = chains(latex)
@@ -94,6 +97,10 @@ def test_update_arrow_marks_the_new_value() -> None:
     (r"x = " + "{" * 300 + "1" + "}" * 300, "tokens"),
     (r"x = " + "{" * 1500 + "1" + "}" * 1500, "nested too deeply"),
     (r"x_{(0.01和0.99)} = 1", "subscript"),
+    (r"w_{12,3} = 1", "subscript"),
+    (r"x = \|t - o\|", "not squared"),  # |t - o| alone: no absolute value is read
+    (r"x = \|t - o\|^{2-1}", "not squared"),  # indices of several characters: which is which is not guessed
+    (r"\sum \delta_1 \cdot 2 = 1", r"\sum without its bounds"),
 ])
 def test_not_understood(latex: str, reason: str) -> None:
     with pytest.raises(NotUnderstood, match=reason.replace("\\", "\\\\")):

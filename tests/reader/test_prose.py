@@ -89,3 +89,49 @@ def test_decimal_commas_where_a_document_uses_them_throughout() -> None:
     assert uses_decimal_commas("out = 0,593 and net = 0,3775")
     assert not uses_decimal_commas("x = (0.2, 0.4) and 0,5")
     assert decimal_points("out = 0,593") == "out = 0.593"
+
+
+def test_a_list_of_givens_in_prose_and_a_vulgar_fraction(mazur: derivation.Derivation) -> None:
+    assert equation_in("Inputs: i₁ = 0.05, i₂ = 0.1")[2] == "i₁ = 0.05, i₂ = 0.1"  # type: ignore[index]
+    assert equation_in("x1, x2 = 0.5, 0.3") is None  # a program's unpacking, at the line's start
+    s = spec.load_preset("mazur")
+    _, outs = forward(oracle_net(s), list(s.samples[0].inputs))[1:]
+    e_o1 = (mp.mpf("0.01") - outs[0]) ** 2 / 2
+    document = "\n".join([
+        "Inputs: i₁ = 0.05, i₂ = 0.1",
+        f"E_o1 = ½(0.01 − {mp.nstr(outs[0], 9)})² = {mp.nstr(e_o1, 6)}",
+        "E_o1 = ½ × 0.5 = 0.25",  # ½ read as a half: 0.25, not the 0.2748 it should be
+    ])
+    assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 4 + ["wrong", "carried"]
+
+
+def test_a_line_of_arithmetic_carrying_on_a_formula(mazur: derivation.Derivation) -> None:
+    value = mp.mpf("0.7514") * (1 - mp.mpf("0.7514")) * mp.mpf("0.7414")
+    document = "\n".join([
+        "> $δ_{o1} = out_{o1}(1 − out_{o1})(out_{o1} − t_1)$",
+        "",
+        f"=0.7514(1−0.7514)(0.7414)={mp.nstr(value, 4)}",
+        "",
+        f"=> 0.7514(1−0.7514)(0.7414)={mp.nstr(value * 10, 4)}",  # a slipped point
+    ])
+    found = [(line, s) for line, s in verdicts(mazur, document) if line > 1]
+    assert found == [(3, "correct"), (5, "wrong")]
+    assert equation_in("= a + b = 2") is None and equation_in("= 0.3775") is None  # no chain of numbers alone
+
+
+def test_maths_in_prose_the_markdown_takes_for_code_or_html(mazur: derivation.Derivation, out_h1: str) -> None:
+    document = "\n".join([
+        "初始权重\t$w_1=0.15$，$w_2=0.20$",
+        "",
+        "\t\t\t\t   $w_5=0.40$，$w_6=0.45$",  # indented with tabs: a code block to the Markdown
+        "",
+        '<p align="center">',
+        '  <img src="./images/net.png">',
+        "</p>",
+        "$$",
+        f"对h1的输出进行计算：out_{{h1}}=\\frac{{1}}{{1+e^{{-0.3775}}}}={out_h1}",
+        "$$",
+        "",
+        "    x = np.dot(w, $a$)",  # a program stays a program
+    ])
+    assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 6

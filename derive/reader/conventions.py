@@ -1,0 +1,71 @@
+"""How a span is meant, where the checker does not follow it: said by the prose before it, or by an index.
+
+A formula stated with a sign taken the other way (`Some sources extract the negative sign from δ, so it
+would be written as: ∂E/∂w5 = -δ_o1 out_h1`, `有些资料将 δ 的负号展开写成`) is the negative of the truth in
+the document's own signs, but no sign mistake: the paragraph says so. Such a verdict becomes "cannot
+check" with the paragraph quoted, never "wrong" (a false alarm) nor "correct" (its other convention is
+not read).
+
+A rule for every index written with one instance's index (`y_j = F(a_j) = 1/(1 + e^{-a_1})`: a_j and a_1
+in one equation, or y_j equal to a side that names no j) is no claim about one quantity: which j is meant
+is not read, so it is not understood, never read as the instance's quantity and called right.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from derive.check.claims import Claim, names_in
+from derive.check.verdicts import Verdict
+from derive.model.precision import CTX, show
+
+# Words that speak of a sign: English, and Chinese (负号 the minus sign, 符号 a sign, 正负 plus or minus).
+SIGN_WORDS = re.compile(r"\b(signs?|negative|minus)\b|负号|符号|正负|反号", re.I)
+SAME = CTX.mpf(10) ** -9  # how close -claimed must be to the truth (relative) to be the truth's negative
+
+
+def other_sign(verdict: Verdict, lead: tuple[str, ...]) -> Verdict:
+    """A wrong verdict whose value is the truth's negative, under a paragraph (the span's own, the last of
+    `lead`) speaking of a sign: cannot check."""
+    paragraph = lead[-1] if lead else ""
+    if verdict.status != "wrong" or verdict.truth is None or verdict.claimed is None or \
+            not SIGN_WORDS.search(paragraph):
+        return verdict
+    if not verdict.truth or abs(verdict.claimed + verdict.truth) > SAME * abs(verdict.truth):
+        return verdict
+    words = " ".join(paragraph.split("$$")[0].split())
+    quoted = words if len(words) <= 80 else words[:77] + "..."
+    return replace(verdict, status="cannot check", explanations=(), reason=(
+        f"the negative of the truth ({show(verdict.truth, 9).text}), with a sign taken the other way as the text "
+        f"before it says ({quoted!r}): that convention is not followed here"))
+
+
+# A name indexed by a letter that counts (x_i, a_j, delta_k), and one indexed by a number (a_1, a1).
+LETTER_INDEX = re.compile(r"([A-Za-z]+)_([ijklmn])")
+NUMBER_INDEX = re.compile(r"([A-Za-z]+)_?(\d+)")
+
+
+def mixed_index(claim: Claim, known: Callable[[str], bool]) -> str | None:
+    """Why a claim mixes a rule for every index with one instance, or None: a_j beside a1, or y_j equal to a
+    side in a1 that names no j; names the network `known` are its own."""
+    sides = [n for link in (*claim.links, *((claim.left,) if claim.left else ())) for n in names_in(link)]
+    names = [claim.target.name, *sides]
+    numbered = [(m.group(1), n) for n in names if (m := NUMBER_INDEX.fullmatch(n))]
+    for general in names:
+        m = LETTER_INDEX.fullmatch(general)
+        if m is None or known(general):
+            continue
+        head, letter = m.groups()
+        same = [n for h, n in numbered if h == head]
+        if not same and general == claim.target.name and numbered and \
+                not any(re.search(rf"_\w*{letter}", n) for n in sides):
+            same = [n for _, n in numbered]  # y_j = 1/(1 + e^{-a1}): the rule for every j names no j
+        if same:
+            return (f"{general} and {same[0]} in one equation: a rule for every {letter} written with one "
+                    f"instance's index; which one is meant is not read")
+    return None
+
+
+__all__ = ["mixed_index", "other_sign"]

@@ -1,0 +1,101 @@
+"""A name that may stand for a value before or after the update, judged in the reading its value matches.
+
+A bare parameter name may stand for the value after an update (`w_4 = 0.29950299` under "updating the
+weights"): both readings are judged and the one the value matches is taken, and the verdict says so. So may a
+name of the forward pass where the text before it says the weights were updated ("After updating the weights
+the forward pass is repeated: y4 = 0.56"): it is the value at the updated weights. Such a value can only be
+told wrong where the person's own updated weights are known and right: one that differs from the network's
+may follow from updated weights the document wrote where they could not be read, so it cannot be checked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from derive.check.claims import Binary, Call, Claim, Name, Node, Unary
+from derive.check.judging import judge
+from derive.check.truth import Truth
+from derive.check.values import Evaluator
+from derive.check.verdicts import Verdict
+from derive.reader.maths import Chain
+from derive.reader.spans import Span
+
+AFTER_UPDATE = "read as the value after one update"
+BEFORE_UPDATE = "read as the value before the update"
+# The text before a span saying the weights have been updated (English, Chinese).
+UPDATED = re.compile(r"after (the )?(weights? |parameters? )?(are |were |have been )?updat|updated (weights|parameters)"
+                     r"|new weights|更新后|更新之后|更新以后|新的权重", re.I)
+
+
+def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
+                   evaluator: Evaluator) -> tuple[list[Verdict], str]:
+    """The verdicts of the reading the values match, when the left side may be a value after an update."""
+    target = claim.target.name
+    forward = _forward(truth, target) and any(UPDATED.search(p) for p in span.lead)
+    if not _is_parameter(truth, target) and not forward:
+        return judge(claim, truth, evaluator), ""
+    after = replace(claim, target=Name(target + "@1"), left=None)
+    prefer_after = forward or chain.update or span.mentions_update or any(target in _names(x) for x in claim.links)
+    readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
+    if not prefer_after:
+        readings.reverse()
+    judged = []
+    for c, note in readings:  # the preferred reading first; the other only when this one is not right
+        judged.append((judge(c, truth, evaluator), note))
+        if not _count(judged[-1][0], "wrong", "carried") and _count(judged[-1][0], "correct"):
+            return judged[-1][0], _reading(note, target)
+    # the reading with the fewest new errors, then the most right links (a slip carried forward is no
+    # new error), then the one with a cause for its error, in the order of preference
+    ranked = sorted(range(len(judged)), key=lambda i: (_count(judged[i][0], "wrong"), -_count(judged[i][0], "correct"),
+                                                      not any(v.explanations for v in judged[i][0]), i))
+    verdicts, note = judged[ranked[0]]
+    if forward and note == AFTER_UPDATE:
+        verdicts = _unknown_weights(verdicts, truth, evaluator, claim.sample)
+    return verdicts, _reading(note, target)
+
+
+def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
+    """A value of the forward pass after the update, wrong against the network's: cannot check, unless the
+    person's updated value of every parameter was read and found right (then it is a new error)."""
+    written = evaluator.document.at(sample)
+    unread = [p.name for p in truth.network.params
+              if p.trainable and (f"{p.name}@1" not in written or written[f"{p.name}@1"].wrong)]
+    if not unread:
+        return verdicts
+    shown = ", ".join(unread[:4]) + (" ..." if len(unread) > 4 else "")
+    why = (f"the value after the update, which may follow from the person's own updated {shown}, not read or not "
+           "right: a slip carried from them cannot be told from a new one")
+    return [replace(v, status="cannot check", explanations=(), reason=why) if v.status == "wrong" else v
+            for v in verdicts]
+
+
+def _forward(truth: Truth, name: str) -> bool:
+    """A quantity of the forward pass (a net or an output), not yet marked as after an update."""
+    return any(name in (n.net.name, n.out.name) for n in truth.network.neurons)
+
+
+def _count(verdicts: list[Verdict], *statuses: str) -> int:
+    return sum(v.status in statuses for v in verdicts)
+
+
+def _reading(note: str, target: str) -> str:
+    """Said only when the value after the update was taken: the plain reading needs no note."""
+    return f"{target}: {note}" if note == AFTER_UPDATE else ""
+
+
+def _is_parameter(truth: Truth, name: str) -> bool:
+    return name in {p.name for p in truth.network.params} or name == truth.network.e_total.name
+
+
+def _names(node: Node) -> list[str]:
+    if isinstance(node, Name):
+        return [node.name]
+    if isinstance(node, (Unary, Call)):
+        return _names(node.arg)
+    if isinstance(node, Binary):
+        return _names(node.left) + _names(node.right)
+    return []
+
+
+__all__ = ["AFTER_UPDATE", "BEFORE_UPDATE", "judge_readings"]

@@ -1,0 +1,222 @@
+"""Names as people spell them in worked examples: a loss written with what it depends on (`J(W, b)`), a
+layer's activation written with the layer's index (`f_1(z_1)`, `f'_2`). The documents' numbers come from
+tests/oracle.py (an mpmath forward pass and finite differences)."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+from tests.helpers import finite_difference, oracle_net, param_values
+from tests.oracle import forward, mp
+
+MAZUR = spec.load_preset("mazur")
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(MAZUR), history_steps=(1,))
+
+
+def gradient(name: str) -> str:
+    return mp.nstr(finite_difference(MAZUR, 0, name, param_values(MAZUR)), 9)
+
+
+def hidden() -> tuple[str, str, str]:
+    """net_h1, out_h1 and the sigmoid's slope there, from the oracle."""
+    net_h1 = mp.fsum([mp.mpf("0.15") * mp.mpf("0.05"), mp.mpf("0.2") * mp.mpf("0.1"), mp.mpf("0.35")])
+    out_h1 = forward(oracle_net(MAZUR), list(MAZUR.samples[0].inputs))[1][0]
+    return mp.nstr(net_h1, 9), mp.nstr(out_h1, 9), mp.nstr(out_h1 * (1 - out_h1), 9)
+
+
+def statuses(report) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.verdict.status for f in report.found]
+
+
+@pytest.mark.parametrize("loss", ["J(W, b)", "L(\\hat{y}, y)", "C(w)", "E(w, b)"])
+def test_a_loss_applied_to_its_parameters_is_the_loss(mazur: derivation.Derivation, loss: str) -> None:
+    document = "\n\n".join([
+        f"$$\\frac{{\\partial {loss}}}{{\\partial w_5}} = {gradient('w5')}$$",
+        f"$$\\frac{{\\partial {loss}}}{{\\partial w_1}} = {gradient('w1')}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert statuses(report) == ["correct", "correct"]
+    assert {f.target for f in report.found} == {"d:E_total/w5", "d:E_total/w1"}
+
+
+def test_a_wrong_gradient_of_a_loss_applied_to_its_parameters_is_wrong(mazur: derivation.Derivation) -> None:
+    wrong = mp.nstr(finite_difference(MAZUR, 0, "w5", param_values(MAZUR)) * 2, 9)
+    document = "\n\n".join([
+        f"$$\\frac{{\\partial J(W, b)}}{{\\partial w_1}} = {gradient('w1')}$$",
+        f"$$\\frac{{\\partial J(W, b)}}{{\\partial w_5}} = {wrong}$$",
+    ])
+    assert statuses(check_document(mazur, "md", document)) == ["correct", "wrong"]
+
+
+def test_a_layer_s_activation_written_with_its_index(mazur: derivation.Derivation) -> None:
+    net_h1, out_h1, slope = hidden()
+    document = "\n\n".join([
+        f"$$z_1 = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = {net_h1}$$",
+        f"$$a_1 = f_1(z_1) = f_1({net_h1}) = {out_h1}$$",
+        f"$$f'_1(z_1) = a_1 (1 - a_1) = {slope}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert set(statuses(report)) == {"correct"} and len(report.found) >= 5
+
+
+def test_a_wrong_value_of_a_layer_s_activation_is_wrong(mazur: derivation.Derivation) -> None:
+    net_h1, _, _ = hidden()
+    document = "\n\n".join([
+        f"$$z_1 = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = {net_h1}$$",
+        f"$$a_1 = f_1({net_h1}) = 0.6032$$",
+    ])
+    assert "wrong" in statuses(check_document(mazur, "md", document))
+
+
+EQUAL_BIASES = """
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.1, 0.2], [0.3, 0.4]]
+bias = { mode = "per_neuron", values = [0.5, 0.5] }
+
+[[layers]]
+neurons = ["o1", "o2"]
+activation = "sigmoid"
+weights = [[0.7, 0.8], [0.9, 0.1]]
+bias = { mode = "per_neuron", values = [0.5, 0.5] }
+
+[[samples]]
+inputs = [1, 4]
+targets = [0.1, 0.05]
+
+[training]
+learning_rate = 0.01
+"""
+
+
+def matrix(rows: list[list[str]]) -> str:
+    return r"\begin{bmatrix} " + r" \\ ".join(" & ".join(r) for r in rows) + r" \end{bmatrix}"
+
+
+@pytest.fixture(scope="module")
+def equal_biases(tmp_path_factory: pytest.TempPathFactory) -> tuple[derivation.Derivation, spec.Spec]:
+    path = tmp_path_factory.mktemp("spec") / "net.toml"
+    path.write_text(EQUAL_BIASES, encoding="utf-8")
+    s = spec.load(str(path))
+    return derivation.build(network.build(s), history_steps=(1,)), s
+
+
+def test_equal_biases_are_read_by_the_layer_their_name_counts(equal_biases) -> None:  # type: ignore[no-untyped-def]
+    d, s = equal_biases
+    grads = [mp.nstr(finite_difference(s, 0, b, param_values(s)), 9) for b in ("b3", "b4")]
+    document = "\n\n".join([
+        f"$$W_1 = {matrix([['0.1', '0.2'], ['0.3', '0.4']])}, \\quad b_1 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$W_2 = {matrix([['0.7', '0.8'], ['0.9', '0.1']])}, \\quad b_2 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$\\frac{{\\partial J(W, b)}}{{\\partial b_2}} = \\sum \\delta_2 = {matrix([[grads[0]], [grads[1]]])}$$",
+    ])
+    report = check_document(d, "md", document)
+    targets = [(f.target, f.verdict.status) for f in report.found]
+    assert ("b1", "correct") in targets and ("b3", "correct") in targets and ("b4", "correct") in targets
+    assert ("d:E_total/b3", "correct") in targets and ("d:E_total/b4", "correct") in targets
+    assert {status for _, status in targets} == {"correct"}
+
+
+def test_a_wrong_bias_gradient_summed_over_the_samples_is_wrong(equal_biases) -> None:  # type: ignore[no-untyped-def]
+    d, s = equal_biases
+    right = mp.nstr(finite_difference(s, 0, "b3", param_values(s)), 9)
+    wrong = mp.nstr(finite_difference(s, 0, "b4", param_values(s)) * 3, 9)
+    document = "\n\n".join([
+        f"$$W_2 = {matrix([['0.7', '0.8'], ['0.9', '0.1']])}, \\quad b_2 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$W_1 = {matrix([['0.1', '0.2'], ['0.3', '0.4']])}$$",
+        f"$$\\frac{{\\partial J(W, b)}}{{\\partial b_2}} = \\sum \\delta_2 = {matrix([[right], [wrong]])}$$",
+    ])
+    statuses_ = {f.target: f.verdict.status for f in check_document(d, "md", document).found}
+    assert statuses_["d:E_total/b3"] == "correct" and statuses_["d:E_total/b4"] == "wrong"
+
+
+@pytest.mark.parametrize("latex", [r"a_j = \sum_i w_{ij} x_i", r"\sum \delta_1 \cdot x = 3"])
+def test_a_sum_without_bounds_over_more_than_one_name_is_not_understood(latex: str) -> None:
+    from derive.reader.maths import chains
+    from derive.reader.plain import NotUnderstood
+
+    with pytest.raises(NotUnderstood):
+        chains(latex)
+
+
+def test_the_input_layer_counted_as_layer_0(equal_biases) -> None:  # type: ignore[no-untyped-def]
+    d, _ = equal_biases
+    nets = [mp.fsum([mp.mpf(1) * w1, mp.mpf(4) * w2, mp.mpf("0.5")])
+            for w1, w2 in ((mp.mpf("0.1"), mp.mpf("0.2")), (mp.mpf("0.3"), mp.mpf("0.4")))]
+    document = "\n\n".join([
+        "$$x = [1, 4]$$",
+        f"$$W_1 = {matrix([['0.1', '0.3'], ['0.2', '0.4']])}, \\quad b_1 = {matrix([['0.5'], ['0.5']])}$$",
+        f"$$W_2 = {matrix([['0.7', '0.9'], ['0.8', '0.1']])}$$",
+        "$$z_0 = a_0 = x$$",
+        f"$$z_1 = a_0 W_1 + b_1^T = {matrix([[mp.nstr(n, 9) for n in nets]])}$$",
+    ])
+    report = check_document(d, "md", document)
+    found = [(f.target, f.verdict.status) for f in report.found]
+    assert ("net_h1", "correct") in found and ("net_h2", "correct") in found
+    assert {status for _, status in found} <= {"correct", "defined"} and "wrong" not in str(found)
+
+
+def test_a_display_the_markdown_cuts_at_a_plus_line_is_not_read_in_halves(mazur: derivation.Derivation) -> None:
+    _, outs = forward(oracle_net(MAZUR), list(MAZUR.samples[0].inputs))[1:]
+    total = mp.fsum((t - o) ** 2 / 2 for t, o in zip((mp.mpf("0.01"), mp.mpf("0.99")), outs, strict=True))
+    document = "\n".join([
+        "The total error is",  # `$$` right after a paragraph's text, a line starting with `+`: a list item
+        "$$",
+        "E_{total} = \\frac{1}{2}\\|target_{o1}-out_{o1}\\|^2",
+        "+ \\frac{1}{2}\\|target_{o2}-out_{o2}\\|^2",
+        "$$",
+        "",
+        f"$$E_{{total}} = {mp.nstr(total, 9)}$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert "wrong" not in [f.verdict.status for f in report.found]
+    assert [f.verdict.status for f in report.found][-1] == "correct"
+
+
+def test_inline_maths_carrying_the_span_before_it_on(mazur: derivation.Derivation) -> None:
+    document = "\n".join([
+        "$\\frac{\\partial E_{total}}{\\partial out_{h1}} = \\frac{\\partial E_{o1}}{\\partial out_{h1}}$",
+        "",
+        "$+ \\frac{\\partial E_{o2}}{\\partial out_{h1}}$",  # the second path: alone, the line above is wrong
+        "",
+        "$= \\frac{\\partial E_{total}}{\\partial net_{o1}} w_5 + \\frac{\\partial E_{total}}{\\partial net_{o2}} w_7$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(1, "correct"), (5, "correct")]
+
+
+def test_delimiters_written_twice_and_a_target_made_by_a_formula(mazur: derivation.Derivation) -> None:
+    document = "\n\n".join([
+        "Inputs: $\\( i_1 = 0.05 \\), \\( i_2 = 0.1 \\)$",
+        "The target: $\\( t_1 = 0.2 \\times i_1 = 0.2 \\times 0.05 = 0.01 \\)$",  # how the task made it
+    ])
+    found = [(f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert found == [("i1", "correct"), ("i2", "correct")] + [("target_o1", "correct")] * 3
+
+
+def test_a_target_s_formula_wrong_at_the_spec_s_values_is_wrong(mazur: derivation.Derivation) -> None:
+    document = "$$t_1 = 0.3 \\times i_1 = 0.3 \\times 0.05 = 0.01$$"
+    statuses_ = [f.verdict.status for f in check_document(mazur, "md", document).found]
+    assert statuses_[0] == "wrong" and "correct" not in statuses_[:2]
+
+
+MIXED = EQUAL_BIASES.replace('activation = "sigmoid"', 'activation = "relu"', 1)
+
+
+def test_an_activation_s_definition_in_a_network_of_several(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "mixed.toml"
+    path.write_text(MIXED, encoding="utf-8")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    document = "\n\n".join(["$$f(z) = \\max(0, z)$$", "$$f(z) = \\frac{1}{1 + e^{-z}}$$", "$$f(z) = \\tanh(z)$$"])
+    found = [(f.verdict.line, f.verdict.status) for f in check_document(d, "md", document).found]
+    assert found == [(1, "correct"), (3, "correct"), (5, "cannot check")]

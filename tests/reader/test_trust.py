@@ -1,0 +1,158 @@
+"""A document's step is never called right where the checker cannot tell: small documents of our own, each
+with a rule the reading corpus showed was needed. Values from tests/oracle.py or by hand arithmetic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+from tests.helpers import oracle_net
+from tests.oracle import forward, mp
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+
+
+def verdicts(d: derivation.Derivation, document: str) -> list[tuple[int, str, str]]:
+    return [(f.verdict.line, f.verdict.status, f.verdict.reason) for f in check_document(d, "md", document).found]
+
+
+def dE_dw5() -> object:
+    """dE_total/dw5 of the classic network: (out_o1 - target_o1) out_o1 (1 - out_o1) out_h1, by the oracle."""
+    s = spec.load_preset("mazur")
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    o1, h1 = outs[2][0], outs[1][0]
+    return (o1 - mp.mpf("0.01")) * o1 * (1 - o1) * h1
+
+
+def test_a_sign_taken_out_of_delta_as_the_text_says_cannot_be_checked(mazur: derivation.Derivation) -> None:
+    """`-δ_o1 out_h1` is the negative of dE/dw5 with the document's δ; under a paragraph saying the sign is
+    taken the other way it is no sign mistake (cannot check), without that paragraph it is one (wrong)."""
+    formula = r"$$\frac{\partial E_{total}}{\partial w_5} = -\delta_{o1} \cdot out_{h1}$$"
+    said = verdicts(mazur, f"Some texts take the negative sign out of $\\delta$, so it is written as:\n\n{formula}\n")
+    assert [(line, status) for line, status, _ in said] == [(3, "cannot check")]
+    assert mp.nstr(dE_dw5(), 9) in said[0][2] and "negative sign" in said[0][2]
+    plain = verdicts(mazur, f"Therefore:\n\n{formula}\n")
+    assert [status for _, status, _ in plain] == ["wrong"]
+
+
+def test_a_number_that_carries_a_slip_is_known_again_when_copied(mazur: derivation.Derivation) -> None:
+    """net_h1 written 0.3785 (it is 0.3775): the person's own S = 0.3785 + 1 = 1.3785 carries the slip, and
+    so does a later step that copies 1.3785 (1 / 1.3785 = 0.72543, by hand), right as arithmetic only."""
+    document = "$$net_{h1} = 0.3785$$\n\n$$S = 0.3785 + 1 = 1.3785$$\n\n$$\\frac{1}{1.3785} = 0.72543$$\n"
+    found = verdicts(mazur, document)
+    assert [(line, status) for line, status, _ in found] == [(1, "wrong"), (3, "carried"), (3, "carried"),
+                                                             (5, "carried")]
+    assert "1.3785, the slip on line 3" in found[-1][2]
+
+
+def test_a_sum_in_numbers_is_judged_as_the_quantity_its_result_is_stated_for(mazur: derivation.Derivation) -> None:
+    """net_h1 = 0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.0075 + 0.02 + 0.35 = 0.3775 (by hand); a bare sum with the
+    second product written 0.03 adds up (0.3875), but the line after states 0.3875 as net_h1: the sum is a
+    wrong net_h1 (not right arithmetic), and the statement copies it (carried)."""
+    document = "Each term:\n\n1. $0.0075 + 0.03 + 0.35 = 0.3875$\n\nSo $net_{h1} = 0.3875$.\n"
+    found = verdicts(mazur, document)
+    assert [(line, status) for line, status, _ in found] == [(3, "wrong"), (3, "carried"), (5, "carried")]
+    assert "read 0.3875 as net_h1" in " ".join(f.reading for f in check_document(mazur, "md", document).found)
+    alone = verdicts(mazur, "Each term:\n\n1. $0.0075 + 0.03 + 0.35 = 0.3875$\n")
+    assert [status for _, status, _ in alone] == ["correct"]  # about no quantity: arithmetic only
+
+
+def test_a_sum_whose_result_names_no_one_quantity_stays_arithmetic(mazur: derivation.Derivation) -> None:
+    """0.3875 stated on one line for two quantities, or a result of two digits (0.39): no tie."""
+    two = verdicts(mazur, "$0.0075 + 0.03 + 0.35 = 0.3875$\n\n$net_{h1} = 0.3875$, $net_{h2} = 0.3875$\n")
+    assert [s for line, s, _ in two if line == 1] == ["correct"]
+    short = verdicts(mazur, "$0.01 + 0.03 + 0.35 = 0.39$\n\n$net_{h1} = 0.39$\n")
+    assert [s for line, s, _ in short if line == 1] == ["correct"]
+
+
+def test_a_rule_for_every_index_written_with_one_instances_index_is_not_understood(
+        mazur: derivation.Derivation) -> None:
+    """a_1 is net_h1 (0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775); `y_j = F(a_j) = 1/(1 + e^{-a_1})` and
+    `h_j = 1/(1 + e^{-a_1})` state a rule for every j with a_1's index: not read as out_h1 and called right."""
+    document = ("$$a_1 = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = 0.3775$$\n\n"
+                "$$y_j = F(a_j) = \\frac{1}{1 + e^{-a_1}}$$\n\n$$h_j = \\frac{1}{1 + e^{-a_1}}$$\n\n"
+                "$$h_1 = \\frac{1}{1 + e^{-a_1}}$$\n")
+    report = check_document(mazur, "md", document)
+    assert [s.status for s in report.spans] == ["judged", "not understood", "not understood", "judged"]
+    assert "a_j and a1 in one equation" in report.spans[1].reason and "h_j and a1" in report.spans[2].reason
+    assert [f.verdict.status for f in report.spans[3].found] == ["correct"]  # one instance: h_1 is out_h1
+
+
+ROW_NET = """title = "2-2-1"
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.1, 0.4], [-0.2, 0.3]]
+bias = { mode = "per_neuron", values = [0.1, -0.1] }
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.2, -0.3]]
+bias = { mode = "per_neuron", values = [0.05] }
+
+[[samples]]
+inputs = [1, 0.5]
+targets = [1]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_vector_written_the_other_way_round_from_before_is_wrong(tmp_path: Path) -> None:
+    """W^{[2]} of one output neuron written as a 1x2 row, then as a 2x1 column: the values are the weights (0.2,
+    -0.3, given), the equation between the column and the row is not. Written the same way twice: right."""
+    path = tmp_path / "net.toml"
+    path.write_text(ROW_NET, encoding="utf-8")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    row, column = r"\begin{bmatrix} 0.2 & -0.3 \end{bmatrix}", r"\begin{bmatrix} 0.2 \\ -0.3 \end{bmatrix}"
+    found = verdicts(d, f"$$W^{{[2]}} = {row}$$\n\nLater:\n\n$$W^{{[2]}} = {column}$$\n")
+    assert [(line, status) for line, status, _ in found] == [(1, "correct"), (1, "correct"), (5, "correct"),
+                                                             (5, "correct"), (5, "wrong")]
+    assert "a 2x1 column, where line 1 writes that vector as a 1x2 row" in found[-1][2]
+    same = verdicts(d, f"$$W^{{[2]}} = {column}$$\n\nLater:\n\n$$W^{{[2]}} = {column}$$\n")
+    assert {status for _, status, _ in same} == {"correct"}
+
+
+def mazur_after_update() -> tuple[dict[str, object], object]:
+    """The classic network's weights after one update (w - 0.5 dE/dw, the gradients by central differences of
+    the oracle's loss) and out_h1 at them."""
+    from tests.helpers import param_values
+    from tests.oracle import loss
+
+    s = spec.load_preset("mazur")
+    values = param_values(s)
+    weights = [f"w{k}" for k in range(1, 9)]
+
+    def error(name: str, x: object) -> object:
+        return loss(oracle_net(s, {**values, name: x}), list(s.samples[0].inputs), list(s.samples[0].targets))
+
+    updated = {w: values[w] - mp.mpf("0.5") * mp.diff(lambda x, w=w: error(w, x), values[w]) for w in weights}
+    return updated, forward(oracle_net(s, {**values, **updated}), list(s.samples[0].inputs))[1][0]
+
+
+def test_the_forward_pass_after_the_update_is_judged_on_the_persons_updated_weights(
+        mazur: derivation.Derivation) -> None:
+    """"After updating the weights": out_h1 there is its value at the updated weights. Right, it is right; wrong
+    where the person's updated weights are not written, it may follow from them (cannot check); wrong where all
+    are written and right, it is a new error."""
+    updated, out_h1 = mazur_after_update()
+    lead = "After updating the weights, the forward pass is repeated:\n\n"
+    right = check_document(mazur, "md", lead + f"$$out_{{h1}} = {mp.nstr(out_h1, 9)}$$\n").found
+    assert [f.verdict.status for f in right] == ["correct"] and "after one update" in right[0].reading
+    unknown = verdicts(mazur, lead + "$$out_{h1} = 0.61$$\n")
+    assert [status for _, status, _ in unknown] == ["cannot check"]
+    weights = "".join(f"$$w_{w[1:]}^+ = {mp.nstr(v, 9)}$$\n\n" for w, v in updated.items())
+    known = verdicts(mazur, "Updating the weights:\n\n" + weights + lead + "$$out_{h1} = 0.61$$\n")
+    assert [status for _, status, _ in known] == ["correct"] * 8 + ["wrong"]
