@@ -21,8 +21,9 @@ from derive.model.precision import CTX, Real, show
 SIGN = "sign: the number is the right value with its sign flipped ({right})"
 # How the causes a number is exactly (here and in derive.check.rewrites) begin: said alone, without the
 # arithmetic slip from the link before, which such a number is not.
-EXACT = ("sign:", "activation left out", "activation applied too soon", "the activation's slope multiplied in",
-         "missing activation slope", "weights transposed: this is", "another quantity's value", "wrong input")
+EXACT = ("decimal point", "sign:", "activation left out", "activation applied too soon",
+         "the activation's slope multiplied in", "missing activation slope", "weights transposed: this is",
+         "another quantity's value", "wrong input")
 # Among some fifty quantities a wrong number of three digits agrees with one by chance one time in twenty: a
 # number is read as another quantity's value from four significant digits on (the sign, one candidate, from three).
 OTHER_DIGITS = 4
@@ -114,6 +115,19 @@ def zero_factor(truth: Truth, link: Node, at_spec: Real) -> tuple[str, ...]:
         if top and truth.independent(f"{top}/{bottom}"):
             return (f"a factor of the chain is zero: {bottom} does not feed {top}, so {shown(name)} is 0; the chain "
                     f"runs through a quantity {bottom} does not change",)
+    return ()
+
+
+def decimal_point(text: str | None, before: list[Real], right: Real | None) -> tuple[str, ...]:
+    """A number written (`text`) that is the link before's value, else the right value, with its decimal point
+    moved one to three places, to the digits written (-0.0819 for -0.0081859)."""
+    if text is None or significant(text) < 2:
+        return ()
+    for value in [*before, *([right] if right is not None else [])]:
+        for places in (1, -1, 2, -2, 3, -3):
+            if value and agrees_to_written_digits(value * CTX.mpf(10) ** places, text):
+                return (f"decimal point slipped: {text} is {show(value, 9).text} with its decimal point moved "
+                        f"{abs(places)} place{'s' * (abs(places) > 1)} to the {'right' if places > 0 else 'left'}",)
     return ()
 
 

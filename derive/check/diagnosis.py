@@ -94,7 +94,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         verdict, link, target, sample, spread, evaluator)
     if carried is not None:
         return carried
-    causes = explained(link, target, value, spread, truth, evaluator)
+    causes = explained(link, target, value, spread, truth, evaluator) or confusions.decimal_point(
+        literal(link), [before[1]] if before is not None else [], verdict.truth)
     if before is not None and not follows(before[1], link, value, spread) and \
             not any(c.startswith(confusions.EXACT) for c in causes):  # what the number is, is its cause
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first

@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 
-from derive.check import diagnosis
+from derive.check import confusions, diagnosis
 from derive.check.carried import canonical
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
@@ -234,6 +234,8 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 verdict = diagnosis.expression(verdict, left, link, claim.links[:i - 2], verdicts, truth, evaluator)
             if verdict.status == "wrong" and isinstance(left, Name):
                 verdict = _named_cause(verdict, canonical(left.name), link, claim, truth, evaluator)
+            if verdict.status == "wrong" and not verdict.explanations:  # the left side's value, its point moved
+                verdict = replace(verdict, explanations=confusions.decimal_point(literal(link), [right], None))
             verdicts.append(verdict)
     finally:
         evaluator.sample = None

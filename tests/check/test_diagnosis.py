@@ -170,3 +170,12 @@ def test_a_computation_that_gives_another_quantitys_value_names_it(mazur, hand) 
     verdict = wrong(judged(mazur, line))
     assert verdict.explanations == (f"another quantity's value: this is dE_total/dw7 ({n(hand['dw7'])}), not "
                                     "dE_total/dw5",)
+
+
+def test_a_result_with_its_decimal_point_moved_is_named(mazur) -> None:
+    # 0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775 exactly, written 3.775
+    verdicts = judged(mazur, r"$net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 = 3.775$")
+    assert wrong(verdicts).explanations == (
+        "decimal point slipped: 3.775 is 0.3775 with its decimal point moved 1 place to the right",)
+    assert wrong(judged(mazur, r"$net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 = 0.3857$")).explanations[0] \
+        .startswith("arithmetic slip")
