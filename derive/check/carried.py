@@ -173,6 +173,17 @@ class Recomputer:
         self.by_name = {name: (deps, fn) for name, deps, fn in self.rules}
         self.plain = self.network.spec.training.optimizer.plain and len(truth.samples) == 1
 
+    def inputs(self, name: str) -> tuple[str, ...]:
+        """What `name`'s own rule computes it from (a net: its weights, sources and bias; a parameter after one
+        plain update: the parameter, its gradient and the learning rate), or () where it has no rule here."""
+        base, at, step = canonical(name).partition("@")
+        params = [p.name for p in self.network.params]
+        if at:
+            plain = step == "1" and self.plain and base in params
+            return (base, f"d:E_total/{base}", self.network.eta.name) if plain else ()
+        found = self.by_name.get(base)
+        return tuple(d for d in found[0] if d[0] not in "+-") if found else ()
+
     def value(self, name: str, document: Document, sample: str | None) -> Recomputed | None:
         """`name` by its own rule from the values written before (the truth where none was written), or
         None where it has no rule here (a value after several updates, an optimizer's state ...)."""

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from derive.check import confusions, rewrites
 from derive.check.carried import Recomputer, canonical
 from derive.check.claims import Claim, Node, Num, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
-from derive.check.values import Evaluator, OwnNames, Spread
+from derive.check.values import Evaluator, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, literal
 from derive.model.precision import CTX, Real, show
 
@@ -44,7 +45,7 @@ def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node,
     """A link of a chain headed by a person's own name, judged against the link before it."""
     before_link, before_value, before_status = before
     shown = show(before_value, 9).text
-    spread = _spread(link, evaluator, truth)
+    spread = spread_of(link, evaluator, truth)
     if follows(before_value, link, value, spread, _rounded(before_link, evaluator, truth)):
         if before_status in SLIPPED:
             return Verdict(claim.line, claim.text, i, CARRIED, before_value, value,
@@ -79,7 +80,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     """A link in numbers that is wrong against the truth: carried forward, right from rounded values, or
     the first wrong step with its cause."""
     assert verdict.claimed is not None
-    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    value, spread = verdict.claimed, spread_of(link, evaluator, truth)
     before = _before(earlier, judged)
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         source = before[2]
@@ -93,12 +94,36 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         verdict, link, target, sample, spread, evaluator)
     if carried is not None:
         return carried
-    causes = _causes(link, target, value, spread, truth, evaluator)
-    if before is not None and not follows(before[1], link, value, spread):
+    causes = explained(link, target, value, spread, truth, evaluator) or confusions.decimal_point(
+        literal(link), [before[1]] if before is not None else [], verdict.truth)
+    if before is not None and not follows(before[1], link, value, spread) and \
+            not any(c.startswith(confusions.EXACT) for c in causes):  # what the number is, is its cause
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
-    return replace(verdict, explanations=causes)
+    near, upstream = _near_written(value, target, sample, evaluator, truth)
+    if upstream and verdict.truth is not None and abs(value - upstream) < abs(value - verdict.truth):
+        # nearer what an earlier slip gives than the truth: not the right working with the result copied wrong
+        causes = tuple(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped")))
+    return replace(verdict, explanations=causes or near)
+
+
+def jumped(verdict: Verdict, link: Node, earlier: tuple[Node, ...], judged: list[Verdict], truth: Truth,
+           evaluator: Evaluator) -> Verdict:
+    """A number right against the truth after a link that carries a slip, which gives another number: the
+    working does not lead to it (`1/2 (0.7692 - 0.5)^2 = 0.035`, where it gives 0.0362), an arithmetic slip
+    that lands on the right value, not a right step."""
+    before = _before(earlier, judged)
+    # after a link wrong in itself (a formula, a number copied wrong) the right value may be the working's own
+    if verdict.claimed is None or before is None or before[2].status != CARRIED or \
+            symbolic(before[0], evaluator.own):
+        return verdict
+    if follows(before[1], link, verdict.claimed, spread_of(link, evaluator, truth),
+               _rounded(before[0], evaluator, truth)):
+        return verdict
+    shown = show(before[1], 9).text
+    return replace(verdict, status="wrong", reason=f"does not follow from link {before[2].link}: it gives {shown}",
+                   explanations=(ARITHMETIC.format(before=shown),))
 
 
 def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ...], judged: list[Verdict],
@@ -106,7 +131,7 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     """A link in numbers, wrong against a left side that is an expression (`W^T delta = ...`): carried from a
     wrong link before it, or from the values the person wrote for the left side's quantities, else wrong."""
     assert verdict.claimed is not None
-    value, spread = verdict.claimed, _spread(link, evaluator, truth)
+    value, spread = verdict.claimed, spread_of(link, evaluator, truth)
     before = _before(earlier, judged)
     if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
                                                                        _rounded(before[0], evaluator, truth)):
@@ -214,6 +239,31 @@ def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None,
     return None
 
 
+# A slip in working moves a number by a little (a digit, a rounding): within this relative distance of what the
+# values written before give, a wrong number is that computation slipped; further off, it may be another method.
+NEAR = CTX.mpf("0.01")
+
+
+def _near_written(value: Real, target: str, sample: str | None, evaluator: Evaluator,
+                  truth: Truth) -> tuple[tuple[str, ...], Real | None]:
+    """An arithmetic slip where the values the person wrote before give nearly this number by the step's own
+    rule (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and that value where
+    those values hold an earlier slip (else None)."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    try:
+        found = evaluator.recomputer.value(target, evaluator.document, sample)
+    except (ArithmeticError, ValueError, KeyError):
+        return (), None
+    if found is None or not (found.slips or found.rounded) or not found.value:
+        return (), None
+    if abs(value - found.value) > NEAR * abs(found.value):
+        return (), None
+    lines = ", ".join(str(n) for n in sorted({*found.slips, *found.rounded}))
+    return (f"arithmetic slip: the values written on line {lines} give {show(found.value, 9).text} by this step's "
+            "rule, not this number",), (found.value if found.slips else None)
+
+
 def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
               evaluator: Evaluator) -> Verdict | None:
     """A quantity written again, rounded (`delta_o = -2.71011 * 0.242`, then `delta_o = -0.65584`): right if what
@@ -228,16 +278,20 @@ def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spr
     return replace(verdict, status="correct", reason=f"the value written on line {written.line} ({shown}), rounded")
 
 
-def _causes(link: Node, target: str, value: Real, spread: Real, truth: Truth,
+def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
             evaluator: Evaluator | None = None) -> tuple[str, ...]:
     """The catalogued mistakes (and copying slips) that give this number; for a computation in numbers none of
     them gives, which of its numbers is no value it could stand for, else that they are combined wrongly."""
     text = literal(link)
     if text is not None:
-        return truth.explain(target, text)
-    found = truth.explain_value(target, value, spread)
+        return truth.explain(target, text) or confusions.in_number(truth, target, text)
+    found = truth.explain_value(target, value, spread) or confusions.in_value(truth, target, value, spread)
     if found or evaluator is None:
         return found
+    swapped = rewrites.wrong_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
+                                      lambda n: _known_number(n, truth, evaluator))
+    if swapped:
+        return swapped
     strays = [n.text for n in numbers_in(link) if not _known_number(n, truth, evaluator)]
     if strays:
         return (f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
@@ -265,7 +319,8 @@ def _rounded(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
         return CTX.zero
 
 
-def _spread(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+def spread_of(link: Node, evaluator: Evaluator, truth: Truth) -> Real:
+    """How far a computation in numbers may be from its value: its numbers' rounding, carried through it."""
     try:
         return Spread(evaluator, truth.given).of(link)
     except (ArithmeticError, ValueError):

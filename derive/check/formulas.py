@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 
+from derive.check import confusions, rewrites
 from derive.check.claims import Node
 from derive.check.mistakes import Mistake, catalogue, variant_trainer
 from derive.check.truth import PointTruth, Truth, Unknown
@@ -20,8 +21,13 @@ SIGN = ("sign of the gradient: the formula is the gradient with its sign flipped
         "out - target belongs, or the chain's minus dropped)")
 
 
-def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator, line: int) -> tuple[str, ...]:
-    """The mistakes (or the sign) that reproduce a wrong formula for `target` everywhere it is compared."""
+def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator, line: int,
+                    at_spec: Real | None = None) -> tuple[str, ...]:
+    """The mistakes (or the sign) that reproduce a wrong formula for `target` everywhere it is compared; where
+    none does, the other quantity whose formula it is, or the factor of its chain that is zero (`at_spec`: its
+    value at the spec's numbers)."""
+    if at_spec is not None and confusions.zero_factor(truth, link, at_spec):
+        return confusions.zero_factor(truth, link, at_spec)
     rng = random.Random(line)
     points = [PointTruth(truth, rng) for _ in range(POINTS)]
     try:
@@ -37,7 +43,13 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
         if all(v is not None and _same(w, v) for w, v in zip(written, values)) and \
                 not all(_same(v, r) for v, r in zip(values, right)):
             found.append(f"{mistake.name}: {mistake.meaning}")
-    return tuple(found)
+    if found:
+        return tuple(found)
+    swapped = rewrites.slope_swapped(link, points, right, evaluator.own) or \
+        rewrites.square_dropped(link, points, right, evaluator.own)
+    if swapped or at_spec is None:
+        return swapped
+    return confusions.in_formula(truth, target, at_spec, written, points)
 
 
 def _right_at(truth: Truth, point: PointTruth, target: str) -> Real:

@@ -7,7 +7,8 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 
-from derive.check import diagnosis
+from derive.check import confusions, diagnosis
+from derive.check.carried import canonical
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
@@ -92,9 +93,12 @@ def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str 
         if verdict.status == "correct" and symbolic(link, evaluator.own):
             verdict = _in_general(verdict, target, link, truth, evaluator, _specialised(truth, evaluator, sample))
         elif verdict.status == "wrong" and symbolic(link, evaluator.own):
-            verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line))
+            verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line,
+                                                                    claimed))
         elif verdict.status == "wrong":
             verdict = diagnosis.numbers(verdict, link, target, sample, claim.links[:i - 1], verdicts, truth, evaluator)
+        else:
+            verdict = diagnosis.jumped(verdict, link, claim.links[:i - 1], verdicts, truth, evaluator)
         verdicts.append(verdict)
     return verdicts
 
@@ -228,10 +232,27 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
             elif verdict.status == "wrong" and not symbolic(link, evaluator.own):
                 verdict = diagnosis.expression(verdict, left, link, claim.links[:i - 2], verdicts, truth, evaluator)
+            if verdict.status == "wrong" and isinstance(left, Name):
+                verdict = _named_cause(verdict, canonical(left.name), link, claim, truth, evaluator)
+            if verdict.status == "wrong" and not verdict.explanations:  # the left side's value, its point moved
+                verdict = replace(verdict, explanations=confusions.decimal_point(literal(link), [right], None))
             verdicts.append(verdict)
     finally:
         evaluator.sample = None
     return verdicts
+
+
+def _named_cause(verdict: Verdict, target: str, link: Node, claim: Claim, truth: Truth,
+                 evaluator: Evaluator) -> Verdict:
+    """A wrong link about a quantity written as a vector's entry (`[w_5^+, b_2^+] = [...]`): its cause, as for
+    a claim headed by the quantity's name."""
+    assert verdict.claimed is not None
+    if symbolic(link, evaluator.own):
+        found = explain_formula(truth, target, link, evaluator, claim.line, verdict.claimed)
+    else:
+        found = diagnosis.explained(link, target, verdict.claimed, diagnosis.spread_of(link, evaluator, truth), truth,
+                                    evaluator)
+    return replace(verdict, explanations=found) if found else verdict
 
 
 def _operator_in_general(verdict: Verdict, left: Node, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:

@@ -133,6 +133,8 @@ class VariantTrainer(Trainer):
             for h, i in enumerate(idx):
                 j = self.links[layer][h][k] if m.transpose and len(idx) == len(delta) else i
                 back[h] += d * params[j]
+        for n, b in zip(self.network.layers[layer - 1], back):  # the hidden errors dE/dout, for claims about them
+            self.deltas.setdefault(n.out.name, b)
         return [b * self._slope(layer - 1, net, y) for b, net, y in zip(back, nets, outs)]
 
     def update(self, params: Sequence[Real], gradient: Sequence[Real]) -> list[Real]:

@@ -403,7 +403,7 @@ class Truth:
                 return self._gradient_after(key)
             if key in derivatives:
                 return derivatives[key]
-            if self._independent(key):
+            if self.independent(key):
                 return CTX.zero
             raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
         base, at, step = name.partition("@")
@@ -413,7 +413,7 @@ class Truth:
             raise Unknown(f"no quantity {name!r} in this network")
         return values[name]
 
-    def _independent(self, key: str) -> bool:
+    def independent(self, key: str) -> bool:
         """True when `key` (`net_h1/w5`) is the derivative of a quantity of the network by another that
         does not feed it: zero (w5 is past h1), not an unknown derivative."""
         top, _, bottom = key.partition("/")

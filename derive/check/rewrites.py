@@ -1,0 +1,195 @@
+"""A wrong step that one change makes right, named by that change: a value of the network standing where another
+input of the step belongs (a wrong input), an activation written for its derivative or the other way round,
+a difference left unsquared. The change must give the right value (or, for a computation in numbers, what
+the values written before give) within the rounding of the numbers written, and, for a formula, at the
+random points too; one change only: two that both fit name nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from derive.check.carried import Recomputer, canonical
+from derive.check.claims import Binary, Call, Node, Num, Unary, numbers_in
+from derive.check.confusions import shown
+from derive.check.digits import agrees_to_written_digits
+from derive.check.truth import PointTruth, Truth, Unknown, split_sample
+from derive.check.values import Evaluator, OwnNames
+from derive.model.precision import CTX, Real, show
+
+
+def wrong_input(link: Node, target: str, spread: Callable[[Node], Real], truth: Truth, evaluator: Evaluator,
+                known: Callable[[Num], bool]) -> tuple[str, ...]:
+    """A computation in numbers with one number, a value of the network (`known`), standing where another
+    input of the step belongs (0.5812, out_h1, written twice where out_h2 belongs; 0.01, the first target, for
+    the second's): the one such swap that gives the right value, or the value the values written before give,
+    within the rounding of the numbers (`spread` of a computation). A number no value stands for is a slip in
+    copying, not a wrong input."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    base, sample = split_sample(target)
+    wanted = _wanted(base, sample, truth, evaluator)
+    swaps: dict[tuple[str, str], str] = {}
+    for k, number in enumerate(numbers_in(link)):
+        for name, value in _inputs(base, sample, truth, evaluator) if known(number) else ():
+            if agrees_to_written_digits(value, number.text) or (number.text, name) in swaps:
+                continue
+            swapped = _swapped(link, k, value)[0]
+            try:
+                got, slack = evaluator.evaluate(swapped), spread(swapped)
+            except (Unknown, ArithmeticError, ValueError):
+                continue
+            if any(abs(got - w) <= slack * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 for w in wanted):
+                swaps[(number.text, name)] = show(value, 9).text
+    if len(swaps) != 1:
+        return ()
+    ((text, name), value), = swaps.items()
+    return (f"wrong input: {text} stands where {shown(name)} ({value}) belongs",)
+
+
+def _wanted(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> list[Real]:
+    """What the step should give: the truth, and what the values written before give by its rule."""
+    assert evaluator.recomputer is not None
+    wanted = [truth.value(base, sample)]
+    try:
+        found = evaluator.recomputer.value(base, evaluator.document, sample)
+    except (ArithmeticError, ValueError, KeyError):
+        found = None
+    return wanted + ([found.value] if found is not None and found.slips else [])
+
+
+def _inputs(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> list[tuple[str, Real]]:
+    """The step's inputs, each at its true value and at the value the person wrote for it, if any."""
+    assert evaluator.recomputer is not None
+    found = []
+    for name in evaluator.recomputer.inputs(base):
+        value = _value(truth, name, sample)
+        if value is not None:
+            found.append((name, value))
+        written = evaluator.document.written.get((canonical(name), sample))
+        if written is not None and written.value != value:
+            found.append((name, written.value))
+    return found
+
+
+def _swapped(node: Node, k: int, value: Real) -> tuple[Node, int]:
+    """`node` with its k-th number (in reading order) replaced by `value`; and how many numbers remain to pass."""
+    if isinstance(node, Num):
+        if k != 0:
+            return node, k - 1
+        number = Num(show(abs(value), 40).text)
+        return (Unary("-", number) if value < 0 else number), k - 1
+    if isinstance(node, (Unary, Call)):
+        arg, k = _swapped(node.arg, k, value)
+        return (Unary(node.op, arg) if isinstance(node, Unary) else Call(node.function, arg)), k
+    if isinstance(node, Binary):
+        left, k = _swapped(node.left, k, value)
+        right, k = _swapped(node.right, k, value)
+        return Binary(node.op, left, right), k
+    return node, k
+
+
+# An activation and its derivative, as the claims' grammar names them, and as a person writes them.
+SLOPES = {"sigmoid": "dsigmoid", "sigma": "dsigmoid", "tanh": "dtanh", "relu": "step", "act": "dact"}
+UNSLOPED = {"dsigmoid": "sigmoid", "dtanh": "tanh", "step": "relu", "dact": "act"}
+WRITTEN = {"sigmoid": "σ", "sigma": "σ", "dsigmoid": "σ'", "tanh": "tanh", "dtanh": "tanh'", "relu": "relu",
+           "step": "relu'", "act": "f", "dact": "f'"}
+
+
+def slope_swapped(link: Node, points: Sequence[PointTruth], right: Sequence[Real], own: OwnNames) -> tuple[str, ...]:
+    """A formula right everywhere once one activation is put for its derivative or the other way round
+    (`f'(z)(1 - f(z))` for `f(z)(1 - f(z))`): the one written in the other's place."""
+    for k, function in enumerate(_activations(link)):
+        other = SLOPES.get(function) or UNSLOPED[function]
+        changed = _call_swapped(link, k, other)[0]
+        try:
+            values = [Evaluator(p, own, at_truth=False).evaluate(changed) for p in points]
+        except (Unknown, ArithmeticError, ValueError):
+            continue
+        if all(_same(v, r) for v, r in zip(values, right, strict=True)):
+            return (f"the activation's derivative confused with the activation: {WRITTEN[function]} is written "
+                    f"where {WRITTEN[other]} belongs (with {WRITTEN[other]} the formula is right)",)
+    return ()
+
+
+def square_dropped(link: Node, points: Sequence[PointTruth], right: Sequence[Real], own: OwnNames) -> tuple[str, ...]:
+    """A formula right everywhere once one of its differences is squared (`1/2 (y - t)` for `1/2 (y - t)^2`):
+    the square left out."""
+    for k in range(len(_differences(link))):
+        changed = _squared(link, k)[0]
+        try:
+            values = [Evaluator(p, own, at_truth=False).evaluate(changed) for p in points]
+        except (Unknown, ArithmeticError, ValueError):
+            continue
+        if all(_same(v, r) for v, r in zip(values, right, strict=True)):
+            return ("the square left out: with one of its differences squared the formula is right",)
+    return ()
+
+
+def _differences(node: Node) -> list[Binary]:
+    """The differences `a - b` in `node`, in reading order (outermost first)."""
+    if isinstance(node, Binary):
+        here = [node] if node.op == "-" else []
+        return here + _differences(node.left) + _differences(node.right)
+    if isinstance(node, (Unary, Call)):
+        return _differences(node.arg)
+    return []
+
+
+def _squared(node: Node, k: int) -> tuple[Node, int]:
+    """`node` with its k-th difference squared."""
+    if isinstance(node, Binary):
+        if node.op == "-" and k == 0:
+            return Binary("^", node, Num("2")), -1
+        k -= node.op == "-"
+        left, k = _squared(node.left, k)
+        right, k = _squared(node.right, k)
+        return Binary(node.op, left, right), k
+    if isinstance(node, Unary):
+        arg, k = _squared(node.arg, k)
+        return Unary(node.op, arg), k
+    if isinstance(node, Call):
+        arg, k = _squared(node.arg, k)
+        return Call(node.function, arg), k
+    return node, k
+
+
+def _activations(node: Node) -> list[str]:
+    """The activations and their derivatives called in `node`, in reading order."""
+    if isinstance(node, Call):
+        here = [node.function] if node.function in SLOPES or node.function in UNSLOPED else []
+        return here + _activations(node.arg)
+    if isinstance(node, Unary):
+        return _activations(node.arg)
+    if isinstance(node, Binary):
+        return _activations(node.left) + _activations(node.right)
+    return []
+
+
+def _call_swapped(node: Node, k: int, function: str) -> tuple[Node, int]:
+    """`node` with its k-th activation (or derivative) call made a call of `function`."""
+    if isinstance(node, Call):
+        mine = node.function in SLOPES or node.function in UNSLOPED
+        arg, rest = _call_swapped(node.arg, k - 1 if mine else k, function)
+        if mine and k == 0:
+            return Call(function, node.arg), -1
+        return Call(node.function, arg), rest
+    if isinstance(node, Unary):
+        arg, k = _call_swapped(node.arg, k, function)
+        return Unary(node.op, arg), k
+    if isinstance(node, Binary):
+        left, k = _call_swapped(node.left, k, function)
+        right, k = _call_swapped(node.right, k, function)
+        return Binary(node.op, left, right), k
+    return node, k
+
+
+def _value(truth: Truth, name: str, sample: str | None) -> Real | None:
+    try:
+        return truth.value(name, sample)
+    except Unknown:
+        return None
+
+
+def _same(a: Real, b: Real) -> bool:
+    return abs(a - b) <= CTX.mpf(10) ** -30 * max(abs(b), CTX.one)
