@@ -60,6 +60,7 @@ def test_unicode_as_latex() -> None:
     latex, back = to_latex("w₁₂ · x² ≈ δ2")
     assert latex == "w_{12} \\cdot  x^{2} \\approx  \\delta_{2} "
     assert len(back) == len(latex) + 1 and back[-1] == len("w₁₂ · x² ≈ δ2")
+    assert to_latex("w ∗ x")[0] == "w \\ast  x"  # the asterisk operator, a product
 
 
 def test_equations_as_inline_code_and_in_admonitions(mazur: derivation.Derivation) -> None:
