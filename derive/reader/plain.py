@@ -6,6 +6,7 @@ loss written with its parameters (`J(W, b)`), and a sum with numbers for bounds 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from derive.check.claims import FUNCTIONS, ClaimError, tokenize
 
@@ -171,6 +172,11 @@ _SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\
 MAX_TERMS = 20
 
 
+def _indexed(value: int) -> Callable[[re.Match[str]], str]:
+    """A sum's index replaced by one of its values, after the label written before it (`_{o1}`)."""
+    return lambda m: f"_{{{m.group(1) or ''}{value}}}"
+
+
 def expanded_sum(text: str) -> str | None:
     """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
     `+`, `-` or `=` outside brackets), with what follows it, from the LaTeX after `\\sum`; None without
@@ -189,5 +195,5 @@ def expanded_sum(text: str) -> str | None:
             break
     # y_i, and the neuron's label before it in one subscript (out_{oi}: o1, o2, the sum's index last)
     index = re.compile(rf"_\s*(?:\{{\s*([A-Za-z]{{0,3}}){letter}\s*\}}|{letter}(?![A-Za-z0-9]))")
-    terms = [index.sub(lambda m, v=value: f"_{{{m.group(1) or ''}{v}}}", body) for value in range(low, high + 1)]
+    terms = [index.sub(_indexed(value), body) for value in range(low, high + 1)]
     return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail
