@@ -30,6 +30,7 @@ from derive.reader.maths import Chain, NotUnderstood, chains
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
+from derive.reader.sums import summed
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 from derive.reader.ties import Tie, Ties, bare
 from derive.reader.updates import judge_readings
@@ -571,6 +572,8 @@ class Aliases:
     def rename(self, claim: Claim | None) -> Claim | None:
         if claim is None:
             return claim
+        claim = replace(claim, links=tuple(summed(link, self.truth.network) for link in claim.links),
+                        left=None if claim.left is None else summed(claim.left, self.truth.network))
         why = mixed_index(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): which j is meant is not read
         if why is not None:
             raise NotUnderstood(why)

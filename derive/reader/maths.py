@@ -17,9 +17,10 @@ from functools import lru_cache
 
 from pylatexenc import latexwalker as lw
 
+from derive.check.claims import OVER_OUTPUTS
 from derive.reader import symbols
-from derive.reader.plain import (ARRAY, NotUnderstood, claims_in, expanded_sum, explicit_products, lists, loss_calls,
-                                 matching, relu)
+from derive.reader.plain import (ARRAY, NotUnderstood, claims_in, expanded_sum, explicit_products,
+                                 lists, loss_calls, matching, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
@@ -270,6 +271,12 @@ class _Emitter:
             inner = _Emitter(self.arrays)
             inner.nodes(walk(expanded))
             self.out.append(" " + inner.text() + " ")
+            return len(nodes)
+        if name == "sum" and (outputs := over_outputs(_verbatim(nodes[i + 1:]))) is not None:
+            summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)
+            summand.nodes(walk(outputs[0]))
+            tail.nodes(walk(outputs[1]))
+            self.out.append(f" {OVER_OUTPUTS}(" + summand.text() + ") " + tail.text() + " ")
             return len(nodes)
         if name == "sum":
             self.out.append(_over_samples(nodes[i + 1:], self.arrays))

@@ -187,13 +187,41 @@ def expanded_sum(text: str) -> str | None:
     letter, low, high = bounds.group(1), int(bounds.group(2)), int(bounds.group(3))
     if not 0 <= high - low < MAX_TERMS:
         return None
-    body, tail, depth = text[bounds.end():], "", 0
-    for k, c in enumerate(body):
-        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
-        if depth == 0 and c in "+-=" and body[:k].strip():
-            body, tail = body[:k], body[k:]
-            break
+    body, tail = _summand(text[bounds.end():])
     # y_i, and the neuron's label before it in one subscript (out_{oi}: o1, o2, the sum's index last)
     index = re.compile(rf"_\s*(?:\{{\s*([A-Za-z]{{0,3}}){letter}\s*\}}|{letter}(?![A-Za-z0-9]))")
     terms = [index.sub(_indexed(value), body) for value in range(low, high + 1)]
     return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail
+
+
+# A sum over the output layer written without bounds: `\sum`, `\sum_o`, `\sum_{i}^{ }` (the index a letter).
+_OVER_OUTPUTS = re.compile(r"\s*(?:_\s*\{?\s*([A-Za-z])\s*\}?)?\s*(?:\^\s*\{\s*\})?")
+GENERIC_OUTPUT = ("target", "output")  # the words for an output neuron's target and value, without its index
+EACH = "Nth"  # marks the sum's index in its summand, after its letter: out_{o} is out_oNth, y_{i} y_iNth
+
+
+def over_outputs(text: str) -> tuple[str, str] | None:
+    """`\\sum \\frac{1}{2}(target - output)^2 = ...`, `\\sum_o \\frac{1}{2}(t_o - out_o)^2`: the summand (its
+    index written as EACH) and what follows it, from the LaTeX after `\\sum`, where the summand names an
+    output neuron's generic target or value or the sum's index; None otherwise."""
+    bounds = _OVER_OUTPUTS.match(text)
+    letter = bounds.group(1) if bounds else None
+    body, tail = _summand(text[bounds.end():] if bounds else text)
+    if letter is not None:
+        index = re.compile(rf"_\s*(?:\{{\s*([A-Za-z]{{0,3}}){letter}\s*\}}|{letter}(?![A-Za-z0-9]))")
+        body, count = index.subn(lambda m: f"_{{{m.group(1) or ''}{letter}{EACH}}}", body)
+        if count:
+            return body, tail
+    words = re.findall(r"[A-Za-z]+", re.sub(r"\\[A-Za-z]+", " ", body))
+    return (body, tail) if any(w in GENERIC_OUTPUT for w in words) else None
+
+
+def _summand(body: str) -> tuple[str, str]:
+    """A sum's summand (to the next `+`, `-` or `=` outside brackets) and what follows it."""
+    depth, norm = 0, False
+    for k, c in enumerate(body):
+        depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
+        norm ^= body.startswith("\\|", k)  # \|t - o\|: a norm's bars enclose as brackets do
+        if depth == 0 and not norm and c in "+-=" and body[:k].strip():
+            return body[:k], body[k:]
+    return body, ""
