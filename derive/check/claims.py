@@ -21,13 +21,11 @@ MAX_LINE = 2_000  # characters
 MAX_TOKENS = 400
 MAX_DEPTH = 40  # nested parentheses and unary signs
 MAX_EXPONENT = 16  # |n| of a literal exponent: squares and cubes, never 9**9**9
-OVER_OUTPUTS = "sum_o"
 OPERATOR = "diff:"  # Call(f"diff:{X}", F): the derivative of F with respect to the quantity X
-# sum_s: over the samples; sum_o: over the output neurons (a document's, written out before it is judged);
-# step: H, relu's slope (1 above 0, else 0); dsigmoid and dtanh: the slopes of sigmoid and tanh, as people
-# write sigma'(x) and tanh'(x)
+# sum_s: over the samples; step: H, relu's slope (1 above 0, else 0); dsigmoid and dtanh: the slopes of
+# sigmoid and tanh, as people write sigma'(x) and tanh'(x)
 FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu", "step", "dsigmoid", "dtanh", "act",
-             "dact", "sum_s", "sum_o")  # act, dact: the network's activation f and its slope f', where it is one
+             "dact", "sum_s")  # act, dact: the network's activation f and its slope f', where it is one
 
 
 class ClaimError(ValueError):

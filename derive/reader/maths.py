@@ -17,9 +17,8 @@ from functools import lru_cache
 
 from pylatexenc import latexwalker as lw
 
-from derive.check.claims import OVER_OUTPUTS
 from derive.reader import symbols
-from derive.reader.plain import (ARRAY, NotUnderstood, claims_in, expanded_sum, explicit_products,
+from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, expanded_sum, explicit_products,
                                  lists, loss_calls, matching, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
@@ -276,7 +275,7 @@ class _Emitter:
             summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)
             summand.nodes(walk(outputs[0]))
             tail.nodes(walk(outputs[1]))
-            self.out.append(f" {OVER_OUTPUTS}(" + summand.text() + ") " + tail.text() + " ")
+            self.out.append(f" ({OVER_OUTPUTS} * (" + summand.text() + ")) " + tail.text() + " ")
             return len(nodes)
         if name == "sum":
             self.out.append(_over_samples(nodes[i + 1:], self.arrays))

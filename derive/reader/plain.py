@@ -197,6 +197,9 @@ def expanded_sum(text: str) -> str | None:
 # A sum over the output layer written without bounds: `\sum`, `\sum_o`, `\sum_{i}^{ }` (the index a letter).
 _OVER_OUTPUTS = re.compile(r"\s*(?:_\s*\{?\s*([A-Za-z])\s*\}?)?\s*(?:\^\s*\{\s*\})?")
 GENERIC_OUTPUT = ("target", "output")  # the words for an output neuron's target and value, without its index
+# The sum over the outputs, as the reader writes it for the document's names to write it out (sums.py): a
+# product of this name and the summand in brackets. Left unread, it is a name of no quantity: never judged.
+OVER_OUTPUTS = "sum_o"
 EACH = "Nth"  # marks the sum's index in its summand, after its letter: out_{o} is out_oNth, y_{i} y_iNth
 
 

@@ -7,26 +7,26 @@ from __future__ import annotations
 
 import re
 
-from derive.check.claims import OVER_OUTPUTS, Binary, Call, Node, Unary, names_in
+from derive.check.claims import Binary, Call, Node, Unary, names_in
 from derive.check.claims import Name as NameNode
 from derive.model.network import Network
-from derive.reader.plain import EACH, NotUnderstood
+from derive.reader.plain import EACH, OVER_OUTPUTS, NotUnderstood
 
 
 def summed(node: Node, network: Network) -> Node:
     """`node` with every sum over the outputs written out term by term."""
     if isinstance(node, Unary):
         return Unary(node.op, summed(node.arg, network))
-    if isinstance(node, Binary):
-        return Binary(node.op, summed(node.left, network), summed(node.right, network))
-    if isinstance(node, Call) and node.function == OVER_OUTPUTS:
-        _one_index(names_in(node.arg), network)
-        terms = [_of_output(_term(summed(node.arg, network), o.neuron.name, k), node.arg, o.neuron.name)
+    if isinstance(node, Binary) and node.op == "*" and node.left == NameNode(OVER_OUTPUTS):
+        _one_index(names_in(node.right), network)
+        terms = [_of_output(_term(summed(node.right, network), o.neuron.name, k), node.right, o.neuron.name)
                  for k, o in enumerate(network.outputs, start=1)]
         total = terms[0]
         for term in terms[1:]:
             total = Binary("+", total, term)
         return total
+    if isinstance(node, Binary):
+        return Binary(node.op, summed(node.left, network), summed(node.right, network))
     if isinstance(node, Call):
         return Call(node.function, summed(node.arg, network))
     return node
