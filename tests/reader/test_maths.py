@@ -94,7 +94,7 @@ def test_update_arrow_marks_the_new_value() -> None:
 
 
 @pytest.mark.parametrize("latex, reason", [
-    (r"E = \sum_j x_j", r"\sum"),
+    (r"E = \sum x \cdot y", r"\sum"),  # \sum_j x_j: read with the network (test_spellings.py)
     (r"\input{/etc/passwd} = 1", r"\input"),
     (r"\write18{rm -rf /} = 1", r"\write"),
     (r"x = " + "{" * 300 + "1" + "}" * 300, "tokens"),

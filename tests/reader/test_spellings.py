@@ -148,9 +148,10 @@ def test_a_sum_without_bounds_over_more_than_one_name_is_not_understood() -> Non
         chains(r"\sum \delta_1 \cdot x = 3")
 
 
-def test_a_sum_without_bounds_over_the_inputs_is_not_understood(mazur: derivation.Derivation) -> None:
+@pytest.mark.parametrize("latex", [r"a_j = \sum_i w_{ij} x_i", r"E = \sum_j x_j"])
+def test_a_sum_without_bounds_over_the_inputs_is_not_understood(mazur: derivation.Derivation, latex: str) -> None:
     """An index running over no output neuron's quantities: not read as a sum over the outputs."""
-    report = check_document(mazur, "md", r"$a_j = \sum_i w_{ij} x_i$")
+    report = check_document(mazur, "md", f"${latex}$")
     assert [s.status for s in report.spans] == ["not understood"] and not report.found
 
 
