@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from derive.check import confusions, rewrites
-from derive.check.carried import Recomputer, canonical
+from derive.check.carried import Recomputed, Recomputer, canonical
 from derive.check.claims import Claim, Node, Num, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
@@ -90,7 +90,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         if source.status in SLIPPED:
             how = "which is wrong" if source.status == "wrong" else "which carries a slip forward"
             return replace(verdict, status=CARRIED, reason=f"follows from link {source.link}, {how}")
-    carried = _from_written(verdict, link, target, sample, spread, evaluator, truth) or _restated(
+    found = _recomputed(target, sample, evaluator, truth)  # once: both uses below read the same values
+    carried = _from_written(verdict, link, found, spread) or _restated(
         verdict, link, target, sample, spread, evaluator)
     if carried is not None:
         return carried
@@ -101,7 +102,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
-    near, upstream = _near_written(value, target, sample, evaluator, truth)
+    near, upstream = _near_written(value, found)
     if upstream and verdict.truth is not None and abs(value - upstream) < abs(value - verdict.truth):
         # nearer what an earlier slip gives than the truth: not the right working with the result copied wrong
         causes = tuple(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped")))
@@ -215,15 +216,18 @@ def _before(earlier: tuple[Node, ...], judged: list[Verdict]) -> tuple[Node, Rea
     return None
 
 
-def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
-                  evaluator: Evaluator, truth: Truth) -> Verdict | None:
-    """The verdict when the value is what the values written on earlier lines give by this step's rule."""
+def _recomputed(target: str, sample: str | None, evaluator: Evaluator, truth: Truth) -> Recomputed | None:
+    """`target` by its step's rule from the values written on earlier lines (None where it has none)."""
     if evaluator.recomputer is None:
         evaluator.recomputer = Recomputer(truth)
     try:
-        found = evaluator.recomputer.value(target, evaluator.document, sample)
+        return evaluator.recomputer.value(target, evaluator.document, sample)
     except (ArithmeticError, ValueError, KeyError):
         return None
+
+
+def _from_written(verdict: Verdict, link: Node, found: Recomputed | None, spread: Real) -> Verdict | None:
+    """The verdict when the value is what the values written on earlier lines give by this step's rule."""
     assert verdict.claimed is not None
     if found is None or not follows(found.value, link, verdict.claimed, spread):
         return None
@@ -244,17 +248,10 @@ def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None,
 NEAR = CTX.mpf("0.01")
 
 
-def _near_written(value: Real, target: str, sample: str | None, evaluator: Evaluator,
-                  truth: Truth) -> tuple[tuple[str, ...], Real | None]:
-    """An arithmetic slip where the values the person wrote before give nearly this number by the step's own
-    rule (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and that value where
+def _near_written(value: Real, found: Recomputed | None) -> tuple[tuple[str, ...], Real | None]:
+    """An arithmetic slip where the values the person wrote before (`found`, by the step's own rule) give nearly
+    this number (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and that value where
     those values hold an earlier slip (else None)."""
-    if evaluator.recomputer is None:
-        evaluator.recomputer = Recomputer(truth)
-    try:
-        found = evaluator.recomputer.value(target, evaluator.document, sample)
-    except (ArithmeticError, ValueError, KeyError):
-        return (), None
     if found is None or not (found.slips or found.rounded) or not found.value:
         return (), None
     if abs(value - found.value) > NEAR * abs(found.value):
