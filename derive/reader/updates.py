@@ -32,7 +32,7 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
                    evaluator: Evaluator) -> tuple[list[Verdict], str]:
     """The verdicts of the reading the values match, when the left side may be a value after an update."""
     target = claim.target.name
-    forward = _forward(truth, target) and any(UPDATED.search(p) for p in span.lead)
+    forward = _forward(truth, target) and _says_updated(span.lead)
     if not _is_parameter(truth, target) and not forward:
         return judge(claim, truth, evaluator), ""
     after = replace(claim, target=Name(target + "@1"), left=None)
@@ -68,6 +68,26 @@ def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator
            "right: a slip carried from them cannot be told from a new one")
     return [replace(v, status="cannot check", explanations=(), reason=why) if v.status == "wrong" else v
             for v in verdicts]
+
+
+# Whether a span's lead says so, by lead: a span's lead is the one before it with a paragraph more, so each
+# paragraph is searched once rather than once for every span after it in its section.
+_SAID: dict[tuple[str, ...], bool] = {}
+
+
+def _says_updated(lead: tuple[str, ...]) -> bool:
+    """True when a paragraph of `lead` says the weights were updated."""
+    found = _SAID.get(lead)
+    if found is None and lead:
+        before = _SAID.get(lead[:-1])
+        if before is None:
+            found = any(UPDATED.search(p) for p in lead)
+        else:
+            found = before or bool(UPDATED.search(lead[-1]))
+        if len(_SAID) >= 256:  # the leads of one stretch of text are enough
+            _SAID.clear()
+        _SAID[lead] = found
+    return bool(found)
 
 
 def _forward(truth: Truth, name: str) -> bool:
