@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from derive.check import instances, latex
@@ -180,7 +180,7 @@ class Reader:
     ties: Ties = field(default_factory=Ties)  # the values stated for quantities, a sum in numbers is tied by
 
     def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading | Tie, ...]]:
-        claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
+        claim = self.aliases.for_span(span).rename(_parsed(text, line))
         if claim is None:
             return None, ()
         if self.arrays is not None:
@@ -275,13 +275,18 @@ def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
     return [kept, named]
 
 
+@lru_cache(maxsize=4096)
+def _parsed(text: str, line: int) -> Claim | None:
+    """A chain's claim as written: parsed once, though it is read for the document's names before it is judged."""
+    return parse_line(text, line, any_left=True)
+
+
 def _claims_of(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables, sample: Context) -> list[Claim]:
     """The claims a span states, named by the aliases only: what the document's own names are read from."""
     found = []
     for chain in _found_chains(span, truth, tables)[1]:
         try:
-            claim = names.for_span(span).rename(parse_line(chain.text, text.line(span.start + chain.offsets[0]),
-                                                           any_left=True))
+            claim = names.for_span(span).rename(_parsed(chain.text, text.line(span.start + chain.offsets[0])))
         except (ClaimError, NotUnderstood):
             continue
         if claim is not None:
