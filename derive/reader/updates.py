@@ -70,24 +70,19 @@ def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator
             for v in verdicts]
 
 
-# Whether a span's lead says so, by lead: a span's lead is the one before it with a paragraph more, so each
-# paragraph is searched once rather than once for every span after it in its section.
-_SAID: dict[tuple[str, ...], bool] = {}
+# The last lead read and whether it says so: a span's lead is an earlier span's with paragraphs added, so only
+# those are searched, not every paragraph of the section again for each span.
+_LAST: list[tuple[tuple[str, ...], bool]] = [((), False)]
 
 
 def _says_updated(lead: tuple[str, ...]) -> bool:
     """True when a paragraph of `lead` says the weights were updated."""
-    found = _SAID.get(lead)
-    if found is None and lead:
-        before = _SAID.get(lead[:-1])
-        if before is None:
-            found = any(UPDATED.search(p) for p in lead)
-        else:
-            found = before or bool(UPDATED.search(lead[-1]))
-        if len(_SAID) >= 256:  # the leads of one stretch of text are enough
-            _SAID.clear()
-        _SAID[lead] = found
-    return bool(found)
+    before, said = _LAST[0]
+    if lead[:len(before)] != before:
+        before, said = (), False
+    said = said or any(UPDATED.search(p) for p in lead[len(before):])
+    _LAST[0] = (lead, said)
+    return said
 
 
 def _forward(truth: Truth, name: str) -> bool:
