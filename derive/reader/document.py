@@ -135,7 +135,7 @@ def _stated(text: Text, span: Span, tables: Tables, sample: Context, truth: Trut
         line = text.line(span.start + chain.offsets[0])
         try:
             if reader.arrays is not None and (chain.about_arrays or reader.arrays.named_in(
-                    renamed_chain(chain, reader.aliases.for_span(span).name))):
+                    reader.aliases.renamed(chain, span))):
                 found += reader.array_claims(chain, line, span, sample.name)[0]
             elif (claim := reader.claim(chain.text, line, span)[0]) is not None:
                 found.append(replace(claim, sample=sample.name))
@@ -149,7 +149,7 @@ def _array_statements(span: Span, text: Text, truth: Truth, names: Aliases, tabl
     """The chains of vectors and matrices a span states, their names as the aliases read them."""
     found = []
     for chain in _found_chains(span, truth, tables)[1]:
-        found.append(ArrayStatement(renamed_chain(chain, names.for_span(span).name),
+        found.append(ArrayStatement(names.renamed(chain, span),
                                     text.line(span.start + chain.offsets[0]), sample.name))
     return found
 
@@ -197,7 +197,7 @@ class Reader:
     def array_claims(self, chain: Chain, line: int, span: Span, sample: str | None) -> tuple[list[Claim], str]:
         """The claims of a chain of arrays, entry by entry, and how its arrays were read."""
         assert self.arrays is not None
-        renamed = renamed_chain(chain, self.aliases.for_span(span).name)
+        renamed = self.aliases.renamed(chain, span)
         found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
         claims = [self.alignment.rename(self.aliases.rename(c))[0] for c in found]  # type: ignore[arg-type]
         heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
@@ -320,8 +320,8 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
     reasons: list[str] = []
     for chain in found_chains:
         line = text.line(span.start + chain.offsets[0])
-        if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(renamed_chain(
-                chain, names.aliases.for_span(span).name))):
+        if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
+                names.aliases.renamed(chain, span))):
             if _names_its_entries(chain):
                 source = " ".join(span.source.split())
                 named = Verdict(line, source, 1, "defined", None, None, "your own names for its entries")
@@ -333,7 +333,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
                 reasons.append(str(exc))
                 continue
             found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
-            turned = names.arrays.turned(renamed_chain(chain, names.aliases.for_span(span).name), line)  # W: a row
+            turned = names.arrays.turned(names.aliases.renamed(chain, span), line)  # W: a row
             if turned is not None:
                 found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
             continue
@@ -526,6 +526,7 @@ class Aliases:
         self.labels = True  # a superscript on a name of the document's own labels it
         self.table = dict(textbook_aliases(truth))
         self.table.update(table)
+        self.chains: dict[tuple[Chain, bool], Chain] = {}  # each chain renamed once: read, then judged
 
     def name(self, name: str) -> str:
         base, at, step = name.partition("@")
@@ -558,6 +559,14 @@ class Aliases:
         found = copy.copy(self)
         found.labels = False
         return found
+
+    def renamed(self, chain: Chain, span: Span) -> Chain:
+        """`renamed_chain` by these aliases for `span` (what they read depends on the chain alone)."""
+        aliases = self.for_span(span)
+        key = (chain, aliases.labels)
+        if key not in self.chains:
+            self.chains[key] = renamed_chain(chain, aliases.name)
+        return self.chains[key]
 
     def node(self, node: Node) -> Node:
         if isinstance(node, Name):
