@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
@@ -26,13 +25,7 @@ def real(value: Decimal | int | str) -> Real:
 
 def exact_decimal(x: Real) -> Decimal:
     """The binary value of `x`, exactly, as a Decimal."""
-    return _exact_decimal(x._mpf_)
-
-
-@lru_cache(maxsize=4096)
-def _exact_decimal(mpf: tuple[int, int, int, int]) -> Decimal:
-    """By the value's own bits (a checked document compares the same truths with many written numbers)."""
-    sign, man, exp, _ = mpf
+    sign, man, exp, _ = x._mpf_
     if not man:
         return Decimal(0)
     digits = len(str(man)) + abs(exp) + 10
