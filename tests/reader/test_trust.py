@@ -156,3 +156,41 @@ def test_the_forward_pass_after_the_update_is_judged_on_the_persons_updated_weig
     weights = "".join(f"$$w_{w[1:]}^+ = {mp.nstr(v, 9)}$$\n\n" for w, v in updated.items())
     known = verdicts(mazur, "Updating the weights:\n\n" + weights + lead + "$$out_{h1} = 0.61$$\n")
     assert [status for _, status, _ in known] == ["correct"] * 8 + ["wrong"]
+
+
+GIVENS = "The inputs are $x_1 = 0.05$, $x_2 = 0.1$ and the targets $y_1 = 0.01$, $y_2 = 0.99$.\n\n"
+
+
+def outputs() -> tuple[object, object]:
+    """out_o1 and out_h1 of the classic network, by the oracle."""
+    s = spec.load_preset("mazur")
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    return outs[2][0], outs[1][0]
+
+
+def test_a_paragraph_that_only_speaks_of_a_sign_does_not_hide_a_sign_mistake(mazur: derivation.Derivation) -> None:
+    """δ_o1 = (target - out) out (1 - out) is the negative of (out - target) out (1 - out): "target minus the
+    output" describes the mistake, it states no convention (wrong); nor do "minus", "negative", 注意符号."""
+    o1, _ = outputs()
+    assert mp.nstr((o1 - mp.mpf("0.01")) * o1 * (1 - o1), 9) == "0.138498562"
+    delta = "$$\\delta_{o1} = (target_{o1} - out_{o1}) \\cdot out_{o1} (1 - out_{o1})$$\n"
+    said = verdicts(mazur, GIVENS + "The error of o1 is the target minus the output, times the slope of the "
+                    "sigmoid:\n\n" + delta)
+    assert [status for line, status, _ in said if line == 5] == ["wrong"]
+    for words in ("The error term is negative when the output is too large: ",
+                  "注意符号，$w_5$ 的梯度为 ", "The error at o1 is target minus output, "):
+        found = verdicts(mazur, GIVENS + words + "$\\frac{\\partial E_{total}}{\\partial w_5} = -0.0821670$。\n")
+        assert [status for line, status, _ in found if line == 3] == ["wrong"], words
+
+
+def test_a_sign_convention_must_name_a_symbol_the_formula_uses(mazur: derivation.Derivation) -> None:
+    """"extract the negative sign" naming no symbol, or naming δ above a formula without δ: wrong. The
+    corpus's own wording (有些资料将 $\\delta$ 的负号展开写成) above -δ_o1 out_h1: cannot check."""
+    formula = "$$\\frac{\\partial E_{total}}{\\partial w_5} = -(out_{o1} - target_{o1}) out_{o1} (1 - out_{o1}) out_{h1}$$\n"
+    bare = verdicts(mazur, GIVENS + "Some sources extract the negative sign, so it would be written as:\n\n" + formula)
+    assert [status for line, status, _ in bare if line == 5] == ["wrong"]
+    other = verdicts(mazur, GIVENS + "Some sources extract the negative sign from $\\delta$:\n\n" + formula)
+    assert [status for line, status, _ in other if line == 5] == ["wrong"]
+    zh = verdicts(mazur, "有些资料将 $\\delta$ 的负号展开写成：\n$$\n\\frac{\\partial E_{total}}{\\partial w_5} = "
+                  "-\\delta_{o1} \\cdot out_{h1}\n$$\n")
+    assert [status for _, status, _ in zh] == ["cannot check"]
