@@ -145,14 +145,16 @@ def mazur_after_update() -> tuple[dict[str, object], object]:
 def test_the_forward_pass_after_the_update_is_judged_on_the_persons_updated_weights(
         mazur: derivation.Derivation) -> None:
     """"After updating the weights": out_h1 there is its value at the updated weights. Right, it is right; wrong
-    where the person's updated weights are not written, it may follow from them (cannot check); wrong where all
-    are written and right, it is a new error."""
+    where the person wrote updated weights that were not read, it may follow from them (cannot check); wrong
+    where none is written, or all are written and right, it is a new error."""
     updated, out_h1 = mazur_after_update()
     lead = "After updating the weights, the forward pass is repeated:\n\n"
     right = check_document(mazur, "md", lead + f"$$out_{{h1}} = {mp.nstr(out_h1, 9)}$$\n").found
     assert [f.verdict.status for f in right] == ["correct"] and "after one update" in right[0].reading
-    unknown = verdicts(mazur, lead + "$$out_{h1} = 0.61$$\n")
-    assert [status for _, status, _ in unknown] == ["cannot check"]
+    unread = verdicts(mazur, "Updating: $w_{1}(new) = 0.1497$\n\n" + lead + "$$out_{h1} = 0.61$$\n")
+    assert [status for line, status, _ in unread if line == 5] == ["cannot check"]  # w1(new) is not read
+    none = verdicts(mazur, lead + "$$out_{h1} = 0.61$$\n")  # no updated weight written: the network's
+    assert [status for _, status, _ in none] == ["wrong"]
     weights = "".join(f"$$w_{w[1:]}^+ = {mp.nstr(v, 9)}$$\n\n" for w, v in updated.items())
     known = verdicts(mazur, "Updating the weights:\n\n" + weights + lead + "$$out_{h1} = 0.61$$\n")
     assert [status for _, status, _ in known] == ["correct"] * 8 + ["wrong"]
@@ -194,3 +196,16 @@ def test_a_sign_convention_must_name_a_symbol_the_formula_uses(mazur: derivation
     zh = verdicts(mazur, "有些资料将 $\\delta$ 的负号展开写成：\n$$\n\\frac{\\partial E_{total}}{\\partial w_5} = "
                   "-\\delta_{o1} \\cdot out_{h1}\n$$\n")
     assert [status for _, status, _ in zh] == ["cannot check"]
+
+
+def test_update_wording_away_from_the_span_does_not_hide_a_forward_pass_slip(mazur: derivation.Derivation) -> None:
+    """out_h1 = sigmoid(0.3775) = 0.593269992 (oracle), written 0.6033: wrong, whether or not the opening
+    paragraph promises "the error after the update" at the end (no updated weight is written before it)."""
+    _, h1 = outputs()
+    assert mp.nstr(h1, 9) == "0.593269992"
+    body = ("\n\nThe first hidden neuron: $net_{h1} = 0.3775$ and $out_{h1} = 0.6033$.\n\n"
+            "The output: $net_{o1} = 1.2059$ and $out_{o1} = 0.7713$.\n")
+    for opening in ("We compute the forward pass, then the gradients, and at the end the error after the update.",
+                    "We compute the forward pass, then the gradients.", "算完前向传播，最后看更新后的误差。"):
+        found = verdicts(mazur, GIVENS.strip() + " " + opening + body)
+        assert [status for line, status, _ in found if line == 3] == ["correct", "wrong"], opening
