@@ -92,6 +92,9 @@ def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator
     shown = ", ".join(unread[:4]) + (" ..." if len(unread) > 4 else "")
     why = (f"the value after the update, which may follow from the person's own updated {shown}, not read or not "
            "right: a slip carried from them cannot be told from a new one")
+    for v in verdicts:
+        if v.status == "wrong" and v.claimed is not None:  # not a slip to carry: it was never called wrong
+            evaluator.document.forget(range(v.line, v.line + 1), v.claimed)
     return [replace(v, status="cannot check", explanations=(), reason=why) if v.status == "wrong" else v
             for v in verdicts]
 

@@ -209,3 +209,35 @@ def test_update_wording_away_from_the_span_does_not_hide_a_forward_pass_slip(maz
                     "We compute the forward pass, then the gradients.", "算完前向传播，最后看更新后的误差。"):
         found = verdicts(mazur, GIVENS.strip() + " " + opening + body)
         assert [status for line, status, _ in found if line == 3] == ["correct", "wrong"], opening
+
+
+def test_a_copy_of_a_slip_is_carried_only_for_the_same_quantity(mazur: derivation.Derivation) -> None:
+    """E_o1 = 0.74136507 is wrong (it is 0.274811083; 0.74136507 is dE/dout_o1, oracle); dE/dnet_o1 written
+    0.74136507 is that number again for another quantity, its own mistake (wrong, not carried); so is
+    -0.74136507 for dE/dout_o1 after 0.74136507 for dE/dnet_o1 (the sign is part of the number), and 0.5969
+    for dE/dw5 after out_h1 = 0.5969. The same slip restated for its own quantity is carried."""
+    o1, h1 = outputs()
+    assert mp.nstr(0.5 * (o1 - mp.mpf("0.01")) ** 2, 9) == "0.274811083" and mp.nstr(o1 - mp.mpf("0.01"), 8) == "0.74136507"
+    dnet, dout, dw5 = (r"\frac{\partial E_{total}}{\partial net_{o1}}", r"\frac{\partial E_{total}}{\partial out_{o1}}",
+                       r"\frac{\partial E_{total}}{\partial w_{5}}")
+    for first, second in ((r"E_{o1} = 0.74136507", dnet + " = 0.74136507"),
+                          (dnet + " = 0.74136507", dout + " = -0.74136507"),
+                          (r"out_{h1} = 0.5969", dw5 + " = 0.5969")):
+        found = verdicts(mazur, GIVENS + f"$${first}$$\n\n$${second}$$\n")
+        assert [status for line, status, _ in found if line > 1] == ["wrong", "wrong"], second
+    again = verdicts(mazur, GIVENS + "$$out_{h1} = 0.5969$$\n\nSo $out_{h1} = 0.5969$.\n")
+    assert [status for line, status, _ in again if line > 1] == ["wrong", "carried"]
+
+
+def test_a_value_beyond_checking_is_no_slip_to_carry(mazur: derivation.Derivation) -> None:
+    """δ_o1 written as the exact negative of its truth (oracle) under a stated convention: cannot check, and
+    dE/dw5 = δ_o1 out_h1 = -0.0821670406 after it is not credited as carrying a slip never called wrong."""
+    o1, h1 = outputs()
+    delta = (o1 - mp.mpf("0.01")) * o1 * (1 - o1)
+    document = ("Some texts take the negative sign out of $\\delta$, so it is written as:\n"
+                f"$$\\delta_{{o1}} = -{mp.nstr(delta, 20)}$$\n\n"
+                f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_5}} = \\delta_{{o1}} \\cdot out_{{h1}} = "
+                f"-{mp.nstr(delta * h1, 9)}$$\n")
+    found = verdicts(mazur, document)
+    assert [(line, status) for line, status, _ in found][0] == (2, "cannot check")
+    assert "carried" not in [status for _, status, _ in found]
