@@ -334,12 +334,22 @@ def _factors(node: Node) -> list[Num]:
     return []
 
 
+def _made_given(target: str, link: Node, truth: Truth) -> bool:
+    """A formula saying how a given was made: a target's from the inputs and constants only, an input's from
+    no quantity of the network (`y_1 = out_o1 - 0.7414` agrees at the spec's values, but says nothing true)."""
+    network = truth.network
+    inputs = {i.name for i in network.inputs}
+    names = names_in(link)
+    if target in {o.target.name for o in network.outputs}:
+        return all(n in inputs or not _known(truth, n) for n in names)
+    return target in inputs and not any(_known(truth, n) for n in names)
+
+
 def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator,
                 specialised: tuple[str, ...] = ()) -> Verdict:
     """A formula right at the spec's values must also be right at random values of every input (but those
     the document has set to 0 or 1 before it, as a formula for that case)."""
-    network = truth.network
-    if target in {o.target.name for o in network.outputs} | {i.name for i in network.inputs}:
+    if _made_given(target, link, truth):
         # `y = x_1 + x_2`: how a given number was made (the function to learn), not a formula of the network
         return replace(verdict, reason="agrees at the spec's values (a given, made by this formula)")
     fixed = _numbers_of_your_own(link, evaluator.own)

@@ -241,3 +241,17 @@ def test_a_value_beyond_checking_is_no_slip_to_carry(mazur: derivation.Derivatio
     found = verdicts(mazur, document)
     assert [(line, status) for line, status, _ in found][0] == (2, "cannot check")
     assert "carried" not in [status for _, status, _ in found]
+
+
+def test_a_givens_formula_must_be_made_of_inputs_and_constants(mazur: derivation.Derivation) -> None:
+    """y_2 = 1.28084298149 out_o2 and x_1 = 0.0842786600792 out_h1 agree at the spec's values (0.99 /
+    out_o2 and 0.05 / out_h1 by the oracle) but name the network's outputs: no given made by a formula,
+    wrong in general. y_1 = x_1 (1 - x_2) 0.2222222222 names only inputs: a given made by a formula."""
+    o1, h1 = outputs()
+    s = spec.load_preset("mazur")
+    o2 = forward(oracle_net(s), list(s.samples[0].inputs))[2][1]
+    assert mp.nstr(mp.mpf("0.99") / o2, 12) == "1.28084298149" and mp.nstr(mp.mpf("0.05") / h1, 12) == "0.0842786600792"
+    found = verdicts(mazur, GIVENS + "The target is $y_2 = 1.28084298149 \\cdot out_{o2}$, and "
+                     "$x_1 = 0.0842786600792 \\cdot out_{h1}$, and $y_1 = x_1 (1 - x_2) \\cdot 0.2222222222$.\n")
+    assert [status for line, status, _ in found if line == 3] == ["wrong", "wrong", "correct"]
+    assert "not in general" in found[-3][2] and "a given, made by this formula" in found[-1][2]
