@@ -26,7 +26,8 @@ NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "
                          "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal"})
 TIMES = frozenset({"cdot", "times", "ast"})
 SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
-IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
+                     "Biggl", "Biggr", "bigm", "Bigm",
                      "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})
 GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda",
                    "mu", "sigma", "tau", "phi", "varphi", "omega", "rho", "kappa", "nu", "xi", "psi", "zeta"})
@@ -48,7 +49,8 @@ ROW_BREAKS = frozenset({"\\", "cr", "Rightarrow", "implies", "Longrightarrow", "
 UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?")
 _THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
-_ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+")
+# (..)^{2-1}, w^{(1-1)}: a small whole-number exponent written unsimplified, bracketed or not
+_ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+|\(\d{1,2}(?:[-+]\d{1,2})+\)")
 _PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
@@ -244,8 +246,8 @@ class _Emitter:
             self.out[-1] += f"_L{flat[1:-1]}"
         elif mark is not None:
             self.out.append(mark + " ")  # W^{(1)}x: the name ends with its superscript
-        elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # (..)^{2-1}: a small whole-number exponent, folded
-            self.out.append(f"^({eval_small(flat)})")
+        elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # folded: never an update count, which is one number
+            self.out.append(f"^({eval_small(flat.strip('()'))})")
         else:
             inner = _Emitter()
             if isinstance(node, lw.LatexGroupNode):
@@ -292,7 +294,8 @@ class _Emitter:
             self.out.append(" " + _flat(parts) + "hat")
             return nxt
         if name in TIMES:
-            self.out.append(" * ")
+            if next((piece for piece in reversed(self.out) if piece.strip()), None) != " * ":
+                self.out.append(" * ")  # `a \times \times b`, a sign typed twice, is one product
         elif name in EQUALS:
             self.out.append(" = ")
         elif name == "div":
@@ -558,6 +561,7 @@ def chains(source: str) -> list[Chain]:
     return list(_cached_chains(source))
 
 
+_SYSTEM = re.compile(r"\A(\s*\\left\s*\\\{)(.*)(\\right\s*\.\s*)\Z", re.S)
 _CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
 
 
@@ -569,6 +573,8 @@ def _cached_chains(source: str) -> tuple[Chain, ...]:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
     latex, back = symbols.to_latex(source)
     latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
+    # \left\{ ... \right. around the whole span: a brace gathering a system of equations, each row its own
+    latex = _SYSTEM.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), latex)
     try:
         found = _chains(latex)
     except RecursionError:

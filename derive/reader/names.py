@@ -55,7 +55,7 @@ class Reading:
     written: str
     quantity: str
     line: int  # from this line on (0: the whole document, until another reading's line)
-    why: str  # by its value | by its formula | by a derivative's value | by its family
+    why: str  # by its value | by its formula | by a derivative's value | by its family | by its letter | words
     value: Real | None  # the quantity's value at the spec's numbers, for the note
 
     def note(self) -> str:
@@ -409,8 +409,11 @@ class Aligner:
             if hat and (hat.group(1) or len(outputs) == 1):
                 index = int(hat.group(1) or first) - first
                 quantity = outputs[index] if 0 <= index < len(outputs) else None
+            why = "by its letter"
+            if quantity is None and len(outputs) == 1:
+                quantity, why = _worded(name, self.truth.network.outputs[0]), "by its words"
             if quantity is not None:
-                self.readings[name] = [Reading(name, quantity, 0, "by its letter", self._value(quantity, None))]
+                self.readings[name] = [Reading(name, quantity, 0, why, self._value(quantity, None))]
 
     def _as_known(self, part: str) -> str | None:
         if part in self.readings:
@@ -444,6 +447,22 @@ class Aligner:
                 if 0 <= position < len(order):
                     self.readings[name] = [Reading(name, order[position], 0, "by its family",
                                                    self._value(order[position], None))]
+
+
+# Words that say which quantity of a network's one output they name, whatever letter they hang on
+# (`y_{target}`, `\\text{Predicted Output}`). "Actual output" is left out: people write it for both.
+TARGET_WORDS = frozenset({"target", "ytarget", "targety", "targetoutput", "targetvalue", "ytrue", "truey",
+                          "desiredoutput", "ydesired", "expectedoutput", "yexpected"})
+OUTPUT_WORDS = frozenset({"predictedoutput", "predicted", "prediction", "ypred", "ypredicted", "yprediction",
+                          "predictedvalue", "networkoutput"})
+
+
+def _worded(name: str, output) -> str | None:  # type: ignore[no-untyped-def]
+    """The target or the output of a network with one output, for a name that spells it in words."""
+    word = name.lower().replace("_", "")
+    if word in TARGET_WORDS:
+        return str(output.target.name)
+    return str(output.neuron.out.name) if word in OUTPUT_WORDS else None
 
 
 def _orders(truth: Truth) -> list[list[str]]:

@@ -6,6 +6,7 @@ loss written with its parameters (`J(W, b)`), and a sum with numbers for bounds 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from derive.check.claims import FUNCTIONS, ClaimError, tokenize
 
@@ -125,7 +126,13 @@ def _render(kind: str, word: str) -> str:
 
 def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
     """`[0.1, 0.2]`, `(0.1, 0.2)` and `[[1, 2], [3, 4]]` (brackets written as the walker writes them) as arrays
-    (a list of lists: a matrix), where the brackets hold a list and not a function's arguments."""
+    (a list of lists: a matrix), where the brackets hold a list and not a function's arguments; a bracket
+    around the whole text holding equations (`[o_1 = 0.01, o_2 = 0.99]`) is a list of givens, not an array."""
+    whole = text.strip()
+    if whole.startswith("(") and matching(whole, 0) == len(whole) - 1:
+        items = _items(whole[1:-1])
+        if len(items) > 1 and all("=" in item for item in items):
+            return lists(whole[1:-1], arrays)
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -165,6 +172,11 @@ _SUM_BOUNDS = re.compile(r"\s*_\s*\{?\s*([a-z])\s*=\s*(\d)\s*\}?\s*\^\s*\{?\s*(\
 MAX_TERMS = 20
 
 
+def _indexed(value: int) -> Callable[[re.Match[str]], str]:
+    """A sum's index replaced by one of its values, after the label written before it (`_{o1}`)."""
+    return lambda m: f"_{{{m.group(1) or ''}{value}}}"
+
+
 def expanded_sum(text: str) -> str | None:
     """`\\sum_{i=1}^{2} y_i \\ln(\\hat{y}_i)`: the sum written out term by term (its summand runs to the next
     `+`, `-` or `=` outside brackets), with what follows it, from the LaTeX after `\\sum`; None without
@@ -181,6 +193,7 @@ def expanded_sum(text: str) -> str | None:
         if depth == 0 and c in "+-=" and body[:k].strip():
             body, tail = body[:k], body[k:]
             break
-    index = re.compile(rf"_\s*\{{?\s*{letter}\s*\}}?(?![A-Za-z0-9])")
-    terms = [index.sub(f"_{{{value}}}", body) for value in range(low, high + 1)]
+    # y_i, and the neuron's label before it in one subscript (out_{oi}: o1, o2, the sum's index last)
+    index = re.compile(rf"_\s*(?:\{{\s*([A-Za-z]{{0,3}}){letter}\s*\}}|{letter}(?![A-Za-z0-9]))")
+    terms = [index.sub(_indexed(value), body) for value in range(low, high + 1)]
     return "(" + " + ".join(f"({term})" for term in terms) + ")" + tail

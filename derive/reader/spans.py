@@ -20,7 +20,10 @@ from pylatexenc import latexwalker as lw
 from derive.reader import rendered, symbols
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
     from markdown_it.rules_inline import StateInline
     from markdown_it.token import Token
 
@@ -128,7 +131,22 @@ def _markdown() -> MarkdownIt:
     md = (MarkdownIt("commonmark").use(dollarmath_plugin, double_inline=True).use(amsmath_plugin)
           .use(texmath_plugin, delimiters="brackets").use(admon_plugin))
     md.inline.ruler.before("escape", DISPLAY_IN_TEXT, _display_in_text)
+    # `$$` on the line after a paragraph's text opens a display, as it does for `\begin{align}` (and as
+    # the renderers people write for show it): otherwise the `$$` closing it would open the next one
+    dollars = next(r for r in md.block.ruler.__rules__ if r.name == "math_block")  # texmath's \[ rule: next
+    md.block.ruler.at("math_block", _interrupting(dollars.fn), {"alt": ["paragraph", "blockquote", "list"]})
     return md
+
+
+def _interrupting(rule: Callable[[StateBlock, int, int, bool], bool]) -> Callable[[StateBlock, int, int, bool], bool]:
+    """The `$$` block rule, also ending a paragraph at a line holding `$$` alone (asked silently, which the
+    rule itself does not honour: it would add its tokens twice)."""
+    def block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if silent:
+            line = state.src[state.bMarks[start] + state.tShift[start]:state.eMarks[start]]
+            return line.strip() == "$$"
+        return rule(state, start, end, silent)
+    return block
 
 
 DISPLAY_IN_TEXT = "math_display_in_text"

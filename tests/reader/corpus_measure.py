@@ -67,6 +67,8 @@ def spans_for(report: DocumentReport, cell: int | None, line: int, until: int | 
     with the spans holding `=` that start after it within its lines (a block derive reads line by line; the
     truth lists the spans with `=`, so a `\\approx` alone is not measured)."""
     holding = [i for i, s in enumerate(report.spans) if s.text.cell == cell and s.line <= line <= s.end_line]
+    # the truth lists spans with `=` only: an inline span without one before it on the line is not it
+    holding = [i for i in holding if "=" in report.spans[i].span.source] or holding
     free = [i for i in holding if i not in taken]
     chosen = free[:1] or holding[-1:]
     later = [i for i, s in enumerate(report.spans) if s.text.cell == cell and i not in taken and i not in chosen

@@ -65,7 +65,10 @@ def test_names(latex: str, name: str) -> None:
     (r"x = 1{,}000", "1000"),
     (r"x = 1\,000\,000", "1000000"),
     (r"x = (a - b)^{2-1}", "( a - b ) ^ ( 1 )"),
+    (r"x = out_{h1} w_5^{(1-1)}", "out_h1 * w5 ^ ( 0 )"),  # bracketed, still arithmetic: not an update count
     (r"x = 2 y", "2 * y"),
+    (r"x = a \times \times b", "a * b"),  # a sign typed twice: one product
+    (r"x = \biggl( a + b \biggr) \cdot c", "( a + b ) * c"),  # brackets sized by hand
     (r"x = \frac{1}{2}\|t - o\|^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # a squared norm of a number
 ])
 def test_expressions(latex: str, plain: str) -> None:
@@ -151,3 +154,12 @@ def test_a_layer_s_matrix_entries_are_not_the_networks_numbered_weights(
     (tmp_path / "hw.md").write_text(f"$$\n{matrix}\n$$\n", encoding="utf-8")
     code, out, _ = run(["check", str(tmp_path / "net.toml"), str(tmp_path / "hw.md")], capsys)
     assert code == 0 and "0 wrong" in out and out.count("link 2: correct") == 3
+
+
+@pytest.mark.parametrize(("written", "read"), [
+    (r"[o_1=0.01,o_2=0.99]", ["o1 = 0.01", "o2 = 0.99"]),   # givens listed in brackets
+    (r"(x_1 = 0.05, x_2 = 0.1)", ["x1 = 0.05", "x2 = 0.1"]),
+    (r"[w_1, w_2] = [0.15, 0.2]", ["ARRAY__0 = ARRAY__1"]),  # a bracket of names or numbers is still a vector
+])
+def test_a_bracket_of_equations_is_a_list_of_givens(written: str, read: list[str]) -> None:
+    assert [c.text for c in chains(written)] == read

@@ -115,3 +115,49 @@ def test_a_counter_is_no_quantity() -> None:
     report = check_document(xor3, "md", document)
     assert "l" not in readings(report)
     assert {f.verdict.status for f in report.found} == {"defined"}
+
+
+ONE_OUTPUT = """title = "2-2-1"
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.2, 0.2], [0.3, 0.3]]
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.3, 0.9]]
+
+[[samples]]
+inputs = [0.35, 0.7]
+targets = [0.5]
+
+[training]
+learning_rate = 1
+update = "sgd"
+steps = [1]
+"""
+
+
+@pytest.mark.parametrize("target, output, written", [
+    ("y_{target}", r"\text{Predicted Output}", ("y_target", "PredictedOutput")),
+    (r"\text{Target}", "y_{pred}", ("Target", "y_pred")),
+])
+def test_the_target_and_the_output_in_words(target: str, output: str, written: tuple[str, str]) -> None:
+    """With one output, a name spelling the target or the prediction in words is that quantity."""
+    s = spec.load_text(ONE_OUTPUT)
+    out = forward(oracle_net(s), [mp.mpf("0.35"), mp.mpf("0.7")])[2][0]
+    error = mp.nstr((mp.mpf("0.5") - out) ** 2 / 2, 9)
+    document = "\n\n".join([f"$E = \\frac{{1}}{{2}}({target} - {output})^2 = {error}$",
+                            f"$E = \\frac{{1}}{{2}}({target} - {output})^2 = 0.0163$"])
+    report = check_document(derivation.build(network.build(s)), "md", document)
+    assert {written[0]: "target_o1", written[1]: "out_o1"}.items() <= readings(report).items()
+    assert [f.verdict.status for f in report.found] == ["correct", "correct", "correct", "wrong"]
+
+
+def test_the_target_in_words_is_not_read_among_several_outputs(mazur: derivation.Derivation) -> None:
+    report = check_document(mazur, "md", "$E = (y_{target} - out_{o1})^2 / 2 = 0.2748$")
+    assert "y_target" not in readings(report)

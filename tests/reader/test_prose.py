@@ -60,6 +60,7 @@ def test_unicode_as_latex() -> None:
     latex, back = to_latex("w₁₂ · x² ≈ δ2")
     assert latex == "w_{12} \\cdot  x^{2} \\approx  \\delta_{2} "
     assert len(back) == len(latex) + 1 and back[-1] == len("w₁₂ · x² ≈ δ2")
+    assert to_latex("w ∗ x")[0] == "w \\ast  x"  # the asterisk operator, a product
 
 
 def test_equations_as_inline_code_and_in_admonitions(mazur: derivation.Derivation) -> None:
@@ -135,3 +136,29 @@ def test_maths_in_prose_the_markdown_takes_for_code_or_html(mazur: derivation.De
         "    x = np.dot(w, $a$)",  # a program stays a program
     ])
     assert [s for _, s in verdicts(mazur, document)] == ["correct"] * 6
+
+
+def test_a_display_opened_on_the_line_after_a_paragraph(mazur: derivation.Derivation) -> None:
+    """`$$` right under a line of text opens a display (as `\\begin{align}` does); the `$$` closing it is not
+    taken for the opening of the next, which would swallow the text and maths after it."""
+    document = "\n".join([
+        "We compute the net input of h1:",
+        "$$",
+        r"\begin{align}",
+        r"net_{h1} &= 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 \\",
+        r"&= 0.3775",
+        r"\end{align}",
+        "$$",
+        "",
+        "and the bias is $b_1 = 0.35$, then:",
+        "$$",
+        r"net_{h1} = 0.3795",
+        "$$",
+    ])
+    assert verdicts(mazur, document) == [(4, "correct"), (5, "correct"), (9, "correct"), (11, "wrong")]
+
+
+def test_a_system_of_equations_gathered_by_a_brace(mazur: derivation.Derivation) -> None:
+    document = "\n".join(["$$", r"\left\{", r"\begin{align*}", r"net_{h1} &= 0.3775 \\",
+                          r"net_{h2} &= 0.3925 \\", r"E_{total} &= 2", r"\end{align*}", r"\right.", "$$"])
+    assert [s for _, s in verdicts(mazur, document)] == ["correct", "correct", "wrong"]

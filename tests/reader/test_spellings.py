@@ -220,3 +220,33 @@ def test_an_activation_s_definition_in_a_network_of_several(tmp_path) -> None:  
     document = "\n\n".join(["$$f(z) = \\max(0, z)$$", "$$f(z) = \\frac{1}{1 + e^{-z}}$$", "$$f(z) = \\tanh(z)$$"])
     found = [(f.verdict.line, f.verdict.status) for f in check_document(d, "md", document).found]
     assert found == [(1, "correct"), (3, "correct"), (5, "cannot check")]
+
+
+@pytest.mark.parametrize("power, status", [("(1-1)", "correct"), ("(2-1)", "wrong")])
+def test_an_exponent_written_unsimplified_in_brackets_is_its_number(mazur: derivation.Derivation, power: str,
+                                                                     status: str) -> None:
+    """w_5^{(1-1)} is w_5 to the power 0 (the derivative of w_5 out_h1 written out), not w_5 after an update."""
+    out_h1 = hidden()[1]
+    document = f"$$\\frac{{\\partial net_{{o1}}}}{{\\partial w_5}} = 1 \\cdot {out_h1} \\cdot w_5^{{{power}}}$$"
+    assert statuses(check_document(mazur, "md", document)) == [status]
+
+
+def test_givens_listed_in_brackets(mazur: derivation.Derivation) -> None:
+    report = check_document(mazur, "md", "The inputs are $[i_1 = 0.05, i_2 = 0.10]$ and $[i_1 = 0.05, i_2 = 0.01]$.")
+    assert statuses(report) == ["correct", "correct", "correct", "wrong"]
+
+
+@pytest.mark.parametrize("written, status", [("0.3775", "correct"), ("0.3875", "wrong")])
+def test_a_times_sign_typed_twice_is_one_product(mazur: derivation.Derivation, written: str, status: str) -> None:
+    document = f"$net_{{h1}} = 0.15 \\times \\times 0.05 + 0.2 \\times 0.1 + 0.35 = {written}$"
+    assert statuses(check_document(mazur, "md", document)) == ["correct", status]
+
+
+@pytest.mark.parametrize("scale, status", [("1", "correct"), ("2", "wrong")])
+def test_a_sum_over_neurons_labelled_in_one_subscript(mazur: derivation.Derivation, scale: str, status: str) -> None:
+    """out_{oi} in a sum over i is out_o1, out_o2: the neuron's label before the sum's index."""
+    outs = forward(oracle_net(MAZUR), list(MAZUR.samples[0].inputs))[2]
+    error = mp.nstr(sum((t - o) ** 2 for t, o in zip((mp.mpf("0.01"), mp.mpf("0.99")), outs)) / 2 * int(scale), 9)
+    document = (r"$E_{total} = \frac{1}{2} \sum_{i=1}^{2} (out_{oi} - target_{oi})^2 = " + error + "$")
+    report = check_document(mazur, "md", document)
+    assert statuses(report)[-1] == status and "correct" in statuses(report)[:1]
