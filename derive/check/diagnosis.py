@@ -171,24 +171,28 @@ class Written(Evaluator):
         return written.value
 
 
+SAME_TRUTH = CTX.mpf(10) ** -9  # how close two truths are (relative) to be one quantity's value restated
+
+
 def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> list[Verdict]:
     """A link found right that writes a number an earlier line got wrong (the sum of three exponentials, one
     of them 1.1904 where e^0.1739 is 1.18994): the slip carried forward, not a right step."""
     slips, own = evaluator.document.slips, evaluator.own
     if not slips and not own.slipped:
         return _mark_own(claim, verdicts, own)
+    operands = evaluator.document.used()
     found: list[Verdict] = []
     left = [n.text.lstrip("-") for n in numbers_in(claim.left)] if claim.left is not None else []
     for v in verdicts:
         index = v.link - (2 if claim.left is not None else 1)
         link = claim.links[index] if 0 <= index < len(claim.links) else None
+        written = literal(link) if link is not None else None
+        copied = _copied(written, claim, v, evaluator)  # the slip's number itself, copied for its quantity
         # a link equal to a left side in numbers (`1 / 1.3785 = 0.72543`) computes with the left's numbers too
-        used = [n.text.lstrip("-") for n in numbers_in(link)] + left if link is not None else []
-        earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
+        used = ([n.text.lstrip("-") for n in numbers_in(link)] if link is not None and written is None else []) + left
+        earlier = [*copied, *((t, operands[t]) for t in used if t in operands and operands[t] != claim.line)]
         named = names_in(link) if link is not None else []
         earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
-        written = (literal(link) or "").lstrip("-") if link is not None else ""
-        copied = written in slips and slips[written] != claim.line  # the slip's number itself, copied
         if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations
                                                                              and not copied):
             text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
@@ -198,6 +202,19 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
             v = replace(v, status=CARRIED, reason=f"follows from link {found[-1].link}, which carries a slip forward")
         found.append(v)
     return _mark_own(claim, found, own)
+
+
+def _copied(written: str | None, claim: Claim, verdict: Verdict, evaluator: Evaluator) -> list[tuple[str, int]]:
+    """A link that is an earlier slip's number, sign and all, written again for the same quantity (by name, or
+    one with the same truth: a restatement, an entry of a product): the slip carried. The same digits written
+    for another quantity are that quantity's own mistake, judged as such."""
+    slip = evaluator.document.slips.get(written or "")
+    if written is None or slip is None or slip.line == claim.line:
+        return []
+    same = bool(slip.quantity) and slip.quantity == canonical(claim.target.name)
+    if not same and slip.truth is not None and verdict.truth is not None:
+        same = abs(slip.truth - verdict.truth) <= SAME_TRUTH * max(abs(verdict.truth), CTX.mpf(10) ** -30)
+    return [(written.lstrip("-"), slip.line)] if same else []
 
 
 def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verdict]:

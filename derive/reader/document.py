@@ -357,11 +357,20 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    found = [replace(f, verdict=other_sign(f.verdict, span.lead)) for f in found]  # a sign taken the other way
+    found = [_unsure(f, other_sign(f.verdict, span.lead), range(text.line(span.start), f.verdict.line + 1),
+                     evaluator) for f in found]  # a sign taken the other way
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+def _unsure(found: Found, verdict: Verdict, lines: range, evaluator: Evaluator) -> Found:
+    """A verdict turned "cannot check" after judging: its value leaves the record of what was written, so no
+    later step is credited as carrying a slip that was never called wrong."""
+    if verdict.status == "cannot check" != found.verdict.status and verdict.claimed is not None:
+        evaluator.document.forget(lines, verdict.claimed)
+    return replace(found, verdict=verdict)
 
 
 def _names_its_entries(chain: Chain) -> bool:
