@@ -10,9 +10,11 @@ forward from an earlier slip. This prints, per document and in total for each pa
 - spans: the equations the truth lists; judged: those derive judged (a verdict correct, wrong or
   carried); not read: those it left not understood or did not find;
 - errors: the truth's wrong spans; found: those derive marks wrong; first: the first errors found;
-  named: first errors found with a cause;
+  named: first errors found with the cause the truth records (its "other" and "notation" matched by a
+  cause outside the catalogued kinds);
 - false alarms: spans the truth calls right or carried that derive marks wrong;
-- marked correct: wrong spans that derive marks correct in every link (the one thing it must never do).
+- marked correct: wrong spans that derive credits, correct or carried from an earlier slip, in every link
+  it judges (the one thing it must never do).
 
 `--show ID` prints one document's spans side by side with derive's verdicts.
 """

@@ -44,12 +44,22 @@ class Recomputed:
     rounded: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Slip:
+    """A wrong number as written (sign kept): its line, the quantity it was written for and that quantity's
+    truth (a copy of it counts as carried only for the same quantity, or one restating it)."""
+
+    line: int
+    quantity: str
+    truth: Real | None
+
+
 class Document:
     """What a person has written so far, by quantity and sample, in the checker's names."""
 
     def __init__(self) -> None:
         self.written: dict[tuple[str, str | None], Written] = {}
-        self.slips: dict[str, int] = {}  # a wrong number as it was written (with 3 digits or more) -> its line
+        self.slips: dict[str, Slip] = {}  # a wrong number as it was written (with 3 digits or more)
         self.rounded: dict[str, Real] = {}  # a right number as written -> how far it is from what it stands for
 
     def record(self, name: str, sample: str | None, value: Real, line: int, wrong: bool) -> None:
@@ -61,14 +71,35 @@ class Document:
         if len(text.lstrip("-").replace(".", "").lstrip("0")) >= 3:
             self.rounded.setdefault(text.lstrip("-"), abs(deviation))
 
-    def slip(self, text: str, line: int) -> None:
+    def slip(self, text: str, line: int, quantity: str = "", truth: Real | None = None) -> None:
         """A wrong number written, to know it again when a later step uses it (1.1904 for e^0.1739)."""
         digits = text.lstrip("-").replace(".", "").lstrip("0")
         if len(digits) >= 3:
-            self.slips.setdefault(text.lstrip("-"), line)
+            self.slips.setdefault(text, Slip(line, canonical(quantity), truth))
+
+    def used(self) -> dict[str, int]:
+        """The slips by their digits, sign dropped: a number a computation uses (`1 / 1.3785`) -> its line."""
+        found: dict[str, int] = {}
+        for text, slip in self.slips.items():
+            found.setdefault(text.lstrip("-"), slip.line)
+        return found
+
+    def forget(self, lines: range, value: Real) -> None:
+        """A value written on one of `lines` that was found beyond checking: neither a slip nor a value written
+        to go on from (a later step is not credited as carrying what was never called wrong)."""
+        self.slips = {t: s for t, s in self.slips.items() if s.line not in lines or not _is(t, value)}
+        self.written = {k: w for k, w in self.written.items() if w.line not in lines or w.value != value}
 
     def at(self, sample: str | None) -> dict[str, Written]:
         return {name: w for (name, s), w in self.written.items() if s == sample}
+
+
+def _is(text: str, value: Real) -> bool:
+    """Whether a number as written is this value."""
+    try:
+        return abs(CTX.mpf(text) - value) <= CTX.mpf(10) ** -12 * max(1, abs(value))
+    except ValueError:
+        return False
 
 
 def canonical(name: str) -> str:

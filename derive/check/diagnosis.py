@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from derive.check import confusions, rewrites
-from derive.check.carried import Recomputer, canonical
+from derive.check.carried import Recomputed, Recomputer, canonical
 from derive.check.claims import Claim, Node, Num, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
@@ -90,7 +90,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         if source.status in SLIPPED:
             how = "which is wrong" if source.status == "wrong" else "which carries a slip forward"
             return replace(verdict, status=CARRIED, reason=f"follows from link {source.link}, {how}")
-    carried = _from_written(verdict, link, target, sample, spread, evaluator, truth) or _restated(
+    found = _recomputed(target, sample, evaluator, truth)  # once: both uses below read the same values
+    carried = _from_written(verdict, link, found, spread) or _restated(
         verdict, link, target, sample, spread, evaluator)
     if carried is not None:
         return carried
@@ -101,7 +102,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         copied = [c for c in causes if c.startswith("two digits swapped")]  # the result copied wrong: say so first
         causes = (*copied, ARITHMETIC.format(before=show(before[1], 9).text),
                   *(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped"))))
-    near, upstream = _near_written(value, target, sample, evaluator, truth)
+    near, upstream = _near_written(value, found)
     if upstream and verdict.truth is not None and abs(value - upstream) < abs(value - verdict.truth):
         # nearer what an earlier slip gives than the truth: not the right working with the result copied wrong
         causes = tuple(c for c in causes if not c.startswith(("one digit wrong", "two digits swapped")))
@@ -170,24 +171,28 @@ class Written(Evaluator):
         return written.value
 
 
+SAME_TRUTH = CTX.mpf(10) ** -9  # how close two truths are (relative) to be one quantity's value restated
+
+
 def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> list[Verdict]:
     """A link found right that writes a number an earlier line got wrong (the sum of three exponentials, one
     of them 1.1904 where e^0.1739 is 1.18994): the slip carried forward, not a right step."""
     slips, own = evaluator.document.slips, evaluator.own
     if not slips and not own.slipped:
         return _mark_own(claim, verdicts, own)
+    operands = evaluator.document.used()
     found: list[Verdict] = []
     left = [n.text.lstrip("-") for n in numbers_in(claim.left)] if claim.left is not None else []
     for v in verdicts:
         index = v.link - (2 if claim.left is not None else 1)
         link = claim.links[index] if 0 <= index < len(claim.links) else None
+        written = literal(link) if link is not None else None
+        copied = _copied(written, claim, v, evaluator)  # the slip's number itself, copied for its quantity
         # a link equal to a left side in numbers (`1 / 1.3785 = 0.72543`) computes with the left's numbers too
-        used = [n.text.lstrip("-") for n in numbers_in(link)] + left if link is not None else []
-        earlier = [(t, slips[t]) for t in used if t in slips and slips[t] != claim.line]
+        used = ([n.text.lstrip("-") for n in numbers_in(link)] if link is not None and written is None else []) + left
+        earlier = [*copied, *((t, operands[t]) for t in used if t in operands and operands[t] != claim.line)]
         named = names_in(link) if link is not None else []
         earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
-        written = (literal(link) or "").lstrip("-") if link is not None else ""
-        copied = written in slips and slips[written] != claim.line  # the slip's number itself, copied
         if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations
                                                                              and not copied):
             text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
@@ -197,6 +202,19 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
             v = replace(v, status=CARRIED, reason=f"follows from link {found[-1].link}, which carries a slip forward")
         found.append(v)
     return _mark_own(claim, found, own)
+
+
+def _copied(written: str | None, claim: Claim, verdict: Verdict, evaluator: Evaluator) -> list[tuple[str, int]]:
+    """A link that is an earlier slip's number, sign and all, written again for the same quantity (by name, or
+    one with the same truth: a restatement, an entry of a product): the slip carried. The same digits written
+    for another quantity are that quantity's own mistake, judged as such."""
+    slip = evaluator.document.slips.get(written or "")
+    if written is None or slip is None or slip.line == claim.line:
+        return []
+    same = bool(slip.quantity) and slip.quantity == canonical(claim.target.name)
+    if not same and slip.truth is not None and verdict.truth is not None:
+        same = abs(slip.truth - verdict.truth) <= SAME_TRUTH * max(abs(verdict.truth), CTX.mpf(10) ** -30)
+    return [(written.lstrip("-"), slip.line)] if same else []
 
 
 def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verdict]:
@@ -215,15 +233,18 @@ def _before(earlier: tuple[Node, ...], judged: list[Verdict]) -> tuple[Node, Rea
     return None
 
 
-def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None, spread: Real,
-                  evaluator: Evaluator, truth: Truth) -> Verdict | None:
-    """The verdict when the value is what the values written on earlier lines give by this step's rule."""
+def _recomputed(target: str, sample: str | None, evaluator: Evaluator, truth: Truth) -> Recomputed | None:
+    """`target` by its step's rule from the values written on earlier lines (None where it has none)."""
     if evaluator.recomputer is None:
         evaluator.recomputer = Recomputer(truth)
     try:
-        found = evaluator.recomputer.value(target, evaluator.document, sample)
+        return evaluator.recomputer.value(target, evaluator.document, sample)
     except (ArithmeticError, ValueError, KeyError):
         return None
+
+
+def _from_written(verdict: Verdict, link: Node, found: Recomputed | None, spread: Real) -> Verdict | None:
+    """The verdict when the value is what the values written on earlier lines give by this step's rule."""
     assert verdict.claimed is not None
     if found is None or not follows(found.value, link, verdict.claimed, spread):
         return None
@@ -244,17 +265,10 @@ def _from_written(verdict: Verdict, link: Node, target: str, sample: str | None,
 NEAR = CTX.mpf("0.01")
 
 
-def _near_written(value: Real, target: str, sample: str | None, evaluator: Evaluator,
-                  truth: Truth) -> tuple[tuple[str, ...], Real | None]:
-    """An arithmetic slip where the values the person wrote before give nearly this number by the step's own
-    rule (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and that value where
+def _near_written(value: Real, found: Recomputed | None) -> tuple[tuple[str, ...], Real | None]:
+    """An arithmetic slip where the values the person wrote before (`found`, by the step's own rule) give nearly
+    this number (0.9471 x 0.378 = 0.35800 written 0.3576): named with the value they give; and that value where
     those values hold an earlier slip (else None)."""
-    if evaluator.recomputer is None:
-        evaluator.recomputer = Recomputer(truth)
-    try:
-        found = evaluator.recomputer.value(target, evaluator.document, sample)
-    except (ArithmeticError, ValueError, KeyError):
-        return (), None
     if found is None or not (found.slips or found.rounded) or not found.value:
         return (), None
     if abs(value - found.value) > NEAR * abs(found.value):

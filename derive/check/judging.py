@@ -22,7 +22,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
     last = literal(claim.links[-1]) if claim.links else None
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
-        evaluator.document.slip(last, claim.line)  # a number carrying an earlier slip, known again when copied
+        evaluator.document.slip(last, claim.line, claim.target.name, verdicts[-1].truth)  # known again when copied
     return verdicts
 
 
@@ -34,7 +34,7 @@ def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
         verdicts = [replace(v, entry=claim.entry) for v in _judge_operator(claim, truth, evaluator)]
         for link, v in zip(claim.links, verdicts, strict=False):
             if v.status == "wrong" and literal(link) is not None:
-                evaluator.document.slip(literal(link) or "", claim.line)
+                evaluator.document.slip(literal(link) or "", claim.line, claim.target.name, v.truth)
         return verdicts
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
@@ -56,7 +56,7 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
     if _may_be_own(target) and not _known(truth, target):
         verdicts = _judge_own(claim, links, evaluator, truth)
         if verdicts and verdicts[-1].status in ("wrong", "carried") and literal(claim.links[-1]) is not None:
-            evaluator.document.slip(literal(claim.links[-1]) or "", claim.line)
+            evaluator.document.slip(literal(claim.links[-1]) or "", claim.line, target, verdicts[-1].truth)
         return verdicts
     verdicts = _judge_quantity(claim, links, target, sample, truth, evaluator)
     _record(claim, verdicts, target, sample, evaluator)
@@ -141,7 +141,7 @@ def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | No
     wrong = verdict.status in ("wrong", "carried")
     evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)
     if wrong and literal(last) is not None:
-        evaluator.document.slip(literal(last) or "", claim.line)
+        evaluator.document.slip(literal(last) or "", claim.line, target, verdict.truth)
     elif literal(last) is not None and verdict.truth is not None:
         evaluator.document.right(literal(last) or "", verdict.claimed - verdict.truth)
 
@@ -334,12 +334,22 @@ def _factors(node: Node) -> list[Num]:
     return []
 
 
+def _made_given(target: str, link: Node, truth: Truth) -> bool:
+    """A formula saying how a given was made: a target's from the inputs and constants only, an input's from
+    no quantity of the network (`y_1 = out_o1 - 0.7414` agrees at the spec's values, but says nothing true)."""
+    network = truth.network
+    inputs = {i.name for i in network.inputs}
+    names = names_in(link)
+    if target in {o.target.name for o in network.outputs}:
+        return all(n in inputs or not _known(truth, n) for n in names)
+    return target in inputs and not any(_known(truth, n) for n in names)
+
+
 def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluator: Evaluator,
                 specialised: tuple[str, ...] = ()) -> Verdict:
     """A formula right at the spec's values must also be right at random values of every input (but those
     the document has set to 0 or 1 before it, as a formula for that case)."""
-    network = truth.network
-    if target in {o.target.name for o in network.outputs} | {i.name for i in network.inputs}:
+    if _made_given(target, link, truth):
         # `y = x_1 + x_2`: how a given number was made (the function to learn), not a formula of the network
         return replace(verdict, reason="agrees at the spec's values (a given, made by this formula)")
     fixed = _numbers_of_your_own(link, evaluator.own)

@@ -14,6 +14,7 @@ is not read, so it is not understood, never read as the instance's quantity and 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -21,17 +22,43 @@ from derive.check.claims import Claim, names_in
 from derive.check.verdicts import Verdict
 from derive.model.precision import CTX, show
 
-# Words that speak of a sign: English, and Chinese (负号 the minus sign, 符号 a sign, 正负 plus or minus).
-SIGN_WORDS = re.compile(r"\b(signs?|negative|minus)\b|负号|符号|正负|反号", re.I)
+# A sign convention said in words, naming the symbol whose sign is moved: "take/extract/pull the negative
+# sign out of (from) $\delta$", "absorb the sign into $\delta$", 有些资料将 $\delta$ 的负号展开/提出/提取/并入.
+# A paragraph that only speaks of a sign ("target minus the output", 注意符号) says no convention: it is the
+# very description of the sign mistake, which stays wrong.
+SYMBOL = r"\$\s*(\\?[A-Za-z]+|[\u0370-\u03ff])[^$]*\$"
+CONVENTION = re.compile(
+    r"\b(?:take|takes|taking|took|taken|extract|extracts|extracting|extracted|pull|pulls|pulling|pulled|"
+    r"factor|factors|factoring|factored)\s+(?:out\s+)?(?:the\s+|a\s+)?(?:negative\s+|minus\s+)?sign\s+"
+    r"(?:out\s+of|from)\s+" + SYMBOL
+    + r"|\babsorb(?:s|ed|ing)?\s+(?:the\s+)?(?:negative\s+|minus\s+)?sign\s+into\s+" + SYMBOL
+    + r"|将\s*" + SYMBOL + r"\s*的\s*负号\s*(?:提出|提取|展开|并入|移出)", re.I)
 SAME = CTX.mpf(10) ** -9  # how close -claimed must be to the truth (relative) to be the truth's negative
+
+
+def _uses(formula: str, symbol: str) -> bool:
+    """Whether the formula writes the symbol, in TeX (\\delta) or in Unicode (δ)."""
+    bare = symbol.lstrip("\\")
+    spellings = {symbol, bare if len(bare) == 1 else "\\" + bare}
+    try:
+        spellings.add(unicodedata.lookup(f"GREEK SMALL LETTER {bare.upper()}"))
+    except KeyError:
+        if len(bare) == 1 and unicodedata.name(bare, "").startswith("GREEK"):
+            spellings.add("\\" + unicodedata.name(bare).split()[-1].lower())
+    return any(s in formula for s in spellings)
+
+
+def _convention(paragraph: str, formula: str) -> bool:
+    """Whether the paragraph states a sign convention for a symbol the formula uses."""
+    return any(_uses(formula, next(g for g in m.groups() if g)) for m in CONVENTION.finditer(paragraph))
 
 
 def other_sign(verdict: Verdict, lead: tuple[str, ...]) -> Verdict:
     """A wrong verdict whose value is the truth's negative, under a paragraph (the span's own, the last of
-    `lead`) speaking of a sign: cannot check."""
+    `lead`) stating a sign convention for a symbol the formula uses: cannot check."""
     paragraph = lead[-1] if lead else ""
     if verdict.status != "wrong" or verdict.truth is None or verdict.claimed is None or \
-            not SIGN_WORDS.search(paragraph):
+            not _convention(paragraph, verdict.text):
         return verdict
     if not verdict.truth or abs(verdict.claimed + verdict.truth) > SAME * abs(verdict.truth):
         return verdict

@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from derive.check import instances, latex
@@ -136,7 +136,7 @@ def _stated(text: Text, span: Span, tables: Tables, sample: Context, truth: Trut
         line = text.line(span.start + chain.offsets[0])
         try:
             if reader.arrays is not None and (chain.about_arrays or reader.arrays.named_in(
-                    renamed_chain(chain, reader.aliases.for_span(span).name))):
+                    reader.aliases.renamed(chain, span))):
                 found += reader.array_claims(chain, line, span, sample.name)[0]
             elif (claim := reader.claim(chain.text, line, span)[0]) is not None:
                 found.append(replace(claim, sample=sample.name))
@@ -150,7 +150,7 @@ def _array_statements(span: Span, text: Text, truth: Truth, names: Aliases, tabl
     """The chains of vectors and matrices a span states, their names as the aliases read them."""
     found = []
     for chain in _found_chains(span, truth, tables)[1]:
-        found.append(ArrayStatement(renamed_chain(chain, names.for_span(span).name),
+        found.append(ArrayStatement(names.renamed(chain, span),
                                     text.line(span.start + chain.offsets[0]), sample.name))
     return found
 
@@ -181,7 +181,7 @@ class Reader:
     ties: Ties = field(default_factory=Ties)  # the values stated for quantities, a sum in numbers is tied by
 
     def claim(self, text: str, line: int, span: Span) -> tuple[Claim | None, tuple[Reading | Tie, ...]]:
-        claim = self.aliases.for_span(span).rename(parse_line(text, line, any_left=True))
+        claim = self.aliases.for_span(span).rename(_parsed(text, line))
         if claim is None:
             return None, ()
         if self.arrays is not None:
@@ -198,7 +198,7 @@ class Reader:
     def array_claims(self, chain: Chain, line: int, span: Span, sample: str | None) -> tuple[list[Claim], str]:
         """The claims of a chain of arrays, entry by entry, and how its arrays were read."""
         assert self.arrays is not None
-        renamed = renamed_chain(chain, self.aliases.for_span(span).name)
+        renamed = self.aliases.renamed(chain, span)
         found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
         claims = [self.alignment.rename(self.aliases.rename(c))[0] for c in found]  # type: ignore[arg-type]
         heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
@@ -276,13 +276,18 @@ def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
     return [kept, named]
 
 
+@lru_cache(maxsize=4096)
+def _parsed(text: str, line: int) -> Claim | None:
+    """A chain's claim as written: parsed once, though it is read for the document's names before it is judged."""
+    return parse_line(text, line, any_left=True)
+
+
 def _claims_of(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tables, sample: Context) -> list[Claim]:
     """The claims a span states, named by the aliases only: what the document's own names are read from."""
     found = []
     for chain in _found_chains(span, truth, tables)[1]:
         try:
-            claim = names.for_span(span).rename(parse_line(chain.text, text.line(span.start + chain.offsets[0]),
-                                                           any_left=True))
+            claim = names.for_span(span).rename(_parsed(chain.text, text.line(span.start + chain.offsets[0])))
         except (ClaimError, NotUnderstood):
             continue
         if claim is not None:
@@ -316,8 +321,8 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
     reasons: list[str] = []
     for chain in found_chains:
         line = text.line(span.start + chain.offsets[0])
-        if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(renamed_chain(
-                chain, names.aliases.for_span(span).name))):
+        if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
+                names.aliases.renamed(chain, span))):
             if _names_its_entries(chain):
                 source = " ".join(span.source.split())
                 named = Verdict(line, source, 1, "defined", None, None, "your own names for its entries")
@@ -329,7 +334,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
                 reasons.append(str(exc))
                 continue
             found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
-            turned = names.arrays.turned(renamed_chain(chain, names.aliases.for_span(span).name), line)  # W: a row
+            turned = names.arrays.turned(names.aliases.renamed(chain, span), line)  # W: a row
             if turned is not None:
                 found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
             continue
@@ -353,11 +358,20 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    found = [replace(f, verdict=other_sign(f.verdict, span.lead)) for f in found]  # a sign taken the other way
+    found = [_unsure(f, other_sign(f.verdict, span.lead), range(text.line(span.start), f.verdict.line + 1),
+                     evaluator) for f in found]  # a sign taken the other way
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+def _unsure(found: Found, verdict: Verdict, lines: range, evaluator: Evaluator) -> Found:
+    """A verdict turned "cannot check" after judging: its value leaves the record of what was written, so no
+    later step is credited as carrying a slip that was never called wrong."""
+    if verdict.status == "cannot check" != found.verdict.status and verdict.claimed is not None:
+        evaluator.document.forget(lines, verdict.claimed)
+    return replace(found, verdict=verdict)
 
 
 def _names_its_entries(chain: Chain) -> bool:
@@ -522,6 +536,7 @@ class Aliases:
         self.labels = True  # a superscript on a name of the document's own labels it
         self.table = dict(textbook_aliases(truth))
         self.table.update(table)
+        self.chains: dict[tuple[Chain, bool], Chain] = {}  # each chain renamed once: read, then judged
 
     def name(self, name: str) -> str:
         base, at, step = name.partition("@")
@@ -554,6 +569,14 @@ class Aliases:
         found = copy.copy(self)
         found.labels = False
         return found
+
+    def renamed(self, chain: Chain, span: Span) -> Chain:
+        """`renamed_chain` by these aliases for `span` (what they read depends on the chain alone)."""
+        aliases = self.for_span(span)
+        key = (chain, aliases.labels)
+        if key not in self.chains:
+            self.chains[key] = renamed_chain(chain, aliases.name)
+        return self.chains[key]
 
     def node(self, node: Node) -> Node:
         if isinstance(node, Name):

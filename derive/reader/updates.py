@@ -2,8 +2,9 @@
 
 A bare parameter name may stand for the value after an update (`w_4 = 0.29950299` under "updating the
 weights"): both readings are judged and the one the value matches is taken, and the verdict says so. So may a
-name of the forward pass where the text before it says the weights were updated ("After updating the weights
-the forward pass is repeated: y4 = 0.56"): it is the value at the updated weights. Such a value can only be
+name of the forward pass where the text just before it says the weights were updated ("After updating the
+weights the forward pass is repeated: y4 = 0.56") and updated weights were written before it: it is the
+value at the updated weights. Such a value can only be
 told wrong where the person's own updated weights are known and right: one that differs from the network's
 may follow from updated weights the document wrote where they could not be read, so it cannot be checked.
 """
@@ -27,16 +28,26 @@ BEFORE_UPDATE = "read as the value before the update"
 UPDATED = re.compile(r"after (the )?(weights? |parameters? )?(are |were |have been )?updat|updated (weights|parameters)"
                      r"|new weights|更新后|更新之后|更新以后|新的权重", re.I)
 
+MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
+# A weight or bias marked as updated, stated as a number (`w_5^+ = 0.3589`, `w_{1,2}(new)=0.273225`,
+# `W_{new} = ...`, `w'_5 = ...`), though its name may not be read.
+NEW_WEIGHT = re.compile(r"(?<![A-Za-z])(?:[wWbB]|\\theta)(?:[_{}\d,\s]|\^\{?[+*]|\(new\)|new|'|′)*?"
+                        r"(?:\^\s*\{?\s*[+*]|\(new\)|new|'|′)[^=$]*=[^$]*?[-−]?\d+\.\d", re.I)
+PROSE = re.compile(r"[A-Za-z]{3,}|[\u4e00-\u9fff]")  # a word, not a bare equation
+
 
 def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
                    evaluator: Evaluator) -> tuple[list[Verdict], str]:
     """The verdicts of the reading the values match, when the left side may be a value after an update."""
     target = claim.target.name
-    forward = _forward(truth, target) and any(UPDATED.search(p) for p in span.lead)
+    forward = _forward(truth, target) and any(UPDATED.search(p) for p in _near(span.lead))
     if not _is_parameter(truth, target) and not forward:
         return judge(claim, truth, evaluator), ""
+    # a forward-pass value after the update is the preferred reading only where updated weights were written
+    weights = forward and _weights_written(span, truth, evaluator, claim.sample)
     after = replace(claim, target=Name(target + "@1"), left=None)
-    prefer_after = forward or chain.update or span.mentions_update or any(target in _names(x) for x in claim.links)
+    prefer_after = weights or (not forward and (chain.update or span.mentions_update or
+                                                any(target in _names(x) for x in claim.links)))
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:
         readings.reverse()
@@ -50,9 +61,26 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     ranked = sorted(range(len(judged)), key=lambda i: (_count(judged[i][0], "wrong"), -_count(judged[i][0], "correct"),
                                                       not any(v.explanations for v in judged[i][0]), i))
     verdicts, note = judged[ranked[0]]
-    if forward and note == AFTER_UPDATE:
+    if weights and note == AFTER_UPDATE:
         verdicts = _unknown_weights(verdicts, truth, evaluator, claim.sample)
     return verdicts, _reading(note, target)
+
+
+def _weights_written(span: Span, truth: Truth, evaluator: Evaluator, sample: str | None) -> bool:
+    """Whether the person has written updated weights before the span (read, or stated as numbers under a
+    name marked as new). Without them a forward-pass value is the network's, its slip a new one."""
+    written = evaluator.document.at(sample)
+    return any(f"{p.name}@1" in written for p in truth.network.params if p.trainable) or \
+        any(NEW_WEIGHT.search(m.group()) for p in span.lead[:-1] for m in MATH.finditer(p))
+
+
+def _near(lead: tuple[str, ...]) -> tuple[str, ...]:
+    """The span's own paragraph and the last paragraph of prose before it (a list of bare equations, `- y3 =
+    0.57`, `- y4 = 0.56`, stands under the sentence that introduces it)."""
+    for paragraph in reversed(lead[:-1]):  # from the span back: a long section is not searched whole
+        if PROSE.search(MATH.sub(" ", paragraph)):
+            return lead[-1:] + (paragraph,)
+    return lead[-1:]
 
 
 def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
@@ -66,6 +94,9 @@ def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator
     shown = ", ".join(unread[:4]) + (" ..." if len(unread) > 4 else "")
     why = (f"the value after the update, which may follow from the person's own updated {shown}, not read or not "
            "right: a slip carried from them cannot be told from a new one")
+    for v in verdicts:
+        if v.status == "wrong" and v.claimed is not None:  # not a slip to carry: it was never called wrong
+            evaluator.document.forget(range(v.line, v.line + 1), v.claimed)
     return [replace(v, status="cannot check", explanations=(), reason=why) if v.status == "wrong" else v
             for v in verdicts]
 

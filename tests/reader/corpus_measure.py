@@ -36,13 +36,15 @@ class Tally:
     first_found: int = 0
     named: int = 0
     false_alarms: int = 0
-    marked_correct: int = 0
+    marked_correct: int = 0  # wrong spans credited: called correct, or carried from an earlier slip
+    credited: list[str] = field(default_factory=list)  # of those, the ones carried: `folder:line`
     notes: list[str] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         for name in ("spans", "judged", "errors", "found", "first", "first_found", "named", "false_alarms",
                      "marked_correct"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.credited += other.credited
 
 
 def document_of(folder: Path) -> Path:
@@ -75,6 +77,38 @@ def spans_for(report: DocumentReport, cell: int | None, line: int, until: int | 
     return [report.spans[i] for i in chosen + later]
 
 
+# derive's explanations by the truth files' kinds of cause (tests/reader/test_corpus_files.py CAUSES), by how
+# each begins; an explanation of none of these kinds is "other" (the truth's "other" and "notation": a value
+# of another quantity, a notation confused), a remark that names no cause (no value of the network) none.
+CAUSE_KINDS = (
+    ("arithmetic", ("arithmetic slip", "one digit wrong", "two digits swapped", "decimal point slipped",
+                    "the numbers are the network's, combined wrongly")),
+    ("missing activation slope", ("missing activation",)),
+    ("dropped path", ("dropped path", "missing path")),
+    ("sign", ("sign",)),
+    ("stale weights", ("stale weights",)),
+    ("transposed weight", ("weights transposed",)),
+    ("wrong input", ("wrong input",)),
+    ("learning rate", ("learning rate",)),
+    ("factor 2", ("factor 2", "a factor 2")),
+    ("rounding", ("rounding",)),
+)
+
+
+def kind_of(explanation: str) -> str | None:
+    """The kind of cause an explanation names, in the truth files' words."""
+    if "is no value of this network" in explanation:
+        return None
+    return next((kind for kind, heads in CAUSE_KINDS if explanation.startswith(heads)), "other")
+
+
+def _named(cause: str | None, said: list[str | None]) -> bool:
+    """Whether derive named the truth's cause of a first error (any cause, where the truth records none)."""
+    if cause is None:
+        return any(k is not None for k in said)
+    return (cause if cause not in ("notation", "other") else "other") in said
+
+
 def verdicts_of(spans: list[SpanResult]) -> set[str]:
     return {f.verdict.status for s in spans for f in s.found}
 
@@ -99,11 +133,14 @@ def tally(folder: Path, show: bool = False) -> Tally:
             if entry.get("first_error"):
                 t.first += 1
                 t.first_found += "wrong" in statuses
-                t.named += "wrong" in statuses and any(f.verdict.explanations for s in found for f in s.found
-                                                       if f.verdict.status == "wrong")
-            if judged and statuses & {"correct", "wrong", "carried"} == {"correct"}:
+                said = [kind_of(x) for s in found for f in s.found if f.verdict.status == "wrong"
+                        for x in f.verdict.explanations]
+                t.named += "wrong" in statuses and _named(entry.get("cause"), said)
+            if judged and "wrong" not in statuses:  # credited: called correct, or carried from an earlier slip
                 t.marked_correct += 1
-                t.notes.append(f"line {entry['line']}: wrong step marked correct: {entry['text'][:70]}")
+                t.credited += [f"{folder.name}:{entry['line']}"] if "carried" in statuses else []
+                t.notes.append(f"line {entry['line']}: wrong step marked {'/'.join(sorted(statuses & {'correct', 'carried'}))}: "
+                               f"{entry['text'][:70]}")
         elif "wrong" in statuses:
             t.false_alarms += 1
             t.notes.append(f"line {entry['line']}: false alarm ({status}): {entry['text'][:70]}")
