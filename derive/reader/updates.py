@@ -79,7 +79,7 @@ def _near(lead: tuple[str, ...]) -> tuple[str, ...]:
     0.57`, `- y4 = 0.56`, stands under the sentence that introduces it)."""
     for paragraph in reversed(lead[:-1]):  # from the span back: a long section is not searched whole
         if PROSE.search(MATH.sub(" ", paragraph)):
-            return lead[-1:] + (paragraph,)
+            return (*lead[-1:], paragraph)
     return lead[-1:]
 
 
