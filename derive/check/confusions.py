@@ -120,8 +120,9 @@ def zero_factor(truth: Truth, link: Node, at_spec: Real) -> tuple[str, ...]:
 
 def decimal_point(text: str | None, before: list[Real], right: Real | None) -> tuple[str, ...]:
     """A number written (`text`) that is the link before's value, else the right value, with its decimal point
-    moved one to three places, to the digits written (-0.0819 for -0.0081859)."""
-    if text is None or significant(text) < 2:
+    moved one to three places, to the digits written (-0.0819 for -0.0081859). Two digits are too few: about one
+    wrong two-digit number in fifty would agree with a shifted value by chance."""
+    if text is None or significant(text) < 3:
         return ()
     for value in [*before, *([right] if right is not None else [])]:
         for places in (1, -1, 2, -2, 3, -3):

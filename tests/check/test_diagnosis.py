@@ -179,3 +179,9 @@ def test_a_result_with_its_decimal_point_moved_is_named(mazur) -> None:
         "decimal point slipped: 3.775 is 0.3775 with its decimal point moved 1 place to the right",)
     assert wrong(judged(mazur, r"$net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 = 0.3857$")).explanations[0] \
         .startswith("arithmetic slip")
+
+
+def test_two_digits_are_too_few_to_name_a_moved_decimal_point(mazur) -> None:
+    # 3.8 agrees with 0.3775 x 10 to its two digits, as about one wrong two-digit number in fifty would by chance
+    verdict = wrong(judged(mazur, r"$net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 = 3.8$"))
+    assert not any(e.startswith("decimal point") for e in verdict.explanations), verdict.explanations
