@@ -63,11 +63,10 @@ def _from_slips_before(claim: Claim, i: int, link: Node, value: Real, before_lin
                        evaluator: Evaluator) -> Verdict | None:
     """A link that follows from the link before it worked out with the wrong values written earlier for its
     quantities (`L = 1/2 (y - yhat)^2 = 0.0124` after a wrong yhat): carried forward, not a new slip."""
-    written = Written(evaluator)
-    try:
-        wanted = written.evaluate(before_link)
-    except (Unknown, ArithmeticError, ValueError):
+    found = _from_values_written(before_link, evaluator)
+    if found is None:
         return None
+    written, wanted = found
     if not written.slips or not follows(wanted, link, value, spread):
         return None
     lines = ", ".join(str(n) for n in sorted(written.lines))
@@ -137,11 +136,10 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
                                                                        _rounded(before[0], evaluator, truth)):
         return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
-    written = Written(evaluator)
-    try:
-        wanted = written.evaluate(left)
-    except (Unknown, ArithmeticError, ValueError):
+    found = _from_values_written(left, evaluator)
+    if found is None:
         return verdict
+    written, wanted = found
     if not written.lines or not follows(wanted, link, value, spread):
         return verdict
     lines = ", ".join(str(n) for n in sorted(written.lines))
@@ -151,6 +149,16 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
                                                        f"before give {shown}")
     return replace(verdict, status="correct", reason=f"agrees with the rounded values written on line {lines}, "
                                                      f"which give {shown}")
+
+
+def _from_values_written(node: Node, evaluator: Evaluator) -> tuple[Written, Real] | None:
+    """`node` worked out from the values the person wrote (the truth where they wrote none), with the record of
+    which lines and slips it used; None where it cannot be worked out."""
+    written = Written(evaluator)
+    try:
+        return written, written.evaluate(node)
+    except (Unknown, ArithmeticError, ValueError):
+        return None
 
 
 class Written(Evaluator):
