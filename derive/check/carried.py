@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sympy import Expr, Symbol
 
+from derive.check.claims import Node
 from derive.check.truth import Truth
 from derive.maths.numeric import evaluate
 from derive.model.network import Network, Neuron
@@ -60,6 +61,9 @@ class Document:
     def __init__(self) -> None:
         self.written: dict[tuple[str, str | None], Written] = {}
         self.slips: dict[str, Slip] = {}  # a wrong number as it was written (with 3 digits or more)
+        self.substituted: dict[str, Slip] = {}  # a number put for a quantity it is not (diagnosis.substitutions)
+        self.unchecked: dict[str, Slip] = {}  # a number concluded from one that cannot be checked
+        self.formula: list[Node] = []  # the last chain's last link, where it is a formula
         self.rounded: dict[str, Real] = {}  # a right number as written -> how far it is from what it stands for
 
     def record(self, name: str, sample: str | None, value: Real, line: int, wrong: bool) -> None:
@@ -203,6 +207,7 @@ class Recomputer:
         self.rules = rules(self.network)
         self.by_name = {name: (deps, fn) for name, deps, fn in self.rules}
         self.plain = self.network.spec.training.optimizer.plain and len(truth.samples) == 1
+        self.forward = frozenset(name for n in self.network.neurons for name in (n.net.name, n.out.name))
 
     def inputs(self, name: str) -> tuple[str, ...]:
         """What `name`'s own rule computes it from (a net: its weights, sources and bias; a parameter after one
@@ -270,6 +275,8 @@ class Recomputer:
         if base in names:
             deps = (base, f"d:E_total/{base}", self.network.eta.name)
             return _recomputed(updated[names.index(base)], deps, slips, rounded)
+        if base in self.forward:
+            return self._forward_after(base, dict(zip(names, updated)), world, written)
         if base != self.network.e_total.name:
             return None
         params = [written[f"{p}@1"].value if f"{p}@1" in written else v for p, v in zip(names, updated)]
@@ -280,6 +287,35 @@ class Recomputer:
                             slips, rounded)
         return Recomputed(found.value, tuple(sorted(set(found.slips) | extra_slips)),
                           tuple(sorted(set(found.rounded) | extra_rounded)))
+
+
+    def _forward_after(self, base: str, updated: World, world: World, written: Mapping[str, Written]) -> Recomputed:
+        """A net or an output at the updated parameters: each parameter, and each value of the forward pass
+        before it, as the person wrote it after the update (where they did), the update's own elsewhere."""
+        after: World = dict(world)
+        slips: dict[str, set[int]] = {}
+        rounded: dict[str, set[int]] = {}
+        for p, value in updated.items():
+            after[p] = value
+            self._take_after(p, written, after, slips, rounded)
+        for name, deps, fn in self.rules:
+            if name not in self.forward:
+                continue
+            after[name] = fn(after)
+            slips[name] = set().union(*(slips.get(d, set()) for d in deps))
+            rounded[name] = set().union(*(rounded.get(d, set()) for d in deps))
+            if name == base:
+                return _recomputed(after[name], deps, slips, rounded)
+            self._take_after(name, written, after, slips, rounded)
+        raise KeyError(base)
+
+    def _take_after(self, name: str, written: Mapping[str, Written], world: World, slips: dict[str, set[int]],
+                    rounded: dict[str, set[int]]) -> None:
+        """A value the person wrote for `name` after the update, in the computed one's place."""
+        w = written.get(f"{name}@1")
+        if w is not None:
+            world[name] = w.value
+            slips[name], rounded[name] = ({w.line}, set()) if w.wrong else (set(), {w.line})
 
 
 def _recomputed(value: Real, deps: tuple[str, ...], slips: Mapping[str, set[int]],

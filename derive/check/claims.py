@@ -24,7 +24,7 @@ MAX_EXPONENT = 16  # |n| of a literal exponent: squares and cubes, never 9**9**9
 OPERATOR = "diff:"  # Call(f"diff:{X}", F): the derivative of F with respect to the quantity X
 # sum_s: over the samples; step: H, relu's slope (1 above 0, else 0); dsigmoid and dtanh: the slopes of
 # sigmoid and tanh, as people write sigma'(x) and tanh'(x)
-FUNCTIONS = ("exp", "log", "ln", "sqrt", "sigmoid", "sigma", "tanh", "relu", "step", "dsigmoid", "dtanh", "act",
+FUNCTIONS = ("exp", "log", "ln", "sqrt", "abs", "sigmoid", "sigma", "tanh", "relu", "step", "dsigmoid", "dtanh", "act",
              "dact", "sum_s")  # act, dact: the network's activation f and its slope f', where it is one
 
 

@@ -60,6 +60,18 @@ def in_number(truth: Truth, target: str, text: str) -> tuple[str, ...]:
     return _other(truth, target, lambda v: agrees_to_written_digits(v, text), significant(text) >= OTHER_DIGITS)
 
 
+def sign_flipped(text: str | None, right: Real, before: Real | None = None) -> tuple[str, ...]:
+    """A number written (`text`) that is the right value, or the link before it (`before`), with its sign
+    flipped, to the digits written."""
+    if text is None or significant(text) < 2:
+        return ()
+    if right and agrees_to_written_digits(-right, text):
+        return (SIGN.format(right=show(right, 9).text),)
+    if before and agrees_to_written_digits(-before, text) and not agrees_to_written_digits(before, text):
+        return (f"sign: the number is the link before it ({show(before, 9).text}) with its sign flipped",)
+    return ()
+
+
 def in_value(truth: Truth, target: str, value: Real, spread: Real) -> tuple[str, ...]:
     """A computation in numbers (its value, its numbers' rounding `spread`) wrong for `target` named as a
     number is, where its numbers are written to enough digits to tell (`spread` under 10^-4 of the value)."""

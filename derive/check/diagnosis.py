@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from derive.check import confusions, rewrites
-from derive.check.carried import Recomputed, Recomputer, canonical
-from derive.check.claims import Claim, Node, Num, names_in, numbers_in
+from derive.check.carried import Recomputed, Recomputer, Slip, canonical
+from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, OwnNames, Spread, symbolic
@@ -80,6 +80,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     the first wrong step with its cause."""
     assert verdict.claimed is not None
     value, spread = verdict.claimed, spread_of(link, evaluator, truth)
+    if (unchecked := _after_unchecked(verdict, link, spread, judged)) is not None:
+        return unchecked
     before = _before(earlier, judged)
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         source = before[2]
@@ -91,7 +93,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
             return replace(verdict, status=CARRIED, reason=f"follows from link {source.link}, {how}")
     found = _recomputed(target, sample, evaluator, truth)  # once: both uses below read the same values
     carried = _from_written(verdict, link, found, spread) or _restated(
-        verdict, link, target, sample, spread, evaluator)
+        verdict, link, target, sample, spread, evaluator) or _mended(verdict, link, truth, evaluator)
     if carried is not None:
         return carried
     causes = explained(link, target, value, spread, truth, evaluator) or confusions.decimal_point(
@@ -132,16 +134,18 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     wrong link before it, or from the values the person wrote for the left side's quantities, else wrong."""
     assert verdict.claimed is not None
     value, spread = verdict.claimed, spread_of(link, evaluator, truth)
+    if (unchecked := _after_unchecked(verdict, link, spread, judged)) is not None:
+        return unchecked
     before = _before(earlier, judged)
     if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
                                                                        _rounded(before[0], evaluator, truth)):
         return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
     found = _from_values_written(left, evaluator)
     if found is None:
-        return verdict
+        return _mended(verdict, link, truth, evaluator) or verdict
     written, wanted = found
     if not written.lines or not follows(wanted, link, value, spread):
-        return verdict
+        return _mended(verdict, link, truth, evaluator) or verdict
     lines = ", ".join(str(n) for n in sorted(written.lines))
     shown = show(wanted, 9).text
     if written.slips:
@@ -177,6 +181,46 @@ class Written(Evaluator):
         self.lines.add(written.line)
         self.slips = self.slips or written.wrong
         return written.value
+
+
+def substitutions(claim: Claim, truth: Truth, evaluator: Evaluator) -> None:
+    """Each number put in place of a quantity (`y_4(1 - y_4)... = 0.59(1 - 0.59)...`, y_4 being 0.578) that is
+    neither its value to the digits written nor the value the person wrote for it: kept, with any number of
+    digits, to mend a later line that uses it again (see `_mended`)."""
+    links = claim.links if claim.left is None else (claim.left, *claim.links)
+    before = evaluator.document.formula if claim.left is not None and not claim.target.name else []
+    for formula, numbers in zip([*before, *links], links[1 - len(before):]):
+        if not symbolic(formula, evaluator.own) or symbolic(numbers, evaluator.own):
+            continue
+        if isinstance(formula, Unary) and formula.op == "-" and not isinstance(numbers, Unary):
+            formula = formula.arg  # a name read with its sign turned (a delta as t - y) is written as it reads
+        for name, text in _paired(formula, numbers) or []:
+            try:
+                value = truth.value(name, claim.sample)
+            except Unknown:
+                continue
+            written = evaluator.document.written.get((canonical(name), claim.sample))
+            if not any(agrees_to_written_digits(v, text) for v in (value, *([written.value] if written else []))):
+                evaluator.document.substituted.setdefault(text, Slip(claim.line, canonical(name), value))
+    # a chain's last formula, which a line starting with `=` may go on from in numbers
+    evaluator.document.formula = [links[-1]] if symbolic(links[-1], evaluator.own) else []
+
+
+def _paired(formula: Node, numbers: Node) -> list[tuple[str, str]] | None:
+    """The number written for each name of a formula, where the numbers repeat the formula's shape; else None."""
+    if isinstance(formula, Name):
+        if isinstance(numbers, Unary) and numbers.op == "-" and isinstance(numbers.arg, Num):
+            return [(formula.name, "-" + numbers.arg.text)]
+        return [(formula.name, numbers.text)] if isinstance(numbers, Num) else None
+    if isinstance(formula, Num) or type(formula) is not type(numbers):
+        return [] if formula == numbers else None
+    if isinstance(formula, Unary) and isinstance(numbers, Unary):
+        return _paired(formula.arg, numbers.arg) if formula.op == numbers.op else None
+    if isinstance(formula, Call) and isinstance(numbers, Call):
+        return _paired(formula.arg, numbers.arg) if formula.function == numbers.function else None
+    assert isinstance(formula, Binary) and isinstance(numbers, Binary)
+    left, right = _paired(formula.left, numbers.left), _paired(formula.right, numbers.right)
+    return left + right if formula.op == numbers.op and left is not None and right is not None else None
 
 
 SAME_TRUTH = CTX.mpf(10) ** -9  # how close two truths are (relative) to be one quantity's value restated
@@ -233,6 +277,16 @@ def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verd
     return verdicts
 
 
+def _after_unchecked(verdict: Verdict, link: Node, spread: Real, judged: list[Verdict]) -> Verdict | None:
+    """A link that follows from the link before it, which has a value but cannot be checked: neither can it."""
+    last = judged[-1] if judged else None
+    if last is None or last.status != "cannot check" or last.claimed is None:
+        return None
+    if not follows(last.claimed, link, verdict.claimed or CTX.zero, spread):
+        return None
+    return replace(verdict, status="cannot check", reason=f"follows from link {last.link}, which cannot be checked")
+
+
 def _before(earlier: tuple[Node, ...], judged: list[Verdict]) -> tuple[Node, Real, Verdict] | None:
     """The last link before this one that has a value: the link, its value and its verdict."""
     for link, v in reversed(list(zip(earlier, judged))):
@@ -265,6 +319,37 @@ def _from_written(verdict: Verdict, link: Node, found: Recomputed | None, spread
         lines = ", ".join(str(n) for n in found.rounded)
         return replace(verdict, status="correct", reason=(
             f"agrees with the rounded values written on line {lines}, which give {shown}"))
+    return None
+
+
+def _mended(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict | None:
+    """A link that uses a wrong number of an earlier line and is right once that number is put back to the
+    value it should have had (`w(new) = -0.022184 + 0.9` after a step -0.022184 that is -0.0212571): that slip,
+    carried forward; a link wrong in another way too stays wrong."""
+    if verdict.truth is None or literal(link) is not None:  # a number copied is the slip itself (slips_used)
+        return None
+    document = evaluator.document
+    slips = {**document.unchecked, **document.substituted, **document.slips}
+    for k, number in enumerate(numbers_in(link)):
+        text, slip = next(((t, s) for t, s in slips.items() if t.lstrip("-") == number.text
+                           and s.line != verdict.line and s.truth is not None), ("", None))
+        if slip is None or slip.truth is None:
+            continue
+        mended = rewrites.swapped(link, k, slip.truth if not text.startswith("-") else -slip.truth)
+        try:
+            value = evaluator.evaluate(mended)
+        except (Unknown, ArithmeticError, ValueError):
+            continue
+        if follows(verdict.truth, mended, value, spread_of(mended, evaluator, truth)) and text in document.unchecked:
+            return replace(verdict, status="cannot check", reason=(
+                f"follows from {text} on line {slip.line}, which cannot be checked"))
+        if follows(verdict.truth, mended, value, spread_of(mended, evaluator, truth)):
+            return replace(verdict, status=CARRIED, reason=f"follows from the slip on line {slip.line}: with "
+                                                           f"{show(slip.truth, 9).text} for {text} it gives the truth")
+        if text in document.substituted:  # the same slip again, and whether another one is here too
+            return replace(verdict, status="cannot check", reason=(  # cannot be told from these numbers
+                f"uses {text} for {slip.quantity} ({show(slip.truth, 9).text}) as line {slip.line} did; whether "
+                "it also slips anew is not told by the numbers written"))
     return None
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from derive.check import confusions, diagnosis
-from derive.check.carried import canonical
+from derive.check.carried import Slip, canonical
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
@@ -20,6 +20,7 @@ from derive.model.precision import CTX, Real, real, show
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+    diagnosis.substitutions(claim, truth, evaluator)
     last = literal(claim.links[-1]) if claim.links else None
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
         evaluator.document.slip(last, claim.line, claim.target.name, verdicts[-1].truth)  # known again when copied
@@ -35,6 +36,8 @@ def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
         for link, v in zip(claim.links, verdicts, strict=False):
             if v.status == "wrong" and literal(link) is not None:
                 evaluator.document.slip(literal(link) or "", claim.line, claim.target.name, v.truth)
+            elif v.status == "cannot check" and literal(link) is not None and v.truth is not None:
+                evaluator.document.unchecked.setdefault(literal(link) or "", Slip(claim.line, "", v.truth))
         return verdicts
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
@@ -136,7 +139,10 @@ def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | No
     """The value the person concluded (the chain's last link, when written in numbers) kept for later steps."""
     last = claim.links[-1]
     verdict = verdicts[-1]
-    if verdict.claimed is None or symbolic(last, evaluator.own) or verdict.status == "cannot check":
+    if verdict.claimed is None or symbolic(last, evaluator.own):
+        return
+    if verdict.status == "cannot check":  # a value from one that cannot be checked: gone on from, never right
+        evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, True)
         return
     wrong = verdict.status in ("wrong", "carried")
     evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)
@@ -235,7 +241,9 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
             if verdict.status == "wrong" and isinstance(left, Name):
                 verdict = _named_cause(verdict, canonical(left.name), link, claim, truth, evaluator)
             if verdict.status == "wrong" and not verdict.explanations:  # the left side's value, its point moved
-                verdict = replace(verdict, explanations=confusions.decimal_point(literal(link), [right], None))
+                verdict = replace(verdict, explanations=confusions.decimal_point(literal(link), [right], None)
+                                  or confusions.sign_flipped(literal(link), right, *(
+                                      [verdicts[-1].claimed] if verdicts and verdicts[-1].claimed else [])))
             verdicts.append(verdict)
     finally:
         evaluator.sample = None
@@ -258,16 +266,22 @@ def _named_cause(verdict: Verdict, target: str, link: Node, claim: Claim, truth:
 def _operator_in_general(verdict: Verdict, left: Node, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict:
     """A link right at the spec's values must also equal the operator's side at random values."""
     rng = random.Random(verdict.line * 1_000 + verdict.link)
-    for _ in range(POINTS):
+    absolute, signs = _absolute(link), set[tuple[int, bool]]()
+    for k in range(SIGNED_POINTS if absolute else POINTS):  # with |u|, until u has taken both signs
+        if k >= POINTS and len(signs) == 2 * len(absolute):
+            break
         point = Evaluator(PointTruth(truth, rng, given_names(link, truth)), evaluator.own, at_truth=False)
         try:
             want, got = point.evaluate(left), point.evaluate(link)
-        except (Unknown, ArithmeticError, ValueError):
-            return verdict  # nothing to compare beyond the spec's values
+            signs |= {(i, point.evaluate(u) >= 0) for i, u in enumerate(absolute)}
+        except (Unknown, ArithmeticError, ValueError):  # nothing to compare beyond the spec's values
+            return replace(verdict, status="cannot check", reason=ONE_SIGN) if absolute else verdict
         if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
             return replace(verdict, status="wrong", reason=(
                 f"right at the spec's values but not in general: at random values it gives {show(got, 9).text}, "
                 f"the derivative on the left gives {show(want, 9).text}"))
+    if len(signs) < 2 * len(absolute):
+        return replace(verdict, status="cannot check", reason=ONE_SIGN)
     return replace(verdict, reason="equals the derivative on the left (at the spec's values and at random points)")
 
 
@@ -303,6 +317,19 @@ def _may_be_own(name: str) -> bool:
 
 
 POINTS = 3
+SIGNED_POINTS = 24  # at most, for a formula with |u|: enough for u to take both signs where it can
+ONE_SIGN = "agrees at the spec's values, where |u| is u or -u: whether it does where u has the other sign is not known"
+
+
+def _absolute(node: Node) -> list[Node]:
+    """The argument u of each |u| in a formula."""
+    if isinstance(node, Call):
+        return ([node.arg] if node.function == "abs" else []) + _absolute(node.arg)
+    if isinstance(node, Unary):
+        return _absolute(node.arg)
+    if isinstance(node, Binary):
+        return _absolute(node.left) + _absolute(node.right)
+    return []
 
 
 def _numbers_of_your_own(link: Node, own: OwnNames) -> list[str]:
@@ -357,12 +384,22 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
         return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "
                                        "written for them)")
     rng = random.Random(verdict.line)
-    for _ in range(POINTS):
+    signs: set[tuple[int, bool]] = set()  # each |u| of the formula: the signs u took at the points
+    absolute = _absolute(link)
+    for k in range(SIGNED_POINTS if absolute else POINTS):  # with |u|, until u has taken both signs
+        if k >= POINTS and len(signs) == 2 * len(absolute):
+            break
         point = PointTruth(truth, rng, tuple(dict.fromkeys(given_names(link, truth) + specialised)))
+        at_point = Evaluator(point, evaluator.own, at_truth=False)
         try:
-            want, got = point.value(target), Evaluator(point, evaluator.own, at_truth=False).evaluate(link)
-        except (Unknown, ArithmeticError, ValueError):
-            return verdict  # nothing to compare beyond the spec's values
+            want, got = point.value(target), at_point.evaluate(link)
+            signs |= {(i, at_point.evaluate(u) >= 0) for i, u in enumerate(absolute)}
+        except (Unknown, ArithmeticError, ValueError):  # nothing to compare beyond the spec's values
+            return replace(verdict, status="cannot check", reason=ONE_SIGN) if absolute else verdict
+        if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one) and absolute:
+            return replace(verdict, status="wrong", reason=f"right at the spec's values but not in general: the "
+                           f"closed form is {point.closed_form(target)}", explanations=(
+                               "sign: |u| is u only where u >= 0: the sign it drops is the formula's",))
         if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
             standing = _values_written(link, truth)
             if standing:  # dL/da * 1 with relu's slope written as the 1 it is here: a formula at this point
@@ -373,6 +410,8 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
                 f"right at the spec's values but not in general: at {where} it gives "
                 f"{show(got, 9).text}, the truth is {show(want, 9).text}; "
                 f"the closed form is {point.closed_form(target)}"))
+    if len(signs) < 2 * len(absolute):  # |u| = u wherever u kept its sign: not shown in general
+        return replace(verdict, status="cannot check", reason=ONE_SIGN)
     held = "".join(f", {n} = {show(truth.values[n], 9).text} as stated" for n in specialised)
     return replace(verdict, reason=f"equals the closed form (at the spec's values and at random points{held})")
 

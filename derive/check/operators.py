@@ -31,7 +31,7 @@ def variable(function: str) -> str:
 
 
 _FUNCTIONS: dict[str, Callable[[Expr], Expr]] = {
-    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt, "tanh": sympy.tanh,
+    "exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sqrt": sympy.sqrt, "tanh": sympy.tanh, "abs": sympy.Abs,
     "sigmoid": sigmoid, "sigma": sigmoid, "relu": relu, "step": lambda x: sympy.Heaviside(x, 0),
     "dsigmoid": lambda x: sigmoid(x) * (1 - sigmoid(x)), "dtanh": lambda x: 1 - sympy.tanh(x) ** 2,
 }

@@ -72,6 +72,11 @@ def _inputs(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -
     return found
 
 
+def swapped(node: Node, k: int, value: Real) -> Node:
+    """`node` with its k-th number (in reading order) replaced by `value`."""
+    return _swapped(node, k, value)[0]
+
+
 def _swapped(node: Node, k: int, value: Real) -> tuple[Node, int]:
     """`node` with its k-th number (in reading order) replaced by `value`; and how many numbers remain to pass."""
     if isinstance(node, Num):

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sympy import Expr, Symbol
+from sympy import Expr, Symbol, diff
 
 from derive.check import optimizer_claims
 from derive.check.claims import Num
@@ -627,6 +627,9 @@ class PointTruth:
                 return self.closed.deltas[n.delta]
             if name == f"d:{n.out.name}/{n.net.name}" and n.activation.elementwise:
                 return n.activation.slope(n.out, n.net)
+        for o in self.network.outputs:  # an output's own share of the loss, by its output
+            if name == f"d:{o.error.name}/{o.neuron.out.name}":
+                return diff(o.loss_expr, o.neuron.out)
         for k, j in itertools.product(self.network.layers[-1], repeat=2):  # a softmax's Jacobian
             if name == f"d:{k.out.name}/{j.net.name}" and not k.activation.elementwise:
                 return softmax_jacobian(k.out, j.out, k is j)

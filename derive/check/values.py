@@ -17,7 +17,7 @@ from derive.model.rules import numeric_sigmoid
 ACTIVATIONS = {"sigmoid": ("sigmoid", "dsigmoid"), "tanh": ("tanh", "dtanh"), "relu": ("relu", "step")}
 
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
-    "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh,
+    "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh, "abs": abs,
     "sigmoid": numeric_sigmoid, "sigma": numeric_sigmoid,
     "relu": lambda x: x if x > 0 else CTX.zero,
     "step": lambda x: CTX.one if x > 0 else CTX.zero,  # H(0) = 0, relu's convention
@@ -238,7 +238,7 @@ class Spread:
         x = self.evaluator._eval(node.arg)
         function = self.evaluator._activation(node) if node.function in ("act", "dact") else node.function
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
-                  "relu": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
+                  "relu": lambda: CTX.one, "abs": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
                   "dsigmoid": lambda: CTX.mpf(0.1), "dtanh": lambda: CTX.mpf(0.77),  # their slopes' largest sizes
                   "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,

@@ -16,7 +16,7 @@ from derive.check.verdicts import Verdict
 from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, tokens,
                                   values_of)
 from derive.reader.maths import Chain
-from derive.reader.names import HINTS
+from derive.reader.quantities import HINTS
 
 ROUNDS = 3
 # What a vector's or a matrix's letters suggest, beside the scalars' hints: dW, dZ, db as people name gradients.

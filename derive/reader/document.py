@@ -26,11 +26,13 @@ from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
 from derive.reader.conventions import mixed_index, other_sign
-from derive.reader.maths import Chain, NotUnderstood, chains
+from derive.reader.chains import chains
+from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
 from derive.reader.sums import summed
+from derive.reader.steps import mentions_step, step_sign, stepped, unsigned
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 from derive.reader.ties import Tie, Ties, bare
 from derive.reader.updates import judge_readings
@@ -111,7 +113,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     samples = SampleNames(truth.samples)
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
     spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
-    reading = [(text, span, _tables_for(span, own, glyphs), samples.of(span)) for text, span in spans]
+    sign = step_sign(document)
+    reading = [(text, span, _tables_for(span, own, glyphs, sign), samples.of(span)) for text, span in spans]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
     alignment = align(truth, claims)
     arrays = ArrayNames(truth, Reader(names, alignment).node)
@@ -160,14 +163,16 @@ def _mentions(chain: Chain, heads: set[str]) -> bool:
     return bool(heads) and bool(heads & set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text)))
 
 
-Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable]]
+# How a span is read: the notation's glyphs (if one was asked for), every notation's, and how the document
+# adds an update's step \Delta w to the weight (steps.py; "" where it does not say)
+Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable], str]
 
 
-def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable]) -> Tables:
+def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable], sign: str) -> Tables:
     """The notation's glyphs first (if one was asked for), then every notation's, for one span."""
     if about_optimizer(span):
-        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs]
-    return own, glyphs
+        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs], sign
+    return own, glyphs, sign
 
 
 @dataclass(frozen=True)
@@ -254,10 +259,11 @@ def renamed_chain(chain: Chain, name: Callable[[str], str]) -> Chain:
 def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain], list[Chain], str]:
     """The chains of a span: in the notation asked for, else by the document's walker, else by the notes'
     glyphs; and the reason when none could be read."""
-    first, glyphs = tables
+    first, glyphs, sign = tables
     in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
     try:
-        walked = [c for found in chains(span.source) if len(found.offsets) > 1 for c in _named_last(found, truth)]
+        walked = [c for found in chains(span.source) if len(found.offsets) > 1
+                  for c in _named_last(replace(found, text=stepped(found.text, sign)), truth)]
         return in_notation, in_notation or walked, ""
     except NotUnderstood as exc:
         return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
@@ -300,7 +306,17 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     """One span's claims judged: read in the document's notation first when one other than the classic
     is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
-    first, glyphs = tables
+    sign = tables[2]
+    result = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
+    if sign or not mentions_step(span.source):
+        return result
+    return replace(result, found=tuple(replace(f, verdict=unsigned(f.verdict)) for f in result.found))
+
+
+def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
+                 tables: Tables, sample: Context) -> SpanResult:
+    """The span's claims by the walker, in the notation asked for, or as the notes print them (see `_check_span`)."""
+    first, glyphs, _ = tables
     in_notation, found_chains, why = _found_chains(span, truth, tables)
     if why and not found_chains:
         status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM

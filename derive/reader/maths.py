@@ -12,12 +12,11 @@ from __future__ import annotations
 import functools
 
 import re
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
 
 from pylatexenc import latexwalker as lw
 
-from derive.reader import symbols
+from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, expanded_sum, explicit_products,
                                  lists, loss_calls, matching, over_outputs, relu)
 
@@ -51,6 +50,7 @@ _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:@\d{1,7})?")
 _THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
 # (..)^{2-1}, w^{(1-1)}: a small whole-number exponent written unsimplified, bracketed or not
 _ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+|\(\d{1,2}(?:[-+]\d{1,2})+\)")
+_NEW = re.compile(r"(?<![A-Za-z0-9_@])([A-Za-z][A-Za-z0-9_]*)\s*\(\s*new\s*\)")  # w_{2,3}(new): after the update
 _PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
@@ -103,9 +103,11 @@ class _Emitter:
     def text(self) -> str:
         if self.script:
             raise NotUnderstood(f"a {self.script} without its argument")
-        closing = self.norms[1::2]
-        if len(self.norms) % 2 or any(self.out[k + 1:k + 2] != ["^(2)"] for k in closing):
-            raise NotUnderstood("a norm \\|...\\| that is not squared")  # |x|^2 is x^2; |x| alone is not read
+        if len(self.norms) % 2:
+            raise NotUnderstood("a norm \\|...\\| that is not closed")
+        for opening, closing in zip(self.norms[::2], self.norms[1::2]):
+            if self.out[closing + 1:closing + 2] != ["^(2)"]:  # |x|^2 is x^2; |x| alone, of one number, is abs(x)
+                self.out[opening] = " abs("
         return "".join(self.out)
 
     def nodes(self, nodes: list[lw.LatexNode]) -> None:
@@ -123,7 +125,7 @@ class _Emitter:
         if isinstance(n, lw.LatexCharsNode):
             self.chars(n.chars)
         elif isinstance(n, lw.LatexGroupNode):
-            first = next((c for c in n.nodelist if _visible(c)), None)
+            first = next((c for c in n.nodelist if visible(c)), None)
             if [c.chars for c in n.nodelist if isinstance(c, lw.LatexCharsNode)] == [","] and len(n.nodelist) == 1:
                 self.out.append("\x00")  # {,} between digit groups
             elif isinstance(first, lw.LatexCharsNode) and first.chars.lstrip()[:1] in "_^" and self.out:
@@ -182,8 +184,10 @@ class _Emitter:
             return k
         if op == "^" and text[k] == "(":  # e^(-x) as typed without LaTeX: the bracket is the exponent
             close = matching(text, k)
-            if close is None:
-                raise NotUnderstood("^( without its closing bracket")
+            if close is None:  # e^(net_{h1}): the bracket closes after the nodes that follow (or never: not read)
+                self.out.append("^(")
+                self.chars(text[k + 1:])
+                return len(text)
             self.out.append("^(")
             self.chars(text[k + 1:close])
             self.out.append(")")
@@ -227,6 +231,10 @@ class _Emitter:
     def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
         """A subscript joins the name; a superscript is an update mark or an exponent."""
         if op == "_":
+            if re.fullmatch(r"[A-Za-z0-9]+,\s*new", flat):  # w_{5,\text{new}}: w_5 after the update
+                self._place(op, flat.partition(",")[0])
+                self.out.append("@1 ")
+                return
             if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", flat):
                 flat = flat.replace(",", "")  # w_{1,3}: one index of one character each, written apart
             if not re.fullmatch(r"[A-Za-z0-9]+", flat):
@@ -328,6 +336,8 @@ class _Emitter:
             self.out.append(" " + name)
         elif name == "partial":
             self.out.append("d")  # \partial E/\partial w, written without a fraction: dE/dw
+        elif name == "Delta":
+            self.out.append(" " + STEP)  # \Delta w: an update's step, read as the document adds it (steps.py)
         else:
             raise NotUnderstood(f"\\{name} is not understood")
         return i + 1
@@ -352,7 +362,7 @@ def _verbatim(nodes: list[lw.LatexNode]) -> str:
 
 
 def _transposed(node: lw.LatexGroupNode) -> bool:
-    inner = [c for c in node.nodelist if _visible(c)]
+    inner = [c for c in node.nodelist if visible(c)]
     return len(inner) == 1 and ((isinstance(inner[0], lw.LatexMacroNode) and inner[0].macroname in TRANSPOSES)
                                 or (isinstance(inner[0], lw.LatexCharsNode) and inner[0].chars.strip() in TRANSPOSES))
 
@@ -383,7 +393,7 @@ def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
             rows[-1][-1].append(n)
     found = []
     for row in rows:
-        if not any(_visible(c) for cell in row for c in cell):
+        if not any(visible(c) for cell in row for c in cell):
             continue
         cells = []
         for cell in row:
@@ -529,22 +539,7 @@ def _describe(node: lw.LatexNode) -> str:
     return f"\\{node.macroname}" if isinstance(node, lw.LatexMacroNode) else _what(node)
 
 
-def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
-    """Rows split at `\\\\` (one level into an align-like environment that fills the span)."""
-    body = [n for n in nodes if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())
-            and not isinstance(n, lw.LatexCommentNode)]
-    if len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname in ROW_ENVS:
-        nodes = body[0].nodelist
-    rows: list[list[lw.LatexNode]] = [[]]
-    for n in nodes:
-        if isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS:
-            rows.append([])
-        else:
-            rows[-1].append(n)
-    return [r for r in rows if any(_visible(n) for n in r)]
-
-
-def _visible(n: lw.LatexNode) -> bool:
+def visible(n: lw.LatexNode) -> bool:
     return not (n is None or isinstance(n, lw.LatexCommentNode) or
                 (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
 
@@ -554,78 +549,10 @@ def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tupl
     joined, implicit products made explicit and the punctuation that ends a sentence left out."""
     e = _Emitter()
     e.nodes(nodes)
-    text = loss_calls(_THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " "))
+    text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
+    text = loss_calls(_NEW.sub(r"\1@1", text))
     found = []
     for piece in claims_in(lists(text, e.arrays)):
         arrays = ARRAY in piece or " ^T " in piece or " odot " in piece
         found.append((" ".join(piece.split()) if arrays else explicit_products(piece), e.update))
     return found, tuple(e.arrays)
-
-
-def chains(source: str) -> list[Chain]:
-    """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above)."""
-    return list(_cached_chains(source))
-
-
-_SYSTEM = re.compile(r"\A(\s*\\left\s*\\\{)(.*)(\\right\s*\.\s*)\Z", re.S)
-_CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
-
-
-@lru_cache(maxsize=4096)
-def _cached_chains(source: str) -> tuple[Chain, ...]:
-    """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
-    read as the LaTeX it stands for; each chain's offsets are the source's own."""
-    if len(source) > MAX_SPAN:
-        raise NotUnderstood(f"longer than {MAX_SPAN} characters")
-    latex, back = symbols.to_latex(source)
-    latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
-    # \left\{ ... \right. around the whole span: a brace gathering a system of equations, each row its own
-    latex = _SYSTEM.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), latex)
-    try:
-        found = _chains(latex)
-    except RecursionError:
-        raise NotUnderstood("nested too deeply") from None
-    return tuple(replace(c, offsets=tuple(back[min(o, len(back) - 1)] for o in c.offsets)) for c in found)
-
-
-def _chains(source: str) -> list[Chain]:
-    found: list[tuple[list[str], list[int], bool]] = []
-    arrays: list[tuple[tuple[str, ...], ...]] = []
-    for row in _rows(walk(source)):
-        start = next(_first_character(n) for n in row if _visible(n))
-        pieces, row_arrays = plain(row)
-        for text, update in pieces:  # a row's arrays are numbered from those of the rows before it
-            _add_row(found, _renumbered(text, len(arrays)), update, start)
-        arrays += row_arrays
-    if len(found) == 1 and "\n" in source and len(set(found[0][1])) == 1:  # one row over several lines (prose):
-        # each link where it is written
-        equals = [m.start() for m in re.finditer(r"(?<![<>!:])=|\\approx|≈", source)]
-        if len(equals) == len(found[0][0]) - 1:
-            found[0] = (found[0][0], [found[0][1][0], *equals], found[0][2])
-    return [Chain(" = ".join(parts), tuple(offsets), update, arrays=tuple(arrays) if ARRAY in " ".join(parts) else ())
-            for parts, offsets, update in found]
-
-
-def _first_character(n: lw.LatexNode) -> int:
-    """Where a node's first visible character is: a row's text starts with the line break before it."""
-    if isinstance(n, lw.LatexCharsNode):
-        return n.pos + len(n.chars) - len(n.chars.lstrip())
-    return n.pos
-
-
-def _renumbered(text: str, offset: int) -> str:
-    if not offset:
-        return text
-    return re.sub(ARRAY + r"(\d+)", lambda m: f"{ARRAY}{int(m.group(1)) + offset}", text)
-
-
-def _add_row(found: list[tuple[list[str], list[int], bool]], text: str, update: bool, start: int) -> None:
-    """A row's claim: a chain of its own, or the chain above carried on (a row that starts with `=`)."""
-    parts = [p.strip() for p in text.split("=")]
-    if found and (not parts[0] or parts[0][:1] in "+-*/") and len(found[-1][0]) > 1:
-        head, *rest = parts
-        found[-1][0][-1] += " " + head if head else ""
-        found[-1][0].extend(rest)
-        found[-1][1].extend([start] * len(rest))
-    else:
-        found.append((parts, [start] * len(parts), update))

@@ -27,6 +27,8 @@ from derive.check.judging import given_names as _given_names
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames, Spread
 from derive.check.verdicts import literal
+from derive.reader.quantities import (HINTS, candidates_of, family_rule, fits, kinds, layers_of, orders, prefer,
+                                      worded)
 from derive.model.precision import CTX, Real, show
 
 ROUNDS = 4  # a name read in one round lets a formula in it be read in the next
@@ -34,18 +36,6 @@ POINTS = 2  # random points a formula is compared at
 LOOSE_UNITS = 2  # units of the last digit a rounded value may be off and still point to its quantity
 LOOSE_DIGITS = 3  # ... when it is written with at least this many significant digits
 VALUE_DIGITS = 2  # a number that is not a given says which quantity it is only with this many digits
-# What a name's letters suggest, only to tell apart quantities of the same value.
-HINTS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (r"(x|i|in|input|inputs)\d*", ("input",)),
-    (r"(t|target|targets|d|yt|y|ytrue|label)\d*", ("target",)),
-    (r"(z|net|s|u|v|netinput|sum|in)\d*", ("net",)),
-    (r"(a|h|o|out|output|yhat|hat|y|f|g|phi|p)\d*", ("out",)),
-    (r"(E|L|C|J|loss|cost|err|error|Etotal|Loss|Cost)\d*", ("loss",)),
-    (r"(delta|d|del|err|e|g)\d*", ("delta",)),
-    (r"(w|W|theta|weight|weights|v|u)\d*", ("weight",)),
-    (r"(b|B|bias|beta|gamma|theta)\d*", ("bias",)),
-    (r"(eta|alpha|lr|lambda|mu|rate)\d*", ("eta",)),
-)
 
 
 @dataclass(frozen=True)
@@ -58,7 +48,7 @@ class Reading:
     why: str  # by its value | by its formula | by a derivative's value | by its family | by its letter | words
     value: Real | None  # the quantity's value at the spec's numbers, for the note
 
-    def note(self) -> str:
+    def note(self) -> str:  # a quantity "-q": the name stands for q with its sign turned (a delta as t - y)
         shown = f" ({show(self.value, 9).text})" if self.value is not None else ""
         return f"read {self.written} as {self.quantity}{shown}"
 
@@ -84,8 +74,9 @@ class Alignment:
             base, sample = split_sample(n)
             root, at, step = base.partition("@")
             if root.startswith("d:"):
-                top, _, bottom = root[2:].partition("/")
-                new = f"d:{name(top)}/{name(bottom)}"
+                top, _, bottom = (name(part) for part in root[2:].partition("/"))
+                turned = top.startswith("-") != bottom.startswith("-")
+                new = ("-" if turned else "") + f"d:{top.lstrip('-')}/{bottom.lstrip('-')}"
             else:
                 reading = self.quantity(root, claim.line)
                 if reading is None:
@@ -94,8 +85,11 @@ class Alignment:
                 new = reading.quantity
             return new + at + step + (f"[{sample}]" if sample else "")
 
-        renamed = replace(claim, target=Name(name(claim.target.name)),
-                          links=tuple(_rename(link, name) for link in claim.links),
+        target = name(claim.target.name)
+        links = tuple(_rename(link, name) for link in claim.links)
+        if target.startswith("-"):  # a name for minus a quantity: the claim about the quantity
+            target, links = target[1:], tuple(Unary("-", link) for link in links)
+        renamed = replace(claim, target=Name(target), links=links,
                           left=None if claim.left is None else _rename(claim.left, name))
         return renamed, tuple(used.values())
 
@@ -107,12 +101,13 @@ class Alignment:
 
 def _rename(node: Node, name) -> Node:  # type: ignore[no-untyped-def]
     if isinstance(node, Name):
-        return Name(name(node.name))
+        new = name(node.name)
+        return Unary("-", Name(new[1:])) if new.startswith("-") else Name(new)
     if isinstance(node, Unary):
         return Unary(node.op, _rename(node.arg, name))
     if isinstance(node, Call):
         function = node.function
-        if function.startswith(OPERATOR):
+        if function.startswith(OPERATOR) and not name(function[len(OPERATOR):]).startswith("-"):
             function = OPERATOR + name(function[len(OPERATOR):])
         return Call(function, _rename(node.arg, name))
     if isinstance(node, Binary):
@@ -135,9 +130,11 @@ class Aligner:
 
     def __init__(self, truth: Truth, claims: Sequence[Claim]) -> None:
         self.truth, self.claims = truth, list(claims)
-        self.candidates = _candidates(truth)
+        self.candidates = candidates_of(truth)
         self.kinds = kinds(truth)
         self.layers = layers_of(truth)  # for names that label a layer (b^{(2)})
+        # what a name may stand for with its sign turned: a delta, a loss's derivative (never a value)
+        self.slopes = [q for q in self.candidates if q.startswith(("d:", "delta_"))]
         self.values: dict[str | None, dict[str, Real | None]] = {}
         self.points: dict[tuple[str, ...], list[tuple[PointTruth, dict[str, Real]]]] = {}
         self.readings: dict[str, list[Reading]] = {}
@@ -159,6 +156,9 @@ class Aligner:
                 self._read(name, final=True)
         self._families(unknown)
         self._letters(unknown)
+        for name in unknown:  # a formula in names read only by their letters or words (y_target)
+            if name not in self.readings:
+                self._read(name, final=True)
         readings = tuple(r for name in unknown for r in self.readings.get(name, ()))
         ambiguous = tuple((n, q) for n, q in self.ambiguous.items() if n not in self.readings)
         return Alignment(readings, ambiguous)
@@ -196,6 +196,12 @@ class Aligner:
         if len(by_formula) == 1:
             self._take(name, [(0, by_formula[0], "by its formula")])
             return
+        turned = [] if by_formula else [q for q in self._by_formula(statements, turned=True) if q in self.slopes]
+        total = [q for q in turned if q.startswith(f"d:{self.truth.network.e_total.name}/")]
+        turned = total if len(total) == 1 else turned  # dE_o1/dout_o1 is dE_total/dout_o1, said as the loss's
+        if len(turned) == 1:  # `delta_5 = y_5 (1 - y_5)(t - y_5)`: a delta with the sign turned, by its formula
+            self._take(name, [(0, "-" + turned[0], "by its formula, with its sign turned")])
+            return
         if not by_formula and not final and any(s.pending for s in statements):
             return  # its formula may be read once the names in it are: a formula outweighs a value
         read: list[tuple[Statement, str]] = []
@@ -225,7 +231,9 @@ class Aligner:
         for line, quantity, why in found:
             if readings and readings[-1].quantity == quantity:
                 continue
-            readings.append(Reading(name, quantity, line, why, self._value(quantity, None)))
+            value = self._value(quantity.lstrip("-"), None)
+            turned = value is not None and quantity.startswith("-")
+            readings.append(Reading(name, quantity, line, why, -value if turned and value is not None else value))
         if len(readings) > 1:
             readings[0] = replace(readings[0], line=0)
         self.readings[name] = readings
@@ -257,10 +265,10 @@ class Aligner:
         sample = s.claim.sample
         givens = self._givens(s)
         if givens:
-            return _prefer(name, givens, self.kinds, self._neuron(name), self.layers)
+            return prefer(name, givens, self.kinds, self._neuron(name), self.layers)
         exact = self._exactly(s, allowed)
         if exact:
-            return _prefer(name, exact, self.kinds, self._neuron(name), self.layers)
+            return prefer(name, exact, self.kinds, self._neuron(name), self.layers)
         for loose in (False, True) if final else (False,):
             found: list[str] = []
             for value, text, spread in s.numbers[-1:]:
@@ -270,7 +278,7 @@ class Aligner:
                     v = self._value(q, sample)
                     if v is not None and _close(v, value, text, spread, loose) and q not in found:
                         found.append(q)
-            found = _prefer(name, found, self.kinds, self._neuron(name), self.layers)
+            found = prefer(name, found, self.kinds, self._neuron(name), self.layers)
             if found:
                 return found
         return []
@@ -312,11 +320,12 @@ class Aligner:
         kinds = ("input", "target", "weight", "bias", "eta")
         return [q for q in self.candidates if self.kinds.get(q) in kinds and self._value(q, s.claim.sample) == value]
 
-    def _by_formula(self, statements: list[Statement]) -> list[str]:
-        """The quantities a statement's formula equals at random points (one formula is enough)."""
+    def _by_formula(self, statements: list[Statement], turned: bool = False) -> list[str]:
+        """The quantities a statement's formula equals at random points (one formula is enough), or equals
+        with its sign turned."""
         for s in statements:
             for link in s.formulas:
-                found = self._formula(link)
+                found = self._formula(Unary("-", link) if turned else link)
                 if found:
                     return found
         return []
@@ -378,14 +387,14 @@ class Aligner:
             if s is None:
                 continue
             pattern = [self._as_known(top), self._as_known(bottom)]
-            found = [q for q in self._by_value("", s, []) if q.startswith("d:") and _fits(q, pattern)]
+            found = [q for q in self._by_value("", s, []) if q.startswith("d:") and fits(q, pattern)]
             for part, index in ((top, 0), (bottom, 1)):
                 if part in unknown and part not in self.readings:
                     here = {q[2:].split("/")[index] for q in found}
                     options[part] = options[part] & here if part in options else here
         for part, parts in options.items():
             ordered = sorted(parts, key=lambda q: self.candidates.index(q) if q in self.candidates else 0)
-            chosen = _prefer(part, ordered, self.kinds, layers=self.layers)
+            chosen = prefer(part, ordered, self.kinds, layers=self.layers)
             if len(chosen) == 1:
                 self._take(part, [(0, chosen[0], "by a derivative's value")])
 
@@ -411,7 +420,7 @@ class Aligner:
                 quantity = outputs[index] if 0 <= index < len(outputs) else None
             why = "by its letter"
             if quantity is None and len(outputs) == 1:
-                quantity, why = _worded(name, self.truth.network.outputs[0]), "by its words"
+                quantity, why = worded(name, self.truth.network.outputs[0]), "by its words"
             if quantity is not None:
                 self.readings[name] = [Reading(name, quantity, 0, why, self._value(quantity, None))]
 
@@ -430,13 +439,13 @@ class Aligner:
                 families.setdefault((match.group(1), match.group(3) or ""), []).append((int(match.group(2)), name))
             elif label:
                 families.setdefault((label.group(1), "^"), []).append((int(label.group(2)), name))
-        orders = _orders(self.truth)
+        counted = orders(self.truth)
         for members in families.values():
             read = [(i, self.readings[n][0].quantity) for i, n in members
                     if n in self.readings and len(self.readings[n]) == 1]
             if not read:
                 continue
-            rule = _family_rule(read, orders)
+            rule = family_rule(read, counted)
             if rule is None:
                 continue
             order, offset = rule
@@ -447,122 +456,6 @@ class Aligner:
                 if 0 <= position < len(order):
                     self.readings[name] = [Reading(name, order[position], 0, "by its family",
                                                    self._value(order[position], None))]
-
-
-# Words that say which quantity of a network's one output they name, whatever letter they hang on
-# (`y_{target}`, `\\text{Predicted Output}`). "Actual output" is left out: people write it for both.
-TARGET_WORDS = frozenset({"target", "ytarget", "targety", "targetoutput", "targetvalue", "ytrue", "truey",
-                          "desiredoutput", "ydesired", "expectedoutput", "yexpected"})
-OUTPUT_WORDS = frozenset({"predictedoutput", "predicted", "prediction", "ypred", "ypredicted", "yprediction",
-                          "predictedvalue", "networkoutput"})
-
-
-def _worded(name: str, output) -> str | None:  # type: ignore[no-untyped-def]
-    """The target or the output of a network with one output, for a name that spells it in words."""
-    word = name.lower().replace("_", "")
-    if word in TARGET_WORDS:
-        return str(output.target.name)
-    return str(output.neuron.out.name) if word in OUTPUT_WORDS else None
-
-
-def _orders(truth: Truth) -> list[list[str]]:
-    """The ordered lists a family of names may count through: inputs, targets, every neuron's net, out and
-    delta (all layers, and each layer), the weights."""
-    network = truth.network
-    orders = [[s.name for s in network.inputs], [o.target.name for o in network.outputs]]
-    for kind in ("net", "out"):
-        orders.append([getattr(n, kind).name for n in network.neurons])
-        orders += [[getattr(n, kind).name for n in layer] for layer in network.layers]
-    orders.append([f"d:E_total/{n.net.name}" for n in network.neurons])
-    orders.append([p.name for p in network.params if p.kind == "weight"])
-    return orders
-
-
-def _family_rule(read: list[tuple[int, str]], orders: list[list[str]]) -> tuple[list[str], int] | None:
-    """The one order and offset every read member of a family agrees with (the shortest order first)."""
-    fitting = []
-    for order in orders:
-        offsets = {order.index(q) - i for i, q in read if q in order}
-        if len(offsets) == 1 and all(q in order for _, q in read):
-            fitting.append((len(order), order, offsets.pop()))
-    if not fitting:
-        return None
-    fitting.sort(key=lambda f: f[0])
-    return fitting[0][1], fitting[0][2]
-
-
-def _fits(quantity: str, pattern: list[str | None]) -> bool:
-    top, _, bottom = quantity[2:].partition("/")
-    return all(p is None or p == q for p, q in zip(pattern, (top, bottom)))
-
-
-def _candidates(truth: Truth) -> list[str]:
-    """Every quantity a name may stand for, in the network's order."""
-    found = [n for n in truth.values if n not in ("e", "pi") and not n.startswith("delta_")]
-    found += [f"d:{k}" for k in truth.derivatives]
-    found += [f"{p.name}@1" for p in truth.network.params] + [f"{truth.network.e_total.name}@1"]
-    return found
-
-
-def layers_of(truth: Truth) -> dict[str, int]:
-    """The layer (1 the first after the inputs) of every neuron's quantities and every parameter."""
-    found = {}
-    for number, layer in enumerate(truth.network.layers, start=1):
-        for n in layer:
-            found.update({n.net.name: number, n.out.name: number, f"d:E_total/{n.net.name}": number,
-                          f"d:E_total/{n.out.name}": number})
-    for p in truth.network.params:
-        found[p.name] = p.layer + 1
-        found[f"d:E_total/{p.name}"] = p.layer + 1
-    return found
-
-
-def kinds(truth: Truth) -> dict[str, str]:
-    """What each quantity of the network is: input, target, net, out, delta, loss, weight, bias, eta."""
-    network = truth.network
-    found = {s.name: "input" for s in network.inputs}
-    found.update({o.target.name: "target" for o in network.outputs})
-    found.update({o.error.name: "loss" for o in network.outputs})
-    found[network.e_total.name] = "loss"
-    found[network.eta.name] = "eta"
-    found.update({p.name: p.kind for p in network.params})
-    for n in network.neurons:
-        found.update({n.net.name: "net", n.out.name: "out", f"d:E_total/{n.net.name}": "delta"})
-    return found
-
-
-def _prefer(name: str, found: list[str], kind: dict[str, str], neuron: str | None = None,
-            layers: dict[str, int] | None = None) -> list[str]:
-    """Of several quantities with one value, those the name's letters suggest (all, if they suggest none):
-    its head (`delta` of `delta_y`), and the neuron its index names (`y`, read as the output o1)."""
-    if len(found) < 2 or not name:
-        return found
-    layer = re.search(r"_L(\d+)$", name)
-    if layer:  # b^{(2)}: a layer's own (the document counts them from 1, as the notes do)
-        mine = [q for q in found if (layers or {}).get(q.partition("@")[0]) == int(layer.group(1))]
-        found = mine or found
-    head = re.match(r"[A-Za-z]+", name)
-    suggested = [k for pattern, ks in HINTS for k in ks
-                 if re.fullmatch(pattern, name) or (head and re.fullmatch(pattern, head.group()))]
-    hinted = [q for q in found if kind.get(q.partition("@")[0], "other") in suggested]
-    if hinted and len(hinted) < len(found):
-        found = hinted
-    if neuron is not None and len(found) > 1:
-        own = [q for q in found if re.search(rf"(net|out)_{re.escape(neuron)}$", q)]
-        found = own or found
-    if len(found) > 1 and any(q == "E_total" for q in found):  # a loss read as the whole loss
-        return ["E_total"]
-    plain = [q for q in found if not _copy(q)]
-    return plain if plain and len(plain) < len(found) else found
-
-
-def _copy(quantity: str) -> bool:
-    """A derivative that is another quantity by another name: d net / d w is the weight's input, d E_o / d
-    out_o is d E_total / d out_o; a value is read as the quantity itself, not as its copies."""
-    if not quantity.startswith("d:") or quantity.startswith("d:E_total/"):
-        return False
-    top, _, bottom = quantity[2:].partition("/")
-    return not (top.startswith("out_") and bottom == "net_" + top[len("out_"):])
 
 
 def _close(truth: Real, value: Real, text: str | None, spread: Real, loose: bool) -> bool:

@@ -29,6 +29,10 @@ def matching(text: str, open_at: int) -> int | None:
 def claims_in(text: str) -> list[str]:
     """A row's text split at its commas and semicolons outside brackets when each piece states an equation
     (a list of givens), without a comma or full stop at its end."""
+    if (together := _TUPLE.fullmatch(text)) is not None:  # x1, x2 = 0.5, 0.3: each name its number, in order
+        names, values = (together.group(k).replace(" ", "").split(",") for k in (1, 2))
+        if len(names) == len(values):
+            return [f"{n} = {v}" for n, v in zip(names, values)]
     pieces, depth, start = [], 0, 0
     for i, c in enumerate(text):
         depth += {"(": 1, ")": -1}.get(c, 0)
@@ -42,6 +46,8 @@ def claims_in(text: str) -> list[str]:
     return [relu(_before_comparison(text)).strip().rstrip(",;.").strip()]
 
 
+_TUPLE = re.compile(r"\s*([A-Za-z]\w*(?:\s*,\s*[A-Za-z]\w*)+)\s*=\s*(-?\s*\d+(?:\.\d+)?(?:\s*,\s*-?\s*\d+(?:\.\d+)?)+)"
+                    r"\s*[.,;]?\s*")
 _COMPARISON = re.compile(r"\s*(?:<|>|!=|!)(?!=).*$", re.S)
 _MAX_ZERO = re.compile(r"\bmax\s*\(\s*0\s*,\s*([^(),]+?)\s*\)|\bmax\s*\(\s*([^(),]+?)\s*,\s*0\s*\)")
 

@@ -62,7 +62,7 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
                                                       not any(v.explanations for v in judged[i][0]), i))
     verdicts, note = judged[ranked[0]]
     if weights and note == AFTER_UPDATE:
-        verdicts = _unknown_weights(verdicts, truth, evaluator, claim.sample)
+        verdicts = _unknown_weights(verdicts, truth, evaluator, claim.sample, target)
     return verdicts, _reading(note, target)
 
 
@@ -83,12 +83,12 @@ def _near(lead: tuple[str, ...]) -> tuple[str, ...]:
     return lead[-1:]
 
 
-def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator, sample: str | None) -> list[Verdict]:
+def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator, sample: str | None,
+                     target: str) -> list[Verdict]:
     """A value of the forward pass after the update, wrong against the network's: cannot check, unless the
     person's updated value of every parameter was read and found right (then it is a new error)."""
     written = evaluator.document.at(sample)
-    unread = [p.name for p in truth.network.params
-              if p.trainable and (f"{p.name}@1" not in written or written[f"{p.name}@1"].wrong)]
+    unread = [p for p in _upstream(truth, target) if f"{p}@1" not in written]
     if not unread:
         return verdicts
     shown = ", ".join(unread[:4]) + (" ..." if len(unread) > 4 else "")
@@ -99,6 +99,16 @@ def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator
             evaluator.document.forget(range(v.line, v.line + 1), v.claimed)
     return [replace(v, status="cannot check", explanations=(), reason=why) if v.status == "wrong" else v
             for v in verdicts]
+
+
+def _upstream(truth: Truth, name: str) -> list[str]:
+    """The trainable parameters a value of the forward pass comes from (those of its layer and the ones before)."""
+    network = truth.network
+    layer = next(i for i, neurons in enumerate(network.layers) if any(name in (n.net.name, n.out.name)
+                                                                       for n in neurons))
+    before = {n.name for neurons in network.layers[:layer + 1] for n in neurons}
+    return [p.name for p, usages in zip(network.params, network.usages)
+            if p.trainable and any(u.neuron.name in before for u in usages)]
 
 
 def _forward(truth: Truth, name: str) -> bool:

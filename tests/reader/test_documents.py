@@ -184,9 +184,13 @@ def test_the_update_step_and_the_derivative_operator_as_the_notes_print_them(
     shown = mpmath.nstr(step, 9, strip_zeros=False)
     wrong = mpmath.nstr(-step, 9, strip_zeros=False)
     path = tmp_path / "steps.md"
-    path.write_text(f"$$\\Delta w_{{11}} = {shown}$$\n\n$$\\Delta w_{{11}} = {wrong}$$\n", encoding="utf-8")
+    said = "Each weight is updated as w + Δw.\n\n"  # as the notes add it: without this, the sign is not judged
+    path.write_text(f"{said}$$\\Delta w_{{11}} = {shown}$$\n\n$$\\Delta w_{{11}} = {wrong}$$\n", encoding="utf-8")
     code, out, _ = run(["check", "textbook", str(path), "--format", "json"], capsys)
     assert code == 1 and [c["verdict"] for c in json.loads(out)["claims"]] == ["correct", "wrong"]
+    path.write_text(f"$$\\Delta w_{{11}} = {shown}$$\n\n$$\\Delta w_{{11}} = {wrong}$$\n", encoding="utf-8")
+    code, out, _ = run(["check", "textbook", str(path), "--format", "json"], capsys)
+    assert [c["verdict"] for c in json.loads(out)["claims"]] == ["correct", "cannot check"]
 
     operator = ("$$\\frac{\\partial}{\\partial \\mathrm{out}_{o1}} \\left(\\frac{1}{2} "
                 "\\left(\\mathrm{target}_{o1} - \\mathrm{out}_{o1}\\right)^{2}\\right) = "

@@ -161,3 +161,24 @@ def test_the_target_and_the_output_in_words(target: str, output: str, written: t
 def test_the_target_in_words_is_not_read_among_several_outputs(mazur: derivation.Derivation) -> None:
     report = check_document(mazur, "md", "$E = (y_{target} - out_{o1})^2 / 2 = 0.2748$")
     assert "y_target" not in readings(report)
+
+
+def test_a_delta_with_its_sign_turned_is_read_by_its_formula(mazur: derivation.Derivation) -> None:
+    """δ_5 = a(1 - a)(y - a) with a, y read as out_o1, target_o1 is minus dE/dnet_o1 (the oracle's delta is
+    (out - target) out (1 - out)): read so, it is right; a hidden delta in it is read the same way; a formula
+    that is neither the delta nor its negative reads as nothing."""
+    s = spec.load_preset("mazur")
+    _, hidden, outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    turned = (mp.mpf("0.01") - outs[0]) * outs[0] * (1 - outs[0])
+    document = "\n\n".join([
+        f"$a = {mp.nstr(outs[0], 9)}$, $h = {mp.nstr(hidden[0], 9)}$ and $y = 0.01$.",
+        "$\\delta_5 = a(1 - a)(y - a)$",
+        f"$\\delta_5 = {mp.nstr(turned, 9)}$",
+        "$\\delta_3 = h(1 - h)(w_5 \\delta_5 + w_7 \\delta_6)$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert readings(report)["delta5"] == "-d:E_total/net_o1"
+    assert [f.verdict.status for f in report.found if f.verdict.line in (3, 5)] == ["correct", "correct"]
+    assert "delta3" not in readings(report)  # δ_6 is not read: δ_3's formula equals no quantity's
+    wrong = check_document(mazur, "md", document.replace("(y - a)$", "(y - 2a)$"))
+    assert "delta5" not in readings(wrong)

@@ -162,3 +162,11 @@ def test_a_system_of_equations_gathered_by_a_brace(mazur: derivation.Derivation)
     document = "\n".join(["$$", r"\left\{", r"\begin{align*}", r"net_{h1} &= 0.3775 \\",
                           r"net_{h2} &= 0.3925 \\", r"E_{total} &= 2", r"\end{align*}", r"\right.", "$$"])
     assert [s for _, s in verdicts(mazur, document)] == ["correct", "correct", "wrong"]
+
+
+def test_names_and_numbers_given_together(mazur: derivation.Derivation) -> None:
+    """`i1, i2 = 0.05, 0.1` after a label gives each name its number in order (the classic inputs); a count
+    that does not match is not split."""
+    assert verdicts(mazur, "输入值: i1, i2 = 0.05, 0.1\n") == [(1, "correct"), (1, "correct")]
+    assert verdicts(mazur, "Inputs: $i_1, i_2 = 0.05, 0.2$\n") == [(1, "correct"), (1, "wrong")]
+    assert verdicts(mazur, "Inputs: $i_1, i_2 = 0.05, 0.1, 0.2$\n") == []

@@ -141,7 +141,7 @@ def test_a_wrong_bias_gradient_summed_over_the_samples_is_wrong(equal_biases) ->
 
 
 def test_a_sum_without_bounds_over_more_than_one_name_is_not_understood() -> None:
-    from derive.reader.maths import chains
+    from derive.reader.chains import chains
     from derive.reader.plain import NotUnderstood
 
     with pytest.raises(NotUnderstood):

@@ -1,0 +1,98 @@
+"""A maths span as chains `a = b = c` in the plain grammar: its rows (a row that starts with `=` carries on
+the chain above), each link where it is written in the source. The rows' text is the maths walker's
+(maths.py); Unicode maths is read as the LaTeX it stands for."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import lru_cache
+
+from pylatexenc import latexwalker as lw
+
+from derive.reader import symbols
+from derive.reader.maths import ARRAY, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible, walk
+
+
+def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
+    """Rows split at `\\\\` (one level into an align-like environment that fills the span)."""
+    body = [n for n in nodes if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())
+            and not isinstance(n, lw.LatexCommentNode)]
+    if len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname in ROW_ENVS:
+        nodes = body[0].nodelist
+    rows: list[list[lw.LatexNode]] = [[]]
+    for n in nodes:
+        if isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS:
+            rows.append([])
+        else:
+            rows[-1].append(n)
+    return [r for r in rows if any(visible(n) for n in r)]
+
+
+def chains(source: str) -> list[Chain]:
+    """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above)."""
+    return list(_cached_chains(source))
+
+
+_SYSTEM = re.compile(r"\A(\s*\\left\s*\\\{)(.*)(\\right\s*\.\s*)\Z", re.S)
+_CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
+
+
+@lru_cache(maxsize=4096)
+def _cached_chains(source: str) -> tuple[Chain, ...]:
+    """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
+    read as the LaTeX it stands for; each chain's offsets are the source's own."""
+    if len(source) > MAX_SPAN:
+        raise NotUnderstood(f"longer than {MAX_SPAN} characters")
+    latex, back = symbols.to_latex(source)
+    latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
+    # \left\{ ... \right. around the whole span: a brace gathering a system of equations, each row its own
+    latex = _SYSTEM.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), latex)
+    try:
+        found = _chains(latex)
+    except RecursionError:
+        raise NotUnderstood("nested too deeply") from None
+    return tuple(replace(c, offsets=tuple(back[min(o, len(back) - 1)] for o in c.offsets)) for c in found)
+
+
+def _chains(source: str) -> list[Chain]:
+    found: list[tuple[list[str], list[int], bool]] = []
+    arrays: list[tuple[tuple[str, ...], ...]] = []
+    for row in _rows(walk(source)):
+        start = next(_first_character(n) for n in row if visible(n))
+        pieces, row_arrays = plain(row)
+        for text, update in pieces:  # a row's arrays are numbered from those of the rows before it
+            _add_row(found, _renumbered(text, len(arrays)), update, start)
+        arrays += row_arrays
+    if len(found) == 1 and "\n" in source and len(set(found[0][1])) == 1:  # one row over several lines (prose):
+        # each link where it is written
+        equals = [m.start() for m in re.finditer(r"(?<![<>!:])=|\\approx|≈", source)]
+        if len(equals) == len(found[0][0]) - 1:
+            found[0] = (found[0][0], [found[0][1][0], *equals], found[0][2])
+    return [Chain(" = ".join(parts), tuple(offsets), update, arrays=tuple(arrays) if ARRAY in " ".join(parts) else ())
+            for parts, offsets, update in found]
+
+
+def _first_character(n: lw.LatexNode) -> int:
+    """Where a node's first visible character is: a row's text starts with the line break before it."""
+    if isinstance(n, lw.LatexCharsNode):
+        return n.pos + len(n.chars) - len(n.chars.lstrip())
+    return n.pos
+
+
+def _renumbered(text: str, offset: int) -> str:
+    if not offset:
+        return text
+    return re.sub(ARRAY + r"(\d+)", lambda m: f"{ARRAY}{int(m.group(1)) + offset}", text)
+
+
+def _add_row(found: list[tuple[list[str], list[int], bool]], text: str, update: bool, start: int) -> None:
+    """A row's claim: a chain of its own, or the chain above carried on (a row that starts with `=`)."""
+    parts = [p.strip() for p in text.split("=")]
+    if found and (not parts[0] or parts[0][:1] in "+-*/") and len(found[-1][0]) > 1:
+        head, *rest = parts
+        found[-1][0][-1] += " " + head if head else ""
+        found[-1][0].extend(rest)
+        found[-1][1].extend([start] * len(rest))
+    else:
+        found.append((parts, [start] * len(parts), update))
