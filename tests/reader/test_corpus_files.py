@@ -99,7 +99,7 @@ def test_source_names_its_origin_and_part(folder: Path) -> None:
     source = tomllib.loads((folder / "source.toml").read_text(encoding="utf-8"))
     for key in SOURCE_KEYS:
         assert isinstance(source.get(key), str), f"{folder.name}: source.toml: {key} is not a string"
-    assert source["part"] in ("dev", "heldout"), f"{folder.name}: part {source['part']!r}"
+    assert source["part"] in ("dev", "heldout", "unseen"), f"{folder.name}: part {source['part']!r}"
     assert source["language"] and source["found_with"] and source["network"], folder.name
 
 
