@@ -1,11 +1,13 @@
 """How well `derive check` reads documents nobody here wrote: the reading corpus against its truth.
 
-Run: python bench/corpus.py [--part dev|heldout|all] [--corpus DIR] [--show ID]
+Run: python bench/corpus.py [--part dev|heldout|unseen|all] [--corpus DIR] [--show ID]
 
 Each folder of tests/reader/corpus/ holds a public worked example of backpropagation as it was
 published, its source, a spec of its network, and truth.toml: every equation of the document judged by
 an independent computation (truth.py), right, wrong (and where an error first enters) or carried
-forward from an earlier slip. This prints, per document and in total for each part of the corpus:
+forward from an earlier slip. The parts: dev (read while the reader was built), heldout (set aside when it
+was collected, then read), unseen (set aside later, read only to be measured). This prints, per document
+and in total for each part of the corpus:
 
 - spans: the equations the truth lists; judged: those derive judged (a verdict correct, wrong or
   carried); not read: those it left not understood or did not find;
@@ -30,12 +32,13 @@ sys.path.insert(0, str(ROOT))
 
 from tests.reader.corpus_measure import Tally, folders, tally  # noqa: E402
 
+PARTS = ("dev", "heldout", "unseen")
 ROW = "{:<34} {:>5} {:>6} {:>5} {:>6} {:>5} {:>5} {:>5} {:>6} {:>6} {:>7}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("dev", "heldout", "all"), default="all")
+    parser.add_argument("--part", choices=(*PARTS, "all"), default="all")
     parser.add_argument("--corpus", type=Path, default=ROOT / "tests" / "reader" / "corpus")
     parser.add_argument("--show", default=None, help="print one document's spans beside derive's verdicts")
     args = parser.parse_args(argv)
@@ -43,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         (folder,) = [f for f in folders("all", args.corpus) if f.name.startswith(args.show)]
         tally(folder, show=True)
         return 0
-    for part in (("dev", "heldout") if args.part == "all" else (args.part,)):
+    for part in (PARTS if args.part == "all" else (args.part,)):
         chosen = folders(part, args.corpus)
         print(f"\n{part} part: {len(chosen)} documents")
         print(ROW.format("document", "spans", "judged", "%", "errors", "found", "first", "found", "named",
