@@ -200,6 +200,8 @@ def substitutions(claim: Claim, truth: Truth, evaluator: Evaluator) -> None:
             except Unknown:
                 continue
             written = evaluator.document.written.get((canonical(name), claim.sample))
+            if text.lstrip("-") in evaluator.document.rounded:
+                continue  # a number the person worked out right (from rounded values) is theirs to use
             if not any(agrees_to_written_digits(v, text) for v in (value, *([written.value] if written else []))):
                 evaluator.document.substituted.setdefault(text, Slip(claim.line, canonical(name), value))
     # a chain's last formula, which a line starting with `=` may go on from in numbers

@@ -38,6 +38,8 @@ def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
                 evaluator.document.slip(literal(link) or "", claim.line, claim.target.name, v.truth)
             elif v.status == "cannot check" and literal(link) is not None and v.truth is not None:
                 evaluator.document.unchecked.setdefault(literal(link) or "", Slip(claim.line, "", v.truth))
+            elif v.status == "correct" and literal(link) is not None and v.truth is not None and v.claimed is not None:
+                evaluator.document.right(literal(link) or "", v.claimed - v.truth)  # worked out right, if rounded
         return verdicts
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample

@@ -21,9 +21,11 @@ from dataclasses import replace
 from derive.check.claims import Claim, names_in
 from derive.check.verdicts import Verdict
 from derive.model.precision import CTX, show
+from derive.reader.spans import near
 
 # A sign convention said in words, naming the symbol whose sign is moved: "take/extract/pull the negative
-# sign out of (from) $\delta$", "absorb the sign into $\delta$", 有些资料将 $\delta$ 的负号展开/提出/提取/并入.
+# sign out of (from) $\delta$", "absorb the sign into $\delta$", 有些资料将 $\delta$ 的负号展开/提出/提取/并入,
+# 将负号从 $\delta$ 中提出来.
 # A paragraph that only speaks of a sign ("target minus the output", 注意符号) says no convention: it is the
 # very description of the sign mistake, which stays wrong.
 SYMBOL = r"\$\s*(\\?[A-Za-z]+|[\u0370-\u03ff])[^$]*\$"
@@ -32,7 +34,8 @@ CONVENTION = re.compile(
     r"factor|factors|factoring|factored)\s+(?:out\s+)?(?:the\s+|a\s+)?(?:negative\s+|minus\s+)?sign\s+"
     r"(?:out\s+of|from)\s+" + SYMBOL
     + r"|\babsorb(?:s|ed|ing)?\s+(?:the\s+)?(?:negative\s+|minus\s+)?sign\s+into\s+" + SYMBOL
-    + r"|将\s*" + SYMBOL + r"\s*的\s*负号\s*(?:提出|提取|展开|并入|移出)", re.I)
+    + r"|将\s*" + SYMBOL + r"\s*的\s*负号\s*(?:提出|提取|展开|并入|移出)"
+    + r"|将?\s*负号\s*从\s*" + SYMBOL + r"\s*中?\s*(?:提出|提取|移出|拿出)", re.I)
 SAME = CTX.mpf(10) ** -9  # how close -claimed must be to the truth (relative) to be the truth's negative
 
 
@@ -53,12 +56,12 @@ def _convention(paragraph: str, formula: str) -> bool:
     return any(_uses(formula, next(g for g in m.groups() if g)) for m in CONVENTION.finditer(paragraph))
 
 
-def other_sign(verdict: Verdict, lead: tuple[str, ...]) -> Verdict:
-    """A wrong verdict whose value is the truth's negative, under a paragraph (the span's own, the last of
-    `lead`) stating a sign convention for a symbol the formula uses: cannot check."""
-    paragraph = lead[-1] if lead else ""
-    if verdict.status != "wrong" or verdict.truth is None or verdict.claimed is None or \
-            not _convention(paragraph, verdict.text):
+def other_sign(verdict: Verdict, lead: tuple[str, ...], before: str = "") -> Verdict:
+    """A wrong verdict whose value is the truth's negative, under a paragraph (the span's own, the last
+    paragraph of prose before it, or the text just `before` it) stating a sign convention for a symbol the
+    formula uses: cannot check."""
+    paragraph = next((p for p in (*near(lead), before) if _convention(p, verdict.text)), "")
+    if verdict.status != "wrong" or verdict.truth is None or verdict.claimed is None or not paragraph:
         return verdict
     if not verdict.truth or abs(verdict.claimed + verdict.truth) > SAME * abs(verdict.truth):
         return verdict

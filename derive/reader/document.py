@@ -301,6 +301,12 @@ def _claims_of(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tab
     return found
 
 
+def _just_before(text: str, start: int) -> str:
+    """The few lines just before a span: a sentence introducing it, wherever Markdown put it (a quote's lazy
+    lines, a paragraph the span's display maths interrupts)."""
+    return "\n".join(text[max(0, start - 400):start].split("\n")[-5:])
+
+
 def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
                 tables: Tables, sample: Context) -> SpanResult:
     """One span's claims judged: read in the document's notation first when one other than the classic
@@ -374,7 +380,7 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    found = [_unsure(f, other_sign(f.verdict, span.lead), range(text.line(span.start), f.verdict.line + 1),
+    found = [_unsure(f, other_sign(f.verdict, span.lead, _just_before(text.text, span.start)), range(text.line(span.start), f.verdict.line + 1),
                      evaluator) for f in found]  # a sign taken the other way
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))

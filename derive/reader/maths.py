@@ -96,6 +96,7 @@ class _Emitter:
         self.out: list[str] = []
         self.script = ""
         self.drop_dot = False
+        self.braced = False  # the last thing written was a subscript in braces
         self.update = False
         self.arrays = arrays if arrays is not None else []  # shared with the emitters of its parts
         self.norms: list[int] = []  # where each `\\|` was written: a bracket, opening then closing
@@ -153,6 +154,9 @@ class _Emitter:
         if self.drop_dot and text.startswith("."):
             text = text[1:]  # \left. is an invisible delimiter
         self.drop_dot = False
+        if self.braced and text[:1].isalpha():
+            self.out.append(" ")
+        self.braced = False
         j = 0
         while j < len(text):
             c = UNICODE.get(text[j], text[j])
@@ -219,6 +223,7 @@ class _Emitter:
         if op == "_" and self._annotation(n):
             return i + 1
         self._place(op, _flat_or(n), node=n)
+        self.braced = op == "_" and isinstance(n, lw.LatexGroupNode)  # \delta_{o1}out_{h1}: a name ends at the brace
         return i + 1
 
     def _annotation(self, n: lw.LatexNode) -> bool:
@@ -501,6 +506,9 @@ def _differentiated(node: lw.LatexNode) -> str | None:
         and _flat(_args(first)[-1] if _args(first) else first) == "d"
     if isinstance(first, lw.LatexMacroNode) and (first.macroname in DIFFERENTIALS or named_d):
         rest = nodes[1:]
+    elif isinstance(first, lw.LatexCharsNode) and first.chars.strip() == "d" and len(nodes) > 1 and \
+            isinstance(nodes[1], lw.LatexMacroNode) and nodes[1].macroname in (*NAME_MACROS, *GREEK, "hat", "widehat"):
+        rest = nodes[1:]  # d\hat{y}, d\sigma: d, then a name that is a macro
     elif isinstance(first, lw.LatexCharsNode) and re.match(r"\s*d\s*[A-Za-z]", first.chars):
         head = first.chars.lstrip()[1:]
         rest = [lw.LatexCharsNode(parsing_state=first.parsing_state, chars=head, pos=first.pos, len=len(head)),

@@ -421,6 +421,10 @@ class Aligner:
             why = "by its letter"
             if quantity is None and len(outputs) == 1:
                 quantity, why = worded(name, self.truth.network.outputs[0]), "by its words"
+            head, underscore, sub = name.partition("_")
+            if quantity is None and underscore and sub != sub.lower() and self.truth.knows(
+                    folded := f"{head}_{sub.lower()}"):
+                quantity, why = folded, "by its letters, in either case"  # target_{O1}: o1's target
             if quantity is not None:
                 self.readings[name] = [Reading(name, quantity, 0, why, self._value(quantity, None))]
 

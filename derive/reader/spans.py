@@ -557,3 +557,15 @@ def _cells(notebook: dict) -> list:
     if not isinstance(cells, list):
         raise DocumentError("not a notebook (no list of cells)")
     return cells
+
+MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
+PROSE = re.compile(r"[A-Za-z]{3,}|[\u4e00-\u9fff]")  # a word, not a bare equation
+
+
+def near(lead: tuple[str, ...]) -> tuple[str, ...]:
+    """A span's own paragraph and the last paragraph of prose before it (a list of bare equations, `- y3 =
+    0.57`, `- y4 = 0.56`, stands under the sentence that introduces it)."""
+    for paragraph in reversed(lead[:-1]):  # from the span back: a long section is not searched whole
+        if PROSE.search(MATH.sub(" ", paragraph)):
+            return (*lead[-1:], paragraph)
+    return lead[-1:]

@@ -20,7 +20,7 @@ from derive.check.truth import Truth
 from derive.check.values import Evaluator
 from derive.check.verdicts import Verdict
 from derive.reader.maths import Chain
-from derive.reader.spans import Span
+from derive.reader.spans import MATH, Span, near
 
 AFTER_UPDATE = "read as the value after one update"
 BEFORE_UPDATE = "read as the value before the update"
@@ -28,19 +28,17 @@ BEFORE_UPDATE = "read as the value before the update"
 UPDATED = re.compile(r"after (the )?(weights? |parameters? )?(are |were |have been )?updat|updated (weights|parameters)"
                      r"|new weights|更新后|更新之后|更新以后|新的权重", re.I)
 
-MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
 # A weight or bias marked as updated, stated as a number (`w_5^+ = 0.3589`, `w_{1,2}(new)=0.273225`,
 # `W_{new} = ...`, `w'_5 = ...`), though its name may not be read.
 NEW_WEIGHT = re.compile(r"(?<![A-Za-z])(?:[wWbB]|\\theta)(?:[_{}\d,\s]|\^\{?[+*]|\(new\)|new|'|′)*?"
                         r"(?:\^\s*\{?\s*[+*]|\(new\)|new|'|′)[^=$]*=[^$]*?[-−]?\d+\.\d", re.I)
-PROSE = re.compile(r"[A-Za-z]{3,}|[\u4e00-\u9fff]")  # a word, not a bare equation
 
 
 def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
                    evaluator: Evaluator) -> tuple[list[Verdict], str]:
     """The verdicts of the reading the values match, when the left side may be a value after an update."""
     target = claim.target.name
-    forward = _forward(truth, target) and any(UPDATED.search(p) for p in _near(span.lead))
+    forward = _forward(truth, target) and any(UPDATED.search(p) for p in near(span.lead))
     if not _is_parameter(truth, target) and not forward:
         return judge(claim, truth, evaluator), ""
     # a forward-pass value after the update is the preferred reading only where updated weights were written
@@ -72,15 +70,6 @@ def _weights_written(span: Span, truth: Truth, evaluator: Evaluator, sample: str
     written = evaluator.document.at(sample)
     return any(f"{p.name}@1" in written for p in truth.network.params if p.trainable) or \
         any(NEW_WEIGHT.search(m.group()) for p in span.lead[:-1] for m in MATH.finditer(p))
-
-
-def _near(lead: tuple[str, ...]) -> tuple[str, ...]:
-    """The span's own paragraph and the last paragraph of prose before it (a list of bare equations, `- y3 =
-    0.57`, `- y4 = 0.56`, stands under the sentence that introduces it)."""
-    for paragraph in reversed(lead[:-1]):  # from the span back: a long section is not searched whole
-        if PROSE.search(MATH.sub(" ", paragraph)):
-            return (*lead[-1:], paragraph)
-    return lead[-1:]
 
 
 def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator, sample: str | None,

@@ -88,7 +88,7 @@ def test_a_name_stated_as_another_quantity_further_on(mazur: derivation.Derivati
     report = check_document(mazur, "md", document)
     found = [(r.quantity, r.line) for r in report.names.readings]
     assert found == [("target_o1", 0), ("target_o2", 7)]
-    assert [f.verdict.status for f in report.found] == ["correct", "correct"]
+    assert [f.verdict.status for f in report.found] == ["correct", "correct", "cannot check"]
 
 
 def test_a_name_its_exact_numbers_read_is_not_moved_by_a_later_value_near_another(
@@ -182,3 +182,12 @@ def test_a_delta_with_its_sign_turned_is_read_by_its_formula(mazur: derivation.D
     assert "delta3" not in readings(report)  # δ_6 is not read: δ_3's formula equals no quantity's
     wrong = check_document(mazur, "md", document.replace("(y - a)$", "(y - 2a)$"))
     assert "delta5" not in readings(wrong)
+
+
+def test_a_neuron_index_in_capitals_is_the_neuron(mazur: derivation.Derivation, values: dict[str, str]) -> None:
+    """target_{O1} and out_{O1} are o1's target and output (0.01, and the oracle's out_o1), in either case;
+    a capital that names no neuron is not read."""
+    document = f"$target_{{O1}} = 0.01$ and $out_{{O1}} = {values['a3']}$, $out_{{Q1}} = 0.5$\n"
+    report = check_document(mazur, "md", document)
+    assert readings(report) == {"target_O1": "target_o1", "out_O1": "out_o1"}
+    assert [f.verdict.status for f in report.found] == ["correct", "correct", "cannot check"]

@@ -255,3 +255,12 @@ def test_a_givens_formula_must_be_made_of_inputs_and_constants(mazur: derivation
                      "$x_1 = 0.0842786600792 \\cdot out_{h1}$, and $y_1 = x_1 (1 - x_2) \\cdot 0.2222222222$.\n")
     assert [status for line, status, _ in found if line == 3] == ["wrong", "wrong", "correct"]
     assert "not in general" in found[-3][2] and "a given, made by this formula" in found[-1][2]
+
+
+def test_a_sign_convention_said_in_chinese_before_a_quoted_formula(mazur: derivation.Derivation) -> None:
+    """将负号从 δ 中提出 (take the minus sign out of δ), in a quote whose formula follows on lazy lines: the
+    negative of dE/dw5 (by the oracle) under it cannot be checked; without it, it is wrong."""
+    formula = "$$\n\\frac{\\partial E_{total}}{\\partial w_5}=-\\delta_{O1}out_{h1}\n$$\n"
+    said = verdicts(mazur, f"> 有一些论文中通过将负号从$\\delta$中提出来将其写为下面这种形式：\n>\n> {formula}")
+    assert [status for _, status, _ in said] == ["cannot check"] and mp.nstr(dE_dw5(), 9) in said[0][2]
+    assert [status for _, status, _ in verdicts(mazur, f"> 因此有：\n>\n> {formula}")] == ["wrong"]
