@@ -133,8 +133,12 @@ class _Reader:
                 value = value.transposed()
                 continue
             exponent = self.take()
-            if exponent[0] != "number" or not (value.scalar or value.shape == (1, 1)):
-                raise ArrayError("a power of a vector or matrix is not read")
+            if exponent[1] == "(" and (self.peek() or ("", ""))[0] == "number":  # ^(2), as the walker writes ^{2}
+                exponent = self.take()
+                if self.take()[1] != ")":
+                    raise ArrayError("an exponent that is not one number")
+            if exponent[0] != "number" or not (value.scalar or 1 in value.shape):  # (t - o)^2 of vectors: each
+                raise ArrayError("a power of a matrix is not read (of a vector, it is taken entry by entry)")
             value = _each(value, lambda x: Binary("^", x, Num(exponent[1])))  # noqa: B023
         return value
 

@@ -60,10 +60,11 @@ def other_sign(verdict: Verdict, lead: tuple[str, ...], before: str = "") -> Ver
     """A wrong verdict whose value is the truth's negative, under a paragraph (the span's own, the last
     paragraph of prose before it, or the text just `before` it) stating a sign convention for a symbol the
     formula uses: cannot check."""
+    if verdict.status != "wrong" or not verdict.truth or verdict.claimed is None or \
+            abs(verdict.claimed + verdict.truth) > SAME * abs(verdict.truth):
+        return verdict  # (the paragraphs are searched only for the truth's negative: they may be long)
     paragraph = next((p for p in (*near(lead), before) if _convention(p, verdict.text)), "")
-    if verdict.status != "wrong" or verdict.truth is None or verdict.claimed is None or not paragraph:
-        return verdict
-    if not verdict.truth or abs(verdict.claimed + verdict.truth) > SAME * abs(verdict.truth):
+    if not paragraph:
         return verdict
     words = " ".join(paragraph.split("$$")[0].split())
     quoted = words if len(words) <= 80 else words[:77] + "..."

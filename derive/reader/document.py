@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import copy
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cache, lru_cache
-from importlib import resources
+from functools import lru_cache
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
@@ -30,7 +28,9 @@ from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
-from derive.reader.spans import DocumentError, Outline, Span, Text, latex_spans, markdown_spans, notebook_cells
+from derive.reader.samples import Context, SampleNames, about_optimizer
+from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
+                                 notebook_cells)
 from derive.reader.sums import summed
 from derive.reader.steps import mentions_step, step_sign, stepped, unsigned
 from derive.reader.symbols import decimal_points, uses_decimal_commas
@@ -301,12 +301,6 @@ def _claims_of(span: Span, text: Text, truth: Truth, names: Aliases, tables: Tab
     return found
 
 
-def _just_before(text: str, start: int) -> str:
-    """The few lines just before a span: a sentence introducing it, wherever Markdown put it (a quote's lazy
-    lines, a paragraph the span's display maths interrupts)."""
-    return "\n".join(text[max(0, start - 400):start].split("\n")[-5:])
-
-
 def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
                 tables: Tables, sample: Context) -> SpanResult:
     """One span's claims judged: read in the document's notation first when one other than the classic
@@ -380,7 +374,8 @@ def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth
             link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
             said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    found = [_unsure(f, other_sign(f.verdict, span.lead, _just_before(text.text, span.start)), range(text.line(span.start), f.verdict.line + 1),
+    before = just_before(text.text, span.start)
+    found = [_unsure(f, other_sign(f.verdict, span.lead, before), range(text.line(span.start), f.verdict.line + 1),
                      evaluator) for f in found]  # a sign taken the other way
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
@@ -424,80 +419,6 @@ def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, te
             note = "; ".join(r for r in (said, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=claim.line, text=source), text.cell, index, note, target))
     return found
-
-
-@dataclass(frozen=True)
-class Context:
-    """The sample a span's claims are read at (None: the default reading), and the text that named it."""
-
-    name: str | None = None
-    where: str = ""
-
-    def said(self, v: Verdict) -> str:
-        """The reading judged, said where a heading or paragraph chose it and the checker took it."""
-        if self.name is None or not v.reading.startswith("at sample"):
-            return ""
-        return f"{v.reading}, as {self.where!r} says"
-
-
-@cache
-def wordings(key: str) -> tuple[str, ...]:
-    """How the walkthroughs word the message `key` in every language they are written in (`sample @name`,
-    `样本 @name`): read from their message catalogues, so the reader follows what the notes print."""
-    folder = resources.files("derive.templates").joinpath("messages")
-    found = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            found.append(tomllib.loads(entry.read_text(encoding="utf-8"))[key])
-    return tuple(found)
-
-
-def about_optimizer(span: Span) -> bool:
-    """A span under the walkthroughs' heading of the optimizer's update (`The update: Adam`), where the
-    textbook's beta_1 is the optimizer's decay rate, not an output's weighted sum."""
-    starts = [w.partition("@name")[0].strip() for w in wordings("optimizer_heading")]
-    titles = [re.sub(r"^\\[A-Za-z]+\*?\s*\{", "", h.strip()) for h in span.headings]  # \section{...}: its title
-    return any(t.startswith(s) for t in titles for s in starts)
-
-
-class SampleNames:
-    """Which sample a span is about: named by the last paragraph of its section that names samples, else
-    by the innermost heading that does (`Sample s2: The forward pass`, `样本 s2：前向传播`, or a heading
-    that is the sample's own name); a text that names several samples names none."""
-
-    def __init__(self, samples: tuple[str, ...]) -> None:
-        self.samples = samples if len(samples) > 1 else ()
-        self.patterns = [(name, re.compile("|".join(_wording(w, name) for w in wordings("col_sample_named")), re.I))
-                         for name in self.samples]
-
-    def named(self, text: str, heading: bool = False) -> list[str]:
-        found = [name for name, pattern in self.patterns if pattern.search(text)]
-        bare = text.strip(" #:：.").lower()
-        if heading and not found:
-            found = [name for name in self.samples if bare == name.lower()]
-        return found
-
-    def of(self, span: Span) -> Context:
-        if not self.samples:
-            return Context()
-        for texts, heading in ((span.lead, False), (span.headings, True)):
-            for text in reversed(texts):
-                named = self.named(text, heading)
-                if named:
-                    return Context(named[0] if len(named) == 1 else None, _quoted(text))
-        return Context()
-
-
-def _quoted(text: str) -> str:
-    """The words that named a sample, without the maths that may follow them in their paragraph."""
-    words = " ".join(text.split("$")[0].split())
-    return words if len(words) <= 60 else words[:57] + "..."
-
-
-def _wording(wording: str, name: str) -> str:
-    """A catalogue's `sample @name` as a pattern for one sample, not the start of another's name (s1, s10)."""
-    before, _, after = wording.partition("@name")
-    return re.escape(before).replace("\\ ", "\\s+") + re.escape(name) + r"(?![\w])" + re.escape(after)
 
 
 def _one_claim(source: str) -> bool:

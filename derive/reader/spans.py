@@ -569,3 +569,11 @@ def near(lead: tuple[str, ...]) -> tuple[str, ...]:
         if PROSE.search(MATH.sub(" ", paragraph)):
             return (*lead[-1:], paragraph)
     return lead[-1:]
+
+
+def just_before(text: str, start: int) -> str:
+    """The few lines just before a span: a sentence introducing it, wherever Markdown put it (a quote's lazy
+    lines, a paragraph the span's display maths interrupts)."""
+    return "\n".join(text[max(0, start - 400):start].split("\n")[-5:])
+
+

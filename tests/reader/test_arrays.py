@@ -120,3 +120,17 @@ def test_a_matrix_named_by_its_entries_names_says_nothing_to_judge(mazur: deriva
     first = [f.verdict for f in report.found if f.verdict.line == 1]
     assert [(v.status, v.reason) for v in first] == [("defined", "your own names for its entries")]
     assert {f.verdict.status for f in report.found if f.verdict.line == 3} == {"correct"}
+
+
+def test_a_vector_squared_is_squared_entry_by_entry(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    """[E_o1; E_o2] = 1/2 ([out_o1; out_o2] - [0.01; 0.99])^2: each output's share of the loss (by the oracle's
+    outputs); a square matrix squared is not read."""
+    outs = [mp.mpf(v) for v in layers[2]]
+    errors = [mp.nstr((o - t) ** 2 / 2, 6) for o, t in zip(outs, (mp.mpf("0.01"), mp.mpf("0.99")))]
+    vector = column(["out_{o1}", "out_{o2}"])
+    document = f"$$\\begin{{bmatrix}} E_{{o1}} \\\\ E_{{o2}} \\end{{bmatrix}} = \\frac{{1}}{{2}} ({vector} - " \
+               f"{column(['0.01', '0.99'])})^2 = {column(errors)}$$\n"
+    assert statuses(check_document(mazur, "md", document)) == ["correct"] * 4
+    square = "$$M = \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}^2 = \\begin{bmatrix} 7 & 10 \\\\ 15 & 22 " \
+             "\\end{bmatrix}$$\n"
+    assert "power of a matrix" in check_document(mazur, "md", square).spans[0].reason

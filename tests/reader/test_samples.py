@@ -10,7 +10,8 @@ import pytest
 from derive.cli import main
 from derive.maths import derivation
 from derive.model import network, spec
-from derive.reader.document import NOT_UNDERSTOOD, DocumentReport, SampleNames, check_document
+from derive.reader.document import NOT_UNDERSTOOD, DocumentReport, check_document
+from derive.reader.samples import SampleNames
 from derive.reader.spans import markdown_spans
 from tests.check.test_samples import hand
 from tests.oracle import mp

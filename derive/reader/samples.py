@@ -1,0 +1,91 @@
+"""Which sample of a batch a span speaks of, as the headings and paragraphs before it name it (`Sample s2:
+The forward pass`, `样本 s2：前向传播`), in the wordings the walkthroughs print; and whether a span stands
+under the walkthroughs' heading of the optimizer's update."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from derive.check.verdicts import Verdict
+from derive.reader.spans import Span
+
+
+@dataclass(frozen=True)
+class Context:
+    """The sample a span's claims are read at (None: the default reading), and the text that named it."""
+
+    name: str | None = None
+    where: str = ""
+
+    def said(self, v: Verdict) -> str:
+        """The reading judged, said where a heading or paragraph chose it and the checker took it."""
+        if self.name is None or not v.reading.startswith("at sample"):
+            return ""
+        return f"{v.reading}, as {self.where!r} says"
+
+
+@cache
+def wordings(key: str) -> tuple[str, ...]:
+    """How the walkthroughs word the message `key` in every language they are written in (`sample @name`,
+    `样本 @name`): read from their message catalogues, so the reader follows what the notes print."""
+    folder = resources.files("derive.templates").joinpath("messages")
+    found = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            found.append(tomllib.loads(entry.read_text(encoding="utf-8"))[key])
+    return tuple(found)
+
+
+def about_optimizer(span: Span) -> bool:
+    """A span under the walkthroughs' heading of the optimizer's update (`The update: Adam`), where the
+    textbook's beta_1 is the optimizer's decay rate, not an output's weighted sum."""
+    starts = [w.partition("@name")[0].strip() for w in wordings("optimizer_heading")]
+    titles = [re.sub(r"^\\[A-Za-z]+\*?\s*\{", "", h.strip()) for h in span.headings]  # \section{...}: its title
+    return any(t.startswith(s) for t in titles for s in starts)
+
+
+class SampleNames:
+    """Which sample a span is about: named by the last paragraph of its section that names samples, else
+    by the innermost heading that does (`Sample s2: The forward pass`, `样本 s2：前向传播`, or a heading
+    that is the sample's own name); a text that names several samples names none."""
+
+    def __init__(self, samples: tuple[str, ...]) -> None:
+        self.samples = samples if len(samples) > 1 else ()
+        self.patterns = [(name, re.compile("|".join(_wording(w, name) for w in wordings("col_sample_named")), re.I))
+                         for name in self.samples]
+
+    def named(self, text: str, heading: bool = False) -> list[str]:
+        found = [name for name, pattern in self.patterns if pattern.search(text)]
+        bare = text.strip(" #:：.").lower()
+        if heading and not found:
+            found = [name for name in self.samples if bare == name.lower()]
+        return found
+
+    def of(self, span: Span) -> Context:
+        if not self.samples:
+            return Context()
+        for texts, heading in ((span.lead, False), (span.headings, True)):
+            for text in reversed(texts):
+                named = self.named(text, heading)
+                if named:
+                    return Context(named[0] if len(named) == 1 else None, _quoted(text))
+        return Context()
+
+
+def _quoted(text: str) -> str:
+    """The words that named a sample, without the maths that may follow them in their paragraph."""
+    words = " ".join(text.split("$")[0].split())
+    return words if len(words) <= 60 else words[:57] + "..."
+
+
+def _wording(wording: str, name: str) -> str:
+    """A catalogue's `sample @name` as a pattern for one sample, not the start of another's name (s1, s10)."""
+    before, _, after = wording.partition("@name")
+    return re.escape(before).replace("\\ ", "\\s+") + re.escape(name) + r"(?![\w])" + re.escape(after)
+
+
+__all__ = ["Context", "SampleNames", "about_optimizer", "wordings"]
