@@ -22,7 +22,7 @@ from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, 
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
-                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal"})
+                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf"})
 TIMES = frozenset({"cdot", "times", "ast"})
 SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
 IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",

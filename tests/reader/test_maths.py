@@ -63,6 +63,7 @@ def test_names(latex: str, name: str) -> None:
     (r"x = \frac{1}{1 + e^{-net_{h1}}}", "( ( 1 ) / ( 1 + exp ( - net_h1 ) ) )"),
     (r"x = \frac{1}{1 + e^(-net_{h1})}", "( ( 1 ) / ( 1 + exp ( - net_h1 ) ) )"),  # e^( as typed, closed later
     (r"x = \frac{dL}{d\hat{y}}", "d(L)/d(yhat)"),  # d, then a name written as a macro
+    (r"x = \mathcal{L}_{CE}", "L_CE"),  # a loss in calligraphic letters
     (r"x = \delta_{o1}out_{h1}", "delta_o1 * out_h1"),  # a name ends at its subscript's brace
     (r"x = \exp(2)", "exp ( 2 )"),
     (r"x = \left( a \right) [b]", "( a ) * ( b )"),
