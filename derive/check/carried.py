@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sympy import Expr, Symbol
 
@@ -63,6 +64,7 @@ class Document:
         self.slips: dict[str, Slip] = {}  # a wrong number as it was written (with 3 digits or more)
         self.substituted: dict[str, Slip] = {}  # a number put for a quantity it is not (diagnosis.substitutions)
         self.unchecked: dict[str, Slip] = {}  # a number concluded from one that cannot be checked
+        self.unread: dict[str, int] = {}  # a number of an equation that could not be read -> its line
         self.formula: list[Node] = []  # the last chain's last link, where it is a formula
         self.rounded: dict[str, Real] = {}  # a right number as written -> how far it is from what it stands for
 
@@ -80,6 +82,13 @@ class Document:
         digits = text.lstrip("-").replace(".", "").lstrip("0")
         if len(digits) >= 3:
             self.slips.setdefault(text, Slip(line, canonical(quantity), truth))
+
+    def not_read(self, numbers: list[str], line: int) -> None:
+        """The numbers (three significant digits or more) of an equation that could not be read: a later step
+        that uses one may carry a slip made there, which cannot be told."""
+        for text in numbers:
+            if len(text.lstrip("-").replace(".", "").lstrip("0")) >= 3:
+                self.unread.setdefault(number_key(text), line)
 
     def used(self) -> dict[str, int]:
         """The slips by their digits, sign dropped: a number a computation uses (`1 / 1.3785`) -> its line."""
@@ -104,6 +113,11 @@ def _is(text: str, value: Real) -> bool:
         return abs(CTX.mpf(text) - value) <= CTX.mpf(10) ** -12 * max(1, abs(value))
     except ValueError:
         return False
+
+
+def number_key(text: str) -> str:
+    """A written number as one spelling (`1.364e-3` and `0.001364` alike), sign dropped."""
+    return str(Decimal(text.lstrip("-")).normalize())
 
 
 def canonical(name: str) -> str:

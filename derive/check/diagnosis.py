@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from derive.check import confusions, rewrites
-from derive.check.carried import Recomputed, Recomputer, Slip, canonical
+from derive.check.carried import Recomputed, Recomputer, Slip, canonical, number_key
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
@@ -96,6 +96,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         verdict, link, target, sample, spread, evaluator) or _mended(verdict, link, truth, evaluator)
     if carried is not None:
         return carried
+    if (unread := _from_unread(verdict, link, truth, evaluator)) is not None:
+        return unread
     causes = explained(link, target, value, spread, truth, evaluator) or confusions.decimal_point(
         literal(link), [before[1]] if before is not None else [], verdict.truth)
     if before is not None and not follows(before[1], link, value, spread) and \
@@ -141,11 +143,9 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
                                                                        _rounded(before[0], evaluator, truth)):
         return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
     found = _from_values_written(left, evaluator)
-    if found is None:
-        return _mended(verdict, link, truth, evaluator) or verdict
+    if found is None or not found[0].lines or not follows(found[1], link, value, spread):
+        return _mended(verdict, link, truth, evaluator) or _from_unread(verdict, link, truth, evaluator) or verdict
     written, wanted = found
-    if not written.lines or not follows(wanted, link, value, spread):
-        return _mended(verdict, link, truth, evaluator) or verdict
     lines = ", ".join(str(n) for n in sorted(written.lines))
     shown = show(wanted, 9).text
     if written.slips:
@@ -277,6 +277,34 @@ def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verd
     if target in own.nodes and any(v.status in SLIPPED for v in verdicts):
         own.slipped.setdefault(target, claim.line)
     return verdicts
+
+
+def _from_unread(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict | None:
+    """A wrong computation that uses a number no value of the network gives but an earlier equation the
+    checker could not read wrote: a slip carried from there cannot be told from a new one."""
+    unread = evaluator.document.unread
+    for k, n in enumerate(numbers_in(link)):
+        line = unread.get(number_key(n.text))
+        if line is None or line == verdict.line or _known_number(n, truth, evaluator):
+            continue
+        # what it may have stood for: a value of the network near it; a link wrong with that value too is wrong
+        value = CTX.mpf(n.text)
+        near = [v for v in (*truth.values.values(), *truth.derivatives.values()) if abs(v - value) <= NEAR * abs(v)]
+        if near and not any(_mends(verdict, rewrites.swapped(link, k, v), truth, evaluator) for v in near):
+            continue
+        return replace(verdict, status="cannot check", explanations=(), reason=(
+            f"uses {n.text}, written on line {line} in an equation that could not be read: whether it carries a "
+            "slip from there is not known"))
+    return None
+
+
+def _mends(verdict: Verdict, mended: Node, truth: Truth, evaluator: Evaluator) -> bool:
+    """Whether a link with one number put right gives the truth (within the rounding of its other numbers)."""
+    assert verdict.truth is not None
+    try:
+        return follows(verdict.truth, mended, evaluator.evaluate(mended), spread_of(mended, evaluator, truth))
+    except (Unknown, ArithmeticError, ValueError):
+        return False
 
 
 def _after_unchecked(verdict: Verdict, link: Node, spread: Real, judged: list[Verdict]) -> Verdict | None:

@@ -20,11 +20,36 @@ from derive.model.precision import CTX, Real, real, show
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
+    verdicts = [_with_earlier_values(claim, v, evaluator) for v in verdicts]
     diagnosis.substitutions(claim, truth, evaluator)
     last = literal(claim.links[-1]) if claim.links else None
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
         evaluator.document.slip(last, claim.line, claim.target.name, verdicts[-1].truth)  # known again when copied
     return verdicts
+
+
+def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
+    """A wrong link that uses a name of the person's stated with several values (`m = 1`, then `m = 4` for
+    another case) and holds with an earlier one: which one is meant is not read, so it cannot be checked."""
+    own = evaluator.own
+    index = verdict.link - (2 if claim.left is not None else 1)
+    if verdict.status != "wrong" or verdict.truth is None or not 0 <= index < len(claim.links):
+        return verdict
+    for name in [n for n in own.closure(claim.links[index]) if n in own.before]:
+        for node, value, line in own.before[name]:
+            now = own.nodes[name], own.values[name], own.lines[name]
+            own.nodes[name], own.values[name], own.lines[name] = node, value, line
+            try:
+                again = evaluator.evaluate(claim.links[index])
+            except (Unknown, OutOfRange, ArithmeticError, ValueError):
+                continue
+            finally:
+                own.nodes[name], own.values[name], own.lines[name] = now
+            if abs(again - verdict.truth) <= abs(verdict.truth) * CTX.mpf(10) ** -6:
+                return replace(verdict, status="cannot check", explanations=(), reason=(
+                    f"{name} was {show(value, 9).text} on line {line} and {show(now[1], 9).text} on line {now[2]}: "
+                    f"with {show(value, 9).text} it holds; which one is meant here is not read"))
+    return verdict
 
 
 def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
@@ -65,6 +90,9 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
         return verdicts
     verdicts = _judge_quantity(claim, links, target, sample, truth, evaluator)
     _record(claim, verdicts, target, sample, evaluator)
+    for link, v in zip(claim.links, verdicts, strict=False):  # each number found right, not only the last
+        if v.status == "correct" and literal(link) is not None and v.truth is not None and v.claimed is not None:
+            evaluator.document.right(literal(link) or "", v.claimed - v.truth)
     return verdicts
 
 
@@ -165,6 +193,8 @@ def _identity_variable(claim: Claim, truth: Truth, own: OwnNames) -> str | None:
         return None
     if any(n != variable for link in claim.links for n in names_in(link)):
         return None
+    if not any(variable in names_in(link) for link in claim.links):
+        return None  # sigma'(z_1) = 0.5866 (1 - 0.5866): a value at a point, not a rule for every z
     return variable
 
 

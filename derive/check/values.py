@@ -36,8 +36,11 @@ class OwnNames:
         self.uses: dict[str, tuple[str, ...]] = {}  # the own names its definition refers to
         self.symbolic: dict[str, bool] = {}
         self.slipped: dict[str, int] = {}  # names whose value carries a slip: the line it was made on
+        self.before: dict[str, list[tuple[Node, Real, int]]] = {}  # earlier statements of a name restated
 
     def define(self, name: str, node: Node, value: Real, line: int) -> None:
+        if name in self.nodes and self.values[name] != value:  # stated again with another value (m = 1, m = 4)
+            self.before.setdefault(name, []).append((self.nodes[name], self.values[name], self.lines[name]))
         self.nodes[name], self.values[name], self.lines[name] = node, value, line
         self.uses[name] = tuple(n for n in names_in(node) if n in self.nodes and n != name)
         self.symbolic[name] = symbolic(node, self)

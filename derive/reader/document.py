@@ -308,6 +308,8 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
     sign = tables[2]
     result = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
+    if result.status == NOT_UNDERSTOOD:  # its numbers, known again where a later step uses them
+        evaluator.document.not_read(_NUMBER.findall(span.source), text.line(span.start))
     if sign or not mentions_step(span.source):
         return result
     return replace(result, found=tuple(replace(f, verdict=unsigned(f.verdict)) for f in result.found))
@@ -431,6 +433,7 @@ def _one_claim(source: str) -> bool:
     return all(r.lstrip().startswith("&") or ends.fullmatch(r) for r in rows[1:])
 
 
+_NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix)\}.*?\\end\{\1\}", re.S)
 
 

@@ -199,6 +199,8 @@ class _Emitter:
         end = k
         while end < len(text) and (text[end].isascii() and text[end].isalnum()):
             end += 1
+        if op == "^" and text[k] == "T" and end > k + 1 and text[k + 1].isalpha():
+            end = k + 1  # w^Tx: the transpose, then the next name (no exponent is spelled Tx)
         if op == "^" and text[k] in "+*":
             end = k + 1
         if end == k:
@@ -339,8 +341,11 @@ class _Emitter:
             self.out.append(" " + FUNCTION_MACROS[name])
         elif name in GREEK:
             self.out.append(" " + name)
+            self.braced = True  # \delta h: the letter after a Greek one's macro starts a name of its own
         elif name == "partial":
             self.out.append("d")  # \partial E/\partial w, written without a fraction: dE/dw
+        elif name in ("nabla", "bigtriangledown"):
+            self.out.append(" nabla_")  # \nabla w: the gradient for w, a name of its own (read by its values)
         elif name == "Delta":
             self.out.append(" " + STEP)  # \Delta w: an update's step, read as the document adds it (steps.py)
         else:

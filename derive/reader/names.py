@@ -27,8 +27,8 @@ from derive.check.judging import given_names as _given_names
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames, Spread
 from derive.check.verdicts import literal
-from derive.reader.quantities import (HINTS, candidates_of, family_rule, fits, kinds, layers_of, orders, prefer,
-                                      worded)
+from derive.reader.quantities import (HINTS, candidates_of, family_rule, fits, hinted, kinds, layers_of, orders,
+                                      prefer, worded)
 from derive.model.precision import CTX, Real, show
 
 ROUNDS = 4  # a name read in one round lets a formula in it be read in the next
@@ -263,12 +263,18 @@ class Aligner:
     def _by_value(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
         """The quantities with the statement's value (closest first): to the digits written, else loosely."""
         sample = s.claim.sample
+        # n_1 = 2, a layer's size: a whole number reads a name only as a quantity its letters suggest
+        whole = bool(s.numbers) and all(text is not None and text.lstrip("-").isdigit() for _, text, _ in s.numbers)
         givens = self._givens(s)
+        givens = hinted(name, givens, self.kinds) if whole else givens
         if givens:
             return prefer(name, givens, self.kinds, self._neuron(name), self.layers)
         exact = self._exactly(s, allowed)
+        exact = hinted(name, exact, self.kinds) if whole else exact
         if exact:
             return prefer(name, exact, self.kinds, self._neuron(name), self.layers)
+        if whole:
+            return []
         for loose in (False, True) if final else (False,):
             found: list[str] = []
             for value, text, spread in s.numbers[-1:]:

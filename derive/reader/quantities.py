@@ -129,6 +129,14 @@ def prefer(name: str, found: list[str], kind: dict[str, str], neuron: str | None
     return plain if plain and len(plain) < len(found) else found
 
 
+def hinted(name: str, found: list[str], kind: dict[str, str]) -> list[str]:
+    """The quantities of `found` of a kind the name's letters suggest (none, for letters that suggest none)."""
+    head = re.match(r"[A-Za-z]+", name)
+    suggested = [k for pattern, ks in HINTS for k in ks
+                 if re.fullmatch(pattern, name) or (head and re.fullmatch(pattern, head.group()))]
+    return [q for q in found if kind.get(q.partition("@")[0], "other") in suggested]
+
+
 def is_copy(quantity: str) -> bool:
     """A derivative that is another quantity by another name: d net / d w is the weight's input, d E_o / d
     out_o is d E_total / d out_o; a value is read as the quantity itself, not as its copies."""

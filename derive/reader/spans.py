@@ -209,6 +209,7 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                                       cell, context, outline.headings, lead))
                     cursor = at[1]
             if token.map is not None and not is_heading:
+                spans += _image_maths(text, lines, token.map, spans[before:], cell, context, outline.headings, lead)
                 prose_spans = _prose_equations(text, lines, token.map, spans[before:], cell, context,
                                                outline.headings, lead)
                 spans[before:] = sorted(spans[before:] + prose_spans, key=lambda s: s.start)
@@ -230,22 +231,25 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             start, stop = lines[token.map[0]], lines[min(token.map[1], len(lines) - 1)]
             if token.map[1] >= len(lines):
                 stop = len(text)
-            for span in _delimited(text, start, stop, cell, (heading + " " + prose)[-600:], outline):
+            context = (heading + " " + prose)[-600:]
+            block = _delimited(text, start, stop, cell, context, outline)  # and images of formulas (indented)
+            block += _image_maths(text, lines, token.map, block, cell, context, outline.headings, outline.lead)
+            for span in sorted(block, key=lambda s: s.start):
                 spans.append(span)
                 cursor = max(cursor, span.end)
     return _carried_on(text, spans)
 
 
 def _carried_on(text: str, spans: list[Span]) -> list[Span]:
-    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, nothing
-    but space between them): one span, the delimiters between them blanked, so the chain is read whole and
-    each link judged where it is written."""
+    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, or the
+    next image of a formula, nothing but space between them): one span, the delimiters between them blanked,
+    so the chain is read whole and each link judged where it is written."""
     joined: list[Span] = []
     for span in spans:
         last = joined[-1] if joined else None
         between = text[last.end:span.start] if last is not None else ""
         if last is None or not span.source.lstrip().startswith(("=", "+", "-")) or "=" not in last.source \
-                or not re.fullmatch(r"\s*\$?\$?", between) or "\n" not in between:
+                or not re.fullmatch(r"\s*(?:\$?\$?|!\[)", between) or "\n" not in between:
             joined.append(span)
             continue
         inner_end = span.start + len(span.source)
@@ -279,6 +283,25 @@ def _delimited(text: str, start: int, stop: int, cell: int | None, context: str,
         end = start + m.end()
         found.append(Span(inner, at, end, _line_end(text, end), display, cell, context, outline.headings,
                           outline.lead))
+    return found
+
+
+# An image of a formula drawn by a LaTeX service, its source as the alt text (`![net_{1}=w^Tx+b_{1}](https://
+# latex.codecogs.com/gif.latex?...)`): how blogs showed maths before their pages could typeset it.
+LATEX_IMAGE = re.compile(r"!\[([^\n]*?)\]\(\s*(?:https?:)?//[^)\s]*(?:codecogs\.com|math\.now\.sh|quicklatex\.com|"
+                         r"render\.githubusercontent\.com/render/math|chart\.apis\.google\.com)[^)\s]*\)")
+
+
+def _image_maths(text: str, lines: list[int], rows: list[int], maths: list[Span], cell: int | None, context: str,
+                 headings: tuple[str, ...], lead: tuple[str, ...]) -> list[Span]:
+    """The formulas a paragraph shows as images of a LaTeX service, each its alt text as a span."""
+    start, stop = lines[rows[0]], lines[min(rows[1], len(lines) - 1)] if rows[1] < len(lines) else len(text)
+    taken = [(s.start, s.end) for s in maths]
+    found = []
+    for m in LATEX_IMAGE.finditer(text, start, stop):
+        if "=" in m.group(1) and not any(a < m.end() and b > m.start() for a, b in taken):
+            found.append(Span(m.group(1), m.start(1), m.end(), _line_end(text, m.end()), True, cell, context,
+                              headings, lead))
     return found
 
 

@@ -64,6 +64,9 @@ def test_names(latex: str, name: str) -> None:
     (r"x = \frac{1}{1 + e^(-net_{h1})}", "( ( 1 ) / ( 1 + exp ( - net_h1 ) ) )"),  # e^( as typed, closed later
     (r"x = \frac{dL}{d\hat{y}}", "d(L)/d(yhat)"),  # d, then a name written as a macro
     (r"x = \mathcal{L}_{CE}", "L_CE"),  # a loss in calligraphic letters
+    (r"x = w^Tx + b", "w ^T x + b"),  # the transpose, then the next name: no exponent is spelled Tx
+    (r"x = \delta h + \eta x", "delta * h + eta * x"),  # a letter after a Greek macro starts a name
+    (r"x = \nabla w_5 + \bigtriangledown v", "nabla_w_5 + nabla_v"),  # the gradient for w5, a name of its own
     (r"x = \delta_{o1}out_{h1}", "delta_o1 * out_h1"),  # a name ends at its subscript's brace
     (r"x = \exp(2)", "exp ( 2 )"),
     (r"x = \left( a \right) [b]", "( a ) * ( b )"),

@@ -191,3 +191,28 @@ def test_a_neuron_index_in_capitals_is_the_neuron(mazur: derivation.Derivation, 
     report = check_document(mazur, "md", document)
     assert readings(report) == {"target_O1": "target_o1", "out_O1": "out_o1"}
     assert [f.verdict.status for f in report.found] == ["correct", "correct", "cannot check"]
+
+
+def test_a_whole_number_reads_a_name_only_as_what_its_letters_say() -> None:
+    """On a network whose inputs are 2 and 1: n_1 = 2 and n_2 = 1 (layer sizes) name no input; x_2 = 1, a
+    whole number under an input's letter, is read as the second input (and right)."""
+    text = """
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.5, 0.5]]
+
+[[samples]]
+inputs = [2, 1]
+targets = [1]
+
+[training]
+learning_rate = 1
+"""
+    d = derivation.build(network.build(spec.load_text(text)))
+    report = check_document(d, "md", "$n_1 = 2$ and $n_2 = 1$\n\n$x_2 = 1$\n")
+    assert [r.written for r in report.names.readings] == []  # x_2 is the network's own name
+    assert [f.verdict.status for f in report.found] == ["defined", "defined", "correct"]

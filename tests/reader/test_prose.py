@@ -170,3 +170,13 @@ def test_names_and_numbers_given_together(mazur: derivation.Derivation) -> None:
     assert verdicts(mazur, "输入值: i1, i2 = 0.05, 0.1\n") == [(1, "correct"), (1, "correct")]
     assert verdicts(mazur, "Inputs: $i_1, i_2 = 0.05, 0.2$\n") == [(1, "correct"), (1, "wrong")]
     assert verdicts(mazur, "Inputs: $i_1, i_2 = 0.05, 0.1, 0.2$\n") == []
+
+
+def test_formulas_shown_as_images_of_a_latex_service(mazur: derivation.Derivation, out_h1: str) -> None:
+    """`![out_{h1}=0.59327](https://latex.codecogs.com/gif.latex?...)`: the alt text is the formula, indented
+    or not, and an image that starts with `=` carries the one before it on; other images are no maths."""
+    image = "![out_{{h1}}={value}](https://latex.codecogs.com/gif.latex?out_%7Bh1%7D)"
+    document = "\n\n".join([image.format(value=out_h1), "    " + image.format(value="0.7"),
+                            "![=0.59327](https://latex.codecogs.com/gif.latex?x)",
+                            f"![out_{{h1}}={out_h1}](https://example.com/a.png)"])
+    assert [status for _, status in verdicts(mazur, document)] == ["correct", "wrong", "correct"]

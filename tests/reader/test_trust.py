@@ -264,3 +264,30 @@ def test_a_sign_convention_said_in_chinese_before_a_quoted_formula(mazur: deriva
     said = verdicts(mazur, f"> 有一些论文中通过将负号从$\\delta$中提出来将其写为下面这种形式：\n>\n> {formula}")
     assert [status for _, status, _ in said] == ["cannot check"] and mp.nstr(dE_dw5(), 9) in said[0][2]
     assert [status for _, status, _ in verdicts(mazur, f"> 因此有：\n>\n> {formula}")] == ["wrong"]
+
+
+def test_a_value_at_a_point_is_no_rule_for_every_value(mazur: derivation.Derivation) -> None:
+    """σ'(z) = 0.59 (1 - 0.59) names no z: it states a value, not σ'(z) = σ(z)(1 - σ(z)) for every z, and is
+    never found wrong at z = -2.31 for it; σ'(x) = x(1 - x) is a rule, and a wrong one (σ'(x) is σ(x)(1 - σ(x)))."""
+    assert [s for _, s, _ in verdicts(mazur, "$$\\sigma'(z_1) = 0.59 \\cdot (1 - 0.59) = 0.2419$$\n")] \
+        == ["cannot check"] * 2
+    assert "wrong" in [s for _, s, _ in verdicts(mazur, "$$\\sigma'(x) = x(1 - x)$$\n")]
+
+
+def test_a_name_stated_with_two_values_is_not_guessed(mazur: derivation.Derivation) -> None:
+    """m = 1, then m = 4 for another case: dE/dw5 = (1/m) δ_o1 out_h1 holds with m = 1 (by the oracle's
+    dE/dw5), so it cannot be checked; stated once, as 4, it is wrong."""
+    formula = "$$\\frac{\\partial E_{total}}{\\partial w_5} = \\frac{1}{m} \\delta_{o1} out_{h1}$$\n"
+    found = verdicts(mazur, "With $m = 1$ the mean is the sum.\n\nFor a batch of four, $m = 4$.\n\n" + formula)
+    assert found[-1][1] == "cannot check" and "m was 1 on line 1" in found[-1][2]
+    assert verdicts(mazur, "For a batch of four, $m = 4$.\n\n" + formula)[-1][1] == "wrong"
+
+
+def test_a_number_from_an_equation_not_read_is_not_called_a_new_slip(mazur: derivation.Derivation) -> None:
+    """0.1234 was written in an equation derive cannot read (an unknown macro); w5 - 0.5 x 0.1234 is not
+    the update (0.35891648, by the oracle's gradient), but whether it carries a slip from there is not known;
+    with 0.1234 written nowhere before, it is wrong."""
+    update = "$$w_5^+ = 0.4 - 0.5 \\times 0.1234$$\n"
+    unread = "$$\\frac{\\partial E_{total}}{\\partial w_5} = \\weird{x} = 0.1234$$\n\n"
+    assert verdicts(mazur, unread + update)[-1][1] == "cannot check"
+    assert verdicts(mazur, update)[-1][1] == "wrong"
