@@ -83,6 +83,9 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     if (unchecked := _after_unchecked(verdict, link, spread, judged)) is not None:
         return unchecked
     before = _before(earlier, judged)
+    if literal(link) == "0" and before is not None and 0 < abs(before[1]) < CTX.mpf("0.5"):
+        return replace(verdict, status="cannot check", explanations=(), reason=(  # `0.00423 \approx 0`
+            f"0 after {show(before[1], 9).text}: that value rounded to a whole number, or a slip; which is not told"))
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         source = before[2]
         if source.status == "correct":  # its numbers were rounded, and this is their result rounded again

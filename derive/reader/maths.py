@@ -51,6 +51,8 @@ _THOUSANDS = re.compile(r"(?<=\d)[\x00\x01](?=\d{3}(?!\d))")
 # (..)^{2-1}, w^{(1-1)}: a small whole-number exponent written unsimplified, bracketed or not
 _ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+|\(\d{1,2}(?:[-+]\d{1,2})+\)")
 _NEW = re.compile(r"(?<![A-Za-z0-9_@])([A-Za-z][A-Za-z0-9_]*)\s*\(\s*new\s*\)")  # w_{2,3}(new): after the update
+_PARTIALS = re.compile(r"(?<![A-Za-z0-9_@])d([A-Za-z][A-Za-z0-9_]*)\s+/\s+d([A-Za-z][A-Za-z0-9_]*)")  # ∂L / ∂a
+_NABLA = re.compile(r"\x04\(\s*([A-Za-z][A-Za-z0-9_@]*)\s*\)\s*([A-Za-z][A-Za-z0-9_]*)")  # \nabla_{W} L: dL/dW
 _PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
@@ -201,6 +203,9 @@ class _Emitter:
             end += 1
         if op == "^" and text[k] == "T" and end > k + 1 and text[k + 1].isalpha():
             end = k + 1  # w^Tx: the transpose, then the next name (no exponent is spelled Tx)
+        digits = re.match(r"\d+(?=[A-Z])", text[k:end])
+        if op == "_" and digits:
+            end = k + digits.end()  # W_1X: W_1 times X, as LaTeX sets it (a capital starts another name)
         if op == "^" and text[k] in "+*":
             end = k + 1
         if end == k:
@@ -211,6 +216,8 @@ class _Emitter:
             if end == k + (op == "^" and text[k] == "-"):
                 raise NotUnderstood(f"{op} followed by {text[k]!r}")
         self._place(op, text[k:end])
+        if digits and op == "_":
+            self.out.append(" ")
         return end
 
     def _script(self, nodes: list[lw.LatexNode], i: int) -> int:
@@ -223,6 +230,11 @@ class _Emitter:
             self.out.append("@1")
             return i + 1
         if op == "_" and self._annotation(n):
+            return i + 1
+        if op == "_" and self.out and self.out[-1] == " nabla_" and re.search(r"[A-Za-z]", _verbatim([n])):
+            inner = _Emitter(self.arrays)  # \nabla_{W^{[2]}} L: the gradient of L by W (\nabla_{1}: an index)
+            inner.nodes(n.nodelist if isinstance(n, lw.LatexGroupNode) else [n])
+            self.out[-1] = " \x04(" + inner.text().strip() + ") "
             return i + 1
         self._place(op, _flat_or(n), node=n)
         self.braced = op == "_" and isinstance(n, lw.LatexGroupNode)  # \delta_{o1}out_{h1}: a name ends at the brace
@@ -301,6 +313,10 @@ class _Emitter:
             return nxt
         if name in NAME_MACROS:
             parts, nxt = _one_arg(nodes, i, args)
+            number = _verbatim([parts]).strip("{} ")
+            if re.fullmatch(r"-?\d+\.\d+", number):  # \mathbf{0.4256}: a result set in bold
+                self.out.append(" " + number + " ")
+                return nxt
             word = _flat(parts)
             self.out.append(" " + word if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) else _bad(f"\\{name}{{{word}}}"))
             return nxt
@@ -563,7 +579,8 @@ def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tupl
     e = _Emitter()
     e.nodes(nodes)
     text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
-    text = loss_calls(_NEW.sub(r"\1@1", text))
+    text = _PARTIALS.sub(r"d\1/d\2", _NEW.sub(r"\1@1", text))
+    text = loss_calls(_NABLA.sub(r" d(\2)/d(\1) ", text))
     found = []
     for piece in claims_in(lists(text, e.arrays)):
         arrays = ARRAY in piece or " ^T " in piece or " odot " in piece

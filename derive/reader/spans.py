@@ -184,7 +184,9 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             cursor = max(cursor, lines[min(token.map[0], len(lines) - 1)])
         outline.see(token)
         if token.type == "inline":
-            is_heading = k > 0 and tokens[k - 1].type == "heading_open"
+            # a "heading" underlined by a lone `-` or `=` over several lines is a paragraph of plain text
+            is_heading = k > 0 and tokens[k - 1].type == "heading_open" and not (
+                tokens[k - 1].markup in ("-", "=") and "\n" in token.content)
             block_end = _line_end(text, lines[min(token.map[1], len(lines) - 1)] - 1) if token.map else len(text)
             lead = outline.lead + (() if is_heading or outline.table is not None else (token.content,))
             context = (heading + " " + prose + " " + token.content[:200])[-600:]

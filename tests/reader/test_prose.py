@@ -180,3 +180,10 @@ def test_formulas_shown_as_images_of_a_latex_service(mazur: derivation.Derivatio
                             "![=0.59327](https://latex.codecogs.com/gif.latex?x)",
                             f"![out_{{h1}}={out_h1}](https://example.com/a.png)"])
     assert [status for _, status in verdicts(mazur, document)] == ["correct", "wrong", "correct"]
+
+
+def test_plain_text_over_a_lone_dash_is_no_heading(mazur: derivation.Derivation, out_h1: str) -> None:
+    """Lines of plain text with a lone `-` under them (a Markdown setext heading, to a parser) are a paragraph
+    whose equations are read; a one-line heading underlined so is still a heading."""
+    document = f"Forward pass:\nnet_h1 = 0.3775\nout_h1 = {out_h1}\n-\n\nThe end\n-\n"
+    assert verdicts(mazur, document) == [(2, "correct"), (3, "correct")]

@@ -291,3 +291,16 @@ def test_a_number_from_an_equation_not_read_is_not_called_a_new_slip(mazur: deri
     unread = "$$\\frac{\\partial E_{total}}{\\partial w_5} = \\weird{x} = 0.1234$$\n\n"
     assert verdicts(mazur, unread + update)[-1][1] == "cannot check"
     assert verdicts(mazur, update)[-1][1] == "wrong"
+
+
+def test_a_small_value_written_as_zero_is_not_called_wrong(mazur: derivation.Derivation) -> None:
+    """dE/dw1 (0.000438568 by the oracle's finite differences) then `≈ 0`: rounded to a whole number or a
+    slip, it cannot be told; a value of 0.74 then `= 0` is wrong."""
+    from tests.helpers import finite_difference, param_values
+
+    classic = spec.load_preset("mazur")
+    gradient = mp.nstr(finite_difference(classic, 0, "w1", param_values(classic)), 6)
+    small = verdicts(mazur, f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_1}} = {gradient} \\approx 0$$\n")
+    assert [s for _, s, _ in small] == ["correct", "cannot check"]
+    large = verdicts(mazur, "$$\\frac{\\partial E_{total}}{\\partial out_{o1}} = 0.74136507 = 0$$\n")
+    assert [s for _, s, _ in large][-1] == "wrong"
