@@ -417,9 +417,11 @@ def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, te
         except BudgetSpent as exc:
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         target = claim.target.name + ("@1" if reading else "")
-        for v in verdicts:
+        for v in verdicts:  # each link on the line it is written on (a chain carried on over lines)
+            at = v.link - (1 if claim.left is not None else 0)  # an entry's left side is its link 1
+            line = text.line(span.start + chain.offsets[min(at, len(chain.offsets) - 1)])
             note = "; ".join(r for r in (said, reading, sample.said(v)) if r)
-            found.append(Found(replace(v, line=claim.line, text=source), text.cell, index, note, target))
+            found.append(Found(replace(v, line=line, text=source), text.cell, index, note, target))
     return found
 
 

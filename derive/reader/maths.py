@@ -99,6 +99,7 @@ class _Emitter:
         self.script = ""
         self.drop_dot = False
         self.braced = False  # the last thing written was a subscript in braces
+        self.glue = False  # the next name joins the last thing written (\nabla_{1} v)
         self.update = False
         self.arrays = arrays if arrays is not None else []  # shared with the emitters of its parts
         self.norms: list[int] = []  # where each `\\|` was written: a bracket, opening then closing
@@ -158,7 +159,9 @@ class _Emitter:
         self.drop_dot = False
         if self.braced and text[:1].isalpha():
             self.out.append(" ")
-        self.braced = False
+        if self.glue:  # the name that follows \nabla joins it, written after a space or not
+            text = text.lstrip()
+        self.braced = self.glue = False
         j = 0
         while j < len(text):
             c = UNICODE.get(text[j], text[j])
@@ -230,6 +233,9 @@ class _Emitter:
             self.out.append("@1")
             return i + 1
         if op == "_" and self._annotation(n):
+            return i + 1
+        if op == "_" and self.out and self.out[-1] == " nabla_" and re.fullmatch(r"\{?\s*\d+\s*\}?", _verbatim([n])):
+            self.glue = True  # \bigtriangledown_{1} v: the gradient for v at a step the document counts (not read)
             return i + 1
         if op == "_" and self.out and self.out[-1] == " nabla_" and re.search(r"[A-Za-z]", _verbatim([n])):
             inner = _Emitter(self.arrays)  # \nabla_{W^{[2]}} L: the gradient of L by W (\nabla_{1}: an index)

@@ -148,6 +148,12 @@ def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
         function = re.search(r"[A-Za-z]\w*$", before)
         called = function is not None and (function.group() in FUNCTIONS or function_named(function.group()) !=
                                            function.group() or function.group() in ("max", "min"))
+        semicolon = _semicolon_rows(text[i + 1:close]) if close is not None and not called else []
+        if semicolon:  # (0.1325; 0.1400), [0.15 0.20; 0.25 0.30]: rows apart by semicolons, as MATLAB writes them
+            arrays.append(tuple(tuple(explicit_products(c.strip()) for c in r) for r in semicolon))
+            out.append(f" {ARRAY}{len(arrays) - 1} ")
+            i = (close or i) + 1
+            continue
         if close is None or len(items) < 2 or called:
             out.append(text[i])
             i += 1
@@ -160,6 +166,29 @@ def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
         out.append(f" {ARRAY}{len(arrays) - 1} ")
         i = close + 1
     return "".join(out)
+
+
+_NUMBER = re.compile(r"-?\s?\d+(?:\.\d+)?(?:e-?\d+)?")
+
+
+def _semicolon_rows(inner: str) -> list[list[str]]:
+    """The rows of a bracket that separates them by semicolons, each row's cells by commas, or by spaces
+    between plain numbers; [] where it is no such array (no semicolon, an equation, rows of unequal length)."""
+    parts, depth, start = [], 0, 0
+    for k, c in enumerate(inner):
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if c == ";" and depth == 0:
+            parts.append(inner[start:k])
+            start = k + 1
+    parts.append(inner[start:])
+    if len(parts) < 2 or any("=" in p or not p.strip() for p in parts):
+        return []
+    rows = []
+    for p in parts:
+        words = p.split()
+        spaced = len(words) > 1 and all(_NUMBER.fullmatch(w) for w in words)
+        rows.append(_items(p) or (words if spaced else [p]))
+    return rows if len({len(r) for r in rows}) == 1 else []
 
 
 def _items(inner: str) -> list[str]:

@@ -109,8 +109,12 @@ def _named(cause: str | None, said: list[str | None]) -> bool:
     return (cause if cause not in ("notation", "other") else "other") in said
 
 
-def verdicts_of(spans: list[SpanResult]) -> set[str]:
-    return {f.verdict.status for s in spans for f in s.found}
+def verdicts_of(spans: list[SpanResult], line: int = 0, until: int | None = None) -> set[str]:
+    """The verdicts of derive's spans for one truth span: where a span of derive's holds several of the truth's
+    (a chain carried on over lines the truth lists apart), those written on the truth span's own lines."""
+    found = [f for s in spans for f in s.found]
+    own = [f for f in found if line <= f.verdict.line and (until is None or f.verdict.line < until)]
+    return {f.verdict.status for f in (own or found)}
 
 
 def tally(folder: Path, show: bool = False) -> Tally:
@@ -121,8 +125,9 @@ def tally(folder: Path, show: bool = False) -> Tally:
     for k, entry in enumerate(truth):
         following = [e["line"] for e in truth[k + 1:]
                      if e.get("cell") == entry.get("cell") and e["line"] > entry["line"]]
-        found = spans_for(report, entry.get("cell"), entry["line"], following[0] if following else None, taken)
-        statuses = verdicts_of(found)
+        until = following[0] if following else None
+        found = spans_for(report, entry.get("cell"), entry["line"], until, taken)
+        statuses = verdicts_of(found, entry["line"], until)
         judged = any(s.status == JUDGED for s in found) and bool(statuses & {"correct", "wrong", "carried"})
         t.spans += 1
         t.judged += judged

@@ -134,3 +134,23 @@ def test_a_vector_squared_is_squared_entry_by_entry(mazur: derivation.Derivation
     square = "$$M = \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 \\end{bmatrix}^2 = \\begin{bmatrix} 7 & 10 \\\\ 15 & 22 " \
              "\\end{bmatrix}$$\n"
     assert "power of a matrix" in check_document(mazur, "md", square).spans[0].reason
+
+
+def test_rows_apart_by_semicolons(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    """(a; b) is a column and [0.15 0.20; 0.25 0.30] a matrix, as MATLAB writes them (the classic weights and
+    the oracle's hidden outputs); a wrong entry is wrong."""
+    outs = column(["out_{h1}", "out_{h2}"])
+    assert statuses(check_document(mazur, "md", f"$${outs} = ({layers[1][0]}; {layers[1][1]})$$\n")) \
+        == ["correct", "correct"]
+    assert statuses(check_document(mazur, "md", f"$${outs} = ({layers[1][0]}; 0.4)$$\n")) == ["correct", "wrong"]
+    weights = r"\begin{bmatrix} w_1 & w_2 \\ w_3 & w_4 \end{bmatrix}"
+    assert statuses(check_document(mazur, "md", f"$${weights} = [0.15 0.20; 0.25 0.30]$$\n")) == ["correct"] * 4
+
+
+def test_each_link_of_a_vector_chain_is_on_its_own_line(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    """A vector chain carried on over two lines: the wrong link (0.4 for out_h2, the oracle's 0.5969) is said on
+    the line it is written on."""
+    document = (f"$$\\begin{{aligned}} {column(['out_{h1}', 'out_{h2}'])} &= {column(layers[1])} \\\\\n"
+                f"&= {column([layers[1][0], '0.4'])} \\end{{aligned}}$$\n")
+    found = check_document(mazur, "md", document).found
+    assert [(f.verdict.line, f.verdict.status) for f in found if f.verdict.status == "wrong"] == [(2, "wrong")]

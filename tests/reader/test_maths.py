@@ -68,6 +68,7 @@ def test_names(latex: str, name: str) -> None:
     (r"x = W_1X + \mathbf{-0.4256}", "W1 * X + - 0.4256"),  # a capital after a digit index starts a name; bold
     (r"x = \partial L / \partial a_{h_1}", "d(L)/d(a_h1)"),  # a derivative written with a spaced slash
     (r"x = \nabla_{W^{[2]}} \mathcal{L}", "d(L)/d(W_L2)"),  # the gradient of L by W (a subscript with a letter)
+    (r"x = \bigtriangledown_{1} v_{11}", "nabla_v_11"),  # a step's count under \nabla is not read
     (r"x = \delta h + \eta x", "delta * h + eta * x"),  # a letter after a Greek macro starts a name
     (r"x = \nabla w_5 + \bigtriangledown v", "nabla_w_5 + nabla_v"),  # the gradient for w5, a name of its own
     (r"x = \delta_{o1}out_{h1}", "delta_o1 * out_h1"),  # a name ends at its subscript's brace
