@@ -65,6 +65,7 @@ class Document:
         self.substituted: dict[str, Slip] = {}  # a number put for a quantity it is not (diagnosis.substitutions)
         self.unchecked: dict[str, Slip] = {}  # a number concluded from one that cannot be checked
         self.unread: dict[str, int] = {}  # a number of an equation that could not be read -> its line
+        self.unsure: set[int] = set()  # lines whose value is gone on from though it could not be checked
         self.formula: list[Node] = []  # the last chain's last link, where it is a formula
         self.rounded: dict[str, Real] = {}  # a right number as written -> how far it is from what it stands for
 

@@ -69,6 +69,10 @@ def _from_slips_before(claim: Claim, i: int, link: Node, value: Real, before_lin
     written, wanted = found
     if not written.slips or not follows(wanted, link, value, spread):
         return None
+    if written.lines & evaluator.document.unsure:  # from a value that could not be checked: neither can this
+        return Verdict(claim.line, claim.text, i, "cannot check", wanted, value,
+                       f"follows from the values written on line {min(written.lines & evaluator.document.unsure)}, "
+                       "which cannot be checked")
     lines = ", ".join(str(n) for n in sorted(written.lines))
     return Verdict(claim.line, claim.text, i, CARRIED, wanted, value,
                    f"follows from the slip on line {lines}: the values written before give {show(wanted, 9).text}")
@@ -83,7 +87,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
     if (unchecked := _after_unchecked(verdict, link, spread, judged)) is not None:
         return unchecked
     before = _before(earlier, judged)
-    if literal(link) == "0" and before is not None and 0 < abs(before[1]) < CTX.mpf("0.5"):
+    if literal(link) == "0" and before is not None and 0 < abs(before[1]) < CTX.mpf("0.01"):
         return replace(verdict, status="cannot check", explanations=(), reason=(  # `0.00423 \approx 0`
             f"0 after {show(before[1], 9).text}: that value rounded to a whole number, or a slip; which is not told"))
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
@@ -95,7 +99,7 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
             how = "which is wrong" if source.status == "wrong" else "which carries a slip forward"
             return replace(verdict, status=CARRIED, reason=f"follows from link {source.link}, {how}")
     found = _recomputed(target, sample, evaluator, truth)  # once: both uses below read the same values
-    carried = _from_written(verdict, link, found, spread) or _restated(
+    carried = _from_written(verdict, link, found, spread, evaluator.document.unsure) or _restated(
         verdict, link, target, sample, spread, evaluator) or _mended(verdict, link, truth, evaluator)
     if carried is not None:
         return carried
@@ -151,6 +155,9 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     written, wanted = found
     lines = ", ".join(str(n) for n in sorted(written.lines))
     shown = show(wanted, 9).text
+    if written.lines & evaluator.document.unsure:
+        return replace(verdict, status="cannot check", reason=f"follows from the values written on line {lines}, "
+                                                              "one of which cannot be checked")
     if written.slips:
         return replace(verdict, status=CARRIED, reason=f"follows from the slip on line {lines}: the values written "
                                                        f"before give {shown}")
@@ -338,12 +345,18 @@ def _recomputed(target: str, sample: str | None, evaluator: Evaluator, truth: Tr
         return None
 
 
-def _from_written(verdict: Verdict, link: Node, found: Recomputed | None, spread: Real) -> Verdict | None:
-    """The verdict when the value is what the values written on earlier lines give by this step's rule."""
+def _from_written(verdict: Verdict, link: Node, found: Recomputed | None, spread: Real,
+                  unchecked: set[int]) -> Verdict | None:
+    """The verdict when the value is what the values written on earlier lines give by this step's rule (those
+    of `unchecked` lines were written where they could not be checked: what follows from them cannot be)."""
     assert verdict.claimed is not None
     if found is None or not follows(found.value, link, verdict.claimed, spread):
         return None
     shown = show(found.value, 9).text
+    unsure = [n for n in found.slips if n in unchecked]
+    if unsure:
+        return replace(verdict, status="cannot check", reason=(
+            f"follows from the value written on line {unsure[0]}, which cannot be checked"))
     if found.slips:
         lines = ", ".join(str(n) for n in found.slips)
         return replace(verdict, status=CARRIED, truth=verdict.truth, reason=(

@@ -173,6 +173,7 @@ def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | No
         return
     if verdict.status == "cannot check":  # a value from one that cannot be checked: gone on from, never right
         evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, True)
+        evaluator.document.unsure.add(claim.line)
         return
     wrong = verdict.status in ("wrong", "carried")
     evaluator.document.record(split_sample(target)[0], sample, verdict.claimed, claim.line, wrong)

@@ -32,7 +32,7 @@ from derive.reader.samples import Context, SampleNames, about_optimizer
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
 from derive.reader.sums import summed
-from derive.reader.steps import mentions_step, step_sign, stepped, unsigned
+from derive.reader.steps import is_step, step_sign, stepped, unsigned
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 from derive.reader.ties import Tie, Ties, bare
 from derive.reader.updates import judge_readings
@@ -306,13 +306,10 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     """One span's claims judged: read in the document's notation first when one other than the classic
     is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
-    sign = tables[2]
     result = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
     if result.status == NOT_UNDERSTOOD:  # its numbers, known again where a later step uses them
         evaluator.document.not_read(_NUMBER.findall(span.source), text.line(span.start))
-    if sign or not mentions_step(span.source):
-        return result
-    return replace(result, found=tuple(replace(f, verdict=unsigned(f.verdict)) for f in result.found))
+    return result
 
 
 def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
@@ -325,64 +322,85 @@ def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Ev
         return SpanResult(span, text, status, why, ())
     if not found_chains:
         return SpanResult(span, text, NOT_CLAIM, "no =", ())
-    result = _judged(span, text, index, found_chains, truth, evaluator, names, sample)
-    if result.status == NOT_UNDERSTOOD and not in_notation and _one_claim(span.source):
+    unsure = not tables[2]  # a step \Delta w read as the notes add it, the document not saying how
+    result = _judged(span, text, index, found_chains, truth, evaluator, names, sample, unsure)
+    stepped_here = unsure and any(is_step(c.text) for c in found_chains)  # its sign is all the notes would add
+    if result.status == NOT_UNDERSTOOD and not in_notation and _one_claim(span.source) and not stepped_here:
         again = _as_the_notes_print_it(span.source, truth, first or glyphs)
-        retried = _judged(span, text, index, again, truth, evaluator, names, sample) if again else result
+        retried = _judged(span, text, index, again, truth, evaluator, names, sample, unsure) if again else result
         return retried if retried.status == JUDGED else result
     return result
 
 
 def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth: Truth, evaluator: Evaluator,
-            names: Reader, sample: Context) -> SpanResult:
+            names: Reader, sample: Context, unsure: bool = False) -> SpanResult:
     found: list[Found] = []
     reasons: list[str] = []
     for chain in found_chains:
-        line = text.line(span.start + chain.offsets[0])
-        if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
-                names.aliases.renamed(chain, span))):
-            if _names_its_entries(chain):
-                source = " ".join(span.source.split())
-                named = Verdict(line, source, 1, "defined", None, None, "your own names for its entries")
-                found.append(Found(named, text.cell, index, "", ""))
-                continue
-            try:
-                entries, said = names.array_claims(chain, line, span, sample.name)
-            except (ArrayError, ClaimError, NotUnderstood) as exc:
-                reasons.append(str(exc))
-                continue
-            found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
-            turned = names.arrays.turned(names.aliases.renamed(chain, span), line)  # W: a row
-            if turned is not None:
-                found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
-            continue
-        try:
-            claim, read = names.claim(chain.text, line, span)
-            claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
-        except (ClaimError, NotUnderstood) as exc:
-            reasons.append(str(exc))
-            continue
-        if claim is None:
-            continue
-        try:
-            truth.budget.check_time()
-            verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
-        except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
-            verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
-        source = " ".join(span.source.split())
-        target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
-        notes = "; ".join(r.note() for r in read)
-        for v in verdicts:
-            link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
-            said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
-            found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
-    before = just_before(text.text, span.start)
-    found = [_unsure(f, other_sign(f.verdict, span.lead, before), range(text.line(span.start), f.verdict.line + 1),
-                     evaluator) for f in found]  # a sign taken the other way
+        before = len(found)
+        found += _chain_judged(chain, span, text, index, truth, evaluator, names, sample, reasons)
+        if unsure and is_step(chain.text):  # right but for its sign: cannot check, and no slip to carry
+            found[before:] = [replace(f, verdict=_unsigned(f.verdict, evaluator)) for f in found[before:]]
+    before_span = just_before(text.text, span.start)
+    found = [_unsure(f, other_sign(f.verdict, span.lead, before_span), range(text.line(span.start),
+                                                                           f.verdict.line + 1), evaluator)
+             for f in found]  # a sign taken the other way
     if any(f.verdict.status in ("correct", "wrong", "carried", "defined") for f in found):  # a definition is understood
         return SpanResult(span, text, JUDGED, "; ".join(reasons), tuple(found))
     why = "; ".join(reasons) or "; ".join(dict.fromkeys(f.verdict.reason for f in found)) or "nothing to judge"
     return SpanResult(span, text, NOT_UNDERSTOOD, why, tuple(found))
+
+
+def _unsigned(verdict: Verdict, evaluator: Evaluator) -> Verdict:
+    softened = unsigned(verdict)
+    if softened is not verdict and verdict.claimed is not None:
+        evaluator.document.forget(range(verdict.line, verdict.line + 1), verdict.claimed)
+    return softened
+
+
+def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator,
+                  names: Reader, sample: Context, reasons: list[str]) -> list[Found]:
+    """One chain's verdicts (its reasons for not being read added to `reasons`)."""
+    found: list[Found] = []
+    line = text.line(span.start + chain.offsets[0])
+    if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
+            names.aliases.renamed(chain, span))):
+        if _names_its_entries(chain):
+            source = " ".join(span.source.split())
+            named = Verdict(line, source, 1, "defined", None, None, "your own names for its entries")
+            found.append(Found(named, text.cell, index, "", ""))
+            return found
+        try:
+            entries, said = names.array_claims(chain, line, span, sample.name)
+        except (ArrayError, ClaimError, NotUnderstood) as exc:
+            reasons.append(str(exc))
+            return found
+        found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
+        turned = names.arrays.turned(names.aliases.renamed(chain, span), line)  # W: a row
+        if turned is not None:
+            found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
+        return found
+    try:
+        claim, read = names.claim(chain.text, line, span)
+        claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
+    except (ClaimError, NotUnderstood) as exc:
+        reasons.append(str(exc))
+        return found
+    if claim is None:
+        return found
+    try:
+        truth.budget.check_time()
+        verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
+    except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
+        verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
+    source = " ".join(span.source.split())
+    target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
+    notes = "; ".join(r.note() for r in read)
+    for v in verdicts:
+        link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
+        said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
+        found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
+    return found
 
 
 def _unsure(found: Found, verdict: Verdict, lines: range, evaluator: Evaluator) -> Found:

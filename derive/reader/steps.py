@@ -27,7 +27,7 @@ _DELTA = r"(?:\\Delta(?![A-Za-z])|Δ)"
 # a name (or its closing brace) then the sign, then the step: w + \Delta w, w_{5} - Δw_5
 _SYMBOLIC = re.compile(r"[\w}]\s*([+-])\s*" + _DELTA)
 # the step's last value: \Delta w_{2,3} = 1 \times (-0.0376) \times 0.59 = -0.022184
-_VALUE = re.compile(_DELTA + r"[^=$\n]{1,40}=[^$\n]*=\s*(-?\d+\.\d+)\s*(?=\$|\n|$)")
+_VALUE = re.compile(_DELTA + r"[^=$\n]{1,40}=(?:[^$\n]*=)?\s*(-?\d+\.\d+)\s*(?=\$|\n|$)")
 _MARKED = re.compile(r"(?<![A-Za-z0-9_@])" + STEP + r"([A-Za-z][A-Za-z0-9_]*)?")
 
 
@@ -59,8 +59,14 @@ def _difference(name: str | None, sign: str) -> str:
     return f"( {name}@1 - {name} )" if sign != MINUS else f"( {name} - {name}@1 )"
 
 
-def mentions_step(source: str) -> bool:
-    return re.search(_DELTA, source) is not None
+_READ_STEP = re.compile(r"\(\s*([A-Za-z][A-Za-z0-9_]*)@1\s*-\s*\1\s*\)"  # (w@1 - w) = ..., w@1 = w + (...)
+                        r"|^\s*([A-Za-z][A-Za-z0-9_]*)@1\s*=\s*\2\s*\+\s*\(")
+
+
+def is_step(chain_text: str) -> bool:
+    """A chain about a step read as the notes add it: `(w@1 - w) = ...`, or `w@1 = w + (...)` as the notes'
+    glyphs read `\\Delta w = ...`."""
+    return _READ_STEP.search(chain_text) is not None
 
 
 def unsigned(verdict: Verdict) -> Verdict:
@@ -74,4 +80,4 @@ def unsigned(verdict: Verdict) -> Verdict:
         "w - Δw: the document does not say whether it adds Δw or takes it away"))
 
 
-__all__ = ["MINUS", "PLUS", "STEP", "mentions_step", "step_sign", "stepped", "unsigned"]
+__all__ = ["MINUS", "PLUS", "STEP", "is_step", "step_sign", "stepped", "unsigned"]

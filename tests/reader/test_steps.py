@@ -143,3 +143,23 @@ def test_a_norm_not_squared_is_the_absolute_value_and_its_lost_sign_is_named(maz
     assert [(line, status) for line, status, _ in found] == [(1, "wrong")] and "sign" in found[0][2]
     squared = verdicts(mazur, "$$E_{o1} = \\frac{1}{2}\\|target_{o1} - out_{o1}\\|^2$$\n")
     assert [status for _, status, _ in squared] == ["correct"]
+
+
+def test_a_step_of_one_number_added_in_the_next_line_says_its_sign(mazur: derivation.Derivation) -> None:
+    """Δw5 = +0.5 dE/dw5 (0.0410835, by the oracle), then w5 = 0.4 + 0.0410835: the document adds Δw, so the
+    step has its sign lost (wrong) and the new weight carries it; never a step credited from a slip that was
+    not called one."""
+    size = mp.nstr(mp.mpf("0.5") * outs()[2], 8)
+    document = f"$$\\Delta w_5 = {size}$$\n\n$$w_5^+ = 0.4 + {size} = {mp.nstr(mp.mpf('0.4') + mp.mpf(size), 8)}$$\n"
+    assert [(line, status) for line, status, _ in verdicts(mazur, document)] == [(1, "wrong"), (3, "carried"),
+                                                                              (3, "carried")]
+
+
+def test_only_the_step_of_a_span_is_spared_its_sign(mazur: derivation.Derivation) -> None:
+    """A gradient written with its sign flipped beside a step whose sign the document never gives: the
+    gradient is wrong whatever the step's convention; the step right but for its sign cannot be checked."""
+    gradient, step = outs()[2], mp.mpf("0.5") * outs()[2]
+    document = f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_5}} = {mp.nstr(-gradient, 8)} \\quad " \
+               f"\\Delta w_5 = {mp.nstr(step, 8)}$$\n"
+    assert [status for _, status, _ in verdicts(mazur, document)] == ["wrong", "cannot check"]
+    assert statuses(mazur, f"$$\\Delta w_5 = {mp.nstr(step, 8)}$$\n") == [(1, "cannot check")]

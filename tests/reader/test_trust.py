@@ -304,3 +304,17 @@ def test_a_small_value_written_as_zero_is_not_called_wrong(mazur: derivation.Der
     assert [s for _, s, _ in small] == ["correct", "cannot check"]
     large = verdicts(mazur, "$$\\frac{\\partial E_{total}}{\\partial out_{o1}} = 0.74136507 = 0$$\n")
     assert [s for _, s, _ in large][-1] == "wrong"
+
+
+def test_a_value_that_cannot_be_checked_credits_nothing_after_it(mazur: derivation.Derivation) -> None:
+    """net_h1 = 0.3775 = 0: 0 is far from any rounding of 0.3775 (wrong); a 0 after 0.0004 cannot be checked,
+    and out_h1 = σ(0) = 0.5 after it cannot be checked either (it is never credited as carrying a slip)."""
+    far = verdicts(mazur, "$$net_{h1} = 0.3775 = 0$$\n")
+    assert [s for _, s, _ in far] == ["correct", "wrong"]
+    from tests.helpers import finite_difference, param_values
+
+    classic = spec.load_preset("mazur")
+    gradient = mp.nstr(finite_difference(classic, 0, "w1", param_values(classic)), 6)
+    after = verdicts(mazur, f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_1}} = {gradient} = 0$$\n\n"
+                            "$$w_1^+ = 0.15 - 0.5 \\times 0 = 0.15$$\n")
+    assert [s for line, s, _ in after if line == 3][0] == "cannot check"
