@@ -386,10 +386,11 @@ def _mended(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) ->
             value = evaluator.evaluate(mended)
         except (Unknown, ArithmeticError, ValueError):
             continue
-        if follows(verdict.truth, mended, value, spread_of(mended, evaluator, truth)) and text in document.unchecked:
+        right = follows(verdict.truth, mended, value, spread_of(mended, evaluator, truth))
+        if right and text in document.unchecked:
             return replace(verdict, status="cannot check", reason=(
                 f"follows from {text} on line {slip.line}, which cannot be checked"))
-        if follows(verdict.truth, mended, value, spread_of(mended, evaluator, truth)):
+        if right:
             return replace(verdict, status=CARRIED, reason=f"follows from the slip on line {slip.line}: with "
                                                            f"{show(slip.truth, 9).text} for {text} it gives the truth")
         if text in document.substituted:  # the same slip again, and whether another one is here too

@@ -114,12 +114,9 @@ def prefer(name: str, found: list[str], kind: dict[str, str], neuron: str | None
     if layer:  # b^{(2)}: a layer's own (the document counts them from 1, as the notes do)
         mine = [q for q in found if (layers or {}).get(q.partition("@")[0]) == int(layer.group(1))]
         found = mine or found
-    head = re.match(r"[A-Za-z]+", name)
-    suggested = [k for pattern, ks in HINTS for k in ks
-                 if re.fullmatch(pattern, name) or (head and re.fullmatch(pattern, head.group()))]
-    hinted = [q for q in found if kind.get(q.partition("@")[0], "other") in suggested]
-    if hinted and len(hinted) < len(found):
-        found = hinted
+    suggested = hinted(name, found, kind)
+    if suggested and len(suggested) < len(found):
+        found = suggested
     if neuron is not None and len(found) > 1:
         own = [q for q in found if re.search(rf"(net|out)_{re.escape(neuron)}$", q)]
         found = own or found
