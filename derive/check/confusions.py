@@ -23,7 +23,7 @@ SIGN = "sign: the number is the right value with its sign flipped ({right})"
 # arithmetic slip from the link before, which such a number is not.
 EXACT = ("decimal point", "sign:", "activation left out", "activation applied too soon",
          "the activation's slope multiplied in", "missing activation slope", "weights transposed: this is",
-         "another quantity's value", "wrong input")
+         "another quantity's value", "wrong input", "learning rate:")
 # Among some fifty quantities a wrong number of three digits agrees with one by chance one time in twenty: a
 # number is read as another quantity's value from four significant digits on (the sign, one candidate, from three).
 OTHER_DIGITS = 4

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from derive.check.carried import Recomputer, canonical
 from derive.check.claims import Binary, Call, Node, Num, Unary, numbers_in
 from derive.check.confusions import shown
-from derive.check.digits import agrees_to_written_digits
+from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames
 from derive.model.precision import CTX, Real, show
@@ -44,7 +44,38 @@ def wrong_input(link: Node, target: str, spread: Callable[[Node], Real], truth: 
     if len(swaps) != 1:
         return ()
     ((text, name), value), = swaps.items()
-    return (f"wrong input: {text} stands where {shown(name)} ({value}) belongs",)
+    return (_input_named(text, name, value, sample, truth, evaluator),)
+
+
+def _input_named(text: str, name: str, value: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> str:
+    """A wrong input named by what it is: a number in the learning rate's place is a wrong learning rate; the
+    value on the other side of a neuron's activation (its net for its out, dE/dout for dE/dnet) is that
+    activation (or its slope) left out or put in; else a wrong input."""
+    if name == truth.network.eta.name:
+        return f"learning rate: {text} stands where the learning rate {shown(name)} ({value}) belongs"
+    for other, cause in _across(name, truth):
+        values = [v for v in (_value(truth, other, sample),
+                              getattr(evaluator.document.written.get((canonical(other), sample)), "value", None))
+                  if v is not None]
+        if significant(text) >= 3 and any(agrees_to_written_digits(v, text) for v in values):
+            return cause.format(text=text, other=shown(other), value=value)
+    return f"wrong input: {text} stands where {shown(name)} ({value}) belongs"
+
+
+def _across(name: str, truth: Truth) -> list[tuple[str, str]]:
+    """The quantity on the other side of a neuron's activation from `name`, and the cause of writing it there."""
+    found = []
+    for n in truth.network.neurons:
+        net, out, slope = n.net.name, n.out.name, f"d{n.out.name}/d{n.net.name}"
+        dnet, dout = f"d:E_total/{net}", f"d:E_total/{out}"
+        found += [
+            (out, net, f"activation left out: {{text}} is {net}, the value before {n.name}'s activation"),
+            (net, out, f"activation applied too soon: {{text}} is {out}, the value after {n.name}'s activation"),
+            (dnet, dout, f"missing activation slope: {{text}} is {{other}}, without the factor {slope}"),
+            (dout, dnet, f"the activation's slope multiplied in: {{text}} is {{other}}, with the factor {slope}"),
+        ]
+    return [(other, cause + ", where " + shown(name) + " ({value}) belongs")
+            for wanted, other, cause in found if wanted == name]
 
 
 def _wanted(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> list[Real]:

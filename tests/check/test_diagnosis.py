@@ -27,9 +27,12 @@ def hand() -> dict[str, object]:
     _, h, o = forward(oracle_net(s), list(s.samples[0].inputs))
     t = [mp.mpf("0.01"), mp.mpf("0.99")]
     delta = [(o[k] - t[k]) * o[k] * (1 - o[k]) for k in range(2)]
-    return {"out_h1": h[0], "out_h2": h[1], "net_o1": mp.mpf("0.4") * h[0] + mp.mpf("0.45") * h[1] + mp.mpf("0.6"),
+    dout_h1 = delta[0] * mp.mpf("0.4") + delta[1] * mp.mpf("0.5")  # through w5 and w7
+    return {"dout_h1": dout_h1, "delta_h1": dout_h1 * h[0] * (1 - h[0]), "out_o1": o[0],
+            "out_h1": h[0], "out_h2": h[1], "net_o1": mp.mpf("0.4") * h[0] + mp.mpf("0.45") * h[1] + mp.mpf("0.6"),
             "delta_o1": delta[0], "dw5": delta[0] * h[0], "dw7": delta[1] * h[0],
-            "w7+": mp.mpf("0.5") - mp.mpf("0.5") * delta[1] * h[0], "w5+": mp.mpf("0.4") - mp.mpf("0.5") * delta[0] * h[0]}
+            "w7+": mp.mpf("0.5") - mp.mpf("0.5") * delta[1] * h[0],
+            "w5+": mp.mpf("0.4") - mp.mpf("0.5") * delta[0] * h[0]}
 
 
 def judged(d: derivation.Derivation, text: str) -> list[Verdict]:
@@ -107,8 +110,26 @@ def test_a_value_of_the_network_in_another_inputs_place_is_a_wrong_input(mazur, 
     h1, h2 = n(hand["out_h1"]), n(hand["out_h2"])
     line = rf"$net_{{o1}} = 0.4 \times {h1} + 0.45 \times {h1} + 0.6$"  # out_h1 twice: the second is out_h2's place
     assert wrong(judged(mazur, line)).explanations == (f"wrong input: {h1} stands where out_h2 ({h2}) belongs",)
+
+
+def test_a_number_in_the_learning_rates_place_is_a_wrong_learning_rate(mazur, hand) -> None:
     update = rf"$w_5^+ = 0.4 - 0.4 \times {n(hand['dw5'])}$"  # the weight's value where the learning rate belongs
-    assert wrong(judged(mazur, update)).explanations == ("wrong input: 0.4 stands where eta (0.5) belongs",)
+    assert wrong(judged(mazur, update)).explanations == (
+        "learning rate: 0.4 stands where the learning rate eta (0.5) belongs",)
+
+
+def test_a_value_across_an_activation_in_an_inputs_place_names_the_activation(mazur, hand) -> None:
+    # dE/dout_h1 (the sum over the output deltas) where delta_h1 belongs: the slope out_h1 (1 - out_h1) left out
+    dout = n(hand["dout_h1"], 6)
+    gradient = rf"$\frac{{\partial E_{{total}}}}{{\partial w_1}} = {dout} \times 0.05$"
+    assert wrong(judged(mazur, gradient)).explanations == (
+        f"missing activation slope: {dout} is dE_total/dout_h1, without the factor dout_h1/dnet_h1, where "
+        f"dE_total/dnet_h1 ({n(hand['delta_h1'])}) belongs",)
+    net = n(hand["net_o1"], 6)  # the net where the out belongs: the activation left out
+    error = rf"$\frac{{\partial E_{{total}}}}{{\partial out_{{o1}}}} = {net} - 0.01$"
+    assert wrong(judged(mazur, error)).explanations == (
+        f"activation left out: {net} is net_o1, the value before o1's activation, where out_o1 "
+        f"({mp.nstr(hand['out_o1'], 9)}) belongs",)
 
 
 def test_a_number_copied_wrong_is_no_wrong_input(mazur, hand) -> None:
