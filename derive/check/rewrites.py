@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from derive.check.carried import Recomputer, canonical
-from derive.check.claims import Binary, Call, Node, Num, Unary, numbers_in
+from derive.check.claims import Binary, Call, Name, Node, Num, Unary, numbers_in
 from derive.check.confusions import shown
 from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
@@ -229,3 +229,68 @@ def _value(truth: Truth, name: str, sample: str | None) -> Real | None:
 
 def _same(a: Real, b: Real) -> bool:
     return abs(a - b) <= CTX.mpf(10) ** -30 * max(abs(b), CTX.one)
+
+
+def sign_turned(link: Node, points: Sequence[PointTruth], right: Sequence[Real], own: OwnNames) -> tuple[str, ...]:
+    """A formula right everywhere once the sign of one of its parts is turned (`1 / (1 + e^{net})` for
+    `1 / (1 + e^{-net})`): a sign lost or added there. The smallest such part is named."""
+    found: list[tuple[int, int, Node]] = []
+    for k, part in enumerate(_parts(link)):
+        changed = _negated(link, k)[0]
+        try:
+            values = [Evaluator(p, own, at_truth=False).evaluate(changed) for p in points]
+        except (Unknown, ArithmeticError, ValueError):
+            continue
+        if all(_same(v, r) for v, r in zip(values, right, strict=True)):
+            found.append((_size(part), k, part))
+    if not found:
+        return ()
+    part = min(found, key=lambda f: f[:2])[2]
+    return (f"sign: the sign of {_described(part)} is turned (with it turned back the formula is right)",)
+
+
+def _parts(node: Node) -> list[Node]:
+    """Every part of `node` but numbers, in reading order (outermost first)."""
+    here: list[Node] = [] if isinstance(node, Num) else [node]
+    if isinstance(node, (Unary, Call)):
+        return here + _parts(node.arg)
+    if isinstance(node, Binary):
+        return here + _parts(node.left) + _parts(node.right)
+    return here
+
+
+def _negated(node: Node, k: int) -> tuple[Node, int]:
+    """`node` with the sign of its k-th part (in the order of `_parts`) turned; and how many parts remain."""
+    if not isinstance(node, Num):
+        if k == 0:
+            return (node.arg if isinstance(node, Unary) and node.op == "-" else Unary("-", node)), -1
+        k -= 1
+    if isinstance(node, (Unary, Call)):
+        arg, k = _negated(node.arg, k)
+        return (Unary(node.op, arg) if isinstance(node, Unary) else Call(node.function, arg)), k
+    if isinstance(node, Binary):
+        left, k = _negated(node.left, k)
+        right, k = _negated(node.right, k)
+        return Binary(node.op, left, right), k
+    return node, k
+
+
+def _size(node: Node) -> int:
+    if isinstance(node, (Unary, Call)):
+        return 1 + _size(node.arg)
+    if isinstance(node, Binary):
+        return 1 + _size(node.left) + _size(node.right)
+    return 1
+
+
+def _described(node: Node) -> str:
+    """A part of a formula as a person reads it."""
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Name):
+        return shown(node.name)
+    if isinstance(node, Unary):
+        return f"{node.op}{_described(node.arg)}"
+    if isinstance(node, Call):
+        return f"{node.function}({_described(node.arg)})"
+    return f"({_described(node.left)} {node.op} {_described(node.right)})"

@@ -206,3 +206,46 @@ def test_two_digits_are_too_few_to_name_a_moved_decimal_point(mazur) -> None:
     # 3.8 agrees with 0.3775 x 10 to its two digits, as about one wrong two-digit number in fifty would by chance
     verdict = wrong(judged(mazur, r"$net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 = 3.8$"))
     assert not any(e.startswith("decimal point") for e in verdict.explanations), verdict.explanations
+
+
+def test_a_formula_right_once_one_sign_is_turned_names_the_sign(mazur) -> None:
+    lost = r"$out_{h1} = \frac{1}{1 + e^{net_{h1}}}$"  # the exponent's minus left out
+    assert wrong(judged(mazur, lost)).explanations == (
+        "sign: the sign of net_h1 is turned (with it turned back the formula is right)",)
+    assert judged(mazur, lost.replace("e^{net", "e^{-net"))[0].status == "correct"
+
+
+def test_a_value_the_step_comes_from_copied_with_a_slip_is_an_arithmetic_slip_in_copying(mazur, hand) -> None:
+    h1 = n(hand["out_h1"])  # 0.593269992: one of its 9s left out
+    dropped = h1[:-3] + h1[-2:]
+    line = rf"$net_{{o1}} = 0.4 \times {dropped} + 0.45 \times {n(hand['out_h2'])} + 0.6$"
+    assert wrong(judged(mazur, line)).explanations == (
+        f"arithmetic slip in copying: {dropped} is out_h1 ({mp.nstr(hand['out_h1'], 9)}) with a digit left out",)
+    delta = n(hand["delta_o1"], 4)  # written a tenth of itself: its decimal point moved
+    moved = delta.replace("0.", "0.0", 1)
+    gradient = rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = {moved} \times {h1}$"
+    assert wrong(judged(mazur, gradient)).explanations == (
+        f"arithmetic slip in copying: {moved} is dE_total/dnet_o1 ({mp.nstr(hand['delta_o1'], 9)}) with its "
+        "decimal point moved 1 place to the left",)
+
+
+def test_a_short_number_no_value_gives_is_no_copy(mazur, hand) -> None:
+    # 0.5393 is out_h1 (0.5933) with two digits swapped, but four digits are too few to tell a copy of one of
+    # the step's values from chance: it is named only as no value of the network
+    line = rf"$net_{{o1}} = 0.4 \times 0.5393 + 0.45 \times {n(hand['out_h2'])} + 0.6$"
+    assert wrong(judged(mazur, line)).explanations == (
+        "0.5393 is no value of this network at its numbers: a slip in computing or copying it",)
+
+
+def test_a_result_written_without_its_decimal_point_is_named_so(mazur, hand) -> None:
+    right = n(hand["out_o1"] - mp.mpf("0.01"), 8)  # 0.74136507, written 074136507
+    pointless = right.replace(".", "")
+    line = rf"$\frac{{\partial E_{{total}}}}{{\partial out_{{o1}}}} = {n(hand['out_o1'], 8)} - 0.01 = {pointless}$"
+    assert wrong(judged(mazur, line)).explanations == (
+        f"decimal point left out: {pointless} is {right} written without its decimal point",)
+
+
+def test_a_formula_that_is_another_quantitys_name_is_named_that_quantity(mazur) -> None:
+    line = r"$\frac{\partial E_{total}}{\partial out_{h1}} = w_5$"  # the weight where the derivative belongs
+    assert wrong(judged(mazur, line)).explanations == (
+        "another quantity's value: this is w5 (0.4), not dE_total/dout_h1",)
