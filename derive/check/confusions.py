@@ -233,3 +233,17 @@ def _eps(b: Real) -> Real:
 def _same(a: Real, b: Real) -> bool:
     return abs(a - b) <= _eps(b)
 
+
+
+def identity_cause(pairs: Sequence[tuple[Real, Real]]) -> tuple[str, ...]:
+    """A definition wrong at every value tried (each pair: the function's value, the side written) named where
+    the side is one simple change of the function there: its sign turned, or its reciprocal (`1 + e^{-x}` for
+    the sigmoid, a fraction written upside down or its bar lost)."""
+    if not pairs or any(not want or not got for want, got in pairs):
+        return ()
+    if all(_same(got, -want) for want, got in pairs):
+        return ("sign: the side is the function with its sign turned, at every value tried",)
+    if all(_same(got * want, CTX.one) for want, got in pairs):
+        return ("the reciprocal: the side is one over the function at every value tried (a fraction written upside "
+                "down, or its bar lost)",)
+    return ()

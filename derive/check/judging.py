@@ -222,13 +222,14 @@ def _identity_links(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     assert claim.left is not None
     verdicts = []
     for i, link in enumerate(claim.links, start=2):
-        differ = []
+        differ, pairs = [], []
         try:
             for text in IDENTITY_POINTS:
                 own = OwnNames()
                 own.define(variable, Num(text), real(text), claim.line)
                 point = Evaluator(truth, own)
                 want, got = point.evaluate(claim.left), point.evaluate(link)
+                pairs.append((want, got))
                 if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
                     differ.append(text)
         except (Unknown, OutOfRange, ArithmeticError, ValueError) as exc:
@@ -245,7 +246,7 @@ def _identity_links(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
         else:
             verdicts.append(Verdict(claim.line, claim.text, i, "wrong", None, None,
                                     f"does not hold for every {variable}: at {variable} = {differ[0]} "
-                                    "the sides differ"))
+                                    "the sides differ", confusions.identity_cause(pairs)))
     return verdicts
 
 

@@ -249,3 +249,17 @@ def test_a_formula_that_is_another_quantitys_name_is_named_that_quantity(mazur) 
     line = r"$\frac{\partial E_{total}}{\partial out_{h1}} = w_5$"  # the weight where the derivative belongs
     assert wrong(judged(mazur, line)).explanations == (
         "another quantity's value: this is w5 (0.4), not dE_total/dout_h1",)
+
+
+def test_a_definition_that_is_the_reciprocal_of_the_function_is_named_so(mazur) -> None:
+    # \frac{1}{1 + e^{-x}} with its fraction bar lost: 1 + e^{-x}, one over the sigmoid at every x
+    (verdict,) = judged(mazur, r"$\sigma(x) = 1 + e^{-x}$")
+    assert verdict.status == "wrong" and verdict.explanations == (
+        "the reciprocal: the side is one over the function at every value tried (a fraction written upside down, "
+        "or its bar lost)",)
+    (turned,) = judged(mazur, r"$\sigma(x) = \frac{-1}{1 + e^{-x}}$")
+    assert turned.status == "wrong" and turned.explanations == (
+        "sign: the side is the function with its sign turned, at every value tried",)
+    (other,) = judged(mazur, r"$\sigma(x) = \frac{1}{1 + e^{x}}$")  # sigma(-x): neither, so no cause is given
+    assert other.status == "wrong" and other.explanations == ()
+
