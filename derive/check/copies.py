@@ -34,6 +34,8 @@ def copied(text: str, target: str, truth: Truth, evaluator: Evaluator) -> tuple[
     if significant(plain) < POINT_DIGITS:
         return ()
     values = _sources(target, truth, evaluator)
+    if any(agrees_to_written_digits(abs(value), plain) for _, value in values):
+        return ()  # a value the step comes from (-0.65584 x -0.1 = 0.06558, dE/dout_h2), as written: no slip
     for variant, how in _variants(plain):
         for name, value in values:
             if value and agrees_to_written_digits(abs(value), variant):
@@ -42,8 +44,8 @@ def copied(text: str, target: str, truth: Truth, evaluator: Evaluator) -> tuple[
 
 
 def _sources(target: str, truth: Truth, evaluator: Evaluator) -> list[tuple[str, Real]]:
-    """The quantities `target` is computed from, back to the givens, each at its true value and at the value
-    the person wrote for it; in the order of the steps back."""
+    """The quantities `target` is computed from, back to the givens, each at its true value, at the value the
+    person wrote for it and at the value the values they wrote give it; in the order of the steps back."""
     if evaluator.recomputer is None:
         evaluator.recomputer = Recomputer(truth)
     base, sample = split_sample(target)
@@ -61,6 +63,10 @@ def _sources(target: str, truth: Truth, evaluator: Evaluator) -> list[tuple[str,
         written = evaluator.document.written.get((canonical(name), sample))
         if written is not None:
             found.append((name, written.value))
+        with suppress(ArithmeticError, ValueError, KeyError):
+            again = evaluator.recomputer.value(name, evaluator.document, sample)
+            if again is not None and (again.slips or again.rounded):
+                found.append((name, again.value))
     return found
 
 

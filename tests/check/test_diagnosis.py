@@ -11,7 +11,7 @@ from derive.check.verdicts import Verdict
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
-from tests.helpers import oracle_net
+from tests.helpers import oracle_net, write_spec
 from tests.oracle import forward, mp
 
 
@@ -263,3 +263,42 @@ def test_a_definition_that_is_the_reciprocal_of_the_function_is_named_so(mazur) 
     (other,) = judged(mazur, r"$\sigma(x) = \frac{1}{1 + e^{x}}$")  # sigma(-x): neither, so no cause is given
     assert other.status == "wrong" and other.explanations == ()
 
+
+SMALL_WEIGHT = """title = "2-2-1 with a weight of -0.1"
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.15, 0.2], [0.25, 0.3]]
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.6, -0.1]]
+
+[[samples]]
+inputs = [0.5, 1.0]
+targets = [1]
+
+[training]
+learning_rate = 0.5
+"""
+
+
+def test_a_value_the_written_values_give_is_no_copy_of_another(tmp_path) -> None:
+    # delta_o written with a slip (D); D x (-0.1), dE/dout_h2 from it, is D with its decimal point moved: the
+    # weight, not a slip of the pen. With the slope written wrong too, the step is wrong, named by no copy.
+    s = spec.load(str(write_spec(tmp_path, SMALL_WEIGHT)))
+    d = derivation.build(network.build(s), history_steps=(1,))
+    _, h, o = forward(oracle_net(s), list(s.samples[0].inputs))
+    delta = (o[0] - 1) * o[0] * (1 - o[0])
+    slipped = n(delta * mp.mpf("1.01"), 5)  # off in its third digit
+    product = n(mp.mpf(slipped) * mp.mpf("-0.1"), 5)
+    slope = n(h[1] * (1 - h[1]) * mp.mpf("1.01"), 4)
+    text = (f"$\\frac{{\\partial E_{{total}}}}{{\\partial net_{{o1}}}} = {slipped}$\n\n"
+            f"$\\frac{{\\partial E_{{total}}}}{{\\partial net_{{h2}}}} = {product} \\times {slope}$")
+    verdict = judged(d, text)[-1]
+    assert verdict.status == "wrong"
+    assert not any(e.startswith("arithmetic slip in copying") for e in verdict.explanations), verdict.explanations
