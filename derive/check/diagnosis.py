@@ -155,9 +155,12 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     if (unchecked := _after_unchecked(verdict, link, spread, judged)) is not None:
         return unchecked
     before = _before(earlier, judged)
-    if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
-                                                                       _rounded(before[0], evaluator, truth)):
-        return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
+    if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
+        if before[2].status == "correct":  # `σ'(z) = 0.6570 · 0.3430 ≈ 0.2254`: a right result rounded again
+            return replace(verdict, status="correct", reason=(
+                f"follows from link {before[2].link} ({show(before[1], 9).text}), whose numbers are rounded"))
+        if before[2].status in SLIPPED:
+            return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
     found = _from_values_written(left, evaluator)
     if found is None or not found[0].lines or not follows(found[1], link, value, spread):
         return _mended(verdict, link, truth, evaluator) or _from_unread(verdict, link, truth, evaluator) or verdict

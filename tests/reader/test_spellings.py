@@ -4,6 +4,8 @@ tests/oracle.py (an mpmath forward pass and finite differences)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from derive.maths import derivation
@@ -256,3 +258,22 @@ def test_a_sum_over_neurons_labelled_in_one_subscript(mazur: derivation.Derivati
     document = (r"$E_{total} = \frac{1}{2} \sum_{i=1}^{2} (out_{oi} - target_{oi})^2 = " + error + "$")
     report = check_document(mazur, "md", document)
     assert statuses(report)[-1] == status and "correct" in statuses(report)[:1]
+
+
+def test_an_entry_of_a_layer_labelled_vector_and_a_rounded_result_rounded_again(
+        mazur: derivation.Derivation) -> None:
+    net_h1, out_h1, slope = hidden()
+    out = mp.nstr(mp.mpf(out_h1), 3)  # 0.593: its slope worked from it rounds otherwise than the true slope
+    product = Decimal(out) * (1 - Decimal(out))
+    written = str(product.quantize(Decimal("0.0001")))
+    assert written != mp.nstr(mp.mpf(slope), 4)
+    net_h2 = mp.fsum([mp.mpf("0.25") * mp.mpf("0.05"), mp.mpf("0.3") * mp.mpf("0.1"), mp.mpf("0.35")])
+    document = "\n\n".join([
+        rf"$$z^{{[1]}} = \begin{{bmatrix}} {net_h1} \\ {mp.nstr(net_h2, 9)} \end{{bmatrix}}$$",
+        rf"$$\sigma'(z_1^{{[1]}}) = {out} \cdot (1 - {out}) = {out} \cdot {Decimal(1) - Decimal(out)} \approx {written}$$"])
+    verdicts = [f.verdict for f in check_document(mazur, "md", document).found if f.verdict.line == 3]
+    assert [v.status for v in verdicts] == ["correct", "correct", "correct"]
+    assert verdicts[-1].reason.startswith("follows from link 3")
+    slipped = [f.verdict.status for f in check_document(mazur, "md", document.replace(f"\\approx {written}",
+                                                                                      "\\approx 0.2431")).found]
+    assert slipped[-1] == "wrong"
