@@ -534,13 +534,15 @@ def _emit(node: lw.LatexNode) -> str:
 
 def _fraction(num: lw.LatexNode, den: lw.LatexNode) -> str:
     """A derivative (∂, Δ, d on top and below) or a quotient."""
-    top, bottom = _differentiated(num), _differentiated(den)
+    top, bottom = _differentiated(num), _differentiated(den, operand=False)
+    if top == "" and bottom:
+        return f" d/d({bottom}) "
     if top is not None and bottom is not None:
         return f" d({top})/d({bottom}) "
     return f" (({_emit(num)})/({_emit(den)})) "
 
 
-def _differentiated(node: lw.LatexNode) -> str | None:
+def _differentiated(node: lw.LatexNode, operand: bool = True) -> str | None:  # operand: a numerator
     """The name after ∂, Δ, d or \\mathrm{d} (`\\partial E_{total}` -> E_total), else None."""
     nodes = [n for n in _children(node) if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())]
     if not nodes:
@@ -562,6 +564,8 @@ def _differentiated(node: lw.LatexNode) -> str | None:
     e = _Emitter()
     e.nodes(rest)
     name = loss_calls(e.text().strip())
+    if not name and operand:
+        return ""  # \frac{\partial}{\partial w}(...): the operator, applied to what follows it
     if not _NAME.fullmatch(name):
         raise NotUnderstood(f"a derivative of {name!r}, which is not one quantity")
     return name

@@ -277,3 +277,15 @@ def test_an_entry_of_a_layer_labelled_vector_and_a_rounded_result_rounded_again(
     slipped = [f.verdict.status for f in check_document(mazur, "md", document.replace(f"\\approx {written}",
                                                                                       "\\approx 0.2431")).found]
     assert slipped[-1] == "wrong"
+
+
+@pytest.mark.parametrize("result, status", [("out_{h1}", "correct"), ("out_{h2}", "wrong")])
+def test_a_partial_derivative_operator_applied_to_a_bracket(mazur: derivation.Derivation, result: str,
+                                                            status: str) -> None:
+    document = (r"$$\frac{\partial E_{total}}{\partial w_5} = \frac{\partial E_{total}}{\partial net_{o1}} "
+                r"\frac{\partial net_{o1}}{\partial w_5} \\" + "\n"  # rows of one display, as a derivation is set
+                r"\frac{\partial net_{o1}}{\partial w_5} = \frac{\partial}{\partial w_5}(w_5 out_{h1} + w_6 out_{h2}"
+                rf" + b_2) = {result}$$")
+    report = check_document(mazur, "md", document)
+    assert [s.status for s in report.spans] == ["judged"]
+    assert statuses(report)[-2:] == ["correct", status]  # the operator applied is out_h1, as the truth's slope is
