@@ -203,6 +203,18 @@ def test_inline_maths_carrying_the_span_before_it_on(mazur: derivation.Derivatio
     assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(1, "correct"), (5, "correct")]
 
 
+@pytest.mark.parametrize("result, status", [("0.35891648", "correct"), ("0.36891648", "wrong")])
+def test_a_display_starting_with_equals_carries_the_display_before_it_on(mazur: derivation.Derivation, result: str,
+                                                                         status: str) -> None:
+    gradient_w5 = gradient("w5")
+    document = "\n".join([
+        "$$", f"w_5^+ = 0.4 - 0.5 \\times {gradient_w5}", "$$", "",  # alone, an update with no value
+        "$$", f"= {result}", "$$"])
+    report = check_document(mazur, "md", document)
+    assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(2, "correct"), (6, status)]
+    assert mp.nstr(mp.mpf("0.4") - mp.mpf("0.5") * mp.mpf(gradient_w5), 8) == "0.35891648"
+
+
 def test_delimiters_written_twice_and_a_target_made_by_a_formula(mazur: derivation.Derivation) -> None:
     document = "\n\n".join([
         "Inputs: $\\( i_1 = 0.05 \\), \\( i_2 = 0.1 \\)$",
