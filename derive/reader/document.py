@@ -205,18 +205,24 @@ class Reader:
         assert self.arrays is not None
         renamed = self.aliases.renamed(chain, span)
         found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
-        claims = [self.alignment.rename(self.aliases.rename(c))[0] for c in found]  # type: ignore[arg-type]
+        cells = {w for grid in renamed.arrays for row in grid for cell in row
+                 for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", cell)}  # h_1 written in a cell: entry 1 of h
+        claims = [self.alignment.rename(_one_by_one(self.aliases.rename(c), self.arrays, cells))[0]  # type: ignore[arg-type]
+                  for c in found]
         heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
         return claims, self.arrays.notes(heads)
 
 
-def _one_by_one(claim: Claim, arrays: ArrayNames) -> Claim:
-    """A claim in which a name of a 1 x 1 array (`b_2`, the output layer's bias) is its one quantity."""
+def _one_by_one(claim: Claim, arrays: ArrayNames, only: set[str] | None = None) -> Claim:
+    """A claim in which a name of a 1 x 1 array (`b_2`, the output layer's bias) is its one quantity (of the
+    names `only` holds, where it is given)."""
     def name(n: str) -> str:
         base, at, step = n.partition("@")
         if base.startswith("d:"):
             top, _, bottom = base[2:].partition("/")
             return f"d:{name(top)}/{name(bottom)}" + at + step
+        if only is not None and base not in only:
+            return n
         return (arrays.scalar(base) or base) + at + step
     return replace(claim, target=Name(name(claim.target.name)), links=tuple(_renamed(x, name) for x in claim.links),
                    left=None if claim.left is None else _renamed(claim.left, name))

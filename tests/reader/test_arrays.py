@@ -154,3 +154,14 @@ def test_each_link_of_a_vector_chain_is_on_its_own_line(mazur: derivation.Deriva
                 f"&= {column([layers[1][0], '0.4'])} \\end{{aligned}}$$\n")
     found = check_document(mazur, "md", document).found
     assert [(f.verdict.line, f.verdict.status) for f in found if f.verdict.status == "wrong"] == [(2, "wrong")]
+
+
+@pytest.mark.parametrize("second, status", [("0.5969", "correct"), ("0.5996", "wrong")])
+def test_a_vectors_entries_named_in_the_cells_of_an_array(mazur: derivation.Derivation, layers: list[list[str]],
+                                                          second: str, status: str) -> None:
+    document = "\n\n".join([f"$$h = {column(layers[1])}$$",  # read as the hidden outputs by its values
+                            f"$$h = {column(['h_1', 'h_2'])} = {column(['0.5933', second])}$$"])
+    assert mp.nstr(mp.mpf(layers[1][1]), 4) == "0.5969"
+    verdicts = [(f.target, f.verdict.status) for f in check_document(mazur, "md", document).found
+                if f.verdict.line == 3]
+    assert verdicts == [("out_h1", "correct"), ("out_h1", "correct"), ("out_h2", "correct"), ("out_h2", status)]
