@@ -301,3 +301,12 @@ def test_a_partial_derivative_operator_applied_to_a_bracket(mazur: derivation.De
     report = check_document(mazur, "md", document)
     assert [s.status for s in report.spans] == ["judged"]
     assert statuses(report)[-2:] == ["correct", status]  # the operator applied is out_h1, as the truth's slope is
+
+
+def test_the_sizes_of_the_network_as_people_name_them(mazur: derivation.Derivation) -> None:
+    # the classic network: 2 inputs, 2 hidden neurons, 2 outputs, one sample
+    right = check_document(mazur, "md", "$n_0 = 2$, $n^{[1]} = 2$, $n_h = 2$, $n_y = 2$, $n_x = 2$ and $m = 1$.")
+    assert statuses(right) == ["correct"] * 6
+    assert right.found[0].verdict.reason == "the number of inputs (2)"
+    other = check_document(mazur, "md", "$n_1 = 3$ and $m = 4$, a later example's.")
+    assert statuses(other) == ["defined", "defined"]  # another count of the person's, not called wrong
