@@ -282,7 +282,8 @@ def test_an_entry_of_a_layer_labelled_vector_and_a_rounded_result_rounded_again(
     net_h2 = mp.fsum([mp.mpf("0.25") * mp.mpf("0.05"), mp.mpf("0.3") * mp.mpf("0.1"), mp.mpf("0.35")])
     document = "\n\n".join([
         rf"$$z^{{[1]}} = \begin{{bmatrix}} {net_h1} \\ {mp.nstr(net_h2, 9)} \end{{bmatrix}}$$",
-        rf"$$\sigma'(z_1^{{[1]}}) = {out} \cdot (1 - {out}) = {out} \cdot {Decimal(1) - Decimal(out)} \approx {written}$$"])
+        rf"$$\sigma'(z_1^{{[1]}}) = {out} \cdot (1 - {out}) = {out} \cdot {Decimal(1) - Decimal(out)} "
+        rf"\approx {written}$$"])
     verdicts = [f.verdict for f in check_document(mazur, "md", document).found if f.verdict.line == 3]
     assert [v.status for v in verdicts] == ["correct", "correct", "correct"]
     assert verdicts[-1].reason.startswith("follows from link 3")
