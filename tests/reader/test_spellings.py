@@ -256,3 +256,31 @@ def test_a_sum_over_neurons_labelled_in_one_subscript(mazur: derivation.Derivati
     document = (r"$E_{total} = \frac{1}{2} \sum_{i=1}^{2} (out_{oi} - target_{oi})^2 = " + error + "$")
     report = check_document(mazur, "md", document)
     assert statuses(report)[-1] == status and "correct" in statuses(report)[:1]
+
+
+@pytest.mark.parametrize("apart", ["\n", "\n\n"])
+def test_a_display_starting_with_equals_carries_the_display_above_on(mazur: derivation.Derivation,
+                                                                     apart: str) -> None:
+    net_h1 = hidden()[0]  # 0.3775
+    terms = ["0.15 \\times 0.05", "0.2 \\times 0.1", "0.35"]
+    document = apart.join([
+        "$$net_{h1} = " + " + ".join(terms) + "$$",
+        "$$= 0.0075 + 0.02 + 0.35 = " + net_h1 + "$$",  # alone: `= ...` heads nothing
+        "$$net_{h1} = " + " + ".join(terms) + "$$",
+        "$$= 0.0075 + 0.02 + 0.35 = 0.3875$$",  # one digit off 0.3775
+    ])
+    report = check_document(mazur, "md", document)
+    by_line: dict[int, list[str]] = {}
+    for f in report.found:
+        by_line.setdefault(f.verdict.line, []).append(f.verdict.status)
+    step = len(apart)
+    assert by_line[1 + step] == ["correct", "correct"]
+    assert by_line[1 + 3 * step] == ["correct", "wrong"]
+
+
+def test_a_display_starting_with_a_sign_is_an_equation_of_its_own(mazur: derivation.Derivation) -> None:
+    document = "\n".join(["$$net_{h1} = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35$$",
+                          "$$-0.5 \\times 2 = -1$$"])
+    report = check_document(mazur, "md", document)
+    assert "wrong" not in statuses(report)  # read as one chain, the first display's sum would run on: wrong
+    assert [f.verdict.status for f in report.found if f.verdict.line == 1] == ["correct"]
