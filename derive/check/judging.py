@@ -11,6 +11,7 @@ from derive.check import confusions, diagnosis
 from derive.check.carried import Slip, canonical
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
+from derive.check.results import results
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import ACTIVATIONS, Evaluator, OutOfRange, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, compare, literal
@@ -22,6 +23,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
     verdicts = [_with_earlier_values(claim, v, evaluator) for v in verdicts]
     diagnosis.substitutions(claim, truth, evaluator)
+    results(claim, truth, evaluator)
     last = literal(claim.links[-1]) if claim.links else None
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
         evaluator.document.slip(last, claim.line, claim.target.name, verdicts[-1].truth)  # known again when copied
