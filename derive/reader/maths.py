@@ -23,6 +23,8 @@ from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
                          "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf"})
+# A mark over a letter that makes a name of its own: \hat{y} is yhat, \bar{e} ebar
+DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
 TIMES = frozenset({"cdot", "times", "ast"})
 SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
 IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
@@ -332,9 +334,9 @@ class _Emitter:
             return nxt
         if name == "color":  # \color{colour}: nothing to read
             return _one_arg(nodes, i, args)[1]
-        if name in ("hat", "widehat"):
+        if name in DECORATIONS:  # \hat{y} is yhat, \bar{e} (a mean, an input made of one) ebar
             parts, nxt = _one_arg(nodes, i, args)
-            self.out.append(" " + _flat(parts) + "hat")
+            self.out.append(" " + _flat(parts) + DECORATIONS[name])
             return nxt
         if name in TIMES:
             if next((piece for piece in reversed(self.out) if piece.strip()), None) != " * ":

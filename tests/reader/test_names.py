@@ -216,3 +216,15 @@ learning_rate = 1
     report = check_document(d, "md", "$n_1 = 2$ and $n_2 = 1$\n\n$x_2 = 1$\n")
     assert [r.written for r in report.names.readings] == []  # x_2 is the network's own name
     assert [f.verdict.status for f in report.found] == ["defined", "defined", "correct"]
+
+
+def test_a_name_with_a_bar_over_it_is_a_name_of_its_own(mazur: derivation.Derivation, values: dict[str, str]) -> None:
+    """`\\bar{x}` (a mean, as an input made of several is written) and `\\overline{h}` are names like `\\hat{y}`."""
+    document = "\n\n".join([
+        r"$\bar{x}_1 = 0.05$, $\bar{x}_2 = 0.1$",
+        rf"$z_1 = w_1 \bar{{x}}_1 + w_2 \bar{{x}}_2 + b_1 = {values['z1']}$",
+        rf"$\overline{{h}}_1 = \sigma(z_1) = {values['a1']}$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert readings(report) == {"xbar1": "i1", "xbar2": "i2", "z1": "net_h1", "hbar1": "out_h1"}
+    assert {f.verdict.status for f in report.found} == {"correct"}
