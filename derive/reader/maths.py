@@ -325,6 +325,12 @@ class _Emitter:
             if re.fullmatch(r"-?\d+\.\d+", number):  # \mathbf{0.4256}: a result set in bold
                 self.out.append(" " + number + " ")
                 return nxt
+            if isinstance(parts, lw.LatexEnvironmentNode) or [type(c) for c in _children(parts) if visible(c)] == [
+                    lw.LatexEnvironmentNode]:  # \mathbf{\begin{bmatrix} ... \end{bmatrix}}: a matrix set in bold
+                inner = _Emitter(self.arrays)
+                inner.nodes(_children(parts))
+                self.out.append(" " + inner.text() + " ")
+                return nxt
             word = _flat(parts)
             self.out.append(" " + word if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) else _bad(f"\\{name}{{{word}}}"))
             return nxt

@@ -154,3 +154,17 @@ def test_each_link_of_a_vector_chain_is_on_its_own_line(mazur: derivation.Deriva
                 f"&= {column([layers[1][0], '0.4'])} \\end{{aligned}}$$\n")
     found = check_document(mazur, "md", document).found
     assert [(f.verdict.line, f.verdict.status) for f in found if f.verdict.status == "wrong"] == [(2, "wrong")]
+
+
+def test_a_matrix_set_in_bold_is_read_as_the_matrix(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    """`\\mathbf{\\begin{bmatrix} ... \\end{bmatrix}}`, a result set in bold as `\\mathbf{0.4256}` is."""
+    document = "\n\n".join([
+        r"$$W^{(1)} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad x = [0.05, 0.1]$$",
+        r"$$z^{(1)} = W^{(1)} x + 0.35 = \mathbf{" + column(["0.3775", "0.3925"]) + "}$$",
+        r"$$a^{(1)} = \sigma(z^{(1)}) = \boldsymbol{" + column([layers[1][0], "0.5986"]) + "}$$",  # out_h2 is 0.5969
+    ])
+    report = check_document(mazur, "md", document)
+    assert [(f.verdict.line, f.target, f.verdict.status) for f in report.found if f.verdict.line > 1] == [
+        (3, "net_h1", "correct"), (3, "net_h1", "correct"), (3, "net_h2", "correct"), (3, "net_h2", "correct"),
+        (5, "out_h1", "correct"), (5, "out_h1", "correct"), (5, "out_h2", "correct"), (5, "out_h2", "wrong")]
+    assert layers[1][1].startswith("0.5968")
