@@ -276,6 +276,10 @@ class _Emitter:
         if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
                 isinstance(node, lw.LatexGroupNode) and _transposed(node)):
             self.out.append(" ^T ")
+        elif (labelled := re.fullmatch(r"(\[\d{1,2}\]|\(\d{1,7}\))T", flat)) and self.out and \
+                _NAME_END.search(self.out[-1]):  # W^{[2]T}: layer 2's W, transposed
+            self._place(op, labelled.group(1))
+            self.out.append(" ^T ")
         elif re.fullmatch(r"\[\d{1,2}\]", flat) and self.out and _NAME_END.search(self.out[-1]):
             # W^{[2]}, w^{[2]}_{11}, a^{[1]}: square brackets count layers (a course's notation), never updates
             self.out[-1] += f"_L{flat[1:-1]}"

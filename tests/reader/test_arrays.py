@@ -168,3 +168,21 @@ def test_a_matrix_set_in_bold_is_read_as_the_matrix(mazur: derivation.Derivation
         (3, "net_h1", "correct"), (3, "net_h1", "correct"), (3, "net_h2", "correct"), (3, "net_h2", "correct"),
         (5, "out_h1", "correct"), (5, "out_h1", "correct"), (5, "out_h2", "correct"), (5, "out_h2", "wrong")]
     assert layers[1][1].startswith("0.5968")
+
+
+def test_a_layers_matrix_transposed_in_one_superscript(mazur: derivation.Derivation,
+                                                      layers: list[list[str]]) -> None:
+    """`W^{[2]T}` (and `W^{(2)T}`): the layer's weights, transposed; times the output deltas, dE/dout_h."""
+    o1, o2 = (mp.mpf(v) for v in layers[2])
+    deltas = [(o - t) * o * (1 - o) for o, t in ((o1, mp.mpf("0.01")), (o2, mp.mpf("0.99")))]
+    back = [mp.mpf("0.4") * deltas[0] + mp.mpf("0.5") * deltas[1], mp.mpf("0.45") * deltas[0] + mp.mpf("0.55") * deltas[1]]
+    for label in ("[2]", "(2)"):
+        document = "\n\n".join([
+            rf"$$W^{{{label}}} = \begin{{bmatrix}} 0.4 & 0.45 \\ 0.5 & 0.55 \end{{bmatrix}}$$",
+            rf"$$\delta^{{{label}}} = " + column([mp.nstr(d, 9) for d in deltas]) + "$$",
+            rf"$$W^{{{label}T}} \delta^{{{label}}} = " + column([mp.nstr(b, 9) for b in back]) + "$$",
+            rf"$$W^{{{label}T}} \delta^{{{label}}} = " + column([mp.nstr(back[1], 9), mp.nstr(back[0], 9)]) + "$$",
+        ])
+        found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+        assert [s for line, s in found if line == 5] == ["correct", "correct"]
+        assert [s for line, s in found if line == 7] == ["wrong", "wrong"]  # the two entries swapped
