@@ -281,8 +281,10 @@ class _Emitter:
             self._place(op, labelled.group(1))
             self.out.append(" ^T ")
         elif re.fullmatch(r"\[\d{1,2}\]", flat) and self.out and _NAME_END.search(self.out[-1]):
-            # W^{[2]}, w^{[2]}_{11}, a^{[1]}: square brackets count layers (a course's notation), never updates
-            self.out[-1] += f"_L{flat[1:-1]}"
+            # W^{[2]}, w^{[2]}_{11}, a^{[1]}: square brackets count layers (a course's notation), never updates;
+            # g'^{[1]}: the layer's g, then its prime
+            primed = re.fullmatch(r"(.*?)(@1 ?)", self.out[-1])
+            self.out[-1] = f"{primed.group(1)}_L{flat[1:-1]}@1" if primed else self.out[-1] + f"_L{flat[1:-1]}"
         elif mark is not None:
             self.out.append(mark + " ")  # W^{(1)}x: the name ends with its superscript
         elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # folded: never an update count, which is one number

@@ -186,3 +186,23 @@ def test_a_layers_matrix_transposed_in_one_superscript(mazur: derivation.Derivat
         found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
         assert [s for line, s in found if line == 5] == ["correct", "correct"]
         assert [s for line, s in found if line == 7] == ["wrong", "wrong"]  # the two entries swapped
+
+
+def test_a_layers_activation_slope_written_with_the_layers_label(mazur: derivation.Derivation,
+                                                                layers: list[list[str]]) -> None:
+    """`g'^{[1]}(z^{[1]})` and `\\sigma'_1(z^{(1)})`: the slope of layer 1's activation at its nets, entry by
+    entry; `\\sigma_1 (1 - \\sigma_1)` without a prime stays a product of a value."""
+    h = [mp.mpf(v) for v in layers[1]]
+    slopes = [mp.nstr(v * (1 - v), 9) for v in h]
+    for written in (r"g'^{[1]}(z^{[1]})", r"\sigma'_1(z^{(1)})"):
+        document = "\n\n".join([
+            r"$$z^{[1]} = " + column(["0.3775", "0.3925"]) + "$$",
+            f"$${written} = " + column(slopes) + "$$",
+            f"$${written} = " + column([slopes[1], slopes[0]]) + "$$",
+        ])
+        found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+        assert [s for line, s in found if line == 3] == ["correct", "correct"], written
+        assert "wrong" in [s for line, s in found if line == 5], written
+    document = f"$\\sigma_1 = {layers[1][0]}$ and $\\sigma_1 (1 - \\sigma_1) = {slopes[0]}$"
+    found = check_document(mazur, "md", document).found
+    assert [f.verdict.status for f in found] == ["correct", "correct"]
