@@ -219,7 +219,7 @@ class ArrayNames:
     def _indexed(self, words: list[str]) -> None:
         """`x` where `x_1`, `x_2` are read as i1, i2: the vector of those entries."""
         for word in words:
-            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}", word):
+            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}(?:hat|bar)?", word):  # x, yhat
                 continue
             for q in self.quantities:
                 entries = [row[0] for row in q.names] if all(len(r) == 1 for r in q.names) else []

@@ -206,3 +206,17 @@ def test_a_layers_activation_slope_written_with_the_layers_label(mazur: derivati
     document = f"$\\sigma_1 = {layers[1][0]}$ and $\\sigma_1 (1 - \\sigma_1) = {slopes[0]}$"
     found = check_document(mazur, "md", document).found
     assert [f.verdict.status for f in found] == ["correct", "correct"]
+
+
+def test_a_decorated_vector_is_the_one_its_entries_are_read_as(mazur: derivation.Derivation,
+                                                              layers: list[list[str]]) -> None:
+    """`\\hat{y}` where `\\hat{y}_1`, `\\hat{y}_2` are read as the outputs: the output vector, as `x` is the inputs'
+    where `x_1`, `x_2` are; a vector stated with an entry wrong is then wrong, not the person's own."""
+    o1, o2 = layers[2]
+    assert o2.startswith("0.7729")
+    document = "\n\n".join([
+        rf"$$\hat{{y}}_1 = {o1}, \quad \hat{{y}}_2 = {o2}$$",
+        r"$$\hat{y} = [0.7514, \; 0.7792]^T$$",  # two digits swapped: by its values alone, no vector of the network
+    ])
+    found = [(f.verdict.line, f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert [x for x in found if x[0] > 1] == [(3, "out_o1", "correct"), (3, "out_o2", "wrong")]
