@@ -29,6 +29,7 @@ from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
+from derive.reader.sizes import size_verdict
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
 from derive.reader.sums import summed
@@ -363,6 +364,9 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
     """One chain's verdicts (its reasons for not being read added to `reasons`)."""
     found: list[Found] = []
     line = text.line(span.start + chain.offsets[0])
+    sized = _sized(chain.text, line, truth)
+    if sized is not None:  # n_x = 2: a layer's size
+        return [Found(replace(sized, text=" ".join(span.source.split())), text.cell, index, "", "")]
     if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
             names.aliases.renamed(chain, span))):
         if _names_its_entries(chain):
@@ -401,6 +405,14 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
         said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
         found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
     return found
+
+
+def _sized(text: str, line: int, truth: Truth) -> Verdict | None:
+    try:
+        claim = _parsed(text, line)
+    except ClaimError:
+        return None
+    return size_verdict(claim, truth.network) if claim is not None else None
 
 
 def _unsure(found: Found, verdict: Verdict, lines: range, evaluator: Evaluator) -> Found:

@@ -228,3 +228,13 @@ def test_a_name_with_a_bar_over_it_is_a_name_of_its_own(mazur: derivation.Deriva
     report = check_document(mazur, "md", document)
     assert readings(report) == {"xbar1": "i1", "xbar2": "i2", "z1": "net_h1", "hbar1": "out_h1"}
     assert {f.verdict.status for f in report.found} == {"correct"}
+
+
+def test_a_layers_size_by_the_names_courses_give_it(mazur: derivation.Derivation) -> None:
+    """The classic network is 2-2-2 (its spec, by hand): n_x, n_h, n_y and n_0, n^{[1]} (inputs as layer 0)."""
+    document = "\n\n".join(["$n_x = 2$, $n_h = 2$ and $n_y = 3$",  # two outputs, not three
+                            "$n_0 = 2$, $n^{[1]} = 2$, $n_2 = 5$",  # 5: no layer under any count
+                            "$n_{in} = 2$ and $m = 2$"])  # m: no layer's size
+    found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert found == [(1, "correct"), (1, "correct"), (1, "wrong"), (3, "correct"), (3, "correct"),
+                     (3, "cannot check"), (5, "correct"), (5, "defined")]
