@@ -215,7 +215,9 @@ learning_rate = 1
     d = derivation.build(network.build(spec.load_text(text)))
     report = check_document(d, "md", "$n_1 = 2$ and $n_2 = 1$\n\n$x_2 = 1$\n")
     assert [r.written for r in report.names.readings] == []  # x_2 is the network's own name
-    assert [f.verdict.status for f in report.found] == ["defined", "defined", "correct"]
+    # n_1 = 2 is no size of layer 1 (one neuron) counting the inputs as layer 0, but is the inputs' counting
+    # from 1: which count is meant is not told; there is no layer 2
+    assert [f.verdict.status for f in report.found] == ["cannot check", "defined", "correct"]
 
 
 def test_a_name_with_a_bar_over_it_is_a_name_of_its_own(mazur: derivation.Derivation, values: dict[str, str]) -> None:
@@ -238,3 +240,35 @@ def test_a_layers_size_by_the_names_courses_give_it(mazur: derivation.Derivation
     found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
     assert found == [(1, "correct"), (1, "correct"), (1, "wrong"), (3, "correct"), (3, "correct"),
                      (3, "cannot check"), (5, "correct"), (5, "defined")]
+
+
+NET_OF_ONE = """
+title = "a net that is exactly 1, as an input and a weight are"
+inputs = ["x1", "x2"]
+loss = "cross_entropy"
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.5, 0.5], [1, -1]]
+bias = { mode = "per_neuron", values = [0, 2] }
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.3, 1]]
+bias = { mode = "per_neuron", values = [0] }
+[[samples]]
+inputs = [1, 2]
+targets = [0]
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_value_a_given_shares_is_read_as_the_quantity_the_letters_say() -> None:
+    """net_h2 = 1 x 1 + (-1) x 2 + 2 = 1 (by hand), as x1 and two weights are: `z_{h_2} = 1.0` is the net its
+    letters say; `w = 1` still fits two weights and is read as neither."""
+    d = derivation.build(network.build(spec.load_text(NET_OF_ONE)))
+    report = check_document(d, "md", "Then $z_{h_2} = 1.0$, and $w = 1$.")
+    assert readings(report) == {"z_h2": "net_h2"}
+    assert [f.verdict.status for f in report.found] == ["correct", "defined"]
+    assert dict(report.names.ambiguous)["w"] == ("w3", "w6")
