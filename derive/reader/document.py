@@ -122,7 +122,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
                                                                                       tables, sample)]
     heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
-    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
+                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
     evaluator = Evaluator(truth, OwnNames())
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):

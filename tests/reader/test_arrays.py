@@ -220,3 +220,16 @@ def test_a_decorated_vector_is_the_one_its_entries_are_read_as(mazur: derivation
     ])
     found = [(f.verdict.line, f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
     assert [x for x in found if x[0] > 1] == [(3, "out_o1", "correct"), (3, "out_o2", "wrong")]
+
+
+def test_a_layers_array_written_out_nowhere_is_read_by_its_letter(mazur: derivation.Derivation) -> None:
+    """In a document labelling layers (W^{[1]} written out), `a^{[2]} = \\sigma(z^{[2]})`, where neither is
+    written out anywhere, is about layer 2's outputs and nets by their letters: right, and wrong with the slope."""
+    document = "\n\n".join([
+        r"$$W^{[1]} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}$$",
+        r"$$a^{[2]} = \sigma(z^{[2]})$$",
+        r"$$a^{[2]} = \sigma'(z^{[2]})$$",
+    ])
+    found = [(f.verdict.line, f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert [x for x in found if x[0] > 1] == [(3, "out_o1", "correct"), (3, "out_o2", "correct"),
+                                             (5, "out_o1", "wrong"), (5, "out_o2", "wrong")]
