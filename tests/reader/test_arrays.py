@@ -175,7 +175,8 @@ def test_a_layers_matrix_transposed_in_one_superscript(mazur: derivation.Derivat
     """`W^{[2]T}` (and `W^{(2)T}`): the layer's weights, transposed; times the output deltas, dE/dout_h."""
     o1, o2 = (mp.mpf(v) for v in layers[2])
     deltas = [(o - t) * o * (1 - o) for o, t in ((o1, mp.mpf("0.01")), (o2, mp.mpf("0.99")))]
-    back = [mp.mpf("0.4") * deltas[0] + mp.mpf("0.5") * deltas[1], mp.mpf("0.45") * deltas[0] + mp.mpf("0.55") * deltas[1]]
+    back = [mp.mpf("0.4") * deltas[0] + mp.mpf("0.5") * deltas[1],
+            mp.mpf("0.45") * deltas[0] + mp.mpf("0.55") * deltas[1]]
     for label in ("[2]", "(2)"):
         document = "\n\n".join([
             rf"$$W^{{{label}}} = \begin{{bmatrix}} 0.4 & 0.45 \\ 0.5 & 0.55 \end{{bmatrix}}$$",
