@@ -146,8 +146,11 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     if (unchecked := _after_unchecked(verdict, link, spread, judged)) is not None:
         return unchecked
     before = _before(earlier, judged)
-    if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
-                                                                       _rounded(before[0], evaluator, truth)):
+    if before is not None and before[2].status in (*SLIPPED, "correct") and follows(
+            before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
+        if before[2].status == "correct":  # its numbers were rounded, and this is their result rounded again
+            return replace(verdict, status="correct", explanations=(), reason=(
+                f"follows from link {before[2].link} ({show(before[1], 9).text}), whose numbers are rounded"))
         return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
     found = _from_values_written(left, evaluator)
     if found is None or not found[0].lines or not follows(found[1], link, value, spread):

@@ -339,3 +339,14 @@ def test_results_worked_out_in_a_chain_are_known_again_when_used(mazur: derivati
     assert [s for line, s, _ in found if line == 3] == ["correct", "carried", "carried"]
     assert "0.685573202 for 0.6956" in [r for line, _, r in found if line == 3][1]
     assert [s for line, s, _ in found if line == 5] == ["correct", "wrong"]
+
+
+def test_a_rounded_result_of_rounded_numbers_under_an_expression_is_right(mazur: derivation.Derivation) -> None:
+    """out_o1 is 0.751365 (oracle): its slope 0.186815 rounds to 0.1868, but worked from 0.751, as written,
+    0.751 x 0.249 = 0.186999 rounds to 0.1870: right from the rounded numbers, under a left side that is an
+    expression (sigma'(net_o1)) as under a name. 0.1880 follows from nothing written: wrong."""
+    o1 = outputs()[0]
+    assert mp.nstr(o1, 6) == "0.751365" and mp.nstr(o1 * (1 - o1), 4) == "0.1868"
+    chain = r"$$\sigma'(net_{o1}) = 0.751 \cdot (1 - 0.751) = 0.751 \cdot 0.249 \approx "
+    assert [s for _, s, _ in verdicts(mazur, chain + "0.1870$$")] == ["correct"] * 3
+    assert [s for _, s, _ in verdicts(mazur, chain + "0.1880$$")] == ["correct", "correct", "wrong"]
