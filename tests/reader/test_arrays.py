@@ -234,3 +234,17 @@ def test_a_layers_array_written_out_nowhere_is_read_by_its_letter(mazur: derivat
     found = [(f.verdict.line, f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
     assert [x for x in found if x[0] > 1] == [(3, "out_o1", "correct"), (3, "out_o2", "correct"),
                                              (5, "out_o1", "wrong"), (5, "out_o2", "wrong")]
+
+
+def test_an_entry_of_a_labelled_vector_with_its_index_first(mazur: derivation.Derivation,
+                                                           layers: list[list[str]]) -> None:
+    """`z_1^{[1]}` (the index before the layer's label) is entry 1 of z^{[1]}, read as layer 1's nets."""
+    h1 = mp.mpf(layers[1][0])
+    document = "\n\n".join([
+        r"$$z^{[1]} = W^{[1]} x + b^{[1]} = " + column(["0.3775", "0.3925"]) + "$$",
+        rf"$$\sigma(z_1^{{[1]}}) = {layers[1][0]}, \quad \sigma'(z_1^{{[1]}}) = {mp.nstr(h1 * (1 - h1), 9)}$$",
+        rf"$$\sigma(z_2^{{[1]}}) = {layers[1][0]}$$",  # out_h1's value for out_h2
+    ])
+    found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert [s for line, s in found if line == 3] == ["correct", "correct"]
+    assert [s for line, s in found if line == 5] == ["wrong"]
