@@ -15,10 +15,12 @@ from functools import lru_cache
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
+from derive.check.claims import Num
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
+from derive.model.precision import CTX
 from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
@@ -29,7 +31,7 @@ from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
-from derive.reader.sizes import size_verdict
+from derive.reader.sizes import batch_sizes, size_verdict
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
 from derive.reader.sums import summed
@@ -125,6 +127,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
                  tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
     evaluator = Evaluator(truth, OwnNames())
+    for name in batch_sizes([s.chain.text for s in found], truth.network):  # dW = 1/m dZ A^T on one sample: m is 1
+        evaluator.own.define(name, Num("1"), CTX.one, 0)
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
         reader = replace(reader, ties=Ties(truth, [c for r in reading for c in _stated(*r, truth, reader)]))

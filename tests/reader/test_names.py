@@ -272,3 +272,18 @@ def test_a_value_a_given_shares_is_read_as_the_quantity_the_letters_say() -> Non
     assert readings(report) == {"z_h2": "net_h2"}
     assert [f.verdict.status for f in report.found] == ["correct", "defined"]
     assert dict(report.names.ambiguous)["w"] == ("w3", "w6")
+
+
+def test_the_batch_size_a_gradient_averages_over_on_one_sample(mazur: derivation.Derivation) -> None:
+    """`\\frac{1}{m}` with m stated nowhere, on the classic network's one sample: m is 1 (dE/dw5 is delta_o1
+    out_h1, dE/dw6 delta_o1 out_h2); stated, m is the person's; on two samples it is not read."""
+    right = r"$$\frac{\partial E}{\partial w_5} = \frac{1}{m} \delta_{o1} out_{h1}$$"
+    wrong = r"$$\frac{\partial E}{\partial w_6} = \frac{1}{m} \delta_{o1} out_{h1}$$"  # out_h2 belongs
+    statuses = [f.verdict.status for f in check_document(mazur, "md", right + "\n\n" + wrong).found]
+    assert statuses == ["correct", "wrong"]
+    stated = [f.verdict.status for f in check_document(mazur, "md", "$m = 2$\n\n" + right).found]
+    assert stated == ["defined", "wrong"]
+    two = NET_OF_ONE.replace("[training]", "[[samples]]\ninputs = [2, 1]\ntargets = [1]\n[training]")
+    d = derivation.build(network.build(spec.load_text(two)))
+    found = check_document(d, "md", r"$$\frac{\partial E}{\partial w_5} = \frac{1}{m} \delta_{o1} out_{h1}$$").found
+    assert {f.verdict.status for f in found} == {"cannot check"}
