@@ -264,8 +264,9 @@ def _carried_on(text: str, spans: list[Span]) -> list[Span]:
     return joined
 
 
-# Between two displays, the second carrying the first on: the first's closing and the second's opening delimiters
-_DISPLAYS_APART = re.compile(r"(?:\$\$|\\\])\s*\n\s*(?:\$\$|\\\[)")
+# Between two displays, the second carrying the first on: the first's closing delimiter (a LaTeX span ends after
+# it), a line break and the second's opening one
+_DISPLAYS_APART = re.compile(r"(?:\$\$|\\\])?\s*\n\s*(?:\$\$|\\\[)")
 
 
 def _carries_on(text: str, last: Span, span: Span) -> bool:
@@ -273,8 +274,9 @@ def _carries_on(text: str, last: Span, span: Span) -> bool:
     nothing but space (and a line break), or a display starting with `=` right below another display (a display
     starting with a sign may be an equation of its own: `$$-0.5 \\cdot 2 = -1$$`)."""
     between, head = text[last.end:span.start], span.source.lstrip()
-    if last.display and span.display and _DISPLAYS_APART.fullmatch(between):
-        return head.startswith(("=", "\\approx", "≈"))
+    if last.display and span.display and _DISPLAYS_APART.fullmatch(between) and head.startswith(
+            ("=", "\\approx", "≈")):
+        return True
     return head.startswith(("=", "+", "-")) and re.fullmatch(r"\s*(?:\$?\$?|!\[)", between) is not None \
         and "\n" in between
 
@@ -451,7 +453,7 @@ def latex_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     state = {"heading": "", "prose": "", "section": ""}
     _walk_latex(text, nodes, spans, state, Outline())
-    return spans
+    return _carried_on(text, spans)
 
 
 # A definition's body is no claim, and may open an environment it does not close

@@ -284,3 +284,13 @@ def test_a_display_starting_with_a_sign_is_an_equation_of_its_own(mazur: derivat
     report = check_document(mazur, "md", document)
     assert "wrong" not in statuses(report)  # read as one chain, the first display's sum would run on: wrong
     assert [f.verdict.status for f in report.found if f.verdict.line == 1] == ["correct"]
+
+
+def test_a_latex_display_starting_with_equals_carries_the_one_above_on(mazur: derivation.Derivation) -> None:
+    document = "\n".join([r"We add: \[net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35\]",
+                          r"\[= 0.0075 + 0.02 + 0.35 = 0.3875\]",  # 0.3775 (the oracle's), a digit off
+                          r"\[-0.5 \times 2 = -1\]"])  # a sign first: an equation of its own
+    report = check_document(mazur, "tex", document)
+    assert hidden()[0] == "0.3775"
+    assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(1, "correct"), (2, "correct"),
+                                                                         (2, "wrong"), (3, "correct")]
