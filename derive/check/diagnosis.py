@@ -148,7 +148,7 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     before = _before(earlier, judged)
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         if before[2].status == "correct":  # `σ'(z) = 0.6570 · 0.3430 ≈ 0.2254`: a right result rounded again
-            return replace(verdict, status="correct", reason=(
+            return replace(verdict, status="correct", explanations=(), reason=(
                 f"follows from link {before[2].link} ({show(before[1], 9).text}), whose numbers are rounded"))
         if before[2].status in SLIPPED:
             return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
@@ -403,7 +403,37 @@ def _mended(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) ->
             return replace(verdict, status="cannot check", reason=(  # cannot be told from these numbers
                 f"uses {text} for {slip.quantity} ({show(slip.truth, 9).text}) as line {slip.line} did; whether "
                 "it also slips anew is not told by the numbers written"))
-    return None
+    return _all_mended(verdict, link, truth, evaluator)
+
+
+def _all_mended(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict | None:
+    """A link that uses several wrong numbers of earlier lines (`15.480 / 18.787`, e^2.739 slipped and the sum
+    of the exponentials with it) and is right, within the rounding of the numbers written, once all of them are
+    put back to the values they should have had: those slips, carried forward."""
+    assert verdict.truth is not None
+    slips, found = evaluator.document.slips, []
+    for k, number in enumerate(numbers_in(link)):
+        text = next((t for t in slips if t.lstrip("-") == number.text and slips[t].line != verdict.line
+                     and slips[t].truth is not None), None)
+        if text is not None:
+            found.append((k, text, slips[text]))
+    if len(found) < 2:
+        return None
+    mended = link
+    for k, text, slip in found:
+        assert slip.truth is not None
+        mended = rewrites.swapped(mended, k, slip.truth if not text.startswith("-") else -slip.truth)
+    try:
+        value = evaluator.evaluate(mended)
+    except (Unknown, ArithmeticError, ValueError):
+        return None
+    if not follows(verdict.truth, mended, value, spread_of(link, evaluator, truth)):
+        return None
+    lines = ", ".join(str(n) for n in sorted({slip.line for _, _, slip in found}))
+    return replace(verdict, status=CARRIED, reason=(
+        f"follows from the slips on line {lines}: with " + ", ".join(
+            f"{show(slip.truth, 9).text} for {text}" for _, text, slip in found if slip.truth is not None)
+        + " it gives the truth"))
 
 
 # A slip in working moves a number by a little (a digit, a rounding): within this relative distance of what the

@@ -4,7 +4,6 @@ head (a formula also at random points), a wrong number or formula explained by t
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -12,10 +11,10 @@ from derive.check import confusions, diagnosis
 from derive.check.carried import Slip, canonical
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
+from derive.check.results import results
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import ACTIVATIONS, Evaluator, OutOfRange, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, compare, literal
-from derive.model.network import Network
 from derive.model.precision import CTX, Real, real, show
 
 
@@ -24,6 +23,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
     verdicts = [_with_earlier_values(claim, v, evaluator) for v in verdicts]
     diagnosis.substitutions(claim, truth, evaluator)
+    results(claim, truth, evaluator)
     last = literal(claim.links[-1]) if claim.links else None
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
         evaluator.document.slip(last, claim.line, claim.target.name, verdicts[-1].truth)  # known again when copied
@@ -164,29 +164,7 @@ def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator)
     if target in own.nodes:  # stated again (a loop over samples, a second attempt): from this line on
         again = f" (stated again: it was {show(own.values[target], 9).text} on line {own.lines[target]})"
     own.define(target, link, value, claim.line)
-    size = _size(target, evaluator.truth.network)
-    if size is not None and literal(link) == str(size[0]):  # n_1 = 2: a size of the network, and the right one
-        return Verdict(claim.line, claim.text, i, "correct", value, value, f"{size[1]} ({size[0]})" + again)
     return Verdict(claim.line, claim.text, i, "defined", value, value, "your own name" + again)
-
-
-def _size(name: str, network: Network) -> tuple[int, str] | None:
-    """What a size's name counts, as people name sizes (`n_x`, `n_0`, `n^{[1]}`, `n_h`, `n_y`, `m`), and how many."""
-    layers = [len(layer) for layer in network.layers]
-    if name == "m":
-        return len(network.spec.samples), "the number of samples"
-    match = re.fullmatch(r"n_?(?:L)?(\d+|x|h|y|in|out)", name)
-    if match is None:
-        return None
-    which = match.group(1)
-    if which in ("x", "in", "0"):
-        return len(network.inputs), "the number of inputs"
-    if which in ("y", "out"):
-        return layers[-1], "the number of outputs"
-    if which == "h":
-        return (layers[0], "the number of hidden neurons") if len(layers) == 2 else None
-    k = int(which)
-    return (layers[k - 1], f"the number of neurons of layer {k}") if k <= len(layers) else None
 
 
 def _record(claim: Claim, verdicts: list[Verdict], target: str, sample: str | None, evaluator: Evaluator) -> None:

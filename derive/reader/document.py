@@ -15,10 +15,12 @@ from functools import lru_cache
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
+from derive.check.claims import Num
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
+from derive.model.precision import CTX
 from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
@@ -29,6 +31,7 @@ from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
+from derive.reader.sizes import batch_sizes, size_verdict
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
 from derive.reader.sums import summed
@@ -121,8 +124,11 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
                                                                                       tables, sample)]
     heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
-    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
+                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
     evaluator = Evaluator(truth, OwnNames())
+    for name in batch_sizes([s.chain.text for s in found], truth.network):  # dW = 1/m dZ A^T on one sample: m is 1
+        evaluator.own.define(name, Num("1"), CTX.one, 0)
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
         reader = replace(reader, ties=Ties(truth, [c for r in reading for c in _stated(*r, truth, reader)]))
@@ -369,6 +375,9 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
     """One chain's verdicts (its reasons for not being read added to `reasons`)."""
     found: list[Found] = []
     line = text.line(span.start + chain.offsets[0])
+    sized = _sized(chain.text, line, truth)
+    if sized is not None:  # n_x = 2: a layer's size
+        return [Found(replace(sized, text=" ".join(span.source.split())), text.cell, index, "", "")]
     if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
             names.aliases.renamed(chain, span))):
         if _names_its_entries(chain):
@@ -407,6 +416,14 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
         said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
         found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
     return found
+
+
+def _sized(text: str, line: int, truth: Truth) -> Verdict | None:
+    try:
+        claim = _parsed(text, line)
+    except ClaimError:
+        return None
+    return size_verdict(claim, truth.network) if claim is not None else None
 
 
 def _unsure(found: Found, verdict: Verdict, lines: range, evaluator: Evaluator) -> Found:
