@@ -164,6 +164,8 @@ def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator)
     if target in own.nodes:  # stated again (a loop over samples, a second attempt): from this line on
         again = f" (stated again: it was {show(own.values[target], 9).text} on line {own.lines[target]})"
     own.define(target, link, value, claim.line)
+    if target == "m" and literal(link) == str(samples := len(evaluator.truth.network.spec.samples)):
+        return Verdict(claim.line, claim.text, i, "correct", value, value, f"the number of samples ({samples})" + again)
     return Verdict(claim.line, claim.text, i, "defined", value, value, "your own name" + again)
 
 

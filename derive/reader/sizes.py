@@ -1,7 +1,7 @@
 """A layer's size stated by the names courses give it (`n_x = 2`, `n_h = 2`, `n_y = 1`, `n_0 = 2`, `n^{[1]} = 3`):
-judged against the network's layers; `m`, the number of samples, where it is the network's. The inputs count
-as layer 0 (`n_0`, `n^{[0]}`, as the courses that write `n^{[l]}` count); a numbered size that does not fit
-that count may count another way, so it cannot be checked."""
+judged against the network's layers. The inputs count as layer 0 (`n_0`, `n^{[0]}`, as the courses that write
+`n^{[l]}` count); a numbered size that does not fit that count may count another way, so it cannot be checked.
+(`m = 1`, the number of samples, is judged as a name of the person's that later steps use: check/judging.py.)"""
 
 from __future__ import annotations
 
@@ -25,9 +25,6 @@ def size_verdict(claim: Claim, network: Network) -> Verdict | None:
             not re.fullmatch(r"\d{1,4}", claim.links[0].text):
         return None
     sizes, name, written = network.sizes(), claim.target.name, int(claim.links[0].text)
-    if name == BATCH:  # m = 1: the number of samples where it is theirs; another m is the person's own
-        count = len(network.spec.samples)
-        return _verdict(claim, "correct", count, written, "the number of samples") if written == count else None
     layer, numbered = _layer(name, len(sizes))
     if layer is None:
         return None

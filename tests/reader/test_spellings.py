@@ -347,6 +347,6 @@ def test_the_sizes_of_the_network_as_people_name_them(mazur: derivation.Derivati
     right = check_document(mazur, "md", "$n_0 = 2$, $n^{[1]} = 2$, $n_h = 2$, $n_y = 2$, $n_x = 2$ and $m = 1$.")
     assert statuses(right) == ["correct"] * 6
     assert right.found[0].verdict.reason == "layer 0 of the network has 2 neurons (the inputs counting as layer 0)"
-    assert right.found[-1].verdict.reason == "the number of samples"
+    assert right.found[-1].verdict.reason == "the number of samples (1)"
     other = check_document(mazur, "md", "$n_1 = 3$ and $m = 4$, a later example's.")
     assert statuses(other) == ["cannot check", "defined"]  # n_1 may count the layers otherwise; m the person's
