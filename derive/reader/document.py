@@ -24,6 +24,7 @@ from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
 from derive.reader.conventions import mixed_index, other_sign
+from derive.reader.counts import COUNT, per_example
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
@@ -116,6 +117,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     sign = step_sign(document)
     reading = [(text, span, _tables_for(span, own, glyphs, sign), samples.of(span)) for text, span in spans]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
+    if COUNT not in {c.target.name for c in claims}:  # the document's own m is its own
+        names.examples = len(truth.samples)
     alignment = align(truth, claims)
     arrays = ArrayNames(truth, Reader(names, alignment).node)
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
@@ -500,6 +503,7 @@ class Aliases:
     def __init__(self, truth: Truth, table: dict[str, str]) -> None:
         self.truth = truth
         self.labels = True  # a superscript on a name of the document's own labels it
+        self.examples = 0  # the samples an undefined m counts (counts.py); 0: m is not read
         self.table = dict(textbook_aliases(truth))
         self.table.update(table)
         self.chains: dict[tuple[Chain, bool], Chain] = {}  # each chain renamed once: read, then judged
@@ -561,7 +565,9 @@ class Aliases:
     def rename(self, claim: Claim | None) -> Claim | None:
         if claim is None:
             return claim
-        claim = replace(claim, links=tuple(summed(link, self.truth.network) for link in claim.links),
+        gradient = self.name(claim.target.name).partition("/")[2] in {p.name for p in self.truth.network.params}
+        claim = replace(claim, links=tuple(per_example(summed(link, self.truth.network), self.examples, gradient)
+                                           for link in claim.links),
                         left=None if claim.left is None else summed(claim.left, self.truth.network))
         why = mixed_index(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): which j is meant is not read
         if why is not None:
