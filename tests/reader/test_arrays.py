@@ -154,3 +154,19 @@ def test_each_link_of_a_vector_chain_is_on_its_own_line(mazur: derivation.Deriva
                 f"&= {column([layers[1][0], '0.4'])} \\end{{aligned}}$$\n")
     found = check_document(mazur, "md", document).found
     assert [(f.verdict.line, f.verdict.status) for f in found if f.verdict.status == "wrong"] == [(2, "wrong")]
+
+
+@pytest.mark.parametrize("slip, status", [(0, "correct"), (1, "wrong")])
+def test_labels_that_count_the_input_as_layer_one(mazur: derivation.Derivation, layers: list[list[str]],
+                                                  slip: int, status: str) -> None:
+    """a^{(2)} read by its values as the hidden layer's outputs: the labels count the input as layer 1, so
+    z^{(3)}, stated nowhere, is the output layer's nets and sigma of it the outputs."""
+    outputs = [layers[2][0], mp.nstr(mp.mpf(layers[2][1]) + slip / mp.mpf(100), 9)]
+    document = "\n\n".join([
+        r"$$a^{(2)} = " + column(layers[1]) + "$$",
+        r"$$a^{(3)} = \sigma(z^{(3)}) = " + column(outputs) + "$$",
+    ])
+    found = [(f.target, f.verdict.link, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert found[-4:] == [("out_o1", 1, "correct"), ("out_o1", 2, "correct"),
+                          ("out_o2", 1, "correct"), ("out_o2", 2, status)]
+
