@@ -284,6 +284,12 @@ class ArrayNames:
                  and len(part.split()) == 1]
         return links[0].shape if links else None
 
+    def _readable(self, head: str) -> list[Quantity]:
+        """The arrays a name may be read as: the biases after the update only under a name that says so
+        (`b_{new}`): a document's `b_1` that is shown updated later is the biases it starts from."""
+        marked = MARKED_NEW.search(head) is not None
+        return [q for q in self.quantities if marked or not (q.kind == "updated" and q.label.startswith("the biases"))]
+
     def _read(self, head: str, s: Statement) -> None:
         found: list[Quantity] = []
         evaluator = Evaluator(self.truth, OwnNames())
@@ -295,7 +301,7 @@ class ArrayNames:
             values = values_of(renamed, evaluator)
             if values is None:
                 continue
-            for q in self.quantities:
+            for q in self._readable(head):
                 for oriented in (q, q.transposed()):
                     if matches(renamed, values, oriented, self.truth, s.sample) and oriented not in found:
                         found.append(oriented)
@@ -306,6 +312,10 @@ class ArrayNames:
             self.readings[head] = chosen[0]
         elif chosen:
             self.several[head] = chosen
+
+
+# A name that says it is a value after the update: `b_{new}`, `b^{new}`, `b^+` (read as b@1).
+MARKED_NEW = re.compile(r"(?:^|_)new(?:_|$)|@1$")
 
 
 def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
