@@ -23,7 +23,7 @@ from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
-from derive.reader.conventions import mixed_index, other_sign
+from derive.reader.conventions import RuleWithInstance, instance_in_rule, mixed_index, other_sign
 from derive.reader.counts import COUNT, per_example
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
@@ -386,6 +386,11 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
     try:
         claim, read = names.claim(chain.text, line, span)
         claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
+    except RuleWithInstance as slip:
+        source = " ".join(span.source.split())
+        link_line = text.line(span.start + chain.offsets[min(slip.link, len(chain.offsets) - 1)])
+        wrong = Verdict(link_line, source, slip.link, "wrong", None, None, str(slip), (slip.explanation,))
+        return [Found(wrong, text.cell, index, "", "")]
     except (ClaimError, NotUnderstood) as exc:
         reasons.append(str(exc))
         return found
@@ -569,7 +574,10 @@ class Aliases:
         claim = replace(claim, links=tuple(per_example(summed(link, self.truth.network), self.examples, gradient)
                                            for link in claim.links),
                         left=None if claim.left is None else summed(claim.left, self.truth.network))
-        why = mixed_index(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): which j is meant is not read
+        slip = instance_in_rule(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): wrong for every j but 1
+        if slip is not None:
+            raise slip
+        why = mixed_index(claim, self._known)  # y_j = ... = 1/(1 + e^{-a_1}): which j is meant is not read
         if why is not None:
             raise NotUnderstood(why)
         return replace(claim, target=Name(self.name(claim.target.name)),
