@@ -244,12 +244,28 @@ class Recomputer:
             return None
         if not at and name not in self.by_name:
             return None
+        if sample is None and self.truth.batch and name in self.truth._batch_names:
+            return self._over_batch(name, document)
         written = document.at(sample)
         world, slips, rounded = self._world(written, sample, stop=name if not at else None)
         if not at:
             deps, fn = self.by_name[name]
             return _recomputed(fn(world), deps, slips, rounded)
         return self._after_update(base, world, written, slips, rounded)
+
+    def _over_batch(self, name: str, document: Document) -> Recomputed | None:
+        """A batch's gradient: each sample's, recomputed from the values written at that sample, summed or
+        averaged over the batch as its update does."""
+        found = [self.value(name, document, s) for s in self.truth.samples]
+        if any(f is None for f in found):
+            return None
+        parts = [f for f in found if f is not None]
+        total = CTX.fsum(f.value for f in parts)
+        if self.network.spec.training.reduction == "mean":
+            total /= len(parts)
+        slips = tuple(sorted({n for f in parts for n in f.slips}))
+        rounded = tuple(sorted({n for f in parts for n in f.rounded} - set(slips)))
+        return Recomputed(total, slips, rounded)
 
     def _world(self, written: Mapping[str, Written], sample: str | None,
                stop: str | None) -> tuple[World, dict[str, set[int]], dict[str, set[int]]]:

@@ -255,6 +255,19 @@ class _Parser:
         self.take()
         return Binary("^", base, self._exponent())
 
+    def _scientific(self, text: str) -> str:
+        """`1.364 * 10^-3` (1.364 \\times 10^{-3}) is one number written, 1.364e-3, with its mantissa's digits."""
+        ahead = [self.tokens[k][1] if k < len(self.tokens) else "" for k in range(self.position, self.position + 7)]
+        if ahead[:3] != ["*", "10", "^"] or "e" in text.lower():
+            return text
+        bracketed = ahead[3] == "("
+        sign = ahead[3 + bracketed] if ahead[3 + bracketed] in ("+", "-") else ""
+        at = 3 + bracketed + bool(sign)  # the exponent's digits
+        if not re.fullmatch(r"\d{1,3}", ahead[at]) or (bracketed and ahead[at + 1] != ")"):
+            return text
+        self.position += at + 1 + bracketed
+        return f"{text}e{'-' if sign == '-' else ''}{ahead[at]}"
+
     def _exponent(self) -> Node:
         """Only a literal exponent (optionally signed or bracketed) of at most MAX_EXPONENT."""
         sign = ""
@@ -275,7 +288,7 @@ class _Parser:
     def atom(self) -> Node:
         kind, text = self.take()
         if kind == "number":
-            return Num(text)
+            return Num(self._scientific(text))
         if text == "(":
             self.nest()
             node = self.expression()

@@ -10,7 +10,7 @@ from dataclasses import replace
 from derive.check import confusions, rewrites
 from derive.check.carried import Recomputed, Recomputer, Slip, canonical, number_key
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
-from derive.check.digits import agrees_to_written_digits, half_unit
+from derive.check.digits import agrees_to_written_digits, half_unit, significant
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, literal
@@ -25,6 +25,10 @@ ARITHMETIC = "arithmetic slip: this number does not follow from the link before 
 # for 0.4277...): the link after them may come from the value they round. Shorter ones (0.7, 0.25) are
 # taken as exact: `0.4 x 0.25 + 0.7 x 0.5 = 0.47` does not follow, whatever rounding could hide.
 ROUNDED_DIGITS = 3
+# A number that agrees with the truth to this many significant digits after working that gives another is the
+# true value found another way (a program, a right working elsewhere), not an arithmetic slip that lands on it.
+TRUE_DIGITS = 4
+FAR_UNITS = 10  # ... where the working gives a number this many units of its last digit away (0.149318 for 0.14983)
 
 
 def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: Real = CTX.zero) -> bool:
@@ -133,6 +137,11 @@ def jumped(verdict: Verdict, link: Node, earlier: tuple[Node, ...], judged: list
                _rounded(before[0], evaluator, truth)):
         return verdict
     shown = show(before[1], 9).text
+    text = literal(link)
+    if text is not None and significant(text) >= TRUE_DIGITS and \
+            abs(before[1] - verdict.claimed) > FAR_UNITS * 2 * half_unit(text):  # no slip lands that far, on the truth
+        return replace(verdict, reason=f"agrees to the digits written, though link {before[2].link} gives {shown}: "
+                                       "the true value, not worked from the numbers written before it")
     return replace(verdict, status="wrong", reason=f"does not follow from link {before[2].link}: it gives {shown}",
                    explanations=(ARITHMETIC.format(before=shown),))
 
@@ -146,9 +155,12 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     if (unchecked := _after_unchecked(verdict, link, spread, judged)) is not None:
         return unchecked
     before = _before(earlier, judged)
-    if before is not None and before[2].status in SLIPPED and follows(before[1], link, value, spread,
-                                                                       _rounded(before[0], evaluator, truth)):
-        return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
+    if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
+        if before[2].status == "correct":  # `σ'(z) = 0.6570 · 0.3430 ≈ 0.2254`: a right result rounded again
+            return replace(verdict, status="correct", reason=(
+                f"follows from link {before[2].link} ({show(before[1], 9).text}), whose numbers are rounded"))
+        if before[2].status in SLIPPED:
+            return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
     found = _from_values_written(left, evaluator)
     if found is None or not found[0].lines or not follows(found[1], link, value, spread):
         return _mended(verdict, link, truth, evaluator) or _from_unread(verdict, link, truth, evaluator) or verdict
@@ -251,6 +263,8 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
         index = v.link - (2 if claim.left is not None else 1)
         link = claim.links[index] if 0 <= index < len(claim.links) else None
         written = literal(link) if link is not None else None
+        if isinstance(link, Name) and link.name in own.nodes:  # a name of the person's for that number (∇w_11)
+            written = literal(own.nodes[link.name])
         copied = _copied(written, claim, v, evaluator)  # the slip's number itself, copied for its quantity
         # a link equal to a left side in numbers (`1 / 1.3785 = 0.72543`) computes with the left's numbers too
         used = ([n.text.lstrip("-") for n in numbers_in(link)] if link is not None and written is None else []) + left
@@ -260,7 +274,8 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
         if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations
                                                                              and not copied):
             text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
-            v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}")
+            v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}",
+                        explanations=() if copied else v.explanations)  # a copy's cause is the slip's
         elif v.status == "correct" and v.reason.startswith("follows from link") and found and \
                 found[-1].status == CARRIED:
             v = replace(v, status=CARRIED, reason=f"follows from link {found[-1].link}, which carries a slip forward")

@@ -25,7 +25,17 @@ def agrees_to_written_digits(truth: Real, text: str) -> bool:
             ctx.prec, ctx.rounding = digits, rounding
             if +exact == +claimed:
                 return True
-    return False
+    # rounded at the place of its last digit, a value may gain or lose a digit: 0.09 is 0.1 and 0.96 is 1.0 to
+    # one decimal, 0.003 is 0.0 (a whole number stays exact: 0.38 is not 0)
+    return "." in text and _at_place(exact, claimed) == claimed
+
+
+def _at_place(exact: Decimal, claimed: Decimal) -> Decimal:
+    """The value rounded (half to even) at the decimal place of the written number's last digit."""
+    with localcontext() as ctx:
+        place = _exponent(claimed)
+        ctx.prec = len(exact.as_tuple().digits) + abs(exact.adjusted()) + abs(place) + 2  # enough for any place
+        return exact.quantize(Decimal(1).scaleb(place), rounding=ROUND_HALF_EVEN)
 
 
 def tolerance(node: Node, given: Callable[[Num], str | None] = lambda n: None) -> Real:

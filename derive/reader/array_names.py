@@ -83,8 +83,8 @@ class ArrayNames:
         q = self.readings.get(name)
         if q is not None:
             return q.names[0][0] if len(q.names) == 1 and len(q.names[0]) == 1 else None
-        match = re.fullmatch(r"([A-Za-z]+)_?(\d+)", name)
-        vector = self.readings.get(match.group(1)) if match else None
+        match = re.fullmatch(r"([A-Za-z]+)_?(\d+)(_L\d+)?", name)  # z_1^{[1]}: entry 1 of z^{[1]}
+        vector = self.readings.get(match.group(1) + (match.group(3) or "")) if match else None
         if vector is None or match is None:
             return None
         entries = [n for row in vector.names for n in row] if min(len(vector.names), len(vector.names[0])) == 1 \

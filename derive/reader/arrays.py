@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from derive.check.claims import OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Num, Unary, _Parser, tokenize
 from derive.check.digits import agrees_to_written_digits
@@ -204,13 +205,31 @@ def _each(array: Array, f: Callable[[Node], Node]) -> Array:
     return Array(tuple(tuple(f(x) for x in row) for row in array.rows), array.scalar)
 
 
-def _fit(a: Array, b: Array) -> tuple[Array, Array]:
-    """Two arrays of one shape: a vector written the other way round is turned, as its writer meant."""
+def _fit(a: Array, b: Array, op: str = "") -> tuple[Array, Array]:
+    """Two arrays of one shape: a vector written the other way round is turned, as its writer meant; a column
+    added to a matrix of as many rows is added to each of its columns (`W X + b`, the samples of a batch the
+    columns of X), a row to each of its rows (`X W + b`)."""
     if a.shape == b.shape or a.scalar or b.scalar:
         return a, b
     if vector(a) and vector(b) and a.shape == b.shape[::-1]:
         return a, b.transposed()
+    if op in ("+", "-") and (spread := _broadcast(b, a.shape)) is not None:
+        return a, spread
+    if op in ("+", "-") and (spread := _broadcast(a, b.shape)) is not None:
+        return spread, b
     raise ArrayError(f"{a.describe()} and {b.describe()} cannot be added or compared entry by entry")
+
+
+def _broadcast(v: Array, shape: tuple[int, int]) -> Array | None:
+    """A column of `shape`'s rows repeated in each of its columns (or a row of its columns in each row)."""
+    rows, columns = shape
+    if min(rows, columns) < 2 or rows == columns:  # square: whether a row or a column is meant is not told
+        return None
+    if v.shape == (rows, 1):
+        return Array(tuple((row[0],) * columns for row in v.rows))
+    if v.shape == (1, columns):
+        return Array((v.rows[0],) * rows)
+    return None
 
 
 def _one(a: Array) -> Array:
@@ -223,7 +242,7 @@ def combine(op: str, a: Array, b: Array) -> Array:
     a, b = _one(a), _one(b)
     if op == "/" and not b.scalar:
         raise ArrayError(f"a division by {b.describe()}")
-    a, b = _fit(a, b)
+    a, b = _fit(a, b, op)
     symbol = "*" if op == "odot" else op
     shape = a.shape if not a.scalar else b.shape
     rows = tuple(tuple(Binary(symbol, _at(a, i, j), _at(b, i, j)) for j in range(shape[1])) for i in range(shape[0]))
@@ -284,8 +303,20 @@ def cells_of(chain: Chain) -> tuple[Rows, ...]:
                     raise ArrayError(f"a cell {text!r} that is not one expression")
                 cells.append(node)
             rows.append(tuple(cells))
-        found.append(tuple(rows))
+        found.append(_zeros_to_places(tuple(rows)))
     return tuple(found)
+
+
+def _zeros_to_places(rows: Rows) -> Rows:
+    """A 0 in an array whose other numbers are all written to the same decimal places (`[0, 0.2; 0.5, 0.7]`)
+    is 0 to those places (0.0: a value under 0.05 rounds to it), as the array is written; elsewhere 0 is 0."""
+    texts = [n.text for row in rows for n in row if isinstance(n, Num)]
+    places = {len(t.partition(".")[2]) for t in texts if "." in t and "e" not in t.lower() and Decimal(t)}
+    if len(places) != 1 or not any(t.lstrip("-") == "0" for t in texts):
+        return rows
+    zero = "0." + "0" * next(iter(places))
+    return tuple(tuple(Num(zero) if isinstance(n, Num) and n.text.lstrip("-") == "0" else n for n in row)
+                 for row in rows)
 
 
 def links_of(chain: Chain, names: Callable[[str], Array | None]) -> list[Array]:
@@ -339,7 +370,19 @@ def quantities(truth: Truth) -> list[Quantity]:
                                   tuple((f"d:E_total/{b}",) for (b,) in biases)))
             found.append(Quantity(f"the biases of layer {number} after the update", "updated",
                                   tuple((f"{b}@1",) for (b,) in biases)))
-    return found
+    return found + _per_sample(found, truth)
+
+
+def _per_sample(found: list[Quantity], truth: Truth) -> list[Quantity]:
+    """On a network learning from a batch, each column of the network (its inputs, a layer's nets, outputs,
+    deltas ...) stacked for every sample of the batch, a column per sample (`Z_1 = W_1 X + b_1` with the
+    samples as the columns of X): each entry is that neuron's quantity at that sample."""
+    if not truth.batch or len(truth.samples) < 2:
+        return []
+    columns = ("input", "target", "net", "out", "delta", "error", "slope")
+    return [Quantity(f"{q.label}, a column per sample", q.kind,
+                     tuple(tuple(f"{row[0]}[{s}]" for s in truth.samples) for row in q.names))
+            for q in found if q.kind in columns and all(len(row) == 1 for row in q.names)]
 
 
 def _weight_matrix(weights: tuple[tuple[str, ...], ...]) -> bool:

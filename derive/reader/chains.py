@@ -35,6 +35,7 @@ def chains(source: str) -> list[Chain]:
 
 
 _SYSTEM = re.compile(r"\A(\s*\\left\s*\\\{)(.*)(\\right\s*\.\s*)\Z", re.S)
+_INDICATOR = re.compile(r"(\\math(?:bf|bb)\s*\{\s*1\s*\}\s*[\[(])([^<>=\n]*?)(\s*>\s*0\s*[\])])")
 _CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
 
 
@@ -46,6 +47,7 @@ def _cached_chains(source: str) -> tuple[Chain, ...]:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
     latex, back = symbols.to_latex(source)
     latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
+    latex = _INDICATOR.sub(_step, latex)  # \mathbf{1}[Z_2 > 0]: the relu's slope at Z_2, step(Z_2)
     # \left\{ ... \right. around the whole span: a brace gathering a system of equations, each row its own
     latex = _SYSTEM.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), latex)
     try:
@@ -53,6 +55,12 @@ def _cached_chains(source: str) -> tuple[Chain, ...]:
     except RecursionError:
         raise NotUnderstood("nested too deeply") from None
     return tuple(replace(c, offsets=tuple(back[min(o, len(back) - 1)] for o in c.offsets)) for c in found)
+
+
+def _step(m: re.Match[str]) -> str:
+    """An indicator `\\mathbf{1}[x > 0]` as `step(x)`, each character where it was (the offsets stay)."""
+    opening, closing = m.group(1), m.group(3)
+    return " " * (len(opening) - 5) + "step(" + m.group(2) + ")" + " " * (len(closing) - 1)
 
 
 def _chains(source: str) -> list[Chain]:

@@ -366,6 +366,8 @@ class _Emitter:
             self.braced = True  # \delta h: the letter after a Greek one's macro starts a name of its own
         elif name == "partial":
             self.out.append("d")  # \partial E/\partial w, written without a fraction: dE/dw
+        elif name == "in" and (end := _shape_stated(nodes, i)) is not None:
+            return end  # X = [...] \in \mathbb{R}^{4 \times 2}: the shape stated, not a claim of its own
         elif name in ("nabla", "bigtriangledown"):
             self.out.append(" nabla_")  # \nabla w: the gradient for w, a name of its own (read by its values)
         elif name == "Delta":
@@ -387,6 +389,21 @@ def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], 
     if summand is None:
         raise NotUnderstood("\\sum without its bounds, over more than one name")
     return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
+
+
+def _shape_stated(nodes: list[lw.LatexNode], i: int) -> int | None:
+    """Past `\\in \\mathbb{R}^{m \\times n}` (or `^{n}`, `^3`) at nodes[i]: the index after it, else None."""
+    rest = [(k, n) for k, n in enumerate(nodes) if k > i and visible(n)]
+    if not rest or not re.fullmatch(r"\\math(bb|bf|cal)\s*\{?\s*R\s*\}?", rest[0][1].latex_verbatim().strip()):
+        return None
+    after = rest[1:3]
+    if after and isinstance(after[0][1], lw.LatexCharsNode) and re.fullmatch(r"\^\s*\d*", after[0][1].chars.strip()):
+        if after[0][1].chars.strip() != "^":
+            return after[0][0] + 1  # ^3
+        if len(after) == 2 and isinstance(after[1][1], lw.LatexGroupNode):
+            return after[1][0] + 1  # ^{4 \times 2}
+        return None
+    return rest[0][0] + 1
 
 
 def _verbatim(nodes: list[lw.LatexNode]) -> str:
@@ -517,13 +534,15 @@ def _emit(node: lw.LatexNode) -> str:
 
 def _fraction(num: lw.LatexNode, den: lw.LatexNode) -> str:
     """A derivative (∂, Δ, d on top and below) or a quotient."""
-    top, bottom = _differentiated(num), _differentiated(den)
+    top, bottom = _differentiated(num), _differentiated(den, operand=False)
+    if top == "" and bottom:
+        return f" d/d({bottom}) "
     if top is not None and bottom is not None:
         return f" d({top})/d({bottom}) "
     return f" (({_emit(num)})/({_emit(den)})) "
 
 
-def _differentiated(node: lw.LatexNode) -> str | None:
+def _differentiated(node: lw.LatexNode, operand: bool = True) -> str | None:  # operand: a numerator
     """The name after ∂, Δ, d or \\mathrm{d} (`\\partial E_{total}` -> E_total), else None."""
     nodes = [n for n in _children(node) if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())]
     if not nodes:
@@ -545,6 +564,8 @@ def _differentiated(node: lw.LatexNode) -> str | None:
     e = _Emitter()
     e.nodes(rest)
     name = loss_calls(e.text().strip())
+    if not name and operand:
+        return ""  # \frac{\partial}{\partial w}(...): the operator, applied to what follows it
     if not _NAME.fullmatch(name):
         raise NotUnderstood(f"a derivative of {name!r}, which is not one quantity")
     return name

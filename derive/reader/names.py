@@ -427,12 +427,24 @@ class Aligner:
             why = "by its letter"
             if quantity is None and len(outputs) == 1:
                 quantity, why = worded(name, self.truth.network.outputs[0]), "by its words"
+            gradient = self._gradient_of(name)
+            if quantity is None and gradient is not None:
+                quantity, why = gradient, "by its letters, the gradient of a parameter"
             head, underscore, sub = name.partition("_")
             if quantity is None and underscore and sub != sub.lower() and self.truth.knows(
                     folded := f"{head}_{sub.lower()}"):
                 quantity, why = folded, "by its letters, in either case"  # target_{O1}: o1's target
             if quantity is not None:
                 self.readings[name] = [Reading(name, quantity, 0, why, self._value(quantity, None))]
+
+    def _gradient_of(self, name: str) -> str | None:
+        """`\\nabla w_{11}` (nabla_w_11), the gradient symbol on a parameter's name: the loss's gradient for it."""
+        match = re.fullmatch(r"nabla_(\w+)", name)
+        if match is None:
+            return None
+        params = [p.name for p in self.truth.network.params]
+        found = [p for p in params if p in (match.group(1), match.group(1).replace("_", ""))]
+        return f"d:{self.truth.network.e_total.name}/{found[0]}" if len(found) == 1 else None
 
     def _as_known(self, part: str) -> str | None:
         if part in self.readings:

@@ -125,6 +125,8 @@ def loss_calls(text: str) -> str:
 
 
 def _render(kind: str, word: str) -> str:
+    if kind == "operator":  # d/d(w21) (w21 a11 + w22 a12): the derivative of what follows
+        return f"d/d({word})"
     if kind == "name" and word.startswith("d:"):
         top, _, bottom = word[2:].partition("/")
         return f"d({top})/d({bottom})"

@@ -243,15 +243,15 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
 
 
 def _carried_on(text: str, spans: list[Span]) -> list[Span]:
-    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, or the
-    next image of a formula, nothing but space between them): one span, the delimiters between them blanked,
+    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, a display
+    `$$= ...$$` after a display, or the next image of a formula, nothing but space between them): one span, the delimiters between them blanked,
     so the chain is read whole and each link judged where it is written."""
     joined: list[Span] = []
     for span in spans:
         last = joined[-1] if joined else None
         between = text[last.end:span.start] if last is not None else ""
         if last is None or not span.source.lstrip().startswith(("=", "+", "-")) or "=" not in last.source \
-                or not re.fullmatch(r"\s*(?:\$?\$?|!\[)", between) or "\n" not in between:
+                or not re.fullmatch(r"(?:\$\$)?\s*(?:\$?\$?|!\[)", between) or "\n" not in between:
             joined.append(span)
             continue
         inner_end = span.start + len(span.source)

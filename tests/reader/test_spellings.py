@@ -4,6 +4,8 @@ tests/oracle.py (an mpmath forward pass and finite differences)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from derive.maths import derivation
@@ -201,6 +203,18 @@ def test_inline_maths_carrying_the_span_before_it_on(mazur: derivation.Derivatio
     assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(1, "correct"), (5, "correct")]
 
 
+@pytest.mark.parametrize("result, status", [("0.35891648", "correct"), ("0.36891648", "wrong")])
+def test_a_display_starting_with_equals_carries_the_display_before_it_on(mazur: derivation.Derivation, result: str,
+                                                                         status: str) -> None:
+    gradient_w5 = gradient("w5")
+    document = "\n".join([
+        "$$", f"w_5^+ = 0.4 - 0.5 \\times {gradient_w5}", "$$", "",  # alone, an update with no value
+        "$$", f"= {result}", "$$"])
+    report = check_document(mazur, "md", document)
+    assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(2, "correct"), (6, status)]
+    assert mp.nstr(mp.mpf("0.4") - mp.mpf("0.5") * mp.mpf(gradient_w5), 8) == "0.35891648"
+
+
 def test_delimiters_written_twice_and_a_target_made_by_a_formula(mazur: derivation.Derivation) -> None:
     document = "\n\n".join([
         "Inputs: $\\( i_1 = 0.05 \\), \\( i_2 = 0.1 \\)$",
@@ -256,3 +270,34 @@ def test_a_sum_over_neurons_labelled_in_one_subscript(mazur: derivation.Derivati
     document = (r"$E_{total} = \frac{1}{2} \sum_{i=1}^{2} (out_{oi} - target_{oi})^2 = " + error + "$")
     report = check_document(mazur, "md", document)
     assert statuses(report)[-1] == status and "correct" in statuses(report)[:1]
+
+
+def test_an_entry_of_a_layer_labelled_vector_and_a_rounded_result_rounded_again(
+        mazur: derivation.Derivation) -> None:
+    net_h1, out_h1, slope = hidden()
+    out = mp.nstr(mp.mpf(out_h1), 3)  # 0.593: its slope worked from it rounds otherwise than the true slope
+    product = Decimal(out) * (1 - Decimal(out))
+    written = str(product.quantize(Decimal("0.0001")))
+    assert written != mp.nstr(mp.mpf(slope), 4)
+    net_h2 = mp.fsum([mp.mpf("0.25") * mp.mpf("0.05"), mp.mpf("0.3") * mp.mpf("0.1"), mp.mpf("0.35")])
+    document = "\n\n".join([
+        rf"$$z^{{[1]}} = \begin{{bmatrix}} {net_h1} \\ {mp.nstr(net_h2, 9)} \end{{bmatrix}}$$",
+        rf"$$\sigma'(z_1^{{[1]}}) = {out} \cdot (1 - {out}) = {out} \cdot {Decimal(1) - Decimal(out)} \approx {written}$$"])
+    verdicts = [f.verdict for f in check_document(mazur, "md", document).found if f.verdict.line == 3]
+    assert [v.status for v in verdicts] == ["correct", "correct", "correct"]
+    assert verdicts[-1].reason.startswith("follows from link 3")
+    slipped = [f.verdict.status for f in check_document(mazur, "md", document.replace(f"\\approx {written}",
+                                                                                      "\\approx 0.2431")).found]
+    assert slipped[-1] == "wrong"
+
+
+@pytest.mark.parametrize("result, status", [("out_{h1}", "correct"), ("out_{h2}", "wrong")])
+def test_a_partial_derivative_operator_applied_to_a_bracket(mazur: derivation.Derivation, result: str,
+                                                            status: str) -> None:
+    document = (r"$$\frac{\partial E_{total}}{\partial w_5} = \frac{\partial E_{total}}{\partial net_{o1}} "
+                r"\frac{\partial net_{o1}}{\partial w_5} \\" + "\n"  # rows of one display, as a derivation is set
+                r"\frac{\partial net_{o1}}{\partial w_5} = \frac{\partial}{\partial w_5}(w_5 out_{h1} + w_6 out_{h2}"
+                rf" + b_2) = {result}$$")
+    report = check_document(mazur, "md", document)
+    assert [s.status for s in report.spans] == ["judged"]
+    assert statuses(report)[-2:] == ["correct", status]  # the operator applied is out_h1, as the truth's slope is
