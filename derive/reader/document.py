@@ -15,23 +15,22 @@ from functools import lru_cache
 
 from derive.check import instances, latex
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
-from derive.check.claims import Num
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
-from derive.model.precision import CTX
 from derive.reader.array_names import ArrayNames
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
-from derive.reader.conventions import mixed_index, other_sign
+from derive.reader.conventions import RuleWithInstance, instance_in_rule, mixed_index, other_sign
+from derive.reader.counts import COUNT, per_example
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
-from derive.reader.sizes import batch_sizes, size_verdict
+from derive.reader.sizes import size_verdict
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
 from derive.reader.sums import summed
@@ -119,6 +118,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     sign = step_sign(document)
     reading = [(text, span, _tables_for(span, own, glyphs, sign), samples.of(span)) for text, span in spans]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
+    if COUNT not in {c.target.name for c in claims}:  # the document's own m is its own
+        names.examples = len(truth.samples)
     alignment = align(truth, claims)
     arrays = ArrayNames(truth, Reader(names, alignment).node)
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
@@ -127,8 +128,6 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
                  tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
     evaluator = Evaluator(truth, OwnNames())
-    for name in batch_sizes([s.chain.text for s in found], truth.network):  # dW = 1/m dZ A^T on one sample: m is 1
-        evaluator.own.define(name, Num("1"), CTX.one, 0)
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
         reader = replace(reader, ties=Ties(truth, [c for r in reading for c in _stated(*r, truth, reader)]))
@@ -398,6 +397,11 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
     try:
         claim, read = names.claim(chain.text, line, span)
         claim = replace(claim, entry=chain.entry, sample=sample.name) if claim is not None else None
+    except RuleWithInstance as slip:
+        source = " ".join(span.source.split())
+        link_line = text.line(span.start + chain.offsets[min(slip.link, len(chain.offsets) - 1)])
+        wrong = Verdict(link_line, source, slip.link, "wrong", None, None, str(slip), (slip.explanation,))
+        return [Found(wrong, text.cell, index, "", "")]
     except (ClaimError, NotUnderstood) as exc:
         reasons.append(str(exc))
         return found
@@ -523,6 +527,7 @@ class Aliases:
     def __init__(self, truth: Truth, table: dict[str, str]) -> None:
         self.truth = truth
         self.labels = True  # a superscript on a name of the document's own labels it
+        self.examples = 0  # the samples an undefined m counts (counts.py); 0: m is not read
         self.table = dict(textbook_aliases(truth))
         self.table.update(table)
         self.chains: dict[tuple[Chain, bool], Chain] = {}  # each chain renamed once: read, then judged
@@ -584,9 +589,14 @@ class Aliases:
     def rename(self, claim: Claim | None) -> Claim | None:
         if claim is None:
             return claim
-        claim = replace(claim, links=tuple(summed(link, self.truth.network) for link in claim.links),
+        gradient = self.name(claim.target.name).partition("/")[2] in {p.name for p in self.truth.network.params}
+        claim = replace(claim, links=tuple(per_example(summed(link, self.truth.network), self.examples, gradient)
+                                           for link in claim.links),
                         left=None if claim.left is None else summed(claim.left, self.truth.network))
-        why = mixed_index(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): which j is meant is not read
+        slip = instance_in_rule(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): wrong for every j but 1
+        if slip is not None:
+            raise slip
+        why = mixed_index(claim, self._known)  # y_j = ... = 1/(1 + e^{-a_1}): which j is meant is not read
         if why is not None:
             raise NotUnderstood(why)
         return replace(claim, target=Name(self.name(claim.target.name)),

@@ -6,7 +6,6 @@ judged against the network's layers. The inputs count as layer 0 (`n_0`, `n^{[0]
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 from derive.check.claims import Claim, Num
 from derive.check.verdicts import Verdict
@@ -51,19 +50,3 @@ def _layer(name: str, count: int) -> tuple[int | None, bool]:
 
 def _verdict(claim: Claim, status: str, right: int, written: int, reason: str) -> Verdict:
     return Verdict(claim.line, claim.text, 1, status, CTX.mpf(right), CTX.mpf(written), reason)
-
-
-# The letter courses give the number of examples a gradient averages over (`dW = \frac{1}{m} dZ A^T`).
-BATCH = "m"
-
-
-def batch_sizes(chains: Sequence[str], network: Network) -> list[str]:
-    """`m`, where the document divides by it (its chains as the walker writes them: `((1)/(m)) dZ A^T`) and
-    never states it, on a network of one sample: the batch size, 1 (with several samples, whether the loss is
-    their mean or their sum decides what 1/m means: not read)."""
-    if len(network.spec.samples) != 1 or any(re.match(rf"\s*{BATCH}\s*(?:=|:=)", c) for c in chains):
-        return []
-    return [BATCH] if any(_DIVIDED.search(c) for c in chains) else []
-
-
-_DIVIDED = re.compile(rf"/\s*(?:\(\s*{BATCH}\s*\)|{BATCH}\b)")

@@ -4,12 +4,14 @@ layers, and shapes that do not fit. The documents' numbers come from tests/oracl
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
-from tests.helpers import oracle_net
+from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
 
 
@@ -259,3 +261,76 @@ def test_an_entry_of_a_labelled_vector_with_its_index_first(mazur: derivation.De
     found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
     assert [s for line, s in found if line == 3] == ["correct", "correct"]
     assert [s for line, s in found if line == 5] == ["wrong"]
+
+
+@pytest.mark.parametrize("slip, status", [(0, "correct"), (1, "wrong")])
+def test_labels_that_count_the_input_as_layer_one(mazur: derivation.Derivation, layers: list[list[str]],
+                                                  slip: int, status: str) -> None:
+    """a^{(2)} read by its values as the hidden layer's outputs: the labels count the input as layer 1, so
+    z^{(3)}, stated nowhere, is the output layer's nets and sigma of it the outputs."""
+    outputs = [layers[2][0], mp.nstr(mp.mpf(layers[2][1]) + slip / mp.mpf(100), 9)]
+    document = "\n\n".join([
+        r"$$a^{(2)} = " + column(layers[1]) + "$$",
+        r"$$a^{(3)} = \sigma(z^{(3)}) = " + column(outputs) + "$$",
+    ])
+    found = [(f.target, f.verdict.link, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert found[-4:] == [("out_o1", 1, "correct"), ("out_o1", 2, "correct"),
+                          ("out_o2", 1, "correct"), ("out_o2", 2, status)]
+
+
+PER_NEURON = """
+inputs = ["i1", "i2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.15, 0.2], [0.25, 0.3]]
+bias = { mode = "per_neuron", values = [0.35, 0.45] }
+
+[[layers]]
+neurons = ["o1", "o2"]
+activation = "sigmoid"
+weights = [[0.4, 0.45], [0.5, 0.55]]
+bias = { mode = "per_neuron", values = [0.6, 0.7] }
+
+[[samples]]
+inputs = [0.05, 0.1]
+targets = [0.01, 0.99]
+
+[training]
+learning_rate = 0.5
+"""
+
+
+def updated_hidden_biases(s: spec.Spec) -> list[str]:
+    values = param_values(s)
+    names = s.layers[0].bias.names
+    rate = mp.mpf(str(s.training.learning_rate))
+    return [mp.nstr(values[n] - rate * finite_difference(s, 0, n, values), 9) for n in names]
+
+
+@pytest.mark.parametrize("slip, status", [(0, "correct"), (1, "wrong")])
+def test_biases_named_new_are_the_biases_after_the_update(tmp_path: Path, slip: int, status: str) -> None:
+    """b^{[1]}_{new} = b^{[1]} - eta delta^{[1]}, its formula's values those of the hidden biases after one
+    update: read as them, entry by entry, and the numbers after it judged against them."""
+    s = spec.load(str(write_spec(tmp_path, PER_NEURON)))
+    d = derivation.build(network.build(s), history_steps=(1,))
+    new = updated_hidden_biases(s)
+    new[1] = mp.nstr(mp.mpf(new[1]) + slip / mp.mpf(100), 9)
+    values = param_values(s)
+    deltas = [mp.nstr(finite_difference(s, 0, n, values), 9) for n in s.layers[0].bias.names]  # dE/db = delta
+    document = "\n\n".join([r"$$b^{[1]} = " + column(["0.35", "0.45"]) + "$$",
+                             r"$$\delta^{[1]} = " + column(deltas) + "$$",
+                             r"$$b^{[1]}_{\text{new}} = b^{[1]} - 0.5 \delta^{[1]} = " + column(new) + "$$"])
+    found = [(f.target, f.verdict.link, f.verdict.status) for f in check_document(d, "md", document).found]
+    assert found[-4:] == [("b1@1", 1, "correct"), ("b1@1", 2, "correct"), ("b2@1", 1, "correct"),
+                          ("b2@1", 2, status)]
+
+
+def test_biases_not_named_new_are_not_read_as_updated(tmp_path: Path) -> None:
+    """b_1 with the updated values and no mark of the update is no reading of them (it is the person's own)."""
+    s = spec.load(str(write_spec(tmp_path, PER_NEURON)))
+    d = derivation.build(network.build(s), history_steps=(1,))
+    report = check_document(d, "md", r"$$b_1 = " + column(updated_hidden_biases(s)) + "$$")
+    assert not {"correct", "wrong"} & {f.verdict.status for f in report.found}

@@ -72,17 +72,30 @@ def test_a_sum_whose_result_names_no_one_quantity_stays_arithmetic(mazur: deriva
     assert [s for line, s, _ in short if line == 1] == ["correct"]
 
 
-def test_a_rule_for_every_index_written_with_one_instances_index_is_not_understood(
+def test_a_rule_for_every_index_written_with_one_instances_index_is_never_right(
         mazur: derivation.Derivation) -> None:
-    """a_1 is net_h1 (0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775); `y_j = F(a_j) = 1/(1 + e^{-a_1})` and
-    `h_j = 1/(1 + e^{-a_1})` state a rule for every j with a_1's index: not read as out_h1 and called right."""
+    """a_1 is net_h1 (0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775); `y_j = F(a_j) = 1/(1 + e^{-a_1})` writes
+    a_1 for the a_j of its own chain: wrong as a rule for every j (it holds for one only), a notation slip;
+    `h_j = 1/(1 + e^{-a_1})` names no a_j, so which j is meant is not read. Neither is read as out_h1 and
+    called right."""
     document = ("$$a_1 = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35 = 0.3775$$\n\n"
                 "$$y_j = F(a_j) = \\frac{1}{1 + e^{-a_1}}$$\n\n$$h_j = \\frac{1}{1 + e^{-a_1}}$$\n\n"
                 "$$h_1 = \\frac{1}{1 + e^{-a_1}}$$\n")
     report = check_document(mazur, "md", document)
-    assert [s.status for s in report.spans] == ["judged", "not understood", "not understood", "judged"]
-    assert "a_j and a1 in one equation" in report.spans[1].reason and "h_j and a1" in report.spans[2].reason
+    assert [s.status for s in report.spans] == ["judged", "judged", "not understood", "judged"]
+    (slip,) = report.spans[1].found
+    assert (slip.verdict.status, slip.verdict.link) == ("wrong", 2)
+    assert slip.verdict.explanations[0].startswith("notation: a1 written for a_j in a rule for every j")
+    assert "h_j and a1" in report.spans[2].reason
     assert [f.verdict.status for f in report.spans[3].found] == ["correct"]  # one instance: h_1 is out_h1
+
+
+def test_an_instance_of_a_summed_index_is_no_slip_in_the_rule(mazur: derivation.Derivation) -> None:
+    """z_j = sum_i w_i x_i = w_1 x_1 + w_2 x_2: the instances are of the sum's index i, not of the rule's j;
+    a rule that keeps its own index throughout (y_j = F(a_j) = 1/(1 + e^{-a_j})) is no slip either."""
+    for rule in (r"z_j = \sum_i w_i x_i = w_1 x_1 + w_2 x_2", r"y_j = F(a_j) = \frac{1}{1 + e^{-a_j}}"):
+        report = check_document(mazur, "md", f"$${rule}$$\n")
+        assert "wrong" not in {f.verdict.status for f in report.found}
 
 
 ROW_NET = """title = "2-2-1"
