@@ -116,7 +116,9 @@ class ArrayNames:
     def notes(self, names: list[str]) -> str:
         return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
 
-    def align(self, statements: list[Statement]) -> None:
+    def align(self, statements: list[Statement], mentioned: tuple[str, ...] = ()) -> None:
+        """The readings, from the statements about arrays; `mentioned`, the names of every other chain, may be a
+        layer's array by their letter (`yhat = a^{[2]}`, a^{[2]} written out nowhere)."""
         for _ in range(ROUNDS):
             before = dict(self.readings)
             for s in statements:
@@ -129,7 +131,7 @@ class ArrayNames:
         self._consistent()
         words = sorted({w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)})
         self._indexed(words)
-        self._lettered(words)
+        self._lettered(sorted({*words, *mentioned}))
         for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
             head = s.chain.text.split(" = ")[0].strip()
             if _plain_name(head) and head not in self.readings and head not in self.shapes:
@@ -208,18 +210,22 @@ class ArrayNames:
             if found:
                 self.readings[word] = found[0]
 
-    def _label_offset(self) -> int | None:
-        """0 when the document labels layers by superscripts (W^{[1]} read as layer 1), else None."""
+    def _label_offset(self, shifted: bool = False) -> int | None:
+        """0 when the document labels layers by superscripts (W^{[1]} read as layer 1), else None; `shifted`:
+        also 1 where every label read counts the input as layer 1 (a^{(2)} read as layer 1's outputs)."""
+        offsets = []
         for name, q in self.readings.items():
             label, layer = re.search(r"_L(\d+)$", name), re.search(r"of layer (\d+)", q.label)
             if label and layer:
-                return 0 if label.group(1) == layer.group(1) else None
-        return None
+                offsets.append(int(label.group(1)) - int(layer.group(1)))
+        if not shifted:
+            return 0 if offsets[:1] == [0] else None
+        return offsets[0] if offsets and len(set(offsets)) == 1 and offsets[0] in (0, 1) else None
 
     def _indexed(self, words: list[str]) -> None:
         """`x` where `x_1`, `x_2` are read as i1, i2: the vector of those entries."""
         for word in words:
-            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}", word):
+            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}(?:hat|bar)?", word):  # x, yhat
                 continue
             for q in self.quantities:
                 entries = [row[0] for row in q.names] if all(len(r) == 1 for r in q.names) else []
@@ -232,15 +238,19 @@ class ArrayNames:
                     break
 
     def _lettered(self, words: list[str]) -> None:
-        """`b^{[1]}` stated nowhere, in a document that labels layers: layer 1's biases, by its letter."""
-        if self._label_offset() != 0:
+        """`b^{[1]}` stated nowhere, in a document that labels layers: layer 1's biases, by its letter; where
+        the labels count the input as layer 1 (a^{(2)} read as the first hidden layer's outputs, as course
+        notes number layers), z^{(3)} is the second layer's nets."""
+        offset = self._label_offset(shifted=True)
+        if offset is None:
             return
         for word in words:
             match = re.fullmatch(r"([A-Za-z]+)_L(\d+)", word)
             kind = LETTERS.get(match.group(1)) if match else None
             if kind is None or word in self.readings or word in self.shapes:
                 continue
-            found = [c for c in self.quantities if c.label == f"{kind} of layer {match.group(2)}"]  # type: ignore[union-attr]
+            number = int(match.group(2)) - offset  # type: ignore[union-attr]
+            found = [c for c in self.quantities if c.label == f"{kind} of layer {number}"]
             if found:
                 self.readings[word] = found[0]
 
@@ -276,6 +286,12 @@ class ArrayNames:
                  and len(part.split()) == 1]
         return links[0].shape if links else None
 
+    def _readable(self, head: str) -> list[Quantity]:
+        """The arrays a name may be read as: the biases after the update only under a name that says so
+        (`b_{new}`): a document's `b_1` that is shown updated later is the biases it starts from."""
+        marked = MARKED_NEW.search(head) is not None
+        return [q for q in self.quantities if marked or not (q.kind == "updated" and q.label.startswith("the biases"))]
+
     def _read(self, head: str, s: Statement) -> None:
         found: list[Quantity] = []
         evaluator = Evaluator(self.truth, OwnNames())
@@ -287,7 +303,7 @@ class ArrayNames:
             values = values_of(renamed, evaluator)
             if values is None:
                 continue
-            for q in self.quantities:
+            for q in self._readable(head):
                 for oriented in (q, q.transposed()):
                     if matches(renamed, values, oriented, self.truth, s.sample) and oriented not in found:
                         found.append(oriented)
@@ -298,6 +314,10 @@ class ArrayNames:
             self.readings[head] = chosen[0]
         elif chosen:
             self.several[head] = chosen
+
+
+# A name that says it is a value after the update: `b_{new}`, `b^{new}`, `b^+` (read as b@1).
+MARKED_NEW = re.compile(r"(?:^|_)new(?:_|$)|@1$")
 
 
 def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:

@@ -368,6 +368,8 @@ def quantities(truth: Truth) -> list[Quantity]:
             found.append(Quantity(f"the biases of layer {number}", "bias", biases))
             found.append(Quantity(f"dE_total/db of layer {number}", "gradient",
                                   tuple((f"d:E_total/{b}",) for (b,) in biases)))
+            found.append(Quantity(f"the biases of layer {number} after the update", "updated",
+                                  tuple((f"{b}@1",) for (b,) in biases)))
     return found + _per_sample(found, truth)
 
 
@@ -429,7 +431,7 @@ def entry_claims(chain: Chain, line: int, names: Callable[[str], Array | None],
         head = tokens(head)[0][1]  # d(L)/d(W2) as the grammar names it, dL/dW2
     links = links_of(replace(chain, text=" = ".join(parts[1:])), names) if len(parts) > 1 else []
     quantity = target(head) if named else None
-    if quantity is not None and chain.update:  # W <- W - eta dL/dW: the left side is W after the update
+    if quantity is not None and chain.update and quantity.kind != "updated":  # W <- W - eta dL/dW: W after it
         quantity = Quantity(quantity.label + " after the update", quantity.kind,
                             tuple(tuple(f"{n}@1" for n in row) for row in quantity.names))
     if quantity is None and named:

@@ -21,6 +21,7 @@ from dataclasses import replace
 from derive.check.claims import Claim, names_in
 from derive.check.verdicts import Verdict
 from derive.model.precision import CTX, show
+from derive.reader.plain import NotUnderstood
 from derive.reader.spans import near
 
 # A sign convention said in words, naming the symbol whose sign is moved: "take/extract/pull the negative
@@ -99,4 +100,34 @@ def mixed_index(claim: Claim, known: Callable[[str], bool]) -> str | None:
     return None
 
 
-__all__ = ["mixed_index", "other_sign"]
+class RuleWithInstance(NotUnderstood):
+    """A rule for every index whose chain writes one instance for its own index (`y_j = F(a_j) =
+    1/(1 + e^{-a_1})`): wrong as written, whichever j is meant, for it holds for one j only."""
+
+    def __init__(self, link: int, general: str, instance: str, letter: str) -> None:
+        super().__init__(f"a rule for every {letter} written with {instance} for {general}")
+        self.link = link  # 1-based: the first link that names the instance
+        self.explanation = (f"notation: {instance} written for {general} in a rule for every {letter}: it holds "
+                            f"for one {letter} only")
+
+
+def instance_in_rule(claim: Claim, known: Callable[[str], bool]) -> RuleWithInstance | None:
+    """The slip of a claim that states a rule for every index of its left side (y_j, free: no sum binds it)
+    and writes, after a link naming a_j, a_1 of the same family for it; None where it does not."""
+    target = LETTER_INDEX.fullmatch(claim.target.name)
+    if target is None or known(claim.target.name):
+        return None
+    letter = target.group(2)
+    seen: set[str] = set()
+    for k, link in enumerate(claim.links, start=1):
+        names = names_in(link)
+        for name in names:
+            m = NUMBER_INDEX.fullmatch(name)
+            general = f"{m.group(1)}_{letter}" if m else ""
+            if m and general in seen and not known(general):
+                return RuleWithInstance(k, general, name, letter)
+        seen.update(n for n in names if LETTER_INDEX.fullmatch(n) and n.endswith(f"_{letter}"))
+    return None
+
+
+__all__ = ["RuleWithInstance", "instance_in_rule", "mixed_index", "other_sign"]
