@@ -484,7 +484,9 @@ def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
         return swapped
     strays = [n.text for n in numbers_in(link) if not _known_number(n, truth, evaluator)]
     if strays:
-        return copies.copied(strays[0], target, truth, evaluator) or (
+        return copies.copied(strays[0], target, truth, evaluator) or \
+            rewrites.near_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
+                                lambda n: not _known_number(n, truth, evaluator)) or (
             f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
     return (COMBINED,)
 

@@ -18,6 +18,11 @@ from derive.check.values import Evaluator, OwnNames
 from derive.model.precision import CTX, Real, show
 
 
+# A slip in working moves a number by a little: within this relative distance of what the values written before
+# give an input, a number standing for it is that input worked out with a slip (as in derive.check.diagnosis).
+NEAR = CTX.mpf("0.01")
+
+
 def wrong_input(link: Node, target: str, spread: Callable[[Node], Real], truth: Truth, evaluator: Evaluator,
                 known: Callable[[Num], bool]) -> tuple[str, ...]:
     """A computation in numbers with one number, a value of the network (`known`), standing where another
@@ -76,6 +81,43 @@ def _across(name: str, truth: Truth) -> list[tuple[str, str]]:
         ]
     return [(other, cause + ", where " + shown(name) + " ({value}) belongs")
             for wanted, other, cause in found if wanted == name]
+
+
+def near_input(link: Node, target: str, spread: Callable[[Node], Real], truth: Truth, evaluator: Evaluator,
+               stray: Callable[[Num], bool]) -> tuple[str, ...]:
+    """A number no value of the network gives (`stray`), standing where an input of the step belongs (the one
+    swap that gives the right value, or what the values written before give), within 1% of what the values
+    written before give that input (1.6740 for net_o, which they give as 1.6760): that input worked out
+    with an arithmetic slip."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    base, sample = split_sample(target)
+    wanted = _wanted(base, sample, truth, evaluator)
+    found: dict[tuple[str, str], str] = {}
+    for k, number in enumerate(numbers_in(link)):
+        if not stray(number):
+            continue
+        for name in evaluator.recomputer.inputs(base):
+            try:
+                again = evaluator.recomputer.value(name, evaluator.document, sample)
+            except (ArithmeticError, ValueError, KeyError):
+                continue
+            if again is None or not (again.slips or again.rounded) or not again.value:
+                continue
+            written = CTX.mpf(number.text)
+            if abs(written - again.value) > NEAR * abs(again.value) or \
+                    agrees_to_written_digits(again.value, number.text):
+                continue
+            swapped = _swapped(link, k, again.value)[0]
+            try:
+                got, slack = evaluator.evaluate(swapped), spread(swapped)
+            except (Unknown, ArithmeticError, ValueError):
+                continue
+            if any(abs(got - w) <= slack * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 for w in wanted):
+                lines = ", ".join(str(n) for n in sorted({*again.slips, *again.rounded}))
+                found[(number.text, name)] = (f"arithmetic slip: {number.text} stands for {shown(name)}, which the "
+                                              f"values written on line {lines} give as {show(again.value, 9).text}")
+    return tuple(found.values()) if len(found) == 1 else ()
 
 
 def _wanted(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> list[Real]:

@@ -302,3 +302,14 @@ def test_a_value_the_written_values_give_is_no_copy_of_another(tmp_path) -> None
     verdict = judged(d, text)[-1]
     assert verdict.status == "wrong"
     assert not any(e.startswith("arithmetic slip in copying") for e in verdict.explanations), verdict.explanations
+
+
+def test_a_number_near_what_the_values_written_give_an_input_names_that_input_slipped(mazur, hand) -> None:
+    # out_h1 written 0.6000 (a slip); net_o1 from it is 0.4 x 0.6 + 0.45 out_h2 + 0.6, written 0.003 off
+    net = mp.mpf("0.4") * mp.mpf("0.6") + mp.mpf("0.45") * hand["out_h2"] + mp.mpf("0.6")
+    slipped = n(net + mp.mpf("0.003"), 5)
+    document = f"$out_{{h1}} = 0.6000$\n\n$out_{{o1}} = \\frac{{1}}{{1 + e^{{-{slipped}}}}}$"
+    verdict = judged(mazur, document)[-1]
+    assert verdict.status == "wrong"
+    assert verdict.explanations == (f"arithmetic slip: {slipped} stands for net_o1, which the values written on "
+                                    f"line 1 give as {mp.nstr(net, 9)}",)
