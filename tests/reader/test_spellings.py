@@ -301,3 +301,15 @@ def test_a_partial_derivative_operator_applied_to_a_bracket(mazur: derivation.De
     report = check_document(mazur, "md", document)
     assert [s.status for s in report.spans] == ["judged"]
     assert statuses(report)[-2:] == ["correct", status]  # the operator applied is out_h1, as the truth's slope is
+
+
+@pytest.mark.parametrize("scale, status", [(1, "correct"), (2, "wrong")])
+def test_a_neurons_label_in_braces_without_its_underscore(mazur: derivation.Derivation, scale: int,
+                                                          status: str) -> None:
+    """out{h1}: the label of a neuron in braces straight after the word, its underscore left out, names the
+    neuron's quantity as out_{h1} does; after a number (2{h1}) it names nothing."""
+    slope = mp.nstr(mp.mpf(hidden()[2]) * scale, 9)
+    rule = r"\frac{\partial out_{h1}}{\partial net_{h1}} = "
+    report = check_document(mazur, "md", f"$${rule}out{{h1}}(1 - out{{h1}}) = {slope}$$\n\n$${rule}2{{h1}}$$\n")
+    assert statuses(report) == ["correct", status, "cannot check"]
+
