@@ -10,7 +10,7 @@ from dataclasses import replace
 from derive.check import confusions, rewrites
 from derive.check.carried import Recomputed, Recomputer, Slip, canonical, number_key
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
-from derive.check.digits import agrees_to_written_digits, half_unit, significant
+from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, literal
@@ -25,10 +25,6 @@ ARITHMETIC = "arithmetic slip: this number does not follow from the link before 
 # for 0.4277...): the link after them may come from the value they round. Shorter ones (0.7, 0.25) are
 # taken as exact: `0.4 x 0.25 + 0.7 x 0.5 = 0.47` does not follow, whatever rounding could hide.
 ROUNDED_DIGITS = 3
-# A number that agrees with the truth to this many significant digits after working that gives another is the
-# true value found another way (a program, a right working elsewhere), not an arithmetic slip that lands on it.
-TRUE_DIGITS = 4
-FAR_UNITS = 10  # ... where the working gives a number this many units of its last digit away (0.149318 for 0.14983)
 
 
 def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: Real = CTX.zero) -> bool:
@@ -137,11 +133,6 @@ def jumped(verdict: Verdict, link: Node, earlier: tuple[Node, ...], judged: list
                _rounded(before[0], evaluator, truth)):
         return verdict
     shown = show(before[1], 9).text
-    text = literal(link)
-    if text is not None and significant(text) >= TRUE_DIGITS and \
-            abs(before[1] - verdict.claimed) > FAR_UNITS * 2 * half_unit(text):  # no slip lands that far, on the truth
-        return replace(verdict, reason=f"agrees to the digits written, though link {before[2].link} gives {shown}: "
-                                       "the true value, not worked from the numbers written before it")
     return replace(verdict, status="wrong", reason=f"does not follow from link {before[2].link}: it gives {shown}",
                    explanations=(ARITHMETIC.format(before=shown),))
 
@@ -157,7 +148,7 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
     before = _before(earlier, judged)
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         if before[2].status == "correct":  # `σ'(z) = 0.6570 · 0.3430 ≈ 0.2254`: a right result rounded again
-            return replace(verdict, status="correct", reason=(
+            return replace(verdict, status="correct", explanations=(), reason=(
                 f"follows from link {before[2].link} ({show(before[1], 9).text}), whose numbers are rounded"))
         if before[2].status in SLIPPED:
             return replace(verdict, status=CARRIED, reason=f"follows from link {before[2].link}, which is wrong")
@@ -412,7 +403,37 @@ def _mended(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) ->
             return replace(verdict, status="cannot check", reason=(  # cannot be told from these numbers
                 f"uses {text} for {slip.quantity} ({show(slip.truth, 9).text}) as line {slip.line} did; whether "
                 "it also slips anew is not told by the numbers written"))
-    return None
+    return _all_mended(verdict, link, truth, evaluator)
+
+
+def _all_mended(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict | None:
+    """A link that uses several wrong numbers of earlier lines (`15.480 / 18.787`, e^2.739 slipped and the sum
+    of the exponentials with it) and is right, within the rounding of the numbers written, once all of them are
+    put back to the values they should have had: those slips, carried forward."""
+    assert verdict.truth is not None
+    slips, found = evaluator.document.slips, []
+    for k, number in enumerate(numbers_in(link)):
+        text = next((t for t in slips if t.lstrip("-") == number.text and slips[t].line != verdict.line
+                     and slips[t].truth is not None), None)
+        if text is not None:
+            found.append((k, text, slips[text]))
+    if len(found) < 2:
+        return None
+    mended = link
+    for k, text, slip in found:
+        assert slip.truth is not None
+        mended = rewrites.swapped(mended, k, slip.truth if not text.startswith("-") else -slip.truth)
+    try:
+        value = evaluator.evaluate(mended)
+    except (Unknown, ArithmeticError, ValueError):
+        return None
+    if not follows(verdict.truth, mended, value, spread_of(link, evaluator, truth)):
+        return None
+    lines = ", ".join(str(n) for n in sorted({slip.line for _, _, slip in found}))
+    return replace(verdict, status=CARRIED, reason=(
+        f"follows from the slips on line {lines}: with " + ", ".join(
+            f"{show(slip.truth, 9).text} for {text}" for _, text, slip in found if slip.truth is not None)
+        + " it gives the truth"))
 
 
 # A slip in working moves a number by a little (a digit, a rounding): within this relative distance of what the

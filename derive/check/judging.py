@@ -11,6 +11,7 @@ from derive.check import confusions, diagnosis
 from derive.check.carried import Slip, canonical
 from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.formulas import explain_formula
+from derive.check.results import results
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import ACTIVATIONS, Evaluator, OutOfRange, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, compare, literal
@@ -22,6 +23,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
     verdicts = [_with_earlier_values(claim, v, evaluator) for v in verdicts]
     diagnosis.substitutions(claim, truth, evaluator)
+    results(claim, truth, evaluator)
     last = literal(claim.links[-1]) if claim.links else None
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
         evaluator.document.slip(last, claim.line, claim.target.name, verdicts[-1].truth)  # known again when copied
@@ -162,6 +164,8 @@ def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator)
     if target in own.nodes:  # stated again (a loop over samples, a second attempt): from this line on
         again = f" (stated again: it was {show(own.values[target], 9).text} on line {own.lines[target]})"
     own.define(target, link, value, claim.line)
+    if target == "m" and literal(link) == str(samples := len(evaluator.truth.network.spec.samples)):
+        return Verdict(claim.line, claim.text, i, "correct", value, value, f"the number of samples ({samples})" + again)
     return Verdict(claim.line, claim.text, i, "defined", value, value, "your own name" + again)
 
 

@@ -116,7 +116,9 @@ class ArrayNames:
     def notes(self, names: list[str]) -> str:
         return "; ".join(f"read {n} as {self.readings[n].label}" for n in names if n in self.readings)
 
-    def align(self, statements: list[Statement]) -> None:
+    def align(self, statements: list[Statement], mentioned: tuple[str, ...] = ()) -> None:
+        """The readings, from the statements about arrays; `mentioned`, the names of every other chain, may be a
+        layer's array by their letter (`yhat = a^{[2]}`, a^{[2]} written out nowhere)."""
         for _ in range(ROUNDS):
             before = dict(self.readings)
             for s in statements:
@@ -129,7 +131,7 @@ class ArrayNames:
         self._consistent()
         words = sorted({w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)})
         self._indexed(words)
-        self._lettered(words)
+        self._lettered(sorted({*words, *mentioned}))
         for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
             head = s.chain.text.split(" = ")[0].strip()
             if _plain_name(head) and head not in self.readings and head not in self.shapes:
@@ -223,7 +225,7 @@ class ArrayNames:
     def _indexed(self, words: list[str]) -> None:
         """`x` where `x_1`, `x_2` are read as i1, i2: the vector of those entries."""
         for word in words:
-            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}", word):
+            if word in self.readings or not re.fullmatch(r"[A-Za-z]{1,3}(?:hat|bar)?", word):  # x, yhat
                 continue
             for q in self.quantities:
                 entries = [row[0] for row in q.names] if all(len(r) == 1 for r in q.names) else []

@@ -30,6 +30,7 @@ from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
+from derive.reader.sizes import size_verdict
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
 from derive.reader.sums import summed
@@ -124,7 +125,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
                                                                                       tables, sample)]
     heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
-    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)])
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
+                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
     evaluator = Evaluator(truth, OwnNames())
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
@@ -208,18 +210,24 @@ class Reader:
         assert self.arrays is not None
         renamed = self.aliases.renamed(chain, span)
         found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
-        claims = [self.alignment.rename(self.aliases.rename(c))[0] for c in found]  # type: ignore[arg-type]
+        cells = {w for grid in renamed.arrays for row in grid for cell in row
+                 for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", cell)}  # h_1 written in a cell: entry 1 of h
+        claims = [self.alignment.rename(_one_by_one(self.aliases.rename(c), self.arrays, cells))[0]  # type: ignore[arg-type]
+                  for c in found]
         heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
         return claims, self.arrays.notes(heads)
 
 
-def _one_by_one(claim: Claim, arrays: ArrayNames) -> Claim:
-    """A claim in which a name of a 1 x 1 array (`b_2`, the output layer's bias) is its one quantity."""
+def _one_by_one(claim: Claim, arrays: ArrayNames, only: set[str] | None = None) -> Claim:
+    """A claim in which a name of a 1 x 1 array (`b_2`, the output layer's bias) is its one quantity (of the
+    names `only` holds, where it is given)."""
     def name(n: str) -> str:
         base, at, step = n.partition("@")
         if base.startswith("d:"):
             top, _, bottom = base[2:].partition("/")
             return f"d:{name(top)}/{name(bottom)}" + at + step
+        if only is not None and base not in only:
+            return n
         return (arrays.scalar(base) or base) + at + step
     return replace(claim, target=Name(name(claim.target.name)), links=tuple(_renamed(x, name) for x in claim.links),
                    left=None if claim.left is None else _renamed(claim.left, name))
@@ -366,6 +374,9 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
     """One chain's verdicts (its reasons for not being read added to `reasons`)."""
     found: list[Found] = []
     line = text.line(span.start + chain.offsets[0])
+    sized = _sized(chain.text, line, truth)
+    if sized is not None:  # n_x = 2: a layer's size
+        return [Found(replace(sized, text=" ".join(span.source.split())), text.cell, index, "", "")]
     if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
             names.aliases.renamed(chain, span))):
         if _names_its_entries(chain):
@@ -409,6 +420,14 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
         said = "; ".join(r for r in (notes, reading, sample.said(v)) if r)
         found.append(Found(replace(v, line=link_line, text=source), text.cell, index, said, target))
     return found
+
+
+def _sized(text: str, line: int, truth: Truth) -> Verdict | None:
+    try:
+        claim = _parsed(text, line)
+    except ClaimError:
+        return None
+    return size_verdict(claim, truth.network) if claim is not None else None
 
 
 def _unsure(found: Found, verdict: Verdict, lines: range, evaluator: Evaluator) -> Found:

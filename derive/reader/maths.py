@@ -23,6 +23,8 @@ from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
                          "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf"})
+# A mark over a letter that makes a name of its own: \hat{y} is yhat, \bar{e} ebar
+DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
 TIMES = frozenset({"cdot", "times", "ast"})
 SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
 IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
@@ -276,9 +278,15 @@ class _Emitter:
         if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
                 isinstance(node, lw.LatexGroupNode) and _transposed(node)):
             self.out.append(" ^T ")
+        elif (labelled := re.fullmatch(r"(\[\d{1,2}\]|\(\d{1,7}\))T", flat)) and self.out and \
+                _NAME_END.search(self.out[-1]):  # W^{[2]T}: layer 2's W, transposed
+            self._place(op, labelled.group(1))
+            self.out.append(" ^T ")
         elif re.fullmatch(r"\[\d{1,2}\]", flat) and self.out and _NAME_END.search(self.out[-1]):
-            # W^{[2]}, w^{[2]}_{11}, a^{[1]}: square brackets count layers (a course's notation), never updates
-            self.out[-1] += f"_L{flat[1:-1]}"
+            # W^{[2]}, w^{[2]}_{11}, a^{[1]}: square brackets count layers (a course's notation), never updates;
+            # g'^{[1]}: the layer's g, then its prime
+            primed = re.fullmatch(r"(.*?)(@1 ?)", self.out[-1])
+            self.out[-1] = f"{primed.group(1)}_L{flat[1:-1]}@1" if primed else self.out[-1] + f"_L{flat[1:-1]}"
         elif mark is not None:
             self.out.append(mark + " ")  # W^{(1)}x: the name ends with its superscript
         elif _ARITHMETIC_EXPONENT.fullmatch(flat):  # folded: never an update count, which is one number
@@ -325,6 +333,12 @@ class _Emitter:
             if re.fullmatch(r"-?\d+\.\d+", number):  # \mathbf{0.4256}: a result set in bold
                 self.out.append(" " + number + " ")
                 return nxt
+            if isinstance(parts, lw.LatexEnvironmentNode) or [type(c) for c in _children(parts) if visible(c)] == [
+                    lw.LatexEnvironmentNode]:  # \mathbf{\begin{bmatrix} ... \end{bmatrix}}: a matrix set in bold
+                inner = _Emitter(self.arrays)
+                inner.nodes(_children(parts))
+                self.out.append(" " + inner.text() + " ")
+                return nxt
             word = _flat(parts)
             self.out.append(" " + word if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) else _bad(f"\\{name}{{{word}}}"))
             return nxt
@@ -334,9 +348,9 @@ class _Emitter:
             return nxt
         if name == "color":  # \color{colour}: nothing to read
             return _one_arg(nodes, i, args)[1]
-        if name in ("hat", "widehat"):
+        if name in DECORATIONS:  # \hat{y} is yhat, \bar{e} (a mean, an input made of one) ebar
             parts, nxt = _one_arg(nodes, i, args)
-            self.out.append(" " + _flat(parts) + "hat")
+            self.out.append(" " + _flat(parts) + DECORATIONS[name])
             return nxt
         if name in TIMES:
             if next((piece for piece in reversed(self.out) if piece.strip()), None) != " * ":

@@ -267,6 +267,9 @@ class Aligner:
         whole = bool(s.numbers) and all(text is not None and text.lstrip("-").isdigit() for _, text, _ in s.numbers)
         givens = self._givens(s)
         givens = hinted(name, givens, self.kinds) if whole else givens
+        suggested = hinted(name, self._exactly(s, allowed), self.kinds) if givens else []
+        if suggested and not hinted(name, givens, self.kinds):  # z_h2 = 1.0: the net its letters say, not a
+            return prefer(name, suggested, self.kinds, self._neuron(name), self.layers)  # weight that is 1 too
         if givens:
             return prefer(name, givens, self.kinds, self._neuron(name), self.layers)
         exact = self._exactly(s, allowed)

@@ -101,8 +101,10 @@ def function_named(word: str) -> str:
     """A function's name in the grammar, from the spelling a document uses before a bracket: `ReLU`, `Sigmoid`,
     `f` or `g` (the network's activation), and with a prime (`f@1`, as the walker writes `f'`) its slope."""
     base, prime, _ = word.partition("@")
-    if re.fullmatch(r"(?:f|g|phi|varphi)_?L?\d{1,2}", base):
-        base = base.rstrip("0123456789L_")  # f_1(z_1), f'_2, f^{[2]}: the activation of the layer named
+    if re.fullmatch(r"(?:f|g|phi|varphi)_?L?\d{1,2}", base) or (prime and re.fullmatch(r"sigma_?L?\d{1,2}", base)):
+        # f_1(z_1), f'_2, f^{[2]}, \sigma'_1: the activation of the layer named, whichever it is (\sigma_1 without
+        # a prime is as often a value, sigma_1 (1 - sigma_1))
+        base = "f" if base.startswith("sigma") else base.rstrip("0123456789L_")
     letter, sep, named = base.partition("_")
     if sep and letter in ("f", "g", "phi", "sigma") and named.lower() in FUNCTION_SPELLINGS:
         base = named  # g_{ReLU}, f_{sigmoid}: the function the subscript names

@@ -243,15 +243,14 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
 
 
 def _carried_on(text: str, spans: list[Span]) -> list[Span]:
-    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, a display
-    `$$= ...$$` after a display, or the next image of a formula, nothing but space between them): one span, the delimiters between them blanked,
-    so the chain is read whole and each link judged where it is written."""
+    """Inline maths that carries the span before it on (`$= ...$`, `$+ ...$` in the next paragraph, or the
+    next image of a formula, nothing but space between them), or a display that does (`$$= 0.08 + 0.18$$` on
+    the line after `$$z_1 = (0.1)(0.8) + (0.2)(0.9)$$`): one span, the delimiters between them blanked, so the
+    chain is read whole and each link judged where it is written."""
     joined: list[Span] = []
     for span in spans:
         last = joined[-1] if joined else None
-        between = text[last.end:span.start] if last is not None else ""
-        if last is None or not span.source.lstrip().startswith(("=", "+", "-")) or "=" not in last.source \
-                or not re.fullmatch(r"(?:\$\$)?\s*(?:\$?\$?|!\[)", between) or "\n" not in between:
+        if last is None or "=" not in last.source or not _carries_on(text, last, span):
             joined.append(span)
             continue
         inner_end = span.start + len(span.source)
@@ -263,6 +262,23 @@ def _carried_on(text: str, spans: list[Span]) -> list[Span]:
         joined[-1] = Span(source, last.start, span.end, span.block_end, last.display, last.cell, last.context,
                           last.headings, last.lead)
     return joined
+
+
+# Between two displays, the second carrying the first on: the first's closing delimiter (a LaTeX span ends after
+# it), a line break and the second's opening one
+_DISPLAYS_APART = re.compile(r"(?:\$\$|\\\])?\s*\n\s*(?:\$\$|\\\[)")
+
+
+def _carries_on(text: str, last: Span, span: Span) -> bool:
+    """Whether `span` goes on with the chain of `last`: inline maths starting with `=`, `+` or `-` after
+    nothing but space (and a line break), or a display starting with `=` right below another display (a display
+    starting with a sign may be an equation of its own: `$$-0.5 \\cdot 2 = -1$$`)."""
+    between, head = text[last.end:span.start], span.source.lstrip()
+    if last.display and span.display and _DISPLAYS_APART.fullmatch(between) and head.startswith(
+            ("=", "\\approx", "≈")):
+        return True
+    return head.startswith(("=", "+", "-")) and re.fullmatch(r"\s*(?:\$?\$?|!\[)", between) is not None \
+        and "\n" in between
 
 
 # `$$...$$` and `$...$` where the Markdown saw none: in prose indented with tabs (a code block to it) or
@@ -437,7 +453,7 @@ def latex_spans(text: str) -> list[Span]:
     spans: list[Span] = []
     state = {"heading": "", "prose": "", "section": ""}
     _walk_latex(text, nodes, spans, state, Outline())
-    return spans
+    return _carried_on(text, spans)
 
 
 # A definition's body is no claim, and may open an environment it does not close

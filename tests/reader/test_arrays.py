@@ -170,6 +170,111 @@ def test_each_link_of_a_vector_chain_is_on_its_own_line(mazur: derivation.Deriva
     assert [(f.verdict.line, f.verdict.status) for f in found if f.verdict.status == "wrong"] == [(2, "wrong")]
 
 
+@pytest.mark.parametrize("second, status", [("0.5969", "correct"), ("0.5996", "wrong")])
+def test_a_vectors_entries_named_in_the_cells_of_an_array(mazur: derivation.Derivation, layers: list[list[str]],
+                                                          second: str, status: str) -> None:
+    document = "\n\n".join([f"$$h = {column(layers[1])}$$",  # read as the hidden outputs by its values
+                            f"$$h = {column(['h_1', 'h_2'])} = {column(['0.5933', second])}$$"])
+    assert mp.nstr(mp.mpf(layers[1][1]), 4) == "0.5969"
+    verdicts = [(f.target, f.verdict.status) for f in check_document(mazur, "md", document).found
+                if f.verdict.line == 3]
+    assert verdicts == [("out_h1", "correct"), ("out_h1", "correct"), ("out_h2", "correct"), ("out_h2", status)]
+
+
+def test_a_matrix_set_in_bold_is_read_as_the_matrix(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    """`\\mathbf{\\begin{bmatrix} ... \\end{bmatrix}}`, a result set in bold as `\\mathbf{0.4256}` is."""
+    document = "\n\n".join([
+        r"$$W^{(1)} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad x = [0.05, 0.1]$$",
+        r"$$z^{(1)} = W^{(1)} x + 0.35 = \mathbf{" + column(["0.3775", "0.3925"]) + "}$$",
+        r"$$a^{(1)} = \sigma(z^{(1)}) = \boldsymbol{" + column([layers[1][0], "0.5986"]) + "}$$",  # out_h2 is 0.5969
+    ])
+    report = check_document(mazur, "md", document)
+    assert [(f.verdict.line, f.target, f.verdict.status) for f in report.found if f.verdict.line > 1] == [
+        (3, "net_h1", "correct"), (3, "net_h1", "correct"), (3, "net_h2", "correct"), (3, "net_h2", "correct"),
+        (5, "out_h1", "correct"), (5, "out_h1", "correct"), (5, "out_h2", "correct"), (5, "out_h2", "wrong")]
+    assert layers[1][1].startswith("0.5968")
+
+
+def test_a_layers_matrix_transposed_in_one_superscript(mazur: derivation.Derivation,
+                                                      layers: list[list[str]]) -> None:
+    """`W^{[2]T}` (and `W^{(2)T}`): the layer's weights, transposed; times the output deltas, dE/dout_h."""
+    o1, o2 = (mp.mpf(v) for v in layers[2])
+    deltas = [(o - t) * o * (1 - o) for o, t in ((o1, mp.mpf("0.01")), (o2, mp.mpf("0.99")))]
+    back = [mp.mpf("0.4") * deltas[0] + mp.mpf("0.5") * deltas[1],
+            mp.mpf("0.45") * deltas[0] + mp.mpf("0.55") * deltas[1]]
+    for label in ("[2]", "(2)"):
+        document = "\n\n".join([
+            rf"$$W^{{{label}}} = \begin{{bmatrix}} 0.4 & 0.45 \\ 0.5 & 0.55 \end{{bmatrix}}$$",
+            rf"$$\delta^{{{label}}} = " + column([mp.nstr(d, 9) for d in deltas]) + "$$",
+            rf"$$W^{{{label}T}} \delta^{{{label}}} = " + column([mp.nstr(b, 9) for b in back]) + "$$",
+            rf"$$W^{{{label}T}} \delta^{{{label}}} = " + column([mp.nstr(back[1], 9), mp.nstr(back[0], 9)]) + "$$",
+        ])
+        found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+        assert [s for line, s in found if line == 5] == ["correct", "correct"]
+        assert [s for line, s in found if line == 7] == ["wrong", "wrong"]  # the two entries swapped
+
+
+def test_a_layers_activation_slope_written_with_the_layers_label(mazur: derivation.Derivation,
+                                                                layers: list[list[str]]) -> None:
+    """`g'^{[1]}(z^{[1]})` and `\\sigma'_1(z^{(1)})`: the slope of layer 1's activation at its nets, entry by
+    entry; `\\sigma_1 (1 - \\sigma_1)` without a prime stays a product of a value."""
+    h = [mp.mpf(v) for v in layers[1]]
+    slopes = [mp.nstr(v * (1 - v), 9) for v in h]
+    for written in (r"g'^{[1]}(z^{[1]})", r"\sigma'_1(z^{(1)})"):
+        document = "\n\n".join([
+            r"$$z^{[1]} = " + column(["0.3775", "0.3925"]) + "$$",
+            f"$${written} = " + column(slopes) + "$$",
+            f"$${written} = " + column([slopes[1], slopes[0]]) + "$$",
+        ])
+        found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+        assert [s for line, s in found if line == 3] == ["correct", "correct"], written
+        assert "wrong" in [s for line, s in found if line == 5], written
+    document = f"$\\sigma_1 = {layers[1][0]}$ and $\\sigma_1 (1 - \\sigma_1) = {slopes[0]}$"
+    found = check_document(mazur, "md", document).found
+    assert [f.verdict.status for f in found] == ["correct", "correct"]
+
+
+def test_a_decorated_vector_is_the_one_its_entries_are_read_as(mazur: derivation.Derivation,
+                                                              layers: list[list[str]]) -> None:
+    """`\\hat{y}` where `\\hat{y}_1`, `\\hat{y}_2` are read as the outputs: the output vector, as `x` is the inputs'
+    where `x_1`, `x_2` are; a vector stated with an entry wrong is then wrong, not the person's own."""
+    o1, o2 = layers[2]
+    assert o2.startswith("0.7729")
+    document = "\n\n".join([
+        rf"$$\hat{{y}}_1 = {o1}, \quad \hat{{y}}_2 = {o2}$$",
+        r"$$\hat{y} = [0.7514, \; 0.7792]^T$$",  # two digits swapped: by its values alone, no vector of the network
+    ])
+    found = [(f.verdict.line, f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert [x for x in found if x[0] > 1] == [(3, "out_o1", "correct"), (3, "out_o2", "wrong")]
+
+
+def test_a_layers_array_written_out_nowhere_is_read_by_its_letter(mazur: derivation.Derivation) -> None:
+    """In a document labelling layers (W^{[1]} written out), `a^{[2]} = \\sigma(z^{[2]})`, where neither is
+    written out anywhere, is about layer 2's outputs and nets by their letters: right, and wrong with the slope."""
+    document = "\n\n".join([
+        r"$$W^{[1]} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}$$",
+        r"$$a^{[2]} = \sigma(z^{[2]})$$",
+        r"$$a^{[2]} = \sigma'(z^{[2]})$$",
+    ])
+    found = [(f.verdict.line, f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert [x for x in found if x[0] > 1] == [(3, "out_o1", "correct"), (3, "out_o2", "correct"),
+                                             (5, "out_o1", "wrong"), (5, "out_o2", "wrong")]
+
+
+def test_an_entry_of_a_labelled_vector_with_its_index_first(mazur: derivation.Derivation,
+                                                           layers: list[list[str]]) -> None:
+    """`z_1^{[1]}` (the index before the layer's label) is entry 1 of z^{[1]}, read as layer 1's nets."""
+    h1 = mp.mpf(layers[1][0])
+    document = "\n\n".join([
+        r"$$z^{[1]} = W^{[1]} x + b^{[1]} = " + column(["0.3775", "0.3925"]) + "$$",
+        rf"$$\sigma(z_1^{{[1]}}) = {layers[1][0]}, \quad \sigma'(z_1^{{[1]}}) = {mp.nstr(h1 * (1 - h1), 9)}$$",
+        rf"$$\sigma(z_2^{{[1]}}) = {layers[1][0]}$$",  # out_h1's value for out_h2
+    ])
+    found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert [s for line, s in found if line == 3] == ["correct", "correct"]
+    assert [s for line, s in found if line == 5] == ["wrong"]
+
+
 @pytest.mark.parametrize("slip, status", [(0, "correct"), (1, "wrong")])
 def test_labels_that_count_the_input_as_layer_one(mazur: derivation.Derivation, layers: list[list[str]],
                                                   slip: int, status: str) -> None:

@@ -215,4 +215,75 @@ learning_rate = 1
     d = derivation.build(network.build(spec.load_text(text)))
     report = check_document(d, "md", "$n_1 = 2$ and $n_2 = 1$\n\n$x_2 = 1$\n")
     assert [r.written for r in report.names.readings] == []  # x_2 is the network's own name
-    assert [f.verdict.status for f in report.found] == ["defined", "defined", "correct"]
+    # n_1 = 2 is no size of layer 1 (one neuron) counting the inputs as layer 0, but is the inputs' counting
+    # from 1: which count is meant is not told; there is no layer 2
+    assert [f.verdict.status for f in report.found] == ["cannot check", "defined", "correct"]
+
+
+def test_a_name_with_a_bar_over_it_is_a_name_of_its_own(mazur: derivation.Derivation, values: dict[str, str]) -> None:
+    """`\\bar{x}` (a mean, as an input made of several is written) and `\\overline{h}` are names like `\\hat{y}`."""
+    document = "\n\n".join([
+        r"$\bar{x}_1 = 0.05$, $\bar{x}_2 = 0.1$",
+        rf"$z_1 = w_1 \bar{{x}}_1 + w_2 \bar{{x}}_2 + b_1 = {values['z1']}$",
+        rf"$\overline{{h}}_1 = \sigma(z_1) = {values['a1']}$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert readings(report) == {"xbar1": "i1", "xbar2": "i2", "z1": "net_h1", "hbar1": "out_h1"}
+    assert {f.verdict.status for f in report.found} == {"correct"}
+
+
+def test_a_layers_size_by_the_names_courses_give_it(mazur: derivation.Derivation) -> None:
+    """The classic network is 2-2-2 (its spec, by hand): n_x, n_h, n_y and n_0, n^{[1]} (inputs as layer 0)."""
+    document = "\n\n".join(["$n_x = 2$, $n_h = 2$ and $n_y = 3$",  # two outputs, not three
+                            "$n_0 = 2$, $n^{[1]} = 2$, $n_2 = 5$",  # 5: no layer under any count
+                            "$n_{in} = 2$ and $m = 2$"])  # m: no layer's size
+    found = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert found == [(1, "correct"), (1, "correct"), (1, "wrong"), (3, "correct"), (3, "correct"),
+                     (3, "cannot check"), (5, "correct"), (5, "defined")]
+
+
+NET_OF_ONE = """
+title = "a net that is exactly 1, as an input and a weight are"
+inputs = ["x1", "x2"]
+loss = "cross_entropy"
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.5, 0.5], [1, -1]]
+bias = { mode = "per_neuron", values = [0, 2] }
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.3, 1]]
+bias = { mode = "per_neuron", values = [0] }
+[[samples]]
+inputs = [1, 2]
+targets = [0]
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_value_a_given_shares_is_read_as_the_quantity_the_letters_say() -> None:
+    """net_h2 = 1 x 1 + (-1) x 2 + 2 = 1 (by hand), as x1 and two weights are: `z_{h_2} = 1.0` is the net its
+    letters say; `w = 1` still fits two weights and is read as neither."""
+    d = derivation.build(network.build(spec.load_text(NET_OF_ONE)))
+    report = check_document(d, "md", "Then $z_{h_2} = 1.0$, and $w = 1$.")
+    assert readings(report) == {"z_h2": "net_h2"}
+    assert [f.verdict.status for f in report.found] == ["correct", "defined"]
+    assert dict(report.names.ambiguous)["w"] == ("w3", "w6")
+
+
+def test_the_batch_size_a_gradient_averages_over_on_one_sample(mazur: derivation.Derivation) -> None:
+    """`\\frac{1}{m}` with m stated nowhere, on the classic network's one sample: m is 1 (dE/dw5 is delta_o1
+    out_h1, dE/dw6 delta_o1 out_h2); stated, m is the person's; on two samples it is not read."""
+    right = r"$$\frac{\partial E}{\partial w_5} = \frac{1}{m} \delta_{o1} out_{h1}$$"
+    wrong = r"$$\frac{\partial E}{\partial w_6} = \frac{1}{m} \delta_{o1} out_{h1}$$"  # out_h2 belongs
+    statuses = [f.verdict.status for f in check_document(mazur, "md", right + "\n\n" + wrong).found]
+    assert statuses == ["correct", "wrong"]
+    stated = [f.verdict.status for f in check_document(mazur, "md", "$m = 2$\n\n" + right).found]
+    assert stated == ["defined", "wrong"]
+    two = NET_OF_ONE.replace("[training]", "[[samples]]\ninputs = [2, 1]\ntargets = [1]\n[training]")
+    d = derivation.build(network.build(spec.load_text(two)))
+    found = check_document(d, "md", r"$$\frac{\partial E}{\partial w_5} = \frac{1}{m} \delta_{o1} out_{h1}$$").found
+    assert {f.verdict.status for f in found} == {"cannot check"}

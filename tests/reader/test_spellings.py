@@ -272,6 +272,44 @@ def test_a_sum_over_neurons_labelled_in_one_subscript(mazur: derivation.Derivati
     assert statuses(report)[-1] == status and "correct" in statuses(report)[:1]
 
 
+@pytest.mark.parametrize("apart", ["\n", "\n\n"])
+def test_a_display_starting_with_equals_carries_the_display_above_on(mazur: derivation.Derivation,
+                                                                     apart: str) -> None:
+    net_h1 = hidden()[0]  # 0.3775
+    terms = ["0.15 \\times 0.05", "0.2 \\times 0.1", "0.35"]
+    document = apart.join([
+        "$$net_{h1} = " + " + ".join(terms) + "$$",
+        "$$= 0.0075 + 0.02 + 0.35 = " + net_h1 + "$$",  # alone: `= ...` heads nothing
+        "$$net_{h1} = " + " + ".join(terms) + "$$",
+        "$$= 0.0075 + 0.02 + 0.35 = 0.3875$$",  # one digit off 0.3775
+    ])
+    report = check_document(mazur, "md", document)
+    by_line: dict[int, list[str]] = {}
+    for f in report.found:
+        by_line.setdefault(f.verdict.line, []).append(f.verdict.status)
+    step = len(apart)
+    assert by_line[1 + step] == ["correct", "correct"]
+    assert by_line[1 + 3 * step] == ["correct", "wrong"]
+
+
+def test_a_display_starting_with_a_sign_is_an_equation_of_its_own(mazur: derivation.Derivation) -> None:
+    document = "\n".join(["$$net_{h1} = 0.15 \\times 0.05 + 0.2 \\times 0.1 + 0.35$$",
+                          "$$-0.5 \\times 2 = -1$$"])
+    report = check_document(mazur, "md", document)
+    assert "wrong" not in statuses(report)  # read as one chain, the first display's sum would run on: wrong
+    assert [f.verdict.status for f in report.found if f.verdict.line == 1] == ["correct"]
+
+
+def test_a_latex_display_starting_with_equals_carries_the_one_above_on(mazur: derivation.Derivation) -> None:
+    document = "\n".join([r"We add: \[net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35\]",
+                          r"\[= 0.0075 + 0.02 + 0.35 = 0.3875\]",  # 0.3775 (the oracle's), a digit off
+                          r"\[-0.5 \times 2 = -1\]"])  # a sign first: an equation of its own
+    report = check_document(mazur, "tex", document)
+    assert hidden()[0] == "0.3775"
+    assert [(f.verdict.line, f.verdict.status) for f in report.found] == [(1, "correct"), (2, "correct"),
+                                                                         (2, "wrong"), (3, "correct")]
+
+
 def test_an_entry_of_a_layer_labelled_vector_and_a_rounded_result_rounded_again(
         mazur: derivation.Derivation) -> None:
     net_h1, out_h1, slope = hidden()
@@ -282,7 +320,8 @@ def test_an_entry_of_a_layer_labelled_vector_and_a_rounded_result_rounded_again(
     net_h2 = mp.fsum([mp.mpf("0.25") * mp.mpf("0.05"), mp.mpf("0.3") * mp.mpf("0.1"), mp.mpf("0.35")])
     document = "\n\n".join([
         rf"$$z^{{[1]}} = \begin{{bmatrix}} {net_h1} \\ {mp.nstr(net_h2, 9)} \end{{bmatrix}}$$",
-        rf"$$\sigma'(z_1^{{[1]}}) = {out} \cdot (1 - {out}) = {out} \cdot {Decimal(1) - Decimal(out)} \approx {written}$$"])
+        rf"$$\sigma'(z_1^{{[1]}}) = {out} \cdot (1 - {out}) = {out} \cdot {Decimal(1) - Decimal(out)} "
+        rf"\approx {written}$$"])
     verdicts = [f.verdict for f in check_document(mazur, "md", document).found if f.verdict.line == 3]
     assert [v.status for v in verdicts] == ["correct", "correct", "correct"]
     assert verdicts[-1].reason.startswith("follows from link 3")
@@ -301,6 +340,16 @@ def test_a_partial_derivative_operator_applied_to_a_bracket(mazur: derivation.De
     report = check_document(mazur, "md", document)
     assert [s.status for s in report.spans] == ["judged"]
     assert statuses(report)[-2:] == ["correct", status]  # the operator applied is out_h1, as the truth's slope is
+
+
+def test_the_sizes_of_the_network_as_people_name_them(mazur: derivation.Derivation) -> None:
+    # the classic network: 2 inputs, 2 hidden neurons, 2 outputs, one sample
+    right = check_document(mazur, "md", "$n_0 = 2$, $n^{[1]} = 2$, $n_h = 2$, $n_y = 2$, $n_x = 2$ and $m = 1$.")
+    assert statuses(right) == ["correct"] * 6
+    assert right.found[0].verdict.reason == "layer 0 of the network has 2 neurons (the inputs counting as layer 0)"
+    assert right.found[-1].verdict.reason == "the number of samples (1)"
+    other = check_document(mazur, "md", "$n_1 = 3$ and $m = 4$, a later example's.")
+    assert statuses(other) == ["cannot check", "defined"]  # n_1 may count the layers otherwise; m the person's
 
 
 @pytest.mark.parametrize("scale, status", [(1, "correct"), (2, "wrong")])

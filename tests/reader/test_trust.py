@@ -331,3 +331,35 @@ def test_a_value_that_cannot_be_checked_credits_nothing_after_it(mazur: derivati
     after = verdicts(mazur, f"$$\\frac{{\\partial E_{{total}}}}{{\\partial w_1}} = {gradient} = 0$$\n\n"
                             "$$w_1^+ = 0.15 - 0.5 \\times 0 = 0.15$$\n")
     assert [s for line, s, _ in after if line == 3][0] == "cannot check"
+
+
+def test_results_worked_out_in_a_chain_are_known_again_when_used(mazur: derivation.Derivation) -> None:
+    """e^{-0.3775} is 0.685573 (oracle below), written 0.6956; `1 + 0.6956` then `1.6956` follows from it. A later
+    line using both numbers is carried where putting both back gives the truth, and wrong where it does not."""
+    net = mp.mpf("0.15") * mp.mpf("0.05") + mp.mpf("0.2") * mp.mpf("0.1") + mp.mpf("0.35")
+    assert mp.nstr(mp.exp(-net), 6) == "0.685573"  # the slip: 0.6956, a digit off
+    slope = mp.exp(-net) / (1 + mp.exp(-net)) ** 2  # the sigmoid's slope at net_h1, as the document writes it
+    assert mp.nstr(slope, 4) == "0.2413" and mp.nstr(mp.mpf("0.6956") / mp.mpf("1.6956") ** 2, 4) == "0.2419"
+    document = "\n\n".join([
+        r"$$\frac{1}{1 + e^{-0.3775}} = \frac{1}{1 + 0.6956} = \frac{1}{1.6956}$$",
+        r"$$\frac{\partial out_{h1}}{\partial net_{h1}} = \frac{e^{-0.3775}}{(1 + e^{-0.3775})^2}"
+        r" = \frac{0.6956}{1.6956^2} = 0.2419$$",
+        r"$$\frac{\partial out_{h1}}{\partial net_{h1}} = \frac{e^{-0.3775}}{(1 + e^{-0.3775})^2}"
+        r" = \frac{0.6956}{1.6956}$$",  # the square left out: wrong whatever the slip
+    ])
+    found = verdicts(mazur, document)
+    assert [s for line, s, _ in found if line == 1] == ["wrong", "carried"]
+    assert [s for line, s, _ in found if line == 3] == ["correct", "carried", "carried"]
+    assert "0.685573202 for 0.6956" in [r for line, _, r in found if line == 3][1]
+    assert [s for line, s, _ in found if line == 5] == ["correct", "wrong"]
+
+
+def test_a_rounded_result_of_rounded_numbers_under_an_expression_is_right(mazur: derivation.Derivation) -> None:
+    """out_o1 is 0.751365 (oracle): its slope 0.186815 rounds to 0.1868, but worked from 0.751, as written,
+    0.751 x 0.249 = 0.186999 rounds to 0.1870: right from the rounded numbers, under a left side that is an
+    expression (sigma'(net_o1)) as under a name. 0.1880 follows from nothing written: wrong."""
+    o1 = outputs()[0]
+    assert mp.nstr(o1, 6) == "0.751365" and mp.nstr(o1 * (1 - o1), 4) == "0.1868"
+    chain = r"$$\sigma'(net_{o1}) = 0.751 \cdot (1 - 0.751) = 0.751 \cdot 0.249 \approx "
+    assert [s for _, s, _ in verdicts(mazur, chain + "0.1870$$")] == ["correct"] * 3
+    assert [s for _, s, _ in verdicts(mazur, chain + "0.1880$$")] == ["correct", "correct", "wrong"]
