@@ -210,7 +210,8 @@ def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     """A function's definition; `f(z) = \\max(0, z)` where the network has several activations: the
     definition of the one it holds for, if one does."""
     left = claim.left
-    used = sorted({n.activation.name for n in truth.network.neurons} & set(ACTIVATIONS))
+    # a linear layer's f'(z) = 1 says nothing of which f is meant: not taken as the definition's
+    used = sorted({n.activation.name for n in truth.network.neurons} & set(ACTIVATIONS) - {"identity"})
     if not (isinstance(left, Call) and left.function in ("act", "dact") and len(used) > 1):
         return _identity_links(claim, variable, truth)
     for name in used:
