@@ -25,6 +25,7 @@ from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
 from derive.reader.conventions import RuleWithInstance, instance_in_rule, mixed_index, other_sign
 from derive.reader.counts import COUNT, per_example
+from derive.reader.index_rules import forgotten_index
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
@@ -595,7 +596,8 @@ class Aliases:
         claim = replace(claim, links=tuple(per_example(summed(link, self.truth.network), self.examples, gradient)
                                            for link in claim.links),
                         left=None if claim.left is None else summed(claim.left, self.truth.network))
-        slip = instance_in_rule(claim, self._known)  # y_j = F(a_j) = 1/(1 + e^{-a_1}): wrong for every j but 1
+        # y_j = F(a_j) = 1/(1 + e^{-a_1}): wrong for every j but 1; dw_ij = eta delta_j O_j: no i on the right
+        slip = instance_in_rule(claim, self._known) or forgotten_index(claim, self.truth)
         if slip is not None:
             raise slip
         why = mixed_index(claim, self._known)  # y_j = ... = 1/(1 + e^{-a_1}): which j is meant is not read
