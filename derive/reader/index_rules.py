@@ -15,14 +15,14 @@ import re
 
 from sympy import Symbol
 
-from derive.check.claims import Claim, names_in
+from derive.check.claims import Binary, Claim, Name, Node, names_in
 from derive.check.truth import Truth, Unknown
 from derive.model.precision import CTX, Real, show
 from derive.reader.conventions import RuleWithInstance
 from derive.reader.plain import NotUnderstood
 
 # The left side of a rule for every weight: w_{ij} stepped (w_ij@1 - w_ij) or its gradient (E/w_ij).
-WEIGHT = re.compile(r"(?:.*/)?[wW]_([a-z])([a-z])(?:@\d+)?")
+WEIGHT = re.compile(r"(?:.*/)?(?P<weight>[wW]_(?P<i>[a-z])(?P<j>[a-z]))(?:@\d+)?")
 LETTERS = "ijklmn"  # the letters that count neurons (l is also a layer's: never read as a neuron here)
 SAME = CTX.mpf(10) ** -9  # gradients this close (relative) are one value: the rule could hold
 
@@ -46,11 +46,12 @@ def forgotten_index(claim: Claim, truth: Truth) -> ForgottenIndex | None:
     """The slip of a rule for every w_{ij} (its step or gradient on the left) whose right side names j, on a
     delta (delta_j: the receiving neuron's), and never i, where the network disproves it; None otherwise."""
     lefts = [claim.target.name, *(names_in(claim.left) if claim.left is not None else [])]
-    letters = next((m.groups() for n in lefts if (m := WEIGHT.fullmatch(n))), None)
-    if letters is None or letters[0] == letters[1] or not set(letters) <= set(LETTERS):
+    found = next((m for n in lefts if (m := WEIGHT.fullmatch(n))), None)
+    if found is None or found["i"] == found["j"] or not {found["i"], found["j"]} <= set(LETTERS):
         return None
+    letters, weight = (found["i"], found["j"]), found["weight"]
     for k, link in enumerate(claim.links, start=1):
-        names = names_in(link)
+        names = names_in(_step_of(link, weight) if claim.target.name.startswith(weight + "@") else link)
         named = [c for c in letters if any(_indexed_by(n, c) for n in names)]
         deltas = [c for c in named if f"delta_{c}" in names]  # a delta is its receiving neuron's
         if len(named) == 1 and deltas:
@@ -59,6 +60,14 @@ def forgotten_index(claim: Claim, truth: Truth) -> ForgottenIndex | None:
         if named:
             return None  # both letters named: a rule this module does not judge
     return None
+
+
+def _step_of(link: Node, weight: str) -> Node:
+    """The step of an update `w_ij - step` (or `+ step`): the weight itself names every index, the step
+    need not; any other form as it is."""
+    if isinstance(link, Binary) and link.op in "+-" and link.left == Name(weight):
+        return link.right
+    return link
 
 
 def _disproved(truth: Truth, claim: Claim, link: int, missing: str, kept: str) -> ForgottenIndex | None:
