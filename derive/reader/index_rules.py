@@ -23,7 +23,7 @@ from derive.reader.plain import NotUnderstood
 
 # The left side of a rule for every weight: w_{ij} stepped (w_ij@1 - w_ij) or its gradient (E/w_ij).
 WEIGHT = re.compile(r"(?:.*/)?(?P<weight>[wW]_(?P<i>[a-z])(?P<j>[a-z]))(?:@\d+)?")
-LETTERS = "ijklmn"  # the letters that count neurons (l is also a layer's: never read as a neuron here)
+LETTERS = "ijkho"  # the letters that count neurons (l a layer, m and n samples or sizes: never read so here)
 SAME = CTX.mpf(10) ** -9  # gradients this close (relative) are one value: the rule could hold
 
 
@@ -37,9 +37,9 @@ class ForgottenIndex(RuleWithInstance):
 
 
 def _indexed_by(name: str, letter: str) -> bool:
-    """Whether a name of the right side is indexed by the letter (δ_j, O_j, w_jk; a sum's k bound)."""
+    """Whether a name of the right side is indexed by the letter (δ_j, O_j, w_jk, Oj, O(j); a sum's k)."""
     head, _, index = name.partition("_")
-    return letter in index or (not index and len(head) > 1 and head.endswith(letter) and head != "eta")
+    return name == letter or letter in index or (not index and len(head) > 1 and head.endswith(letter))
 
 
 def forgotten_index(claim: Claim, truth: Truth) -> ForgottenIndex | None:

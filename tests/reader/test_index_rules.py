@@ -53,7 +53,8 @@ def statuses(d: derivation.Derivation, document: str) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("rule", [r"\Delta w_{ij} = -\eta \delta_j out_j",
                                   r"\frac{\partial E_{total}}{\partial w_{ij}} = \delta_j out_j",
-                                  r"w_{ij}^{+} = w_{ij} - \eta \delta_j out_j"])
+                                  r"w_{ij}^{+} = w_{ij} - \eta \delta_j out_j",
+                                  r"\Delta w_{ji} = -\eta \delta_j out_j"])
 def test_a_rule_whose_right_side_forgets_the_sending_index_is_wrong(mazur: derivation.Derivation, rule: str) -> None:
     """delta_j is neuron j's, so the rule gives w5 and w6 (both into o1) one value; the oracle's dE/dw5
     and dE/dw6 differ (out_h1 != out_h2), and w1, w2 into h1 differ too (i1 != i2): wrong in every layer."""
@@ -66,7 +67,8 @@ def test_a_rule_whose_right_side_forgets_the_sending_index_is_wrong(mazur: deriv
 
 
 @pytest.mark.parametrize("rule", [r"\Delta w_{ij} = -\eta \delta_j out_i",
-                                  r"w_{ij}^{+} = w_{ij} (1 - \eta \delta_j)"])
+                                  r"w_{ij}^{+} = w_{ij} (1 - \eta \delta_j)",
+                                  r"\Delta w_{ij} = -\eta \delta_j O(i)"])
 def test_a_rule_naming_both_indices_is_not_called_wrong_by_it(mazur: derivation.Derivation, rule: str) -> None:
     """`Δw_{ij} = -η δ_j out_i` names both letters, and so does the step w_ij η δ_j: this rule says nothing
     of them."""
