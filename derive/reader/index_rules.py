@@ -50,6 +50,9 @@ def forgotten_index(claim: Claim, truth: Truth) -> ForgottenIndex | None:
     if found is None or found["i"] == found["j"] or not {found["i"], found["j"]} <= set(LETTERS):
         return None
     letters, weight = (found["i"], found["j"]), found["weight"]
+    stepped = any("@" in n for n in lefts)
+    if stepped and not _plain_descent(truth):
+        return None  # Adam's first steps are near -eta sign(g): weights into one neuron may step alike
     for k, link in enumerate(claim.links, start=1):
         names = names_in(_step_of(link, weight) if claim.target.name.startswith(weight + "@") else link)
         named = [c for c in letters if any(_indexed_by(n, c) for n in names)]
@@ -60,6 +63,12 @@ def forgotten_index(claim: Claim, truth: Truth) -> ForgottenIndex | None:
         if named:
             return None  # both letters named: a rule this module does not judge
     return None
+
+
+def _plain_descent(truth: Truth) -> bool:
+    """Whether a step is -eta times the gradient: plain gradient descent, no momentum, no weight decay."""
+    optimizer = truth.network.spec.training.optimizer
+    return optimizer.name == "sgd" and optimizer.weight_decay == 0
 
 
 def _step_of(link: Node, weight: str) -> Node:

@@ -79,3 +79,13 @@ def test_a_layer_with_one_weight_into_each_neuron_leaves_the_rule_unjudged() -> 
     """In a 1-1-1 network the rule gives each neuron's single weight its own value: it could hold."""
     d = derivation.build(network.build(spec.load_text(CHAIN)), history_steps=(1,))
     assert all(status != "wrong" for status, _ in statuses(d, "$$\\Delta w_{ij} = -\\eta \\delta_j out_j$$\n"))
+
+
+def test_a_step_under_adam_is_left_to_other_rules_and_its_gradient_is_not() -> None:
+    """Adam's first step is near -eta sign(g) for every weight: a step rule naming no i could hold there, so
+    only the gradient rule is judged (dE/dw5 != dE/dw6 whatever the optimizer)."""
+    d = derivation.build(network.build(spec.load_preset("mazuradam")), history_steps=(1,))
+    step = statuses(d, "$$\\Delta w_{ij} = -\\eta \\delta_j out_j$$\n")
+    assert all("right side names" not in why for _, why in step)
+    ((status, why),) = statuses(d, "$$\\frac{\\partial E_{total}}{\\partial w_{ij}} = \\delta_j out_j$$\n")
+    assert status == "wrong" and "w5 and w6, both into o1" in why
