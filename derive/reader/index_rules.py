@@ -22,7 +22,8 @@ from derive.reader.conventions import RuleWithInstance
 from derive.reader.plain import NotUnderstood
 
 # The left side of a rule for every weight: w_{ij} stepped (w_ij@1 - w_ij) or its gradient (E/w_ij).
-WEIGHT = re.compile(r"(?:.*/)?(?P<weight>[wW]_(?P<i>[a-z])(?P<j>[a-z]))(?:@\d+)?")
+# W^{[2]}_{ij} (W_ij_L2) is one layer's: the rule is still judged in every layer, whichever is meant.
+WEIGHT = re.compile(r"(?:.*/)?(?P<weight>[wW]_(?P<i>[a-z])(?P<j>[a-z])(?:_L\d+)?)(?:@\d+)?")
 LETTERS = "ijkho"  # the letters that count neurons (l a layer, m and n samples or sizes: never read so here)
 SAME = CTX.mpf(10) ** -9  # gradients this close (relative) are one value: the rule could hold
 
@@ -56,7 +57,7 @@ def forgotten_index(claim: Claim, truth: Truth) -> ForgottenIndex | None:
     for k, link in enumerate(claim.links, start=1):
         names = names_in(_step_of(link, weight) if claim.target.name.startswith(weight + "@") else link)
         named = [c for c in letters if any(_indexed_by(n, c) for n in names)]
-        deltas = [c for c in named if f"delta_{c}" in names]  # a delta is its receiving neuron's
+        deltas = [c for c in named if any(re.fullmatch(rf"delta_{c}(?:_L\d+)?", n) for n in names)]  # the receiver's
         if len(named) == 1 and deltas:
             missing = next(c for c in letters if c not in named)
             return _disproved(truth, claim, k, missing, named[0])

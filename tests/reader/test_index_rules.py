@@ -54,7 +54,8 @@ def statuses(d: derivation.Derivation, document: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("rule", [r"\Delta w_{ij} = -\eta \delta_j out_j",
                                   r"\frac{\partial E_{total}}{\partial w_{ij}} = \delta_j out_j",
                                   r"w_{ij}^{+} = w_{ij} - \eta \delta_j out_j",
-                                  r"\Delta w_{ji} = -\eta \delta_j out_j"])
+                                  r"\Delta w_{ji} = -\eta \delta_j out_j",
+                                  r"\frac{\partial E_{total}}{\partial W^{[2]}_{jk}} = \delta^{[2]}_j A^{[2]}_j"])
 def test_a_rule_whose_right_side_forgets_the_sending_index_is_wrong(mazur: derivation.Derivation, rule: str) -> None:
     """delta_j is neuron j's, so the rule gives w5 and w6 (both into o1) one value; the oracle's dE/dw5
     and dE/dw6 differ (out_h1 != out_h2), and w1, w2 into h1 differ too (i1 != i2): wrong in every layer."""
