@@ -363,3 +363,22 @@ def test_a_rounded_result_of_rounded_numbers_under_an_expression_is_right(mazur:
     chain = r"$$\sigma'(net_{o1}) = 0.751 \cdot (1 - 0.751) = 0.751 \cdot 0.249 \approx "
     assert [s for _, s, _ in verdicts(mazur, chain + "0.1870$$")] == ["correct"] * 3
     assert [s for _, s, _ in verdicts(mazur, chain + "0.1880$$")] == ["correct", "correct", "wrong"]
+
+
+@pytest.mark.parametrize("terms, result, status", [
+    ("0.0125 + 0.03 + 0.35", "0.3925", "correct"), ("0.0125 + 0.03 + 0.35", "0.3926", "wrong"),
+    ("0.0125 + 0.0300 + 0.350", "0.39251", "wrong"), ("0.0125 + 0.03 + 0.35", "0.393", "correct")])
+def test_a_result_past_both_its_working_and_the_truth_is_a_slip(mazur: derivation.Derivation, terms: str,
+                                                                result: str, status: str) -> None:
+    """net_h2 = 0.25 x 0.05 + 0.3 x 0.1 + 0.35 = 0.0125 + 0.03 + 0.35 = 0.3925 exactly (by hand): 0.3926 is
+    neither that sum rounded nor the truth, however 0.0125 may have been rounded, so it is never right."""
+    document = f"$$net_{{h2}} = 0.25 \\times 0.05 + 0.3 \\times 0.1 + 0.35 = {terms} = {result}$$\n"
+    assert [status for _, status, _ in verdicts(mazur, document)] == ["correct", "correct", status]
+
+
+@pytest.mark.parametrize("result, status", [("0.3925", "correct"), ("0.3926", "wrong")])
+def test_a_result_past_both_under_a_left_side_that_is_an_expression(mazur: derivation.Derivation, result: str,
+                                                                     status: str) -> None:
+    """The same sum under `w_3 i_1 + w_4 i_2 + b_1`, net_h2 written out: 0.3926 is a slip there too."""
+    document = f"$$w_3 i_1 + w_4 i_2 + b_1 = 0.0125 + 0.03 + 0.35 = {result}$$\n"
+    assert [status for _, status, _ in verdicts(mazur, document)][-1] == status
