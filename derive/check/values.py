@@ -198,7 +198,7 @@ class Spread:
     def of(self, node: Node) -> Real:
         if isinstance(node, Num):  # a value the spec gives (0.4 for w5) is exact, not 0.4 +- 0.05
             exact = self.given(node) is not None or significant(node.text) < self.rounded_from
-            if exact:
+            if exact or (self.rounded_from == 0 and self._slipped(node.text)):  # a slip: no rounding of the truth
                 return CTX.zero
             # a number the person found earlier, right to its digits or from rounded values, used again (where
             # the link is compared with the truth: the person's own arithmetic is judged on the number itself)
@@ -220,6 +220,13 @@ class Spread:
             return (ea + abs(a / b) * eb) / (abs(b) - eb) if abs(b) > eb else CTX.inf
         n = abs(b)
         return n * (abs(a) + ea) ** (n - 1) * ea if n >= 1 else CTX.inf if ea else CTX.zero
+
+    def _slipped(self, text: str) -> bool:
+        """A number written earlier as a wrong value of a quantity (out_o1 = 0.76, where it is 0.7514) and used
+        again: that slip, not a rounding of the truth, so a link using it is not within the truth's reach by its
+        rounding (it is carried); against the person's own working (`rounded_from`) it is as rounded as any."""
+        value = real(text)
+        return any(w.wrong and w.value == value for w in self.evaluator.document.written.values())
 
     def _name(self, name: str) -> Real:
         """A person's own name carries the spread of its definition; the network's quantities are exact."""

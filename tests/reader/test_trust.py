@@ -382,3 +382,16 @@ def test_a_result_past_both_under_a_left_side_that_is_an_expression(mazur: deriv
     """The same sum under `w_3 i_1 + w_4 i_2 + b_1`, net_h2 written out: 0.3926 is a slip there too."""
     document = f"$$w_3 i_1 + w_4 i_2 + b_1 = 0.0125 + 0.03 + 0.35 = {result}$$\n"
     assert [status for _, status, _ in verdicts(mazur, document)][-1] == status
+
+
+@pytest.mark.parametrize("out, delta, status", [("0.75", "0.1388", "correct"), ("0.76", "0.1368", "carried")])
+def test_a_wrong_number_used_again_is_not_a_rounding_of_the_truth(mazur: derivation.Derivation, out: str,
+                                                                  delta: str, status: str) -> None:
+    """out_o1 is 0.7514 (the oracle): 0.76 is a slip, and (0.76 - 0.01) x 0.76 x (1 - 0.76) = 0.1368 (by hand)
+    carries it, though 0.76 read as any number within its rounding could reach the truth, 0.1385; 0.75, out_o1
+    rounded, gives 0.13875, right within the rounding of its numbers."""
+    s = spec.load_preset("mazur")
+    assert mp.nstr(forward(oracle_net(s), list(s.samples[0].inputs))[2][0], 2) == "0.75"
+    document = (f"$$out_{{o1}} = {out}$$\n\n"
+                f"$$\\delta_{{o1}} = ({out} - 0.01) \\times {out} \\times (1 - {out}) = {delta}$$\n")
+    assert [status for line, status, _ in verdicts(mazur, document) if line == 3] == [status, status]
