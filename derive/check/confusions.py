@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from derive.check.claims import Node, names_in
+from derive.check.claims import Name, Node, names_in
 from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.model.network import Network
@@ -23,7 +23,7 @@ SIGN = "sign: the number is the right value with its sign flipped ({right})"
 # arithmetic slip from the link before, which such a number is not.
 EXACT = ("decimal point", "sign:", "activation left out", "activation applied too soon",
          "the activation's slope multiplied in", "missing activation slope", "weights transposed: this is",
-         "another quantity's value", "wrong input")
+         "another quantity's value", "wrong input", "learning rate:")
 # Among some fifty quantities a wrong number of three digits agrees with one by chance one time in twenty: a
 # number is read as another quantity's value from four significant digits on (the sign, one candidate, from three).
 OTHER_DIGITS = 4
@@ -130,17 +130,46 @@ def zero_factor(truth: Truth, link: Node, at_spec: Real) -> tuple[str, ...]:
     return ()
 
 
+def lone_name(truth: Truth, target: str, link: Node, at_spec: Real | None) -> tuple[str, ...]:
+    """A formula that is the name of another quantity of the network alone (`dE_o2/dout_h1 = w_5`): that
+    quantity written where the target belongs (its value is wrong, or this would not be asked)."""
+    if not isinstance(link, Name) or link.name == split_sample(target)[0] or at_spec is None:
+        return ()
+    try:
+        truth.value(link.name)
+    except Unknown:
+        return ()  # a person's own name, or one the network does not have
+    return (f"another quantity's value: this is {shown(link.name)} ({show(at_spec, 9).text}), not {shown(target)}",)
+
+
 def decimal_point(text: str | None, before: list[Real], right: Real | None) -> tuple[str, ...]:
     """A number written (`text`) that is the link before's value, else the right value, with its decimal point
     moved one to three places, to the digits written (-0.0819 for -0.0081859). Two digits are too few: about one
     wrong two-digit number in fifty would agree with a shifted value by chance."""
     if text is None or significant(text) < 3:
         return ()
+    if (left_out := point_left_out(text, [*before, *([right] if right is not None else [])])):
+        return left_out
     for value in [*before, *([right] if right is not None else [])]:
         for places in (1, -1, 2, -2, 3, -3):
             if value and agrees_to_written_digits(value * CTX.mpf(10) ** places, text):
                 return (f"decimal point slipped: {text} is {show(value, 9).text} with its decimal point moved "
                         f"{abs(places)} place{'s' * (abs(places) > 1)} to the {'right' if places > 0 else 'left'}",)
+    return ()
+
+
+def point_left_out(text: str, values: list[Real]) -> tuple[str, ...]:
+    """A whole number written with a leading zero (074136507) that is one of `values` once its decimal point is
+    put back (0.74136507): a point left out in writing it, not a slip in working. Without the leading zero
+    (74136507) nothing tells a point left out from a number that large."""
+    digits = text.lstrip("-")
+    if not digits.isdigit() or not digits.startswith("0") or significant(digits) < 3:
+        return ()
+    sign = text[:len(text) - len(digits)]
+    for i in range(1, len(digits)):
+        pointed = f"{sign}{digits[:i]}.{digits[i:]}"
+        if any(value and agrees_to_written_digits(value, pointed) for value in values):
+            return (f"decimal point left out: {text} is {pointed} written without its decimal point",)
     return ()
 
 
@@ -204,3 +233,17 @@ def _eps(b: Real) -> Real:
 def _same(a: Real, b: Real) -> bool:
     return abs(a - b) <= _eps(b)
 
+
+
+def identity_cause(pairs: Sequence[tuple[Real, Real]]) -> tuple[str, ...]:
+    """A definition wrong at every value tried (each pair: the function's value, the side written) named where
+    the side is one simple change of the function there: its sign turned, or its reciprocal (`1 + e^{-x}` for
+    the sigmoid, a fraction written upside down or its bar lost)."""
+    if not pairs or any(not want or not got for want, got in pairs):
+        return ()
+    if all(_same(got, -want) for want, got in pairs):
+        return ("sign: the side is the function with its sign turned, at every value tried",)
+    if all(_same(got * want, CTX.one) for want, got in pairs):
+        return ("the reciprocal: the side is one over the function at every value tried (a fraction written upside "
+                "down, or its bar lost)",)
+    return ()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from derive.check import confusions, rewrites
+from derive.check import confusions, copies, rewrites
 from derive.check.carried import Recomputed, Recomputer, Slip, canonical, number_key
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
@@ -502,7 +502,10 @@ def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
         return swapped
     strays = [n.text for n in numbers_in(link) if not _known_number(n, truth, evaluator)]
     if strays:
-        return (f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
+        return copies.copied(strays[0], target, truth, evaluator) or \
+            rewrites.near_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
+                                lambda n: not _known_number(n, truth, evaluator)) or (
+            f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
     return (COMBINED,)
 
 

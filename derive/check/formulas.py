@@ -28,6 +28,8 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
     value at the spec's numbers)."""
     if at_spec is not None and confusions.zero_factor(truth, link, at_spec):
         return confusions.zero_factor(truth, link, at_spec)
+    if confusions.lone_name(truth, target, link, at_spec):
+        return confusions.lone_name(truth, target, link, at_spec)
     rng = random.Random(line)
     points = [PointTruth(truth, rng) for _ in range(POINTS)]
     try:
@@ -46,7 +48,8 @@ def explain_formula(truth: Truth, target: str, link: Node, evaluator: Evaluator,
     if found:
         return tuple(found)
     swapped = rewrites.slope_swapped(link, points, right, evaluator.own) or \
-        rewrites.square_dropped(link, points, right, evaluator.own)
+        rewrites.square_dropped(link, points, right, evaluator.own) or \
+        rewrites.sign_turned(link, points, right, evaluator.own)
     if swapped or at_spec is None:
         return swapped
     return confusions.in_formula(truth, target, at_spec, written, points)

@@ -210,7 +210,8 @@ def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     """A function's definition; `f(z) = \\max(0, z)` where the network has several activations: the
     definition of the one it holds for, if one does."""
     left = claim.left
-    used = sorted({n.activation.name for n in truth.network.neurons} & set(ACTIVATIONS))
+    # a linear layer's f'(z) = 1 says nothing of which f is meant: not taken as the definition's
+    used = sorted({n.activation.name for n in truth.network.neurons} & set(ACTIVATIONS) - {"identity"})
     if not (isinstance(left, Call) and left.function in ("act", "dact") and len(used) > 1):
         return _identity_links(claim, variable, truth)
     for name in used:
@@ -226,13 +227,14 @@ def _identity_links(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     assert claim.left is not None
     verdicts = []
     for i, link in enumerate(claim.links, start=2):
-        differ = []
+        differ, pairs = [], []
         try:
             for text in IDENTITY_POINTS:
                 own = OwnNames()
                 own.define(variable, Num(text), real(text), claim.line)
                 point = Evaluator(truth, own)
                 want, got = point.evaluate(claim.left), point.evaluate(link)
+                pairs.append((want, got))
                 if abs(got - want) > CTX.mpf(10) ** -30 * max(abs(want), CTX.one):
                     differ.append(text)
         except (Unknown, OutOfRange, ArithmeticError, ValueError) as exc:
@@ -249,7 +251,7 @@ def _identity_links(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
         else:
             verdicts.append(Verdict(claim.line, claim.text, i, "wrong", None, None,
                                     f"does not hold for every {variable}: at {variable} = {differ[0]} "
-                                    "the sides differ"))
+                                    "the sides differ", confusions.identity_cause(pairs)))
     return verdicts
 
 

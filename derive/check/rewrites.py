@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from derive.check.carried import Recomputer, canonical
-from derive.check.claims import Binary, Call, Node, Num, Unary, numbers_in
+from derive.check.claims import Binary, Call, Name, Node, Num, Unary, numbers_in
 from derive.check.confusions import shown
-from derive.check.digits import agrees_to_written_digits
+from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames
 from derive.model.precision import CTX, Real, show
+
+
+# A slip in working moves a number by a little: within this relative distance of what the values written before
+# give an input, a number standing for it is that input worked out with a slip (as in derive.check.diagnosis).
+NEAR = CTX.mpf("0.01")
 
 
 def wrong_input(link: Node, target: str, spread: Callable[[Node], Real], truth: Truth, evaluator: Evaluator,
@@ -44,7 +49,75 @@ def wrong_input(link: Node, target: str, spread: Callable[[Node], Real], truth: 
     if len(swaps) != 1:
         return ()
     ((text, name), value), = swaps.items()
-    return (f"wrong input: {text} stands where {shown(name)} ({value}) belongs",)
+    return (_input_named(text, name, value, sample, truth, evaluator),)
+
+
+def _input_named(text: str, name: str, value: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> str:
+    """A wrong input named by what it is: a number in the learning rate's place is a wrong learning rate; the
+    value on the other side of a neuron's activation (its net for its out, dE/dout for dE/dnet) is that
+    activation (or its slope) left out or put in; else a wrong input."""
+    if name == truth.network.eta.name:
+        return f"learning rate: {text} stands where the learning rate {shown(name)} ({value}) belongs"
+    for other, cause in _across(name, truth):
+        values = [v for v in (_value(truth, other, sample),
+                              getattr(evaluator.document.written.get((canonical(other), sample)), "value", None))
+                  if v is not None]
+        if significant(text) >= 3 and any(agrees_to_written_digits(v, text) for v in values):
+            return cause.format(text=text, other=shown(other), value=value)
+    return f"wrong input: {text} stands where {shown(name)} ({value}) belongs"
+
+
+def _across(name: str, truth: Truth) -> list[tuple[str, str]]:
+    """The quantity on the other side of a neuron's activation from `name`, and the cause of writing it there."""
+    found = []
+    for n in truth.network.neurons:
+        net, out, slope = n.net.name, n.out.name, f"d{n.out.name}/d{n.net.name}"
+        dnet, dout = f"d:E_total/{net}", f"d:E_total/{out}"
+        found += [
+            (out, net, f"activation left out: {{text}} is {net}, the value before {n.name}'s activation"),
+            (net, out, f"activation applied too soon: {{text}} is {out}, the value after {n.name}'s activation"),
+            (dnet, dout, f"missing activation slope: {{text}} is {{other}}, without the factor {slope}"),
+            (dout, dnet, f"the activation's slope multiplied in: {{text}} is {{other}}, with the factor {slope}"),
+        ]
+    return [(other, cause + ", where " + shown(name) + " ({value}) belongs")
+            for wanted, other, cause in found if wanted == name]
+
+
+def near_input(link: Node, target: str, spread: Callable[[Node], Real], truth: Truth, evaluator: Evaluator,
+               stray: Callable[[Num], bool]) -> tuple[str, ...]:
+    """A number no value of the network gives (`stray`), standing where an input of the step belongs (the one
+    swap that gives the right value, or what the values written before give), within 1% of what the values
+    written before give that input (1.6740 for net_o, which they give as 1.6760): that input worked out
+    with an arithmetic slip."""
+    if evaluator.recomputer is None:
+        evaluator.recomputer = Recomputer(truth)
+    base, sample = split_sample(target)
+    wanted = _wanted(base, sample, truth, evaluator)
+    found: dict[tuple[str, str], str] = {}
+    for k, number in enumerate(numbers_in(link)):
+        if not stray(number):
+            continue
+        for name in evaluator.recomputer.inputs(base):
+            try:
+                again = evaluator.recomputer.value(name, evaluator.document, sample)
+            except (ArithmeticError, ValueError, KeyError):
+                continue
+            if again is None or not (again.slips or again.rounded) or not again.value:
+                continue
+            written = CTX.mpf(number.text)
+            if abs(written - again.value) > NEAR * abs(again.value) or \
+                    agrees_to_written_digits(again.value, number.text):
+                continue
+            swapped = _swapped(link, k, again.value)[0]
+            try:
+                got, slack = evaluator.evaluate(swapped), spread(swapped)
+            except (Unknown, ArithmeticError, ValueError):
+                continue
+            if any(abs(got - w) <= slack * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 for w in wanted):
+                lines = ", ".join(str(n) for n in sorted({*again.slips, *again.rounded}))
+                found[(number.text, name)] = (f"arithmetic slip: {number.text} stands for {shown(name)}, which the "
+                                              f"values written on line {lines} give as {show(again.value, 9).text}")
+    return tuple(found.values()) if len(found) == 1 else ()
 
 
 def _wanted(base: str, sample: str | None, truth: Truth, evaluator: Evaluator) -> list[Real]:
@@ -198,3 +271,68 @@ def _value(truth: Truth, name: str, sample: str | None) -> Real | None:
 
 def _same(a: Real, b: Real) -> bool:
     return abs(a - b) <= CTX.mpf(10) ** -30 * max(abs(b), CTX.one)
+
+
+def sign_turned(link: Node, points: Sequence[PointTruth], right: Sequence[Real], own: OwnNames) -> tuple[str, ...]:
+    """A formula right everywhere once the sign of one of its parts is turned (`1 / (1 + e^{net})` for
+    `1 / (1 + e^{-net})`): a sign lost or added there. The smallest such part is named."""
+    found: list[tuple[int, int, Node]] = []
+    for k, part in enumerate(_parts(link)):
+        changed = _negated(link, k)[0]
+        try:
+            values = [Evaluator(p, own, at_truth=False).evaluate(changed) for p in points]
+        except (Unknown, ArithmeticError, ValueError):
+            continue
+        if all(_same(v, r) for v, r in zip(values, right, strict=True)):
+            found.append((_size(part), k, part))
+    if not found:
+        return ()
+    part = min(found, key=lambda f: f[:2])[2]
+    return (f"sign: the sign of {_described(part)} is turned (with it turned back the formula is right)",)
+
+
+def _parts(node: Node) -> list[Node]:
+    """Every part of `node` but numbers, in reading order (outermost first)."""
+    here: list[Node] = [] if isinstance(node, Num) else [node]
+    if isinstance(node, (Unary, Call)):
+        return here + _parts(node.arg)
+    if isinstance(node, Binary):
+        return here + _parts(node.left) + _parts(node.right)
+    return here
+
+
+def _negated(node: Node, k: int) -> tuple[Node, int]:
+    """`node` with the sign of its k-th part (in the order of `_parts`) turned; and how many parts remain."""
+    if not isinstance(node, Num):
+        if k == 0:
+            return (node.arg if isinstance(node, Unary) and node.op == "-" else Unary("-", node)), -1
+        k -= 1
+    if isinstance(node, (Unary, Call)):
+        arg, k = _negated(node.arg, k)
+        return (Unary(node.op, arg) if isinstance(node, Unary) else Call(node.function, arg)), k
+    if isinstance(node, Binary):
+        left, k = _negated(node.left, k)
+        right, k = _negated(node.right, k)
+        return Binary(node.op, left, right), k
+    return node, k
+
+
+def _size(node: Node) -> int:
+    if isinstance(node, (Unary, Call)):
+        return 1 + _size(node.arg)
+    if isinstance(node, Binary):
+        return 1 + _size(node.left) + _size(node.right)
+    return 1
+
+
+def _described(node: Node) -> str:
+    """A part of a formula as a person reads it."""
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Name):
+        return shown(node.name)
+    if isinstance(node, Unary):
+        return f"{node.op}{_described(node.arg)}"
+    if isinstance(node, Call):
+        return f"{node.function}({_described(node.arg)})"
+    return f"({_described(node.left)} {node.op} {_described(node.right)})"

@@ -14,7 +14,8 @@ from derive.model.precision import CTX, Real, real
 from derive.model.rules import numeric_sigmoid
 
 # An activation as a function of the grammar, and its slope.
-ACTIVATIONS = {"sigmoid": ("sigmoid", "dsigmoid"), "tanh": ("tanh", "dtanh"), "relu": ("relu", "step")}
+ACTIVATIONS = {"sigmoid": ("sigmoid", "dsigmoid"), "tanh": ("tanh", "dtanh"), "relu": ("relu", "step"),
+               "identity": ("identity", "one")}
 
 _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
     "exp": CTX.exp, "log": CTX.log, "ln": CTX.log, "sqrt": CTX.sqrt, "tanh": CTX.tanh, "abs": abs,
@@ -23,6 +24,7 @@ _FUNCTIONS: dict[str, Callable[[Real], Real]] = {
     "step": lambda x: CTX.one if x > 0 else CTX.zero,  # H(0) = 0, relu's convention
     "dsigmoid": lambda x: numeric_sigmoid(x) * (1 - numeric_sigmoid(x)),
     "dtanh": lambda x: 1 - CTX.tanh(x) ** 2,
+    "identity": lambda x: x, "one": lambda x: CTX.one,  # a linear layer's f and f'
 }
 
 
@@ -254,6 +256,7 @@ class Spread:
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,
                   "relu": lambda: CTX.one, "abs": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
                   "dsigmoid": lambda: CTX.mpf(0.1), "dtanh": lambda: CTX.mpf(0.77),  # their slopes' largest sizes
+                  "identity": lambda: CTX.one, "one": lambda: CTX.zero,
                   "exp": lambda: CTX.exp(_argument("exp", abs(x) + e)),
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,

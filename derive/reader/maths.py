@@ -136,6 +136,8 @@ class _Emitter:
                 self.out.append("\x00")  # {,} between digit groups
             elif isinstance(first, lw.LatexCharsNode) and first.chars.lstrip()[:1] in "_^" and self.out:
                 self.nodes(n.nodelist)  # \delta{_2}: a script set in braces of its own
+            elif _GLUED_LABEL.fullmatch(n.latex_verbatim()) and _NAME_TAIL.search("".join(self.out[-8:])):
+                self._place("_", n.latex_verbatim()[1:-1])  # out{o1}: a neuron's label, its underscore left out
             else:
                 self.out.append("(")
                 self.nodes(n.nodelist)
@@ -493,6 +495,9 @@ def _flat_or(node: lw.LatexNode | None) -> str:
 
 
 _NAME_END = re.compile(r"[A-Za-z0-9]$")
+# A neuron's label in braces straight after a word (`out{o1}`, `net{h1}`), and the word it follows.
+_GLUED_LABEL = re.compile(r"\{[A-Za-z]{1,2}\d{1,2}\}")
+_NAME_TAIL = re.compile(r"(?<![A-Za-z0-9_@\\])[A-Za-z]+$")
 
 
 def _update_mark(flat: str) -> str | None:

@@ -11,7 +11,7 @@ from derive.check.verdicts import Verdict
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
-from tests.helpers import oracle_net
+from tests.helpers import oracle_net, write_spec
 from tests.oracle import forward, mp
 
 
@@ -27,9 +27,12 @@ def hand() -> dict[str, object]:
     _, h, o = forward(oracle_net(s), list(s.samples[0].inputs))
     t = [mp.mpf("0.01"), mp.mpf("0.99")]
     delta = [(o[k] - t[k]) * o[k] * (1 - o[k]) for k in range(2)]
-    return {"out_h1": h[0], "out_h2": h[1], "net_o1": mp.mpf("0.4") * h[0] + mp.mpf("0.45") * h[1] + mp.mpf("0.6"),
+    dout_h1 = delta[0] * mp.mpf("0.4") + delta[1] * mp.mpf("0.5")  # through w5 and w7
+    return {"dout_h1": dout_h1, "delta_h1": dout_h1 * h[0] * (1 - h[0]), "out_o1": o[0],
+            "out_h1": h[0], "out_h2": h[1], "net_o1": mp.mpf("0.4") * h[0] + mp.mpf("0.45") * h[1] + mp.mpf("0.6"),
             "delta_o1": delta[0], "dw5": delta[0] * h[0], "dw7": delta[1] * h[0],
-            "w7+": mp.mpf("0.5") - mp.mpf("0.5") * delta[1] * h[0], "w5+": mp.mpf("0.4") - mp.mpf("0.5") * delta[0] * h[0]}
+            "w7+": mp.mpf("0.5") - mp.mpf("0.5") * delta[1] * h[0],
+            "w5+": mp.mpf("0.4") - mp.mpf("0.5") * delta[0] * h[0]}
 
 
 def judged(d: derivation.Derivation, text: str) -> list[Verdict]:
@@ -107,8 +110,26 @@ def test_a_value_of_the_network_in_another_inputs_place_is_a_wrong_input(mazur, 
     h1, h2 = n(hand["out_h1"]), n(hand["out_h2"])
     line = rf"$net_{{o1}} = 0.4 \times {h1} + 0.45 \times {h1} + 0.6$"  # out_h1 twice: the second is out_h2's place
     assert wrong(judged(mazur, line)).explanations == (f"wrong input: {h1} stands where out_h2 ({h2}) belongs",)
+
+
+def test_a_number_in_the_learning_rates_place_is_a_wrong_learning_rate(mazur, hand) -> None:
     update = rf"$w_5^+ = 0.4 - 0.4 \times {n(hand['dw5'])}$"  # the weight's value where the learning rate belongs
-    assert wrong(judged(mazur, update)).explanations == ("wrong input: 0.4 stands where eta (0.5) belongs",)
+    assert wrong(judged(mazur, update)).explanations == (
+        "learning rate: 0.4 stands where the learning rate eta (0.5) belongs",)
+
+
+def test_a_value_across_an_activation_in_an_inputs_place_names_the_activation(mazur, hand) -> None:
+    # dE/dout_h1 (the sum over the output deltas) where delta_h1 belongs: the slope out_h1 (1 - out_h1) left out
+    dout = n(hand["dout_h1"], 6)
+    gradient = rf"$\frac{{\partial E_{{total}}}}{{\partial w_1}} = {dout} \times 0.05$"
+    assert wrong(judged(mazur, gradient)).explanations == (
+        f"missing activation slope: {dout} is dE_total/dout_h1, without the factor dout_h1/dnet_h1, where "
+        f"dE_total/dnet_h1 ({n(hand['delta_h1'])}) belongs",)
+    net = n(hand["net_o1"], 6)  # the net where the out belongs: the activation left out
+    error = rf"$\frac{{\partial E_{{total}}}}{{\partial out_{{o1}}}} = {net} - 0.01$"
+    assert wrong(judged(mazur, error)).explanations == (
+        f"activation left out: {net} is net_o1, the value before o1's activation, where out_o1 "
+        f"({mp.nstr(hand['out_o1'], 9)}) belongs",)
 
 
 def test_a_number_copied_wrong_is_no_wrong_input(mazur, hand) -> None:
@@ -185,3 +206,110 @@ def test_two_digits_are_too_few_to_name_a_moved_decimal_point(mazur) -> None:
     # 3.8 agrees with 0.3775 x 10 to its two digits, as about one wrong two-digit number in fifty would by chance
     verdict = wrong(judged(mazur, r"$net_{h1} = 0.15 \times 0.05 + 0.2 \times 0.1 + 0.35 = 3.8$"))
     assert not any(e.startswith("decimal point") for e in verdict.explanations), verdict.explanations
+
+
+def test_a_formula_right_once_one_sign_is_turned_names_the_sign(mazur) -> None:
+    lost = r"$out_{h1} = \frac{1}{1 + e^{net_{h1}}}$"  # the exponent's minus left out
+    assert wrong(judged(mazur, lost)).explanations == (
+        "sign: the sign of net_h1 is turned (with it turned back the formula is right)",)
+    assert judged(mazur, lost.replace("e^{net", "e^{-net"))[0].status == "correct"
+
+
+def test_a_value_the_step_comes_from_copied_with_a_slip_is_an_arithmetic_slip_in_copying(mazur, hand) -> None:
+    h1 = n(hand["out_h1"])  # 0.593269992: one of its 9s left out
+    dropped = h1[:-3] + h1[-2:]
+    line = rf"$net_{{o1}} = 0.4 \times {dropped} + 0.45 \times {n(hand['out_h2'])} + 0.6$"
+    assert wrong(judged(mazur, line)).explanations == (
+        f"arithmetic slip in copying: {dropped} is out_h1 ({mp.nstr(hand['out_h1'], 9)}) with a digit left out",)
+    delta = n(hand["delta_o1"], 4)  # written a tenth of itself: its decimal point moved
+    moved = delta.replace("0.", "0.0", 1)
+    gradient = rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = {moved} \times {h1}$"
+    assert wrong(judged(mazur, gradient)).explanations == (
+        f"arithmetic slip in copying: {moved} is dE_total/dnet_o1 ({mp.nstr(hand['delta_o1'], 9)}) with its "
+        "decimal point moved 1 place to the left",)
+
+
+def test_a_short_number_no_value_gives_is_no_copy(mazur, hand) -> None:
+    # 0.5393 is out_h1 (0.5933) with two digits swapped, but four digits are too few to tell a copy of one of
+    # the step's values from chance: it is named only as no value of the network
+    line = rf"$net_{{o1}} = 0.4 \times 0.5393 + 0.45 \times {n(hand['out_h2'])} + 0.6$"
+    assert wrong(judged(mazur, line)).explanations == (
+        "0.5393 is no value of this network at its numbers: a slip in computing or copying it",)
+
+
+def test_a_result_written_without_its_decimal_point_is_named_so(mazur, hand) -> None:
+    right = n(hand["out_o1"] - mp.mpf("0.01"), 8)  # 0.74136507, written 074136507
+    pointless = right.replace(".", "")
+    line = rf"$\frac{{\partial E_{{total}}}}{{\partial out_{{o1}}}} = {n(hand['out_o1'], 8)} - 0.01 = {pointless}$"
+    assert wrong(judged(mazur, line)).explanations == (
+        f"decimal point left out: {pointless} is {right} written without its decimal point",)
+
+
+def test_a_formula_that_is_another_quantitys_name_is_named_that_quantity(mazur) -> None:
+    line = r"$\frac{\partial E_{total}}{\partial out_{h1}} = w_5$"  # the weight where the derivative belongs
+    assert wrong(judged(mazur, line)).explanations == (
+        "another quantity's value: this is w5 (0.4), not dE_total/dout_h1",)
+
+
+def test_a_definition_that_is_the_reciprocal_of_the_function_is_named_so(mazur) -> None:
+    # \frac{1}{1 + e^{-x}} with its fraction bar lost: 1 + e^{-x}, one over the sigmoid at every x
+    (verdict,) = judged(mazur, r"$\sigma(x) = 1 + e^{-x}$")
+    assert verdict.status == "wrong" and verdict.explanations == (
+        "the reciprocal: the side is one over the function at every value tried (a fraction written upside down, "
+        "or its bar lost)",)
+    (turned,) = judged(mazur, r"$\sigma(x) = \frac{-1}{1 + e^{-x}}$")
+    assert turned.status == "wrong" and turned.explanations == (
+        "sign: the side is the function with its sign turned, at every value tried",)
+    (other,) = judged(mazur, r"$\sigma(x) = \frac{1}{1 + e^{x}}$")  # sigma(-x): neither, so no cause is given
+    assert other.status == "wrong" and other.explanations == ()
+
+
+SMALL_WEIGHT = """title = "2-2-1 with a weight of -0.1"
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.15, 0.2], [0.25, 0.3]]
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.6, -0.1]]
+
+[[samples]]
+inputs = [0.5, 1.0]
+targets = [1]
+
+[training]
+learning_rate = 0.5
+"""
+
+
+def test_a_value_the_written_values_give_is_no_copy_of_another(tmp_path) -> None:
+    # delta_o written with a slip (D); D x (-0.1), dE/dout_h2 from it, is D with its decimal point moved: the
+    # weight, not a slip of the pen. With the slope written wrong too, the step is wrong, named by no copy.
+    s = spec.load(str(write_spec(tmp_path, SMALL_WEIGHT)))
+    d = derivation.build(network.build(s), history_steps=(1,))
+    _, h, o = forward(oracle_net(s), list(s.samples[0].inputs))
+    delta = (o[0] - 1) * o[0] * (1 - o[0])
+    slipped = n(delta * mp.mpf("1.01"), 5)  # off in its third digit
+    product = n(mp.mpf(slipped) * mp.mpf("-0.1"), 5)
+    slope = n(h[1] * (1 - h[1]) * mp.mpf("1.01"), 4)
+    text = (f"$\\frac{{\\partial E_{{total}}}}{{\\partial net_{{o1}}}} = {slipped}$\n\n"
+            f"$\\frac{{\\partial E_{{total}}}}{{\\partial net_{{h2}}}} = {product} \\times {slope}$")
+    verdict = judged(d, text)[-1]
+    assert verdict.status == "wrong"
+    assert not any(e.startswith("arithmetic slip in copying") for e in verdict.explanations), verdict.explanations
+
+
+def test_a_number_near_what_the_values_written_give_an_input_names_that_input_slipped(mazur, hand) -> None:
+    # out_h1 written 0.6000 (a slip); net_o1 from it is 0.4 x 0.6 + 0.45 out_h2 + 0.6, written 0.003 off
+    net = mp.mpf("0.4") * mp.mpf("0.6") + mp.mpf("0.45") * hand["out_h2"] + mp.mpf("0.6")
+    slipped = n(net + mp.mpf("0.003"), 5)
+    document = f"$out_{{h1}} = 0.6000$\n\n$out_{{o1}} = \\frac{{1}}{{1 + e^{{-{slipped}}}}}$"
+    verdict = judged(mazur, document)[-1]
+    assert verdict.status == "wrong"
+    assert verdict.explanations == (f"arithmetic slip: {slipped} stands for net_o1, which the values written on "
+                                    f"line 1 give as {mp.nstr(net, 9)}",)

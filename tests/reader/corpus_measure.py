@@ -84,11 +84,11 @@ CAUSE_KINDS = (
     ("arithmetic", ("arithmetic slip", "one digit wrong", "two digits swapped", "decimal point slipped",
                     "the numbers are the network's, combined wrongly")),
     ("missing activation slope", ("missing activation",)),
-    ("dropped path", ("dropped path", "missing path")),
+    ("dropped path", ("dropped path", "missing path", "path through")),  # the catalogue's `path through o2 left out`
     ("sign", ("sign",)),
     ("stale weights", ("stale weights",)),
     ("transposed weight", ("weights transposed",)),
-    ("wrong input", ("wrong input",)),
+    ("wrong input", ("wrong input", "weight paired with the wrong input")),
     ("learning rate", ("learning rate",)),
     ("factor 2", ("factor 2", "a factor 2")),
     ("rounding", ("rounding",)),

@@ -124,6 +124,18 @@ def test_a_matrix_named_by_its_entries_names_says_nothing_to_judge(mazur: deriva
     assert {f.verdict.status for f in report.found if f.verdict.line == 3} == {"correct"}
 
 
+@pytest.mark.parametrize("nets, status", [(("net_{h1}", "net_{h2}"), "correct"),
+                                          (("net_{h2}", "net_{h1}"), "wrong")])
+def test_a_product_equal_to_its_results_names_is_a_formula(mazur: derivation.Derivation, nets: tuple[str, str],
+                                                           status: str) -> None:
+    """[w_1 w_2 b_1; w_3 w_4 b_1] [i_1; i_2; 1] = [net_h1; net_h2]: the bias as a column of the weights, the
+    result written by its quantities' names; a formula judged entry by entry (w1 i1 + w2 i2 + b1 is net_h1),
+    not a matrix naming its entries."""
+    document = (r"$$\begin{bmatrix} w_1 & w_2 & b_1 \\ w_3 & w_4 & b_1 \end{bmatrix} \times "
+                r"\begin{bmatrix} i_1 \\ i_2 \\ 1 \end{bmatrix} = " + column(list(nets)) + "$$")
+    assert statuses(check_document(mazur, "md", document)) == [status, status]
+
+
 def test_a_vector_squared_is_squared_entry_by_entry(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
     """[E_o1; E_o2] = 1/2 ([out_o1; out_o2] - [0.01; 0.99])^2: each output's share of the loss (by the oracle's
     outputs); a square matrix squared is not read."""

@@ -11,7 +11,7 @@ import pytest
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
-from tests.helpers import finite_difference, oracle_net, param_values
+from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
 
 MAZUR = spec.load_preset("mazur")
@@ -364,3 +364,49 @@ def test_the_sizes_of_the_network_as_people_name_them(mazur: derivation.Derivati
     assert right.found[-1].verdict.reason == "the number of samples (1)"
     other = check_document(mazur, "md", "$n_1 = 3$ and $m = 4$, a later example's.")
     assert statuses(other) == ["cannot check", "defined"]  # n_1 may count the layers otherwise; m the person's
+
+
+@pytest.mark.parametrize("scale, status", [(1, "correct"), (2, "wrong")])
+def test_a_neurons_label_in_braces_without_its_underscore(mazur: derivation.Derivation, scale: int,
+                                                          status: str) -> None:
+    """out{h1}: the label of a neuron in braces straight after the word, its underscore left out, names the
+    neuron's quantity as out_{h1} does; after a number (2{h1}) it names nothing."""
+    slope = mp.nstr(mp.mpf(hidden()[2]) * scale, 9)
+    rule = r"\frac{\partial out_{h1}}{\partial net_{h1}} = "
+    report = check_document(mazur, "md", f"$${rule}out{{h1}}(1 - out{{h1}}) = {slope}$$\n\n$${rule}2{{h1}}$$\n")
+    assert statuses(report) == ["correct", status, "cannot check"]
+
+
+LINEAR_OUTPUT = """
+inputs = ["i1", "i2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.15, 0.2], [0.25, 0.3]]
+bias = { mode = "shared", values = [0.35] }
+
+[[layers]]
+neurons = ["o1"]
+activation = "identity"
+weights = [[0.4, 0.45]]
+bias = { mode = "shared", values = [0.6] }
+
+[[samples]]
+inputs = [0.05, 0.1]
+targets = [0.5]
+
+[training]
+learning_rate = 0.5
+"""
+
+
+@pytest.mark.parametrize("net, status", [("net_{o1}", "correct"), ("net_{h1}", "wrong")])
+def test_a_linear_layers_activation_and_its_slope(tmp_path, net: str, status: str) -> None:  # type: ignore[no-untyped-def]
+    """f and f' of a linear (identity) layer: f'(net_o1) is 1; f'(net_h1), the sigmoid's slope there, is not."""
+    s = spec.load(str(write_spec(tmp_path, LINEAR_OUTPUT)))
+    d = derivation.build(network.build(s), history_steps=(1,))
+    out_o1 = mp.nstr(forward(oracle_net(s), list(s.samples[0].inputs))[2][0], 9)
+    document = f"$$out_{{o1}} = f(net_{{o1}}) = {out_o1}$$\n\n$$f'({net}) = 1$$\n"
+    assert statuses(check_document(d, "md", document)) == ["correct", "correct", status]
