@@ -395,3 +395,18 @@ def test_a_wrong_number_used_again_is_not_a_rounding_of_the_truth(mazur: derivat
     document = (f"$$out_{{o1}} = {out}$$\n\n"
                 f"$$\\delta_{{o1}} = ({out} - 0.01) \\times {out} \\times (1 - {out}) = {delta}$$\n")
     assert [status for line, status, _ in verdicts(mazur, document) if line == 3] == [status, status]
+
+
+def test_a_weight_after_the_update_written_as_its_value_before_is_never_correct(
+        mazur: derivation.Derivation) -> None:
+    """w5 after one step is 0.4 - 0.5 dE/dw5 = 0.3589 (oracle), which rounds to 0.4 at one digit: `w_5^+ = 0.4`
+    may be the update left out (w5 is 0.4), so it cannot be checked; the update written out is right, and 0.36,
+    the new value to the digits written, is right."""
+    new = mp.mpf("0.4") - mp.mpf("0.5") * dE_dw5()
+    assert mp.nstr(new, 1) == "0.4" and mp.nstr(new, 2) == "0.36"
+    for written in (r"w_5^+", r"w_5^{new}", r"w_5(new)"):
+        said = verdicts(mazur, f"${written} = 0.4$")
+        assert [status for _, status, _ in said] == ["cannot check"], written
+        assert "value before the update" in said[0][2]
+    worked = verdicts(mazur, f"$w_5^+ = 0.4 - 0.5 \\times {mp.nstr(dE_dw5(), 6)} = 0.36$")
+    assert [status for _, status, _ in worked] == ["correct", "correct"]
