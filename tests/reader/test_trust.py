@@ -410,3 +410,21 @@ def test_a_weight_after_the_update_written_as_its_value_before_is_never_correct(
         assert "value before the update" in said[0][2]
     worked = verdicts(mazur, f"$w_5^+ = 0.4 - 0.5 \\times {mp.nstr(dE_dw5(), 6)} = 0.36$")
     assert [status for _, status, _ in worked] == ["correct", "correct"]
+
+
+def test_a_zero_that_rounds_the_truth_is_never_correct(mazur: derivation.Derivation) -> None:
+    """dE_total/dw1 of the classic network is 0.000438 (oracle, by finite differences): 0.0 is that rounded at
+    one decimal, but also what a path left out gives, so it cannot be checked; 0.0004 is right, 0.0 never."""
+    s = spec.load_preset("mazur")
+    h = mp.mpf("1e-20")
+
+    def loss(w1: object) -> object:
+        outs = forward(oracle_net(s, {"w1": w1}), list(s.samples[0].inputs))
+        return sum((o - t) ** 2 / 2 for o, t in zip(outs[2], s.samples[0].targets, strict=True))
+
+    grad = (loss(mp.mpf("0.15") + h) - loss(mp.mpf("0.15") - h)) / (2 * h)
+    assert mp.nstr(grad, 1) == "0.0004"
+    said = verdicts(mazur, r"$\frac{\partial E_{total}}{\partial w_1} = 0.0$")
+    assert [status for _, status, _ in said] == ["cannot check"]
+    said = verdicts(mazur, r"$\frac{\partial E_{total}}{\partial w_1} = 0.0004$")
+    assert [status for _, status, _ in said] == ["correct"]
