@@ -40,6 +40,22 @@ def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: 
     return abs(value - before) <= (spread + before_spread) * (1 + CTX.mpf(10) ** -9) + slack
 
 
+def found_by_rounding(verdict: Verdict, link: Node, before: Real, spread: Real) -> bool:
+    """Whether a link that follows from a right link before it, within the rounding of that link's numbers, is
+    a result the person may have found by rounding: the before link's value rounded (or cut) to the digits
+    written, or a value between it and the truth (the unrounded numbers give the truth), give or take its own
+    rounding. One past both (`0.0125 + 0.03 + 0.35 = 0.3926`, where both are 0.3925) is a slip, however the
+    numbers before may have been rounded."""
+    text = literal(link)
+    if text is not None and agrees_to_written_digits(before, text):
+        return True
+    if verdict.truth is None or verdict.claimed is None:
+        return False
+    own = (half_unit(text) if text is not None else spread) * CTX.mpf("1.000001")
+    slack = CTX.mpf(10) ** -30 * max(abs(before), abs(verdict.truth))
+    return min(before, verdict.truth) - own - slack <= verdict.claimed <= max(before, verdict.truth) + own + slack
+
+
 def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node, Real, str], evaluator: Evaluator,
               truth: Truth) -> Verdict:
     """A link of a chain headed by a person's own name, judged against the link before it."""
@@ -92,7 +108,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
             f"0 after {show(before[1], 9).text}: that value rounded to a whole number, or a slip; which is not told"))
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
         source = before[2]
-        if source.status == "correct":  # its numbers were rounded, and this is their result rounded again
+        if source.status == "correct" and found_by_rounding(verdict, link, before[1], spread):
+            # its numbers were rounded, and this is their result rounded again
             return replace(verdict, status="correct", reason=(
                 f"follows from link {source.link} ({show(before[1], 9).text}), whose numbers are rounded"))
         if source.status in SLIPPED:
@@ -147,7 +164,8 @@ def expression(verdict: Verdict, left: Node, link: Node, earlier: tuple[Node, ..
         return unchecked
     before = _before(earlier, judged)
     if before is not None and follows(before[1], link, value, spread, _rounded(before[0], evaluator, truth)):
-        if before[2].status == "correct":  # `σ'(z) = 0.6570 · 0.3430 ≈ 0.2254`: a right result rounded again
+        if before[2].status == "correct" and found_by_rounding(verdict, link, before[1], spread):
+            # `σ'(z) = 0.6570 · 0.3430 ≈ 0.2254`: a right result rounded again
             return replace(verdict, status="correct", explanations=(), reason=(
                 f"follows from link {before[2].link} ({show(before[1], 9).text}), whose numbers are rounded"))
         if before[2].status in SLIPPED:

@@ -133,9 +133,27 @@ def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str 
         elif verdict.status == "wrong":
             verdict = diagnosis.numbers(verdict, link, target, sample, claim.links[:i - 1], verdicts, truth, evaluator)
         else:
-            verdict = diagnosis.jumped(verdict, link, claim.links[:i - 1], verdicts, truth, evaluator)
+            verdict = _unchanged(diagnosis.jumped(verdict, link, claim.links[:i - 1], verdicts, truth, evaluator),
+                                 link, target, sample, truth)
         verdicts.append(verdict)
     return verdicts
+
+
+def _unchanged(verdict: Verdict, link: Node, target: str, sample: str | None, truth: Truth) -> Verdict:
+    """A value after an update step written as exactly the value before it (`w_5^+ = 0.4`, w5 being 0.4), to
+    so few digits that it also rounds the truth (0.3589 to 0.4): the step may have been left out, so it cannot
+    be checked, never correct."""
+    base, _, step = target.partition("@")
+    if verdict.status != "correct" or not step.isdigit() or literal(link) is None or verdict.truth is None:
+        return verdict
+    try:
+        before = truth.value(base if step == "1" else f"{base}@{int(step) - 1}", sample)
+    except Unknown:
+        return verdict
+    if before == verdict.truth or real(literal(link) or "") != before:
+        return verdict
+    return replace(verdict, status="cannot check", reason=f"{literal(link)} is also the value before the update "
+                   f"({show(before, 9).text}): written to these digits, the update cannot be seen")
 
 
 def _judge_own(claim: Claim, links: list[Linked], evaluator: Evaluator, truth: Truth) -> list[Verdict]:

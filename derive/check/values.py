@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from derive.check import operators
 from derive.check.carried import Document, Recomputer
-from derive.check.claims import Call, Name, Node, Num, Unary, names_in
+from derive.check.claims import Call, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import half_unit, significant
 from derive.check.truth import PointTruth, Truth, Unknown
 from derive.model.precision import CTX, Real, real
@@ -200,7 +200,7 @@ class Spread:
     def of(self, node: Node) -> Real:
         if isinstance(node, Num):  # a value the spec gives (0.4 for w5) is exact, not 0.4 +- 0.05
             exact = self.given(node) is not None or significant(node.text) < self.rounded_from
-            if exact:
+            if exact or (self.rounded_from == 0 and self._slipped(node.text)):  # a slip: no rounding of the truth
                 return CTX.zero
             # a number the person found earlier, right to its digits or from rounded values, used again (where
             # the link is compared with the truth: the person's own arithmetic is judged on the number itself)
@@ -223,6 +223,13 @@ class Spread:
         n = abs(b)
         return n * (abs(a) + ea) ** (n - 1) * ea if n >= 1 else CTX.inf if ea else CTX.zero
 
+    def _slipped(self, text: str) -> bool:
+        """A number written earlier as a wrong value of a quantity (out_o1 = 0.76, where it is 0.7514) and used
+        again: that slip, not a rounding of the truth, so a link using it is not within the truth's reach by its
+        rounding (it is carried); against the person's own working (`rounded_from`) it is as rounded as any."""
+        value = real(text)
+        return any(w.wrong and w.value == value for w in self.evaluator.document.written.values())
+
     def _name(self, name: str) -> Real:
         """A person's own name carries the spread of its definition; the network's quantities are exact."""
         own = self.evaluator.own
@@ -239,7 +246,11 @@ class Spread:
         if node.function == "sum_s":
             return e * len(getattr(self.evaluator.truth, "samples", (1,)))
         if operators.is_operator(node.function):
-            return CTX.inf  # the slope of a derivative is not carried: rounded numbers in it are not forgiven
+            # a derivative moves with the rounded numbers written inside it by about their relative half units
+            # (d/dw5 (w5 0.5933) by 0.00005/0.5933 of itself); an exact bracket's is exact, however its sums are
+            # rounded at the working precision
+            relative = CTX.fsum(self.of(n) / abs(real(n.text)) for n in numbers_in(node.arg) if real(n.text))
+            return abs(self.evaluator._eval(node)) * relative
         x = self.evaluator._eval(node.arg)
         function = self.evaluator._activation(node) if node.function in ("act", "dact") else node.function
         slopes = {"sigmoid": lambda: CTX.mpf(0.25), "sigma": lambda: CTX.mpf(0.25), "tanh": lambda: CTX.one,

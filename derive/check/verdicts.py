@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from derive.check.claims import Claim, Node, Num, Unary
 from derive.check.digits import agrees_to_written_digits, significant, tolerance
@@ -47,6 +48,9 @@ def compare(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
         text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
         ok = agrees_to_written_digits(truth, text)
         reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
+        if ok and truth != 0 and Decimal(text) == 0:  # 0.0 for 0.00044: rounded, or a value that vanished?
+            return Verdict(claim.line, claim.text, i, "cannot check", truth, claimed, f"{text} is the truth rounded "
+                           "at its last place, but a zero cannot tell rounding from a value that is not there")
     else:
         ok = within(claimed, truth, link, spread, given)
         reason = ("agrees within the precision of its numbers" if ok

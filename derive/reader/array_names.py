@@ -288,9 +288,12 @@ class ArrayNames:
 
     def _readable(self, head: str) -> list[Quantity]:
         """The arrays a name may be read as: the biases after the update only under a name that says so
-        (`b_{new}`): a document's `b_1` that is shown updated later is the biases it starts from."""
-        marked = MARKED_NEW.search(head) is not None
-        return [q for q in self.quantities if marked or not (q.kind == "updated" and q.label.startswith("the biases"))]
+        (`b_{new}`): a document's `b_1` that is shown updated later is the biases it starts from. A name that
+        says `new` is never the parameters before the update: W_new written with the weights it started from
+        leaves the update out, it does not state them."""
+        marked, named_new = MARKED_NEW.search(head) is not None, NAMED_NEW.search(head) is not None
+        return [q for q in self.quantities if (marked or not (q.kind == "updated" and q.label.startswith("the biases")))
+                and not (named_new and q.kind in ("weight", "bias"))]
 
     def _read(self, head: str, s: Statement) -> None:
         found: list[Quantity] = []
@@ -316,8 +319,10 @@ class ArrayNames:
             self.several[head] = chosen
 
 
-# A name that says it is a value after the update: `b_{new}`, `b^{new}`, `b^+` (read as b@1).
-MARKED_NEW = re.compile(r"(?:^|_)new(?:_|$)|@1$")
+# A name that says it is a value after the update: `b_{new}`, `b^{new}`, `b^+` (read as b@1); NAMED_NEW, one that
+# says so in words (b@1 is also how b^{(1)}, layer 1's biases, is read)
+NAMED_NEW = re.compile(r"(?:^|_)new(?=_|@|$)")
+MARKED_NEW = re.compile(NAMED_NEW.pattern + r"|@1$")
 
 
 def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:

@@ -159,9 +159,30 @@ class Aligner:
         for name in unknown:  # a formula in names read only by their letters or words (y_target)
             if name not in self.readings:
                 self._read(name, final=True)
+        self._labels_agree(unknown)
         readings = tuple(r for name in unknown for r in self.readings.get(name, ()))
         ambiguous = tuple((n, q) for n, q in self.ambiguous.items() if n not in self.readings)
         return Alignment(readings, ambiguous)
+
+    def _labels_agree(self, unknown: list[str]) -> None:
+        """Names labelled with their layer (z_1^{[1]}, z_2^{[2]}) count the layers one way in a document: a
+        name read, by its value, as a quantity of a layer its label counts otherwise than most of the others
+        (z_2^{[2]} = 0.3925, net_h2, where z_1^{[1]} is net_h1) is not read (where no count has the most,
+        none is)."""
+        offsets: dict[str, int] = {}
+        for name in unknown:
+            # an index and a label (z_2^{[2]}): the label counts layers (z^{(3)} alone may number neurons)
+            label, read = re.fullmatch(r"[A-Za-z]+_?\d+_L(\d+)", name), self.readings.get(name, [])
+            layer = self.layers.get(read[0].quantity.partition("@")[0]) if label and len(read) == 1 else None
+            if label and layer is not None:
+                offsets[name] = int(label.group(1)) - layer
+        counts = sorted(((list(offsets.values()).count(o), o) for o in set(offsets.values())), reverse=True)
+        if len(counts) < 2:
+            return
+        kept = counts[0][1] if counts[0][0] > counts[1][0] else None
+        for name, offset in offsets.items():
+            if offset != kept:
+                del self.readings[name]
 
     # --- which names ---------------------------------------------------------------------------------
 

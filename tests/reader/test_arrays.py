@@ -346,3 +346,28 @@ def test_biases_not_named_new_are_not_read_as_updated(tmp_path: Path) -> None:
     d = derivation.build(network.build(s), history_steps=(1,))
     report = check_document(d, "md", r"$$b_1 = " + column(updated_hidden_biases(s)) + "$$")
     assert not {"correct", "wrong"} & {f.verdict.status for f in report.found}
+
+
+@pytest.mark.parametrize("name", [r"W^{[2]}_{\text{new}}", r"W_{new}^{(2)}"])
+def test_a_matrix_named_new_is_never_the_weights_before_the_update(mazur: derivation.Derivation, name: str) -> None:
+    """W_new written with the weights it started from (0.40, 0.45, 0.50, 0.55) leaves the update out: not read as
+    layer 2's weights and called right. With the updated weights (w5 - 0.5 dE/dw5 ..., by the oracle's finite
+    differences) it is read as them."""
+    s = spec.load_preset("mazur")
+    values = param_values(s)
+    new = [[mp.nstr(values[w] - mp.mpf("0.5") * finite_difference(s, 0, w, values), 4) for w in row]
+           for row in (("w5", "w6"), ("w7", "w8"))]
+    assert new[0][0] != "0.4"  # the update shows in the digits written
+    matrix = r" \\ ".join(" & ".join(row) for row in new)
+    updated = check_document(mazur, "md", f"$${name} = \\begin{{bmatrix}} {matrix} \\end{{bmatrix}}$$")
+    assert statuses(updated) == ["correct"] * 4
+    old = check_document(mazur, "md", f"$${name} = \\begin{{bmatrix}} 0.40 & 0.45 \\\\ 0.50 & 0.55 \\end{{bmatrix}}$$")
+    assert "correct" not in statuses(old)
+
+
+def test_biases_named_new_are_never_the_biases_before_the_update(tmp_path: Path) -> None:
+    s = spec.load(str(write_spec(tmp_path, PER_NEURON)))
+    d = derivation.build(network.build(s), history_steps=(1,))
+    assert updated_hidden_biases(s)[1][:4] == "0.44"  # 0.45 is the bias before the update
+    report = check_document(d, "md", r"$$b^{[1]}_{\text{new}} = " + column(["0.35", "0.45"]) + "$$")
+    assert "correct" not in statuses(report)

@@ -126,8 +126,9 @@ def test_a_zero_among_numbers_written_to_two_decimals_is_zero_to_two_decimals() 
     assert mp.mpf(outputs[1][0]) < mp.mpf("0.005")
     written = [["1.00", "0.88"], ["0", "0.12"]]
     report = check_document(d, "md", f"$$\\hat{{Y}} = {matrix(written)}$$")
-    assert [(f.target, f.verdict.status) for f in report.found][2] == ("out_o2[s1]", "correct")
-    assert {f.verdict.status for f in report.found} == {"correct"} and len(report.found) == 4
+    # the zero agrees to two decimals, but a zero cannot tell rounding from a value that is not there
+    assert [(f.target, f.verdict.status) for f in report.found][2] == ("out_o2[s1]", "cannot check")
+    assert [f.verdict.status for f in report.found].count("correct") == 3 and len(report.found) == 4
     mixed = check_document(d, "md", f"$$\\hat{{Y}} = {matrix([['1.0', '0.88'], ['0', '0.12']])}$$")
     assert "correct" not in {f.verdict.status for f in mixed.found}  # places differ: 0 is 0, not 0.0025
 

@@ -287,3 +287,18 @@ def test_the_batch_size_a_gradient_averages_over_on_one_sample(mazur: derivation
     d = derivation.build(network.build(spec.load_text(two)))
     found = check_document(d, "md", r"$$\frac{\partial E}{\partial w_5} = \frac{1}{m} \delta_{o1} out_{h1}$$").found
     assert {f.verdict.status for f in found} == {"cannot check"}
+
+
+@pytest.mark.parametrize("net, status", [("0.3925", "defined"), ("1.2249", "correct")])
+def test_a_labelled_name_is_not_read_against_the_documents_count_of_layers(mazur: derivation.Derivation,
+                                                                           net: str, status: str) -> None:
+    """z_1^{[1]} and a_1^{[1]} are net_h1 and out_h1 (the first hidden layer labelled [1]); z_2^{[2]} is then a
+    net of the output layer, 1.2249 (0.5 out_h1 + 0.55 out_h2 + 0.6, by the oracle): written 0.3925, net_h2's
+    value, it is not read as net_h2 and called right."""
+    s = spec.load_preset("mazur")
+    _, hidden, _ = forward(oracle_net(s), list(s.samples[0].inputs))
+    assert mp.nstr(mp.mpf("0.5") * hidden[0] + mp.mpf("0.55") * hidden[1] + mp.mpf("0.6"), 5) == "1.2249"
+    document = (f"$$z_1^{{[1]}} = 0.3775$$\n\n$$a_1^{{[1]}} = {mp.nstr(hidden[0], 4)}$$\n\n"
+                f"$$z_2^{{[2]}} = {net}$$\n")
+    found = [f.verdict.status for f in check_document(mazur, "md", document).found]
+    assert found == ["correct", "correct", status]

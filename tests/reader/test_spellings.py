@@ -342,6 +342,20 @@ def test_a_partial_derivative_operator_applied_to_a_bracket(mazur: derivation.De
     assert statuses(report)[-2:] == ["correct", status]  # the operator applied is out_h1, as the truth's slope is
 
 
+@pytest.mark.parametrize("by, bracket, status", [
+    ("w_5", r"w_5 out_{h1} + w_6 out_{h2} + b_2", "correct"), ("w_6", r"w_5 out_{h1} + w_6 out_{h2} + b_2", "wrong"),
+    ("w_5", r"w_5 \cdot OUT1 + 0.45 \cdot OUT2 + 0.6", "correct"),
+    ("w_6", r"w_5 \cdot OUT1 + 0.45 \cdot OUT2 + 0.6", "wrong")])
+def test_an_operator_by_another_weight_is_never_within_the_precision_of_its_numbers(
+        mazur: derivation.Derivation, by: str, bracket: str, status: str) -> None:
+    """d/dw6 of net_o1 is out_h2 (0.5969), not dnet_o1/dw5 = out_h1 (0.5933, by the oracle): the sum in the
+    bracket, exact or with rounded numbers (out_h1 to 4 digits), forgives no more than their rounding."""
+    outs = forward(oracle_net(MAZUR), list(MAZUR.samples[0].inputs))[1]
+    bracket = bracket.replace("OUT1", mp.nstr(outs[0], 4)).replace("OUT2", mp.nstr(outs[1], 4))
+    document = (rf"$$\frac{{\partial net_{{o1}}}}{{\partial w_5}} = \frac{{\partial}}{{\partial {by}}}({bracket})$$")
+    assert statuses(check_document(mazur, "md", document)) == [status]
+
+
 def test_the_sizes_of_the_network_as_people_name_them(mazur: derivation.Derivation) -> None:
     # the classic network: 2 inputs, 2 hidden neurons, 2 outputs, one sample
     right = check_document(mazur, "md", "$n_0 = 2$, $n^{[1]} = 2$, $n_h = 2$, $n_y = 2$, $n_x = 2$ and $m = 1$.")

@@ -363,3 +363,68 @@ def test_a_rounded_result_of_rounded_numbers_under_an_expression_is_right(mazur:
     chain = r"$$\sigma'(net_{o1}) = 0.751 \cdot (1 - 0.751) = 0.751 \cdot 0.249 \approx "
     assert [s for _, s, _ in verdicts(mazur, chain + "0.1870$$")] == ["correct"] * 3
     assert [s for _, s, _ in verdicts(mazur, chain + "0.1880$$")] == ["correct", "correct", "wrong"]
+
+
+@pytest.mark.parametrize("terms, result, status", [
+    ("0.0125 + 0.03 + 0.35", "0.3925", "correct"), ("0.0125 + 0.03 + 0.35", "0.3926", "wrong"),
+    ("0.0125 + 0.0300 + 0.350", "0.39251", "wrong"), ("0.0125 + 0.03 + 0.35", "0.393", "correct")])
+def test_a_result_past_both_its_working_and_the_truth_is_a_slip(mazur: derivation.Derivation, terms: str,
+                                                                result: str, status: str) -> None:
+    """net_h2 = 0.25 x 0.05 + 0.3 x 0.1 + 0.35 = 0.0125 + 0.03 + 0.35 = 0.3925 exactly (by hand): 0.3926 is
+    neither that sum rounded nor the truth, however 0.0125 may have been rounded, so it is never right."""
+    document = f"$$net_{{h2}} = 0.25 \\times 0.05 + 0.3 \\times 0.1 + 0.35 = {terms} = {result}$$\n"
+    assert [status for _, status, _ in verdicts(mazur, document)] == ["correct", "correct", status]
+
+
+@pytest.mark.parametrize("result, status", [("0.3925", "correct"), ("0.3926", "wrong")])
+def test_a_result_past_both_under_a_left_side_that_is_an_expression(mazur: derivation.Derivation, result: str,
+                                                                     status: str) -> None:
+    """The same sum under `w_3 i_1 + w_4 i_2 + b_1`, net_h2 written out: 0.3926 is a slip there too."""
+    document = f"$$w_3 i_1 + w_4 i_2 + b_1 = 0.0125 + 0.03 + 0.35 = {result}$$\n"
+    assert [status for _, status, _ in verdicts(mazur, document)][-1] == status
+
+
+@pytest.mark.parametrize("out, delta, status", [("0.75", "0.1388", "correct"), ("0.76", "0.1368", "carried")])
+def test_a_wrong_number_used_again_is_not_a_rounding_of_the_truth(mazur: derivation.Derivation, out: str,
+                                                                  delta: str, status: str) -> None:
+    """out_o1 is 0.7514 (the oracle): 0.76 is a slip, and (0.76 - 0.01) x 0.76 x (1 - 0.76) = 0.1368 (by hand)
+    carries it, though 0.76 read as any number within its rounding could reach the truth, 0.1385; 0.75, out_o1
+    rounded, gives 0.13875, right within the rounding of its numbers."""
+    s = spec.load_preset("mazur")
+    assert mp.nstr(forward(oracle_net(s), list(s.samples[0].inputs))[2][0], 2) == "0.75"
+    document = (f"$$out_{{o1}} = {out}$$\n\n"
+                f"$$\\delta_{{o1}} = ({out} - 0.01) \\times {out} \\times (1 - {out}) = {delta}$$\n")
+    assert [status for line, status, _ in verdicts(mazur, document) if line == 3] == [status, status]
+
+
+def test_a_weight_after_the_update_written_as_its_value_before_is_never_correct(
+        mazur: derivation.Derivation) -> None:
+    """w5 after one step is 0.4 - 0.5 dE/dw5 = 0.3589 (oracle), which rounds to 0.4 at one digit: `w_5^+ = 0.4`
+    may be the update left out (w5 is 0.4), so it cannot be checked; the update written out is right, and 0.36,
+    the new value to the digits written, is right."""
+    new = mp.mpf("0.4") - mp.mpf("0.5") * dE_dw5()
+    assert mp.nstr(new, 1) == "0.4" and mp.nstr(new, 2) == "0.36"
+    for written in (r"w_5^+", r"w_5^{new}", r"w_5(new)"):
+        said = verdicts(mazur, f"${written} = 0.4$")
+        assert [status for _, status, _ in said] == ["cannot check"], written
+        assert "value before the update" in said[0][2]
+    worked = verdicts(mazur, f"$w_5^+ = 0.4 - 0.5 \\times {mp.nstr(dE_dw5(), 6)} = 0.36$")
+    assert [status for _, status, _ in worked] == ["correct", "correct"]
+
+
+def test_a_zero_that_rounds_the_truth_is_never_correct(mazur: derivation.Derivation) -> None:
+    """dE_total/dw1 of the classic network is 0.000438 (oracle, by finite differences): 0.0 is that rounded at
+    one decimal, but also what a path left out gives, so it cannot be checked; 0.0004 is right, 0.0 never."""
+    s = spec.load_preset("mazur")
+    h = mp.mpf("1e-20")
+
+    def loss(w1: object) -> object:
+        outs = forward(oracle_net(s, {"w1": w1}), list(s.samples[0].inputs))
+        return sum((o - t) ** 2 / 2 for o, t in zip(outs[2], s.samples[0].targets, strict=True))
+
+    grad = (loss(mp.mpf("0.15") + h) - loss(mp.mpf("0.15") - h)) / (2 * h)
+    assert mp.nstr(grad, 1) == "0.0004"
+    said = verdicts(mazur, r"$\frac{\partial E_{total}}{\partial w_1} = 0.0$")
+    assert [status for _, status, _ in said] == ["cannot check"]
+    said = verdicts(mazur, r"$\frac{\partial E_{total}}{\partial w_1} = 0.0004$")
+    assert [status for _, status, _ in said] == ["correct"]
