@@ -428,3 +428,14 @@ def test_a_zero_that_rounds_the_truth_is_never_correct(mazur: derivation.Derivat
     assert [status for _, status, _ in said] == ["cannot check"]
     said = verdicts(mazur, r"$\frac{\partial E_{total}}{\partial w_1} = 0.0004$")
     assert [status for _, status, _ in said] == ["correct"]
+
+
+def test_a_functions_definition_ending_in_a_number_is_a_value_at_one_point(mazur: derivation.Derivation) -> None:
+    """`f(u) = 1/(1 + e^{-u}) = 0.9933`, u a letter the network has no quantity for: the definition holds for
+    every u (correct), the number is its value at one u the document never gives (cannot check, not wrong)."""
+    assert mp.nstr(1 / (1 + mp.e ** -5), 4) == "0.9933"
+    said = verdicts(mazur, r"$f(u) = \frac{1}{1+e^{-u}} = 0.9933$")
+    assert [status for _, status, _ in said] == ["correct", "cannot check"]
+    assert "value at one u" in said[1][2]
+    wrong = verdicts(mazur, r"$f(u) = \frac{1}{1-e^{-u}} = 0.9933$")
+    assert [status for _, status, _ in wrong][0] == "wrong"  # a wrong definition stays wrong
