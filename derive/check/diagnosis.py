@@ -14,7 +14,7 @@ from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, literal
-from derive.model.precision import CTX, Real, show
+from derive.model.precision import CTX, Real, real, show
 
 CARRIED = "carried"
 SLIPPED = ("wrong", CARRIED)
@@ -280,8 +280,10 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
         earlier = [*copied, *((t, operands[t]) for t in used if t in operands and operands[t] != claim.line)]
         named = names_in(link) if link is not None else []
         earlier += [(n, own.slipped[n]) for n in named if n in own.slipped and own.slipped[n] != claim.line]
-        if earlier and v.status in ("correct", "defined", "wrong") and not (v.status == "wrong" and v.explanations
-                                                                             and not copied):
+        # a wrong link carries the slips it uses only where it is a slip's number copied, or gives its truth once
+        # they are put back; any other is a mistake of its own as well (the learning rate left out again)
+        if earlier and (v.status in ("correct", "defined") or (v.status == "wrong" and (
+                copied or (not v.explanations and _slips_put_back(link, v, evaluator))))):
             text, line = earlier[0]  # a wrong link explained by a mistake of its own keeps its verdict
             v = replace(v, status=CARRIED, reason=f"uses {text}, the slip on line {line}",
                         explanations=() if copied else v.explanations)  # a copy's cause is the slip's
@@ -290,6 +292,48 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
             v = replace(v, status=CARRIED, reason=f"follows from link {found[-1].link}, which carries a slip forward")
         found.append(v)
     return _mark_own(claim, found, own)
+
+
+def _slips_put_back(link: Node | None, verdict: Verdict, evaluator: Evaluator) -> bool:
+    """Whether a wrong link is right, within the rounding of its numbers, once every earlier slip's number in it
+    is put back to the value it should have had."""
+    truth = evaluator.truth
+    if link is None or verdict.truth is None or not isinstance(truth, Truth):
+        return False
+    slips, mended = evaluator.document.slips, link
+    for k, number in reversed(list(enumerate(numbers_in(link)))):
+        text = next((t for t in slips if t.lstrip("-") == number.text and slips[t].line != verdict.line
+                     and slips[t].truth is not None), None)
+        if text is not None:
+            put = slips[text].truth
+            assert put is not None
+            mended = rewrites.swapped(mended, k, put if not text.startswith("-") else -put)
+    own = evaluator.own
+    for name in (n for n in names_in(link) if n in own.slipped):  # a name given a slip's number (sum = 3.2372)
+        slip = next((slips[t] for t in slips if real(t) == own.values[name]), None)
+        if slip is not None and slip.truth is not None:
+            mended = _named_as(mended, name, slip.truth)
+    if mended is link:
+        return False
+    try:
+        value = evaluator.evaluate(mended)
+    except (Unknown, ArithmeticError, ValueError):
+        return False
+    return follows(verdict.truth, mended, value, spread_of(link, evaluator, truth))
+
+
+def _named_as(node: Node, name: str, value: Real | None) -> Node:
+    """`node` with the name `name` replaced by the number `value`."""
+    if isinstance(node, Name) and node.name == name and value is not None:
+        number = Num(show(abs(value), 40).text)
+        return Unary("-", number) if value < 0 else number
+    if isinstance(node, Unary):
+        return Unary(node.op, _named_as(node.arg, name, value))
+    if isinstance(node, Call):
+        return Call(node.function, _named_as(node.arg, name, value))
+    if isinstance(node, Binary):
+        return Binary(node.op, _named_as(node.left, name, value), _named_as(node.right, name, value))
+    return node
 
 
 def _copied(written: str | None, claim: Claim, verdict: Verdict, evaluator: Evaluator) -> list[tuple[str, int]]:

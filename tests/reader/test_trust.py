@@ -439,3 +439,49 @@ def test_a_functions_definition_ending_in_a_number_is_a_value_at_one_point(mazur
     assert "value at one u" in said[1][2]
     wrong = verdicts(mazur, r"$f(u) = \frac{1}{1-e^{-u}} = 0.9933$")
     assert [status for _, status, _ in wrong][0] == "wrong"  # a wrong definition stays wrong
+
+
+BATCH_NEURON = """
+title = "One sigmoid neuron, two samples, corrections summed"
+inputs = ["x1"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.8]]
+weight_names = [["w1"]]
+bias = { mode = "none" }
+
+[[samples]]
+inputs = [1]
+targets = [0]
+
+[[samples]]
+inputs = [2]
+targets = [1]
+
+[training]
+learning_rate = 0.5
+update = "batch"
+reduction = "sum"
+"""
+
+
+def test_a_link_using_a_slip_and_wrong_in_another_way_too_is_not_carried() -> None:
+    """The step Δw1 = η Σ (t - o) o (1 - o) x over two samples (by hand with mpmath) is -0.0503. Written first
+    as the first sample's term alone (-0.1476: a slip), then as that term plus the second's, with or without η:
+    neither is right once the slip is put back (-0.0503 plus a term is not -0.0503), so the later line is a
+    mistake of its own, wrong, not the slip carried."""
+    d = derivation.build(network.build(spec.load_text(BATCH_NEURON)), history_steps=(1,))
+    terms = []
+    for x, t in ((1, 0), (2, 1)):
+        o = 1 / (1 + mp.e ** (-mp.mpf("0.8") * x))
+        terms.append((t - o) * o * (1 - o) * x)
+    assert mp.nstr(mp.mpf("0.5") * (terms[0] + terms[1]), 3) == "-0.0503"
+    first, second = (mp.nstr(v, 4) for v in terms)
+    slip = f"$$\\Delta w_1 = {first}$$\n\n"
+    for term, total in ((f"0.5 \\times {second}", terms[0] + terms[1] / 2), (second, terms[0] + terms[1])):
+        said = verdicts(d, slip + f"$$\\Delta w_1 = {first} + {term} = {mp.nstr(total, 4)}$$")
+        assert said[0][1] == "wrong"
+        assert [status for line, status, _ in said if line == 3][0] == "wrong", said  # the sum: its own mistake
