@@ -133,7 +133,8 @@ def _mark(d: Derivation, q: Question, answer: _Answer | None, own: Mapping[str, 
         return Mark(q.claim, Fraction(0), "not answered", (), False, None)
     last, where = answer.last, {"read": answer.entry.how, "where": answer.entry.where}
     shown = None if last.claimed is None else show(last.claimed, max(q.digits, 6)).text
-    if last.status == "cannot check" or last.truth is None or last.claimed is None:
+    if (last.status == "cannot check" and not _too_few_digits(last, answer.text, q.digits)) or \
+            last.truth is None or last.claimed is None:
         return Mark(q.claim, Fraction(0), f"cannot check: {last.reason}", (), False, shown, **where)
     if right(answer.last, answer.text, q.digits):
         return Mark(q.claim, Fraction(1), "right", (), False, shown, **where)
@@ -150,6 +151,12 @@ def _mark(d: Derivation, q: Question, answer: _Answer | None, own: Mapping[str, 
         return Mark(q.claim, _links(answer.entry.verdicts), f"{why} ({truth})", (), False, shown, **where)
     because = f": {'; '.join(named)}" if named else ""
     return Mark(q.claim, _links(answer.entry.verdicts), f"wrong (truth {truth}){because}", named, False, shown, **where)
+
+
+def _too_few_digits(last: Verdict, text: str | None, digits: int) -> bool:
+    """An answer with its value known but written to fewer digits than asked (-0.6 where three are asked): the
+    digits asked decide it, not whether the checker can tell its rounding (-0.6 is also w1 before the update)."""
+    return last.truth is not None and last.claimed is not None and text is not None and significant(text) < digits
 
 
 def right(last: Verdict, text: str | None, digits: int) -> bool:
