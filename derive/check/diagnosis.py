@@ -295,31 +295,47 @@ def slips_used(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> l
 
 
 def _slips_put_back(link: Node | None, verdict: Verdict, evaluator: Evaluator) -> bool:
-    """Whether a wrong link is right, within the rounding of its numbers, once every earlier slip's number in it
-    is put back to the value it should have had."""
+    """Whether a wrong link is right, within the rounding of its numbers, once every earlier slip in it (a number,
+    or a name of the person's given one) is put back to the value it should have had."""
     truth = evaluator.truth
     if link is None or verdict.truth is None or not isinstance(truth, Truth):
         return False
-    slips, mended = evaluator.document.slips, link
-    for k, number in reversed(list(enumerate(numbers_in(link)))):
-        text = next((t for t in slips if t.lstrip("-") == number.text and slips[t].line != verdict.line
-                     and slips[t].truth is not None), None)
-        if text is not None:
-            put = slips[text].truth
-            assert put is not None
-            mended = rewrites.swapped(mended, k, put if not text.startswith("-") else -put)
-    own = evaluator.own
+    slips, own = evaluator.document.slips, evaluator.own
+    mended = _put_back(link, _earlier_slips(link, verdict.line, evaluator))
     for name in (n for n in names_in(link) if n in own.slipped):  # a name given a slip's number (sum = 3.2372)
         slip = next((slips[t] for t in slips if real(t) == own.values[name]), None)
         if slip is not None and slip.truth is not None:
             mended = _named_as(mended, name, slip.truth)
-    if mended is link:
-        return False
+    return mended is not link and _gives(verdict.truth, mended, link, evaluator, truth)
+
+
+def _earlier_slips(link: Node, line: int, evaluator: Evaluator) -> list[tuple[int, str, Slip]]:
+    """The numbers of `link` that are slips of earlier lines whose truth is known: each one's place among the
+    link's numbers, its text as the slip was written (sign and all) and the slip."""
+    slips, found = evaluator.document.slips, []
+    for k, number in enumerate(numbers_in(link)):
+        text = next((t for t in slips if t.lstrip("-") == number.text and slips[t].line != line
+                     and slips[t].truth is not None), None)
+        if text is not None:
+            found.append((k, text, slips[text]))
+    return found
+
+
+def _put_back(link: Node, found: list[tuple[int, str, Slip]]) -> Node:
+    """`link` with each slip found in it replaced by the value it should have had."""
+    for k, text, slip in found:
+        assert slip.truth is not None
+        link = rewrites.swapped(link, k, slip.truth if not text.startswith("-") else -slip.truth)
+    return link
+
+
+def _gives(want: Real, mended: Node, link: Node, evaluator: Evaluator, truth: Truth) -> bool:
+    """Whether `mended` (the link with slips put back) gives `want` within the rounding of the link's numbers."""
     try:
         value = evaluator.evaluate(mended)
     except (Unknown, ArithmeticError, ValueError):
         return False
-    return follows(verdict.truth, mended, value, spread_of(link, evaluator, truth))
+    return follows(want, mended, value, spread_of(link, evaluator, truth))
 
 
 def _named_as(node: Node, name: str, value: Real | None) -> Node:
@@ -473,23 +489,8 @@ def _all_mended(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator
     of the exponentials with it) and is right, within the rounding of the numbers written, once all of them are
     put back to the values they should have had: those slips, carried forward."""
     assert verdict.truth is not None
-    slips, found = evaluator.document.slips, []
-    for k, number in enumerate(numbers_in(link)):
-        text = next((t for t in slips if t.lstrip("-") == number.text and slips[t].line != verdict.line
-                     and slips[t].truth is not None), None)
-        if text is not None:
-            found.append((k, text, slips[text]))
-    if len(found) < 2:
-        return None
-    mended = link
-    for k, text, slip in found:
-        assert slip.truth is not None
-        mended = rewrites.swapped(mended, k, slip.truth if not text.startswith("-") else -slip.truth)
-    try:
-        value = evaluator.evaluate(mended)
-    except (Unknown, ArithmeticError, ValueError):
-        return None
-    if not follows(verdict.truth, mended, value, spread_of(link, evaluator, truth)):
+    found = _earlier_slips(link, verdict.line, evaluator)
+    if len(found) < 2 or not _gives(verdict.truth, _put_back(link, found), link, evaluator, truth):
         return None
     lines = ", ".join(str(n) for n in sorted({slip.line for _, _, slip in found}))
     return replace(verdict, status=CARRIED, reason=(
