@@ -14,17 +14,30 @@ from derive.reader import symbols
 from derive.reader.maths import ARRAY, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible, walk
 
 
+# Environments whose rows hold equations side by side: `a &= 1 & b &= 2`, every second `&` starting the next.
+_COLUMNS = frozenset({"align", "align*", "aligned", "alignat", "alignat*", "alignedat", "flalign", "flalign*"})
+
+
 def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
-    """Rows split at `\\\\` (one level into an align-like environment that fills the span)."""
+    """Rows split at `\\\\` (one level into an align-like environment that fills the span); in an align,
+    the equations a row sets side by side are rows of their own."""
     body = [n for n in nodes if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())
             and not isinstance(n, lw.LatexCommentNode)]
+    columns = False
     if len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname in ROW_ENVS:
-        nodes = body[0].nodelist
+        nodes, columns = body[0].nodelist, body[0].environmentname in _COLUMNS
     rows: list[list[lw.LatexNode]] = [[]]
+    ampersands = 0  # in the row so far
     for n in nodes:
+        ampersand = columns and isinstance(n, lw.LatexSpecialsNode) and n.specials_chars == "&"
         if isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS:
             rows.append([])
+            ampersands = 0
+        elif ampersand and ampersands % 2:  # the row's second (fourth...) `&`: the next equation starts
+            ampersands += 1
+            rows.append([])
         else:
+            ampersands += ampersand
             rows[-1].append(n)
     return [r for r in rows if any(visible(n) for n in r)]
 
