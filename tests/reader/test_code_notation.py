@@ -9,7 +9,7 @@ import pytest
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
-from tests.helpers import oracle_net, write_spec
+from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
 
 # 2 inputs, a relu layer of two, three softmax outputs with cross-entropy; x = (2, 1), class 2.
@@ -84,3 +84,66 @@ def test_a_wrong_value_after_givens_set_side_by_side_is_found(setting) -> None:
     report = check_document(d, "md", document)
     assert [(f.target, f.verdict.link) for f in report.found if f.verdict.status == "wrong"] == [("out_h1", 2)]
     assert verdicts(report)["out_h2"] == {"correct"}
+
+
+@pytest.fixture(scope="module")
+def grads(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The loss's gradient by each parameter, by finite differences of the oracle (a net's, by its bias)."""
+    s = spec.load(str(write_spec(tmp_path_factory.mktemp("grads"), SPEC)))
+    values = param_values(s)
+    return {name: mp.nstr(finite_difference(s, 0, name, values), 12) for name in values}
+
+
+# the output layer's nets by hand: h1 = (1.25, 0) (the first test's), so scores = 1.25 (0.5, -0.5, 0.25)
+SCORES = r"$$\mathit{scores} = \begin{bmatrix}0.625 & -0.625 & 0.3125\end{bmatrix}$$" + "\n\n"
+
+
+def test_entries_numbered_from_zero(setting, grads: dict[str, str]) -> None:
+    d, _ = setting
+    # dloss/dscores_k is dloss/db of output k's bias: b3, b4, b5 for scores_0, scores_1, scores_2
+    document = SCORES + "\n\n".join([
+        rf"$$\partial loss/\partial scores_0 = {grads['b3']}$$",
+        rf"$$\partial loss/\partial scores_2 = {grads['b5']}$$"])
+    report = check_document(d, "md", document)
+    assert verdicts(report) == {"net_o1": {"correct"}, "net_o2": {"correct"}, "net_o3": {"correct"},
+                                "d:E_total/net_o1": {"correct"}, "d:E_total/net_o3": {"correct"}}
+
+
+def test_a_document_counts_every_array_from_zero_alike(setting, grads: dict[str, str]) -> None:
+    d, _ = setting
+    # W2_{00} counts from 0, so scores_2 (written with no scores_0) is the third score
+    document = GIVENS + "\n\n" + SCORES + rf"$$\frac{{\partial loss}}{{\partial W2_{{00}}}} = {grads['w5']}$$" + \
+        "\n\n" + rf"$$\partial loss/\partial scores_2 = {grads['b5']}$$" + "\n"
+    report = check_document(d, "md", document)
+    assert {f.target: f.verdict.status for f in report.found if f.target.startswith("d:")} == \
+        {"d:E_total/w5": "correct", "d:E_total/net_o3": "correct"}
+
+
+@pytest.mark.parametrize("index, status", [("1", "correct"), ("2", "wrong")])
+def test_entries_numbered_from_one_stay_so(setting, grads: dict[str, str], index: str, status: str) -> None:
+    d, _ = setting
+    # scores_3 is written, so scores_1 is the first: dloss/db3 is right for it, wrong for scores_2
+    document = SCORES + "\n\n".join([
+        rf"$$\partial loss/\partial scores_3 = {grads['b5']}$$",
+        rf"$$\partial loss/\partial scores_{index} = {grads['b3']}$$"])
+    report = check_document(d, "md", document)
+    assert [f.verdict.status for f in report.found if f.target.startswith("d:")] == ["correct", status]
+
+
+def test_a_zero_beside_every_index_from_one_is_not_a_count_from_zero(setting) -> None:
+    d, _ = setting
+    # x_0 = 1, the input of a bias, beside x_1, x_2: the document counts the inputs from 1 (x_1 = 2, x_2 = 1)
+    document = "$$x = [2, 1]$$\n\n$$x_0 = 1, x_1 = 2, x_2 = 1$$\n"
+    report = check_document(d, "md", document)
+    assert {f.target: f.verdict.status for f in report.found if f.target in ("i1", "i2")} == \
+        {"i1": "correct", "i2": "correct"}
+
+
+def test_a_matrix_entry_numbered_from_zero(setting, grads: dict[str, str]) -> None:
+    d, _ = setting
+    # W2_{01}: row 0, column 1 of W2 as written (hidden 1 to output 2), the spec's w7; W2_{12}: w10
+    document = GIVENS + "\n\n" + rf"$$\frac{{\partial loss}}{{\partial W2_{{01}}}} = {grads['w7']}$$" + "\n\n" + \
+        rf"$$\frac{{\partial loss}}{{\partial W2_{{12}}}} = {grads['w10']}$$" + "\n"
+    report = check_document(d, "md", document)
+    assert {f.target: f.verdict.status for f in report.found if f.target.startswith("d:")} == \
+        {"d:E_total/w7": "correct", "d:E_total/w10": "correct"}
