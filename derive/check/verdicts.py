@@ -69,7 +69,7 @@ def within(claimed: Real, truth: Real, link: Node, spread: Callable[[Node], Real
     if spread is not None:
         try:
             bound = spread(link)
-        except (ArithmeticError, ValueError):
+        except (ArithmeticError, ValueError, LookupError):  # a name whose value is not known: no spread
             bound = CTX.nan
         if not CTX.isnan(bound):
             return abs(claimed - truth) <= bound * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)

@@ -147,3 +147,14 @@ def test_a_matrix_entry_numbered_from_zero(setting, grads: dict[str, str]) -> No
     report = check_document(d, "md", document)
     assert {f.target: f.verdict.status for f in report.found if f.target.startswith("d:")} == \
         {"d:E_total/w7": "correct", "d:E_total/w10": "correct"}
+
+
+def test_a_derivative_by_a_name_absent_from_what_it_differentiates(setting) -> None:
+    d, _ = setting
+    # d/du of an expression without u is 0 whatever q is; the rounding of the numbers in it cannot be worked
+    # out (q has no value), which once ended the check with a traceback
+    document = SCORES + r"$$\frac{\partial loss}{\partial scores_0} = " \
+        r"\frac{\partial}{\partial u}(\log(e^{q} + e^{scores_0}))$$"
+    report = check_document(d, "md", document)
+    assert [(f.verdict.status, f.verdict.claimed) for f in report.found if f.target == "d:E_total/net_o1"] == \
+        [("wrong", 0)]
