@@ -580,6 +580,8 @@ def _differentiated(node: lw.LatexNode, operand: bool = True) -> str | None:  # 
                 *nodes[1:]]
     else:
         return None
+    if len(rest) == 1 and isinstance(rest[0], lw.LatexGroupNode):
+        rest = list(rest[0].nodelist)  # \partial{loss}: the name in braces of its own
     e = _Emitter()
     e.nodes(rest)
     name = loss_calls(e.text().strip())

@@ -149,6 +149,17 @@ def test_a_matrix_entry_numbered_from_zero(setting, grads: dict[str, str]) -> No
         {"d:E_total/w7": "correct", "d:E_total/w10": "correct"}
 
 
+@pytest.mark.parametrize("by, status", [("1", "correct"), ("2", "wrong")])
+def test_a_derivative_of_a_name_in_braces(setting, grads: dict[str, str], by: str, status: str) -> None:
+    d, _ = setting
+    # dloss/dW2_{01} = dloss/dscores_1 h1_0, h1_0 = 1.25 (the first test's): the spec's w7
+    document = GIVENS + "\n\n" + SCORES + r"$$\frac{\partial{loss}}{\partial{\mathit{W2_{01}}}} = " \
+        rf"\frac{{\partial{{loss}}}}{{\partial{{scores_{by}}}}} \cdot 1.25 = {grads['w7']}$$"
+    report = check_document(d, "md", document)
+    assert [(f.verdict.link, f.verdict.status) for f in report.found if f.target == "d:E_total/w7"] == \
+        [(1, status), (2, "correct")]
+
+
 def test_a_derivative_by_a_name_absent_from_what_it_differentiates(setting) -> None:
     d, _ = setting
     # d/du of an expression without u is 0 whatever q is; the rounding of the numbers in it cannot be worked
