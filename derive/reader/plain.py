@@ -121,9 +121,14 @@ LOSS_CALL = re.compile(r"\b((?:J|L|C|E|Loss|loss|Cost|cost)(?:_[A-Za-z0-9]+)?)\s
                        + _ARGUMENT + r"(?:," + _ARGUMENT + r")+|\s*(?:W|w|b|theta|params)(?:_?[A-Za-z0-9]*)\s*)\)")
 
 
+# A loss spelt as a word, applied to one name (`loss(scores)`, `cost(a)`): the loss of what it is computed from
+# (a word is no factor of a product written without a sign).
+WORD_LOSS_CALL = re.compile(r"(?<![A-Za-z0-9_])((?:Loss|loss|Cost|cost)(?:_[A-Za-z0-9]+)?)\s*\(" + _ARGUMENT + r"\)")
+
+
 def loss_calls(text: str) -> str:
     """`J(W, b)` as `J`: a loss name applied to its parameters or to the prediction and the target."""
-    return LOSS_CALL.sub(lambda m: m.group(1), text)
+    return WORD_LOSS_CALL.sub(lambda m: m.group(1), LOSS_CALL.sub(lambda m: m.group(1), text))
 
 
 def _render(kind: str, word: str) -> str:

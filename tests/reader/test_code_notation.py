@@ -11,6 +11,7 @@ from derive.model import network, spec
 from derive.reader.document import check_document
 from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
+from tests.oracle import loss as oracle_loss
 
 # 2 inputs, a relu layer of two, three softmax outputs with cross-entropy; x = (2, 1), class 2.
 # Row convention: h1 = max(0, x W1 + b1), W1[i][j] joins input i to hidden neuron j.
@@ -149,6 +150,12 @@ def test_a_matrix_entry_numbered_from_zero(setting, grads: dict[str, str]) -> No
         {"d:E_total/w7": "correct", "d:E_total/w10": "correct"}
 
 
+@pytest.fixture(scope="module")
+def loss(tmp_path_factory: pytest.TempPathFactory) -> str:
+    s = spec.load(str(write_spec(tmp_path_factory.mktemp("loss"), SPEC)))
+    return mp.nstr(oracle_loss(oracle_net(s), list(s.samples[0].inputs), list(s.samples[0].targets)), 12)
+
+
 @pytest.mark.parametrize("by, status", [("1", "correct"), ("2", "wrong")])
 def test_a_derivative_of_a_name_in_braces(setting, grads: dict[str, str], by: str, status: str) -> None:
     d, _ = setting
@@ -158,6 +165,17 @@ def test_a_derivative_of_a_name_in_braces(setting, grads: dict[str, str], by: st
     report = check_document(d, "md", document)
     assert [(f.verdict.link, f.verdict.status) for f in report.found if f.target == "d:E_total/w7"] == \
         [(1, status), (2, "correct")]
+
+
+@pytest.mark.parametrize("slip, status", [(False, "correct"), (True, "wrong")])
+def test_a_loss_spelt_as_a_word_applied_to_what_it_is_computed_from(setting, loss: str, slip: bool,
+                                                                  status: str) -> None:
+    d, _ = setting
+    value = loss[:-1] + str((int(loss[-1]) + 3) % 10) if slip else loss
+    document = SCORES + rf"$$loss(scores) = -\log(e^{{0.3125}}/(e^{{0.625}} + e^{{-0.625}} + e^{{0.3125}})) = {value}$$"
+    report = check_document(d, "md", document)
+    assert [(f.target, f.verdict.link, f.verdict.status) for f in report.found if f.target == "E_total"] == \
+        [("E_total", 1, "correct"), ("E_total", 2, status)]
 
 
 def test_a_derivative_by_a_name_absent_from_what_it_differentiates(setting) -> None:
