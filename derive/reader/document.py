@@ -240,7 +240,10 @@ def _renamed(node: Node, name: Callable[[str], str]) -> Node:
     if isinstance(node, Unary):
         return Unary(node.op, _renamed(node.arg, name))
     if isinstance(node, Call):
-        return Call(node.function, _renamed(node.arg, name))
+        function = node.function  # d/dX of an expression: X renamed as well
+        if function.startswith(OPERATOR):
+            function = OPERATOR + name(function[len(OPERATOR):])
+        return Call(function, _renamed(node.arg, name))
     if isinstance(node, Binary):
         return Binary(node.op, _renamed(node.left, name), _renamed(node.right, name))
     return node

@@ -178,6 +178,21 @@ def test_a_loss_spelt_as_a_word_applied_to_what_it_is_computed_from(setting, los
         [("E_total", 1, "correct"), ("E_total", 2, status)]
 
 
+# y = 2 (one-hot targets 0, 0, 1): loss = -scores_2 + log(sum_j e^{scores_j}), differentiated by hand
+TARGETS = r"$$y = 2, \quad trueprob = \begin{bmatrix}0 & 0 & 1\end{bmatrix}$$" + "\n\n"
+SUM = r"\log(e^{scores_0} + e^{scores_1} + e^{scores_2})"
+
+
+@pytest.mark.parametrize("by, status", [("0", "correct"), ("1", "wrong")])
+def test_a_derivative_operator_by_an_entry_of_a_vector(setting, by: str, status: str) -> None:
+    d, _ = setting
+    document = SCORES + TARGETS + \
+        rf"$$\frac{{\partial loss}}{{\partial scores_0}} = " \
+        rf"\frac{{\partial}}{{\partial scores_{by}}}(-scores_2 + {SUM})$$"
+    report = check_document(d, "md", document)
+    assert [f.verdict.status for f in report.found if f.target == "d:E_total/net_o1"] == [status]
+
+
 def test_a_derivative_by_a_name_absent_from_what_it_differentiates(setting) -> None:
     d, _ = setting
     # d/du of an expression without u is 0 whatever q is; the rounding of the numbers in it cannot be worked
