@@ -32,6 +32,7 @@ from derive.reader.names import Alignment, Reading, align
 from derive.reader.plain import function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
 from derive.reader.sizes import size_verdict
+from derive.reader.softmax import softmax_outputs
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
 from derive.reader.sums import summed
@@ -198,7 +199,7 @@ class Reader:
         if self.arrays is not None:
             claim = _one_by_one(claim, self.arrays)
         renamed, read = self.alignment.rename(claim)
-        renamed, tie = self.ties.tie(renamed)
+        renamed, tie = self.ties.tie(softmax_outputs(renamed, self.aliases.truth.network))
         return renamed, read + ((tie,) if tie is not None else ())
 
     def node(self, node: Node) -> Node:
@@ -213,7 +214,8 @@ class Reader:
         found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
         cells = {w for grid in renamed.arrays for row in grid for cell in row
                  for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", cell)}  # h_1 written in a cell: entry 1 of h
-        claims = [self.alignment.rename(_one_by_one(self.aliases.rename(c), self.arrays, cells))[0]  # type: ignore[arg-type]
+        claims = [softmax_outputs(self.alignment.rename(_one_by_one(self.aliases.rename(c), self.arrays,  # type: ignore[arg-type]
+                                                                    cells))[0], self.aliases.truth.network)
                   for c in found]
         heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
         return claims, self.arrays.notes(heads)

@@ -193,6 +193,24 @@ def test_a_derivative_operator_by_an_entry_of_a_vector(setting, by: str, status:
     assert [f.verdict.status for f in report.found if f.target == "d:E_total/net_o1"] == [status]
 
 
+@pytest.mark.parametrize("formula, status", [(r"softmax(scores_0)", "correct"), (r"softmax(scores_1)", "wrong"),
+                                             (r"-1 + softmax(scores_2)", "wrong")])
+def test_the_softmax_of_one_score_is_that_output(setting, formula: str, status: str) -> None:
+    d, _ = setting
+    document = SCORES + TARGETS + rf"$$\frac{{\partial loss}}{{\partial scores_0}} = {formula}$$"
+    report = check_document(d, "md", document)
+    assert [f.verdict.status for f in report.found if f.target == "d:E_total/net_o1"] == [status]
+
+
+def test_the_softmax_of_the_last_score_less_its_target(setting) -> None:
+    d, _ = setting
+    document = SCORES + TARGETS + r"$$\partial loss/\partial scores_0 = softmax(scores_0), \quad " \
+        r"\partial loss/\partial scores_2 = -1 + softmax(scores_2)$$"
+    report = check_document(d, "md", document)
+    assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("d:")] == \
+        [("d:E_total/net_o1", "correct"), ("d:E_total/net_o3", "correct")]
+
+
 def test_a_derivative_by_a_name_absent_from_what_it_differentiates(setting) -> None:
     d, _ = setting
     # d/du of an expression without u is 0 whatever q is; the rounding of the numbers in it cannot be worked
