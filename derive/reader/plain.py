@@ -75,8 +75,9 @@ def explicit_products(text: str) -> str:
         if kind == "name" and following == "(":
             word = function_named(word)
         called = previous is not None and previous[0] == "name" and previous[1] in FUNCTIONS and word == "("
-        if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "(") \
-                and not called:
+        # an operator too: dL/dz d/dw (z), the chain rule's factor written as the operator on what it differentiates
+        starts = kind in ("number", "name", "operator") or word == "("
+        if previous is not None and _ends_operand(previous) and starts and not called:
             pieces.append("*")
         pieces.append(_render(kind, word))
         previous = (kind, word)

@@ -220,3 +220,15 @@ def test_a_derivative_by_a_name_absent_from_what_it_differentiates(setting) -> N
     report = check_document(d, "md", document)
     assert [(f.verdict.status, f.verdict.claimed) for f in report.found if f.target == "d:E_total/net_o1"] == \
         [("wrong", 0)]
+
+
+@pytest.mark.parametrize("hidden, status", [("0", "correct"), ("1", "wrong")])
+def test_a_factor_written_as_a_derivative_operator(setting, grads: dict[str, str], hidden: str, status: str) -> None:
+    d, _ = setting
+    # dscores_0/dW2_{00} is h1_0 (1.25), dloss/dW2_{00} = dloss/dscores_0 h1_0: the spec's w5; with h1_1 (0) it is 0
+    document = GIVENS + "\n\n" + r"$\mathit{h1} = \begin{bmatrix}1.25 & 0\end{bmatrix}$" + "\n\n" + SCORES + \
+        r"$$\frac{\partial{loss}}{\partial{\mathit{W2_{00}}}} = \frac{\partial{loss}}{\partial{scores_0}} " \
+        rf"\frac{{\partial{{}}}}{{\partial{{\mathit{{W2_{{00}}}}}}}}(\mathit{{h1_{hidden}}} \mathit{{W2_{{00}}}} + " \
+        r"\mathit{b2_0})$$"
+    report = check_document(d, "md", document)
+    assert [f.verdict.status for f in report.found if f.target == "d:E_total/w5"] == [status]
