@@ -55,6 +55,8 @@ _ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+|\(\d{1,2}(?:[-+]\d{1
 _NEW = re.compile(r"(?<![A-Za-z0-9_@])([A-Za-z][A-Za-z0-9_]*)\s*\(\s*new\s*\)")  # w_{2,3}(new): after the update
 _PARTIALS = re.compile(r"(?<![A-Za-z0-9_@])d([A-Za-z][A-Za-z0-9_]*)\s+/\s+d([A-Za-z][A-Za-z0-9_]*)")  # ∂L / ∂a
 _NABLA = re.compile(r"\x04\(\s*([A-Za-z][A-Za-z0-9_@]*)\s*\)\s*([A-Za-z][A-Za-z0-9_]*)")  # \nabla_{W} L: dL/dW
+# \nabla J(\theta), \nabla loss(scores): a loss's gradient by the one name it is written of
+_NABLA_OF = re.compile(r"\bnabla_((?:[JLCE]|[Ll]oss|[Cc]ost)(?:_[A-Za-z0-9]+)?)\s*\(\s*([A-Za-z][A-Za-z0-9_]*)\s*\)")
 _PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
@@ -628,7 +630,7 @@ def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tupl
     e.nodes(nodes)
     text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
     text = _PARTIALS.sub(r"d\1/d\2", _NEW.sub(r"\1@1", text))
-    text = loss_calls(_NABLA.sub(r" d(\2)/d(\1) ", text))
+    text = _NABLA_OF.sub(r" d(\1)/d(\2) ", _NABLA.sub(r" d(\2)/d(\1) ", loss_calls(text)))
     found = []
     for piece in claims_in(lists(text, e.arrays)):
         arrays = ARRAY in piece or " ^T " in piece or " odot " in piece

@@ -232,3 +232,17 @@ def test_a_factor_written_as_a_derivative_operator(setting, grads: dict[str, str
         r"\mathit{b2_0})$$"
     report = check_document(d, "md", document)
     assert [f.verdict.status for f in report.found if f.target == "d:E_total/w5"] == [status]
+
+
+@pytest.mark.parametrize("gradient", [r"\nabla loss(scores)", r"\nabla_{scores} loss(scores)"])
+@pytest.mark.parametrize("slip, status", [(False, "correct"), (True, "wrong")])
+def test_the_gradient_of_the_loss_written_of_what_it_is_computed_from(setting, grads: dict[str, str], gradient: str,
+                                                                      slip: bool, status: str) -> None:
+    d, _ = setting
+    # \nabla loss(scores): dloss/dscores, entry k by output k's bias (b3, b4, b5)
+    last = grads["b5"].replace("-0.6", "-0.5") if slip else grads["b5"]
+    document = SCORES + "$$" + gradient + rf" = \begin{{bmatrix}}{grads['b3']} & {grads['b4']} & {last}" \
+        r"\end{bmatrix}$$"
+    report = check_document(d, "md", document)
+    assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("d:")] == \
+        [("d:E_total/net_o1", "correct"), ("d:E_total/net_o2", "correct"), ("d:E_total/net_o3", status)]
