@@ -15,7 +15,7 @@ from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, tokens,
                                   values_of)
-from derive.reader.entries import counted_from_zero, entry
+from derive.reader.entries import counting, entry
 from derive.reader.maths import Chain
 from derive.reader.quantities import HINTS
 
@@ -47,7 +47,7 @@ class ArrayNames:
         self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
         self.written: dict[tuple[str, ...], tuple[tuple[int, int], int]] = {}  # a vector's shape as first written
         self.several: dict[str, list[Quantity]] = {}  # names whose entries fit several arrays (equal biases)
-        self.from_zero: frozenset[str] = frozenset()  # arrays whose entries the document numbers from 0
+        self.starts: dict[str, int | None] = {}  # where an array's indices start, where not at 1
 
     def lookup(self, name: str) -> Array | None:
         if name in self.readings:
@@ -85,7 +85,7 @@ class ArrayNames:
         q = self.readings.get(name)
         if q is not None:
             return q.names[0][0] if len(q.names) == 1 and len(q.names[0]) == 1 else None
-        return entry(name, self.readings, self.from_zero)
+        return entry(name, self.readings, self.starts)
 
     def turned(self, chain: Chain, line: int) -> Verdict | None:
         """A vector written the other way round from how the document wrote the same quantity before (its
@@ -127,7 +127,9 @@ class ArrayNames:
         words = sorted({w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)})
         self._indexed(words)
         self._lettered(sorted({*words, *mentioned}))
-        self.from_zero = counted_from_zero(sorted({*words, *mentioned}), self.readings)
+        cells = {w for s in statements for grid in s.chain.arrays for row in grid for cell in row
+                 for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", cell)}  # h1_2 written in a matrix's cell
+        self.starts = counting(sorted({*words, *mentioned, *cells}), self.readings)
         for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
             head = s.chain.text.split(" = ")[0].strip()
             if _plain_name(head) and head not in self.readings and head not in self.shapes:

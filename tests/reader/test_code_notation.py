@@ -246,3 +246,16 @@ def test_the_gradient_of_the_loss_written_of_what_it_is_computed_from(setting, g
     report = check_document(d, "md", document)
     assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("d:")] == \
         [("d:E_total/net_o1", "correct"), ("d:E_total/net_o2", "correct"), ("d:E_total/net_o3", status)]
+
+
+def test_an_array_indexed_both_ways_in_a_document_counting_from_zero_is_not_read_by_index(
+        setting, grads: dict[str, str]) -> None:
+    d, _ = setting
+    # scores_0: the document counts from 0; h1_2 (a slip: h1 has entries 0 and 1) is not the second output
+    document = SCORES + r"$\mathit{h1} = \begin{bmatrix}1.25 & 0\end{bmatrix}$" + "\n\n" + \
+        rf"$$\partial loss/\partial scores_0 = {grads['b3']}$$" + "\n\n" + \
+        r"$$\begin{bmatrix} h1_0 \\ h1_2 \end{bmatrix} = \begin{bmatrix} 1.25 \\ 0 \end{bmatrix}$$" + "\n"
+    report = check_document(d, "md", document)
+    assert [f.verdict.status for f in report.found if f.target == "d:E_total/net_o1"] == ["correct"]
+    assert [f.verdict.status for f in report.found if f.verdict.line == 7] == ["cannot check", "cannot check"]
+
