@@ -135,7 +135,21 @@ def _markdown() -> MarkdownIt:
     # the renderers people write for show it): otherwise the `$$` closing it would open the next one
     dollars = next(r for r in md.block.ruler.__rules__ if r.name == "math_block")  # texmath's \[ rule: next
     md.block.ruler.at("math_block", _interrupting(dollars.fn), {"alt": ["paragraph", "blockquote", "list"]})
+    ams = next(r for r in md.block.ruler.__rules__ if r.name == "amsmath")
+    md.block.ruler.at("amsmath", _outside_inline(ams.fn), {"alt": list(ams.alt)})
     return md
+
+
+def _outside_inline(rule: Callable[[StateBlock, int, int, bool], bool]) -> Callable[[StateBlock, int, int, bool], bool]:
+    """The `\\begin{bmatrix}` block rule, but not on a line inside a `$ ... $` the paragraph has opened over
+    several lines (`$` alone on a line, as notebooks write): that line is the inline maths' own."""
+    def block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        first = start
+        while first > 0 and not state.isEmpty(first - 1):
+            first -= 1
+        before = state.src[state.bMarks[first]:state.bMarks[start]].replace("\\$", "").replace("$$", "")
+        return before.count("$") % 2 == 0 and rule(state, start, end, silent)
+    return block
 
 
 def _interrupting(rule: Callable[[StateBlock, int, int, bool], bool]) -> Callable[[StateBlock, int, int, bool], bool]:

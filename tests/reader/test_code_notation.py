@@ -259,3 +259,14 @@ def test_an_array_indexed_both_ways_in_a_document_counting_from_zero_is_not_read
     assert [f.verdict.status for f in report.found if f.target == "d:E_total/net_o1"] == ["correct"]
     assert [f.verdict.status for f in report.found if f.verdict.line == 7] == ["cannot check", "cannot check"]
 
+
+def test_inline_maths_over_several_lines_holding_a_matrix_on_a_line_of_its_own(setting) -> None:
+    d, _ = setting
+    # `$` alone on a line opens the maths, as notebooks write it; the matrix on its own line is inside it
+    document = "The scores are\n$\n\\mathit{scores} = \n\\begin{bmatrix}0.625 & -0.625 & 0.3125\\end{bmatrix}.\n" \
+        "$\nfrom the forward pass, and\n$\n\\mathit{h1} = \n\\begin{bmatrix}1.25 & 0\\end{bmatrix}\n$\n" \
+        "the hidden outputs.\n"
+    report = check_document(d, "md", document)
+    assert [s.status for s in report.spans] == ["judged", "judged"]
+    assert {f.target: f.verdict.status for f in report.found} == {
+        "net_o1": "correct", "net_o2": "correct", "net_o3": "correct", "out_h1": "correct", "out_h2": "correct"}
