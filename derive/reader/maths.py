@@ -435,8 +435,8 @@ def _transposed(node: lw.LatexGroupNode) -> bool:
 def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
     """The rows of a matrix environment, each cell in the plain grammar."""
     nodes = list(env.nodelist)
-    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode):
-        nodes = nodes[1:]  # the column specification
+    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode) and not _column_spec(env):
+        nodes = nodes[1:]  # the column specification, where the walker left it in the body
     rows: list[list[list[lw.LatexNode]]] = [[[]]]
     # `\ ` written for `\\` (a matrix whose rows lost a backslash): rows all the same, where no `\\` is
     breaks = ("\\", "cr") if any(isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr") for n in nodes) \
@@ -469,6 +469,13 @@ def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
     if not found or len({len(r) for r in found}) != 1:
         raise NotUnderstood("a matrix whose rows have different lengths")
     return tuple(found)
+
+
+def _column_spec(env: lw.LatexEnvironmentNode) -> bool:
+    """Whether the walker read an array's column specification as its argument: then a braced first cell
+    (`{2} & {1}`, as converters write every cell) is a cell, not the specification."""
+    args = env.nodeargd.argnlist if env.nodeargd is not None else []
+    return any(a is not None for a in args)
 
 
 def _bad(what: str) -> str:

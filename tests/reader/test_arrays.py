@@ -371,3 +371,17 @@ def test_biases_named_new_are_never_the_biases_before_the_update(tmp_path: Path)
     assert updated_hidden_biases(s)[1][:4] == "0.44"  # 0.45 is the bias before the update
     report = check_document(d, "md", r"$$b^{[1]}_{\text{new}} = " + column(["0.35", "0.45"]) + "$$")
     assert "correct" not in statuses(report)
+
+
+def test_an_array_whose_cells_are_all_braced_keeps_its_first_cell(mazur: derivation.Derivation) -> None:
+    # converters write every cell of an array in braces: `{0.15} & {0.2}` is a cell, not the column specification
+    document = "\n\n".join([
+        r"$$W = \left[\begin{array}{cc}{0.15} & {0.2} \\ {0.25} & {0.3}\end{array}\right], \quad "
+        r"x = \left[\begin{array}{c}{0.05} \\ {0.1}\end{array}\right]$$",
+        # 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775, 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925 (by hand)
+        r"$$W x + 0.35 = \left[\begin{array}{c}{0.3775} \\ {0.3925}\end{array}\right]$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert statuses(report) == ["correct"] * 8
+    assert {f.target for f in report.found} >= {"w1", "w2", "w3", "w4", "i1", "i2"}
+
