@@ -11,7 +11,8 @@ from functools import lru_cache
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
-from derive.reader.maths import ARRAY, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible, walk
+from derive.reader.maths import (ARRAY, EQUALS, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible,
+                                 walk)
 
 
 def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
@@ -20,6 +21,8 @@ def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
             and not isinstance(n, lw.LatexCommentNode)]
     if len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname in ROW_ENVS:
         nodes = body[0].nodelist
+    elif len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname == "array":
+        nodes = _equation_rows(body[0].nodelist) or nodes
     rows: list[list[lw.LatexNode]] = [[]]
     for n in nodes:
         if isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS:
@@ -27,6 +30,26 @@ def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
         else:
             rows[-1].append(n)
     return [r for r in rows if any(visible(n) for n in r)]
+
+
+def _separator(n: lw.LatexNode) -> bool:
+    return (isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS) or \
+        (isinstance(n, lw.LatexSpecialsNode) and n.specials_chars == "&")
+
+
+def _equation_rows(nodes: list[lw.LatexNode]) -> list[lw.LatexNode]:
+    """An `array` that fills the span and whose rows are equations (`{z_1 = w_1 x_1 + b} \\\\ {= 2 * 1 + 1}
+    \\\\ {= 3}`, as converters write a display): its rows, each cell's braces taken off; a row starting with `=`
+    carries on the chain above, as in `aligned`. A matrix never holds `=`, so an array that does is no
+    matrix; one that does not stays one (empty list)."""
+    seen = [n for n in nodes if visible(n)]
+    flat: list[lw.LatexNode] = []
+    for k, n in enumerate(seen):
+        alone = (k == 0 or _separator(seen[k - 1])) and (k + 1 == len(seen) or _separator(seen[k + 1]))
+        flat.extend(n.nodelist if alone and isinstance(n, lw.LatexGroupNode) else [n])
+    equals = any(isinstance(n, lw.LatexCharsNode) and "=" in n.chars for n in flat) or \
+        any(isinstance(n, lw.LatexMacroNode) and n.macroname in EQUALS for n in flat)
+    return flat if equals else []
 
 
 def chains(source: str) -> list[Chain]:

@@ -385,3 +385,20 @@ def test_an_array_whose_cells_are_all_braced_keeps_its_first_cell(mazur: derivat
     assert statuses(report) == ["correct"] * 8
     assert {f.target for f in report.found} >= {"w1", "w2", "w3", "w4", "i1", "i2"}
 
+
+def test_an_array_of_equation_rows_is_a_chain(mazur: derivation.Derivation) -> None:
+    # a display converted to `\begin{array}{c}{z = ...} \\ {= ...}\end{array}`: its rows are equations, a row
+    # that starts with `=` carrying on the one above, as in `aligned` (no matrix holds `=`)
+    document = "\n\n".join([
+        r"$$x_{1} = 0.05, \quad x_{2} = 0.1$$",
+        r"$$\begin{array}{c}{z_{1}=w_{1} * x_{1}+w_{2} * x_{2}+b_{1}} \\ {=0.15 * 0.05+0.2 * 0.1+0.35} \\ "
+        r"{=0.3775}\end{array}$$",
+        # 0.25 * 0.05 + 0.3 * 0.1 + 0.35 is 0.3925 (by hand): 0.3935 is a slip
+        r"$$\begin{array}{c}{z_{2}=w_{3} * x_{1}+w_{4} * x_{2}+b_{1}} \\ {=0.25 * 0.05+0.3 * 0.1+0.35=0.3935}"
+        r"\end{array}$$",
+        r"$$\begin{array}{l}{z_{1} = 0.3775} \\ {z_{2} = 0.3925}\end{array}$$",  # rows of their own
+    ])
+    report = check_document(mazur, "md", document)
+    assert [(f.target, f.verdict.status) for f in report.found] == [("i1", "correct"), ("i2", "correct")] + [
+        ("net_h1", "correct")] * 3 + [("net_h2", "correct")] * 2 + [("net_h2", "wrong"),
+                                                                  ("net_h1", "correct"), ("net_h2", "correct")]
