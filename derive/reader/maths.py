@@ -264,9 +264,12 @@ class _Emitter:
                 self._place(op, flat.partition(",")[0])
                 self.out.append("@1 ")
                 return
-            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", flat):
-                flat = flat.replace(",", "")  # w_{1,3}: one index of one character each, written apart
-            if not re.fullmatch(r"[A-Za-z0-9]+", flat):
+            ends = re.fullmatch(r"\(([A-Za-z0-9]+(?:,[A-Za-z0-9]+)+)\)", flat)  # w_{(x_1, 1)}, w_{(1,4)}: a weight
+            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
+                flat = flat.strip("()").replace(",", "")  # w_{1,3}: one index of one character each, written apart
+            elif ends:
+                flat = ends.group(1).replace(",", "_")  # w_{(x1,1)}: indices of several characters, kept apart
+            if not re.fullmatch(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
             marked = re.fullmatch(r"(.*?)(@\d+ ?|_L\d+)", self.out[-1]) if self.out else None
             if marked:  # z^{(2)}_1, w^{[2]}_{11}: the index belongs to the name, the superscript after it
@@ -610,8 +613,8 @@ def _flat(node: lw.LatexNode) -> str:
             return node.macroname
         if node.macroname == "prime":
             return "'"
-        if node.macroname in (",", " ", ";"):
-            return ""
+        if node.macroname in (",", " ", ";") or node.macroname in IGNORED:
+            return ""  # w_{\left(x_{1}, 1\right)}: sizing brackets are brackets
     if isinstance(node, lw.LatexCommentNode):
         return ""
     raise NotUnderstood(f"{_describe(node)} in a subscript or superscript")

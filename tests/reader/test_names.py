@@ -302,3 +302,20 @@ def test_a_labelled_name_is_not_read_against_the_documents_count_of_layers(mazur
                 f"$$z_2^{{[2]}} = {net}$$\n")
     found = [f.verdict.status for f in check_document(mazur, "md", document).found]
     assert found == ["correct", "correct", status]
+
+
+def test_weights_named_by_their_two_ends(mazur: derivation.Derivation) -> None:
+    # w_{(x_1, 1)}: the weight from x_1 into neuron 1, named by its ends in brackets; read by its value like
+    # any name (0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775, 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925 by hand)
+    document = "\n\n".join([
+        r"$$x_1 = 0.05, \quad x_2 = 0.1$$",
+        r"$$w_{\left(x_{1}, 1\right)} = 0.15, \quad w_{(x_2, 1)} = 0.2, \quad w_{(x_1,2)} = 0.25, \quad "
+        r"w_{(x_2,2)} = 0.3$$",
+        r"$$z_1 = w_{\left(x_{1}, 1\right)} x_1 + w_{(x_2, 1)} x_2 + 0.35 = 0.3775$$",
+        r"$$z_2 = w_{(x_2,2)} x_1 + w_{(x_1,2)} x_2 + 0.35 = 0.3925$$",  # the weights swapped: a wrong formula
+    ])
+    report = check_document(mazur, "md", document)
+    assert {k: v for k, v in readings(report).items() if k.startswith("w")} == {
+        "w_x1_1": "w1", "w_x2_1": "w2", "w_x1_2": "w3", "w_x2_2": "w4"}
+    assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("net")] == [
+        ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
