@@ -11,6 +11,7 @@ from functools import lru_cache
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
+from derive.reader.layer_labels import marked
 from derive.reader.maths import (ARRAY, EQUALS, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible,
                                  walk)
 
@@ -52,9 +53,10 @@ def _equation_rows(nodes: list[lw.LatexNode]) -> list[lw.LatexNode]:
     return flat if equals else []
 
 
-def chains(source: str) -> list[Chain]:
-    """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above)."""
-    return list(_cached_chains(source))
+def chains(source: str, labels: frozenset[str] = frozenset()) -> list[Chain]:
+    """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above); `labels`, the
+    letters whose one-digit superscripts label layers in this document (layer_labels.py)."""
+    return list(_cached_chains(source, labels))
 
 
 _SYSTEM = re.compile(r"\A(\s*\\left\s*\\\{)(.*)(\\right\s*\.\s*)\Z", re.S)
@@ -63,12 +65,13 @@ _CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
 
 
 @lru_cache(maxsize=4096)
-def _cached_chains(source: str) -> tuple[Chain, ...]:
+def _cached_chains(source: str, labels: frozenset[str]) -> tuple[Chain, ...]:
     """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
     read as the LaTeX it stands for; each chain's offsets are the source's own."""
     if len(source) > MAX_SPAN:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
     latex, back = symbols.to_latex(source)
+    latex = marked(latex, labels)  # w^2 where w^1 is written: layer 2's w (the same length: offsets stay)
     latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
     latex = _INDICATOR.sub(_step, latex)  # \mathbf{1}[Z_2 > 0]: the relu's slope at Z_2, step(Z_2)
     # \left\{ ... \right. around the whole span: a brace gathering a system of equations, each row its own

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from pylatexenc import latexwalker as lw
 
+from derive.reader.layer_labels import LABEL
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, expanded_sum, explicit_products,
                                  lists, loss_calls, matching, over_outputs, relu)
@@ -169,7 +170,7 @@ class _Emitter:
         j = 0
         while j < len(text):
             c = UNICODE.get(text[j], text[j])
-            if c in "_^":
+            if c in "_^" + LABEL:
                 j = self._inline_script(text, j)
                 continue
             if c == "'":
@@ -259,6 +260,8 @@ class _Emitter:
 
     def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
         """A subscript joins the name; a superscript is an update mark or an exponent."""
+        if op == LABEL:  # w^2 in a document that writes w^1: layer 2's w (layer_labels.py)
+            op, flat = "^", f"[{flat}]"
         if op == "_":
             if re.fullmatch(r"[A-Za-z0-9]+,\s*new", flat):  # w_{5,\text{new}}: w_5 after the update
                 self._place(op, flat.partition(",")[0])

@@ -402,3 +402,28 @@ def test_an_array_of_equation_rows_is_a_chain(mazur: derivation.Derivation) -> N
     assert [(f.target, f.verdict.status) for f in report.found] == [("i1", "correct"), ("i2", "correct")] + [
         ("net_h1", "correct")] * 3 + [("net_h2", "correct")] * 2 + [("net_h2", "wrong"),
                                                                   ("net_h1", "correct"), ("net_h2", "correct")]
+
+
+def test_bare_superscripts_label_layers_where_the_document_writes_a_first_one(mazur: derivation.Derivation) -> None:
+    # `w^1`, `a^1` (no one writes a first power) make the letters' `^2` layer 2, not a square, as notes following
+    # Nielsen's book write them; the square of a bracket stays a square
+    s = spec.load_preset("mazur")
+    inputs, hidden, outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    nets = [mp.mpf(w1) * hidden[0] + mp.mpf(w2) * hidden[1] + mp.mpf("0.6")
+            for w1, w2 in (("0.4", "0.45"), ("0.5", "0.55"))]
+    loss = sum((t - o) ** 2 for t, o in zip((mp.mpf("0.01"), mp.mpf("0.99")), outs)) / 2
+    document = "\n\n".join([
+        r"$$x = [0.05, 0.1], \quad y = [0.01, 0.99]$$",
+        r"$$w^1 = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad "
+        r"w^2 = \begin{bmatrix} 0.4 & 0.45 \\ 0.5 & 0.55 \end{bmatrix}$$",
+        r"$$z^1 = w^1 x + 0.35 = " + column(["0.3775", "0.3925"]) + "$$",  # by hand
+        r"$$a^1 = \sigma(z^1) = " + column([mp.nstr(v, 9) for v in hidden]) + "$$",
+        r"$$z^2 = w^2 a^1 + 0.6 = " + column([mp.nstr(nets[0], 9), mp.nstr(nets[1] + mp.mpf("0.01"), 9)]) + "$$",
+        r"$$C = \frac{1}{2} \sum_{j=1}^{2} (y_j - \sigma(z^2_j))^2 = " + mp.nstr(loss, 9) + "$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert all(s.status == "judged" for s in report.spans)
+    wrong = [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"]
+    assert wrong == [("entry 2", "net_o2")]  # 0.01 too much: judged as layer 2's nets
+    assert {f.target for f in report.found if f.verdict.status == "correct"} >= {"w5", "w8", "out_h2", "E_total"}
+
