@@ -22,8 +22,9 @@ from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, 
                                  lists, loss_calls, matching, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
-NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
-                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf"})
+NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf", "vec",
+                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf",
+                         "overrightarrow"})  # \vec{x}, \overrightarrow{x}: the vector x, its arrow a typeface
 # A mark over a letter that makes a name of its own: \hat{y} is yhat, \bar{e} ebar
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
 TIMES = frozenset({"cdot", "times", "ast"})

@@ -427,3 +427,16 @@ def test_bare_superscripts_label_layers_where_the_document_writes_a_first_one(ma
     assert wrong == [("entry 2", "net_o2")]  # 0.01 too much: judged as layer 2's nets
     assert {f.target for f in report.found if f.verdict.status == "correct"} >= {"w5", "w8", "out_h2", "E_total"}
 
+
+def test_a_vector_written_with_its_arrow(mazur: derivation.Derivation) -> None:
+    # \vec{x}, \overrightarrow{z}: the vectors x and z, the arrow a typeface as \mathbf is
+    document = "\n\n".join([
+        r"$$\vec{x} = (0.05, 0.1), \quad W = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}$$",
+        # 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775; 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925, not 0.3935 (by hand)
+        r"$$\overrightarrow{z} = W \vec{x} + 0.35 = (0.3775, 0.3935)$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert all(s.status == "judged" for s in report.spans)
+    assert [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"] == [
+        ("entry 2", "net_h2")]
+    assert {"i1", "i2", "w4", "net_h1"} <= {f.target for f in report.found if f.verdict.status == "correct"}
