@@ -16,6 +16,7 @@ from derive.check.verdicts import Verdict
 from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, tokens,
                                   values_of)
 from derive.reader.maths import Chain
+from derive.reader.plain import ARRAY
 from derive.reader.quantities import HINTS
 
 ROUNDS = 3
@@ -138,6 +139,27 @@ class ArrayNames:
                 shape = self._shape(s)
                 if shape is not None:
                     self.shapes[head] = shape
+
+    def placed(self, statements: list[Statement]) -> dict[str, tuple[str, str]]:
+        """The names written as the entries of a layer's weights or biases read by their numbers (`W^{(1)} =
+        [[w_{(x_1,1)}, w_{(x_2,1)}], ...] = [[2, 1], ...]`): each, the parameter at its place (a weight of 1
+        among several of 1 too), and the array's label. A name placed at two parameters is none."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for s in statements:
+            parts = s.chain.text.split(" = ")
+            q = self.readings.get(parts[0].strip())
+            if q is None or q.kind not in ("weight", "bias"):
+                continue
+            for part in parts[1:]:
+                k = re.fullmatch(rf"\s*{ARRAY}(\d+)\s*", part)
+                cells = s.chain.arrays[int(k.group(1))] if k and int(k.group(1)) < len(s.chain.arrays) else ()
+                if len(cells) != len(q.names) or any(len(r) != len(q.names[0]) or not all(
+                        _plain_name(c.strip()) and "@" not in c for c in r) for r in cells):
+                    continue
+                for row, names in zip(cells, q.names, strict=True):
+                    for cell, name in zip(row, names, strict=True):
+                        found.setdefault(cell.strip(), set()).add((name, q.label))
+        return {n: next(iter(v)) for n, v in sorted(found.items()) if len(v) == 1}
 
     def _layers(self, statements: list[Statement]) -> None:
         """`b_1` read as layer 1's biases makes `b_2` layer 2's: a name counting layers, where a sibling's

@@ -122,13 +122,12 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
     if COUNT not in {c.target.name for c in claims}:  # the document's own m is its own
         names.examples = len(truth.samples)
-    alignment = align(truth, claims)
-    arrays = ArrayNames(truth, Reader(names, alignment).node)
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
                                                                                       tables, sample)]
-    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
-    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
-                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
+    alignment, arrays = _aligned(truth, claims, names, found, {})
+    placed = arrays.placed([s for s in found if s.chain.about_arrays])
+    if placed:  # the names of a parameter's entries, read at their places: the document's names read again
+        alignment, arrays = _aligned(truth, claims, names, found, placed)
     evaluator = Evaluator(truth, OwnNames())
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
@@ -137,6 +136,17 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
     return DocumentReport(tuple(results), alignment)
+
+
+def _aligned(truth: Truth, claims: list[Claim], names: Aliases, found: list[ArrayStatement],
+             placed: dict[str, tuple[str, str]]) -> tuple[Alignment, ArrayNames]:
+    """The readings of the document's scalar names, then of its vectors' and matrices' names."""
+    alignment = align(truth, claims, placed)
+    arrays = ArrayNames(truth, Reader(names, alignment).node)
+    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
+                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
+    return alignment, arrays
 
 
 def _stated(text: Text, span: Span, tables: Tables, sample: Context, truth: Truth, reader: Reader) -> list[Claim]:
