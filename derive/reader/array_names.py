@@ -150,15 +150,11 @@ class ArrayNames:
             q = self.readings.get(parts[0].strip())
             if q is None or q.kind not in ("weight", "bias"):
                 continue
-            for part in parts[1:]:
-                k = re.fullmatch(rf"\s*{ARRAY}(\d+)\s*", part)
-                cells = s.chain.arrays[int(k.group(1))] if k and int(k.group(1)) < len(s.chain.arrays) else ()
-                if len(cells) != len(q.names) or any(len(r) != len(q.names[0]) or not all(
-                        _plain_name(c.strip()) and "@" not in c for c in r) for r in cells):
-                    continue
-                for row, names in zip(cells, q.names, strict=True):
-                    for cell, name in zip(row, names, strict=True):
-                        found.setdefault(cell.strip(), set()).add((name, q.label))
+            for cells in (_names_written(s.chain, part) for part in parts[1:]):
+                if len(cells) == len(q.names) and all(len(r) == len(q.names[0]) for r in cells):
+                    for row, names in zip(cells, q.names, strict=True):
+                        for cell, name in zip(row, names, strict=True):
+                            found.setdefault(cell, set()).add((name, q.label))
         return {n: next(iter(v)) for n, v in sorted(found.items()) if len(v) == 1}
 
     def _layers(self, statements: list[Statement]) -> None:
@@ -394,6 +390,15 @@ def _head(text: str) -> str | None:
         return None
     named = len(found) == 1 and found[0][0] == "name" and not found[0][1].startswith("ARRAY__")
     return found[0][1] if named else None
+
+
+def _names_written(chain: Chain, part: str) -> tuple[tuple[str, ...], ...]:
+    """The entries of a link that is one array of names alone (in brackets, `\\left[ ... \\right]`, or not;
+    each cell in braces, `{w_{11}}`, or not), else none."""
+    k = re.fullmatch(rf"\s*(?:\(\s*)?{ARRAY}(\d+)(?:\s*\))?\s*", part)
+    grid = chain.arrays[int(k.group(1))] if k and int(k.group(1)) < len(chain.arrays) else ()
+    cells = tuple(tuple(re.sub(r"^\(\s*(.*?)\s*\)$", r"\1", c.strip()) for c in row) for row in grid)
+    return cells if all(_plain_name(c) and "@" not in c for row in cells for c in row) else ()
 
 
 def _plain_name(text: str) -> bool:

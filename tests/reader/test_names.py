@@ -347,14 +347,18 @@ learning_rate = 0.1
 """
 
 
-def test_the_names_of_a_matrix_s_entries_are_read_at_their_places() -> None:
+@pytest.mark.parametrize("names, numbers", [
+    (r"\begin{bmatrix} w_{11} & w_{12} \\ w_{21} & w_{22} \end{bmatrix}", r"\begin{bmatrix} 1 & 2 \\ 2 & 1 \end{bmatrix}"),
+    (r"\left[\begin{array}{cc}{w_{11}} & {w_{12}} \\ {w_{21}} & {w_{22}}\end{array}\right]",
+     r"\left[\begin{array}{cc}{1} & {2} \\ {2} & {1}\end{array}\right]"),
+])
+def test_the_names_of_a_matrix_s_entries_are_read_at_their_places(names: str, numbers: str) -> None:
     # w_{12} and w_{21} are both 2: their values cannot tell them apart, their places in W^{(1)} (read as the
     # layer's weights by its numbers) do. 1 * 0.3 + 2 * 0.6 + 0.5 = 2.0, 2 * 0.3 + 1 * 0.6 + 0.5 = 1.7 (by hand)
     d = derivation.build(network.build(spec.load_text(EQUAL_WEIGHTS)))
     document = "\n\n".join([
         r"$$x_1 = 0.3, \quad x_2 = 0.6$$",
-        r"$$W^{(1)} = \begin{bmatrix} w_{11} & w_{12} \\ w_{21} & w_{22} \end{bmatrix} = "
-        r"\begin{bmatrix} 1 & 2 \\ 2 & 1 \end{bmatrix}$$",
+        r"$$W^{(1)} = " + names + " = " + numbers + "$$",
         r"$$z_1 = w_{11} x_1 + w_{12} x_2 + 0.5 = 2.0$$",
         r"$$z_2 = w_{12} x_1 + w_{22} x_2 + 0.5 = 1.7$$",  # w_{12} for w_{21}: right in numbers, a wrong formula
     ])
