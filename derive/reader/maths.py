@@ -18,8 +18,8 @@ from pylatexenc import latexwalker as lw
 
 from derive.reader.layer_labels import LABEL
 from derive.reader.steps import STEP
-from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, expanded_sum, explicit_products,
-                                 lists, loss_calls, matching, over_outputs, relu)
+from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, comma_rows, expanded_sum,
+                                 explicit_products, lists, loss_calls, matching, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf", "vec",
@@ -463,16 +463,9 @@ def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
             rows[-1].append([])
         else:
             rows[-1][-1].append(n)
-    found = []
-    for row in rows:
-        if not any(visible(c) for cell in row for c in cell):
-            continue
-        cells = []
-        for cell in row:
-            e = _Emitter()
-            e.nodes(cell)
-            cells.append(explicit_products(relu(e.text()).strip() or "0"))
-        found.append(tuple(cells))
+    texts = [tuple(relu(_emit(lw.LatexGroupNode(nodelist=cell))).strip() or "0" for cell in row) for row in rows
+             if any(visible(c) for cell in row for c in cell)]
+    found = [tuple(explicit_products(cell) for cell in row) for row in comma_rows(texts)]  # {a, b} \\ {c, d}
     if not found or len({len(r) for r in found}) != 1:
         raise NotUnderstood("a matrix whose rows have different lengths")
     return tuple(found)

@@ -440,3 +440,17 @@ def test_a_vector_written_with_its_arrow(mazur: derivation.Derivation) -> None:
     assert [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"] == [
         ("entry 2", "net_h2")]
     assert {"i1", "i2", "w4", "net_h1"} <= {f.target for f in report.found if f.verdict.status == "correct"}
+
+
+def test_a_one_column_array_whose_rows_are_lists_of_one_length(mazur: derivation.Derivation) -> None:
+    # `\begin{array}{c}{0.15, 0.2} \\ {0.25, 0.3}\end{array}`, as converters write a matrix: the commas part
+    # the entries. 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775, 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925 (by hand)
+    document = "\n\n".join([
+        r"$$W = \left[\begin{array}{c}{0.15, 0.2} \\ {0.25, 0.3}\end{array}\right], \quad x = [0.05, 0.1]$$",
+        r"$$z = W x + 0.35 = \left[\begin{array}{c}{0.3775} \\ {0.3935}\end{array}\right]$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert all(s.status == "judged" for s in report.spans)
+    assert [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"] == [
+        ("entry 2", "net_h2")]
+    assert {"w1", "w2", "w3", "w4", "net_h1"} <= {f.target for f in report.found if f.verdict.status == "correct"}
