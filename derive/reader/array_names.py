@@ -17,6 +17,7 @@ from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches
                                   values_of)
 from derive.reader.entries import counting, entry
 from derive.reader.maths import Chain
+from derive.reader.plain import ARRAY
 from derive.reader.quantities import HINTS
 
 ROUNDS = 3
@@ -136,6 +137,23 @@ class ArrayNames:
                 shape = self._shape(s)
                 if shape is not None:
                     self.shapes[head] = shape
+
+    def placed(self, statements: list[Statement]) -> dict[str, tuple[str, str]]:
+        """The names written as the entries of a layer's weights or biases read by their numbers (`W^{(1)} =
+        [[w_{(x_1,1)}, w_{(x_2,1)}], ...] = [[2, 1], ...]`): each, the parameter at its place (a weight of 1
+        among several of 1 too), and the array's label. A name placed at two parameters is none."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for s in statements:
+            parts = s.chain.text.split(" = ")
+            q = self.readings.get(parts[0].strip())
+            if q is None or q.kind not in ("weight", "bias"):
+                continue
+            for cells in (_names_written(s.chain, part) for part in parts[1:]):
+                if len(cells) == len(q.names) and all(len(r) == len(q.names[0]) for r in cells):
+                    for row, names in zip(cells, q.names, strict=True):
+                        for cell, name in zip(row, names, strict=True):
+                            found.setdefault(cell, set()).add((name, q.label))
+        return {n: next(iter(v)) for n, v in sorted(found.items()) if len(v) == 1}
 
     def _layers(self, statements: list[Statement]) -> None:
         """`b_1` read as layer 1's biases makes `b_2` layer 2's: a name counting layers, where a sibling's
@@ -370,6 +388,15 @@ def _head(text: str) -> str | None:
         return None
     named = len(found) == 1 and found[0][0] == "name" and not found[0][1].startswith("ARRAY__")
     return found[0][1] if named else None
+
+
+def _names_written(chain: Chain, part: str) -> tuple[tuple[str, ...], ...]:
+    """The entries of a link that is one array of names alone (in brackets, `\\left[ ... \\right]`, or not;
+    each cell in braces, `{w_{11}}`, or not), else none."""
+    k = re.fullmatch(rf"\s*(?:\(\s*)?{ARRAY}(\d+)(?:\s*\))?\s*", part)
+    grid = chain.arrays[int(k.group(1))] if k and int(k.group(1)) < len(chain.arrays) else ()
+    cells = tuple(tuple(re.sub(r"^\(\s*(.*?)\s*\)$", r"\1", c.strip()) for c in row) for row in grid)
+    return cells if all(_plain_name(c) and "@" not in c for row in cells for c in row) else ()
 
 
 def _plain_name(text: str) -> bool:

@@ -26,6 +26,7 @@ from derive.reader.arrays import tokens as array_tokens
 from derive.reader.conventions import RuleWithInstance, instance_in_rule, mixed_index, other_sign
 from derive.reader.counts import COUNT, per_example
 from derive.reader.index_rules import forgotten_index
+from derive.reader.layer_labels import labelled_letters
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
@@ -117,18 +118,17 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     samples = SampleNames(truth.samples)
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
     spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
-    sign = step_sign(document)
-    reading = [(text, span, _tables_for(span, own, glyphs, sign), samples.of(span)) for text, span in spans]
+    sign, labels = step_sign(document), labelled_letters(document)
+    reading = [(text, span, _tables_for(span, own, glyphs, sign, labels), samples.of(span)) for text, span in spans]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
     if COUNT not in {c.target.name for c in claims}:  # the document's own m is its own
         names.examples = len(truth.samples)
-    alignment = align(truth, claims)
-    arrays = ArrayNames(truth, Reader(names, alignment).node)
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
                                                                                       tables, sample)]
-    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
-    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
-                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
+    alignment, arrays = _aligned(truth, claims, names, found, {})
+    placed = arrays.placed([s for s in found if s.chain.about_arrays])
+    if placed:  # the names of a parameter's entries, read at their places: the document's names read again
+        alignment, arrays = _aligned(truth, claims, names, found, placed)
     evaluator = Evaluator(truth, OwnNames())
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
@@ -137,6 +137,17 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
     return DocumentReport(tuple(results), alignment)
+
+
+def _aligned(truth: Truth, claims: list[Claim], names: Aliases, found: list[ArrayStatement],
+             placed: dict[str, tuple[str, str]]) -> tuple[Alignment, ArrayNames]:
+    """The readings of the document's scalar names, then of its vectors' and matrices' names."""
+    alignment = align(truth, claims, placed)
+    arrays = ArrayNames(truth, Reader(names, alignment).node)
+    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
+                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
+    return alignment, arrays
 
 
 def _stated(text: Text, span: Span, tables: Tables, sample: Context, truth: Truth, reader: Reader) -> list[Claim]:
@@ -170,16 +181,18 @@ def _mentions(chain: Chain, heads: set[str]) -> bool:
     return bool(heads) and bool(heads & set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text)))
 
 
-# How a span is read: the notation's glyphs (if one was asked for), every notation's, and how the document
-# adds an update's step \Delta w to the weight (steps.py; "" where it does not say)
-Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable], str]
+# How a span is read: the notation's glyphs (if one was asked for), every notation's, how the document
+# adds an update's step \Delta w to the weight (steps.py; "" where it does not say), and the letters whose
+# one-digit superscripts label layers (layer_labels.py)
+Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable], str, frozenset[str]]
 
 
-def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable], sign: str) -> Tables:
+def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable], sign: str,
+                labels: frozenset[str]) -> Tables:
     """The notation's glyphs first (if one was asked for), then every notation's, for one span."""
     if about_optimizer(span):
-        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs], sign
-    return own, glyphs, sign
+        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs], sign, labels
+    return own, glyphs, sign, labels
 
 
 @dataclass(frozen=True)
@@ -276,10 +289,10 @@ def renamed_chain(chain: Chain, name: Callable[[str], str]) -> Chain:
 def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain], list[Chain], str]:
     """The chains of a span: in the notation asked for, else by the document's walker, else by the notes'
     glyphs; and the reason when none could be read."""
-    first, glyphs, sign = tables
+    first, glyphs, sign, labels = tables
     in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
     try:
-        walked = [c for found in chains(span.source) if len(found.offsets) > 1
+        walked = [c for found in chains(span.source, labels) if len(found.offsets) > 1
                   for c in _named_last(replace(found, text=stepped(found.text, sign)), truth)]
         return in_notation, in_notation or walked, ""
     except NotUnderstood as exc:
@@ -332,7 +345,7 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
 def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
                  tables: Tables, sample: Context) -> SpanResult:
     """The span's claims by the walker, in the notation asked for, or as the notes print them (see `_check_span`)."""
-    first, glyphs, _ = tables
+    first, glyphs, *_ = tables
     in_notation, found_chains, why = _found_chains(span, truth, tables)
     if why and not found_chains:
         status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 
 from pylatexenc import latexwalker as lw
 
+from derive.reader.layer_labels import LABEL
 from derive.reader.steps import STEP
-from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, expanded_sum, explicit_products,
-                                 lists, loss_calls, matching, over_outputs, relu)
+from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, comma_rows, expanded_sum,
+                                 explicit_products, lists, loss_calls, matching, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
-NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
-                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf"})
+NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf", "vec",
+                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf",
+                         "overrightarrow"})  # \vec{x}, \overrightarrow{x}: the vector x, its arrow a typeface
 # A mark over a letter that makes a name of its own: \hat{y} is yhat, \bar{e} ebar
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
 TIMES = frozenset({"cdot", "times", "ast"})
@@ -171,7 +173,7 @@ class _Emitter:
         j = 0
         while j < len(text):
             c = UNICODE.get(text[j], text[j])
-            if c in "_^":
+            if c in "_^" + LABEL:
                 j = self._inline_script(text, j)
                 continue
             if c == "'":
@@ -261,14 +263,19 @@ class _Emitter:
 
     def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
         """A subscript joins the name; a superscript is an update mark or an exponent."""
+        if op == LABEL:  # w^2 in a document that writes w^1: layer 2's w (layer_labels.py)
+            op, flat = "^", f"[{flat}]"
         if op == "_":
             if re.fullmatch(r"[A-Za-z0-9]+,\s*new", flat):  # w_{5,\text{new}}: w_5 after the update
                 self._place(op, flat.partition(",")[0])
                 self.out.append("@1 ")
                 return
-            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", flat):
-                flat = flat.replace(",", "")  # w_{1,3}: one index of one character each, written apart
-            if not re.fullmatch(r"[A-Za-z0-9]+", flat):
+            ends = re.fullmatch(r"\(([A-Za-z0-9]+(?:,[A-Za-z0-9]+)+)\)", flat)  # w_{(x_1, 1)}, w_{(1,4)}: a weight
+            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
+                flat = flat.strip("()").replace(",", "")  # w_{1,3}: one index of one character each, written apart
+            elif ends:
+                flat = ends.group(1).replace(",", "_")  # w_{(x1,1)}: indices of several characters, kept apart
+            if not re.fullmatch(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
             marked = re.fullmatch(r"(.*?)(@\d+ ?|_L\d+)", self.out[-1]) if self.out else None
             if marked:  # z^{(2)}_1, w^{[2]}_{11}: the index belongs to the name, the superscript after it
@@ -437,8 +444,8 @@ def _transposed(node: lw.LatexGroupNode) -> bool:
 def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
     """The rows of a matrix environment, each cell in the plain grammar."""
     nodes = list(env.nodelist)
-    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode):
-        nodes = nodes[1:]  # the column specification
+    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode) and not _column_spec(env):
+        nodes = nodes[1:]  # the column specification, where the walker left it in the body
     rows: list[list[list[lw.LatexNode]]] = [[[]]]
     # `\ ` written for `\\` (a matrix whose rows lost a backslash): rows all the same, where no `\\` is
     breaks = ("\\", "cr") if any(isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr") for n in nodes) \
@@ -458,19 +465,19 @@ def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
             rows[-1].append([])
         else:
             rows[-1][-1].append(n)
-    found = []
-    for row in rows:
-        if not any(visible(c) for cell in row for c in cell):
-            continue
-        cells = []
-        for cell in row:
-            e = _Emitter()
-            e.nodes(cell)
-            cells.append(explicit_products(relu(e.text()).strip() or "0"))
-        found.append(tuple(cells))
+    texts = [tuple(relu(_emit(lw.LatexGroupNode(nodelist=cell))).strip() or "0" for cell in row) for row in rows
+             if any(visible(c) for cell in row for c in cell)]
+    found = [tuple(explicit_products(cell) for cell in row) for row in comma_rows(texts)]  # {a, b} \\ {c, d}
     if not found or len({len(r) for r in found}) != 1:
         raise NotUnderstood("a matrix whose rows have different lengths")
     return tuple(found)
+
+
+def _column_spec(env: lw.LatexEnvironmentNode) -> bool:
+    """Whether the walker read an array's column specification as its argument: then a braced first cell
+    (`{2} & {1}`, as converters write every cell) is a cell, not the specification."""
+    args = env.nodeargd.argnlist if env.nodeargd is not None else []
+    return any(a is not None for a in args)
 
 
 def _bad(what: str) -> str:
@@ -607,8 +614,8 @@ def _flat(node: lw.LatexNode) -> str:
             return node.macroname
         if node.macroname == "prime":
             return "'"
-        if node.macroname in (",", " ", ";"):
-            return ""
+        if node.macroname in (",", " ", ";") or node.macroname in IGNORED:
+            return ""  # w_{\left(x_{1}, 1\right)}: sizing brackets are brackets
     if isinstance(node, lw.LatexCommentNode):
         return ""
     raise NotUnderstood(f"{_describe(node)} in a subscript or superscript")

@@ -201,6 +201,17 @@ def _semicolon_rows(inner: str) -> list[list[str]]:
     return rows if len({len(r) for r in rows}) == 1 else []
 
 
+def comma_rows(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The rows of a one-column array that are all lists of one length, each in braces or not (`{w_1, w_2} \\\\
+    {w_3, w_4}`, as converters write a matrix): the commas part its entries. Any other rows, as written."""
+    inner = [r[0].strip() for r in rows if len(r) == 1]
+    inner = [t[1:-1] if t[:1] == "(" and matching(t, 0) == len(t) - 1 else t for t in inner]
+    split = [_items(t) for t in inner]
+    if len(inner) != len(rows) or not split or len({len(parts) for parts in split}) != 1 or not split[0]:
+        return rows
+    return [tuple(part.strip() for part in parts) for parts in split]
+
+
 def _items(inner: str) -> list[str]:
     """The parts of a bracket's content between its commas at the top level."""
     parts, depth, start = [], 0, 0
