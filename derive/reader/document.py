@@ -11,6 +11,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 
 from derive.check import instances, latex
@@ -113,11 +114,14 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     names = Aliases(truth, aliases or {})
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
-    samples = SampleNames(truth.samples)
+    samples = SampleNames(truth.samples, tuple(d.network.spec.inputs),
+                          tuple(tuple(Decimal(str(v)) for v in s.inputs) for s in d.network.spec.samples))
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
     spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
     sign = step_sign(document)
-    reading = [(text, span, _tables_for(span, own, glyphs, sign), samples.of(span)) for text, span in spans]
+    contexts = samples.along([(span, _chain_texts(span)) for _, span in spans])
+    reading = [(text, span, _tables_for(span, own, glyphs, sign), context)
+               for (text, span), context in zip(spans, contexts, strict=True)]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
     if COUNT not in {c.target.name for c in claims}:  # the document's own m is its own
         names.examples = len(truth.samples)
@@ -279,6 +283,14 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
         return in_notation, in_notation or walked, ""
     except NotUnderstood as exc:
         return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+
+
+def _chain_texts(span: Span) -> list[str]:
+    """A span's chains as the walker reads them (none where it cannot)."""
+    try:
+        return [c.text for c in chains(span.source)]
+    except NotUnderstood:
+        return []
 
 
 def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
