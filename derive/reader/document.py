@@ -20,7 +20,7 @@ from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
-from derive.reader.array_names import ArrayNames
+from derive.reader.array_names import ArrayNames, listed
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
@@ -403,7 +403,7 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
             reasons.append(str(exc))
             return found
         found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
-        turned = names.arrays.turned(names.aliases.renamed(chain, span), line)  # W: a row
+        turned = names.arrays.turned(names.aliases.renamed(chain, span), line, listed(chain, span.source))  # W: a row
         if turned is not None:
             found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
         return found
