@@ -58,3 +58,19 @@ def test_the_gradient_symbol_on_a_weights_name_is_its_gradient(mazur, slip) -> N
     assert verdicts[-1].target == "d:E_total/w5" and verdicts[-1].verdict.status == "carried"
     right = check_document(mazur, "md", r"$\nabla w_5 = 0.08216704$").found
     assert [(f.target, f.verdict.status) for f in right] == [("d:E_total/w5", "correct")]
+
+
+def test_a_number_written_with_a_plus_sign_is_that_number(mazur) -> None:
+    """`+0.0822`, a positive change written with its sign: judged as the number (dE/dw5 is the oracle's
+    0.08216704...), and, where it is a slip, known again when a later step uses it."""
+    s = spec.load_preset("mazur")
+    _, h, o = forward(oracle_net(s), list(s.samples[0].inputs))
+    grad = (o[0] - mp.mpf("0.01")) * o[0] * (1 - o[0]) * h[0]
+    plus = rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = +{mp.nstr(grad, 6)}$"
+    assert [v.status for v in judged(mazur, plus)] == ["correct"]
+    slip = mp.nstr(grad + mp.mpf("0.01"), 3)  # a digit wrong: 0.0922
+    after = mp.mpf("0.4") - mp.mpf("0.5") * mp.mpf(slip)
+    document = (rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = +{slip}$" + "\n\n" +
+                rf"$w_5^+ = 0.4 - 0.5 \times {slip} = {mp.nstr(after, 6)}$")
+    assert [v.status for v in judged(mazur, document)] == ["wrong", "carried", "carried"]
+
