@@ -30,7 +30,7 @@ from derive.reader.index_rules import forgotten_index
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
-from derive.reader.plain import function_named
+from derive.reader.plain import LostSign, function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
 from derive.reader.sizes import size_verdict
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
@@ -281,6 +281,8 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
         walked = [c for found in chains(span.source) if len(found.offsets) > 1
                   for c in _named_last(replace(found, text=stepped(found.text, sign)), truth)]
         return in_notation, in_notation or walked, ""
+    except LostSign as exc:  # a reading that guessed the lost sign could call a right step wrong
+        return in_notation, in_notation, str(exc)
     except NotUnderstood as exc:
         return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
 
