@@ -74,3 +74,16 @@ def test_a_number_written_with_a_plus_sign_is_that_number(mazur) -> None:
                 rf"$w_5^+ = 0.4 - 0.5 \times {slip} = {mp.nstr(after, 6)}$")
     assert [v.status for v in judged(mazur, document)] == ["wrong", "carried", "carried"]
 
+
+def test_a_number_of_an_unread_equation_used_to_more_digits_cannot_be_checked(mazur) -> None:
+    """0.1412 written in an equation that is not read (no quantity delta_out), then used as 0.14118 (it rounds
+    to 0.1412): whether a slip is carried from there is not known, as for 0.1412 itself; 0.1398, which is no
+    rounding of it, is a slip of its own."""
+    s = spec.load_preset("mazur")
+    h = forward(oracle_net(s), list(s.samples[0].inputs))[1][0]
+    unread = r"$\delta_{out} = 0.2 \times 0.706 = 0.1412$"
+    for used, status in (("0.14118", "cannot check"), ("0.1412", "cannot check"), ("0.1398", "wrong")):
+        product = mp.nstr(mp.mpf(used) * h, 6)
+        line = rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = {used} \times {mp.nstr(h, 9)} = {product}$"
+        verdicts = judged(mazur, unread + "\n\n" + line)
+        assert next(v.status for v in verdicts if v.line == 3) == status, used
