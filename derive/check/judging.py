@@ -191,7 +191,19 @@ def _judge_own(claim: Claim, links: list[Linked], evaluator: Evaluator, truth: T
         else:
             verdicts.append(diagnosis.neighbour(claim, i, link, claimed, before, evaluator, truth))
         before = (link, claimed, verdicts[-1].status)
+    _concluded(claim, verdicts, evaluator)
     return verdicts
+
+
+def _concluded(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> None:
+    """A person's name whose chain ends in a number that does not follow (`z = -3 + 0.9997 - 1.9052 = -5.905`)
+    stands, from here on, for that number: the value the person concluded and goes on with, not the first."""
+    last = verdicts[-1] if verdicts else None
+    if last is None or last.status != "wrong" or last.claimed is None or literal(claim.links[-1]) is None:
+        return
+    target = claim.target.name
+    if evaluator.own.lines.get(target) == claim.line:
+        evaluator.own.define(target, claim.links[-1], last.claimed, claim.line)
 
 
 def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator) -> Verdict:
