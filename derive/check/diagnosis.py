@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from derive.check import confusions, copies, rewrites
-from derive.check.carried import Recomputed, Recomputer, Slip, canonical, number_key
+from derive.check.carried import Recomputed, Recomputer, Slip, canonical
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
@@ -376,9 +376,8 @@ def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verd
 def _from_unread(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict | None:
     """A wrong computation that uses a number no value of the network gives but an earlier equation the
     checker could not read wrote: a slip carried from there cannot be told from a new one."""
-    unread = evaluator.document.unread
     for k, n in enumerate(numbers_in(link)):
-        line = unread.get(number_key(n.text))
+        line = evaluator.document.unread_at(n.text)
         if line is None or line == verdict.line or _known_number(n, truth, evaluator):
             continue
         # what it may have stood for: a value of the network near it; a link wrong with that value too is wrong

@@ -21,7 +21,7 @@ from derive.model.precision import CTX, Real, real, show
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
-    verdicts = [_with_earlier_values(claim, v, evaluator) for v in verdicts]
+    verdicts = [_with_own_e(claim, _with_earlier_values(claim, v, evaluator), evaluator) for v in verdicts]
     diagnosis.substitutions(claim, truth, evaluator)
     results(claim, truth, evaluator)
     last = literal(claim.links[-1]) if claim.links else None
@@ -52,6 +52,27 @@ def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -
                     f"{name} was {show(value, 9).text} on line {line} and {show(now[1], 9).text} on line {now[2]}: "
                     f"with {show(value, 9).text} it holds; which one is meant here is not read"))
     return verdict
+
+
+def _with_own_e(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
+    """A wrong link with an exponential after the person named a quantity e (`e = \\hat{y} - y`, then
+    `L = e^2`): a power of their e or of Euler's number; which one is meant is not read, so it cannot be checked."""
+    own = evaluator.own
+    index = verdict.link - (2 if claim.left is not None else 1)
+    if verdict.status != "wrong" or "e" not in own.nodes or not 0 <= index < len(claim.links) or \
+            not _exponential(claim.links[index]):
+        return verdict
+    return replace(verdict, status="cannot check", explanations=(), reason=(
+        f"e is your own name (line {own.lines['e']}) and Euler's number: whether e^... is a power of the one or "
+        "of the other is not read"))
+
+
+def _exponential(node: Node) -> bool:
+    if isinstance(node, Call):
+        return node.function == "exp" or _exponential(node.arg)
+    if isinstance(node, Unary):
+        return _exponential(node.arg)
+    return isinstance(node, Binary) and (_exponential(node.left) or _exponential(node.right))
 
 
 def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
@@ -170,7 +191,19 @@ def _judge_own(claim: Claim, links: list[Linked], evaluator: Evaluator, truth: T
         else:
             verdicts.append(diagnosis.neighbour(claim, i, link, claimed, before, evaluator, truth))
         before = (link, claimed, verdicts[-1].status)
+    _concluded(claim, verdicts, evaluator)
     return verdicts
+
+
+def _concluded(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> None:
+    """A person's name whose chain ends in a number that does not follow (`z = -3 + 0.9997 - 1.9052 = -5.905`)
+    stands, from here on, for that number: the value the person concluded and goes on with, not the first."""
+    last = verdicts[-1] if verdicts else None
+    if last is None or last.status != "wrong" or last.claimed is None or literal(claim.links[-1]) is None:
+        return
+    target = claim.target.name
+    if evaluator.own.lines.get(target) == claim.line:
+        evaluator.own.define(target, claim.links[-1], last.claimed, claim.line)
 
 
 def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator) -> Verdict:

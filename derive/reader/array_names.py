@@ -88,18 +88,22 @@ class ArrayNames:
             return q.names[0][0] if len(q.names) == 1 and len(q.names[0]) == 1 else None
         return entry(name, self.readings, self.starts)
 
-    def turned(self, chain: Chain, line: int) -> Verdict | None:
+    def turned(self, chain: Chain, line: int, lists: frozenset[int] = frozenset()) -> Verdict | None:
         """A vector written the other way round from how the document wrote the same quantity before (its
         weights, their gradient or their update as a 1x3 row on line 207, a 3x1 column here): the two sides
-        of the equation differ in shape, which the entries' values (judged as if turned) do not show."""
+        of the equation differ in shape, which the entries' values (judged as if turned) do not show. A list
+        in brackets (`[0.9, 0.3]`, the parts `lists`) is a vector with no way round: it neither sets nor breaks
+        how the document writes one."""
         parts = chain.text.split(" = ")
         head = _head(parts[0])
         quantity = self.target(head) if head is not None else None
         if quantity is None or min(len(quantity.names), len(quantity.names[0])) != 1:
             return None
         key = tuple(sorted(_base(n) for row in quantity.names for n in row))
-        for part, array in zip(parts[1:], self._links(Statement(chain, line, None)), strict=False):
-            if array.scalar or not _written_out(part) or min(array.shape) != 1 or array.shape[0] == array.shape[1]:
+        links = zip(parts[1:], self._links(Statement(chain, line, None)), strict=False)
+        for k, (part, array) in enumerate(links, 1):
+            if k in lists or array.scalar or not _written_out(part) or min(array.shape) != 1 or \
+                    array.shape[0] == array.shape[1]:
                 continue
             shape, first = self.written.setdefault(key, (array.shape, line))
             if array.shape == shape[::-1] and first != line:
@@ -372,6 +376,30 @@ def _untransposed(found: list[Quantity]) -> list[Quantity]:
 def _base(name: str) -> str:
     """A weight's own name, of its gradient or its value after the update (`d:E_total/w5`, `w5@1`: w5)."""
     return name.removeprefix("d:E_total/").partition("@")[0]
+
+
+_LIST = re.compile(r"\s*(\[[^\[\]\\]*,[^\[\]\\]*\]|\([^()\\]*,[^()\\]*\))\s*[.,;]?\s*")
+
+
+def listed(chain: Chain, source: str) -> frozenset[int]:
+    """The parts of a chain (the left side 0) written in its span's `source` as a flat list in brackets, its
+    entries apart by commas (`[0.9, 0.3]`, `(1, 2)`), not a matrix environment's row or column; none where the
+    source's sides do not match the chain's one for one."""
+    sides = _sides(source)
+    if len(sides) != len(chain.text.split(" = ")):
+        return frozenset()
+    return frozenset(k for k, side in enumerate(sides) if _LIST.fullmatch(side))
+
+
+def _sides(source: str) -> list[str]:
+    """A span's source cut at each `=` outside braces."""
+    sides, depth, start = [], 0, 0
+    for i, c in enumerate(source):
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if c == "=" and depth == 0:
+            sides.append(source[start:i])
+            start = i + 1
+    return [*sides, source[start:]]
 
 
 def _written_out(part: str) -> bool:

@@ -11,6 +11,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 
 from derive.check import instances, latex
@@ -19,7 +20,7 @@ from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
-from derive.reader.array_names import ArrayNames
+from derive.reader.array_names import ArrayNames, listed
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
@@ -30,7 +31,7 @@ from derive.reader.layer_labels import labelled_letters
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
-from derive.reader.plain import function_named
+from derive.reader.plain import LostSign, function_named
 from derive.reader.samples import Context, SampleNames, about_optimizer
 from derive.reader.sizes import size_verdict
 from derive.reader.softmax import softmax_outputs
@@ -115,11 +116,14 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     names = Aliases(truth, aliases or {})
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
-    samples = SampleNames(truth.samples)
+    samples = SampleNames(truth.samples, tuple(d.network.spec.inputs),
+                          tuple(tuple(Decimal(str(v)) for v in s.inputs) for s in d.network.spec.samples))
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
     spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
     sign, labels = step_sign(document), labelled_letters(document)
-    reading = [(text, span, _tables_for(span, own, glyphs, sign, labels), samples.of(span)) for text, span in spans]
+    contexts = samples.along([(span, _chain_texts(span)) for _, span in spans])
+    reading = [(text, span, _tables_for(span, own, glyphs, sign, labels), context)
+               for (text, span), context in zip(spans, contexts, strict=True)]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
     if COUNT not in {c.target.name for c in claims}:  # the document's own m is its own
         names.examples = len(truth.samples)
@@ -295,8 +299,18 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
         walked = [c for found in chains(span.source, labels) if len(found.offsets) > 1
                   for c in _named_last(replace(found, text=stepped(found.text, sign)), truth)]
         return in_notation, in_notation or walked, ""
+    except LostSign as exc:  # a reading that guessed the lost sign could call a right step wrong
+        return in_notation, in_notation, str(exc)
     except NotUnderstood as exc:
         return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+
+
+def _chain_texts(span: Span) -> list[str]:
+    """A span's chains as the walker reads them (none where it cannot)."""
+    try:
+        return [c.text for c in chains(span.source)]
+    except NotUnderstood:
+        return []
 
 
 def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
@@ -409,7 +423,7 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
             reasons.append(str(exc))
             return found
         found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
-        turned = names.arrays.turned(names.aliases.renamed(chain, span), line)  # W: a row
+        turned = names.arrays.turned(names.aliases.renamed(chain, span), line, listed(chain, span.source))  # W: a row
         if turned is not None:
             found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
         return found

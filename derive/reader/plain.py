@@ -17,6 +17,10 @@ class NotUnderstood(ValueError):
     """Maths that cannot be mapped to the claims grammar; the message says what and why."""
 
 
+class LostSign(NotUnderstood):
+    """Maths whose text lost a sign (`(-1)1`): no other reading of it may guess what stood there."""
+
+
 def matching(text: str, open_at: int) -> int | None:
     """The position of the bracket that closes the one at `open_at`, within `text`."""
     depth = 0
@@ -77,11 +81,26 @@ def explicit_products(text: str) -> str:
         called = previous is not None and previous[0] == "name" and previous[1] in FUNCTIONS and word == "("
         # an operator too: dL/dz d/dw (z), the chain rule's factor written as the operator on what it differentiates
         starts = kind in ("number", "name", "operator") or word == "("
+        _written_whole(kind, word, [w for _, w in tokens[max(0, index - 4):index]])
         if previous is not None and _ends_operand(previous) and starts and not called:
             pieces.append("*")
         pieces.append(_render(kind, word))
         previous = (kind, word)
     return " ".join(pieces)
+
+
+def _written_whole(kind: str, word: str, before: list[str]) -> None:
+    """Numbers as people write them, or the text lost a sign: a number goes before a bracketed factor
+    (`2(-1)`), so one right after a bracketed number (`(-1)1`) is what is left of a product whose `*` the
+    page lost (`3*1 + (-1)*1`); read as anything, it would be guessed. `before`: the words before this one."""
+    if kind == "number" and before[-1:] == [")"] and _bracketed_number(before[:-1]):
+        raise LostSign(f"a number right after a bracketed number, ')' then {word}: a sign between them may be lost")
+
+
+def _bracketed_number(words: list[str]) -> bool:
+    """Whether `words` end in `(` and a number, with or without its sign."""
+    tail = words[-3:] if len(words) >= 3 and words[-2] in "-+" else words[-2:]
+    return len(tail) >= 2 and tail[0] == "(" and bool(re.fullmatch(r"\d+\.?\d*|\.\d+", tail[-1]))
 
 
 def _ends_operand(token: tuple[str, str]) -> bool:

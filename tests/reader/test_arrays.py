@@ -454,3 +454,17 @@ def test_a_one_column_array_whose_rows_are_lists_of_one_length(mazur: derivation
     assert [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"] == [
         ("entry 2", "net_h2")]
     assert {"w1", "w2", "w3", "w4", "net_h1"} <= {f.target for f in report.found if f.verdict.status == "correct"}
+
+
+def test_a_list_in_brackets_has_no_way_round(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    """Nets written as a column, then again as a list `[a, b]`: the same vector, not one turned round (a list
+    is read as a row, but its writer chose no orientation); written again as a bmatrix row, it is turned."""
+    first = r"$$z^{(1)} = W^{(1)} x + 0.35 = " + column(["0.3775", "0.3925"]) + "$$"
+    weights = r"$$W^{(1)} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad x = [0.05, 0.1]$$"
+    again = "Both are positive: $z^{(1)} = [0.3775, 0.3925]$."
+    listed = check_document(mazur, "md", "\n\n".join([weights, first, again]))
+    assert set(statuses(listed)) == {"correct"}
+    row = r"$z^{(1)} = \begin{bmatrix} 0.3775 & 0.3925 \end{bmatrix}$"
+    turned = check_document(mazur, "md", "\n\n".join([weights, first, f"Both are positive: {row}."]))
+    assert [f.verdict.explanations for f in turned.found if f.verdict.status == "wrong"] == [
+        ("a vector written the other way round",)]
