@@ -448,6 +448,10 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
     if _made_given(target, link, truth):
         # `y = x_1 + x_2`: how a given number was made (the function to learn), not a formula of the network
         return replace(verdict, reason="agrees at the spec's values (a given, made by this formula)")
+    if len({split_sample(n)[1] for n in names_in(link)} - {None}) > 1:  # a random point stands for one sample
+        return replace(verdict, status="cannot check", reason=(
+            "agrees at the spec's values, but it is a formula of several samples' values, which random values "
+            "(one sample's) cannot test: a wrong formula may agree at one point"))
     fixed = _numbers_of_your_own(link, evaluator.own)
     if fixed:
         return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "

@@ -196,3 +196,19 @@ def test_an_indicator_of_the_positive_nets_is_the_relus_slope(mask: list[str], s
     assert [s.status for s in report.spans] == ["judged", "judged"]  # the shape stated after \in is no claim
     slopes = [(f.target, f.verdict.status) for f in report.found if f.verdict.line == 3]
     assert slopes[1] == ("", status) and slopes[0][1] == "correct"
+
+
+@pytest.mark.parametrize("formula", [r"(\hat{Y} - Y) X^T", r"(\hat{Y} + Y) X^T"])
+def test_a_batch_gradient_as_a_formula_of_the_samples_columns(net: spec.Spec, d: derivation.Derivation,
+                                                               formula: str) -> None:
+    """dL/dW = (Y_hat - Y) X^T names every sample's values, which a random point (one sample's values) cannot
+    vary apart: right at the spec's values it cannot be checked, neither called wrong at random points nor
+    correct (with Y_hat + Y, dL/dw1 agrees at the spec's values: the targets times x1 add to 0)."""
+    targets = [[str(s.targets[i]) for s in net.samples] for i in range(2)]
+    document = "\n\n".join([f"$$W = {matrix([['0.5', '-0.3'], ['0.2', '0.4']])}$$",
+                            f"$$X = {matrix(by_sample(net, 0, 3))}$$", f"$$Y = {matrix(targets)}$$",
+                            f"$$\\hat{{Y}} = {matrix(by_sample(net, 1, 12))}$$",
+                            f"$$\\frac{{\\partial E_{{total}}}}{{\\partial W}} = {formula}$$"])
+    found = [f.verdict.status for f in check_document(d, "md", document).found if f.target.startswith("d:")]
+    assert found == ["cannot check"] * 4 if "-" in formula else found == ["cannot check"] + ["wrong"] * 3
+
