@@ -358,8 +358,8 @@ def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluato
     """The link's value; a formula in one sample's quantities for a batch quantity (E_total, dE_total/dw)
     is taken at every sample and summed or averaged as the batch is, which is what the batch value is."""
     if not (truth.batch and sample is None and split_sample(target)[0] in truth._batch_names
-            and _per_sample(link, truth, evaluator.own)):
-        return evaluator.evaluate(link)
+            and _per_sample(link, truth, evaluator.own)) or _over_samples(link):
+        return evaluator.evaluate(link)  # a sum over the samples written (sum_s) is the batch's already
     values = []
     for name in truth.samples:
         evaluator.sample = name
@@ -367,6 +367,15 @@ def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluato
     evaluator.sample = None
     total = CTX.fsum(values)
     return total / len(values) if truth.network.spec.training.reduction == "mean" else total
+
+
+def _over_samples(node: Node) -> bool:
+    """Whether a link adds something over the samples itself (`\\sum_{i=1}^{m} \\delta^{(i)}`, sum_s)."""
+    if isinstance(node, Call):
+        return node.function == "sum_s" or _over_samples(node.arg)
+    if isinstance(node, Binary):
+        return _over_samples(node.left) or _over_samples(node.right)
+    return isinstance(node, Unary) and _over_samples(node.arg)
 
 
 def _per_sample(link: Node, truth: Truth, own: OwnNames) -> bool:

@@ -212,3 +212,20 @@ def test_a_batch_gradient_as_a_formula_of_the_samples_columns(net: spec.Spec, d:
     found = [f.verdict.status for f in check_document(d, "md", document).found if f.target.startswith("d:")]
     assert found == ["cannot check"] * 4 if "-" in formula else found == ["cannot check"] + ["wrong"] * 3
 
+
+@pytest.mark.parametrize("summand, status", [(r"\delta_{o1}^{(i)}", "correct"), (r"\delta_{o2}^{(i)}", "wrong"),
+                                             (r"\delta_{o1, i}", "not read"), (r"\delta_{o1}", "not read")])
+def test_a_sum_over_the_examples_up_to_m(d: derivation.Derivation, summand: str, status: str) -> None:
+    """`\\sum_{i=1}^{m} \\delta^{(i)}`: m counts the examples, so the summand (its example's index dropped) is
+    added over the batch's samples, as the bias's gradient of a summed loss is; a summand that names its index
+    otherwise, or not at all, is not read so."""
+    found = [f.verdict.status for f in check_document(
+        d, "md", f"$$\\frac{{\\partial E_{{total}}}}{{\\partial b_1}} = \\sum_{{i=1}}^{{m}} {summand}$$").found]
+    assert found == ([status] if status != "not read" else found) and not (status == "not read" and "correct" in found)
+
+
+def test_a_sum_over_the_samples_written_is_not_summed_again(d: derivation.Derivation) -> None:
+    """A batch's gradient written in one sample's quantities is taken at every sample and summed; written
+    with its own sum over the samples (`\\sum \\delta_{o1}`) it is the batch's already."""
+    found = check_document(d, "md", r"$$\frac{\partial E_{total}}{\partial b_1} = \sum \delta_{o1}$$").found
+    assert [f.verdict.status for f in found] == ["correct"]
