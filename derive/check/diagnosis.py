@@ -5,6 +5,7 @@ method, an arithmetic slip between two links, a slip in copying a number)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from derive.check import confusions, copies, rewrites
@@ -549,8 +550,28 @@ def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
         return copies.copied(strays[0], target, truth, evaluator) or \
             rewrites.near_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
                                 lambda n: not _known_number(n, truth, evaluator)) or (
-            f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
+            f"{strays[0]}{STRAY}",)
     return (COMBINED,)
+
+
+STRAY = " is no value of this network at its numbers: a slip in computing or copying it"
+
+
+def working_slips(claim: Claim, verdicts: list[Verdict]) -> list[Verdict]:
+    """A link in numbers wrong for a number in it that is no value of this network, followed by its result
+    written right (`sigma(z) = 1/(1 + e^{-0.65}) = 0.98`, z being 4): the result was not computed from the
+    working as written, so the slip is in writing the working, not in its arithmetic."""
+    found = list(verdicts)
+    for k, (v, after) in enumerate(itertools.pairwise(verdicts)):
+        result = claim.links[after.link - 1] if claim.left is None and after.link <= len(claim.links) else None
+        strays = [c[:-len(STRAY)] for c in v.explanations if c.endswith(STRAY)]
+        plain = all(c.endswith(STRAY) or c.startswith(ARITHMETIC[:30]) for c in v.explanations)
+        if v.status == "wrong" and after.status == "correct" and after.link == v.link + 1 and strays and plain \
+                and result is not None and literal(result) is not None:
+            found[k] = replace(v, explanations=(
+                f"the working written wrongly: the result after it ({literal(result)}) is right, so it was not "
+                f"computed from the working as written ({strays[0]} in it is none of this network's values)",))
+    return found
 
 
 COMBINED = ("the numbers are the network's, combined wrongly: a term or a factor is not the one the formula needs "

@@ -72,7 +72,8 @@ class ArrayNames:
             if bottom not in self.readings:
                 return None
             q = self.readings[bottom]
-            if top in self.readings and len(self.readings[top].names) == len(q.names):  # da/dz: entry by entry
+            if top in self.readings and [len(r) for r in self.readings[top].names] == [len(r) for r in q.names]:
+                # da/dz of two arrays of one shape: entry by entry
                 pairs = zip(self.readings[top].names, q.names, strict=True)
                 return Quantity(f"d{top}/d{bottom}", "slope",
                                 tuple(tuple(f"d:{a}/{b}" for a, b in zip(ra, rb, strict=True)) for ra, rb in pairs))

@@ -25,6 +25,7 @@ from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.arrays import tokens as array_tokens
 from derive.reader.conventions import RuleWithInstance, instance_in_rule, mixed_index, other_sign
+from derive.reader.counters import counted
 from derive.reader.counts import COUNT, per_example
 from derive.reader.index_rules import forgotten_index
 from derive.reader.layer_labels import labelled_letters
@@ -140,7 +141,7 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
-    return DocumentReport(tuple(results), alignment)
+    return DocumentReport(tuple(counted(results, truth.network)), alignment)  # l = 1: by the lines after it
 
 
 def _aligned(truth: Truth, claims: list[Claim], names: Aliases, found: list[ArrayStatement],

@@ -19,7 +19,7 @@ from pylatexenc import latexwalker as lw
 from derive.reader.layer_labels import LABEL
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, comma_rows, expanded_sum,
-                                 explicit_products, lists, loss_calls, matching, over_outputs, relu)
+                                 explicit_products, lists, loss_calls, matching, over_examples, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf", "vec",
@@ -322,6 +322,12 @@ class _Emitter:
             inner = _Emitter(self.arrays)
             inner.nodes(walk(expanded))
             self.out.append(" " + inner.text() + " ")
+            return len(nodes)
+        if name == "sum" and (examples := over_examples(_verbatim(nodes[i + 1:]))) is not None:
+            summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)  # \sum_{i=1}^{m}: over the examples
+            summand.nodes(walk(examples[0]))
+            tail.nodes(walk(examples[1]))
+            self.out.append(" sum_s(" + summand.text() + ") " + tail.text() + " ")
             return len(nodes)
         if name == "sum" and (outputs := over_outputs(_verbatim(nodes[i + 1:]))) is not None:
             summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)

@@ -294,6 +294,26 @@ def over_outputs(text: str) -> tuple[str, str] | None:
     return (body, tail) if any(w in GENERIC_OUTPUT for w in words) else None
 
 
+# A sum over the examples of a batch: `\sum_{i=1}^{m}`, m being the count of examples (counts.py)
+_OVER_EXAMPLES = re.compile(r"\s*_\s*\{\s*([a-z])\s*=\s*1\s*\}\s*\^\s*(?:\{\s*m\s*\}|m(?![A-Za-z]))")
+
+
+def over_examples(text: str) -> tuple[str, str] | None:
+    """`\\sum_{i=1}^{m} \\delta^{(i)}`, `\\sum_{i=1}^{m} dz_i`: the summand without its example's index (a
+    superscript `(i)`, or a subscript that is the index alone) and what follows it, from the LaTeX after
+    `\\sum`; None where the summand names the index otherwise (`a_{i,j}`) or not at all."""
+    bounds = _OVER_EXAMPLES.match(text)
+    if bounds is None:
+        return None
+    letter = bounds.group(1)
+    body, tail = _summand(text[bounds.end():])
+    index = rf"\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}}|_\s*(?:\{{\s*{letter}\s*\}}|{letter}(?![A-Za-z0-9]))"
+    body, count = re.subn(index, "", body)
+    if count == 0 or re.search(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])", body):
+        return None
+    return body, tail
+
+
 def _summand(body: str) -> tuple[str, str]:
     """A sum's summand (to the next `+`, `-` or `=` outside brackets) and what follows it."""
     depth, norm = 0, False

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from derive.check.truth import Truth
 from derive.maths import derivation
 from derive.model import network, spec
+from derive.reader.array_names import ArrayNames
+from derive.reader.arrays import Quantity
 from derive.reader.document import check_document
 from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
@@ -468,3 +471,13 @@ def test_a_list_in_brackets_has_no_way_round(mazur: derivation.Derivation, layer
     turned = check_document(mazur, "md", "\n\n".join([weights, first, f"Both are positive: {row}."]))
     assert [f.verdict.explanations for f in turned.found if f.verdict.status == "wrong"] == [
         ("a vector written the other way round",)]
+
+
+def test_a_derivative_of_arrays_of_unequal_shapes_is_not_read_entry_by_entry() -> None:
+    """d(outputs)/d(weights), a 2x1 by a 2x2 matrix: no slope entry by entry (the rows agree, the columns
+    do not); the gradient of each weight is read instead, without failing."""
+    names = ArrayNames(Truth(derivation.build(network.build(spec.load_preset("mazur")))), lambda n: n)
+    names.readings = {"a": Quantity("outputs", "out", (("out_o1",), ("out_o2",))),
+                      "W": Quantity("weights", "weight", (("w5", "w6"), ("w7", "w8")))}
+    found = names.target("d:a/W")
+    assert found is not None and found.names == (("d:a/w5", "d:a/w6"), ("d:a/w7", "d:a/w8"))
