@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pylatexenc import latexwalker as lw
 
 from derive.reader.layer_labels import LABEL
+from derive.reader.nodes import TRANSPOSES, column_spec, shape_stated, transposed, verbatim, visible
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs, relu)
@@ -46,7 +47,6 @@ ROW_ENVS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather
 DIFFERENTIALS = frozenset({"partial", "Delta", "delta"})
 # Vectors and matrices: each is written into a chain as ARRAY<k>, its cells kept beside the chain.
 MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix", "smallmatrix", "array"})
-TRANSPOSES = frozenset({"T", "top", "intercal", "\\top", "\\intercal", "tr"})
 # What ends one claim and starts the next inside a span: a new row, "hence", "therefore".
 ROW_BREAKS = frozenset({"\\", "cr", "Rightarrow", "implies", "Longrightarrow", "therefore", "quad", "qquad"})
 UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
@@ -242,10 +242,10 @@ class _Emitter:
             return i + 1
         if op == "_" and self._annotation(n):
             return i + 1
-        if op == "_" and self.out and self.out[-1] == " nabla_" and re.fullmatch(r"\{?\s*\d+\s*\}?", _verbatim([n])):
+        if op == "_" and self.out and self.out[-1] == " nabla_" and re.fullmatch(r"\{?\s*\d+\s*\}?", verbatim([n])):
             self.glue = True  # \bigtriangledown_{1} v: the gradient for v at a step the document counts (not read)
             return i + 1
-        if op == "_" and self.out and self.out[-1] == " nabla_" and re.search(r"[A-Za-z]", _verbatim([n])):
+        if op == "_" and self.out and self.out[-1] == " nabla_" and re.search(r"[A-Za-z]", verbatim([n])):
             inner = _Emitter(self.arrays)  # \nabla_{W^{[2]}} L: the gradient of L by W (\nabla_{1}: an index)
             inner.nodes(n.nodelist if isinstance(n, lw.LatexGroupNode) else [n])
             self.out[-1] = " \x04(" + inner.text().strip() + ") "
@@ -285,7 +285,7 @@ class _Emitter:
             return
         mark = _update_mark(flat)
         if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
-                isinstance(node, lw.LatexGroupNode) and _transposed(node)):
+                isinstance(node, lw.LatexGroupNode) and transposed(node)):
             self.out.append(" ^T ")
         elif (labelled := re.fullmatch(r"(\[\d{1,2}\]|\(\d{1,7}\))T", flat)) and self.out and \
                 _NAME_END.search(self.out[-1]):  # W^{[2]T}: layer 2's W, transposed
@@ -318,18 +318,18 @@ class _Emitter:
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(_fraction(*parts))
             return nxt
-        if name == "sum" and (expanded := expanded_sum(_verbatim(nodes[i + 1:]))) is not None:
+        if name == "sum" and (expanded := expanded_sum(verbatim(nodes[i + 1:]))) is not None:
             inner = _Emitter(self.arrays)
             inner.nodes(walk(expanded))
             self.out.append(" " + inner.text() + " ")
             return len(nodes)
-        if name == "sum" and (examples := over_examples(_verbatim(nodes[i + 1:]))) is not None:
+        if name == "sum" and (examples := over_examples(verbatim(nodes[i + 1:]))) is not None:
             summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)  # \sum_{i=1}^{m}: over the examples
             summand.nodes(walk(examples[0]))
             tail.nodes(walk(examples[1]))
             self.out.append(" sum_s(" + summand.text() + ") " + tail.text() + " ")
             return len(nodes)
-        if name == "sum" and (outputs := over_outputs(_verbatim(nodes[i + 1:]))) is not None:
+        if name == "sum" and (outputs := over_outputs(verbatim(nodes[i + 1:]))) is not None:
             summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)
             summand.nodes(walk(outputs[0]))
             tail.nodes(walk(outputs[1]))
@@ -344,7 +344,7 @@ class _Emitter:
             return nxt
         if name in NAME_MACROS:
             parts, nxt = _one_arg(nodes, i, args)
-            number = _verbatim([parts]).strip("{} ")
+            number = verbatim([parts]).strip("{} ")
             if re.fullmatch(r"-?\d+\.\d+", number):  # \mathbf{0.4256}: a result set in bold
                 self.out.append(" " + number + " ")
                 return nxt
@@ -397,7 +397,7 @@ class _Emitter:
             self.braced = True  # \delta h: the letter after a Greek one's macro starts a name of its own
         elif name == "partial":
             self.out.append("d")  # \partial E/\partial w, written without a fraction: dE/dw
-        elif name == "in" and (end := _shape_stated(nodes, i)) is not None:
+        elif name == "in" and (end := shape_stated(nodes, i)) is not None:
             return end  # X = [...] \in \mathbb{R}^{4 \times 2}: the shape stated, not a claim of its own
         elif name in ("nabla", "bigtriangledown"):
             self.out.append(" nabla_")  # \nabla w: the gradient for w, a name of its own (read by its values)
@@ -422,35 +422,10 @@ def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], 
     return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
 
 
-def _shape_stated(nodes: list[lw.LatexNode], i: int) -> int | None:
-    """Past `\\in \\mathbb{R}^{m \\times n}` (or `^{n}`, `^3`) at nodes[i]: the index after it, else None."""
-    rest = [(k, n) for k, n in enumerate(nodes) if k > i and visible(n)]
-    if not rest or not re.fullmatch(r"\\math(bb|bf|cal)\s*\{?\s*R\s*\}?", rest[0][1].latex_verbatim().strip()):
-        return None
-    after = rest[1:3]
-    if after and isinstance(after[0][1], lw.LatexCharsNode) and re.fullmatch(r"\^\s*\d*", after[0][1].chars.strip()):
-        if after[0][1].chars.strip() != "^":
-            return after[0][0] + 1  # ^3
-        if len(after) == 2 and isinstance(after[1][1], lw.LatexGroupNode):
-            return after[1][0] + 1  # ^{4 \times 2}
-        return None
-    return rest[0][0] + 1
-
-
-def _verbatim(nodes: list[lw.LatexNode]) -> str:
-    return "".join(n.latex_verbatim() for n in nodes if n is not None)
-
-
-def _transposed(node: lw.LatexGroupNode) -> bool:
-    inner = [c for c in node.nodelist if visible(c)]
-    return len(inner) == 1 and ((isinstance(inner[0], lw.LatexMacroNode) and inner[0].macroname in TRANSPOSES)
-                                or (isinstance(inner[0], lw.LatexCharsNode) and inner[0].chars.strip() in TRANSPOSES))
-
-
 def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
     """The rows of a matrix environment, each cell in the plain grammar."""
     nodes = list(env.nodelist)
-    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode) and not _column_spec(env):
+    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode) and not column_spec(env):
         nodes = nodes[1:]  # the column specification, where the walker left it in the body
     rows: list[list[list[lw.LatexNode]]] = [[[]]]
     # `\ ` written for `\\` (a matrix whose rows lost a backslash): rows all the same, where no `\\` is
@@ -477,13 +452,6 @@ def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
     if not found or len({len(r) for r in found}) != 1:
         raise NotUnderstood("a matrix whose rows have different lengths")
     return tuple(found)
-
-
-def _column_spec(env: lw.LatexEnvironmentNode) -> bool:
-    """Whether the walker read an array's column specification as its argument: then a braced first cell
-    (`{2} & {1}`, as converters write every cell) is a cell, not the specification."""
-    args = env.nodeargd.argnlist if env.nodeargd is not None else []
-    return any(a is not None for a in args)
 
 
 def _bad(what: str) -> str:
@@ -629,11 +597,6 @@ def _flat(node: lw.LatexNode) -> str:
 
 def _describe(node: lw.LatexNode) -> str:
     return f"\\{node.macroname}" if isinstance(node, lw.LatexMacroNode) else _what(node)
-
-
-def visible(n: lw.LatexNode) -> bool:
-    return not (n is None or isinstance(n, lw.LatexCommentNode) or
-                (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
 
 
 def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tuple[tuple[str, ...], ...], ...]]:
