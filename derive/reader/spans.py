@@ -198,9 +198,11 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             cursor = max(cursor, lines[min(token.map[0], len(lines) - 1)])
         outline.see(token)
         if token.type == "inline":
-            # a "heading" underlined by a lone `-` or `=` over several lines is a paragraph of plain text
-            is_heading = k > 0 and tokens[k - 1].type == "heading_open" and not (
-                tokens[k - 1].markup in ("-", "=") and "\n" in token.content)
+            # a "heading" underlined by a lone `-` or `=` over several lines is a paragraph of plain text, and
+            # so is a line over a lone `-` (an empty item of a list pasted as text)
+            opened = tokens[k - 1] if k > 0 else None
+            is_heading = opened is not None and opened.type == "heading_open" and not (opened.markup in ("-", "=") and (
+                "\n" in token.content or _lone_dash(text, lines, opened)))
             block_end = _line_end(text, lines[min(token.map[1], len(lines) - 1)] - 1) if token.map else len(text)
             lead = outline.lead + (() if is_heading or outline.table is not None else (token.content,))
             context = (heading + " " + prose + " " + token.content[:200])[-600:]
@@ -254,6 +256,14 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                 spans.append(span)
                 cursor = max(cursor, span.end)
     return _carried_on(text, spans)
+
+
+def _lone_dash(text: str, lines: list[int], heading: Token) -> bool:
+    """Whether a setext heading's underline is one `-` alone."""
+    if heading.map is None or heading.map[1] - 1 >= len(lines):
+        return False
+    start = lines[heading.map[1] - 1]
+    return text[start:_line_end(text, start)].strip() == "-"
 
 
 def _carried_on(text: str, spans: list[Span]) -> list[Span]:
