@@ -455,7 +455,7 @@ def entry_claims(chain: Chain, line: int, names: Callable[[str], Array | None],
             elif (r, c) == (1, 1):  # one value: the head is a scalar's name (read as the scalars are)
                 found.append(Claim(line, chain.text, Name(head), entries, sample))
             else:
-                own = f"{head}_e{i + 1}" if min(r, c) == 1 else f"{head}_e{i + 1}_{j + 1}"
+                own = f"{head}_e{max(i, j) + 1}" if min(r, c) == 1 else f"{head}_e{i + 1}_{j + 1}"
                 found.append(Claim(line, chain.text, Name(own), entries, sample, entry=where))
     return found
 

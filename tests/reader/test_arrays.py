@@ -481,3 +481,17 @@ def test_a_derivative_of_arrays_of_unequal_shapes_is_not_read_entry_by_entry() -
                       "W": Quantity("weights", "weight", (("w5", "w6"), ("w7", "w8")))}
     found = names.target("d:a/W")
     assert found is not None and found.names == (("d:a/w5", "d:a/w6"), ("d:a/w7", "d:a/w8"))
+
+
+@pytest.mark.parametrize("written", ["[0.7, 0.2]", column(["0.7", "0.2"])])
+@pytest.mark.parametrize("second, status", [("0.4", "correct"), ("0.5", "wrong")])
+def test_a_persons_own_row_is_named_entry_by_entry(mazur: derivation.Derivation, written: str, second: str,
+                                                   status: str) -> None:
+    """A row of the person's own (1 x n, no quantity of the network) is stated entry by entry like a column:
+    g = [0.7, 0.2] gives g's entries 1 and 2, and u = 2 g = [1.4, 0.4] follows (2 x 0.7, 2 x 0.2 by hand),
+    with a wrong second entry named at entry 2, never the first entry stated twice."""
+    document = "\n\n".join([f"$$g = {written}$$", f"$$u = 2 g = [1.4, {second}]$$"])
+    found = [(f.target, f.verdict.entry, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert found == [("g_e1", "entry 1", "defined"), ("g_e2", "entry 2", "defined"),
+                     ("u_e1", "entry 1", "defined"), ("u_e1", "entry 1", "correct"),
+                     ("u_e2", "entry 2", "defined"), ("u_e2", "entry 2", status)]
