@@ -15,7 +15,7 @@ from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, tokens,
                                   values_of)
-from derive.reader.entries import counting, entry
+from derive.reader.entries import counting, entry, past_end
 from derive.reader.maths import Chain
 from derive.reader.plain import ARRAY
 from derive.reader.quantities import HINTS
@@ -88,6 +88,10 @@ class ArrayNames:
         if q is not None:
             return q.names[0][0] if len(q.names) == 1 and len(q.names[0]) == 1 else None
         return entry(name, self.readings, self.starts)
+
+    def past_end(self, name: str) -> str | None:
+        """What is wrong with a name that indexes a vector read past its end (`h1_2` of h1_0, h1_1), else None."""
+        return past_end(name, self.readings, self.starts)
 
     def turned(self, chain: Chain, line: int, lists: frozenset[int] = frozenset()) -> Verdict | None:
         """A vector written the other way round from how the document wrote the same quantity before (its

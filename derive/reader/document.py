@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from derive.check import instances, latex
-from derive.check.claims import FUNCTIONS, Claim, ClaimError, Name, Node, parse_line
+from derive.check.claims import FUNCTIONS, Claim, ClaimError, Name, Node, names_in, parse_line
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
@@ -382,7 +382,7 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
         except (ArrayError, ClaimError, NotUnderstood) as exc:
             reasons.append(str(exc))
             return found
-        found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
+        found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample, names.arrays)
         turned = names.arrays.turned(names.aliases.renamed(chain, span), line, listed(chain, span.source))  # W: a row
         if turned is not None:
             found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
@@ -405,6 +405,8 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
         verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
     except BudgetSpent as exc:  # the file's time is spent: the claims left are not checked
         verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
+    if names.arrays is not None:
+        verdicts = _no_such_entry(claim, verdicts, names.arrays)
     source = " ".join(span.source.split())
     target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
     notes = "; ".join(r.note() for r in read)
@@ -445,7 +447,7 @@ def _names_its_entries(chain: Chain) -> bool:
 
 
 def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, text: Text, index: int,
-                   truth: Truth, evaluator: Evaluator, sample: Context) -> list[Found]:
+                   truth: Truth, evaluator: Evaluator, sample: Context, arrays: ArrayNames) -> list[Found]:
     """The verdicts of an array chain's entries, each as its own claim (a parameter's entry read before or
     after the update, as a scalar's is: `W_1 := W_1 - eta dW_1 = [...]`)."""
     found = []
@@ -457,11 +459,26 @@ def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, te
         except BudgetSpent as exc:
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
         target = claim.target.name + ("@1" if reading else "")
-        for v in verdicts:  # each link on the line it is written on (a chain carried on over lines)
+        for v in _no_such_entry(claim, verdicts, arrays):  # each link on its own line (a chain over lines)
             at = v.link - (1 if claim.left is not None else 0)  # an entry's left side is its link 1
             line = text.line(span.start + chain.offsets[min(at, len(chain.offsets) - 1)])
             note = "; ".join(r for r in (said, reading, sample.said(v)) if r)
             found.append(Found(replace(v, line=line, text=source), text.cell, index, note, target))
+    return found
+
+
+def _no_such_entry(claim: Claim, verdicts: list[Verdict], arrays: ArrayNames) -> list[Verdict]:
+    """A link that writes an index past the end of a vector (`h1_2` of h1_0, h1_1, in a document counting from
+    0) is wrong: it names an entry that does not exist, which is a slip, not a value that cannot be checked."""
+    links = ((claim.left,) if claim.left is not None else ()) + claim.links
+    left = names_in(claim.left) if claim.left is not None else []  # a left side of entries is in every link's
+    found = []
+    for v in verdicts:
+        names = left + names_in(links[v.link - 1]) if v.status == "cannot check" and 0 < v.link <= len(links) else []
+        parts = [p for n in names for p in n.removeprefix("d:").partition("@")[0].split("/")]
+        slip = next((r for p in parts if (r := arrays.past_end(p)) is not None), None)
+        found.append(v if slip is None else replace(v, status="wrong", reason=slip,
+                                                    explanations=("an entry that does not exist",)))
     return found
 
 

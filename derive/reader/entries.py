@@ -1,8 +1,9 @@
 """An entry of a vector or matrix named by its index (`scores_2`, `h1_0`, `W2_{01}`, written flat as scores2,
 h10, W201), the vector or matrix being one the document's arrays were read as. Indices count from 1, or from 0
 in a document that counts from 0: one that writes some array's entry with index 0 and never past its end counted
-so, and no array only with indices that go past it (x_1, x_2 of two inputs, x_0 = 1 being a bias's input). An
-array such a document indexes both ways (h1_0 and h1_2 of two outputs) is not read by its indices."""
+so, and no array only with indices that go past it (x_1, x_2 of two inputs, x_0 = 1 being a bias's input). In
+such a document every array counts from 0, one it also indexes past its end too (h1_0 and h1_2 of two outputs):
+the index past the end is a slip, naming an entry that does not exist."""
 
 from __future__ import annotations
 
@@ -47,6 +48,20 @@ def entry(name: str, readings: Mapping[str, Quantity], starts: Mapping[str, int 
     return found.pop() if len(found) == 1 else None
 
 
+def past_end(name: str, readings: Mapping[str, Quantity], starts: Mapping[str, int | None]) -> str | None:
+    """What is wrong with `name` where it writes an index past the end of a vector read, in a document that counts
+    from 0 (`h1_2` of two outputs h1_0, h1_1), else None (an entry, or no array's index at all)."""
+    if entry(name, readings, starts) is not None:
+        return None
+    for array, digits in _splits(name, readings):
+        q = readings[array]
+        size = len(q.names) * len(q.names[0])
+        if starts.get(array) == 0 and min(len(q.names), len(q.names[0])) == 1 and int(digits) >= size:
+            return (f"{array}_{digits} is no entry of {array}: counted from 0, its {size} entries are "
+                    f"{array}_0 to {array}_{size - 1}")
+    return None
+
+
 def _evidence(q: Quantity, digits: str) -> tuple[bool, bool]:
     """Whether an index is 0, and whether it is past the array's end counted from 0."""
     rows, columns = len(q.names), len(q.names[0])
@@ -59,8 +74,8 @@ def _evidence(q: Quantity, digits: str) -> tuple[bool, bool]:
 
 def counting(words: Iterable[str], readings: Mapping[str, Quantity]) -> dict[str, int | None]:
     """Where each array's indices start, where it is not 1: 0 for every array of a document that counts from 0
-    (see the module's note); None, not read, for an array such a document indexes both ways (h1_0 and h1_2 of
-    two outputs: one of them is a slip, and which one cannot be told)."""
+    (see the module's note), one it also indexes past its end too (h1_0 and h1_2 of two outputs: the document's
+    count says h1_2 is the slip)."""
     seen: dict[str, tuple[bool, bool]] = {}
     for word in words:
         for array, digits in _splits(word, readings):
@@ -70,7 +85,7 @@ def counting(words: Iterable[str], readings: Mapping[str, Quantity]) -> dict[str
     if not any(zero and not past for zero, past in seen.values()) or \
             any(past and not zero for zero, past in seen.values()):
         return {}
-    return {array: None if seen.get(array) == (True, True) else 0 for array in readings}
+    return dict.fromkeys(readings, 0)
 
 
-__all__ = ["counting", "entry"]
+__all__ = ["counting", "entry", "past_end"]

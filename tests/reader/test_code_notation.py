@@ -248,16 +248,42 @@ def test_the_gradient_of_the_loss_written_of_what_it_is_computed_from(setting, g
         [("d:E_total/net_o1", "correct"), ("d:E_total/net_o2", "correct"), ("d:E_total/net_o3", status)]
 
 
-def test_an_array_indexed_both_ways_in_a_document_counting_from_zero_is_not_read_by_index(
-        setting, grads: dict[str, str]) -> None:
+# h1 = (1.25, 0) and scores (SCORES) by hand; scores_0 makes the document count from 0: h1's entries are h1_0, h1_1
+HIDDEN = r"$\mathit{h1} = \begin{bmatrix}1.25 & 0\end{bmatrix}$" + "\n\n"
+
+
+@pytest.mark.parametrize("index, status", [("1", "correct"), ("2", "wrong")])
+def test_an_index_past_the_end_in_a_document_counting_from_zero_is_a_slip(
+        setting, grads: dict[str, str], index: str, status: str) -> None:
+    """h1_2 beside h1_0, where the document counts from 0 and h1 has two entries, names no entry: the link
+    that writes it is wrong (an entry that does not exist), and h1_0 is still h1's first entry."""
     d, _ = setting
-    # scores_0: the document counts from 0; h1_2 (a slip: h1 has entries 0 and 1) is not the second output
-    document = SCORES + r"$\mathit{h1} = \begin{bmatrix}1.25 & 0\end{bmatrix}$" + "\n\n" + \
-        rf"$$\partial loss/\partial scores_0 = {grads['b3']}$$" + "\n\n" + \
-        r"$$\begin{bmatrix} h1_0 \\ h1_2 \end{bmatrix} = \begin{bmatrix} 1.25 \\ 0 \end{bmatrix}$$" + "\n"
+    document = SCORES + HIDDEN + rf"$$\partial loss/\partial scores_0 = {grads['b3']}$$" + "\n\n" + \
+        rf"$$\begin{{bmatrix}} h1_0 \\ h1_{index} \end{{bmatrix}} = " + \
+        r"\begin{bmatrix} 1.25 \\ 0 \end{bmatrix}$$" + "\n"
     report = check_document(d, "md", document)
     assert [f.verdict.status for f in report.found if f.target == "d:E_total/net_o1"] == ["correct"]
-    assert [f.verdict.status for f in report.found if f.verdict.line == 7] == ["cannot check", "cannot check"]
+    found = [f.verdict for f in report.found if f.verdict.line == 7]
+    assert [v.status for v in found] == ["correct", status]
+    if status == "wrong":
+        assert found[1].explanations == ("an entry that does not exist",)
+        assert found[1].reason == "h1_2 is no entry of h1: counted from 0, its 2 entries are h1_0 to h1_1"
+
+
+@pytest.mark.parametrize("index, status", [("1", "correct"), ("2", "wrong")])
+def test_a_link_past_the_end_is_wrong_and_lends_no_credit(setting, grads: dict[str, str], index: str,
+                                                          status: str) -> None:
+    """dloss/dW2_{10} = h1_1 dloss/dscores_0 = 0 (h1_1 = 0): written h1_2, the middle link is wrong, never
+    "cannot check" beside a last link judged right, which would let the chain pass for right."""
+    d, _ = setting
+    document = GIVENS + "\n\n" + SCORES + HIDDEN + \
+        rf"$$\partial loss/\partial W2_{{00}} = h1_0 \, \partial loss/\partial scores_0 = {grads['w5']}$$" + "\n\n" + \
+        rf"$$\partial loss/\partial W2_{{10}} = h1_{index} \, \partial loss/\partial scores_0 = {grads['w6']}$$" + "\n"
+    report = check_document(d, "md", document)
+    assert [(f.verdict.link, f.verdict.status) for f in report.found if f.target == "d:E_total/w5"] == \
+        [(1, "correct"), (2, "correct")]
+    assert [(f.verdict.link, f.verdict.status) for f in report.found if f.target == "d:E_total/w6"] == \
+        [(1, status), (2, "correct")]
 
 
 def test_inline_maths_over_several_lines_holding_a_matrix_on_a_line_of_its_own(setting) -> None:
