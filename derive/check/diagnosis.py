@@ -67,6 +67,9 @@ def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node,
         if before_status in SLIPPED:
             return Verdict(claim.line, claim.text, i, CARRIED, before_value, value,
                            f"follows from link {i - 1}, which is wrong")
+        if before_status == "cannot check":  # following from a link not checked lends it no credit
+            return Verdict(claim.line, claim.text, i, "cannot check", before_value, value,
+                           f"follows from link {i - 1}, which cannot be checked")
         return Verdict(claim.line, claim.text, i, "correct", before_value, value,
                        f"follows from link {i - 1} ({shown})")
     carried = _from_slips_before(claim, i, link, value, before_link, spread, evaluator)
