@@ -19,7 +19,7 @@ from pylatexenc import latexwalker as lw
 from derive.reader.layer_labels import LABEL
 from derive.reader.nodes import TRANSPOSES, column_spec, shape_stated, transposed, verbatim, visible
 from derive.reader.steps import STEP
-from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, comma_rows, expanded_sum,
+from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
@@ -336,7 +336,7 @@ class _Emitter:
             self.out.append(f" ({OVER_OUTPUTS} * (" + summand.text() + ")) " + tail.text() + " ")
             return len(nodes)
         if name == "sum":
-            self.out.append(_over_samples(nodes[i + 1:], self.arrays))
+            self.out.append(_over_samples(nodes[i + 1:], self.arrays, " = " in "".join(self.out)))
             return len(nodes)
         if name == "sqrt":
             parts, nxt = _one_arg(nodes, i, args)
@@ -411,15 +411,30 @@ class _Emitter:
 _SUMMAND = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*(?:@\d+)?)\s*(=.*)?", re.S)
 
 
-def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]]) -> str:
+def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]], linked: bool) -> str:
     """`\\sum \\delta_1` (no bounds, one name summed, what follows it an equation): the name added over the
-    samples of a batch, as a bias's gradient is (`\\frac{\\partial J}{\\partial b_1} = \\sum \\delta_1`)."""
+    samples of a batch, as a bias's gradient is (`\\frac{\\partial J}{\\partial b_1} = \\sum \\delta_1`). Over
+    more than one name, in a link after the first (`L = -\\sum y \\log a = -(1 \\log 0.53 + ...)`, `linked`),
+    what it runs over is not told: that link is UNREAD_SUM, which cannot be checked, and the chain's other
+    links are judged as they stand."""
     inner = _Emitter(arrays)
     inner.nodes(rest)
     summand = _SUMMAND.fullmatch(inner.text())
-    if summand is None:
+    if summand is not None:
+        return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
+    if not linked:
         raise NotUnderstood("\\sum without its bounds, over more than one name")
-    return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
+    return f" {UNREAD_SUM} {_from_equals(inner.text())}"
+
+
+def _from_equals(text: str) -> str:
+    """`text` from its first `=` outside brackets on (the links after a sum's summand), or ""."""
+    depth = 0
+    for k, c in enumerate(text):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(c, 0)
+        if c == "=" and depth == 0:
+            return text[k:]
+    return ""
 
 
 def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:

@@ -275,6 +275,9 @@ GENERIC_OUTPUT = ("target", "output")  # the words for an output neuron's target
 # The sum over the outputs, as the reader writes it for the document's names to write it out (sums.py): a
 # product of this name and the summand in brackets. Left unread, it is a name of no quantity: never judged.
 OVER_OUTPUTS = "sum_o"
+# A sum without bounds over an expression, in a link after the first, where what it runs over is not told:
+# a name of no quantity, so that its link cannot be checked and the chain's other links are judged.
+UNREAD_SUM = "sum_without_bounds"
 EACH = "Nth"  # marks the sum's index in its summand, after its letter: out_{o} is out_oNth, y_{i} y_iNth
 
 
