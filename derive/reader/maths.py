@@ -336,7 +336,7 @@ class _Emitter:
             self.out.append(f" ({OVER_OUTPUTS} * (" + summand.text() + ")) " + tail.text() + " ")
             return len(nodes)
         if name == "sum":
-            self.out.append(_over_samples(nodes[i + 1:], self.arrays, " = " in "".join(self.out)))
+            self.out.append(_over_samples(nodes[i + 1:], self.arrays, "".join(self.out).count("=")))
             return len(nodes)
         if name == "sqrt":
             parts, nxt = _one_arg(nodes, i, args)
@@ -411,20 +411,21 @@ class _Emitter:
 _SUMMAND = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*(?:@\d+)?)\s*(=.*)?", re.S)
 
 
-def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]], linked: bool) -> str:
+def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]], before: int) -> str:
     """`\\sum \\delta_1` (no bounds, one name summed, what follows it an equation): the name added over the
     samples of a batch, as a bias's gradient is (`\\frac{\\partial J}{\\partial b_1} = \\sum \\delta_1`). Over
-    more than one name, in a link after the first (`L = -\\sum y \\log a = -(1 \\log 0.53 + ...)`, `linked`),
-    what it runs over is not told: that link is UNREAD_SUM, which cannot be checked, and the chain's other
-    links are judged as they stand."""
+    more than one name, in a link after the first (`L = -\\sum y \\log a = -(1 \\log 0.53 + ...)`, `before` it
+    that many `=`), what it runs over is not told: that link is UNREAD_SUM, which cannot be checked, and the
+    chain's other links are judged as they stand (where it has none, the equation is not understood)."""
     inner = _Emitter(arrays)
     inner.nodes(rest)
     summand = _SUMMAND.fullmatch(inner.text())
     if summand is not None:
         return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
-    if not linked:
+    tail = _from_equals(inner.text())
+    if before == 0 or before + tail.count("=") < 2:
         raise NotUnderstood("\\sum without its bounds, over more than one name")
-    return f" {UNREAD_SUM} {_from_equals(inner.text())}"
+    return f" {UNREAD_SUM} {tail}"
 
 
 def _from_equals(text: str) -> str:
