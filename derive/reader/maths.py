@@ -35,6 +35,7 @@ IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "big
                      "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})
 GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda",
                    "mu", "sigma", "tau", "phi", "varphi", "omega", "rho", "kappa", "nu", "xi", "psi", "zeta"})
+ARROWS = {"to": "\u2192", "rightarrow": "\u2192"}  # between a subscript's two ends, as _flat writes them
 FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh", "max": "max"}
 # A condition after an equation (`net_y = 5.05 > 0`): the equation is the claim.
 COMPARISONS = {"le": "<", "leq": "<", "ge": ">", "geq": ">", "lt": "<", "gt": ">", "neq": "!", "ne": "!"}
@@ -271,7 +272,10 @@ class _Emitter:
                 self.out.append("@1 ")
                 return
             ends = re.fullmatch(r"\(([A-Za-z0-9]+(?:,[A-Za-z0-9]+)+)\)", flat)  # w_{(x_1, 1)}, w_{(1,4)}: a weight
-            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
+            arrow = re.fullmatch(r"([A-Za-z0-9]+)\u2192([A-Za-z0-9]+)", flat)  # w_{x_1 \to h_1}: from x1 to h1
+            if arrow:
+                flat = f"{arrow.group(1)}_{arrow.group(2)}"
+            elif re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
                 flat = flat.strip("()").replace(",", "")  # w_{1,3}: one index of one character each, written apart
             elif ends:
                 flat = ends.group(1).replace(",", "_")  # w_{(x1,1)}: indices of several characters, kept apart
@@ -604,6 +608,8 @@ def _flat(node: lw.LatexNode) -> str:
             return node.macroname
         if node.macroname == "prime":
             return "'"
+        if node.macroname in ARROWS:
+            return ARROWS[node.macroname]  # w_{x_1 \to h_1}: a weight named by its two ends
         if node.macroname in (",", " ", ";") or node.macroname in IGNORED:
             return ""  # w_{\left(x_{1}, 1\right)}: sizing brackets are brackets
     if isinstance(node, lw.LatexCommentNode):
