@@ -318,11 +318,17 @@ def over_examples(text: str) -> tuple[str, str] | None:
 
 
 def _summand(body: str) -> tuple[str, str]:
-    """A sum's summand (to the next `+`, `-` or `=` outside brackets) and what follows it."""
+    """A sum's summand (to the next `+`, `-`, `=` or list separator outside brackets) and what follows it."""
     depth, norm = 0, False
     for k, c in enumerate(body):
         depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
         norm ^= body.startswith("\\|", k)  # \|t - o\|: a norm's bars enclose as brackets do
-        if depth == 0 and not norm and c in "+-=" and body[:k].strip():
+        if depth == 0 and not norm and (c in "+-=" or _separates(body, k)) and body[:k].strip():
             return body[:k], body[k:]
     return body, ""
+
+
+def _separates(body: str, k: int) -> bool:
+    """Whether the comma or semicolon at `k` ends an equation of a list (`\\sum_{i=1}^{m} dz_i, \\quad db = ...`):
+    not a spacing macro's (`\\,`, `\\;`) nor a decimal comma's between digits (`0,5`)."""
+    return body[k] in ",;" and body[k - 1:k] != "\\" and not (body[k - 1:k].isdigit() and body[k + 1:k + 2].isdigit())

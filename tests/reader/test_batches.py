@@ -229,3 +229,15 @@ def test_a_sum_over_the_samples_written_is_not_summed_again(d: derivation.Deriva
     with its own sum over the samples (`\\sum \\delta_{o1}`) it is the batch's already."""
     found = check_document(d, "md", r"$$\frac{\partial E_{total}}{\partial b_1} = \sum \delta_{o1}$$").found
     assert [f.verdict.status for f in found] == ["correct"]
+
+
+@pytest.mark.parametrize("summand, status", [(r"\delta_{o1}^{(i)}", "correct"), (r"\delta_{o2}^{(i)}", "wrong")])
+def test_a_sum_over_the_examples_ends_at_the_lists_comma(d: derivation.Derivation, summand: str,
+                                                         status: str) -> None:
+    """Two equations in one display, apart by a comma (`..., \\qquad ...`): the sum's summand ends at the comma,
+    and each equation is judged on its own (the second the first's right form); a spacing macro (`\\,`) before
+    the comma is no separator."""
+    document = (f"$$\\frac{{\\partial E_{{total}}}}{{\\partial b_1}} = \\sum_{{i=1}}^{{m}} {summand}\\,,\\qquad "
+                r"\frac{\partial E_{total}}{\partial b_1} = \sum_{i=1}^{m} \delta_{o1}^{(i)}$$")
+    found = [f.verdict.status for f in check_document(d, "md", document).found]
+    assert found == [status, "correct"]
