@@ -307,11 +307,31 @@ def over_examples(text: str) -> tuple[str, str] | None:
     `\\sum`; None where the summand names the index otherwise (`a_{i,j}`) or not at all."""
     bounds = _OVER_EXAMPLES.match(text)
     if bounds is None:
-        return None
+        return _over_marked_examples(text)
     letter = bounds.group(1)
     body, tail = _summand(text[bounds.end():])
     index = rf"\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}}|_\s*(?:\{{\s*{letter}\s*\}}|{letter}(?![A-Za-z0-9]))"
     body, count = re.subn(index, "", body)
+    if count == 0 or re.search(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])", body):
+        return None
+    return body, tail
+
+
+# A sum over the examples by their index alone (`\sum_e`, no bounds); not l nor t, which count layers and
+# time steps (`\sum_t L^{(t)}`) where notes write them as superscripts in brackets too
+_BY_INDEX = re.compile(r"\s*_\s*(?:\{\s*([a-km-su-z])\s*\}|([a-km-su-z])(?![A-Za-z0-9]))(?!\s*\^)")
+
+
+def _over_marked_examples(text: str) -> tuple[str, str] | None:
+    """`\\sum_e \\frac{1}{2}(y^{(e)} - o^{(e)})^2`: the summand without its example's index, where the index
+    is written on it only as the example's superscript in brackets (the notes' `x^{(i)}`), as the sum over
+    the examples up to m is read; None where it names the index otherwise (`y_e`, `e^{-s}`) or not at all."""
+    bounds = _BY_INDEX.match(text)
+    if bounds is None:
+        return None
+    letter = bounds.group(1) or bounds.group(2)
+    body, tail = _summand(text[bounds.end():])
+    body, count = re.subn(rf"\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}}", "", body)
     if count == 0 or re.search(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])", body):
         return None
     return body, tail

@@ -241,3 +241,17 @@ def test_a_sum_over_the_examples_ends_at_the_lists_comma(d: derivation.Derivatio
                 r"\frac{\partial E_{total}}{\partial b_1} = \sum_{i=1}^{m} \delta_{o1}^{(i)}$$")
     found = [f.verdict.status for f in check_document(d, "md", document).found]
     assert found == [status, "correct"]
+
+
+@pytest.mark.parametrize("summed, status", [(r"\sum_e \delta_{o1}^{(e)}", "correct"),
+                                            (r"\sum_{n} \delta_{o2}^{(n)}", "wrong"),
+                                            (r"\sum_e \delta_{o1, e}", "not read"),
+                                            (r"\sum_l \delta_{o1}^{(l)}", "not read"),
+                                            (r"\sum_t \delta_{o1}^{(t)}", "not read")])
+def test_a_sum_over_the_examples_by_its_index_alone(d: derivation.Derivation, summed: str, status: str) -> None:
+    """`\\sum_e \\delta^{(e)}`, no bounds: the index written on the summand only as the example's superscript in
+    brackets makes it a sum over the batch's samples, as `\\sum_{i=1}^{m}` does; an index written otherwise, or
+    l and t (layers, time steps), is not read so."""
+    found = [f.verdict.status for f in check_document(
+        d, "md", f"$$\\frac{{\\partial E_{{total}}}}{{\\partial b_1}} = {summed}$$").found]
+    assert found == [status] if status != "not read" else not {"correct", "wrong"} & set(found)
