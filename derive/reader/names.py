@@ -28,7 +28,7 @@ from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames, Spread
 from derive.check.verdicts import literal
 from derive.reader.quantities import (HINTS, candidates_of, family_rule, fits, hinted, kinds, layers_of, orders,
-                                      prefer, worded)
+                                      prefer, ruled_out, worded)
 from derive.model.precision import CTX, Real, show
 
 ROUNDS = 4  # a name read in one round lets a formula in it be read in the next
@@ -286,14 +286,14 @@ class Aligner:
         sample = s.claim.sample
         # n_1 = 2, a layer's size: a whole number reads a name only as a quantity its letters suggest
         whole = bool(s.numbers) and all(text is not None and text.lstrip("-").isdigit() for _, text, _ in s.numbers)
-        givens = self._givens(s)
+        givens = ruled_out(name, self._givens(s), self.kinds)
         givens = hinted(name, givens, self.kinds) if whole else givens
         suggested = hinted(name, self._exactly(s, allowed), self.kinds) if givens else []
         if suggested and not hinted(name, givens, self.kinds):  # z_h2 = 1.0: the net its letters say, not a
             return prefer(name, suggested, self.kinds, self._neuron(name), self.layers)  # weight that is 1 too
         if givens:
             return prefer(name, givens, self.kinds, self._neuron(name), self.layers)
-        exact = self._exactly(s, allowed)
+        exact = ruled_out(name, self._exactly(s, allowed), self.kinds)
         exact = hinted(name, exact, self.kinds) if whole else exact
         if exact:
             return prefer(name, exact, self.kinds, self._neuron(name), self.layers)
@@ -308,7 +308,7 @@ class Aligner:
                     v = self._value(q, sample)
                     if v is not None and _close(v, value, text, spread, loose) and q not in found:
                         found.append(q)
-            found = prefer(name, found, self.kinds, self._neuron(name), self.layers)
+            found = prefer(name, ruled_out(name, found, self.kinds), self.kinds, self._neuron(name), self.layers)
             if found:
                 return found
         return []
