@@ -28,7 +28,7 @@ from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames, Spread
 from derive.check.verdicts import literal
 from derive.reader.quantities import (HINTS, candidates_of, family_rule, fits, hinted, kinds, layers_of, orders,
-                                      prefer, ruled_out, worded)
+                                      prefer, ruled_out, suggested_kinds, worded)
 from derive.model.precision import CTX, Real, show
 
 ROUNDS = 4  # a name read in one round lets a formula in it be read in the next
@@ -454,12 +454,26 @@ class Aligner:
             gradient = self._gradient_of(name)
             if quantity is None and gradient is not None:
                 quantity, why = gradient, "by its letters, the gradient of a parameter"
+            if quantity is None and (given := self._only_given(name)) is not None:
+                quantity, why = given, "by its letter, the one such given"
             head, underscore, sub = name.partition("_")
             if quantity is None and underscore and sub != sub.lower() and self.truth.knows(
                     folded := f"{head}_{sub.lower()}"):
                 quantity, why = folded, "by its letters, in either case"  # target_{O1}: o1's target
             if quantity is not None:
                 self.readings[name] = [Reading(name, quantity, 0, why, self._value(quantity, None))]
+
+    def _only_given(self, name: str) -> str | None:
+        """A name stated as a decimal number (`t = 0.8`) whose letters suggest one kind of given (a target, an
+        input, a bias, the learning rate) that the network has only one of: that given, whatever the number (a
+        given stated wrong is judged as such, not made a name of the person's own). Whole numbers are left:
+        `t = 1` may count steps."""
+        stated = [c for c in self.claims if _root(c.target.name) == name and c.left is None]
+        if not stated or any(len(c.links) != 1 or "." not in (literal(c.links[0]) or "") for c in stated):
+            return None
+        kinds = {k for k in suggested_kinds(name) if k in ("input", "target", "bias", "eta")}
+        found = [q for q in self.candidates if self.kinds.get(q) in kinds]
+        return found[0] if len(found) == 1 and len(kinds) == len(suggested_kinds(name)) else None
 
     def _gradient_of(self, name: str) -> str | None:
         """`\\nabla w_{11}` (nabla_w_11), the gradient symbol on a parameter's name: the loss's gradient for it."""

@@ -550,7 +550,7 @@ weights = [[0.5, 2]]
 [[layers]]
 neurons = ["o1"]
 activation = "relu"
-weights = [[1.5]]
+weights = [[1.2]]
 
 [[samples]]
 inputs = [1, 0.5]
@@ -572,3 +572,16 @@ def test_a_number_put_for_a_quantity_wrongly_is_wrong_where_the_result_hides_it(
     assert [status for _, status, _ in wrong] == ["correct", "wrong", "correct"]
     assert "1.8 is put for net_h1, which is 1.5" in wrong[1][2]
     assert {status for _, status, _ in verdicts(d, slope.replace("NUMBER", "1.5") + "\n")} == {"correct"}
+
+
+def test_a_given_of_a_kind_the_network_has_one_of_is_read_by_its_letter(tmp_path: Path) -> None:
+    """One output, target 4; d out_o1 / d out_h1 is the output's weight 1.2 (relu, active: net_h1 = 1.5). `t =
+    1.2` is no derivative (its letter says a target) and, the network having one target, is that target stated
+    wrong; `t = 4.0` is right; a whole `t = 1` may count steps and is left a name of the person's own."""
+    path = tmp_path / "net.toml"
+    path.write_text(RELU_NET, encoding="utf-8")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    for number, status in (("1.2", "wrong"), ("4.0", "correct")):
+        found = check_document(d, "md", f"The target: $t = {number}$\n").found
+        assert [(f.verdict.status, f.reading) for f in found] == [(status, "read t as target_o1 (4)")]
+    assert [s for _, s, _ in verdicts(d, "Step: $t = 1$\n")] == ["defined"]
