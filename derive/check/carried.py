@@ -91,6 +91,20 @@ class Document:
             if len(text.lstrip("-").replace(".", "").lstrip("0")) >= 3:
                 self.unread.setdefault(number_key(text), line)
 
+    def unread_at(self, text: str) -> int | None:
+        """The line of an equation not read that wrote this number, or the same number to fewer or more digits
+        (0.001791 after 0.00179: the one rounds to the other), else None."""
+        key = number_key(text)
+        if key in self.unread:
+            return self.unread[key]
+        value = Decimal(key)
+        for written, line in self.unread.items():
+            coarse, fine = sorted((Decimal(written), value), key=lambda d: -int(d.as_tuple().exponent))
+            if len(coarse.as_tuple().digits) >= 3 and int(coarse.as_tuple().exponent) < 0 and coarse != fine \
+                    and fine.quantize(coarse) == coarse:
+                return line
+        return None
+
     def used(self) -> dict[str, int]:
         """The slips by their digits, sign dropped: a number a computation uses (`1 / 1.3785`) -> its line."""
         found: dict[str, int] = {}

@@ -5,10 +5,11 @@ method, an arithmetic slip between two links, a slip in copying a number)."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from derive.check import confusions, copies, rewrites
-from derive.check.carried import Recomputed, Recomputer, Slip, canonical, number_key
+from derive.check.carried import Recomputed, Recomputer, Slip, canonical
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit
 from derive.check.truth import Truth, Unknown
@@ -416,9 +417,8 @@ def _mark_own(claim: Claim, verdicts: list[Verdict], own: OwnNames) -> list[Verd
 def _from_unread(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluator) -> Verdict | None:
     """A wrong computation that uses a number no value of the network gives but an earlier equation the
     checker could not read wrote: a slip carried from there cannot be told from a new one."""
-    unread = evaluator.document.unread
     for k, n in enumerate(numbers_in(link)):
-        line = unread.get(number_key(n.text))
+        line = evaluator.document.unread_at(n.text)
         if line is None or line == verdict.line or _known_number(n, truth, evaluator):
             continue
         # what it may have stood for: a value of the network near it; a link wrong with that value too is wrong
@@ -590,8 +590,28 @@ def explained(link: Node, target: str, value: Real, spread: Real, truth: Truth,
         return copies.copied(strays[0], target, truth, evaluator) or \
             rewrites.near_input(link, target, lambda node: spread_of(node, evaluator, truth), truth, evaluator,
                                 lambda n: not _known_number(n, truth, evaluator)) or (
-            f"{strays[0]} is no value of this network at its numbers: a slip in computing or copying it",)
+            f"{strays[0]}{STRAY}",)
     return (COMBINED,)
+
+
+STRAY = " is no value of this network at its numbers: a slip in computing or copying it"
+
+
+def working_slips(claim: Claim, verdicts: list[Verdict]) -> list[Verdict]:
+    """A link in numbers wrong for a number in it that is no value of this network, followed by its result
+    written right (`sigma(z) = 1/(1 + e^{-0.65}) = 0.98`, z being 4): the result was not computed from the
+    working as written, so the slip is in writing the working, not in its arithmetic."""
+    found = list(verdicts)
+    for k, (v, after) in enumerate(itertools.pairwise(verdicts)):
+        result = claim.links[after.link - 1] if claim.left is None and after.link <= len(claim.links) else None
+        strays = [c[:-len(STRAY)] for c in v.explanations if c.endswith(STRAY)]
+        plain = all(c.endswith(STRAY) or c.startswith(ARITHMETIC[:30]) for c in v.explanations)
+        if v.status == "wrong" and after.status == "correct" and after.link == v.link + 1 and strays and plain \
+                and result is not None and literal(result) is not None:
+            found[k] = replace(v, explanations=(
+                f"the working written wrongly: the result after it ({literal(result)}) is right, so it was not "
+                f"computed from the working as written ({strays[0]} in it is none of this network's values)",))
+    return found
 
 
 COMBINED = ("the numbers are the network's, combined wrongly: a term or a factor is not the one the formula needs "

@@ -18,10 +18,14 @@ from derive.check.verdicts import Verdict, compare, literal
 from derive.model.precision import CTX, Real, real, show
 
 
+EXAMPLES = "m"  # the letter course notes give the number of training examples (reader/counts.py)
+
+
 def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     """One verdict per link of the claim's chain."""
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
-    verdicts = [_with_earlier_values(claim, v, evaluator) for v in verdicts]
+    verdicts = diagnosis.working_slips(claim, verdicts)
+    verdicts = [_with_own_e(claim, _with_earlier_values(claim, v, evaluator), evaluator) for v in verdicts]
     wrongly = diagnosis.substitutions(claim, truth, evaluator)
     verdicts = [diagnosis.put_wrongly(v, wrongly.get(v.link)) for v in verdicts]
     results(claim, truth, evaluator)
@@ -33,7 +37,9 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
 
 def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
     """A wrong link that uses a name of the person's stated with several values (`m = 1`, then `m = 4` for
-    another case) and holds with an earlier one: which one is meant is not read, so it cannot be checked."""
+    another case) and holds with an earlier one: which one is meant is not read, so it cannot be checked; but
+    where that name is m, the count of examples, and its earlier value the network's number of samples, m
+    is that number (a later m = 4 counts the examples of another case), and the link is correct."""
     own = evaluator.own
     index = verdict.link - (2 if claim.left is not None else 1)
     if verdict.status != "wrong" or verdict.truth is None or not 0 <= index < len(claim.links):
@@ -49,10 +55,34 @@ def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -
             finally:
                 own.nodes[name], own.values[name], own.lines[name] = now
             if abs(again - verdict.truth) <= abs(verdict.truth) * CTX.mpf(10) ** -6:
+                said = f"{name} was {show(value, 9).text} on line {line} and {show(now[1], 9).text} on line {now[2]}"
+                if name == EXAMPLES and value == len(evaluator.truth.network.spec.samples):
+                    return replace(verdict, status="correct", claimed=again, explanations=(), reason=(
+                        f"{said}: m counts the examples, and the network learns from {show(value, 9).text}"))
                 return replace(verdict, status="cannot check", explanations=(), reason=(
-                    f"{name} was {show(value, 9).text} on line {line} and {show(now[1], 9).text} on line {now[2]}: "
-                    f"with {show(value, 9).text} it holds; which one is meant here is not read"))
+                    f"{said}: with {show(value, 9).text} it holds; which one is meant here is not read"))
     return verdict
+
+
+def _with_own_e(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
+    """A wrong link with an exponential after the person named a quantity e (`e = \\hat{y} - y`, then
+    `L = e^2`): a power of their e or of Euler's number; which one is meant is not read, so it cannot be checked."""
+    own = evaluator.own
+    index = verdict.link - (2 if claim.left is not None else 1)
+    if verdict.status != "wrong" or "e" not in own.nodes or not 0 <= index < len(claim.links) or \
+            not _exponential(claim.links[index]):
+        return verdict
+    return replace(verdict, status="cannot check", explanations=(), reason=(
+        f"e is your own name (line {own.lines['e']}) and Euler's number: whether e^... is a power of the one or "
+        "of the other is not read"))
+
+
+def _exponential(node: Node) -> bool:
+    if isinstance(node, Call):
+        return node.function == "exp" or _exponential(node.arg)
+    if isinstance(node, Unary):
+        return _exponential(node.arg)
+    return isinstance(node, Binary) and (_exponential(node.left) or _exponential(node.right))
 
 
 def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
@@ -171,7 +201,19 @@ def _judge_own(claim: Claim, links: list[Linked], evaluator: Evaluator, truth: T
         else:
             verdicts.append(diagnosis.neighbour(claim, i, link, claimed, before, evaluator, truth))
         before = (link, claimed, verdicts[-1].status)
+    _concluded(claim, verdicts, evaluator)
     return verdicts
+
+
+def _concluded(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> None:
+    """A person's name whose chain ends in a number that does not follow (`z = -3 + 0.9997 - 1.9052 = -5.905`)
+    stands, from here on, for that number: the value the person concluded and goes on with, not the first."""
+    last = verdicts[-1] if verdicts else None
+    if last is None or last.status != "wrong" or last.claimed is None or literal(claim.links[-1]) is None:
+        return
+    target = claim.target.name
+    if evaluator.own.lines.get(target) == claim.line:
+        evaluator.own.define(target, claim.links[-1], last.claimed, claim.line)
 
 
 def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator) -> Verdict:
@@ -183,7 +225,7 @@ def _define(claim: Claim, i: int, link: Node, value: Real, evaluator: Evaluator)
     if target in own.nodes:  # stated again (a loop over samples, a second attempt): from this line on
         again = f" (stated again: it was {show(own.values[target], 9).text} on line {own.lines[target]})"
     own.define(target, link, value, claim.line)
-    if target == "m" and literal(link) == str(samples := len(evaluator.truth.network.spec.samples)):
+    if target == EXAMPLES and literal(link) == str(samples := len(evaluator.truth.network.spec.samples)):
         return Verdict(claim.line, claim.text, i, "correct", value, value, f"the number of samples ({samples})" + again)
     return Verdict(claim.line, claim.text, i, "defined", value, value, "your own name" + again)
 
@@ -350,8 +392,8 @@ def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluato
     """The link's value; a formula in one sample's quantities for a batch quantity (E_total, dE_total/dw)
     is taken at every sample and summed or averaged as the batch is, which is what the batch value is."""
     if not (truth.batch and sample is None and split_sample(target)[0] in truth._batch_names
-            and _per_sample(link, truth, evaluator.own)):
-        return evaluator.evaluate(link)
+            and _per_sample(link, truth, evaluator.own)) or _over_samples(link):
+        return evaluator.evaluate(link)  # a sum over the samples written (sum_s) is the batch's already
     values = []
     for name in truth.samples:
         evaluator.sample = name
@@ -359,6 +401,15 @@ def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluato
     evaluator.sample = None
     total = CTX.fsum(values)
     return total / len(values) if truth.network.spec.training.reduction == "mean" else total
+
+
+def _over_samples(node: Node) -> bool:
+    """Whether a link adds something over the samples itself (`\\sum_{i=1}^{m} \\delta^{(i)}`, sum_s)."""
+    if isinstance(node, Call):
+        return node.function == "sum_s" or _over_samples(node.arg)
+    if isinstance(node, Binary):
+        return _over_samples(node.left) or _over_samples(node.right)
+    return isinstance(node, Unary) and _over_samples(node.arg)
 
 
 def _per_sample(link: Node, truth: Truth, own: OwnNames) -> bool:
@@ -440,6 +491,10 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
     if _made_given(target, link, truth):
         # `y = x_1 + x_2`: how a given number was made (the function to learn), not a formula of the network
         return replace(verdict, reason="agrees at the spec's values (a given, made by this formula)")
+    if len({split_sample(n)[1] for n in names_in(link)} - {None}) > 1:  # a random point stands for one sample
+        return replace(verdict, status="cannot check", reason=(
+            "agrees at the spec's values, but it is a formula of several samples' values, which random values "
+            "(one sample's) cannot test: a wrong formula may agree at one point"))
     fixed = _numbers_of_your_own(link, evaluator.own)
     if fixed:
         return replace(verdict, reason=f"agrees at the spec's values ({', '.join(fixed)} taken as the numbers "

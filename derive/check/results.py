@@ -53,7 +53,7 @@ def _results(before: Node, after: Node) -> list[tuple[Node, str]] | None:
 def _number(node: Node) -> Real:
     """A number as written, with its sign."""
     if isinstance(node, Unary):
-        return -_number(node.arg)
+        return -_number(node.arg) if node.op == "-" else _number(node.arg)
     assert isinstance(node, Num)
     return CTX.mpf(node.text)
 

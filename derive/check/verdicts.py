@@ -33,19 +33,20 @@ class Verdict:
 
 
 def literal(link: Node) -> str | None:
-    """The text of a link that is one written number, else None."""
+    """The text of a link that is one written number, else None; a plus sign written before it (`+0.0966`,
+    a positive change) is no part of its text."""
     if isinstance(link, Num):
         return link.text
-    if isinstance(link, Unary) and link.op == "-" and isinstance(link.arg, Num):
-        return "-" + link.arg.text
+    if isinstance(link, Unary) and link.op in "-+" and isinstance(link.arg, Num):
+        return "-" + link.arg.text if link.op == "-" else link.arg.text
     return None
 
 
 def compare(claim: Claim, i: int, link: Node, truth: Real, claimed: Real,
              spread: Callable[[Node], Real] | None = None,
              given: Callable[[Num], str | None] = lambda n: None) -> Verdict:
-    if isinstance(link, Num) or (isinstance(link, Unary) and isinstance(link.arg, Num)):
-        text = link.text if isinstance(link, Num) else "-" + link.arg.text  # type: ignore[union-attr]
+    text = literal(link)
+    if text is not None:
         ok = agrees_to_written_digits(truth, text)
         reason = "agrees to the digits written" if ok else f"does not agree to the {significant(text)} digits written"
         if ok and truth != 0 and Decimal(text) == 0:  # 0.0 for 0.00044: rounded, or a value that vanished?
@@ -69,7 +70,7 @@ def within(claimed: Real, truth: Real, link: Node, spread: Callable[[Node], Real
     if spread is not None:
         try:
             bound = spread(link)
-        except (ArithmeticError, ValueError):
+        except (ArithmeticError, ValueError, LookupError):  # a name whose value is not known: no spread
             bound = CTX.nan
         if not CTX.isnan(bound):
             return abs(claimed - truth) <= bound * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)

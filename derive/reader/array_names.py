@@ -15,7 +15,9 @@ from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches, own_entries, quantities, tokens,
                                   values_of)
+from derive.reader.entries import counting, entry
 from derive.reader.maths import Chain
+from derive.reader.plain import ARRAY
 from derive.reader.quantities import HINTS
 
 ROUNDS = 3
@@ -46,6 +48,7 @@ class ArrayNames:
         self.shapes: dict[str, tuple[int, int]] = {}  # the person's own arrays
         self.written: dict[tuple[str, ...], tuple[tuple[int, int], int]] = {}  # a vector's shape as first written
         self.several: dict[str, list[Quantity]] = {}  # names whose entries fit several arrays (equal biases)
+        self.starts: dict[str, int | None] = {}  # where an array's indices start, where not at 1
 
     def lookup(self, name: str) -> Array | None:
         if name in self.readings:
@@ -69,7 +72,8 @@ class ArrayNames:
             if bottom not in self.readings:
                 return None
             q = self.readings[bottom]
-            if top in self.readings and len(self.readings[top].names) == len(q.names):  # da/dz: entry by entry
+            if top in self.readings and [len(r) for r in self.readings[top].names] == [len(r) for r in q.names]:
+                # da/dz of two arrays of one shape: entry by entry
                 pairs = zip(self.readings[top].names, q.names, strict=True)
                 return Quantity(f"d{top}/d{bottom}", "slope",
                                 tuple(tuple(f"d:{a}/{b}" for a, b in zip(ra, rb, strict=True)) for ra, rb in pairs))
@@ -83,27 +87,24 @@ class ArrayNames:
         q = self.readings.get(name)
         if q is not None:
             return q.names[0][0] if len(q.names) == 1 and len(q.names[0]) == 1 else None
-        match = re.fullmatch(r"([A-Za-z]+)_?(\d+)(_L\d+)?", name)  # z_1^{[1]}: entry 1 of z^{[1]}
-        vector = self.readings.get(match.group(1) + (match.group(3) or "")) if match else None
-        if vector is None or match is None:
-            return None
-        entries = [n for row in vector.names for n in row] if min(len(vector.names), len(vector.names[0])) == 1 \
-            else []
-        index = int(match.group(2)) - 1
-        return entries[index] if 0 <= index < len(entries) else None
+        return entry(name, self.readings, self.starts)
 
-    def turned(self, chain: Chain, line: int) -> Verdict | None:
+    def turned(self, chain: Chain, line: int, lists: frozenset[int] = frozenset()) -> Verdict | None:
         """A vector written the other way round from how the document wrote the same quantity before (its
         weights, their gradient or their update as a 1x3 row on line 207, a 3x1 column here): the two sides
-        of the equation differ in shape, which the entries' values (judged as if turned) do not show."""
+        of the equation differ in shape, which the entries' values (judged as if turned) do not show. A list
+        in brackets (`[0.9, 0.3]`, the parts `lists`) is a vector with no way round: it neither sets nor breaks
+        how the document writes one."""
         parts = chain.text.split(" = ")
         head = _head(parts[0])
         quantity = self.target(head) if head is not None else None
         if quantity is None or min(len(quantity.names), len(quantity.names[0])) != 1:
             return None
         key = tuple(sorted(_base(n) for row in quantity.names for n in row))
-        for part, array in zip(parts[1:], self._links(Statement(chain, line, None)), strict=False):
-            if array.scalar or not _written_out(part) or min(array.shape) != 1 or array.shape[0] == array.shape[1]:
+        links = zip(parts[1:], self._links(Statement(chain, line, None)), strict=False)
+        for k, (part, array) in enumerate(links, 1):
+            if k in lists or array.scalar or not _written_out(part) or min(array.shape) != 1 or \
+                    array.shape[0] == array.shape[1]:
                 continue
             shape, first = self.written.setdefault(key, (array.shape, line))
             if array.shape == shape[::-1] and first != line:
@@ -132,12 +133,32 @@ class ArrayNames:
         words = sorted({w for s in statements for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)})
         self._indexed(words)
         self._lettered(sorted({*words, *mentioned}))
+        cells = {w for s in statements for grid in s.chain.arrays for row in grid for cell in row
+                 for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", cell)}  # h1_2 written in a matrix's cell
+        self.starts = counting(sorted({*words, *mentioned, *cells}), self.readings)
         for s in statements:  # the heads nothing reads: the person's own arrays, by their shape
             head = s.chain.text.split(" = ")[0].strip()
             if _plain_name(head) and head not in self.readings and head not in self.shapes:
                 shape = self._shape(s)
                 if shape is not None:
                     self.shapes[head] = shape
+
+    def placed(self, statements: list[Statement]) -> dict[str, tuple[str, str]]:
+        """The names written as the entries of a layer's weights or biases read by their numbers (`W^{(1)} =
+        [[w_{(x_1,1)}, w_{(x_2,1)}], ...] = [[2, 1], ...]`): each, the parameter at its place (a weight of 1
+        among several of 1 too), and the array's label. A name placed at two parameters is none."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for s in statements:
+            parts = s.chain.text.split(" = ")
+            q = self.readings.get(parts[0].strip())
+            if q is None or q.kind not in ("weight", "bias"):
+                continue
+            for cells in (_names_written(s.chain, part) for part in parts[1:]):
+                if len(cells) == len(q.names) and all(len(r) == len(q.names[0]) for r in cells):
+                    for row, names in zip(cells, q.names, strict=True):
+                        for cell, name in zip(row, names, strict=True):
+                            found.setdefault(cell, set()).add((name, q.label))
+        return {n: next(iter(v)) for n, v in sorted(found.items()) if len(v) == 1}
 
     def _layers(self, statements: list[Statement]) -> None:
         """`b_1` read as layer 1's biases makes `b_2` layer 2's: a name counting layers, where a sibling's
@@ -358,6 +379,30 @@ def _base(name: str) -> str:
     return name.removeprefix("d:E_total/").partition("@")[0]
 
 
+_LIST = re.compile(r"\s*(\[[^\[\]\\]*,[^\[\]\\]*\]|\([^()\\]*,[^()\\]*\))\s*[.,;]?\s*")
+
+
+def listed(chain: Chain, source: str) -> frozenset[int]:
+    """The parts of a chain (the left side 0) written in its span's `source` as a flat list in brackets, its
+    entries apart by commas (`[0.9, 0.3]`, `(1, 2)`), not a matrix environment's row or column; none where the
+    source's sides do not match the chain's one for one."""
+    sides = _sides(source)
+    if len(sides) != len(chain.text.split(" = ")):
+        return frozenset()
+    return frozenset(k for k, side in enumerate(sides) if _LIST.fullmatch(side))
+
+
+def _sides(source: str) -> list[str]:
+    """A span's source cut at each `=` outside braces."""
+    sides, depth, start = [], 0, 0
+    for i, c in enumerate(source):
+        depth += {"{": 1, "}": -1}.get(c, 0)
+        if c == "=" and depth == 0:
+            sides.append(source[start:i])
+            start = i + 1
+    return [*sides, source[start:]]
+
+
 def _written_out(part: str) -> bool:
     """A link of written arrays and numbers only (`[0.2; -0.3] - 0.1 [-0.3186; 0]`), no name's reading in it."""
     words = re.findall(r"[A-Za-z][A-Za-z0-9_]*", part)
@@ -372,6 +417,15 @@ def _head(text: str) -> str | None:
         return None
     named = len(found) == 1 and found[0][0] == "name" and not found[0][1].startswith("ARRAY__")
     return found[0][1] if named else None
+
+
+def _names_written(chain: Chain, part: str) -> tuple[tuple[str, ...], ...]:
+    """The entries of a link that is one array of names alone (in brackets, `\\left[ ... \\right]`, or not;
+    each cell in braces, `{w_{11}}`, or not), else none."""
+    k = re.fullmatch(rf"\s*(?:\(\s*)?{ARRAY}(\d+)(?:\s*\))?\s*", part)
+    grid = chain.arrays[int(k.group(1))] if k and int(k.group(1)) < len(chain.arrays) else ()
+    cells = tuple(tuple(re.sub(r"^\(\s*(.*?)\s*\)$", r"\1", c.strip()) for c in row) for row in grid)
+    return cells if all(_plain_name(c) and "@" not in c for row in cells for c in row) else ()
 
 
 def _plain_name(text: str) -> bool:

@@ -11,27 +11,65 @@ from functools import lru_cache
 from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
-from derive.reader.maths import ARRAY, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible, walk
+from derive.reader.layer_labels import marked
+from derive.reader.maths import (ARRAY, EQUALS, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible,
+                                 walk)
+
+
+# Environments whose rows hold equations side by side: `a &= 1 & b &= 2`, every second `&` starting the next.
+_COLUMNS = frozenset({"align", "align*", "aligned", "alignat", "alignat*", "alignedat", "flalign", "flalign*"})
 
 
 def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
-    """Rows split at `\\\\` (one level into an align-like environment that fills the span)."""
+    """Rows split at `\\\\` (one level into an align-like environment that fills the span); in an align,
+    the equations a row sets side by side are rows of their own."""
     body = [n for n in nodes if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())
             and not isinstance(n, lw.LatexCommentNode)]
+    columns = False
     if len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname in ROW_ENVS:
-        nodes = body[0].nodelist
+        nodes, columns = body[0].nodelist, body[0].environmentname in _COLUMNS
+    elif len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname == "array":
+        nodes = _equation_rows(body[0].nodelist) or nodes
     rows: list[list[lw.LatexNode]] = [[]]
+    ampersands = 0  # in the row so far
     for n in nodes:
+        ampersand = columns and isinstance(n, lw.LatexSpecialsNode) and n.specials_chars == "&"
         if isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS:
             rows.append([])
+            ampersands = 0
+        elif ampersand and ampersands % 2:  # the row's second (fourth...) `&`: the next equation starts
+            ampersands += 1
+            rows.append([])
         else:
+            ampersands += ampersand
             rows[-1].append(n)
     return [r for r in rows if any(visible(n) for n in r)]
 
 
-def chains(source: str) -> list[Chain]:
-    """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above)."""
-    return list(_cached_chains(source))
+def _separator(n: lw.LatexNode) -> bool:
+    return (isinstance(n, lw.LatexMacroNode) and n.macroname in ROW_BREAKS) or \
+        (isinstance(n, lw.LatexSpecialsNode) and n.specials_chars == "&")
+
+
+def _equation_rows(nodes: list[lw.LatexNode]) -> list[lw.LatexNode]:
+    """An `array` that fills the span and whose rows are equations (`{z_1 = w_1 x_1 + b} \\\\ {= 2 * 1 + 1}
+    \\\\ {= 3}`, as converters write a display): its rows, each cell's braces taken off; a row starting with `=`
+    carries on the chain above, as in `aligned`. A matrix never holds `=`, so an array that does is no
+    matrix; one that does not stays one (empty list)."""
+    seen = [n for n in nodes if visible(n)]
+    flat: list[lw.LatexNode] = []
+    for k, n in enumerate(seen):
+        alone = (k == 0 or _separator(seen[k - 1])) and (k + 1 == len(seen) or _separator(seen[k + 1]))
+        flat.extend(n.nodelist if alone and isinstance(n, lw.LatexGroupNode) else [n])
+    equals = any(isinstance(n, lw.LatexCharsNode) and "=" in n.chars for n in flat) or \
+        any(isinstance(n, lw.LatexMacroNode) and n.macroname in EQUALS for n in flat)
+    return flat if equals else []
+
+
+def chains(source: str, labels: frozenset[str] = frozenset()) -> list[Chain]:
+    """Every chain `a = b = c` of a math span (rows continuing with `=` join the chain above); `labels`, the
+    letters whose one-digit superscripts label layers in this document (layer_labels.py)."""
+    return list(_cached_chains(source, labels))
 
 
 _SYSTEM = re.compile(r"\A(\s*\\left\s*\\\{)(.*)(\\right\s*\.\s*)\Z", re.S)
@@ -40,12 +78,13 @@ _CJK_LABEL = re.compile(r"^\s*[^=$]{0,40}?[\u3000-\u9fff][^=$]{0,40}?[:：]")
 
 
 @lru_cache(maxsize=4096)
-def _cached_chains(source: str) -> tuple[Chain, ...]:
+def _cached_chains(source: str, labels: frozenset[str]) -> tuple[Chain, ...]:
     """A span's chains, read once: a document is read for its names and then judged. Unicode maths is
     read as the LaTeX it stands for; each chain's offsets are the source's own."""
     if len(source) > MAX_SPAN:
         raise NotUnderstood(f"longer than {MAX_SPAN} characters")
     latex, back = symbols.to_latex(source)
+    latex = marked(latex, labels)  # w^2 where w^1 is written: layer 2's w (the same length: offsets stay)
     latex = _CJK_LABEL.sub(lambda m: " " * len(m.group()), latex)  # 对w_5进行更新：w_5^+ = ...: a label
     latex = _INDICATOR.sub(_step, latex)  # \mathbf{1}[Z_2 > 0]: the relu's slope at Z_2, step(Z_2)
     # \left\{ ... \right. around the whole span: a brace gathering a system of equations, each row its own

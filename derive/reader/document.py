@@ -7,34 +7,34 @@ weights"): both readings are judged and the one the value matches is taken, and 
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from functools import lru_cache
 
 from derive.check import instances, latex
-from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, ClaimError, Name, Node, Unary, parse_line
+from derive.check.claims import FUNCTIONS, Claim, ClaimError, Name, Node, parse_line
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
-from derive.reader.array_names import ArrayNames
+from derive.reader.aliases import Aliases, renamed
+from derive.reader.array_names import ArrayNames, listed
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader.arrays import ArrayError, entry_claims
-from derive.reader.arrays import tokens as array_tokens
-from derive.reader.conventions import RuleWithInstance, instance_in_rule, mixed_index, other_sign
-from derive.reader.counts import COUNT, per_example
-from derive.reader.index_rules import forgotten_index
+from derive.reader.conventions import RuleWithInstance, other_sign
+from derive.reader.counters import counted
+from derive.reader.counts import COUNT
+from derive.reader.layer_labels import labelled_letters
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
-from derive.reader.plain import function_named
+from derive.reader.plain import LostSign
 from derive.reader.samples import Context, SampleNames, about_optimizer
 from derive.reader.sizes import size_verdict
+from derive.reader.softmax import softmax_outputs
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
-from derive.reader.sums import summed
 from derive.reader.steps import is_step, step_sign, stepped, unsigned
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 from derive.reader.ties import Tie, Ties, bare
@@ -113,21 +113,23 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     names = Aliases(truth, aliases or {})
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
-    samples = SampleNames(truth.samples)
+    samples = SampleNames(truth.samples, tuple(d.network.spec.inputs),
+                          tuple(tuple(Decimal(str(v)) for v in s.inputs) for s in d.network.spec.samples))
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
     spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
-    sign = step_sign(document)
-    reading = [(text, span, _tables_for(span, own, glyphs, sign), samples.of(span)) for text, span in spans]
+    sign, labels = step_sign(document), labelled_letters(document)
+    contexts = samples.along([(span, _chain_texts(span)) for _, span in spans])
+    reading = [(text, span, _tables_for(span, own, glyphs, sign, labels), context)
+               for (text, span), context in zip(spans, contexts, strict=True)]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
     if COUNT not in {c.target.name for c in claims}:  # the document's own m is its own
         names.examples = len(truth.samples)
-    alignment = align(truth, claims)
-    arrays = ArrayNames(truth, Reader(names, alignment).node)
     found = [s for text, span, tables, sample in reading for s in _array_statements(span, text, truth, names,
                                                                                       tables, sample)]
-    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
-    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
-                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
+    alignment, arrays = _aligned(truth, claims, names, found, {})
+    placed = arrays.placed([s for s in found if s.chain.about_arrays])
+    if placed:  # the names of a parameter's entries, read at their places: the document's names read again
+        alignment, arrays = _aligned(truth, claims, names, found, placed)
     evaluator = Evaluator(truth, OwnNames())
     reader = Reader(names, alignment, arrays)
     if any(bare(c.text) for _, span, tables, _ in reading for c in _found_chains(span, truth, tables)[1]):
@@ -135,7 +137,18 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
-    return DocumentReport(tuple(results), alignment)
+    return DocumentReport(tuple(counted(results, truth.network)), alignment)  # l = 1: by the lines after it
+
+
+def _aligned(truth: Truth, claims: list[Claim], names: Aliases, found: list[ArrayStatement],
+             placed: dict[str, tuple[str, str]]) -> tuple[Alignment, ArrayNames]:
+    """The readings of the document's scalar names, then of its vectors' and matrices' names."""
+    alignment = align(truth, claims, placed)
+    arrays = ArrayNames(truth, Reader(names, alignment).node)
+    heads = {s.chain.text.split(" = ")[0].strip() for s in found if s.chain.about_arrays}
+    arrays.align([s for s in found if s.chain.about_arrays or _mentions(s.chain, heads)],
+                 tuple(w for s in found for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", s.chain.text)))
+    return alignment, arrays
 
 
 def _stated(text: Text, span: Span, tables: Tables, sample: Context, truth: Truth, reader: Reader) -> list[Claim]:
@@ -169,16 +182,18 @@ def _mentions(chain: Chain, heads: set[str]) -> bool:
     return bool(heads) and bool(heads & set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", chain.text)))
 
 
-# How a span is read: the notation's glyphs (if one was asked for), every notation's, and how the document
-# adds an update's step \Delta w to the weight (steps.py; "" where it does not say)
-Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable], str]
+# How a span is read: the notation's glyphs (if one was asked for), every notation's, how the document
+# adds an update's step \Delta w to the weight (steps.py; "" where it does not say), and the letters whose
+# one-digit superscripts label layers (layer_labels.py)
+Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable], str, frozenset[str]]
 
 
-def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable], sign: str) -> Tables:
+def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable], sign: str,
+                labels: frozenset[str]) -> Tables:
     """The notation's glyphs first (if one was asked for), then every notation's, for one span."""
     if about_optimizer(span):
-        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs], sign
-    return own, glyphs, sign
+        return [t.about_optimizer() for t in own], [t.about_optimizer() for t in glyphs], sign, labels
+    return own, glyphs, sign, labels
 
 
 @dataclass(frozen=True)
@@ -198,7 +213,7 @@ class Reader:
         if self.arrays is not None:
             claim = _one_by_one(claim, self.arrays)
         renamed, read = self.alignment.rename(claim)
-        renamed, tie = self.ties.tie(renamed)
+        renamed, tie = self.ties.tie(softmax_outputs(renamed, self.aliases.truth.network))
         return renamed, read + ((tie,) if tie is not None else ())
 
     def node(self, node: Node) -> Node:
@@ -213,7 +228,8 @@ class Reader:
         found = entry_claims(renamed, line, self.arrays.lookup, self.arrays.target, sample)
         cells = {w for grid in renamed.arrays for row in grid for cell in row
                  for w in re.findall(r"[A-Za-z][A-Za-z0-9_]*", cell)}  # h_1 written in a cell: entry 1 of h
-        claims = [self.alignment.rename(_one_by_one(self.aliases.rename(c), self.arrays, cells))[0]  # type: ignore[arg-type]
+        claims = [softmax_outputs(self.alignment.rename(_one_by_one(self.aliases.rename(c), self.arrays,  # type: ignore[arg-type]
+                                                                    cells))[0], self.aliases.truth.network)
                   for c in found]
         heads = sorted(set(re.findall(r"[A-Za-z][A-Za-z0-9_]*", renamed.text)))
         return claims, self.arrays.notes(heads)
@@ -230,55 +246,31 @@ def _one_by_one(claim: Claim, arrays: ArrayNames, only: set[str] | None = None) 
         if only is not None and base not in only:
             return n
         return (arrays.scalar(base) or base) + at + step
-    return replace(claim, target=Name(name(claim.target.name)), links=tuple(_renamed(x, name) for x in claim.links),
-                   left=None if claim.left is None else _renamed(claim.left, name))
-
-
-def _renamed(node: Node, name: Callable[[str], str]) -> Node:
-    if isinstance(node, Name):
-        return Name(name(node.name))
-    if isinstance(node, Unary):
-        return Unary(node.op, _renamed(node.arg, name))
-    if isinstance(node, Call):
-        return Call(node.function, _renamed(node.arg, name))
-    if isinstance(node, Binary):
-        return Binary(node.op, _renamed(node.left, name), _renamed(node.right, name))
-    return node
-
-
-def renamed_chain(chain: Chain, name: Callable[[str], str]) -> Chain:
-    """The chain in the claims grammar's own spelling (`W_1` is W1, `d(L)/d(W_2)` dL/dW2, `sigma'(z)` the
-    sigmoid's slope), each name as the aliases read it (`W@1`, for W^{(1)}, is the label W_L1)."""
-    try:
-        tokens = array_tokens(chain.text)
-    except ArrayError:
-        return chain
-    pieces = []
-    for k, (kind, word) in enumerate(tokens):
-        following = tokens[k + 1][1] if k + 1 < len(tokens) else ""
-        if kind == "name" and following == "(" and function_named(word) != word:
-            pieces.append(function_named(word))
-        elif kind == "name" and word.startswith("d:"):
-            top, _, bottom = word[2:].partition("/")
-            pieces.append(f"d({name(top)})/d({name(bottom)})")
-        elif kind == "name" and not word.startswith("ARRAY__") and word not in FUNCTIONS:
-            pieces.append(name(word))
-        else:
-            pieces.append({"transpose": "^T"}.get(kind, word))
-    return replace(chain, text=" ".join(pieces))
+    return replace(claim, target=Name(name(claim.target.name)), links=tuple(renamed(x, name) for x in claim.links),
+                   left=None if claim.left is None else renamed(claim.left, name))
 
 
 def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain], list[Chain], str]:
     """The chains of a span: in the notation asked for, else by the document's walker, else by the notes'
     glyphs; and the reason when none could be read."""
-    first, glyphs, sign = tables
+    first, glyphs, sign, labels = tables
     in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
     try:
-        walked = [c for found in chains(span.source) if len(found.offsets) > 1
+        walked = [c for found in chains(span.source, labels) if len(found.offsets) > 1
                   for c in _named_last(replace(found, text=stepped(found.text, sign)), truth)]
         return in_notation, in_notation or walked, ""
+    except LostSign as exc:  # a reading that guessed the lost sign could call a right step wrong
+        return in_notation, in_notation, str(exc)
     except NotUnderstood as exc:
         return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+
+
+def _chain_texts(span: Span) -> list[str]:
+    """A span's chains as the walker reads them (none where it cannot)."""
+    try:
+        return [c.text for c in chains(span.source)]
+    except NotUnderstood:
+        return []
 
 
 def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
@@ -327,7 +319,7 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
 def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
                  tables: Tables, sample: Context) -> SpanResult:
     """The span's claims by the walker, in the notation asked for, or as the notes print them (see `_check_span`)."""
-    first, glyphs, _ = tables
+    first, glyphs, *_ = tables
     in_notation, found_chains, why = _found_chains(span, truth, tables)
     if why and not found_chains:
         status = NOT_UNDERSTOOD if "=" in span.source else NOT_CLAIM
@@ -391,7 +383,7 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
             reasons.append(str(exc))
             return found
         found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample)
-        turned = names.arrays.turned(names.aliases.renamed(chain, span), line)  # W: a row
+        turned = names.arrays.turned(names.aliases.renamed(chain, span), line, listed(chain, span.source))  # W: a row
         if turned is not None:
             found.append(Found(replace(turned, text=" ".join(span.source.split())), text.cell, index, said))
         return found
@@ -521,110 +513,6 @@ def _as_the_notes_print_it(source: str, truth: Truth, glyphs: list[latex.GlyphTa
         if all(w in known or w in FUNCTIONS for w in words):
             return chains_read
     return readings[0] if readings else []
-
-
-class Aliases:
-    """Written names mapped to the network's: the textbook's letters where the network has those
-    quantities, and a course's own (`[aliases]`: a whole name, or a head such as `z` for `net`)."""
-
-    def __init__(self, truth: Truth, table: dict[str, str]) -> None:
-        self.truth = truth
-        self.labels = True  # a superscript on a name of the document's own labels it
-        self.examples = 0  # the samples an undefined m counts (counts.py); 0: m is not read
-        self.table = dict(textbook_aliases(truth))
-        self.table.update(table)
-        self.chains: dict[tuple[Chain, bool], Chain] = {}  # each chain renamed once: read, then judged
-
-    def name(self, name: str) -> str:
-        base, at, step = name.partition("@")
-        if base.startswith("d:"):
-            top, _, bottom = base[2:].partition("/")
-            return f"d:{self.name(top)}/{self.name(bottom)}" + at + step
-        if base in self.table:
-            return self.table[base] + at + step
-        head, sep, rest = base.partition("_")
-        if sep and head in self.table:
-            return f"{self.table[head]}_{rest}" + at + step
-        plain, bracket, sample = base.partition("[")
-        if "_" in plain and not self._known(plain) and self._known(plain.replace("_", "")):
-            return self.name(plain.replace("_", "") + bracket + sample + at + step)  # w_{h1} is wh1
-        if at and self.labels and not self._known(base.partition("[")[0]):
-            # z^{(2)}, a^{[1]}: on a name of the document's own, a superscript labels (a layer, a sample);
-            # the name is read as a whole (if it is a value after an update, its value says so)
-            count, bracket, named = step.partition("[")
-            return f"{base}_L{count}" + (f"[{named}" if bracket else "")
-        return name
-
-    def _known(self, base: str) -> bool:
-        return self.truth.knows(base)
-
-    def for_span(self, span: Span) -> Aliases:
-        """These aliases for one span: under the optimizer's heading, `m^{(t)}` is its state at update t
-        (the notes' rule), not a name with a label."""
-        if not about_optimizer(span):
-            return self
-        found = copy.copy(self)
-        found.labels = False
-        return found
-
-    def renamed(self, chain: Chain, span: Span) -> Chain:
-        """`renamed_chain` by these aliases for `span` (what they read depends on the chain alone)."""
-        aliases = self.for_span(span)
-        key = (chain, aliases.labels)
-        if key not in self.chains:
-            self.chains[key] = renamed_chain(chain, aliases.name)
-        return self.chains[key]
-
-    def node(self, node: Node) -> Node:
-        if isinstance(node, Name):
-            return Name(self.name(node.name))
-        if isinstance(node, Unary):
-            return Unary(node.op, self.node(node.arg))
-        if isinstance(node, Call):
-            function = node.function  # d/dX of an expression: X renamed as well
-            if function.startswith(OPERATOR):
-                function = OPERATOR + self.name(function[len(OPERATOR):])
-            return Call(function, self.node(node.arg))
-        if isinstance(node, Binary):
-            return Binary(node.op, self.node(node.left), self.node(node.right))
-        return node
-
-    def rename(self, claim: Claim | None) -> Claim | None:
-        if claim is None:
-            return claim
-        gradient = self.name(claim.target.name).partition("/")[2] in {p.name for p in self.truth.network.params}
-        claim = replace(claim, links=tuple(per_example(summed(link, self.truth.network), self.examples, gradient)
-                                           for link in claim.links),
-                        left=None if claim.left is None else summed(claim.left, self.truth.network))
-        # y_j = F(a_j) = 1/(1 + e^{-a_1}): wrong for every j but 1; dw_ij = eta delta_j O_j: no i on the right
-        slip = instance_in_rule(claim, self._known) or forgotten_index(claim, self.truth)
-        if slip is not None:
-            raise slip
-        why = mixed_index(claim, self._known)  # y_j = ... = 1/(1 + e^{-a_1}): which j is meant is not read
-        if why is not None:
-            raise NotUnderstood(why)
-        return replace(claim, target=Name(self.name(claim.target.name)),
-                       links=tuple(self.node(link) for link in claim.links),
-                       left=None if claim.left is None else self.node(claim.left))
-
-
-def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:
-    """The textbook's letters (ŷ_j, y_j, b_h, β_j, α_h) for a network named as the textbook names it,
-    only where the written name is not already one of the network's quantities."""
-    known = set(truth.values)
-    found = []
-    for o in truth.network.outputs:
-        n = o.neuron.name
-        suffix = n[1:] if len(n) > 1 and n[0] == "y" else None
-        if suffix is None:
-            continue
-        found += [(f"yhat{suffix}", f"out_{n}"), (f"y{suffix}", f"target_{n}"), (f"beta{suffix}", f"net_{n}")]
-    for layer in truth.network.layers[:-1]:
-        for neuron in layer:
-            n = neuron.name
-            if len(n) > 1 and n[0] == "h":
-                found += [(f"b{n[1:]}", f"out_{n}"), (f"alpha{n[1:]}", f"net_{n}")]
-    return [(a, b) for a, b in found if a not in known and b in known]
 
 
 __all__ = ["DocumentError", "DocumentReport", "Found", "SpanResult", "check_document"]

@@ -16,13 +16,16 @@ from dataclasses import dataclass
 
 from pylatexenc import latexwalker as lw
 
+from derive.reader.layer_labels import LABEL
+from derive.reader.nodes import TRANSPOSES, column_spec, shape_stated, transposed, verbatim, visible
 from derive.reader.steps import STEP
-from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, expanded_sum, explicit_products,
-                                 lists, loss_calls, matching, over_outputs, relu)
+from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, comma_rows, expanded_sum,
+                                 explicit_products, lists, loss_calls, matching, over_examples, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
-NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf",
-                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf"})
+NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf", "vec",
+                         "boldsymbol", "mathsf", "textnormal", "bm", "mathnormal", "mathcal", "mathscr", "textbf",
+                         "overrightarrow"})  # \vec{x}, \overrightarrow{x}: the vector x, its arrow a typeface
 # A mark over a letter that makes a name of its own: \hat{y} is yhat, \bar{e} ebar
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
 TIMES = frozenset({"cdot", "times", "ast"})
@@ -44,7 +47,6 @@ ROW_ENVS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather
 DIFFERENTIALS = frozenset({"partial", "Delta", "delta"})
 # Vectors and matrices: each is written into a chain as ARRAY<k>, its cells kept beside the chain.
 MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix", "smallmatrix", "array"})
-TRANSPOSES = frozenset({"T", "top", "intercal", "\\top", "\\intercal", "tr"})
 # What ends one claim and starts the next inside a span: a new row, "hence", "therefore".
 ROW_BREAKS = frozenset({"\\", "cr", "Rightarrow", "implies", "Longrightarrow", "therefore", "quad", "qquad"})
 UNICODE = {"·": "*", "×": "*", "−": "-", "≈": "=", "∙": "*", "（": "(", "）": ")"}
@@ -55,6 +57,8 @@ _ARITHMETIC_EXPONENT = re.compile(r"\d{1,2}(?:[-+]\d{1,2})+|\(\d{1,2}(?:[-+]\d{1
 _NEW = re.compile(r"(?<![A-Za-z0-9_@])([A-Za-z][A-Za-z0-9_]*)\s*\(\s*new\s*\)")  # w_{2,3}(new): after the update
 _PARTIALS = re.compile(r"(?<![A-Za-z0-9_@])d([A-Za-z][A-Za-z0-9_]*)\s+/\s+d([A-Za-z][A-Za-z0-9_]*)")  # ∂L / ∂a
 _NABLA = re.compile(r"\x04\(\s*([A-Za-z][A-Za-z0-9_@]*)\s*\)\s*([A-Za-z][A-Za-z0-9_]*)")  # \nabla_{W} L: dL/dW
+# \nabla J(\theta), \nabla loss(scores): a loss's gradient by the one name it is written of
+_NABLA_OF = re.compile(r"\bnabla_((?:[JLCE]|[Ll]oss|[Cc]ost)(?:_[A-Za-z0-9]+)?)\s*\(\s*([A-Za-z][A-Za-z0-9_]*)\s*\)")
 _PLAIN_ALLOWED = re.compile(r"[A-Za-z0-9_@.+\-*/^()=,;<>! \x00\x01]*")
 
 
@@ -169,7 +173,7 @@ class _Emitter:
         j = 0
         while j < len(text):
             c = UNICODE.get(text[j], text[j])
-            if c in "_^":
+            if c in "_^" + LABEL:
                 j = self._inline_script(text, j)
                 continue
             if c == "'":
@@ -238,10 +242,10 @@ class _Emitter:
             return i + 1
         if op == "_" and self._annotation(n):
             return i + 1
-        if op == "_" and self.out and self.out[-1] == " nabla_" and re.fullmatch(r"\{?\s*\d+\s*\}?", _verbatim([n])):
+        if op == "_" and self.out and self.out[-1] == " nabla_" and re.fullmatch(r"\{?\s*\d+\s*\}?", verbatim([n])):
             self.glue = True  # \bigtriangledown_{1} v: the gradient for v at a step the document counts (not read)
             return i + 1
-        if op == "_" and self.out and self.out[-1] == " nabla_" and re.search(r"[A-Za-z]", _verbatim([n])):
+        if op == "_" and self.out and self.out[-1] == " nabla_" and re.search(r"[A-Za-z]", verbatim([n])):
             inner = _Emitter(self.arrays)  # \nabla_{W^{[2]}} L: the gradient of L by W (\nabla_{1}: an index)
             inner.nodes(n.nodelist if isinstance(n, lw.LatexGroupNode) else [n])
             self.out[-1] = " \x04(" + inner.text().strip() + ") "
@@ -259,14 +263,19 @@ class _Emitter:
 
     def _place(self, op: str, flat: str, node: lw.LatexNode | None = None) -> None:
         """A subscript joins the name; a superscript is an update mark or an exponent."""
+        if op == LABEL:  # w^2 in a document that writes w^1: layer 2's w (layer_labels.py)
+            op, flat = "^", f"[{flat}]"
         if op == "_":
             if re.fullmatch(r"[A-Za-z0-9]+,\s*new", flat):  # w_{5,\text{new}}: w_5 after the update
                 self._place(op, flat.partition(",")[0])
                 self.out.append("@1 ")
                 return
-            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", flat):
-                flat = flat.replace(",", "")  # w_{1,3}: one index of one character each, written apart
-            if not re.fullmatch(r"[A-Za-z0-9]+", flat):
+            ends = re.fullmatch(r"\(([A-Za-z0-9]+(?:,[A-Za-z0-9]+)+)\)", flat)  # w_{(x_1, 1)}, w_{(1,4)}: a weight
+            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
+                flat = flat.strip("()").replace(",", "")  # w_{1,3}: one index of one character each, written apart
+            elif ends:
+                flat = ends.group(1).replace(",", "_")  # w_{(x1,1)}: indices of several characters, kept apart
+            if not re.fullmatch(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*", flat):
                 raise NotUnderstood(f"the subscript {flat!r}")
             marked = re.fullmatch(r"(.*?)(@\d+ ?|_L\d+)", self.out[-1]) if self.out else None
             if marked:  # z^{(2)}_1, w^{[2]}_{11}: the index belongs to the name, the superscript after it
@@ -276,7 +285,7 @@ class _Emitter:
             return
         mark = _update_mark(flat)
         if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
-                isinstance(node, lw.LatexGroupNode) and _transposed(node)):
+                isinstance(node, lw.LatexGroupNode) and transposed(node)):
             self.out.append(" ^T ")
         elif (labelled := re.fullmatch(r"(\[\d{1,2}\]|\(\d{1,7}\))T", flat)) and self.out and \
                 _NAME_END.search(self.out[-1]):  # W^{[2]T}: layer 2's W, transposed
@@ -309,12 +318,18 @@ class _Emitter:
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(_fraction(*parts))
             return nxt
-        if name == "sum" and (expanded := expanded_sum(_verbatim(nodes[i + 1:]))) is not None:
+        if name == "sum" and (expanded := expanded_sum(verbatim(nodes[i + 1:]))) is not None:
             inner = _Emitter(self.arrays)
             inner.nodes(walk(expanded))
             self.out.append(" " + inner.text() + " ")
             return len(nodes)
-        if name == "sum" and (outputs := over_outputs(_verbatim(nodes[i + 1:]))) is not None:
+        if name == "sum" and (examples := over_examples(verbatim(nodes[i + 1:]))) is not None:
+            summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)  # \sum_{i=1}^{m}: over the examples
+            summand.nodes(walk(examples[0]))
+            tail.nodes(walk(examples[1]))
+            self.out.append(" sum_s(" + summand.text() + ") " + tail.text() + " ")
+            return len(nodes)
+        if name == "sum" and (outputs := over_outputs(verbatim(nodes[i + 1:]))) is not None:
             summand, tail = _Emitter(self.arrays), _Emitter(self.arrays)
             summand.nodes(walk(outputs[0]))
             tail.nodes(walk(outputs[1]))
@@ -329,7 +344,7 @@ class _Emitter:
             return nxt
         if name in NAME_MACROS:
             parts, nxt = _one_arg(nodes, i, args)
-            number = _verbatim([parts]).strip("{} ")
+            number = verbatim([parts]).strip("{} ")
             if re.fullmatch(r"-?\d+\.\d+", number):  # \mathbf{0.4256}: a result set in bold
                 self.out.append(" " + number + " ")
                 return nxt
@@ -382,7 +397,7 @@ class _Emitter:
             self.braced = True  # \delta h: the letter after a Greek one's macro starts a name of its own
         elif name == "partial":
             self.out.append("d")  # \partial E/\partial w, written without a fraction: dE/dw
-        elif name == "in" and (end := _shape_stated(nodes, i)) is not None:
+        elif name == "in" and (end := shape_stated(nodes, i)) is not None:
             return end  # X = [...] \in \mathbb{R}^{4 \times 2}: the shape stated, not a claim of its own
         elif name in ("nabla", "bigtriangledown"):
             self.out.append(" nabla_")  # \nabla w: the gradient for w, a name of its own (read by its values)
@@ -407,36 +422,11 @@ def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], 
     return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
 
 
-def _shape_stated(nodes: list[lw.LatexNode], i: int) -> int | None:
-    """Past `\\in \\mathbb{R}^{m \\times n}` (or `^{n}`, `^3`) at nodes[i]: the index after it, else None."""
-    rest = [(k, n) for k, n in enumerate(nodes) if k > i and visible(n)]
-    if not rest or not re.fullmatch(r"\\math(bb|bf|cal)\s*\{?\s*R\s*\}?", rest[0][1].latex_verbatim().strip()):
-        return None
-    after = rest[1:3]
-    if after and isinstance(after[0][1], lw.LatexCharsNode) and re.fullmatch(r"\^\s*\d*", after[0][1].chars.strip()):
-        if after[0][1].chars.strip() != "^":
-            return after[0][0] + 1  # ^3
-        if len(after) == 2 and isinstance(after[1][1], lw.LatexGroupNode):
-            return after[1][0] + 1  # ^{4 \times 2}
-        return None
-    return rest[0][0] + 1
-
-
-def _verbatim(nodes: list[lw.LatexNode]) -> str:
-    return "".join(n.latex_verbatim() for n in nodes if n is not None)
-
-
-def _transposed(node: lw.LatexGroupNode) -> bool:
-    inner = [c for c in node.nodelist if visible(c)]
-    return len(inner) == 1 and ((isinstance(inner[0], lw.LatexMacroNode) and inner[0].macroname in TRANSPOSES)
-                                or (isinstance(inner[0], lw.LatexCharsNode) and inner[0].chars.strip() in TRANSPOSES))
-
-
 def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
     """The rows of a matrix environment, each cell in the plain grammar."""
     nodes = list(env.nodelist)
-    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode):
-        nodes = nodes[1:]  # the column specification
+    if env.environmentname == "array" and nodes and isinstance(nodes[0], lw.LatexGroupNode) and not column_spec(env):
+        nodes = nodes[1:]  # the column specification, where the walker left it in the body
     rows: list[list[list[lw.LatexNode]]] = [[[]]]
     # `\ ` written for `\\` (a matrix whose rows lost a backslash): rows all the same, where no `\\` is
     breaks = ("\\", "cr") if any(isinstance(n, lw.LatexMacroNode) and n.macroname in ("\\", "cr") for n in nodes) \
@@ -456,16 +446,9 @@ def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
             rows[-1].append([])
         else:
             rows[-1][-1].append(n)
-    found = []
-    for row in rows:
-        if not any(visible(c) for cell in row for c in cell):
-            continue
-        cells = []
-        for cell in row:
-            e = _Emitter()
-            e.nodes(cell)
-            cells.append(explicit_products(relu(e.text()).strip() or "0"))
-        found.append(tuple(cells))
+    texts = [tuple(relu(_emit(lw.LatexGroupNode(nodelist=cell))).strip() or "0" for cell in row) for row in rows
+             if any(visible(c) for cell in row for c in cell)]
+    found = [tuple(explicit_products(cell) for cell in row) for row in comma_rows(texts)]  # {a, b} \\ {c, d}
     if not found or len({len(r) for r in found}) != 1:
         raise NotUnderstood("a matrix whose rows have different lengths")
     return tuple(found)
@@ -580,6 +563,8 @@ def _differentiated(node: lw.LatexNode, operand: bool = True) -> str | None:  # 
                 *nodes[1:]]
     else:
         return None
+    if len(rest) == 1 and isinstance(rest[0], lw.LatexGroupNode):
+        rest = list(rest[0].nodelist)  # \partial{loss}: the name in braces of its own
     e = _Emitter()
     e.nodes(rest)
     name = loss_calls(e.text().strip())
@@ -603,8 +588,8 @@ def _flat(node: lw.LatexNode) -> str:
             return node.macroname
         if node.macroname == "prime":
             return "'"
-        if node.macroname in (",", " ", ";"):
-            return ""
+        if node.macroname in (",", " ", ";") or node.macroname in IGNORED:
+            return ""  # w_{\left(x_{1}, 1\right)}: sizing brackets are brackets
     if isinstance(node, lw.LatexCommentNode):
         return ""
     raise NotUnderstood(f"{_describe(node)} in a subscript or superscript")
@@ -614,11 +599,6 @@ def _describe(node: lw.LatexNode) -> str:
     return f"\\{node.macroname}" if isinstance(node, lw.LatexMacroNode) else _what(node)
 
 
-def visible(n: lw.LatexNode) -> bool:
-    return not (n is None or isinstance(n, lw.LatexCommentNode) or
-                (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
-
-
 def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tuple[tuple[str, ...], ...], ...]]:
     """The plain-grammar text of each claim of one row (`x_1 = 1, x_2 = 2` holds two), with digit groups
     joined, implicit products made explicit and the punctuation that ends a sentence left out."""
@@ -626,7 +606,7 @@ def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tupl
     e.nodes(nodes)
     text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
     text = _PARTIALS.sub(r"d\1/d\2", _NEW.sub(r"\1@1", text))
-    text = loss_calls(_NABLA.sub(r" d(\2)/d(\1) ", text))
+    text = _NABLA_OF.sub(r" d(\1)/d(\2) ", _NABLA.sub(r" d(\2)/d(\1) ", loss_calls(text)))
     found = []
     for piece in claims_in(lists(text, e.arrays)):
         arrays = ARRAY in piece or " ^T " in piece or " odot " in piece

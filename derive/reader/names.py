@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from derive.check.claims import FUNCTIONS, OPERATOR, Binary, Call, Claim, Name, Node, Unary, names_in
@@ -128,8 +128,8 @@ class Statement:
 class Aligner:
     """The readings of one document's names against one network."""
 
-    def __init__(self, truth: Truth, claims: Sequence[Claim]) -> None:
-        self.truth, self.claims = truth, list(claims)
+    def __init__(self, truth: Truth, claims: Sequence[Claim], placed: Mapping[str, tuple[str, str]]) -> None:
+        self.truth, self.claims, self.placed = truth, list(claims), placed
         self.candidates = candidates_of(truth)
         self.kinds = kinds(truth)
         self.layers = layers_of(truth)  # for names that label a layer (b^{(2)})
@@ -142,6 +142,7 @@ class Aligner:
 
     def align(self) -> Alignment:
         unknown = self._unknown()
+        unknown += [n for n in self._placed() if n not in unknown]
         for _ in range(ROUNDS):  # formulas, values to their digits, derivatives and families, until stable
             before = dict(self.readings)
             for name in unknown:
@@ -163,6 +164,14 @@ class Aligner:
         readings = tuple(r for name in unknown for r in self.readings.get(name, ()))
         ambiguous = tuple((n, q) for n, q in self.ambiguous.items() if n not in self.readings)
         return Alignment(readings, ambiguous)
+
+    def _placed(self) -> list[str]:
+        """The names of a parameter's entries read at their places, where no claim of their own says what they are."""
+        for name, (quantity, label) in self.placed.items():
+            if not self._known(name) and not any(_root(c.target.name) == name for c in self.claims):
+                value = self._value(quantity, None)
+                self.readings[name] = [Reading(name, quantity, 0, f"by its place in {label}", value)]
+        return [n for n in self.placed if n in self.readings]
 
     def _labels_agree(self, unknown: list[str]) -> None:
         """Names labelled with their layer (z_1^{[1]}, z_2^{[2]}) count the layers one way in a document: a
@@ -559,9 +568,10 @@ def _sides(claim: Claim) -> list[Node]:
     return list(claim.links) + ([claim.left] if claim.left is not None else [])
 
 
-def align(truth: Truth, claims: Sequence[Claim]) -> Alignment:
-    """The readings of the document's names (see the module's docstring)."""
-    return Aligner(truth, claims).align()
+def align(truth: Truth, claims: Sequence[Claim], placed: Mapping[str, tuple[str, str]] | None = None) -> Alignment:
+    """The readings of the document's names (see the module's docstring); `placed`, the names written as the
+    entries of a vector or matrix read as the network's, and the quantity and array at each one's place."""
+    return Aligner(truth, claims, placed or {}).align()
 
 
 __all__ = ["Alignment", "Reading", "align"]

@@ -17,6 +17,10 @@ class NotUnderstood(ValueError):
     """Maths that cannot be mapped to the claims grammar; the message says what and why."""
 
 
+class LostSign(NotUnderstood):
+    """Maths whose text lost a sign (`(-1)1`): no other reading of it may guess what stood there."""
+
+
 def matching(text: str, open_at: int) -> int | None:
     """The position of the bracket that closes the one at `open_at`, within `text`."""
     depth = 0
@@ -75,12 +79,28 @@ def explicit_products(text: str) -> str:
         if kind == "name" and following == "(":
             word = function_named(word)
         called = previous is not None and previous[0] == "name" and previous[1] in FUNCTIONS and word == "("
-        if previous is not None and _ends_operand(previous) and (kind in ("number", "name") or word == "(") \
-                and not called:
+        # an operator too: dL/dz d/dw (z), the chain rule's factor written as the operator on what it differentiates
+        starts = kind in ("number", "name", "operator") or word == "("
+        _written_whole(kind, word, [w for _, w in tokens[max(0, index - 4):index]])
+        if previous is not None and _ends_operand(previous) and starts and not called:
             pieces.append("*")
         pieces.append(_render(kind, word))
         previous = (kind, word)
     return " ".join(pieces)
+
+
+def _written_whole(kind: str, word: str, before: list[str]) -> None:
+    """Numbers as people write them, or the text lost a sign: a number goes before a bracketed factor
+    (`2(-1)`), so one right after a bracketed number (`(-1)1`) is what is left of a product whose `*` the
+    page lost (`3*1 + (-1)*1`); read as anything, it would be guessed. `before`: the words before this one."""
+    if kind == "number" and before[-1:] == [")"] and _bracketed_number(before[:-1]):
+        raise LostSign(f"a number right after a bracketed number, ')' then {word}: a sign between them may be lost")
+
+
+def _bracketed_number(words: list[str]) -> bool:
+    """Whether `words` end in `(` and a number, with or without its sign."""
+    tail = words[-3:] if len(words) >= 3 and words[-2] in "-+" else words[-2:]
+    return len(tail) >= 2 and tail[0] == "(" and bool(re.fullmatch(r"\d+\.?\d*|\.\d+", tail[-1]))
 
 
 def _ends_operand(token: tuple[str, str]) -> bool:
@@ -121,9 +141,14 @@ LOSS_CALL = re.compile(r"\b((?:J|L|C|E|Loss|loss|Cost|cost)(?:_[A-Za-z0-9]+)?)\s
                        + _ARGUMENT + r"(?:," + _ARGUMENT + r")+|\s*(?:W|w|b|theta|params)(?:_?[A-Za-z0-9]*)\s*)\)")
 
 
+# A loss spelt as a word, applied to one name (`loss(scores)`, `cost(a)`): the loss of what it is computed from
+# (a word is no factor of a product written without a sign).
+WORD_LOSS_CALL = re.compile(r"(?<![A-Za-z0-9_])((?:Loss|loss|Cost|cost)(?:_[A-Za-z0-9]+)?)\s*\(" + _ARGUMENT + r"\)")
+
+
 def loss_calls(text: str) -> str:
     """`J(W, b)` as `J`: a loss name applied to its parameters or to the prediction and the target."""
-    return LOSS_CALL.sub(lambda m: m.group(1), text)
+    return WORD_LOSS_CALL.sub(lambda m: m.group(1), LOSS_CALL.sub(lambda m: m.group(1), text))
 
 
 def _render(kind: str, word: str) -> str:
@@ -195,6 +220,17 @@ def _semicolon_rows(inner: str) -> list[list[str]]:
     return rows if len({len(r) for r in rows}) == 1 else []
 
 
+def comma_rows(rows: list[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The rows of a one-column array that are all lists of one length, each in braces or not (`{w_1, w_2} \\\\
+    {w_3, w_4}`, as converters write a matrix): the commas part its entries. Any other rows, as written."""
+    inner = [r[0].strip() for r in rows if len(r) == 1]
+    inner = [t[1:-1] if t[:1] == "(" and matching(t, 0) == len(t) - 1 else t for t in inner]
+    split = [_items(t) for t in inner]
+    if len(inner) != len(rows) or not split or len({len(parts) for parts in split}) != 1 or not split[0]:
+        return rows
+    return [tuple(part.strip() for part in parts) for parts in split]
+
+
 def _items(inner: str) -> list[str]:
     """The parts of a bracket's content between its commas at the top level."""
     parts, depth, start = [], 0, 0
@@ -256,6 +292,26 @@ def over_outputs(text: str) -> tuple[str, str] | None:
             return body, tail
     words = re.findall(r"[A-Za-z]+", re.sub(r"\\[A-Za-z]+", " ", body))
     return (body, tail) if any(w in GENERIC_OUTPUT for w in words) else None
+
+
+# A sum over the examples of a batch: `\sum_{i=1}^{m}`, m being the count of examples (counts.py)
+_OVER_EXAMPLES = re.compile(r"\s*_\s*\{\s*([a-z])\s*=\s*1\s*\}\s*\^\s*(?:\{\s*m\s*\}|m(?![A-Za-z]))")
+
+
+def over_examples(text: str) -> tuple[str, str] | None:
+    """`\\sum_{i=1}^{m} \\delta^{(i)}`, `\\sum_{i=1}^{m} dz_i`: the summand without its example's index (a
+    superscript `(i)`, or a subscript that is the index alone) and what follows it, from the LaTeX after
+    `\\sum`; None where the summand names the index otherwise (`a_{i,j}`) or not at all."""
+    bounds = _OVER_EXAMPLES.match(text)
+    if bounds is None:
+        return None
+    letter = bounds.group(1)
+    body, tail = _summand(text[bounds.end():])
+    index = rf"\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}}|_\s*(?:\{{\s*{letter}\s*\}}|{letter}(?![A-Za-z0-9]))"
+    body, count = re.subn(index, "", body)
+    if count == 0 or re.search(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])", body):
+        return None
+    return body, tail
 
 
 def _summand(body: str) -> tuple[str, str]:

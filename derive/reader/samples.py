@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 
@@ -53,8 +54,10 @@ class SampleNames:
     by the innermost heading that does (`Sample s2: The forward pass`, `样本 s2：前向传播`, or a heading
     that is the sample's own name); a text that names several samples names none."""
 
-    def __init__(self, samples: tuple[str, ...]) -> None:
+    def __init__(self, samples: tuple[str, ...], inputs: tuple[str, ...] = (),
+                 values: tuple[tuple[Decimal, ...], ...] = ()) -> None:
         self.samples = samples if len(samples) > 1 else ()
+        self.inputs, self.values = inputs, values  # the network's input names, and each sample's inputs
         self.patterns = [(name, re.compile("|".join(_wording(w, name) for w in wordings("col_sample_named")), re.I))
                          for name in self.samples]
 
@@ -74,6 +77,40 @@ class SampleNames:
                 if named:
                     return Context(named[0] if len(named) == 1 else None, _quoted(text))
         return Context()
+
+
+    def along(self, spans: list[tuple[Span, list[str]]]) -> list[Context]:
+        """Each span's sample (with its chains as read): as `of` finds it; where no heading or paragraph names
+        one, the sample whose inputs a span before it in the same section states (`x_1 = 1, x_2 = 2` under
+        `Add another training example`), from that span on."""
+        contexts: list[Context] = []
+        stated: tuple[str, tuple[str, ...], str] | None = None  # the sample, its section, the span that said it
+        for span, texts in spans:
+            context = self.of(span)
+            found = self.by_inputs(texts)
+            if found is not None:
+                stated = (found, span.headings, _quoted(span.source))
+            if context == Context() and stated is not None and stated[1] == span.headings:
+                context = Context(stated[0], stated[2])
+            contexts.append(context)
+        return contexts
+
+    def by_inputs(self, texts: list[str]) -> str | None:
+        """The one sample whose every input chains `x1 = 1` state, at its value; None where they state not all
+        of them, or values of no sample, or of several."""
+        said: dict[str, Decimal] = {}
+        for text in texts:
+            parts = [p.strip() for p in text.split(" = ")]
+            if len(parts) == 2 and parts[0] in self.inputs:
+                try:
+                    said[parts[0]] = Decimal(parts[1].replace(" ", ""))
+                except InvalidOperation:
+                    continue
+        if not self.samples or not self.inputs or set(said) != set(self.inputs):
+            return None
+        matching = [name for name, values in zip(self.samples, self.values, strict=True)
+                    if all(said[n] == v for n, v in zip(self.inputs, values, strict=True))]
+        return matching[0] if len(matching) == 1 else None
 
 
 def _quoted(text: str) -> str:

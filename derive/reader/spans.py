@@ -135,7 +135,21 @@ def _markdown() -> MarkdownIt:
     # the renderers people write for show it): otherwise the `$$` closing it would open the next one
     dollars = next(r for r in md.block.ruler.__rules__ if r.name == "math_block")  # texmath's \[ rule: next
     md.block.ruler.at("math_block", _interrupting(dollars.fn), {"alt": ["paragraph", "blockquote", "list"]})
+    ams = next(r for r in md.block.ruler.__rules__ if r.name == "amsmath")
+    md.block.ruler.at("amsmath", _outside_inline(ams.fn), {"alt": list(ams.alt)})
     return md
+
+
+def _outside_inline(rule: Callable[[StateBlock, int, int, bool], bool]) -> Callable[[StateBlock, int, int, bool], bool]:
+    """The `\\begin{bmatrix}` block rule, but not on a line inside a `$ ... $` the paragraph has opened over
+    several lines (`$` alone on a line, as notebooks write): that line is the inline maths' own."""
+    def block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        first = start
+        while first > 0 and not state.isEmpty(first - 1):
+            first -= 1
+        before = state.src[state.bMarks[first]:state.bMarks[start]].replace("\\$", "").replace("$$", "")
+        return before.count("$") % 2 == 0 and rule(state, start, end, silent)
+    return block
 
 
 def _interrupting(rule: Callable[[StateBlock, int, int, bool], bool]) -> Callable[[StateBlock, int, int, bool], bool]:
@@ -184,9 +198,11 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             cursor = max(cursor, lines[min(token.map[0], len(lines) - 1)])
         outline.see(token)
         if token.type == "inline":
-            # a "heading" underlined by a lone `-` or `=` over several lines is a paragraph of plain text
-            is_heading = k > 0 and tokens[k - 1].type == "heading_open" and not (
-                tokens[k - 1].markup in ("-", "=") and "\n" in token.content)
+            # a "heading" underlined by a lone `-` or `=` over several lines is a paragraph of plain text, and
+            # so is a line over a lone `-` (an empty item of a list pasted as text)
+            opened = tokens[k - 1] if k > 0 else None
+            is_heading = opened is not None and opened.type == "heading_open" and not (opened.markup in ("-", "=") and (
+                "\n" in token.content or _lone_dash(text, lines, opened)))
             block_end = _line_end(text, lines[min(token.map[1], len(lines) - 1)] - 1) if token.map else len(text)
             lead = outline.lead + (() if is_heading or outline.table is not None else (token.content,))
             context = (heading + " " + prose + " " + token.content[:200])[-600:]
@@ -240,6 +256,14 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                 spans.append(span)
                 cursor = max(cursor, span.end)
     return _carried_on(text, spans)
+
+
+def _lone_dash(text: str, lines: list[int], heading: Token) -> bool:
+    """Whether a setext heading's underline is one `-` alone."""
+    if heading.map is None or heading.map[1] - 1 >= len(lines):
+        return False
+    start = lines[heading.map[1] - 1]
+    return text[start:_line_end(text, start)].strip() == "-"
 
 
 def _carried_on(text: str, spans: list[Span]) -> list[Span]:

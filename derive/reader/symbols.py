@@ -56,6 +56,8 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
             piece, j = PLAIN[c], i + 1
         elif c == "[" and i and text[i - 1].isalpha() and (layer := re.match(r"\[(\d{1,2})\]", text[i:])):
             piece, j = "^{[" + layer.group(1) + "]}", i + layer.end()  # W[1], Z[2]: a layer's count, as W^{[1]}
+        elif c == "\\" and text.startswith("\\_", i):  # d\_logits: Markdown's escaped underscore, a name's own
+            piece, j = "_", i + 2
         elif c == ":" and text.startswith(":=", i):  # w := w - eta g: an assignment, the update's arrow
             piece, j = "\\leftarrow ", i + 2
         else:

@@ -58,3 +58,32 @@ def test_the_gradient_symbol_on_a_weights_name_is_its_gradient(mazur, slip) -> N
     assert verdicts[-1].target == "d:E_total/w5" and verdicts[-1].verdict.status == "carried"
     right = check_document(mazur, "md", r"$\nabla w_5 = 0.08216704$").found
     assert [(f.target, f.verdict.status) for f in right] == [("d:E_total/w5", "correct")]
+
+
+def test_a_number_written_with_a_plus_sign_is_that_number(mazur) -> None:
+    """`+0.0822`, a positive change written with its sign: judged as the number (dE/dw5 is the oracle's
+    0.08216704...), and, where it is a slip, known again when a later step uses it."""
+    s = spec.load_preset("mazur")
+    _, h, o = forward(oracle_net(s), list(s.samples[0].inputs))
+    grad = (o[0] - mp.mpf("0.01")) * o[0] * (1 - o[0]) * h[0]
+    plus = rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = +{mp.nstr(grad, 6)}$"
+    assert [v.status for v in judged(mazur, plus)] == ["correct"]
+    slip = mp.nstr(grad + mp.mpf("0.01"), 3)  # a digit wrong: 0.0922
+    after = mp.mpf("0.4") - mp.mpf("0.5") * mp.mpf(slip)
+    document = (rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = +{slip}$" + "\n\n" +
+                rf"$w_5^+ = 0.4 - 0.5 \times {slip} = {mp.nstr(after, 6)}$")
+    assert [v.status for v in judged(mazur, document)] == ["wrong", "carried", "carried"]
+
+
+def test_a_number_of_an_unread_equation_used_to_more_digits_cannot_be_checked(mazur) -> None:
+    """0.1412 written in an equation that is not read (no quantity delta_out), then used as 0.14118 (it rounds
+    to 0.1412): whether a slip is carried from there is not known, as for 0.1412 itself; 0.1398, which is no
+    rounding of it, is a slip of its own."""
+    s = spec.load_preset("mazur")
+    h = forward(oracle_net(s), list(s.samples[0].inputs))[1][0]
+    unread = r"$\delta_{out} = 0.2 \times 0.706 = 0.1412$"
+    for used, status in (("0.14118", "cannot check"), ("0.1412", "cannot check"), ("0.1398", "wrong")):
+        product = mp.nstr(mp.mpf(used) * h, 6)
+        line = rf"$\frac{{\partial E_{{total}}}}{{\partial w_5}} = {used} \times {mp.nstr(h, 9)} = {product}$"
+        verdicts = judged(mazur, unread + "\n\n" + line)
+        assert next(v.status for v in verdicts if v.line == 3) == status, used

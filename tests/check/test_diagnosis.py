@@ -313,3 +313,18 @@ def test_a_number_near_what_the_values_written_give_an_input_names_that_input_sl
     assert verdict.status == "wrong"
     assert verdict.explanations == (f"arithmetic slip: {slipped} stands for net_o1, which the values written on "
                                     f"line 1 give as {mp.nstr(net, 9)}",)
+
+
+def test_a_wrong_number_in_the_working_before_a_right_result(mazur: derivation.Derivation,
+                                                              hand: dict[str, object]) -> None:
+    """1/(1 + e^{-0.6123}) written where net_h1 is 0.3775, then out_h1 to its digits: the result was not
+    computed from the working as written, which is the slip (not its arithmetic)."""
+    found = wrong(judged(mazur, f"$out_{{h1}} = \\frac{{1}}{{1 + e^{{-0.6123}}}} = {n(hand['out_h1'], 6)}$"))
+    assert found.explanations[0].startswith("the working written wrongly") and "0.6123" in found.explanations[0]
+
+
+def test_a_wrong_number_in_the_working_before_a_wrong_result(mazur: derivation.Derivation) -> None:
+    """The result follows the stray number: the working is the person's and its number the slip."""
+    value = n(1 / (1 + mp.exp(mp.mpf("-0.6123"))), 6)
+    found = judged(mazur, f"$out_{{h1}} = \\frac{{1}}{{1 + e^{{-0.6123}}}} = {value}$")
+    assert all(not e.startswith("the working written wrongly") for v in found for e in v.explanations)

@@ -46,10 +46,11 @@ class Outcome:
 
 
 def mutated(number: str) -> str:
-    """`number` with its second significant digit (its first, if it has one) moved by three: 0.0821 -> 0.0851."""
+    """`number` with its second significant digit (its first, if it has one; its last, if it is zero) moved by
+    three: 0.0821 -> 0.0851, 0.5 -> 0.8, 0.00 -> 0.03."""
     places = [i for i, c in enumerate(number) if c.isdigit()]
     significant = [i for i in places if number[i] != "0" or any(number[j] != "0" for j in places if j < i)]
-    at = significant[1] if len(significant) > 1 else significant[0]
+    at = significant[1] if len(significant) > 1 else (significant or places[-1:])[0]
     return number[:at] + str((int(number[at]) + 3) % 10) + number[at + 1:]
 
 

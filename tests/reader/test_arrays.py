@@ -8,8 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from derive.check.truth import Truth
 from derive.maths import derivation
 from derive.model import network, spec
+from derive.reader.array_names import ArrayNames
+from derive.reader.arrays import Quantity
 from derive.reader.document import check_document
 from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
@@ -371,3 +374,110 @@ def test_biases_named_new_are_never_the_biases_before_the_update(tmp_path: Path)
     assert updated_hidden_biases(s)[1][:4] == "0.44"  # 0.45 is the bias before the update
     report = check_document(d, "md", r"$$b^{[1]}_{\text{new}} = " + column(["0.35", "0.45"]) + "$$")
     assert "correct" not in statuses(report)
+
+
+def test_an_array_whose_cells_are_all_braced_keeps_its_first_cell(mazur: derivation.Derivation) -> None:
+    # converters write every cell of an array in braces: `{0.15} & {0.2}` is a cell, not the column specification
+    document = "\n\n".join([
+        r"$$W = \left[\begin{array}{cc}{0.15} & {0.2} \\ {0.25} & {0.3}\end{array}\right], \quad "
+        r"x = \left[\begin{array}{c}{0.05} \\ {0.1}\end{array}\right]$$",
+        # 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775, 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925 (by hand)
+        r"$$W x + 0.35 = \left[\begin{array}{c}{0.3775} \\ {0.3925}\end{array}\right]$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert statuses(report) == ["correct"] * 8
+    assert {f.target for f in report.found} >= {"w1", "w2", "w3", "w4", "i1", "i2"}
+
+
+def test_an_array_of_equation_rows_is_a_chain(mazur: derivation.Derivation) -> None:
+    # a display converted to `\begin{array}{c}{z = ...} \\ {= ...}\end{array}`: its rows are equations, a row
+    # that starts with `=` carrying on the one above, as in `aligned` (no matrix holds `=`)
+    document = "\n\n".join([
+        r"$$x_{1} = 0.05, \quad x_{2} = 0.1$$",
+        r"$$\begin{array}{c}{z_{1}=w_{1} * x_{1}+w_{2} * x_{2}+b_{1}} \\ {=0.15 * 0.05+0.2 * 0.1+0.35} \\ "
+        r"{=0.3775}\end{array}$$",
+        # 0.25 * 0.05 + 0.3 * 0.1 + 0.35 is 0.3925 (by hand): 0.3935 is a slip
+        r"$$\begin{array}{c}{z_{2}=w_{3} * x_{1}+w_{4} * x_{2}+b_{1}} \\ {=0.25 * 0.05+0.3 * 0.1+0.35=0.3935}"
+        r"\end{array}$$",
+        r"$$\begin{array}{l}{z_{1} = 0.3775} \\ {z_{2} = 0.3925}\end{array}$$",  # rows of their own
+    ])
+    report = check_document(mazur, "md", document)
+    assert [(f.target, f.verdict.status) for f in report.found] == [("i1", "correct"), ("i2", "correct")] + [
+        ("net_h1", "correct")] * 3 + [("net_h2", "correct")] * 2 + [("net_h2", "wrong"),
+                                                                  ("net_h1", "correct"), ("net_h2", "correct")]
+
+
+def test_bare_superscripts_label_layers_where_the_document_writes_a_first_one(mazur: derivation.Derivation) -> None:
+    # `w^1`, `a^1` (no one writes a first power) make the letters' `^2` layer 2, not a square, as notes following
+    # Nielsen's book write them; the square of a bracket stays a square
+    s = spec.load_preset("mazur")
+    inputs, hidden, outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    nets = [mp.mpf(w1) * hidden[0] + mp.mpf(w2) * hidden[1] + mp.mpf("0.6")
+            for w1, w2 in (("0.4", "0.45"), ("0.5", "0.55"))]
+    loss = sum((t - o) ** 2 for t, o in zip((mp.mpf("0.01"), mp.mpf("0.99")), outs)) / 2
+    document = "\n\n".join([
+        r"$$x = [0.05, 0.1], \quad y = [0.01, 0.99]$$",
+        r"$$w^1 = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad "
+        r"w^2 = \begin{bmatrix} 0.4 & 0.45 \\ 0.5 & 0.55 \end{bmatrix}$$",
+        r"$$z^1 = w^1 x + 0.35 = " + column(["0.3775", "0.3925"]) + "$$",  # by hand
+        r"$$a^1 = \sigma(z^1) = " + column([mp.nstr(v, 9) for v in hidden]) + "$$",
+        r"$$z^2 = w^2 a^1 + 0.6 = " + column([mp.nstr(nets[0], 9), mp.nstr(nets[1] + mp.mpf("0.01"), 9)]) + "$$",
+        r"$$C = \frac{1}{2} \sum_{j=1}^{2} (y_j - \sigma(z^2_j))^2 = " + mp.nstr(loss, 9) + "$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert all(s.status == "judged" for s in report.spans)
+    wrong = [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"]
+    assert wrong == [("entry 2", "net_o2")]  # 0.01 too much: judged as layer 2's nets
+    assert {f.target for f in report.found if f.verdict.status == "correct"} >= {"w5", "w8", "out_h2", "E_total"}
+
+
+def test_a_vector_written_with_its_arrow(mazur: derivation.Derivation) -> None:
+    # \vec{x}, \overrightarrow{z}: the vectors x and z, the arrow a typeface as \mathbf is
+    document = "\n\n".join([
+        r"$$\vec{x} = (0.05, 0.1), \quad W = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}$$",
+        # 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775; 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925, not 0.3935 (by hand)
+        r"$$\overrightarrow{z} = W \vec{x} + 0.35 = (0.3775, 0.3935)$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert all(s.status == "judged" for s in report.spans)
+    assert [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"] == [
+        ("entry 2", "net_h2")]
+    assert {"i1", "i2", "w4", "net_h1"} <= {f.target for f in report.found if f.verdict.status == "correct"}
+
+
+def test_a_one_column_array_whose_rows_are_lists_of_one_length(mazur: derivation.Derivation) -> None:
+    # `\begin{array}{c}{0.15, 0.2} \\ {0.25, 0.3}\end{array}`, as converters write a matrix: the commas part
+    # the entries. 0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775, 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925 (by hand)
+    document = "\n\n".join([
+        r"$$W = \left[\begin{array}{c}{0.15, 0.2} \\ {0.25, 0.3}\end{array}\right], \quad x = [0.05, 0.1]$$",
+        r"$$z = W x + 0.35 = \left[\begin{array}{c}{0.3775} \\ {0.3935}\end{array}\right]$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert all(s.status == "judged" for s in report.spans)
+    assert [(f.verdict.entry, f.target) for f in report.found if f.verdict.status == "wrong"] == [
+        ("entry 2", "net_h2")]
+    assert {"w1", "w2", "w3", "w4", "net_h1"} <= {f.target for f in report.found if f.verdict.status == "correct"}
+
+
+def test_a_list_in_brackets_has_no_way_round(mazur: derivation.Derivation, layers: list[list[str]]) -> None:
+    """Nets written as a column, then again as a list `[a, b]`: the same vector, not one turned round (a list
+    is read as a row, but its writer chose no orientation); written again as a bmatrix row, it is turned."""
+    first = r"$$z^{(1)} = W^{(1)} x + 0.35 = " + column(["0.3775", "0.3925"]) + "$$"
+    weights = r"$$W^{(1)} = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad x = [0.05, 0.1]$$"
+    again = "Both are positive: $z^{(1)} = [0.3775, 0.3925]$."
+    listed = check_document(mazur, "md", "\n\n".join([weights, first, again]))
+    assert set(statuses(listed)) == {"correct"}
+    row = r"$z^{(1)} = \begin{bmatrix} 0.3775 & 0.3925 \end{bmatrix}$"
+    turned = check_document(mazur, "md", "\n\n".join([weights, first, f"Both are positive: {row}."]))
+    assert [f.verdict.explanations for f in turned.found if f.verdict.status == "wrong"] == [
+        ("a vector written the other way round",)]
+
+
+def test_a_derivative_of_arrays_of_unequal_shapes_is_not_read_entry_by_entry() -> None:
+    """d(outputs)/d(weights), a 2x1 by a 2x2 matrix: no slope entry by entry (the rows agree, the columns
+    do not); the gradient of each weight is read instead, without failing."""
+    names = ArrayNames(Truth(derivation.build(network.build(spec.load_preset("mazur")))), lambda n: n)
+    names.readings = {"a": Quantity("outputs", "out", (("out_o1",), ("out_o2",))),
+                      "W": Quantity("weights", "weight", (("w5", "w6"), ("w7", "w8")))}
+    found = names.target("d:a/W")
+    assert found is not None and found.names == (("d:a/w5", "d:a/w6"), ("d:a/w7", "d:a/w8"))

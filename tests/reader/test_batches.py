@@ -196,3 +196,36 @@ def test_an_indicator_of_the_positive_nets_is_the_relus_slope(mask: list[str], s
     assert [s.status for s in report.spans] == ["judged", "judged"]  # the shape stated after \in is no claim
     slopes = [(f.target, f.verdict.status) for f in report.found if f.verdict.line == 3]
     assert slopes[1] == ("", status) and slopes[0][1] == "correct"
+
+
+@pytest.mark.parametrize("formula", [r"(\hat{Y} - Y) X^T", r"(\hat{Y} + Y) X^T"])
+def test_a_batch_gradient_as_a_formula_of_the_samples_columns(net: spec.Spec, d: derivation.Derivation,
+                                                               formula: str) -> None:
+    """dL/dW = (Y_hat - Y) X^T names every sample's values, which a random point (one sample's values) cannot
+    vary apart: right at the spec's values it cannot be checked, neither called wrong at random points nor
+    correct (with Y_hat + Y, dL/dw1 agrees at the spec's values: the targets times x1 add to 0)."""
+    targets = [[str(s.targets[i]) for s in net.samples] for i in range(2)]
+    document = "\n\n".join([f"$$W = {matrix([['0.5', '-0.3'], ['0.2', '0.4']])}$$",
+                            f"$$X = {matrix(by_sample(net, 0, 3))}$$", f"$$Y = {matrix(targets)}$$",
+                            f"$$\\hat{{Y}} = {matrix(by_sample(net, 1, 12))}$$",
+                            f"$$\\frac{{\\partial E_{{total}}}}{{\\partial W}} = {formula}$$"])
+    found = [f.verdict.status for f in check_document(d, "md", document).found if f.target.startswith("d:")]
+    assert found == ["cannot check"] * 4 if "-" in formula else found == ["cannot check"] + ["wrong"] * 3
+
+
+@pytest.mark.parametrize("summand, status", [(r"\delta_{o1}^{(i)}", "correct"), (r"\delta_{o2}^{(i)}", "wrong"),
+                                             (r"\delta_{o1, i}", "not read"), (r"\delta_{o1}", "not read")])
+def test_a_sum_over_the_examples_up_to_m(d: derivation.Derivation, summand: str, status: str) -> None:
+    """`\\sum_{i=1}^{m} \\delta^{(i)}`: m counts the examples, so the summand (its example's index dropped) is
+    added over the batch's samples, as the bias's gradient of a summed loss is; a summand that names its index
+    otherwise, or not at all, is not read so."""
+    found = [f.verdict.status for f in check_document(
+        d, "md", f"$$\\frac{{\\partial E_{{total}}}}{{\\partial b_1}} = \\sum_{{i=1}}^{{m}} {summand}$$").found]
+    assert found == ([status] if status != "not read" else found) and not (status == "not read" and "correct" in found)
+
+
+def test_a_sum_over_the_samples_written_is_not_summed_again(d: derivation.Derivation) -> None:
+    """A batch's gradient written in one sample's quantities is taken at every sample and summed; written
+    with its own sum over the samples (`\\sum \\delta_{o1}`) it is the batch's already."""
+    found = check_document(d, "md", r"$$\frac{\partial E_{total}}{\partial b_1} = \sum \delta_{o1}$$").found
+    assert [f.verdict.status for f in found] == ["correct"]

@@ -69,3 +69,18 @@ def test_one_over_m_in_the_loss_is_not_read() -> None:
     """In the loss, m may count the outputs (a mean over them): not read as the one example."""
     assert not {"correct", "wrong"} & set(statuses(
         r"$$E_{total} = \frac{1}{m} \sum \frac{1}{2}(target - output)^2$$"))
+
+
+@pytest.mark.parametrize("first, status", [(1, "correct"), (2, "cannot check")])
+def test_m_stated_twice_is_the_count_of_the_networks_samples(first: int, status: str) -> None:
+    """m = 1 for the example worked, then m = 4 for a batch spoken of later: a rule over m that holds with
+    the network's one sample is correct; one that holds with an earlier m that is not that count (2/m with
+    m = 2) may mean either m: which is not read."""
+    rule = rf"\frac{{\partial E_{{total}}}}{{\partial w_5}} = \frac{{{first}}}{{m}} \delta_{{o1}} out_{{h1}}"
+    found = statuses(f"$m = {first}$ here, and $m = 4$ later.\n\n$${rule}$$")
+    assert found[-1] == status
+
+
+def test_m_stated_twice_does_not_credit_a_wrong_rule() -> None:
+    rule = r"\frac{\partial E_{total}}{\partial w_5} = \frac{2}{m} \delta_{o1} out_{h1}"
+    assert statuses(f"$m = 1$ here, and $m = 4$ later.\n\n$${rule}$$")[-1] == "wrong"

@@ -8,6 +8,7 @@ import pytest
 
 from derive.check.claims import parse_line
 from derive.reader.chains import chains
+from derive.reader.layer_labels import labelled_letters
 from derive.reader.maths import NotUnderstood
 from tests.helpers import run
 
@@ -174,3 +175,10 @@ def test_a_layer_s_matrix_entries_are_not_the_networks_numbered_weights(
 ])
 def test_a_bracket_of_equations_is_a_list_of_givens(written: str, read: list[str]) -> None:
     assert [c.text for c in chains(written)] == read
+
+
+def test_bare_superscripts_label_only_the_letters_written_with_a_first_one() -> None:
+    letters = labelled_letters(r"$w^1$, $a^{1}$, $e^1$, $(y)^1$, $\delta^1$, $x^{1.5}$, $net^1$")
+    assert letters == {"w", "a", "\\delta"}  # e^1, a bracket's, a decimal and a word's exponents are powers
+    (chain,) = chains(r"E = (t - a^2)^2 + x^2 + \delta^{2}_1", frozenset({"a", "\\delta"}))
+    assert chain.text == "E = ( t - a_L2 ) ^ ( 2 ) + x ^ ( 2 ) + delta_1_L2"

@@ -302,3 +302,69 @@ def test_a_labelled_name_is_not_read_against_the_documents_count_of_layers(mazur
                 f"$$z_2^{{[2]}} = {net}$$\n")
     found = [f.verdict.status for f in check_document(mazur, "md", document).found]
     assert found == ["correct", "correct", status]
+
+
+def test_weights_named_by_their_two_ends(mazur: derivation.Derivation) -> None:
+    # w_{(x_1, 1)}: the weight from x_1 into neuron 1, named by its ends in brackets; read by its value like
+    # any name (0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775, 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925 by hand)
+    document = "\n\n".join([
+        r"$$x_1 = 0.05, \quad x_2 = 0.1$$",
+        r"$$w_{\left(x_{1}, 1\right)} = 0.15, \quad w_{(x_2, 1)} = 0.2, \quad w_{(x_1,2)} = 0.25, \quad "
+        r"w_{(x_2,2)} = 0.3$$",
+        r"$$z_1 = w_{\left(x_{1}, 1\right)} x_1 + w_{(x_2, 1)} x_2 + 0.35 = 0.3775$$",
+        r"$$z_2 = w_{(x_2,2)} x_1 + w_{(x_1,2)} x_2 + 0.35 = 0.3925$$",  # the weights swapped: a wrong formula
+    ])
+    report = check_document(mazur, "md", document)
+    assert {k: v for k, v in readings(report).items() if k.startswith("w")} == {
+        "w_x1_1": "w1", "w_x2_1": "w2", "w_x1_2": "w3", "w_x2_2": "w4"}
+    assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("net")] == [
+        ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
+
+
+EQUAL_WEIGHTS = """
+title = "weights of equal values"
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[1, 2], [2, 1]]
+bias = { mode = "per_neuron", values = [0.5, 0.5] }
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[1, 1]]
+bias = { mode = "per_neuron", values = [0.5] }
+
+[[samples]]
+inputs = [0.3, 0.6]
+targets = [1]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+@pytest.mark.parametrize("names, numbers", [
+    (r"\begin{bmatrix} w_{11} & w_{12} \\ w_{21} & w_{22} \end{bmatrix}", r"\begin{bmatrix} 1 & 2 \\ 2 & 1 \end{bmatrix}"),
+    (r"\left[\begin{array}{cc}{w_{11}} & {w_{12}} \\ {w_{21}} & {w_{22}}\end{array}\right]",
+     r"\left[\begin{array}{cc}{1} & {2} \\ {2} & {1}\end{array}\right]"),
+])
+def test_the_names_of_a_matrix_s_entries_are_read_at_their_places(names: str, numbers: str) -> None:
+    # w_{12} and w_{21} are both 2: their values cannot tell them apart, their places in W^{(1)} (read as the
+    # layer's weights by its numbers) do. 1 * 0.3 + 2 * 0.6 + 0.5 = 2.0, 2 * 0.3 + 1 * 0.6 + 0.5 = 1.7 (by hand)
+    d = derivation.build(network.build(spec.load_text(EQUAL_WEIGHTS)))
+    document = "\n\n".join([
+        r"$$x_1 = 0.3, \quad x_2 = 0.6$$",
+        r"$$W^{(1)} = " + names + " = " + numbers + "$$",
+        r"$$z_1 = w_{11} x_1 + w_{12} x_2 + 0.5 = 2.0$$",
+        r"$$z_2 = w_{12} x_1 + w_{22} x_2 + 0.5 = 1.7$$",  # w_{12} for w_{21}: right in numbers, a wrong formula
+    ])
+    report = check_document(d, "md", document)
+    assert {k: v for k, v in readings(report).items() if k.startswith("w")} == {
+        "w11": "w1", "w12": "w2", "w21": "w3", "w22": "w4"}
+    assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("net")] == [
+        ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
+    assert "by its place in the weights of layer 1" in {r.why for r in report.names.readings}

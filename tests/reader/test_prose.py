@@ -184,6 +184,13 @@ def test_formulas_shown_as_images_of_a_latex_service(mazur: derivation.Derivatio
 
 def test_plain_text_over_a_lone_dash_is_no_heading(mazur: derivation.Derivation, out_h1: str) -> None:
     """Lines of plain text with a lone `-` under them (a Markdown setext heading, to a parser) are a paragraph
-    whose equations are read; a one-line heading underlined so is still a heading."""
+    whose equations are read."""
     document = f"Forward pass:\nnet_h1 = 0.3775\nout_h1 = {out_h1}\n-\n\nThe end\n-\n"
     assert verdicts(mazur, document) == [(2, "correct"), (3, "correct")]
+
+
+def test_one_line_over_a_lone_dash_is_no_heading(mazur: derivation.Derivation, out_h1: str) -> None:
+    """A list pasted as plain text leaves each item over a lone `-`: one line so is read as prose too (a
+    heading's underline is longer); the same line over `---` stays a heading."""
+    document = f"The output\n-\nnet_h1 = 0.3775\n-\nout_h1 = 0.61\n-\n\nout_h1 = {out_h1}\n---\n"
+    assert verdicts(mazur, document) == [(3, "correct"), (5, "wrong")]

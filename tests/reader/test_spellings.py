@@ -410,3 +410,12 @@ def test_a_linear_layers_activation_and_its_slope(tmp_path, net: str, status: st
     out_o1 = mp.nstr(forward(oracle_net(s), list(s.samples[0].inputs))[2][0], 9)
     document = f"$$out_{{o1}} = f(net_{{o1}}) = {out_o1}$$\n\n$$f'({net}) = 1$$\n"
     assert statuses(check_document(d, "md", document)) == ["correct", "correct", status]
+
+
+def test_an_escaped_underscore_joins_a_name(mazur: derivation.Derivation) -> None:
+    """`out\\_o1`, `d\\_w5`: Markdown escapes the underscore of a name in maths; it is the name's own, as
+    out_o1 (the oracle's value is right; one moved in its third digit is wrong)."""
+    out = mp.nstr(forward(oracle_net(MAZUR), list(MAZUR.samples[0].inputs))[2][0], 9)
+    wrong = out[:4] + str((int(out[4]) + 3) % 10) + out[5:]
+    found = check_document(mazur, "md", f"$out\\_o1 = {out}$ and $out\\_o1 = {wrong}$\n").found
+    assert [(f.target, f.verdict.status) for f in found] == [("out_o1", "correct"), ("out_o1", "wrong")]

@@ -288,12 +288,13 @@ def test_a_value_at_a_point_is_no_rule_for_every_value(mazur: derivation.Derivat
 
 
 def test_a_name_stated_with_two_values_is_not_guessed(mazur: derivation.Derivation) -> None:
-    """m = 1, then m = 4 for another case: dE/dw5 = (1/m) δ_o1 out_h1 holds with m = 1 (by the oracle's
-    dE/dw5), so it cannot be checked; stated once, as 4, it is wrong."""
-    formula = "$$\\frac{\\partial E_{total}}{\\partial w_5} = \\frac{1}{m} \\delta_{o1} out_{h1}$$\n"
-    found = verdicts(mazur, "With $m = 1$ the mean is the sum.\n\nFor a batch of four, $m = 4$.\n\n" + formula)
-    assert found[-1][1] == "cannot check" and "m was 1 on line 1" in found[-1][2]
-    assert verdicts(mazur, "For a batch of four, $m = 4$.\n\n" + formula)[-1][1] == "wrong"
+    """k = 1, then k = 4 for another case: dE/dw5 = (1/k) δ_o1 out_h1 holds with k = 1 (by the oracle's
+    dE/dw5), so it cannot be checked; m stated once, as 4, it is wrong. (m stated twice, one of its values the
+    network's count of samples, is that count: tests/reader/test_counts.py.)"""
+    formula = "$$\\frac{\\partial E_{total}}{\\partial w_5} = \\frac{1}{k} \\delta_{o1} out_{h1}$$\n"
+    found = verdicts(mazur, "With $k = 1$ the mean is the sum.\n\nFor a batch of four, $k = 4$.\n\n" + formula)
+    assert found[-1][1] == "cannot check" and "k was 1 on line 1" in found[-1][2]
+    assert verdicts(mazur, "For a batch of four, $m = 4$.\n\n" + formula.replace("{k}", "{m}"))[-1][1] == "wrong"
 
 
 def test_a_number_from_an_equation_not_read_is_not_called_a_new_slip(mazur: derivation.Derivation) -> None:

@@ -1,0 +1,50 @@
+"""What the LaTeX walker's nodes are, before any is read into the plain grammar: whether a node shows
+anything, a transpose mark, an array's column specification, a shape stated after `\\in`."""
+
+from __future__ import annotations
+
+import re
+
+from pylatexenc import latexwalker as lw
+
+TRANSPOSES = frozenset({"T", "top", "intercal", "\\top", "\\intercal", "tr"})
+
+
+def shape_stated(nodes: list[lw.LatexNode], i: int) -> int | None:
+    """Past `\\in \\mathbb{R}^{m \\times n}` (or `^{n}`, `^3`) at nodes[i]: the index after it, else None."""
+    rest = [(k, n) for k, n in enumerate(nodes) if k > i and visible(n)]
+    if not rest or not re.fullmatch(r"\\math(bb|bf|cal)\s*\{?\s*R\s*\}?", rest[0][1].latex_verbatim().strip()):
+        return None
+    after = rest[1:3]
+    if after and isinstance(after[0][1], lw.LatexCharsNode) and re.fullmatch(r"\^\s*\d*", after[0][1].chars.strip()):
+        if after[0][1].chars.strip() != "^":
+            return after[0][0] + 1  # ^3
+        if len(after) == 2 and isinstance(after[1][1], lw.LatexGroupNode):
+            return after[1][0] + 1  # ^{4 \times 2}
+        return None
+    return rest[0][0] + 1
+
+
+def verbatim(nodes: list[lw.LatexNode]) -> str:
+    """The nodes' LaTeX as written."""
+    return "".join(n.latex_verbatim() for n in nodes if n is not None)
+
+
+def transposed(node: lw.LatexGroupNode) -> bool:
+    """Whether a superscript's group is a transpose mark (`^T`, `^{\\top}`)."""
+    inner = [c for c in node.nodelist if visible(c)]
+    return len(inner) == 1 and ((isinstance(inner[0], lw.LatexMacroNode) and inner[0].macroname in TRANSPOSES)
+                                or (isinstance(inner[0], lw.LatexCharsNode) and inner[0].chars.strip() in TRANSPOSES))
+
+
+def column_spec(env: lw.LatexEnvironmentNode) -> bool:
+    """Whether the walker read an array's column specification as its argument: then a braced first cell
+    (`{2} & {1}`, as converters write every cell) is a cell, not the specification."""
+    args = env.nodeargd.argnlist if env.nodeargd is not None else []
+    return any(a is not None for a in args)
+
+
+def visible(n: lw.LatexNode) -> bool:
+    """Whether a node shows anything (not a comment, not blank)."""
+    return not (n is None or isinstance(n, lw.LatexCommentNode) or
+                (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
