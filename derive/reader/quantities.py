@@ -139,7 +139,6 @@ def hinted(name: str, found: list[str], kind: dict[str, str]) -> list[str]:
 
 PARAMETERS = frozenset({"weight", "bias", "eta"})
 DATA = frozenset({"input", "target"})
-VALUES = frozenset({"input", "target", "net", "out", "loss"})  # the kinds that are no derivative
 
 
 def suggested_kinds(name: str) -> set[str]:
@@ -152,15 +151,15 @@ def suggested_kinds(name: str) -> set[str]:
 def ruled_out(name: str, found: list[str], kind: dict[str, str]) -> list[str]:
     """`found` less the quantities a name's letters rule out: a kind of parameter (weight, bias, learning rate) the
     name does not suggest (`y`, `a`, `x` suggest none; `b` a bias), an input or a target for a name that suggests
-    only parameters (`w`), a derivative for one that suggests only values of the pass (`t`). A value alone does
+    only parameters (`w`), a derivative for one that suggests no delta (`t`, `\alpha`). A value alone does
     not make `y = 0.8` a weight that is 0.8, `b^{(2)} = 0.4` a weight that is 0.4, nor `t = 0.8` the derivative
     d out_o1 / d out_h1 that is w2; a name whose letters suggest nothing keeps every reading."""
     suggested = suggested_kinds(name)
     if not suggested:
         return found
-    values = suggested <= VALUES  # `t`, `y`, `a`: a value of the pass, no derivative (d out_o1 / d out_h1 = w2)
+    derivative = "delta" in suggested  # `t`, `y`, `\alpha`: no derivative (d out_o1 / d out_h1, which is w2)
     return [q for q in found if _kind(q, kind) not in PARAMETERS - suggested
-            and not (_kind(q, kind) in DATA and suggested <= PARAMETERS) and not (values and q.startswith("d:"))]
+            and not (_kind(q, kind) in DATA and suggested <= PARAMETERS) and (derivative or not q.startswith("d:"))]
 
 
 def _kind(quantity: str, kind: dict[str, str]) -> str | None:

@@ -578,7 +578,8 @@ def test_a_number_put_for_a_quantity_wrongly_is_wrong_where_the_result_hides_it(
 def test_a_given_of_a_kind_the_network_has_one_of_is_read_by_its_letter(tmp_path: Path) -> None:
     """One output, target 4; d out_o1 / d out_h1 is the output's weight 1.2 (relu, active: net_h1 = 1.5). `t =
     1.2` is no derivative (its letter says a target) and, the network having one target, is that target stated
-    wrong; `t = 4.0` is right; a whole `t = 1` may count steps and is left a name of the person's own."""
+    wrong; `t = 4.0` is right; a whole `t = 1` may count steps and is left a name of the person's own. So
+    `\\alpha = 1.2` is the learning rate (0.1) stated wrong, no derivative."""
     path = tmp_path / "net.toml"
     path.write_text(RELU_NET, encoding="utf-8")
     d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
@@ -586,3 +587,5 @@ def test_a_given_of_a_kind_the_network_has_one_of_is_read_by_its_letter(tmp_path
         found = check_document(d, "md", f"The target: $t = {number}$\n").found
         assert [(f.verdict.status, f.reading) for f in found] == [(status, "read t as target_o1 (4)")]
     assert [s for _, s, _ in verdicts(d, "Step: $t = 1$\n")] == ["defined"]
+    rate = check_document(d, "md", "The learning rate: $\\alpha = 1.2$\n").found  # it is 0.1
+    assert [(f.verdict.status, f.reading) for f in rate] == [("wrong", "read alpha as eta (0.1)")]
