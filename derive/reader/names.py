@@ -465,6 +465,8 @@ class Aligner:
                 quantity, why = gradient, "by its letters, the gradient of a parameter"
             if quantity is None and (given := self._only_given(name)) is not None:
                 quantity, why = given, "by its letter, the one such given"
+            if quantity is None and (own := self._of_neuron(name)) is not None:
+                quantity, why = own, "by its letter and its neuron"
             head, underscore, sub = name.partition("_")
             if quantity is None and underscore and sub != sub.lower() and self.truth.knows(
                     folded := f"{head}_{sub.lower()}"):
@@ -483,6 +485,17 @@ class Aligner:
         kinds = {k for k in suggested_kinds(name) if k in ("input", "target", "bias", "eta")}
         found = [q for q in self.candidates if self.kinds.get(q) in kinds]
         return found[0] if len(found) == 1 and len(kinds) == len(suggested_kinds(name)) else None
+
+    def _of_neuron(self, name: str) -> str | None:
+        """`z_{h_1}`, `a_{o1}`: a letter that suggests only a net or only an output, indexed by a neuron's own name
+        (the network's h1): that neuron's net or output, whatever value the document gives it."""
+        match = re.fullmatch(r"([A-Za-z]+)_(\w+)", name)
+        neurons = {n.name: n for n in self.truth.network.neurons}
+        neuron = neurons.get(match.group(2).replace("_", "")) if match else None
+        kinds = suggested_kinds(match.group(1)) if match else set()
+        if neuron is None or len(kinds) != 1 or not kinds <= {"net", "out"}:
+            return None
+        return neuron.net.name if kinds == {"net"} else neuron.out.name
 
     def _gradient_of(self, name: str) -> str | None:
         """`\\nabla w_{11}` (nabla_w_11), the gradient symbol on a parameter's name: the loss's gradient for it."""

@@ -589,3 +589,14 @@ def test_a_given_of_a_kind_the_network_has_one_of_is_read_by_its_letter(tmp_path
     assert [s for _, s, _ in verdicts(d, "Step: $t = 1$\n")] == ["defined"]
     rate = check_document(d, "md", "The learning rate: $\\alpha = 1.2$\n").found  # it is 0.1
     assert [(f.verdict.status, f.reading) for f in rate] == [("wrong", "read alpha as eta (0.1)")]
+
+
+def test_a_letter_of_one_kind_indexed_by_a_neuron_is_that_neurons_quantity(mazur: derivation.Derivation) -> None:
+    """net_h1 = 0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775 (by hand): `z_{h1} = 0.3875` is net_h1 stated wrong (z says
+    a net, h1 is a neuron), not a name of the person's own; `a_{o1}` is out_o1 (0.75136507, tests/oracle.py)."""
+    found = check_document(mazur, "md", "The net: $z_{h1} = 0.3875$\n").found
+    assert [(f.verdict.status, f.reading) for f in found] == [("wrong", "read z_h1 as net_h1 (0.3775)")]
+    s = spec.load_preset("mazur")
+    o1 = forward(oracle_net(s), list(s.samples[0].inputs))[2][0]
+    found = check_document(mazur, "md", f"The output: $a_{{o1}} = {mp.nstr(o1, 8)}$\n").found
+    assert [f.verdict.status for f in found] == ["correct"] and "read a_o1 as out_o1" in found[0].reading
