@@ -600,3 +600,15 @@ def test_a_letter_of_one_kind_indexed_by_a_neuron_is_that_neurons_quantity(mazur
     o1 = forward(oracle_net(s), list(s.samples[0].inputs))[2][0]
     found = check_document(mazur, "md", f"The output: $a_{{o1}} = {mp.nstr(o1, 8)}$\n").found
     assert [f.verdict.status for f in found] == ["correct"] and "read a_o1 as out_o1" in found[0].reading
+
+
+def test_an_array_with_one_entry_stated_wrong_is_read_by_the_others(mazur: derivation.Derivation) -> None:
+    """The first layer's weights are [[0.15, 0.20], [0.25, 0.30]] (rows per hidden neuron, the spec): written with
+    0.33 for 0.30, the three others say which array it is and the fourth is wrong, not the whole a name of the
+    person's own. Two entries say too little: `x = [0.05; 0.13]` (inputs 0.05, 0.10) is left the person's own."""
+    matrix = r"\begin{bmatrix} 0.15 & 0.20 \\ 0.25 & 0.33 \end{bmatrix}"
+    found = check_document(mazur, "md", f"Weights: $W^{{(1)}} = {matrix}$\n").found
+    assert [f.verdict.status for f in found] == ["correct", "correct", "correct", "wrong"]
+    assert {f.reading for f in found} == {"read W_L1 as the weights of layer 1"}
+    vector = r"\begin{bmatrix} 0.05 \\ 0.13 \end{bmatrix}"
+    assert [s for _, s, _ in verdicts(mazur, f"Inputs: $x = {vector}$\n")] == ["defined", "defined"]
