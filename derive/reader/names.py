@@ -477,14 +477,23 @@ class Aligner:
     def _only_given(self, name: str) -> str | None:
         """A name stated as a decimal number (`t = 0.8`) whose letters suggest one kind of given (a target, an
         input, a bias, the learning rate) that the network has only one of: that given, whatever the number (a
-        given stated wrong is judged as such, not made a name of the person's own). Whole numbers are left:
+        given stated wrong is judged as such, not made a name of the person's own); stated beside a given of the
+        spec's, only the kinds of given count (`y` there is the target, not an output). Whole numbers are left:
         `t = 1` may count steps."""
         stated = [c for c in self.claims if _root(c.target.name) == name and c.left is None]
         if not stated or any(len(c.links) != 1 or "." not in (literal(c.links[0]) or "") for c in stated):
             return None
         kinds = {k for k in suggested_kinds(name) if k in ("input", "target", "bias", "eta")}
         found = [q for q in self.candidates if self.kinds.get(q) in kinds]
-        return found[0] if len(found) == 1 and len(kinds) == len(suggested_kinds(name)) else None
+        among = all(self._among_givens(c) for c in stated)  # `x=1, w_1=0.5, y=0.8`: y is the target, no output
+        return found[0] if len(found) == 1 and (among or len(kinds) == len(suggested_kinds(name))) else None
+
+    def _among_givens(self, claim: Claim) -> bool:
+        """Whether a claim is stated on a line with another that states one of the spec's givens by its name."""
+        givens = ("input", "target", "weight", "bias", "eta")
+        return any(c is not claim and c.line == claim.line and c.left is None and len(c.links) == 1
+                   and literal(c.links[0]) is not None and self.kinds.get(_root(c.target.name)) in givens
+                   for c in self.claims)
 
     def _of_neuron(self, name: str) -> str | None:
         """`z_{h_1}`, `a_{o1}`: a letter that suggests only a net or only an output, indexed by a neuron's own name

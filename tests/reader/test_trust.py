@@ -589,6 +589,10 @@ def test_a_given_of_a_kind_the_network_has_one_of_is_read_by_its_letter(tmp_path
     assert [s for _, s, _ in verdicts(d, "Step: $t = 1$\n")] == ["defined"]
     rate = check_document(d, "md", "The learning rate: $\\alpha = 1.2$\n").found  # it is 0.1
     assert [(f.verdict.status, f.reading) for f in rate] == [("wrong", "read alpha as eta (0.1)")]
+    # `y` may be the target or an output: stated beside a given (x1 = 1), only the target; alone, neither
+    beside = check_document(d, "md", "Given $x_1 = 1.0$, $y = 4.5$\n").found
+    assert [(f.verdict.status, f.reading) for f in beside][-1] == ("wrong", "read y as target_o1 (4)")
+    assert [s for _, s, _ in verdicts(d, "Given $y = 4.5$\n")] == ["defined"]
 
 
 def test_a_letter_of_one_kind_indexed_by_a_neuron_is_that_neurons_quantity(mazur: derivation.Derivation) -> None:
