@@ -291,6 +291,13 @@ class Aligner:
         return Statement(claim, tuple(numbers), tuple(formulas), pending) if numbers or formulas else None
 
     def _by_value(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
+        """The quantities with the statement's value, of those a name of one neuron's net or output (`z_{h_2}`)
+        may be: that quantity, before or after an update, never another that has the value (the loss)."""
+        found = self._valued(name, s, allowed, final)
+        own = self._of_neuron(name)
+        return found if own is None else [q for q in found if q.partition("@")[0] == own]
+
+    def _valued(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
         """The quantities with the statement's value (closest first): to the digits written, else loosely."""
         sample = s.claim.sample
         # n_1 = 2, a layer's size: a whole number reads a name only as a quantity its letters suggest

@@ -604,6 +604,10 @@ def test_a_letter_of_one_kind_indexed_by_a_neuron_is_that_neurons_quantity(mazur
     o1 = forward(oracle_net(s), list(s.samples[0].inputs))[2][0]
     found = check_document(mazur, "md", f"The output: $a_{{o1}} = {mp.nstr(o1, 8)}$\n").found
     assert [f.verdict.status for f in found] == ["correct"] and "read a_o1 as out_o1" in found[0].reading
+    # out_o1's value stated for z_{h2} is no reading of it as out_o1: it is net_h2 (0.25 x 0.05 + 0.3 x 0.1 +
+    # 0.35 = 0.3925, by hand) stated wrong
+    found = check_document(mazur, "md", f"The net: $z_{{h2}} = {mp.nstr(o1, 8)}$\n").found
+    assert [(f.verdict.status, f.reading) for f in found] == [("wrong", "read z_h2 as net_h2 (0.3925)")]
 
 
 def test_an_array_with_one_entry_stated_wrong_is_read_by_the_others(mazur: derivation.Derivation) -> None:
