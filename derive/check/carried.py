@@ -118,6 +118,15 @@ class Document:
         self.slips = {t: s for t, s in self.slips.items() if s.line not in lines or not _is(t, value)}
         self.written = {k: w for k, w in self.written.items() if w.line not in lines or w.value != value}
 
+    def copy(self) -> Document:
+        """What is written so far, apart: one reading of a claim is judged on it without what another reading
+        of the same claim recorded (a given stated wrong is no value written before its own update)."""
+        other = Document()
+        other.written, other.slips, other.substituted = dict(self.written), dict(self.slips), dict(self.substituted)
+        other.unchecked, other.unread, other.unsure = dict(self.unchecked), dict(self.unread), set(self.unsure)
+        other.formula, other.rounded = list(self.formula), dict(self.rounded)
+        return other
+
     def at(self, sample: str | None) -> dict[str, Written]:
         return {name: w for (name, s), w in self.written.items() if s == sample}
 

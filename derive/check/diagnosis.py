@@ -218,29 +218,69 @@ class Written(Evaluator):
         return written.value
 
 
-def substitutions(claim: Claim, truth: Truth, evaluator: Evaluator) -> None:
+def substitutions(claim: Claim, truth: Truth, evaluator: Evaluator) -> dict[int, str]:
     """Each number put in place of a quantity (`y_4(1 - y_4)... = 0.59(1 - 0.59)...`, y_4 being 0.578) that is
     neither its value to the digits written nor the value the person wrote for it: kept, with any number of
-    digits, to mend a later line that uses it again (see `_mended`)."""
+    digits, to mend a later line that uses it again (see `_mended`). Where it is the one such number of a link
+    whose formula names only quantities of the network, it is returned by that link (its verdict's number), as
+    the link's mistake: the others, put right, say the numbers do follow the formula's shape."""
     links = claim.links if claim.left is None else (claim.left, *claim.links)
     before = evaluator.document.formula if claim.left is not None and not claim.target.name else []
-    for formula, numbers in zip([*before, *links], links[1 - len(before):]):
+    found: dict[int, str] = {}
+    for at, (formula, numbers) in enumerate(zip([*before, *links], links[1 - len(before):]), start=2 - len(before)):
         if not symbolic(formula, evaluator.own) or symbolic(numbers, evaluator.own):
             continue
         if isinstance(formula, Unary) and formula.op == "-" and not isinstance(numbers, Unary):
             formula = formula.arg  # a name read with its sign turned (a delta as t - y) is written as it reads
-        for name, text in _paired(formula, numbers) or []:
-            try:
-                value = truth.value(name, claim.sample)
-            except Unknown:
-                continue
-            written = evaluator.document.written.get((canonical(name), claim.sample))
-            if text.lstrip("-") in evaluator.document.rounded:
-                continue  # a number the person worked out right (from rounded values) is theirs to use
-            if not any(agrees_to_written_digits(v, text) for v in (value, *([written.value] if written else []))):
-                evaluator.document.substituted.setdefault(text, Slip(claim.line, canonical(name), value))
+        wrong, known = _misplaced(_paired(formula, numbers) or [], claim, truth, evaluator)
+        for name, text, value in wrong:
+            evaluator.document.substituted.setdefault(text, Slip(claim.line, canonical(name), value))
+        if known and len(wrong) == 1 and not _anothers(wrong[0][1], formula, claim, truth):
+            name, text, value = wrong[0]
+            found[at] = f"{text} is put for {name}, which is {show(value, 9).text}: a number copied wrong"
     # a chain's last formula, which a line starting with `=` may go on from in numbers
     evaluator.document.formula = [links[-1]] if symbolic(links[-1], evaluator.own) else []
+    return found
+
+
+def _anothers(text: str, formula: Node, claim: Claim, truth: Truth) -> bool:
+    """Whether a number is the value of some name of the formula (factors written in another order)."""
+    for name in names_in(formula):
+        try:
+            if agrees_to_written_digits(truth.value(name, claim.sample), text):
+                return True
+        except Unknown:
+            continue
+    return False
+
+
+def _misplaced(pairs: list[tuple[str, str]], claim: Claim, truth: Truth,
+               evaluator: Evaluator) -> tuple[list[tuple[str, str, Real]], bool]:
+    """Of a formula's names and the numbers written for them, those whose number is not their value (to its
+    digits, or the person's own value for it, or a number they worked out right): name, number, value; and
+    whether every name is a quantity of the network."""
+    wrong, known = [], True
+    for name, text in pairs:
+        try:
+            value = truth.value(name, claim.sample)
+        except Unknown:
+            known = False
+            continue
+        written = evaluator.document.written.get((canonical(name), claim.sample))
+        if text.lstrip("-") in evaluator.document.rounded:
+            continue  # a number the person worked out right (from rounded values) is theirs to use
+        if not any(agrees_to_written_digits(v, text) for v in (value, *([written.value] if written else []))):
+            wrong.append((name, text, value))
+    return wrong, known
+
+
+def put_wrongly(verdict: Verdict, cause: str | None) -> Verdict:
+    """A link found right whose numbers put a wrong one for a quantity of the formula before it (`ReLU'(net_h1)
+    = ReLU'(1.55) = 1` where net_h1 is 1.25): right only because its result does not change with that number,
+    a wrong step all the same."""
+    if cause is None or verdict.status != "correct":
+        return verdict
+    return replace(verdict, status="wrong", reason=cause, explanations=(cause,))
 
 
 def _paired(formula: Node, numbers: Node) -> list[tuple[str, str]] | None:

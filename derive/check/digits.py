@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
 
 from derive.check.claims import Node, Num, numbers_in
-from derive.model.precision import CTX, Real, exact_decimal
+from derive.model.precision import CTX, WORKING_DIGITS, Real, exact_decimal
 
 
 def significant(text: str) -> int:
@@ -19,7 +19,7 @@ def agrees_to_written_digits(truth: Real, text: str) -> bool:
     """The truth, rounded or truncated to the significant digits of `text`, equals `text`."""
     claimed = Decimal(text)
     digits = significant(text)
-    exact = exact_decimal(truth)
+    exact = _settled(exact_decimal(truth))
     for rounding in (ROUND_HALF_EVEN, ROUND_DOWN):
         with localcontext() as ctx:
             ctx.prec, ctx.rounding = digits, rounding
@@ -28,6 +28,18 @@ def agrees_to_written_digits(truth: Real, text: str) -> bool:
     # rounded at the place of its last digit, a value may gain or lose a digit: 0.09 is 0.1 and 0.96 is 1.0 to
     # one decimal, 0.003 is 0.0 (a whole number stays exact: 0.38 is not 0)
     return "." in text and _at_place(exact, claimed) == claimed
+
+
+# The last digits of a working-precision value are the binary's, not the quantity's: 0.15 is held as
+# 0.1499...987, which truncated to two digits would make 0.14 right. They are rounded off before truncating.
+SETTLED_DIGITS = WORKING_DIGITS - 5
+
+
+def _settled(exact: Decimal) -> Decimal:
+    """The value to the digits the working precision holds (an exact decimal given is itself again)."""
+    with localcontext() as ctx:
+        ctx.prec, ctx.rounding = SETTLED_DIGITS, ROUND_HALF_EVEN
+        return +exact
 
 
 def _at_place(exact: Decimal, claimed: Decimal) -> Decimal:

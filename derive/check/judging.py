@@ -26,7 +26,8 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
     verdicts = diagnosis.working_slips(claim, verdicts)
     verdicts = [_with_own_e(claim, _with_earlier_values(claim, v, evaluator), evaluator) for v in verdicts]
-    diagnosis.substitutions(claim, truth, evaluator)
+    wrongly = diagnosis.substitutions(claim, truth, evaluator)
+    verdicts = [diagnosis.put_wrongly(v, wrongly.get(v.link)) for v in verdicts]
     results(claim, truth, evaluator)
     last = literal(claim.links[-1]) if claim.links else None
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:

@@ -321,6 +321,19 @@ class ArrayNames:
                 and not (named_new and q.kind in ("weight", "bias"))]
 
     def _read(self, head: str, s: Statement) -> None:
+        found = self._matching(head, s, 0)
+        if not found:  # one entry stated wrong among the rest, which say what the array is; it is judged wrong
+            found = [q for q in self._matching(head, s, 1) if len(q.names) * len(q.names[0]) >= NEARLY_ENTRIES]
+            found = found if len(_prefer(head, found)) == 1 else []
+        chosen = _prefer(head, found)
+        if len(chosen) == 1:
+            self.readings[head] = chosen[0]
+        elif chosen:
+            self.several[head] = chosen
+
+
+    def _matching(self, head: str, s: Statement, off: int) -> list[Quantity]:
+        """The arrays (either way round) the statement's first array written out is, all but `off` entries."""
         found: list[Quantity] = []
         evaluator = Evaluator(self.truth, OwnNames())
         evaluator.sample = s.sample
@@ -333,15 +346,15 @@ class ArrayNames:
                 continue
             for q in self._readable(head):
                 for oriented in (q, q.transposed()):
-                    if matches(renamed, values, oriented, self.truth, s.sample) and oriented not in found:
+                    if matches(renamed, values, oriented, self.truth, s.sample, off) and oriented not in found:
                         found.append(oriented)
             if found:
                 break
-        chosen = _prefer(head, found)
-        if len(chosen) == 1:
-            self.readings[head] = chosen[0]
-        elif chosen:
-            self.several[head] = chosen
+        return found
+
+
+# An array read with one entry off needs this many entries: the others (three or more) say which it is.
+NEARLY_ENTRIES = 4
 
 
 # A name that says it is a value after the update: `b_{new}`, `b^{new}`, `b^+` (read as b@1); NAMED_NEW, one that

@@ -400,10 +400,13 @@ def values_of(array: Array, evaluator: Evaluator) -> list[list[Real]] | None:
         return None
 
 
-def matches(array: Array, values: list[list[Real]], quantity: Quantity, truth: Truth, sample: str | None) -> bool:
-    """Every entry of the array is the quantity's entry: to the digits written, or exactly."""
+def matches(array: Array, values: list[list[Real]], quantity: Quantity, truth: Truth, sample: str | None,
+            off: int = 0) -> bool:
+    """Every entry of the array (all but `off` of them) is the quantity's entry: to the digits written, or
+    exactly."""
     if (len(quantity.names), len(quantity.names[0])) != array.shape:
         return False
+    missed = 0
     for row, value_row, name_row in zip(array.rows, values, quantity.names, strict=True):
         for node, value, name in zip(row, value_row, name_row, strict=True):
             try:
@@ -413,7 +416,8 @@ def matches(array: Array, values: list[list[Real]], quantity: Quantity, truth: T
             text = literal(node)
             ok = agrees_to_written_digits(right, text) if text is not None else \
                 abs(right - value) <= CTX.mpf(10) ** -12 * max(abs(right), CTX.one)
-            if not ok:
+            missed += not ok
+            if missed > off:
                 return False
     return True
 

@@ -19,7 +19,7 @@ from pylatexenc import latexwalker as lw
 from derive.reader.layer_labels import LABEL
 from derive.reader.nodes import TRANSPOSES, column_spec, shape_stated, transposed, verbatim, visible
 from derive.reader.steps import STEP
-from derive.reader.plain import (ARRAY, OVER_OUTPUTS, NotUnderstood, claims_in, comma_rows, expanded_sum,
+from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
@@ -35,6 +35,7 @@ IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "big
                      "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})
 GREEK = frozenset({"alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "eta", "theta", "lambda",
                    "mu", "sigma", "tau", "phi", "varphi", "omega", "rho", "kappa", "nu", "xi", "psi", "zeta"})
+ARROWS = {"to": "\u2192", "rightarrow": "\u2192"}  # between a subscript's two ends, as _flat writes them
 FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh", "max": "max"}
 # A condition after an equation (`net_y = 5.05 > 0`): the equation is the claim.
 COMPARISONS = {"le": "<", "leq": "<", "ge": ">", "geq": ">", "lt": "<", "gt": ">", "neq": "!", "ne": "!"}
@@ -271,7 +272,10 @@ class _Emitter:
                 self.out.append("@1 ")
                 return
             ends = re.fullmatch(r"\(([A-Za-z0-9]+(?:,[A-Za-z0-9]+)+)\)", flat)  # w_{(x_1, 1)}, w_{(1,4)}: a weight
-            if re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
+            arrow = re.fullmatch(r"([A-Za-z0-9]+)\u2192([A-Za-z0-9]+)", flat)  # w_{x_1 \to h_1}: from x1 to h1
+            if arrow:
+                flat = f"{arrow.group(1)}_{arrow.group(2)}"
+            elif re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
                 flat = flat.strip("()").replace(",", "")  # w_{1,3}: one index of one character each, written apart
             elif ends:
                 flat = ends.group(1).replace(",", "_")  # w_{(x1,1)}: indices of several characters, kept apart
@@ -336,7 +340,7 @@ class _Emitter:
             self.out.append(f" ({OVER_OUTPUTS} * (" + summand.text() + ")) " + tail.text() + " ")
             return len(nodes)
         if name == "sum":
-            self.out.append(_over_samples(nodes[i + 1:], self.arrays))
+            self.out.append(_over_samples(nodes[i + 1:], self.arrays, "".join(self.out).count("=")))
             return len(nodes)
         if name == "sqrt":
             parts, nxt = _one_arg(nodes, i, args)
@@ -411,15 +415,31 @@ class _Emitter:
 _SUMMAND = re.compile(r"\s*([A-Za-z][A-Za-z0-9_]*(?:@\d+)?)\s*(=.*)?", re.S)
 
 
-def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]]) -> str:
+def _over_samples(rest: list[lw.LatexNode], arrays: list[tuple[tuple[str, ...], ...]], before: int) -> str:
     """`\\sum \\delta_1` (no bounds, one name summed, what follows it an equation): the name added over the
-    samples of a batch, as a bias's gradient is (`\\frac{\\partial J}{\\partial b_1} = \\sum \\delta_1`)."""
+    samples of a batch, as a bias's gradient is (`\\frac{\\partial J}{\\partial b_1} = \\sum \\delta_1`). Over
+    more than one name, in a link after the first (`L = -\\sum y \\log a = -(1 \\log 0.53 + ...)`, `before` it
+    that many `=`), what it runs over is not told: that link is UNREAD_SUM, which cannot be checked, and the
+    chain's other links are judged as they stand (where it has none, the equation is not understood)."""
     inner = _Emitter(arrays)
     inner.nodes(rest)
     summand = _SUMMAND.fullmatch(inner.text())
-    if summand is None:
+    if summand is not None:
+        return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
+    tail = _from_equals(inner.text())
+    if before == 0 or before + tail.count("=") < 2:
         raise NotUnderstood("\\sum without its bounds, over more than one name")
-    return f" sum_s({summand.group(1)}) {summand.group(2) or ''}"
+    return f" {UNREAD_SUM} {tail}"
+
+
+def _from_equals(text: str) -> str:
+    """`text` from its first `=` outside brackets on (the links after a sum's summand), or ""."""
+    depth = 0
+    for k, c in enumerate(text):
+        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(c, 0)
+        if c == "=" and depth == 0:
+            return text[k:]
+    return ""
 
 
 def _cells(env: lw.LatexEnvironmentNode) -> tuple[tuple[str, ...], ...]:
@@ -588,6 +608,8 @@ def _flat(node: lw.LatexNode) -> str:
             return node.macroname
         if node.macroname == "prime":
             return "'"
+        if node.macroname in ARROWS:
+            return ARROWS[node.macroname]  # w_{x_1 \to h_1}: a weight named by its two ends
         if node.macroname in (",", " ", ";") or node.macroname in IGNORED:
             return ""  # w_{\left(x_{1}, 1\right)}: sizing brackets are brackets
     if isinstance(node, lw.LatexCommentNode):

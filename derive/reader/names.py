@@ -28,7 +28,7 @@ from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames, Spread
 from derive.check.verdicts import literal
 from derive.reader.quantities import (HINTS, candidates_of, family_rule, fits, hinted, kinds, layers_of, orders,
-                                      prefer, worded)
+                                      prefer, ruled_out, suggested_kinds, worded)
 from derive.model.precision import CTX, Real, show
 
 ROUNDS = 4  # a name read in one round lets a formula in it be read in the next
@@ -291,18 +291,25 @@ class Aligner:
         return Statement(claim, tuple(numbers), tuple(formulas), pending) if numbers or formulas else None
 
     def _by_value(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
+        """The quantities with the statement's value, of those a name of one neuron's net or output (`z_{h_2}`)
+        may be: that quantity, before or after an update, never another that has the value (the loss)."""
+        found = self._valued(name, s, allowed, final)
+        own = self._of_neuron(name)
+        return found if own is None else [q for q in found if q.partition("@")[0] == own]
+
+    def _valued(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
         """The quantities with the statement's value (closest first): to the digits written, else loosely."""
         sample = s.claim.sample
         # n_1 = 2, a layer's size: a whole number reads a name only as a quantity its letters suggest
         whole = bool(s.numbers) and all(text is not None and text.lstrip("-").isdigit() for _, text, _ in s.numbers)
-        givens = self._givens(s)
+        givens = ruled_out(name, self._givens(s), self.kinds)
         givens = hinted(name, givens, self.kinds) if whole else givens
         suggested = hinted(name, self._exactly(s, allowed), self.kinds) if givens else []
         if suggested and not hinted(name, givens, self.kinds):  # z_h2 = 1.0: the net its letters say, not a
             return prefer(name, suggested, self.kinds, self._neuron(name), self.layers)  # weight that is 1 too
         if givens:
             return prefer(name, givens, self.kinds, self._neuron(name), self.layers)
-        exact = self._exactly(s, allowed)
+        exact = ruled_out(name, self._exactly(s, allowed), self.kinds)
         exact = hinted(name, exact, self.kinds) if whole else exact
         if exact:
             return prefer(name, exact, self.kinds, self._neuron(name), self.layers)
@@ -317,7 +324,7 @@ class Aligner:
                     v = self._value(q, sample)
                     if v is not None and _close(v, value, text, spread, loose) and q not in found:
                         found.append(q)
-            found = prefer(name, found, self.kinds, self._neuron(name), self.layers)
+            found = prefer(name, ruled_out(name, found, self.kinds), self.kinds, self._neuron(name), self.layers)
             if found:
                 return found
         return []
@@ -463,12 +470,48 @@ class Aligner:
             gradient = self._gradient_of(name)
             if quantity is None and gradient is not None:
                 quantity, why = gradient, "by its letters, the gradient of a parameter"
+            if quantity is None and (given := self._only_given(name)) is not None:
+                quantity, why = given, "by its letter, the one such given"
+            if quantity is None and (own := self._of_neuron(name)) is not None:
+                quantity, why = own, "by its letter and its neuron"
             head, underscore, sub = name.partition("_")
             if quantity is None and underscore and sub != sub.lower() and self.truth.knows(
                     folded := f"{head}_{sub.lower()}"):
                 quantity, why = folded, "by its letters, in either case"  # target_{O1}: o1's target
             if quantity is not None:
                 self.readings[name] = [Reading(name, quantity, 0, why, self._value(quantity, None))]
+
+    def _only_given(self, name: str) -> str | None:
+        """A name stated as a decimal number (`t = 0.8`) whose letters suggest one kind of given (a target, an
+        input, a bias, the learning rate) that the network has only one of: that given, whatever the number (a
+        given stated wrong is judged as such, not made a name of the person's own); stated beside a given of the
+        spec's, only the kinds of given count (`y` there is the target, not an output). Whole numbers are left:
+        `t = 1` may count steps."""
+        stated = [c for c in self.claims if _root(c.target.name) == name and c.left is None]
+        if not stated or any(len(c.links) != 1 or "." not in (literal(c.links[0]) or "") for c in stated):
+            return None
+        kinds = {k for k in suggested_kinds(name) if k in ("input", "target", "bias", "eta")}
+        found = [q for q in self.candidates if self.kinds.get(q) in kinds]
+        among = all(self._among_givens(c) for c in stated)  # `x=1, w_1=0.5, y=0.8`: y is the target, no output
+        return found[0] if len(found) == 1 and (among or len(kinds) == len(suggested_kinds(name))) else None
+
+    def _among_givens(self, claim: Claim) -> bool:
+        """Whether a claim is stated on a line with another that states one of the spec's givens by its name."""
+        givens = ("input", "target", "weight", "bias", "eta")
+        return any(c is not claim and c.line == claim.line and c.left is None and len(c.links) == 1
+                   and literal(c.links[0]) is not None and self.kinds.get(_root(c.target.name)) in givens
+                   for c in self.claims)
+
+    def _of_neuron(self, name: str) -> str | None:
+        """`z_{h_1}`, `a_{o1}`: a letter that suggests only a net or only an output, indexed by a neuron's own name
+        (the network's h1): that neuron's net or output, whatever value the document gives it."""
+        match = re.fullmatch(r"([A-Za-z]+)_(\w+)", name)
+        neurons = {n.name: n for n in self.truth.network.neurons}
+        neuron = neurons.get(match.group(2).replace("_", "")) if match else None
+        kinds = suggested_kinds(match.group(1)) if match else set()
+        if neuron is None or len(kinds) != 1 or not kinds <= {"net", "out"}:
+            return None
+        return neuron.net.name if kinds == {"net"} else neuron.out.name
 
     def _gradient_of(self, name: str) -> str | None:
         """`\\nabla w_{11}` (nabla_w_11), the gradient symbol on a parameter's name: the loss's gradient for it."""

@@ -275,6 +275,9 @@ GENERIC_OUTPUT = ("target", "output")  # the words for an output neuron's target
 # The sum over the outputs, as the reader writes it for the document's names to write it out (sums.py): a
 # product of this name and the summand in brackets. Left unread, it is a name of no quantity: never judged.
 OVER_OUTPUTS = "sum_o"
+# A sum without bounds over an expression, in a link after the first, where what it runs over is not told:
+# a name of no quantity, so that its link cannot be checked and the chain's other links are judged.
+UNREAD_SUM = "sum_without_bounds"
 EACH = "Nth"  # marks the sum's index in its summand, after its letter: out_{o} is out_oNth, y_{i} y_iNth
 
 
@@ -304,7 +307,7 @@ def over_examples(text: str) -> tuple[str, str] | None:
     `\\sum`; None where the summand names the index otherwise (`a_{i,j}`) or not at all."""
     bounds = _OVER_EXAMPLES.match(text)
     if bounds is None:
-        return None
+        return _over_marked_examples(text)
     letter = bounds.group(1)
     body, tail = _summand(text[bounds.end():])
     index = rf"\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}}|_\s*(?:\{{\s*{letter}\s*\}}|{letter}(?![A-Za-z0-9]))"
@@ -314,12 +317,38 @@ def over_examples(text: str) -> tuple[str, str] | None:
     return body, tail
 
 
+# A sum over the examples by their index alone (`\sum_e`, no bounds); not l nor t, which count layers and
+# time steps (`\sum_t L^{(t)}`) where notes write them as superscripts in brackets too
+_BY_INDEX = re.compile(r"\s*_\s*(?:\{\s*([a-km-su-z])\s*\}|([a-km-su-z])(?![A-Za-z0-9]))(?!\s*\^)")
+
+
+def _over_marked_examples(text: str) -> tuple[str, str] | None:
+    """`\\sum_e \\frac{1}{2}(y^{(e)} - o^{(e)})^2`: the summand without its example's index, where the index
+    is written on it only as the example's superscript in brackets (the notes' `x^{(i)}`), as the sum over
+    the examples up to m is read; None where it names the index otherwise (`y_e`, `e^{-s}`) or not at all."""
+    bounds = _BY_INDEX.match(text)
+    if bounds is None:
+        return None
+    letter = bounds.group(1) or bounds.group(2)
+    body, tail = _summand(text[bounds.end():])
+    body, count = re.subn(rf"\^\s*\{{\s*\(\s*{letter}\s*\)\s*\}}", "", body)
+    if count == 0 or re.search(rf"(?<![A-Za-z\\]){letter}(?![A-Za-z])", body):
+        return None
+    return body, tail
+
+
 def _summand(body: str) -> tuple[str, str]:
-    """A sum's summand (to the next `+`, `-` or `=` outside brackets) and what follows it."""
+    """A sum's summand (to the next `+`, `-`, `=` or list separator outside brackets) and what follows it."""
     depth, norm = 0, False
     for k, c in enumerate(body):
         depth += {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}.get(c, 0)
         norm ^= body.startswith("\\|", k)  # \|t - o\|: a norm's bars enclose as brackets do
-        if depth == 0 and not norm and c in "+-=" and body[:k].strip():
+        if depth == 0 and not norm and (c in "+-=" or _separates(body, k)) and body[:k].strip():
             return body[:k], body[k:]
     return body, ""
+
+
+def _separates(body: str, k: int) -> bool:
+    """Whether the comma or semicolon at `k` ends an equation of a list (`\\sum_{i=1}^{m} dz_i, \\quad db = ...`):
+    not a spacing macro's (`\\,`, `\\;`) nor a decimal comma's between digits (`0,5`)."""
+    return body[k] in ",;" and body[k - 1:k] != "\\" and not (body[k - 1:k].isdigit() and body[k + 1:k + 2].isdigit())

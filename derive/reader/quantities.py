@@ -40,7 +40,7 @@ def worded(name: str, output) -> str | None:  # type: ignore[no-untyped-def]
 
 def orders(truth: Truth) -> list[list[str]]:
     """The ordered lists a family of names may count through: inputs, targets, every neuron's net, out and
-    delta (all layers, and each layer), the weights."""
+    delta (all layers, and each layer), the weights, and the biases where each layer has one."""
     network = truth.network
     orders = [[s.name for s in network.inputs], [o.target.name for o in network.outputs]]
     for kind in ("net", "out"):
@@ -48,6 +48,9 @@ def orders(truth: Truth) -> list[list[str]]:
         orders += [[getattr(n, kind).name for n in layer] for layer in network.layers]
     orders.append([f"d:E_total/{n.net.name}" for n in network.neurons])
     orders.append([p.name for p in network.params if p.kind == "weight"])
+    biases = [p for p in network.params if p.kind == "bias"]
+    if sorted(p.layer for p in biases) == list(range(len(network.layers))):  # one per layer: b^{(1)}, b^{(2)}
+        orders.append([p.name for p in sorted(biases, key=lambda p: p.layer)])
     return orders
 
 
@@ -132,6 +135,40 @@ def hinted(name: str, found: list[str], kind: dict[str, str]) -> list[str]:
     suggested = [k for pattern, ks in HINTS for k in ks
                  if re.fullmatch(pattern, name) or (head and re.fullmatch(pattern, head.group()))]
     return [q for q in found if kind.get(q.partition("@")[0], "other") in suggested]
+
+
+PARAMETERS = frozenset({"weight", "bias", "eta"})
+DATA = frozenset({"input", "target"})
+
+
+def suggested_kinds(name: str) -> set[str]:
+    """The kinds of quantity a name's letters suggest (none, for letters that suggest none)."""
+    head = re.match(r"[A-Za-z]+", name)
+    words = [name] + ([head.group()] if head else [])
+    return {k for pattern, ks in HINTS for k in ks if any(re.fullmatch(pattern, w) for w in words)}
+
+
+def ruled_out(name: str, found: list[str], kind: dict[str, str]) -> list[str]:
+    """`found` less the quantities a name's letters rule out: a kind of parameter (weight, bias, learning rate) the
+    name does not suggest (`y`, `a`, `x` suggest none; `b` a bias), an input or a target for a name that suggests
+    only parameters (`w`), a derivative for one that suggests no delta (`t`, `\alpha`). A value alone does
+    not make `y = 0.8` a weight that is 0.8, `b^{(2)} = 0.4` a weight that is 0.4, nor `t = 0.8` the derivative
+    d out_o1 / d out_h1 that is w2; a name whose letters suggest nothing keeps every reading."""
+    suggested = suggested_kinds(name)
+    if not suggested:
+        return found
+    derivative = "delta" in suggested  # `t`, `y`, `\alpha`: no derivative (d out_o1 / d out_h1, which is w2)
+    return [q for q in found if _kind(q, kind) not in PARAMETERS - suggested
+            and not (_kind(q, kind) in DATA and suggested <= PARAMETERS) and (derivative or not q.startswith("d:"))]
+
+
+def _kind(quantity: str, kind: dict[str, str]) -> str | None:
+    """What a quantity is, a derivative of a net by an output or an input being the weight between them."""
+    base = quantity.partition("@")[0]
+    bottom = base[2:].partition("/")[2]
+    if base.startswith("d:net_") and kind.get(bottom) in ("out", "input"):
+        return "weight"
+    return kind.get(base)
 
 
 def is_copy(quantity: str) -> bool:

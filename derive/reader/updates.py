@@ -18,7 +18,8 @@ from derive.check.claims import Binary, Call, Claim, Name, Node, Unary
 from derive.check.judging import judge
 from derive.check.truth import Truth
 from derive.check.values import Evaluator
-from derive.check.verdicts import Verdict
+from derive.check.verdicts import Verdict, literal
+from derive.model.precision import real, show
 from derive.reader.maths import Chain
 from derive.reader.spans import MATH, Span, near
 
@@ -49,19 +50,57 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:
         readings.reverse()
+    if not prefer_after and not forward and not _worked_before(truth, evaluator):
+        readings = readings[:1]  # a parameter stated before any working is the given it starts from
+    start = evaluator.document
     judged = []
     for c, note in readings:  # the preferred reading first; the other only when this one is not right
-        judged.append((judge(c, truth, evaluator), note))
+        evaluator.document = start.copy()  # each reading on what was written before the claim, not on the other's
+        judged.append((judge(c, truth, evaluator), note, evaluator.document))
         if not _count(judged[-1][0], "wrong", "carried") and _count(judged[-1][0], "correct"):
             return judged[-1][0], _reading(note, target)
     # the reading with the fewest new errors, then the most right links (a slip carried forward is no
     # new error), then the one with a cause for its error, in the order of preference
     ranked = sorted(range(len(judged)), key=lambda i: (_count(judged[i][0], "wrong"), -_count(judged[i][0], "correct"),
                                                       not any(v.explanations for v in judged[i][0]), i))
-    verdicts, note = judged[ranked[0]]
+    verdicts, note, evaluator.document = judged[ranked[0]]
     if weights and note == AFTER_UPDATE:
         verdicts = _unknown_weights(verdicts, truth, evaluator, claim.sample, target)
+    if note == BEFORE_UPDATE:
+        verdicts = _numbered_otherwise(claim, verdicts, truth, evaluator)
     return verdicts, _reading(note, target)
+
+
+def _numbered_otherwise(claim: Claim, verdicts: list[Verdict], truth: Truth, evaluator: Evaluator) -> list[Verdict]:
+    """A parameter stated as a bare number that is wrong under its name but exactly another parameter's value
+    of its kind (`b_3 = 0.3` where b3 is 0.1 and b5 is 0.3): the document may number its parameters otherwise
+    (per layer, from 0), so which it states cannot be told; it is no slip to carry either."""
+    params = {p.name: p for p in truth.network.params}
+    mine = params.get(claim.target.name)
+    text = literal(claim.links[-1]) if len(claim.links) == 1 else None
+    # an entry of a matrix is named by its place, which the other entries confirm
+    if mine is None or text is None or claim.entry or [v.status for v in verdicts] != ["wrong"]:
+        return verdicts
+    others = [p.name for p in params.values() if p.kind == mine.kind and p.name != mine.name
+              and truth.value(p.name, claim.sample) == real(text)]
+    if not others:
+        return verdicts
+    v = verdicts[0]
+    if v.claimed is not None:
+        evaluator.document.forget(range(v.line, v.line + 1), v.claimed)
+    return [replace(v, status="cannot check", explanations=(), reason=(
+        f"{text} is not {mine.name} ({show(truth.value(mine.name, claim.sample), 9).text}) but is "
+        f"{', '.join(others[:3])}: the document may number its parameters otherwise; which it means is not read"))]
+
+
+def _worked_before(truth: Truth, evaluator: Evaluator) -> bool:
+    """Whether anything but the spec's givens was written before (a value worked out, or an equation that could
+    not be read): until then a parameter's number is the value it starts from, never one after an update."""
+    network = truth.network
+    givens = {s.name for s in network.inputs} | {o.target.name for o in network.outputs} | {network.eta.name}
+    givens |= {p.name for p in network.params}
+    document = evaluator.document
+    return bool(document.unread) or any(name not in givens for name, _ in document.written)
 
 
 def _weights_written(span: Span, truth: Truth, evaluator: Evaluator, sample: str | None) -> bool:

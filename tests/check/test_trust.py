@@ -10,8 +10,10 @@ from decimal import Decimal
 import pytest
 
 from derive.check import checker
+from derive.check.digits import agrees_to_written_digits
 from derive.maths import derivation
 from derive.model import network, spec
+from derive.model.precision import real
 from derive.reader.document import check_document
 from tests.helpers import oracle_net
 from tests.oracle import forward, mp
@@ -122,3 +124,19 @@ def test_a_derivative_is_zero_only_where_the_closed_form_does_not_hold_the_symbo
     assert zero <= absent
     if source in ("mazur", "textbook"):  # no kinks or ties: what does not appear is exactly what does not feed
         assert zero == absent and ("out_h1", "w5" if source == "mazur" else net.params[-1].name) in zero
+
+
+@pytest.mark.parametrize(("given", "written"), [("0.15", "0.14"), ("0.3", "0.2"), ("0.7", "0.6"), ("0.35", "0.34")])
+def test_a_given_held_in_binary_is_not_truncated_to_the_number_below(given: str, written: str) -> None:
+    """0.15 is held as 0.1499...987 in binary: truncated to two digits that would make 0.14 right. A number one
+    unit below an exact decimal does not agree with it; the decimal itself and its rounding down do."""
+    value = real(given)
+    assert not agrees_to_written_digits(value, written)
+    assert agrees_to_written_digits(value, given)
+    assert agrees_to_written_digits(real("0.14978"), "0.149") and agrees_to_written_digits(real("0.14978"), "0.15")
+
+
+def test_a_weight_written_one_unit_low_is_wrong(mazur: derivation.Derivation) -> None:
+    """w1 = 0.15 (the spec): `w_1 = 0.14` is wrong, not 0.15 truncated."""
+    found = check_document(mazur, "md", "The network's weights: $w_1 = 0.14$\n").found
+    assert [f.verdict.status for f in found] == ["wrong"]

@@ -94,8 +94,8 @@ def mutate_folder(folder: Path, limit: int | None = None) -> Outcome:
         if entry["status"] != "right" or before[k][0] != {"correct"} or (limit is not None and outcome.tried >= limit):
             continue
         hit = _result_at(text, before[k][1], entry)
-        if hit is None:
-            continue
+        if hit is None or not hit.group().strip("0."):
+            continue  # a zero (0.0) has no significant digit to move
         changed = text[:hit.start()] + mutated(hit.group()) + text[hit.end():]
         after = matched(check_document(d, kind, changed), truth)[k][0]
         outcome.tried += 1

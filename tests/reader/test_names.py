@@ -321,6 +321,23 @@ def test_weights_named_by_their_two_ends(mazur: derivation.Derivation) -> None:
         ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
 
 
+
+def test_weights_named_by_their_two_ends_with_an_arrow(mazur: derivation.Derivation) -> None:
+    # w_{x_1 \to h_1}: the weight from x_1 into h_1, its ends joined by an arrow; read by its value like any
+    # name (0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775, 0.25 * 0.05 + 0.3 * 0.1 + 0.35 = 0.3925 by hand)
+    document = "\n\n".join([
+        r"$$x_1 = 0.05, \quad x_2 = 0.1$$",
+        r"$$w_{x_1 \to h_1} = 0.15, \quad w_{x_2 \to h_1} = 0.2, \quad w_{x_1 \rightarrow h_2} = 0.25, \quad "
+        r"w_{x_2 \rightarrow h_2} = 0.3$$",
+        r"$$z_1 = w_{x_1 \to h_1} x_1 + w_{x_2 \to h_1} x_2 + 0.35 = 0.3775$$",
+        r"$$z_2 = w_{x_2 \rightarrow h_2} x_1 + w_{x_1 \rightarrow h_2} x_2 + 0.35 = 0.3925$$",  # swapped: wrong
+    ])
+    report = check_document(mazur, "md", document)
+    assert {k: v for k, v in readings(report).items() if k.startswith("w")} == {
+        "w_x1_h1": "w1", "w_x2_h1": "w2", "w_x1_h2": "w3", "w_x2_h2": "w4"}
+    assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("net")] == [
+        ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
+
 EQUAL_WEIGHTS = """
 title = "weights of equal values"
 inputs = ["x1", "x2"]

@@ -57,3 +57,18 @@ def test_a_summand_naming_one_output_is_not_understood(mazur: derivation.Derivat
 
 def test_a_sum_naming_no_output_stays_unread(mazur: derivation.Derivation) -> None:
     assert "correct" not in statuses(r"$E_{total} = \sum \frac{1}{2}(a - b)^2$", mazur)
+
+
+@pytest.mark.parametrize("scale, status", [(1, "correct"), (2, "wrong")])
+def test_a_sum_over_more_than_one_name_leaves_its_link_unchecked(mazur: derivation.Derivation, scale: int,
+                                                                  status: str) -> None:
+    """`\\sum (y - \\hat{y})^2` without bounds: what it runs over is not told, so its link cannot be checked;
+    the number after it is still judged against the loss."""
+    found = statuses(f"$E_{{total}} = \\frac{{1}}{{2}} \\sum (y - \\hat{{y}})^2 = {total_error(scale)}$", mazur)
+    assert found == ["cannot check", status]
+
+
+def test_a_sum_over_more_than_one_name_at_the_head_is_not_understood(mazur: derivation.Derivation) -> None:
+    """The sum is what the chain is about: nothing is judged."""
+    report = check_document(mazur, "md", f"$\\frac{{1}}{{2}} \\sum (y - \\hat{{y}})^2 = {total_error()}$")
+    assert [s.status for s in report.spans] == ["not understood"] and not report.found

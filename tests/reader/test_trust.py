@@ -495,3 +495,137 @@ def test_a_link_following_one_that_cannot_be_checked_is_not_credited(mazur: deri
     assert [(line, status) for line, status, _ in said] == [
         (1, "defined"), (3, "cannot check"), (3, "cannot check"), (3, "cannot check")]
     assert said[2][2] == "follows from link 1, which cannot be checked"
+
+
+def test_a_given_stated_wrong_is_not_carried_from_its_own_number(mazur: derivation.Derivation) -> None:
+    """w_1 is 0.15; `w_1 = 0.18` is wrong. Read as the weight after the update, it must not take its own 0.18
+    as the weight before it (0.18 - 0.5 x 0.000438568 = 0.17978, which 0.18 rounds) and be carried from
+    itself: each reading of a claim is judged on what was written before the claim only. (After some working,
+    net_h1 = 0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775, both readings are tried.)"""
+    found = verdicts(mazur, "$net_{h1} = 0.3775$\n\nThe weights: $w_1 = 0.18$\n")
+    assert [(line, status) for line, status, _ in found] == [(1, "correct"), (3, "wrong")]
+    after = check_document(mazur, "md", "After the update, $w_1 = 0.14978$\n").found  # 0.15 - 0.5 x 0.000438568
+    assert [(f.verdict.status, f.reading) for f in after] == [("correct", "w1: read as the value after one update")]
+
+
+def test_a_name_is_not_read_by_its_value_as_a_kind_its_letters_rule_out(mazur: derivation.Derivation) -> None:
+    """The target is 0.01 and w5 is 0.40, w6 0.45: `y = 0.4` is no weight (nor d net_o1 / d out_h1, which is
+    w5) and `b^{(2)} = 0.45` no weight; neither is called right by that value. `y = 0.01` is the target and
+    `o_1 = 0.01` (output data) too; `\\theta_1 = 0.15` is w1."""
+    for document in ("The target: $y = 0.4$\n", "The bias: $b^{(2)} = 0.45$\n"):
+        assert [status for _, status, _ in verdicts(mazur, document)] in (["defined"], ["wrong"], ["cannot check"])
+    for document, read in (("The target: $y = 0.01$\n", "read y as target_o1"),
+                           ("Output data: $o_1 = 0.01$\n", "read o1 as target_o1"),
+                           ("Weights: $\\theta_1 = 0.15$\n", "read theta1 as w1")):
+        found = check_document(mazur, "md", document).found
+        assert [f.verdict.status for f in found] == ["correct"] and read in found[0].reading
+
+
+def test_a_parameter_stated_with_another_parameters_value_cannot_be_checked(mazur: derivation.Derivation) -> None:
+    """w1 is 0.15 and w3 0.25: `w_1 = 0.25` may be the document's own numbering of w3 (cannot check, both named),
+    and is no slip a later step carries; `w_1 = 0.18`, no parameter's value, is wrong."""
+    found = verdicts(mazur, "The weights: $w_1 = 0.25$\n")
+    assert [status for _, status, _ in found] == ["cannot check"]
+    assert "w1 (0.15)" in found[0][2] and "w3" in found[0][2]
+    assert [status for _, status, _ in verdicts(mazur, "The weights: $w_1 = 0.18$\n")] == ["wrong"]
+
+
+def test_a_parameter_stated_before_any_working_is_the_given_it_starts_from(mazur: derivation.Derivation) -> None:
+    """w1 = 0.15, and after one update 0.15 - 0.5 x 0.000438568 = 0.149780716 (by hand), which 0.14 truncates:
+    stated before anything is worked out, `w_1 = 0.14` is the weight it starts from, wrong, not the weight
+    after the update. Under words saying the weights are new, or after working, 0.14978 is that weight."""
+    assert [s for _, s, _ in verdicts(mazur, "The weights: $w_1 = 0.14$\n")] == ["wrong"]
+    for document in ("The new weights: $w_1 = 0.14978$\n", "$net_{h1} = 0.3775$\n\nThen $w_1 = 0.14978$\n"):
+        found = check_document(mazur, "md", document).found
+        assert (found[-1].verdict.status, found[-1].reading) == ("correct", "w1: read as the value after one update")
+
+
+def test_biases_labelled_by_layer_are_read_as_a_family(mazur: derivation.Derivation) -> None:
+    """The classic network has one bias per layer, b1 = 0.35 and b2 = 0.6: `b^{(2)} = 0.6` is b2 by its value,
+    so `b^{(1)}` is b1 by its label, and 0.45 for it is wrong (not a name of the person's own, defined)."""
+    found = check_document(mazur, "md", "Biases: $b^{(1)} = 0.45$, $b^{(2)} = 0.6$\n").found
+    assert [(f.verdict.status, f.reading) for f in found] == [("wrong", "read b_L1 as b1 (0.35)"),
+                                                              ("correct", "read b_L2 as b2 (0.6)")]
+
+
+RELU_NET = """
+inputs = ["x1", "x2"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1"]
+activation = "relu"
+weights = [[0.5, 2]]
+
+[[layers]]
+neurons = ["o1"]
+activation = "relu"
+weights = [[1.2]]
+
+[[samples]]
+inputs = [1, 0.5]
+targets = [4]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_number_put_for_a_quantity_wrongly_is_wrong_where_the_result_hides_it(tmp_path: Path) -> None:
+    """net_h1 = 0.5 x 1 + 2 x 0.5 = 1.5 (by hand), so ReLU'(net_h1) = 1; `ReLU'(1.8) = 1` puts 1.8 for net_h1:
+    its result is right only because the slope is 1 at both, the step is wrong. `ReLU'(1.5) = 1` is right."""
+    path = tmp_path / "net.toml"
+    path.write_text(RELU_NET, encoding="utf-8")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    slope = r"$$\frac{\partial out_{h1}}{\partial net_{h1}} = \text{ReLU}'(net_{h1}) = \text{ReLU}'(NUMBER) = 1$$"
+    wrong = verdicts(d, slope.replace("NUMBER", "1.8") + "\n")
+    assert [status for _, status, _ in wrong] == ["correct", "wrong", "correct"]
+    assert "1.8 is put for net_h1, which is 1.5" in wrong[1][2]
+    assert {status for _, status, _ in verdicts(d, slope.replace("NUMBER", "1.5") + "\n")} == {"correct"}
+
+
+def test_a_given_of_a_kind_the_network_has_one_of_is_read_by_its_letter(tmp_path: Path) -> None:
+    """One output, target 4; d out_o1 / d out_h1 is the output's weight 1.2 (relu, active: net_h1 = 1.5). `t =
+    1.2` is no derivative (its letter says a target) and, the network having one target, is that target stated
+    wrong; `t = 4.0` is right; a whole `t = 1` may count steps and is left a name of the person's own. So
+    `\\alpha = 1.2` is the learning rate (0.1) stated wrong, no derivative."""
+    path = tmp_path / "net.toml"
+    path.write_text(RELU_NET, encoding="utf-8")
+    d = derivation.build(network.build(spec.load(str(path))), history_steps=(1,))
+    for number, status in (("1.2", "wrong"), ("4.0", "correct")):
+        found = check_document(d, "md", f"The target: $t = {number}$\n").found
+        assert [(f.verdict.status, f.reading) for f in found] == [(status, "read t as target_o1 (4)")]
+    assert [s for _, s, _ in verdicts(d, "Step: $t = 1$\n")] == ["defined"]
+    rate = check_document(d, "md", "The learning rate: $\\alpha = 1.2$\n").found  # it is 0.1
+    assert [(f.verdict.status, f.reading) for f in rate] == [("wrong", "read alpha as eta (0.1)")]
+    # `y` may be the target or an output: stated beside a given (x1 = 1), only the target; alone, neither
+    beside = check_document(d, "md", "Given $x_1 = 1.0$, $y = 4.5$\n").found
+    assert [(f.verdict.status, f.reading) for f in beside][-1] == ("wrong", "read y as target_o1 (4)")
+    assert [s for _, s, _ in verdicts(d, "Given $y = 4.5$\n")] == ["defined"]
+
+
+def test_a_letter_of_one_kind_indexed_by_a_neuron_is_that_neurons_quantity(mazur: derivation.Derivation) -> None:
+    """net_h1 = 0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775 (by hand): `z_{h1} = 0.3875` is net_h1 stated wrong (z says
+    a net, h1 is a neuron), not a name of the person's own; `a_{o1}` is out_o1 (0.75136507, tests/oracle.py)."""
+    found = check_document(mazur, "md", "The net: $z_{h1} = 0.3875$\n").found
+    assert [(f.verdict.status, f.reading) for f in found] == [("wrong", "read z_h1 as net_h1 (0.3775)")]
+    s = spec.load_preset("mazur")
+    o1 = forward(oracle_net(s), list(s.samples[0].inputs))[2][0]
+    found = check_document(mazur, "md", f"The output: $a_{{o1}} = {mp.nstr(o1, 8)}$\n").found
+    assert [f.verdict.status for f in found] == ["correct"] and "read a_o1 as out_o1" in found[0].reading
+    # out_o1's value stated for z_{h2} is no reading of it as out_o1: it is net_h2 (0.25 x 0.05 + 0.3 x 0.1 +
+    # 0.35 = 0.3925, by hand) stated wrong
+    found = check_document(mazur, "md", f"The net: $z_{{h2}} = {mp.nstr(o1, 8)}$\n").found
+    assert [(f.verdict.status, f.reading) for f in found] == [("wrong", "read z_h2 as net_h2 (0.3925)")]
+
+
+def test_an_array_with_one_entry_stated_wrong_is_read_by_the_others(mazur: derivation.Derivation) -> None:
+    """The first layer's weights are [[0.15, 0.20], [0.25, 0.30]] (rows per hidden neuron, the spec): written with
+    0.33 for 0.30, the three others say which array it is and the fourth is wrong, not the whole a name of the
+    person's own. Two entries say too little: `x = [0.05; 0.13]` (inputs 0.05, 0.10) is left the person's own."""
+    matrix = r"\begin{bmatrix} 0.15 & 0.20 \\ 0.25 & 0.33 \end{bmatrix}"
+    found = check_document(mazur, "md", f"Weights: $W^{{(1)}} = {matrix}$\n").found
+    assert [f.verdict.status for f in found] == ["correct", "correct", "correct", "wrong"]
+    assert {f.reading for f in found} == {"read W_L1 as the weights of layer 1"}
+    vector = r"\begin{bmatrix} 0.05 \\ 0.13 \end{bmatrix}"
+    assert [s for _, s, _ in verdicts(mazur, f"Inputs: $x = {vector}$\n")] == ["defined", "defined"]
