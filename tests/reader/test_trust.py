@@ -489,9 +489,10 @@ def test_a_link_using_a_slip_and_wrong_in_another_way_too_is_not_carried() -> No
 
 
 def test_a_link_following_one_that_cannot_be_checked_is_not_credited(mazur: derivation.Derivation) -> None:
-    """u = 0.5, then u = 2 u = 1.0 = 1.0: the first link defines u by itself and cannot be checked, so the
-    numbers that follow from it (2 x 0.5 = 1.0 by hand) cannot be either; never "correct" on its word."""
-    said = verdicts(mazur, "$$u = 0.5$$\n\n$$u = 2 u = 1.0 = 1.0$$\n")
+    """u = 0.83 (no value of the network), then u = 2 u = 1.66 = 1.66: the first link defines u by itself and
+    cannot be checked, so the numbers that follow from it (2 x 0.83 = 1.66 by hand) cannot be either; never
+    "correct" on its word."""
+    said = verdicts(mazur, "$$u = 0.83$$\n\n$$u = 2 u = 1.66 = 1.66$$\n")
     assert [(line, status) for line, status, _ in said] == [
         (1, "defined"), (3, "cannot check"), (3, "cannot check"), (3, "cannot check")]
     assert said[2][2] == "follows from link 1, which cannot be checked"
