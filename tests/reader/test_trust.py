@@ -630,3 +630,14 @@ def test_an_array_with_one_entry_stated_wrong_is_read_by_the_others(mazur: deriv
     assert {f.reading for f in found} == {"read W_L1 as the weights of layer 1"}
     vector = r"\begin{bmatrix} 0.05 \\ 0.13 \end{bmatrix}"
     assert [s for _, s, _ in verdicts(mazur, f"Inputs: $x = {vector}$\n")] == ["defined", "defined"]
+
+
+def test_a_result_after_a_slip_in_an_exponent_must_follow_from_it(mazur: derivation.Derivation) -> None:
+    # net_o1 written 4.50 (a slip): 1/(1 + e^{-4.50}) is 0.98901 (by hand: e^{-4.5} = 0.011109), so 0.75, the
+    # true out_o1 rounded, does not follow from the working. A rounding of 4.50 moves e^{-4.50} by about
+    # 0.005 e^{-4.495}, not by 0.005 e^{4.505}, which would let any number near the truth pass
+    document = "\n\n".join([r"$$net_{o1} = 4.50$$",
+                            r"$$out_{o1} = \sigma(net_{o1}) = \frac{1}{1 + e^{-4.50}} = 0.75$$"])
+    report = check_document(mazur, "md", document)
+    last = [f.verdict for f in report.found if f.verdict.line == 3][-1]
+    assert last.link == 3 and last.status == "wrong" and "does not follow from link 2" in last.reason
