@@ -257,7 +257,7 @@ class Spread:
                   "relu": lambda: CTX.one, "abs": lambda: CTX.one, "step": lambda: CTX.inf if abs(x) <= e else CTX.zero,
                   "dsigmoid": lambda: CTX.mpf(0.1), "dtanh": lambda: CTX.mpf(0.77),  # their slopes' largest sizes
                   "identity": lambda: CTX.one, "one": lambda: CTX.zero,
-                  "exp": lambda: CTX.exp(_argument("exp", x + e)),  # exp grows: its steepest at the top of [x - e, x + e]
+                  "exp": lambda: CTX.exp(_argument("exp", x + e)),  # steepest at the top of [x - e, x + e]
                   "log": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "ln": lambda: 1 / (abs(x) - e) if abs(x) > e else CTX.inf,
                   "sqrt": lambda: 1 / (2 * CTX.sqrt(x - e)) if x > e else CTX.inf}

@@ -62,11 +62,11 @@ class Aliases:
     """Written names mapped to the network's: the textbook's letters where the network has those
     quantities, and a course's own (`[aliases]`: a whole name, or a head such as `z` for `net`)."""
 
-    def __init__(self, truth: Truth, table: dict[str, str]) -> None:
+    def __init__(self, truth: Truth, table: dict[str, str], hatted: bool = True) -> None:
         self.truth = truth
         self.labels = True  # a superscript on a name of the document's own labels it
         self.examples = 0  # the samples an undefined m counts (counts.py); 0: m is not read
-        self.table = dict(textbook_aliases(truth))
+        self.table = dict(textbook_aliases(truth, hatted))
         self.table.update(table)
         self.chains: dict[tuple[Chain, bool], Chain] = {}  # each chain renamed once: read, then judged
 
@@ -132,9 +132,10 @@ class Aliases:
                        left=None if claim.left is None else self.node(claim.left))
 
 
-def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:
+def textbook_aliases(truth: Truth, hatted: bool = True) -> list[tuple[str, str]]:
     """The textbook's letters (ŷ_j, y_j, b_h, β_j, α_h) for a network named as the textbook names it,
-    only where the written name is not already one of the network's quantities."""
+    only where the written name is not already one of the network's quantities. y_j is the target only
+    beside a ŷ (`hatted`): a document that never writes one means the output y_j by y_j."""
     known = set(truth.values)
     found = []
     for o in truth.network.outputs:
@@ -142,7 +143,8 @@ def textbook_aliases(truth: Truth) -> list[tuple[str, str]]:
         suffix = n[1:] if len(n) > 1 and n[0] == "y" else None
         if suffix is None:
             continue
-        found += [(f"yhat{suffix}", f"out_{n}"), (f"y{suffix}", f"target_{n}"), (f"beta{suffix}", f"net_{n}")]
+        found += [(f"yhat{suffix}", f"out_{n}"), (f"beta{suffix}", f"net_{n}")]
+        found += [(f"y{suffix}", f"target_{n}")] if hatted else []
     for layer in truth.network.layers[:-1]:
         for neuron in layer:
             n = neuron.name

@@ -88,6 +88,11 @@ class DocumentReport:
         return sum(s.status == status for s in self.spans)
 
 
+# how a document writes the prediction ŷ (beside which y is the target, as the textbook writes them)
+_HATS = ("hat{y}", "hat y", "haty", "ŷ", "y\u0302", "y_hat", "yhat", "y\\_hat", "hat{\\mathbf{y}}",
+         "hat{\\boldsymbol{y}}")
+
+
 def texts(kind: str, document: str) -> list[Text]:
     """The texts spans are read from: the document, or every Markdown cell of a notebook."""
     if kind == "ipynb":
@@ -110,7 +115,7 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     truth = Truth(d)
     if uses_decimal_commas(document):  # 0,777 throughout: decimal commas (the same length: lines stay)
         document = decimal_points(document)
-    names = Aliases(truth, aliases or {})
+    names = Aliases(truth, aliases or {}, hatted=any(h in document for h in _HATS))
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
     samples = SampleNames(truth.samples, tuple(d.network.spec.inputs),

@@ -385,3 +385,16 @@ def test_the_names_of_a_matrix_s_entries_are_read_at_their_places(names: str, nu
     assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("net")] == [
         ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
     assert "by its place in the weights of layer 1" in {r.why for r in report.names.readings}
+
+
+def test_y_is_the_output_where_the_document_writes_no_hatted_y() -> None:
+    # the textbook writes ŷ_j for the output and y_j for the target; a document that never writes a ŷ means the
+    # output by y_j (its targets are t_j), on a network whose output neurons are named y1, y2
+    s = spec.load_preset("textbook")
+    d = derivation.build(network.build(s), history_steps=(1,))
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))[2]
+    value = mp.nstr(outs[0], 9)
+    plain = check_document(d, "md", f"$$t_1 = 1$$\n\n$$y_1 = {value}$$")
+    assert [(f.target, f.verdict.status) for f in plain.found] == [("target_y1", "correct"), ("out_y1", "correct")]
+    hatted = check_document(d, "md", f"$$\\hat{{y}}_1 = {value}, \\quad y_1 = 1$$")
+    assert [(f.target, f.verdict.status) for f in hatted.found] == [("out_y1", "correct"), ("target_y1", "correct")]
