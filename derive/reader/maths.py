@@ -272,7 +272,8 @@ class _Emitter:
                 self.out.append("@1 ")
                 return
             ends = re.fullmatch(r"\(([A-Za-z0-9]+(?:,[A-Za-z0-9]+)+)\)", flat)  # w_{(x_1, 1)}, w_{(1,4)}: a weight
-            arrow = re.fullmatch(r"([A-Za-z0-9]+)\u2192([A-Za-z0-9]+)", flat)  # w_{x_1 \to h_1}: from x1 to h1
+            arrow = re.fullmatch(r"([A-Za-z0-9]+)\u2192([A-Za-z0-9]+)", flat) or re.fullmatch(  # w_{x_1 \to h_1}
+                r"([A-Za-z]+\d+)-([A-Za-z]+\d+)", flat)  # W_{X1-H1}: from X1 to H1 (labels, not k-1)
             if arrow:
                 flat = f"{arrow.group(1)}_{arrow.group(2)}"
             elif re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends

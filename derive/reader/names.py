@@ -37,6 +37,8 @@ LOOSE_UNITS = 2  # units of the last digit a rounded value may be off and still 
 LOOSE_DIGITS = 3  # ... when it is written with at least this many significant digits
 VALUE_DIGITS = 2  # a number that is not a given says which quantity it is only with this many digits
 
+TIE = CTX.mpf(10) ** -40  # a value given exactly, as the spec's numbers are held
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -293,9 +295,21 @@ class Aligner:
     def _by_value(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
         """The quantities with the statement's value, of those a name of one neuron's net or output (`z_{h_2}`)
         may be: that quantity, before or after an update, never another that has the value (the loss)."""
-        found = self._valued(name, s, allowed, final)
+        found = self._own_update(s, self._valued(name, s, allowed, final))
         own = self._of_neuron(name)
         return found if own is None else [q for q in found if q.partition("@")[0] == own]
+
+    def _own_update(self, s: Statement, found: list[str]) -> list[str]:
+        """`W_{H1-O1} = 0.5 - 0.1 \\cdot 0.1297 \\cdot 0.69 = 0.4911`: a name stated as its own update, the value
+        before it written first, is the parameter itself (the claim its update, judged as any parameter's), not a
+        name for the value after it that a formula using the name later would then mean."""
+        first = s.claim.links[0] if s.claim.links else None
+        if len(found) != 1 or "@" not in found[0] or not isinstance(first, Binary) or first.op not in "+-":
+            return found
+        base, before = found[0].partition("@")[0], literal(first.left)
+        value = self._value(base, s.claim.sample)
+        same = value is not None and before is not None and abs(CTX.mpf(before) - value) <= abs(value) * TIE
+        return [base] if same else found
 
     def _valued(self, name: str, s: Statement, allowed: list[str], final: bool = True) -> list[str]:
         """The quantities with the statement's value (closest first): to the digits written, else loosely."""

@@ -338,6 +338,40 @@ def test_weights_named_by_their_two_ends_with_an_arrow(mazur: derivation.Derivat
     assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("net")] == [
         ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
 
+
+def test_weights_named_by_their_two_ends_with_a_hyphen(mazur: derivation.Derivation) -> None:
+    # W_{X1-H1}: the weight from X1 into H1, its two labels joined by a hyphen (an index k-1 stays arithmetic);
+    # read by its value (0.15 * 0.05 + 0.2 * 0.1 + 0.35 = 0.3775 by hand), a formula with two weights swapped wrong
+    document = "\n\n".join([
+        r"$$x_1 = 0.05, \quad x_2 = 0.1$$",
+        r"$$W_{X1-H1} = 0.15, \quad W_{X2-H1} = 0.2, \quad W_{X1-H2} = 0.25, \quad W_{X2-H2} = 0.3$$",
+        r"$$z_1 = W_{X1-H1} x_1 + W_{X2-H1} x_2 + 0.35 = 0.3775$$",
+        r"$$z_2 = W_{X2-H2} x_1 + W_{X1-H2} x_2 + 0.35 = 0.3925$$",  # swapped: wrong
+    ])
+    report = check_document(mazur, "md", document)
+    assert {k: v for k, v in readings(report).items() if k.startswith("W")} == {
+        "W_X1_H1": "w1", "W_X2_H1": "w2", "W_X1_H2": "w3", "W_X2_H2": "w4"}
+    assert [(f.target, f.verdict.status) for f in report.found if f.target.startswith("net")] == [
+        ("net_h1", "correct"), ("net_h1", "correct"), ("net_h2", "wrong"), ("net_h2", "correct")]
+
+
+def test_a_name_stated_only_as_its_own_update_is_the_weight(mazur: derivation.Derivation) -> None:
+    # `w_{h_1 \to o_1} = 0.4 - 0.5 * dE/dw5 = 0.358916480`: the weight w5 updated (0.4 - 0.5 * 0.0821670406 by
+    # hand), so the name is w5, not a name for w5 after the update: a formula using it later with the weights
+    # before the update (net_o1 = 0.4 * 0.593269992 + 0.45 * 0.596884378 + 0.6 = 1.105905967) is right
+    document = "\n\n".join([
+        r"$$out_{h1} = 0.593269992, \quad out_{h2} = 0.596884378$$",
+        r"$$w_{h_1 \to o_1} = 0.4 - 0.5 \times 0.0821670406 = 0.358916480$$",
+        r"$$w_{h_2 \to o_1} = 0.45 - 0.5 \times 0.0826676278 = 0.408666186$$",
+        r"$$net_{o1} = w_{h_1 \to o_1} out_{h1} + w_{h_2 \to o_1} out_{h2} + 0.6 = 1.105905967$$",
+    ])
+    report = check_document(mazur, "md", document)
+    assert {k: v for k, v in readings(report).items() if k.startswith("w")} == {"w_h1_o1": "w5", "w_h2_o1": "w6"}
+    updates = [f.verdict.status for f in report.found if f.verdict.line in (3, 5)]
+    assert updates and set(updates) == {"correct"}
+    assert {f.verdict.status for f in report.found if f.target == "net_o1"} == {"correct"}
+
+
 EQUAL_WEIGHTS = """
 title = "weights of equal values"
 inputs = ["x1", "x2"]
