@@ -144,6 +144,8 @@ def _outside_inline(rule: Callable[[StateBlock, int, int, bool], bool]) -> Calla
     """The `\\begin{bmatrix}` block rule, but not on a line inside a `$ ... $` the paragraph has opened over
     several lines (`$` alone on a line, as notebooks write): that line is the inline maths' own."""
     def block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+        if not state.src.startswith("\\begin", state.bMarks[start] + state.tShift[start]):
+            return False  # the rule opens only at `\begin{`: no line before it need be read (a long paragraph)
         first = start
         while first > 0 and not state.isEmpty(first - 1):
             first -= 1
