@@ -420,6 +420,17 @@ def names_in(node: Node) -> list[str]:
     return names_in(node.left) + names_in(node.right)
 
 
+def functions_in(node: Node) -> list[str]:
+    """The functions a node calls (`exp`, `sum_s`, ...), outermost first."""
+    if isinstance(node, Call):
+        return [node.function, *functions_in(node.arg)]
+    if isinstance(node, Unary):
+        return functions_in(node.arg)
+    if isinstance(node, Binary):
+        return functions_in(node.left) + functions_in(node.right)
+    return []
+
+
 def numbers_in(node: Node) -> list[Num]:
     if isinstance(node, Num):
         return [node]

@@ -9,7 +9,8 @@ from dataclasses import replace
 
 from derive.check import confusions, diagnosis
 from derive.check.carried import Slip, canonical
-from derive.check.claims import FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
+from derive.check.claims import (FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, functions_in, names_in,
+                                 numbers_in)
 from derive.check.formulas import explain_formula
 from derive.check.results import results
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
@@ -70,19 +71,11 @@ def _with_own_e(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict
     own = evaluator.own
     index = verdict.link - (2 if claim.left is not None else 1)
     if verdict.status != "wrong" or "e" not in own.nodes or not 0 <= index < len(claim.links) or \
-            not _exponential(claim.links[index]):
+            "exp" not in functions_in(claim.links[index]):
         return verdict
     return replace(verdict, status="cannot check", explanations=(), reason=(
         f"e is your own name (line {own.lines['e']}) and Euler's number: whether e^... is a power of the one or "
         "of the other is not read"))
-
-
-def _exponential(node: Node) -> bool:
-    if isinstance(node, Call):
-        return node.function == "exp" or _exponential(node.arg)
-    if isinstance(node, Unary):
-        return _exponential(node.arg)
-    return isinstance(node, Binary) and (_exponential(node.left) or _exponential(node.right))
 
 
 def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
@@ -392,7 +385,7 @@ def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluato
     """The link's value; a formula in one sample's quantities for a batch quantity (E_total, dE_total/dw)
     is taken at every sample and summed or averaged as the batch is, which is what the batch value is."""
     if not (truth.batch and sample is None and split_sample(target)[0] in truth._batch_names
-            and _per_sample(link, truth, evaluator.own)) or _over_samples(link):
+            and _per_sample(link, truth, evaluator.own)) or "sum_s" in functions_in(link):
         return evaluator.evaluate(link)  # a sum over the samples written (sum_s) is the batch's already
     values = []
     for name in truth.samples:
@@ -401,15 +394,6 @@ def _claimed(link: Node, target: str, sample: str | None, truth: Truth, evaluato
     evaluator.sample = None
     total = CTX.fsum(values)
     return total / len(values) if truth.network.spec.training.reduction == "mean" else total
-
-
-def _over_samples(node: Node) -> bool:
-    """Whether a link adds something over the samples itself (`\\sum_{i=1}^{m} \\delta^{(i)}`, sum_s)."""
-    if isinstance(node, Call):
-        return node.function == "sum_s" or _over_samples(node.arg)
-    if isinstance(node, Binary):
-        return _over_samples(node.left) or _over_samples(node.right)
-    return isinstance(node, Unary) and _over_samples(node.arg)
 
 
 def _per_sample(link: Node, truth: Truth, own: OwnNames) -> bool:

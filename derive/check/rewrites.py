@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from derive.check.carried import Recomputer, canonical
-from derive.check.claims import Binary, Call, Name, Node, Num, Unary, numbers_in
+from derive.check.claims import Binary, Call, Name, Node, Num, Unary, functions_in, numbers_in
 from derive.check.confusions import shown
 from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
@@ -234,14 +234,7 @@ def _squared(node: Node, k: int) -> tuple[Node, int]:
 
 def _activations(node: Node) -> list[str]:
     """The activations and their derivatives called in `node`, in reading order."""
-    if isinstance(node, Call):
-        here = [node.function] if node.function in SLOPES or node.function in UNSLOPED else []
-        return here + _activations(node.arg)
-    if isinstance(node, Unary):
-        return _activations(node.arg)
-    if isinstance(node, Binary):
-        return _activations(node.left) + _activations(node.right)
-    return []
+    return [f for f in functions_in(node) if f in SLOPES or f in UNSLOPED]
 
 
 def _call_swapped(node: Node, k: int, function: str) -> tuple[Node, int]:

@@ -354,7 +354,7 @@ class Aligner:
             if value == 0:
                 continue
             found = [q for q in (allowed or self.candidates) if (v := self._value(q, s.claim.sample)) is not None
-                     and abs(v - value) <= abs(value) * CTX.mpf(10) ** -40]
+                     and abs(v - value) <= abs(value) * TIE]
             if found:
                 return found
         return []
