@@ -1,6 +1,6 @@
 """Wrong steps made from right ones: does `derive check` ever credit them?
 
-Run: python bench/mutations.py [--part dev|heldout|unseen|fresh|sealed|all]
+Run: python bench/mutations.py [--part dev|heldout|unseen|fresh|sealed|final|all]
 
 Every result of the reading corpus (tests/reader/corpus/) that the truth calls right and derive judges
 correct is changed into a plainly wrong number (its second significant digit moved by three), one at a
@@ -21,14 +21,14 @@ sys.path.insert(0, str(ROOT))
 from tests.reader.corpus_measure import folders  # noqa: E402
 from tests.reader.corpus_mutations import Outcome, mutate_folder  # noqa: E402
 
-PARTS = ("dev", "heldout", "unseen", "fresh")
+PARTS = ("dev", "heldout", "unseen", "fresh", "sealed")
 ROW = "{:<34} {:>6} {:>6} {:>7} {:>9}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=(*PARTS, "sealed", "all"), default="all",
-                        help="all: every part but sealed, which is measured on its own")
+    parser.add_argument("--part", choices=(*PARTS, "final", "all"), default="all",
+                        help="all: every part but final, which is measured on its own")
     args = parser.parse_args(argv)
     total = Outcome()
     print(ROW.format("document", "tried", "wrong", "untold", "credited"))
