@@ -524,16 +524,16 @@ def run() -> NoReturn:
 
 def leave(status: int) -> NoReturn:
     """End the process with `status` once the command is over."""
-    if status in (OK, FINDING, USAGE):
-        interrupts.finishing()  # a signal now changes nothing: the work is done
-        _leave(status)
-    sys.exit(status)  # interrupted: a grading pool's workers are left to the interpreter's exit to stop
+    interrupts.finishing()  # a signal now changes nothing: the status is decided
+    _leave(status)
 
 
 def _leave(status: int) -> NoReturn:
     """End the process once its output is flushed, without tearing the interpreter down: freeing SymPy's
     and NumPy's objects one by one takes a command about 0.2 s, and nothing of derive's waits for it
-    (files are written and temporaries removed before `main` returns, a grading pool is shut down)."""
+    (files are written, temporaries removed and a grading pool's workers stopped before `main` returns).
+    Nor can the interpreter's exit then turn an interrupted command's 130 into "killed by SIGINT", as it
+    does when the Ctrl-C met a library running code from a string (a validator generated with `exec`)."""
     for stream in (sys.stdout, sys.stderr):
         try:
             if stream is not None:

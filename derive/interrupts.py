@@ -41,8 +41,7 @@ def stopped(exc: BaseException) -> int:
 
 
 def finishing() -> None:
-    """The work is done and its status decided: a signal while Python shuts down is ignored, so the
-    status stands (a handler of Python's own would be reset to the default, which ends the process as
-    killed by the signal; an ignored signal stays ignored)."""
+    """The work is done or stopped and its status decided: a signal from now on is ignored, so the
+    status stands."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)

@@ -88,8 +88,8 @@ def grade_all(key: Key, sources: Sequence[handins.Source], jobs: int) -> list[Gr
     pool = ProcessPoolExecutor(max_workers=jobs, initializer=_worker_start, initargs=(key,))
     try:
         results = list(pool.map(grade, sources, chunksize=chunk))
-    except BaseException:  # Ctrl-C or SIGTERM: the hand-ins not yet begun are dropped, not waited for
-        pool.shutdown(wait=False, cancel_futures=True)
+    except BaseException:  # Ctrl-C or SIGTERM: the hand-ins not yet begun are dropped, the workers stopped
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
     return flagged(key, results)
