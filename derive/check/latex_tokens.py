@@ -19,8 +19,23 @@ _TOKEN = re.compile(r"""
 
 # A colour changes nothing a claim says: `\\textcolor{c}{x}` is read as the group {x}, `\\color{c}` as nothing.
 _COLOUR = re.compile(r"\\(?:textcolor|color)\{[^{}]*\}")
+# A frame changes nothing either: `\\boxed{a = b}` (a result framed) is read as `a = b`.
+_FRAME = re.compile(r"\\(?:boxed|fbox|framebox)\s*\{")
 # A subscript typed without braces is the whole run of letters and digits, as people mean it: out_h1.
 _BARE_SUB = re.compile(r"_([A-Za-z0-9]+)")
+
+
+def _unframed(text: str) -> str:
+    """`text` with each frame's macro and its braces gone, what they hold kept (an unclosed frame stays)."""
+    while (m := _FRAME.search(text)) is not None:
+        depth, end = 1, m.end()
+        while end < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0) if text[end - 1] != "\\" else 0
+            end += 1
+        if depth:
+            return text
+        text = text[:m.start()] + text[m.end():end - 1] + text[end:]
+    return text
 
 
 def tokens(text: str) -> list[tuple[str, str]]:
@@ -50,7 +65,7 @@ def _join_broken_brackets(toks: list[tuple[str, str]]) -> list[tuple[str, str]]:
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
-    text = _BARE_SUB.sub(r"_{\1}", _COLOUR.sub("", text))
+    text = _BARE_SUB.sub(r"_{\1}", _COLOUR.sub("", _unframed(text)))
     found = []
     position = 0
     while position < len(text):

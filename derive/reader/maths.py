@@ -29,6 +29,7 @@ NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "
 # A mark over a letter that makes a name of its own: \hat{y} is yhat, \bar{e} ebar
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
 TIMES = frozenset({"cdot", "times", "ast"})
+FRAMES = frozenset({"boxed", "fbox", "framebox"})  # a result framed: what it holds is read as written
 SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
 IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
                      "Biggl", "Biggr", "bigm", "Bigm",
@@ -365,6 +366,10 @@ class _Emitter:
         if name == "textcolor":  # \textcolor{colour}{x}: x
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(" (" + _emit(parts[1]) + ")")
+            return nxt
+        if name in FRAMES:  # \boxed{a = b}: a result framed, read as written
+            parts, nxt = _one_arg(nodes, i, args)
+            self.nodes(_children(parts))
             return nxt
         if name == "color":  # \color{colour}: nothing to read
             return _one_arg(nodes, i, args)[1]

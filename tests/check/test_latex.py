@@ -128,6 +128,8 @@ def test_the_notations_glyphs_name_the_networks_quantities(derivations: dict[str
     (r"y = \max\left(0, \mathrm{net}_{h1}\right)", "y = relu(net_h1)"),
     (r"y = H\left(\mathrm{net}_{h1}\right)", "y = step(net_h1)"),
     (r"y = 1 - \tanh^{2}{\left(\mathrm{net}_{h1} \right)}", "y = 1 - tanh((net_h1))^(2)"),
+    (r"\boxed{\mathrm{out}_{h1} = \frac{1}{2}}", "out_h1 = ((1) / (2))"),  # a result framed, read as written
+    (r"\mathrm{out}_{h1} = \fbox{0.5} + \boxed{\frac{1}{\boxed{2}}}", "out_h1 = 0.5 + ((1) / (2))"),
 ])
 def test_latex_read_as_plain_claims(text: str, expected: str) -> None:
     assert latex.to_plain(text) == expected

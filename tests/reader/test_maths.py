@@ -182,3 +182,8 @@ def test_bare_superscripts_label_only_the_letters_written_with_a_first_one() -> 
     assert letters == {"w", "a", "\\delta"}  # e^1, a bracket's, a decimal and a word's exponents are powers
     (chain,) = chains(r"E = (t - a^2)^2 + x^2 + \delta^{2}_1", frozenset({"a", "\\delta"}))
     assert chain.text == "E = ( t - a_L2 ) ^ ( 2 ) + x ^ ( 2 ) + delta_1_L2"
+
+
+@pytest.mark.parametrize("latex", [r"\boxed{w_5^{+} = 0.5}", r"w_5^{+} = \boxed{0.5}", r"\fbox{$w_5^{+} = 0.5$}"])
+def test_a_framed_result_is_read_as_written(latex: str) -> None:
+    assert claim_of(latex)[0] == "w5@1" and chains(latex)[0].text.endswith("= 0.5")
