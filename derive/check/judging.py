@@ -199,10 +199,12 @@ def _judge_own(claim: Claim, links: list[Linked], evaluator: Evaluator, truth: T
 
 
 def _concluded(claim: Claim, verdicts: list[Verdict], evaluator: Evaluator) -> None:
-    """A person's name whose chain ends in a number that does not follow (`z = -3 + 0.9997 - 1.9052 = -5.905`)
-    stands, from here on, for that number: the value the person concluded and goes on with, not the first."""
+    """A person's name whose chain ends in a number that does not follow (`z = -3 + 0.9997 - 1.9052 = -5.905`),
+    or follows only from a slip before it (`= 1 - 2 + 1 = 0`, b_2 copied wrong), stands, from here on, for
+    that number: the value the person concluded and goes on with, not the first."""
     last = verdicts[-1] if verdicts else None
-    if last is None or last.status != "wrong" or last.claimed is None or literal(claim.links[-1]) is None:
+    if (last is None or last.status not in ("wrong", "carried") or last.claimed is None
+            or literal(claim.links[-1]) is None):
         return
     target = claim.target.name
     if evaluator.own.lines.get(target) == claim.line:

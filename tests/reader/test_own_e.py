@@ -32,3 +32,14 @@ def test_a_name_whose_chain_ends_in_a_slip_stands_for_the_number_concluded(neuro
     found = check_document(neuron, "md", document).found
     assert [f.verdict.status for f in found if f.verdict.line == 1] == ["defined", "wrong"]
     assert "wrong" not in [f.verdict.status for f in found if f.verdict.line == 3]
+
+
+def test_a_name_whose_chain_goes_on_from_a_slip_stands_for_the_number_concluded(neuron) -> None:  # noqa: F811
+    """`q = 0.25 \\times 1.5 + 0.5 = 0.375 + 0.6 = 0.975`: the slip is in the middle link (0.5 copied as
+    0.6), the last follows from it; the person goes on with 0.975, so `r = \\sigma(q) = ...` computed from
+    0.975 is carried, never wrong, and the slip is named once, where it was made."""
+    r = mp.nstr(1 / (1 + mp.exp(-mp.mpf("0.975"))), 6)
+    document = r"$q = 0.25 \times 1.5 + 0.5 = 0.375 + 0.6 = 0.975$" + "\n\n" + rf"$r = \sigma(q) = {r}$"
+    found = check_document(neuron, "md", document).found
+    assert [f.verdict.status for f in found if f.verdict.line == 1] == ["defined", "wrong", "carried"]
+    assert [f.verdict.status for f in found if f.verdict.line == 3] == ["carried", "carried"]
