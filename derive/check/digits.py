@@ -4,7 +4,7 @@ written number to those digits (rounded or truncated), and the precision a link 
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
 
 from derive.check.claims import Node, Num, numbers_in
 from derive.model.precision import CTX, WORKING_DIGITS, Real, exact_decimal
@@ -16,11 +16,12 @@ def significant(text: str) -> int:
 
 
 def agrees_to_written_digits(truth: Real, text: str) -> bool:
-    """The truth, rounded or truncated to the significant digits of `text`, equals `text`."""
+    """The truth, rounded or truncated to the significant digits of `text`, equals `text`. A value exactly
+    half way (0.7717 x 0.5 = 0.38585) is rounded either way: to even, or up as schools teach (0.3859)."""
     claimed = Decimal(text)
     digits = significant(text)
     exact = _settled(exact_decimal(truth))
-    for rounding in (ROUND_HALF_EVEN, ROUND_DOWN):
+    for rounding in (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN):
         with localcontext() as ctx:
             ctx.prec, ctx.rounding = digits, rounding
             if +exact == +claimed:

@@ -20,7 +20,7 @@ The tests grade the same answers with `derive grade` and with this module and co
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 # the copying slips the checker names: no mistake of method, so what follows them may earn its credit
@@ -56,7 +56,7 @@ def at_digits(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN) -> D
 def agrees(truth: str, text: str) -> bool:
     """The truth, rounded or truncated to the significant digits of `text`, equals `text`."""
     digits, claimed, exact = significant(text), Decimal(text), Decimal(truth)
-    return any(at_digits(exact, digits, r) == at_digits(claimed, digits, r) for r in (ROUND_HALF_EVEN, ROUND_DOWN))
+    return any(at_digits(exact, digits, r) == at_digits(claimed, digits, r) for r in (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN))
 
 
 def shown(value: Decimal, digits: int) -> str:
@@ -143,7 +143,7 @@ def key_mistakes(question: Mapping[str, Any], text: str) -> list[str]:
         elif written >= kept:
             hit = abs(x - value) <= _unit(value, kept) / 2
         else:
-            hit = any(at_digits(value, written, r) == x for r in (ROUND_HALF_EVEN, ROUND_DOWN))
+            hit = any(at_digits(value, written, r) == x for r in (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN))
         if hit:
             found.append(name)
     return found

@@ -136,6 +136,16 @@ def test_a_given_held_in_binary_is_not_truncated_to_the_number_below(given: str,
     assert agrees_to_written_digits(real("0.14978"), "0.149") and agrees_to_written_digits(real("0.14978"), "0.15")
 
 
+def test_a_value_exactly_half_way_may_be_rounded_either_way() -> None:
+    """0.7717 x 0.5 = 0.38585 exactly: 0.3859 (half up, as schools round) and 0.3858 (half to even) are both
+    right to four digits, signs included; a value just below half way rounds down only."""
+    half = real("0.7717") * real("0.5")
+    for written in ("0.3859", "0.3858"):
+        assert agrees_to_written_digits(half, written) and agrees_to_written_digits(-half, "-" + written)
+    assert not agrees_to_written_digits(real("0.385849"), "0.3859")
+    assert not agrees_to_written_digits(half, "0.3860")
+
+
 def test_a_weight_written_one_unit_low_is_wrong(mazur: derivation.Derivation) -> None:
     """w1 = 0.15 (the spec): `w_1 = 0.14` is wrong, not 0.15 truncated."""
     found = check_document(mazur, "md", "The network's weights: $w_1 = 0.14$\n").found

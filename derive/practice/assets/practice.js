@@ -55,19 +55,19 @@ var DerivePractice = (function () {
     return "1" + out.join("");
   }
 
-  /* The number `n` (parsed) rounded half to even, or truncated, to `k` significant digits, as
-     {digits, last}. */
-  function toDigits(n, k, truncate) {
+  /* The number `n` (parsed) to `k` significant digits, as {digits, last}: rounded half to even ("even"),
+     rounded with a value exactly half way going up ("up", as schools round), or truncated ("down"). */
+  function toDigits(n, k, mode) {
     var d = n.digits;
     if (d.length <= k) {
       var pad = k - d.length;
       return {digits: d + "0".repeat(pad), last: n.last - pad};
     }
     var kept = d.slice(0, k), rest = d.slice(k), last = n.last + rest.length;
-    if (!truncate) {
+    if (mode !== "down") {
       var first = rest.charAt(0), beyond = /[1-9]/.test(rest.slice(1));
       var odd = Number(kept.charAt(kept.length - 1)) % 2 === 1;
-      if (first > "5" || (first === "5" && (beyond || odd))) {
+      if (first > "5" || (first === "5" && (beyond || odd || mode === "up"))) {
         var up = increment(kept);
         if (up.length > k) { up = up.slice(0, k); last += 1; }
         kept = up;
@@ -82,8 +82,8 @@ var DerivePractice = (function () {
     var truth = parseNumber(truthText);
     if (truth.digits === "" || answer.digits === "") { return truth.digits === answer.digits; }
     if (truth.negative !== answer.negative) { return false; }
-    return [false, true].some(function (truncate) {
-      var r = toDigits(truth, answer.significant, truncate);
+    return ["even", "up", "down"].some(function (mode) {
+      var r = toDigits(truth, answer.significant, mode);
       return r.digits === answer.digits && r.last === answer.last;
     });
   }
@@ -104,7 +104,7 @@ var DerivePractice = (function () {
   function shown(truthText, k) {
     var truth = parseNumber(truthText);
     if (truth.digits === "") { return "0"; }
-    var r = toDigits(truth, k, false);
+    var r = toDigits(truth, k, "even");
     var exponent = r.last + r.digits.length - 1;
     var text;
     if (exponent >= -6 && exponent < Math.max(k, 7)) {
