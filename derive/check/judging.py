@@ -300,7 +300,7 @@ def _identity_links(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
         if not differ:
             verdicts.append(Verdict(claim.line, claim.text, i, "correct", None, None,
                                     f"holds for every {variable} (compared at {variable} = {values})"))
-        elif literal(link) is not None:  # f_1(z_1) = 1/(1 + e^{-z_1}) = 0.9933: the value at one z_1
+        elif not names_in(link):  # f_1(z_1) = 1/(1 + e^{-z_1}) = 0.9933, = 0.622 * 0.378: the value at one z_1
             verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None,
                                     f"a value at one {variable}, which is not read"))
         elif len(differ) < len(IDENTITY_POINTS) and variable not in names_in(link):

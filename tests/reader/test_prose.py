@@ -79,6 +79,13 @@ def test_a_functions_definition_is_checked_at_several_values(mazur: derivation.D
     assert [s for _, s in verdicts(mazur, wrong)] == ["wrong"]
 
 
+def test_a_functions_definition_worked_at_one_value_is_not_read_there(mazur: derivation.Derivation) -> None:
+    """`\\sigma'(z) = \\sigma(z)(1 - \\sigma(z)) = 0.622 \\cdot 0.378 = 0.235`: the rule, then its value at one z
+    the line does not name; the numbers are not judged against the rule at every z (they would differ)."""
+    chain = r"$\sigma'(z) = \sigma(z)(1 - \sigma(z)) = 0.622 \cdot 0.378 \approx 0.235$"
+    assert [s for _, s in verdicts(mazur, chain)] == ["correct", "cannot check", "cannot check"]
+
+
 def test_a_condition_after_an_equation_and_an_assignment(mazur: derivation.Derivation) -> None:
     report = check_document(mazur, "md", "$net_{h1} = 0.3775 > 0$\n\n`w5 := 0.4 - 0.5 * 0.082167041 = 0.35891648`\n")
     assert {f.verdict.status for f in report.found} == {"correct"}
