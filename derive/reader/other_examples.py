@@ -1,0 +1,57 @@
+"""Givens of another example: a run of lines that each state one number for a name (`w_1 = 0.25`, `b_1 =
+0.12`, `i_1 = 0.8`), most of which are not the network's. Notes set a neuron out on its own to show a loss,
+or list weights "after training" to show a prediction; a copying slip changes one given, not most of a run.
+Such a run is not judged against the network: its numbers that differ are "cannot check", said why, never
+wrong. A given that differs alone, or in a run where most agree, stays wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TypeVar
+
+from derive.reader.counters import Result
+
+# One name and one number (`w_1 = 0.25`, `b_{1} = -0.12`, `\eta = 1`): a given as a list states it.
+GIVEN = re.compile(r"\s*\\?[A-Za-z][A-Za-z0-9_{}\\]*\s*=\s*[-+]?\d+(?:\.\d+)?\s*")
+RUN = 3  # givens in a row, at least, for a run to be an example's
+NEAR = 2  # lines between one given and the next in a run, at most (a list's items, a blank line)
+
+R = TypeVar("R", bound=Result)
+
+
+def other_examples(results: Sequence[R], places: Sequence[tuple[int, int]]) -> list[R]:
+    """The results (at their `places`: notebook cell, or 0, and line), each run of givens mostly not the
+    network's made "cannot check"."""
+    judged = list(results)
+    for run in _runs(results, places):
+        wrong = [k for k in run if _wrong(results[k])]
+        if len(wrong) < RUN or 2 * len(wrong) <= len(run):
+            continue
+        first, last = places[run[0]][1], places[run[-1]][1]
+        why = (f"one of {len(run)} givens in a row (lines {first}-{last}), {len(wrong)} of them not the "
+               "network's: another example's numbers, not judged against this network")
+        for k in wrong:
+            found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why, explanations=()))
+                          for f in results[k].found)
+            judged[k] = replace(results[k], found=found)  # type: ignore[type-var]
+    return judged
+
+
+def _runs(results: Sequence[Result], places: Sequence[tuple[int, int]]) -> list[list[int]]:
+    """The indices of each run of consecutive givens, each close to the next in one cell."""
+    runs: list[list[int]] = []
+    for k, result in enumerate(results):
+        if not (GIVEN.fullmatch(result.span.source) and result.found):
+            continue
+        (cell, line), (before_cell, before) = places[k], places[k - 1]
+        if runs and runs[-1][-1] == k - 1 and cell == before_cell and line - before <= NEAR:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    return [run for run in runs if len(run) >= RUN]
+
+
+def _wrong(result: Result) -> bool:
+    return any(f.verdict.status == "wrong" for f in result.found)

@@ -1,0 +1,39 @@
+"""Givens of another example: a run of `name = number` lines most of whose numbers are not the network's
+(a neuron set out on its own, weights "after training") is not judged against the network; a copying slip
+in a run whose other givens agree stays wrong. The network's givens are the Mazur preset's (w1 = 0.15,
+w2 = 0.2, w3 = 0.25, w4 = 0.3, b1 = 0.35, inputs 0.05 and 0.1); the numbers put for them are no value of
+that network (a number that is another weight's is read otherwise: the document may number them otherwise)."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")))
+
+
+def statuses(d: derivation.Derivation, lines: list[str]) -> list[str]:
+    return [f.verdict.status for f in check_document(d, "md", "\n".join(lines)).found]
+
+
+def test_a_run_of_givens_mostly_not_the_networks_is_another_examples(mazur: derivation.Derivation) -> None:
+    lines = ["A single neuron on its own:", "", "- $w_1 = 0.27$", "- $b_1 = 0.12$", "- $i_1 = 0.8$", "- $w_2 = 0.2$"]
+    found = check_document(mazur, "md", "\n".join(lines)).found
+    assert [f.verdict.status for f in found] == ["cannot check", "cannot check", "cannot check", "correct"]
+    assert "another example's numbers" in found[0].verdict.reason
+
+
+@pytest.mark.parametrize("givens", [
+    ["- $w_1 = 0.15$", "- $w_2 = 0.2$", "- $w_3 = 0.37$", "- $w_4 = 0.3$"],  # one slip among right givens
+    ["- $w_1 = 0.27$", "- $w_2 = 0.33$", "- $w_3 = 0.25$", "- $w_4 = 0.3$"],  # two slips: no run of another example
+    ["- $w_1 = 0.27$", "", "Some prose.", "", "- $w_2 = 0.33$", "- $w_3 = 0.37$"],  # not in a row
+])
+def test_a_slip_among_the_networks_givens_stays_wrong(mazur: derivation.Derivation, givens: list[str]) -> None:
+    found = statuses(mazur, givens)
+    assert "wrong" in found and "cannot check" not in found
