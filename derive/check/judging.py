@@ -514,19 +514,30 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
                 f"the closed form is {point.closed_form(target)}"))
     if len(signs) < 2 * len(absolute):  # |u| = u wherever u kept its sign: not shown in general
         return replace(verdict, status="cannot check", reason=ONE_SIGN)
-    held = "".join(f", {n} = {show(truth.values[n], 9).text} as stated" for n in specialised)
+    kept = "as the class label" if _class_label(truth) else "as stated"
+    held = "".join(f", {n} = {show(truth.values[n], 9).text} {kept}" for n in specialised)
     return replace(verdict, reason=f"equals the closed form (at the spec's values and at random points{held})")
 
 
 
 
 def _specialised(truth: Truth, evaluator: Evaluator, sample: str | None) -> tuple[str, ...]:
-    """The targets the document has stated, rightly, to be 0 or 1 (`Since y = 0, L = -log(1 - a)`): a formula
-    after that is one for the case, not in general, and is compared with the truth at it. Inputs stay
-    random: a formula that drops an input stated as 1 (dE/dw1 = delta) is the missing-input mistake."""
+    """The targets the document has stated, rightly, to be 0 or 1 (`Since y = 0, L = -log(1 - a)`), or every
+    target of a one-hot class label: a formula after that is one for the case, not in general, and is
+    compared with the truth at it. Inputs stay random: a formula that drops an input stated as 1 (dE/dw1 =
+    delta) is the missing-input mistake."""
     names = [o.target.name for o in truth.network.outputs]
+    if _class_label(truth):  # `L = -\log(p_0)` for the class 0: the loss of that one class, as one-hot targets say
+        return tuple(names)
     written = evaluator.document.at(sample)
     return tuple(n for n in names if n in written and not written[n].wrong and written[n].value in (0, 1))
+
+
+def _class_label(truth: Truth) -> bool:
+    """One sample of a softmax output layer whose targets are one-hot (a class label, not numbers to vary)."""
+    network, samples = truth.network, truth.network.spec.samples
+    softmax = not network.layers[-1][0].activation.elementwise
+    return softmax and len(samples) == 1 and sorted(samples[0].targets) == [0] * (len(samples[0].targets) - 1) + [1]
 
 
 def given_names(link: Node, truth: Truth) -> tuple[str, ...]:

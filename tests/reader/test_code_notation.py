@@ -296,3 +296,17 @@ def test_inline_maths_over_several_lines_holding_a_matrix_on_a_line_of_its_own(s
     assert [s.status for s in report.spans] == ["judged", "judged"]
     assert {f.target: f.verdict.status for f in report.found} == {
         "net_o1": "correct", "net_o2": "correct", "net_o3": "correct", "out_h1": "correct", "out_h2": "correct"}
+
+
+@pytest.mark.parametrize(("loss", "status"), [(r"-\log(out_{o3})", "correct"), (r"-\log(out_{o1})", "wrong"),
+                                              (r"-\log(out_{o3}) - \log(1 - out_{o1})", "wrong")])
+def test_the_loss_of_a_one_hot_class_is_its_probability_s_log(setting, loss: str, status: str) -> None:
+    """Class 2 of three (targets 0, 0, 1): cross-entropy is -log of that class's probability, a formula for
+    the class label, not to be tried at random targets; another class's probability is wrong (the oracle's
+    loss, -log p_3, is the truth)."""
+    net = setting[0]
+    s = net.network.spec
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))[-1]
+    (found,) = check_document(net, "md", f"$E_{{total}} = {loss}$").found
+    assert found.verdict.status == status
+    assert mp.almosteq(mp.mpf(found.verdict.truth), -mp.log(outs[2]), 1e-9)
