@@ -12,6 +12,7 @@ may follow from updated weights the document wrote where they could not be read,
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 from derive.check.claims import Binary, Call, Claim, Name, Node, Unary
@@ -20,6 +21,7 @@ from derive.check.truth import Truth
 from derive.check.values import Evaluator
 from derive.check.verdicts import Verdict, literal
 from derive.model.precision import real, show
+from derive.reader.aliases import renamed
 from derive.reader.maths import Chain
 from derive.reader.spans import MATH, Span, near
 
@@ -45,6 +47,9 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     # a forward-pass value after the update is the preferred reading only where updated weights were written
     weights = forward and _weights_written(span, truth, evaluator, claim.sample)
     after = replace(claim, target=Name(target + "@1"), left=None)
+    if weights or (target == truth.network.e_total.name and _weights_written(span, truth, evaluator, claim.sample)):
+        # E after the update = 1/2 (o_1 - t)^2, the person's updated weights written: o_1 after it too
+        after = replace(after, links=tuple(renamed(x, _after_update(truth)) for x in claim.links))
     prefer_after = weights or (not forward and (chain.update or span.mentions_update or
                                                 any(target in _names(x) for x in claim.links)))
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
@@ -127,6 +132,14 @@ def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator
             evaluator.document.forget(range(v.line, v.line + 1), v.claimed)
     return [replace(v, status="cannot check", explanations=(), reason=why) if v.status == "wrong" else v
             for v in verdicts]
+
+
+def _after_update(truth: Truth) -> Callable[[str], str]:
+    """In a formula for a value of the forward pass after the update, every value of the network but its
+    data (inputs, targets, the learning rate) is the one after the update too."""
+    network = truth.network
+    data = {s.name for s in network.inputs} | {o.target.name for o in network.outputs} | {network.eta.name}
+    return lambda name: f"{name}@1" if name in truth.values and name not in data else name
 
 
 def _upstream(truth: Truth, name: str) -> list[str]:

@@ -163,3 +163,22 @@ def test_only_the_step_of_a_span_is_spared_its_sign(mazur: derivation.Derivation
                f"\\Delta w_5 = {mp.nstr(step, 8)}$$\n"
     assert [status for _, status, _ in verdicts(mazur, document)] == ["wrong", "cannot check"]
     assert statuses(mazur, f"$$\\Delta w_5 = {mp.nstr(step, 8)}$$\n") == [(1, "cannot check")]
+
+
+def test_a_loss_after_the_update_is_worked_from_the_outputs_after_it() -> None:
+    """After both weights are updated (w - dE/dw, learning rate 1) and the forward pass repeated, `E = 1/2 (1 -
+    out_o1)^2 = ...` is the loss at the new weights, out_o1 there the new output: by hand in mpmath, with the
+    chain rule for the gradients."""
+    d = derivation.build(network.build(spec.load_text(ONE_ONE_ONE)), history_steps=(1,))
+    sig = lambda z: 1 / (1 + mp.exp(-z))  # noqa: E731
+    h = sig(mp.mpf("0.5"))
+    o = sig(mp.mpf("0.5") * h)
+    delta_o = (o - 1) * o * (1 - o)
+    w1, w2 = mp.mpf("0.5") - delta_o * mp.mpf("0.5") * h * (1 - h), mp.mpf("0.5") - delta_o * h
+    o_new = sig(w2 * sig(w1))
+    lines = [f"$w_1(new) = {mp.nstr(w1, 9)}$", f"$w_2(new) = {mp.nstr(w2, 9)}$",
+             "After updating the weights the forward pass is repeated:", f"$out_{{o1}} = {mp.nstr(o_new, 9)}$",
+             rf"$E_{{total}} = \frac{{1}}{{2}}(1 - out_{{o1}})^2 = {mp.nstr((1 - o_new) ** 2 / 2, 9)}$"]
+    report = check_document(d, "md", "\n\n".join(lines))
+    last = [f for f in report.found if f.verdict.line == 9]
+    assert [f.verdict.status for f in last] == ["correct", "correct"] and {f.target for f in last} == {"E_total@1"}
