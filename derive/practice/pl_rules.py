@@ -56,7 +56,8 @@ def at_digits(value: Decimal, digits: int, rounding: str = ROUND_HALF_EVEN) -> D
 def agrees(truth: str, text: str) -> bool:
     """The truth, rounded or truncated to the significant digits of `text`, equals `text`."""
     digits, claimed, exact = significant(text), Decimal(text), Decimal(truth)
-    return any(at_digits(exact, digits, r) == at_digits(claimed, digits, r) for r in (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN))
+    roundings = (ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_DOWN)  # a value exactly half way either way
+    return any(at_digits(exact, digits, r) == at_digits(claimed, digits, r) for r in roundings)
 
 
 def shown(value: Decimal, digits: int) -> str:
