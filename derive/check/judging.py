@@ -7,7 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import replace
 
-from derive.check import confusions, diagnosis
+from derive.check import confusions, diagnosis, rewrites
 from derive.check.carried import Slip, canonical
 from derive.check.claims import (FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, functions_in, names_in,
                                  numbers_in)
@@ -27,6 +27,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.slips_used(claim, _judge(claim, truth, evaluator), evaluator)
     verdicts = diagnosis.working_slips(claim, verdicts)
     verdicts = [_with_own_e(claim, _with_earlier_values(claim, v, evaluator), evaluator) for v in verdicts]
+    verdicts = [_sigma_as_the_activation(claim, v, truth, evaluator) for v in verdicts]
     wrongly = diagnosis.substitutions(claim, truth, evaluator)
     verdicts = [diagnosis.put_wrongly(v, wrongly.get(v.link)) for v in verdicts]
     results(claim, truth, evaluator)
@@ -34,6 +35,28 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     if verdicts and verdicts[-1].status == diagnosis.CARRIED and last is not None:
         evaluator.document.slip(last, claim.line, claim.target.name, verdicts[-1].truth)  # known again when copied
     return verdicts
+
+
+def _sigma_as_the_activation(claim: Claim, verdict: Verdict, truth: Truth, evaluator: Evaluator) -> Verdict:
+    """A wrong formula that calls the sigmoid (`\\sigma'(z^{(1)})`) in a network with no sigmoid anywhere, and
+    holds with the network's activation in its place: notes often name every activation sigma, so which is
+    meant is not told; cannot check."""
+    index = verdict.link - (2 if claim.left is not None else 1)
+    if verdict.status != "wrong" or verdict.truth is None or not 0 <= index < len(claim.links):
+        return verdict
+    link = claim.links[index]
+    used = {n.activation.name for n in truth.network.neurons}
+    if "sigmoid" in used or not names_in(link) or not set(functions_in(link)) & set(rewrites.AS_ACTIVATION):
+        return verdict
+    try:
+        again = evaluator.evaluate(rewrites.as_the_activation(link))
+    except (Unknown, OutOfRange, ArithmeticError, ValueError):
+        return verdict
+    if abs(again - verdict.truth) > CTX.mpf(10) ** -9 * max(abs(verdict.truth), CTX.one):
+        return verdict
+    return replace(verdict, status="cannot check", explanations=(), reason=(
+        f"σ as the sigmoid makes it wrong, but this network has none: as its activation "
+        f"({', '.join(sorted(used))}) it holds; which σ means here is not told"))
 
 
 def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:

@@ -232,6 +232,21 @@ def _squared(node: Node, k: int) -> tuple[Node, int]:
     return node, k
 
 
+# sigma written for the network's activation, whichever it is (notes that name every activation sigma)
+AS_ACTIVATION = {"sigmoid": "act", "sigma": "act", "dsigmoid": "dact"}
+
+
+def as_the_activation(node: Node) -> Node:
+    """`node` with each sigmoid (and its derivative) called as the network's activation f (and f')."""
+    if isinstance(node, Call):
+        return Call(AS_ACTIVATION.get(node.function, node.function), as_the_activation(node.arg))
+    if isinstance(node, Unary):
+        return Unary(node.op, as_the_activation(node.arg))
+    if isinstance(node, Binary):
+        return Binary(node.op, as_the_activation(node.left), as_the_activation(node.right))
+    return node
+
+
 def _activations(node: Node) -> list[str]:
     """The activations and their derivatives called in `node`, in reading order."""
     return [f for f in functions_in(node) if f in SLOPES or f in UNSLOPED]

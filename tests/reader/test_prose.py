@@ -4,13 +4,15 @@ continuation lines, inline code), MkDocs admonitions, a function's definition, a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import JUDGED, check_document
 from derive.reader.symbols import decimal_points, equation_in, to_latex, uses_decimal_commas
-from tests.helpers import oracle_net
+from tests.helpers import oracle_net, write_spec
 from tests.oracle import forward, mp
 
 
@@ -201,3 +203,40 @@ def test_one_line_over_a_lone_dash_is_no_heading(mazur: derivation.Derivation, o
     heading's underline is longer); the same line over `---` stays a heading."""
     document = f"The output\n-\nnet_h1 = 0.3775\n-\nout_h1 = 0.61\n-\n\nout_h1 = {out_h1}\n---\n"
     assert verdicts(mazur, document) == [(3, "correct"), (5, "wrong")]
+
+
+TANH = """
+inputs = ["i1"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1"]
+activation = "tanh"
+weights = [[0.5]]
+
+[[layers]]
+neurons = ["o1"]
+activation = "ACT"
+weights = [[0.5]]
+
+[[samples]]
+inputs = [1.0]
+targets = [1.0]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+@pytest.mark.parametrize(("output", "formula", "status"), [
+    ("tanh", r"\frac{\partial E}{\partial out_{h1}} \sigma'(net_{h1})", "cannot check"),  # sigma, every activation's name
+    ("tanh", r"\frac{\partial E}{\partial out_{h1}} \sigma'(net_{h1}) \cdot 2", "wrong"),  # wrong with tanh too
+    ("sigmoid", r"\frac{\partial E}{\partial out_{h1}} \sigma'(net_{h1})", "wrong"),  # the network's sigmoid: it is one
+])
+def test_sigma_in_a_network_without_a_sigmoid_may_be_its_activation(
+        tmp_path: Path, output: str, formula: str, status: str) -> None:
+    """dE/dnet_h1 = dE/dout_h1 * tanh'(net_h1) on a tanh hidden neuron: written with sigma', it is right if sigma
+    names the activation, wrong if the sigmoid; where no neuron is a sigmoid, which is meant is not told."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TANH.replace("ACT", output))))))
+    found = check_document(d, "md", rf"$$\frac{{\partial E}}{{\partial net_{{h1}}}} = {formula}$$").found
+    assert [f.verdict.status for f in found] == [status]
