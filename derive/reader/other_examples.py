@@ -33,8 +33,8 @@ def other_examples(results: Sequence[R], places: Sequence[tuple[int, int]]) -> l
         why = (f"one of {len(run)} givens in a row (lines {first}-{last}), {len(wrong)} of them not the "
                "network's: another example's numbers, not judged against this network")
         for k in wrong:
-            found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why, explanations=()))
-                          for f in results[k].found)
+            found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
+                                                     explanations=())) for f in results[k].found)
             judged[k] = replace(results[k], found=found)  # type: ignore[type-var]
     return judged
 
