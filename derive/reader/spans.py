@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from pylatexenc import latexwalker as lw
 
 from derive.reader import rendered, symbols
+from derive.reader.dollars import closings_moved
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -194,7 +195,7 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
     spans: list[Span] = []
     outline = outline if outline is not None else Outline()
     cursor, heading, prose = 0, (outline.headings or ("",))[-1], ""
-    tokens = _markdown().parse(text)
+    tokens = _markdown().parse(closings_moved(text))  # `$$ where:` closes a display
     for k, token in enumerate(tokens):
         if token.map is not None:
             cursor = max(cursor, lines[min(token.map[0], len(lines) - 1)])
