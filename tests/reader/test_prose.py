@@ -12,7 +12,7 @@ from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import JUDGED, check_document
 from derive.reader.symbols import decimal_points, equation_in, to_latex, uses_decimal_commas
-from tests.helpers import oracle_net, write_spec
+from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
 
 
@@ -63,6 +63,7 @@ def test_unicode_as_latex() -> None:
     assert latex == "w_{12} \\cdot  x^{2} \\approx  \\delta_{2} "
     assert len(back) == len(latex) + 1 and back[-1] == len("w₁₂ · x² ≈ δ2")
     assert to_latex("w ∗ x")[0] == "w \\ast  x"  # the asterisk operator, a product
+    assert to_latex("∂L/∂w₂ = ∂z₁/∂w¹")[0] == "dL/dw_{2} = dz_{1}/dw^{1}"  # a derivative's names keep their scripts
 
 
 def test_equations_as_inline_code_and_in_admonitions(mazur: derivation.Derivation) -> None:
@@ -240,3 +241,11 @@ def test_sigma_in_a_network_without_a_sigmoid_may_be_its_activation(
     d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TANH.replace("ACT", output))))))
     found = check_document(d, "md", rf"$$\frac{{\partial E}}{{\partial net_{{h1}}}} = {formula}$$").found
     assert [f.verdict.status for f in found] == [status]
+
+
+def test_a_derivative_written_with_unicode_subscripts(mazur: derivation.Derivation) -> None:
+    """∂E/∂w₅ in plain text is dE_total/dw5: 0.082167041 by the Mazur example's own working (and the oracle)."""
+    s = mazur.network.spec
+    gradient = finite_difference(s, 0, "w5", param_values(s))
+    found = check_document(mazur, "md", f"- ∂E/∂w₅ = {mp.nstr(gradient, 9)}.\n").found
+    assert [(f.target, f.verdict.status) for f in found] == [("d:E_total/w5", "correct")]
