@@ -24,10 +24,10 @@ def labelled_instances(text: str, names: Names | None = None) -> list[tuple[str,
     vector or a matrix a whole-layer claim's instance is about, "" for every other line."""
     if isinstance(names, GlyphTable) and matrices.is_whole_layer(text, names):
         return matrices.entries(text, names, names.network)
-    return [("", plain) for plain in _index_instances(text, names)]
+    return [("", plain) for plain in index_instances(text, names)]
 
 
-def _index_instances(text: str, names: Names | None) -> list[str]:
+def index_instances(text: str, names: Names | None) -> list[str]:
     toks = tokens(text)
     reader = _Reader(toks, names)
     reader.sequence(frozenset())

@@ -19,6 +19,7 @@ from derive.check.glyphs import GlyphTable, Key, LatexError, Meaning, Names
 from derive.check.glyphs import glyph_names as glyph_names
 from derive.check.glyphs import key_of as key_of
 from derive.check.latex_tokens import tokens as tokens
+from derive.check.layer_glyphs import LayerTable, layer_of
 from derive.model import identifiers
 from derive.model.notation import GREEK_LETTERS
 
@@ -355,6 +356,11 @@ class _Reader:
             return self.maximum()
         else:
             raise LatexError(f"{token!r} is not understood here")
+        primed = self.peek() == "'"
+        rule_call = self.names.activation_call(base, primed) if isinstance(self.names, LayerTable) else None
+        if rule_call is not None and not hat and self.peek(1 if primed else 0) in ("(", r"\left"):
+            self.at += primed  # f(z), f'(z), \sigma'(z) in a rule for every layer: the activation, its slope
+            return self.call(rule_call)
         call = FUNCTIONS.get(base if base.startswith("\\") else ("\\" + base if base == "sigma" else base))
         if Key(base) in self.names:  # a quantity the network prints as H is that quantity
             call = None
@@ -422,6 +428,8 @@ class _Reader:
             elif (self.peek() == "{" and self.peek(1) == "+" and self.peek(2) == "}") or self.peek() == "+":
                 updated = True
                 self.script_text()
+            elif self.layer_script():  # z_i^{l}, a_j^{(l-1)}, \delta^{L}: a layer named by its letter
+                sup = self.script_text()
             elif (self.peek() == "{" and self.peek(1) in ("[", r"\langle")) or (base == "e" and not sub):
                 # [l]: a layer of the matrix notation; \langle t\rangle: a step of a sequence
                 if base == "e" and not sub and not (self.peek() == "{" and self.peek(1) in ("[", r"\langle")):
@@ -434,6 +442,18 @@ class _Reader:
         for exponent in power:
             name = f"{name}^({_folded(exponent)})"
         return name
+
+    def layer_script(self) -> bool:
+        """Whether the script that follows names a layer by its letter, in a rule for every layer."""
+        if not isinstance(self.names, LayerTable):
+            return False
+        start = self.at
+        try:
+            return layer_of(self.script_text(), self.names.outputs) is not None
+        except LatexError:
+            return False
+        finally:
+            self.at = start
 
     def rule_letter(self, key: Key) -> str | None:
         """In a line about an optimizer's updates, what the letters of its rules stand for: t and k an update's

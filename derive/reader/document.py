@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 
-from derive.check import instances, latex
+from derive.check import instances, latex, layer_rules
 from derive.check.claims import FUNCTIONS, Claim, ClaimError, Name, Node, names_in, parse_line
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
@@ -30,6 +30,7 @@ from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.other_examples import other_examples
+from derive.reader.other_losses import about_other_loss
 from derive.reader.plain import LostSign
 from derive.reader.samples import Context, SampleNames, about_optimizer
 from derive.reader.sizes import size_verdict
@@ -318,6 +319,13 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
     result = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
+    if result.status == NOT_UNDERSTOOD and layer_rules.mentions_layers(span.source):
+        result = _for_every_layer(span, text, index, truth, evaluator, names, sample) or result
+    if any(f.verdict.status == "wrong" for f in result.found):  # a formula of another loss, named before it
+        before = just_before(text.text, span.start)
+        verdicts = about_other_loss([f.verdict for f in result.found], span.source, before, truth.network.spec.loss)
+        result = replace(result, found=tuple(replace(f, verdict=v)
+                                             for f, v in zip(result.found, verdicts, strict=True)))
     if result.status == NOT_UNDERSTOOD:  # its numbers, known again where a later step uses them
         evaluator.document.not_read(_NUMBER.findall(span.source), text.line(span.start))
     return result
@@ -341,6 +349,39 @@ def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Ev
         retried = _judged(span, text, index, again, truth, evaluator, names, sample, unsure) if again else result
         return retried if retried.status == JUDGED else result
     return result
+
+
+def _wrong(result: SpanResult) -> bool:
+    return any(f.verdict.status == "wrong" for f in result.found)
+
+
+def _for_every_layer(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
+                     sample: Context) -> SpanResult | None:
+    """A rule stated for every layer (`z_i^{l} = \\sum_j w_{ij}^{l} a_j^{l-1} + b_i^{l}`) judged at each of its
+    instances, delta read as dE/dnet; where that is wrong and -dE/dnet makes it hold, the document's sign for
+    delta is not told. None where it is not read as one."""
+    flat = " ".join(span.source.split())
+    deltas = {n.delta.name for n in truth.network.neurons}
+    start, readings = evaluator.document, []
+    for sign in (1, -1):
+        try:
+            texts = layer_rules.rule_instances(flat, truth.network, sign)
+        except (latex.LatexError, ClaimError, RecursionError, ValueError):
+            return None
+        evaluator.document = start.copy()  # each reading on what was written before the span
+        chains = [Chain(t, (0,) * len(t.split(" = "))) for t in texts if " = " in t]
+        readings.append((_judged(span, text, index, chains, truth, evaluator, names, sample), evaluator.document))
+        if not _wrong(readings[0][0]) or not any(w in deltas for t in texts for w in _WORD.findall(t)):
+            break
+    if len(readings) == 2 and readings[1][0].found and all(f.verdict.status == "correct" for f in readings[1][0].found):
+        evaluator.document = start
+        return SpanResult(span, text, NOT_UNDERSTOOD, "a rule for every layer that holds with delta as -dE/dnet, "
+                          "not as dE/dnet: the document's sign for delta is not told", ())
+    plus, evaluator.document = readings[0]
+    if plus.status != JUDGED:
+        evaluator.document = start
+        return None
+    return plus
 
 
 def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth: Truth, evaluator: Evaluator,
@@ -501,6 +542,7 @@ def _one_claim(source: str) -> bool:
 
 _NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix)\}.*?\\end\{\1\}", re.S)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def _glyph_tables(truth: Truth) -> list[latex.GlyphTable]:
