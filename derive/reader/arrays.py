@@ -11,7 +11,9 @@ transpose). A product of shapes that do not fit says the shapes it saw.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -53,6 +55,21 @@ class Array:
             return "a number"
         kind = "column" if c == 1 and r > 1 else "row" if r == 1 and c > 1 else "matrix"
         return f"a {r}x{c} {kind}"
+
+
+# `a \\cdot b` between a row and a column of one length is their matrix product as written; in a second
+# reading (`entrywise()`), the entry-wise product, as notes that write \\cdot for \\odot mean it
+_ENTRYWISE: ContextVar[bool] = ContextVar("entrywise", default=False)
+
+
+@contextmanager
+def entrywise() -> Iterator[None]:
+    """Within: a row times a column of one length (a written `*`) is read entry by entry."""
+    token = _ENTRYWISE.set(True)
+    try:
+        yield
+    finally:
+        _ENTRYWISE.reset(token)
 
 
 def vector(array: Array) -> bool:
@@ -112,6 +129,9 @@ class _Reader:
             right = self.unary()
             if token[1] == "*" and vector(value) and value.shape == right.shape:
                 value = combine("odot", value, right)  # two vectors of one shape: \\cdot written for the odot
+            elif token[1] == "*" and _ENTRYWISE.get() and vector(value) and vector(right) and \
+                    value.shape == right.shape[::-1]:
+                value = combine("odot", value, right.transposed())  # a row \\cdot a column, read entry by entry
             elif token[1] == "*" or _starts(token):
                 value = product(value, right)
             else:

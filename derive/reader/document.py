@@ -13,6 +13,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from derive.check import instances, latex, layer_rules
+from derive.check.carried import Document
 from derive.check.claims import FUNCTIONS, Claim, ClaimError, Name, Node, names_in, parse_line
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
@@ -21,6 +22,7 @@ from derive.maths.derivation import Derivation
 from derive.reader.aliases import Aliases, renamed
 from derive.reader.array_names import ArrayNames, listed
 from derive.reader.array_names import Statement as ArrayStatement
+from derive.reader import arrays
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.conventions import RuleWithInstance, other_sign
 from derive.reader.counters import counted
@@ -318,7 +320,10 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     """One span's claims judged: read in the document's notation first when one other than the classic
     is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
+    start = evaluator.document.copy() if _DOT.search(span.source) else None
     result = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
+    if start is not None and _wrong(result):  # `(\\delta W) \\cdot a`: a row times a column, entry by entry?
+        result = _entrywise(result, start, span, text, index, truth, evaluator, names, tables, sample)
     if result.status == NOT_UNDERSTOOD and layer_rules.mentions_layers(span.source):
         result = _for_every_layer(span, text, index, truth, evaluator, names, sample) or result
     if any(f.verdict.status == "wrong" for f in result.found):  # a formula of another loss, named before it
@@ -349,6 +354,26 @@ def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Ev
         retried = _judged(span, text, index, again, truth, evaluator, names, sample, unsure) if again else result
         return retried if retried.status == JUDGED else result
     return result
+
+
+def _entrywise(result: SpanResult, start: Document, span: Span, text: Text, index: int, truth: Truth,
+               evaluator: Evaluator, names: Reader, tables: Tables, sample: Context) -> SpanResult:
+    """A span wrong with `\\cdot` between a row and a column read as their matrix product, and right in every
+    link read entry by entry: which product is meant is not told, so its wrong verdicts cannot be checked."""
+    after, evaluator.document = evaluator.document, start
+    with arrays.entrywise():
+        again = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
+    evaluator.document = after
+    if not again.found or any(f.verdict.status != "correct" for f in again.found):
+        return result
+    why = ("wrong with \\cdot between a row and a column read as their matrix product, right read entry by entry "
+           "(as \\odot): which is meant is not told")
+    for f in result.found:
+        if f.verdict.status == "wrong" and f.verdict.claimed is not None:
+            after.forget(range(f.verdict.line, f.verdict.line + 1), f.verdict.claimed)
+    return replace(result, found=tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,
+                                                                   explanations=()))
+                                       if f.verdict.status == "wrong" else f for f in result.found))
 
 
 def _wrong(result: SpanResult) -> bool:
@@ -543,6 +568,7 @@ def _one_claim(source: str) -> bool:
 _NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?:[eE][-+]?\d+)?")
 _MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix)\}.*?\\end\{\1\}", re.S)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_DOT = re.compile(r"\\cdot|·|⋅")
 
 
 def _glyph_tables(truth: Truth) -> list[latex.GlyphTable]:

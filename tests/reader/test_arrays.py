@@ -495,3 +495,38 @@ def test_a_persons_own_row_is_named_entry_by_entry(mazur: derivation.Derivation,
     assert found == [("g_e1", "entry 1", "defined"), ("g_e2", "entry 2", "defined"),
                      ("u_e1", "entry 1", "defined"), ("u_e1", "entry 1", "correct"),
                      ("u_e2", "entry 2", "defined"), ("u_e2", "entry 2", status)]
+
+
+TWO_TWO_ONE = """
+inputs = ["x1", "x2"]
+loss = "half_sse"
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "sigmoid"
+weights = [[0.1, 0.2], [0.3, 0.4]]
+bias = { mode = "per_neuron", values = [0.1, 0.1] }
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.5, 0.6]]
+bias = { mode = "per_neuron", values = [0.2] }
+[[samples]]
+inputs = [1, 0]
+targets = [1]
+[training]
+learning_rate = 0.1
+"""
+
+
+@pytest.mark.parametrize(("slope", "status"), [("(1 - a^{[1]})", "cannot check"), ("(2 - a^{[1]})", "wrong")])
+def test_a_row_times_a_column_that_holds_entry_by_entry_cannot_be_told(slope: str, status: str) -> None:
+    """(delta^{[2]} W^{[2]}) is a 1x2 row, a^{[1]} a column (as written before): as their matrix product the
+    hidden deltas are wrong, entry by entry (\\cdot for \\odot) right; which is meant is not told. With 2 - a
+    it is wrong either way. a^{[1]} by hand: sigmoid(0.2) = 0.549834, sigmoid(0.4) = 0.598688."""
+    d = derivation.build(network.build(spec.load_text(TWO_TWO_ONE)))
+    givens = [r"$$W^{[2]} = \begin{bmatrix} 0.5 & 0.6 \end{bmatrix}$$",
+              r"$$a^{[1]} = \begin{bmatrix} 0.549834 \\ 0.598688 \end{bmatrix}$$"]
+    rule = rf"$$\delta^{{[1]}} = (\delta^{{[2]}} \cdot W^{{[2]}}) \cdot a^{{[1]}} \cdot {slope}$$"
+    found = [f for f in check_document(d, "md", "\n\n".join([*givens, rule])).found if f.verdict.line == 5]
+    assert {f.target for f in found} == {"d:E_total/net_h1", "d:E_total/net_h2"}
+    assert {f.verdict.status for f in found} == {status}
