@@ -11,7 +11,7 @@ from dataclasses import replace
 from derive.check import confusions, copies, rewrites
 from derive.check.carried import Recomputed, Recomputer, Slip, canonical
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
-from derive.check.digits import agrees_to_written_digits, half_unit
+from derive.check.digits import agrees_to_written_digits, half_unit, significant
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, literal
@@ -422,7 +422,7 @@ def _from_unread(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluato
     checker could not read wrote: a slip carried from there cannot be told from a new one."""
     for k, n in enumerate(numbers_in(link)):
         line = evaluator.document.unread_at(n.text)
-        if line is None or line == verdict.line or _known_number(n, truth, evaluator):
+        if line is None or line == verdict.line or _known_number(n, truth, evaluator) or _updated(n, truth):
             continue
         # what it may have stood for: a value of the network near it; a link wrong with that value too is wrong
         value = CTX.mpf(n.text)
@@ -433,6 +433,20 @@ def _from_unread(verdict: Verdict, link: Node, truth: Truth, evaluator: Evaluato
             f"uses {n.text}, written on line {line} in an equation that could not be read: whether it carries a "
             "slip from there is not known"))
     return None
+
+
+def _updated(number: Num, truth: Truth) -> bool:
+    """A number that is a parameter's value after one update, within a unit of its last digit (three digits or
+    more; worked from rounded numbers): the updated weight itself, whether or not the equation it was worked
+    out in could be read (a hidden delta worked with it is the stale-weights mistake, not a slip carried)."""
+    text = number.text.lstrip("-")
+    if significant(text) < 3:
+        return False
+    x, unit = CTX.mpf(text), 2 * half_unit(text)
+    try:
+        return any(p.trainable and abs(truth.value(f"{p.name}@1") - x) <= unit for p in truth.network.params)
+    except Unknown:
+        return False
 
 
 def _mends(verdict: Verdict, mended: Node, truth: Truth, evaluator: Evaluator) -> bool:

@@ -182,3 +182,21 @@ def test_a_loss_after_the_update_is_worked_from_the_outputs_after_it() -> None:
     report = check_document(d, "md", "\n\n".join(lines))
     last = [f for f in report.found if f.verdict.line == 9]
     assert [f.verdict.status for f in last] == ["correct", "correct"] and {f.target for f in last} == {"E_total@1"}
+
+
+def test_a_hidden_gradient_worked_with_the_updated_output_weight_is_wrong() -> None:
+    """w2 after its update, stated in an equation that cannot be read, then used for the hidden gradient in
+    place of w2 before it (0.5): a stale weight, wrong, not a number of unknown origin. By hand in mpmath."""
+    d = derivation.build(network.build(spec.load_text(ONE_ONE_ONE)), history_steps=(1,))
+    sig = lambda z: 1 / (1 + mp.exp(-z))  # noqa: E731
+    h = sig(mp.mpf("0.5"))
+    o = sig(mp.mpf("0.5") * h)
+    delta_o = (o - 1) * o * (1 - o)
+    w2 = mp.mpf("0.5") - delta_o * h
+    factors = [mp.nstr(delta_o, 4), mp.nstr(w2, 4), mp.nstr(h, 4), mp.nstr(1 - h, 4)]
+    stale = mp.nstr(mp.fprod(mp.mpf(f) for f in factors), 4)
+    product = r" \times ".join(factors)
+    lines = [rf"$$w_2^{{new}} = 0.5 - \dots = {mp.nstr(w2, 4)}$$",
+             rf"$$\frac{{\partial E}}{{\partial w_1}} = {product} = {stale}$$"]
+    found = [f.verdict.status for f in check_document(d, "md", "\n\n".join(lines)).found if f.verdict.line == 3]
+    assert found == ["wrong", "carried"]
