@@ -14,7 +14,7 @@ from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, nam
 from derive.check.digits import agrees_to_written_digits, half_unit, significant
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator, OwnNames, Spread, symbolic
-from derive.check.verdicts import Verdict, literal
+from derive.check.verdicts import Verdict, follows, found_by_rounding, literal
 from derive.model.precision import CTX, Real, real, show
 
 CARRIED = "carried"
@@ -26,35 +26,6 @@ ARITHMETIC = "arithmetic slip: this number does not follow from the link before 
 # for 0.4277...): the link after them may come from the value they round. Shorter ones (0.7, 0.25) are
 # taken as exact: `0.4 x 0.25 + 0.7 x 0.5 = 0.47` does not follow, whatever rounding could hide.
 ROUNDED_DIGITS = 3
-
-
-def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: Real = CTX.zero) -> bool:
-    """`link` (its value `value`, its numbers' rounding `spread`) is what the link before it gives (from its
-    numbers, give or take their rounding `before_spread`): a number to the digits written, a computation
-    within the rounding of the numbers it writes anew."""
-    text = literal(link)
-    slack = CTX.mpf(10) ** -30 * max(abs(before), abs(value))  # relative: 2e-162 is no rounding of 0
-    if text is not None:
-        if agrees_to_written_digits(before, text):
-            return True
-        return abs(value - before) <= (half_unit(text) + before_spread) * CTX.mpf("1.000001") + slack
-    return abs(value - before) <= (spread + before_spread) * (1 + CTX.mpf(10) ** -9) + slack
-
-
-def found_by_rounding(verdict: Verdict, link: Node, before: Real, spread: Real) -> bool:
-    """Whether a link that follows from a right link before it, within the rounding of that link's numbers, is
-    a result the person may have found by rounding: the before link's value rounded (or cut) to the digits
-    written, or a value between it and the truth (the unrounded numbers give the truth), give or take its own
-    rounding. One past both (`0.0125 + 0.03 + 0.35 = 0.3926`, where both are 0.3925) is a slip, however the
-    numbers before may have been rounded."""
-    text = literal(link)
-    if text is not None and agrees_to_written_digits(before, text):
-        return True
-    if verdict.truth is None or verdict.claimed is None:
-        return False
-    own = (half_unit(text) if text is not None else spread) * CTX.mpf("1.000001")
-    slack = CTX.mpf(10) ** -30 * max(abs(before), abs(verdict.truth))
-    return min(before, verdict.truth) - own - slack <= verdict.claimed <= max(before, verdict.truth) + own + slack
 
 
 def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node, Real, str], evaluator: Evaluator,

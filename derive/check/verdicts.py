@@ -1,5 +1,6 @@
 """A verdict on one link of a claim, and the comparison of a link's value with the value it should have:
-to the digits written for a number, within the precision of the numbers written for a computation."""
+to the digits written for a number, within the precision of the numbers written for a computation; and
+whether a link follows from the one before it (given that one's rounding)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from derive.check.claims import Claim, Node, Num, Unary
-from derive.check.digits import agrees_to_written_digits, significant, tolerance
+from derive.check.digits import agrees_to_written_digits, half_unit, significant, tolerance
 from derive.model.precision import CTX, Real, show
 
 
@@ -75,3 +76,32 @@ def within(claimed: Real, truth: Real, link: Node, spread: Callable[[Node], Real
         if not CTX.isnan(bound):
             return abs(claimed - truth) <= bound * (1 + CTX.mpf(10) ** -9) + CTX.mpf(10) ** -30 * abs(truth)
     return abs(claimed - truth) <= tolerance(link, given) * max(abs(truth), CTX.mpf(10) ** -40)
+
+
+def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: Real = CTX.zero) -> bool:
+    """`link` (its value `value`, its numbers' rounding `spread`) is what the link before it gives (from its
+    numbers, give or take their rounding `before_spread`): a number to the digits written, a computation
+    within the rounding of the numbers it writes anew."""
+    text = literal(link)
+    slack = CTX.mpf(10) ** -30 * max(abs(before), abs(value))  # relative: 2e-162 is no rounding of 0
+    if text is not None:
+        if agrees_to_written_digits(before, text):
+            return True
+        return abs(value - before) <= (half_unit(text) + before_spread) * CTX.mpf("1.000001") + slack
+    return abs(value - before) <= (spread + before_spread) * (1 + CTX.mpf(10) ** -9) + slack
+
+
+def found_by_rounding(verdict: Verdict, link: Node, before: Real, spread: Real) -> bool:
+    """Whether a link that follows from a right link before it, within the rounding of that link's numbers, is
+    a result the person may have found by rounding: the before link's value rounded (or cut) to the digits
+    written, or a value between it and the truth (the unrounded numbers give the truth), give or take its own
+    rounding. One past both (`0.0125 + 0.03 + 0.35 = 0.3926`, where both are 0.3925) is a slip, however the
+    numbers before may have been rounded."""
+    text = literal(link)
+    if text is not None and agrees_to_written_digits(before, text):
+        return True
+    if verdict.truth is None or verdict.claimed is None:
+        return False
+    own = (half_unit(text) if text is not None else spread) * CTX.mpf("1.000001")
+    slack = CTX.mpf(10) ** -30 * max(abs(before), abs(verdict.truth))
+    return min(before, verdict.truth) - own - slack <= verdict.claimed <= max(before, verdict.truth) + own + slack

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pylatexenc import latexwalker as lw
 
 from derive.reader.layer_labels import LABEL
-from derive.reader.nodes import TRANSPOSES, column_spec, shape_stated, transposed, verbatim, visible
+from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, set_apart, shape_stated, transposed,
+                                 verbatim, visible)
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs, relu)
@@ -28,6 +29,7 @@ NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "
                          "overrightarrow"})  # \vec{x}, \overrightarrow{x}: the vector x, its arrow a typeface
 # A mark over a letter that makes a name of its own: \hat{y} is yhat, \bar{e} ebar
 DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
+ARROWED = frozenset({"vec", "overrightarrow", "mathbf", "boldsymbol", "bm"})  # typefaces of a vector
 TIMES = frozenset({"cdot", "times", "ast"})
 FRAMES = frozenset({"boxed", "fbox", "framebox"})  # a result framed: what it holds is read as written
 SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
@@ -319,7 +321,7 @@ class _Emitter:
     def macro(self, nodes: list[lw.LatexNode], i: int) -> int:
         n = nodes[i]
         name = n.macroname
-        args = _args(n)
+        args = args_of(n)
         if name in FRACS:
             parts, nxt = _two_args(nodes, i, args)
             self.out.append(_fraction(*parts))
@@ -354,12 +356,21 @@ class _Emitter:
             if re.fullmatch(r"-?\d+\.\d+", number):  # \mathbf{0.4256}: a result set in bold
                 self.out.append(" " + number + " ")
                 return nxt
-            if isinstance(parts, lw.LatexEnvironmentNode) or [type(c) for c in _children(parts) if visible(c)] == [
+            if isinstance(parts, lw.LatexEnvironmentNode) or [type(c) for c in children(parts) if visible(c)] == [
                     lw.LatexEnvironmentNode]:  # \mathbf{\begin{bmatrix} ... \end{bmatrix}}: a matrix set in bold
                 inner = _Emitter(self.arrays)
-                inner.nodes(_children(parts))
+                inner.nodes(children(parts))
                 self.out.append(" " + inner.text() + " ")
                 return nxt
+            source = verbatim([parts]).strip("{} ")
+            if name in ARROWED and re.search(r"[_^]", source):  # \vec{z^{[1]}}: the vector z^{[1]}
+                inner = _Emitter(self.arrays)
+                inner.nodes(children(parts))
+                self.out.append(" " + inner.text() + " ")
+                return nxt
+            noted = name in ("text", "textrm", "textnormal") and re.fullmatch(r"\([^()]*\)", source)
+            if noted and set_apart(nodes, i, nxt):
+                return nxt  # \quad \text{(Activation)}: a note in brackets beside the equation, no part of it
             word = _flat(parts)
             self.out.append(" " + word if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) else _bad(f"\\{name}{{{word}}}"))
             return nxt
@@ -369,7 +380,7 @@ class _Emitter:
             return nxt
         if name in FRAMES:  # \boxed{a = b}: a result framed, read as written
             parts, nxt = _one_arg(nodes, i, args)
-            self.nodes(_children(parts))
+            self.nodes(children(parts))
             return nxt
         if name == "color":  # \color{colour}: nothing to read
             return _one_arg(nodes, i, args)[1]
@@ -391,7 +402,7 @@ class _Emitter:
         elif name in UPDATE_ARROWS:
             self.update = True
             self.out.append(" = ")
-        elif name == "|":  # \|t - o\|^2: of one number, its square
+        elif name in ("|", "Vert"):  # \|t - o\|^2, \Vert t - o \Vert^2: of one number, its square
             self.out.append(")" if len(self.norms) % 2 else "(")
             self.norms.append(len(self.out) - 1)
         elif name == ",":
@@ -525,11 +536,6 @@ def _what(n: lw.LatexNode) -> str:
     return type(n).__name__.removeprefix("Latex").removesuffix("Node").lower()
 
 
-def _args(n: lw.LatexMacroNode) -> list[lw.LatexNode]:
-    argd = n.nodeargd
-    return [a for a in (argd.argnlist if argd is not None else []) if a is not None]
-
-
 def _one_arg(nodes: list[lw.LatexNode], i: int, args: list[lw.LatexNode]) -> tuple[lw.LatexNode, int]:
     if args:
         return args[-1], i + 1
@@ -550,13 +556,9 @@ def _two_args(nodes: list[lw.LatexNode], i: int,
     raise NotUnderstood(f"\\{nodes[i].macroname} without its two arguments")
 
 
-def _children(node: lw.LatexNode) -> list[lw.LatexNode]:
-    return list(node.nodelist) if isinstance(node, lw.LatexGroupNode) else [node]
-
-
 def _emit(node: lw.LatexNode) -> str:
     e = _Emitter()
-    e.nodes(_children(node))
+    e.nodes(children(node))
     return e.text()
 
 
@@ -572,12 +574,12 @@ def _fraction(num: lw.LatexNode, den: lw.LatexNode) -> str:
 
 def _differentiated(node: lw.LatexNode, operand: bool = True) -> str | None:  # operand: a numerator
     """The name after ∂, Δ, d or \\mathrm{d} (`\\partial E_{total}` -> E_total), else None."""
-    nodes = [n for n in _children(node) if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())]
+    nodes = [n for n in children(node) if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())]
     if not nodes:
         return None
     first = nodes[0]
     named_d = isinstance(first, lw.LatexMacroNode) and first.macroname in NAME_MACROS \
-        and _flat(_args(first)[-1] if _args(first) else first) == "d"
+        and _flat(args_of(first)[-1] if args_of(first) else first) == "d"
     if isinstance(first, lw.LatexMacroNode) and (first.macroname in DIFFERENTIALS or named_d):
         rest = nodes[1:]
     elif isinstance(first, lw.LatexCharsNode) and first.chars.strip() == "d" and len(nodes) > 1 and \
@@ -608,8 +610,8 @@ def _flat(node: lw.LatexNode) -> str:
     if isinstance(node, lw.LatexGroupNode):
         return "".join(_flat(c) for c in node.nodelist if c is not None)
     if isinstance(node, lw.LatexMacroNode):
-        if node.macroname in NAME_MACROS and _args(node):
-            return _flat(_args(node)[-1])
+        if node.macroname in NAME_MACROS and args_of(node):
+            return _flat(args_of(node)[-1])
         if node.macroname in GREEK:
             return node.macroname
         if node.macroname == "prime":

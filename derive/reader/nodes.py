@@ -1,5 +1,5 @@
 """What the LaTeX walker's nodes are, before any is read into the plain grammar: whether a node shows
-anything, a transpose mark, an array's column specification, a shape stated after `\\in`."""
+anything, a transpose mark, an array's column specification, a shape stated after `\\in`, a macro's arguments."""
 
 from __future__ import annotations
 
@@ -48,3 +48,23 @@ def visible(n: lw.LatexNode) -> bool:
     """Whether a node shows anything (not a comment, not blank)."""
     return not (n is None or isinstance(n, lw.LatexCommentNode) or
                 (isinstance(n, lw.LatexCharsNode) and not n.chars.strip()))
+
+
+def args_of(n: lw.LatexMacroNode) -> list[lw.LatexNode]:
+    """The arguments the walker parsed for a macro (none for a macro it does not know)."""
+    argd = n.nodeargd
+    return [a for a in (argd.argnlist if argd is not None else []) if a is not None]
+
+
+def children(node: lw.LatexNode) -> list[lw.LatexNode]:
+    """A group's nodes, or the node itself."""
+    return list(node.nodelist) if isinstance(node, lw.LatexGroupNode) else [node]
+
+
+def set_apart(nodes: list[lw.LatexNode], i: int, nxt: int) -> bool:
+    """Whether nodes[i] stands alone in its piece of the span (a wide space, `\\quad`, parts the pieces) or after
+    one: set beside the equation, not in it."""
+    before = [n for n in nodes[:i] if visible(n)]
+    after = [n for n in nodes[nxt:] if visible(n)]
+    wide = bool(before) and isinstance(before[-1], lw.LatexMacroNode) and before[-1].macroname in ("quad", "qquad")
+    return (not before or wide) and not after

@@ -83,6 +83,8 @@ def test_names(latex: str, name: str) -> None:
     (r"x = a \times \times b", "a * b"),  # a sign typed twice: one product
     (r"x = \biggl( a + b \biggr) \cdot c", "( a + b ) * c"),  # brackets sized by hand
     (r"x = \frac{1}{2}\|t - o\|^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # a squared norm of a number
+    (r"x = \frac{1}{2}\Vert t - o\Vert^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # the same norm, \Vert
+    (r"x = \vec{W^{[1]}} \cdot \vec{x} + \vec{b^{[1]}}", "W_L1 * x + b_L1"),  # a layer's vector under its arrow
 ])
 def test_expressions(latex: str, plain: str) -> None:
     (chain,) = chains(latex)
@@ -187,3 +189,9 @@ def test_bare_superscripts_label_only_the_letters_written_with_a_first_one() -> 
 @pytest.mark.parametrize("latex", [r"\boxed{w_5^{+} = 0.5}", r"w_5^{+} = \boxed{0.5}", r"\fbox{$w_5^{+} = 0.5$}"])
 def test_a_framed_result_is_read_as_written(latex: str) -> None:
     assert claim_of(latex)[0] == "w5@1" and chains(latex)[0].text.endswith("= 0.5")
+
+
+def test_a_note_in_brackets_beside_an_equation_is_no_part_of_it() -> None:
+    assert [c.text for c in chains(r"\hat{y} = \sigma(z^{[2]}) \quad \text{(Prediction)}")] == ["yhat = sigma ( z_L2 )"]
+    with pytest.raises(NotUnderstood):  # in the middle of the expression it is no note
+        chains(r"x = \text{(a)} + 1")
