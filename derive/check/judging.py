@@ -38,21 +38,23 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
 
 
 def _sigma_as_the_activation(claim: Claim, verdict: Verdict, truth: Truth, evaluator: Evaluator) -> Verdict:
-    """A wrong formula that calls the sigmoid (`\\sigma'(z^{(1)})`) in a network with no sigmoid anywhere, and
-    holds with the network's activation in its place: notes often name every activation sigma, so which is
-    meant is not told; cannot check."""
+    """A wrong formula that calls the sigmoid (`\\sigma'(z^{(1)})`, on either side) in a network with no sigmoid
+    anywhere, and holds with the network's activation in its place: notes often name every activation sigma,
+    so which is meant is not told; cannot check."""
     index = verdict.link - (2 if claim.left is not None else 1)
     if verdict.status != "wrong" or verdict.truth is None or not 0 <= index < len(claim.links):
         return verdict
-    link = claim.links[index]
+    link, sigmas = claim.links[index], set(rewrites.AS_ACTIVATION)
     used = {n.activation.name for n in truth.network.neurons}
-    if "sigmoid" in used or not names_in(link) or not set(functions_in(link)) & set(rewrites.AS_ACTIVATION):
+    called = set(functions_in(link)) | (set(functions_in(claim.left)) if claim.left is not None else set())
+    if "sigmoid" in used or not names_in(link) or not called & sigmas:
         return verdict
     try:
+        want = evaluator.evaluate(rewrites.as_the_activation(claim.left)) if claim.left is not None else verdict.truth
         again = evaluator.evaluate(rewrites.as_the_activation(link))
     except (Unknown, OutOfRange, ArithmeticError, ValueError):
         return verdict
-    if abs(again - verdict.truth) > CTX.mpf(10) ** -9 * max(abs(verdict.truth), CTX.one):
+    if abs(again - want) > CTX.mpf(10) ** -9 * max(abs(want), CTX.one):
         return verdict
     return replace(verdict, status="cannot check", explanations=(), reason=(
         f"σ as the sigmoid makes it wrong, but this network has none: as its activation "

@@ -21,7 +21,8 @@ from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, set
                                  verbatim, visible)
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
-                                 explicit_products, lists, loss_calls, matching, over_examples, over_outputs, relu)
+                                 explicit_products, lists, loss_calls, matching, over_examples, over_outputs,
+                                 powers_of_calls, relu)
 
 MAX_SPAN = 4_000  # characters of one math span; longer ones are not read
 NAME_MACROS = frozenset({"text", "mathrm", "mathit", "operatorname", "textrm", "textit", "mathbf", "vec",
@@ -637,6 +638,7 @@ def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tupl
     text = _THOUSANDS.sub("", e.text()).replace("\x00", " ").replace("\x01", " ")
     text = _PARTIALS.sub(r"d\1/d\2", _NEW.sub(r"\1@1", text))
     text = _NABLA_OF.sub(r" d(\1)/d(\2) ", _NABLA.sub(r" d(\2)/d(\1) ", loss_calls(text)))
+    text = powers_of_calls(text)
     found = []
     for piece in claims_in(lists(text, e.arrays)):
         arrays = ARRAY in piece or " ^T " in piece or " odot " in piece

@@ -352,3 +352,17 @@ def _separates(body: str, k: int) -> bool:
     """Whether the comma or semicolon at `k` ends an equation of a list (`\\sum_{i=1}^{m} dz_i, \\quad db = ...`):
     not a spacing macro's (`\\,`, `\\;`) nor a decimal comma's between digits (`0,5`)."""
     return body[k] in ",;" and body[k - 1:k] != "\\" and not (body[k - 1:k].isdigit() and body[k + 1:k + 2].isdigit())
+
+
+# `\tanh^2(z)`, as the walker writes it (`tanh ^ ( 2 ) * ( z )`): the square of tanh(z)
+_POWER_OF_CALL = re.compile(r"\b(tanh|sigmoid|exp|log|ln)\s*\^\s*\(\s*(\d)\s*\)\s*(?:\*\s*)?\(")
+
+
+def powers_of_calls(text: str) -> str:
+    """`tanh ^ ( 2 ) * ( z )` as `( tanh ( z ) ) ^ ( 2 )`: a function's power written before its argument."""
+    while (m := _POWER_OF_CALL.search(text)) is not None:
+        close = matching(text, m.end() - 1)
+        if close is None:
+            return text
+        text = f"{text[:m.start()]}( {m.group(1)} {text[m.end() - 1:close + 1]} ) ^ ( {m.group(2)} ){text[close + 1:]}"
+    return text

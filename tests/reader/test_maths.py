@@ -85,6 +85,7 @@ def test_names(latex: str, name: str) -> None:
     (r"x = \frac{1}{2}\|t - o\|^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # a squared norm of a number
     (r"x = \frac{1}{2}\Vert t - o\Vert^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # the same norm, \Vert
     (r"x = \vec{W^{[1]}} \cdot \vec{x} + \vec{b^{[1]}}", "W_L1 * x + b_L1"),  # a layer's vector under its arrow
+    (r"x = 1 - \tanh^2(z_1) \cdot 2", "1 - ( tanh ( z1 ) ) ^ ( 2 ) * 2"),  # a function's power before its argument
 ])
 def test_expressions(latex: str, plain: str) -> None:
     (chain,) = chains(latex)

@@ -249,3 +249,12 @@ def test_a_derivative_written_with_unicode_subscripts(mazur: derivation.Derivati
     gradient = finite_difference(s, 0, "w5", param_values(s))
     found = check_document(mazur, "md", f"- ∂E/∂w₅ = {mp.nstr(gradient, 9)}.\n").found
     assert [(f.target, f.verdict.status) for f in found] == [("d:E_total/w5", "correct")]
+
+
+@pytest.mark.parametrize(("output", "status"), [("tanh", "cannot check"), ("sigmoid", "wrong")])
+def test_sigma_on_the_left_in_a_network_without_a_sigmoid(tmp_path: Path, output: str, status: str) -> None:
+    """sigma'(net_h1) = 1 - tanh^2(net_h1): tanh's slope, right if sigma names the activation (tanh), wrong as
+    the sigmoid's; where a neuron is a sigmoid, sigma is the sigmoid."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TANH.replace("ACT", output))))))
+    found = check_document(d, "md", r"$$\sigma'(net_{h1}) = 1 - \tanh^2(net_{h1})$$").found
+    assert [f.verdict.status for f in found] == [status]
