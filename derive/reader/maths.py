@@ -271,15 +271,17 @@ class _Emitter:
         if op == LABEL:  # w^2 in a document that writes w^1: layer 2's w (layer_labels.py)
             op, flat = "^", f"[{flat}]"
         if op == "_":
-            if re.fullmatch(r"[A-Za-z0-9]+,\s*new", flat):  # w_{5,\text{new}}: w_5 after the update
-                self._place(op, flat.partition(",")[0])
+            if re.fullmatch(r"[A-Za-z0-9]+[,-]\s*new", flat):  # w_{5,\text{new}}, w_{5-new}: w_5 after the update
+                self._place(op, re.split(r"[,-]", flat)[0])
                 self.out.append("@1 ")
                 return
             ends = re.fullmatch(r"\(([A-Za-z0-9]+(?:,[A-Za-z0-9]+)+)\)", flat)  # w_{(x_1, 1)}, w_{(1,4)}: a weight
             arrow = re.fullmatch(r"([A-Za-z0-9]+)\u2192([A-Za-z0-9]+)", flat) or re.fullmatch(  # w_{x_1 \to h_1}
                 r"([A-Za-z]+\d+)-([A-Za-z]+\d+)", flat)  # W_{X1-H1}: from X1 to H1 (labels, not k-1)
-            if arrow:
-                flat = f"{arrow.group(1)}_{arrow.group(2)}"
+            # w_{11-grad}: a name of the person's, its label a word
+            joined = arrow or re.fullmatch(r"([A-Za-z0-9]+)-([A-Za-z]{2,})", flat)
+            if joined:
+                flat = f"{joined.group(1)}_{joined.group(2)}"
             elif re.fullmatch(r"[A-Za-z0-9](?:,[A-Za-z0-9])+", ends.group(1) if ends else flat):  # named by its ends
                 flat = flat.strip("()").replace(",", "")  # w_{1,3}: one index of one character each, written apart
             elif ends:
@@ -423,6 +425,8 @@ class _Emitter:
             return end  # X = [...] \in \mathbb{R}^{4 \times 2}: the shape stated, not a claim of its own
         elif name in ("nabla", "bigtriangledown"):
             self.out.append(" nabla_")  # \nabla w: the gradient for w, a name of its own (read by its values)
+        elif name in ("ldots", "dots", "cdots") and "".join(self.out).rstrip()[-1:].isdigit():
+            pass  # 0.0720083333\ldots: the number cut where it is written
         elif name == "Delta":
             self.out.append(" " + STEP)  # \Delta w: an update's step, read as the document adds it (steps.py)
         else:

@@ -50,6 +50,8 @@ def target_of(latex: str) -> str:
     (r"\eta = 0.5", "eta"),
     (r"w_{1,3} = 0.3", "w13"),  # one index of one character each, written apart
     (r"w_{i,j} = 0.3", "w_ij"),
+    (r"w_{11-grad} = 3", "w_11_grad"),  # a name of the person's, labelled by a word
+    (r"w_{5-new} = 0.4", "w5@1"),
 ])
 def test_names(latex: str, name: str) -> None:
     assert target_of(latex) == name
@@ -86,6 +88,7 @@ def test_names(latex: str, name: str) -> None:
     (r"x = \frac{1}{2}\Vert t - o\Vert^2", "( ( 1 ) / ( 2 ) ) * ( t - o ) ^ ( 2 )"),  # the same norm, \Vert
     (r"x = \vec{W^{[1]}} \cdot \vec{x} + \vec{b^{[1]}}", "W_L1 * x + b_L1"),  # a layer's vector under its arrow
     (r"x = 1 - \tanh^2(z_1) \cdot 2", "1 - ( tanh ( z1 ) ) ^ ( 2 ) * 2"),  # a function's power before its argument
+    (r"x = 0.0720083333\ldots", "0.0720083333"),  # a number cut where it is written
 ])
 def test_expressions(latex: str, plain: str) -> None:
     (chain,) = chains(latex)
@@ -119,6 +122,7 @@ def test_update_arrow_marks_the_new_value() -> None:
     (r"w_{12,3} = 1", "subscript"),
     (r"x = \|t - o\| + \|o", "not closed"),  # |t - o| alone is |t - o| (test_steps.py); a bar left open is not
     (r"\sum \delta_1 \cdot 2 = 1", r"\sum without its bounds"),
+    (r"x = a_1 + \dots + a_n", r"\dots"),  # dots in a sum, not after a number
 ])
 def test_not_understood(latex: str, reason: str) -> None:
     with pytest.raises(NotUnderstood, match=reason.replace("\\", "\\\\")):
