@@ -13,7 +13,6 @@ from decimal import Decimal
 from functools import lru_cache
 
 from derive.check import instances, latex, layer_rules
-from derive.check.carried import Document
 from derive.check.claims import FUNCTIONS, Claim, ClaimError, Name, Node, names_in, parse_line
 from derive.check.truth import BudgetSpent, Truth
 from derive.check.values import Evaluator, OwnNames
@@ -320,10 +319,9 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     """One span's claims judged: read in the document's notation first when one other than the classic
     is given (the textbook's b_h is no bias), else by the document's own walker, and by the notes' glyphs
     where the walker cannot read it or names nothing of the network (a rule for every index, delta_o)."""
-    start = evaluator.document.copy() if _DOT.search(span.source) else None
     result = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
-    if start is not None and _wrong(result):  # `(\\delta W) \\cdot a`: a row times a column, entry by entry?
-        result = _entrywise(result, start, span, text, index, truth, evaluator, names, tables, sample)
+    if _wrong(result) and _DOT.search(span.source):  # `(\\delta W) \\cdot a`: a row times a column, entry by entry?
+        result = _entrywise(result, span, text, index, truth, evaluator, names, tables, sample)
     if result.status == NOT_UNDERSTOOD and layer_rules.mentions_layers(span.source):
         result = _for_every_layer(span, text, index, truth, evaluator, names, sample) or result
     if any(f.verdict.status == "wrong" for f in result.found):  # a formula of another loss, named before it
@@ -356,11 +354,12 @@ def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Ev
     return result
 
 
-def _entrywise(result: SpanResult, start: Document, span: Span, text: Text, index: int, truth: Truth,
-               evaluator: Evaluator, names: Reader, tables: Tables, sample: Context) -> SpanResult:
+def _entrywise(result: SpanResult, span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator,
+               names: Reader, tables: Tables, sample: Context) -> SpanResult:
     """A span wrong with `\\cdot` between a row and a column read as their matrix product, and right in every
     link read entry by entry: which product is meant is not told, so its wrong verdicts cannot be checked."""
-    after, evaluator.document = evaluator.document, start
+    after = evaluator.document
+    evaluator.document = after.copy()  # the second reading leaves nothing written
     with arrays.entrywise():
         again = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
     evaluator.document = after
