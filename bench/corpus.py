@@ -7,8 +7,7 @@ published, its source, a spec of its network, and truth.toml: every equation of 
 an independent computation (truth.py), right, wrong (and where an error first enters) or carried
 forward from an earlier slip. The parts: dev (read while the reader was built), heldout (set aside when it
 was collected, then read), unseen (set aside later, read only to be measured), fresh (collected later and measured once, blind,
-then read), sealed (collected later, measured once, blind, then read) and final (collected last,
-measured once, blind). This prints, per document and in total for each part of the corpus:
+then read), sealed and final (each collected later, measured once, blind, then read). This prints, per document and in total for each part of the corpus:
 
 - spans: the equations the truth lists; judged: those derive judged (a verdict correct, wrong or
   carried); not read: those it left not understood or did not find;
