@@ -415,7 +415,8 @@ def _updated(number: Num, truth: Truth) -> bool:
         return False
     x, unit = CTX.mpf(text), 2 * half_unit(text)
     try:
-        return any(p.trainable and abs(truth.value(f"{p.name}@1") - x) <= unit for p in truth.network.params)
+        # the number as written without its sign (a minus is the link's): an updated weight of either sign
+        return any(p.trainable and abs(abs(truth.value(f"{p.name}@1")) - x) <= unit for p in truth.network.params)
     except Unknown:
         return False
 

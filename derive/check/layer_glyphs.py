@@ -18,7 +18,8 @@ from derive.model import identifiers
 from derive.model.network import Network
 
 # l, \ell, L, with a step of one either way, bare or in round or square brackets: (l-1), [L]
-LAYER = re.compile(r"[(\[]?(?P<letter>l|\\ell|ell|ℓ|L)(?:(?P<sign>[-+])(?P<step>1|2))?[)\]]?")
+_LETTER = r"(?P<letter>l|\\ell|ell|ℓ|L)(?:(?P<sign>[-+])(?P<step>1|2))?"
+LAYER = re.compile(rf"\({_LETTER}\)|\[{_LETTER.replace('?P<', '?P<b_')}\]|{_LETTER.replace('?P<', '?P<c_')}")
 KINDS = {"z": "net", "net": "net", "a": "out", "h": "out", "o": "out", "out": "out", "delta": "delta",
          "w": "weight", "W": "weight", "b": "bias"}
 LOSSES = ("E", "C", "L", "J")
@@ -42,8 +43,9 @@ def layer_of(sup: str, outputs: int) -> tuple[bool, int] | None:
     m = LAYER.fullmatch(sup.replace(" ", ""))
     if m is None:
         return None
-    step = int(m.group("step") or 0) * (-1 if m.group("sign") == "-" else 1)
-    return (False, outputs + step) if m.group("letter") == "L" else (True, step)
+    found = {k.split("_")[-1]: v for k, v in m.groupdict().items() if v is not None}
+    step = int(found.get("step") or 0) * (-1 if found.get("sign") == "-" else 1)
+    return (False, outputs + step) if found["letter"] == "L" else (True, step)
 
 
 def glyph(key: Key, outputs: int) -> Glyph | None:
@@ -96,6 +98,8 @@ class LayerTable(GlyphTable):
         if found is None or any(c not in env for c in key.sub):
             return None
         kind, layer = found
+        if kind != "weight" and len(key.sub) != 1:
+            raise LatexError(f"{key.base}_{{{key.sub}}}: one index, one neuron")
         if not 0 <= layer <= self.outputs:
             raise LatexError(f"layer {layer} of a rule for every layer is no layer of this network")
         if kind in ("input", "out") and layer == 0:

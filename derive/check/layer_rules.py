@@ -45,6 +45,24 @@ def rule_instances(text: str, network: Network, delta_sign: int = 1) -> list[str
     return found
 
 
+def weight_order(text: str, network: Network) -> str | None:
+    """How a rule writes a weight's two indices: "into" (`w_{ij}`: into neuron i, from j, as `z_i = \\sum_j
+    w_{ij} a_j` has it) or "from" (`w_{ij}`: from i into j); None where it writes no weight."""
+    keys = _glyphs(text, network)
+    outputs = len(network.layers)
+    for level in range(outputs + 1):
+        letters = _letters(keys, level, outputs)
+        if letters is None:
+            continue
+        for key in keys:
+            found = glyph(key, outputs)
+            if found is not None and found.kind == "weight":
+                layer = level + found.offset if found.relative else found.offset
+                return "into" if letters.get(key.sub[0]) == layer else "from"
+        return None
+    return None
+
+
 def _glyphs(text: str, network: Network) -> list[Key]:
     """The glyphs of a rule for every layer the line writes, in order (its letters not yet placed)."""
     table = _Collecting(network)
@@ -71,7 +89,9 @@ def _letters(keys: list[Key], level: int, outputs: int) -> dict[str, int] | None
             return None
         if found.kind == "weight":
             weights.append((key.sub, layer))
-        elif len(key.sub) == 1 and letters.setdefault(key.sub, layer) != layer:
+        elif len(key.sub) != 1:
+            raise LatexError(f"{key.base}_{{{key.sub}}}: one index, one neuron")
+        elif letters.setdefault(key.sub, layer) != layer:
             raise LatexError(f"the index {key.sub} stands for neurons of two layers")
     for sub, layer in weights:
         if len(sub) != 2:

@@ -3,7 +3,8 @@ every value bounded before the next operation, and the spread a link of rounded 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from derive.check import operators
 from derive.check.carried import Document, Recomputer
@@ -47,6 +48,14 @@ class OwnNames:
         self.uses[name] = tuple(n for n in names_in(node) if n in self.nodes and n != name)
         self.symbolic[name] = symbolic(node, self)
 
+    def copy(self) -> OwnNames:
+        """These names apart: a reading tried and dropped defines nothing in the original."""
+        other = OwnNames()
+        other.nodes, other.values, other.lines = dict(self.nodes), dict(self.values), dict(self.lines)
+        other.uses, other.symbolic, other.slipped = dict(self.uses), dict(self.symbolic), dict(self.slipped)
+        other.before = {name: list(earlier) for name, earlier in self.before.items()}
+        return other
+
     def closure(self, node: Node) -> list[str]:
         """Every own name `node` needs, directly or not, in the order of definition (no recursion)."""
         needed: set[str] = set()
@@ -68,6 +77,19 @@ class Evaluator:
         self.sample: str | None = None  # the sample unqualified names are read at; None: the default
         self.document = Document()  # the values the person wrote so far: later steps are judged on them too
         self.recomputer: Recomputer | None = None  # built on the first wrong number
+        # what the document has settled about its notation, and on which line (a weight's index order)
+        self.conventions: dict[str, tuple[str, int]] = {}
+
+    @contextmanager
+    def apart(self) -> Iterator[None]:
+        """Within: a reading judged on copies of what was written, the person's names and the values
+        worked out, all put back after it (a reading tried and dropped leaves nothing behind)."""
+        kept = self.document, self.own, self.memo
+        self.document, self.own, self.memo = self.document.copy(), self.own.copy(), dict(self.memo)
+        try:
+            yield
+        finally:
+            self.document, self.own, self.memo = kept
 
     def evaluate(self, node: Node) -> Real:
         if not self.at_truth:  # own names at this point, in definition order: no deep recursion

@@ -145,7 +145,10 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
-    results = other_examples(results, [(r.span.cell or 0, r.line) for r in results])
+    network = truth.network
+    givens = frozenset([s.name for s in network.inputs] + [o.target.name for o in network.outputs]
+                       + [p.name for p in network.params] + [network.eta.name])
+    results = other_examples(results, [(r.span.cell or 0, r.line) for r in results], givens)
     return DocumentReport(tuple(counted(results, truth.network)), alignment)  # l = 1: by the lines after it
 
 
@@ -359,10 +362,8 @@ def _entrywise(result: SpanResult, span: Span, text: Text, index: int, truth: Tr
     """A span wrong with `\\cdot` between a row and a column read as their matrix product, and right in every
     link read entry by entry: which product is meant is not told, so its wrong verdicts cannot be checked."""
     after = evaluator.document
-    evaluator.document = after.copy()  # the second reading leaves nothing written
-    with arrays.entrywise():
+    with evaluator.apart(), arrays.entrywise():  # the second reading leaves nothing behind
         again = _span_judged(span, text, index, truth, evaluator, names, tables, sample)
-    evaluator.document = after
     if not again.found or any(f.verdict.status != "correct" for f in again.found):
         return result
     why = ("wrong with \\cdot between a row and a column read as their matrix product, right read entry by entry "
@@ -386,25 +387,35 @@ def _for_every_layer(span: Span, text: Text, index: int, truth: Truth, evaluator
     delta is not told. None where it is not read as one."""
     flat = " ".join(span.source.split())
     deltas = {n.delta.name for n in truth.network.neurons}
-    start, readings = evaluator.document, []
+    try:
+        order = layer_rules.weight_order(flat, truth.network)
+    except (latex.LatexError, ClaimError, RecursionError, ValueError, LookupError):
+        return None
+    settled = evaluator.conventions.get("weight order")
+    if order is not None and settled is not None and settled[0] != order:
+        why = f"a weight's indices the other way round from line {settled[1]}'s rule: which way is meant is not told"
+        return SpanResult(span, text, NOT_UNDERSTOOD, why, ())
+    readings: list[SpanResult] = []
     for sign in (1, -1):
         try:
             texts = layer_rules.rule_instances(flat, truth.network, sign)
-        except (latex.LatexError, ClaimError, RecursionError, ValueError):
+        except (latex.LatexError, ClaimError, RecursionError, ValueError, LookupError):
             return None
-        evaluator.document = start.copy()  # each reading on what was written before the span
         chains = [Chain(t, (0,) * len(t.split(" = "))) for t in texts if " = " in t]
-        readings.append((_judged(span, text, index, chains, truth, evaluator, names, sample), evaluator.document))
-        if not _wrong(readings[0][0]) or not any(w in deltas for t in texts for w in _WORD.findall(t)):
+        with evaluator.apart():  # each reading on what was written before the span, leaving nothing behind
+            readings.append(_judged(span, text, index, chains, truth, evaluator, names, sample))
+        if sign > 0:
+            plus_chains = chains
+        if not _wrong(readings[0]) or not any(w in deltas for t in texts for w in _WORD.findall(t)):
             break
-    if len(readings) == 2 and readings[1][0].found and all(f.verdict.status == "correct" for f in readings[1][0].found):
-        evaluator.document = start
+    if len(readings) == 2 and readings[1].found and all(f.verdict.status == "correct" for f in readings[1].found):
         return SpanResult(span, text, NOT_UNDERSTOOD, "a rule for every layer that holds with delta as -dE/dnet, "
                           "not as dE/dnet: the document's sign for delta is not told", ())
-    plus, evaluator.document = readings[0]
-    if plus.status != JUDGED:
-        evaluator.document = start
+    if readings[0].status != JUDGED:
         return None
+    plus = _judged(span, text, index, plus_chains, truth, evaluator, names, sample)  # the reading taken, again
+    if order is not None and settled is None:
+        evaluator.conventions["weight order"] = (order, text.line(span.start))
     return plus
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pylatexenc import latexwalker as lw
 
 from derive.reader.layer_labels import LABEL
-from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, set_apart, shape_stated, transposed,
-                                 verbatim, visible)
+from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, cut_number, set_apart, shape_stated,
+                                 transposed, verbatim, visible)
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs,
@@ -425,7 +425,7 @@ class _Emitter:
             return end  # X = [...] \in \mathbb{R}^{4 \times 2}: the shape stated, not a claim of its own
         elif name in ("nabla", "bigtriangledown"):
             self.out.append(" nabla_")  # \nabla w: the gradient for w, a name of its own (read by its values)
-        elif name in ("ldots", "dots", "cdots") and "".join(self.out).rstrip()[-1:].isdigit():
+        elif name in ("ldots", "dots", "cdots") and cut_number(self.out, nodes[i + 1:]):
             pass  # 0.0720083333\ldots: the number cut where it is written
         elif name == "Delta":
             self.out.append(" " + STEP)  # \Delta w: an update's step, read as the document adds it (steps.py)

@@ -68,3 +68,10 @@ def set_apart(nodes: list[lw.LatexNode], i: int, nxt: int) -> bool:
     after = [n for n in nodes[nxt:] if visible(n)]
     wide = bool(before) and isinstance(before[-1], lw.LatexMacroNode) and before[-1].macroname in ("quad", "qquad")
     return (not before or wide) and not after
+
+
+def cut_number(out: list[str], rest: list[lw.LatexNode]) -> bool:
+    """Whether dots end a decimal number the link ends with (`= 0.0720083333\\ldots`, then `=`, `,` or nothing)."""
+    after = next((n for n in rest if visible(n)), None)
+    ends = after is None or (isinstance(after, lw.LatexCharsNode) and after.chars.lstrip()[:1] in ("=", ","))
+    return ends and re.search(r"(?<![\w.@])\d*\.\d+\s*$", "".join(out)) is not None

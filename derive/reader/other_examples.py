@@ -2,7 +2,8 @@
 0.12`, `i_1 = 0.8`), most of which are not the network's. Notes set a neuron out on its own to show a loss,
 or list weights "after training" to show a prediction; a copying slip changes one given, not most of a run.
 Such a run is not judged against the network: its numbers that differ are "cannot check", said why, never
-wrong. A given that differs alone, or in a run where most agree, stays wrong."""
+wrong. A given that differs alone, or in a run where most agree, stays wrong, and so do worked results (an
+output, a loss) listed wrong with no given of another example among them."""
 
 from __future__ import annotations
 
@@ -15,19 +16,22 @@ from derive.reader.counters import Result
 
 # One name and one number (`w_1 = 0.25`, `b_{1} = -0.12`, `\eta = 1`): a given as a list states it.
 GIVEN = re.compile(r"\s*\\?[A-Za-z][A-Za-z0-9_{}\\]*\s*=\s*[-+]?\d+(?:\.\d+)?\s*")
-RUN = 3  # givens in a row, at least, for a run to be an example's
+RUN = 3  # numbers in a row not the network's, at least, for a run to be an example's
+STATED = 2  # of them, givens at least (inputs, targets, parameters): worked results alone are no example's
 NEAR = 2  # lines between one given and the next in a run, at most (a list's items, a blank line)
 
 R = TypeVar("R", bound=Result)
 
 
-def other_examples(results: Sequence[R], places: Sequence[tuple[int, int]]) -> list[R]:
-    """The results (at their `places`: notebook cell, or 0, and line), each run of givens mostly not the
-    network's made "cannot check"."""
+def other_examples(results: Sequence[R], places: Sequence[tuple[int, int]], givens: frozenset[str]) -> list[R]:
+    """The results (at their `places`: notebook cell, or 0, and line), each run of `name = number` lines mostly
+    not the network's, two of them or more statements of `givens` (inputs, targets, parameters, the rate), made
+    "cannot check". Worked results (a net, an output, a loss) listed wrong are no example's givens."""
     judged = list(results)
     for run in _runs(results, places):
         wrong = [k for k in run if _wrong(results[k])]
-        if len(wrong) < RUN or 2 * len(wrong) <= len(run):
+        stated = [k for k in wrong if all(f.target in givens for f in results[k].found)]
+        if len(wrong) < RUN or 2 * len(wrong) <= len(run) or len(stated) < STATED:
             continue
         first, last = places[run[0]][1], places[run[-1]][1]
         why = (f"one of {len(run)} givens in a row (lines {first}-{last}), {len(wrong)} of them not the "
@@ -40,7 +44,7 @@ def other_examples(results: Sequence[R], places: Sequence[tuple[int, int]]) -> l
 
 
 def _runs(results: Sequence[Result], places: Sequence[tuple[int, int]]) -> list[list[int]]:
-    """The indices of each run of consecutive givens, each close to the next in one cell."""
+    """The indices of each run of consecutive `name = number` lines, each close to the next in one cell."""
     runs: list[list[int]] = []
     for k, result in enumerate(results):
         if not (GIVEN.fullmatch(result.span.source) and result.found):

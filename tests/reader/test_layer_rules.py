@@ -79,3 +79,21 @@ def test_a_formula_after_words_about_another_loss_is_not_judged(mazur: derivatio
     assert {f.verdict.status for f in found} == {"cannot check"} and "cross-entropy" in found[0].verdict.reason.lower()
     squared = check_document(mazur, "md", "**Sigmoid + MSE, unlike cross-entropy:**\n\n" + rule).found
     assert {f.verdict.status for f in squared} == {"wrong"}  # the network's own loss named too: judged
+
+
+def test_a_weights_indices_keep_the_way_round_the_document_first_gave_them(mazur: derivation.Derivation) -> None:
+    """z_i = sum_j w_ij a_j gives w_ij into i from j; the gradient written with i and j the other way round
+    then is not read (which way it means them is not told); written the same way it is correct."""
+    forward = r"$$z_i^{l} = \sum_j w_{ij}^{l} a_j^{l-1} + b_i^{l}$$"
+    swapped = r"$$\frac{\partial E}{\partial w_{ij}^{l}} = \delta_j^{l} a_i^{l-1}$$"
+    kept = r"$$\frac{\partial E}{\partial w_{ij}^{l}} = \delta_i^{l} a_j^{l-1}$$"
+    spans = check_document(mazur, "md", "\n\n".join([forward, swapped, kept])).spans
+    assert [s.status for s in spans] == [JUDGED, NOT_UNDERSTOOD, JUDGED]
+    assert "other way round from line 1" in spans[1].reason
+    assert {f.verdict.status for f in spans[2].found} == {"correct"}
+
+
+@pytest.mark.parametrize("rule", [r"\frac{\partial E}{\partial w_{ij}^{l}} = \delta_i^{l} a_{ij}^{l-1}",
+                                  r"z_{ij}^{l} = w_{ij}^{l} a_j^{l-1}", r"\delta_i^L = o_{ii} - y_i"])
+def test_two_indices_on_one_neurons_glyph_are_not_read(mazur: derivation.Derivation, rule: str) -> None:
+    assert check_document(mazur, "md", f"$${rule}$$").spans[0].status == NOT_UNDERSTOOD

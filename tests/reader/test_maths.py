@@ -123,6 +123,8 @@ def test_update_arrow_marks_the_new_value() -> None:
     (r"x = \|t - o\| + \|o", "not closed"),  # |t - o| alone is |t - o| (test_steps.py); a bar left open is not
     (r"\sum \delta_1 \cdot 2 = 1", r"\sum without its bounds"),
     (r"x = a_1 + \dots + a_n", r"\dots"),  # dots in a sum, not after a number
+    (r"x = \delta_{o1} w_5 \cdots i_1", r"\cdots"),  # after a name ending in a digit: factors left out
+    (r"x = 0.1385 \cdot 0.40 \cdots 0.05 = 0.0028", r"\cdots"),  # after a number, more follows: no cut
 ])
 def test_not_understood(latex: str, reason: str) -> None:
     with pytest.raises(NotUnderstood, match=reason.replace("\\", "\\\\")):

@@ -37,3 +37,10 @@ def test_a_run_of_givens_mostly_not_the_networks_is_another_examples(mazur: deri
 def test_a_slip_among_the_networks_givens_stays_wrong(mazur: derivation.Derivation, givens: list[str]) -> None:
     found = statuses(mazur, givens)
     assert "wrong" in found and "cannot check" not in found
+
+
+def test_a_run_of_wrong_results_is_no_run_of_givens(mazur: derivation.Derivation) -> None:
+    """Outputs and a loss listed wrong (out_o1 is 0.7514, out_o2 0.7729, E_total 0.2984 by the Mazur example's
+    own working): worked results, not another example's givens, so each stays wrong."""
+    found = statuses(mazur, ["- $out_{o1} = 0.7913$", "- $out_{o2} = 0.7023$", "- $E_{total} = 0.3511$"])
+    assert found == ["wrong", "wrong", "wrong"]

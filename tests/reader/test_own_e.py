@@ -43,3 +43,22 @@ def test_a_name_whose_chain_goes_on_from_a_slip_stands_for_the_number_concluded(
     found = check_document(neuron, "md", document).found
     assert [f.verdict.status for f in found if f.verdict.line == 1] == ["defined", "wrong", "carried"]
     assert [f.verdict.status for f in found if f.verdict.line == 3] == ["carried", "carried"]
+
+
+def test_a_reading_tried_apart_leaves_no_name_behind(neuron) -> None:  # noqa: F811
+    """A second reading of a span (tried, then dropped) defines nothing in the first: the names, the values
+    written and the values worked out are as they were after it."""
+    from derive.check.claims import Num
+    from derive.check.truth import Truth
+    from derive.check.values import Evaluator, OwnNames
+    from derive.model.precision import real
+
+    evaluator = Evaluator(Truth(neuron), OwnNames())
+    evaluator.own.define("q", Num("1"), real("1"), 1)
+    document, memo = evaluator.document, evaluator.memo
+    with evaluator.apart():
+        evaluator.own.define("g", Num("2"), real("2"), 2)
+        evaluator.memo["g"] = real("2")
+        assert "g" in evaluator.own.nodes
+    assert list(evaluator.own.nodes) == ["q"] and "g" not in evaluator.memo
+    assert evaluator.document is document and evaluator.memo is memo
