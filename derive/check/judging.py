@@ -288,6 +288,25 @@ IDENTITY_POINTS = ("-2.31", "-0.47", "0.36", "1.83")  # where a function's defin
 
 
 def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
+    """A function's definition, its sigma taken as the network's activation where that alone makes it hold
+    in a network with no sigmoid (`\\sigma'(z) = 1 - \\tanh^2(z)`: which sigma means is not told)."""
+    verdicts = _judge_definition(claim, variable, truth)
+    used = {n.activation.name for n in truth.network.neurons}
+    sides = [*claim.links, *([claim.left] if claim.left is not None else [])]
+    if "sigmoid" in used or not any(v.status == "wrong" for v in verdicts) or not any(
+            set(functions_in(s)) & set(rewrites.AS_ACTIVATION) for s in sides):
+        return verdicts
+    generic = replace(claim, left=None if claim.left is None else rewrites.as_the_activation(claim.left),
+                      links=tuple(rewrites.as_the_activation(x) for x in claim.links))
+    if any(v.status != "correct" for v in _judge_definition(generic, variable, truth)):
+        return verdicts
+    why = (f"σ as the sigmoid makes it wrong, but this network has none: as its activation "
+           f"({', '.join(sorted(used))}) it holds; which σ means here is not told")
+    return [replace(v, status="cannot check", reason=why, explanations=()) if v.status == "wrong" else v
+            for v in verdicts]
+
+
+def _judge_definition(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     """A function's definition; `f(z) = \\max(0, z)` where the network has several activations: the
     definition of the one it holds for, if one does."""
     left = claim.left

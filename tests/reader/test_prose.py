@@ -258,3 +258,12 @@ def test_sigma_on_the_left_in_a_network_without_a_sigmoid(tmp_path: Path, output
     d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TANH.replace("ACT", output))))))
     found = check_document(d, "md", r"$$\sigma'(net_{h1}) = 1 - \tanh^2(net_{h1})$$").found
     assert [f.verdict.status for f in found] == [status]
+
+
+@pytest.mark.parametrize(("output", "status"), [("tanh", "cannot check"), ("sigmoid", "wrong")])
+def test_sigma_in_a_functions_rule_in_a_network_without_a_sigmoid(tmp_path: Path, output: str, status: str) -> None:
+    """sigma'(z) = 1 - tanh^2(z) for every z: tanh's slope, so right if sigma names the activation and wrong as
+    the sigmoid's (at z = 0.36, 0.2421 against 0.8808 by hand); with a sigmoid in the network, it is wrong."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TANH.replace("ACT", output))))))
+    found = check_document(d, "md", r"$$\sigma'(z) = 1 - \tanh^2(z)$$").found
+    assert [f.verdict.status for f in found] == [status]
