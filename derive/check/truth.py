@@ -265,8 +265,7 @@ class Truth:
         """True when a number is the value some computed quantity (no input, target, parameter or rate) has at
         the spec's numbers: exactly, or to the digits written where it has three or more."""
         n = self.network
-        givens = {s.name for s in n.inputs} | {o.target.name for o in n.outputs} | {p.name for p in n.params}
-        values = [v for k, v in self.values.items() if k not in givens and k != n.eta.name]
+        values = [v for k, v in self.values.items() if k not in n.givens]
         values += list(self.derivatives.values())
         x = real(text)
         if any(abs(v - x) <= abs(x) * EXACT for v in values):

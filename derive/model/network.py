@@ -118,6 +118,16 @@ class Network:
     def sizes(self) -> tuple[int, ...]:
         return (len(self.inputs), *tuple(len(layer) for layer in self.layers))
 
+    @property
+    def data(self) -> frozenset[str]:
+        """The names of what the samples and the training give: the inputs, the targets, the learning rate."""
+        return frozenset([s.name for s in self.inputs] + [o.target.name for o in self.outputs] + [self.eta.name])
+
+    @property
+    def givens(self) -> frozenset[str]:
+        """The names the spec gives a value: the data and every parameter (its value before any update)."""
+        return self.data | {p.name for p in self.params}
+
 
 # The network of a spec with convolution, pooling or recurrent layers is built by derive.model.wiring (built
 # on this module, so not imported here): derive.model puts a hook here that imports it with the first

@@ -101,10 +101,7 @@ def _numbered_otherwise(claim: Claim, verdicts: list[Verdict], truth: Truth, eva
 def _worked_before(truth: Truth, evaluator: Evaluator) -> bool:
     """Whether anything but the spec's givens was written before (a value worked out, or an equation that could
     not be read): until then a parameter's number is the value it starts from, never one after an update."""
-    network = truth.network
-    givens = {s.name for s in network.inputs} | {o.target.name for o in network.outputs} | {network.eta.name}
-    givens |= {p.name for p in network.params}
-    document = evaluator.document
+    givens, document = truth.network.givens, evaluator.document
     return bool(document.unread) or any(name not in givens for name, _ in document.written)
 
 
@@ -137,8 +134,7 @@ def _unknown_weights(verdicts: list[Verdict], truth: Truth, evaluator: Evaluator
 def _after_update(truth: Truth) -> Callable[[str], str]:
     """In a formula for a value of the forward pass after the update, every value of the network but its
     data (inputs, targets, the learning rate) is the one after the update too."""
-    network = truth.network
-    data = {s.name for s in network.inputs} | {o.target.name for o in network.outputs} | {network.eta.name}
+    data = truth.network.data
     return lambda name: f"{name}@1" if name in truth.values and name not in data else name
 
 
