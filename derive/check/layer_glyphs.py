@@ -37,6 +37,10 @@ class Glyph:
     relative: bool  # True: layer = l + offset; False: layer = offset (0 the inputs, N the outputs)
     offset: int
 
+    def at(self, level: int) -> int:
+        """Its layer (0 the inputs, N the outputs) where l is `level`."""
+        return level + self.offset if self.relative else self.offset
+
 
 def layer_of(sup: str, outputs: int) -> tuple[bool, int] | None:
     """(relative, offset) of a superscript naming a layer by its letter, None for any other."""
@@ -82,9 +86,7 @@ class LayerTable(GlyphTable):
     def layer(self, key: Key) -> tuple[str, int] | None:
         """The kind and the layer (0 the inputs, N the outputs) of a glyph at this value of l."""
         found = glyph(key, self.outputs)
-        if found is None:
-            return None
-        return found.kind, (self.level + found.offset if found.relative else found.offset)
+        return None if found is None else (found.kind, found.at(self.level))
 
     def activation_call(self, base: str, primed: bool) -> str | None:
         """f(z), sigma(z) as the network's activation; f'(z), sigma'(z) its slope."""
@@ -97,9 +99,7 @@ class LayerTable(GlyphTable):
         found = self.layer(key)
         if found is None or any(c not in env for c in key.sub):
             return None
-        kind, layer = found
-        if kind != "weight" and len(key.sub) != 1:
-            raise LatexError(f"{key.base}_{{{key.sub}}}: one index, one neuron")
+        kind, layer = found  # its letters placed by layer_rules: one on a neuron's glyph, two on a weight
         if not 0 <= layer <= self.outputs:
             raise LatexError(f"layer {layer} of a rule for every layer is no layer of this network")
         if kind in ("input", "out") and layer == 0:

@@ -9,6 +9,7 @@ output?) is not read: LatexError."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from derive.check import instances
 from derive.check.glyphs import Key, LatexError, Meaning
@@ -25,42 +26,43 @@ def mentions_layers(text: str) -> bool:
     return SCRIPT.search(text) is not None
 
 
-def rule_instances(text: str, network: Network, delta_sign: int = 1) -> list[str]:
-    """The plain claims of every instance of a rule for every layer (delta read as `delta_sign` times
-    dE/dnet): for each layer l its glyphs exist at, each value of its index letters."""
+@dataclass(frozen=True)
+class LayerRule:
+    """A line read as a rule for every layer: each value of l its glyphs exist at, with its index letters'
+    layers there, and how it writes a weight's indices."""
+
+    text: str
+    network: Network
+    levels: tuple[tuple[int, dict[str, int]], ...]  # (l, each letter's layer)
+    order: str | None  # "into" (`w_{ij}` into i from j, as `z_i = \\sum_j w_{ij} a_j`), "from", or no weight
+
+    def instances(self, delta_sign: int = 1) -> list[str]:
+        """The plain claims of every instance (delta read as `delta_sign` times dE/dnet): at each l, each
+        value of the index letters."""
+        found: list[str] = []
+        for level, letters in self.levels:
+            found += instances.index_instances(self.text, LayerTable(self.network, level, letters, delta_sign))
+            if len(found) > MAX_INSTANCES:
+                raise LatexError(f"a rule for every layer with more than {MAX_INSTANCES} instances")
+        return found
+
+
+def layer_rule(text: str, network: Network) -> LayerRule:
+    """`text` read as a rule for every layer; LatexError where it is none or its letters cannot be placed."""
     keys = _glyphs(text, network)
     if not keys:
         raise LatexError("no glyph of a rule for every layer")
     outputs = len(network.layers)
-    relative = any(g is not None and g.relative for g in (glyph(k, outputs) for k in keys))
-    found: list[str] = []
-    for level in (range(outputs + 1) if relative else (0,)):
-        letters = _letters(keys, level, outputs)
-        if letters is not None:
-            found += instances.index_instances(text, LayerTable(network, level, letters, delta_sign))
-        if len(found) > MAX_INSTANCES:
-            raise LatexError(f"a rule for every layer with more than {MAX_INSTANCES} instances")
-    if not found:
+    glyphs = [(k, g) for k in keys if (g := glyph(k, outputs)) is not None]
+    candidates = range(outputs + 1) if any(g.relative for _, g in glyphs) else (0,)
+    levels = tuple((level, letters) for level in candidates
+                   if (letters := _letters(keys, level, outputs)) is not None)
+    if not levels:
         raise LatexError("a rule for every layer that holds at no layer of this network")
-    return found
-
-
-def weight_order(text: str, network: Network) -> str | None:
-    """How a rule writes a weight's two indices: "into" (`w_{ij}`: into neuron i, from j, as `z_i = \\sum_j
-    w_{ij} a_j` has it) or "from" (`w_{ij}`: from i into j); None where it writes no weight."""
-    keys = _glyphs(text, network)
-    outputs = len(network.layers)
-    for level in range(outputs + 1):
-        letters = _letters(keys, level, outputs)
-        if letters is None:
-            continue
-        for key in keys:
-            found = glyph(key, outputs)
-            if found is not None and found.kind == "weight":
-                layer = level + found.offset if found.relative else found.offset
-                return "into" if letters.get(key.sub[0]) == layer else "from"
-        return None
-    return None
+    level, letters = levels[0]
+    weights = [(k, g.at(level)) for k, g in glyphs if g.kind == "weight"]
+    order = None if not weights else ("into" if letters.get(weights[0][0].sub[0]) == weights[0][1] else "from")
+    return LayerRule(text, network, levels, order)
 
 
 def _glyphs(text: str, network: Network) -> list[Key]:
@@ -83,7 +85,7 @@ def _letters(keys: list[Key], level: int, outputs: int) -> dict[str, int] | None
     for key in keys:
         found = glyph(key, outputs)
         assert found is not None
-        layer = level + found.offset if found.relative else found.offset
+        layer = found.at(level)
         lowest = 0 if found.kind in ("out", "input") else 1
         if not lowest <= layer <= outputs:
             return None

@@ -80,16 +80,23 @@ class Evaluator:
         # what the document has settled about its notation, and on which line (a weight's index order)
         self.conventions: dict[str, tuple[str, int]] = {}
 
+    def state(self) -> tuple[Document, OwnNames, dict[str, Real]]:
+        """What judging changes: the values written, the person's names, the values worked out."""
+        return self.document, self.own, self.memo
+
+    def restore(self, state: tuple[Document, OwnNames, dict[str, Real]]) -> None:
+        self.document, self.own, self.memo = state
+
     @contextmanager
     def apart(self) -> Iterator[None]:
-        """Within: a reading judged on copies of what was written, the person's names and the values
-        worked out, all put back after it (a reading tried and dropped leaves nothing behind)."""
-        kept = self.document, self.own, self.memo
-        self.document, self.own, self.memo = self.document.copy(), self.own.copy(), dict(self.memo)
+        """Within: a reading judged on copies of the state, which is put back after it (a reading tried and
+        dropped leaves nothing behind; one taken is `restore`d from the `state()` it ended in)."""
+        kept = self.state()
+        self.restore((self.document.copy(), self.own.copy(), dict(self.memo)))
         try:
             yield
         finally:
-            self.document, self.own, self.memo = kept
+            self.restore(kept)
 
     def evaluate(self, node: Node) -> Real:
         if not self.at_truth:  # own names at this point, in definition order: no deep recursion

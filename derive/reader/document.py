@@ -145,10 +145,7 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     results: list[SpanResult] = []
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
-    network = truth.network
-    givens = frozenset([s.name for s in network.inputs] + [o.target.name for o in network.outputs]
-                       + [p.name for p in network.params] + [network.eta.name])
-    results = other_examples(results, [(r.span.cell or 0, r.line) for r in results], givens)
+    results = other_examples(results, [(r.span.cell or 0, r.line) for r in results], truth.network.givens)
     return DocumentReport(tuple(counted(results, truth.network)), alignment)  # l = 1: by the lines after it
 
 
@@ -327,7 +324,7 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
         result = _entrywise(result, span, text, index, truth, evaluator, names, tables, sample)
     if result.status == NOT_UNDERSTOOD and layer_rules.mentions_layers(span.source):
         result = _for_every_layer(span, text, index, truth, evaluator, names, sample) or result
-    if any(f.verdict.status == "wrong" for f in result.found):  # a formula of another loss, named before it
+    if _wrong(result):  # a formula of another loss, named before it
         before = just_before(text.text, span.start)
         verdicts = about_other_loss([f.verdict for f in result.found], span.source, before, truth.network.spec.loss)
         result = replace(result, found=tuple(replace(f, verdict=v)
@@ -388,34 +385,31 @@ def _for_every_layer(span: Span, text: Text, index: int, truth: Truth, evaluator
     flat = " ".join(span.source.split())
     deltas = {n.delta.name for n in truth.network.neurons}
     try:
-        order = layer_rules.weight_order(flat, truth.network)
+        rule = layer_rules.layer_rule(flat, truth.network)
+        readings = [rule.instances(sign) for sign in (1, -1)]
     except (latex.LatexError, ClaimError, RecursionError, ValueError, LookupError):
         return None
     settled = evaluator.conventions.get("weight order")
-    if order is not None and settled is not None and settled[0] != order:
+    if rule.order is not None and settled is not None and settled[0] != rule.order:
         why = f"a weight's indices the other way round from line {settled[1]}'s rule: which way is meant is not told"
         return SpanResult(span, text, NOT_UNDERSTOOD, why, ())
-    readings: list[SpanResult] = []
-    for sign in (1, -1):
-        try:
-            texts = layer_rules.rule_instances(flat, truth.network, sign)
-        except (latex.LatexError, ClaimError, RecursionError, ValueError, LookupError):
-            return None
+    judged = []
+    for texts in readings:
         chains = [Chain(t, (0,) * len(t.split(" = "))) for t in texts if " = " in t]
-        with evaluator.apart():  # each reading on what was written before the span, leaving nothing behind
-            readings.append(_judged(span, text, index, chains, truth, evaluator, names, sample))
-        if sign > 0:
-            plus_chains = chains
-        if not _wrong(readings[0]) or not any(w in deltas for t in texts for w in _WORD.findall(t)):
+        with evaluator.apart():  # each reading on what was written before the span, kept only if taken
+            judged.append((_judged(span, text, index, chains, truth, evaluator, names, sample), evaluator.state()))
+        if not _wrong(judged[0][0]) or not any(w in deltas for t in texts for w in _WORD.findall(t)):
             break
-    if len(readings) == 2 and readings[1].found and all(f.verdict.status == "correct" for f in readings[1].found):
+    minus = judged[1][0] if len(judged) == 2 else None
+    if minus is not None and minus.found and all(f.verdict.status == "correct" for f in minus.found):
         return SpanResult(span, text, NOT_UNDERSTOOD, "a rule for every layer that holds with delta as -dE/dnet, "
                           "not as dE/dnet: the document's sign for delta is not told", ())
-    if readings[0].status != JUDGED:
+    plus, state = judged[0]
+    if plus.status != JUDGED:
         return None
-    plus = _judged(span, text, index, plus_chains, truth, evaluator, names, sample)  # the reading taken, again
-    if order is not None and settled is None:
-        evaluator.conventions["weight order"] = (order, text.line(span.start))
+    evaluator.restore(state)
+    if rule.order is not None and settled is None:
+        evaluator.conventions["weight order"] = (rule.order, text.line(span.start))
     return plus
 
 

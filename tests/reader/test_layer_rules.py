@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from derive.check.glyphs import LatexError
-from derive.check.layer_rules import rule_instances
+from derive.check.layer_rules import layer_rule
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import JUDGED, NOT_UNDERSTOOD, check_document
@@ -27,11 +27,11 @@ def judged(d: derivation.Derivation, document: str) -> tuple[str, list[str]]:
 
 def test_a_rule_for_every_layer_is_read_at_each_layer_and_neuron(mazur: derivation.Derivation) -> None:
     # two hidden and two output neurons: four instances, each weight into a neuron from the layer before
-    assert rule_instances(r"z_i^{l} = \sum_{j} w_{ij}^{l} a_j^{l-1} + b_i^{l}", mazur.network) == [
+    assert layer_rule(r"z_i^{l} = \sum_{j} w_{ij}^{l} a_j^{l-1} + b_i^{l}", mazur.network).instances() == [
         "net_h1 = (w1 * i1 + w2 * i2) + b1", "net_h2 = (w3 * i1 + w4 * i2) + b1",
         "net_o1 = (w5 * out_h1 + w6 * out_h2) + b2", "net_o2 = (w7 * out_h1 + w8 * out_h2) + b2"]
     # w_{ji} from j to i: the letters' layers, read from z and a, tell the weight's ends whichever way round
-    assert rule_instances(r"z_i^{(l)} = \sum_{j} w_{ji}^{(l)} a_j^{(l-1)} + b_i^{(l)}", mazur.network)[2] == \
+    assert layer_rule(r"z_i^{(l)} = \sum_{j} w_{ji}^{(l)} a_j^{(l-1)} + b_i^{(l)}", mazur.network).instances()[2] == \
         "net_o1 = (w5 * out_h1 + w6 * out_h2) + b2"
 
 
@@ -67,7 +67,7 @@ def test_deltas_sign_is_not_told_where_the_other_sign_makes_the_rule_hold(mazur:
 ])
 def test_a_rule_whose_letters_cannot_be_placed_is_not_read(mazur: derivation.Derivation, rule: str) -> None:
     with pytest.raises(LatexError):
-        rule_instances(rule, mazur.network)
+        layer_rule(rule, mazur.network).instances()
     assert check_document(mazur, "md", f"$${rule}$$").spans[0].status == NOT_UNDERSTOOD
 
 
