@@ -44,10 +44,9 @@ def _sigma_as_the_activation(claim: Claim, verdict: Verdict, truth: Truth, evalu
     index = verdict.link - (2 if claim.left is not None else 1)
     if verdict.status != "wrong" or verdict.truth is None or not 0 <= index < len(claim.links):
         return verdict
-    link, sigmas = claim.links[index], set(rewrites.AS_ACTIVATION)
-    used = {n.activation.name for n in truth.network.neurons}
-    called = set(functions_in(link)) | (set(functions_in(claim.left)) if claim.left is not None else set())
-    if "sigmoid" in used or not names_in(link) or not called & sigmas:
+    link = claim.links[index]
+    why = _sigma_unsure(truth, [link] if claim.left is None else [link, claim.left])
+    if why is None or not names_in(link):
         return verdict
     try:
         want = evaluator.evaluate(rewrites.as_the_activation(claim.left)) if claim.left is not None else verdict.truth
@@ -56,9 +55,17 @@ def _sigma_as_the_activation(claim: Claim, verdict: Verdict, truth: Truth, evalu
         return verdict
     if abs(again - want) > CTX.mpf(10) ** -9 * max(abs(want), CTX.one):
         return verdict
-    return replace(verdict, status="cannot check", explanations=(), reason=(
-        f"σ as the sigmoid makes it wrong, but this network has none: as its activation "
-        f"({', '.join(sorted(used))}) it holds; which σ means here is not told"))
+    return replace(verdict, status="cannot check", explanations=(), reason=why)
+
+
+def _sigma_unsure(truth: Truth, sides: list[Node]) -> str | None:
+    """Why a formula that calls the sigmoid in a network with no sigmoid, and holds with the network's
+    activation in its place, cannot be checked; None where the network has one or the formula calls none."""
+    used = {n.activation.name for n in truth.network.neurons}
+    if "sigmoid" in used or not any(set(functions_in(s)) & set(rewrites.AS_ACTIVATION) for s in sides):
+        return None
+    return (f"σ as the sigmoid makes it wrong, but this network has none: as its activation "
+            f"({', '.join(sorted(used))}) it holds; which σ means here is not told")
 
 
 def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
@@ -291,17 +298,13 @@ def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
     """A function's definition, its sigma taken as the network's activation where that alone makes it hold
     in a network with no sigmoid (`\\sigma'(z) = 1 - \\tanh^2(z)`: which sigma means is not told)."""
     verdicts = _judge_definition(claim, variable, truth)
-    used = {n.activation.name for n in truth.network.neurons}
-    sides = [*claim.links, *([claim.left] if claim.left is not None else [])]
-    if "sigmoid" in used or not any(v.status == "wrong" for v in verdicts) or not any(
-            set(functions_in(s)) & set(rewrites.AS_ACTIVATION) for s in sides):
+    why = _sigma_unsure(truth, [*claim.links, *([claim.left] if claim.left is not None else [])])
+    if why is None or not any(v.status == "wrong" for v in verdicts):
         return verdicts
     generic = replace(claim, left=None if claim.left is None else rewrites.as_the_activation(claim.left),
                       links=tuple(rewrites.as_the_activation(x) for x in claim.links))
     if any(v.status != "correct" for v in _judge_definition(generic, variable, truth)):
         return verdicts
-    why = (f"σ as the sigmoid makes it wrong, but this network has none: as its activation "
-           f"({', '.join(sorted(used))}) it holds; which σ means here is not told")
     return [replace(v, status="cannot check", reason=why, explanations=()) if v.status == "wrong" else v
             for v in verdicts]
 

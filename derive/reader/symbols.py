@@ -27,13 +27,6 @@ COMBINING_HAT = "\u0302"
 _RATIO = re.compile(r"[Δ∂]\s*([A-Za-z]\w*)\s*/\s*[Δ∂]\s*([A-Za-z]\w*)")
 
 
-def _scripted(name: str) -> str:
-    """A name with its Unicode sub- and superscripts as LaTeX's (`w₂` is `w_{2}`)."""
-    return re.sub(f"[{''.join(SUBSCRIPTS)}]+", lambda m: "_{" + "".join(SUBSCRIPTS[x] for x in m.group()) + "}",
-                  re.sub(f"[{''.join(SUPERSCRIPTS)}]+",
-                         lambda m: "^{" + "".join(SUPERSCRIPTS[x] for x in m.group()) + "}", name))
-
-
 def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
     """The text with its Unicode maths in LaTeX, and for each character of the result the position of the
     character it came from (one past the end for the end)."""
@@ -51,7 +44,8 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
         elif i + 1 < len(text) and text[i + 1] == COMBINING_HAT:  # y + ̂ : ŷ
             piece, j = "\\hat{" + c + "}", i + 2
         elif c in "Δ∂" and (ratio := _RATIO.match(text, i)):  # ΔE/Δw5, ∂E/∂w5, ∂L/∂w₂: the derivative
-            piece, j = f"d{_scripted(ratio.group(1))}/d{_scripted(ratio.group(2))}", ratio.end()
+            # its names' Unicode sub- and superscripts as LaTeX's (`w₂` is `w_{2}`), as for any name
+            piece, j = f"d{to_latex(ratio.group(1))[0]}/d{to_latex(ratio.group(2))[0]}", ratio.end()
         elif c == "=" and text.startswith("=>", i):  # => : hence (the next claim)
             piece, j = "\\Rightarrow ", i + 2
         elif c in GREEK:
