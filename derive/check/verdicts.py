@@ -94,9 +94,10 @@ def follows(before: Real, link: Node, value: Real, spread: Real, before_spread: 
 def found_by_rounding(verdict: Verdict, link: Node, before: Real, spread: Real) -> bool:
     """Whether a link that follows from a right link before it, within the rounding of that link's numbers, is
     a result the person may have found by rounding: the before link's value rounded (or cut) to the digits
-    written, or a value between it and the truth (the unrounded numbers give the truth), give or take its own
-    rounding. One past both (`0.0125 + 0.03 + 0.35 = 0.3926`, where both are 0.3925) is a slip, however the
-    numbers before may have been rounded."""
+    written, or either that value or the truth (the unrounded numbers give it), give or take its own rounding.
+    A value between the two but near neither (`½(1.244 − 1)² = ½ · 0.0596`, where 0.244² is 0.059536 and the
+    truth 0.05998) is a slip, however the numbers before may have been rounded; so is one past both
+    (`0.0125 + 0.03 + 0.35 = 0.3926`, where both are 0.3925)."""
     text = literal(link)
     if text is not None and agrees_to_written_digits(before, text):
         return True
@@ -104,4 +105,4 @@ def found_by_rounding(verdict: Verdict, link: Node, before: Real, spread: Real) 
         return False
     own = (half_unit(text) if text is not None else spread) * CTX.mpf("1.000001")
     slack = CTX.mpf(10) ** -30 * max(abs(before), abs(verdict.truth))
-    return min(before, verdict.truth) - own - slack <= verdict.claimed <= max(before, verdict.truth) + own + slack
+    return any(abs(verdict.claimed - end) <= own + slack for end in (before, verdict.truth))

@@ -385,6 +385,19 @@ def test_a_result_past_both_under_a_left_side_that_is_an_expression(mazur: deriv
     assert [status for _, status, _ in verdicts(mazur, document)][-1] == status
 
 
+@pytest.mark.parametrize("square, status", [("0.5491", "correct"), ("0.5496", "correct"), ("0.5493", "wrong")])
+def test_a_result_between_its_working_and_the_truth_but_near_neither_is_a_slip(
+        mazur: derivation.Derivation, square: str, status: str) -> None:
+    """(0.01 - 0.751)^2 is 0.549081 from the rounded out_o1 written (by hand), 0.549622 from the oracle's: 0.5491
+    and 0.5496 are those rounded, right; 0.5493 lies between them but is neither rounded, so 1/2 of it is a slip
+    (as `½(1.244 − 1)² = ½ · 0.0596` is, where 0.244² is 0.059536)."""
+    out = outputs()[0]
+    assert mp.nstr((mp.mpf("0.751") - mp.mpf("0.01")) ** 2, 4) == "0.5491"
+    assert mp.nstr((out - mp.mpf("0.01")) ** 2, 4) == "0.5496"
+    document = f"$$E_{{o1}} = \\frac{{1}}{{2}}(0.01 - 0.751)^2 = \\frac{{1}}{{2}} \\cdot {square}$$\n"
+    assert [s for _, s, _ in verdicts(mazur, document)] == ["correct", status]
+
+
 @pytest.mark.parametrize("out, delta, status", [("0.75", "0.1388", "correct"), ("0.76", "0.1368", "carried")])
 def test_a_wrong_number_used_again_is_not_a_rounding_of_the_truth(mazur: derivation.Derivation, out: str,
                                                                   delta: str, status: str) -> None:
