@@ -396,27 +396,29 @@ def _base(name: str) -> str:
     return name.removeprefix("d:E_total/").partition("@")[0]
 
 
-_LIST = re.compile(r"\s*(\[[^\[\]\\]*,[^\[\]\\]*\]|\([^()\\]*,[^()\\]*\))\s*[.,;]?\s*")
+_LIST = re.compile(r"\[[^\[\]\\]*,[^\[\]\\]*\]|\([^()\\]*,[^()\\]*\)")
+_LINK = re.compile(r"=|\\approx(?![A-Za-z])|≈")
 
 
 def listed(chain: Chain, source: str) -> frozenset[int]:
-    """The parts of a chain (the left side 0) written in its span's `source` as a flat list in brackets, its
-    entries apart by commas (`[0.9, 0.3]`, `(1, 2)`), not a matrix environment's row or column; none where the
-    source's sides do not match the chain's one for one."""
+    """The parts of a chain (the left side 0) whose arrays are all written in its span's `source` as flat lists
+    in brackets, their entries apart by commas (`[0.9, 0.3]`, `-0.404 \\cdot [0.2, 0.3] \\cdot [0.25, 0.24]`),
+    not as a matrix environment's rows or columns; none where the source's sides do not match the chain's one
+    for one."""
     sides = _sides(source)
     if len(sides) != len(chain.text.split(" = ")):
         return frozenset()
-    return frozenset(k for k, side in enumerate(sides) if _LIST.fullmatch(side))
+    return frozenset(k for k, side in enumerate(sides) if _LIST.search(side) and "\\begin" not in side)
 
 
 def _sides(source: str) -> list[str]:
-    """A span's source cut at each `=` outside braces."""
+    """A span's source cut at each `=` or `\\approx` outside braces."""
     sides, depth, start = [], 0, 0
     for i, c in enumerate(source):
         depth += {"{": 1, "}": -1}.get(c, 0)
-        if c == "=" and depth == 0:
+        if depth == 0 and (found := _LINK.match(source, i)) and found.start() >= start:
             sides.append(source[start:i])
-            start = i + 1
+            start = found.end()
     return [*sides, source[start:]]
 
 

@@ -467,6 +467,9 @@ def test_a_list_in_brackets_has_no_way_round(mazur: derivation.Derivation, layer
     again = "Both are positive: $z^{(1)} = [0.3775, 0.3925]$."
     listed = check_document(mazur, "md", "\n\n".join([weights, first, again]))
     assert set(statuses(listed)) == {"correct"}
+    # a link of lists only, and a result after \approx: 0.5 x 0.755 = 0.3775, 0.5 x 0.785 = 0.3925 (by hand)
+    worked = r"$$z^{(1)} = 0.5 \cdot [0.755, 0.785] \approx [0.3775, 0.3925]$$"
+    assert set(statuses(check_document(mazur, "md", "\n\n".join([weights, first, worked])))) == {"correct"}
     row = r"$z^{(1)} = \begin{bmatrix} 0.3775 & 0.3925 \end{bmatrix}$"
     turned = check_document(mazur, "md", "\n\n".join([weights, first, f"Both are positive: {row}."]))
     assert [f.verdict.explanations for f in turned.found if f.verdict.status == "wrong"] == [
