@@ -41,6 +41,7 @@ from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before
 from derive.reader.steps import is_step, step_sign, stepped, unsigned
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 from derive.reader.ties import Tie, Ties, bare
+from derive.reader import update_rules
 from derive.reader.updates import judge_readings
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
@@ -324,6 +325,8 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
         result = _entrywise(result, span, text, index, truth, evaluator, names, tables, sample)
     if result.status == NOT_UNDERSTOOD and layer_rules.mentions_layers(span.source):
         result = _for_every_layer(span, text, index, truth, evaluator, names, sample) or result
+    if result.status == NOT_UNDERSTOOD:  # `W_{new} = W_{old} - \eta \nabla W`: at every weight
+        result = _for_every_parameter(span, text, index, truth, evaluator, names, tables, sample) or result
     if _wrong(result):  # a formula of another loss, named before it
         before = just_before(text.text, span.start)
         verdicts = about_other_loss([f.verdict for f in result.found], span.source, before, truth.network.spec.loss)
@@ -371,6 +374,33 @@ def _entrywise(result: SpanResult, span: Span, text: Text, index: int, truth: Tr
     return replace(result, found=tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,
                                                                    explanations=()))
                                        if f.verdict.status == "wrong" else f for f in result.found))
+
+
+def _for_every_parameter(span: Span, text: Text, index: int, truth: Truth, evaluator: Evaluator, names: Reader,
+                         tables: Tables, sample: Context) -> SpanResult | None:
+    """Gradient descent stated in a letter of its own (update_rules.py) judged at each parameter it stands for;
+    its step read as the document adds it where that holds, else as the notes do with its sign not told (a
+    rule for every weight may set the sign the document's own lines do not keep). None where the span states
+    no such rule."""
+    texts = [t for c in _chain_texts(span) for t in update_rules.instances(c, truth.network)]
+    if not texts:
+        return None
+    judged = []
+    for sign in dict.fromkeys((tables[2], "")):
+        try:
+            chains = [Chain(stepped(t, sign), (0,) * len(t.split(" = "))) for t in texts]
+        except NotUnderstood:
+            return None
+        with evaluator.apart():  # each reading on what was written before the span, kept only if taken
+            judged.append((_judged(span, text, index, chains, truth, evaluator, names, sample, not sign),
+                           evaluator.state()))
+        if not _wrong(judged[-1][0]):
+            break
+    result, state = judged[-1]
+    if result.status != JUDGED:
+        return None
+    evaluator.restore(state)
+    return result
 
 
 def _wrong(result: SpanResult) -> bool:

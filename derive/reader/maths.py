@@ -18,7 +18,7 @@ from pylatexenc import latexwalker as lw
 
 from derive.reader.layer_labels import LABEL
 from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, cut_number, set_apart, shape_stated,
-                                 transposed, verbatim, visible)
+                                 transposed, update_mark, verbatim, visible)
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs,
@@ -270,6 +270,8 @@ class _Emitter:
         """A subscript joins the name; a superscript is an update mark or an exponent."""
         if op == LABEL:  # w^2 in a document that writes w^1: layer 2's w (layer_labels.py)
             op, flat = "^", f"[{flat}]"
+        if flat in ("old", "(t)") and self.out and _NAME_END.search(self.out[-1]):  # w_{old}, W^{(t)}: before
+            return  # the update, the value the name stands for
         if op == "_":
             if re.fullmatch(r"[A-Za-z0-9]+[,-]\s*new", flat):  # w_{5,\text{new}}, w_{5-new}: w_5 after the update
                 self._place(op, re.split(r"[,-]", flat)[0])
@@ -294,7 +296,7 @@ class _Emitter:
             else:
                 self.out.append("_" + flat)
             return
-        mark = _update_mark(flat)
+        mark = update_mark(flat)
         if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
                 isinstance(node, lw.LatexGroupNode) and transposed(node)):
             self.out.append(" ^T ")
@@ -523,14 +525,6 @@ _NAME_END = re.compile(r"[A-Za-z0-9]$")
 # A neuron's label in braces straight after a word (`out{o1}`, `net{h1}`), and the word it follows.
 _GLUED_LABEL = re.compile(r"\{[A-Za-z]{1,2}\d{1,2}\}")
 _NAME_TAIL = re.compile(r"(?<![A-Za-z0-9_@\\])[A-Za-z]+$")
-
-
-def _update_mark(flat: str) -> str | None:
-    """`+`, `(1)`, `new`, `'`, `*`: the value after one update (or after N, `(N)`)."""
-    if flat in ("+", "new", "'", "prime", "*"):
-        return "@1"
-    match = re.fullmatch(r"\((\d{1,7})\)|\[(\d{1,2})\]", flat)
-    return f"@{match.group(1) or match.group(2)}" if match else None
 
 
 def _what(n: lw.LatexNode) -> str:

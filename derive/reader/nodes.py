@@ -75,3 +75,11 @@ def cut_number(out: list[str], rest: list[lw.LatexNode]) -> bool:
     after = next((n for n in rest if visible(n)), None)
     ends = after is None or (isinstance(after, lw.LatexCharsNode) and after.chars.lstrip()[:1] in ("=", ","))
     return ends and re.search(r"(?<![\w.@])\d*\.\d+\s*$", "".join(out)) is not None
+
+
+def update_mark(flat: str) -> str | None:
+    """`+`, `(1)`, `new`, `'`, `*`: the value after one update (or after N, `(N)`)."""
+    if flat in ("+", "new", "'", "prime", "*", "(t+1)"):
+        return "@1"
+    match = re.fullmatch(r"\((\d{1,7})\)|\[(\d{1,2})\]", flat)
+    return f"@{match.group(1) or match.group(2)}" if match else None

@@ -1,0 +1,110 @@
+"""Gradient descent stated for every parameter in a letter of its own (`W_{new} = W_{old} - \\eta \\nabla W`) is
+judged at each weight it stands for; `old` and `(t)` mark the value before the update. Values from
+tests/oracle.py or by hand arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+from derive.reader.update_rules import instances
+from tests.helpers import oracle_net
+from tests.oracle import forward, mp
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+
+
+def found(d: derivation.Derivation, document: str) -> list[tuple[str, str, str]]:
+    return [(f.target, f.verdict.status, " ".join(f.verdict.explanations)) for f in
+            check_document(d, "md", document).found]
+
+
+def dE_dw5() -> object:
+    """(out_o1 - target_o1) out_o1 (1 - out_o1) out_h1, by the oracle."""
+    s = spec.load_preset("mazur")
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    o1, h1 = outs[2][0], outs[1][0]
+    return (o1 - mp.mpf("0.01")) * o1 * (1 - o1) * h1
+
+
+WEIGHTS = [f"w{k}@1" for k in range(1, 9)]  # the classic network's biases are not trained
+
+
+@pytest.mark.parametrize("rule", [
+    r"$$W_{new} = W_{old} - \eta \cdot \nabla W$$",
+    r"$$w_{\text{new}} = w_{\text{old}} - \eta \frac{\partial E}{\partial w}$$",
+    r"$$\theta \leftarrow \theta - \eta \nabla_\theta L$$",
+    r"$$W = W - \eta \cdot \frac{\partial \mathcal{L}}{\partial W}$$",
+    r"Let $\alpha = 0.5$ be the learning rate: $$w^{(t+1)} = w^{(t)} - \alpha \frac{\partial E}{\partial w}$$",
+])
+def test_a_rule_for_every_weight_is_right_at_each(mazur: derivation.Derivation, rule: str) -> None:
+    said = [f for f in found(mazur, rule) if f[0] != "eta"]
+    assert [(target, status) for target, status, _ in said] == [(w, "correct") for w in WEIGHTS]
+
+
+def test_a_rule_that_adds_the_gradient_is_wrong_at_each_weight(mazur: derivation.Derivation) -> None:
+    """w5 + 0.5 dE/dw5 is not w5 after the step (the oracle's gradient is not zero): the update's sign."""
+    assert abs(dE_dw5()) > mp.mpf("0.01")
+    said = found(mazur, r"$$w_{new} = w_{old} + \eta \frac{\partial E}{\partial w}$$")
+    assert [(target, status) for target, status, _ in said] == [(w, "wrong") for w in WEIGHTS]
+    assert all("sign" in why for _, _, why in said)
+
+
+@pytest.mark.parametrize("rule", [
+    r"$$W_{new} = W_{old} - \eta \cdot \delta_O \cdot H$$",  # names no gradient: which weights is not read
+    r"$$w_{new} = w_{old} - \alpha \frac{\partial E}{\partial w}$$",  # alpha given nowhere
+])
+def test_a_rule_not_read_is_never_judged(mazur: derivation.Derivation, rule: str) -> None:
+    assert {status for _, status, _ in found(mazur, rule)} <= {"cannot check"}
+
+
+def test_a_step_rule_sets_its_own_sign(mazur: derivation.Derivation) -> None:
+    """Δw = -η ∂E/∂w defines the step the notes add; in a document whose weights are later written w - Δw it
+    is never called wrong for its sign."""
+    rule = r"$$\Delta w = - \eta \frac{\partial E(w)}{\partial w}$$"
+    later = r"$$w_5^{new} = w_5^{old} - \Delta w_5$$"
+    said = found(mazur, "\n\n".join([rule, later]))
+    assert "wrong" not in {status for _, status, _ in said}
+    assert [status for _, status, _ in found(mazur, rule)] == ["correct"] * 8
+
+
+def test_old_marks_the_value_before_the_update(mazur: derivation.Derivation) -> None:
+    """w5 after one step: 0.4 - 0.5 x 0.0822 = 0.3589 (by hand; the oracle's gradient is 0.0822 to 4 places)."""
+    assert mp.nstr(dE_dw5(), 3) == "0.0822"
+    for old in (r"w_5^{\text{old}}", r"w_5^{old}", r"w_{5}^{(t)}"):
+        said = found(mazur, f"$$w_5^{{new}} = {old} - 0.5 \\times 0.0822 = 0.3589$$")
+        assert [status for _, status, _ in said] == ["correct", "correct"], old
+
+
+ONE_WEIGHT = """
+inputs = ["x"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["o1"]
+activation = "identity"
+weights = [[0.5]]
+weight_names = [["w"]]
+
+[[samples]]
+inputs = [1]
+targets = [1]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_letter_the_network_names_states_no_rule() -> None:
+    """In a network whose one weight is called w, `w_{new} = w - eta dE/dw` is that weight's own update, no
+    rule for every weight; in the classic one, w names no weight and the rule is read at each."""
+    assert instances("w@1 = w - eta * d(L)/d(w)", network.build(spec.load_text(ONE_WEIGHT))) == []
+    classic = network.build(spec.load_preset("mazur"))
+    assert len(instances("w@1 = w - eta * d(L)/d(w)", classic)) == 8
+    assert instances("w5@1 = w5 - eta * d(L)/d(w5)", classic) == []
+    assert instances("W@1 = W - eta * delta_O * H", classic) == []
