@@ -189,9 +189,9 @@ def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
             continue
         rows = [_items(x.strip()[1:-1]) if x.strip().startswith("(") and x.strip().endswith(")") else [] for x in items]
         if all(len(r) == len(rows[0]) > 1 for r in rows):  # [[1, 2], [3, 4]]: rows of a matrix
-            arrays.append(tuple(tuple(explicit_products(c.strip()) for c in r) for r in rows))
-        else:
-            arrays.append((tuple(explicit_products(lists(c, []).strip()) for c in items),))
+            arrays.append(tuple(tuple(explicit_products(relu(c.strip())) for c in r) for r in rows))
+        else:  # [\max(0, 0.5), \max(0, 1.2)]: a cell's max(0, z) is relu(z), as it is outside a list
+            arrays.append((tuple(explicit_products(relu(lists(c, []).strip())) for c in items),))
         out.append(f" {ARRAY}{len(arrays) - 1} ")
         i = close + 1
     return "".join(out)

@@ -533,3 +533,13 @@ def test_a_row_times_a_column_that_holds_entry_by_entry_cannot_be_told(slope: st
     found = [f for f in check_document(d, "md", "\n\n".join([*givens, rule])).found if f.verdict.line == 5]
     assert {f.target for f in found} == {"d:E_total/net_h1", "d:E_total/net_h2"}
     assert {f.verdict.status for f in found} == {status}
+
+
+@pytest.mark.parametrize("second, status", [("1.2", "correct"), ("1.3", "wrong")])
+def test_a_list_of_relus_written_as_max(mazur: derivation.Derivation, second: str, status: str) -> None:
+    """`[\\max(0, 0.5), \\max(0, 1.2)]`: each cell's max(0, z) is relu(z), its comma no list's; 1.2 (by hand)
+    follows, 1.3 does not."""
+    document = f"$$h = [\\max(0, 0.5), \\max(0, 1.2)] = [0.5, {second}]$$"
+    said = [(f.verdict.entry, f.verdict.status) for f in check_document(mazur, "md", document).found
+            if f.verdict.status != "defined"]
+    assert said == [("entry 1", "correct"), ("entry 2", status)]
