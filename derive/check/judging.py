@@ -4,6 +4,7 @@ head (a formula also at random points), a wrong number or formula explained by t
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -456,9 +457,15 @@ def _per_sample(link: Node, truth: Truth, own: OwnNames) -> bool:
 DERIVED_PREFIXES = ("net_", "out_", "E_", "delta_", "target_")
 
 
+# an error of the network's notation: of a neuron (E_o1, E_hb2) or the total; E_MSE, E_MAE are names of one's own
+_ERROR_OF = re.compile(r"E_(?:[A-Za-z]{1,3}\d+(?:_\d+)?|total)")
+
+
 def _may_be_own(name: str) -> bool:
-    """A person may name intermediate results (R1), but not in the network's own notation."""
-    return not (name.startswith(("d:", *DERIVED_PREFIXES)) or "@" in name or "[" in name)
+    """A person may name intermediate results (R1, E_MSE for another loss), but not in the network's own
+    notation (E_o1, net_h1)."""
+    notation = name.startswith(DERIVED_PREFIXES) and (not name.startswith("E_") or _ERROR_OF.fullmatch(name))
+    return not (name.startswith("d:") or notation or "@" in name or "[" in name)
 
 
 POINTS = 3

@@ -187,6 +187,8 @@ class _Emitter:
                 self.out.append("(")
             elif c == "]":
                 self.out.append(")")
+            elif c == "|":  # |0.579 - 1|, \left| t - o \right|
+                self._bar()
             elif c in "&~" or c == "\n" or c == "\t":
                 self.out.append(" ")
             elif _PLAIN_ALLOWED.fullmatch(c):
@@ -194,6 +196,11 @@ class _Emitter:
             else:
                 raise NotUnderstood(f"unexpected {c!r}")
             j += 1
+
+    def _bar(self) -> None:
+        """A bar of a norm or an absolute value: of one number, its square where squared, else abs (`text`)."""
+        self.out.append(")" if len(self.norms) % 2 else "(")
+        self.norms.append(len(self.out) - 1)
 
     def _inline_script(self, text: str, j: int) -> int:
         """`_5`, `_h1`, `^2` written without braces: the run of letters and digits that follows."""
@@ -407,9 +414,8 @@ class _Emitter:
         elif name in UPDATE_ARROWS:
             self.update = True
             self.out.append(" = ")
-        elif name in ("|", "Vert"):  # \|t - o\|^2, \Vert t - o \Vert^2: of one number, its square
-            self.out.append(")" if len(self.norms) % 2 else "(")
-            self.norms.append(len(self.out) - 1)
+        elif name in ("|", "Vert", "lVert", "rVert", "vert", "lvert", "rvert"):  # \|t - o\|^2, \lvert t - o \rvert
+            self._bar()
         elif name == ",":
             self.out.append("\x01")  # a thin space: a digit-group separator between digits
         elif name in SPACES:

@@ -419,3 +419,20 @@ def test_an_escaped_underscore_joins_a_name(mazur: derivation.Derivation) -> Non
     wrong = out[:4] + str((int(out[4]) + 3) % 10) + out[5:]
     found = check_document(mazur, "md", f"$out\\_o1 = {out}$ and $out\\_o1 = {wrong}$\n").found
     assert [(f.target, f.verdict.status) for f in found] == [("out_o1", "correct"), ("out_o1", "wrong")]
+
+
+@pytest.mark.parametrize("result, status", [("0.7414", "correct"), ("0.7424", "wrong")])
+@pytest.mark.parametrize("bars", [("|", "|"), (r"\lvert ", r" \rvert"), (r"\left| ", r" \right|")])
+def test_another_loss_in_a_name_of_its_own_with_bars(mazur: derivation.Derivation, bars: tuple[str, str],
+                                                      result: str, status: str) -> None:
+    """E_{MAE}, the absolute error of another loss, is a name of the person's own (E_o1 would be the network's):
+    |0.7514 - 0.01| = 0.7414 by hand, so its chain is judged from the numbers written."""
+    opening, closing = bars
+    document = f"$$E_{{MAE}} = {opening}0.7514 - 0.01{closing} = {result}$$"
+    said = [(f.target, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert said == [("E_MAE", "defined"), ("E_MAE", status)]
+
+
+def test_an_error_in_the_networks_notation_is_never_a_name_of_ones_own(mazur: derivation.Derivation) -> None:
+    """E_o3 names the error of an output the classic network does not have: not read, never defined."""
+    assert {f.verdict.status for f in check_document(mazur, "md", "$$E_{o3} = 0.5$$").found} == {"cannot check"}
