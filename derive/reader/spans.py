@@ -376,8 +376,7 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
             found.append(Span(line[copy[0]:copy[1]], start + copy[0], start + copy[1], end, False, cell, context,
                               headings, lead))
             continue
-        where = symbols.equation_in(line) if not _goes_on(text, end) else None
-        if where is not None:
+        for where in symbols.equations_in(line) if not _goes_on(text, end) else []:
             # no display: its note goes right after it on its line, as after inline maths
             found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
                               lead))

@@ -154,6 +154,33 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
     return offset, offset + len(body), body
 
 
+# where a line of prose parts its clauses, outside brackets: a sentence's end, a semicolon, a comma, or a word
+# that joins two statements (`y = w₂ · a₁, so ∂y/∂w₂ = a₁ = 0.622`, `∂L/∂w₁ = 0.115. Notice: ...`)
+_CLAUSE_END = re.compile(r"[.。;；，,!?！？](?=\s)\s*|\s*\b(?:so|where|hence|thus|then|therefore|and|giving)\s+")
+
+
+_WORKED = re.compile(r"[0-9·×*+\-−/^(²₀-₉]")  # a number, a script digit or an operation
+
+
+def equations_in(line: str) -> list[tuple[int, int, str]]:
+    """The equations a line of prose states (`equation_in`): the line as one, else each of its clauses that is
+    one, with no word of prose; the words between them are prose."""
+    whole = equation_in(line)
+    if whole is not None or "=" not in line or code_like(line):
+        return [whole] if whole is not None else []
+    found, start, depth = [], 0, 0
+    for k, c in enumerate(line + " . "):
+        depth = max(0, depth + {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(c, 0))
+        end = _CLAUSE_END.match(line + " . ", k) if depth == 0 and k >= start else None
+        if end is None:
+            continue
+        where = equation_in(line[start:k]) if "=" in line[start:k] else None
+        if where is not None and _WORKED.search(where[2]):  # not a legend's `δ = error`
+            found.append((start + where[0], start + where[1], where[2]))
+        start = end.end()
+    return found
+
+
 def _arithmetic_carried_on(body: str) -> str | None:
     """What follows the `=` (or `=>`) a line starts with, where it is a chain of numbers alone (two links or
     more, no name): arithmetic judged link by link, whatever it carried on; else None."""

@@ -11,7 +11,7 @@ import pytest
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import JUDGED, check_document
-from derive.reader.symbols import decimal_points, equation_in, to_latex, uses_decimal_commas
+from derive.reader.symbols import decimal_points, equation_in, equations_in, to_latex, uses_decimal_commas
 from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, mp
 
@@ -267,3 +267,16 @@ def test_sigma_in_a_functions_rule_in_a_network_without_a_sigmoid(tmp_path: Path
     d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TANH.replace("ACT", output))))))
     found = check_document(d, "md", r"$$\sigma'(z) = 1 - \tanh^2(z)$$").found
     assert [f.verdict.status for f in found] == [status]
+
+
+def test_the_equations_between_the_words_of_a_line(mazur: derivation.Derivation) -> None:
+    """A line of prose whose clauses are equations: each is one, the words between them prose; a legend's
+    `δ = error` is none. w5 after one step: 0.4 - 0.5 x 0.0822 = 0.3589 (by hand)."""
+    assert [w[2] for w in equations_in("y = w₂ · a₁, so ∂y/∂w₂ = a₁ = 0.622.")] == ["y = w₂ · a₁", "∂y/∂w₂ = a₁ = 0.622"]
+    assert [w[2] for w in equations_in("∂L/∂w₁ = 0.115. **Notice:** the chain rule is what you used.")] == [
+        "∂L/∂w₁ = 0.115"]
+    assert [w[2] for w in equations_in("Givens: x = 1, where w₁ = 0.5 and w₂ = 2.")] == ["x = 1", "w₁ = 0.5", "w₂ = 2"]
+    assert equations_in("_ = subscript, W+ = new weight, δ = error") == []
+    line = "Here η = 0.5 is the learning rate, so w₅⁺ = 0.4 - 0.5 · 0.0822 = 0.3589; then we go on."
+    assert [s for _, s in verdicts(mazur, line + "\n")] == ["correct", "correct"]
+    assert [s for _, s in verdicts(mazur, line.replace("0.3589", "0.3598") + "\n")] == ["correct", "wrong"]
