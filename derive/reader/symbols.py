@@ -117,7 +117,7 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
     after a leading label (`Output of h1: ...`) and trailing punctuation is maths, with no word of prose."""
     if "=" not in line or "$" in line or "\\(" in line or "\\[" in line or code_like(line):
         return None
-    line = _prose_brackets(line)
+    line = _TIMES.sub(" × ", _prose_brackets(line))  # the same length: the offsets hold
     start = 0
     marker = _MARKER.match(line)
     if marker:
@@ -191,6 +191,7 @@ def _arithmetic_carried_on(body: str) -> str | None:
 
 
 _BRACKET = re.compile(r"\s*\(([^()=]*)\)")
+_TIMES = re.compile(r"(?<=[\d\])]) x (?=[\d\[(])")  # `[0.1, 0.2] x [[0.1, 0.2], [0.3, 0.4]]`, `2 x 0.5`: times
 
 
 def _prose_brackets(body: str) -> str:

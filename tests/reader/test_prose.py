@@ -280,3 +280,13 @@ def test_the_equations_between_the_words_of_a_line(mazur: derivation.Derivation)
     line = "Here η = 0.5 is the learning rate, so w₅⁺ = 0.4 - 0.5 · 0.0822 = 0.3589; then we go on."
     assert [s for _, s in verdicts(mazur, line + "\n")] == ["correct", "correct"]
     assert [s for _, s in verdicts(mazur, line.replace("0.3589", "0.3598") + "\n")] == ["correct", "wrong"]
+
+
+@pytest.mark.parametrize("second, status", [("0.0425", "correct"), ("0.0435", "wrong")])
+def test_a_chinese_name_and_x_for_times(mazur: derivation.Derivation, second: str, status: str) -> None:
+    """`隐藏层输入 = [0.05, 0.1] x [[0.15, 0.25], [0.2, 0.3]] = [...]`: the words are prose, `x` between numbers
+    is times, and the arithmetic is judged: 0.05 x 0.15 + 0.1 x 0.2 = 0.0275, 0.05 x 0.25 + 0.1 x 0.3 = 0.0425
+    (by hand)."""
+    assert equation_in("2 x 3 matrix = a table") is None
+    line = f"隐藏层输入 = [0.05, 0.1] x [[0.15, 0.25], [0.2, 0.3]] = [0.0275, {second}]\n"
+    assert [s for _, s in verdicts(mazur, line)] == ["correct", status]
