@@ -311,12 +311,12 @@ def _judge_identity(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
 
 
 def _judge_definition(claim: Claim, variable: str, truth: Truth) -> list[Verdict]:
-    """A function's definition; `f(z) = \\max(0, z)` where the network has several activations: the
-    definition of the one it holds for, if one does."""
+    """A function's definition; `f(z) = \\max(0, z)` where the network has several activations (or one beside
+    softmax, which f names no slope of): the definition of the one it holds for, if one does."""
     left = claim.left
     # a linear layer's f'(z) = 1 says nothing of which f is meant: not taken as the definition's
     used = sorted({n.activation.name for n in truth.network.neurons} & set(ACTIVATIONS) - {"identity"})
-    if not (isinstance(left, Call) and left.function in ("act", "dact") and len(used) > 1):
+    if not (isinstance(left, Call) and left.function in ("act", "dact") and used):  # relu beside softmax: relu
         return _identity_links(claim, variable, truth)
     for name in used:
         which = replace(claim, left=Call(ACTIVATIONS[name][left.function == "dact"], left.arg))

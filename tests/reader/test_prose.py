@@ -290,3 +290,38 @@ def test_a_chinese_name_and_x_for_times(mazur: derivation.Derivation, second: st
     assert equation_in("2 x 3 matrix = a table") is None
     line = f"隐藏层输入 = [0.05, 0.1] x [[0.15, 0.25], [0.2, 0.3]] = [0.0275, {second}]\n"
     assert [s for _, s in verdicts(mazur, line)] == ["correct", status]
+
+
+RELU_SOFTMAX = """
+inputs = ["i1"]
+loss = "cross_entropy"
+
+[[layers]]
+neurons = ["h1"]
+activation = "relu"
+weights = [[0.5]]
+
+[[layers]]
+neurons = ["o1", "o2"]
+activation = "softmax"
+weights = [[0.5], [-0.5]]
+
+[[samples]]
+inputs = [1.0]
+targets = [1, 0]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+@pytest.mark.parametrize(("formula", "status"), [
+    (r"\sigma'(z) = \operatorname{step}(z)", "cannot check"),  # sigma, the relu's name here, or the sigmoid
+    (r"f'(z) = \operatorname{step}(z)", "correct"),  # f, the activation: relu, the one beside softmax
+    (r"\sigma'(z) = z", "wrong"),  # the slope of no activation
+])
+def test_the_slope_of_the_one_activation_beside_softmax(tmp_path: Path, formula: str, status: str) -> None:
+    """A relu hidden layer under softmax outputs: f' is relu's slope, step(z) (1 above 0, 0 below, at every z
+    compared); sigma' may name it too, so which is meant is not told."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, RELU_SOFTMAX)))))
+    assert [f.verdict.status for f in check_document(d, "md", f"$${formula}$$").found] == [status]
