@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pylatexenc import latexwalker as lw
 
 from derive.reader.layer_labels import LABEL
-from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, cut_number, set_apart, shape_stated,
-                                 transposed, update_mark, verbatim, visible)
+from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, cut_number, piecewise, set_apart,
+                                 shape_stated, transposed, update_mark, verbatim, visible, what)
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs,
@@ -162,8 +162,12 @@ class _Emitter:
             self.chars(n.specials_chars)
         elif isinstance(n, lw.LatexMathNode) and n.delimiters[0] in ("\\(", "$"):
             self.nodes(n.nodelist)  # `$\( x_1 = 1.1 \), \( x_2 = 2.2 \)$`: delimiters written twice
+        elif isinstance(n, lw.LatexEnvironmentNode) and (cases := piecewise(n)) is not None:
+            self.chars(f" {cases[0]}(")  # relu's slope or relu written by cases
+            self.nodes(walk(cases[1]))
+            self.chars(") ")
         else:
-            raise NotUnderstood(f"{_what(n)} is not understood in an equation")
+            raise NotUnderstood(f"{what(n)} is not understood in an equation")
         return i + 1
 
     def chars(self, text: str) -> None:
@@ -533,14 +537,6 @@ _GLUED_LABEL = re.compile(r"\{[A-Za-z]{1,2}\d{1,2}\}")
 _NAME_TAIL = re.compile(r"(?<![A-Za-z0-9_@\\])[A-Za-z]+$")
 
 
-def _what(n: lw.LatexNode) -> str:
-    if isinstance(n, lw.LatexEnvironmentNode):
-        return f"the environment {n.environmentname!r}"
-    if isinstance(n, lw.LatexMathNode):
-        return "maths inside maths"
-    return type(n).__name__.removeprefix("Latex").removesuffix("Node").lower()
-
-
 def _one_arg(nodes: list[lw.LatexNode], i: int, args: list[lw.LatexNode]) -> tuple[lw.LatexNode, int]:
     if args:
         return args[-1], i + 1
@@ -631,7 +627,7 @@ def _flat(node: lw.LatexNode) -> str:
 
 
 def _describe(node: lw.LatexNode) -> str:
-    return f"\\{node.macroname}" if isinstance(node, lw.LatexMacroNode) else _what(node)
+    return f"\\{node.macroname}" if isinstance(node, lw.LatexMacroNode) else what(node)
 
 
 def plain(nodes: list[lw.LatexNode]) -> tuple[list[tuple[str, bool]], tuple[tuple[tuple[str, ...], ...], ...]]:

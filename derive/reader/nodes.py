@@ -83,3 +83,41 @@ def update_mark(flat: str) -> str | None:
         return "@1"
     match = re.fullmatch(r"\((\d{1,7})\)|\[(\d{1,2})\]", flat)
     return f"@{match.group(1) or match.group(2)}" if match else None
+
+
+def what(n: lw.LatexNode) -> str:
+    """What a node is, in an error's words."""
+    if isinstance(n, lw.LatexEnvironmentNode):
+        return f"the environment {n.environmentname!r}"
+    if isinstance(n, lw.LatexMathNode):
+        return "maths inside maths"
+    return type(n).__name__.removeprefix("Latex").removesuffix("Node").lower()
+
+
+# a row of cases: its value, then its condition (`1 & z > 0`, `0, & \text{otherwise}`)
+_ROW = re.compile(r"\s*(?P<value>[^&]*?)\s*,?\s*&\s*(?:\\text\{\s*(?:if|for)\s*\}|if)?\s*(?P<condition>.*?)[\s,.;]*")
+_ABOVE = re.compile(r"(?P<var>[^<>=]+?)\s*(?:>|\\gt|\\geq?|\\geqslant|≥)\s*0")
+_ELSE = re.compile(r"(?P<var>[^<>=]+?)\s*(?:<|\\lt|\\leq?|\\leqslant|≤)\s*0"
+                   r"|\\text\{\s*(?:otherwise|else)\s*\}|otherwise|else")
+_SPACING = re.compile(r"(?<!\\)\\(?:quad|qquad|[,;:! ])")  # not the second backslash of a row's end
+
+
+def piecewise(node: lw.LatexEnvironmentNode) -> tuple[str, str] | None:
+    """A `cases` environment that is relu's slope (`1 & z > 0 \\\\ 0 & z \\le 0`: step, of z) or relu (`z & z > 0
+    \\\\ 0 & \\text{otherwise}`), as (the function, its argument in LaTeX); None for any other."""
+    if node.environmentname != "cases":
+        return None
+    body = _SPACING.sub(" ", "".join(n.latex_verbatim() for n in node.nodelist if n is not None))
+    rows = [r for r in re.split(r"\\\\", body) if r.strip()]
+    found = [_ROW.fullmatch(r) for r in rows]
+    if len(rows) != 2 or not all(found):
+        return None
+    (high, low) = (m.groupdict() for m in found if m is not None)
+    above, below = _ABOVE.fullmatch(high["condition"].strip()), _ELSE.fullmatch(low["condition"].strip())
+    if above is None or below is None or low["value"].strip() != "0":
+        return None
+    var = above.group("var").strip()
+    if below.group("var") is not None and below.group("var").strip() != var:
+        return None
+    value = high["value"].strip()
+    return ("step", var) if value == "1" else ("relu", var) if value == var else None

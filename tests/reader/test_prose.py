@@ -325,3 +325,17 @@ def test_the_slope_of_the_one_activation_beside_softmax(tmp_path: Path, formula:
     compared); sigma' may name it too, so which is meant is not told."""
     d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, RELU_SOFTMAX)))))
     assert [f.verdict.status for f in check_document(d, "md", f"$${formula}$$").found] == [status]
+
+
+@pytest.mark.parametrize(("formula", "status"), [
+    (r"f'(z) = \begin{cases} 1 & z > 0, \quad \\ 0 & z \le 0 \end{cases}", "correct"),
+    (r"f(z) = \begin{cases} z & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases}", "correct"),
+    (r"f'(z) = \begin{cases} 1, & z > 0 \\ 1, & z \leq 0 \end{cases}", "not read"),  # no relu's: not read
+    (r"f(z) = \begin{cases} z & z > 0 \\ 0.01z & z \le 0 \end{cases}", "not read"),  # leaky: not read
+])
+def test_relu_and_its_slope_written_by_cases(tmp_path: Path, formula: str, status: str) -> None:
+    """relu (z above 0, else 0) and its slope (1 above 0, else 0) written as cases are those functions, compared
+    at every z as any definition is; cases of another function are not read, never judged."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, RELU_SOFTMAX)))))
+    said = [f.verdict.status for f in check_document(d, "md", f"$${formula}$$").found]
+    assert said == ([status] if status != "not read" else [])
