@@ -406,6 +406,8 @@ class Truth:
                 return CTX.zero
             raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
         base, at, step = name.partition("@")
+        if at and not step.isdigit():  # w1@1_e1: an entry's mark after the update's, no name of the network
+            raise Unknown(f"no quantity {name!r} in this network")
         if at:
             return self._after(base, int(step), index)
         if name == "delta" or name not in values:

@@ -1,7 +1,7 @@
 """Gradient descent stated for every parameter in a letter of its own (`W_{new} = W_{old} - \\eta \\nabla W`,
 `\\theta \\leftarrow \\theta - \\eta \\nabla_\\theta L`, `\\Delta w = -\\eta \\partial E / \\partial w`): the claims of
 its instances, one for each trainable parameter of the kind its letter names (w, W: the weights; b: the
-biases; theta: every parameter). A rule is read only where its letter is no name of the network, it writes the
+biases; theta: every parameter), the letter alone or with index letters (`w_{ij}`, `W_i`: each of them). A rule is read only where its letter is no name of the network, it writes the
 gradient by that letter, and the letter (or its step) stands on the left: `W_{new} = W_{old} - \\eta \\delta_O H`,
 which names no gradient, is not one."""
 
@@ -26,13 +26,15 @@ def _gradient(letter: str) -> re.Pattern[str]:
 
 
 def letter_of(text: str, network: Network) -> str | None:
-    """The one generic letter a chain states gradient descent for, else None."""
+    """The one generic letter a chain states gradient descent for (with index letters for every entry, `w_ij`,
+    `W_i`, or none), else None."""
     own = {p.name for p in network.params} | {str(s) for s in network.inputs}
     left = text.split(" = ")[0].strip()
-    found = [letter for letter in LETTERS
-             if letter not in own and _gradient(letter).search(text)
-             and re.fullmatch(rf"(?:Delta_)?{letter}(?:@1)?", left)]
-    return found[0] if len(found) == 1 else None
+    head = re.fullmatch(r"(?:Delta_)?([A-Za-z]+(?:_[ijklmn]{1,2})?)(?:@1)?", left)
+    letter = head.group(1) if head else ""
+    if letter.partition("_")[0] not in LETTERS or letter in own or not _gradient(letter).search(text):
+        return None
+    return letter
 
 
 def instances(text: str, network: Network) -> list[str]:
@@ -40,7 +42,7 @@ def instances(text: str, network: Network) -> list[str]:
     letter = letter_of(text, network)
     if letter is None:
         return []
-    params = [p.name for p in network.params if p.trainable and p.kind in LETTERS[letter]]
+    params = [p.name for p in network.params if p.trainable and p.kind in LETTERS[letter.partition("_")[0]]]
     if not params or len(params) > MAX_PARAMETERS:
         return []
     left, _, right = text.partition(" = ")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from derive.check.truth import Truth, Unknown
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
@@ -108,3 +109,19 @@ def test_a_letter_the_network_names_states_no_rule() -> None:
     assert len(instances("w@1 = w - eta * d(L)/d(w)", classic)) == 8
     assert instances("w5@1 = w5 - eta * d(L)/d(w5)", classic) == []
     assert instances("W@1 = W - eta * delta_O * H", classic) == []
+
+
+@pytest.mark.parametrize("rule", [
+    r"$$w_{ij} \leftarrow w_{ij} - \eta \frac{\partial E}{\partial w_{ij}}$$",
+    r"$$W_i = W_i - \eta \cdot \frac{\partial \mathcal{L}}{\partial W_i} \qquad (i = 1, 2)$$",
+])
+def test_a_rule_with_index_letters_is_right_at_each_weight(mazur: derivation.Derivation, rule: str) -> None:
+    said = [f for f in found(mazur, rule) if f[0] != "eta"]
+    assert [(target, status) for target, status, _ in said] == [(w, "correct") for w in WEIGHTS]
+
+
+def test_an_entry_mark_after_an_update_mark_names_no_quantity(mazur: derivation.Derivation) -> None:
+    """`w1@1_e1` (an entry of an array read after the update's mark) is no name of the network: unknown, not
+    a failure of the checker."""
+    with pytest.raises(Unknown):
+        Truth(mazur).value("w1@1_e1", None)
