@@ -1,9 +1,10 @@
 """Gradient descent stated for every parameter in a letter of its own (`W_{new} = W_{old} - \\eta \\nabla W`,
 `\\theta \\leftarrow \\theta - \\eta \\nabla_\\theta L`, `\\Delta w = -\\eta \\partial E / \\partial w`): the claims of
 its instances, one for each trainable parameter of the kind its letter names (w, W: the weights; b: the
-biases; theta: every parameter), the letter alone or with index letters (`w_{ij}`, `W_i`: each of them). A rule is read only where its letter is no name of the network, it writes the
-gradient by that letter, and the letter (or its step) stands on the left: `W_{new} = W_{old} - \\eta \\delta_O H`,
-which names no gradient, is not one."""
+biases; theta: every parameter), the letter alone or with index letters (`w_{ij}`, `W_i`: each of them). A
+rule is read only where its letter is no name of the network, it writes the gradient by that letter, and the
+letter (or its step) stands on the left: `W_{new} = W_{old} - \\eta \\delta_O H`, which names no gradient, is
+not one."""
 
 from __future__ import annotations
 
