@@ -92,9 +92,13 @@ def explicit_products(text: str) -> str:
 def _written_whole(kind: str, word: str, before: list[str]) -> None:
     """Numbers as people write them, or the text lost a sign: a number goes before a bracketed factor
     (`2(-1)`), so one right after a bracketed number (`(-1)1`) is what is left of a product whose `*` the
-    page lost (`3*1 + (-1)*1`); read as anything, it would be guessed. `before`: the words before this one."""
+    page lost (`3*1 + (-1)*1`), as is a whole number with a leading zero (`03` for `0*3`); read as anything, it
+    would be guessed. `before`: the words before this one."""
     if kind == "number" and before[-1:] == [")"] and _bracketed_number(before[:-1]):
         raise LostSign(f"a number right after a bracketed number, ')' then {word}: a sign between them may be lost")
+    if kind == "number" and re.fullmatch(r"0\d", word):  # `11 + 21 + 03`: 1*1 + 2*1 + 0*3, its `*`s lost
+        # (a longer one, 074136507, is a decimal point lost: a slip the diagnosis names)
+        raise LostSign(f"a whole number written with a leading zero, {word}: a sign between its digits may be lost")
 
 
 def _bracketed_number(words: list[str]) -> bool:

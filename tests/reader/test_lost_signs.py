@@ -48,3 +48,13 @@ def test_a_number_after_a_bracketed_number_is_not_read(neuron) -> None:
 def test_products_written_in_brackets_are_read(neuron) -> None:
     report = check_document(neuron, "md", "The net:\n\nnet_o1 = 4(1) + (-2)(1) + (1)(2) = 4\n")
     assert [f.verdict.status for f in report.found] == ["correct", "correct"]
+
+
+def test_a_whole_number_with_a_leading_zero_is_not_read(neuron) -> None:
+    """`4*1 + 2*1 + 0*3` printed `41 + 21 + 03`: 03 is no number people write, so the chain is not read (it
+    would be wrong as 65); a longer one (`074136507`) is a decimal point lost, a slip judged as ever."""
+    report = check_document(neuron, "md", "The net:\n\nnet_o1 = 41 + 21 + 03 = 4\n")
+    assert [s.status for s in report.spans] == ["not understood"]
+    assert "leading zero" in report.spans[0].reason
+    slipped = check_document(neuron, "md", "The net:\n\nnet_o1 = 4 + (-2) + 2 = 04000\n")
+    assert [f.verdict.status for f in slipped.found] == ["correct", "wrong"]
