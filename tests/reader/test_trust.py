@@ -654,3 +654,17 @@ def test_a_result_after_a_slip_in_an_exponent_must_follow_from_it(mazur: derivat
     report = check_document(mazur, "md", document)
     last = [f.verdict for f in report.found if f.verdict.line == 3][-1]
     assert last.link == 3 and last.status == "wrong" and "does not follow from link 2" in last.reason
+
+
+@pytest.mark.parametrize("result, status", [("-0.1188", "correct"), ("-0.1189", "correct"), ("-0.1192", "wrong")])
+def test_a_product_of_rounded_numbers_alone_is_right_within_their_rounding(
+        mazur: derivation.Derivation, result: str, status: str) -> None:
+    """-0.5782 x 0.7109 x 0.2891 = -0.11883235 (by hand); each factor rounded at its 4th decimal moves the
+    product by up to 0.0000392 (0.00005 times the product of the other two, summed), so -0.1189 (0.000068 off)
+    is within that and its own half unit; -0.1192 is not."""
+    product = mp.mpf("-0.5782") * mp.mpf("0.7109") * mp.mpf("0.2891")
+    spread = mp.mpf("0.00005") * (mp.mpf("0.7109") * mp.mpf("0.2891") + mp.mpf("0.5782") * mp.mpf("0.2891")
+                                  + mp.mpf("0.5782") * mp.mpf("0.7109"))
+    assert abs(mp.mpf("-0.1189") - product) <= spread + mp.mpf("0.00005") < abs(mp.mpf("-0.1192") - product)
+    said = verdicts(mazur, f"$$-0.5782 \\times 0.7109 \\times 0.2891 \\approx {result}$$\n")
+    assert [s for _, s, _ in said] == [status]
