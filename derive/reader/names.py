@@ -454,7 +454,8 @@ class Aligner:
                     options[part] = options[part] & here if part in options else here
         for part, parts in options.items():
             ordered = sorted(parts, key=lambda q: self.candidates.index(q) if q in self.candidates else 0)
-            chosen = prefer(part, ordered, self.kinds, layers=self.layers)
+            # a weight's letters never read as an input (d net / d w is one): ruled out, as by value
+            chosen = ruled_out(part, prefer(part, ordered, self.kinds, layers=self.layers), self.kinds)
             if len(chosen) == 1:
                 self._take(part, [(0, chosen[0], "by a derivative's value")])
 

@@ -12,7 +12,7 @@ from derive.cli import main
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
-from tests.helpers import oracle_net
+from tests.helpers import oracle_net, write_spec
 from tests.oracle import forward, mp
 
 
@@ -432,3 +432,38 @@ def test_y_is_the_output_where_the_document_writes_no_hatted_y() -> None:
     assert [(f.target, f.verdict.status) for f in plain.found] == [("target_y1", "correct"), ("out_y1", "correct")]
     hatted = check_document(d, "md", f"$$\\hat{{y}}_1 = {value}, \\quad y_1 = 1$$")
     assert [(f.target, f.verdict.status) for f in hatted.found] == [("out_y1", "correct"), ("target_y1", "correct")]
+
+
+TWO_THREE_ONE = """
+inputs = ["x1", "x2"]
+loss = "cross_entropy"
+
+[[layers]]
+neurons = ["h1", "h2", "h3"]
+activation = "sigmoid"
+weights = [[0.1, 0.2], [0.4, 0.5], [0.6, 0.7]]
+bias = { mode = "per_neuron", values = [0.3, 0.7, 0.7] }
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.8, 0.8, 0.8]]
+bias = { mode = "per_neuron", values = [0.7] }
+
+[[samples]]
+inputs = [1, 2]
+targets = [0.5]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_weights_letters_are_never_read_as_an_input(tmp_path) -> None:
+    """`∂z_1/∂w_{10} = x_1 = 1` in a chain for ∂J/∂w_{10}: a derivative's value could make w_{10} the input x1
+    (a derivative by x1 that has the value); a name with a weight's letter is no input, so it is not read so."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TWO_THREE_ONE)))))
+    line = (r"\frac{\partial J}{\partial w_{10}} = \frac{\partial J}{\partial z_1} \cdot \frac{\partial z_1}"
+            r"{\partial w_{10}} = (a_1 - y) \cdot x_1 = (0.6 - 0.5) \cdot 1 = 0.1 \\")
+    report = check_document(d, "md", line + "\n")
+    assert "x1" not in [r.quantity for r in report.names.readings if r.written == "w10"]
