@@ -43,6 +43,34 @@ def other_examples(results: Sequence[R], places: Sequence[tuple[int, int]], give
     return judged
 
 
+# words that offer a value as advice or an example, not as this network's (`Start with $\\alpha = 0.001$`)
+OFFERED = re.compile(r"(?i)\b(?:start with|rule of thumb|typically|typical|e\.g\.|for example|for instance|such as|"
+                     r"try|usually|commonly|default|recommended|suggested)\b|例如|比如|通常|一般|建议|常用|默认")
+
+
+def offered(results: Sequence[R], texts: Sequence[str], givens: frozenset[str]) -> list[R]:
+    """The results whose span is one given of the network (`\\alpha = 0.001`) not the network's, in a sentence
+    (`texts`: each span's text and where it starts) that offers it as advice or an example: "cannot check"."""
+    judged = list(results)
+    for k, result in enumerate(results):
+        said = OFFERED.search(_sentence_before(texts[k], result.span.start))
+        if said is None or not GIVEN.fullmatch(result.span.source) or not _wrong(result) or \
+                not all(f.target in givens for f in result.found):
+            continue
+        why = f"a value the text offers as advice or an example (\"{said.group()}\"): not judged against this network"
+        found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
+                                                 explanations=())) for f in result.found)
+        judged[k] = replace(result, found=found)  # type: ignore[type-var]
+    return judged
+
+
+def _sentence_before(text: str, start: int) -> str:
+    """The sentence a span stands in, up to the span: from the last sentence's end or paragraph before it."""
+    before = text[max(0, start - 300):start]
+    ends = [m.end() for m in re.finditer(r"[.!?。！？](?:\s|$)|\n\s*\n", before)]
+    return before[ends[-1]:] if ends else before
+
+
 def _runs(results: Sequence[Result], places: Sequence[tuple[int, int]]) -> list[list[int]]:
     """The indices of each run of consecutive `name = number` lines, each close to the next in one cell."""
     runs: list[list[int]] = []

@@ -44,3 +44,16 @@ def test_a_run_of_wrong_results_is_no_run_of_givens(mazur: derivation.Derivation
     own working): worked results, not another example's givens, so each stays wrong."""
     found = statuses(mazur, ["- $out_{o1} = 0.7913$", "- $out_{o2} = 0.7023$", "- $E_{total} = 0.3511$"])
     assert found == ["wrong", "wrong", "wrong"]
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("**Rule of thumb:** start with $\\eta = 0.001$, then tune it.", "cannot check"),
+    ("A common choice is, for example, $\\eta = 0.01$.", "cannot check"),
+    ("学习率一般取 $\\eta = 0.01$。", "cannot check"),
+    ("The learning rate is $\\eta = 0.05$.", "wrong"),  # this network's, copied wrong: a slip
+])
+def test_a_given_offered_as_advice_is_not_this_networks(mazur: derivation.Derivation, sentence: str,
+                                                        status: str) -> None:
+    """The classic network's learning rate is 0.5: a rate a sentence offers as advice or an example is not
+    judged against it; one stated as the network's, differing, is wrong."""
+    assert [f.verdict.status for f in check_document(mazur, "md", sentence + "\n").found] == [status]
