@@ -147,7 +147,7 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     for text, span, tables, sample in reading:
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
     results = other_examples(results, [(r.span.cell or 0, r.line) for r in results], truth.network.givens)
-    results = offered(results, [r.text.text for r in results], truth.network.givens)
+    results = offered(results, [(r.text.text, r.span.start) for r in results], truth.network.givens)
     return DocumentReport(tuple(counted(results, truth.network)), alignment)  # l = 1: by the lines after it
 
 

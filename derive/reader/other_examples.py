@@ -48,12 +48,13 @@ OFFERED = re.compile(r"(?i)\b(?:start with|rule of thumb|typically|typical|e\.g\
                      r"try|usually|commonly|default|recommended|suggested)\b|例如|比如|通常|一般|建议|常用|默认")
 
 
-def offered(results: Sequence[R], texts: Sequence[str], givens: frozenset[str]) -> list[R]:
+def offered(results: Sequence[R], places: Sequence[tuple[str, int]], givens: frozenset[str]) -> list[R]:
     """The results whose span is one given of the network (`\\alpha = 0.001`) not the network's, in a sentence
-    (`texts`: each span's text and where it starts) that offers it as advice or an example: "cannot check"."""
+    (`places`: each span's text and where it starts in it) that offers it as advice or an example: "cannot
+    check"."""
     judged = list(results)
     for k, result in enumerate(results):
-        said = OFFERED.search(_sentence_before(texts[k], result.span.start))
+        said = OFFERED.search(_sentence_before(*places[k]))
         if said is None or not GIVEN.fullmatch(result.span.source) or not _wrong(result) or \
                 not all(f.target in givens for f in result.found):
             continue
