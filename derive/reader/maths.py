@@ -44,7 +44,7 @@ FUNCTION_MACROS = {"exp": "exp", "ln": "ln", "log": "log", "tanh": "tanh", "max"
 # A condition after an equation (`net_y = 5.05 > 0`): the equation is the claim.
 COMPARISONS = {"le": "<", "leq": "<", "ge": ">", "geq": ">", "lt": "<", "gt": ">", "neq": "!", "ne": "!"}
 FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
-EQUALS = frozenset({"approx", "simeq"})  # a rounded value is judged to the digits written anyway
+EQUALS = frozenset({"approx", "simeq", "equiv"})  # a rounded value is judged to the digits written anyway
 UPDATE_ARROWS = frozenset({"leftarrow", "gets", "longleftarrow"})
 ROW_ENVS = frozenset({"aligned", "align", "align*", "split", "gathered", "gather", "gather*", "eqnarray",
                       "eqnarray*", "equation", "equation*", "multline", "multline*", "alignat", "alignat*",
@@ -143,6 +143,8 @@ class _Emitter:
             first = next((c for c in n.nodelist if visible(c)), None)
             if [c.chars for c in n.nodelist if isinstance(c, lw.LatexCharsNode)] == [","] and len(n.nodelist) == 1:
                 self.out.append("\x00")  # {,} between digit groups
+            elif len(n.nodelist) == 1 and isinstance(first, lw.LatexCharsNode) and first.chars.strip() in ("+", "-"):
+                self.chars(first.chars)  # {+}: an operator set in braces for its spacing
             elif isinstance(first, lw.LatexCharsNode) and first.chars.lstrip()[:1] in "_^" and self.out:
                 self.nodes(n.nodelist)  # \delta{_2}: a script set in braces of its own
             elif _GLUED_LABEL.fullmatch(n.latex_verbatim()) and _NAME_TAIL.search("".join(self.out[-8:])):

@@ -89,6 +89,11 @@ def test_names(latex: str, name: str) -> None:
     (r"x = \vec{W^{[1]}} \cdot \vec{x} + \vec{b^{[1]}}", "W_L1 * x + b_L1"),  # a layer's vector under its arrow
     (r"x = 1 - \tanh^2(z_1) \cdot 2", "1 - ( tanh ( z1 ) ) ^ ( 2 ) * 2"),  # a function's power before its argument
     (r"x = 0.0720083333\ldots", "0.0720083333"),  # a number cut where it is written
+    (r"x = 16 {+} 1", "16 + 1"),  # an operator set in braces for its spacing
+    (r"x = |0.5 - 1|", "abs ( 0.5 - 1 )"),  # an absolute value's bars
+    (r"x = \lvert t - o \rvert", "abs ( t - o )"),
+    (r"x = a \equiv 2", "a = 2"),  # the same by definition
+    (r"x = w_{\text{old}} - 1", "w - 1"),  # old: the value before the update
 ])
 def test_expressions(latex: str, plain: str) -> None:
     (chain,) = chains(latex)
