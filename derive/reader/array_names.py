@@ -452,3 +452,16 @@ def _plain_name(text: str) -> bool:
 
 
 __all__ = ["ArrayNames", "Statement"]
+
+
+def names_its_entries(chain: Chain) -> bool:
+    """`W = [w_11 w_12; w_21 w_22]`: a matrix named by the names of its entries, which says how the person
+    writes them (no value, nothing to judge; the names are read from what is written about them)."""
+    parts = chain.text.split(" = ")
+    if not re.fullmatch(r"\s*[A-Za-z][A-Za-z0-9_]*(@\d+)?\s*", parts[0]):
+        return False  # W x = [net_h1; net_h2]: a formula whose result is written by its quantities' names
+    written = re.fullmatch(r"\s*ARRAY__(\d+)\s*", parts[-1]) if len(parts) == 2 else None
+    if written is None or int(written.group(1)) >= len(chain.arrays):
+        return False
+    entries = [e for row in chain.arrays[int(written.group(1))] for e in row]
+    return len(entries) > 1 and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(@\d+)?", e.strip()) for e in entries)

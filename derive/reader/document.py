@@ -19,7 +19,7 @@ from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
 from derive.reader.aliases import Aliases, renamed
-from derive.reader.array_names import ArrayNames, listed
+from derive.reader.array_names import ArrayNames, listed, names_its_entries
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader import arrays
 from derive.reader.arrays import ArrayError, entry_claims
@@ -383,18 +383,18 @@ def _for_every_parameter(span: Span, text: Text, index: int, truth: Truth, evalu
     its step read as the document adds it where that holds, else as the notes do with its sign not told (a
     rule for every weight may set the sign the document's own lines do not keep). None where the span states
     no such rule."""
-    texts = [t for c in _chain_texts(span) for t in update_rules.instances(c, truth.network)]
+    texts = [pt for c in _chain_texts(span) for pt in update_rules.instances(c, truth.network)]
     if not texts:
         return None
     judged = []
     for sign in dict.fromkeys((tables[2], "")):
         try:
-            chains = [Chain(stepped(t, sign), (0,) * len(t.split(" = "))) for t in texts]
+            chains = [(p, Chain(stepped(t, sign), (0,) * len(t.split(" = ")))) for p, t in texts]
         except NotUnderstood:
             return None
         with evaluator.apart():  # each reading on what was written before the span, kept only if taken
-            judged.append((_judged(span, text, index, chains, truth, evaluator, names, sample, not sign),
-                           evaluator.state()))
+            parts = [(p, _judged(span, text, index, [c], truth, evaluator, names, sample, not sign)) for p, c in chains]
+            judged.append((_instances(span, text, parts), evaluator.state()))
         if not _wrong(judged[-1][0]):
             break
     result, state = judged[-1]
@@ -402,6 +402,20 @@ def _for_every_parameter(span: Span, text: Text, index: int, truth: Truth, evalu
         return None
     evaluator.restore(state)
     return result
+
+
+def _instances(span: Span, text: Text, parts: list[tuple[str, SpanResult]]) -> SpanResult:
+    """The verdicts of a rule's instances as its span's, each said to be for the parameter it is about."""
+    found = tuple(replace(f, verdict=replace(f.verdict, entry=f"for {p}")) if p and not f.verdict.entry else f
+                  for p, part in parts for f in part.found)
+    status = JUDGED if any(part.status == JUDGED for _, part in parts) else NOT_UNDERSTOOD
+    return SpanResult(span, text, status, "; ".join(dict.fromkeys(part.reason for _, part in parts if part.reason)),
+                      found)
+
+
+def _shown_name(target: str) -> str:
+    """A quantity's name as a verdict shows it: d:E_total/w5 as dE_total/dw5."""
+    return "d" + target[2:].replace("/", "/d") if target.startswith("d:") else target
 
 
 def _wrong(result: SpanResult) -> bool:
@@ -441,7 +455,7 @@ def _for_every_layer(span: Span, text: Text, index: int, truth: Truth, evaluator
     evaluator.restore(state)
     if rule.order is not None and settled is None:
         evaluator.conventions["weight order"] = (rule.order, text.line(span.start))
-    return plus
+    return _instances(span, text, [(_shown_name(f.target), replace(plus, found=(f,))) for f in plus.found])
 
 
 def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth: Truth, evaluator: Evaluator,
@@ -480,7 +494,7 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
         return [Found(replace(sized, text=" ".join(span.source.split())), text.cell, index, "", "")]
     if names.arrays is not None and (chain.about_arrays or names.arrays.named_in(
             names.aliases.renamed(chain, span))):
-        if _names_its_entries(chain):
+        if names_its_entries(chain):
             source = " ".join(span.source.split())
             named = Verdict(line, source, 1, "defined", None, None, "your own names for its entries")
             found.append(Found(named, text.cell, index, "", ""))
@@ -539,19 +553,6 @@ def _unsure(found: Found, verdict: Verdict, lines: range, evaluator: Evaluator) 
     if verdict.status == "cannot check" != found.verdict.status and verdict.claimed is not None:
         evaluator.document.forget(lines, verdict.claimed)
     return replace(found, verdict=verdict)
-
-
-def _names_its_entries(chain: Chain) -> bool:
-    """`W = [w_11 w_12; w_21 w_22]`: a matrix named by the names of its entries, which says how the person
-    writes them (no value, nothing to judge; the names are read from what is written about them)."""
-    parts = chain.text.split(" = ")
-    if not re.fullmatch(r"\s*[A-Za-z][A-Za-z0-9_]*(@\d+)?\s*", parts[0]):
-        return False  # W x = [net_h1; net_h2]: a formula whose result is written by its quantities' names
-    written = re.fullmatch(r"\s*ARRAY__(\d+)\s*", parts[-1]) if len(parts) == 2 else None
-    if written is None or int(written.group(1)) >= len(chain.arrays):
-        return False
-    entries = [e for row in chain.arrays[int(written.group(1))] for e in row]
-    return len(entries) > 1 and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(@\d+)?", e.strip()) for e in entries)
 
 
 def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, text: Text, index: int,

@@ -38,8 +38,9 @@ def letter_of(text: str, network: Network) -> str | None:
     return letter
 
 
-def instances(text: str, network: Network) -> list[str]:
-    """The chain's claims at every parameter its letter stands for; none where it states no such rule."""
+def instances(text: str, network: Network) -> list[tuple[str, str]]:
+    """The chain's claims at every parameter its letter stands for, each with that parameter; none where it
+    states no such rule."""
     letter = letter_of(text, network)
     if letter is None:
         return []
@@ -50,4 +51,4 @@ def instances(text: str, network: Network) -> list[str]:
     if left.strip() == letter and re.search(_alone(letter), right):
         left = f"{letter}@1"  # W = W - eta dL/dW: written in place, the left side is the value after
     general = _gradient(letter).sub(f"d(E_total)/d({letter})", f"{left.strip()} = {right}")
-    return [re.sub(_alone(letter), p, general.replace(f"Delta_{letter}", f"Delta_{p}")) for p in params]
+    return [(p, re.sub(_alone(letter), p, general.replace(f"Delta_{letter}", f"Delta_{p}"))) for p in params]

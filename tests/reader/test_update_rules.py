@@ -10,6 +10,7 @@ from derive.check.truth import Truth, Unknown
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
+from derive.reader.report import to_text
 from derive.reader.update_rules import instances
 from tests.helpers import oracle_net
 from tests.oracle import forward, mp
@@ -125,3 +126,13 @@ def test_an_entry_mark_after_an_update_mark_names_no_quantity(mazur: derivation.
     a failure of the checker."""
     with pytest.raises(Unknown):
         Truth(mazur).value("w1@1_e1", None)
+
+
+def test_each_instance_says_which_parameter_it_is_for(mazur: derivation.Derivation) -> None:
+    """The text report of a rule for every weight, and of a rule for every layer, names each instance's
+    quantity: eight lines for w1..w8, four for net_h1, net_h2, net_o1, net_o2."""
+    rule = to_text(check_document(mazur, "md", r"$$W_{new} = W_{old} - \eta \cdot \nabla W$$"), 9).splitlines()
+    assert [line.split(":")[0] for line in rule[:-1]] == [f"line 1, for w{k}" for k in range(1, 9)]
+    layers = to_text(check_document(mazur, "md", r"$$z_i^{l} = \sum_j w_{ij}^{l} a_j^{l-1} + b_i^{l}$$"), 9)
+    assert [line.split(":")[0] for line in layers.splitlines()[:-1]] == [
+        f"line 1, for net_{n}" for n in ("h1", "h2", "o1", "o2")]
