@@ -72,9 +72,9 @@ class Aliases:
 
     def name(self, name: str) -> str:
         base, at, step = name.partition("@")
-        if base.startswith("d:"):
+        if base.startswith("d:"):  # d(L)/d(u@2): the mark is the bottom's (u^{(2)}, a label of its own)
             top, _, bottom = base[2:].partition("/")
-            return f"d:{self.name(top)}/{self.name(bottom)}" + at + step
+            return f"d:{self.name(top)}/{self.name(bottom + at + step)}"
         if base in self.table:
             return self.table[base] + at + step
         head, sep, rest = base.partition("_")

@@ -339,3 +339,17 @@ def test_relu_and_its_slope_written_by_cases(tmp_path: Path, formula: str, statu
     d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, RELU_SOFTMAX)))))
     said = [f.verdict.status for f in check_document(d, "md", f"$${formula}$$").found]
     assert said == ([status] if status != "not read" else [])
+
+
+def test_a_derivative_by_a_name_with_a_layers_superscript(tmp_path: Path) -> None:
+    """`u^{(2)}`, the output's net in a document of its own letters, keeps its label under a derivative:
+    ∂E/∂u^{(2)} is dE/dnet_o1, not the derivative after two updates. tanh hidden, sigmoid output, one input 1,
+    both weights 0.5, target 1 (by mpmath): (out - 1) out (1 - out) at net 0.5 tanh(0.5)."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TANH.replace("ACT", "sigmoid"))))))
+    net = mp.mpf("0.5") * mp.tanh(mp.mpf("0.5"))
+    out = 1 / (1 + mp.exp(-net))
+    slope = (out - 1) * out * (1 - out)
+    document = (f"$$u^{{(2)}} = 0.5 \\cdot {mp.nstr(mp.tanh(mp.mpf('0.5')), 6)} = {mp.nstr(net, 5)}$$\n\n"
+                f"$$\\frac{{\\partial E}}{{\\partial u^{{(2)}}}} = {mp.nstr(slope, 6)}$$\n")
+    found = check_document(d, "md", document).found
+    assert [(f.target, f.verdict.status) for f in found][-1] == ("d:E_total/net_o1", "correct")
