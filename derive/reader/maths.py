@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pylatexenc import latexwalker as lw
 
 from derive.reader.layer_labels import LABEL
-from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, cut_number, piecewise, set_apart,
-                                 shape_stated, transposed, update_mark, verbatim, visible, what)
+from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, cut_number, labelled_transpose, piecewise,
+                                 set_apart, shape_stated, transposed, update_mark, verbatim, visible, what)
 from derive.reader.steps import STEP
 from derive.reader.plain import (ARRAY, OVER_OUTPUTS, UNREAD_SUM, NotUnderstood, claims_in, comma_rows, expanded_sum,
                                  explicit_products, lists, loss_calls, matching, over_examples, over_outputs,
@@ -313,9 +313,9 @@ class _Emitter:
         if flat in TRANSPOSES or (isinstance(node, lw.LatexMacroNode) and node.macroname in TRANSPOSES) or (
                 isinstance(node, lw.LatexGroupNode) and transposed(node)):
             self.out.append(" ^T ")
-        elif (labelled := re.fullmatch(r"(\[\d{1,2}\]|\(\d{1,7}\))T", flat)) and self.out and \
-                _NAME_END.search(self.out[-1]):  # W^{[2]T}: layer 2's W, transposed
-            self._place(op, labelled.group(1))
+        elif (labelled := labelled_transpose(node, flat)) and self.out and \
+                _NAME_END.search(self.out[-1]):  # W^{[2]T}, h^{(1)^\top}: layer 2's W, transposed
+            self._place(op, labelled)
             self.out.append(" ^T ")
         elif re.fullmatch(r"\[\d{1,2}\]", flat) and self.out and _NAME_END.search(self.out[-1]):
             # W^{[2]}, w^{[2]}_{11}, a^{[1]}: square brackets count layers (a course's notation), never updates;

@@ -30,6 +30,16 @@ def verbatim(nodes: list[lw.LatexNode]) -> str:
     return "".join(n.latex_verbatim() for n in nodes if n is not None)
 
 
+# a layer's label, then the transpose, in one superscript: W^{[2]T}, h^{(1)^\top}, W^{(2)^T}
+_LABEL_T = re.compile(r"\{?\s*(\[\d{1,2}\]|\(\d{1,7}\))\s*(?:\^\s*)?\{?\s*(?:T|\\top|\\intercal)\s*\}?\s*\}?")
+
+
+def labelled_transpose(node: lw.LatexNode | None, flat: str) -> str | None:
+    """The layer's label of a superscript that labels a layer and transposes (`{(1)^\\top}`: `(1)`), else None."""
+    found = _LABEL_T.fullmatch(node.latex_verbatim() if node is not None else flat)
+    return found.group(1) if found else None
+
+
 def transposed(node: lw.LatexGroupNode) -> bool:
     """Whether a superscript's group is a transpose mark (`^T`, `^{\\top}`)."""
     inner = [c for c in node.nodelist if visible(c)]

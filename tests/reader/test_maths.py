@@ -94,6 +94,8 @@ def test_names(latex: str, name: str) -> None:
     (r"x = \lvert t - o \rvert", "abs ( t - o )"),
     (r"x = a \equiv 2", "a = 2"),  # the same by definition
     (r"x = w_{\text{old}} - 1", "w - 1"),  # old: the value before the update
+    (r"x = \mathbf{h}^{(1)^\top}", "h@1 ^ T"),  # a layer's label, then the transpose, in one superscript
+    (r"x = W^{[2]T}", "W_L2 ^ T"),
 ])
 def test_expressions(latex: str, plain: str) -> None:
     (chain,) = chains(latex)
