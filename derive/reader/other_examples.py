@@ -65,6 +65,23 @@ def offered(results: Sequence[R], places: Sequence[tuple[str, int]], givens: fro
     return judged
 
 
+def turned_rates(results: Sequence[R]) -> list[R]:
+    """The results whose span gives the learning rate as minus the network's (`\\eta = -0.2` for 0.2):
+    a document that adds the step (`W + \\eta \\partial L / \\partial W`) writes it so, and which it does is
+    not told by the given: "cannot check"."""
+    judged = list(results)
+    for k, result in enumerate(results):
+        turned = [f for f in result.found if f.target == "eta" and f.verdict.status == "wrong"
+                  and f.verdict.claimed is not None and f.verdict.truth and f.verdict.claimed == -f.verdict.truth]
+        if not turned or not GIVEN.fullmatch(result.span.source):
+            continue
+        why = "the learning rate with its sign turned, as a document that adds the step writes it: which, not told"
+        found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
+                                                 explanations=())) if f in turned else f for f in result.found)
+        judged[k] = replace(result, found=found)  # type: ignore[type-var]
+    return judged
+
+
 def _sentence_before(text: str, start: int) -> str:
     """The sentence a span stands in, up to the span: from the last sentence's end or paragraph before it."""
     before = text[max(0, start - 300):start]

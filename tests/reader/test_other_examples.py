@@ -57,3 +57,10 @@ def test_a_given_offered_as_advice_is_not_this_networks(mazur: derivation.Deriva
     """The classic network's learning rate is 0.5: a rate a sentence offers as advice or an example is not
     judged against it; one stated as the network's, differing, is wrong."""
     assert [f.verdict.status for f in check_document(mazur, "md", sentence + "\n").found] == [status]
+
+
+@pytest.mark.parametrize("rate, status", [("-0.5", "cannot check"), ("-0.6", "wrong"), ("0.5", "correct")])
+def test_a_learning_rate_with_its_sign_turned(mazur: derivation.Derivation, rate: str, status: str) -> None:
+    """The classic network's rate is 0.5: -0.5 is how a document that adds the step (w + η ∂E/∂w) writes it,
+    which the given alone does not tell; -0.6 is neither."""
+    assert [f.verdict.status for f in check_document(mazur, "md", f"With $\\eta = {rate}$:\n").found] == [status]
