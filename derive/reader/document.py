@@ -42,7 +42,7 @@ from derive.reader.steps import is_step, step_sign, stepped, unsigned
 from derive.reader.symbols import decimal_points, uses_decimal_commas
 from derive.reader.ties import Tie, Ties, bare
 from derive.reader import update_rules
-from derive.reader.updates import judge_readings
+from derive.reader.updates import judge_readings, judged_target
 
 JUDGED, NOT_UNDERSTOOD, NOT_CLAIM = "judged", "not understood", "not a claim"
 
@@ -530,7 +530,7 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
     if names.arrays is not None:
         verdicts = _no_such_entry(claim, verdicts, names.arrays)
     source = " ".join(span.source.split())
-    target = claim.target.name + ("@1" if reading else "")  # a reading is said only for the value after
+    target = judged_target(claim, reading)
     notes = "; ".join(r.note() for r in read)
     for v in verdicts:
         link_line = text.line(span.start + chain.offsets[min(v.link, len(chain.offsets) - 1)])
@@ -567,7 +567,7 @@ def _judge_entries(entries: list[Claim], said: str, chain: Chain, span: Span, te
             verdicts, reading = judge_readings(claim, chain, span, truth, evaluator)
         except BudgetSpent as exc:
             verdicts, reading = [Verdict(claim.line, claim.text, 1, "cannot check", None, None, str(exc))], ""
-        target = claim.target.name + ("@1" if reading else "")
+        target = judged_target(claim, reading)
         for v in _no_such_entry(claim, verdicts, arrays):  # each link on its own line (a chain over lines)
             at = v.link - (1 if claim.left is not None else 0)  # an entry's left side is its link 1
             line = text.line(span.start + chain.offsets[min(at, len(chain.offsets) - 1)])

@@ -188,6 +188,9 @@ INLINE = ("math_inline", "math_inline_double", DISPLAY_IN_TEXT)
 BLOCK = ("math_block", "math_block_eqno", "amsmath")
 
 
+PLAIN_FENCES = ("", "text", "txt", "plain", "plaintext", "math")  # a fence's language where it holds no program
+
+
 def markdown_spans(text: str, cell: int | None = None, outline: Outline | None = None) -> list[Span]:
     """Every math span of a Markdown text, in order; `outline` carries the headings and paragraphs of the
     cells before this one (a notebook's "Sample s2" cell rules the cells under it, as a heading would)."""
@@ -255,9 +258,15 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             context = (heading + " " + prose)[-600:]
             block = _delimited(text, start, stop, cell, context, outline)  # and images of formulas (indented)
             block += _image_maths(text, lines, token.map, block, cell, context, outline.headings, outline.lead)
+            if token.type == "code_block" and symbols.plain_maths(token.content):  # `    z₁ = 1×2 + 0×1 = 2`
+                block += _prose_equations(text, lines, token.map, block, cell, context, outline.headings, outline.lead)
             for span in sorted(block, key=lambda s: s.start):
                 spans.append(span)
                 cursor = max(cursor, span.end)
+        elif token.type == "fence" and token.map is not None and token.info.strip().lower() in PLAIN_FENCES and \
+                symbols.plain_maths(token.content):  # ``` around maths in plain text, set apart to align it
+            spans += _prose_equations(text, lines, token.map, [], cell, (heading + " " + prose)[-600:],
+                                      outline.headings, outline.lead)
     return _carried_on(text, spans)
 
 
@@ -357,7 +366,7 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
     found: list[Span] = []
     taken = [(s.start, s.end) for s in maths]
     rows_text = [text[lines[r]:_line_end(text, lines[r])] for r in range(rows[0], min(rows[1], len(lines)))]
-    if sum(symbols.code_like(r) and not _label(r) for r in rows_text) >= max(2, len(rows_text) // 4):
+    if sum(symbols.code_like(r) and not symbols.label_line(r) for r in rows_text) >= max(2, len(rows_text) // 4):
         return found  # a program pasted as prose: its lines are no equations
     for row in range(rows[0], min(rows[1], len(lines))):
         start = lines[row]
@@ -376,6 +385,9 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
             found.append(Span(line[copy[0]:copy[1]], start + copy[0], start + copy[1], end, False, cell, context,
                               headings, lead))
             continue
+        below = text[end + 1:_line_end(text, end + 1)].lstrip()
+        if below.startswith("[") and "=" not in below:  # `W₁ = [1  0  2]` over `     [0  1  1]`: rows not read
+            continue
         for where in symbols.equations_in(line) if not _goes_on(text, end) else []:
             # no display: its note goes right after it on its line, as after inline maths
             found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
@@ -390,13 +402,6 @@ def _goes_on(text: str, end: int) -> bool:
     return following[:2] in ("+ ", "- ") and "\\" in following and "$" not in following
 
 
-_LABEL_LINE = re.compile(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\s*")
-LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code
-
-
-def _label(row: str) -> bool:
-    """A short line of prose that ends with a colon (`预测值:`, `Loss:`): a label, not a line of a program."""
-    return len(row.strip()) <= LABEL and bool(_LABEL_LINE.fullmatch(row))
 
 
 class Outline:

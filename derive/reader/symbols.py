@@ -111,6 +111,26 @@ def code_like(line: str) -> bool:
     return bool(_CODE.search(line))
 
 
+_LABEL_LINE = re.compile(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\s*")
+LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code
+
+
+def label_line(row: str) -> bool:
+    """A short line of prose that ends with a colon (`预测值:`, `Loss:`): a label, not a line of a program."""
+    return len(row.strip()) <= LABEL and bool(_LABEL_LINE.fullmatch(row))
+
+
+# what plain-text maths has and a program has not: ×, −, ², ≈, Greek, subscript and superscript digits, ᵀ
+_TYPED_MATHS = re.compile(r"[×−÷·²³≈∂∑σηδΔαβ∇⁰¹⁴-⁹₀-₉ᵀ]")
+
+
+def plain_maths(block: str) -> bool:
+    """Whether a code block holds maths typed as plain text (`z₁ = 1×2 + 0×1 = 2`), not a program: a sign only
+    typed maths has, and no line of a program."""
+    rows = [r for r in block.split("\n") if r.strip()]
+    return bool(_TYPED_MATHS.search(block)) and not any(code_like(r) and not label_line(r) for r in rows)
+
+
 def equation_in(line: str) -> tuple[int, int, str] | None:
     """Where the equation a line of prose states is, and its text ((start, end, text) in the line, the text
     as long as the slice, a remark in brackets blanked out), or None: the line holds `=`, and what remains
@@ -156,16 +176,20 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
 
 # where a line of prose parts its clauses, outside brackets: a sentence's end, a semicolon, a comma, or a word
 # that joins two statements (`y = w₂ · a₁, so ∂y/∂w₂ = a₁ = 0.622`, `∂L/∂w₁ = 0.115. Notice: ...`)
-_CLAUSE_END = re.compile(r"[.。;；，,!?！？](?=\s)\s*|\s*\b(?:so|where|hence|thus|then|therefore|and|giving)\s+")
+_CLAUSE_END = re.compile(r"[.。;；，,!?！？](?=\s)\s*|\s*\b(?:so|where|hence|thus|then|therefore|and|giving)\s+"
+                         r"|(?<=\S)\s{3,}(?=\S)")  # or a column's gap: `W₂ = [2  1]     b₂ = 1`, side by side
 
 
 _WORKED = re.compile(r"[0-9·×*+\-−/^(²₀-₉]")  # a number, a script digit or an operation
 
 
+_SIDE_BY_SIDE = re.compile(r"=[^=]*\S\s{3,}[^=\s][^=]*=")  # two equations a column's gap apart
+
+
 def equations_in(line: str) -> list[tuple[int, int, str]]:
     """The equations a line of prose states (`equation_in`): the line as one, else each of its clauses that is
     one, with no word of prose; the words between them are prose."""
-    whole = equation_in(line)
+    whole = equation_in(line) if not _SIDE_BY_SIDE.search(line) else None
     if whole is not None or "=" not in line or code_like(line):
         return [whole] if whole is not None else []
     found, start, depth = [], 0, 0

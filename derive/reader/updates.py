@@ -15,9 +15,10 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from derive.check.claims import Binary, Call, Claim, Name, Node, Unary
+from derive.check.claims import Binary, Call, Claim, Name, Node, Unary, numbers_in
+from derive.check.digits import agrees_to_written_digits
 from derive.check.judging import judge
-from derive.check.truth import Truth
+from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator
 from derive.check.verdicts import Verdict, literal
 from derive.model.precision import real, show
@@ -41,6 +42,8 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
                    evaluator: Evaluator) -> tuple[list[Verdict], str]:
     """The verdicts of the reading the values match, when the left side may be a value after an update."""
     target = claim.target.name
+    if (later := _later_update(claim, truth, evaluator)) is not None:
+        return later
     forward = _forward(truth, target) and any(UPDATED.search(p) for p in near(span.lead))
     if not _is_parameter(truth, target) and not forward:
         return judge(claim, truth, evaluator), ""
@@ -155,6 +158,39 @@ def _forward(truth: Truth, name: str) -> bool:
 
 def _count(verdicts: list[Verdict], *statuses: str) -> int:
     return sum(v.status in statuses for v in verdicts)
+
+
+def _later_update(claim: Claim, truth: Truth, evaluator: Evaluator) -> tuple[list[Verdict], str] | None:
+    """`b_new = 0.09 - 0.01 x (-7.2)` where 0.09 is b after one update: the update worked from it is the next
+    one, b after two (a second iteration's `new`), judged so; None for any other claim."""
+    base, at, step = claim.target.name.partition("@")
+    if not at or not step.isdigit() or not _is_parameter(truth, base) or not claim.links:
+        return None
+    try:
+        now = truth.value(claim.target.name, claim.sample)
+    except (Unknown, ArithmeticError, ValueError):
+        return None
+    numbers = numbers_in(claim.links[0])
+    if not numbers or not agrees_to_written_digits(now, numbers[0].text) or real(numbers[0].text) == truth.value(
+            base, claim.sample):
+        return None
+    evaluator_start = evaluator.document.copy()
+    verdicts = judge(claim, truth, evaluator)
+    if not _count(verdicts, "wrong"):
+        return verdicts, ""
+    evaluator.document = evaluator_start
+    later = f"{base}@{int(step) + 1}"
+    return judge(replace(claim, target=Name(later)), truth, evaluator), f"{later}: read as the update after " \
+        f"{base}@{step} ({show(now, 9).text}), which it starts from"
+
+
+def judged_target(claim: Claim, reading: str) -> str:
+    """The quantity a claim's verdicts are about, by the reading `judge_readings` took: its own; after the
+    update (`w5: read as the value after one update`: w5@1); a later update's (`w5@2: read as ...`)."""
+    head = reading.partition(": ")[0]
+    if not reading:
+        return claim.target.name
+    return head if head != claim.target.name else claim.target.name + "@1"
 
 
 def _reading(note: str, target: str) -> str:

@@ -353,3 +353,53 @@ def test_a_derivative_by_a_name_with_a_layers_superscript(tmp_path: Path) -> Non
                 f"$$\\frac{{\\partial E}}{{\\partial u^{{(2)}}}} = {mp.nstr(slope, 6)}$$\n")
     found = check_document(d, "md", document).found
     assert [(f.target, f.verdict.status) for f in found][-1] == ("d:E_total/net_o1", "correct")
+
+
+PLAIN_BLOCK = """Step 1:
+
+```
+net_h1 = 0.15×0.05 + 0.2×0.1 + 0.35
+       = 0.0075 + 0.02 + 0.35
+       = NET
+w₅ = 0.4     η = 0.5
+```
+"""
+
+
+@pytest.mark.parametrize("net, status", [("0.3775", "correct"), ("0.3785", "wrong")])
+def test_maths_typed_in_a_code_block(mazur: derivation.Derivation, net: str, status: str) -> None:
+    """A code block with no language that holds maths typed as plain text (×, subscript digits) is read as
+    prose lines: 0.0075 + 0.02 + 0.35 = 0.3775 (by hand); two equations a column's gap apart are two."""
+    said = check_document(mazur, "md", PLAIN_BLOCK.replace("NET", net)).found
+    assert [(f.target, f.verdict.status) for f in said] == [
+        ("net_h1", "correct"), ("net_h1", "correct"), ("net_h1", status), ("w5", "correct"), ("eta", "correct")]
+
+
+@pytest.mark.parametrize("fence", ["```python", "```js"])
+def test_a_programs_block_is_never_read(mazur: derivation.Derivation, fence: str) -> None:
+    assert check_document(mazur, "md", PLAIN_BLOCK.replace("```\n", fence + "\n", 1)).found == ()
+    program = PLAIN_BLOCK.replace("w₅ = 0.4", "w5 -= lr * grad  # w₅")  # a line of a program: the block is one
+    assert check_document(mazur, "md", program).found == ()
+
+
+def test_a_matrix_typed_over_lines_is_not_read_by_its_first_row(mazur: derivation.Derivation) -> None:
+    """`W₁ = [0.15  0.2]` over `     [0.25  0.3]`: one row of a matrix read alone would be wrong; not read."""
+    block = "```\nW₁ = [0.15  0.2]    b₁ = 0.35\n     [0.25  0.3]\n```\n"
+    assert [f.target for f in check_document(mazur, "md", block).found] == []
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_an_update_from_the_value_after_one_is_the_second(mazur: derivation.Derivation, stale: bool) -> None:
+    """`w_5^{new} = 0.35891648 - 0.5 x g` starts from w5 after one update (by the oracle's gradients): it is
+    the second update's, judged as w5 after two, right with the gradient at the updated weights (the oracle's,
+    by central differences), wrong with the first gradient again (stale), never a wrong first update."""
+    classic = spec.load_preset("mazur")
+    values = param_values(classic)
+    first = {w: values[w] - mp.mpf("0.5") * finite_difference(classic, 0, w, values) for w in values if w[0] == "w"}
+    after = {**values, **first}
+    gradient = finite_difference(classic, 0, "w5", values if stale else after)
+    second = first["w5"] - mp.mpf("0.5") * gradient
+    line = (f"$$w_5^{{new}} = {mp.nstr(first['w5'], 8)} - 0.5 \\times {mp.nstr(gradient, 6)} = "
+            f"{mp.nstr(second, 6)}$$\n")
+    said = [(f.target, f.verdict.status) for f in check_document(mazur, "md", line).found]
+    assert said == ([("w5@2", "wrong"), ("w5@2", "carried")] if stale else [("w5@2", "correct")] * 2)
