@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from derive.check.claims import Name, Node
 from derive.check.truth import Truth
@@ -465,3 +465,14 @@ def names_its_entries(chain: Chain) -> bool:
         return False
     entries = [e for row in chain.arrays[int(written.group(1))] for e in row]
     return len(entries) > 1 and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*(@\d+)?", e.strip()) for e in entries)
+
+
+def written_links(chain: Chain) -> Chain | None:
+    """The chain with only its left side and the links written out in numbers and arrays (`Z = W X + b =
+    [0.5 0.3; 0.2 0.4][0; 1] + [0.1; 0.2] = [0.3; 0.6]` without `W X + b`, whose names cannot be worked out);
+    None where no link is left out or none is left."""
+    parts = chain.text.split(" = ")
+    keep = [0] + [k for k in range(1, len(parts)) if not re.search(r"[A-Za-z]", re.sub(r"ARRAY__\d+", "", parts[k]))]
+    if len(keep) == len(parts) or len(keep) < 2 or len(chain.offsets) != len(parts):
+        return None
+    return replace(chain, text=" = ".join(parts[k] for k in keep), offsets=tuple(chain.offsets[k] for k in keep))

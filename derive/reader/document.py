@@ -19,7 +19,7 @@ from derive.check.values import Evaluator, OwnNames
 from derive.check.verdicts import Verdict
 from derive.maths.derivation import Derivation
 from derive.reader.aliases import Aliases, renamed
-from derive.reader.array_names import ArrayNames, listed, names_its_entries
+from derive.reader.array_names import ArrayNames, listed, names_its_entries, written_links
 from derive.reader.array_names import Statement as ArrayStatement
 from derive.reader import arrays
 from derive.reader.arrays import ArrayError, entry_claims
@@ -502,8 +502,13 @@ def _chain_judged(chain: Chain, span: Span, text: Text, index: int, truth: Truth
         try:
             entries, said = names.array_claims(chain, line, span, sample.name)
         except (ArrayError, ClaimError, NotUnderstood) as exc:
-            reasons.append(str(exc))
-            return found
+            reasons.append(str(exc))  # a link of names that cannot be worked out: its links written out, alone
+            if (chain := written_links(chain)) is None:  # type: ignore[assignment]
+                return found
+            try:
+                entries, said = names.array_claims(chain, line, span, sample.name)
+            except (ArrayError, ClaimError, NotUnderstood):
+                return found
         found += _judge_entries(entries, said, chain, span, text, index, truth, evaluator, sample, names.arrays)
         turned = names.arrays.turned(names.aliases.renamed(chain, span), line, listed(chain, span.source))  # W: a row
         if turned is not None:

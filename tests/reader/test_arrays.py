@@ -543,3 +543,20 @@ def test_a_list_of_relus_written_as_max(mazur: derivation.Derivation, second: st
     said = [(f.verdict.entry, f.verdict.status) for f in check_document(mazur, "md", document).found
             if f.verdict.status != "defined"]
     assert said == [("entry 1", "correct"), ("entry 2", status)]
+
+
+@pytest.mark.parametrize("second, status", [("0.3925", "correct"), ("0.3935", "wrong")])
+def test_the_written_links_of_a_chain_whose_names_cannot_be_worked_out(mazur: derivation.Derivation,
+                                                                        second: str, status: str) -> None:
+    """`W \\cdot Q + b` with Q no name read (a scalar to the reader: a matrix plus a column) cannot be worked out;
+    the links written in numbers after it are still judged: 0.15 x 0.05 + 0.2 x 0.1 + 0.35 = 0.3775,
+    0.25 x 0.05 + 0.3 x 0.1 + 0.35 = 0.3925 (by hand)."""
+    document = "\n\n".join([
+        r"$$W = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix}, \quad b = \begin{bmatrix} 0.35 \\ 0.35 "
+        r"\end{bmatrix}$$",
+        r"$$z = W \cdot Q + b = \begin{bmatrix} 0.15 & 0.2 \\ 0.25 & 0.3 \end{bmatrix} \begin{bmatrix} 0.05 \\ 0.1 "
+        r"\end{bmatrix} + \begin{bmatrix} 0.35 \\ 0.35 \end{bmatrix} = \begin{bmatrix} 0.3775 \\ " + second +
+        r" \end{bmatrix}$$"])
+    found = [(f.verdict.entry, f.verdict.status) for f in check_document(mazur, "md", document).found
+             if f.verdict.line == 3 and f.verdict.status != "defined"]
+    assert found == [("entry 1", "correct"), ("entry 2", status)]
