@@ -30,7 +30,7 @@ from derive.reader.layer_labels import labelled_letters
 from derive.reader.chains import chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
-from derive.reader.other_examples import offered, other_examples, turned_rates
+from derive.reader.other_examples import conditions, offered, other_examples, turned_rates
 from derive.reader.other_losses import about_other_loss
 from derive.reader.plain import LostSign
 from derive.reader.samples import Context, SampleNames, about_optimizer
@@ -148,6 +148,7 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
         results.append(_check_span(span, text, len(results), truth, evaluator, reader, tables, sample))
     results = other_examples(results, [(r.span.cell or 0, r.line) for r in results], truth.network.givens)
     results = turned_rates(offered(results, [(r.text.text, r.span.start) for r in results], truth.network.givens))
+    results = conditions(results, [(r.text.text, r.span.start, r.span.end) for r in results])
     return DocumentReport(tuple(counted(results, truth.network)), alignment)  # l = 1: by the lines after it
 
 
