@@ -33,6 +33,7 @@ from derive.model.precision import CTX, Real, show
 
 ROUNDS = 4  # a name read in one round lets a formula in it be read in the next
 POINTS = 2  # random points a formula is compared at
+MORE_POINTS = 8  # at most, while several quantities agree at those (relu's net and out where it is positive)
 LOOSE_UNITS = 2  # units of the last digit a rounded value may be off and still point to its quantity
 LOOSE_DIGITS = 3  # ... when it is written with at least this many significant digits
 VALUE_DIGITS = 2  # a number that is not a given says which quantity it is only with this many digits
@@ -138,7 +139,7 @@ class Aligner:
         # what a name may stand for with its sign turned: a delta, a loss's derivative (never a value)
         self.slopes = [q for q in self.candidates if q.startswith(("d:", "delta_"))]
         self.values: dict[str | None, dict[str, Real | None]] = {}
-        self.points: dict[tuple[str, ...], list[tuple[PointTruth, dict[str, Real]]]] = {}
+        self.points: dict[tuple[str, ...], tuple[random.Random, list[tuple[PointTruth, dict[str, Real]]]]] = {}
         self.readings: dict[str, list[Reading]] = {}
         self.ambiguous: dict[str, tuple[str, ...]] = {}
 
@@ -393,9 +394,12 @@ class Aligner:
     def _formula(self, link: Node) -> list[str]:
         renamed = Alignment(tuple(r for rs in self.readings.values() for r in rs))
         node = renamed.rename(Claim(0, "", Name("x"), (link,)))[0].links[0]
-        points = self._points(_given_names(node, self.truth))
-        found = None
-        for point, values in points:
+        fixed = _given_names(node, self.truth)
+        found: set[str] | None = None
+        for k in range(MORE_POINTS):  # two points, and more while several quantities agree (relu's net and out)
+            if k >= POINTS and (found is None or len(found) < 2):
+                break
+            point, values = self._point(fixed, k)
             try:
                 got = Evaluator(point, OwnNames(), at_truth=False).evaluate(node)
             except (Unknown, ArithmeticError, ValueError):
@@ -404,23 +408,20 @@ class Aligner:
             found = here if found is None else found & here
         return sorted(found or (), key=self.candidates.index)
 
-    def _points(self, fixed: tuple[str, ...]) -> list[tuple[PointTruth, dict[str, Real]]]:
-        """Random points (the givens a formula writes as numbers kept at their values), with every
-        candidate's value there; made once for each set of kept givens."""
-        if fixed not in self.points:
-            rng = random.Random(20261206)
-            points = []
-            for _ in range(POINTS):
-                point = PointTruth(self.truth, rng, fixed)
-                values = {}
-                for q in self.candidates:
-                    try:
-                        values[q] = point.value(q)
-                    except (Unknown, ArithmeticError, ValueError, KeyError):
-                        continue
-                points.append((point, values))
-            self.points[fixed] = points
-        return self.points[fixed]
+    def _point(self, fixed: tuple[str, ...], k: int) -> tuple[PointTruth, dict[str, Real]]:
+        """The k-th random point (the givens a formula writes as numbers kept at their values), with every
+        candidate's value there; each made once for each set of kept givens, in one seeded order."""
+        rng, points = self.points.setdefault(fixed, (random.Random(20261206), []))
+        while len(points) <= k:
+            point = PointTruth(self.truth, rng, fixed)
+            values = {}
+            for q in self.candidates:
+                try:
+                    values[q] = point.value(q)
+                except (Unknown, ArithmeticError, ValueError, KeyError):
+                    continue
+            points.append((point, values))
+        return points[k]
 
     def _value(self, quantity: str, sample: str | None) -> Real | None:
         table = self.values.setdefault(sample, {})

