@@ -96,6 +96,31 @@ def _cached_chains(source: str, labels: frozenset[str]) -> tuple[Chain, ...]:
     return tuple(replace(c, offsets=tuple(back[min(o, len(back) - 1)] for o in c.offsets)) for c in found)
 
 
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{(?:aligned|align\*?|split|gathered|gather\*?|eqnarray\*?)\}")
+_ROW_END = re.compile(r"\\\\(?:\[[^\]]*\])?")
+_ARRAYS = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix|cases)\}.*?\\end\{\1\}", re.S)
+
+
+def row_chains(source: str, labels: frozenset[str] = frozenset()) -> list[Chain]:
+    """The chains of each row of a span walked alone, where the span cannot be walked whole (`h^{(1)}_{new,1}`
+    in one row of an align): a row that cannot be read is left out, and so is a row carrying on with `&=`,
+    whose first step is from the row not read; each chain keeps its offsets in the span."""
+    blank = _ENVIRONMENT.sub(lambda m: " " * len(m.group()), source)
+    inside = [(m.start(), m.end()) for m in _ARRAYS.finditer(blank)]  # a matrix's rows are its own
+    breaks = [(m.start(), m.end()) for m in _ROW_END.finditer(blank) if not any(a <= m.start() < b for a, b in inside)]
+    found: list[Chain] = []
+    start = 0
+    for end, after in [*breaks, (len(blank), len(blank))] if breaks else []:
+        try:
+            walked = chains(" " * start + blank[start:end], labels)  # spaces before it: the offsets hold
+        except NotUnderstood:
+            walked = []
+        # a row carrying on (`&= 1 + 2 = 3`) goes on from the row not read: its step from there is not known
+        found += [c for c in walked if c.text.split(" = ")[0].strip() and len(c.offsets) > 1]
+        start = after
+    return found
+
+
 def _step(m: re.Match[str]) -> str:
     """An indicator `\\mathbf{1}[x > 0]` as `step(x)`, each character where it was (the offsets stay)."""
     opening, closing = m.group(1), m.group(3)

@@ -27,7 +27,7 @@ from derive.reader.conventions import RuleWithInstance, other_sign
 from derive.reader.counters import counted
 from derive.reader.counts import COUNT
 from derive.reader.layer_labels import labelled_letters
-from derive.reader.chains import chains
+from derive.reader.chains import chains, row_chains
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.other_examples import conditions, offered, other_examples, turned_rates
@@ -35,6 +35,7 @@ from derive.reader.other_losses import about_other_loss
 from derive.reader.plain import LostSign
 from derive.reader.samples import Context, SampleNames, about_optimizer
 from derive.reader.sizes import size_verdict
+from derive.reader.quantities import shown_name
 from derive.reader.softmax import softmax_outputs
 from derive.reader.spans import (DocumentError, Outline, Span, Text, just_before, latex_spans, markdown_spans,
                                  notebook_cells)
@@ -273,8 +274,10 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
         return in_notation, in_notation or walked, ""
     except LostSign as exc:  # a reading that guessed the lost sign could call a right step wrong
         return in_notation, in_notation, str(exc)
-    except NotUnderstood as exc:
-        return in_notation, in_notation or _as_the_notes_print_it(span.source, truth, glyphs), str(exc)
+    except NotUnderstood as exc:  # as the notes print it: one claim; rows of their own, each alone
+        notes = _as_the_notes_print_it(span.source, truth, glyphs) if _one_claim(span.source) else []
+        rows = [replace(c, text=stepped(c.text, sign)) for c in ([] if notes else row_chains(span.source, labels))]
+        return in_notation, in_notation or notes or rows, str(exc)
 
 
 def _chain_texts(span: Span) -> list[str]:
@@ -414,11 +417,6 @@ def _instances(span: Span, text: Text, parts: list[tuple[str, SpanResult]]) -> S
                       found)
 
 
-def _shown_name(target: str) -> str:
-    """A quantity's name as a verdict shows it: d:E_total/w5 as dE_total/dw5."""
-    return "d" + target[2:].replace("/", "/d") if target.startswith("d:") else target
-
-
 def _wrong(result: SpanResult) -> bool:
     return any(f.verdict.status == "wrong" for f in result.found)
 
@@ -456,7 +454,7 @@ def _for_every_layer(span: Span, text: Text, index: int, truth: Truth, evaluator
     evaluator.restore(state)
     if rule.order is not None and settled is None:
         evaluator.conventions["weight order"] = (rule.order, text.line(span.start))
-    return _instances(span, text, [(_shown_name(f.target), replace(plus, found=(f,))) for f in plus.found])
+    return _instances(span, text, [(shown_name(f.target), replace(plus, found=(f,))) for f in plus.found])
 
 
 def _judged(span: Span, text: Text, index: int, found_chains: list[Chain], truth: Truth, evaluator: Evaluator,

@@ -178,3 +178,8 @@ def is_copy(quantity: str) -> bool:
         return False
     top, _, bottom = quantity[2:].partition("/")
     return not (top.startswith("out_") and bottom == "net_" + top[len("out_"):])
+
+
+def shown_name(target: str) -> str:
+    """A quantity's name as a verdict shows it: d:E_total/w5 as dE_total/dw5."""
+    return "d" + target[2:].replace("/", "/d") if target.startswith("d:") else target

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from derive.check.claims import parse_line
-from derive.reader.chains import chains
+from derive.reader.chains import chains, row_chains
 from derive.reader.layer_labels import labelled_letters
 from derive.reader.maths import NotUnderstood
 from tests.helpers import run
@@ -209,3 +209,15 @@ def test_a_note_in_brackets_beside_an_equation_is_no_part_of_it() -> None:
     assert [c.text for c in chains(r"\hat{y} = \sigma(z^{[2]}) \quad \text{(Prediction)}")] == ["yhat = sigma ( z_L2 )"]
     with pytest.raises(NotUnderstood):  # in the middle of the expression it is no note
         chains(r"x = \text{(a)} + 1")
+
+
+def test_rows_of_an_align_read_alone_where_the_whole_cannot_be() -> None:
+    """One row the walker cannot read (`h_{\\text{new},1}`) leaves the others, each with its own left side, read;
+    a row carrying on from the one not read (`&\\approx ...`) is not: its first step is from that row."""
+    source = (r"\begin{aligned} h_{\text{new},1} &= 0.45 \times (-3.933) \\ &\approx -1.771 + (-0.967) = -2.738 \\"
+              r" z_2 &= 1 + 2 = 3 \end{aligned}")
+    with pytest.raises(NotUnderstood):
+        chains(source)
+    found = row_chains(source)
+    assert [c.text for c in found] == ["z2 = 1 + 2 = 3"]
+    assert source[found[0].offsets[0]:].startswith("z_2")
