@@ -379,7 +379,11 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
                 why = str(exc) or type(exc).__name__
                 verdicts.append(Verdict(claim.line, claim.text, i, "cannot check", None, None, f"not a number ({why})"))
                 continue
-            verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
+            # of written numbers alone (`\sigma'(1.096) = 0.750 (1 - 0.750)`): the person's own arithmetic, each
+            # number as rounded as any, one carrying a slip too (the left side carries it as well)
+            spread = _spread(evaluator, truth) if names_in(left) else \
+                (lambda n: Spread(evaluator, truth.given, rounded_from=1).of(n))
+            verdict = compare(claim, i, link, right, claimed, spread, truth.given)
             if verdict.status == "wrong" and i == 2 and not names_in(left) and \
                     follows(right, link, claimed, CTX.zero, _spread(evaluator, truth)(left)):
                 verdict = replace(verdict, status="correct", reason="agrees within the rounding of the numbers "

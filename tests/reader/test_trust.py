@@ -668,3 +668,13 @@ def test_a_product_of_rounded_numbers_alone_is_right_within_their_rounding(
     assert abs(mp.mpf("-0.1189") - product) <= spread + mp.mpf("0.00005") < abs(mp.mpf("-0.1192") - product)
     said = verdicts(mazur, f"$$-0.5782 \\times 0.7109 \\times 0.2891 \\approx {result}$$\n")
     assert [s for _, s, _ in said] == [status]
+
+
+def test_a_slip_rounded_again_in_arithmetic_of_written_numbers(mazur: derivation.Derivation) -> None:
+    """out_o1 = 0.76 is a slip (0.7514, the oracle); σ'(1.15) = 0.76 (1 - 0.76) = 0.1824 is arithmetic on written
+    numbers alone: σ(1.150) = 0.7595 rounds to 0.76, and 0.76 x 0.24 = 0.1824 is within the rounding of 0.76 of
+    σ'(1.150) = 0.18266 (mpmath), so it is right there, not wrong for the slip 0.76 also was."""
+    s = mp.mpf("1") / (1 + mp.exp(mp.mpf("-1.15")))
+    assert mp.nstr(s, 2) == "0.76" and abs(mp.mpf("0.1824") - s * (1 - s)) < mp.mpf("0.005") * abs(1 - 2 * s)
+    document = "$$out_{o1} = 0.76$$\n\n$$\\sigma'(1.150) = 0.76 \\times (1 - 0.76) = 0.1824$$\n"
+    assert [status for line, status, _ in verdicts(mazur, document) if line == 3] == ["correct", "correct"]
