@@ -16,6 +16,7 @@ from derive.check.formulas import explain_formula
 from derive.check.results import results
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import ACTIVATIONS, Evaluator, OutOfRange, OwnNames, Spread, symbolic
+from derive.check.digits import half_unit
 from derive.check.verdicts import Verdict, compare, follows, literal
 from derive.model.precision import CTX, Real, real, show
 
@@ -384,8 +385,9 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
             spread = _spread(evaluator, truth) if names_in(left) else \
                 (lambda n: Spread(evaluator, truth.given, rounded_from=1).of(n))
             verdict = compare(claim, i, link, right, claimed, spread, truth.given)
-            if verdict.status == "wrong" and i == 2 and not names_in(left) and \
-                    follows(right, link, claimed, CTX.zero, _spread(evaluator, truth)(left)):
+            if verdict.status == "wrong" and i == 2 and not names_in(left) and literal(link) is not None and \
+                    abs(claimed - right) <= 2 * half_unit(literal(link) or "") and \
+                    follows(right, link, claimed, CTX.zero, _spread(evaluator, truth)(left)):  # its last digit
                 verdict = replace(verdict, status="correct", reason="agrees within the rounding of the numbers "
                                   "before it")  # `-0.5782 × 0.7109 × 0.2891 ≈ -0.1189` (-0.11883 from them)
             if verdict.status == "correct" and symbolic(link, evaluator.own):

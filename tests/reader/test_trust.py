@@ -678,3 +678,12 @@ def test_a_slip_rounded_again_in_arithmetic_of_written_numbers(mazur: derivation
     assert mp.nstr(s, 2) == "0.76" and abs(mp.mpf("0.1824") - s * (1 - s)) < mp.mpf("0.005") * abs(1 - 2 * s)
     document = "$$out_{o1} = 0.76$$\n\n$$\\sigma'(1.150) = 0.76 \\times (1 - 0.76) = 0.1824$$\n"
     assert [status for line, status, _ in verdicts(mazur, document) if line == 3] == ["correct", "correct"]
+
+
+def test_rounding_of_the_numbers_before_moves_a_result_by_its_last_digit_at_most(
+        mazur: derivation.Derivation) -> None:
+    """-0.7717 x 1.2 = -0.92604 (by hand); 1.2, were it rounded, could move the product by 0.0386, but rounding
+    as you go moves a result by a unit of its last digit, not thirty: -0.9560 is a slip, -0.9260 right."""
+    said = verdicts(mazur, "$[-0.7717 \\times 0.5, -0.7717 \\times 1.2] = [-0.3859, -0.9560]$\n")
+    assert [s for _, s, _ in said] == ["correct", "wrong"]
+    assert [s for _, s, _ in verdicts(mazur, "$-0.7717 \\times 1.2 = -0.9260$\n")] == ["correct"]
