@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from derive.check.claims import Binary, Call, Claim, Name, Node, Unary, numbers_in
-from derive.check.digits import agrees_to_written_digits
+from derive.check.digits import agrees_to_written_digits, significant
 from derive.check.judging import judge
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator
 from derive.check.verdicts import Verdict, literal
-from derive.model.precision import real, show
+from derive.model.precision import Real, real, show
 from derive.reader.aliases import renamed
 from derive.reader.maths import Chain
 from derive.reader.spans import MATH, Span, near
@@ -76,29 +76,39 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
         verdicts = _unknown_weights(verdicts, truth, evaluator, claim.sample, target)
     if note == BEFORE_UPDATE:
         verdicts = _numbered_otherwise(claim, verdicts, truth, evaluator)
+    if _count(verdicts, "wrong") and _worked_before(truth, evaluator):  # or another's value after the update
+        verdicts = _numbered_otherwise(replace(claim, target=Name(target + "@1")), verdicts, truth, evaluator, "@1")
     return verdicts, _reading(note, target)
 
 
-def _numbered_otherwise(claim: Claim, verdicts: list[Verdict], truth: Truth, evaluator: Evaluator) -> list[Verdict]:
+def _numbered_otherwise(claim: Claim, verdicts: list[Verdict], truth: Truth, evaluator: Evaluator,
+                        after: str = "") -> list[Verdict]:
     """A parameter stated as a bare number that is wrong under its name but exactly another parameter's value
-    of its kind (`b_3 = 0.3` where b3 is 0.1 and b5 is 0.3): the document may number its parameters otherwise
-    (per layer, from 0), so which it states cannot be told; it is no slip to carry either."""
-    params = {p.name: p for p in truth.network.params}
+    of its kind (`b_3 = 0.3` where b3 is 0.1 and b5 is 0.3; `after` "@1": their values after the update): the
+    document may number its parameters otherwise (per layer, from 0), so which it states cannot be told; it is
+    no slip to carry either."""
+    params = {p.name + after: p for p in truth.network.params}
     mine = params.get(claim.target.name)
     text = literal(claim.links[-1]) if len(claim.links) == 1 else None
     # an entry of a matrix is named by its place, which the other entries confirm
     if mine is None or text is None or claim.entry or [v.status for v in verdicts] != ["wrong"]:
         return verdicts
-    others = [p.name for p in params.values() if p.kind == mine.kind and p.name != mine.name
-              and truth.value(p.name, claim.sample) == real(text)]
+    others = [p.name + after for p in params.values() if p.kind == mine.kind and p.name != mine.name
+              and _equal(truth.value(p.name + after, claim.sample), text, after)]
     if not others:
         return verdicts
     v = verdicts[0]
     if v.claimed is not None:
         evaluator.document.forget(range(v.line, v.line + 1), v.claimed)
     return [replace(v, status="cannot check", explanations=(), reason=(
-        f"{text} is not {mine.name} ({show(truth.value(mine.name, claim.sample), 9).text}) but is "
+        f"{text} is not {claim.target.name} ({show(truth.value(claim.target.name, claim.sample), 9).text}) but is "
         f"{', '.join(others[:3])}: the document may number its parameters otherwise; which it means is not read"))]
+
+
+def _equal(value: Real, text: str, after: str) -> bool:
+    """A given is another's exactly; a value after the update, or to four digits written or more (fewer may
+    round several)."""
+    return value == real(text) or (bool(after) and significant(text) >= 4 and agrees_to_written_digits(value, text))
 
 
 def _worked_before(truth: Truth, evaluator: Evaluator) -> bool:

@@ -687,3 +687,15 @@ def test_rounding_of_the_numbers_before_moves_a_result_by_its_last_digit_at_most
     said = verdicts(mazur, "$[-0.7717 \\times 0.5, -0.7717 \\times 1.2] = [-0.3859, -0.9560]$\n")
     assert [s for _, s, _ in said] == ["correct", "wrong"]
     assert [s for _, s, _ in verdicts(mazur, "$-0.7717 \\times 1.2 = -0.9260$\n")] == ["correct"]
+
+
+@pytest.mark.parametrize("value, status", [("0.408666186", "cannot check"), ("0.418666186", "wrong")])
+def test_a_value_after_the_update_that_is_anothers_may_be_numbered_otherwise(
+        mazur: derivation.Derivation, value: str, status: str) -> None:
+    """After working, `w_5 = 0.408666186` is w6 after the update (0.4 + ... by the oracle, mazur_after_update),
+    not w5's: the document may number its weights otherwise, so it cannot be checked; a value no weight has after
+    the update is wrong."""
+    updated, _ = mazur_after_update()
+    assert mp.nstr(updated["w6"], 9) == "0.408666186"
+    said = verdicts(mazur, f"$$out_{{h1}} = 0.593269992$$\n\n$$w_5 = {value}$$\n")
+    assert [s for line, s, _ in said if line == 3] == [status]
