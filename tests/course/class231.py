@@ -235,11 +235,13 @@ def partly_answered(n: int, s: Sheet, _: list[Sheet]) -> list[HandIn]:
 
 
 def prose(n: int, s: Sheet, _: list[Sheet]) -> list[HandIn]:
-    """Answers in sentences: not read, and listed as such."""
+    """Answers in sentences: a value given in words (`out_h1 is ...`) is not read, and its line is listed as
+    such; one given with `=` in a clause of the sentence (`and out_o1 = ..., roughly`) is read."""
     t = s.shown(s.oracle.all())
     text = (f"variant: {s.id}\n\nThe hidden output out_h1 is {t['out_h1']} and out_o1 = {t['out_o1']}, roughly.\n\n"
             f"E_total = {t['E_total']}\n")
-    return [HandIn(f"s{n:02d}.md", text, {q: int(q == "E_total") for q in QUESTIONS}, f"s{n:02d}", not_read=1)]
+    return [HandIn(f"s{n:02d}.md", text, {q: int(q in ("E_total", "out_o1")) for q in QUESTIONS}, f"s{n:02d}",
+                   not_read=1)]
 
 
 def online_text(n: int, s: Sheet, _: list[Sheet]) -> list[HandIn]:
