@@ -18,7 +18,7 @@ from derive.reader.arrays import (Array, ArrayError, Quantity, links_of, matches
 from derive.reader.entries import counting, entry, past_end
 from derive.reader.maths import Chain
 from derive.reader.plain import ARRAY
-from derive.reader.quantities import HINTS
+from derive.reader.quantities import HINTS, suggested_kinds
 
 ROUNDS = 3
 # What a vector's or a matrix's letters suggest, beside the scalars' hints: dW, dZ, db as people name gradients.
@@ -322,6 +322,10 @@ class ArrayNames:
 
     def _read(self, head: str, s: Statement) -> None:
         found = self._matching(head, s, 0)
+        data = suggested_kinds(head) & {"input", "target"}  # x, t: the network's letters for its data
+        if data and not any(q.kind in data for q in found):  # x = [0.5, 0.6]: the inputs with one entry wrong, not
+            lettered = [q for q in self._matching(head, s, 1) if q.kind in data]  # the outputs it rounds to
+            found = lettered if len(lettered) == 1 else found
         if not found:  # one entry stated wrong among the rest, which say what the array is; it is judged wrong
             found = [q for q in self._matching(head, s, 1) if len(q.names) * len(q.names[0]) >= NEARLY_ENTRIES]
             found = found if len(_prefer(head, found)) == 1 else []

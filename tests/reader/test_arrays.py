@@ -560,3 +560,13 @@ def test_the_written_links_of_a_chain_whose_names_cannot_be_worked_out(mazur: de
     found = [(f.verdict.entry, f.verdict.status) for f in check_document(mazur, "md", document).found
              if f.verdict.line == 3 and f.verdict.status != "defined"]
     assert found == [("entry 1", "correct"), ("entry 2", status)]
+
+
+@pytest.mark.parametrize("written, status", [("[0.05, 0.1]", "correct"), ("[0.05, 0.2]", "wrong"),
+                                             ("[0.05, 0.6]", "wrong")])
+def test_the_inputs_by_their_letter_with_an_entry_wrong(mazur: derivation.Derivation, written: str,
+                                                        status: str) -> None:
+    """x names the inputs (0.05, 0.1): [0.05, 0.2] is them with the second wrong; so is [0.05, 0.6], though 0.6
+    is the second hidden output at one decimal (0.597, the oracle): x is the inputs' letter."""
+    found = [(f.target, f.verdict.status) for f in check_document(mazur, "md", f"$$x = {written}$$").found]
+    assert found[-1] == ("i2", status)
