@@ -322,9 +322,12 @@ class ArrayNames:
 
     def _read(self, head: str, s: Statement) -> None:
         found = self._matching(head, s, 0)
-        data = suggested_kinds(head) & {"input", "target"}  # x, t: the network's letters for its data
-        if data and not any(q.kind in data for q in found):  # x = [0.5, 0.6]: the inputs with one entry wrong, not
-            lettered = [q for q in self._matching(head, s, 1) if q.kind in data]  # the outputs it rounds to
+        # x, t: the network's letters for its data; yhat, for its outputs
+        data, hat = suggested_kinds(head) & {"input", "target"}, re.fullmatch(r"yhat\w*", head) is not None
+        last = f"the outputs of layer {len(self.truth.network.layers)}"
+        if (data or hat) and not any(q.kind in data or (hat and q.label.startswith(last)) for q in found):
+            # x = [0.5, 0.6]: the inputs with one entry wrong, not the outputs it rounds to at one decimal
+            lettered = [q for q in self._matching(head, s, 1) if q.kind in data or (hat and q.label.startswith(last))]
             found = lettered if len(lettered) == 1 else found
         if not found:  # one entry stated wrong among the rest, which say what the array is; it is judged wrong
             found = [q for q in self._matching(head, s, 1) if len(q.names) * len(q.names[0]) >= NEARLY_ENTRIES]

@@ -570,3 +570,14 @@ def test_the_inputs_by_their_letter_with_an_entry_wrong(mazur: derivation.Deriva
     is the second hidden output at one decimal (0.597, the oracle): x is the inputs' letter."""
     found = [(f.target, f.verdict.status) for f in check_document(mazur, "md", f"$$x = {written}$$").found]
     assert found[-1] == ("i2", status)
+
+
+@pytest.mark.parametrize("written, status", [("[0.7514, 0.7729]", "correct"), ("[0.75, 0.80]", "wrong")])
+def test_the_outputs_by_their_hat_with_an_entry_wrong(mazur: derivation.Derivation, written: str,
+                                                      status: str) -> None:
+    """ŷ names the outputs (0.751365, 0.772928, the oracle): [0.75, 0.80] is them with the second wrong, never
+    a vector of the person's own."""
+    outs = forward(oracle_net(spec.load_preset("mazur")), [mp.mpf("0.05"), mp.mpf("0.1")])[2]
+    assert [mp.nstr(o, 4) for o in outs] == ["0.7514", "0.7729"]
+    found = [(f.target, f.verdict.status) for f in check_document(mazur, "md", f"$$\\hat{{y}} = {written}$$").found]
+    assert found == [("out_o1", "correct"), ("out_o2", status)]
