@@ -221,3 +221,11 @@ def test_rows_of_an_align_read_alone_where_the_whole_cannot_be() -> None:
     found = row_chains(source)
     assert [c.text for c in found] == ["z2 = 1 + 2 = 3"]
     assert source[found[0].offsets[0]:].startswith("z_2")
+
+
+def test_numbers_apart_by_spaces_in_brackets_are_a_row() -> None:
+    """`[2  1] - 0.5 × [126  42]` typed as plain text: each bracket a row of numbers, never 2 x 1."""
+    (chain,) = chains("W = [2  1] - 0.5 × [126  42] = [-61  -20]")
+    assert chain.text == "W = ARRAY__0 - 0.5 * ARRAY__1 = ARRAY__2"
+    assert [[[c.replace(" ", "") for c in row] for row in a] for a in chain.arrays] == [
+        [["2", "1"]], [["126", "42"]], [["-61", "-20"]]]
