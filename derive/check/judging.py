@@ -30,6 +30,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.working_slips(claim, verdicts)
     verdicts = [_with_own_e(claim, _with_earlier_values(claim, v, evaluator), evaluator) for v in verdicts]
     verdicts = [_sigma_as_the_activation(claim, v, truth, evaluator) for v in verdicts]
+    verdicts = [_numbered_unsure(claim, v, evaluator) for v in verdicts]
     wrongly = diagnosis.substitutions(claim, truth, evaluator)
     verdicts = [diagnosis.put_wrongly(v, wrongly.get(v.link)) for v in verdicts]
     results(claim, truth, evaluator)
@@ -68,6 +69,23 @@ def _sigma_unsure(truth: Truth, sides: list[Node]) -> str | None:
         return None
     return (f"σ as the sigmoid makes it wrong, but this network has none: as its activation "
             f"({', '.join(sorted(used))}) it holds; which σ means here is not told")
+
+
+NUMBERED = "numbered otherwise: "  # a convention's key: a parameter's name stated with another's value
+
+
+def _numbered_unsure(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
+    """A wrong formula using a parameter's name the document stated with another parameter's value (`b_2 = 1`,
+    b3's; updates.py): which parameter it means is not told, so neither is whether the formula is wrong."""
+    index = verdict.link - (2 if claim.left is not None else 1)
+    if verdict.status != "wrong" or not 0 <= index < len(claim.links):
+        return verdict
+    unsure = [n for n in names_in(claim.links[index]) if NUMBERED + n in evaluator.conventions]
+    if not unsure:
+        return verdict
+    line = evaluator.conventions[NUMBERED + unsure[0]][1]
+    return replace(verdict, status="cannot check", explanations=(), reason=(
+        f"uses {unsure[0]}, which line {line} states with another parameter's value: which it means is not told"))
 
 
 def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:

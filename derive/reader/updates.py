@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from derive.check.claims import Binary, Call, Claim, Name, Node, Unary, numbers_in
 from derive.check.digits import agrees_to_written_digits, significant
-from derive.check.judging import judge
+from derive.check.judging import NUMBERED, judge
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator
 from derive.check.verdicts import Verdict, literal
@@ -100,6 +100,7 @@ def _numbered_otherwise(claim: Claim, verdicts: list[Verdict], truth: Truth, eva
     v = verdicts[0]
     if v.claimed is not None:
         evaluator.document.forget(range(v.line, v.line + 1), v.claimed)
+    evaluator.conventions[NUMBERED + mine.name] = (text, v.line)  # its later uses cannot be checked either
     return [replace(v, status="cannot check", explanations=(), reason=(
         f"{text} is not {claim.target.name} ({show(truth.value(claim.target.name, claim.sample), 9).text}) but is "
         f"{', '.join(others[:3])}: the document may number its parameters otherwise; which it means is not read"))]

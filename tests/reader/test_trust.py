@@ -699,3 +699,15 @@ def test_a_value_after_the_update_that_is_anothers_may_be_numbered_otherwise(
     assert mp.nstr(updated["w6"], 9) == "0.408666186"
     said = verdicts(mazur, f"$$out_{{h1}} = 0.593269992$$\n\n$$w_5 = {value}$$\n")
     assert [s for line, s, _ in said if line == 3] == [status]
+
+
+@pytest.mark.parametrize("stated, status", [(True, "cannot check"), (False, "wrong")])
+def test_a_formula_with_a_parameter_numbered_otherwise(mazur: derivation.Derivation, stated: bool,
+                                                       status: str) -> None:
+    """`b_1 = 0.6` is b2's value (b1 is 0.35): the document may number its biases otherwise, so net_o1 = w5 out_h1
+    + w6 out_h2 + b_1 (right with b2, wrong with b1: 0.855906 against 1.105906, the oracle's net) cannot be
+    told wrong after it; without that line it is wrong."""
+    lines = ["$$out_{h1} = 0.593269992$$"] + (["$$b_1 = 0.6$$"] if stated else []) + [
+        "$$net_{o1} = w_5 out_{h1} + w_6 out_{h2} + b_1$$"]
+    said = verdicts(mazur, "\n\n".join(lines) + "\n")
+    assert said[-1][1] == status
