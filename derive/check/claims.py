@@ -410,6 +410,19 @@ def parse(text: str, names: latex.Names | None = None) -> tuple[list[Claim], lis
     return claims, refused
 
 
+def put(node: Node, name: str, value: Node) -> Node:
+    """`node` with each use of `name` replaced by `value`."""
+    if isinstance(node, Name):
+        return value if node.name == name else node
+    if isinstance(node, Call):
+        return Call(node.function, put(node.arg, name, value))
+    if isinstance(node, Unary):
+        return Unary(node.op, put(node.arg, name, value))
+    if isinstance(node, Binary):
+        return Binary(node.op, put(node.left, name, value), put(node.right, name, value))
+    return node
+
+
 def names_in(node: Node) -> list[str]:
     if isinstance(node, Name):
         return [node.name]

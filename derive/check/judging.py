@@ -13,6 +13,7 @@ from derive.check.carried import Slip, canonical
 from derive.check.claims import (FUNCTIONS, Binary, Call, Claim, Name, Node, Num, Unary, functions_in, names_in,
                                  numbers_in)
 from derive.check.formulas import explain_formula
+from derive.check.numbering import numbered_unsure
 from derive.check.results import results
 from derive.check.truth import PointTruth, Truth, Unknown, optimizer_constants, split_sample
 from derive.check.values import ACTIVATIONS, Evaluator, OutOfRange, OwnNames, Spread, symbolic
@@ -30,7 +31,7 @@ def judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
     verdicts = diagnosis.working_slips(claim, verdicts)
     verdicts = [_with_own_e(claim, _with_earlier_values(claim, v, evaluator), evaluator) for v in verdicts]
     verdicts = [_sigma_as_the_activation(claim, v, truth, evaluator) for v in verdicts]
-    verdicts = [_numbered_unsure(claim, v, evaluator) for v in verdicts]
+    verdicts = [numbered_unsure(claim, v, evaluator) for v in verdicts]
     wrongly = diagnosis.substitutions(claim, truth, evaluator)
     verdicts = [diagnosis.put_wrongly(v, wrongly.get(v.link)) for v in verdicts]
     results(claim, truth, evaluator)
@@ -71,21 +72,16 @@ def _sigma_unsure(truth: Truth, sides: list[Node]) -> str | None:
             f"({', '.join(sorted(used))}) it holds; which σ means here is not told")
 
 
-NUMBERED = "numbered otherwise: "  # a convention's key: a parameter's name stated with another's value
-
-
-def _numbered_unsure(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
-    """A wrong formula using a parameter's name the document stated with another parameter's value (`b_2 = 1`,
-    b3's; updates.py): which parameter it means is not told, so neither is whether the formula is wrong."""
-    index = verdict.link - (2 if claim.left is not None else 1)
-    if verdict.status != "wrong" or not 0 <= index < len(claim.links):
-        return verdict
-    unsure = [n for n in names_in(claim.links[index]) if NUMBERED + n in evaluator.conventions]
-    if not unsure:
-        return verdict
-    line = evaluator.conventions[NUMBERED + unsure[0]][1]
-    return replace(verdict, status="cannot check", explanations=(), reason=(
-        f"uses {unsure[0]}, which line {line} states with another parameter's value: which it means is not told"))
+def _off_by_rounding(left: Node, link: Node, right: Real, claimed: Real, truth: Truth, evaluator: Evaluator) -> bool:
+    """A result of written numbers alone off by at most its last digit and within the rounding of those numbers
+    (`-0.5782 × 0.7109 × 0.2891 ≈ -0.1189`, -0.11883 from them)."""
+    text = literal(link)
+    if names_in(left) or text is None or abs(claimed - right) > 2 * half_unit(text):
+        return False
+    try:
+        return follows(right, link, claimed, CTX.zero, _spread(evaluator, truth)(left))
+    except (ArithmeticError, ValueError, LookupError):
+        return False
 
 
 def _with_earlier_values(claim: Claim, verdict: Verdict, evaluator: Evaluator) -> Verdict:
@@ -403,11 +399,10 @@ def _judge_operator(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Ve
             spread = _spread(evaluator, truth) if names_in(left) else \
                 (lambda n: Spread(evaluator, truth.given, rounded_from=1).of(n))
             verdict = compare(claim, i, link, right, claimed, spread, truth.given)
-            if verdict.status == "wrong" and i == 2 and not names_in(left) and literal(link) is not None and \
-                    abs(claimed - right) <= 2 * half_unit(literal(link) or "") and \
-                    follows(right, link, claimed, CTX.zero, _spread(evaluator, truth)(left)):  # its last digit
-                verdict = replace(verdict, status="correct", reason="agrees within the rounding of the numbers "
-                                  "before it")  # `-0.5782 × 0.7109 × 0.2891 ≈ -0.1189` (-0.11883 from them)
+            if verdict.status == "wrong" and i == 2 and _off_by_rounding(left, link, right, claimed, truth, evaluator):
+                verdict = replace(verdict, status="cannot check", explanations=(), reason=(
+                    "off by its last digit from the numbers before it, within their rounding if they were rounded: "
+                    "whether they were is not told"))
             if verdict.status == "correct" and symbolic(link, evaluator.own):
                 verdict = _operator_in_general(verdict, left, link, truth, evaluator)
             elif verdict.status == "wrong" and not symbolic(link, evaluator.own):

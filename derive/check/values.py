@@ -80,19 +80,20 @@ class Evaluator:
         # what the document has settled about its notation, and on which line (a weight's index order)
         self.conventions: dict[str, tuple[str, int]] = {}
 
-    def state(self) -> tuple[Document, OwnNames, dict[str, Real]]:
-        """What judging changes: the values written, the person's names, the values worked out."""
-        return self.document, self.own, self.memo
+    def state(self) -> tuple[Document, OwnNames, dict[str, Real], dict[str, tuple[str, int]]]:
+        """What judging changes: the values written, the person's names, the values worked out, the document's
+        conventions read."""
+        return self.document, self.own, self.memo, self.conventions
 
-    def restore(self, state: tuple[Document, OwnNames, dict[str, Real]]) -> None:
-        self.document, self.own, self.memo = state
+    def restore(self, state: tuple[Document, OwnNames, dict[str, Real], dict[str, tuple[str, int]]]) -> None:
+        self.document, self.own, self.memo, self.conventions = state
 
     @contextmanager
     def apart(self) -> Iterator[None]:
         """Within: a reading judged on copies of the state, which is put back after it (a reading tried and
         dropped leaves nothing behind; one taken is `restore`d from the `state()` it ended in)."""
         kept = self.state()
-        self.restore((self.document.copy(), self.own.copy(), dict(self.memo)))
+        self.restore((self.document.copy(), self.own.copy(), dict(self.memo), dict(self.conventions)))
         try:
             yield
         finally:

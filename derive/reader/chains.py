@@ -12,6 +12,7 @@ from pylatexenc import latexwalker as lw
 
 from derive.reader import symbols
 from derive.reader.layer_labels import marked
+from derive.reader.steps import stepped
 from derive.reader.maths import (ARRAY, EQUALS, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible,
                                  walk)
 
@@ -108,17 +109,23 @@ def row_chains(source: str, labels: frozenset[str] = frozenset()) -> list[Chain]
     blank = _ENVIRONMENT.sub(lambda m: " " * len(m.group()), source)
     inside = [(m.start(), m.end()) for m in _ARRAYS.finditer(blank)]  # a matrix's rows are its own
     breaks = [(m.start(), m.end()) for m in _ROW_END.finditer(blank) if not any(a <= m.start() < b for a, b in inside)]
-    found: list[Chain] = []
+    rows: list[list[Chain]] = []
     start = 0
     for end, after in [*breaks, (len(blank), len(blank))] if breaks else []:
+        row = blank[start:end]
         try:
-            walked = chains(" " * start + blank[start:end], labels)  # spaces before it: the offsets hold
+            walked = chains(" " * start + row, labels)  # spaces before it: the offsets hold
         except NotUnderstood:
             walked = []
-        # a row carrying on (`&= 1 + 2 = 3`) goes on from the row not read: its step from there is not known
-        found += [c for c in walked if c.text.split(" = ")[0].strip() and len(c.offsets) > 1]
+        if re.match(r"\s*&?\s*(?:\\quad|\\qquad|\s)*[-+*/×·=]|\s*&?\s*\\(?:approx|times|cdot)", row):
+            # a row carrying on (`&= 1 + 2`, `&\quad + 0.35 = 0.3775`) goes on from the row above: its first
+            # step is from there, and the row above is not whole without it
+            walked = []
+            if rows:
+                rows[-1] = []
+        rows.append([c for c in walked if c.text.split(" = ")[0].strip() and len(c.offsets) > 1])
         start = after
-    return found
+    return [c for row in rows for c in row]
 
 
 def _step(m: re.Match[str]) -> str:
@@ -168,3 +175,24 @@ def _add_row(found: list[tuple[list[str], list[int], bool]], text: str, update: 
         found[-1][1].extend([start] * len(rest))
     else:
         found.append((parts, [start] * len(parts), update))
+
+
+def one_claim(source: str) -> bool:
+    """A span the notes' reader takes as one line: its rows (`\\\\`) after the first all continue the
+    first's chain (`&= ...`), as the walkthroughs print them; rows with left sides of their own are
+    claims of their own, which the document's walker splits."""
+    outside = _MATRIX.sub(" ", source)  # a matrix's rows are its own, not the span's
+    rows = re.split(r"\\\\(?:\[[^\]]*\])?", outside)
+    ends = re.compile(r"\s*(\\end\{\w+\*?\}\s*)*$")
+    return all(r.lstrip().startswith("&") or ends.fullmatch(r) for r in rows[1:])
+
+
+_MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix)\}.*?\\end\{\1\}", re.S)
+
+
+def stepped_chain(chain: Chain, sign: str) -> Chain | None:
+    """A chain with its steps read as the document adds them, None where a step is of no one quantity."""
+    try:
+        return replace(chain, text=stepped(chain.text, sign))
+    except NotUnderstood:
+        return None

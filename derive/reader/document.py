@@ -27,7 +27,7 @@ from derive.reader.conventions import RuleWithInstance, other_sign
 from derive.reader.counters import counted
 from derive.reader.counts import COUNT
 from derive.reader.layer_labels import labelled_letters
-from derive.reader.chains import chains, row_chains
+from derive.reader.chains import chains, one_claim, row_chains, stepped_chain
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
 from derive.reader.other_examples import conditions, offered, other_examples, turned_rates
@@ -267,7 +267,7 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
     """The chains of a span: in the notation asked for, else by the document's walker, else by the notes'
     glyphs; and the reason when none could be read."""
     first, glyphs, sign, labels = tables
-    in_notation = _as_the_notes_print_it(span.source, truth, first) if first and _one_claim(span.source) else []
+    in_notation = _as_the_notes_print_it(span.source, truth, first) if first and one_claim(span.source) else []
     try:
         walked = [c for found in chains(span.source, labels) if len(found.offsets) > 1
                   for c in _named_last(replace(found, text=stepped(found.text, sign)), truth)]
@@ -275,8 +275,8 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
     except LostSign as exc:  # a reading that guessed the lost sign could call a right step wrong
         return in_notation, in_notation, str(exc)
     except NotUnderstood as exc:  # as the notes print it: one claim; rows of their own, each alone
-        notes = _as_the_notes_print_it(span.source, truth, glyphs) if _one_claim(span.source) else []
-        rows = [replace(c, text=stepped(c.text, sign)) for c in ([] if notes else row_chains(span.source, labels))]
+        notes = _as_the_notes_print_it(span.source, truth, glyphs) if one_claim(span.source) else []
+        rows = [r for c in ([] if notes else row_chains(span.source, labels)) if (r := stepped_chain(c, sign))]
         return in_notation, in_notation or notes or rows, str(exc)
 
 
@@ -355,7 +355,7 @@ def _span_judged(span: Span, text: Text, index: int, truth: Truth, evaluator: Ev
     unsure = not tables[2]  # a step \Delta w read as the notes add it, the document not saying how
     result = _judged(span, text, index, found_chains, truth, evaluator, names, sample, unsure)
     stepped_here = unsure and any(is_step(c.text) for c in found_chains)  # its sign is all the notes would add
-    if result.status == NOT_UNDERSTOOD and not in_notation and _one_claim(span.source) and not stepped_here:
+    if result.status == NOT_UNDERSTOOD and not in_notation and one_claim(span.source) and not stepped_here:
         again = _as_the_notes_print_it(span.source, truth, first or glyphs)
         retried = _judged(span, text, index, again, truth, evaluator, names, sample, unsure) if again else result
         return retried if retried.status == JUDGED else result
@@ -595,18 +595,7 @@ def _no_such_entry(claim: Claim, verdicts: list[Verdict], arrays: ArrayNames) ->
     return found
 
 
-def _one_claim(source: str) -> bool:
-    """A span the notes' reader takes as one line: its rows (`\\\\`) after the first all continue the
-    first's chain (`&= ...`), as the walkthroughs print them; rows with left sides of their own are
-    claims of their own, which the document's walker splits."""
-    outside = _MATRIX.sub(" ", source)  # a matrix's rows are its own, not the span's
-    rows = re.split(r"\\\\(?:\[[^\]]*\])?", outside)
-    ends = re.compile(r"\s*(\\end\{\w+\*?\}\s*)*$")
-    return all(r.lstrip().startswith("&") or ends.fullmatch(r) for r in rows[1:])
-
-
 _NUMBER = re.compile(r"(?<![\w.])\d+\.\d+(?:[eE][-+]?\d+)?")
-_MATRIX = re.compile(r"\\begin\{([bpvBV]?matrix|array|smallmatrix)\}.*?\\end\{\1\}", re.S)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _DOT = re.compile(r"\\cdot|·|⋅")
 

@@ -65,8 +65,8 @@ def offered(results: Sequence[R], places: Sequence[tuple[str, int]], givens: fro
     return judged
 
 
-# words that make `name = number` a condition (`at h = 0`, `当 x = 1 时`, `h = 0 处`), not a value claimed
-_IF = re.compile(r"(?:\b(?:when|whenever|if|at)|当|若|如果)\s*\$*\s*$", re.I)
+# words that make `name = number` a condition (`when h = 0`, `当 x = 1 时`, `h = 0 处`), not a value claimed
+_IF = re.compile(r"(?:\b(?:when|whenever|if)|当|若|如果)\s*\$*\s*$", re.I)
 _THEN = re.compile(r"\s*\$*\s*(?:时|处|的时候)")
 
 
@@ -79,7 +79,7 @@ def conditions(results: Sequence[R], places: Sequence[tuple[str, int, int]]) -> 
         if not (GIVEN.fullmatch(result.span.source) and _wrong(result)) or not (
                 _IF.search(text[max(0, start - 16):start]) or _THEN.match(text, end)):
             continue
-        why = "a condition the words around it state (when, at, 时), not a value claimed"
+        why = "a condition the words around it state (when, if, 时), not a value claimed"
         found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
                                                  explanations=())) for f in result.found)
         judged[k] = replace(result, found=found)  # type: ignore[type-var]

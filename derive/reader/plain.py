@@ -182,8 +182,10 @@ def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
         called = function is not None and (function.group() in FUNCTIONS or function_named(function.group()) !=
                                            function.group() or function.group() in ("max", "min"))
         semicolon = _semicolon_rows(text[i + 1:close]) if close is not None and not called else []
-        words = text[i + 1:close].split() if close is not None and not called else []
-        if len(words) > 1 and all(_NUMBER.fullmatch(w) for w in words):  # [2  1]: a row, numbers apart by spaces
+        inner = text[i + 1:close] if close is not None and not called else ""
+        words = inner.split()
+        # [2  1]: a row, numbers apart by spaces; not `(1 -0.7514)`, a sign after one space being a subtraction
+        if len(words) > 1 and all(_NUMBER.fullmatch(w) for w in words) and not re.search(r"\d [-+]", inner):
             semicolon = [words]
         if semicolon:  # (0.1325; 0.1400), [0.15 0.20; 0.25 0.30]: rows apart by semicolons, as MATLAB writes them
             arrays.append(tuple(tuple(explicit_products(c.strip()) for c in r) for r in semicolon))

@@ -188,6 +188,7 @@ INLINE = ("math_inline", "math_inline_double", DISPLAY_IN_TEXT)
 BLOCK = ("math_block", "math_block_eqno", "amsmath")
 
 
+_MATRIX_ROWS = re.compile(r"\s*\[[-+.\d\s]+\]\s*(?:\[[-+.\d\s]+\]\s*)*")  # a line of rows of numbers only
 PLAIN_FENCES = ("", "text", "txt", "plain", "plaintext", "math")  # a fence's language where it holds no program
 
 
@@ -265,8 +266,8 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
                 cursor = max(cursor, span.end)
         elif token.type == "fence" and token.map is not None and token.info.strip().lower() in PLAIN_FENCES and \
                 symbols.plain_maths(token.content):  # ``` around maths in plain text, set apart to align it
-            spans += _prose_equations(text, lines, token.map, [], cell, (heading + " " + prose)[-600:],
-                                      outline.headings, outline.lead)
+            context = (heading + " " + prose)[-600:]
+            spans += _prose_equations(text, lines, token.map, [], cell, context, outline.headings, outline.lead)
     return _carried_on(text, spans)
 
 
@@ -385,9 +386,8 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
             found.append(Span(line[copy[0]:copy[1]], start + copy[0], start + copy[1], end, False, cell, context,
                               headings, lead))
             continue
-        below = text[end + 1:_line_end(text, end + 1)].lstrip()
-        if below.startswith("[") and "=" not in below:  # `W₁ = [1  0  2]` over `     [0  1  1]`: rows not read
-            continue
+        if _MATRIX_ROWS.fullmatch(text[end + 1:_line_end(text, end + 1)]):  # `W₁ = [1  0  2]` over `[0  1  1]`
+            continue  # a matrix typed over lines: its first row alone is not it
         for where in symbols.equations_in(line) if not _goes_on(text, end) else []:
             # no display: its note goes right after it on its line, as after inline maths
             found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
@@ -396,8 +396,7 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
 
 
 def _goes_on(text: str, end: int) -> bool:
-    """Whether the line ending at `end` goes on in the next, which the Markdown took for a list item
-    (`+ \\frac{1}{2}...` in a display it did not see): the line alone is not the whole equation."""
+    """Whether the line ending at `end` goes on in the next, a list item to the Markdown (`+ \\frac{1}{2}...`)."""
     following = text[end + 1:_line_end(text, end + 1)].lstrip(" >")
     return following[:2] in ("+ ", "- ") and "\\" in following and "$" not in following
 

@@ -176,14 +176,23 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
 
 # where a line of prose parts its clauses, outside brackets: a sentence's end, a semicolon, a comma, or a word
 # that joins two statements (`y = w₂ · a₁, so ∂y/∂w₂ = a₁ = 0.622`, `∂L/∂w₁ = 0.115. Notice: ...`)
+_NAMED = r"(?=[^\W\d][\w₀-₉ᵀ'^{}()\[\],]{0,20}\s*=)"  # a name, then `=`: an equation starts there
 _CLAUSE_END = re.compile(r"[.。;；，,!?！？](?=\s)\s*|\s*\b(?:so|where|hence|thus|then|therefore|and|giving)\s+"
-                         r"|(?<=\S)\s{3,}(?=\S)")  # or a column's gap: `W₂ = [2  1]     b₂ = 1`, side by side
+                         r"|(?<=\S)\s{3,}" + _NAMED)  # or a column's gap: `W₂ = [2  1]     b₂ = 1`, side by side
 
 
 _WORKED = re.compile(r"[0-9·×*+\-−/^(²₀-₉]")  # a number, a script digit or an operation
 
 
-_SIDE_BY_SIDE = re.compile(r"=[^=]*\S\s{3,}[^=\s][^=]*=")  # two equations a column's gap apart
+_SIDE_BY_SIDE = re.compile(r"=[^=]*\S\s{3,}" + _NAMED)  # two equations a column's gap apart
+
+
+# words that make a sentence's equations supposed, not claimed (`if out_o1 = 1 and ..., then E = 0`)
+_SUPPOSED = re.compile(r"(?i)\b(?:if|suppose|supposing|assume|assuming|say|imagine|e\.g\.|for example|when|whenever)\b"
+                       r"|假设|假如|如果|若|例如|比如")
+
+
+_CONCLUDED = re.compile(r"[.。;；!?！？]|therefore|hence|thus")  # where a supposition ends
 
 
 def equations_in(line: str) -> list[tuple[int, int, str]]:
@@ -192,15 +201,18 @@ def equations_in(line: str) -> list[tuple[int, int, str]]:
     whole = equation_in(line) if not _SIDE_BY_SIDE.search(line) else None
     if whole is not None or "=" not in line or code_like(line):
         return [whole] if whole is not None else []
-    found, start, depth = [], 0, 0
+    found, start, depth, supposed = [], 0, 0, False
     for k, c in enumerate(line + " . "):
         depth = max(0, depth + {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(c, 0))
         end = _CLAUSE_END.match(line + " . ", k) if depth == 0 and k >= start else None
         if end is None:
             continue
-        where = equation_in(line[start:k]) if "=" in line[start:k] else None
+        # from `if`, `suppose`, ... to the sentence's end or its conclusion (`therefore`), equations are supposed
+        supposed = supposed or bool(_SUPPOSED.search(line[start:k]))
+        where = equation_in(line[start:k]) if "=" in line[start:k] and not supposed else None
         if where is not None and _WORKED.search(where[2]):  # not a legend's `δ = error`
             found.append((start + where[0], start + where[1], where[2]))
+        supposed = supposed and not _CONCLUDED.match(end.group().strip() or " ")
         start = end.end()
     return found
 

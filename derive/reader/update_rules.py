@@ -21,9 +21,13 @@ def _alone(letter: str) -> str:
     return rf"(?<![A-Za-z0-9_]){letter}(?![A-Za-z0-9_(])"
 
 
+# the loss as people name it on top of a gradient: E, L, J, C, loss, cost, E_total (never net, out or E_o1)
+LOSS = r"(?:[ELJC]|E_total|[Ll]oss|[Cc]ost|[Ee]rror)"
+
+
 def _gradient(letter: str) -> re.Pattern[str]:
-    """`d(L)/d(W)`, or `nabla_ * W`, `nabla_W` (`\\nabla W`: the loss's gradient by W)."""
-    return re.compile(rf"d\([A-Za-z][A-Za-z0-9_]*\)/d\({letter}\)|nabla_\s*(?:\*\s*)?{letter}(?![A-Za-z0-9_(])")
+    """`d(L)/d(W)` (the loss on top), or `nabla_ * W`, `nabla_W` (`\\nabla W`: the loss's gradient by W)."""
+    return re.compile(rf"d\({LOSS}\)/d\({letter}\)|nabla_\s*(?:\*\s*)?{letter}(?![A-Za-z0-9_(])")
 
 
 def letter_of(text: str, network: Network) -> str | None:

@@ -17,7 +17,8 @@ from dataclasses import replace
 
 from derive.check.claims import Binary, Call, Claim, Name, Node, Unary, numbers_in
 from derive.check.digits import agrees_to_written_digits, significant
-from derive.check.judging import NUMBERED, judge
+from derive.check.judging import judge
+from derive.check.numbering import NUMBERED
 from derive.check.truth import Truth, Unknown
 from derive.check.values import Evaluator
 from derive.check.verdicts import Verdict, literal
@@ -182,17 +183,17 @@ def _later_update(claim: Claim, truth: Truth, evaluator: Evaluator) -> tuple[lis
     except (Unknown, ArithmeticError, ValueError):
         return None
     numbers = numbers_in(claim.links[0])
-    if not numbers or not agrees_to_written_digits(now, numbers[0].text) or real(numbers[0].text) == truth.value(
-            base, claim.sample):
-        return None
-    evaluator_start = evaluator.document.copy()
-    verdicts = judge(claim, truth, evaluator)
+    if not numbers or not _equal(now, numbers[0].text, "@") or real(numbers[0].text) == truth.value(base, claim.sample):
+        return None  # the value after the update exactly, or to four digits: fewer may round the one before too
+    later = replace(claim, target=Name(f"{base}@{int(step) + 1}"))
+    with evaluator.apart():  # the later reading, kept only where it holds and the first does not
+        verdicts, taken = judge(claim, truth, evaluator), evaluator.state()
     if not _count(verdicts, "wrong"):
+        evaluator.restore(taken)
         return verdicts, ""
-    evaluator.document = evaluator_start
-    later = f"{base}@{int(step) + 1}"
-    return judge(replace(claim, target=Name(later)), truth, evaluator), f"{later}: read as the update after " \
-        f"{base}@{step} ({show(now, 9).text}), which it starts from"
+    second = judge(later, truth, evaluator)  # it starts from the value after one: the second, right or wrong
+    return second, f"{later.target.name}: read as the update after {base}@{step} ({show(now, 9).text}), which it " \
+        "starts from"
 
 
 def judged_target(claim: Claim, reading: str) -> str:

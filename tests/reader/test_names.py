@@ -46,7 +46,7 @@ def test_a_course_in_z_a_x_y_and_l(mazur: derivation.Derivation, values: dict[st
     report = check_document(mazur, "md", document)
     assert readings(report) == {"x1": "i1", "x2": "i2", "y1": "target_o1", "z1": "net_h1", "a1": "out_h1",
                                 "a2": "out_h2", "a3": "out_o1", "L": "E_total"}
-    assert "wrong" not in {f.verdict.status for f in report.found}
+    assert {f.verdict.status for f in report.found} == {"correct"}
     said = [f.reading for f in report.found if f.verdict.line == 3]
     assert "read z1 as net_h1 (0.3775)" in said[0]
 
@@ -229,7 +229,7 @@ def test_a_name_with_a_bar_over_it_is_a_name_of_its_own(mazur: derivation.Deriva
     ])
     report = check_document(mazur, "md", document)
     assert readings(report) == {"xbar1": "i1", "xbar2": "i2", "z1": "net_h1", "hbar1": "out_h1"}
-    assert "wrong" not in {f.verdict.status for f in report.found}
+    assert {f.verdict.status for f in report.found} == {"correct"}
 
 
 def test_a_layers_size_by_the_names_courses_give_it(mazur: derivation.Derivation) -> None:
@@ -502,4 +502,5 @@ def test_a_relus_output_is_read_by_its_formula_where_its_net_has_the_value(tmp_p
     line = "therefore z1=max(0,w1*x)=4,z2=max(0,w2*x)=4,z3=max(0,w3*x)=0;\n"
     report = check_document(d, "md", line)
     assert readings(report) == {"z1": "out_h1", "z2": "out_h2", "z3": "out_h3"}
-    assert "wrong" not in {f.verdict.status for f in report.found}
+    statuses = {f.verdict.status for f in report.found}
+    assert "correct" in statuses and statuses <= {"correct", "cannot check"}

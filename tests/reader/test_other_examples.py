@@ -67,12 +67,12 @@ def test_a_learning_rate_with_its_sign_turned(mazur: derivation.Derivation, rate
 
 
 @pytest.mark.parametrize("sentence, status", [
-    ("relu's slope is 1 above 0 (at $out_{h1} = 0$ it is taken as 0).", "cannot check"),
+    ("relu's slope is 1 above 0 (if $out_{h1} = 0$ it is taken as 0).", "cannot check"),
     ("When $out_{h1} = 0$, the neuron is off.", "cannot check"),
     ("（$out_{h1} = 0$ 处约定取 0）", "cannot check"),
     ("We repeat the same for $out_{h1} = 0$.", "wrong"),  # a value claimed for h1, wrong (0.593...)
 ])
 def test_a_condition_is_no_value_claimed(mazur: derivation.Derivation, sentence: str, status: str) -> None:
-    """out_h1 is 0.5933 in the classic network: `out_h1 = 0` after "at", "when" or before 处 is a condition
+    """out_h1 is 0.5933 in the classic network: `out_h1 = 0` after "if", "when" or before 处 is a condition
     the text states, not a value it claims; after "for", a value claimed."""
     assert [f.verdict.status for f in check_document(mazur, "md", sentence + "\n").found] == [status]
