@@ -199,8 +199,8 @@ def equations_in(line: str) -> list[tuple[int, int, str]]:
     """The equations a line of prose states (`equation_in`): the line as one, else each of its clauses that is
     one, with no word of prose; the words between them are prose."""
     whole = equation_in(line) if not _SIDE_BY_SIDE.search(line) else None
-    if whole is not None or "=" not in line or code_like(line):
-        return [whole] if whole is not None else []
+    if whole is not None or "=" not in line or code_like(line) or "\\" in line:  # LaTeX left in a page's text:
+        return [whole] if whole is not None else []  # a rendered formula's copies (rendered.py), no prose
     found, start, depth, supposed = [], 0, 0, False
     for k, c in enumerate(line + " . "):
         depth = max(0, depth + {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}.get(c, 0))

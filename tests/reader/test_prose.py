@@ -403,3 +403,10 @@ def test_an_update_from_the_value_after_one_is_the_second(mazur: derivation.Deri
             f"{mp.nstr(second, 6)}$$\n")
     said = [(f.target, f.verdict.status) for f in check_document(mazur, "md", line).found]
     assert said == ([("w5@2", "wrong"), ("w5@2", "carried")] if stale else [("w5@2", "correct")] * 2)
+
+
+def test_a_pages_rendered_copies_are_not_clauses() -> None:
+    """A line holding a formula as a page renders it three times (text, LaTeX, glyphs) is read from its LaTeX
+    copy (rendered.py) or not at all: its parts are no clauses of prose, one of which could be read alone."""
+    line = r"W = [ 0.1 0.2 ] , b = 0.08 W = \begin{bmatrix} 0.1 & 0.2 \end{bmatrix}, \quad b = 0.05 W=[0.10.2],b=0.05"
+    assert equations_in(line) == []
