@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from derive.reader.counters import Result
+from derive.reader.counters import Found, Result
 
 # One name and one number (`w_1 = 0.25`, `b_{1} = -0.12`, `\eta = 1`): a given as a list states it.
 GIVEN = re.compile(r"\s*\\?[A-Za-z][A-Za-z0-9_{}\\]*\s*=\s*[-+]?\d+(?:\.\d+)?\s*")
@@ -37,9 +37,7 @@ def other_examples(results: Sequence[R], places: Sequence[tuple[int, int]], give
         why = (f"one of {len(run)} givens in a row (lines {first}-{last}), {len(wrong)} of them not the "
                "network's: another example's numbers, not judged against this network")
         for k in wrong:
-            found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
-                                                     explanations=())) for f in results[k].found)
-            judged[k] = replace(results[k], found=found)  # type: ignore[type-var]
+            judged[k] = _unsure(results[k], why)
     return judged
 
 
@@ -58,10 +56,8 @@ def offered(results: Sequence[R], places: Sequence[tuple[str, int]], givens: fro
         if said is None or not GIVEN.fullmatch(result.span.source) or not _wrong(result) or \
                 not all(f.target in givens for f in result.found):
             continue
-        why = f"a value the text offers as advice or an example (\"{said.group()}\"): not judged against this network"
-        found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
-                                                 explanations=())) for f in result.found)
-        judged[k] = replace(result, found=found)  # type: ignore[type-var]
+        judged[k] = _unsure(result, f"a value the text offers as advice or an example (\"{said.group()}\"): not "
+                                    "judged against this network")
     return judged
 
 
@@ -79,10 +75,7 @@ def conditions(results: Sequence[R], places: Sequence[tuple[str, int, int]]) -> 
         if not (GIVEN.fullmatch(result.span.source) and _wrong(result)) or not (
                 _IF.search(text[max(0, start - 16):start]) or _THEN.match(text, end)):
             continue
-        why = "a condition the words around it state (when, if, 时), not a value claimed"
-        found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
-                                                 explanations=())) for f in result.found)
-        judged[k] = replace(result, found=found)  # type: ignore[type-var]
+        judged[k] = _unsure(result, "a condition the words around it state (when, if, 时), not a value claimed")
     return judged
 
 
@@ -96,11 +89,17 @@ def turned_rates(results: Sequence[R]) -> list[R]:
                   and f.verdict.claimed is not None and f.verdict.truth and f.verdict.claimed == -f.verdict.truth]
         if not turned or not GIVEN.fullmatch(result.span.source):
             continue
-        why = "the learning rate with its sign turned, as a document that adds the step writes it: which, not told"
-        found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
-                                                 explanations=())) if f in turned else f for f in result.found)
-        judged[k] = replace(result, found=found)  # type: ignore[type-var]
+        judged[k] = _unsure(result, "the learning rate with its sign turned, as a document that adds the step "
+                                    "writes it: which, not told", turned)
     return judged
+
+
+def _unsure(result: R, why: str, which: Sequence[Found] | None = None) -> R:
+    """The result with its verdicts (or those of `which`) made "cannot check", said why."""
+    found = tuple(replace(f, verdict=replace(f.verdict, status="cannot check", reason=why,  # type: ignore[type-var]
+                                             explanations=())) if which is None or f in which else f
+                  for f in result.found)
+    return replace(result, found=found)  # type: ignore[type-var]
 
 
 def _sentence_before(text: str, start: int) -> str:
