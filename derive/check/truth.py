@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sympy import Expr, Symbol, diff
+from sympy import Expr, diff
 
 from derive.check import optimizer_claims
 from derive.check.claims import Num
@@ -29,12 +29,12 @@ from derive.check.mistakes import (
     value_after,
     variant_value,
 )
-from derive.maths.derivation import Derivation, Pass, closed_gradient, derive_pass
+from derive.check.tables import pass_tables
+from derive.maths.derivation import Derivation, closed_gradient, derive_pass
 from derive.maths.numeric import DIGIT_LADDER, Trainer, evaluate, precise_errors, trainer_for
 from derive.maths.optimizers import OPTIMIZERS, settings
 from derive.model import identifiers
 from derive.model.network import Network
-from derive.model.wiring import PoolNeuron
 from derive.model.precision import CTX, Real, real, show
 from derive.model.rules import softmax_jacobian
 
@@ -97,65 +97,6 @@ class Spending:
             raise BudgetSpent(f"budget spent: the file's time limit of {self.budget.seconds:g} s has passed")
 
 
-
-
-def _tables(d: Derivation, p: Pass) -> tuple[dict[str, Real], dict[str, Real]]:
-    """Every value and derivative of one sample's pass, by name (`out_h1`, `E_total/w5`)."""
-    network = d.network
-    values: dict[str, Real] = {s.name: v for s, v in p.values.items() if isinstance(s, Symbol)}
-    values[network.e_total.name] = p.total
-    for t, o in zip(p.losses, network.outputs):
-        values[o.error.name] = t.value
-    derivatives: dict[str, Real] = {f"E_total/{g.param.name}": g.value for g in p.gradients}
-    for b in p.backward:
-        n = b.neuron
-        derivatives[f"E_total/{n.out.name}"] = b.error.value
-        derivatives[f"E_total/{n.net.name}"] = b.delta.value
-        if b.slope is not None:
-            derivatives[f"{n.out.name}/{n.net.name}"] = b.slope.value
-            for link in n.links:  # through the activation: dout/dw = slope * source, dout/dsource = slope * w
-                derivatives[f"{n.out.name}/{link.weight.name}"] = b.slope.value * p.values[link.source]
-                derivatives[f"{n.out.name}/{link.source.name}"] = b.slope.value * p.values[link.weight.symbol]
-        for term in b.jacobian:  # a softmax output: dout_k/dnet of every output k
-            derivatives[f"{term.via.out.name}/{n.net.name}"] = term.slope.value
-        for link in n.links:
-            derivatives[f"{n.net.name}/{link.weight.name}"] = p.values[link.source]
-            derivatives[f"{n.net.name}/{link.source.name}"] = p.values[link.weight.symbol]
-        if n.bias is not None:
-            derivatives[f"{n.net.name}/{n.bias.name}"] = CTX.mpf(n.bias_sign)
-    _output_paths(d, p, derivatives)
-    if network.graph is not None:
-        _wired_names(network, p, values, derivatives)
-    return values, derivatives
-
-
-def _wired_names(network: Network, p: Pass, values: dict[str, Real], derivatives: dict[str, Real]) -> None:
-    """A wired network's quantities by the names people write: an entry or a unit at a step by its own name
-    for its out (`c1_12`, `h2_t3` written h2[t=3]), and the input gradients (dE_total/dx1_22)."""
-    for n in network.neurons:
-        values.setdefault(n.name, values[n.out.name])
-        derivatives.setdefault(f"E_total/{n.name}", derivatives[f"E_total/{n.out.name}"])
-    for x, value in getattr(p, "inputs", {}).items():
-        derivatives[f"E_total/{x.name}"] = value
-    for n in network.neurons:  # a pooled entry's route: d max / d (an entry of its window)
-        if isinstance(n, PoolNeuron):
-            for j, (_, source) in enumerate(n.window):
-                route = evaluate(n.route(j), p.values)
-                derivatives[f"{n.net.name}/{source.name}"] = derivatives[f"{n.out.name}/{source.name}"] = route
-
-
-def _output_paths(d: Derivation, p: Pass, derivatives: dict[str, Real]) -> None:
-    """dE_ok/dout_ok, dE_ok/dnet_ok and, one layer back, dE_ok/dout_h (one path, seed 003's split)."""
-    by_net = {b.neuron.net.name: b for b in p.backward}
-    for o in d.network.outputs:
-        b = by_net[o.neuron.net.name]
-        derivatives[f"{o.error.name}/{o.neuron.out.name}"] = b.error.value
-        if b.slope is None:
-            continue
-        via = b.error.value * b.slope.value
-        derivatives[f"{o.error.name}/{o.neuron.net.name}"] = via
-        for link in o.neuron.links:
-            derivatives[f"{o.error.name}/{link.source.name}"] = via * p.values[link.weight.symbol]
 
 
 def optimizer_constants(network: Network) -> dict[str, Real]:
@@ -278,7 +219,7 @@ class Truth:
             passes = {p.sample.name: p for p in self.d.passes}
             sample = self.network.spec.samples[index]
             p = passes.get(sample.name) or derive_pass(self.network, self.d.closed, sample)
-            self._by_sample[index] = _tables(self.d, p)
+            self._by_sample[index] = pass_tables(self.d, p)
         return self._by_sample[index]
 
     def sample_index(self, sample: str) -> int:
@@ -398,8 +339,8 @@ class Truth:
     def _lookup(self, name: str, values: dict[str, Real], derivatives: dict[str, Real], index: int | None) -> Real:
         if name.startswith("d:"):
             key = name[2:]
-            if "@" in key and index is None:
-                return self._gradient_after(key)
+            if "@" in key:
+                return self._gradient_after(key, index)
             if key in derivatives:
                 return derivatives[key]
             if self.independent(key):
@@ -484,20 +425,31 @@ class Truth:
         own |= {name for n in network.neurons for name in (n.net.name, n.out.name)}
         return None if base in own else optimizer_claims.resolve(network, base)
 
-    def _gradient_after(self, key: str) -> Real:
-        """dE_total/dp at the parameters after k updates (`E_total/w5@1`): the gradient update k + 1
-        learns from (its samples, reduced as it reduces them), as the optimizer's notes write dE/dp^(k)."""
+    def _gradient_after(self, key: str, index: int | None) -> Real:
+        """A derivative at the parameters after k updates, marked on either side (`E_total/w5@1`,
+        `E_total@1/out_o1`). dE_total/dp of the default reading is the gradient update k + 1 learns from (its
+        samples, reduced as it reduces them), as the optimizer's notes write dE/dp^(k); any other, the
+        derivative at sample `index` (the first where none is named) with those parameters."""
         top, _, wrt = key.partition("/")
-        base, _, step = wrt.partition("@")
-        names = [p.name for p in self.network.params]
-        if top != self.network.e_total.name or base not in names:
+        (top, first), (wrt, second) = top.partition("@")[::2], wrt.partition("@")[::2]
+        marks = {m for m in (first, second) if m}
+        if len(marks) != 1 or not marks <= {str(k) for k in range(MAX_TRAINING_STEPS)}:
             raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
-        steps = int(step)
-        if not 0 <= steps < MAX_TRAINING_STEPS:
-            raise Unknown(f"at most {MAX_TRAINING_STEPS} updates are replayed")
+        steps = int(marks.pop())
         params = self._params(steps)
-        state = self.trainer.states.get(steps, self.trainer.stepper.start())
-        return optimizer_claims.moves_at(self.trainer, params, state, steps + 1)[names.index(base)].gradient
+        names = [p.name for p in self.network.params]
+        if index is None and top == self.network.e_total.name and wrt in names:
+            state = self.trainer.states.get(steps, self.trainer.stepper.start())
+            return optimizer_claims.moves_at(self.trainer, params, state, steps + 1)[names.index(wrt)].gradient
+        if self.network.graph is not None:
+            raise Unknown(f"d{key.replace('/', '/d')}: a wired network's derivatives after updates are not followed")
+        sample = self.network.spec.samples[index or 0]
+        derivatives = pass_tables(self.d, derive_pass(self.network, self.d.closed, sample, params))[1]
+        if f"{top}/{wrt}" in derivatives:
+            return derivatives[f"{top}/{wrt}"]
+        if self.independent(f"{top}/{wrt}"):
+            return CTX.zero
+        raise Unknown(f"no derivative d{key.replace('/', '/d')} in this network")
 
     def _optimizer_value(self, base: str, quantity: tuple[str, int], steps: int) -> Real:
         kind, index = quantity

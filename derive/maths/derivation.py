@@ -337,20 +337,23 @@ def check_agree(a: Real, b: Real, what: str) -> None:
         raise InconsistentDerivation(f"{what}: {a} != {b}")
 
 
-def _initial_values(network: Network, sample: SampleSpec) -> dict[Symbol, Real]:
+def _initial_values(network: Network, sample: SampleSpec, params: Sequence[Real] = ()) -> dict[Symbol, Real]:
     inputs, targets = sample_values(sample)
     values: dict[Symbol, Real] = dict(zip(network.inputs, inputs))
     values.update((o.target, t) for o, t in zip(network.outputs, targets))
-    values.update((p.symbol, real(p.initial)) for p in network.params)
+    values.update((p.symbol, v) for p, v in zip(network.params, params or [real(p.initial) for p in network.params]))
     values[network.eta] = real(network.spec.training.learning_rate)
     return values
 
 
-def derive_pass(network: Network, closed: Closed, sample: SampleSpec) -> Pass:
-    """Forward pass, losses, every neuron's backward quantities and every gradient for one sample."""
+def derive_pass(network: Network, closed: Closed, sample: SampleSpec, params: Sequence[Real] = ()) -> Pass:
+    """Forward pass, losses, every neuron's backward quantities and every gradient for one sample: at the
+    spec's parameters, or at `params` (the values after some updates; a layered network only)."""
     if network.graph is not None and wired_pass is not None:
+        if params:
+            raise ValueError("a wired network's pass is taken at the spec's parameters only")
         return wired_pass(network, closed, sample)
-    values = _initial_values(network, sample)
+    values = _initial_values(network, sample, params)
     forward = _forward(network, values)
     losses = tuple(LossTerm(o.neuron, o.loss_expr, evaluate(o.loss_expr, values)) for o in network.outputs)
     total = CTX.fsum(t.value for t in losses)

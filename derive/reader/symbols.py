@@ -16,7 +16,8 @@ GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta
          "η": "eta", "θ": "theta", "λ": "lambda", "μ": "mu", "σ": "sigma", "τ": "tau", "φ": "phi", "ω": "omega",
          "ρ": "rho", "π": "pi", "∂": "partial", "∑": "sum", "Σ": "sum", "∇": "nabla", "⊙": "odot", "∘": "circ",
          "≈": "approx", "≃": "approx", "≅": "approx", "×": "times", "·": "cdot", "⋅": "cdot", "∙": "cdot", "∗": "ast",
-         "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}"}
+         "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}",
+         "←": "leftarrow", "⟵": "longleftarrow"}
 PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
          "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
          "\u202f": " ", "\u200b": "", "½": "\\frac{1}{2}", "¼": "\\frac{1}{4}", "¾": "\\frac{3}{4}",
@@ -137,7 +138,7 @@ def equation_in(line: str) -> tuple[int, int, str] | None:
     after a leading label (`Output of h1: ...`) and trailing punctuation is maths, with no word of prose."""
     if "=" not in line or "$" in line or "\\(" in line or "\\[" in line or code_like(line):
         return None
-    line = _TIMES.sub(" × ", _prose_brackets(line))  # the same length: the offsets hold
+    line = _TIMES.sub(" × ", _prose_brackets(_REMARK.sub(_blanked, line)))  # the same length: the offsets hold
     start = 0
     marker = _MARKER.match(line)
     if marker:
@@ -224,6 +225,15 @@ def _arithmetic_carried_on(body: str) -> str | None:
     if "=" not in rest or re.search(r"[A-Za-zα-ωΑ-Ω]", rest) or not re.search(r"\d", rest):
         return None
     return rest
+
+
+# a remark a column's gap after the equation (`L = 2        ← 预测 3`, `= 3.0     (because y = wx + b, so ...)`,
+# `z = 0.5   # the net input`): to the line's end
+_REMARK = re.compile(r"(?<=\S)\s{2,}(?:←|<-+|#|//|--|—|\((?=[^)]*(?:[A-Za-z]{3,}|[\u4e00-\u9fff]))).*$")
+
+
+def _blanked(match: re.Match[str]) -> str:
+    return " " * len(match.group())
 
 
 _BRACKET = re.compile(r"\s*\(([^()=]*)\)")

@@ -46,15 +46,17 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     if (later := _later_update(claim, truth, evaluator)) is not None:
         return later
     forward = _forward(truth, target) and any(UPDATED.search(p) for p in near(span.lead))
-    if not _is_parameter(truth, target) and not forward:
+    # a derivative after the forward pass at the updated weights: the next update's, preferred
+    slope = target.startswith("d:") and "@" not in target and _pass_after_written(truth, evaluator, claim.sample)
+    if not _is_parameter(truth, target) and not forward and not slope:
         return judge(claim, truth, evaluator), ""
     # a forward-pass value after the update is the preferred reading only where updated weights were written
-    weights = forward and _weights_written(span, truth, evaluator, claim.sample)
+    weights = (forward or slope) and _weights_written(span, truth, evaluator, claim.sample)
     after = replace(claim, target=Name(target + "@1"), left=None)
     if weights or (target == truth.network.e_total.name and _weights_written(span, truth, evaluator, claim.sample)):
         # E after the update = 1/2 (o_1 - t)^2, the person's updated weights written: o_1 after it too
         after = replace(after, links=tuple(renamed(x, _after_update(truth)) for x in claim.links))
-    prefer_after = weights or (not forward and (chain.update or span.mentions_update or
+    prefer_after = weights or (not forward and not slope and (chain.update or span.mentions_update or
                                                 any(target in _names(x) for x in claim.links)))
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
     if not prefer_after:
@@ -154,13 +156,21 @@ def _after_update(truth: Truth) -> Callable[[str], str]:
 
 
 def _upstream(truth: Truth, name: str) -> list[str]:
-    """The trainable parameters a value of the forward pass comes from (those of its layer and the ones before)."""
+    """The trainable parameters a value of the forward pass comes from (those of its layer and the ones before;
+    of a derivative, all)."""
     network = truth.network
-    layer = next(i for i, neurons in enumerate(network.layers) if any(name in (n.net.name, n.out.name)
-                                                                       for n in neurons))
+    layer = next((i for i, neurons in enumerate(network.layers) if any(name in (n.net.name, n.out.name)
+                                                                        for n in neurons)), len(network.layers))
     before = {n.name for neurons in network.layers[:layer + 1] for n in neurons}
     return [p.name for p, usages in zip(network.params, network.usages)
             if p.trainable and any(u.neuron.name in before for u in usages)]
+
+
+def _pass_after_written(truth: Truth, evaluator: Evaluator, sample: str | None) -> bool:
+    """Whether a value of the forward pass after the update (or the error after it) was read before."""
+    written = evaluator.document.at(sample)
+    names = [name for n in truth.network.neurons for name in (n.net.name, n.out.name)] + [truth.network.e_total.name]
+    return any(f"{name}@1" in written for name in names)
 
 
 def _forward(truth: Truth, name: str) -> bool:

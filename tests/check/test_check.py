@@ -14,6 +14,7 @@ from derive.check import checker, claims
 from derive.cli import main
 from derive.maths import derivation
 from derive.model import network, spec
+from derive.reader.document import check_document
 from tests.oracle import Net, forward, mp
 
 
@@ -296,3 +297,46 @@ def test_a_target_stated_as_0_or_1_specialises_the_formulas_after_it(
     loss = mp.mpf(1) / 2 / (1 + mp.exp(-mp.mpf("0.5"))) ** 2  # independent: 1/2 sigmoid(0.3 + 0.2)^2
     if verdicts == ["correct", "correct"]:
         assert mp.almosteq(mp.mpf(found[1]["truth"]), loss, 1e-9) and "target_o1 = 0 as stated" in found[1]["reason"]
+
+
+NEURON = """inputs = ["x"]
+loss = "mse"
+[[layers]]
+neurons = ["y"]
+activation = "identity"
+weights = [[0.5]]
+weight_names = [["w"]]
+bias = { mode = "per_neuron", values = [0.0], names = ["b"] }
+[[samples]]
+inputs = [3.0]
+targets = [6.0]
+[training]
+learning_rate = 0.01
+"""
+
+
+def test_derivatives_after_an_update_are_taken_at_the_new_parameters() -> None:
+    # By hand: y = w x + b, L = (y - 6)^2 at x = 3, w = 0.5, b = 0, rate 0.01. The first update gives
+    # dL/dy = 2 (1.5 - 6) = -9, w = 0.5 + 0.01 * 27 = 0.77, b = 0 + 0.01 * 9 = 0.09; at those,
+    # y = 2.4, dL/dy = -7.2, dL/dw = -21.6, dL/db = -7.2, dy/db = 1.
+    d = derivation.build(network.build(spec.load_text(NEURON)), history_steps=(1,))
+    right = ["dE_total/dout_y@1 = -7.2", "dE_total/dw@1 = -21.6", "dE_total/db@1 = -7.2", "dout_y/db = 1"]
+    assert verdicts(d, "\n".join(right)) == ["correct"] * len(right)
+    # the first update's values are not the second update's
+    assert verdicts(d, "dE_total/dout_y@1 = -9\ndE_total/dw@1 = -27") == ["wrong", "wrong"]
+    # a walkthrough's second iteration, its names marked after the first update's by the reader
+    text = """    y_pred = (0.5 × 3.0) + 0.0 = 1.5
+    dLoss/dy_pred = 2 × (1.5 − 6.0) = −9.0
+    dLoss/dw = −9.0 × 3.0 = −27.0
+    w_new = 0.5 − (0.01 × −27.0) = 0.77
+    b_new = 0.0 − (0.01 × −9.0) = 0.09
+
+We repeat the process with the updated weights:
+
+    y_pred = (0.77 × 3.0) + 0.09 = 2.40
+    dLoss/dy_pred = 2 × (2.40 − 6.0) = −7.1
+    dLoss/dw = −7.2 × 3.0 = −21.6
+"""
+    spans = check_document(d, "md", text).spans
+    last = [f.verdict.status for s in spans[-2:] for f in s.found]
+    assert last == ["correct", "wrong", "correct", "correct"], [(s.span.source, s.found) for s in spans[-2:]]

@@ -410,3 +410,22 @@ def test_a_pages_rendered_copies_are_not_clauses() -> None:
     copy (rendered.py) or not at all: its parts are no clauses of prose, one of which could be read alone."""
     line = r"W = [ 0.1 0.2 ] , b = 0.08 W = \begin{bmatrix} 0.1 & 0.2 \end{bmatrix}, \quad b = 0.05 W=[0.10.2],b=0.05"
     assert equations_in(line) == []
+
+
+@pytest.mark.parametrize("remark", ["        ← 预测 3，实际值 5", "   (because net = w x + b, so ...)",
+                                    "   # the net input", "   // 网络的净输入", "  -- so w goes up"])
+def test_a_remark_a_columns_gap_after_the_equation(remark: str) -> None:
+    """A remark after a gap of two spaces or more (an arrow, a comment sign, a bracket of words) ends the
+    equation; the same marks close to it are maths (`w1 ← 0.5 - 0.01·(-12)`, `(0.15 × 0.05)`)."""
+    line = "net_h1 = 0.15 × 0.05 + 0.2 × 0.1 + 0.35 = 0.3775"
+    assert equation_in(line + remark)[2] == line  # type: ignore[index]
+    assert equation_in("net_h1 = (0.15 × 0.05) + (0.2 × 0.1) + 0.35")[2].endswith("+ 0.35")  # type: ignore[index]
+
+
+@pytest.mark.parametrize("new, status", [("0.358916", "correct"), ("0.359916", "wrong")])
+def test_an_arrow_assigns_an_update_in_plain_text(mazur: derivation.Derivation, new: str, status: str) -> None:
+    """`w₅ ← 0.4 − 0.5 · 0.082167 = 0.358916` in a code block of typed maths: the update of w5, judged
+    (0.4 - 0.5 x 0.0821670407 = 0.35891648 by hand, the gradient of seed 003 to 10 digits)."""
+    block = f"```\nw₅ ← 0.4 − 0.5 · 0.082167 = {new}      ← w₅ goes down\n```\n"
+    said = [(f.target, f.verdict.status) for f in check_document(mazur, "md", block).found]
+    assert said == [("w5@1", "correct"), ("w5@1", status)]
