@@ -280,7 +280,7 @@ def main():
     return p0
 
 
-UPDATES = [1, 2]
+UPDATES = [1, 2, 100]  # the two updates written out, and the 100 iterations step 3 sets (w, b after them)
 # ---- This document ----
 
 P0 = main()
