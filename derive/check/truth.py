@@ -593,7 +593,7 @@ class PointTruth:
         return evaluate(self.expression(split_sample(name)[0]), self.symbols)
 
     def closed_form(self, name: str) -> str:
-        return str(self.expression(name))
+        return str(self.expression(split_sample(name)[0]))
 
 
 def _distributions(network: Network) -> bool:

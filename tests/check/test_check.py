@@ -340,3 +340,11 @@ We repeat the process with the updated weights:
     spans = check_document(d, "md", text).spans
     last = [f.verdict.status for s in spans[-2:] for f in s.found]
     assert last == ["correct", "wrong", "correct", "correct"], [(s.span.source, s.found) for s in spans[-2:]]
+
+
+def test_a_formula_for_a_named_sample_right_only_at_the_spec_values(mazur: derivation.Derivation) -> None:
+    """`out_h1[s1] = σ(net) · w8 / 0.55` holds where w8 = 0.55 only: wrong, its closed form shown (by the
+    sample's name too), never a crash."""
+    report = checker.check_text(mazur, "out_h1[s1] = 1/(1+exp(-(w1*i1+w2*i2+b1))) * w8/0.55")
+    assert [v.status for v in report.verdicts] == ["wrong"]
+    assert "not in general" in report.verdicts[0].reason and "w1" in report.verdicts[0].reason
