@@ -68,6 +68,7 @@ class Document:
         self.unsure: set[int] = set()  # lines whose value is gone on from though it could not be checked
         self.formula: list[Node] = []  # the last chain's last link, where it is a formula
         self.rounded: dict[str, Real] = {}  # a right number as written -> how far it is from what it stands for
+        self.worked: dict[str, int] = {}  # a number a chain naming no quantity concluded -> its line
 
     def record(self, name: str, sample: str | None, value: Real, line: int, wrong: bool) -> None:
         self.written[(canonical(name), sample)] = Written(value, line, wrong)
@@ -124,7 +125,7 @@ class Document:
         other = Document()
         other.written, other.slips, other.substituted = dict(self.written), dict(self.slips), dict(self.substituted)
         other.unchecked, other.unread, other.unsure = dict(self.unchecked), dict(self.unread), set(self.unsure)
-        other.formula, other.rounded = list(self.formula), dict(self.rounded)
+        other.formula, other.rounded, other.worked = list(self.formula), dict(self.rounded), dict(self.worked)
         return other
 
     def at(self, sample: str | None) -> dict[str, Written]:

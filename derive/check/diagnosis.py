@@ -13,6 +13,7 @@ from derive.check.carried import Recomputed, Recomputer, Slip, canonical
 from derive.check.claims import Binary, Call, Claim, Name, Node, Num, Unary, names_in, numbers_in
 from derive.check.digits import agrees_to_written_digits, half_unit, significant
 from derive.check.truth import Truth, Unknown
+from derive.check.unnamed import worked_unnamed
 from derive.check.values import Evaluator, OwnNames, Spread, symbolic
 from derive.check.verdicts import Verdict, follows, found_by_rounding, literal
 from derive.model.precision import CTX, Real, real, show
@@ -46,6 +47,11 @@ def neighbour(claim: Claim, i: int, link: Node, value: Real, before: tuple[Node,
     carried = _from_slips_before(claim, i, link, value, before_link, spread, evaluator)
     if carried is not None:
         return carried
+    found = _from_values_written(before_link, evaluator) if before_status in ("correct", "defined") else None
+    if found is not None and found[0].lines and not found[0].slips and follows(found[1], link, value, spread):
+        # `db2 = dZ2 = -0.253`, dZ2 written -0.253 before (0.747 - 1): the value the person goes on with
+        return Verdict(claim.line, claim.text, i, "correct", found[1], value, f"follows from link {i - 1} as "
+                       f"written on line {min(found[0].lines)} ({show(found[1], 9).text})")
     return Verdict(claim.line, claim.text, i, "wrong", before_value, value,
                    f"does not follow from link {i - 1}: it gives {shown}", (ARITHMETIC.format(before=shown),))
 
@@ -97,6 +103,8 @@ def numbers(verdict: Verdict, link: Node, target: str, sample: str | None, earli
         return carried
     if (unread := _from_unread(verdict, link, truth, evaluator)) is not None:
         return unread
+    if (unnamed := worked_unnamed(verdict, literal(link), truth, evaluator.document)) is not None:
+        return unnamed
     causes = explained(link, target, value, spread, truth, evaluator) or confusions.decimal_point(
         literal(link), [before[1]] if before is not None else [], verdict.truth)
     if before is not None and not follows(before[1], link, value, spread) and \
@@ -551,6 +559,10 @@ def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spr
     """A quantity written again, rounded (`delta_o = -2.71011 * 0.242`, then `delta_o = -0.65584`): right if what
     it rounds was, carried forward if it was a slip."""
     written = evaluator.document.written.get((canonical(target), sample))
+    truth = evaluator.truth
+    if written is None and isinstance(truth, Truth) and truth.samples and sample == truth.samples[0] and \
+            not (truth.batch and target in truth._batch_names):  # the first sample's, in the default reading
+        written = evaluator.document.written.get((canonical(target), None))
     assert verdict.claimed is not None
     if written is None or written.line == verdict.line or not follows(written.value, link, verdict.claimed, spread):
         return None

@@ -139,6 +139,8 @@ def _judge(claim: Claim, truth: Truth, evaluator: Evaluator) -> list[Verdict]:
                 evaluator.document.unchecked.setdefault(literal(link) or "", Slip(claim.line, "", v.truth))
             elif v.status == "correct" and literal(link) is not None and v.truth is not None and v.claimed is not None:
                 evaluator.document.right(literal(link) or "", v.claimed - v.truth)  # worked out right, if rounded
+            if v.status == "correct" and not claim.target.name and (text := literal(link)):
+                evaluator.document.worked.setdefault(text, claim.line)  # `[0.0456, -0.1277] W = [-1.0216, -0.9250]`
         return verdicts
     target = claim.target.name
     sample = split_sample(target)[1] or claim.sample
@@ -161,6 +163,8 @@ def _judge_links(claim: Claim, truth: Truth, evaluator: Evaluator, sample: str |
         verdicts = _judge_own(claim, links, evaluator, truth)
         if verdicts and verdicts[-1].status in ("wrong", "carried") and literal(claim.links[-1]) is not None:
             evaluator.document.slip(literal(claim.links[-1]) or "", claim.line, target, verdicts[-1].truth)
+        elif not target and verdicts and verdicts[-1].status == "correct" and (text := literal(claim.links[-1])):
+            evaluator.document.worked.setdefault(text, claim.line)  # `0.0456 x 8 - 0.1277 x 10.1 = -0.9250`
         return verdicts
     verdicts = _judge_quantity(claim, links, target, sample, truth, evaluator)
     _record(claim, verdicts, target, sample, evaluator)
@@ -600,14 +604,18 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
 
 def _specialised(truth: Truth, evaluator: Evaluator, sample: str | None) -> tuple[str, ...]:
     """The targets the document has stated, rightly, to be 0 or 1 (`Since y = 0, L = -log(1 - a)`), or every
-    target of a one-hot class label: a formula after that is one for the case, not in general, and is
-    compared with the truth at it. Inputs stay random: a formula that drops an input stated as 1 (dE/dw1 =
-    delta) is the missing-input mistake."""
+    target of a one-hot class label, and the biases it has stated to be the 0 they are: a formula after that
+    is one for the case, not in general, and is compared with the truth at it. Inputs stay random: a formula
+    that drops an input stated as 1 (dE/dw1 = delta) is the missing-input mistake."""
     names = [o.target.name for o in truth.network.outputs]
     if _class_label(truth):  # `L = -\log(p_0)` for the class 0: the loss of that one class, as one-hot targets say
         return tuple(names)
     written = evaluator.document.at(sample)
-    return tuple(n for n in names if n in written and not written[n].wrong and written[n].value in (0, 1))
+    targets = [n for n in names if n in written and not written[n].wrong and written[n].value in (0, 1)]
+    # a bias stated as the 0 it is (`b^{[1]} = 0`): `A = W X` is the network's formula, not one dropping it
+    biases = [p.name for p in truth.network.params if p.kind == "bias" and truth.values[p.name] == 0]
+    stated = evaluator.document.at(None)  # a parameter is stated for every sample
+    return tuple(targets + [n for n in biases if n in stated and not stated[n].wrong and stated[n].value == 0])
 
 
 def _class_label(truth: Truth) -> bool:

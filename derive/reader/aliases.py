@@ -65,6 +65,7 @@ class Aliases:
     def __init__(self, truth: Truth, table: dict[str, str], hatted: bool = True) -> None:
         self.truth = truth
         self.labels = True  # a superscript on a name of the document's own labels it
+        self.layered = False  # the document labels its layers so (`z^{(2)}`): on the network's names too
         self.examples = 0  # the samples an undefined m counts (counts.py); 0: m is not read
         self.table = dict(textbook_aliases(truth, hatted))
         self.table.update(table)
@@ -83,12 +84,19 @@ class Aliases:
         plain, bracket, sample = base.partition("[")
         if "_" in plain and not self._known(plain) and self._known(plain.replace("_", "")):
             return self.name(plain.replace("_", "") + bracket + sample + at + step)  # w_{h1} is wh1
-        if at and self.labels and not self._known(base.partition("[")[0]):
+        if at and self.labels and (not self._known(base.partition("[")[0]) or self._layer_bias(base, step)):
             # z^{(2)}, a^{[1]}: on a name of the document's own, a superscript labels (a layer, a sample);
             # the name is read as a whole (if it is a value after an update, its value says so)
             count, bracket, named = step.partition("[")
             return f"{base}_L{count}" + (f"[{named}" if bracket else "")
         return name
+
+    def _layer_bias(self, base: str, step: str) -> bool:
+        """`b_1^{(1)}` in a document that labels its layers so: layer 1's b_1 (a bias's update is rarely
+        written as a superscript count, a layer's label often)."""
+        network = self.truth.network
+        return self.layered and step.isdigit() and 1 <= int(step) <= len(network.layers) and \
+            any(p.name == base and p.kind == "bias" for p in network.params)
 
     def _known(self, base: str) -> bool:
         return self.truth.knows(base)
@@ -99,7 +107,7 @@ class Aliases:
         if not about_optimizer(span):
             return self
         found = copy.copy(self)
-        found.labels = False
+        found.labels = found.layered = False
         return found
 
     def renamed(self, chain: Chain, span: Span) -> Chain:

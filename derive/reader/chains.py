@@ -196,3 +196,21 @@ def stepped_chain(chain: Chain, sign: str) -> Chain | None:
         return replace(chain, text=stepped(chain.text, sign))
     except NotUnderstood:
         return None
+
+
+def chain_texts(source: str, vectors: bool = False) -> list[str]:
+    """A span's chains as the walker reads them (none where it cannot); with `vectors`, a vector written out
+    (`x = [0, 1]`) in place of its placeholder."""
+    try:
+        return [_vectors_written(c) if vectors else c.text for c in chains(source)]
+    except NotUnderstood:
+        return []
+
+
+def _vectors_written(chain: Chain) -> str:
+    return re.sub(r"ARRAY__(\d+)", lambda m: _vector(chain.arrays[int(m.group(1))]), chain.text)
+
+
+def _vector(array: tuple[tuple[str, ...], ...]) -> str:
+    entries = [e for row in array for e in row] if min(len(array), len(array[0])) == 1 else []
+    return f"[{', '.join(entries)}]" if entries else "ARRAY"

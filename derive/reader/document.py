@@ -27,10 +27,10 @@ from derive.reader.conventions import RuleWithInstance, other_sign
 from derive.reader.counters import counted
 from derive.reader.counts import COUNT
 from derive.reader.layer_labels import labelled_letters
-from derive.reader.chains import chains, one_claim, row_chains, stepped_chain
+from derive.reader.chains import chain_texts, chains, one_claim, row_chains, stepped_chain
 from derive.reader.maths import Chain, NotUnderstood
 from derive.reader.names import Alignment, Reading, align
-from derive.reader.other_examples import conditions, offered, other_examples, turned_rates
+from derive.reader.other_examples import conditions, offered, other_examples, predicted, turned_rates
 from derive.reader.other_losses import about_other_loss
 from derive.reader.plain import LostSign
 from derive.reader.samples import Context, SampleNames, about_optimizer
@@ -121,6 +121,7 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     if uses_decimal_commas(document):  # 0,777 throughout: decimal commas (the same length: lines stay)
         document = decimal_points(document)
     names = Aliases(truth, aliases or {}, hatted=any(h in document for h in _HATS))
+    names.layered = bool(_LAYER_LABELLED.search(document))
     glyphs = _glyph_tables(truth)
     own = [] if notation == "classic" else [latex.glyph_names(d.network, notation)]
     samples = SampleNames(truth.samples, tuple(d.network.spec.inputs),
@@ -128,7 +129,7 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     outline = Outline()  # one walk through the document: a notebook's headings rule the cells after them
     spans = [(text, span) for text in texts(kind, document) for span in spans_of(kind, text, outline)]
     sign, labels = step_sign(document), labelled_letters(document)
-    contexts = samples.along([(span, _chain_texts(span)) for _, span in spans])
+    contexts = samples.along([(span, chain_texts(span.source, vectors=True)) for _, span in spans])
     reading = [(text, span, _tables_for(span, own, glyphs, sign, labels), context)
                for (text, span), context in zip(spans, contexts, strict=True)]
     claims = [c for text, span, tables, sample in reading for c in _claims_of(span, text, truth, names, tables, sample)]
@@ -150,6 +151,8 @@ def check_document(d: Derivation, kind: str, document: str, aliases: dict[str, s
     results = other_examples(results, [(r.span.cell or 0, r.line) for r in results], truth.network.givens)
     results = turned_rates(offered(results, [(r.text.text, r.span.start) for r in results], truth.network.givens))
     results = conditions(results, [(r.text.text, r.span.start, r.span.end) for r in results])
+    inputs = frozenset(x.name for x in truth.network.inputs)
+    results = predicted(results, [(r.text.text, r.span.start) for r in results], inputs)
     return DocumentReport(tuple(counted(results, truth.network)), alignment)  # l = 1: by the lines after it
 
 
@@ -199,6 +202,12 @@ def _mentions(chain: Chain, heads: set[str]) -> bool:
 # adds an update's step \Delta w to the weight (steps.py; "" where it does not say), and the letters whose
 # one-digit superscripts label layers (layer_labels.py)
 Tables = tuple[list[latex.GlyphTable], list[latex.GlyphTable], str, frozenset[str]]
+
+
+# a net, an output or an error term with a layer's number in brackets as its superscript (`z^{(2)}`, `a_1^(1)`,
+# `\delta^{(2)}`): the document labels layers so, on every name (`b_1^{(1)}` is layer 1's b_1, not b1 after an
+# update)
+_LAYER_LABELLED = re.compile(r"(?<![A-Za-z\\])(?:[zah]|\\delta|δ)(?:_\{?\w{1,3}\}?)?\s*\^\s*\{?\s*\(\d\)")
 
 
 def _tables_for(span: Span, own: list[latex.GlyphTable], glyphs: list[latex.GlyphTable], sign: str,
@@ -251,15 +260,16 @@ class Reader:
 def _one_by_one(claim: Claim, arrays: ArrayNames, only: set[str] | None = None) -> Claim:
     """A claim in which a name of a 1 x 1 array (`b_2`, the output layer's bias) is its one quantity (of the
     names `only` holds, where it is given)."""
-    def name(n: str) -> str:
+    def name(n: str, read: bool = False) -> str:  # read: a name read as that array counts too (the left side)
         base, at, step = n.partition("@")
         if base.startswith("d:"):
             top, _, bottom = base[2:].partition("/")
             return f"d:{name(top)}/{name(bottom)}" + at + step
-        if only is not None and base not in only:
+        if only is not None and base not in only and not (read and base in arrays.readings):
             return n
         return (arrays.scalar(base) or base) + at + step
-    return replace(claim, target=Name(name(claim.target.name)), links=tuple(renamed(x, name) for x in claim.links),
+    return replace(claim, target=Name(name(claim.target.name, not claim.entry)),
+                   links=tuple(renamed(x, name) for x in claim.links),
                    left=None if claim.left is None else renamed(claim.left, name))
 
 
@@ -278,14 +288,6 @@ def _found_chains(span: Span, truth: Truth, tables: Tables) -> tuple[list[Chain]
         notes = _as_the_notes_print_it(span.source, truth, glyphs) if one_claim(span.source) else []
         rows = [r for c in ([] if notes else row_chains(span.source, labels)) if (r := stepped_chain(c, sign))]
         return in_notation, in_notation or notes or rows, str(exc)
-
-
-def _chain_texts(span: Span) -> list[str]:
-    """A span's chains as the walker reads them (none where it cannot)."""
-    try:
-        return [c.text for c in chains(span.source)]
-    except NotUnderstood:
-        return []
 
 
 def _named_last(chain: Chain, truth: Truth) -> list[Chain]:
@@ -335,6 +337,9 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     if _wrong(result):  # a formula of another loss, named before it
         before = just_before(text.text, span.start)
         verdicts = about_other_loss([f.verdict for f in result.found], span.source, before, truth.network.spec.loss)
+        for f, v in zip(result.found, verdicts, strict=True):  # no slip to carry: it was never called wrong
+            if v.status != f.verdict.status and f.verdict.claimed is not None:
+                evaluator.document.forget(range(v.line, v.line + 1), f.verdict.claimed)
         result = replace(result, found=tuple(replace(f, verdict=v)
                                              for f, v in zip(result.found, verdicts, strict=True)))
     if result.status == NOT_UNDERSTOOD:  # its numbers, known again where a later step uses them
@@ -387,7 +392,7 @@ def _for_every_parameter(span: Span, text: Text, index: int, truth: Truth, evalu
     its step read as the document adds it where that holds, else as the notes do with its sign not told (a
     rule for every weight may set the sign the document's own lines do not keep). None where the span states
     no such rule."""
-    texts = [pt for c in _chain_texts(span) for pt in update_rules.instances(c, truth.network)]
+    texts = [pt for c in chain_texts(span.source) for pt in update_rules.instances(c, truth.network)]
     if not texts:
         return None
     judged = []

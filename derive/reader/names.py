@@ -302,12 +302,15 @@ class Aligner:
 
     def _own_update(self, s: Statement, found: list[str]) -> list[str]:
         """`W_{H1-O1} = 0.5 - 0.1 \\cdot 0.1297 \\cdot 0.69 = 0.4911`: a name stated as its own update, the value
-        before it written first, is the parameter itself (the claim its update, judged as any parameter's), not a
-        name for the value after it that a formula using the name later would then mean."""
+        before it written first (or the name itself: `w = w - ...`), is the parameter itself (the claim its update,
+        judged as any parameter's), not a name for the value after it that a formula using the name later would
+        then mean."""
         first = s.claim.links[0] if s.claim.links else None
         if len(found) != 1 or "@" not in found[0] or not isinstance(first, Binary) or first.op not in "+-":
             return found
         base, before = found[0].partition("@")[0], literal(first.left)
+        if isinstance(first.left, Name) and first.left.name == s.claim.target.name:
+            return [base]  # `w = w - 0.01 \cdot (-2) = 0.02`: an assignment, the name on the right its old value
         value = self._value(base, s.claim.sample)
         same = value is not None and before is not None and abs(CTX.mpf(before) - value) <= abs(value) * TIE
         return [base] if same else found

@@ -61,8 +61,29 @@ def offered(results: Sequence[R], places: Sequence[tuple[str, int]], givens: fro
     return judged
 
 
+# words that give an input to predict for, not the sample's (`预测新的输入 x = 4`, `for a new input x = 5`)
+PREDICTED = re.compile(r"(?i)\b(?:predict\w*|new (?:input|data|sample|point)s?|unseen|test (?:input|point|sample))\b"
+                       r"|预测|新的输入|新输入|新样本|新数据|测试")
+
+
+def predicted(results: Sequence[R], places: Sequence[tuple[str, int]], inputs: frozenset[str]) -> list[R]:
+    """The results whose span is one input (`x = 4`) not the sample's, in a sentence (`places`: each span's text
+    and where it starts in it) that gives it to predict for: "cannot check"."""
+    judged = list(results)
+    for k, result in enumerate(results):
+        said = PREDICTED.search(_sentence_before(*places[k]))
+        if said is None or not GIVEN.fullmatch(result.span.source) or not _wrong(result) or \
+                not all(f.target.partition("[")[0] in inputs for f in result.found):
+            continue
+        judged[k] = _unsure(result, f"an input the text gives to predict for (\"{said.group()}\"), not the "
+                                    "sample's: not judged against this network")
+    return judged
+
+
 # words that make `name = number` a condition (`when h = 0`, `当 x = 1 时`, `h = 0 处`), not a value claimed
-_IF = re.compile(r"(?:\b(?:when|whenever|if)|当|若|如果)\s*\$*\s*$", re.I)
+_IF = re.compile(r"(?:\b(?:when|whenever|if)|当|若|如果)\s*\$*\s*$"
+                 r"|(?:\b(?:if|suppose)\b|如果|假如|若)[^.。!?！？$]{0,24}"  # `如果只把偏置改成 b = -2.5`
+                 r"(?:\bto|\bwere|改成|改为|换成|变成|设为)\s*\$*\s*$", re.I)
 _THEN = re.compile(r"\s*\$*\s*(?:时|处|的时候)")
 
 
@@ -73,7 +94,7 @@ def conditions(results: Sequence[R], places: Sequence[tuple[str, int, int]]) -> 
     for k, result in enumerate(results):
         text, start, end = places[k]
         if not (GIVEN.fullmatch(result.span.source) and _wrong(result)) or not (
-                _IF.search(text[max(0, start - 16):start]) or _THEN.match(text, end)):
+                _IF.search(text[max(0, start - 40):start]) or _THEN.match(text, end)):
             continue
         judged[k] = _unsure(result, "a condition the words around it state (when, if, 时), not a value claimed")
     return judged

@@ -16,6 +16,7 @@ from derive.check.verdicts import Verdict
 CROSS = re.compile(r"cross[- ]?entropy|\bB?CE\b|log[- ]?loss|log[- ]?likelihood|交叉熵|对数损失", re.I)
 SQUARED = re.compile(r"\b[MS]SE\b|squared error|quadratic (?:loss|cost)|均方误差|平方误差|二次代价", re.I)
 _NUMBER = re.compile(r"\d\.\d|\d{2,}")
+_SUPPOSES = re.compile(r"(?i)\b(?:if|with|using|for|under)\b|若|如果|假如|用|使用|采用|换成")  # (with) another loss
 
 
 def other_loss(before: str, loss: str) -> str | None:
@@ -27,12 +28,17 @@ def other_loss(before: str, loss: str) -> str | None:
 
 
 def about_other_loss(verdicts: Sequence[Verdict], source: str, before: str, loss: str) -> list[Verdict]:
-    """The verdicts of a formula (a span with no worked numbers) after words naming another loss: the
-    wrong ones 'cannot check'."""
-    named = other_loss(before, loss) if not _NUMBER.search(source) else None
+    r"""The verdicts of a formula (a span with no worked numbers) after words naming another loss, or of any span
+    in a sentence that supposes it (`若用交叉熵，$\delta = \hat{y} - y = -0.2672$`): the wrong ones 'cannot
+    check'."""
+    sentence = re.split(r"[.。!?！？\n]\s*", before)[-1]
+    supposed = _SUPPOSES.search(sentence)
+    named = other_loss(sentence[supposed.end():], loss) if supposed else None
+    named = named or (other_loss(before, loss) if not _NUMBER.search(source) else None)
     if named is None:
         return list(verdicts)
     why = (f"a formula after words about {named}, which is not this network's loss ({loss}): it may be that "
            "loss's, not judged against this network")
-    return [replace(v, status="cannot check", reason=why, explanations=()) if v.status == "wrong" else v
+    turned = ("wrong", "carried") if supposed else ("wrong",)  # a whole span supposed: what follows in it too
+    return [replace(v, status="cannot check", reason=why, explanations=()) if v.status in turned else v
             for v in verdicts]

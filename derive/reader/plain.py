@@ -197,8 +197,12 @@ def lists(text: str, arrays: list[tuple[tuple[str, ...], ...]]) -> str:
             i += 1
             continue
         rows = [_items(x.strip()[1:-1]) if x.strip().startswith("(") and x.strip().endswith(")") else [] for x in items]
+        column = [x.strip()[1:-1] for x in items if x.strip().startswith("(") and matching(x.strip(), 0) ==
+                  len(x.strip()) - 1 and not _items(x.strip()[1:-1])]
         if all(len(r) == len(rows[0]) > 1 for r in rows):  # [[1, 2], [3, 4]]: rows of a matrix
             arrays.append(tuple(tuple(explicit_products(relu(c.strip())) for c in r) for r in rows))
+        elif len(column) == len(items):  # [[0.537], [0.862]]: rows of one entry, a column
+            arrays.append(tuple((explicit_products(relu(c.strip())),) for c in column))
         else:  # [\max(0, 0.5), \max(0, 1.2)]: a cell's max(0, z) is relu(z), as it is outside a list
             arrays.append((tuple(explicit_products(relu(lists(c, []).strip())) for c in items),))
         out.append(f" {ARRAY}{len(arrays) - 1} ")

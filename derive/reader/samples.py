@@ -4,6 +4,7 @@ under the walkthroughs' heading of the optimizer's update."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -90,7 +91,7 @@ class SampleNames:
             found = self.by_inputs(texts)
             if found is not None:
                 stated = (found, span.headings, _quoted(span.source))
-            if context == Context() and stated is not None and stated[1] == span.headings:
+            if context == Context() and stated is not None and _within(stated, span.headings):
                 context = Context(stated[0], stated[2])
             contexts.append(context)
         return contexts
@@ -101,6 +102,14 @@ class SampleNames:
         said: dict[str, Decimal] = {}
         for text in texts:
             parts = [p.strip() for p in text.split(" = ")]
+            if len(parts) == 2 and (row := _VECTOR.fullmatch(parts[1])) and _root(parts[0]) == _root(self.inputs):
+                inner = row.group(1).replace("\\,", ",")
+                entries = [e.strip() for e in re.split(r"[,;]" if re.search(r"[,;]", inner) else r"\s+", inner)
+                           if e.strip()]
+                if len(entries) == len(self.inputs):  # `x = [0, 1]`: every input, in order
+                    parts = []
+                    with contextlib.suppress(InvalidOperation):
+                        said.update((n, Decimal(e.replace(" ", ""))) for n, e in zip(self.inputs, entries, strict=True))
             if len(parts) == 2 and parts[0] in self.inputs:
                 try:
                     said[parts[0]] = Decimal(parts[1].replace(" ", ""))
@@ -111,6 +120,23 @@ class SampleNames:
         matching = [name for name, values in zip(self.samples, self.values, strict=True)
                     if all(said[n] == v for n, v in zip(self.inputs, values, strict=True))]
         return matching[0] if len(matching) == 1 else None
+
+
+def _within(stated: tuple[str, tuple[str, ...], str], headings: tuple[str, ...]) -> bool:
+    """Whether a span under `headings` is in the section where a span stated a sample's inputs: its own, or the
+    one a heading holding that span opens (`### 输入样本 $x = [0, 1]$ 的快速验证`)."""
+    _, section, said = stated
+    opened = bool(headings) and said in headings[-1] and headings[:-1] == section[:len(headings) - 1]
+    return headings == section or opened
+
+
+_VECTOR = re.compile(r"[\[(]\s*([-\d.,;\s\\]+?)\s*[\])]")  # `[0, 1]`, `(1, 0)`: a row of numbers
+
+
+def _root(names: str | tuple[str, ...]) -> str | None:
+    """The letters the inputs' names share (`x` of x1, x2), or a name's own (`x`); None where they differ."""
+    roots = {n.rstrip("0123456789_") for n in ((names,) if isinstance(names, str) else names)}
+    return roots.pop() if len(roots) == 1 else None
 
 
 def _quoted(text: str) -> str:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from pylatexenc import latexwalker as lw
 
+from derive.reader.latex_definitions import without_definitions
 from derive.reader import rendered, symbols
 from derive.reader.dollars import closings_moved
 
@@ -189,6 +190,9 @@ BLOCK = ("math_block", "math_block_eqno", "amsmath")
 
 
 _MATRIX_ROWS = re.compile(r"\s*\[[-+.\d\s]+\]\s*(?:\[[-+.\d\s]+\]\s*)*")  # a line of rows of numbers only
+_TRANSPOSED = re.compile(r"(?<=\w)\.T\b")
+_COMMENT = re.compile(r"\s*#")  # a comment's line, in a block of maths or of a program
+PYTHON_FENCES = ("python", "py", "python3")  # a fence whose block may hold maths in Python's syntax
 PLAIN_FENCES = ("", "text", "txt", "plain", "plaintext", "math")  # a fence's language where it holds no program
 
 
@@ -264,8 +268,10 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             for span in sorted(block, key=lambda s: s.start):
                 spans.append(span)
                 cursor = max(cursor, span.end)
-        elif token.type == "fence" and token.map is not None and token.info.strip().lower() in PLAIN_FENCES and \
-                symbols.plain_maths(token.content):  # ``` around maths in plain text, set apart to align it
+        elif token.type == "fence" and token.map is not None and (
+                (token.info.strip().lower() in PLAIN_FENCES and symbols.plain_maths(token.content)) or
+                (token.info.strip().lower() in PYTHON_FENCES and symbols.pseudo_maths(token.content))):
+            # ``` around maths in plain text, set apart to align it, or in a program's syntax
             context = (heading + " " + prose)[-600:]
             spans += _prose_equations(text, lines, token.map, [], cell, context, outline.headings, outline.lead)
     return _carried_on(text, spans)
@@ -367,14 +373,21 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
     found: list[Span] = []
     taken = [(s.start, s.end) for s in maths]
     rows_text = [text[lines[r]:_line_end(text, lines[r])] for r in range(rows[0], min(rows[1], len(lines)))]
-    if sum(symbols.code_like(r) and not symbols.label_line(r) for r in rows_text) >= max(2, len(rows_text) // 4):
+    program = [r for r in rows_text if symbols.code_like(r) and not symbols.label_line(r) and not _COMMENT.match(r)]
+    if len(program) >= max(2, len(rows_text) // 4):
         return found  # a program pasted as prose: its lines are no equations
+    joined = 0  # where the last list written over lines ends
+    stop_at = lines[rows[1]] if rows[1] < len(lines) else len(text)
     for row in range(rows[0], min(rows[1], len(lines))):
         start = lines[row]
         end = _line_end(text, start)
         line = text[start:end]
-        if any(a < end and b > start for a, b in taken):
+        if any(a < end and b > start for a, b in taken) or start < joined:
             continue
+        if "=" in line and (closed := _closed_below(text, start, end, stop_at)) is not None:
+            # `W1 = [[0.1, 0.2],   # a comment` over `      [0.3, 0.4]]`: one list, written over lines
+            end = joined = closed
+            line = re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text[start:end]).replace("\n", " ")
         if found and found[-1].block_end == start - 1 and symbols.continues(line):
             last = found[-1]
             stop = start + len(line.rstrip())
@@ -388,11 +401,28 @@ def _prose_equations(text: str, lines: list[int], rows: list[int], maths: list[S
             continue
         if _MATRIX_ROWS.fullmatch(text[end + 1:_line_end(text, end + 1)]):  # `W₁ = [1  0  2]` over `[0  1  1]`
             continue  # a matrix typed over lines: its first row alone is not it
+        line = _TRANSPOSED.sub(" ᵀ", line)  # `A1.T`: a transpose, in a program's syntax (the same length)
         for where in symbols.equations_in(line) if not _goes_on(text, end) else []:
             # no display: its note goes right after it on its line, as after inline maths
             found.append(Span(where[2], start + where[0], start + where[1], end, False, cell, context, headings,
                               lead))
     return found
+
+
+def _closed_below(text: str, start: int, end: int, stop: int) -> int | None:
+    """Where the brackets a line leaves open (its comments aside) close on the lines below it, before `stop`:
+    the end of the line that closes them; None where the line closes its own, or nothing closes them."""
+    depth, k = 0, start
+    while k < stop:
+        c = text[k]
+        if c == "#":
+            k = _line_end(text, k)
+            continue
+        depth += {"[": 1, "(": 1, "]": -1, ")": -1}.get(c, 0)
+        if depth <= 0 and (k >= end or c == "\n"):
+            return _line_end(text, k) if k > end and depth == 0 else None
+        k += 1
+    return None
 
 
 def _goes_on(text: str, end: int) -> bool:
@@ -472,7 +502,7 @@ def _line_end(text: str, offset: int) -> int:
 def latex_spans(text: str) -> list[Span]:
     """Every math span of a LaTeX document: inline and display maths and the equation environments.
     Nothing is expanded: `\\input`, `\\def` or `\\write18` are only nodes of the walk."""
-    text = _without_definitions(text)
+    text = without_definitions(text)
     walker = lw.LatexWalker(text, tolerant_parsing=True)
     try:
         nodes, _, _ = walker.get_latex_nodes()
@@ -484,62 +514,6 @@ def latex_spans(text: str) -> list[Span]:
     state = {"heading": "", "prose": "", "section": ""}
     _walk_latex(text, nodes, spans, state, Outline())
     return _carried_on(text, spans)
-
-
-# A definition's body is no claim, and may open an environment it does not close
-# (`\newenvironment{e}{\begin{equation}}{\end{equation}}`), which the walk would run to the document's end.
-_DEFINITION = re.compile(r"\\(?P<name>(?:re)?newenvironment|(?:re)?newcommand|providecommand|DeclareMathOperator"
-                         r"|[gex]?def)(?![A-Za-z@])\*?")
-_GROUPS = {"newenvironment": 3, "renewenvironment": 3, "DeclareMathOperator": 2}  # else 2, or 1 for \def
-_DEF_NAME = re.compile(r"\s*\\(?:[A-Za-z@]+|.)[^{}]{0,40}?(?=\{)")  # \def\name#1#2 up to its body
-_OPTIONAL = re.compile(r"\s*(?:\[[^\[\]{}]{0,200}\]\s*)*")
-_CONTROL = re.compile(r"\\(?:[A-Za-z@]+|.)")
-MAX_DEFINITION = 20_000  # characters of one definition's body: beyond it, it is left to the walk
-
-
-def _without_definitions(text: str) -> str:
-    """`text` with every definition (`\\newcommand`, `\\newenvironment`, `\\def`, ...) blanked to spaces,
-    its line breaks kept, so offsets and lines stay the document's."""
-    pieces, last = [], 0
-    for m in _DEFINITION.finditer(text):
-        end = _definition_end(text, m.end(), m["name"]) if m.start() >= last else None
-        if end is not None:
-            pieces += [text[last:m.start()], re.sub(r"[^\n]", " ", text[m.start():end])]
-            last = end
-    return "".join(pieces) + text[last:] if pieces else text
-
-
-def _definition_end(text: str, at: int, name: str) -> int | None:
-    """Where the definition whose arguments start at `at` ends; None when its braces do not close."""
-    if name.endswith("def"):
-        head = _DEF_NAME.match(text, at)
-        return _group_end(text, head.end()) if head else None
-    for k in range(_GROUPS.get(name, 2)):
-        optional = _OPTIONAL.match(text, at)  # it matches, if only nothing
-        at = optional.end() if optional else at
-        control = _CONTROL.match(text, at) if k == 0 else None  # `\newcommand\x{...}`: a name without braces
-        found = control.end() if control else _group_end(text, at)
-        if found is None:
-            return None
-        at = found
-    return at
-
-
-def _group_end(text: str, at: int) -> int | None:
-    """The offset after the brace group opening at `at` (escaped braces skipped); None if there is none."""
-    if not text.startswith("{", at):
-        return None
-    depth, k, stop = 0, at, min(len(text), at + MAX_DEFINITION)
-    while k < stop:
-        c = text[k]
-        if c == "\\":
-            k += 2
-            continue
-        depth += (c == "{") - (c == "}")
-        k += 1
-        if depth == 0:
-            return k
-    return None
 
 
 def _paragraphs(outline: Outline, prose: str) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ The plain equations of prose are found here too: a line that states an equation 
 
 from __future__ import annotations
 
+import ast
 import re
 import unicodedata
 
@@ -17,7 +18,7 @@ GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta
          "ρ": "rho", "π": "pi", "∂": "partial", "∑": "sum", "Σ": "sum", "∇": "nabla", "⊙": "odot", "∘": "circ",
          "≈": "approx", "≃": "approx", "≅": "approx", "×": "times", "·": "cdot", "⋅": "cdot", "∙": "cdot", "∗": "ast",
          "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}",
-         "←": "leftarrow", "⟵": "longleftarrow"}
+         "←": "leftarrow", "⟵": "longleftarrow", "@": "cdot"}
 PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
          "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
          "\u202f": " ", "\u200b": "", "½": "\\frac{1}{2}", "¼": "\\frac{1}{4}", "¾": "\\frac{3}{4}",
@@ -58,6 +59,8 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
             piece, j = PLAIN[c], i + 1
         elif c == "[" and i and text[i - 1].isalpha() and (layer := re.match(r"\[(\d{1,2})\]", text[i:])):
             piece, j = "^{[" + layer.group(1) + "]}", i + layer.end()  # W[1], Z[2]: a layer's count, as W^{[1]}
+        elif c == "^" and i and re.match(r"[\w}]", text[i - 1]) and (label := re.match(r"\^\((\d{1,2})\)", text[i:])):
+            piece, j = "^{(" + label.group(1) + ")}", i + label.end()  # z_1^(1), δ^(2): a layer's label, ^{(1)}
         elif c == "\\" and text.startswith("\\_", i):  # d\_logits: Markdown's escaped underscore, a name's own
             piece, j = "_", i + 2
         elif c == ":" and text.startswith(":=", i):  # w := w - eta g: an assignment, the update's arrow
@@ -127,9 +130,38 @@ _TYPED_MATHS = re.compile(r"[×−÷·²³≈∂∑σηδΔαβ∇⁰¹⁴-⁹�
 
 def plain_maths(block: str) -> bool:
     """Whether a code block holds maths typed as plain text (`z₁ = 1×2 + 0×1 = 2`), not a program: a sign only
-    typed maths has, and no line of a program."""
+    typed maths has, or equations alone, and no line of a program."""
     rows = [r for r in block.split("\n") if r.strip()]
-    return bool(_TYPED_MATHS.search(block)) and not any(code_like(r) and not label_line(r) for r in rows)
+    if any(code_like(r) and not label_line(r) for r in rows):
+        return False
+    # or, typed with a program's signs, lines that are each an equation, one a chain (`a_1 = tanh(0.3) = 0.2913`)
+    return bool(_TYPED_MATHS.search(block)) or (all(equation_in(r) is not None for r in rows) and
+                                                any(r.count("=") >= 2 for r in rows))
+
+
+_CARRIED_ON = re.compile(r"^\s*=\s*\S", re.M)  # a line that carries the equation above it on
+
+
+def pseudo_maths(block: str) -> bool:
+    """Whether a code block marked as a program's (```python) holds maths written in its syntax, not a program:
+    no program parses it (`Z1 = W1 @ X + b1` over `   = [[0.1, 0.2], [0.3, 0.4]] @ [[1], [2]] + ...`) and two
+    lines or more carry an equation on, or it states numbers alone."""
+    try:
+        tree = ast.parse(block)
+    except (SyntaxError, ValueError):
+        return len(_CARRIED_ON.findall(block)) >= 2
+    # or givens alone in its syntax: `W1 = [[0.1, 0.2], [0.3, 0.4]]`, `y = 1`, each a number or rows of them
+    return len(tree.body) >= 2 and all(isinstance(s, ast.Assign) and len(s.targets) == 1 and
+                                       isinstance(s.targets[0], ast.Name) and _numbers(s.value) for s in tree.body)
+
+
+def _numbers(node: ast.expr) -> bool:
+    """A number, or a list of numbers or of such lists."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    return isinstance(node, ast.List) and bool(node.elts) and all(_numbers(e) for e in node.elts)
 
 
 def equation_in(line: str) -> tuple[int, int, str] | None:

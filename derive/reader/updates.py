@@ -186,16 +186,24 @@ def _later_update(claim: Claim, truth: Truth, evaluator: Evaluator) -> tuple[lis
     """`b_new = 0.09 - 0.01 x (-7.2)` where 0.09 is b after one update: the update worked from it is the next
     one, b after two (a second iteration's `new`), judged so; None for any other claim."""
     base, at, step = claim.target.name.partition("@")
-    if not at or not step.isdigit() or not _is_parameter(truth, base) or not claim.links:
+    first = claim.links[0] if claim.links else None
+    # `w = w - \alpha \delta_2 = 0.02 - 0.01 \cdot (-7.92)`: an assignment, its value before in the next link
+    assigned = isinstance(first, Binary) and first.left == Name(base) and len(claim.links) > 1
+    if assigned and not at:  # an assignment's name is the value after the update it states
+        at, step = "@", "1"
+    if first is None or not at or not step.isdigit() or not _is_parameter(truth, base):
         return None
     try:
-        now = truth.value(claim.target.name, claim.sample)
+        now = truth.value(f"{base}@{step}", claim.sample)
     except (Unknown, ArithmeticError, ValueError):
         return None
-    numbers = numbers_in(claim.links[0])
+    numbers = numbers_in(claim.links[1] if assigned else first)
     if not numbers or not _equal(now, numbers[0].text, "@") or real(numbers[0].text) == truth.value(base, claim.sample):
         return None  # the value after the update exactly, or to four digits: fewer may round the one before too
     later = replace(claim, target=Name(f"{base}@{int(step) + 1}"))
+    if assigned:  # the name on the right is the value it starts from
+        later = replace(later, links=(renamed(first, lambda n: f"{base}@{step}" if n == base else n),
+                                      *claim.links[1:]))
     with evaluator.apart():  # the later reading, kept only where it holds and the first does not
         verdicts, taken = judge(claim, truth, evaluator), evaluator.state()
     if not _count(verdicts, "wrong"):

@@ -348,3 +348,15 @@ def test_a_formula_for_a_named_sample_right_only_at_the_spec_values(mazur: deriv
     report = checker.check_text(mazur, "out_h1[s1] = 1/(1+exp(-(w1*i1+w2*i2+b1))) * w8/0.55")
     assert [v.status for v in report.verdicts] == ["wrong"]
     assert "not in general" in report.verdicts[0].reason and "w1" in report.verdicts[0].reason
+
+
+@pytest.mark.parametrize("stated, status", [("b = 0", "correct"), ("", "wrong"), ("b = 0.5", "wrong")])
+def test_a_formula_without_a_bias_stated_as_its_zero(stated: str, status: str) -> None:
+    """`y = w x` where the neuron's bias b is 0 and the document says so: the network's formula here (by hand,
+    1.5 = 0.5 x 3 + 0), not one dropping the bias; without b stated, or b stated wrongly, it drops it."""
+    d = derivation.build(network.build(spec.load_text(NEURON)), history_steps=(1,))
+    text = f"$w = 0.5$, ${stated}$\n\n$$\\hat y = w x = 0.5 \\times 3 = 1.5$$\n" if stated else \
+        "$w = 0.5$\n\n$$\\hat y = w x = 0.5 \\times 3 = 1.5$$\n"
+    said = [f.verdict.status for s in check_document(d, "md", text).spans for f in s.found if f.target == "out_y"]
+    assert said[0] == status
+    assert said[1:] == ["correct", "correct"]

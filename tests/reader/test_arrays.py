@@ -581,3 +581,40 @@ def test_the_outputs_by_their_hat_with_an_entry_wrong(mazur: derivation.Derivati
     assert [mp.nstr(o, 4) for o in outs] == ["0.7514", "0.7729"]
     found = [(f.target, f.verdict.status) for f in check_document(mazur, "md", f"$$\\hat{{y}} = {written}$$").found]
     assert found == [("out_o1", "correct"), ("out_o2", status)]
+
+
+TWO_ONE = """inputs = ["x1", "x2"]
+loss = "half_sse"
+[[layers]]
+neurons = ["h1", "h2"]
+activation = "identity"
+weights = [[0.1, 0.2], [0.3, 0.4]]
+bias = { mode = "per_neuron", values = [0.1, 0.2] }
+[[layers]]
+neurons = ["o1"]
+activation = "identity"
+weights = [[0.5, 0.6]]
+bias = { mode = "per_neuron", values = [0.3] }
+[[samples]]
+inputs = [1, 2]
+targets = [1]
+[training]
+learning_rate = 0.1
+"""
+
+
+@pytest.mark.parametrize("inputs", [True, False])
+def test_a_name_read_as_a_layers_one_bias_is_that_bias_after_the_update_too(tmp_path: Path, inputs: bool) -> None:
+    """`b2 = [[0.3]]` is the output layer's one bias (b3 here: b1, b2 are the hidden layer's); `b2_new` is
+    that bias after the update, b3@1, never the hidden b2. By hand: h = (0.6, 1.3), o = 0.3 + 0.78 + 0.3 =
+    1.38, dE/db3 = o - 1 = 0.38, so b3 becomes 0.3 - 0.038 = 0.262. Where b2 is not read as that array (no
+    inputs given), b2 = 0.3 is b3's value under b2's name: its update is not judged as b2's either."""
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, TWO_ONE)))), history_steps=(1,))
+    text = ("```python\n" + ("X = [[1], [2]]\n" if inputs else "") + "W1 = [[0.1, 0.2], [0.3, 0.4]]\n"
+            "b1 = [[0.1], [0.2]]\nW2 = [[0.5, 0.6]]\nb2 = [[0.3]]\n```\n\n"
+            "```python\nZ2 = W2 @ A1 + b2\n   = [[0.5, 0.6]] @ [[0.6], [1.3]] + [[0.3]]\n   = [[1.38]]\n```\n\n"
+            "```python\nb2_new = b2 - 0.1 * db2\n       = [[0.3]] - 0.1 * [[0.38]]\n       = [[0.262]]\n```\n")
+    said = [(f.target, f.verdict.status) for f in check_document(d, "md", text).found]
+    assert not any(s == "wrong" for _, s in said)
+    if inputs:
+        assert ("b3", "correct") in said and [s for t, s in said if t == "b3@1"][-2:] == ["correct", "correct"]

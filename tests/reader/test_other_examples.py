@@ -71,8 +71,21 @@ def test_a_learning_rate_with_its_sign_turned(mazur: derivation.Derivation, rate
     ("When $out_{h1} = 0$, the neuron is off.", "cannot check"),
     ("（$out_{h1} = 0$ 处约定取 0）", "cannot check"),
     ("We repeat the same for $out_{h1} = 0$.", "wrong"),  # a value claimed for h1, wrong (0.593...)
+    ("如果只把偏置改成 $b_1 = -2.5$，那么输出为 0。", "cannot check"),  # a bias supposed changed
+    ("If we change the bias to $b_1 = -2.5$, the neuron is off.", "cannot check"),
+    ("We change the bias to $b_1 = -2.5$.", "wrong"),  # no supposition: b1 is 0.35
 ])
 def test_a_condition_is_no_value_claimed(mazur: derivation.Derivation, sentence: str, status: str) -> None:
     """out_h1 is 0.5933 in the classic network: `out_h1 = 0` after "if", "when" or before 处 is a condition
     the text states, not a value it claims; after "for", a value claimed."""
     assert [f.verdict.status for f in check_document(mazur, "md", sentence + "\n").found] == [status]
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("We want to predict the output for a new input $i_1 = 0.3$.", "cannot check"),
+    ("我们希望预测新的输入 $i_1 = 0.3$ 对应的输出。", "cannot check"),
+    ("The first input is $i_1 = 0.3$.", "wrong"),  # the sample's input, miscopied (it is 0.05)
+    ("To predict, the network uses $w_1 = 0.33$.", "wrong"),  # a weight is the network's, prediction or not
+])
+def test_an_input_given_to_predict_for(mazur: derivation.Derivation, sentence: str, status: str) -> None:
+    assert statuses(mazur, [sentence]) == [status]

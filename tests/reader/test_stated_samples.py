@@ -68,3 +68,37 @@ def test_inputs_of_no_sample_or_another_section_choose_none(two) -> None:
     # a heading after the statement ends its reach
     found = check_document(d, "md", document(r"$x_1 = 3,\; x_2 = -1$", outs[1], "### Output\n\n")).found
     assert [f.verdict.status for f in found][-1] == "wrong"
+
+
+@pytest.mark.parametrize("vector", [r"x = [3, -1]", r"x = (3, -1)", r"x = \begin{bmatrix} 3 \\ -1 \end{bmatrix}"])
+def test_the_inputs_as_one_vector_choose_the_sample(two, vector: str) -> None:
+    d, outs = two
+    found = check_document(d, "md", document(f"${vector}$", outs[1])).found
+    assert [f.verdict.status for f in found][-1] == "correct"
+    assert "at sample s2, as " in found[-1].reading
+    found = check_document(d, "md", document(f"${vector.replace('3', '4')}$", outs[1])).found  # no sample's
+    assert [f.verdict.status for f in found][-1] == "wrong"
+
+
+def test_a_heading_that_states_the_inputs_opens_the_samples_section(two) -> None:
+    """`### The sample $x = [3, -1]$`: the spans of the section the heading opens are read at that sample."""
+    d, outs = two
+    text = ("## First example\n\nInputs: $x_1 = 1,\\; x_2 = 2$\n\n"
+            f"### The sample $x = [3, -1]$ in brief\n\nThen $out_{{o1}} = {outs[1]}$.\n")
+    found = check_document(d, "md", text).found
+    assert [f.verdict.status for f in found][-1] == "correct"
+    found = check_document(d, "md", text.replace(outs[1], outs[0])).found
+    assert [f.verdict.status for f in found][-1] == "wrong"
+
+
+@pytest.mark.parametrize("again, status", [("0.5263", "correct"), ("0.5273", "wrong")])
+def test_a_value_restated_at_the_first_sample_by_its_inputs(two, again: str, status: str) -> None:
+    """out_o1 worked from e^{-0.1} rounded to 0.9 (1 / 1.9 = 0.5263, by hand; the truth σ(0.1) is 0.52498),
+    then restated in a summary that names the first sample by its inputs: the value written before, not a new
+    slip; another number is one."""
+    d, _ = two
+    text = ("## Forward\n\n$$out_{o1} = \\frac{1}{1 + e^{-0.1}} = \\frac{1}{1 + 0.9} = 0.5263$$\n\n"
+            f"## Summary\n\n$x = [1, 2]$, $out_{{o1}} = {again}$\n")
+    found = check_document(d, "md", text).found
+    assert [f.verdict.status for f in found][:3] == ["correct", "correct", "correct"]
+    assert found[-1].verdict.status == status

@@ -136,3 +136,37 @@ def test_each_instance_says_which_parameter_it_is_for(mazur: derivation.Derivati
     layers = to_text(check_document(mazur, "md", r"$$z_i^{l} = \sum_j w_{ij}^{l} a_j^{l-1} + b_i^{l}$$"), 9)
     assert [line.split(":")[0] for line in layers.splitlines()[:-1]] == [
         f"line 1, for net_{n}" for n in ("h1", "h2", "o1", "o2")]
+
+
+ONE = """inputs = ["x"]
+loss = "half_sse"
+[[layers]]
+neurons = ["o1"]
+activation = "identity"
+weights = [[0]]
+bias = { mode = "per_neuron", values = [0] }
+[[samples]]
+inputs = [1]
+targets = [2]
+[[samples]]
+inputs = [2]
+targets = [4]
+[training]
+learning_rate = 0.01
+update = "sgd"
+"""
+
+
+@pytest.mark.parametrize("second, status", [("0.02 - 0.01 \\cdot (-7.88) = 0.0988", "correct"),
+                                             ("0.02 - 0.01 \\cdot (-7.88) = 0.0998", "wrong")])
+def test_an_update_written_as_an_assignment_twice(second: str, status: str) -> None:
+    """`w = w - \\alpha \\delta = ...` twice, a sample each (y = w x + b from 0, rate 0.01, ½ squared error): by
+    hand, the first step's gradient is (0 - 2) x 1 = -2, so w = 0.02; at (2, 4) the output is 0.02 x 2 + 0.02 =
+    0.06, the gradient (0.06 - 4) x 2 = -7.88, so w = 0.02 + 0.0788 = 0.0988. The w on the right is the value
+    before each step: the first is w after one update, the second w after two."""
+    d = derivation.build(network.build(spec.load_text(ONE)), history_steps=(1,))
+    text = (f"$$w = w - \\alpha \\cdot \\delta_1 = 0 - 0.01 \\cdot (-2) = 0.02$$\n\n"
+            f"$$w = w - \\alpha \\cdot \\delta_2 = {second}$$\n")
+    found = [(f.target, f.verdict.status) for f in check_document(d, "md", text).found]
+    assert found[1:3] == [("w1@1", "correct"), ("w1@1", "correct")]
+    assert found[-2:] == [("w1@2", "correct"), ("w1@2", status)]
