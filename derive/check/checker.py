@@ -80,7 +80,7 @@ def _replays(claim: Claim) -> list[tuple[str, int]]:
     sides = list(claim.links) + ([claim.left] if claim.left is not None else [])
     for name in [claim.target.name] + [n for link in sides for n in names_in(link)]:
         base, at, step = split_sample(name)[0].partition("@")
-        if at and not base.startswith("d:"):
+        if at and not base.startswith("d:") and step.isdigit():
             found.append((base, int(step)))
     return found
 

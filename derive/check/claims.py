@@ -45,6 +45,23 @@ class Num:
 class Name:
     name: str  # normalised: out_o1, w5, E_total, d:E_total/w5, w5@1, or the person's own R1
 
+    def __post_init__(self) -> None:
+        # a derivative's mark of updates after its whole name (`d:E_total@1/out_o1` is d:E_total/out_o1@1): the
+        # one place every reader of names looks for it
+        if self.name.startswith("d:") and "@" in self.name.partition("/")[0]:
+            object.__setattr__(self, "name", marked_last(self.name))
+
+
+def marked_last(name: str) -> str:
+    """`d:E_total@1/out_o1` as `d:E_total/out_o1@1` (a sample's bracket stays last); a mark on both sides, or a
+    name of no such form, as it is."""
+    top, slash, rest = name.partition("/")
+    bottom, bracket, sample = rest.partition("[")
+    base, _, step = top.partition("@")
+    if not slash or "@" in bottom or not step.isdigit():
+        return name
+    return f"{base}/{bottom}@{step}{bracket}{sample}"
+
 
 @dataclass(frozen=True)
 class Unary:

@@ -202,7 +202,7 @@ def _judge_quantity(claim: Claim, links: list[Linked], target: str, sample: str 
             continue
         verdict = compare(claim, i, link, right, claimed, _spread(evaluator, truth), truth.given)
         if verdict.status == "correct" and symbolic(link, evaluator.own):
-            verdict = _in_general(verdict, target, link, truth, evaluator, _specialised(truth, evaluator, sample))
+            verdict = _in_general(verdict, target, link, truth, evaluator, _specialised(truth, evaluator, sample, link))
         elif verdict.status == "wrong" and symbolic(link, evaluator.own):
             verdict = replace(verdict, explanations=explain_formula(truth, target, link, evaluator, claim.line,
                                                                     claimed))
@@ -602,9 +602,10 @@ def _in_general(verdict: Verdict, target: str, link: Node, truth: Truth, evaluat
 
 
 
-def _specialised(truth: Truth, evaluator: Evaluator, sample: str | None) -> tuple[str, ...]:
+def _specialised(truth: Truth, evaluator: Evaluator, sample: str | None, link: Node | None = None) -> tuple[str, ...]:
     """The targets the document has stated, rightly, to be 0 or 1 (`Since y = 0, L = -log(1 - a)`), or every
-    target of a one-hot class label, and the biases it has stated to be the 0 they are: a formula after that
+    target of a one-hot class label, and the biases it has stated to be the 0 they are (where the formula does
+    not use them: `A = W X` drops them, `x + b` keeps them): a formula after that
     is one for the case, not in general, and is compared with the truth at it. Inputs stay random: a formula
     that drops an input stated as 1 (dE/dw1 = delta) is the missing-input mistake."""
     names = [o.target.name for o in truth.network.outputs]
@@ -615,7 +616,9 @@ def _specialised(truth: Truth, evaluator: Evaluator, sample: str | None) -> tupl
     # a bias stated as the 0 it is (`b^{[1]} = 0`): `A = W X` is the network's formula, not one dropping it
     biases = [p.name for p in truth.network.params if p.kind == "bias" and truth.values[p.name] == 0]
     stated = evaluator.document.at(None)  # a parameter is stated for every sample
-    return tuple(targets + [n for n in biases if n in stated and not stated[n].wrong and stated[n].value == 0])
+    used = set(names_in(link)) if link is not None else set()  # `x + b` keeps b: 0 there would hide a slip
+    return tuple(targets + [n for n in biases if n in stated and not stated[n].wrong and stated[n].value == 0
+                            and n not in used])
 
 
 def _class_label(truth: Truth) -> bool:

@@ -291,7 +291,7 @@ class Truth:
         error of its forward pass, made before that pass's update."""
         base, at, step = name.partition("@")
         errors = [self.network.e_total.name] + [o.error.name for o in self.network.outputs]
-        if not at or int(step) < 2 or base not in errors:
+        if not at or not step.isdigit() or int(step) < 2 or base not in errors:
             return []
         try:
             before = self.value(f"{base}@{int(step) - 1}")
@@ -307,7 +307,7 @@ class Truth:
         shared by the file (runs are kept, so a later, larger N continues from the earlier one)."""
         base, at, step = name.partition("@")
         errors = [self.network.e_total.name] + [o.error.name for o in self.network.outputs]
-        if not at or not 1 < int(step) <= MAX_TRAINING_STEPS or base not in errors:
+        if not at or not step.isdigit() or not 1 < int(step) <= MAX_TRAINING_STEPS or base not in errors:
             return None  # the error is what a training loop reports after N updates
         steps = int(step)
         done, params = self._variant_runs.get(mistake.name, (0, self.trainer.initial()))

@@ -3,6 +3,7 @@ document's own names (`z^{(2)}` is z_L2), and a chain or claim rewritten in thos
 
 from __future__ import annotations
 
+import re
 import copy
 from collections.abc import Callable
 from dataclasses import replace
@@ -84,19 +85,25 @@ class Aliases:
         plain, bracket, sample = base.partition("[")
         if "_" in plain and not self._known(plain) and self._known(plain.replace("_", "")):
             return self.name(plain.replace("_", "") + bracket + sample + at + step)  # w_{h1} is wh1
-        if at and self.labels and (not self._known(base.partition("[")[0]) or self._layer_bias(base, step)):
+        if at and self.labels and (bias := self._layer_bias(base, step)) is not None:
+            return bias  # b_2^{(1)}: layer 1's second bias
+        if at and self.labels and not self._known(base.partition("[")[0]):
             # z^{(2)}, a^{[1]}: on a name of the document's own, a superscript labels (a layer, a sample);
             # the name is read as a whole (if it is a value after an update, its value says so)
             count, bracket, named = step.partition("[")
             return f"{base}_L{count}" + (f"[{named}" if bracket else "")
         return name
 
-    def _layer_bias(self, base: str, step: str) -> bool:
-        """`b_1^{(1)}` in a document that labels its layers so: layer 1's b_1 (a bias's update is rarely
-        written as a superscript count, a layer's label often)."""
-        network = self.truth.network
-        return self.layered and step.isdigit() and 1 <= int(step) <= len(network.layers) and \
-            any(p.name == base and p.kind == "bias" for p in network.params)
+    def _layer_bias(self, base: str, step: str) -> str | None:
+        """`b_2^{(1)}` in a document that labels its layers so: the bias of neuron 2 of layer 1 (a bias's update
+        is rarely written as a superscript count, a layer's label often); None for any other name."""
+        found = re.fullmatch(r"b(\d{1,2})", base)
+        layers = self.truth.network.layers
+        if not self.layered or found is None or not step.isdigit() or not 1 <= int(step) <= len(layers):
+            return None
+        layer, index = layers[int(step) - 1], int(found.group(1))
+        bias = layer[index - 1].bias if 1 <= index <= len(layer) else None
+        return bias.name if bias is not None else None
 
     def _known(self, base: str) -> bool:
         return self.truth.knows(base)

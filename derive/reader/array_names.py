@@ -332,7 +332,7 @@ class ArrayNames:
         if not found:  # one entry stated wrong among the rest, which say what the array is; it is judged wrong
             found = [q for q in self._matching(head, s, 1) if len(q.names) * len(q.names[0]) >= NEARLY_ENTRIES]
             found = found if len(_prefer(head, found)) == 1 else []
-        chosen = _prefer(head, found)
+        chosen = _prefer(head, _parameters_only(head, found))
         if len(chosen) == 1:
             self.readings[head] = chosen[0]
         elif chosen:
@@ -389,6 +389,17 @@ def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
         if hinted:
             return hinted if len(hinted) == 1 else _untransposed(hinted)
     return _untransposed(found)
+
+
+def _parameters_only(name: str, found: list[Quantity]) -> list[Quantity]:
+    """Of the arrays a name's entries match, those of the parameters its letters say (`W2`, `b1`: weights,
+    biases, their updates or gradients): `W2 = [[0.5, 0.9]]` is never the outputs it rounds to (0.537, 0.862)."""
+    head = re.match(r"[A-Za-z]+", name)
+    word = head.group() if head else name
+    kinds = {k for pattern, ks in ARRAY_HINTS for k in ks if re.fullmatch(pattern, word)} | suggested_kinds(word)
+    if not kinds or not kinds <= {"weight", "bias", "updated"}:
+        return found
+    return [q for q in found if q.kind not in ("input", "target", "net", "out")]  # a derivative may be named so
 
 
 def _untransposed(found: list[Quantity]) -> list[Quantity]:

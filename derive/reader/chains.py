@@ -13,8 +13,8 @@ from pylatexenc import latexwalker as lw
 from derive.reader import symbols
 from derive.reader.layer_labels import marked
 from derive.reader.steps import stepped
-from derive.reader.maths import (ARRAY, EQUALS, MAX_SPAN, ROW_BREAKS, ROW_ENVS, Chain, NotUnderstood, plain, visible,
-                                 walk)
+from derive.reader.maths import (ARRAY, EQUALS, MAX_SPAN, ROW_BREAKS, ROW_ENVS, SPACES, Chain, NotUnderstood, plain,
+                                 visible, walk)
 
 
 # Environments whose rows hold equations side by side: `a &= 1 & b &= 2`, every second `&` starting the next.
@@ -25,7 +25,8 @@ def _rows(nodes: list[lw.LatexNode]) -> list[list[lw.LatexNode]]:
     """Rows split at `\\\\` (one level into an align-like environment that fills the span); in an align,
     the equations a row sets side by side are rows of their own."""
     body = [n for n in nodes if not (isinstance(n, lw.LatexCharsNode) and not n.chars.strip())
-            and not isinstance(n, lw.LatexCommentNode)]
+            and not isinstance(n, lw.LatexCommentNode) and not (isinstance(n, lw.LatexMacroNode) and
+                                                                  n.macroname in SPACES)]
     columns = False
     if len(body) == 1 and isinstance(body[0], lw.LatexEnvironmentNode) and body[0].environmentname in ROW_ENVS:
         nodes, columns = body[0].nodelist, body[0].environmentname in _COLUMNS

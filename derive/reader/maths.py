@@ -33,7 +33,7 @@ DECORATIONS = {"hat": "hat", "widehat": "hat", "bar": "bar", "overline": "bar"}
 ARROWED = frozenset({"vec", "overrightarrow", "mathbf", "boldsymbol", "bm"})  # typefaces of a vector
 TIMES = frozenset({"cdot", "times", "ast"})
 FRAMES = frozenset({"boxed", "fbox", "framebox"})  # a result framed: what it holds is read as written
-SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "enspace"})
+SPACES = frozenset({";", ":", "!", "quad", "qquad", " ", "\n", "\t", "enspace"})  # `\` before a line break: a space
 IGNORED = frozenset({"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
                      "Biggl", "Biggr", "bigm", "Bigm",
                      "displaystyle", "textstyle", "limits", "nonumber", "notag", "middle"})

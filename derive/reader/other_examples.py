@@ -83,7 +83,8 @@ def predicted(results: Sequence[R], places: Sequence[tuple[str, int]], inputs: f
 # words that make `name = number` a condition (`when h = 0`, `当 x = 1 时`, `h = 0 处`), not a value claimed
 _IF = re.compile(r"(?:\b(?:when|whenever|if)|当|若|如果)\s*\$*\s*$"
                  r"|(?:\b(?:if|suppose)\b|如果|假如|若)[^.。!?！？$]{0,24}"  # `如果只把偏置改成 b = -2.5`
-                 r"(?:\bto|\bwere|改成|改为|换成|变成|设为)\s*\$*\s*$", re.I)
+                 r"(?:\b(?:chang\w*|set|reset|increas\w*|decreas\w*|mov\w*)\b[^.。!?！？$]{0,16}\bto|改成|改为|换成|变成|"
+                 r"设为)\s*\$*\s*$", re.I)
 _THEN = re.compile(r"\s*\$*\s*(?:时|处|的时候)")
 
 

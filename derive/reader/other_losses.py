@@ -16,7 +16,8 @@ from derive.check.verdicts import Verdict
 CROSS = re.compile(r"cross[- ]?entropy|\bB?CE\b|log[- ]?loss|log[- ]?likelihood|交叉熵|对数损失", re.I)
 SQUARED = re.compile(r"\b[MS]SE\b|squared error|quadratic (?:loss|cost)|均方误差|平方误差|二次代价", re.I)
 _NUMBER = re.compile(r"\d\.\d|\d{2,}")
-_SUPPOSES = re.compile(r"(?i)\b(?:if|with|using|for|under)\b|若|如果|假如|用|使用|采用|换成")  # (with) another loss
+# a sentence that opens by supposing another loss (`若用交叉熵，`, `With cross-entropy, `, `If we used BCE,`)
+_SUPPOSES = re.compile(r"(?i)^\s*(?:(?:if|with|using|under)\b|若|如果|假如|用|使用|采用|换成)")
 
 
 def other_loss(before: str, loss: str) -> str | None:
@@ -33,7 +34,7 @@ def about_other_loss(verdicts: Sequence[Verdict], source: str, before: str, loss
     check'."""
     sentence = re.split(r"[.。!?！？\n]\s*", before)[-1]
     supposed = _SUPPOSES.search(sentence)
-    named = other_loss(sentence[supposed.end():], loss) if supposed else None
+    named = other_loss(sentence[supposed.end():supposed.end() + 40], loss) if supposed else None
     named = named or (other_loss(before, loss) if not _NUMBER.search(source) else None)
     if named is None:
         return list(verdicts)

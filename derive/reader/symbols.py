@@ -26,6 +26,8 @@ PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₐₑₒₓₕₖₗₘₙₚₛₜ", "0123456789aeoxhklmnpst"))
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-nT"))
 COMBINING_HAT = "\u0302"
+# what stands before a layer's label typed as `^(1)`: a name (`z_1`, `δ`), not a number (`0.74^(2)`) or e
+_LABELLED = re.compile(r"(?<![\w.])(?!e(?:$|_))[A-Za-zα-ωΑ-Ωδ](?:_\{?\w{1,4}\}?)?$")
 _RATIO = re.compile(r"[Δ∂]\s*([A-Za-z]\w*)\s*/\s*[Δ∂]\s*([A-Za-z]\w*)")
 
 
@@ -59,7 +61,7 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
             piece, j = PLAIN[c], i + 1
         elif c == "[" and i and text[i - 1].isalpha() and (layer := re.match(r"\[(\d{1,2})\]", text[i:])):
             piece, j = "^{[" + layer.group(1) + "]}", i + layer.end()  # W[1], Z[2]: a layer's count, as W^{[1]}
-        elif c == "^" and i and re.match(r"[\w}]", text[i - 1]) and (label := re.match(r"\^\((\d{1,2})\)", text[i:])):
+        elif c == "^" and _LABELLED.search(text[:i]) and (label := re.match(r"\^\((\d{1,2})\)", text[i:])):
             piece, j = "^{(" + label.group(1) + ")}", i + label.end()  # z_1^(1), δ^(2): a layer's label, ^{(1)}
         elif c == "\\" and text.startswith("\\_", i):  # d\_logits: Markdown's escaped underscore, a name's own
             piece, j = "_", i + 2
@@ -261,11 +263,13 @@ def _arithmetic_carried_on(body: str) -> str | None:
 
 # a remark a column's gap after the equation (`L = 2        ← 预测 3`, `= 3.0     (because y = wx + b, so ...)`,
 # `z = 0.5   # the net input`): to the line's end
-_REMARK = re.compile(r"(?<=\S)\s{2,}(?:←|<-+|#|//|--|—|\((?=[^)]*(?:[A-Za-z]{3,}|[\u4e00-\u9fff]))).*$")
+_REMARK = re.compile(r"(?<=\S)\s{2,}(?:(?:←|<-+|#|//|--|—).*|\((?=[^)]*(?:[A-Za-z]{3,}|[\u4e00-\u9fff]))[^()]*\)\s*)$")
 
 
 def _blanked(match: re.Match[str]) -> str:
-    return " " * len(match.group())
+    """A remark blanked, the same length; an arrow or a comment sign only after the equation's `=` (before it,
+    `w5  ←  0.4 - ...` assigns), a bracket of words only where nothing follows it."""
+    return " " * len(match.group()) if "=" in match.string[:match.start()] else match.group()
 
 
 _BRACKET = re.compile(r"\s*\(([^()=]*)\)")

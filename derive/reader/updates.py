@@ -47,7 +47,8 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
         return later
     forward = _forward(truth, target) and any(UPDATED.search(p) for p in near(span.lead))
     # a derivative after the forward pass at the updated weights: the next update's, preferred
-    slope = target.startswith("d:") and "@" not in target and _pass_after_written(truth, evaluator, claim.sample)
+    slope = target.startswith("d:") and "@" not in target and len(truth.samples) == 1 and \
+        _pass_after_written(truth, evaluator, claim.sample)  # of several samples, which one is not told
     if not _is_parameter(truth, target) and not forward and not slope:
         return judge(claim, truth, evaluator), ""
     # a forward-pass value after the update is the preferred reading only where updated weights were written
@@ -188,7 +189,8 @@ def _later_update(claim: Claim, truth: Truth, evaluator: Evaluator) -> tuple[lis
     base, at, step = claim.target.name.partition("@")
     first = claim.links[0] if claim.links else None
     # `w = w - \alpha \delta_2 = 0.02 - 0.01 \cdot (-7.92)`: an assignment, its value before in the next link
-    assigned = isinstance(first, Binary) and first.left == Name(base) and len(claim.links) > 1
+    assigned = isinstance(first, Binary) and first.left == Name(base) and len(claim.links) > 1 and \
+        literal(claim.links[1]) is None  # `w = w - a g = 0.3589`: its second link is the result, no value before
     if assigned and not at:  # an assignment's name is the value after the update it states
         at, step = "@", "1"
     if first is None or not at or not step.isdigit() or not _is_parameter(truth, base):

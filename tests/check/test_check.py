@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from derive.check import checker, claims
+from derive.check.truth import Truth, Unknown
 from derive.cli import main
 from derive.maths import derivation
 from derive.model import network, spec
@@ -360,3 +361,17 @@ def test_a_formula_without_a_bias_stated_as_its_zero(stated: str, status: str) -
     said = [f.verdict.status for s in check_document(d, "md", text).spans for f in s.found if f.target == "out_y"]
     assert said[0] == status
     assert said[1:] == ["correct", "correct"]
+
+
+def test_a_derivative_marked_after_the_update_on_either_side_is_one_name() -> None:
+    """`d:E_total@1/out_y` (the loss read as its value after the update) is `d:E_total/out_y@1`: one spelling
+    every part of the checker reads; marks on both sides stay as written, and no part of it fails on them."""
+    assert claims.Name("d:E_total@1/out_y").name == "d:E_total/out_y@1"
+    assert claims.Name("d:E_total@1/out_y[s2]").name == "d:E_total/out_y@1[s2]"
+    assert claims.Name("d:E_total@1/w@2").name == "d:E_total@1/w@2"
+    truth = Truth(derivation.build(network.build(spec.load_text(NEURON)), history_steps=(1,)))
+    for name in ("d:E_total@1/w@2", "d:E_total/out_y@1"):
+        try:
+            truth.explain(name, "-21.7")
+        except Unknown:
+            pass  # a name it cannot look up: refused as such, never a crash

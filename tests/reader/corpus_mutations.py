@@ -67,15 +67,18 @@ def matched(report: DocumentReport, truth: list[dict]) -> list[tuple[set[str], l
     return out
 
 
-def _result_at(text: str, spans: list[SpanResult], entry: dict) -> re.Match[str] | None:
-    """The last number of the truth span's text as it stands in the first of derive's spans for it: a match
-    in the document `text`."""
+def _result_at(text: str, spans: list[SpanResult], entry: dict, until: int | None = None) -> re.Match[str] | None:
+    """The last number of the truth span's text as it stands in the first of derive's spans for it, on the truth
+    span's lines (before the next span's, `until`): a match in the document `text`."""
     if not spans:
         return None
     wanted = {m.group() for m in NUMBER.finditer(entry["text"])}
     span = spans[0].span
     at = text.find(span.source, span.start)
     hits = [m for m in NUMBER.finditer(text, at, at + len(span.source)) if m.group() in wanted] if at >= 0 else []
+    # on the truth span's own lines (up to the next span's): in a display of several rows, a number on another
+    # row is another span's, and changing it says nothing of this one
+    hits = [m for m in hits if entry["line"] <= text.count("\n", 0, m.start()) + 1 < (until or 10**9)]
     return hits[-1] if hits else None
 
 
@@ -93,7 +96,8 @@ def mutate_folder(folder: Path, limit: int | None = None) -> Outcome:
     for k, entry in enumerate(truth):
         if entry["status"] != "right" or before[k][0] != {"correct"} or (limit is not None and outcome.tried >= limit):
             continue
-        hit = _result_at(text, before[k][1], entry)
+        following = [e["line"] for e in truth[k + 1:] if e["line"] > entry["line"]]
+        hit = _result_at(text, before[k][1], entry, following[0] if following else None)
         if hit is None or not hit.group().strip("0."):
             continue  # a zero (0.0) has no significant digit to move
         changed = text[:hit.start()] + mutated(hit.group()) + text[hit.end():]

@@ -42,3 +42,19 @@ def test_the_changes_are_tried_and_mostly_called_wrong(outcome: Outcome) -> None
     """The subset is no empty test: changes are made, and derive names most of them wrong."""
     assert outcome.tried >= 100
     assert outcome.wrong >= 0.85 * outcome.tried
+
+
+def test_a_change_is_made_on_the_changed_spans_own_lines() -> None:
+    """In a display of several rows, the number changed for a row's span is on that row: one on another row
+    is another span's, and changing it would say nothing of this one."""
+    from derive.maths import derivation
+    from derive.model import network, spec
+    from derive.reader.document import check_document
+    from tests.reader.corpus_mutations import _result_at
+
+    d = derivation.build(network.build(spec.load_preset("mazur")))
+    text = "$$\n\\begin{aligned}\nnet_{h1} &= 0.3775 \\\\\nout_{h1} &= 0.5933\n\\end{aligned}\n$$\n"
+    spans = list(check_document(d, "md", text).spans)
+    hit = _result_at(text, spans, {"line": 3, "text": "net_{h1} = 0.3775 (0.5933)"}, 4)
+    assert hit is not None and hit.group() == "0.3775"
+    assert _result_at(text, spans, {"line": 4, "text": "out_{h1} = 0.5933"}, None).group() == "0.5933"

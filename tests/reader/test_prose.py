@@ -532,3 +532,56 @@ def test_a_code_block_of_equations_alone(mazur: derivation.Derivation, out: str,
     said = check_document(mazur, "md", f"```\nout_h1 = sigmoid(0.3775) = {out}\nE = 0.2984\n```\n").found
     assert [f.verdict.status for f in said if f.target == "out_h1"] == ["correct", status]
     assert check_document(mazur, "md", "```\nw5 = w5 - lr * grad\nb2 = b2 - lr * g\n```\n").found == ()
+
+
+@pytest.mark.parametrize("out, status", [("0.5933", "correct"), ("0.5943", "wrong")])
+def test_an_array_of_equations_followed_by_a_control_space(mazur: derivation.Derivation, out: str,
+                                                           status: str) -> None:
+    """`\\end{array}\\` at a line's end (a backslash before the break: a space to TeX) leaves the array of
+    equations the display's whole body: its rows are read (σ(0.3775) = 0.593270, by the oracle)."""
+    text = f"$$\n\\begin{{array}}{{lll}}\n net_{{h1}} &= 0.3775 \\\\\n out_{{h1}} &= {out}\n\\end{{array}}\\\n$$\n"
+    said = [(f.target, f.verdict.status) for f in check_document(mazur, "md", text).found]
+    assert said == [("net_h1", "correct"), ("out_h1", status)]
+
+
+@pytest.mark.parametrize("line, status", [
+    # an update written as an assignment is the first update: 0.4 - 0.5 x 0.082167041 = 0.3589165 (seed 003)
+    ("$$w_5 = w_5 - 0.5 \\times 0.082167041 = 0.35891648$$", "correct"),
+    ("$$w_5 \\leftarrow w_5 - 0.5 \\times 0.082167041 = 0.35891648$$", "correct"),
+    # a bracket of words followed by a result is no remark: σ(0.3775) = 0.5933, not 0.7
+    ("```\nout_h1 = sigmoid(0.3775)  (applying the sigmoid to net) = 0.7\n```", "wrong"),
+    # an arrow before the equation's `=` assigns: 0.4 - 0.0411 = 0.3589, not 0.45
+    ("```\nw5  ←  0.4 − 0.5 × 0.082167041 = 0.45\n```", "wrong"),
+    # `if`/`suppose` without a change of a value, and a loss named but not supposed: claims as ever
+    ("If so, the output rounds to $out_{o1} = 0.72$.", "wrong"),
+    ("Suppose we go back to $out_{o1} = 0.72$.", "wrong"),
+    ("Unlike for cross-entropy, the output delta keeps the slope: $\\delta_{o1} = 0.74136507 \\times 0.18681560 = 0.15$.",
+     "wrong"),
+])
+def test_what_the_new_readings_leave_alone(mazur: derivation.Derivation, line: str, status: str) -> None:
+    said = [f.verdict.status for f in check_document(mazur, "md", line + "\n").found]
+    assert said and said[-1] == status, said
+
+
+def test_a_formula_using_a_bias_stated_zero_is_judged_in_general(tmp_path: Path) -> None:
+    """`b = 0` stated, then a formula that uses b wrongly (`x + b`): b stays random there, so the formula is
+    wrong in general (dE/dw = 2(y - t) x by hand), though right at b = 0."""
+    from tests.check.test_check import NEURON
+    d = derivation.build(network.build(spec.load_text(NEURON)), history_steps=(1,))
+    text = "$b = 0$\n\n$$\\frac{\\partial E}{\\partial w} = 2(out_y - target_y)(x + b)$$\n"
+    assert [f.verdict.status for f in check_document(d, "md", text).found][-1] == "wrong"
+
+
+@pytest.mark.parametrize("bias, status", [("b_1^{(1)} = 0.1", "correct"), ("b_2^{(1)} = 0.2", "correct"),
+                                          ("b_1^{(1)} = 0.5", "wrong"), ("b_1^{(2)} = 0.3", "correct")])
+def test_a_layer_labelled_bias_is_that_layers(bias: str, status: str) -> None:
+    """In a document that labels layers `z^{(1)}`, `b_k^{(l)}` is the bias of neuron k of layer l (b1 = 0.1,
+    b2 = 0.2 in layer 1, b3 = 0.3 in layer 2), never a bias after an update."""
+    d = derivation.build(network.build(spec.load_text(LABELLED)), history_steps=(1,))
+    doc = "$z_1^{(1)} = 0.1 \\times 1 + 0.2 \\times 2 + 0.1 = 0.6$\n\n$" + bias + "$\n"
+    assert [f.verdict.status for f in check_document(d, "md", doc).found][-1] == status
+
+
+def test_a_number_to_a_power_in_brackets_is_no_label() -> None:
+    assert symbols.to_latex("E = 0.5 × 0.741365^(2)")[0].endswith("0.741365^(2)")
+    assert symbols.to_latex("e^(2)")[0] == "e^(2)"
