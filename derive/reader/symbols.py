@@ -28,6 +28,7 @@ SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-
 COMBINING_HAT = "\u0302"
 # what stands before a layer's label typed as `^(1)`: a name (`z_1`, `δ`), not a number (`0.74^(2)`) or e
 _LABELLED = re.compile(r"(?<![\w.])(?!e(?:$|_))[A-Za-zα-ωΑ-Ωδ](?:_\{?\w{1,4}\}?)?$")
+_LABEL_IN_BRACKETS = re.compile(r"\^\((\d{1,2})\)")
 _RATIO = re.compile(r"[Δ∂]\s*([A-Za-z]\w*)\s*/\s*[Δ∂]\s*([A-Za-z]\w*)")
 
 
@@ -61,8 +62,8 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
             piece, j = PLAIN[c], i + 1
         elif c == "[" and i and text[i - 1].isalpha() and (layer := re.match(r"\[(\d{1,2})\]", text[i:])):
             piece, j = "^{[" + layer.group(1) + "]}", i + layer.end()  # W[1], Z[2]: a layer's count, as W^{[1]}
-        elif c == "^" and _LABELLED.search(text[:i]) and (label := re.match(r"\^\((\d{1,2})\)", text[i:])):
-            piece, j = "^{(" + label.group(1) + ")}", i + label.end()  # z_1^(1), δ^(2): a layer's label, ^{(1)}
+        elif c == "^" and (label := _LABEL_IN_BRACKETS.match(text, i)) and _LABELLED.search(text, max(0, i - 16), i):
+            piece, j = "^{(" + label.group(1) + ")}", label.end()  # z_1^(1), δ^(2): a layer's label, ^{(1)}
         elif c == "\\" and text.startswith("\\_", i):  # d\_logits: Markdown's escaped underscore, a name's own
             piece, j = "_", i + 2
         elif c == ":" and text.startswith(":=", i):  # w := w - eta g: an assignment, the update's arrow
