@@ -18,7 +18,7 @@ GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "Δ": "Delta
          "ρ": "rho", "π": "pi", "∂": "partial", "∑": "sum", "Σ": "sum", "∇": "nabla", "⊙": "odot", "∘": "circ",
          "≈": "approx", "≃": "approx", "≅": "approx", "×": "times", "·": "cdot", "⋅": "cdot", "∙": "cdot", "∗": "ast",
          "⇒": "Rightarrow", "⟹": "Rightarrow", "∴": "therefore", "÷": "div", "ŷ": "hat{y}",
-         "←": "leftarrow", "⟵": "longleftarrow", "@": "cdot"}
+         "←": "leftarrow", "⟵": "longleftarrow"}
 PLAIN = {"`": " ", "−": "-", "–": "-", "—": "-", "′": "'", "：": ":", "（": "(", "）": ")", "，": ",", "；": ";",
          "＝": "=", "＋": "+", "＊": "*", "／": "/", "［": "[", "］": "]", "\u00a0": " ", "\u2009": " ",
          "\u202f": " ", "\u200b": "", "½": "\\frac{1}{2}", "¼": "\\frac{1}{4}", "¾": "\\frac{3}{4}",
@@ -28,6 +28,7 @@ SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿᵀ", "0123456789+-
 COMBINING_HAT = "\u0302"
 # what stands before a layer's label typed as `^(1)`: a name (`z_1`, `δ`), not a number (`0.74^(2)`) or e
 _LABELLED = re.compile(r"(?<![\w.])(?!e(?:$|_))[A-Za-zα-ωΑ-Ωδ](?:_\{?\w{1,4}\}?)?$")
+_MATRIX_PRODUCT = re.compile(r"[\s\])]@[\s\[(]")
 _LABEL_IN_BRACKETS = re.compile(r"\^\((\d{1,2})\)")
 _RATIO = re.compile(r"[Δ∂]\s*([A-Za-z]\w*)\s*/\s*[Δ∂]\s*([A-Za-z]\w*)")
 
@@ -64,6 +65,8 @@ def to_latex(text: str) -> tuple[str, tuple[int, ...]]:
             piece, j = "^{[" + layer.group(1) + "]}", i + layer.end()  # W[1], Z[2]: a layer's count, as W^{[1]}
         elif c == "^" and (label := _LABEL_IN_BRACKETS.match(text, i)) and _LABELLED.search(text, max(0, i - 16), i):
             piece, j = "^{(" + label.group(1) + ")}", label.end()  # z_1^(1), δ^(2): a layer's label, ^{(1)}
+        elif c == "@" and _MATRIX_PRODUCT.match(text, max(0, i - 1)):  # `W1 @ X`: Python's matrix product (w5@1 stays)
+            piece, j = " \\cdot ", i + 1
         elif c == "\\" and text.startswith("\\_", i):  # d\_logits: Markdown's escaped underscore, a name's own
             piece, j = "_", i + 2
         elif c == ":" and text.startswith(":=", i):  # w := w - eta g: an assignment, the update's arrow

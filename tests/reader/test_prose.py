@@ -585,3 +585,10 @@ def test_a_layer_labelled_bias_is_that_layers(bias: str, status: str) -> None:
 def test_a_number_to_a_power_in_brackets_is_no_label() -> None:
     assert symbols.to_latex("E = 0.5 × 0.741365^(2)")[0].endswith("0.741365^(2)")
     assert symbols.to_latex("e^(2)")[0] == "e^(2)"
+
+
+def test_an_at_sign_is_a_product_only_between_spaced_operands() -> None:
+    """`W1 @ X` is Python's matrix product; `w1@1` (a weight after one update, as a claims file writes it) is
+    a name."""
+    assert symbols.to_latex("w1@1 = 0.149780716")[0] == "w1@1 = 0.149780716"
+    assert "\\cdot" in symbols.to_latex("Z1 = W1 @ X + b1")[0]
