@@ -1,13 +1,13 @@
 """How well `derive check` reads documents nobody here wrote: the reading corpus against its truth.
 
-Run: python bench/corpus.py [--part dev|heldout|unseen|fresh|sealed|final|latest|reserve|all] [--corpus DIR] [--show ID]
+Run: python bench/corpus.py [--part dev|heldout|unseen|fresh|sealed|final|latest|reserve|audit|all] [--corpus DIR] [--show ID]
 
 Each folder of tests/reader/corpus/ holds a public worked example of backpropagation as it was
 published, its source, a spec of its network, and truth.toml: every equation of the document judged by
 an independent computation (truth.py), right, wrong (and where an error first enters) or carried
 forward from an earlier slip. The parts: dev (read while the reader was built), heldout (set aside when it
 was collected, then read), unseen (set aside later, read only to be measured), fresh (collected later and measured once, blind,
-then read), sealed, final, latest and reserve (each collected later and measured once, blind; all but reserve read since). This prints, per document and in total for each part of the corpus:
+then read), sealed, final, latest, reserve and audit (each collected later and measured once, blind; all but audit read since). This prints, per document and in total for each part of the corpus:
 
 - spans: the equations the truth lists; judged: those derive judged (a verdict correct, wrong or
   carried); not read: those it left not understood or did not find;
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.reader.corpus_measure import Tally, folders, tally  # noqa: E402
 
-PARTS = ("dev", "heldout", "unseen", "fresh", "sealed", "final", "latest", "reserve")
+PARTS = ("dev", "heldout", "unseen", "fresh", "sealed", "final", "latest", "reserve", "audit")
 ROW = "{:<34} {:>5} {:>6} {:>5} {:>6} {:>5} {:>5} {:>5} {:>6} {:>6} {:>7}"
 
 

@@ -1,6 +1,6 @@
 """Wrong steps made from right ones: does `derive check` ever credit them?
 
-Run: python bench/mutations.py [--part dev|heldout|unseen|fresh|sealed|final|latest|reserve|all]
+Run: python bench/mutations.py [--part dev|heldout|unseen|fresh|sealed|final|latest|reserve|audit|all]
 
 Every result of the reading corpus (tests/reader/corpus/) that the truth calls right and derive judges
 correct is changed into a plainly wrong number (its second significant digit moved by three), one at a
@@ -27,8 +27,8 @@ ROW = "{:<34} {:>6} {:>6} {:>7} {:>9}"
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=(*PARTS, "final", "latest", "reserve", "all"), default="all",
-                        help="all: every part but final, latest and reserve, each measured on its own")
+    parser.add_argument("--part", choices=(*PARTS, "final", "latest", "reserve", "audit", "all"), default="all",
+                        help="all: every part but final, latest, reserve and audit, each measured on its own")
     args = parser.parse_args(argv)
     total = Outcome()
     print(ROW.format("document", "tried", "wrong", "untold", "credited"))

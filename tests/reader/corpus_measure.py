@@ -16,7 +16,7 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 
 
 def folders(part: str, corpus: Path = CORPUS) -> list[Path]:
-    """The corpus's documents of one part (dev, heldout, unseen, fresh, sealed, final, latest, reserve or all)."""
+    """The corpus's documents of one part (dev, heldout, unseen, fresh, sealed, final, latest, reserve, audit or all)."""
     found = sorted(p for p in corpus.iterdir() if (p / "truth.toml").is_file())
     if part == "all":
         return found

@@ -2,7 +2,7 @@
 public document with its source, a spec derive loads, an independent computation (truth.py) that runs,
 and a truth file whose spans point at equations of the document and whose values are what that
 computation prints. Nothing here reads the documents with derive's checker: the corpus measures it, and
-the set-aside parts stay unread until the end (see tests/reader/CORPUS.md); fresh, sealed, final, latest and reserve:
+the set-aside parts stay unread until the end (see tests/reader/CORPUS.md); fresh, sealed, final, latest, reserve and audit:
 collected later and measured once, blind."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ OPTIONAL_KEYS = {"cell", "first_error", "cause", "from_line", "from_cell"}
 STATUSES = ("right", "wrong", "carried")
 CAUSES = ("arithmetic", "missing activation slope", "dropped path", "sign", "stale weights",
           "transposed weight", "wrong input", "learning rate", "factor 2", "rounding", "notation", "other")
-PARTS = ("dev", "heldout", "unseen", "fresh", "sealed", "final", "latest", "reserve")
+PARTS = ("dev", "heldout", "unseen", "fresh", "sealed", "final", "latest", "reserve", "audit")
 TRUTH_IMPORTS = ("mpmath", "json", "tomllib", "pathlib", "__future__", "decimal", "fractions")
 
 
@@ -106,9 +106,9 @@ def test_source_names_its_origin_and_part(folder: Path) -> None:
 
 
 def test_about_a_third_of_the_corpus_is_held_out() -> None:
-    """Of the documents collected with a part of their own to be held out; the fresh, sealed, final, latest and reserve parts are set aside whole."""
+    """Of the documents collected with a part of their own to be held out; the fresh, sealed, final, latest, reserve and audit parts are set aside whole."""
     parts = [tomllib.loads((f / "source.toml").read_text(encoding="utf-8"))["part"] for f in FOLDERS]
-    parts = [p for p in parts if p not in ("fresh", "sealed", "final", "latest", "reserve")]
+    parts = [p for p in parts if p not in ("fresh", "sealed", "final", "latest", "reserve", "audit")]
     held = parts.count("heldout")
     assert len(parts) // 4 <= held <= (len(parts) + 1) // 2, f"{held} of {len(parts)} held out"
 
