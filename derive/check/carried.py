@@ -65,6 +65,7 @@ class Document:
         self.substituted: dict[str, Slip] = {}  # a number put for a quantity it is not (diagnosis.substitutions)
         self.unchecked: dict[str, Slip] = {}  # a number concluded from one that cannot be checked
         self.unread: dict[str, int] = {}  # a number of an equation that could not be read -> its line
+        self.defined_unread: dict[str, int] = {}  # a name such an equation defines, as written -> its line
         self.unsure: set[int] = set()  # lines whose value is gone on from though it could not be checked
         self.formula: list[Node] = []  # the last chain's last link, where it is a formula
         self.rounded: dict[str, Real] = {}  # a right number as written -> how far it is from what it stands for
@@ -126,6 +127,7 @@ class Document:
         other.written, other.slips, other.substituted = dict(self.written), dict(self.slips), dict(self.substituted)
         other.unchecked, other.unread, other.unsure = dict(self.unchecked), dict(self.unread), set(self.unsure)
         other.formula, other.rounded, other.worked = list(self.formula), dict(self.rounded), dict(self.worked)
+        other.defined_unread = dict(self.defined_unread)
         return other
 
     def at(self, sample: str | None) -> dict[str, Written]:

@@ -21,7 +21,7 @@ from derive.maths.derivation import Derivation
 from derive.reader.aliases import Aliases, renamed
 from derive.reader.array_names import ArrayNames, listed, names_its_entries, written_links
 from derive.reader.array_names import Statement as ArrayStatement
-from derive.reader import arrays
+from derive.reader import arrays, unread_names
 from derive.reader.arrays import ArrayError, entry_claims
 from derive.reader.conventions import RuleWithInstance, other_sign
 from derive.reader.counters import counted
@@ -337,6 +337,7 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
     if _wrong(result):  # a formula of another loss, named before it
         before = just_before(text.text, span.start)
         verdicts = about_other_loss([f.verdict for f in result.found], span.source, before, truth.network.spec.loss)
+        verdicts = unread_names.undefined(verdicts, span.source, evaluator.document)
         for f, v in zip(result.found, verdicts, strict=True):  # no slip to carry: it was never called wrong
             if v.status != f.verdict.status and f.verdict.claimed is not None:
                 evaluator.document.forget(range(v.line, v.line + 1), f.verdict.claimed)
@@ -344,6 +345,8 @@ def _check_span(span: Span, text: Text, index: int, truth: Truth, evaluator: Eva
                                              for f, v in zip(result.found, verdicts, strict=True)))
     if result.status == NOT_UNDERSTOOD:  # its numbers, known again where a later step uses them
         evaluator.document.not_read(_NUMBER.findall(span.source), text.line(span.start))
+    unread_names.remember(span.source, text.line(span.start), [f.verdict for f in result.found],
+                          result.status == NOT_UNDERSTOOD, evaluator.document)
     return result
 
 

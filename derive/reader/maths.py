@@ -14,7 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from pylatexenc import latexwalker as lw
+from pylatexenc import latexwalker as lw, macrospec
 
 from derive.reader.layer_labels import LABEL
 from derive.reader.nodes import (TRANSPOSES, args_of, children, column_spec, cut_number, labelled_transpose, piecewise,
@@ -86,8 +86,10 @@ class Chain:
 @functools.cache
 def _context() -> lw.LatexContextDb:
     """pylatexenc's macros, environments and specials, made once: a walker given none builds its own,
-    a fifth of the walk's time."""
-    return lw.get_default_latex_context_db()
+    a fifth of the walk's time; \\tfrac and its kin take two arguments as \\frac does (`\\tfrac12`)."""
+    db = lw.get_default_latex_context_db()
+    db.add_context_category("fractions", prepend=True, macros=[macrospec.MacroSpec(f, "{{") for f in sorted(FRACS)])
+    return db
 
 
 def walk(source: str) -> list[lw.LatexNode]:
@@ -386,9 +388,9 @@ class _Emitter:
                 inner.nodes(children(parts))
                 self.out.append(" " + inner.text() + " ")
                 return nxt
-            noted = name in ("text", "textrm", "textnormal") and re.fullmatch(r"\([^()]*\)", source)
+            noted = name in ("text", "textrm", "textnormal") and re.search(r"^\([^()]*\)$|[\u3000-\u9fff]", source)
             if noted and set_apart(nodes, i, nxt):
-                return nxt  # \quad \text{(Activation)}: a note in brackets beside the equation, no part of it
+                return nxt  # \quad \text{(Activation)}: a note in brackets or words beside the equation, no part of it
             word = _flat(parts)
             self.out.append(" " + word if re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", word) else _bad(f"\\{name}{{{word}}}"))
             return nxt

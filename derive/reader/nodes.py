@@ -74,10 +74,14 @@ def children(node: lw.LatexNode) -> list[lw.LatexNode]:
 def set_apart(nodes: list[lw.LatexNode], i: int, nxt: int) -> bool:
     """Whether nodes[i] stands alone in its piece of the span (a wide space, `\\quad`, parts the pieces) or after
     one: set beside the equation, not in it."""
-    before = [n for n in nodes[:i] if visible(n)]
+    before = [n for n in nodes[:i] if visible(n) and not _alignment(n)]  # `\\quad &\\text{...}`: a column of notes
     after = [n for n in nodes[nxt:] if visible(n)]
     wide = bool(before) and isinstance(before[-1], lw.LatexMacroNode) and before[-1].macroname in ("quad", "qquad")
     return (not before or wide) and not after
+
+
+def _alignment(node: lw.LatexNode) -> bool:
+    return isinstance(node, lw.LatexSpecialsNode) and node.specials_chars == "&"
 
 
 def cut_number(out: list[str], rest: list[lw.LatexNode]) -> bool:

@@ -106,9 +106,9 @@ MATH_WORDS = frozenset({"sigma", "sigmoid", "exp", "log", "ln", "tanh", "sqrt", 
 _WORD = re.compile(r"(?<![\\A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
 _DERIVATIVE = re.compile(r"(?<![A-Za-z])d[A-Za-z]\w*\s*/\s*d[A-Za-z]\w*")
-_LABEL = re.compile(r"^[^=]*?[:：](?!=)\s*(?=[^:：]*=)")
-_MARKER = re.compile(r"^\s*(?:[-*+>]|\d{1,2}[.)])\s+")
-_END = re.compile(r"[\s.,;:。，；：!?！？]+$")
+_LABEL = re.compile(r"^[^=]*?[:：](?!=)(?:\*\*|__)?\s*(?=[^:：]*=)")  # `**Answer:** y = 22`: its bold closed
+_MARKER = re.compile(r"^\s*(?:(?:[-*+>]|\d{1,2}[.)])\s+)?(?:\*\*|__)?")  # and bold opened: `**y = 22**`
+_END = re.compile(r"[\s.,;:。，；：!?！？]*(?:\*\*|__)?[\s.,;:。，；：!?！？]*$")
 
 
 # A line of a program pasted into prose (`w1 -= grad1 * lr`, `L2 = sigmoid(np.dot(L1, w1))`, `a, b = 1, 2` at
@@ -125,9 +125,14 @@ _LABEL_LINE = re.compile(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\
 LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code
 
 
+# a heading of prose that ends with a colon: a capitalised word first (Python's keywords are lower case)
+_PROSE_LABEL = re.compile(r"\s*[A-Z][a-z]*(?: [\w()]+){1,6}\s*:\s*")
+
+
 def label_line(row: str) -> bool:
-    """A short line of prose that ends with a colon (`预测值:`, `Loss:`): a label, not a line of a program."""
-    return len(row.strip()) <= LABEL and bool(_LABEL_LINE.fullmatch(row))
+    """A line of prose that ends with a colon (`预测值:`, `Loss:`, `For first row (neuron 1):`): a label,
+    not a line of a program."""
+    return (len(row.strip()) <= LABEL and bool(_LABEL_LINE.fullmatch(row))) or bool(_PROSE_LABEL.fullmatch(row))
 
 
 # what plain-text maths has and a program has not: ×, −, ², ≈, Greek, subscript and superscript digits, ᵀ
@@ -141,8 +146,9 @@ def plain_maths(block: str) -> bool:
     if any(code_like(r) and not label_line(r) for r in rows):
         return False
     # or, typed with a program's signs, lines that are each an equation, one a chain (`a_1 = tanh(0.3) = 0.2913`)
-    return bool(_TYPED_MATHS.search(block)) or (all(equation_in(r) is not None for r in rows) and
-                                                any(r.count("=") >= 2 for r in rows))
+    # or a power written with ^, as maths writes it and a program does not (`L = (y_real - y_pred)^2`)
+    return bool(_TYPED_MATHS.search(block)) or (all(equation_in(r) is not None for r in rows if not label_line(r)) and
+                                                any(r.count("=") >= 2 or "^" in r for r in rows))
 
 
 _CARRIED_ON = re.compile(r"^\s*=\s*\S", re.M)  # a line that carries the equation above it on
@@ -227,7 +233,8 @@ _SIDE_BY_SIDE = re.compile(r"=[^=]*\S\s{3,}" + _NAMED)  # two equations a column
 
 
 # words that make a sentence's equations supposed, not claimed (`if out_o1 = 1 and ..., then E = 0`)
-_SUPPOSED = re.compile(r"(?i)\b(?:if|suppose|supposing|assume|assuming|say|imagine|e\.g\.|for example|when|whenever)\b"
+_SUPPOSED = re.compile(r"(?i)\b(?:if|suppose|supposing|assume|assuming|say|imagine|e\.g\.|for example|when|whenever|"
+                       r"would|could|might)\b"
                        r"|假设|假如|如果|若|例如|比如")
 
 
@@ -248,12 +255,29 @@ def equations_in(line: str) -> list[tuple[int, int, str]]:
             continue
         # from `if`, `suppose`, ... to the sentence's end or its conclusion (`therefore`), equations are supposed
         supposed = supposed or bool(_SUPPOSED.search(line[start:k]))
-        where = equation_in(line[start:k]) if "=" in line[start:k] and not supposed else None
+        where = _stated(line[start:k]) if "=" in line[start:k] and not supposed else None
         if where is not None and _WORKED.search(where[2]):  # not a legend's `δ = error`
             found.append((start + where[0], start + where[1], where[2]))
         supposed = supposed and not _CONCLUDED.match(end.group().strip() or " ")
         start = end.end()
     return found
+
+
+# the words that lead into an equation a sentence states at its end (`So we get out_o1 = 0.7514`, `Let the target
+# be y_real = 0.5`, `Supongamos y_real = 0.5`): a verb that states or gives, then a name and its `=`
+_LEAD_IN = re.compile(r"(?i)^(?:.*\s)?(?:be|is|are|get|gets|gives?|obtain|have|has|let|set|take|then|now|so|thus|"
+                      r"hence|rate|using|with|supongamos|sea|tenemos|obtenemos|es)\s+" + _NAMED)
+
+
+def _stated(clause: str) -> tuple[int, int, str] | None:
+    """The equation a clause of prose states: the clause, or what follows the words that lead into it."""
+    where = equation_in(clause)
+    lead = _LEAD_IN.match(clause) if where is None else None
+    words = clause[:lead.end()] if lead is not None else ""
+    if lead is None or "=" in words or words.count("(") != words.count(")"):  # `(So w would be w = 2, ...)`
+        return where
+    rest = equation_in(clause[lead.end():])
+    return None if rest is None else (lead.end() + rest[0], lead.end() + rest[1], rest[2])
 
 
 def _arithmetic_carried_on(body: str) -> str | None:

@@ -31,7 +31,8 @@ AFTER_UPDATE = "read as the value after one update"
 BEFORE_UPDATE = "read as the value before the update"
 # The text before a span saying the weights have been updated (English, Chinese).
 UPDATED = re.compile(r"after (the )?(weights? |parameters? )?(are |were |have been )?updat|updated (weights|parameters)"
-                     r"|new weights|更新后|更新之后|更新以后|新的权重", re.I)
+                     r"|new (weights|outputs?|predictions?|loss|errors?|forward)"
+                     r"|更新后|更新之后|更新以后|新的权重", re.I)
 
 # A weight or bias marked as updated, stated as a number (`w_5^+ = 0.3589`, `w_{1,2}(new)=0.273225`,
 # `W_{new} = ...`, `w'_5 = ...`), though its name may not be read.

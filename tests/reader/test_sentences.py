@@ -1,0 +1,145 @@
+"""Equations as sentences and pages set them: after the words that lead into them (`So we get ...`), in bold
+(`**Answer:** y = 22`), under a line of prose that ends with a colon inside a code block, `\\tfrac12`, a column
+of notes in an aligned block, a power written with `^` in a block of plain text, and a `New output:` label.
+Expected numbers are worked here with fractions, or by tests/oracle.py."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from derive.maths import derivation
+from derive.model import network, spec
+from derive.reader.document import check_document
+from derive.reader.symbols import equations_in, label_line, plain_maths
+from tests.helpers import finite_difference, oracle_net, param_values, write_spec
+from tests.oracle import forward, loss, mp
+
+
+@pytest.fixture(scope="module")
+def mazur() -> derivation.Derivation:
+    return derivation.build(network.build(spec.load_preset("mazur")), history_steps=(1,))
+
+
+@pytest.fixture(scope="module")
+def mazur_values() -> tuple[str, str]:
+    """out_o1 and E_total of the classic example, by the oracle, to 9 significant digits."""
+    s = spec.load_preset("mazur")
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))
+    e_total = loss(oracle_net(s), list(s.samples[0].inputs), list(s.samples[0].targets))
+    return mp.nstr(outs[-1][0], 9), mp.nstr(e_total, 9)
+
+
+def statuses(d: derivation.Derivation, document: str) -> list[str]:
+    return [f.verdict.status for f in check_document(d, "md", document).found]
+
+
+def test_the_words_that_lead_into_an_equation_are_no_part_of_it(mazur: derivation.Derivation,
+                                                                  mazur_values: tuple[str, str]) -> None:
+    out_o1, _ = mazur_values
+    for lead in ("Then", "So we get", "The output is", "Let the output be"):
+        assert statuses(mazur, f"{lead} out_o1 = {out_o1}.\n") == ["correct"], lead
+    wrong = Fraction(out_o1) + Fraction(1, 100)  # a slip in the second decimal
+    assert statuses(mazur, f"So we get out_o1 = {float(wrong):.8f}.\n") == ["wrong"]
+
+
+def test_a_supposition_or_a_bracket_is_no_claim() -> None:
+    assert equations_in("So the perfect weight would be w = 2.0, and b = 0.0.") == []
+    # the words that lead in inside an open bracket: the equation would run on past it
+    assert equations_in("(So the best is w = 2.0, bias b = 0.0)") == []
+    assert [e[2] for e in equations_in("So we get y = 2.5.")] == ["y = 2.5"]
+
+
+def test_an_equation_in_bold(mazur: derivation.Derivation, mazur_values: tuple[str, str]) -> None:
+    out_o1, e_total = mazur_values
+    assert statuses(mazur, f"**Answer: out_o1 = {out_o1}**\n") == ["correct"]
+    assert statuses(mazur, f"**Answer:** out_o1 = {out_o1}\n") == ["correct"]
+    assert statuses(mazur, f"- **Loss: E_total = {e_total}**\n") == ["correct"]
+    assert statuses(mazur, "**Answer: out_o1 = 0.9**\n") == ["wrong"]
+
+
+def test_a_line_of_prose_ending_with_a_colon_is_no_program() -> None:
+    assert label_line("For first row (neuron 1):")
+    assert not label_line("for i in range(3):")
+    assert not label_line("if x > 0:")
+    assert not label_line("def f(x):")
+    block = "∂L/∂W₁ = ∂L/∂z × xᵀ\n\nFor first row (neuron 1):\n∂L/∂w₁₁ = ∂L/∂z₁ × x₁ = 28 × 2 = 56\n"
+    assert plain_maths(block)
+    assert not plain_maths("for i in range(3):\n    y = 2 * x\n")
+
+
+def test_an_equation_in_a_code_block_under_a_prose_label(mazur: derivation.Derivation,
+                                                         mazur_values: tuple[str, str]) -> None:
+    out_o1, _ = mazur_values
+    document = f"```\nFor the output neuron (o1):\nout_o1 = {out_o1}\nout_o1 = 0.85 = 0.85\n```\n"
+    assert statuses(mazur, document) == ["correct", "wrong", "carried"]
+
+
+def test_a_one_line_block_with_a_power_is_maths() -> None:
+    assert plain_maths("L = (y_real - y_pred)^2\n")
+    assert not plain_maths("loss = (y - pred) ** 2\n")  # a program's power: no maths typed as text
+
+
+def test_tfrac_with_digits_for_arguments(mazur: derivation.Derivation, mazur_values: tuple[str, str]) -> None:
+    _, e_total = mazur_values
+    document = f"$$E_{{total}} = \\tfrac12 (0.01 - out_{{o1}})^2 + \\dfrac12(0.99 - out_{{o2}})^2 = {e_total}$$\n"
+    assert statuses(mazur, document) == ["correct", "correct"]
+
+
+def test_a_column_of_notes_beside_aligned_equations(mazur: derivation.Derivation) -> None:
+    document = ("$$\n\\begin{aligned}\nnet_{h1} &= w_1 i_1 + w_2 i_2 + b_1 \\quad &\\text{(2)→(4) 线性变换} \\\\\n"
+                "out_{h1} &= \\sigma(net_{h1}) \\quad \\text{隐藏层激活}\n\\end{aligned}\n$$\n")
+    assert statuses(mazur, document) == ["correct", "correct"]
+
+
+LINEAR = """
+inputs = ["x"]
+loss = "half_sse"
+
+[[layers]]
+neurons = ["o"]
+activation = "identity"
+weights = [[0.5]]
+bias = { mode = "per_neuron", values = [0] }
+
+[[samples]]
+inputs = [3]
+targets = [6]
+
+[training]
+learning_rate = 0.01
+"""
+
+
+def test_a_new_output_label_reads_the_value_after_the_update(tmp_path: Path) -> None:
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, LINEAR)))), history_steps=(1,))
+    x, t, w, b, lr = Fraction(3), Fraction(6), Fraction(1, 2), Fraction(0), Fraction(1, 100)
+    y = w * x + b
+    w1, b1 = w - lr * (y - t) * x, b - lr * (y - t)  # E = 1/2 (t - y)^2: dE/dy = y - t
+    y1 = w1 * x + b1
+    document = (f"out_o = {float(y)}\n\nw_new = {float(w1)}\n\nb_new = {float(b1)}\n\n"
+                f"- **New output: out_o = {float(y1)}**\n")
+    found = check_document(d, "md", document).found
+    assert [f.verdict.status for f in found] == ["correct"] * 4
+    assert found[-1].target == "out_o@1"
+
+
+def test_a_delta_an_unread_equation_defines_is_not_guessed_wrong_in_an_update(mazur: derivation.Derivation) -> None:
+    s = spec.load_preset("mazur")
+    values = param_values(s)
+    grad_w1 = finite_difference(s, 0, "w1", values)
+    # the document's delta is -dE/dnet (it adds the step): w1 + 0.5 delta_h1 i1 is its right update, which the
+    # network's delta_h1 (dE/dnet_h1) makes wrong; the unread definition would have told which it means
+    updated = mp.nstr(values["w1"] - mp.mpf("0.5") * grad_w1, 9)
+    update = f"w1_new = w1 + η * delta_h1 * 0.05 = {updated}\n"
+    unread = "delta_h1 = out_h1 * (1 - out_h1) * (delta_zz * w5)\n\n"
+    assert statuses(mazur, update)[0] == "wrong"  # no definition written: the network's delta is meant
+    found = check_document(mazur, "md", unread + update).found
+    first = next(f.verdict for f in found if f.verdict.line == 3 and f.verdict.link == 1)
+    assert first.status == "cannot check" and "line 1" in first.reason
+    # its value written, the network's delta (dE/dnet_h1 = dE/dw1 / i1): the delta is the network's, the sign wrong
+    valued = f"delta_h1 = out_h1 * (1 - out_h1) * (delta_zz * w5) ≈ {mp.nstr(grad_w1 / mp.mpf('0.05'), 3)}\n\n"
+    found = check_document(mazur, "md", valued + update).found
+    assert next(f.verdict for f in found if f.verdict.line == 3 and f.verdict.link == 1).status == "wrong"
