@@ -566,9 +566,13 @@ def _restated(verdict: Verdict, link: Node, target: str, sample: str | None, spr
     assert verdict.claimed is not None
     if written is None or written.line == verdict.line or not follows(written.value, link, verdict.claimed, spread):
         return None
-    if written.wrong:
-        return None  # a wrong value stated again is as wrong as it was
     shown = show(written.value, 9).text
+    text = literal(link)
+    if written.wrong and (text is None or text.lstrip("-") in evaluator.document.used()):
+        return None  # worked out again (`1 - 1` after `0 * 1`): a new slip; a slip's digits: known by them
+    if written.wrong:  # a summary of the results: the copy is right, the slip it copies was named on its line
+        return replace(verdict, status=CARRIED, explanations=(),
+                       reason=f"the wrong value written on line {written.line} ({shown}), stated again")
     return replace(verdict, status="correct", reason=f"the value written on line {written.line} ({shown}), rounded")
 
 

@@ -525,8 +525,9 @@ def _values_written(link: Node, truth: Truth) -> list[str]:
         whole = "." not in number.text and "e" not in number.text.lower()
         if whole and number not in _factors(link):
             continue  # the 1 of 1 - out is the formula's own, not a value written for a quantity
-        if (whole or truth.given(number) is None) and truth.stands_for(number.text):
-            found.append(number.text)  # (a decimal that is a value the spec gives is that value: w8 - 0.55)
+        signed = [s + number.text for s in ("", "-") if truth.stands_for(s + number.text)]  # -0.18 x h_1: dL/dy
+        if (whole or truth.given(number) is None) and signed:
+            found.append(signed[0])  # (a decimal that is a value the spec gives is that value: w8 - 0.55)
     return found
 
 

@@ -40,6 +40,8 @@ def literal(link: Node) -> str | None:
         return link.text
     if isinstance(link, Unary) and link.op in "-+" and isinstance(link.arg, Num):
         return "-" + link.arg.text if link.op == "-" else link.arg.text
+    if isinstance(link, Unary) and link.op == "-" and (inner := literal(link.arg)) is not None:
+        return inner[1:] if inner.startswith("-") else "-" + inner  # -(-0.0847): a name read with its sign turned
     return None
 
 

@@ -332,12 +332,32 @@ class ArrayNames:
         if not found:  # one entry stated wrong among the rest, which say what the array is; it is judged wrong
             found = [q for q in self._matching(head, s, 1) if len(q.names) * len(q.names[0]) >= NEARLY_ENTRIES]
             found = found if len(_prefer(head, found)) == 1 else []
-        chosen = _prefer(head, _parameters_only(head, found))
+        found = _parameters_only(head, found)
+        if {q.kind for q in found} == {"net", "out"} and not self._linear(found):
+            # relu's active nets are its outputs: the formula says which (a linear layer's are one)
+            kind = _formula_kind(s.chain.text)
+            kept = self.readings.get(head)
+            if kind is None and kept is not None and kept in found:
+                return  # `h = [1.5, 2.5]` after `h = W1 @ x + b1`: still the nets
+            found = [q for q in found if q.kind == kind] or found
+        if {"delta", "error"} <= {q.kind for q in found}:  # dL_dh: by what h was read as, the net's or the out's
+            wrt = re.fullmatch(r"d[A-Za-z]+_d([A-Za-z]\w*)", head)
+            by = self.readings.get(wrt.group(1)) if wrt else None
+            found = [q for q in found if by is not None and q.kind == {"net": "delta", "out": "error"}.get(by.kind)] \
+                or found
+        chosen = _prefer(head, found)
         if len(chosen) == 1:
             self.readings[head] = chosen[0]
         elif chosen:
             self.several[head] = chosen
 
+
+    def _linear(self, found: list[Quantity]) -> bool:
+        """Whether the layer of these arrays has the identity activation: its nets are its outputs."""
+        layer = re.search(r"of layer (\d+)", found[0].label)
+        layers = self.truth.network.layers
+        return layer is None or not 0 < int(layer.group(1)) <= len(layers) or \
+            layers[int(layer.group(1)) - 1][0].activation.name in ("identity", "linear")
 
     def _matching(self, head: str, s: Statement, off: int) -> list[Quantity]:
         """The arrays (either way round) the statement's first array written out is, all but `off` entries."""
@@ -389,6 +409,19 @@ def _prefer(name: str, found: list[Quantity]) -> list[Quantity]:
         if hinted:
             return hinted if len(hinted) == 1 else _untransposed(hinted)
     return _untransposed(found)
+
+
+_ACTIVATION = re.compile(r"\b(?:relu|sigmoid|tanh|softmax|max|maximum|sigma)\s*\(")
+
+
+def _formula_kind(chain: str) -> str | None:
+    """What a formula makes an array: an activation's outputs (`relu(h)`), or nets (`W1 @ x + b1`, names
+    multiplied or added); None for values written out."""
+    right = chain.partition(" = ")[2]
+    if _ACTIVATION.search(right):
+        return "out"
+    names = re.findall(r"(?<![\w@])[A-Za-z]\w*", right.replace("ARRAY__", " "))
+    return "net" if names and re.search(r"[@*+]", right) else None
 
 
 def _parameters_only(name: str, found: list[Quantity]) -> list[Quantity]:

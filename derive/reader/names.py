@@ -27,6 +27,7 @@ from derive.check.judging import given_names as _given_names
 from derive.check.truth import PointTruth, Truth, Unknown, split_sample
 from derive.check.values import Evaluator, OwnNames, Spread
 from derive.check.verdicts import literal
+from derive.reader import signs
 from derive.reader.quantities import (HINTS, candidates_of, family_rule, fits, hinted, kinds, layers_of, orders,
                                       prefer, ruled_out, suggested_kinds, worded)
 from derive.model.precision import CTX, Real, show
@@ -158,6 +159,8 @@ class Aligner:
         for name in unknown:  # nothing more to wait for: the names left are read by their values, loosely
             if name not in self.readings:
                 self._read(name, final=True)
+        for name in signs.slipped(self.readings):  # a delta turned where the others are not: a sign slipped
+            del self.readings[name]
         self._families(unknown)
         self._letters(unknown)
         for name in unknown:  # a formula in names read only by their letters or words (y_target)
@@ -230,10 +233,15 @@ class Aligner:
             self._take(name, [(0, by_formula[0], "by its formula")])
             return
         turned = [] if by_formula else [q for q in self._by_formula(statements, turned=True) if q in self.slopes]
+        why = "by its formula, with its sign turned"
+        if not turned and not by_formula:
+            found = signs.turned_worked(statements, self.slopes, self.candidates, self._value, _close)
+            turned = prefer(name, found, self.kinds, self._neuron(name), self.layers)
+            why = signs.WORKED_TURNED
         total = [q for q in turned if q.startswith(f"d:{self.truth.network.e_total.name}/")]
         turned = total if len(total) == 1 else turned  # dE_o1/dout_o1 is dE_total/dout_o1, said as the loss's
         if len(turned) == 1:  # `delta_5 = y_5 (1 - y_5)(t - y_5)`: a delta with the sign turned, by its formula
-            self._take(name, [(0, "-" + turned[0], "by its formula, with its sign turned")])
+            self._take(name, [(0, "-" + turned[0], why)])
             return
         if not by_formula and not final and any(s.pending for s in statements):
             return  # its formula may be read once the names in it are: a formula outweighs a value

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pylatexenc import latexwalker as lw
 
 from derive.reader.latex_definitions import without_definitions
-from derive.reader import rendered, symbols
+from derive.reader import programs, rendered, symbols
 from derive.reader.dollars import closings_moved
 
 if TYPE_CHECKING:
@@ -274,6 +274,13 @@ def markdown_spans(text: str, cell: int | None = None, outline: Outline | None =
             # ``` around maths in plain text, set apart to align it, or in a program's syntax
             context = (heading + " " + prose)[-600:]
             spans += _prose_equations(text, lines, token.map, [], cell, context, outline.headings, outline.lead)
+        elif token.type == "fence" and token.map is not None and token.info.strip().lower() in (*PYTHON_FENCES, "") \
+                and programs.worked(token.content):  # a program that works the example in its comments
+            start = lines[min(token.map[0] + 1, len(lines) - 1)]
+            if text[start:start + len(token.content)] == token.content:  # (not indented: the offsets hold)
+                worked = text[:start] + programs.as_maths(token.content) + text[start + len(token.content):]
+                context = (heading + " " + prose)[-600:]
+                spans += _prose_equations(worked, lines, token.map, [], cell, context, outline.headings, outline.lead)
     return _carried_on(text, spans)
 
 

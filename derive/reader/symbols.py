@@ -107,7 +107,7 @@ _WORD = re.compile(r"(?<![\\A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]+")
 _DERIVATIVE = re.compile(r"(?<![A-Za-z])d[A-Za-z]\w*\s*/\s*d[A-Za-z]\w*")
 _LABEL = re.compile(r"^[^=]*?[:：](?!=)(?:\*\*|__)?\s*(?=[^:：]*=)")  # `**Answer:** y = 22`: its bold closed
-_MARKER = re.compile(r"^\s*(?:(?:[-*+>]|\d{1,2}[.)])\s+)?(?:\*\*|__)?")  # and bold opened: `**y = 22**`
+_MARKER = re.compile(r"^\s*(?:(?:[-*+>•→⇒]|=>|\d{1,2}[.)])\s+)?(?:\*\*|__)?")  # and bold opened: `**y = 22**`
 _END = re.compile(r"[\s.,;:。，；：!?！？]*(?:\*\*|__)?[\s.,;:。，；：!?！？]*$")
 
 
@@ -125,8 +125,9 @@ _LABEL_LINE = re.compile(r"\s*[^\W\d_][^\W_]*(?: [^\W\d_][^\W_]*){0,3}\s*[:：]\
 LABEL = 8  # characters of a label line (`损失:`, `Output:`); a longer line ending with a colon may open code
 
 
-# a heading of prose that ends with a colon: a capitalised word first (Python's keywords are lower case)
-_PROSE_LABEL = re.compile(r"\s*[A-Z][a-z]*(?: [\w()]+){1,6}\s*:\s*")
+# a heading of prose that ends with a colon: a capitalised word first (Python's keywords are lower case), a
+# few words, or a sentence of four words or more (`For the solution you can use the fact that f(Iₖ) = zₖ:`)
+_PROSE_LABEL = re.compile(r"\s*[A-Z][a-z]*(?: [\w()]+){1,6}\s*:\s*|\s*[A-Z][a-z]+(?: \S+){3,}\s*:\s*")
 
 
 def label_line(row: str) -> bool:
@@ -300,7 +301,7 @@ def _blanked(match: re.Match[str]) -> str:
     return " " * len(match.group()) if "=" in match.string[:match.start()] else match.group()
 
 
-_BRACKET = re.compile(r"\s*\(([^()=]*)\)")
+_BRACKET = re.compile(r"\s+\(([^()=]*)\)")  # after a space: `f(Ik)` is a call
 _TIMES = re.compile(r"(?<=[\d\])]) x (?=[\d\[(])")  # `[0.1, 0.2] x [[0.1, 0.2], [0.3, 0.4]]`, `2 x 0.5`: times
 
 

@@ -13,7 +13,7 @@ import pytest
 from derive.maths import derivation
 from derive.model import network, spec
 from derive.reader.document import check_document
-from derive.reader.symbols import equations_in, label_line, plain_maths
+from derive.reader.symbols import code_like, equation_in, equations_in, label_line, plain_maths
 from tests.helpers import finite_difference, oracle_net, param_values, write_spec
 from tests.oracle import forward, loss, mp
 
@@ -143,3 +143,64 @@ def test_a_delta_an_unread_equation_defines_is_not_guessed_wrong_in_an_update(ma
     valued = f"delta_h1 = out_h1 * (1 - out_h1) * (delta_zz * w5) ≈ {mp.nstr(grad_w1 / mp.mpf('0.05'), 3)}\n\n"
     found = check_document(mazur, "md", valued + update).found
     assert next(f.verdict for f in found if f.verdict.line == 3 and f.verdict.link == 1).status == "wrong"
+
+
+@pytest.fixture(scope="module")
+def mazur_outputs() -> tuple[object, object, object]:
+    """out_h1, out_o1 and out_o2 of the classic example, by the oracle."""
+    s = spec.load_preset("mazur")
+    outs = forward(oracle_net(s), list(s.samples[0].inputs))  # the inputs, the hidden outputs, the outputs
+    return outs[1][0], outs[-1][0], outs[-1][1]
+
+
+def test_a_delta_worked_as_target_minus_output_is_read_with_its_sign_turned(
+        mazur: derivation.Derivation, mazur_outputs: tuple[object, object, object]) -> None:
+    _, o1, o2 = (mp.nstr(v, 9) for v in mazur_outputs)
+    delta1 = (mp.mpf("0.01") - mp.mpf(o1)) * mp.mpf(o1) * (1 - mp.mpf(o1))  # (t - o) o (1 - o): -dE/dnet_o1
+    delta2 = (mp.mpf("0.99") - mp.mpf(o2)) * mp.mpf(o2) * (1 - mp.mpf(o2))
+    document = (f"→ δ₁ = (0.01 - {o1})·{o1}·(1 - {o1}) ≈ {mp.nstr(delta1, 4)}\n\n"
+                f"→ δ₂ = (0.99 - {o2})·{o2}·(1 - {o2}) ≈ {mp.nstr(-delta2, 4)}\n")  # the second with a sign slip
+    found = check_document(mazur, "md", document).found
+    assert [(f.verdict.line, f.verdict.status) for f in found] == [(1, "correct"), (1, "correct"), (3, "correct"),
+                                                                   (3, "wrong")]
+    assert found[-1].verdict.explanations[0].startswith("sign:")
+    readings = check_document(mazur, "md", document).names.readings
+    assert [r.quantity for r in readings] == ["-d:E_total/net_o1", "-d:E_total/net_o2"]
+
+
+def test_a_wrong_value_stated_again_carries_its_slip(mazur: derivation.Derivation,
+                                                      mazur_values: tuple[str, str]) -> None:
+    out_o1, _ = mazur_values
+    slipped = f"{float(out_o1) + 0.01:.8f}"
+    document = f"out_o1 = {slipped}\n\nThe results:\n\nout_o1 = {slipped}\n"
+    assert statuses(mazur, document) == ["wrong", "carried"]
+
+
+def test_a_number_written_for_a_negative_value_in_a_formula(
+        mazur: derivation.Derivation, mazur_outputs: tuple[object, object, object]) -> None:
+    _, _, o2 = mazur_outputs
+    slope = mp.nstr(o2 - mp.mpf("0.99"), 9)  # dE/dout_o2, negative: the formula's value at this point
+    document = (f"$$\\frac{{\\partial E}}{{\\partial w_7}} = {slope} \\times out_{{o2}}(1 - out_{{o2}})"
+                " \\times out_{h1}$$\n")
+    found = check_document(mazur, "md", document).found
+    assert [f.verdict.status for f in found] == ["correct"]
+    assert f"{slope} written as the value" in found[0].verdict.reason
+
+
+def test_a_call_is_no_remark_and_a_heading_with_a_colon_no_program() -> None:
+    assert equation_in("0.1412 = f'(Ik)") is None  # f'(Ik) is f' at Ik, not f' and a remark
+    assert equation_in("y (true label) = 1.0") is not None
+    assert label_line("For the solution you can use the fact that f(Iₖ) = zₖ:")
+    assert not label_line("if x > 0:") and code_like("for i in range(3):")
+
+
+def test_a_delta_turned_where_the_document_keeps_the_networks_sign_is_a_slip(
+        mazur: derivation.Derivation, mazur_outputs: tuple[object, object, object]) -> None:
+    _, o1, o2 = (mp.nstr(v, 9) for v in mazur_outputs)
+    plain = (mp.mpf(o1) - mp.mpf("0.01")) * mp.mpf(o1) * (1 - mp.mpf(o1))  # dE/dnet_o1: the network's sign
+    turned = (mp.mpf("0.99") - mp.mpf(o2)) * mp.mpf(o2) * (1 - mp.mpf(o2))  # -dE/dnet_o2: the sign slipped
+    document = (f"delta_1 = ({o1} - 0.01) * {o1} * (1 - {o1}) = {mp.nstr(plain, 9)}\n\n"
+                f"delta_2 = (0.99 - {o2}) * {o2} * (1 - {o2}) = {mp.nstr(turned, 8)}\n")
+    verdicts = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
+    assert verdicts[:2] == [(1, "correct"), (1, "correct")]
+    assert (3, "wrong") in verdicts and (3, "correct") not in verdicts[2:3]
