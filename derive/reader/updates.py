@@ -61,10 +61,10 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     prefer_after = weights or (not forward and not slope and (chain.update or span.mentions_update or
                                                 any(target in _names(x) for x in claim.links)))
     readings = [(after, AFTER_UPDATE), (claim, BEFORE_UPDATE)]
-    if not prefer_after:
+    if not prefer_after or _initial(span):
         readings.reverse()
-    if not prefer_after and not forward and not _worked_before(truth, evaluator):
-        readings = readings[:1]  # a parameter stated before any working is the given it starts from
+    if (not prefer_after and not forward and not _worked_before(truth, evaluator)) or _initial(span):
+        readings = readings[:1]  # a parameter stated before any working, or as where it started: the given
     start = evaluator.document
     judged = []
     for c, note in readings:  # the preferred reading first; the other only when this one is not right
@@ -84,6 +84,17 @@ def judge_readings(claim: Claim, chain: Chain, span: Span, truth: Truth,
     if _count(verdicts, "wrong") and _worked_before(truth, evaluator):  # or another's value after the update
         verdicts = _numbered_otherwise(replace(claim, target=Name(target + "@1")), verdicts, truth, evaluator, "@1")
     return verdicts, _reading(note, target)
+
+
+# words that say a value is where the learning started (`The model started with w = 0.5`, `初始`)
+_INITIAL = re.compile(r"(?i)\b(?:start(?:ed|s|ing)?|began|begins?|initial(?:ly)?|at first)\b|初始|一开始")
+
+
+def _initial(span: Span) -> bool:
+    """Whether the sentence of the span's paragraph before it says the value is the one learning started from."""
+    paragraph = span.lead[-1] if span.lead else ""
+    at = paragraph.find(span.source)
+    return at > 0 and _INITIAL.search(re.split(r"[.。!?！？;；]\s*", paragraph[:at])[-1]) is not None
 
 
 def _numbered_otherwise(claim: Claim, verdicts: list[Verdict], truth: Truth, evaluator: Evaluator,

@@ -204,3 +204,14 @@ def test_a_delta_turned_where_the_document_keeps_the_networks_sign_is_a_slip(
     verdicts = [(f.verdict.line, f.verdict.status) for f in check_document(mazur, "md", document).found]
     assert verdicts[:2] == [(1, "correct"), (1, "correct")]
     assert (3, "wrong") in verdicts and (3, "correct") not in verdicts[2:3]
+
+
+def test_a_value_said_to_be_where_learning_started_is_the_given(tmp_path: Path) -> None:
+    named = LINEAR.replace("weights = [[0.5]]", 'weights = [[0.5]]\nweight_names = [["w"]]')  # w: the network's
+    d = derivation.build(network.build(spec.load(str(write_spec(tmp_path, named)))), history_steps=(1,))
+    x, t, w, b, lr = Fraction(3), Fraction(6), Fraction(1, 2), Fraction(0), Fraction(1, 100)
+    w1 = w - lr * (w * x + b - t) * x  # the weight after one update
+    worked = f"w_new = {float(w1)}\n\n"
+    assert statuses(d, worked + f"The model started with w = {float(w)} and learnt.\n") == ["correct", "correct"]
+    # the updated value said to be the start: wrong, not read as the value after the update
+    assert statuses(d, worked + f"The model started with w = {float(w1)} and learnt.\n") == ["correct", "wrong"]
