@@ -351,7 +351,6 @@ class ArrayNames:
         elif chosen:
             self.several[head] = chosen
 
-
     def _linear(self, found: list[Quantity]) -> bool:
         """Whether the layer of these arrays has the identity activation: its nets are its outputs."""
         layer = re.search(r"of layer (\d+)", found[0].label)

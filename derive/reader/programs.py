@@ -21,11 +21,11 @@ import re
 
 from derive.reader.symbols import code_like
 
-# a comment's value: a number, a bracket of them, or a computation in numbers, after a label (`ReLU:`)
 # the words a comment's value is labelled with that say what the line's value is (`# ReLU: [0.5, 1.1]`, `# MSE:`),
 # not another quantity's (`# target: 0.01`)
 _LABEL = re.compile(r"(?i)^\s*(?:relu|sigmoid|tanh|softmax|linear|mse|loss|cost|output|result|value|结果|输出|值)"
                     r"\s*[:：]\s*")
+# a comment's value: a number, a bracket of them, or a computation in numbers
 _VALUE = re.compile(r"^[-−+(\[]*\s*\d*\.\d")
 _SHAPE = re.compile(r"^\s*\(\d+\s*,\s*\d*\)\s*$")  # (2,1): a shape, no value
 _DOT = re.compile(r"\bnp\.(?:dot|matmul)\(")
@@ -50,7 +50,7 @@ def worked(block: str) -> bool:
     if not _one_meaning(tree) or '"""' in block or "\'\'\'" in block:
         return False
     lines = block.split("\n")
-    return any(_stated(line) is not None or _equation_line(line) for line in lines) or _formula_sheet(block)
+    return any(_stated(line) is not None or _equation_line(line) for line in lines) or _formula_sheet(tree)
 
 
 _MATHS = frozenset({"relu", "sigmoid", "tanh", "exp", "log", "sqrt", "softmax", "maximum", "array", "zeros"})
@@ -75,10 +75,10 @@ def _one_meaning(tree: ast.Module) -> bool:
     return True
 
 
-def _formula_sheet(block: str) -> bool:
+def _formula_sheet(tree: ast.Module) -> bool:
     """A program of assignments alone (`x = [1, 0]`, `h = W1 @ x + b1`, `a = relu(h)`), two or more, one of
     numbers, and no call but of a function of maths: the example's givens and formulas, in a program's syntax."""
-    body = ast.parse(block).body
+    body = tree.body
     if len(body) < 2 or not all(isinstance(s, ast.Assign) and len(s.targets) == 1 and
                                 isinstance(s.targets[0], ast.Name) for s in body):
         return False
